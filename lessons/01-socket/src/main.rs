@@ -1,0 +1,261 @@
+//! Lesson 01: `socket()`, the first call.
+//!
+//! A socket is the kernel's object for one end of a conversation. `socket()` makes one and
+//! hands back a handle to it; nothing goes on the network yet. This lesson creates sockets of
+//! different kinds, then runs one whole TCP exchange — socket, bind, listen, connect, accept,
+//! send, recv, close — so that you have seen every call once before the next lessons take them
+//! one at a time.
+//!
+//! The exchange: the client sends `hello\n`, the server answers `HELLO\n`, both close.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use common::narrate::family;
+use common::{show_bytes, Lesson, Narrator, Options, Result};
+use socket2::{SockAddr, Socket};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-01-socket` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::{new_socket, Kind};
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-01-socket",
+    title: "socket(): the first call, and a whole TCP exchange at a glance",
+    port: 7001,
+    about: "The demo creates a TCP and a UDP socket, for IPv4 and IPv6, then runs one exchange:\n\
+            the client sends b\"hello\\n\", the server answers b\"HELLO\\n\", both close.\n\
+            The server serves one client, then exits. Try it with: nc 127.0.0.1 7001",
+    flags: &[],
+};
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: kinds
+/// Make one socket of each kind the lesson talks about, and drop it again.
+fn show_kinds(say: &Narrator) -> Result<()> {
+    let v4: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let v6: SocketAddr = "[::1]:0".parse().unwrap();
+    for (addr, kind, call) in [
+        (
+            v4,
+            Kind::Stream,
+            "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)",
+        ),
+        (
+            v6,
+            Kind::Stream,
+            "socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)",
+        ),
+        (
+            v4,
+            Kind::Datagram,
+            "socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)",
+        ),
+    ] {
+        say.next(call, "ask the kernel for a new, unconnected socket");
+        let socket = new_socket(addr, kind).map_err(|e| say.fail(e))?;
+        say.done(format!(
+            "ok, a {:?} socket",
+            socket.r#type().map_err(|e| say.fail(e))?
+        ));
+        say.kernel(&socket);
+        // Dropping a socket closes it: the kernel forgets it at once, nothing was sent.
+        drop(socket);
+    }
+    Ok(())
+}
+// ANCHOR_END: kinds
+
+// ANCHOR: listen_on
+/// The server's first three calls: socket, bind, listen.
+fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the socket that will listen",
+    );
+    let listener = new_socket(addr, Kind::Stream).map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    say.next(format!("bind({addr})"), "give the socket its address");
+    listener
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    let bound = local_addr(&listener, say)?;
+    say.done(format!("ok, bound to {bound}"));
+
+    say.next(
+        "listen(backlog=128)",
+        "let the kernel accept connections for us",
+    );
+    listener.listen(128).map_err(|e| say.fail(e))?;
+    say.done_with(&listener, "ok");
+
+    opts.ready(bound);
+    Ok(listener)
+}
+// ANCHOR_END: listen_on
+
+// ANCHOR: connect_to
+/// The client's first two calls: socket, connect.
+fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the client's socket",
+    );
+    let socket = new_socket(addr, Kind::Stream).map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    say.next(
+        format!("connect({addr})"),
+        "open a TCP connection to the server",
+    );
+    socket
+        .connect(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    say.done_with(&socket, "ok");
+    Ok(socket)
+}
+// ANCHOR_END: connect_to
+
+// ANCHOR: accept
+/// Take the next connection from the listening socket's queue.
+fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
+    say.next(
+        "accept()",
+        "take the first connection from the accept queue",
+    );
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
+    say.done_with(&conn, format!("ok, a new socket for the client at {peer}"));
+    Ok(conn)
+}
+// ANCHOR_END: accept
+
+// ANCHOR: talk
+/// Send all of `bytes`. `send` may take fewer bytes than offered (lesson 06), so loop.
+fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let n = conn.send(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// Receive until a whole line has arrived. One `recv` may return part of a line, or
+/// more than one line: TCP carries bytes, not messages (lesson 07).
+fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !line.ends_with(b"\n") {
+        say.next("recv(1024)", "wait for bytes from the peer");
+        // `Read::read` on a socket is the recv() system call (see lesson 07 for socket2's own).
+        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+    }
+    Ok(line)
+}
+// ANCHOR_END: talk
+
+// ANCHOR: close
+/// Close a socket. In Rust that is `drop`: the handle goes away, and for a connection the
+/// kernel sends FIN. The kernel may keep the connection a while longer (lesson 08).
+fn close(socket: Socket, name: &str, say: &Narrator) {
+    let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+    let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(socket);
+    say.done("ok");
+    if let Some(local) = local {
+        say.kernel_at(local, peer);
+    }
+}
+// ANCHOR_END: close
+
+/// The socket's address as the kernel sees it (with the real port after binding port 0).
+fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
+    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
+    addr.as_socket()
+        .ok_or_else(|| say.protocol_error("not an IP address"))
+}
+
+// ANCHOR: demo
+/// Both sides in one process, one call at a time. Nothing here needs a second thread: the
+/// kernel completes the handshake and holds bytes until the other side asks for them.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+
+    show_kinds(&opts.narrator("kinds"))?;
+    let listener = listen_on(opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+    let to_server = connect_to(addr, &client)?;
+    // The connection is complete before the server accepts it: it waits in the accept queue.
+    server.kernel(&listener);
+    let to_client = accept_one(&listener, &server)?;
+
+    send_all(&to_server, b"hello\n", &client)?;
+    let request = recv_line(&to_client, &server)?;
+    send_all(&to_client, &request.to_ascii_uppercase(), &server)?;
+    recv_line(&to_server, &client)?;
+
+    close(to_server, "client socket", &client);
+    // The client's FIN has arrived: the server's side waits for its own close().
+    server.kernel(&to_client);
+    close(to_client, "connection", &server);
+    close(listener, "listener", &server);
+    Ok(())
+}
+// ANCHOR_END: demo
+
+// ANCHOR: server
+/// Serve one client: read its line, answer it in upper case, close.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let listener = listen_on(opts, &say)?;
+    let conn = accept_one(&listener, &say)?;
+    let request = recv_line(&conn, &say)?;
+    send_all(&conn, &request.to_ascii_uppercase(), &say)?;
+    close(conn, "connection", &say);
+    close(listener, "listener", &say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Send `hello\n`, read the answer, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let conn = connect_to(opts.addr, &say)?;
+    send_all(&conn, b"hello\n", &say)?;
+    let answer = recv_line(&conn, &say)?;
+    println!("answer: {}", String::from_utf8_lossy(&answer).trim_end());
+    close(conn, "client socket", &say);
+    Ok(())
+}
+// ANCHOR_END: client

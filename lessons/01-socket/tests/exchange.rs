@@ -1,0 +1,126 @@
+//! Lesson 01's exchange, checked for real: the demo, two processes, raw bytes, and failures.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-01-socket");
+
+#[test]
+fn the_demo_runs_the_whole_exchange_in_order() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "kinds   socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) -> ok, a SOCK_STREAM socket",
+        "kinds   socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) -> ok, a SOCK_STREAM socket",
+        "kinds   socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP) -> ok, a SOCK_DGRAM socket",
+        "server  socket(AF_INET, SOCK_STREAM) -> ok",
+        "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
+        "server  listen(backlog=128) -> ok",
+        "listening on 127.0.0.1:",
+        "client  connect(127.0.0.1:",
+        "server  accept() -> ok",
+        "client  send(b\"hello\\n\") -> 6 bytes",
+        "server  recv(1024) -> 6 bytes: b\"hello\\n\"",
+        "server  send(b\"HELLO\\n\") -> 6 bytes",
+        "client  recv(1024) -> 6 bytes: b\"HELLO\\n\"",
+        "client  close(client socket) -> ok",
+        "server  close(connection) -> ok",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &[]);
+    let client = lesson(BIN).client(server.addr).run();
+    client.success().lines_in_order(&[
+        "client  connect(",
+        "client  send(b\"hello\\n\") -> 6 bytes",
+        "client  recv(1024) -> 6 bytes: b\"HELLO\\n\"",
+        "answer: HELLO",
+        "client  close(client socket) -> ok",
+    ]);
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  socket(AF_INET, SOCK_STREAM) -> ok",
+        "server  listen(backlog=128) -> ok",
+        "server  accept() -> ok",
+        "server  recv(1024) -> 6 bytes: b\"hello\\n\"",
+        "server  send(b\"HELLO\\n\") -> 6 bytes",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[test]
+fn the_server_listens_on_ipv6_too() {
+    // Only the right address family can bind [::1]: this is what the exercise is about.
+    let server = Server::start(BIN, &["--addr", "[::1]:0"]);
+    assert!(server.addr.is_ipv6(), "listening on {}", server.addr);
+    lesson(BIN)
+        .client(server.addr)
+        .run()
+        .success()
+        .lines_in_order(&[
+            "client  socket(AF_INET6, SOCK_STREAM) -> ok",
+            "answer: HELLO",
+        ]);
+    server
+        .finish()
+        .success()
+        .lines_in_order(&["server  socket(AF_INET6, SOCK_STREAM) -> ok"]);
+}
+
+#[test]
+fn a_raw_client_gets_the_bytes_and_end_of_stream() {
+    let server = Server::start(BIN, &[]);
+    let mut conn = Conn::open(server.addr);
+    // Split the line in two sends: the server must keep reading until the newline.
+    conn.send(b"he");
+    conn.send(b"llo\n").expect(b"HELLO\n").expect_eof();
+    server.finish().success();
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    // Find a port nobody listens on: bind port 0, note the port, close the socket.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(BIN)
+        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-> error: connection refused"))
+        .stderr(predicate::str::contains(
+            "connection refused — is the server running?",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn a_client_that_leaves_early_is_reported_by_the_server() {
+    let server = Server::start(BIN, &[]);
+    Conn::open(server.addr).send(b"no newline");
+    // The connection is dropped here, before a whole line was sent.
+    server
+        .finish()
+        .clean_failure()
+        .stderr_has("the peer closed before sending a whole line");
+}
+
+#[test]
+fn a_bad_address_is_a_usage_error() {
+    Command::new(BIN)
+        .args(["server", "--addr", "localhost"])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an address"));
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-01-socket").check();
+}

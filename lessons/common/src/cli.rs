@@ -1,0 +1,283 @@
+//! The command line every lesson speaks.
+//!
+//! ```text
+//! cargo run -p lesson-04-accept                      # the narrated exchange, both sides in one process
+//! cargo run -p lesson-04-accept -- server [--addr HOST:PORT] [--step]
+//! cargo run -p lesson-04-accept -- client [--addr HOST:PORT] [--step]
+//! ```
+//!
+//! A server's first line on stdout is `listening on HOST:PORT`, with the real port, so that a
+//! test (or a learner) can ask for port 0 and still know where to connect.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use crate::error::Result;
+use crate::narrate;
+
+/// What the command line needs to know about a lesson.
+pub struct Lesson {
+    /// The package name, e.g. `lesson-04-accept`.
+    pub package: &'static str,
+    /// One line: the call and what the lesson shows about it.
+    pub title: &'static str,
+    /// The server's port when `--addr` is not given: 7000 + the lesson's number.
+    pub port: u16,
+    /// What the demo, the server and the client do (shown by `--help`).
+    pub about: &'static str,
+    /// Flags of the lesson's own, beyond `--addr` and `--step`.
+    pub flags: &'static [Flag],
+}
+
+/// A lesson's own flag, e.g. `--clients N`.
+pub struct Flag {
+    /// The flag, e.g. `--clients`.
+    pub name: &'static str,
+    /// The name of its value (`N`), or `None` for an on/off flag.
+    pub value: Option<&'static str>,
+    /// One line for `--help`.
+    pub help: &'static str,
+}
+
+/// Which side to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Server and client in one process, narrated call by call.
+    Demo,
+    Server,
+    Client,
+}
+
+/// The parsed command line.
+pub struct Options {
+    pub lesson: &'static Lesson,
+    pub mode: Mode,
+    /// Server: where to listen. Client: where to connect. Demo: where the server listens.
+    pub addr: SocketAddr,
+    /// The lesson's own flags, as given.
+    flags: Vec<(&'static str, Option<String>)>,
+}
+
+impl Options {
+    /// The address the server listens on by default: loopback, on the lesson's own port.
+    pub fn default_addr(lesson: &Lesson) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], lesson.port))
+    }
+
+    /// A narrator for one side of this lesson.
+    pub fn narrator(&self, who: &str) -> narrate::Narrator {
+        narrate::Narrator::new(who, self.lesson.package)
+    }
+
+    /// Announce that the server is ready: `listening on HOST:PORT`, with the real port.
+    /// Tests and learners wait for this line before they connect.
+    pub fn ready(&self, addr: SocketAddr) {
+        narrate::release_held(&format!("listening on {addr}"));
+    }
+
+    /// Was this on/off flag given?
+    pub fn has(&self, name: &str) -> bool {
+        self.flags.iter().any(|(n, _)| *n == name)
+    }
+
+    /// The value of a flag, parsed, or `default` when it was not given.
+    pub fn value<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
+        match self.flags.iter().find(|(n, _)| *n == name) {
+            Some((_, Some(text))) => text.parse().map_err(|_| {
+                crate::LessonError::protocol(
+                    "command line",
+                    format!("{name} {text}: not a valid value"),
+                )
+            }),
+            _ => Ok(default),
+        }
+    }
+}
+
+/// Run a lesson: parse the command line, run the chosen side, and turn an error into a
+/// clear message on stderr and exit code 1 (2 for a mistake on the command line).
+pub fn main(
+    lesson: &'static Lesson,
+    demo: fn(&Options) -> Result<()>,
+    server: fn(&Options) -> Result<()>,
+    client: fn(&Options) -> Result<()>,
+) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse(lesson, &args) {
+        Ok(Some(opts)) => opts,
+        Ok(None) => {
+            print!("{}", help(lesson));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("(see: cargo run -p {} -- --help)", lesson.package);
+            return ExitCode::from(2);
+        }
+    };
+    // A server's first line is its readiness line, so its narration of socket(), bind() and
+    // listen() waits until then. In step mode the learner reads along, so nothing waits.
+    if opts.mode == Mode::Server && !narrate::step_mode() {
+        narrate::hold_until_ready();
+    }
+    let result = match opts.mode {
+        Mode::Demo => demo(&opts),
+        Mode::Server => server(&opts),
+        Mode::Client => client(&opts),
+    };
+    // A server that failed before it was ready still shows what it did.
+    let held = narrate::take_held();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            for line in held {
+                println!("{line}");
+            }
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parse the arguments after the program's name. `Ok(None)` means `--help` was asked for.
+pub fn parse(
+    lesson: &'static Lesson,
+    args: &[String],
+) -> std::result::Result<Option<Options>, String> {
+    let mut mode = None;
+    let mut addr = None;
+    let mut flags = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" | "help" => return Ok(None),
+            "demo" | "server" | "client" if mode.is_none() => {
+                mode = Some(match arg.as_str() {
+                    "demo" => Mode::Demo,
+                    "server" => Mode::Server,
+                    _ => Mode::Client,
+                })
+            }
+            "--addr" => {
+                let text = args
+                    .next()
+                    .ok_or("--addr needs a value, e.g. 127.0.0.1:0")?;
+                let parsed: SocketAddr = text.parse().map_err(|_| {
+                    format!("--addr {text}: not an address; write HOST:PORT, e.g. 127.0.0.1:7001 or [::1]:7001")
+                })?;
+                addr = Some(parsed);
+            }
+            "--step" => narrate::set_step_mode(true),
+            other => {
+                let flag = lesson
+                    .flags
+                    .iter()
+                    .find(|f| f.name == other)
+                    .ok_or_else(|| format!("unknown argument {other:?}"))?;
+                let value = match flag.value {
+                    Some(name) => Some(
+                        args.next()
+                            .ok_or_else(|| format!("{} needs a value ({name})", flag.name))?
+                            .clone(),
+                    ),
+                    None => None,
+                };
+                flags.push((flag.name, value));
+            }
+        }
+    }
+    let mode = mode.unwrap_or(Mode::Demo);
+    let addr = addr.unwrap_or_else(|| match mode {
+        // The demo asks the kernel for a free port, so it never collides with anything.
+        Mode::Demo => SocketAddr::from(([127, 0, 0, 1], 0)),
+        _ => Options::default_addr(lesson),
+    });
+    Ok(Some(Options {
+        lesson,
+        mode,
+        addr,
+        flags,
+    }))
+}
+
+/// The text of `--help`.
+pub fn help(lesson: &Lesson) -> String {
+    let p = lesson.package;
+    let mut text = format!(
+        "{p} — {title}\n\n\
+         USAGE:\n    \
+         cargo run -p {p}                      the whole exchange, narrated (server and client in one process)\n    \
+         cargo run -p {p} -- server [OPTIONS]  only the server; its first line is `listening on HOST:PORT`\n    \
+         cargo run -p {p} -- client [OPTIONS]  only the client, for a server started in another terminal\n\n\
+         OPTIONS:\n    \
+         --addr HOST:PORT   server: where to listen; client: where to connect\n                       \
+         (default 127.0.0.1:{port}; port 0 asks the kernel for a free port;\n                       \
+         0.0.0.0:{port} listens on every interface, not only this machine)\n    \
+         --step             pause before each system call until you press Enter\n",
+        title = lesson.title,
+        port = lesson.port,
+    );
+    for flag in lesson.flags {
+        let name = match flag.value {
+            Some(value) => format!("{} {}", flag.name, value),
+            None => flag.name.to_string(),
+        };
+        text.push_str(&format!("    {name:<18} {}\n", flag.help));
+    }
+    text.push_str("    -h, --help         this help\n\n");
+    text.push_str(lesson.about.trim());
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static LESSON: Lesson = Lesson {
+        package: "lesson-99-test",
+        title: "a test",
+        port: 7099,
+        about: "About.",
+        flags: &[Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "how many",
+        }],
+    };
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let demo = parse(&LESSON, &args(&[])).unwrap().unwrap();
+        assert_eq!(demo.mode, Mode::Demo);
+        assert_eq!(demo.addr.port(), 0);
+        let server = parse(&LESSON, &args(&["server"])).unwrap().unwrap();
+        assert_eq!(server.addr, "127.0.0.1:7099".parse().unwrap());
+    }
+
+    #[test]
+    fn lesson_flags_and_addr() {
+        let opts = parse(
+            &LESSON,
+            &args(&["client", "--addr", "[::1]:5", "--clients", "3"]),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(opts.mode, Mode::Client);
+        assert_eq!(opts.addr, "[::1]:5".parse().unwrap());
+        assert_eq!(opts.value("--clients", 1).unwrap(), 3);
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let err = parse(&LESSON, &args(&["--addr", "nope"])).err().unwrap();
+        assert!(err.contains("not an address"), "{err}");
+        let err = parse(&LESSON, &args(&["--bogus"])).err().unwrap();
+        assert!(err.contains("unknown argument"), "{err}");
+        assert!(parse(&LESSON, &args(&["--help"])).unwrap().is_none());
+    }
+}

@@ -1,0 +1,24 @@
+//! The small helper crate every lesson shares.
+//!
+//! It does the parts that are the same in every lesson, so that a lesson's `main.rs` can be
+//! about its system call and nothing else:
+//!
+//! - [`cli`]: the one command line all lessons speak (`demo`, `server`, `client`, `--addr`,
+//!   `--step`, `--help`) and the `listening on HOST:PORT` readiness line;
+//! - [`narrate`]: the lines a lesson prints about each call (`server  listen(backlog=128) -> ok`),
+//!   step mode, and how bytes are shown;
+//! - [`kernel`]: what the operating system holds for a socket (TCP state, queues), read from
+//!   the kernel's own tables on Linux;
+//! - [`error`]: errors that name the call that failed and give a hint.
+//!
+//! It never makes a socket call itself: every `socket`, `bind`, `listen`, `accept`,
+//! `connect`, `send`, `recv` and `close` stays in the lesson, on its own line.
+
+pub mod cli;
+pub mod error;
+pub mod kernel;
+pub mod narrate;
+
+pub use cli::{Flag, Lesson, Mode, Options};
+pub use error::{LessonError, Result};
+pub use narrate::{show_bytes, Narrator};

@@ -1,0 +1,296 @@
+//! The book shows each lesson's real output and a sequence diagram drawn from it. Both are
+//! files in the lesson's folder (`output.txt`, `diagram.mmd`), made by running the lesson, and
+//! these checks fail when the program and the files disagree.
+//!
+//! To regenerate them after changing a lesson: `BLESS=1 cargo test -p lesson-NN-topic`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::run::lesson;
+
+/// One output shown in the book: which command, into which file.
+pub struct BookOutput {
+    bin: String,
+    package: String,
+    args: Vec<String>,
+    file: String,
+    diagram: Option<String>,
+    code: i32,
+    keep_ports: Vec<u16>,
+}
+
+impl BookOutput {
+    /// The demo of `package` (`cargo run -p package`), into `output.txt` and `diagram.mmd`.
+    pub fn new(bin: &str, package: &str) -> Self {
+        BookOutput {
+            bin: bin.to_string(),
+            package: package.to_string(),
+            args: Vec::new(),
+            file: "output.txt".to_string(),
+            diagram: Some("diagram.mmd".to_string()),
+            code: 0,
+            keep_ports: Vec::new(),
+        }
+    }
+
+    /// Run with these arguments instead, into another file (and no diagram).
+    pub fn variant(mut self, args: &[&str], file: &str) -> Self {
+        self.args = args.iter().map(|s| s.to_string()).collect();
+        self.file = file.to_string();
+        self.diagram = None;
+        self
+    }
+
+    /// The run is expected to end with this exit code (e.g. 1 to show an error).
+    pub fn exit_code(mut self, code: i32) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// Ports that are part of the lesson (e.g. its default port) and are not renumbered.
+    pub fn keep_port(mut self, port: u16) -> Self {
+        self.keep_ports.push(port);
+        self
+    }
+
+    /// Run the lesson, and compare (or with `BLESS=1`, write) the files.
+    #[track_caller]
+    pub fn check(self) {
+        let run = lesson(&self.bin)
+            .args(&self.args.iter().map(String::as_str).collect::<Vec<_>>())
+            .run();
+        run.code(self.code);
+        let mut command = format!("$ cargo run -p {}", self.package);
+        if !self.args.is_empty() {
+            command.push_str(" -- ");
+            command.push_str(&self.args.join(" "));
+        }
+        let mut printed = run.stdout.clone();
+        if self.code != 0 {
+            printed.push_str(&run.stderr);
+        }
+        let text = format!("{command}\n{}", normalize_ports(&printed, &self.keep_ports));
+        compare_or_bless(&self.file, &text);
+        if let Some(file) = &self.diagram {
+            compare_or_bless(file, &diagram(&text));
+        }
+    }
+}
+
+fn lesson_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run this through cargo test"))
+}
+
+#[track_caller]
+fn compare_or_bless(file: &str, actual: &str) {
+    let path = lesson_dir().join(file);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {path:?}: {e}"));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    // The kernel view exists only on Linux; elsewhere the files are compared without it.
+    let comparable = |text: &str| -> String {
+        if cfg!(target_os = "linux") {
+            text.to_string()
+        } else {
+            text.lines()
+                .filter(|l| !l.contains("kernel:"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    if comparable(&expected) != comparable(actual) {
+        let diff = first_difference(&expected, actual);
+        panic!(
+            "\n\n{} no longer matches what the lesson prints ({diff}).\n\
+             The book shows this file. If the change is intended, regenerate it with:\n    \
+             BLESS=1 cargo test -p {}\n\n--- {file} ---\n{expected}\n--- the lesson now prints ---\n{actual}\n",
+            path.display(),
+            std::env::var("CARGO_PKG_NAME").unwrap_or_default(),
+        );
+    }
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<_>, Vec<_>) = (expected.lines().collect(), actual.lines().collect());
+    for i in 0..e.len().max(a.len()) {
+        if e.get(i) != a.get(i) {
+            return format!(
+                "first at line {}: {:?} vs {:?}",
+                i + 1,
+                e.get(i).unwrap_or(&"(end)"),
+                a.get(i).unwrap_or(&"(end)")
+            );
+        }
+    }
+    "they differ in line endings".to_string()
+}
+
+/// Ports change from run to run; the book shows them renumbered in order of appearance as
+/// 40001, 40002, … so that the output is the same every time. Ports in `keep` stay.
+pub fn normalize_ports(text: &str, keep: &[u16]) -> String {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        out.push(c);
+        i += 1;
+        // A port follows ':' after an IPv4 address's last digit or an IPv6 address's ']'.
+        let after_address = i >= 2 && (chars[i - 2].is_ascii_digit() || chars[i - 2] == ']');
+        if c == ':' && after_address {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let port: String = chars[start..i].iter().collect();
+            let keep_it = port
+                .parse::<u16>()
+                .map_or(true, |p| p == 0 || keep.contains(&p));
+            if port.is_empty() || keep_it {
+                out.push_str(&port);
+            } else {
+                let next = format!("{}", 40001 + seen.len());
+                out.push_str(seen.entry(port).or_insert(next));
+            }
+        }
+    }
+    out
+}
+
+/// A mermaid sequence diagram of a narrated exchange: each call as a note over the side that
+/// made it, and calls that put something on the wire (connect, send, shutdown, close) as
+/// arrows to the other side. The kernel's state after a call is a note beside it.
+pub fn diagram(transcript: &str) -> String {
+    let mut sides: Vec<String> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    for line in transcript.lines().skip(1) {
+        let Some((who, rest)) = line.split_once("  ") else {
+            continue;
+        };
+        if who.is_empty() || who.contains(' ') {
+            continue;
+        }
+        if let Some(view) = rest.trim_start().strip_prefix("kernel: ") {
+            let state = view.split_whitespace().next().unwrap_or("");
+            let is_state = !state.is_empty()
+                && state
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+            if is_state {
+                entries.push(Entry::State {
+                    who: who.to_string(),
+                    state: state.to_string(),
+                });
+            }
+            continue;
+        }
+        let Some((call, result)) = rest.trim().split_once(" -> ") else {
+            continue;
+        };
+        if !sides.iter().any(|s| s == who) {
+            sides.push(who.to_string());
+        }
+        let on_the_wire = ["connect", "send", "write", "shutdown", "close"]
+            .iter()
+            .any(|w| call.starts_with(w))
+            && !call.contains("listener")
+            && !result.starts_with("error");
+        entries.push(Entry::Call {
+            who: who.to_string(),
+            text: escape(&format!("{call} → {result}")),
+            on_the_wire,
+        });
+    }
+    // Arrows go to "the other side", which is clear only in an exchange between two.
+    let talkers: Vec<&str> = sides
+        .iter()
+        .map(String::as_str)
+        .filter(|s| {
+            entries
+                .iter()
+                .any(|e| matches!(e, Entry::Call { who, on_the_wire: true, .. } if who == s))
+        })
+        .collect();
+    let mut out = String::from("sequenceDiagram\n");
+    for side in &sides {
+        out.push_str(&format!("    participant {side}\n"));
+    }
+    for entry in &entries {
+        let line = match entry {
+            Entry::State { who, state } => format!("Note right of {who}: {state}"),
+            Entry::Call {
+                who,
+                text,
+                on_the_wire,
+            } => match talkers.iter().find(|t| *t != who) {
+                Some(other) if *on_the_wire && talkers.len() == 2 => {
+                    format!("{who}->>{other}: {text}")
+                }
+                _ => format!("Note over {who}: {text}"),
+            },
+        };
+        out.push_str("    ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// One line of the diagram.
+enum Entry {
+    /// A call, and whether it puts something on the wire.
+    Call {
+        who: String,
+        text: String,
+        on_the_wire: bool,
+    },
+    /// The kernel's state for that side's socket after its last call.
+    State { who: String, state: String },
+}
+
+/// Mermaid reads `;` and `#` itself, and `<` `>` as HTML: write them as entity codes.
+fn escape(text: &str) -> String {
+    text.replace('#', "#35;")
+        .replace(';', "#59;")
+        .replace('<', "#60;")
+        .replace('>', "#62;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_renumbered_in_order() {
+        let text = "listening on 127.0.0.1:51234\nclient  connect(127.0.0.1:51234) -> ok, from 127.0.0.1:60001\n[::1]:51234 and :7001";
+        let out = normalize_ports(text, &[7001]);
+        assert_eq!(out, "listening on 127.0.0.1:40001\nclient  connect(127.0.0.1:40001) -> ok, from 127.0.0.1:40002\n[::1]:40001 and :7001");
+    }
+
+    #[test]
+    fn diagrams_draw_calls_and_arrows() {
+        let text = "$ cargo run\nserver  listen(backlog=128) -> ok\nserver  kernel: LISTEN 127.0.0.1:40001, accept queue 0\nclient  connect(127.0.0.1:40001) -> ok\nclient  send(b\"hi\") -> 2 bytes\nserver  send(b\"HI\") -> 2 bytes\n";
+        let d = diagram(text);
+        assert!(
+            d.contains("participant server\n    participant client"),
+            "{d}"
+        );
+        assert!(
+            d.contains("Note over server: listen(backlog=128) → ok"),
+            "{d}"
+        );
+        assert!(d.contains("Note right of server: LISTEN"), "{d}");
+        assert!(
+            d.contains("client->>server: connect(127.0.0.1:40001) → ok"),
+            "{d}"
+        );
+        assert!(
+            d.contains("server->>client: send(b\"HI\") → 2 bytes"),
+            "{d}"
+        );
+    }
+}

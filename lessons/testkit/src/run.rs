@@ -1,0 +1,463 @@
+//! Running a lesson's binary: once to completion, or as a server in the background.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::Instant;
+
+use crate::{fail, timeout};
+
+/// A lesson's binary with its arguments, ready to run.
+pub struct Cmd {
+    bin: String,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+}
+
+/// Start describing a run of a lesson's binary (pass `env!("CARGO_BIN_EXE_lesson-…")`).
+pub fn lesson(bin: &str) -> Cmd {
+    Cmd {
+        bin: bin.to_string(),
+        args: Vec::new(),
+        stdin: None,
+    }
+}
+
+impl Cmd {
+    /// Add arguments.
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Bytes to write to the program's standard input (then it is closed).
+    pub fn stdin(mut self, bytes: &[u8]) -> Self {
+        self.stdin = Some(bytes.to_vec());
+        self
+    }
+
+    /// A client run against a server: adds `client --addr ADDR`.
+    pub fn client(self, addr: SocketAddr) -> Self {
+        let addr = addr.to_string();
+        self.args(&["client", "--addr", &addr])
+    }
+
+    /// Run to completion (or until the timeout, when it is killed).
+    pub fn run(self) -> Run {
+        let shown = self.shown();
+        let mut child = Command::new(&self.bin)
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {shown}: {e}"));
+        let stdin = child.stdin.take();
+        let input = self.stdin.clone().unwrap_or_default();
+        let writer = thread::spawn(move || {
+            if let Some(mut stdin) = stdin {
+                // A program that exits without reading its input is not an error here.
+                let _ = stdin.write_all(&input);
+            }
+        });
+        let out = collect(child.stdout.take().unwrap());
+        let err = collect(child.stderr.take().unwrap());
+        let deadline = Instant::now() + timeout();
+        let run = finish(child, shown, out, err, deadline);
+        let _ = writer.join();
+        run
+    }
+
+    /// Start as a server (adding `server --addr 127.0.0.1:0` unless an address is given) and
+    /// wait for its `listening on HOST:PORT` line.
+    pub fn server(mut self) -> Server {
+        if !self.args.iter().any(|a| a == "server") {
+            self.args.insert(0, "server".into());
+        }
+        if !self.args.iter().any(|a| a == "--addr") {
+            self.args.extend(["--addr".into(), "127.0.0.1:0".into()]);
+        }
+        Server::spawn(self)
+    }
+
+    fn shown(&self) -> String {
+        let name = std::path::Path::new(&self.bin)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{} {}", name, self.args.join(" "))
+            .trim_end()
+            .to_string()
+    }
+}
+
+/// Read a pipe to its end on a thread; the receiver gets each line as it comes.
+fn collect(pipe: impl Read + Send + 'static) -> (Receiver<String>, JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&line);
+                    if tx
+                        .send(text.trim_end_matches(['\n', '\r']).to_string())
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    (rx, handle)
+}
+
+/// Drain a line receiver until it closes or the deadline passes; true if it closed.
+fn drain(rx: &Receiver<String>, into: &mut Vec<String>, deadline: Instant) -> bool {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => into.push(line),
+            Err(RecvTimeoutError::Disconnected) => return true,
+            Err(RecvTimeoutError::Timeout) => return false,
+        }
+    }
+}
+
+type Pipe = (Receiver<String>, JoinHandle<()>);
+
+fn finish(mut child: Child, shown: String, out: Pipe, err: Pipe, deadline: Instant) -> Run {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let closed = drain(&out.0, &mut stdout, deadline) && drain(&err.0, &mut stderr, deadline);
+    let timed_out = !closed;
+    if timed_out {
+        let _ = child.kill();
+    }
+    let status = child.wait().ok();
+    // After a kill, whatever is left in the pipes arrives at once.
+    let grace = Instant::now() + std::time::Duration::from_secs(2);
+    drain(&out.0, &mut stdout, grace);
+    drain(&err.0, &mut stderr, grace);
+    Run {
+        shown,
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
+        stdout: join_lines(&stdout),
+        stderr: join_lines(&stderr),
+        timed_out,
+    }
+}
+
+fn join_lines(lines: &[String]) -> String {
+    let mut text = lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+/// What a finished run printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The command, for messages.
+    pub shown: String,
+    /// The exit code (`None` if it timed out or was killed by a signal).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// It was still running at the timeout, and was killed.
+    pub timed_out: bool,
+}
+
+impl Run {
+    /// Everything about the run, for a failure message.
+    pub fn transcript(&self) -> String {
+        let ended = if self.timed_out {
+            format!("still running after {} s: killed", timeout().as_secs())
+        } else {
+            match self.code {
+                Some(code) => format!("exit code {code}"),
+                None => "killed by a signal".to_string(),
+            }
+        };
+        format!(
+            "$ {}\n{}--- stderr ---\n{}--- {} ---",
+            self.shown, self.stdout, self.stderr, ended
+        )
+    }
+
+    /// It crashed or hung: say so plainly (an unfinished `todo!()` above all).
+    fn explain_abnormal_end(&self) -> Option<String> {
+        if self.stderr.contains("not yet implemented") {
+            let place = self
+                .stderr
+                .lines()
+                .find(|l| l.contains("panicked at"))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            return Some(format!(
+                "The program reached a todo!() that is not written yet ({place})."
+            ));
+        }
+        if self.stderr.contains("panicked at") {
+            return Some("The program panicked: a lesson must report errors, not panic.".into());
+        }
+        if self.timed_out {
+            return Some(format!(
+                "The program did not finish within {} s: something waits for bytes that never \
+                 come (a missing send, a recv that should have stopped at end of stream, a \
+                 socket never closed?).",
+                timeout().as_secs()
+            ));
+        }
+        None
+    }
+
+    /// It exited with code 0, without panicking or hanging.
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        if self.code != Some(0) {
+            let why = self
+                .explain_abnormal_end()
+                .unwrap_or_else(|| "The program should have exited with code 0.".into());
+            fail(
+                &why,
+                "(a complete exchange, exit code 0)",
+                &self.transcript(),
+            );
+        }
+        self
+    }
+
+    /// It exited with this code, without panicking or hanging.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        if self.code != Some(code) {
+            let why = self
+                .explain_abnormal_end()
+                .unwrap_or_else(|| format!("The program should have exited with code {code}."));
+            fail(&why, &format!("(exit code {code})"), &self.transcript());
+        }
+        self
+    }
+
+    /// It failed cleanly: exit code 1, an `error: …` line on stderr, no panic.
+    #[track_caller]
+    pub fn clean_failure(&self) -> &Self {
+        self.code(1);
+        if !self.stderr.contains("error: ") {
+            fail(
+                "The program failed without saying why on stderr.",
+                "error: <call>: <reason> — <hint>",
+                &self.transcript(),
+            );
+        }
+        self
+    }
+
+    /// These lines appear in stdout in this order (each is matched as part of a line; other
+    /// lines may come between them).
+    #[track_caller]
+    pub fn lines_in_order(&self, expected: &[&str]) -> &Self {
+        check_in_order(&self.stdout, expected, self);
+        self
+    }
+
+    /// stdout has a line containing this text.
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        self.lines_in_order(&[text])
+    }
+
+    /// stderr contains this text.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        if !self.stderr.contains(text) {
+            fail(
+                &format!("stderr should contain {text:?}."),
+                text,
+                &self.transcript(),
+            );
+        }
+        self
+    }
+
+    /// stdout has no line containing this text.
+    #[track_caller]
+    pub fn stdout_lacks(&self, text: &str) -> &Self {
+        if self.stdout.contains(text) {
+            fail(
+                &format!("stdout should not contain {text:?}."),
+                &format!("(no {text:?})"),
+                &self.transcript(),
+            );
+        }
+        self
+    }
+}
+
+#[track_caller]
+fn check_in_order(stdout: &str, expected: &[&str], run: &Run) {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let mut at = 0;
+    for (i, want) in expected.iter().enumerate() {
+        match lines[at..].iter().position(|l| l.contains(want)) {
+            Some(found) => at += found + 1,
+            None => {
+                let why = run.explain_abnormal_end().unwrap_or_else(|| {
+                    format!(
+                        "Line {} of the expected exchange is missing: {want:?}",
+                        i + 1
+                    )
+                });
+                let expected_text = expected
+                    .iter()
+                    .enumerate()
+                    .map(|(j, l)| format!("{} {l}", if j == i { ">>" } else { "  " }))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                fail(&why, &expected_text, &run.transcript());
+            }
+        }
+    }
+}
+
+/// A lesson's server, running in the background.
+pub struct Server {
+    child: Option<Child>,
+    shown: String,
+    /// Where it listens (from its readiness line).
+    pub addr: SocketAddr,
+    stdin: Option<ChildStdin>,
+    out: Option<Pipe>,
+    err: Option<Pipe>,
+    seen: Vec<String>,
+}
+
+impl Server {
+    /// Start `bin server --addr 127.0.0.1:0 <args>` and wait for its readiness line.
+    pub fn start(bin: &str, args: &[&str]) -> Server {
+        lesson(bin).args(args).server()
+    }
+
+    fn spawn(cmd: Cmd) -> Server {
+        let shown = cmd.shown();
+        let mut child = Command::new(&cmd.bin)
+            .args(&cmd.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {shown}: {e}"));
+        let mut stdin = child.stdin.take();
+        if let (Some(input), Some(pipe)) = (&cmd.stdin, stdin.as_mut()) {
+            let _ = pipe.write_all(input);
+        }
+        let out = collect(child.stdout.take().unwrap());
+        let err = collect(child.stderr.take().unwrap());
+        let mut server = Server {
+            child: Some(child),
+            shown,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            stdin,
+            out: Some(out),
+            err: Some(err),
+            seen: Vec::new(),
+        };
+        let line = server.wait_for("listening on ");
+        let addr = line.trim_start_matches("listening on ").trim();
+        server.addr = addr.parse().unwrap_or_else(|_| {
+            let run = server.stop();
+            fail(
+                "The server's first line should be `listening on HOST:PORT`.",
+                "listening on 127.0.0.1:<port>",
+                &run.transcript(),
+            )
+        });
+        server
+    }
+
+    /// Write to the server's standard input (for step mode).
+    pub fn write_stdin(&mut self, bytes: &[u8]) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(bytes);
+            let _ = stdin.flush();
+        }
+    }
+
+    /// Close the server's standard input.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Wait (up to the timeout) for a stdout line containing `text`; return it.
+    #[track_caller]
+    pub fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + timeout();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let next = self.out.as_ref().map(|o| o.0.recv_timeout(left));
+            match next {
+                Some(Ok(line)) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                _ => {
+                    let run = self.stop();
+                    fail(
+                        &format!("The server never printed a line containing {text:?}."),
+                        text,
+                        &run.transcript(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Wait for the server to exit by itself; return its whole transcript.
+    pub fn finish(mut self) -> Run {
+        self.stdin = None;
+        let deadline = Instant::now() + timeout();
+        self.end(deadline)
+    }
+
+    /// Stop a server that would run forever; return its transcript so far.
+    pub fn stop(&mut self) -> Run {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+        }
+        self.end(Instant::now())
+    }
+
+    fn end(&mut self, deadline: Instant) -> Run {
+        let child = self.child.take().expect("the server was already stopped");
+        let (out, err) = (self.out.take().unwrap(), self.err.take().unwrap());
+        let mut run = finish(child, self.shown.clone(), out, err, deadline);
+        let mut stdout = join_lines(&self.seen);
+        stdout.push_str(&run.stdout);
+        run.stdout = stdout;
+        run
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
