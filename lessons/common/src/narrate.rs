@@ -269,23 +269,6 @@ pub fn show_bytes(bytes: &[u8]) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytes_are_shown_escaped() {
-        assert_eq!(show_bytes(b"hello\n"), r#"b"hello\n""#);
-        assert_eq!(show_bytes(&[0xff, b'a']), r#"b"\xffa""#);
-    }
-
-    #[test]
-    fn long_bytes_are_cut() {
-        let shown = show_bytes(&[b'x'; 100]);
-        assert!(shown.ends_with("... (100 bytes)"), "{shown}");
-    }
-}
-
 impl Endpoints for socket2::Socket {
     fn endpoints(&self) -> (Option<SocketAddr>, Option<SocketAddr>) {
         let local = self.local_addr().ok().and_then(|a| a.as_socket());
@@ -302,4 +285,21 @@ pub fn take_held() -> Vec<String> {
         .unwrap_or_else(|e| e.into_inner())
         .take()
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_shown_escaped() {
+        assert_eq!(show_bytes(b"hello\n"), r#"b"hello\n""#);
+        assert_eq!(show_bytes(&[0xff, b'a']), r#"b"\xffa""#);
+    }
+
+    #[test]
+    fn long_bytes_are_cut() {
+        let shown = show_bytes(&[b'x'; 100]);
+        assert!(shown.ends_with("... (100 bytes)"), "{shown}");
+    }
 }
