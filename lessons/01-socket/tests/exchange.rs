@@ -124,3 +124,46 @@ fn a_bad_address_is_a_usage_error() {
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-01-socket").check();
 }
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_exchange() {
+    lesson(&testkit::example("std_way"))
+        .run()
+        .success()
+        .stdout_has(r#"std: server got "hello\n", client got "HELLO\n""#);
+    lesson(&testkit::example("tokio_way"))
+        .run()
+        .success()
+        .stdout_has(r#"tokio: server got "hello\n", client got "HELLO\n""#);
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    // One Enter per call of the demo; the prompts say which call comes next.
+    let enters = "\n".repeat(40);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: server listen(backlog=128) — let the kernel accept connections for us.",
+            "server  listen(backlog=128) -> ok",
+            "[step] next: server accept() — take the first connection from the accept queue.",
+            "server  accept() -> ok",
+        ])
+        .stdout_lacks("step mode off");
+}
+
+#[test]
+fn step_mode_never_hangs_when_stdin_closes() {
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(b"\n\n")
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] standard input closed: step mode off, running to the end.",
+            "server  close(listener) -> ok",
+        ]);
+}

@@ -74,6 +74,10 @@ impl std::error::Error for LessonError {
 /// A short, lower-case description of an I/O error, the same on every operating system.
 pub fn describe(err: &io::Error) -> String {
     use io::ErrorKind::*;
+    // EMFILE: every socket is a file descriptor, and a process may only have so many.
+    if cfg!(unix) && err.raw_os_error() == Some(24) {
+        return "too many open files".to_string();
+    }
     let text = match err.kind() {
         ConnectionRefused => "connection refused",
         AddrInUse => "address already in use",
@@ -95,6 +99,13 @@ pub fn describe(err: &io::Error) -> String {
 
 fn default_hint(err: &io::Error, package: &str) -> Option<String> {
     use io::ErrorKind::*;
+    if cfg!(unix) && err.raw_os_error() == Some(24) {
+        return Some(
+            "each socket is a file descriptor; see the limit with `ulimit -n`, and close \
+             sockets you no longer need"
+                .to_string(),
+        );
+    }
     let hint = match err.kind() {
         ConnectionRefused => {
             format!("is the server running? (start it with: cargo run -p {package} -- server)")

@@ -58,3 +58,20 @@ pub(crate) fn fail(what: &str, expected: &str, actual: &str) -> ! {
     }
     panic!("{message}");
 }
+
+/// The path of one of the lesson's examples (`cargo test` builds them before it runs tests).
+pub fn example(name: &str) -> String {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // The test runs from target/debug/deps/; examples are in target/debug/examples/.
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug")
+        .join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "example {name} is not built: run the lesson's tests with `cargo test -p <lesson>`, which builds examples too"
+    );
+    path.to_string_lossy().into_owned()
+}
