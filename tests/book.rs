@@ -1,1 +1,287 @@
-// checks added below
+//! Checks that span the book and the lessons: the book can only show what the lessons really
+//! contain, and every lesson has its chapter.
+//!
+//! - every chapter in `book/SUMMARY.md` exists, and every lesson crate has a chapter there;
+//! - every `{{#include file:anchor}}` names a file that exists and an anchor it really has;
+//! - Rust code in a chapter is always included from a lesson, never pasted;
+//! - every chapter shows its lesson's real output and diagram, and its exercise;
+//! - every `cargo run -p X` (and `cargo test -p`, `cargo exercise`) names a real package.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The chapter files that SUMMARY.md links to, in order.
+fn summary_chapters() -> Vec<String> {
+    let summary = read(&root().join("book/SUMMARY.md"));
+    summary
+        .lines()
+        .filter_map(|line| {
+            let start = line.find("](")? + 2;
+            let end = line[start..].find(')')? + start;
+            Some(line[start..end].to_string())
+        })
+        .collect()
+}
+
+/// Every lesson crate: (folder name like `04-accept`, package name).
+fn lessons() -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root().join("lessons")).unwrap() {
+        let dir = entry.unwrap().path();
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.exists() {
+            continue;
+        }
+        let name = package_name(&read(&manifest));
+        if name.starts_with("lesson-") {
+            let folder = dir.file_name().unwrap().to_string_lossy().into_owned();
+            found.push((folder, name));
+        }
+    }
+    found.sort();
+    assert!(!found.is_empty(), "no lesson crates found under lessons/");
+    found
+}
+
+fn package_name(manifest: &str) -> String {
+    manifest
+        .lines()
+        .find_map(|l| {
+            let rest = l
+                .trim()
+                .strip_prefix("name")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(rest.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// All packages of the workspace.
+fn packages() -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = lessons().into_iter().map(|(_, name)| name).collect();
+    for dir in fs::read_dir(root().join("lessons")).unwrap() {
+        let manifest = dir.unwrap().path().join("Cargo.toml");
+        if manifest.exists() {
+            names.insert(package_name(&read(&manifest)));
+        }
+    }
+    names.insert(package_name(&read(&root().join("Cargo.toml"))));
+    names
+}
+
+/// Every Markdown file of the book, with its text.
+fn chapters() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = fs::read_dir(root().join("book"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, read(&p))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// The `{{#include ...}}` directives of a text: (path, anchor).
+fn includes(text: &str) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{#") {
+        let after = &rest[start + 3..];
+        let end = after.find("}}").expect("an unclosed {{# directive");
+        let directive = after[..end].trim();
+        let mut parts = directive.splitn(2, char::is_whitespace);
+        let kind = parts.next().unwrap_or("");
+        if kind == "include" || kind == "rustdoc_include" {
+            let target = parts.next().unwrap_or("").trim();
+            let (path, anchor) = match target.split_once(':') {
+                Some((p, a)) => (p.to_string(), Some(a.to_string())),
+                None => (target.to_string(), None),
+            };
+            found.push((path, anchor));
+        }
+        rest = &after[end..];
+    }
+    found
+}
+
+#[test]
+fn every_chapter_in_the_summary_exists() {
+    let chapters = summary_chapters();
+    assert!(chapters.len() > 3, "SUMMARY.md lists too few chapters");
+    for chapter in chapters {
+        assert!(
+            root().join("book").join(&chapter).exists(),
+            "book/SUMMARY.md lists {chapter}, but book/{chapter} does not exist"
+        );
+    }
+}
+
+#[test]
+fn every_lesson_has_a_chapter_in_the_summary() {
+    let chapters = summary_chapters();
+    for (folder, package) in lessons() {
+        let chapter = format!("{folder}.md");
+        assert!(
+            chapters.contains(&chapter),
+            "{package} (lessons/{folder}) has no chapter book/{chapter} in book/SUMMARY.md"
+        );
+        let number = &folder[..2];
+        assert!(
+            package == format!("lesson-{folder}") && number.chars().all(|c| c.is_ascii_digit()),
+            "lessons/{folder} must be the package lesson-{folder}, not {package}"
+        );
+    }
+}
+
+#[test]
+fn every_include_resolves_to_a_real_file_and_anchor() {
+    let mut count = 0;
+    for (chapter, text) in chapters() {
+        for (path, anchor) in includes(&text) {
+            count += 1;
+            let file = root().join("book").join(&path);
+            assert!(
+                file.exists(),
+                "book/{chapter} includes {path}, which does not exist"
+            );
+            let Some(anchor) = anchor else { continue };
+            if anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                panic!(
+                    "book/{chapter} includes {path}:{anchor} by line numbers; use a named anchor"
+                );
+            }
+            let source = read(&file);
+            let start = format!("ANCHOR: {anchor}");
+            let end = format!("ANCHOR_END: {anchor}");
+            let (Some(from), Some(to)) = (source.find(&start), source.find(&end)) else {
+                panic!("book/{chapter} includes {path}:{anchor}, but that file has no `// {start}` … `// {end}` pair");
+            };
+            let body = &source[from + start.len()..to];
+            assert!(
+                body.lines().filter(|l| !l.trim().is_empty()).count() > 1,
+                "book/{chapter} includes {path}:{anchor}, which is empty"
+            );
+        }
+    }
+    assert!(count > 0, "the book includes nothing at all");
+}
+
+#[test]
+fn rust_code_in_the_book_is_included_never_pasted() {
+    for (chapter, text) in chapters() {
+        let mut in_rust = false;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if let Some(info) = trimmed.strip_prefix("```") {
+                if in_rust {
+                    in_rust = false;
+                } else if info.starts_with("rust") {
+                    in_rust = true;
+                }
+                continue;
+            }
+            if in_rust && !trimmed.is_empty() && !trimmed.starts_with("{{#") {
+                panic!(
+                    "book/{chapter}:{}: Rust code pasted into the chapter: {trimmed:?}\n\
+                     Put it in the lesson crate between `// ANCHOR: name` and `// ANCHOR_END: name`\n\
+                     and include it with {{{{#include ../lessons/NN-topic/src/main.rs:name}}}}.",
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_lesson_chapter_shows_real_output_a_diagram_and_its_exercise() {
+    for (folder, package) in lessons() {
+        let chapter = root().join("book").join(format!("{folder}.md"));
+        if !chapter.exists() {
+            continue; // reported by every_lesson_has_a_chapter_in_the_summary
+        }
+        let text = read(&chapter);
+        let dir = format!("../lessons/{folder}/");
+        for (file, what) in [
+            ("src/main.rs", "the lesson's code"),
+            ("output.txt", "the demo's real output"),
+            ("diagram.mmd", "the sequence diagram"),
+            ("src/exercise.rs", "the exercise's starter"),
+            ("src/solution.rs", "the exercise's solution"),
+            ("hint.md", "the exercise's hint"),
+        ] {
+            assert!(
+                text.contains(&format!("{{{{#include {dir}{file}")),
+                "book/{folder}.md does not include {dir}{file} ({what})"
+            );
+        }
+        assert!(
+            text.contains("```mermaid\n{{#include ") && text.contains("diagram.mmd}}"),
+            "book/{folder}.md must include diagram.mmd inside a ```mermaid block"
+        );
+        assert!(
+            text.contains("<details>") && text.contains(&format!("cargo exercise {package}")),
+            "book/{folder}.md needs its exercise: `cargo exercise {package}`, hint and solution in <details>"
+        );
+    }
+}
+
+#[test]
+fn every_cargo_command_names_a_real_package() {
+    let packages = packages();
+    let mut texts = chapters();
+    texts.push(("README.md".into(), read(&root().join("README.md"))));
+    let mut count = 0;
+    for (file, text) in texts {
+        for command in [
+            "cargo run -p ",
+            "cargo test -p ",
+            "cargo exercise ",
+            "cargo run-exercise ",
+        ] {
+            for (at, _) in text.match_indices(command) {
+                let name: String = text[at + command.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                if name.is_empty() || name.starts_with("lesson-NN") || name == "X" {
+                    continue;
+                }
+                count += 1;
+                assert!(
+                    packages.contains(&name),
+                    "{file} says `{command}{name}`, but there is no package {name} (packages: {packages:?})"
+                );
+            }
+        }
+    }
+    assert!(count > 0, "the book names no cargo command at all");
+}
+
+#[test]
+fn the_include_parser_finds_anchors_and_plain_files() {
+    let text =
+        "a {{#include ../lessons/01-socket/src/main.rs:demo}} b {{#include ../x/output.txt}}";
+    assert_eq!(
+        includes(text),
+        vec![
+            (
+                "../lessons/01-socket/src/main.rs".to_string(),
+                Some("demo".to_string())
+            ),
+            ("../x/output.txt".to_string(), None),
+        ]
+    );
+}

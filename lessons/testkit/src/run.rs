@@ -48,6 +48,7 @@ impl Cmd {
     pub fn run(self) -> Run {
         let shown = self.shown();
         let mut child = Command::new(&self.bin)
+            .env("RUST_BACKTRACE", "0")
             .args(&self.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -197,17 +198,19 @@ impl Run {
     }
 
     /// It crashed or hung: say so plainly (an unfinished `todo!()` above all).
-    fn explain_abnormal_end(&self) -> Option<String> {
+    pub(crate) fn explain_abnormal_end(&self) -> Option<String> {
         if self.stderr.contains("not yet implemented") {
+            // todo!() panics with "not yet implemented"; say where, in the learner's words.
             let place = self
                 .stderr
                 .lines()
-                .find(|l| l.contains("panicked at"))
+                .find_map(|l| l.split_once("panicked at ").map(|(_, at)| at))
                 .unwrap_or("")
                 .trim()
+                .trim_end_matches(':')
                 .to_string();
             return Some(format!(
-                "The program reached a todo!() that is not written yet ({place})."
+                "The program reached a todo!() that is not written yet, at {place}."
             ));
         }
         if self.stderr.contains("panicked at") {
@@ -354,6 +357,7 @@ impl Server {
     fn spawn(cmd: Cmd) -> Server {
         let shown = cmd.shown();
         let mut child = Command::new(&cmd.bin)
+            .env("RUST_BACKTRACE", "0")
             .args(&cmd.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -417,11 +421,10 @@ impl Server {
                 }
                 _ => {
                     let run = self.stop();
-                    fail(
-                        &format!("The server never printed a line containing {text:?}."),
-                        text,
-                        &run.transcript(),
-                    );
+                    let why = run.explain_abnormal_end().unwrap_or_else(|| {
+                        format!("The server never printed a line containing {text:?}.")
+                    });
+                    fail(&why, text, &run.transcript());
                 }
             }
         }
@@ -439,7 +442,8 @@ impl Server {
         if let Some(child) = self.child.as_mut() {
             let _ = child.kill();
         }
-        self.end(Instant::now())
+        // Once killed, its pipes close at once; what it printed is still there to read.
+        self.end(Instant::now() + std::time::Duration::from_secs(2))
     }
 
     fn end(&mut self, deadline: Instant) -> Run {
