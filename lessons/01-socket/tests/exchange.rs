@@ -167,3 +167,32 @@ fn step_mode_never_hangs_when_stdin_closes() {
             "server  close(listener) -> ok",
         ]);
 }
+
+/// What the kernel holds after each call, read from /proc/net/tcp (Linux only).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_kernel_view_follows_the_connection_through_its_states() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "kinds   kernel: no TCP entry (not bound yet)",
+        "server  kernel: LISTEN 127.0.0.1:",
+        "client  kernel: ESTABLISHED",
+        // connect() has returned, accept() has not been called: the connection waits.
+        "server  kernel: LISTEN 127.0.0.1:",
+        ", accept queue 1",
+        "server  kernel: ESTABLISHED",
+        "client  close(client socket) -> ok",
+        "client  kernel: FIN_WAIT2",
+        "server  kernel: CLOSE_WAIT",
+        "server  close(connection) -> ok",
+        "server  kernel: no TCP entry",
+    ]);
+}
+
+#[cfg(not(target_os = "linux"))]
+#[test]
+fn elsewhere_the_lesson_says_the_kernel_view_is_not_available() {
+    lesson(BIN)
+        .run()
+        .success()
+        .stdout_has("kernel: the kernel view is not available on");
+}
