@@ -127,11 +127,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("socket_std_way"))
         .run()
         .success()
         .stdout_has(r#"std: server got "hello\n", client got "HELLO\n""#);
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("socket_tokio_way"))
         .run()
         .success()
         .stdout_has(r#"tokio: server got "hello\n", client got "HELLO\n""#);
@@ -177,8 +177,7 @@ fn the_kernel_view_follows_the_connection_through_its_states() {
         "server  kernel: LISTEN 127.0.0.1:",
         "client  kernel: ESTABLISHED",
         // connect() has returned, accept() has not been called: the connection waits.
-        "server  kernel: LISTEN 127.0.0.1:",
-        ", accept queue 1",
+        "accept queue 1",
         "server  kernel: ESTABLISHED",
         "client  close(client socket) -> ok",
         "client  kernel: FIN_WAIT2",

@@ -60,6 +60,10 @@ pub(crate) fn fail(what: &str, expected: &str, actual: &str) -> ! {
 }
 
 /// The path of one of the lesson's examples (`cargo test` builds them before it runs tests).
+///
+/// Cargo keeps each example as `target/debug/examples/NAME-HASH`, with a `.d` file that names
+/// its source; the one whose source is in this lesson's `examples/` folder is ours, even if
+/// another package has an example of the same name.
 pub fn example(name: &str) -> String {
     let exe = std::env::current_exe().expect("the test's own path");
     // The test runs from target/debug/deps/; examples are in target/debug/examples/.
@@ -68,10 +72,39 @@ pub fn example(name: &str) -> String {
         .and_then(|deps| deps.parent())
         .expect("target/debug")
         .join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "example {name} is not built: run the lesson's tests with `cargo test -p <lesson>`, which builds examples too"
-    );
-    path.to_string_lossy().into_owned()
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run this through cargo test");
+    let folder = std::path::Path::new(&manifest_dir)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // The .d file names the source relative to the workspace: lessons/NN-topic/examples/NAME.rs
+    let source = format!("{folder}/examples/{name}.rs");
+    let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let Some(stem) = file.strip_suffix(".d") else {
+            continue;
+        };
+        if !stem.starts_with(&format!("{name}-")) {
+            continue;
+        }
+        let deps = std::fs::read_to_string(&path).unwrap_or_default();
+        if !deps.contains(&source) {
+            continue;
+        }
+        let bin = dir.join(format!("{stem}{}", std::env::consts::EXE_SUFFIX));
+        if let Ok(modified) = bin.metadata().and_then(|m| m.modified()) {
+            if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
+                newest = Some((modified, bin));
+            }
+        }
+    }
+    match newest {
+        Some((_, bin)) => bin.to_string_lossy().into_owned(),
+        None => panic!(
+            "example {name} of this lesson is not built: run the lesson's tests with \
+             `cargo test -p <lesson>`, which builds its examples too"
+        ),
+    }
 }

@@ -1,4 +1,4 @@
-//! The same exchange with tokio: `cargo run -p lesson-01-socket --example tokio_way`.
+//! The same exchange with tokio: `cargo run -p lesson-01-socket --example socket_tokio_way`.
 //!
 //! tokio mirrors std (`TcpListener::bind` is socket + bind + listen), and has `TcpSocket` for
 //! when you want the calls one by one, as socket2 gives them.

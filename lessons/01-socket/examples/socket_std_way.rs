@@ -1,4 +1,4 @@
-//! The same exchange with only the standard library: `cargo run -p lesson-01-socket --example std_way`.
+//! The same exchange with only the standard library: `cargo run -p lesson-01-socket --example socket_std_way`.
 //!
 //! std has no `socket()` of its own. `TcpListener::bind` makes the socket, sets SO_REUSEADDR
 //! (on Unix), binds and listens in one call; `TcpStream::connect` makes a socket and connects.
