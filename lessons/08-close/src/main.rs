@@ -1,0 +1,359 @@
+//! Lesson 08: `close()` and `shutdown()`: how a TCP connection ends.
+//!
+//! A TCP connection carries two streams of bytes, one each way, and each ends on its own:
+//! a side that has nothing more to send sends FIN, and the other side's `recv()` returns 0.
+//! `shutdown(Write)` ends only our sending direction (a *half-close*); `close()` — in Rust,
+//! dropping the stream — gives the whole socket back to the kernel.
+//!
+//! The exchange: the client sends `one\ntwo\nthree\n` and shuts down writing; the server reads
+//! until end of stream, answers with the lines last first (`three\ntwo\none\n`) and closes;
+//! the client reads the answer to its end and closes. The demo then shows what happens when a
+//! socket is closed with bytes still unread: Linux sends RST instead of FIN.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::error::describe;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+
+// The functions this lesson is about live in their own file, so that you can write them
+// yourself: src/exercise.rs is yours (`cargo exercise lesson-08-close` checks it),
+// src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::{read_answer, send_request};
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-08-close",
+    title: "close() and shutdown(): FIN, half-close, RST and TIME_WAIT",
+    port: 7008,
+    about: "The client sends b\"one\\ntwo\\nthree\\n\" and then shuts down its sending direction\n\
+            (FIN). The server reads until end of stream (recv returns 0), answers with the\n\
+            lines last first, b\"three\\ntwo\\none\\n\", and closes. The client reads the answer\n\
+            until end of stream and closes; its socket stays in TIME_WAIT for a minute.\n\
+            The server serves one client, then exits. Try it with:\n    \
+            printf 'one\\ntwo\\nthree\\n' | nc -N 127.0.0.1 7008\n\
+            (-N makes OpenBSD nc shut down writing at the end of its input, as our client does;\n\
+            without it the server waits for the end of the request until --timeout).",
+    flags: &[Flag {
+        name: "--timeout",
+        value: Some("SECS"),
+        help: "how long recv() waits for the peer before giving up (default 10)",
+    }],
+};
+
+/// What our client sends: three lines.
+const REQUEST: &[u8] = b"one\ntwo\nthree\n";
+/// A request longer than this is refused: the server keeps it all in memory.
+const MAX_REQUEST: usize = 64 * 1024;
+/// In the demo both sides are in one process; a wait this long means a bug.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: setup
+/// The server's socket: std's `TcpListener::bind` is socket() + bind() + listen().
+fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket() + bind({addr}) + listen()"),
+        "make the listening socket (std does all three in TcpListener::bind)",
+    );
+    let listener = TcpListener::bind(addr).map_err(|e| say.fail(e))?;
+    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    say.done_with(&listener, format!("ok, bound to {bound}"));
+    opts.ready(bound);
+    Ok(listener)
+}
+
+/// The client's socket: `TcpStream::connect` is socket() + connect().
+fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
+    say.next(format!("connect({addr})"), "open a TCP connection");
+    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
+    say.done_with(&conn, "ok");
+    Ok(conn)
+}
+
+/// The next connection from the accept queue.
+fn accept_one(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
+    say.next("accept()", "take the next connection from the accept queue");
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    say.done_with(&conn, format!("ok, the client is {peer}"));
+    Ok(conn)
+}
+
+/// A peer that never ends its stream must not hang us: recv() gives up after `limit`.
+fn set_timeout(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs()),
+        "let recv() give up if the peer goes silent",
+    );
+    conn.set_read_timeout(Some(limit))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(())
+}
+// ANCHOR_END: setup
+
+// ANCHOR: ask
+/// The client's half of the exchange: the request and the half-close (your exercise),
+/// then the answer, read to its end (also your exercise).
+fn ask(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({}) + shutdown(Write)", show_bytes(REQUEST)),
+        "send the request, then FIN: we will send nothing more, but we still listen",
+    );
+    send_request(conn, REQUEST).map_err(|e| say.fail(e))?;
+    say.done_with(conn, "ok");
+    Ok(())
+}
+
+fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
+    say.next(
+        "recv() until it returns 0",
+        "read the whole answer, up to the server's FIN",
+    );
+    let answer = read_answer(conn).map_err(|e| silent_server(say.fail(e)))?;
+    say.done(format!(
+        "{} bytes: {}, then end of stream",
+        answer.len(),
+        show_bytes(&answer)
+    ));
+    Ok(answer)
+}
+// ANCHOR_END: ask
+
+// ANCHOR: read_request
+/// The server reads the request until end of stream: recv() returns 0 once the client's
+/// FIN has arrived and every byte before it has been read. Only then is the request whole.
+fn read_request(mut conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        say.next("recv(1024)", "wait for bytes, or for the end of the stream");
+        let n = conn
+            .read(&mut buf)
+            .map_err(|e| silent_client(say.fail(e)))?;
+        if n == 0 {
+            say.done("0 bytes: end of stream, the request is complete");
+            return Ok(request);
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        request.extend_from_slice(&buf[..n]);
+        if request.len() > MAX_REQUEST {
+            return Err(say.protocol_error(format!(
+                "the request is longer than {MAX_REQUEST} bytes; refusing it"
+            )));
+        }
+    }
+}
+
+/// The answer: the request's lines, last first. It needs the whole request, so the server
+/// cannot start before the end of stream.
+fn answer_for(request: &[u8]) -> Vec<u8> {
+    let mut answer = Vec::new();
+    for line in request.split_inclusive(|&b| b == b'\n').rev() {
+        answer.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(line));
+        answer.push(b'\n');
+    }
+    answer
+}
+
+/// The client has shut down ITS direction; ours still works: the server can still send.
+fn send_answer(mut conn: &TcpStream, answer: &[u8], say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({})", show_bytes(answer)),
+        "answer: the client's half-close did not close our direction",
+    );
+    conn.write_all(answer).map_err(|e| say.fail(e))?;
+    say.done(format!("{} bytes", answer.len()));
+    Ok(())
+}
+// ANCHOR_END: read_request
+
+// ANCHOR: close
+/// A connection's two addresses, noted while it is connected: once both FINs have passed,
+/// the kernel no longer reports the peer's address (getpeername fails with ENOTCONN), even
+/// though the socket is still open — but we still want to look the connection up.
+type Ends = (SocketAddr, Option<SocketAddr>);
+
+fn ends(conn: &TcpStream) -> Ends {
+    let local = conn
+        .local_addr()
+        .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+    (local, conn.peer_addr().ok())
+}
+
+/// Close a connection: in Rust, drop the stream. The kernel sends FIN — unless bytes we
+/// never read are still waiting, then it sends RST — and keeps delivering what we sent.
+fn close(conn: TcpStream, (local, peer): Ends, name: &str, say: &Narrator) {
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(conn);
+    say.done("ok");
+    // The socket is gone from our program; the kernel may still hold the connection.
+    say.kernel_at(local, peer);
+}
+
+fn close_listener(listener: TcpListener, say: &Narrator) {
+    say.next("close(listener)", "stop accepting connections");
+    drop(listener);
+    say.done("ok");
+}
+// ANCHOR_END: close
+
+// ANCHOR: reset
+/// After the server closed with our bytes unread, its kernel answered with RST: the
+/// connection is gone at once, and our next recv() reports the reset.
+fn recv_after_reset(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
+    let mut buf = [0u8; 1024];
+    say.next("recv(1024)", "is there an answer, or an end of stream?");
+    match conn.read(&mut buf) {
+        Ok(0) => say.done("0 bytes: end of stream (a FIN, not a reset)"),
+        Ok(n) => say.done(format!("{n} bytes: {}", show_bytes(&buf[..n]))),
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => say.done(format!(
+            "error: {}: the server's kernel sent RST",
+            describe(&e)
+        )),
+        Err(e) => return Err(say.fail(e)),
+    }
+    Ok(())
+}
+
+fn send_unread(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({})", show_bytes(bytes)),
+        "send bytes the server will never read",
+    );
+    conn.write_all(bytes).map_err(|e| say.fail(e))?;
+    say.done(format!("{} bytes", bytes.len()));
+    Ok(())
+}
+// ANCHOR_END: reset
+
+/// A recv() that timed out on the server: the client never said that it had finished.
+fn silent_client(err: LessonError) -> LessonError {
+    match err.kind() {
+        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => err.with_hint(
+            "the client sent no end of stream; a client must shut down its sending direction \
+             (shutdown(Write)) after the request, or the server cannot know it is complete",
+        ),
+        _ => err,
+    }
+}
+
+/// A recv() that timed out on the client: the server never finished its answer.
+fn silent_server(err: LessonError) -> LessonError {
+    match err.kind() {
+        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => err.with_hint(
+            "the server sent no end of stream; it answers only after it has read OUR end of \
+             stream: did send_request shut down the sending direction?",
+        ),
+        _ => err,
+    }
+}
+
+// ANCHOR: demo
+/// Both sides in one process, one call at a time, so that we can look at both sockets in
+/// the kernel between the calls.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let lesson = opts.narrator("lesson");
+
+    lesson.note("part 1: the client half-closes, the server answers, both close");
+    let listener = listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let to_server = connect_to(addr, &client)?;
+    let to_client = accept_one(&listener, &server)?;
+    let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
+    set_timeout(&to_server, DEMO_TIMEOUT, &client)?;
+    set_timeout(&to_client, DEMO_TIMEOUT, &server)?;
+
+    ask(&to_server, &client)?;
+    // The client's FIN is in: the request and the end of stream wait in the server's kernel.
+    server.kernel(&to_client);
+    let request = read_request(&to_client, &server)?;
+    send_answer(&to_client, &answer_for(&request), &server)?;
+    // The server closes before the client has read a byte of the answer: nothing is lost.
+    close(to_client, server_ends, "connection", &server);
+    // Both FINs are through: the client's socket is in TIME_WAIT though it is still open.
+    client.kernel(&client_ends);
+    hear(&to_server, &client)?;
+    close(to_server, client_ends, "client socket", &client);
+
+    lesson.note("part 2: the server closes with bytes it never read");
+    let to_server = connect_to(addr, &client)?;
+    let to_client = accept_one(&listener, &server)?;
+    let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
+    send_unread(&to_server, b"nobody reads this\n", &client)?;
+    server.kernel(&to_client);
+    close(to_client, server_ends, "connection, unread bytes", &server);
+    // The RST ended the connection at once: no FIN_WAIT, no TIME_WAIT on either side.
+    client.kernel(&client_ends);
+    recv_after_reset(&to_server, &client)?;
+    close(to_server, client_ends, "client socket", &client);
+    close_listener(listener, &server);
+    Ok(())
+}
+// ANCHOR_END: demo
+
+/// `--timeout SECS` for the server and the client.
+fn timeout(opts: &Options) -> Result<Duration> {
+    Ok(Duration::from_secs(opts.value("--timeout", 10u64)?.max(1)))
+}
+
+// ANCHOR: server
+/// Serve one client: read its request to the end, answer, close.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let limit = timeout(opts)?;
+    let listener = listen_on(opts, &say)?;
+    let conn = accept_one(&listener, &say)?;
+    let conn_ends = ends(&conn);
+    set_timeout(&conn, limit, &say)?;
+    let request = read_request(&conn, &say)?;
+    // We have read the end of stream; our side waits in CLOSE_WAIT until we close.
+    say.kernel(&conn_ends);
+    send_answer(&conn, &answer_for(&request), &say)?;
+    close(conn, conn_ends, "connection", &say);
+    close_listener(listener, &say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Send the request, half-close, read the answer to its end, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let limit = timeout(opts)?;
+    let conn = connect_to(opts.addr, &say)?;
+    let conn_ends = ends(&conn);
+    set_timeout(&conn, limit, &say)?;
+    ask(&conn, &say)?;
+    let answer = hear(&conn, &say)?;
+    if answer.is_empty() {
+        return Err(say.protocol_error(
+            "the server closed without an answer; it answers only after our end of stream \
+             (did we shut down writing?), see its own error",
+        ));
+    }
+    for line in String::from_utf8_lossy(&answer).lines() {
+        println!("answer: {line}");
+    }
+    // We sent the first FIN, so our side is the one that waits in TIME_WAIT.
+    close(conn, conn_ends, "client socket", &say);
+    Ok(())
+}
+// ANCHOR_END: client

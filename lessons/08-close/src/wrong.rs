@@ -1,0 +1,16 @@
+//! A plausible wrong answer to lesson 08's exercise, kept to prove the tests catch it:
+//! it sends the request but never shuts down its sending direction. The server waits for
+//! an end of stream that never comes, and the client waits for an answer that never comes.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+pub fn send_request(mut conn: &TcpStream, request: &[u8]) -> io::Result<()> {
+    conn.write_all(request)
+}
+
+pub fn read_answer(mut conn: &TcpStream) -> io::Result<Vec<u8>> {
+    let mut answer = Vec::new();
+    conn.read_to_end(&mut answer)?;
+    Ok(answer)
+}

@@ -1,0 +1,244 @@
+//! Lesson 08's exchange, checked for real: the half-close, the states each side passes
+//! through, the RST of a close with unread bytes, and a client that forgets to half-close.
+
+use std::time::Instant;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
+
+#[test]
+fn the_demo_half_closes_then_answers_then_closes() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "lesson  -- part 1",
+        "client  connect(127.0.0.1:",
+        "server  accept() -> ok",
+        "client  write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) -> ok",
+        "server  recv(1024) -> 14 bytes: b\"one\\ntwo\\nthree\\n\"",
+        "server  recv(1024) -> 0 bytes: end of stream, the request is complete",
+        "server  write_all(b\"three\\ntwo\\none\\n\") -> 14 bytes",
+        "server  close(connection) -> ok",
+        // The answer outlives the server's socket: close() does not throw sent bytes away.
+        "client  recv() until it returns 0 -> 14 bytes: b\"three\\ntwo\\none\\n\", then end of stream",
+        "client  close(client socket) -> ok",
+        "lesson  -- part 2",
+        "client  write_all(b\"nobody reads this\\n\") -> 18 bytes",
+        "server  close(connection, unread bytes) -> ok",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_goes_listen_established_close_wait_gone() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "server  kernel: LISTEN 127.0.0.1:",
+        "server  kernel: ESTABLISHED 127.0.0.1:",
+        // The client's FIN has arrived, with the request before it, all still unread.
+        "server  kernel: CLOSE_WAIT 127.0.0.1:",
+        "server  recv(1024) -> 0 bytes: end of stream",
+        "server  close(connection) -> ok",
+        "server  kernel: no TCP entry",
+    ]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_client_that_closes_first_ends_in_time_wait() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "client  kernel: ESTABLISHED 127.0.0.1:",
+        "client  write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) -> ok",
+        "client  kernel: FIN_WAIT2 127.0.0.1:",
+        "server  close(connection) -> ok",
+        // Still open in our program, already TIME_WAIT in the kernel: both FINs have passed.
+        "client  kernel: TIME_WAIT 127.0.0.1:",
+        "client  recv() until it returns 0 -> 14 bytes",
+        "client  close(client socket) -> ok",
+        "client  kernel: TIME_WAIT 127.0.0.1:",
+    ]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn closing_with_unread_bytes_resets_the_connection() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "lesson  -- part 2",
+        "server  kernel: ESTABLISHED 127.0.0.1:",
+        "server  close(connection, unread bytes) -> ok",
+        // No FIN_WAIT, no TIME_WAIT: an RST ends the connection on both sides at once.
+        "server  kernel: no TCP entry",
+        "client  kernel: no TCP entry",
+        "client  recv(1024) -> error: connection reset by peer: the server's kernel sent RST",
+    ]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn std_alone_shows_the_reset_too() {
+    // The same fact without the lesson: the peer's recv() fails with ECONNRESET.
+    use std::io::{ErrorKind, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    client.set_read_timeout(Some(testkit::timeout())).unwrap();
+    let (server_side, _) = listener.accept().unwrap();
+    client.write_all(b"unread\n").unwrap();
+    // Wait until the bytes are in the server's receive queue, without sleeping: peek.
+    let mut one = [0u8; 1];
+    server_side
+        .set_read_timeout(Some(testkit::timeout()))
+        .unwrap();
+    server_side.peek(&mut one).unwrap();
+    drop(server_side);
+    let err = client.read(&mut [0u8; 16]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &["--timeout", "3"]);
+    lesson(BIN)
+        .client(server.addr)
+        .args(&["--timeout", "3"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "client  connect(",
+            "client  write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) -> ok",
+            "client  recv() until it returns 0 -> 14 bytes: b\"three\\ntwo\\none\\n\", then end of stream",
+            "answer: three",
+            "answer: two",
+            "answer: one",
+            "client  close(client socket) -> ok",
+        ]);
+    let run = server.finish();
+    run.success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  accept() -> ok",
+        "server  recv(1024) -> 0 bytes: end of stream, the request is complete",
+        "server  write_all(b\"three\\ntwo\\none\\n\") -> 14 bytes",
+        "server  close(connection) -> ok",
+        "server  close(listener) -> ok",
+    ]);
+    if cfg!(target_os = "linux") {
+        run.lines_in_order(&[
+            "server  kernel: LISTEN",
+            "server  kernel: ESTABLISHED",
+            "server  kernel: CLOSE_WAIT",
+            "server  kernel: no TCP entry",
+        ]);
+    }
+}
+
+#[test]
+fn a_raw_client_half_closes_and_still_reads_the_answer() {
+    let server = Server::start(BIN, &["--timeout", "3"]);
+    let mut conn = Conn::open(server.addr);
+    // Two sends, then FIN: the server must read to the end of stream, not to the first recv.
+    conn.send(b"a\nb\n");
+    conn.send(b"c\n").shutdown_write();
+    // Our sending direction is closed; the other one still carries the answer.
+    conn.expect(b"c\nb\na\n").expect_eof();
+    server.finish().success();
+}
+
+#[test]
+fn a_last_line_without_newline_still_counts() {
+    let server = Server::start(BIN, &["--timeout", "3"]);
+    let mut conn = Conn::open(server.addr);
+    conn.send(b"first\nlast").shutdown_write();
+    conn.expect(b"last\nfirst\n").expect_eof();
+    server.finish().success();
+}
+
+#[test]
+fn a_client_that_never_half_closes_gets_a_clear_timeout() {
+    // The mistake of the wrong solution, made by hand: the request, but no FIN.
+    let server = Server::start(BIN, &["--timeout", "1"]);
+    let mut conn = Conn::open(server.addr);
+    conn.send(b"one\n");
+    let started = Instant::now();
+    let run = server.finish();
+    run.clean_failure()
+        .stderr_has("recv(1024): timed out")
+        .stderr_has("shut down its sending direction");
+    assert!(started.elapsed() < testkit::timeout(), "the server hung");
+    drop(conn);
+}
+
+#[test]
+fn a_request_over_the_limit_is_refused() {
+    let server = Server::start(BIN, &["--timeout", "3"]);
+    let mut conn = Conn::open(server.addr);
+    // 70 000 bytes without FIN: the server stops reading at 64 KiB and says why.
+    let _ = conn.try_send(&vec![b'x'; 70_000]);
+    server
+        .finish()
+        .clean_failure()
+        .stderr_has("the request is longer than 65536 bytes");
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(BIN)
+        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "connection refused — is the server running?",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn a_bad_timeout_is_an_error() {
+    Command::new(BIN)
+        .args(["server", "--addr", "127.0.0.1:0", "--timeout", "soon"])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--timeout soon: not a valid value",
+        ));
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-08-close").check();
+}
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_exchange() {
+    lesson(&testkit::example("close_std_way"))
+        .run()
+        .success()
+        .stdout_has(r#"std: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
+    lesson(&testkit::example("close_tokio_way"))
+        .run()
+        .success()
+        .stdout_has(r#"tokio: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(60);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: client write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) — send the request, then FIN",
+            "client  write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) -> ok",
+            "[step] next: server close(connection) — give the socket back to the kernel.",
+            "server  close(listener) -> ok",
+        ])
+        .stdout_lacks("step mode off");
+}
