@@ -1,0 +1,457 @@
+//! Lesson 14's exchange, checked for real: the demo, two processes, raw requests byte by byte,
+//! curl, and the ways a request can go wrong.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Run, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-14-http");
+
+/// Start a server for one connection, send `request`, read until the server closes.
+/// Returns what came back and the server's transcript (checked for a clean exit first, so
+/// that an unfinished exercise says "todo!() reached" rather than "wrong bytes").
+fn ask(request: &[u8]) -> (Vec<u8>, Run) {
+    ask_with(request, &[])
+}
+
+fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run) {
+    let mut all = vec!["--max", "1"];
+    all.extend_from_slice(args);
+    let server = Server::start(BIN, &all);
+    let mut conn = Conn::open(server.addr);
+    conn.send(request);
+    let got = conn.read_to_end();
+    drop(conn);
+    let run = server.finish();
+    run.success();
+    (got, run)
+}
+
+/// Compare bytes, and say plainly what differs (with the lesson's hint).
+#[track_caller]
+fn same_bytes(got: &[u8], expected: &[u8], run: &Run) {
+    if got != expected {
+        let hint = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/hint.md"))
+            .unwrap_or_default();
+        panic!(
+            "\n\nThe server sent different bytes.\n\n--- expected ---\n{}\n\n--- got ---\n{}\n\n\
+             --- server transcript ---\n{}\n\n--- hint (if you are doing the exercise) ---\n{}\n",
+            expected.escape_ascii(),
+            got.escape_ascii(),
+            run.transcript(),
+            hint.trim()
+        );
+    }
+}
+
+/// The status line of a response.
+fn status_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.split("\r\n").next().unwrap_or("").to_string()
+}
+
+/// Split a response into head and body, and check that Content-Length is the body's length.
+#[track_caller]
+fn check_content_length(bytes: &[u8]) -> (String, Vec<u8>) {
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no CRLF CRLF in {}", bytes.escape_ascii()));
+    let head = String::from_utf8_lossy(&bytes[..at]).into_owned();
+    let body = bytes[at + 4..].to_vec();
+    let length: usize = head
+        .split("\r\n")
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap_or_else(|| panic!("no Content-Length in {head:?}"))
+        .parse()
+        .unwrap();
+    assert_eq!(
+        length,
+        body.len(),
+        "Content-Length must count the body's bytes: {}",
+        bytes.escape_ascii()
+    );
+    (head, body)
+}
+
+#[test]
+fn the_demo_sends_four_requests_and_shows_the_bytes() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "server  setsockopt(SO_REUSEADDR, 1) -> ok",
+        "listening on 127.0.0.1:",
+        "client  connect(127.0.0.1:",
+        "server  accept() -> ok",
+        "client  --   b\"GET / HTTP/1.1\\r\\n\"",
+        "client  --   b\"Host: localhost\\r\\n\"",
+        "server  recv(1024) -> 35 bytes: b\"GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n\"",
+        "server  --   b\"HTTP/1.1 200 OK\\r\\n\"",
+        "server  --   b\"Content-Type: text/html; charset=utf-8\\r\\n\"",
+        "server  --   b\"Connection: close\\r\\n\"",
+        "server  --   b\"\\r\\n\"",
+        "client  recv(4096) -> 0 bytes: end of stream",
+        "client  -- HTTP/1.1 200 OK,",
+        "server  recv(1024) -> 0 bytes: end of stream, the client has closed",
+        "server  close(connection) -> ok",
+        "client  --   b\"GET /hello HTTP/1.1\\r\\n\"",
+        "server  --   b\"Content-Length: 7\\r\\n\"",
+        "server  --   body: b\"h\\xc3\\xa9llo\\n\"",
+        "client  -- HTTP/1.1 200 OK, 7 body bytes, as Content-Length said",
+        "client  --   b\"GET /nope HTTP/1.1\\r\\n\"",
+        "client  -- HTTP/1.1 404 Not Found,",
+        "client  --   b\"HELLO?\\r\\n\"",
+        "server  --   b\"HTTP/1.1 400 Bad Request\\r\\n\"",
+        "client  -- HTTP/1.1 400 Bad Request,",
+        "server  close(connection) -> ok",
+    ]);
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &["--max", "2"]);
+    lesson(BIN)
+        .client(server.addr)
+        .run()
+        .success()
+        .lines_in_order(&[
+            "client  connect(",
+            "client  --   b\"GET /hello HTTP/1.1\\r\\n\"",
+            "client  recv(4096) -> 0 bytes: end of stream",
+            "status: HTTP/1.1 200 OK",
+            "body: héllo",
+        ]);
+    lesson(BIN)
+        .client(server.addr)
+        .args(&["--path", "/missing"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "status: HTTP/1.1 404 Not Found",
+            "body: 404 Not Found: nothing at /missing",
+        ]);
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  listen(backlog=128) -> ok",
+        "server  accept() -> ok",
+        "server  accept() -> ok",
+    ]);
+}
+
+#[test]
+fn hello_is_exactly_these_bytes_with_content_length_in_bytes() {
+    let (got, run) = ask(b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    same_bytes(
+        &got,
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: 7\r\n\
+         Connection: close\r\n\
+         \r\n\
+         héllo\n"
+            .as_bytes(),
+        &run,
+    );
+    run.lines_in_order(&[
+        "conn1   recv(1024) -> 40 bytes",
+        "conn1   send(",
+        "conn1   shutdown(SHUT_WR) -> ok",
+        "conn1   recv(1024) -> 0 bytes: end of stream, the client has closed",
+        "conn1   close(connection) -> ok",
+    ]);
+}
+
+#[test]
+fn a_head_that_arrives_in_pieces_is_put_back_together() {
+    let server = Server::start(BIN, &["--max", "1"]);
+    let mut conn = Conn::open(server.addr);
+    conn.send(b"GET /hel");
+    conn.send(b"lo HTTP/1.1\r\nHo");
+    conn.send(b"st: x\r\n\r");
+    conn.send(b"\n");
+    let got = conn.read_to_end();
+    drop(conn);
+    let run = server.finish();
+    run.success();
+    assert_eq!(status_line(&got), "HTTP/1.1 200 OK", "{}", run.transcript());
+    assert!(got.ends_with("\r\n\r\nhéllo\n".as_bytes()));
+}
+
+#[test]
+fn every_page_has_a_correct_content_length() {
+    for (path, status, content_type) in [
+        ("/", "HTTP/1.1 200 OK", "text/html; charset=utf-8"),
+        ("/hello", "HTTP/1.1 200 OK", "text/plain; charset=utf-8"),
+        (
+            "/hello?lang=fr",
+            "HTTP/1.1 200 OK",
+            "text/plain; charset=utf-8",
+        ),
+        ("/headers", "HTTP/1.1 200 OK", "text/plain; charset=utf-8"),
+        (
+            "/nope",
+            "HTTP/1.1 404 Not Found",
+            "text/plain; charset=utf-8",
+        ),
+    ] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Lesson: 14\r\n\r\n");
+        let (got, run) = ask(request.as_bytes());
+        assert_eq!(status_line(&got), status, "{}", run.transcript());
+        let (head, body) = check_content_length(&got);
+        assert!(
+            head.contains(&format!("\r\nContent-Type: {content_type}\r\n")),
+            "{head}"
+        );
+        assert!(head.ends_with("\r\nConnection: close"), "{head}");
+        if path == "/headers" {
+            assert_eq!(body, b"Host: localhost\nX-Lesson: 14\n");
+        }
+    }
+}
+
+#[test]
+fn unknown_paths_get_404_and_other_methods_405() {
+    let (got, run) = ask(b"GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    same_bytes(
+        &got,
+        b"HTTP/1.1 404 Not Found\r\n\
+          Content-Type: text/plain; charset=utf-8\r\n\
+          Content-Length: 32\r\n\
+          Connection: close\r\n\
+          \r\n\
+          404 Not Found: nothing at /nope\n",
+        &run,
+    );
+    let (got, run) =
+        ask(b"POST /hello HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc");
+    same_bytes(
+        &got,
+        b"HTTP/1.1 405 Method Not Allowed\r\n\
+          Content-Type: text/plain; charset=utf-8\r\n\
+          Allow: GET\r\n\
+          Content-Length: 51\r\n\
+          Connection: close\r\n\
+          \r\n\
+          405 Method Not Allowed: this server only knows GET\n",
+        &run,
+    );
+}
+
+#[test]
+fn malformed_requests_get_400_with_the_reason() {
+    for (request, reason) in [
+        (&b"HELLO?\r\n\r\n"[..], "bad request line"),
+        (
+            b"GET  /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+            "bad request line",
+        ),
+        (b"GET /hello HTTP/2\r\nHost: x\r\n\r\n", "bad request line"),
+        (
+            b"GET /hello HTTP/1.1\nHost: x\n\n",
+            "lines must end with CRLF",
+        ),
+        (
+            b"GET /hello HTTP/1.1\r\nHost: x\n\r\n",
+            "lines must end with CRLF",
+        ),
+        (b"GET /h\xe9llo HTTP/1.1\r\nHost: x\r\n\r\n", "not UTF-8"),
+        (
+            b"GET /hello HTTP/1.1\r\nno colon here\r\n\r\n",
+            "Name: value",
+        ),
+        (b"GET /hello HTTP/1.1\r\n\r\n", "needs a Host header"),
+    ] {
+        let (got, run) = ask(request);
+        assert_eq!(
+            status_line(&got),
+            "HTTP/1.1 400 Bad Request",
+            "for {}:\n{}",
+            request.escape_ascii(),
+            run.transcript()
+        );
+        let (_, body) = check_content_length(&got);
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            body.contains(reason),
+            "for {}: {body:?} should say {reason:?}",
+            request.escape_ascii()
+        );
+    }
+}
+
+#[test]
+fn an_http_1_0_request_needs_no_host() {
+    let (got, run) = ask(b"GET /hello HTTP/1.0\r\n\r\n");
+    assert_eq!(status_line(&got), "HTTP/1.1 200 OK", "{}", run.transcript());
+}
+
+#[test]
+fn a_head_over_the_size_limit_gets_400() {
+    // 9000 bytes of header and no empty line: the server stops reading at 8 KiB.
+    let mut request = b"GET /hello HTTP/1.1\r\nX-Big: ".to_vec();
+    request.extend(std::iter::repeat_n(b'a', 9000));
+    let (got, run) = ask(&request);
+    assert_eq!(
+        status_line(&got),
+        "HTTP/1.1 400 Bad Request",
+        "{}",
+        run.transcript()
+    );
+    let (_, body) = check_content_length(&got);
+    assert_eq!(
+        body,
+        b"400 Bad Request: the request head is larger than 8192 bytes\n"
+    );
+}
+
+#[test]
+fn a_silent_client_gets_408_and_the_connection_closes() {
+    let server = Server::start(BIN, &["--max", "1", "--timeout-ms", "300"]);
+    let mut conn = Conn::open(server.addr);
+    // Send nothing at all; the server's read timeout fires.
+    let got = conn.read_to_end();
+    drop(conn);
+    let run = server.finish();
+    run.success().lines_in_order(&[
+        "conn1   recv(1024) -> timed out: the client sent no complete head in time",
+        "conn1   --   b\"HTTP/1.1 408 Request Timeout\\r\\n\"",
+    ]);
+    same_bytes(
+        &got,
+        b"HTTP/1.1 408 Request Timeout\r\n\
+          Content-Type: text/plain; charset=utf-8\r\n\
+          Content-Length: 37\r\n\
+          Connection: close\r\n\
+          \r\n\
+          408 Request Timeout: no request came\n",
+        &run,
+    );
+}
+
+#[test]
+fn a_client_that_leaves_mid_head_gets_nothing_and_the_server_goes_on() {
+    let server = Server::start(BIN, &["--max", "2"]);
+    let mut gone = Conn::open(server.addr);
+    gone.send(b"GET /hello HTTP/1.1\r\nHo").shutdown_write();
+    // The server closes without answering: nothing comes back.
+    assert_eq!(gone.read_to_end(), b"");
+    drop(gone);
+    // The next client is served as if nothing happened.
+    let mut next = Conn::open(server.addr);
+    next.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    let got = next.read_to_end();
+    drop(next);
+    let run = server.finish();
+    run.success().lines_in_order(&[
+        "conn1   recv(1024) -> 0 bytes: end of stream",
+        "conn1   -- the client closed before the empty line: nothing to answer",
+    ]);
+    assert_eq!(status_line(&got), "HTTP/1.1 200 OK", "{}", run.transcript());
+}
+
+#[test]
+fn curl_gets_hello() {
+    let curl = std::process::Command::new("curl").arg("--version").output();
+    if !curl.is_ok_and(|o| o.status.success()) {
+        println!("note: curl is not installed; skipping the curl check");
+        return;
+    }
+    let server = Server::start(BIN, &["--max", "2"]);
+    let url = format!("http://{}/hello", server.addr);
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-i", "--max-time", "5", &url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "curl failed: {out:?}");
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("\r\nContent-Length: 7\r\n"), "{text}");
+    assert!(text.ends_with("\r\n\r\nhéllo\n"), "{text}");
+    // curl's own headers come back on /headers: proof that the request carried them.
+    let url = format!("http://{}/headers", server.addr);
+    let out = std::process::Command::new("curl")
+        .args(["-s", "--max-time", "5", "-H", "X-Lesson: 14", &url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("User-Agent: curl/"), "{text}");
+    assert!(text.contains("X-Lesson: 14"), "{text}");
+    server.finish().success();
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(BIN)
+        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-> error: connection refused"))
+        .stderr(predicate::str::contains(
+            "connection refused — is the server running?",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn a_wrong_content_length_is_caught_by_the_client() {
+    // A fake server that says 6 bytes and sends 7: what a chars-not-bytes bug looks like.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fake = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        let _ = conn.read(&mut buf);
+        let _ = conn.write_all(
+            "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhéllo\n".as_bytes(),
+        );
+    });
+    lesson(BIN)
+        .client(addr)
+        .run()
+        .clean_failure()
+        .stderr_has("Content-Length says 6 bytes, but 7 bytes came");
+    fake.join().unwrap();
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-14-http").check();
+}
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_exchange() {
+    lesson(&testkit::example("std_way"))
+        .run()
+        .success()
+        .stdout_has(
+            r#"std: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
+        );
+    lesson(&testkit::example("tokio_way"))
+        .run()
+        .success()
+        .stdout_has(
+            r#"tokio: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
+        );
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(200);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: server accept() — take the next connection from the queue.",
+            "server  accept() -> ok",
+            "[step] next: server shutdown(SHUT_WR) — send FIN: the response ends here.",
+            "server  shutdown(SHUT_WR) -> ok",
+        ])
+        .stdout_lacks("step mode off");
+}
