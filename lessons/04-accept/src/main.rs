@@ -1,0 +1,364 @@
+//! Lesson 04: `accept()`, one new socket per connection.
+//!
+//! A listening socket never carries a conversation itself. The kernel completes each client's
+//! handshake on its own and puts the finished connection in the listener's accept queue;
+//! `accept()` takes the first one out and hands back a NEW socket for it, together with the
+//! peer's address. The listener stays as it was, listening, so a server calls `accept()` in a
+//! loop: one client after another.
+//!
+//! The exchange: a client sends `hello from NAME\n`, the server answers
+//! `you are client N at IP:PORT\n` (the address `accept()` reported) and closes.
+
+use std::io::{ErrorKind, Read};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-04-accept` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::accept_loop;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-04-accept",
+    title: "accept(): one new socket per connection",
+    port: 7004,
+    about: "The demo connects three clients (alice, bob, carol) before the server accepts any of\n\
+            them, then the server accepts and serves them one after another.\n\
+            A client sends one line, b\"hello from NAME\\n\"; the server answers\n\
+            b\"you are client N at IP:PORT\\n\" with the address accept() reported, and closes.\n\
+            The server serves --clients N clients (default 3), then exits. A client that sends\n\
+            nothing for --read-timeout MS, leaves mid-line or sends a line over 256 bytes is\n\
+            reported and closed, and the server goes on with the next one.\n\
+            Try it with: printf 'hello from nc\\n' | nc 127.0.0.1 7004",
+    flags: &[
+        Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "server: how many clients to serve before exiting (default 3)",
+        },
+        Flag {
+            name: "--name",
+            value: Some("NAME"),
+            help: "client: the name in its greeting (default \"client\")",
+        },
+        Flag {
+            name: "--read-timeout",
+            value: Some("MS"),
+            help: "how long to wait for a whole line (default 5000; the demo: 500)",
+        },
+        Flag {
+            name: "--bad-clients",
+            value: None,
+            help: "demo: bob connects and says nothing, carol leaves mid-line",
+        },
+    ],
+};
+
+/// The longest line the server reads: a client cannot make it buffer without end.
+const MAX_LINE: usize = 256;
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: listen_on
+/// The server's first calls (chapters 1–3): socket, bind, listen.
+fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the socket that will listen",
+    );
+    let listener =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    say.next(format!("bind({addr})"), "give the socket its address");
+    listener
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    let bound = local_addr(&listener, say)?;
+    say.done(format!("ok, bound to {bound}"));
+
+    say.next(
+        "listen(backlog=128)",
+        "let the kernel complete handshakes and queue the connections",
+    );
+    listener.listen(128).map_err(|e| say.fail(e))?;
+    say.done_with(&listener, "ok");
+
+    opts.ready(bound);
+    Ok(listener)
+}
+// ANCHOR_END: listen_on
+
+// ANCHOR: serve
+/// Serve one accepted client: read its greeting, tell it who it is, close its socket.
+/// The listener goes on listening meanwhile: the next clients wait in its queue.
+fn serve_one(
+    number: usize,
+    conn: Socket,
+    peer: SocketAddr,
+    listener: &Socket,
+    read_timeout: Duration,
+    say: &Narrator,
+) -> Result<()> {
+    // Same local address and port as the listener; what sets this connection apart is its peer.
+    let local = local_addr(&conn, say)?;
+    say.note(format!(
+        "connection {number} is {local} <-> {peer}: the listener's port, its own peer"
+    ));
+    say.kernel(listener);
+
+    let result = answer(number, &conn, peer, read_timeout, say);
+    // Close the connection whatever happened; the listener is not touched.
+    close(conn, &format!("connection {number}"), say);
+    result
+}
+
+/// Read one line from the client, and answer it.
+fn answer(
+    number: usize,
+    conn: &Socket,
+    peer: SocketAddr,
+    read_timeout: Duration,
+    say: &Narrator,
+) -> Result<()> {
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", read_timeout.as_millis()),
+        "never wait for a silent client for ever",
+    );
+    conn.set_read_timeout(Some(read_timeout))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    recv_line(conn, read_timeout, say)?;
+    send_all(
+        conn,
+        format!("you are client {number} at {peer}\n").as_bytes(),
+        say,
+    )
+}
+// ANCHOR_END: serve
+
+// ANCHOR: talk
+/// Send all of `bytes`. `send` may take fewer bytes than offered (chapter 6), so loop.
+fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let n = conn.send(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// Receive until a whole line has arrived (at most MAX_LINE bytes). One `recv` may return part
+/// of a line: TCP carries bytes, not messages (chapter 7).
+fn recv_line(mut conn: &Socket, read_timeout: Duration, say: &Narrator) -> Result<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut buf = [0u8; MAX_LINE];
+    while !line.ends_with(b"\n") {
+        if line.len() >= MAX_LINE {
+            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
+        }
+        say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
+        // `Read::read` on a socket is the recv() system call.
+        let n = conn.read(&mut buf[..MAX_LINE - line.len()]).map_err(|e| {
+            let silent = matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+            let error = say.fail(e);
+            match silent {
+                true => error.with_hint(format!(
+                    "no whole line within {} ms",
+                    read_timeout.as_millis()
+                )),
+                false => error,
+            }
+        })?;
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+    }
+    Ok(line)
+}
+// ANCHOR_END: talk
+
+// ANCHOR: client_side
+/// A client's first calls: socket, connect, and its greeting. It does not wait for the server
+/// to accept: the connection is complete as soon as connect() returns.
+fn connect_and_greet(addr: SocketAddr, name: &str, say: &Narrator) -> Result<Socket> {
+    let conn = connect(addr, say)?;
+    send_all(&conn, format!("hello from {name}\n").as_bytes(), say)?;
+    Ok(conn)
+}
+
+fn connect(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the client's socket",
+    );
+    let conn =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    say.next(format!("connect({addr})"), "open a connection (chapter 5)");
+    conn.connect(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    let local = local_addr(&conn, say)?;
+    say.done(format!("ok, from {local}"));
+    Ok(conn)
+}
+
+/// A client reads the server's answer, then closes.
+fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<String> {
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", read_timeout.as_millis()),
+        "never wait for a silent server for ever",
+    );
+    conn.set_read_timeout(Some(read_timeout))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    let result = recv_line(&conn, read_timeout, say);
+    close(conn, "client socket", say);
+    let line = result?;
+    Ok(String::from_utf8_lossy(&line).trim_end().to_string())
+}
+// ANCHOR_END: client_side
+
+/// Close a socket: in Rust, `drop`. The kernel sends FIN for a connection.
+fn close(socket: Socket, name: &str, say: &Narrator) {
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(socket);
+    say.done("ok");
+}
+
+/// The socket's own address, as the kernel reports it (getsockname).
+fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
+    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
+    addr.as_socket()
+        .ok_or_else(|| say.protocol_error("not an IP address"))
+}
+
+/// `--read-timeout MS`, with the given default.
+fn read_timeout(opts: &Options, default_ms: u64) -> Result<Duration> {
+    Ok(Duration::from_millis(
+        opts.value("--read-timeout", default_ms)?,
+    ))
+}
+
+// ANCHOR: demo
+/// Three clients connect (and speak) before the server accepts anyone; then the server
+/// accepts and serves them one by one, and each client reads its answer.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let timeout = read_timeout(opts, 500)?;
+    let listener = listen_on(opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+    let bad = opts.has("--bad-clients");
+
+    let alice = opts.narrator("alice");
+    let bob = opts.narrator("bob");
+    let carol = opts.narrator("carol");
+    let to_alice = connect_and_greet(addr, "alice", &alice)?;
+    let to_bob = match bad {
+        // Bob connects and then says nothing at all.
+        true => connect(addr, &bob)?,
+        false => connect_and_greet(addr, "bob", &bob)?,
+    };
+    let to_carol = match bad {
+        // Carol sends half a line and goes away.
+        true => {
+            let conn = connect(addr, &carol)?;
+            send_all(&conn, b"hello fr", &carol)?;
+            close(conn, "client socket", &carol);
+            None
+        }
+        false => Some(connect_and_greet(addr, "carol", &carol)?),
+    };
+    // Three finished connections wait in the queue; nobody has called accept() yet.
+    server.kernel(&listener);
+
+    let peers = accept_loop(&listener, 3, &server, |number, conn, peer| {
+        serve_one(number, conn, peer, &listener, timeout, &server)
+    })?;
+    server.note(format!(
+        "accepted {} clients, from {}",
+        peers.len(),
+        list(&peers)
+    ));
+    close(listener, "listener", &server);
+
+    for (conn, say) in [
+        (Some(to_alice), &alice),
+        (Some(to_bob), &bob),
+        (to_carol, &carol),
+    ] {
+        if let Some(conn) = conn {
+            match read_answer(conn, timeout, say) {
+                Ok(answer) => say.note(format!("the server says: {answer}")),
+                Err(_) => say.note("no answer: the server gave up on us"),
+            }
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: demo
+
+fn list(peers: &[SocketAddr]) -> String {
+    let shown: Vec<String> = peers.iter().map(|p| p.to_string()).collect();
+    shown.join(", ")
+}
+
+// ANCHOR: server
+/// Serve `--clients N` clients one after another, then exit.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let clients: usize = opts.value("--clients", 3)?;
+    let timeout = read_timeout(opts, 5000)?;
+    let listener = listen_on(opts, &say)?;
+    let peers = accept_loop(&listener, clients, &say, |number, conn, peer| {
+        serve_one(number, conn, peer, &listener, timeout, &say)
+    })?;
+    say.note(format!(
+        "accepted {} clients, from {}",
+        peers.len(),
+        list(&peers)
+    ));
+    close(listener, "listener", &say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Greet the server, print its answer, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let name: String = opts.value("--name", "client".to_string())?;
+    let timeout = read_timeout(opts, 5000)?;
+    let conn = connect_and_greet(opts.addr, &name, &say)?;
+    let answer = read_answer(conn, timeout, &say)?;
+    println!("answer: {answer}");
+    Ok(())
+}
+// ANCHOR_END: client

@@ -1,0 +1,41 @@
+//! Reference solution for lesson 04's exercise. (Yours goes in exercise.rs.)
+
+use std::net::SocketAddr;
+
+use common::{Narrator, Result};
+use socket2::Socket;
+
+// ANCHOR: solution
+/// Serve `clients` clients one after another, and return their addresses in order.
+///
+/// Each accepted connection goes to `serve(number, connection, peer)`, numbered from 1.
+/// A client that fails must not stop the server: report it, and accept the next one.
+pub fn accept_loop(
+    listener: &Socket,
+    clients: usize,
+    say: &Narrator,
+    mut serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
+) -> Result<Vec<SocketAddr>> {
+    let mut peers = Vec::new();
+    for number in 1..=clients {
+        say.next("accept()", "take the next connection from the accept queue");
+        // A NEW socket for this one connection, and who is at the other end of it.
+        let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+        let peer = peer
+            .as_socket()
+            .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
+        say.done_with(
+            &conn,
+            format!("ok, client {number} at {peer}, on a new socket"),
+        );
+        peers.push(peer);
+        // One client's trouble is that client's: note it, and go on with the next one.
+        if let Err(err) = serve(number, conn, peer) {
+            say.note(format!(
+                "client {number} failed ({err}); the server goes on"
+            ));
+        }
+    }
+    Ok(peers)
+}
+// ANCHOR_END: solution
