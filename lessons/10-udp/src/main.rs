@@ -1,0 +1,551 @@
+//! Lesson 10: UDP — datagrams.
+//!
+//! A UDP socket sends and receives *datagrams*: separate messages, each with its own
+//! destination. There is no connection, so there is no `listen()`, no `accept()` and no
+//! handshake; the server's one socket hears from everyone, and `recv_from` says who wrote.
+//! The kernel keeps each datagram whole (three `send_to` calls are three `recv_from` results,
+//! never merged), cuts one that does not fit the buffer, and promises nothing about delivery:
+//! a datagram can be lost, duplicated or overtaken. This lesson shows each of these, and how a
+//! client copes: sequence numbers, a read timeout, and retries.
+//!
+//! The protocol: a request is one datagram `<seq> <text>` (e.g. `1 one`); the server answers
+//! with one datagram `<seq> <TEXT>` (`1 ONE`) to the address the request came from. The text
+//! `bye` stops the server.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::error::describe;
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-10-udp` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::request;
+
+/// The longest message the protocol allows, in bytes.
+pub const MAX_MESSAGE: usize = 64;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-10-udp",
+    title: "UDP: datagrams, with no connection, kept whole, and sometimes lost",
+    port: 7010,
+    about: "A request is one datagram b\"<seq> <text>\" (e.g. b\"1 one\"); the server answers with one\n\
+            datagram b\"<seq> <TEXT>\" (b\"1 ONE\") to the address the request came from. Datagrams\n\
+            that are not `<number> <text>`, or longer than 64 bytes, are ignored (the server says so\n\
+            and keeps serving). The text `bye` stops the server.\n\
+            The client sends requests 1 one, 2 two, 3 three, 4 bye; each waits --timeout ms for its\n\
+            answer and is sent again up to --retries times. --drop N makes the client lose its Nth\n\
+            datagram on purpose (loopback never loses any), to watch the retry.\n\
+            Try it with: nc -u 127.0.0.1 7010   then type: 1 hello",
+    flags: &[
+        Flag {
+            name: "--drop",
+            value: Some("N"),
+            help: "client: lose the Nth datagram it sends (simulated loss)",
+        },
+        Flag {
+            name: "--timeout",
+            value: Some("MS"),
+            help: "client: how long to wait for each answer (default 300)",
+        },
+        Flag {
+            name: "--retries",
+            value: Some("N"),
+            help: "client: how many times to send a request again (default 2)",
+        },
+    ],
+};
+
+/// How long the demo's client waits for an answer before it sends the request again.
+const DEMO_TIMEOUT: Duration = Duration::from_millis(300);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: protocol
+/// A request or an answer: `<seq> <text>` as bytes.
+pub fn message(seq: u32, text: &[u8]) -> Vec<u8> {
+    let mut datagram = format!("{seq} ").into_bytes();
+    datagram.extend_from_slice(text);
+    datagram
+}
+
+/// Split a datagram into its sequence number and its text; `None` if it is not
+/// `<number> <text>`. (A datagram is one whole message: no need to look for a newline.)
+pub fn parse(datagram: &[u8]) -> Option<(u32, &[u8])> {
+    let space = datagram.iter().position(|&b| b == b' ')?;
+    let digits = std::str::from_utf8(&datagram[..space]).ok()?;
+    let seq = digits.parse().ok()?;
+    Some((seq, &datagram[space + 1..]))
+}
+
+/// Did a receive end because the read timeout (SO_RCVTIMEO) ran out? Unix reports that as
+/// `WouldBlock`, Windows as `TimedOut`.
+pub fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+// ANCHOR_END: protocol
+
+// ANCHOR: open
+/// `socket(SOCK_DGRAM)`: a UDP socket. Nothing more is needed to send; to be found by
+/// others, a server also binds a known address.
+fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_DGRAM)", family(&addr)),
+        "make a datagram socket",
+    );
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(socket)
+}
+
+/// The server's two calls: socket, bind. That is all: no listen(), no accept().
+fn open_server(addr: SocketAddr, say: &Narrator) -> Result<(UdpSocket, SocketAddr)> {
+    let socket = new_socket(addr, say)?;
+    say.next(
+        format!("bind({addr})"),
+        "give the socket the address clients send to",
+    );
+    socket
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    let bound = socket
+        .local_addr()
+        .map_err(|e| say.fail(e))?
+        .as_socket()
+        .ok_or_else(|| say.protocol_error("not an IP address"))?;
+    say.done(format!("ok, bound to {bound}"));
+    // std's UdpSocket is the same kernel socket, with send_to/recv_from on plain byte slices.
+    Ok((UdpSocket::from(socket), bound))
+}
+
+/// The client's socket: socket(), and a read timeout so that no receive waits forever.
+/// No bind(): the kernel picks an address at the first send.
+fn open_client(server: SocketAddr, timeout: Duration, say: &Narrator) -> Result<UdpSocket> {
+    let socket = UdpSocket::from(new_socket(server, say)?);
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
+        "give up waiting for a datagram after this long",
+    );
+    socket
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(socket)
+}
+// ANCHOR_END: open
+
+// ANCHOR: calls
+/// `sendto()`: one datagram to one address. It either goes whole or not at all; there is no
+/// partial send to loop over as with TCP (lesson 06).
+fn send_to(
+    socket: &UdpSocket,
+    datagram: &[u8],
+    to: SocketAddr,
+    say: &Narrator,
+) -> io::Result<usize> {
+    say.next(
+        format!("send_to({to}, {})", show_bytes(datagram)),
+        "send one datagram",
+    );
+    match socket.send_to(datagram, to) {
+        Ok(n) => {
+            say.done(format!("{n} bytes"));
+            Ok(n)
+        }
+        Err(e) => {
+            say.done(format!("error: {}", describe(&e)));
+            Err(e)
+        }
+    }
+}
+
+/// `recvfrom()`: the next datagram, whole (or cut to the buffer), and who sent it.
+fn recv_from(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+    say: &Narrator,
+) -> io::Result<(usize, SocketAddr)> {
+    say.next(
+        "recv_from()",
+        "wait for the next datagram (up to the read timeout)",
+    );
+    match socket.recv_from(buf) {
+        Ok((n, from)) => {
+            say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
+            Ok((n, from))
+        }
+        Err(e) => {
+            say.done(format!("error: {}", describe(&e)));
+            Err(e)
+        }
+    }
+}
+// ANCHOR_END: calls
+
+/// What the server did with one datagram.
+#[derive(Debug, PartialEq, Eq)]
+enum Served {
+    Answered,
+    Ignored,
+    Bye,
+}
+
+// ANCHOR: serve
+/// Receive one datagram, from anyone, and answer it. Bad datagrams are ignored: anyone can
+/// send anything to a UDP port, and one stranger's garbage must not stop the server.
+fn serve_one(socket: &UdpSocket, say: &Narrator) -> Result<Served> {
+    // One byte more than the longest message: a datagram that fills the buffer was longer,
+    // and the kernel has thrown the rest of it away.
+    let mut buf = [0u8; MAX_MESSAGE + 1];
+    say.next(
+        format!("recv_from({}-byte buffer)", buf.len()),
+        "wait for the next datagram, from anyone",
+    );
+    let (n, from) = match socket.recv_from(&mut buf) {
+        Ok(got) => got,
+        // Windows reports a cut datagram as an error (WSAEMSGSIZE) instead of cutting quietly,
+        // and an earlier answer's "port unreachable" as a reset. Neither stops the server.
+        Err(e) if e.raw_os_error() == Some(10040) && cfg!(windows) => {
+            say.done("error: the datagram was longer than the buffer: ignored");
+            return Ok(Served::Ignored);
+        }
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+            say.done("error: an earlier answer was not delivered: ignored");
+            return Ok(Served::Ignored);
+        }
+        Err(e) => return Err(say.fail(e)),
+    };
+    let datagram = &buf[..n];
+    say.done(format!("{n} bytes from {from}: {}", show_bytes(datagram)));
+    if n == buf.len() {
+        say.note(format!(
+            "ignored: longer than {MAX_MESSAGE} bytes, so it was cut to the buffer (the rest is gone)"
+        ));
+        return Ok(Served::Ignored);
+    }
+    let Some((seq, text)) = parse(datagram) else {
+        say.note("ignored: not `<number> <text>`; serving on");
+        return Ok(Served::Ignored);
+    };
+    let answer = message(seq, &text.to_ascii_uppercase());
+    // No connection to answer on: the answer goes to the address the request came from.
+    send_to(socket, &answer, from, say).map_err(|e| call_error("send_to", e))?;
+    Ok(if text.trim_ascii() == b"bye" {
+        Served::Bye
+    } else {
+        Served::Answered
+    })
+}
+// ANCHOR_END: serve
+
+// ANCHOR: link
+/// The client's socket, with a network you can break on purpose. Loopback never loses,
+/// duplicates or reorders a datagram, so to see how a client copes, `Link` pretends: it can
+/// lose the Nth datagram it is asked to send (it never sends it), or hold one back and send it
+/// after the next one, late. Everything else is the real `sendto`/`recvfrom`.
+pub struct Link<'a> {
+    socket: UdpSocket,
+    say: Narrator,
+    /// Which datagram to lose: 1 is the first this link sends.
+    lose: Option<usize>,
+    /// Which datagram to deliver late, after the next one.
+    late: Option<usize>,
+    /// How many datagrams this link was asked to send so far.
+    sent: usize,
+    /// A datagram held back to be delivered late, with its destination.
+    held: Option<(Vec<u8>, SocketAddr)>,
+    /// The sequence number of the last request sent: the narration marks older answers.
+    last_seq: Option<u32>,
+    /// In the demo, server and client share one thread: the server takes its turn each time a
+    /// datagram reaches it. (In two processes the server simply runs on its own.)
+    server_turn: Option<Box<dyn FnMut() -> Result<()> + 'a>>,
+}
+
+impl<'a> Link<'a> {
+    /// A link that loses the datagrams numbered `lose`, and delivers `late` late.
+    pub fn new(socket: UdpSocket, say: Narrator, lose: Option<usize>, late: Option<usize>) -> Self {
+        Link {
+            socket,
+            say,
+            lose,
+            late,
+            sent: 0,
+            held: None,
+            last_seq: None,
+            server_turn: None,
+        }
+    }
+
+    /// Send one datagram — or pretend to, when the plan says it is lost or late.
+    pub fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
+        self.sent += 1;
+        self.last_seq = parse(datagram).map(|(seq, _)| seq);
+        if self.lose == Some(self.sent) {
+            self.say.next(
+                format!("send_to({to}, {})", show_bytes(datagram)),
+                "send one datagram (this one will be lost)",
+            );
+            self.say.done(format!(
+                "{} bytes — lost on the way (simulated)",
+                datagram.len()
+            ));
+            return Ok(datagram.len());
+        }
+        if self.late == Some(self.sent) {
+            self.say.next(
+                format!("send_to({to}, {})", show_bytes(datagram)),
+                "send one datagram (this one will be late)",
+            );
+            self.say.done(format!(
+                "{} bytes — delayed on the way (simulated): it arrives after the next one",
+                datagram.len()
+            ));
+            self.held = Some((datagram.to_vec(), to));
+            return Ok(datagram.len());
+        }
+        let n = send_to(&self.socket, datagram, to, &self.say)?;
+        self.server_turn()?;
+        if let Some((late, to)) = self.held.take() {
+            self.say
+                .note("the delayed datagram arrives now, after the newer one");
+            send_to(&self.socket, &late, to, &self.say)?;
+            self.server_turn()?;
+        }
+        Ok(n)
+    }
+
+    /// Receive one datagram (the real call), waiting at most the socket's read timeout.
+    pub fn recv_from(&mut self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        let (n, from) = recv_from(&self.socket, buf, &self.say)?;
+        if let (Some((seq, _)), Some(last)) = (parse(&buf[..n]), self.last_seq) {
+            if seq != last {
+                self.say.note(format!(
+                    "that answers request {seq}, not the latest one ({last})"
+                ));
+            }
+        }
+        Ok((n, from))
+    }
+
+    fn server_turn(&mut self) -> io::Result<()> {
+        match self.server_turn.as_mut() {
+            Some(turn) => turn().map_err(|e| io::Error::other(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+// ANCHOR_END: link
+
+/// An `io::Error` from a call whose narration already printed it, as the lesson's error.
+fn call_error(call: &str, err: io::Error) -> LessonError {
+    LessonError::io(call, err, LESSON.package)
+}
+
+/// What a failed `request` means for the learner.
+fn request_error(seq: u32, text: &str, err: io::Error) -> LessonError {
+    let call = format!("request({seq}, {text:?})");
+    if err.kind() == io::ErrorKind::TimedOut {
+        LessonError::protocol(call, err.to_string()).with_hint(
+            "UDP cannot tell a lost datagram from a missing server: is the server running? \
+             (start it with: cargo run -p lesson-10-udp -- server)",
+        )
+    } else {
+        call_error(&call, err)
+    }
+}
+
+// ANCHOR: boundaries
+/// Three `send_to` calls, then three `recv_from` calls: each returns exactly one datagram.
+/// (Over TCP the same three sends could arrive as one read: lesson 07.)
+fn boundaries(
+    client: &UdpSocket,
+    server: &UdpSocket,
+    to: SocketAddr,
+    opts: &Options,
+) -> Result<()> {
+    let (say, server_say) = (opts.narrator("client"), opts.narrator("server"));
+    for (seq, text) in [(1, "one"), (2, "two"), (3, "three")] {
+        send_to(client, &message(seq, text.as_bytes()), to, &say)
+            .map_err(|e| call_error("send_to", e))?;
+    }
+    let local = client.local_addr().map_err(|e| say.fail(e))?;
+    say.note(format!(
+        "no bind() was needed: the first send_to bound the socket to {local} (any local address, a free port)"
+    ));
+    for _ in 0..3 {
+        serve_one(server, &server_say)?;
+    }
+    let mut buf = [0u8; 1500];
+    for _ in 0..3 {
+        recv_from(client, &mut buf, &say).map_err(|e| call_error("recv_from", e))?;
+    }
+    Ok(())
+}
+// ANCHOR_END: boundaries
+
+// ANCHOR: too_long
+/// A datagram longer than the receiver's buffer is cut to fit, and the rest is thrown away:
+/// the next recv_from returns the next datagram, never the rest of this one.
+fn too_long(client: &UdpSocket, server: &UdpSocket, to: SocketAddr, opts: &Options) -> Result<()> {
+    let (say, server_say) = (opts.narrator("client"), opts.narrator("server"));
+    let long = message(4, &[b'x'; 100]);
+    send_to(client, &long, to, &say).map_err(|e| call_error("send_to", e))?;
+    serve_one(server, &server_say)?;
+    Ok(())
+}
+// ANCHOR_END: too_long
+
+// ANCHOR: connected
+/// `connect()` on a UDP socket sends nothing. It sets the default destination (so plain
+/// `send`/`recv` work) and filters: only datagrams from that peer are received.
+fn connected(server: &UdpSocket, to: SocketAddr, timeout: Duration, opts: &Options) -> Result<()> {
+    let (say, server_say) = (opts.narrator("client"), opts.narrator("server"));
+    let socket = open_client(to, timeout, &say)?;
+    say.next(
+        format!("connect({to})"),
+        "set the default peer: nothing is sent",
+    );
+    socket.connect(to).map_err(|e| say.fail(e))?;
+    let local = socket.local_addr().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, no packet sent; our address is {local}"));
+
+    // A stranger (another socket of ours) writes to the connected socket...
+    say.note("a stranger's socket sends to the connected one:");
+    let stranger = UdpSocket::from(new_socket(to, &say)?);
+    send_to(&stranger, b"psst", local, &say).map_err(|e| call_error("send_to", e))?;
+
+    say.next(
+        "send(b\"8 eight\")",
+        "send to the default peer: no address needed",
+    );
+    let n = socket.send(b"8 eight").map_err(|e| say.fail(e))?;
+    say.done(format!("{n} bytes"));
+    serve_one(server, &server_say)?;
+
+    // ...but the connected socket only hears from its peer: b"psst" was dropped by the kernel.
+    let mut buf = [0u8; 1500];
+    say.next(
+        "recv()",
+        "the next datagram from the peer (others are filtered out)",
+    );
+    let n = socket.recv(&mut buf).map_err(|e| say.fail(e))?;
+    say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+    say.note("b\"psst\" never showed up: the kernel dropped it, as it came from someone else");
+    Ok(())
+}
+// ANCHOR_END: connected
+
+// ANCHOR: refused
+/// Send to a port where no socket is bound. The kernel there answers with an ICMP "port
+/// unreachable" message; a *connected* UDP socket hears about it at its next call (on Linux
+/// as "connection refused"). An unconnected socket is not told: it would just time out.
+fn refused(timeout: Duration, opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    // A port nobody uses: bind port 0 to get a free one, then close that socket again.
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map_err(|e| call_error("bind(127.0.0.1:0)", e))?;
+    say.note(format!("nothing is bound to {closed}"));
+    let socket = open_client(closed, timeout, &say)?;
+    say.next(format!("connect({closed})"), "set the default peer");
+    socket.connect(closed).map_err(|e| say.fail(e))?;
+    say.done("ok: nothing is sent, so nothing can be refused yet");
+    say.next("send(b\"anyone?\")", "one datagram to the empty port");
+    let n = socket.send(b"anyone?").map_err(|e| say.fail(e))?;
+    say.done(format!("{n} bytes: sent, as far as the kernel knows"));
+    let mut buf = [0u8; 1500];
+    say.next("recv()", "wait for an answer that cannot come");
+    match socket.recv(&mut buf) {
+        Ok(n) => say.done(format!("{n} bytes: {}", show_bytes(&buf[..n]))),
+        Err(e) => {
+            say.done(format!("error: {}", describe(&e)));
+            if e.kind() == io::ErrorKind::ConnectionRefused {
+                say.note(
+                    "the ICMP \"port unreachable\" came back, and the connected socket reports it",
+                );
+            }
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: refused
+
+// ANCHOR: demo
+/// Server and client in one thread, one call at a time. UDP makes this easy: a datagram
+/// waits in the receiving socket's queue until someone calls recv_from.
+fn demo(opts: &Options) -> Result<()> {
+    let server_say = opts.narrator("server");
+    let (server, addr) = open_server(opts.addr, &server_say)?;
+    opts.ready(addr);
+    server_say.note("no listen(), no accept(): this one socket hears from everyone");
+
+    let client = open_client(addr, DEMO_TIMEOUT, &opts.narrator("client"))?;
+    boundaries(&client, &server, addr, opts)?;
+    too_long(&client, &server, addr, opts)?;
+
+    // From here the client talks through a Link that loses the first datagram it sends and
+    // delays the third; the server answers each datagram as soon as it arrives.
+    let mut link = Link::new(client, opts.narrator("client"), Some(1), Some(3));
+    link.server_turn = Some(Box::new(|| serve_one(&server, &server_say).map(|_| ())));
+    for (seq, text) in [(5, "five"), (6, "six"), (7, "seven")] {
+        let answer = request(&mut link, addr, seq, text.as_bytes(), 2)
+            .map_err(|e| request_error(seq, text, e))?;
+        link.say
+            .note(format!("request {seq} answered: {}", show_bytes(&answer)));
+    }
+    drop(link);
+
+    connected(&server, addr, DEMO_TIMEOUT, opts)?;
+    refused(DEMO_TIMEOUT, opts)?;
+    opts.narrator("client")
+        .note("closing a UDP socket sends nothing: there is no connection to end");
+    Ok(())
+}
+// ANCHOR_END: demo
+
+// ANCHOR: server
+/// Answer datagrams, from anyone, until one says `bye`.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let (socket, addr) = open_server(opts.addr, &say)?;
+    opts.ready(addr);
+    while serve_one(&socket, &say)? != Served::Bye {}
+    say.note("bye: stopping");
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Four requests, each with a timeout and retries; the last one, `bye`, stops the server.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let timeout = Duration::from_millis(opts.value("--timeout", 300)?);
+    let retries = opts.value("--retries", 2)?;
+    let lose = Some(opts.value("--drop", 0)?).filter(|&n| n > 0);
+    let socket = open_client(opts.addr, timeout, &say)?;
+    let mut link = Link::new(socket, say, lose, None);
+    for (seq, text) in [(1, "one"), (2, "two"), (3, "three"), (4, "bye")] {
+        let answer = request(&mut link, opts.addr, seq, text.as_bytes(), retries)
+            .map_err(|e| request_error(seq, text, e))?;
+        println!("answer {seq}: {}", String::from_utf8_lossy(&answer));
+    }
+    Ok(())
+}
+// ANCHOR_END: client

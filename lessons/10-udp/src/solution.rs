@@ -1,0 +1,44 @@
+//! Reference solution for lesson 10's exercise. (Yours goes in exercise.rs.)
+
+use std::io;
+use std::net::SocketAddr;
+
+use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
+
+// ANCHOR: solution
+/// Send request `seq` with `text` to `server` and return the text of its answer. A datagram
+/// can be lost on the way there or back, so: wait at most the socket's read timeout, then send
+/// the request again, up to `retries` more times. An answer with another sequence number
+/// (a late answer to an earlier request) or from another address is not ours: keep waiting.
+pub fn request(
+    link: &mut Link,
+    server: SocketAddr,
+    seq: u32,
+    text: &[u8],
+    retries: u32,
+) -> io::Result<Vec<u8>> {
+    let datagram = message(seq, text);
+    let mut buf = [0u8; MAX_MESSAGE + 1];
+    for _try in 0..=retries {
+        link.send_to(&datagram, server)?;
+        loop {
+            match link.recv_from(&mut buf) {
+                Ok((n, from)) => match parse(&buf[..n]) {
+                    Some((answered, answer)) if answered == seq && from == server => {
+                        return Ok(answer.to_vec());
+                    }
+                    // Someone else's datagram, or an old answer: not the one we wait for.
+                    _ => continue,
+                },
+                // Nothing within the timeout: the request or its answer is lost. Send again.
+                Err(e) if is_timeout(&e) => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("no answer after {} tries", retries + 1),
+    ))
+}
+// ANCHOR_END: solution

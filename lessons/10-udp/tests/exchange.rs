@@ -1,0 +1,284 @@
+//! Lesson 10's datagrams, checked for real: the demo, two processes, raw datagrams from a
+//! socket that is not ours, loss and retries, and failures.
+
+use std::net::{SocketAddr, UdpSocket};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-10-udp");
+
+/// The test's own UDP socket: it can send what our client never would.
+fn raw_socket() -> UdpSocket {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(testkit::timeout())).unwrap();
+    socket
+}
+
+/// Receive one datagram (with the test timeout) and check it, byte for byte.
+#[track_caller]
+fn expect_datagram(socket: &UdpSocket, from: SocketAddr, expected: &[u8]) {
+    let mut buf = [0u8; 1500];
+    let (n, sender) = socket
+        .recv_from(&mut buf)
+        .unwrap_or_else(|e| panic!("waiting for {:?}: {e}", expected.escape_ascii().to_string()));
+    assert_eq!(
+        sender, from,
+        "the answer should come from the server's address"
+    );
+    assert_eq!(
+        buf[..n].escape_ascii().to_string(),
+        expected.escape_ascii().to_string(),
+        "one recv_from returns exactly one datagram"
+    );
+}
+
+#[test]
+fn the_demo_runs_the_whole_exchange_in_order() {
+    let run = lesson(BIN).run();
+    run.success().lines_in_order(&[
+        "server  socket(AF_INET, SOCK_DGRAM) -> ok",
+        "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
+        "listening on 127.0.0.1:",
+        "server  -- no listen(), no accept()",
+        // Three datagrams out, three datagrams in: never merged.
+        "b\"1 one\") -> 5 bytes",
+        "b\"2 two\") -> 5 bytes",
+        "b\"3 three\") -> 7 bytes",
+        "client  -- no bind() was needed",
+        "server  recv_from(65-byte buffer) -> 5 bytes from 127.0.0.1:",
+        "server  send_to(127.0.0.1:",
+        "server  recv_from(65-byte buffer) -> 5 bytes from",
+        "server  recv_from(65-byte buffer) -> 7 bytes from",
+        "client  recv_from() -> 5 bytes from 127.0.0.1:",
+        "client  recv_from() -> 5 bytes from",
+        "client  recv_from() -> 7 bytes from",
+        // Too long: cut to the buffer.
+        "-> 102 bytes",
+        "server  recv_from(65-byte buffer) -> 65 bytes from",
+        "server  -- ignored: longer than 64 bytes",
+        // Lost, timed out, sent again.
+        "b\"5 five\") -> 6 bytes — lost on the way (simulated)",
+        "client  recv_from() -> error: timed out",
+        "b\"5 five\") -> 6 bytes",
+        "server  send_to(127.0.0.1:",
+        "client  -- request 5 answered: b\"FIVE\"",
+        // Late: the old answer is recognised by its sequence number and skipped.
+        "b\"6 six\") -> 5 bytes — delayed on the way",
+        "client  recv_from() -> error: timed out",
+        "client  -- the delayed datagram arrives now",
+        "client  -- request 6 answered: b\"SIX\"",
+        "b\"7 seven\") -> 7 bytes",
+        "client  recv_from() -> 5 bytes from",
+        "client  -- that answers request 6, not the latest one (7)",
+        "client  -- request 7 answered: b\"SEVEN\"",
+        // Connected UDP: nothing sent, and a filter.
+        "-> ok, no packet sent; our address is 127.0.0.1:",
+        "b\"psst\") -> 4 bytes",
+        "client  send(b\"8 eight\") -> 7 bytes",
+        "client  recv() -> 7 bytes: b\"8 EIGHT\"",
+        "client  -- b\"psst\" never showed up",
+        "client  send(b\"anyone?\") -> 7 bytes",
+    ]);
+    run.stdout_lacks("panicked");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_connected_socket_hears_that_the_port_is_closed() {
+    // Linux turns the ICMP "port unreachable" into ECONNREFUSED on a connected UDP socket.
+    lesson(BIN).run().success().lines_in_order(&[
+        "client  send(b\"anyone?\") -> 7 bytes",
+        "client  recv() -> error: connection refused",
+        "client  -- the ICMP \"port unreachable\" came back",
+    ]);
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &[]);
+    let client = lesson(BIN).client(server.addr).run();
+    client.success().lines_in_order(&[
+        "client  socket(AF_INET, SOCK_DGRAM) -> ok",
+        "b\"1 one\") -> 5 bytes",
+        "client  recv_from() -> 5 bytes from",
+        "answer 1: ONE",
+        "answer 2: TWO",
+        "answer 3: THREE",
+        "answer 4: BYE",
+    ]);
+    client.stdout_lacks("timed out");
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  socket(AF_INET, SOCK_DGRAM) -> ok",
+        "server  recv_from(65-byte buffer) -> 5 bytes from 127.0.0.1:",
+        "b\"1 ONE\") -> 5 bytes",
+        "b\"4 BYE\") -> 5 bytes",
+        "server  -- bye: stopping",
+    ]);
+}
+
+#[test]
+fn a_lost_request_is_sent_again_after_the_timeout() {
+    let server = Server::start(BIN, &[]);
+    let client = lesson(BIN).client(server.addr).args(&["--drop", "2"]).run();
+    client.success().lines_in_order(&[
+        "answer 1: ONE",
+        "b\"2 two\") -> 5 bytes — lost on the way (simulated)",
+        "client  recv_from() -> error: timed out",
+        "b\"2 two\") -> 5 bytes",
+        "answer 2: TWO",
+        "answer 4: BYE",
+    ]);
+    // The server saw request 2 only once: the lost copy never left the client.
+    let run = server.finish();
+    run.success();
+    assert_eq!(
+        run.stdout.matches("b\"2 two\"").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn raw_datagrams_keep_their_boundaries() {
+    let server = Server::start(BIN, &[]);
+    let socket = raw_socket();
+    // Three datagrams sent back to back, before reading anything.
+    for datagram in [&b"1 a"[..], b"2 bb", b"3 ccc"] {
+        socket.send_to(datagram, server.addr).unwrap();
+    }
+    expect_datagram(&socket, server.addr, b"1 A");
+    expect_datagram(&socket, server.addr, b"2 BB");
+    expect_datagram(&socket, server.addr, b"3 CCC");
+    // What `nc -u` sends: the line with its newline, which is just part of the text.
+    socket.send_to(b"4 hello\n", server.addr).unwrap();
+    expect_datagram(&socket, server.addr, b"4 HELLO\n");
+    socket.send_to(b"5 bye", server.addr).unwrap();
+    expect_datagram(&socket, server.addr, b"5 BYE");
+    server.finish().success();
+}
+
+#[test]
+fn garbage_and_oversized_datagrams_are_ignored_and_the_server_serves_on() {
+    let mut server = Server::start(BIN, &[]);
+    let socket = raw_socket();
+    socket.send_to(b"\xff\xfe no number", server.addr).unwrap();
+    server.wait_for("ignored: not `<number> <text>`");
+    socket.send_to(&[b'9'; 200], server.addr).unwrap();
+    server.wait_for("ignored: longer than 64 bytes");
+    // Still serving:
+    socket.send_to(b"1 still there?", server.addr).unwrap();
+    expect_datagram(&socket, server.addr, b"1 STILL THERE?");
+    socket.send_to(b"2 bye", server.addr).unwrap();
+    expect_datagram(&socket, server.addr, b"2 BYE");
+    server
+        .finish()
+        .success()
+        .lines_in_order(&[
+            "-> 12 bytes from 127.0.0.1:",
+            "server  -- ignored: not `<number> <text>`; serving on",
+            "-> 65 bytes from 127.0.0.1:",
+            "server  -- ignored: longer than 64 bytes, so it was cut to the buffer",
+        ])
+        .stdout_lacks("panicked");
+}
+
+#[test]
+fn a_client_without_a_server_gives_up_after_its_retries() {
+    // A port with no socket: bind port 0, note the port, close the socket.
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let run = lesson(BIN).client(addr).args(&["--timeout", "100"]).run();
+    run.clean_failure()
+        .stderr_has("request(1, \"one\"): no answer after 3 tries")
+        .stderr_has("UDP cannot tell a lost datagram from a missing server");
+    // Three sends, three timeouts: an unconnected socket is never told "refused".
+    assert_eq!(
+        run.stdout.matches("b\"1 one\")").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn the_server_port_cannot_be_taken_twice() {
+    let server = Server::start(BIN, &[]);
+    let addr = server.addr.to_string();
+    lesson(BIN)
+        .args(&["server", "--addr", &addr])
+        .run()
+        .clean_failure()
+        .stderr_has("address already in use");
+}
+
+#[test]
+fn a_bad_flag_value_is_a_clear_error() {
+    Command::new(BIN)
+        .args(["client", "--addr", "127.0.0.1:9", "--timeout", "soon"])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--timeout soon: not a valid value",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    // The demo's refused step prints what Linux reports; other systems word it differently.
+    if cfg!(target_os = "linux") {
+        BookOutput::new(BIN, "lesson-10-udp").check();
+    }
+}
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_exchange() {
+    lesson(&testkit::example("std_way"))
+        .run()
+        .success()
+        .stdout_has("std: server got 1 hello, client got 1 HELLO");
+    lesson(&testkit::example("tokio_way"))
+        .run()
+        .success()
+        .stdout_has("tokio: server got 1 hello, client got 1 HELLO");
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(80);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: server bind(127.0.0.1:0) — give the socket the address clients send to.",
+            "server  bind(127.0.0.1:0) -> ok",
+            "[step] next: server recv_from(65-byte buffer) — wait for the next datagram, from anyone.",
+            "server  recv_from(65-byte buffer) -> 5 bytes",
+        ])
+        .stdout_lacks("step mode off");
+}
+
+#[test]
+fn step_mode_never_hangs_when_stdin_closes() {
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(b"\n\n")
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] standard input closed: step mode off, running to the end.",
+            "client  -- request 7 answered",
+        ]);
+}
