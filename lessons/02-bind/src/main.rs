@@ -1,0 +1,397 @@
+//! Lesson 02: `bind()`, an address for the socket.
+//!
+//! A new socket has no address. `bind()` gives it one: an IP address (which of the machine's
+//! addresses it answers on) and a port. This lesson binds a server to port 0 and reads back the
+//! port the kernel chose, shows a second socket being refused the same address, lets a client
+//! get its address implicitly at connect(), and restarts the server on its old port while the
+//! last connection is still in TIME_WAIT: refused without SO_REUSEADDR, allowed with it.
+//!
+//! The exchange: the client sends `hello\n`; the server answers with the address it sees the
+//! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-02-bind` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::bind_to;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-02-bind",
+    title: "bind(): an address for the socket",
+    port: 7002,
+    about: "The demo binds a server to 127.0.0.1 port 0 and reads back the port the kernel chose,\n\
+            shows a second socket refused the same address (address already in use), connects a\n\
+            client (which gets its own address implicitly, at connect), and restarts the server on\n\
+            its old port while the finished connection is in TIME_WAIT.\n\n\
+            The exchange: the client sends b\"hello\\n\" (any line of up to 1024 bytes will do); the\n\
+            server answers b\"you are 127.0.0.1:PORT\\n\" (the client's address as the server sees\n\
+            it), closes the connection first, and exits. Try it with:\n    \
+            printf 'hello\\n' | nc 127.0.0.1 7002\n\
+            Start a second server on the same address to see \"address already in use\".",
+    flags: &[Flag {
+        name: "--no-reuseaddr",
+        value: None,
+        help: "server: do not set SO_REUSEADDR (a restart then fails while the last connection is in TIME_WAIT)",
+    }],
+};
+
+/// The longest line the server reads: a client that never sends a newline cannot make it
+/// buffer without end.
+const MAX_LINE: usize = 1024;
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: socket
+/// socket(): a TCP socket of the address's family, with no address yet.
+fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make a socket; it has no address yet",
+    );
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(socket)
+}
+
+/// setsockopt(SO_REUSEADDR): allow bind() while an old connection on the port is in TIME_WAIT.
+/// It does NOT let two sockets listen on the same address. std's `TcpListener::bind` sets it
+/// on Unix, and so does this lesson. On Windows the same name means something else (another
+/// program could take over the port), so std leaves it off there, and so do we.
+fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
+    if cfg!(unix) {
+        say.next(
+            "setsockopt(SO_REUSEADDR, 1)",
+            "allow a restart on a port whose last connection is in TIME_WAIT",
+        );
+        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+        say.done("ok");
+    }
+    Ok(())
+}
+// ANCHOR_END: socket
+
+// ANCHOR: bind
+/// bind(): attach `addr` to the socket. With port 0, the kernel picks a free port.
+fn bind(socket: &Socket, addr: SocketAddr, say: &Narrator) -> Result<SocketAddr> {
+    say.next(format!("bind({addr})"), "give the socket its local address");
+    // bind_to (your exercise) binds, then asks the socket which address it really got.
+    let bound = bind_to(socket, addr).map_err(|e| in_use_hint(say.fail(e), addr))?;
+    if addr.port() == 0 {
+        say.done(format!("ok, the kernel chose a free port: {bound}"));
+    } else {
+        say.done(format!("ok, bound to {bound}"));
+    }
+    Ok(bound)
+}
+
+/// "Address already in use" deserves a better hint than the generic one.
+fn in_use_hint(err: LessonError, addr: SocketAddr) -> LessonError {
+    if err.kind() != Some(std::io::ErrorKind::AddrInUse) {
+        return err;
+    }
+    let port = addr.port();
+    let any_port = SocketAddr::new(addr.ip(), 0);
+    err.with_hint(format!(
+        "another socket already uses port {port} here: a server still running (see it with: \
+         ss -tlnp 'sport = :{port}'), or a connection on that port that just ended and waits in \
+         TIME_WAIT (then both the old and the new socket need SO_REUSEADDR); stop the other \
+         server, or let the kernel choose a free port: --addr {any_port}"
+    ))
+}
+// ANCHOR_END: bind
+
+// ANCHOR: range
+/// On Linux, say where port-0 ports come from: the ephemeral range, a setting of the kernel.
+#[cfg(target_os = "linux")]
+fn show_ephemeral_range(bound: SocketAddr, say: &Narrator) {
+    const RANGE: &str = "/proc/sys/net/ipv4/ip_local_port_range";
+    let Ok(text) = std::fs::read_to_string(RANGE) else {
+        return;
+    };
+    let mut ends = text
+        .split_whitespace()
+        .filter_map(|p| p.parse::<u16>().ok());
+    if let (Some(low), Some(high)) = (ends.next(), ends.next()) {
+        let verdict = match (low..=high).contains(&bound.port()) {
+            true => "the port it chose is one of them",
+            false => "yet the port it chose is outside it",
+        };
+        say.note(format!(
+            "kernel: ephemeral ports are {low}-{high} ({RANGE}); {verdict}"
+        ));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn show_ephemeral_range(_bound: SocketAddr, _say: &Narrator) {}
+// ANCHOR_END: range
+
+// ANCHOR: listen_on
+/// The server: socket, SO_REUSEADDR (unless told not to), bind, listen.
+fn listen_on(
+    addr: SocketAddr,
+    reuse: bool,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(Socket, SocketAddr)> {
+    let listener = new_socket(addr, say)?;
+    if reuse {
+        reuse_address(&listener, say)?;
+    }
+    let bound = bind(&listener, addr, say)?;
+    // A socket that is bound but not listening is not in the kernel's TCP table yet.
+    say.kernel(&listener);
+    if addr.port() == 0 {
+        show_ephemeral_range(bound, say);
+    }
+
+    say.next("listen(backlog=128)", "accept connections on this address");
+    listener.listen(128).map_err(|e| say.fail(e))?;
+    say.done_with(&listener, "ok");
+    opts.ready(bound);
+    Ok((listener, bound))
+}
+// ANCHOR_END: listen_on
+
+// ANCHOR: rival
+/// A second socket asks for an address a listening socket already holds. SO_REUSEADDR on
+/// both does not help: two sockets can never listen on the same address.
+fn try_the_same_address(addr: SocketAddr, say: &Narrator) -> Result<()> {
+    let rival = new_socket(addr, say)?;
+    reuse_address(&rival, say)?;
+    match bind(&rival, addr, say) {
+        Err(err) if err.kind() == Some(std::io::ErrorKind::AddrInUse) => {
+            say.note("as expected: the listening socket holds this address");
+            Ok(())
+        }
+        Err(err) => Err(err),
+        Ok(_) => Err(say.protocol_error("two sockets were given the same address")),
+    }
+}
+// ANCHOR_END: rival
+
+// ANCHOR: connect_to
+/// The client: socket, then connect. It never calls bind(): connect() binds it implicitly,
+/// to the local address of the route to the server and a free (ephemeral) port.
+fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<(Socket, Option<SocketAddr>)> {
+    let socket = new_socket(addr, say)?;
+    local_address(&socket, say)?;
+
+    say.next(
+        format!("connect({addr})"),
+        "connect, and get an address on the way",
+    );
+    socket
+        .connect(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    say.done_with(&socket, "ok");
+
+    let local = local_address(&socket, say)?;
+    Ok((socket, local))
+}
+
+/// getsockname(): the socket's own address; 0.0.0.0:0 (or an error) means none yet.
+fn local_address(socket: &Socket, say: &Narrator) -> Result<Option<SocketAddr>> {
+    say.next("getsockname()", "ask the socket for its local address");
+    let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+    match local.filter(|a| a.port() != 0) {
+        Some(local) => {
+            say.done(format!("{local}, an ephemeral port chosen by the kernel"));
+            Ok(Some(local))
+        }
+        None => {
+            say.done("no address yet (port 0)");
+            Ok(None)
+        }
+    }
+}
+// ANCHOR_END: connect_to
+
+// ANCHOR: accept
+/// Take the next connection from the listening socket's queue; also return the peer's address.
+fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)> {
+    say.next(
+        "accept()",
+        "take the first connection from the accept queue",
+    );
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    let peer = peer
+        .as_socket()
+        .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
+    say.done(format!("ok, the client is at {peer}"));
+    Ok((conn, peer))
+}
+// ANCHOR_END: accept
+
+// ANCHOR: talk
+/// Send all of `bytes`. `send` may take fewer bytes than offered (lesson 06), so loop.
+fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let n = conn.send(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// Receive until a whole line has arrived (lesson 07 explains why one recv is not enough),
+/// but never more than MAX_LINE bytes.
+fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut buf = [0u8; MAX_LINE];
+    while !line.ends_with(b"\n") {
+        if line.len() >= MAX_LINE {
+            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
+        }
+        say.next("recv(1024)", "wait for bytes from the peer");
+        // Never read past MAX_LINE in total.
+        let room = MAX_LINE - line.len();
+        let n = conn.read(&mut buf[..room]).map_err(|e| say.fail(e))?;
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+    }
+    Ok(line)
+}
+// ANCHOR_END: talk
+
+/// Close a socket (drop it), then show what the kernel still holds for its addresses.
+fn close(socket: Socket, name: &str, say: &Narrator) {
+    let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+    let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(socket);
+    say.done("ok");
+    if let Some(local) = local.filter(|a| a.port() != 0) {
+        say.kernel_at(local, peer);
+    }
+}
+
+/// The server's side of the exchange on an accepted connection: read a line, answer with the
+/// client's address, close first.
+fn answer(conn: Socket, peer: SocketAddr, say: &Narrator) -> Result<()> {
+    recv_line(&conn, say)?;
+    send_all(&conn, format!("you are {peer}\n").as_bytes(), say)?;
+    // The server closes first, so its end of the connection will wait in TIME_WAIT.
+    close(conn, "connection", say);
+    Ok(())
+}
+
+/// The client's side: say hello, then read the answer.
+fn hello(conn: &Socket, local: Option<SocketAddr>, say: &Narrator) -> Result<String> {
+    send_all(conn, b"hello\n", say)?;
+    read_answer(conn, local, say)
+}
+
+/// Read the server's answer and compare it with our own address.
+fn read_answer(conn: &Socket, local: Option<SocketAddr>, say: &Narrator) -> Result<String> {
+    let answer = recv_line(conn, say)?;
+    let answer = String::from_utf8_lossy(&answer).trim_end().to_string();
+    if local.is_some_and(|local| answer == format!("you are {local}")) {
+        say.note("the server sees us at the address getsockname() gave us");
+    }
+    Ok(answer)
+}
+
+// ANCHOR: restart
+/// Start again on the port we just used. Our end of the last connection is in TIME_WAIT and
+/// still holds the port: a socket without SO_REUSEADDR is refused, one with it may bind.
+fn restart(addr: SocketAddr, say: &Narrator) -> Result<()> {
+    let first = new_socket(addr, say)?;
+    match bind(&first, addr, say) {
+        Err(err) if err.kind() == Some(std::io::ErrorKind::AddrInUse) => {
+            say.note("without SO_REUSEADDR, the connection in TIME_WAIT still holds the port");
+        }
+        Err(err) => return Err(err),
+        // Windows (where we do not set SO_REUSEADDR) lets this bind succeed.
+        Ok(_) => say.note("this system lets a socket bind over TIME_WAIT without SO_REUSEADDR"),
+    }
+    drop(first);
+
+    let second = new_socket(addr, say)?;
+    reuse_address(&second, say)?;
+    bind(&second, addr, say)?;
+    say.next("listen(backlog=128)", "listen on the old port again");
+    second.listen(128).map_err(|e| say.fail(e))?;
+    say.done_with(&second, "ok");
+    close(second, "listener", say);
+    Ok(())
+}
+// ANCHOR_END: restart
+
+// ANCHOR: demo
+/// Both sides in one process, one call at a time.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+
+    // The demo's address is 127.0.0.1:0: loopback, and a port the kernel chooses.
+    let (listener, addr) = listen_on(opts.addr, true, opts, &server)?;
+
+    try_the_same_address(addr, &opts.narrator("rival"))?;
+
+    let (to_server, local) = connect_to(addr, &client)?;
+    let (to_client, peer) = accept_one(&listener, &server)?;
+
+    send_all(&to_server, b"hello\n", &client)?;
+    answer(to_client, peer, &server)?;
+    read_answer(&to_server, local, &client)?;
+    close(to_server, "client socket", &client);
+    // The server closed first: its end of the connection now waits in TIME_WAIT.
+    server.kernel_at(addr, Some(peer));
+    close(listener, "listener", &server);
+
+    restart(addr, &opts.narrator("again"))
+}
+// ANCHOR_END: demo
+
+// ANCHOR: server
+/// Serve one client: read its line, tell it its address, close first.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let (listener, _) = listen_on(opts.addr, !opts.has("--no-reuseaddr"), opts, &say)?;
+    let (conn, peer) = accept_one(&listener, &say)?;
+    answer(conn, peer, &say)?;
+    close(listener, "listener", &say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Connect (no bind: connect does it), say hello, print the answer, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let (conn, local) = connect_to(opts.addr, &say)?;
+    let answer = hello(&conn, local, &say)?;
+    println!("answer: {answer}");
+    close(conn, "client socket", &say);
+    Ok(())
+}
+// ANCHOR_END: client
