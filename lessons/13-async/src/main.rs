@@ -1,0 +1,538 @@
+//! Lesson 13: async with tokio — one thread, many connections.
+//!
+//! The server of lesson 11 gave each client a thread. This one gives each client a *task*: a
+//! small state machine that tokio runs on one thread, switching to another task whenever the
+//! current one would wait for the network. The calls underneath are the same (accept, recv,
+//! send); what changes is who waits: not the thread, but the task.
+//!
+//! The exchange: each line a client sends is answered with its number and the line in upper
+//! case (`hello\n` → `1: HELLO\n`). The line `shutdown` stops the whole server gracefully:
+//! it stops accepting, says `bye` to every connected client, and waits for them all. The same
+//! port answers UDP datagrams too (`ping\n` → `PING\n`).
+
+use std::io;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinSet;
+use tokio::time::timeout;
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-13-async` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::{next_event, Event};
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-13-async",
+    title: "async with tokio: one thread, many connections",
+    port: 7013,
+    about: "The server answers every line with its number and the line in upper case:\n\
+            b\"hello\\n\" -> b\"1: HELLO\\n\", b\"again\\n\" -> b\"2: AGAIN\\n\". It serves any number of\n\
+            clients at once, each in its own task, all on one thread.\n\
+            The line b\"shutdown\\n\" stops it gracefully: no more connections are accepted, every\n\
+            connected client gets b\"bye: the server is shutting down\\n\" and end of stream, and the\n\
+            server exits once all of them are done (so does Ctrl-C).\n\
+            A client silent for --idle seconds gets b\"bye: silent for N s\\n\"; a line longer than\n\
+            1024 bytes gets b\"error: line longer than 1024 bytes\\n\"; both are then closed.\n\
+            The same port answers UDP: each datagram comes back in upper case.\n\
+            Try it with: nc 127.0.0.1 7013   (several at once), and: nc -u 127.0.0.1 7013",
+    flags: &[
+        Flag {
+            name: "--idle",
+            value: Some("SECONDS"),
+            help: "server: close a connection silent this long (default 30)",
+        },
+        Flag {
+            name: "--shutdown",
+            value: None,
+            help: "client: end by sending b\"shutdown\\n\", which stops the server",
+        },
+        Flag {
+            name: "--udp",
+            value: None,
+            help: "client: send one UDP datagram instead of using TCP",
+        },
+    ],
+};
+
+/// How long a client may wait for an answer before it gives up.
+const CLIENT_WAIT: Duration = Duration::from_secs(10);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+/// One runtime on the current thread: every task of this lesson runs on this one thread.
+fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
+    say.next(
+        "Runtime::new_current_thread()",
+        "start tokio: one thread, an epoll loop and a timer",
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(rt)
+}
+
+// ANCHOR: bind
+/// The server's sockets: a TCP listener, and a UDP socket on the same port number.
+async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, UdpSocket)> {
+    say.next(
+        format!("TcpListener::bind({addr})"),
+        "socket + bind + listen in one call, like asyncio.start_server",
+    );
+    let listener = TcpListener::bind(addr).await.map_err(|e| say.fail(e))?;
+    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, listening on {bound}"));
+    say.kernel_at(bound, None);
+
+    say.next(
+        format!("UdpSocket::bind({bound})"),
+        "UDP ports are separate from TCP ports: take the same number",
+    );
+    let udp = UdpSocket::bind(bound).await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok((listener, udp))
+}
+// ANCHOR_END: bind
+
+// ANCHOR: serve
+/// The accept loop: one task per connection, until someone asks to stop (`stop`: a client's
+/// `shutdown` line, or Ctrl-C). Then stop accepting, tell every connection (`shutdown`), and
+/// wait until each connection's task has finished.
+async fn serve(
+    listener: TcpListener,
+    udp: UdpSocket,
+    stop: watch::Sender<bool>,
+    idle: Duration,
+) -> Result<()> {
+    let say = Narrator::new("server", LESSON.package);
+    let mut stop_asked = stop.subscribe();
+    // One sender here, one receiver per connection: the accept loop tells them all at once.
+    let (shutdown, _) = broadcast::channel::<()>(1);
+    let mut connections = JoinSet::new();
+    let mut datagram = [0u8; 1500];
+    let mut count = 0;
+    loop {
+        // Forget the tasks that have already finished (their narration said how).
+        while connections.try_join_next().is_some() {}
+        say.next(
+            "select!",
+            "wait for whichever comes first: a connection, a datagram, the shutdown signal",
+        );
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = accepted.map_err(|e| say.fail(e))?;
+                count += 1;
+                say.done(format!("accept() -> conn{count}, from {peer}"));
+                if let Ok(local) = stream.local_addr() {
+                    say.kernel_at(local, Some(peer));
+                }
+                // A new task for this connection; the loop goes straight back to accepting.
+                connections.spawn(handle(stream, count, shutdown.subscribe(), stop.clone(), idle));
+            }
+            received = udp.recv_from(&mut datagram) => {
+                let (n, from) = received.map_err(|e| say.fail(e))?;
+                say.done(format!("recv_from() -> {n} bytes from {from}: {}", show_bytes(&datagram[..n])));
+                let answer = datagram[..n].to_ascii_uppercase();
+                say.next(format!("send_to({}, {from})", show_bytes(&answer)), "answer the datagram");
+                let sent = udp.send_to(&answer, from).await.map_err(|e| say.fail(e))?;
+                say.done(format!("{sent} bytes"));
+            }
+            _ = stop_asked.changed() => {
+                say.done("asked to stop");
+                break;
+            }
+        }
+    }
+    say.next("close(listener)", "accept no more connections");
+    let local = listener.local_addr().map_err(|e| say.fail(e))?;
+    drop(listener);
+    say.done("ok");
+    say.kernel_at(local, None);
+
+    say.next(
+        "shutdown.send(())",
+        "tell every connection's task that the server is shutting down",
+    );
+    // An error only means that no connection is open: nobody to tell.
+    let told = shutdown.send(()).unwrap_or(0);
+    say.done(format!("{told} connections told"));
+
+    say.next(
+        "join every connection's task",
+        "let the connections in flight finish",
+    );
+    while connections.join_next().await.is_some() {}
+    say.done("ok, every connection is closed");
+    Ok(())
+}
+// ANCHOR_END: serve
+
+// ANCHOR: read_line
+/// The longest line the server takes, newline included.
+pub const MAX_LINE: usize = 1024;
+
+/// Read one line (up to and including `\n`) of at most `MAX_LINE` bytes; `Ok(None)` at end of
+/// stream. The line collects in `line`, which the caller keeps: if `select!` drops this
+/// future half-way (another branch won), the bytes read so far are not lost, and the next
+/// call goes on from there. That makes it safe to use inside `select!` ("cancel-safe").
+pub async fn read_line(
+    reader: &mut BufReader<OwnedReadHalf>,
+    line: &mut Vec<u8>,
+) -> io::Result<Option<Vec<u8>>> {
+    loop {
+        // Never read past the limit: a client must not make us buffer without end.
+        let room = (MAX_LINE + 1 - line.len()) as u64;
+        // Take bytes from the BufReader up to and including b'\n'; when its buffer is empty
+        // it makes one recv() on the socket, and the task waits until bytes are there.
+        let n = (&mut *reader).take(room).read_until(b'\n', line).await?;
+        if line.ends_with(b"\n") {
+            return Ok(Some(std::mem::take(line)));
+        }
+        if line.len() > MAX_LINE {
+            let reason = format!("line longer than {MAX_LINE} bytes");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, reason));
+        }
+        if n == 0 && line.is_empty() {
+            return Ok(None);
+        }
+        if n == 0 {
+            let reason = "the peer closed in the middle of a line";
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, reason));
+        }
+    }
+}
+// ANCHOR_END: read_line
+
+// ANCHOR: handle
+/// One connection, in its own task: answer its lines until it closes, falls silent, sends
+/// `shutdown`, or the server shuts down. (The narrator stays inside the task: a task that
+/// tokio::spawn may move between threads cannot borrow one from outside.)
+async fn handle(
+    stream: TcpStream,
+    number: usize,
+    mut shutdown: broadcast::Receiver<()>,
+    stop: watch::Sender<bool>,
+    idle: Duration,
+) -> Result<()> {
+    let say = Narrator::new(format!("conn{number}"), LESSON.package);
+    // Two owned halves, like asyncio's (reader, writer) pair: each can go its own way.
+    let (read_half, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(read_half);
+    let mut line = Vec::new();
+    let mut answered = 0;
+    let mut failure = None;
+    loop {
+        say.next(
+            "read_line()",
+            "wait for a whole line, silence, or the shutdown signal (select!)",
+        );
+        // What to write back, and whether the connection ends after it.
+        let (reply, last) = match next_event(&mut reader, &mut line, &mut shutdown, idle).await {
+            Ok(Event::Line(bytes)) if bytes.trim_ascii_end() == b"shutdown" => {
+                say.done(show_bytes(&bytes));
+                // Ask the accept loop to stop; it tells every connection, this one included.
+                stop.send_replace(true);
+                say.note("asked the server to stop");
+                (b"bye: shutting down\n".to_vec(), true)
+            }
+            Ok(Event::Line(bytes)) => {
+                say.done(show_bytes(&bytes));
+                answered += 1;
+                let upper = bytes.trim_ascii_end().to_ascii_uppercase();
+                (
+                    [format!("{answered}: ").into_bytes(), upper, b"\n".to_vec()].concat(),
+                    false,
+                )
+            }
+            Ok(Event::Closed) => {
+                say.done("end of stream: the client has closed");
+                (Vec::new(), true)
+            }
+            Ok(Event::Silent) => {
+                say.done(format!("nothing for {} s: timed out", idle.as_secs()));
+                (
+                    format!("bye: silent for {} s\n", idle.as_secs()).into_bytes(),
+                    true,
+                )
+            }
+            Ok(Event::Shutdown) => {
+                say.done("the shutdown signal");
+                (b"bye: the server is shutting down\n".to_vec(), true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                // Too long: tell the client why, then close.
+                let reply = format!("error: {e}\n").into_bytes();
+                failure = Some(say.fail(e));
+                (reply, true)
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        if !reply.is_empty() {
+            say.next(
+                format!("write_all({})", show_bytes(&reply)),
+                "hand every byte to the kernel (no drain() needed)",
+            );
+            writer.write_all(&reply).await.map_err(|e| say.fail(e))?;
+            say.done("ok");
+        }
+        if last {
+            break;
+        }
+    }
+    say.next("shutdown()", "send FIN after the last bytes: we are done");
+    writer.shutdown().await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    // The halves are dropped here, and with them the socket: close().
+    failure.map_or(Ok(()), Err)
+}
+
+/// Send all of `bytes`. `write_all` loops over send() until the kernel has taken every byte:
+/// it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one.
+async fn write(writer: &mut OwnedWriteHalf, bytes: &[u8], say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({})", show_bytes(bytes)),
+        "hand every byte to the kernel",
+    );
+    writer.write_all(bytes).await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(())
+}
+// ANCHOR_END: handle
+
+// ANCHOR: client
+/// A client connection, as `asyncio.open_connection` gives it: a reader and a writer.
+struct Client {
+    say: Narrator,
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr, say: Narrator) -> Result<Client> {
+        say.next(
+            format!("TcpStream::connect({addr})"),
+            "socket + connect; the task waits for the handshake",
+        );
+        let stream = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
+        say.done("ok");
+        let (read_half, writer) = stream.into_split();
+        Ok(Client {
+            say,
+            reader: BufReader::new(read_half),
+            writer,
+        })
+    }
+
+    async fn send(&mut self, bytes: &[u8]) -> Result<()> {
+        write(&mut self.writer, bytes, &self.say).await
+    }
+
+    /// The next line from the server, or `None` at end of stream; never waits for ever.
+    async fn read_line(&mut self) -> Result<Option<Vec<u8>>> {
+        let say = &self.say;
+        say.next("read_line()", "wait for the server's answer");
+        let mut line = Vec::new();
+        let read = timeout(CLIENT_WAIT, read_line(&mut self.reader, &mut line));
+        match read.await {
+            Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
+            Ok(Err(e)) => Err(say.fail(e)),
+            Ok(Ok(None)) => {
+                say.done("end of stream");
+                Ok(None)
+            }
+            Ok(Ok(Some(line))) => {
+                say.done(show_bytes(&line));
+                Ok(Some(line))
+            }
+        }
+    }
+
+    /// Read a line and check it.
+    async fn expect(&mut self, expected: &[u8]) -> Result<()> {
+        match self.read_line().await? {
+            Some(line) if line == expected => Ok(()),
+            got => Err(self.say.protocol_error(format!(
+                "expected {}, got {}",
+                show_bytes(expected),
+                got.map_or("end of stream".to_string(), |l| show_bytes(&l))
+            ))),
+        }
+    }
+
+    /// End of stream must come next.
+    async fn expect_eof(&mut self) -> Result<()> {
+        match self.read_line().await? {
+            None => Ok(()),
+            Some(line) => Err(self
+                .say
+                .protocol_error(format!("expected end of stream, got {}", show_bytes(&line)))),
+        }
+    }
+
+    /// Close: dropping both halves closes the socket (like writer.close()).
+    fn close(self) {
+        self.say
+            .next("close()", "drop both halves: the socket is closed");
+        drop(self.reader);
+        drop(self.writer);
+        self.say.done("ok");
+    }
+}
+// ANCHOR_END: client
+
+// ANCHOR: demo
+/// Three clients and one server, all on one thread. The demo plays the clients one step at
+/// a time and waits for each answer, so what it prints is the same on every run.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let rt = runtime(&server)?;
+    rt.block_on(async {
+        let (listener, udp) = bind(opts.addr, &server).await?;
+        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        opts.ready(addr);
+        let (stop, _) = watch::channel(false);
+        // The server is a task too: it runs whenever the demo's clients wait.
+        let serving = tokio::spawn(serve(listener, udp, stop, Duration::from_secs(30)));
+
+        let mut alice = Client::connect(addr, opts.narrator("alice")).await?;
+        alice.send(b"hello\n").await?;
+        alice.expect(b"1: HELLO\n").await?;
+
+        let mut bob = Client::connect(addr, opts.narrator("bob")).await?;
+        bob.send(b"hi\n").await?;
+        bob.expect(b"1: HI\n").await?;
+
+        // Half a line from alice: her task waits for the rest, and the server goes on with bob.
+        alice.send(b"a slow li").await?;
+        bob.send(b"still here\n").await?;
+        bob.expect(b"2: STILL HERE\n").await?;
+        alice.send(b"ne\n").await?;
+        alice.expect(b"2: A SLOW LINE\n").await?;
+
+        udp_ping(addr, opts.narrator("udp")).await?;
+
+        // carol asks the server to shut down: every connection says bye and closes.
+        let mut carol = Client::connect(addr, opts.narrator("carol")).await?;
+        carol.send(b"shutdown\n").await?;
+        carol.expect(b"bye: shutting down\n").await?;
+        carol.expect_eof().await?;
+        alice.expect(b"bye: the server is shutting down\n").await?;
+        alice.expect_eof().await?;
+        bob.expect(b"bye: the server is shutting down\n").await?;
+        bob.expect_eof().await?;
+        for client in [alice, bob, carol] {
+            client.close();
+        }
+        serving
+            .await
+            .map_err(|e| server.fail(io::Error::other(e)))?
+    })
+}
+// ANCHOR_END: demo
+
+// ANCHOR: udp
+/// One datagram there and back with tokio's UdpSocket: send_to, recv_from.
+async fn udp_ping(addr: SocketAddr, say: Narrator) -> Result<()> {
+    say.next(
+        "UdpSocket::bind(127.0.0.1:0)",
+        "a UDP socket on any free port",
+    );
+    let local: SocketAddr = if addr.is_ipv4() {
+        "127.0.0.1:0"
+    } else {
+        "[::1]:0"
+    }
+    .parse()
+    .unwrap();
+    let socket = UdpSocket::bind(local).await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next(
+        format!("send_to(b\"ping\\n\", {addr})"),
+        "one datagram to the server",
+    );
+    let n = socket
+        .send_to(b"ping\n", addr)
+        .await
+        .map_err(|e| say.fail(e))?;
+    say.done(format!("{n} bytes"));
+    say.next(
+        "recv_from()",
+        "wait for the answer (UDP may lose it: give up after a while)",
+    );
+    let mut buf = [0u8; 1500];
+    let (n, from) = timeout(CLIENT_WAIT, socket.recv_from(&mut buf))
+        .await
+        .map_err(|_| say.fail(io::ErrorKind::TimedOut.into()))?
+        .map_err(|e| say.fail(e))?;
+    say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
+    Ok(())
+}
+// ANCHOR_END: udp
+
+// ANCHOR: server
+/// Serve until a client sends `shutdown` or Ctrl-C is pressed.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let idle = Duration::from_secs(opts.value("--idle", 30u64)?);
+    let rt = runtime(&say)?;
+    rt.block_on(async {
+        let (listener, udp) = bind(opts.addr, &say).await?;
+        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        let (stop, _) = watch::channel(false);
+        // Ctrl-C is one more way to send the same signal.
+        let on_ctrl_c = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_ctrl_c.send_replace(true);
+            }
+        });
+        serve(listener, udp, stop, idle).await
+    })
+}
+// ANCHOR_END: server
+
+/// Send `hello` and `async` (and `shutdown` with --shutdown), print the answers, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let rt = runtime(&say)?;
+    rt.block_on(async {
+        if opts.has("--udp") {
+            return udp_ping(opts.addr, say).await;
+        }
+        let mut conn = Client::connect(opts.addr, say).await?;
+        for line in [&b"hello\n"[..], b"async\n"] {
+            conn.send(line).await?;
+            let answer = conn.read_line().await?.unwrap_or_default();
+            println!("answer: {}", String::from_utf8_lossy(&answer).trim_end());
+        }
+        if opts.has("--shutdown") {
+            conn.send(b"shutdown\n").await?;
+            conn.expect(b"bye: shutting down\n").await?;
+        } else {
+            // Our FIN: the server reads end of stream and closes its side too.
+            conn.say
+                .next("shutdown()", "send FIN: we have nothing more to say");
+            conn.writer.shutdown().await.map_err(|e| conn.say.fail(e))?;
+            conn.say.done("ok");
+        }
+        conn.expect_eof().await?;
+        conn.close();
+        Ok(())
+    })
+}
