@@ -1,0 +1,412 @@
+//! Lesson 09: an echo server and client, done right.
+//!
+//! The notes' server.py and client.py, rewritten with every fix: bytes instead of strings,
+//! lines as the unit of a message (a newline ends each one), reads that loop until a whole
+//! line is in, a limit on a line's length, a timeout for a silent client, an error that ends
+//! one connection and not the server, and a server that serves one client after another.
+//!
+//! The protocol: the client sends lines, each ending in `\n`; the server sends each line back,
+//! byte for byte, as soon as it is complete. When the client shuts down its sending direction,
+//! the server closes the connection and takes the next client.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::error::describe;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-09-echo` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::echo_lines;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-09-echo",
+    title: "an echo server and client, done right",
+    port: 7009,
+    about: "Line-framed echo: the client sends lines ending in b\"\\n\"; the server sends each\n\
+            line back, byte for byte (any bytes, UTF-8 or not), and closes when the client\n\
+            shuts down its sending direction. A line longer than 8192 bytes gets\n\
+            b\"error: line longer than 8192 bytes\\n\" and the connection is cut; a client\n\
+            silent for --timeout seconds is dropped. Either way the server goes on to the\n\
+            next client. The client sends the lines of its standard input.\n\
+            Try it with: nc 127.0.0.1 7009   (type lines; Ctrl-D ends)\n\
+            or: printf 'hello\\nworld\\n' | nc -N 127.0.0.1 7009",
+    flags: &[
+        Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "server: exit after N clients (default: serve forever)",
+        },
+        Flag {
+            name: "--timeout",
+            value: Some("SECS"),
+            help: "how long to wait for a silent peer before dropping it (default 30)",
+        },
+    ],
+};
+
+/// The longest line we accept, newline included. Without a limit, one client sending bytes
+/// and never a newline would make the server's buffer grow until memory runs out.
+pub const MAX_LINE: usize = 8192;
+/// In the demo both sides are in one process; a wait this long means a bug.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: connection
+/// One client's connection, as the echo loop sees it. Each method is one step on the
+/// socket, narrated; the echo loop itself (your exercise) only says what to do when.
+pub struct Connection {
+    /// Reads from the socket in chunks of up to 8 KiB and hands them out a line at a time.
+    reader: BufReader<TcpStream>,
+    say: Narrator,
+    /// The client sent a line over the limit: it gets an error line before we hang up.
+    too_long: bool,
+}
+
+impl Connection {
+    /// Read one line, newline included, and APPEND it to `line`. Returns the number of
+    /// bytes read; 0 means end of stream (the client shut down its sending direction).
+    pub fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
+        self.say.next(
+            "read_until(b'\\n')",
+            "wait until a whole line is in (recv as often as needed)",
+        );
+        // `take` caps how much this one line may consume from the stream.
+        let mut capped = (&mut self.reader).take(MAX_LINE as u64);
+        let before = line.len();
+        capped
+            .read_until(b'\n', line)
+            .map_err(|e| silent_peer(self.say.fail(e)))?;
+        let n = line.len() - before;
+        if n == 0 {
+            self.say.done("0 bytes: end of stream");
+        } else if line.ends_with(b"\n") {
+            self.say
+                .done(format!("{n} bytes: {}", show_bytes(&line[before..])));
+        } else if n == MAX_LINE {
+            self.too_long = true;
+            return Err(self.say.protocol_error(format!(
+                "no newline in {MAX_LINE} bytes: the line is too long"
+            )));
+        } else {
+            return Err(self.say.protocol_error(format!(
+                "the client left in the middle of a line ({})",
+                show_bytes(&line[before..])
+            )));
+        }
+        Ok(n)
+    }
+
+    /// Send all of `bytes` to the client (write_all calls send until every byte is taken).
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        self.say.next(
+            format!("write_all({})", show_bytes(bytes)),
+            "send it back, every byte",
+        );
+        let stream = self.reader.get_mut();
+        stream.write_all(bytes).map_err(|e| self.say.fail(e))?;
+        self.say.done(format!("{} bytes", bytes.len()));
+        Ok(())
+    }
+}
+// ANCHOR_END: connection
+
+// ANCHOR: listen
+/// socket() + bind() + listen(): std's `TcpListener::bind` does all three.
+fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket() + bind({addr}) + listen()"),
+        "make the listening socket",
+    );
+    let listener = TcpListener::bind(addr).map_err(|e| say.fail(e))?;
+    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, bound to {bound}"));
+    opts.ready(bound);
+    Ok(listener)
+}
+// ANCHOR_END: listen
+
+// ANCHOR: serve
+/// Serve one client, from accept() to close(). Whatever goes wrong with THIS client is
+/// reported and ends only this connection; only a failing accept() stops the server.
+fn serve_one(listener: &TcpListener, limit: Duration, say: Narrator) -> Result<()> {
+    say.next("accept()", "wait for the next client");
+    let (stream, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, client {peer}"));
+
+    // A client that goes silent (or never reads our echoes) must not block the server forever.
+    say.next(
+        format!(
+            "setsockopt(SO_RCVTIMEO and SO_SNDTIMEO, {} s)",
+            limit.as_secs()
+        ),
+        "give up on a silent client",
+    );
+    stream
+        .set_read_timeout(Some(limit))
+        .and_then(|()| stream.set_write_timeout(Some(limit)))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    let mut conn = Connection {
+        reader: BufReader::new(stream),
+        say,
+        too_long: false,
+    };
+    match echo_lines(&mut conn) {
+        Ok(lines) => conn
+            .say
+            .note(format!("{peer} is done: {lines} line(s) echoed")),
+        Err(err) => {
+            conn.say.note(format!("dropping {peer}: {}", err.reason));
+            if conn.too_long {
+                // Say why before hanging up; if the client is gone already, so be it.
+                let refusal = format!("error: line longer than {MAX_LINE} bytes\n");
+                let _ = conn.write_all(refusal.as_bytes());
+            }
+        }
+    }
+    let Connection { reader, say, .. } = conn;
+    // Closing with the client's bytes still unread (the rest of a too-long line) makes the
+    // kernel send RST instead of FIN (lesson 08). The server has nothing to wait for either way.
+    say.next("close(connection)", "done with this client");
+    drop(reader);
+    say.done("ok");
+    Ok(())
+}
+// ANCHOR_END: serve
+
+// ANCHOR: server
+/// Serve clients one after another: forever, or `--clients N` of them.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let clients: u64 = opts.value("--clients", 0)?;
+    let limit = timeout(opts)?;
+    let listener = listen_on(opts, &say)?;
+    let mut served = 0;
+    while clients == 0 || served < clients {
+        serve_one(&listener, limit, opts.narrator("server"))?;
+        served += 1;
+    }
+    say.next("close(listener)", "stop taking clients");
+    drop(listener);
+    say.done(format!("ok, {served} clients served"));
+    Ok(())
+}
+// ANCHOR_END: server
+
+// ANCHOR: client_calls
+/// connect(), and the timeout that keeps a silent server from hanging us.
+fn connect_to(addr: SocketAddr, limit: Duration, say: &Narrator) -> Result<TcpStream> {
+    say.next(format!("connect({addr})"), "open a TCP connection");
+    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs()),
+        "give up on a silent server",
+    );
+    conn.set_read_timeout(Some(limit))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(conn)
+}
+
+/// Send one line, all of it.
+fn send_line(mut conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({})", show_bytes(line)),
+        "send one line, every byte",
+    );
+    conn.write_all(line).map_err(|e| say.fail(e))?;
+    say.done(format!("{} bytes", line.len()));
+    Ok(())
+}
+
+/// Read one line of the answer (with the same limit the server keeps).
+fn read_echo(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<Vec<u8>> {
+    say.next("read_until(b'\\n')", "wait for the echo, a whole line");
+    let mut echo = Vec::new();
+    reader
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', &mut echo)
+        .map_err(|e| silent_peer(say.fail(e)))?;
+    if !echo.ends_with(b"\n") {
+        return Err(say.protocol_error(format!(
+            "the server closed before a whole line came back ({})",
+            show_bytes(&echo)
+        )));
+    }
+    say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
+    Ok(echo)
+}
+
+/// We have sent everything: say so, so that the server knows it can close.
+fn half_close(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    say.next(
+        "shutdown(Write)",
+        "no more lines: the server reads end of stream",
+    );
+    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(())
+}
+
+/// After our half-close the server should close too: expect end of stream, or the reset
+/// of a server that hung up with our bytes unread.
+fn read_end(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<()> {
+    say.next("recv()", "wait for the server to close");
+    let mut rest = Vec::new();
+    match reader.read_to_end(&mut rest) {
+        Ok(0) => say.done("0 bytes: end of stream"),
+        Ok(_) => {
+            return Err(say.protocol_error(format!(
+                "the server sent more than we asked for: {}",
+                show_bytes(&rest)
+            )))
+        }
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => say.done(format!(
+            "error: {}: the server closed with our bytes unread",
+            describe(&e)
+        )),
+        Err(e) => return Err(silent_peer(say.fail(e))),
+    }
+    Ok(())
+}
+
+fn close(conn: TcpStream, say: &Narrator) {
+    say.next("close(client socket)", "done");
+    drop(conn);
+    say.done("ok");
+}
+// ANCHOR_END: client_calls
+
+// ANCHOR: client
+/// Send each line of standard input, print each echo, then half-close and wait for the
+/// server's close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let conn = connect_to(opts.addr, timeout(opts)?, &say)?;
+    let mut reader = BufReader::new(&conn);
+    for line in input_lines(&say) {
+        send_line(&conn, &line, &say)?;
+        let echo = read_echo(&mut reader, &say)?;
+        println!("echo: {}", String::from_utf8_lossy(&echo).trim_end());
+        if echo != line {
+            return Err(say.protocol_error("the server did not send our line back"));
+        }
+    }
+    half_close(&conn, &say)?;
+    read_end(&mut reader, &say)?;
+    drop(reader);
+    close(conn, &say);
+    Ok(())
+}
+
+/// The lines to send: standard input, as bytes (any bytes), each ending in a newline.
+/// In step mode standard input answers the pauses, so two sample lines are sent instead.
+fn input_lines(say: &Narrator) -> Vec<Vec<u8>> {
+    if common::narrate::step_mode() {
+        say.note("step mode reads Enter from standard input: sending two sample lines");
+        return vec![b"hello\n".to_vec(), b"world\n".to_vec()];
+    }
+    let mut input = Vec::new();
+    let _ = std::io::stdin().lock().read_to_end(&mut input);
+    input
+        .split_inclusive(|&b| b == b'\n')
+        .map(|line| {
+            let mut line = line.to_vec();
+            if !line.ends_with(b"\n") {
+                line.push(b'\n');
+            }
+            line
+        })
+        .collect()
+}
+// ANCHOR_END: client
+
+// ANCHOR: demo
+/// Three clients, one after another, in one thread. Each client sends everything and
+/// half-closes BEFORE the server reads: the kernel holds the bytes, so nothing waits.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let lesson = opts.narrator("lesson");
+    let listener = listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+
+    lesson.note("client 1: three lines, the last one not UTF-8");
+    let lines: [&[u8]; 3] = [b"hello\n", b"world\n", b"caf\xc3\xa9 \xff\xfe\n"];
+    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
+    for line in lines {
+        send_line(&conn, line, &client)?;
+    }
+    half_close(&conn, &client)?;
+    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    let mut reader = BufReader::new(&conn);
+    for line in lines {
+        if read_echo(&mut reader, &client)? != line {
+            return Err(client.protocol_error("the server did not send our line back"));
+        }
+    }
+    read_end(&mut reader, &client)?;
+    drop(reader);
+    close(conn, &client);
+
+    lesson.note("client 2: a line longer than the limit");
+    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
+    let mut long = vec![b'x'; MAX_LINE];
+    long.push(b'\n');
+    send_line(&conn, &long, &client)?;
+    half_close(&conn, &client)?;
+    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    let mut reader = BufReader::new(&conn);
+    read_echo(&mut reader, &client)?;
+    read_end(&mut reader, &client)?;
+    drop(reader);
+    close(conn, &client);
+
+    lesson.note("client 3: the server is still there");
+    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
+    send_line(&conn, b"still there?\n", &client)?;
+    half_close(&conn, &client)?;
+    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    let mut reader = BufReader::new(&conn);
+    read_echo(&mut reader, &client)?;
+    read_end(&mut reader, &client)?;
+    drop(reader);
+    close(conn, &client);
+
+    server.next("close(listener)", "stop taking clients");
+    drop(listener);
+    server.done("ok");
+    Ok(())
+}
+// ANCHOR_END: demo
+
+/// `--timeout SECS` for the server and the client.
+fn timeout(opts: &Options) -> Result<Duration> {
+    Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
+}
+
+/// A read that timed out: say plainly that the peer went silent.
+fn silent_peer(err: LessonError) -> LessonError {
+    match err.kind() {
+        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            err.with_hint("the peer sent nothing for too long (see --timeout)")
+        }
+        _ => err,
+    }
+}
