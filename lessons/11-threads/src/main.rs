@@ -1,0 +1,717 @@
+//! Lesson 11: many clients at once, one thread per connection.
+//!
+//! `accept()` gives a server one new socket per client, and `recv()` on that socket waits until
+//! the client speaks. A server that serves its clients one after another is therefore only as
+//! fast as its slowest client: while it waits for one, the others wait for it. The simplest
+//! cure is a thread per connection, so that only that connection's thread waits.
+//!
+//! This lesson serves every line with its upper-case copy, a thread per connection, and keeps
+//! one piece of shared state (a tally of lines and bytes) behind `Arc<Mutex<_>>`. Then it
+//! replaces the unbounded threads with a fixed pool of workers (`--pool N`).
+//!
+//! The exchange, per connection: the client sends lines (`hi from carol\n`), the server
+//! answers each with `HI FROM CAROL\n`, and closes when the client has closed its side.
+
+use std::collections::VecDeque;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+// The functions this lesson is about live in their own file, so that you can write them
+// yourself: src/exercise.rs is yours (`cargo exercise lesson-11-threads` checks it),
+// src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::{handle, spawn_handler};
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-11-threads",
+    title: "many clients at once: a thread per connection, shared state, and a bounded pool",
+    port: 7011,
+    about: "Each connection may send any number of lines; the server answers each line with the\n\
+            same line in upper case (b\"hi from carol\\n\" -> b\"HI FROM CAROL\\n\") and closes when\n\
+            the client has closed its side. Lines longer than 1024 bytes are refused.\n\n\
+            The demo connects alice, bob and carol; alice and bob stay silent while carol is\n\
+            answered by her own thread. With --pool 2 only two workers serve, and carol waits.\n\n\
+            Try it with several terminals, each running: nc 127.0.0.1 7011\n\
+            or many at once: cargo run -p lesson-11-threads -- client --clients 100",
+    flags: &[
+        Flag {
+            name: "--pool",
+            value: Some("N"),
+            help: "serve with N worker threads instead of one thread per connection",
+        },
+        Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "server: stop after N connections (default: serve forever); client: open N",
+        },
+        Flag {
+            name: "--hold",
+            value: None,
+            help: "client: keep every connection open until all N have been answered",
+        },
+        Flag {
+            name: "--timeout",
+            value: Some("SECS"),
+            help: "server: drop a connection silent for SECS seconds (default 30; demo 2)",
+        },
+    ],
+};
+
+fn main() -> std::process::ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+/// The longest line the server accepts; a longer one ends the connection.
+pub const MAX_LINE: usize = 1024;
+
+// ANCHOR: shared
+/// What all connections share. Two numbers that must change together: that is what a Mutex
+/// is for (a single counter could be an `AtomicU64`).
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub lines: u64,
+    pub bytes: u64,
+}
+
+impl Tally {
+    /// Count one answered line.
+    pub fn count(&mut self, line: &[u8]) {
+        self.lines += 1;
+        self.bytes += line.len() as u64;
+    }
+}
+
+/// One tally for the whole server: `Arc` so that every thread owns a handle to it, `Mutex` so
+/// that only one thread at a time changes it.
+pub type Shared = Arc<Mutex<Tally>>;
+// ANCHOR_END: shared
+
+/// The narrator for connection number `number`, as its thread sees it: `conn3`.
+pub fn conn_narrator(number: usize) -> Narrator {
+    Narrator::new(format!("conn{number}"), LESSON.package)
+}
+
+// ANCHOR: listen_on
+/// socket, bind, listen: the same three calls as in every lesson.
+fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the socket that will listen",
+    );
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+
+    say.next(format!("bind({addr})"), "give the socket its address");
+    socket
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    let listener: TcpListener = socket.into();
+    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, bound to {bound}"));
+
+    say.next(
+        "listen(backlog=128)",
+        "let the kernel queue connections for us",
+    );
+    let listener: Socket = listener.into();
+    listener.listen(128).map_err(|e| say.fail(e))?;
+    let listener: TcpListener = listener.into();
+    say.done("ok");
+    opts.ready(bound);
+    Ok(listener)
+}
+// ANCHOR_END: listen_on
+
+// ANCHOR: accept
+/// Take the next connection, and give it a receive timeout: a client that says nothing for
+/// `idle` is dropped instead of holding its thread (or a pool's worker) forever.
+fn accept_one(
+    listener: &TcpListener,
+    number: usize,
+    idle: Duration,
+    say: &Narrator,
+) -> Result<TcpStream> {
+    say.next("accept()", "take the next connection from the accept queue");
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, conn{number} from {peer}"));
+
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} s)", idle.as_secs()),
+        "recv() on this connection gives up after that long",
+    );
+    conn.set_read_timeout(Some(idle)).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(conn)
+}
+// ANCHOR_END: accept
+
+// ANCHOR: lines
+/// Reads a connection one line at a time. One `recv` may bring part of a line or several
+/// lines (lesson 07), so whatever follows the first newline waits here for the next call.
+pub struct Lines<'a> {
+    conn: &'a TcpStream,
+    pending: Vec<u8>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(conn: &'a TcpStream) -> Self {
+        Lines {
+            conn,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The next line with its newline, or `None` once the peer has closed its side.
+    pub fn next(&mut self, say: &Narrator) -> Result<Option<Vec<u8>>> {
+        loop {
+            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                return Ok(Some(self.pending.drain(..=end).collect()));
+            }
+            if self.pending.len() > MAX_LINE {
+                return Err(
+                    say.protocol_error(format!("a line longer than {MAX_LINE} bytes: refused"))
+                );
+            }
+            let mut buf = [0u8; 1024];
+            say.next("recv(1024)", "wait for bytes (only this thread waits)");
+            // Blocks this thread, and only this thread, until the peer sends or closes.
+            let result = self.conn.read(&mut buf);
+            wait_for_turn();
+            let n = result.map_err(|e| say.fail(e))?;
+            if n == 0 {
+                say.done("0 bytes: end of stream");
+                return match self.pending.is_empty() {
+                    true => Ok(None),
+                    false => Err(say.protocol_error("the peer closed in the middle of a line")),
+                };
+            }
+            say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+            self.pending.extend_from_slice(&buf[..n]);
+        }
+    }
+}
+// ANCHOR_END: lines
+
+/// Send all of `bytes`: `send` may take fewer than offered (lesson 06), so loop.
+pub fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let n = conn.write(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// Close a socket (drop it): the kernel sends FIN to the peer.
+pub fn close(conn: TcpStream, name: &str, say: &Narrator) {
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(conn);
+    say.done("ok");
+}
+
+/// The demo's turn-taking. Threads print as they go, so two of them could print in either
+/// order; to keep the demo's output the same on every run, the demo holds this lock while a
+/// client sends and prints, and a connection's thread that has just received waits for it
+/// before printing. Outside the demo nobody holds it, and the wait costs nothing.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn wait_for_turn() {
+    drop(TURN.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+// ANCHOR: pool
+/// A fixed number of worker threads that take connections from one queue.
+struct Pool {
+    /// Where the acceptor puts connections. Dropping it tells the workers to stop.
+    queue: Option<SyncSender<(TcpStream, usize)>>,
+    /// Each worker reports here when it has finished a connection.
+    finished: Receiver<(usize, Result<()>)>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Pool {
+    fn start(size: usize, tally: &Shared, say: &Narrator) -> Result<Pool> {
+        // A bounded queue: when it is full, the acceptor waits in `send`, and new connections
+        // wait in the kernel's accept queue instead of piling up in our memory.
+        let (queue, jobs) = mpsc::sync_channel::<(TcpStream, usize)>(size);
+        // A channel has one receiving end: the workers share it, one at a time, behind a Mutex.
+        let jobs = Arc::new(Mutex::new(jobs));
+        let (report, finished) = mpsc::channel();
+        let mut workers = Vec::new();
+        say.next(
+            format!("thread::spawn() x {size}"),
+            "start the pool's workers",
+        );
+        for worker in 1..=size {
+            let (jobs, tally, report) = (Arc::clone(&jobs), Arc::clone(tally), report.clone());
+            let spawned = thread::Builder::new()
+                .name(format!("worker{worker}"))
+                .spawn(move || loop {
+                    // Hold the lock only while taking one connection: the guard is dropped
+                    // at the end of this statement, before the connection is served.
+                    let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((conn, number)) = job else {
+                        return; // The queue was closed: the server is shutting down.
+                    };
+                    let result = handle(conn, number, &tally);
+                    let _ = report.send((number, result));
+                });
+            workers.push(spawned.map_err(|e| say.fail(e))?);
+        }
+        say.done(format!("ok, {size} workers wait for connections"));
+        Ok(Pool {
+            queue: Some(queue),
+            finished,
+            workers,
+        })
+    }
+
+    /// Queue a connection for the next free worker (waits while the queue is full).
+    fn give(&self, conn: TcpStream, number: usize, say: &Narrator) -> Result<()> {
+        let queue = self.queue.as_ref().expect("the pool is running");
+        queue
+            .send((conn, number))
+            .map_err(|_| say.protocol_error("every worker has stopped"))?;
+        say.note(format!("conn{number} is in the pool's queue"));
+        Ok(())
+    }
+
+    /// Close the queue, let the workers finish what they hold, and wait for them.
+    fn stop(mut self, say: &Narrator) -> Vec<(usize, Result<()>)> {
+        self.queue = None;
+        for worker in self.workers {
+            let _ = worker.join();
+        }
+        say.note("the queue is closed and every worker has ended");
+        self.finished.try_iter().collect()
+    }
+}
+// ANCHOR_END: pool
+
+/// How this server serves its connections.
+enum Workers {
+    /// One thread per connection: the handles of the threads not yet joined.
+    PerConnection(Vec<(usize, JoinHandle<Result<()>>)>),
+    /// A fixed pool of workers.
+    Pool(Pool),
+}
+
+// ANCHOR: workers
+impl Workers {
+    fn start(pool: Option<usize>, tally: &Shared, say: &Narrator) -> Result<Workers> {
+        Ok(match pool {
+            None => {
+                say.note("one thread per connection");
+                Workers::PerConnection(Vec::new())
+            }
+            Some(size) => Workers::Pool(Pool::start(size, tally, say)?),
+        })
+    }
+
+    /// Hand a new connection over: to a new thread of its own, or to the pool's queue.
+    fn give(
+        &mut self,
+        conn: TcpStream,
+        number: usize,
+        tally: &Shared,
+        say: &Narrator,
+    ) -> Result<()> {
+        match self {
+            Workers::PerConnection(threads) => {
+                say.next(
+                    format!("thread::spawn(conn{number})"),
+                    "start a thread that serves this connection",
+                );
+                let thread =
+                    spawn_handler(conn, number, Arc::clone(tally)).map_err(|e| say.fail(e))?;
+                say.done(format!("ok, conn{number} has a thread of its own"));
+                threads.push((number, thread));
+                Ok(())
+            }
+            Workers::Pool(pool) => pool.give(conn, number, say),
+        }
+    }
+
+    /// Join the threads that have finished, so that they do not pile up; report failures.
+    fn reap(&mut self, say: &Narrator) {
+        match self {
+            Workers::PerConnection(threads) => {
+                let (done, running) = threads.drain(..).partition(|(_, t)| t.is_finished());
+                *threads = running;
+                for (number, thread) in done {
+                    report(number, thread.join(), say);
+                }
+            }
+            Workers::Pool(pool) => {
+                for (number, result) in pool.finished.try_iter() {
+                    report(number, Ok(result), say);
+                }
+            }
+        }
+    }
+
+    /// Wait until these connections have been served (the demo uses this to keep order).
+    /// Nothing is printed until all of them are done: a worker that finished one may be
+    /// serving the next, and its lines must not mix with ours.
+    fn wait_for(&mut self, numbers: &[usize], say: &Narrator) -> Result<()> {
+        match self {
+            Workers::PerConnection(threads) => {
+                for &number in numbers {
+                    let at = threads.iter().position(|(n, _)| *n == number);
+                    let (_, thread) = threads.remove(at.expect("a thread for every connection"));
+                    say.next(format!("join(conn{number})"), "wait for that thread to end");
+                    let result = thread.join();
+                    say.done(format!("ok, conn{number}'s thread has ended"));
+                    report(number, result, say);
+                }
+            }
+            Workers::Pool(pool) => {
+                say.next("finished.recv()", "wait for the workers to report");
+                let mut reports = Vec::new();
+                for _ in numbers {
+                    reports.push(
+                        pool.finished
+                            .recv_timeout(Duration::from_secs(10))
+                            .map_err(|_| say.protocol_error("no worker reported in 10 s"))?,
+                    );
+                }
+                for (number, result) in reports {
+                    say.note(format!("conn{number} is done: its worker is free again"));
+                    report(number, Ok(result), say);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stop: wait for every connection still being served.
+    fn finish(self, say: &Narrator) {
+        match self {
+            Workers::PerConnection(threads) => {
+                for (number, thread) in threads {
+                    report(number, thread.join(), say);
+                }
+            }
+            Workers::Pool(pool) => {
+                for (number, result) in pool.stop(say) {
+                    report(number, Ok(result), say);
+                }
+            }
+        }
+    }
+}
+// ANCHOR_END: workers
+
+/// Say how a connection ended, if it did not end well. One failed connection is not the
+/// server's failure: it reports it and goes on serving the others.
+fn report(number: usize, joined: thread::Result<Result<()>>, say: &Narrator) {
+    match joined {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => say.note(format!("conn{number} ended with an error: {err}")),
+        Err(_) => say.note(format!("conn{number}'s thread panicked")),
+    }
+}
+
+/// The server's settings from the command line.
+struct Settings {
+    pool: Option<usize>,
+    clients: Option<usize>,
+    idle: Duration,
+}
+
+fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
+    let pool: usize = opts.value("--pool", 0)?;
+    let clients: usize = opts.value("--clients", 0)?;
+    let idle: u64 = opts.value("--timeout", default_idle)?;
+    Ok(Settings {
+        pool: (pool > 0).then_some(pool),
+        clients: (clients > 0).then_some(clients),
+        idle: Duration::from_secs(idle.max(1)),
+    })
+}
+
+// ANCHOR: server
+/// Accept connections and hand each one over, until `--clients N` have come (or forever).
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let settings = settings(opts, 30)?;
+    let listener = listen_on(opts, &say)?;
+    let tally = Shared::default();
+    let mut workers = Workers::start(settings.pool, &tally, &say)?;
+    let mut most_at_once = 0;
+    let mut number = 0;
+    while settings.clients.is_none_or(|n| number < n) {
+        number += 1;
+        let conn = accept_one(&listener, number, settings.idle, &say)?;
+        workers.give(conn, number, &tally, &say)?;
+        workers.reap(&say);
+        if let Workers::PerConnection(threads) = &workers {
+            most_at_once = most_at_once.max(threads.len());
+        }
+    }
+    // No more connections: wait for those still being served, then report.
+    workers.finish(&say);
+    let tally = tally.lock().unwrap_or_else(|e| e.into_inner());
+    say.note(format!(
+        "connections served: {number}; the tally: {} lines, {} bytes",
+        tally.lines, tally.bytes
+    ));
+    match settings.pool {
+        None => say.note(format!("most threads at once: {most_at_once}")),
+        Some(size) => say.note(format!("never more than {size} workers")),
+    }
+    #[cfg(target_os = "linux")]
+    say.note(peak_memory());
+    close_listener(listener, &say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+fn close_listener(listener: TcpListener, say: &Narrator) {
+    say.next("close(listener)", "stop listening");
+    drop(listener);
+    say.done("ok");
+}
+
+/// The process's peak memory, from Linux's /proc/self/status: VmPeak is the address space
+/// reserved (each thread's stack counts in full), VmHWM what was really in RAM at most.
+#[cfg(target_os = "linux")]
+fn peak_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or("?".to_string(), |kb| format!("{} MiB", kb / 1024))
+    };
+    format!(
+        "peak memory: {} reserved (VmPeak), {} resident (VmHWM)",
+        field("VmPeak:"),
+        field("VmHWM:")
+    )
+}
+
+// ANCHOR: client_side
+/// socket + connect, in one call (std's `TcpStream::connect`).
+fn connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
+    say.next(
+        format!("connect({addr})"),
+        "open a connection to the server",
+    );
+    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(conn)
+}
+
+/// "I have nothing more to say": the server's recv() returns 0 after our last line.
+fn shutdown_write(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    say.next("shutdown(SHUT_WR)", "send FIN: no more lines from us");
+    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(())
+}
+
+/// Read the answer to `line` and check it.
+fn expect_answer(lines: &mut Lines, line: &[u8], say: &Narrator) -> Result<Vec<u8>> {
+    let answer = lines.next(say)?.ok_or_else(|| {
+        say.protocol_error("the server closed without answering")
+            .with_hint("is it still running? did it drop us for being silent too long?")
+    })?;
+    if answer != line.to_ascii_uppercase() {
+        return Err(say.protocol_error(format!("the answer {} is wrong", show_bytes(&answer))));
+    }
+    Ok(answer)
+}
+// ANCHOR_END: client_side
+
+// ANCHOR: client
+/// Open `--clients N` connections at once (default 1), send a line on each, check each answer.
+fn client(opts: &Options) -> Result<()> {
+    let count: usize = opts.value("--clients", 1)?;
+    let hold = opts.has("--hold");
+    let mut open = Vec::new();
+    for k in 1..=count {
+        let name = match count {
+            1 => "client".to_string(),
+            _ => format!("c{k}"),
+        };
+        let say = opts.narrator(&name);
+        let conn = connect(opts.addr, &say)?;
+        // Never wait forever for an answer: a busy pool might not get to us.
+        say.next(
+            "setsockopt(SO_RCVTIMEO, 10 s)",
+            "give up waiting after 10 s",
+        );
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| say.fail(e))?;
+        say.done("ok");
+        let line = format!("hello from client {k}\n").into_bytes();
+        send_all(&conn, &line, &say)?;
+        if hold {
+            // Keep the connection (and so its thread on the server) while we open the next.
+            expect_answer(&mut Lines::new(&conn), &line, &say)
+                .map_err(|e| e.with_hint("no answer: is every worker of the server busy?"))?;
+        } else {
+            shutdown_write(&conn, &say)?;
+        }
+        open.push((conn, line, say));
+    }
+    for (conn, line, say) in open {
+        if !hold {
+            let mut lines = Lines::new(&conn);
+            let answer = expect_answer(&mut lines, &line, &say)?;
+            if lines.next(&say)?.is_some() {
+                return Err(say.protocol_error("the server sent more than one answer"));
+            }
+            if count == 1 {
+                println!("answer: {}", String::from_utf8_lossy(&answer).trim_end());
+            }
+        }
+        close(conn, "client socket", &say);
+    }
+    opts.narrator("client")
+        .note(format!("connections: {count}, correct answers: {count}"));
+    Ok(())
+}
+// ANCHOR_END: client
+
+// ANCHOR: demo
+/// Three clients, served at once. alice and bob connect and say nothing yet; carol speaks
+/// first and is answered all the same. With `--pool N` only N workers serve, and a client
+/// whose connection is still in the queue waits.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let settings = settings(opts, 2)?;
+    if settings.pool == Some(1) {
+        // alice, silent until the end, would hold the only worker, and bob the only queue slot.
+        return Err(
+            LessonError::protocol("command line", "the demo needs --pool 2 or more")
+                .with_hint("with one worker, alice's silence would hold it; try --pool 2"),
+        );
+    }
+    let listener = listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let tally = Shared::default();
+    let mut workers = Workers::start(settings.pool, &tally, &server)?;
+
+    let names = ["alice", "bob", "carol"];
+    let mut clients = Vec::new();
+    for name in names {
+        let say = opts.narrator(name);
+        clients.push((connect(addr, &say)?, say));
+    }
+    // All three connections are complete, waiting in the accept queue.
+    server.kernel(&listener);
+    for number in 1..=names.len() {
+        let conn = accept_one(&listener, number, settings.idle, &server)?;
+        workers.give(conn, number, &tally, &server)?;
+    }
+
+    // Who is being served: with a pool, the first N connections; the rest wait in the queue.
+    let serving = settings.pool.unwrap_or(names.len()).min(names.len());
+    let mut busy: Vec<usize> = (1..=serving).collect();
+    let mut queued: VecDeque<usize> = (serving + 1..=names.len()).collect();
+    let mut spoken = Vec::new();
+    // carol speaks first, alice last.
+    for number in (1..=names.len()).rev() {
+        let (conn, say) = &clients[number - 1];
+        let line = format!("hi from {}\n", names[number - 1]).into_bytes();
+        {
+            let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+            send_all(conn, &line, say)?;
+            shutdown_write(conn, say)?;
+        }
+        spoken.push(number);
+        if !busy.contains(&number) {
+            no_answer_yet(conn, say)?;
+            server.kernel_at(addr, conn.local_addr().ok());
+            continue;
+        }
+        // Served now: wait until its thread (or worker) is done, then the worker that is
+        // free takes the next queued connection, which may have spoken already.
+        let mut done = vec![number];
+        busy.retain(|&n| n != number);
+        while let Some(&next) = queued.front().filter(|_| busy.len() < serving) {
+            queued.pop_front();
+            match spoken.contains(&next) {
+                true => done.push(next),
+                false => busy.push(next),
+            }
+        }
+        workers.wait_for(&done, &server)?;
+        for &finished in &done {
+            let (conn, say) = &clients[finished - 1];
+            let line = format!("hi from {}\n", names[finished - 1]).into_bytes();
+            let mut lines = Lines::new(conn);
+            expect_answer(&mut lines, &line, say)?;
+            lines.next(say)?;
+        }
+        let silent: Vec<&str> = (1..=names.len())
+            .filter(|n| !spoken.contains(n))
+            .map(|n| names[n - 1])
+            .collect();
+        if !silent.is_empty() {
+            server.note(format!(
+                "answered while {} (connected earlier) said nothing",
+                silent.join(" and ")
+            ));
+        }
+    }
+    for (conn, say) in clients {
+        close(conn, "client socket", &say);
+    }
+    workers.finish(&server);
+    let tally = tally.lock().unwrap_or_else(|e| e.into_inner());
+    server.note(format!(
+        "the tally all threads shared: {} lines, {} bytes",
+        tally.lines, tally.bytes
+    ));
+    close_listener(listener, &server);
+    Ok(())
+}
+
+/// With a pool, a queued connection gets no answer: no worker reads it yet. Show it with a
+/// short receive timeout (the only wait for time in the demo: nothing can arrive).
+fn no_answer_yet(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
+    conn.set_read_timeout(Some(Duration::from_millis(300)))
+        .map_err(|e| say.fail(e))?;
+    say.next("recv(1024)", "wait up to 0.3 s for an answer");
+    let mut buf = [0u8; 1024];
+    match conn.read(&mut buf) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            say.done("nothing: every worker is busy, the connection waits in the queue")
+        }
+        Err(e) => return Err(say.fail(e)),
+        Ok(n) => return Err(say.protocol_error(format!("an answer too soon ({n} bytes)"))),
+    }
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| say.fail(e))?;
+    Ok(())
+}
+// ANCHOR_END: demo
