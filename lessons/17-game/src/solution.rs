@@ -1,0 +1,23 @@
+//! Reference solution for lesson 17's exercise. (Yours goes in exercise.rs.)
+
+use crate::{Input, Player, Verdict};
+
+// ANCHOR: solution
+/// Apply `input` to `player` if it is newer than the last input applied; otherwise leave the
+/// player alone. Datagrams can arrive late (overtaken by newer ones) or twice, and an old
+/// input applied after a newer one would move the player by a step that is no longer wanted.
+pub fn apply(player: &mut Player, input: &Input) -> Verdict {
+    if let Some(newest) = player.last_seq {
+        // Late (older) or a duplicate (the same): the newest input has already won.
+        if input.seq <= newest {
+            return Verdict::Ignored { newest };
+        }
+    }
+    // A gap (an input lost on the way) is fine: its step is simply never made.
+    player.last_seq = Some(input.seq);
+    let (dx, dy) = input.step.delta();
+    player.x += dx;
+    player.y += dy;
+    Verdict::Applied
+}
+// ANCHOR_END: solution
