@@ -1,0 +1,652 @@
+//! Lesson 15: a stateful session protocol, in the manner of FTP's control connection.
+//!
+//! Lines go up (`USER alice\r\n`), numbered replies come back (`331 password required for
+//! alice\r\n`). What a command means depends on what came before it on the same connection:
+//! `PASS` only after `USER`, `GET` only once logged in, and `GET note` looks in the directory
+//! that the last `CWD` chose. The server keeps that *session* — who you are, where you are —
+//! for as long as the connection lives, and forgets it when the connection ends.
+//!
+//! What is kept across sessions is the store: the accounts and a small in-memory tree of
+//! directories holding values (no real files are touched).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+// The function this lesson's exercise is about lives in its own file, so that you can write
+// it yourself: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks it).
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::handle;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-15-session",
+    title: "stateful: a session protocol, like FTP's control connection",
+    port: 7015,
+    about: "One line per command, one numbered line per reply, both ending in \\r\\n:\n\
+            \n\
+            \x20   server: 220 lesson-15 ready        (on connect)\n\
+            \x20   USER alice      -> 331 password required for alice\n\
+            \x20   PASS secret     -> 230 alice logged in    (or 530 login incorrect)\n\
+            \x20   PWD             -> 257 \"/\"\n\
+            \x20   CWD docs        -> 250 now in /docs       (or 550; CWD .. and CWD / too)\n\
+            \x20   LIST            -> 226 <names; directories end in />\n\
+            \x20   PUT key value   -> 250 stored /docs/key\n\
+            \x20   GET key         -> 213 value              (or 550 no such key)\n\
+            \x20   QUIT            -> 221 bye, and the server closes\n\
+            \n\
+            Before login every command but USER, PASS and QUIT gets 530 not logged in; PASS\n\
+            without USER gets 503; an unknown command 500; a line over 512 bytes 500; a line\n\
+            that is not UTF-8 501; and the session goes on. A silent client gets 421 and is\n\
+            closed after --timeout-ms. Accounts: alice/secret, bob/builder.\n\
+            The server gives each connection its own thread and its own session.\n\
+            \n\
+            Try it: nc -C 127.0.0.1 7015   (or plain nc: the server accepts \\n too)",
+    flags: &[
+        Flag {
+            name: "--max",
+            value: Some("N"),
+            help: "server: serve N connections, then exit (default: run until stopped)",
+        },
+        Flag {
+            name: "--timeout-ms",
+            value: Some("MS"),
+            help: "server: how long a client may stay silent (default 30000)",
+        },
+        Flag {
+            name: "--user",
+            value: Some("NAME"),
+            help: "client: log in as NAME (default alice)",
+        },
+        Flag {
+            name: "--pass",
+            value: Some("PASSWORD"),
+            help: "client: with this password (default secret)",
+        },
+    ],
+};
+
+/// The most bytes one command line may have, with its line end. A longer line is answered
+/// with 500 and skipped, and the session goes on.
+const MAX_LINE: usize = 512;
+
+fn main() -> std::process::ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: session
+/// Where a session is in the login dance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Nobody has said who they are.
+    LoggedOut,
+    /// `USER` came; the server waits for that user's `PASS`.
+    NeedPass { user: String },
+    /// The password was right: the file commands work now.
+    LoggedIn { user: String },
+}
+
+/// What the server remembers about one client, for as long as its connection lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub state: State,
+    /// The current directory, which `CWD` changes and `LIST`, `PUT` and `GET` use.
+    pub cwd: String,
+}
+
+impl Session {
+    /// A new connection starts from nothing: logged out, in `/`.
+    pub fn new() -> Session {
+        Session {
+            state: State::LoggedOut,
+            cwd: "/".to_string(),
+        }
+    }
+}
+// ANCHOR_END: session
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+impl fmt::Display for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            State::LoggedOut => write!(f, "logged out"),
+            State::NeedPass { user } => write!(f, "waiting for {user}'s password"),
+            State::LoggedIn { user } => write!(f, "{user} logged in, in {}", self.cwd),
+        }
+    }
+}
+
+// ANCHOR: command
+/// One command, read from one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    User(String),
+    Pass(String),
+    Pwd,
+    Cwd(String),
+    List,
+    Put(String, String),
+    Get(String),
+    Quit,
+}
+
+/// One numbered reply: `230 alice logged in`. The number is for programs (2xx: done,
+/// 3xx: say more, 4xx: try later, 5xx: refused), the text for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: u16,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn new(code: u16, text: impl Into<String>) -> Reply {
+        Reply {
+            code,
+            text: text.into(),
+        }
+    }
+
+    /// The bytes on the wire: the number, a space, the text, CRLF.
+    fn to_bytes(&self) -> Vec<u8> {
+        format!("{} {}\r\n", self.code, self.text).into_bytes()
+    }
+}
+
+impl Command {
+    /// Read a command from a line (without its line end). The verb's case does not matter.
+    /// Whatever cannot be a command gets its reply here: 500 unknown, 501 bad arguments.
+    fn parse(line: &str) -> std::result::Result<Command, Reply> {
+        let (verb, arg) = match line.split_once(' ') {
+            Some((verb, arg)) => (verb, arg.trim()),
+            None => (line, ""),
+        };
+        let needs = |what: &str| Reply::new(501, format!("syntax: {verb} needs {what}"));
+        let one_word = |arg: &str, what: &str| {
+            if arg.is_empty() || arg.contains(' ') {
+                Err(needs(what))
+            } else {
+                Ok(arg.to_string())
+            }
+        };
+        match verb.to_ascii_uppercase().as_str() {
+            "USER" => one_word(arg, "a name").map(Command::User),
+            "PASS" => one_word(arg, "a password").map(Command::Pass),
+            "PWD" => Ok(Command::Pwd),
+            "CWD" => one_word(arg, "a directory").map(Command::Cwd),
+            "LIST" => Ok(Command::List),
+            "PUT" => match arg.split_once(' ') {
+                Some((key, value)) if is_key(key) => {
+                    Ok(Command::Put(key.to_string(), value.trim().to_string()))
+                }
+                _ => Err(needs("a key (no /) and a value")),
+            },
+            "GET" if is_key(arg) => Ok(Command::Get(arg.to_string())),
+            "GET" => Err(needs("a key (no /)")),
+            "QUIT" => Ok(Command::Quit),
+            _ => Err(Reply::new(
+                500,
+                format!("unknown command {:?}", verb.escape_debug().to_string()),
+            )),
+        }
+    }
+}
+
+fn is_key(word: &str) -> bool {
+    !word.is_empty() && !word.contains(['/', ' '])
+}
+// ANCHOR_END: command
+
+// ANCHOR: store
+/// What the server keeps for everybody, across sessions and reconnects: the accounts, and
+/// a small tree of directories with values in them (in memory; no real files).
+pub struct Store {
+    accounts: Vec<(&'static str, &'static str)>,
+    dirs: Vec<&'static str>,
+    /// Full path (`/docs/readme`) → value.
+    values: BTreeMap<String, String>,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        let mut values = BTreeMap::new();
+        values.insert("/docs/readme".to_string(), "read me first".to_string());
+        Store {
+            accounts: vec![("alice", "secret"), ("bob", "builder")],
+            dirs: vec!["/", "/docs", "/pub"],
+            values,
+        }
+    }
+
+    pub fn password_ok(&self, user: &str, password: &str) -> bool {
+        self.accounts.contains(&(user, password))
+    }
+
+    /// The commands that need a login, run in the directory `cwd` (which CWD changes).
+    pub fn run(&mut self, cwd: &mut String, command: Command) -> Reply {
+        match command {
+            Command::Pwd => Reply::new(257, format!("\"{cwd}\"")),
+            Command::Cwd(dir) => {
+                let target = resolve(cwd, &dir);
+                if self.dirs.contains(&target.as_str()) {
+                    *cwd = target;
+                    Reply::new(250, format!("now in {cwd}"))
+                } else {
+                    Reply::new(550, format!("no such directory: {target}"))
+                }
+            }
+            Command::List => {
+                let dirs = self.dirs.iter().filter(|d| parent(d) == Some(cwd.as_str()));
+                let dirs = dirs.map(|d| format!("{}/", name(d)));
+                let keys = self
+                    .values
+                    .keys()
+                    .filter(|k| parent(k) == Some(cwd.as_str()));
+                let names: Vec<String> = dirs.chain(keys.map(|k| name(k).to_string())).collect();
+                if names.is_empty() {
+                    Reply::new(226, "(empty)")
+                } else {
+                    Reply::new(226, names.join(" "))
+                }
+            }
+            Command::Put(key, value) => {
+                let path = resolve(cwd, &key);
+                self.values.insert(path.clone(), value);
+                Reply::new(250, format!("stored {path}"))
+            }
+            Command::Get(key) => match self.values.get(&resolve(cwd, &key)) {
+                Some(value) => Reply::new(213, value.clone()),
+                None => Reply::new(550, format!("no such key: {key}")),
+            },
+            // USER, PASS and QUIT are the session's business, not the store's.
+            _ => Reply::new(503, "bad sequence of commands"),
+        }
+    }
+}
+
+/// `dir` seen from `cwd`: `/pub`, `docs`, `..` and `/` all work.
+fn resolve(cwd: &str, dir: &str) -> String {
+    match dir {
+        "/" => "/".to_string(),
+        ".." => parent(cwd).unwrap_or("/").to_string(),
+        _ if dir.starts_with('/') => dir.trim_end_matches('/').to_string(),
+        _ if cwd == "/" => format!("/{}", dir.trim_end_matches('/')),
+        _ => format!("{cwd}/{}", dir.trim_end_matches('/')),
+    }
+}
+
+/// `/docs/readme` → `/docs`, `/docs` → `/`, `/` → none.
+fn parent(path: &str) -> Option<&str> {
+    match path.rfind('/') {
+        _ if path == "/" => None,
+        Some(0) => Some("/"),
+        Some(at) => Some(&path[..at]),
+        None => None,
+    }
+}
+
+fn name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+// ANCHOR_END: store
+
+/// socket, SO_REUSEADDR, bind, listen. After QUIT the server closes first, so it is the
+/// server's side that sits in TIME_WAIT: SO_REUSEADDR lets a restarted server bind anyway.
+fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
+    let addr = opts.addr;
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the listening socket",
+    );
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next(
+        "setsockopt(SO_REUSEADDR, 1)",
+        "allow a restart while old connections sit in TIME_WAIT",
+    );
+    socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next(format!("bind({addr})"), "give the socket its address");
+    socket
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next("listen(backlog=128)", "queue incoming connections");
+    socket.listen(128).map_err(|e| say.fail(e))?;
+    let listener = TcpListener::from(socket);
+    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    say.done_with(&listener, format!("ok, listening on {bound}"));
+    opts.ready(bound);
+    Ok(listener)
+}
+
+/// Take the next connection and give it a read timeout: a silent client must not hold a
+/// session (and its thread) forever.
+fn accept_one(listener: &TcpListener, timeout: Duration, say: &Narrator) -> Result<TcpStream> {
+    say.next("accept()", "take the next connection from the queue");
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, a client at {peer}"));
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
+        "a recv that waits longer than this fails",
+    );
+    conn.set_read_timeout(Some(timeout))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(conn)
+}
+
+// ANCHOR: read_line
+/// What reading one line came to.
+enum Line {
+    /// A whole line, without its `\n` or `\r\n`.
+    Text(Vec<u8>),
+    /// A line longer than MAX_LINE; it was read and thrown away.
+    TooLong,
+    /// Nothing came within the read timeout.
+    TimedOut,
+    /// The peer closed; `partial` if it left in the middle of a line.
+    Closed { partial: bool },
+}
+
+/// Read one line. `pending` keeps bytes that came after it for the next call: one recv can
+/// bring half a line, or two lines at once (TCP carries bytes, not lines).
+fn read_line(mut conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Result<Line> {
+    let mut too_long = false;
+    let mut buf = [0u8; MAX_LINE];
+    loop {
+        if let Some(end) = pending.iter().position(|&b| b == b'\n') {
+            let mut line: Vec<u8> = pending.drain(..=end).collect();
+            if too_long || line.len() > MAX_LINE {
+                return Ok(Line::TooLong);
+            }
+            line.pop(); // the \n
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Line::Text(line));
+        }
+        if pending.len() > MAX_LINE {
+            // Too long already: forget it, and skip the rest up to the next \n.
+            pending.clear();
+            too_long = true;
+        }
+        say.next(format!("recv({MAX_LINE})"), "wait for the next line");
+        // `Read::read` on a TcpStream is the recv() system call.
+        let n = match conn.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                say.done("timed out: the peer said nothing");
+                return Ok(Line::TimedOut);
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            let partial = too_long || !pending.is_empty();
+            return Ok(Line::Closed { partial });
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        pending.extend_from_slice(&buf[..n]);
+    }
+}
+// ANCHOR_END: read_line
+
+/// Send all of `bytes`: `write` may take fewer than offered, so loop.
+fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand the bytes to the kernel",
+        );
+        // `Write::write` on a TcpStream is the send() system call.
+        let n = conn.write(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+// ANCHOR: serve_line
+/// The server's side of one step: read a line, work out the reply with the session's state,
+/// send it. Returns false when the session is over (QUIT, timeout, the client gone).
+fn serve_line(
+    conn: &TcpStream,
+    pending: &mut Vec<u8>,
+    session: &mut Session,
+    store: &Mutex<Store>,
+    say: &Narrator,
+) -> Result<bool> {
+    let reply = match read_line(conn, pending, say)? {
+        Line::Text(bytes) => match std::str::from_utf8(&bytes) {
+            // A bad line is answered, and the session goes on: the state is still good.
+            Err(_) => Reply::new(501, "line is not UTF-8"),
+            Ok(line) => match Command::parse(line) {
+                Err(reply) => reply,
+                Ok(command) => {
+                    let before = session.to_string();
+                    // The store is shared by all sessions; the session is this client's own.
+                    let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+                    let reply = handle(session, &mut store, command);
+                    let after = session.to_string();
+                    if after != before {
+                        say.note(format!("session: {before} -> {after}"));
+                    }
+                    reply
+                }
+            },
+        },
+        Line::TooLong => Reply::new(500, format!("line too long (max {MAX_LINE} bytes)")),
+        Line::TimedOut => {
+            send_all(conn, &Reply::new(421, "timed out, closing").to_bytes(), say)?;
+            return Ok(false);
+        }
+        Line::Closed { partial } => {
+            if partial {
+                say.note("the client left in the middle of a command: session lost");
+            } else {
+                say.note("the client left without QUIT: session lost");
+            }
+            return Ok(false);
+        }
+    };
+    send_all(conn, &reply.to_bytes(), say)?;
+    Ok(reply.code != 221)
+}
+// ANCHOR_END: serve_line
+
+// ANCHOR: server
+/// Serve clients until stopped (or `--max N`), one thread each. Each thread has its own
+/// `Session`; only the `Store` is shared, behind a Mutex.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let max: usize = opts.value("--max", 0)?;
+    let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let listener = listen_on(opts, &say)?;
+    let store = Mutex::new(Store::new());
+    std::thread::scope(|threads| {
+        let mut served = 0;
+        while max == 0 || served < max {
+            let conn = accept_one(&listener, timeout, &say)?;
+            served += 1;
+            let store = &store;
+            threads.spawn(move || {
+                let say = Narrator::new(format!("conn{served}"), LESSON.package);
+                if let Err(err) = serve_session(conn, store, &say) {
+                    say.note(format!("session ended: {err}"));
+                }
+            });
+        }
+        Ok(())
+    })
+}
+
+/// One client's whole session: greet, then one reply per line until QUIT.
+fn serve_session(conn: TcpStream, store: &Mutex<Store>, say: &Narrator) -> Result<()> {
+    // The session is born with the connection...
+    let mut session = Session::new();
+    let mut pending = Vec::new();
+    send_all(&conn, &Reply::new(220, "lesson-15 ready").to_bytes(), say)?;
+    while serve_line(&conn, &mut pending, &mut session, store, say)? {}
+    // ...and dies with it.
+    close(conn, "connection", say);
+    Ok(())
+}
+// ANCHOR_END: server
+
+fn close(conn: TcpStream, name: &str, say: &Narrator) {
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(conn);
+    say.done("ok");
+}
+
+// ANCHOR: client
+/// Connect and read the server's greeting.
+fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
+    say.next(format!("connect({addr})"), "open the control connection");
+    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next("setsockopt(SO_RCVTIMEO, 5000 ms)", "never wait forever");
+    conn.set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    let mut pending = Vec::new();
+    expect_reply(&conn, &mut pending, say)?;
+    Ok((conn, pending))
+}
+
+/// Read one reply line and pick its number off the front.
+fn expect_reply(conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Result<Reply> {
+    match read_line(conn, pending, say)? {
+        Line::Text(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            match text.split_once(' ') {
+                Some((code, rest)) if code.len() == 3 => match code.parse() {
+                    Ok(code) => Ok(Reply::new(code, rest)),
+                    Err(_) => Err(say.protocol_error(format!("not a reply: {text:?}"))),
+                },
+                _ => Err(say.protocol_error(format!("not a reply: {text:?}"))),
+            }
+        }
+        Line::TooLong => Err(say.protocol_error("a reply line that is far too long")),
+        Line::TimedOut => Err(say.protocol_error("the server did not answer in time")),
+        Line::Closed { .. } => Err(say.protocol_error("the server closed the connection")),
+    }
+}
+
+/// Send one command line and read its reply.
+fn command(conn: &TcpStream, pending: &mut Vec<u8>, line: &str, say: &Narrator) -> Result<Reply> {
+    send_all(conn, format!("{line}\r\n").as_bytes(), say)?;
+    expect_reply(conn, pending, say)
+}
+// ANCHOR_END: client
+
+// ANCHOR: demo
+/// Two sessions of one client, one after the other, both sides in this one thread. The
+/// first logs in and stores a note; the second (a reconnect) finds itself logged out and
+/// back in `/` — the session is gone — but the note is still there: the store outlived it.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let store = Mutex::new(Store::new());
+    let listener = listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+
+    let first = [
+        "PWD",
+        "USER alice",
+        "PASS secret",
+        "CWD docs",
+        "PUT note buy milk",
+        "LIST",
+        "QUIT",
+    ];
+    let second = [
+        "GET note",
+        "USER alice",
+        "PASS secret",
+        "PWD",
+        "CWD docs",
+        "GET note",
+        "QUIT",
+    ];
+    for script in [&first[..], &second[..]] {
+        client.note("a new connection: a new session");
+        client.next(format!("connect({addr})"), "open the control connection");
+        let to_server = TcpStream::connect(addr).map_err(|e| client.fail(e))?;
+        client.done("ok");
+        let conn = accept_one(&listener, timeout, &server)?;
+        let mut session = Session::new();
+        let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
+        send_all(
+            &conn,
+            &Reply::new(220, "lesson-15 ready").to_bytes(),
+            &server,
+        )?;
+        expect_reply(&to_server, &mut client_pending, &client)?;
+        for line in script {
+            send_all(&to_server, format!("{line}\r\n").as_bytes(), &client)?;
+            serve_line(&conn, &mut server_pending, &mut session, &store, &server)?;
+            expect_reply(&to_server, &mut client_pending, &client)?;
+        }
+        // After 221 the server closes; the client reads the end of stream, and closes too.
+        close(conn, "connection", &server);
+        match read_line(&to_server, &mut client_pending, &client)? {
+            Line::Closed { .. } => {}
+            _ => return Err(client.protocol_error("expected the server to close")),
+        }
+        close(to_server, "client socket", &client);
+    }
+    Ok(())
+}
+// ANCHOR_END: demo
+
+/// Log in, look around, read the readme, quit.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let user: String = opts.value("--user", "alice".to_string())?;
+    let pass: String = opts.value("--pass", "secret".to_string())?;
+    let (conn, mut pending) = connect(opts.addr, &say)?;
+    command(&conn, &mut pending, &format!("USER {user}"), &say)?;
+    let reply = command(&conn, &mut pending, &format!("PASS {pass}"), &say)?;
+    if reply.code != 230 {
+        command(&conn, &mut pending, "QUIT", &say)?;
+        return Err(say
+            .protocol_error(format!("login refused: {} {}", reply.code, reply.text))
+            .with_hint("the accounts are alice/secret and bob/builder"));
+    }
+    for line in ["PWD", "LIST", "CWD docs", "LIST", "GET readme", "QUIT"] {
+        let reply = command(&conn, &mut pending, line, &say)?;
+        println!("{line:<12} {} {}", reply.code, reply.text);
+    }
+    close(conn, "client socket", &say);
+    Ok(())
+}

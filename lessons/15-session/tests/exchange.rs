@@ -1,0 +1,400 @@
+//! Lesson 15's sessions, checked for real: the demo, two processes, raw lines, commands out
+//! of order, two clients at once, and clients that misbehave.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Run, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-15-session");
+
+/// Start a server, run `body` against it, then wait for the server to exit. If the body
+/// fails because the server crashed (an unfinished `todo!()`, say), the failure says so and
+/// shows the server's transcript, rather than only "the peer closed the connection".
+fn with_server(args: &[&str], body: impl FnOnce(&mut Server)) -> Run {
+    let mut server = Server::start(BIN, args);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut server)));
+    match outcome {
+        Ok(()) => server.finish(),
+        Err(payload) => {
+            let run = server.stop();
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            if run.stderr.contains("not yet implemented") {
+                panic!(
+                    "\n\nThe server reached a todo!() that is not written yet.\n{message}\n\n\
+                     --- the server's transcript ---\n{}\n",
+                    run.transcript()
+                );
+            }
+            if run.stderr.contains("panicked") {
+                panic!(
+                    "{message}\n\n--- the server's transcript ---\n{}\n",
+                    run.transcript()
+                );
+            }
+            std::panic::resume_unwind(payload)
+        }
+    }
+}
+
+/// Connect and read the greeting.
+fn open(server: &Server) -> Conn {
+    let mut conn = Conn::open(server.addr);
+    conn.expect(b"220 lesson-15 ready\r\n");
+    conn
+}
+
+/// Send one line, expect one reply line (both given without the CRLF).
+#[track_caller]
+fn says(conn: &mut Conn, line: &str, reply: &str) {
+    conn.send(format!("{line}\r\n").as_bytes());
+    conn.expect(format!("{reply}\r\n").as_bytes());
+}
+
+fn login(conn: &mut Conn) {
+    says(conn, "USER alice", "331 password required for alice");
+    says(conn, "PASS secret", "230 alice logged in");
+}
+
+#[test]
+fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "client  -- a new connection: a new session",
+        "server  send(b\"220 lesson-15 ready\\r\\n\") -> 21 bytes",
+        "client  send(b\"PWD\\r\\n\") -> 5 bytes",
+        "server  send(b\"530 not logged in\\r\\n\") -> 19 bytes",
+        "server  -- session: logged out -> waiting for alice's password",
+        "server  send(b\"331 password required for alice\\r\\n\") -> 33 bytes",
+        "server  -- session: waiting for alice's password -> alice logged in, in /",
+        "server  -- session: alice logged in, in / -> alice logged in, in /docs",
+        "server  send(b\"250 stored /docs/note\\r\\n\") -> 23 bytes",
+        "client  recv(512) -> 17 bytes: b\"226 note readme\\r\\n\"",
+        "client  recv(512) -> 9 bytes: b\"221 bye\\r\\n\"",
+        "server  close(connection) -> ok",
+        "client  recv(512) -> 0 bytes: end of stream",
+        "client  -- a new connection: a new session",
+        "client  send(b\"GET note\\r\\n\") -> 10 bytes",
+        "client  recv(512) -> 19 bytes: b\"530 not logged in\\r\\n\"",
+        "client  recv(512) -> 9 bytes: b\"257 \\\"/\\\"\\r\\n\"",
+        "client  recv(512) -> 14 bytes: b\"213 buy milk\\r\\n\"",
+        "client  close(client socket) -> ok",
+    ]);
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &["--max", "1"]);
+    lesson(BIN)
+        .client(server.addr)
+        .run()
+        .success()
+        .lines_in_order(&[
+            "client  connect(",
+            "client  recv(512) -> 21 bytes: b\"220 lesson-15 ready\\r\\n\"",
+            "client  send(b\"USER alice\\r\\n\") -> 12 bytes",
+            "PWD          257 \"/\"",
+            "LIST         226 docs/ pub/",
+            "CWD docs     250 now in /docs",
+            "LIST         226 readme",
+            "GET readme   213 read me first",
+            "QUIT         221 bye",
+            "client  close(client socket) -> ok",
+        ]);
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  accept() -> ok",
+        "conn1   -- session: waiting for alice's password -> alice logged in, in /",
+        "conn1   send(b\"221 bye\\r\\n\") -> 9 bytes",
+        "conn1   close(connection) -> ok",
+    ]);
+}
+
+#[test]
+fn a_full_session_in_raw_lines() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        login(&mut conn);
+        says(&mut conn, "PWD", "257 \"/\"");
+        says(&mut conn, "LIST", "226 docs/ pub/");
+        says(&mut conn, "CWD pub", "250 now in /pub");
+        says(&mut conn, "LIST", "226 (empty)");
+        says(
+            &mut conn,
+            "PUT greeting hello there",
+            "250 stored /pub/greeting",
+        );
+        says(&mut conn, "GET greeting", "213 hello there");
+        says(&mut conn, "CWD ..", "250 now in /");
+        // GET looks in the current directory: the same key is not found from here.
+        says(&mut conn, "GET greeting", "550 no such key: greeting");
+        says(&mut conn, "CWD /docs", "250 now in /docs");
+        says(&mut conn, "GET readme", "213 read me first");
+        says(
+            &mut conn,
+            "CWD nowhere",
+            "550 no such directory: /docs/nowhere",
+        );
+        says(&mut conn, "PWD", "257 \"/docs\"");
+        // Verbs are case-insensitive, and plain \n line ends work (nc without -C sends those).
+        conn.send(b"pwd\n").expect(b"257 \"/docs\"\r\n");
+        says(&mut conn, "QUIT", "221 bye");
+        conn.expect_eof();
+    })
+    .success();
+}
+
+#[test]
+fn commands_out_of_order_are_refused_by_state() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        // Before login, the file commands are refused: the state says who may do what.
+        says(&mut conn, "GET readme", "530 not logged in");
+        says(&mut conn, "LIST", "530 not logged in");
+        says(&mut conn, "CWD docs", "530 not logged in");
+        says(&mut conn, "PUT key value", "530 not logged in");
+        // PASS means nothing without a USER before it.
+        says(
+            &mut conn,
+            "PASS secret",
+            "503 bad sequence of commands: USER first",
+        );
+        // A wrong password sends the session back to the start...
+        says(&mut conn, "USER alice", "331 password required for alice");
+        says(&mut conn, "PASS guess", "530 login incorrect");
+        says(
+            &mut conn,
+            "PASS secret",
+            "503 bad sequence of commands: USER first",
+        );
+        says(&mut conn, "GET readme", "530 not logged in");
+        // ...and a right one opens the door.
+        login(&mut conn);
+        says(
+            &mut conn,
+            "PASS secret",
+            "503 bad sequence of commands: USER first",
+        );
+        says(&mut conn, "CWD docs", "250 now in /docs");
+        says(&mut conn, "GET readme", "213 read me first");
+        says(&mut conn, "QUIT", "221 bye");
+        conn.expect_eof();
+    })
+    .success();
+}
+
+#[test]
+fn unknown_commands_and_bad_arguments_get_500_and_501() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        says(&mut conn, "HELLO", "500 unknown command \"HELLO\"");
+        says(&mut conn, "", "500 unknown command \"\"");
+        says(&mut conn, "USER", "501 syntax: USER needs a name");
+        login(&mut conn);
+        says(&mut conn, "GET a/b", "501 syntax: GET needs a key (no /)");
+        says(
+            &mut conn,
+            "PUT lonely",
+            "501 syntax: PUT needs a key (no /) and a value",
+        );
+        says(&mut conn, "QUIT", "221 bye");
+    })
+    .success();
+}
+
+#[test]
+fn two_clients_have_two_separate_sessions() {
+    with_server(&["--max", "2"], |server| {
+        let mut alice = open(server);
+        let mut other = open(server);
+        login(&mut alice);
+        says(&mut alice, "CWD docs", "250 now in /docs");
+        // The other connection, at the same time, is still logged out and in /.
+        says(&mut other, "GET readme", "530 not logged in");
+        says(&mut other, "USER bob", "331 password required for bob");
+        // bob's USER did not touch alice's session.
+        says(&mut alice, "GET readme", "213 read me first");
+        says(&mut other, "PASS builder", "230 bob logged in");
+        says(&mut other, "PWD", "257 \"/\"");
+        // The store is shared: what alice puts, bob can get.
+        says(
+            &mut alice,
+            "PUT shared from alice",
+            "250 stored /docs/shared",
+        );
+        says(
+            &mut other,
+            "GET /docs/shared",
+            "501 syntax: GET needs a key (no /)",
+        );
+        says(&mut other, "CWD docs", "250 now in /docs");
+        says(&mut other, "GET shared", "213 from alice");
+        says(&mut alice, "QUIT", "221 bye");
+        says(&mut other, "QUIT", "221 bye");
+    })
+    .success();
+}
+
+#[test]
+fn a_reconnect_loses_the_session_but_not_the_store() {
+    with_server(&["--max", "2"], |server| {
+        let mut first = open(server);
+        login(&mut first);
+        says(&mut first, "CWD pub", "250 now in /pub");
+        says(&mut first, "PUT kept yes", "250 stored /pub/kept");
+        drop(first); // gone without QUIT
+        let mut second = open(server);
+        says(&mut second, "GET kept", "530 not logged in");
+        login(&mut second);
+        says(&mut second, "PWD", "257 \"/\"");
+        says(&mut second, "CWD pub", "250 now in /pub");
+        says(&mut second, "GET kept", "213 yes");
+        says(&mut second, "QUIT", "221 bye");
+    })
+    .success()
+    .stdout_has("conn1   -- the client left without QUIT: session lost");
+}
+
+#[test]
+fn a_silent_client_is_timed_out_with_421() {
+    with_server(&["--max", "1", "--timeout-ms", "300"], |server| {
+        let mut conn = open(server);
+        // Say nothing.
+        conn.expect(b"421 timed out, closing\r\n").expect_eof();
+    })
+    .success()
+    .lines_in_order(&["conn1   recv(512) -> timed out: the peer said nothing"]);
+}
+
+#[test]
+fn a_client_that_vanishes_mid_command_ends_only_its_own_session() {
+    with_server(&["--max", "2"], |server| {
+        let mut gone = open(server);
+        login(&mut gone);
+        gone.send(b"PUT half").shutdown_write();
+        gone.expect_eof();
+        drop(gone);
+        let mut next = open(server);
+        says(&mut next, "GET half", "530 not logged in");
+        says(&mut next, "QUIT", "221 bye");
+    })
+    .success()
+    .lines_in_order(&[
+        "conn1   recv(512) -> 0 bytes: end of stream",
+        "conn1   -- the client left in the middle of a command: session lost",
+        "conn1   close(connection) -> ok",
+    ]);
+}
+
+#[test]
+fn an_oversized_line_gets_500_and_the_session_goes_on() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        login(&mut conn);
+        let mut long = b"PUT big ".to_vec();
+        long.extend(std::iter::repeat_n(b'x', 2000));
+        long.extend_from_slice(b"\r\n");
+        conn.send(&long);
+        conn.expect(b"500 line too long (max 512 bytes)\r\n");
+        // Still logged in: the bad line changed nothing.
+        says(&mut conn, "PWD", "257 \"/\"");
+        says(&mut conn, "GET big", "550 no such key: big");
+        says(&mut conn, "QUIT", "221 bye");
+    })
+    .success();
+}
+
+#[test]
+fn a_line_that_is_not_utf8_gets_501_and_the_session_goes_on() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        login(&mut conn);
+        conn.send(b"PUT k caf\xe9\r\n");
+        conn.expect(b"501 line is not UTF-8\r\n");
+        says(&mut conn, "PUT k café", "250 stored /k");
+        says(&mut conn, "GET k", "213 café");
+        says(&mut conn, "QUIT", "221 bye");
+    })
+    .success();
+}
+
+#[test]
+fn two_commands_in_one_send_get_two_replies() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        conn.send(b"USER alice\r\nPASS secret\r\nPW");
+        conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
+        conn.send(b"D\r\nQUIT\r\n");
+        conn.expect(b"257 \"/\"\r\n221 bye\r\n").expect_eof();
+    })
+    .success();
+}
+
+#[test]
+fn a_wrong_password_makes_the_client_fail_clearly() {
+    let server = Server::start(BIN, &["--max", "1"]);
+    lesson(BIN)
+        .client(server.addr)
+        .args(&["--pass", "nope"])
+        .run()
+        .clean_failure()
+        .stderr_has("login refused: 530 login incorrect — the accounts are alice/secret");
+    server.finish().success();
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(BIN)
+        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-> error: connection refused"))
+        .stderr(predicate::str::contains(
+            "connection refused — is the server running?",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-15-session").check();
+}
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_session() {
+    let expected =
+        "530 not logged in | 331 password required | 230 logged in | 213 value of a | 221 bye";
+    lesson(&testkit::example("std_way"))
+        .run()
+        .success()
+        .stdout_has(&format!("std: {expected}"));
+    lesson(&testkit::example("tokio_way"))
+        .run()
+        .success()
+        .stdout_has(&format!("tokio: {expected}"));
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(300);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: server accept() — take the next connection from the queue.",
+            "server  accept() -> ok",
+            "[step] next: server recv(512) — wait for the next line.",
+        ])
+        .stdout_lacks("step mode off");
+}
