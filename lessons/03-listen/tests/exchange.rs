@@ -1,0 +1,327 @@
+//! Lesson 03's exchange, checked for real: clients queue up before accept(), the accept queue
+//! grows and shrinks, a socket that does not listen refuses, a full queue, and failures.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
+
+/// A raw client: send a name, expect the greeting, expect end of stream.
+fn greet(conn: &mut Conn, name: &str, number: usize) {
+    conn.send(format!("{name}\n").as_bytes())
+        .expect(format!("hello {name}, you are number {number}\n").as_bytes())
+        .expect_eof();
+}
+
+#[test]
+fn the_demo_queues_three_clients_then_accepts_them_in_order() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
+        "early   connect(127.0.0.1:",
+        "early   -- as expected: a bound socket that does not listen refuses connections",
+        "server  listen(backlog=3) -> ok",
+        "listening on 127.0.0.1:",
+        "alice   connect(127.0.0.1:",
+        "alice   send(b\"alice\\n\") -> 6 bytes",
+        "bob     connect(127.0.0.1:",
+        "bob     send(b\"bob\\n\") -> 4 bytes",
+        "carol   connect(127.0.0.1:",
+        "carol   send(b\"carol\\n\") -> 6 bytes",
+        // Only now does the server accept, oldest first.
+        "server  accept() -> ok",
+        "server  recv(33) -> 6 bytes: b\"alice\\n\"",
+        "server  send(b\"hello alice, you are number 1\\n\") -> 30 bytes",
+        "alice   recv(33) -> 30 bytes: b\"hello alice, you are number 1\\n\"",
+        "server  accept() -> ok",
+        "server  recv(33) -> 4 bytes: b\"bob\\n\"",
+        "bob     recv(33) -> 28 bytes: b\"hello bob, you are number 2\\n\"",
+        "server  accept() -> ok",
+        "carol   recv(33) -> 30 bytes: b\"hello carol, you are number 3\\n\"",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[test]
+fn without_listen_a_connection_is_refused() {
+    lesson(BIN)
+        .run()
+        .success()
+        .lines_in_order(&[
+            "server  bind(127.0.0.1:0)",
+            "-> error: connection refused",
+            "server  listen(backlog=3) -> ok",
+        ])
+        .stdout_lacks("early   connect(127.0.0.1:0)");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn the_kernel_shows_the_accept_queue_grow_and_shrink() {
+    lesson(BIN).run().success().lines_in_order(&[
+        // Bound but not listening: no entry in the kernel's TCP table.
+        "server  kernel: no TCP entry",
+        "server  kernel: LISTEN 127.0.0.1:",
+        "alice   kernel: ESTABLISHED",
+        ", accept queue 1",
+        "bob     kernel: ESTABLISHED",
+        ", accept queue 2",
+        "carol   kernel: ESTABLISHED",
+        ", accept queue 3",
+        // alice's 6 bytes arrived before accept(): they wait in the new socket.
+        "server  accept() -> ok",
+        "receive queue 6 B",
+        ", accept queue 2",
+        "server  accept() -> ok",
+        "receive queue 4 B",
+        ", accept queue 1",
+        "server  accept() -> ok",
+        ", accept queue 0",
+    ]);
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_queue_leaves_the_next_client_waiting() {
+    // Linux lets backlog + 1 connections wait; the next client's SYN is ignored, and its
+    // connect() would retry for minutes. The demo gives up after half a second.
+    lesson(BIN)
+        .args(&["--backlog", "1"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "server  listen(backlog=1) -> ok",
+            "alice   connect(127.0.0.1:",
+            ", accept queue 1",
+            "bob     connect(127.0.0.1:",
+            ", accept queue 2",
+            ") -> error: timed out",
+            "carol   -- no answer: the accept queue is full, and the kernel ignored our SYN",
+            ", accept queue 2",
+            "alice   recv(33) -> 30 bytes: b\"hello alice, you are number 1\\n\"",
+            "bob     recv(33) -> 28 bytes: b\"hello bob, you are number 2\\n\"",
+            "server  close(listener) -> ok",
+        ])
+        .stdout_lacks("carol   recv");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn two_processes_clients_wait_in_the_servers_accept_queue() {
+    // Step mode: the server stops before each call until it reads a newline. Three for
+    // socket, bind and listen; then it waits before its first accept().
+    let mut server = lesson(BIN)
+        .args(&["--step", "--clients", "2"])
+        .stdin(b"\n\n\n")
+        .server();
+    server.wait_for("[step] next: server accept()");
+    let mut alice = Conn::open(server.addr);
+    let mut bob = Conn::open(server.addr);
+    // Both connections are complete although nobody called accept(): the kernel did it.
+    let view = common::kernel::lookup(server.addr, None).to_string();
+    assert_eq!(
+        view,
+        format!("LISTEN {}, accept queue 2", server.addr),
+        "the waiting connections in the accept queue"
+    );
+    server.write_stdin(&b"\n".repeat(40));
+    greet(&mut alice, "alice", 1);
+    greet(&mut bob, "bob", 2);
+    server.finish().success().lines_in_order(&[
+        "server  listen(backlog=3) -> ok",
+        "server  accept() -> ok",
+        // After the first accept, one connection is still waiting.
+        ", accept queue 1",
+        "server  send(b\"hello alice, you are number 1\\n\") -> 30 bytes",
+        "server  accept() -> ok",
+        ", accept queue 0",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[test]
+fn server_and_client_in_two_processes() {
+    let server = Server::start(BIN, &["--clients", "1"]);
+    lesson(BIN)
+        .client(server.addr)
+        .args(&["--name", "zoë"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            &format!("client  connect({}) -> ok", server.addr),
+            "client  send(b\"zo\\xc3\\xab\\n\") -> 5 bytes",
+            "client  close(client socket) -> ok",
+            "answer: hello zoë, you are number 1",
+        ]);
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "server  listen(backlog=3) -> ok",
+        "server  accept() -> ok",
+        "server  send(b\"hello zo\\xc3\\xab, you are number 1\\n\") -> 29 bytes",
+        "server  close(listener) -> ok",
+    ]);
+}
+
+#[test]
+fn raw_clients_are_numbered_in_the_order_they_connected() {
+    let server = Server::start(BIN, &[]);
+    let mut first = Conn::open(server.addr);
+    let mut second = Conn::open(server.addr);
+    let mut third = Conn::open(server.addr);
+    // They send in reverse order, and in pieces; the server still serves the oldest first.
+    third.send(b"ca").send(b"rol\n");
+    second.send(b"bob\n");
+    first.send(b"alice\n");
+    first
+        .expect(b"hello alice, you are number 1\n")
+        .expect_eof();
+    second.expect(b"hello bob, you are number 2\n").expect_eof();
+    third
+        .expect(b"hello carol, you are number 3\n")
+        .expect_eof();
+    server.finish().success();
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    lesson(BIN)
+        .args(&["client", "--addr", &addr])
+        .run()
+        .clean_failure()
+        .lines_in_order(&[&format!(
+            "client  connect({addr}) -> error: connection refused"
+        )])
+        .stderr_has(
+            "is the server running? (start it with: cargo run -p lesson-03-listen -- server)",
+        );
+}
+
+#[test]
+fn a_backlog_of_zero_is_refused_with_a_reason() {
+    lesson(BIN)
+        .args(&["--backlog", "0"])
+        .run()
+        .clean_failure()
+        .stderr_has("error: listen(backlog=0): invalid input: a backlog of 0 leaves no room");
+}
+
+#[test]
+fn bad_flags_are_explained() {
+    lesson(BIN)
+        .args(&["--clients", "9"])
+        .run()
+        .clean_failure()
+        .stderr_has("--clients 9: use 1 to 8");
+    lesson(BIN)
+        .args(&["--backlog", "many"])
+        .run()
+        .clean_failure()
+        .stderr_has("--backlog many: not a valid value");
+}
+
+#[test]
+fn a_name_that_is_not_text_is_refused() {
+    let server = Server::start(BIN, &["--clients", "1"]);
+    Conn::open(server.addr).send(b"\xff\xfe\n");
+    server
+        .finish()
+        .clean_failure()
+        .stderr_has("the name is not UTF-8 text");
+}
+
+#[test]
+fn a_name_without_end_is_refused_after_33_bytes() {
+    let server = Server::start(BIN, &["--clients", "1"]);
+    let mut conn = Conn::open(server.addr);
+    let _ = conn.try_send(&[b'x'; 100]);
+    server
+        .finish()
+        .clean_failure()
+        .stderr_has("no newline in the first 33 bytes");
+}
+
+#[test]
+fn a_client_that_leaves_early_is_reported_by_the_server() {
+    let server = Server::start(BIN, &["--clients", "1"]);
+    Conn::open(server.addr).send(b"ali");
+    server
+        .finish()
+        .clean_failure()
+        .stderr_has("the peer closed before sending a whole line");
+}
+
+#[test]
+fn a_bad_address_is_a_usage_error() {
+    Command::new(BIN)
+        .args(["server", "--addr", "localhost:7003"])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an address"));
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-03-listen").check();
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn the_book_shows_a_full_queue_on_linux() {
+    BookOutput::new(BIN, "lesson-03-listen")
+        .variant(&["--backlog", "1"], "output-full.txt")
+        .check();
+}
+
+#[test]
+fn the_std_and_tokio_ways_queue_clients_too() {
+    lesson(&testkit::example("std_way"))
+        .run()
+        .success()
+        .stdout_has(
+            "std: 3 clients connected before accept; answers: number 1, number 2, number 3",
+        );
+    lesson(&testkit::example("tokio_way"))
+        .run()
+        .success()
+        .stdout_has(
+            "tokio: 3 clients connected before accept; answers: number 1, number 2, number 3",
+        );
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(80);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: server listen(backlog=3) — let the kernel complete connections and queue them for accept().",
+            "server  listen(backlog=3) -> ok",
+            "[step] next: server accept() — take the oldest connection from the accept queue.",
+            "server  accept() -> ok",
+            "server  close(listener) -> ok",
+        ])
+        .stdout_lacks("step mode off");
+}
+
+#[test]
+fn step_mode_never_hangs_when_stdin_closes() {
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(b"\n\n")
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] standard input closed: step mode off, running to the end.",
+            "server  close(listener) -> ok",
+        ]);
+}
