@@ -242,3 +242,40 @@ fn step_mode_pauses_before_each_call() {
         ])
         .stdout_lacks("step mode off");
 }
+
+#[test]
+fn writing_after_a_half_close_is_a_broken_pipe() {
+    use std::io::{ErrorKind, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let _server_side = listener.accept().unwrap();
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    let err = client.write_all(b"more").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BrokenPipe, "{err}");
+}
+
+#[test]
+fn writing_to_a_closed_peer_fails_soon_after() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server_side, _) = listener.accept().unwrap();
+    drop(server_side);
+    // The first writes may still succeed: the peer's RST has to come back first. No sleep:
+    // keep writing until the error arrives, within the test's timeout.
+    let deadline = Instant::now() + testkit::timeout();
+    let err = loop {
+        match client.write(b"x") {
+            Ok(_) if Instant::now() < deadline => continue,
+            Ok(_) => panic!("writing to a closed peer never failed"),
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(
+            err.kind(),
+            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+        ),
+        "{err}"
+    );
+}
