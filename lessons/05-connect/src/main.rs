@@ -1,0 +1,356 @@
+//! Lesson 05: `connect()`, the handshake.
+//!
+//! `connect()` sends SYN, the server's kernel answers SYN-ACK, the client's kernel answers ACK:
+//! the three-way handshake. The call blocks until that is done (or has failed), and along the
+//! way the kernel gives the client socket a local address: an *ephemeral* port, picked for it.
+//! The server's program takes no part: its kernel completes the handshake, and the connection
+//! waits in the listener's accept queue.
+//!
+//! The exchange: the client sends `hello\n`, the server answers `you came from IP:PORT\n`
+//! (the client's address, ephemeral port and all) and closes. The demo then shows the two ways
+//! a connect fails: refused (nobody listens: RST) and, with `--full-queue`, timed out.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::narrate::family;
+use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-05-connect` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::connect_with_timeout;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-05-connect",
+    title: "connect(): the handshake",
+    port: 7005,
+    about: "The demo connects a client to a server in the same process and shows the handshake's\n\
+            result from both sides, then connects to a port where nobody listens (refused).\n\
+            The client sends b\"hello\\n\"; the server answers b\"you came from IP:PORT\\n\" (the\n\
+            address and ephemeral port the client's kernel picked) and closes. The server serves\n\
+            one client, then exits.\n\
+            --full-queue (Linux): the server fills its own accept queue and never accepts, so\n\
+            that a client's SYN gets no answer and its connect times out; it stops when its\n\
+            standard input closes (press Ctrl-D). In the demo, it shows that timeout.\n\
+            Try it with: printf 'hello\\n' | nc 127.0.0.1 7005",
+    flags: &[
+        Flag {
+            name: "--timeout",
+            value: Some("MS"),
+            help: "client, demo: give up connecting after MS milliseconds (default 3000)",
+        },
+        Flag {
+            name: "--full-queue",
+            value: None,
+            help: "server: fill the accept queue, never accept (Linux); demo: show a timeout",
+        },
+    ],
+};
+
+/// The longest line either side reads.
+const MAX_LINE: usize = 256;
+/// How long either side waits for a line before giving up.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+// ANCHOR: listen_on
+/// The server's side (chapters 2 and 3): socket, bind, listen.
+fn listen_on(addr: SocketAddr, backlog: i32, opts: &Options, say: &Narrator) -> Result<Socket> {
+    let listener = bound_socket(addr, say)?;
+    say.next(
+        format!("listen(backlog={backlog})"),
+        "let the kernel answer SYNs and queue the finished connections",
+    );
+    listener.listen(backlog).map_err(|e| say.fail(e))?;
+    say.done_with(&listener, "ok");
+    opts.ready(local_addr(&listener, say)?);
+    Ok(listener)
+}
+
+/// socket + bind: a socket with an address, and (until listen) no way in.
+fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the server's socket",
+    );
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    say.next(format!("bind({addr})"), "give the socket its address");
+    socket
+        .bind(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    say.done(format!("ok, bound to {}", local_addr(&socket, say)?));
+    Ok(socket)
+}
+// ANCHOR_END: listen_on
+
+// ANCHOR: handshake
+/// The plain, blocking connect: it returns once the handshake is complete. The socket had no
+/// address before; now the kernel has given it one.
+fn connect_plain(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
+    say.next(
+        format!("socket({}, SOCK_STREAM)", family(&addr)),
+        "make the client's socket",
+    );
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
+    say.done("ok");
+    // No bind(): the socket has no address yet, so the kernel has nothing to show.
+    say.kernel(&socket);
+
+    say.next(
+        format!("connect({addr})"),
+        "send SYN, wait for SYN-ACK, answer ACK",
+    );
+    // Blocks until the handshake is done, or the kernel gives up (minutes, if nothing answers).
+    socket
+        .connect(&SockAddr::from(addr))
+        .map_err(|e| say.fail(e))?;
+    say.done_with(&socket, "ok, the handshake is done");
+
+    say.next("getsockname()", "ask which address connect() gave us");
+    let local = local_addr(&socket, say)?;
+    say.done(format!("{local}: an ephemeral port, picked by the kernel"));
+    Ok(socket)
+}
+// ANCHOR_END: handshake
+
+// ANCHOR: accept
+/// The server takes the finished connection from its queue (chapter 4).
+fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)> {
+    say.next("accept()", "take the finished connection from the queue");
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    let peer = peer
+        .as_socket()
+        .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
+    say.done_with(&conn, format!("ok, a connection from {peer}"));
+    Ok((conn, peer))
+}
+// ANCHOR_END: accept
+
+/// Send all of `bytes`. `send` may take fewer bytes than offered (chapter 6), so loop.
+fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let n = conn.send(rest).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// Receive until a whole line has arrived (chapter 7), at most MAX_LINE bytes, waiting at most
+/// READ_TIMEOUT for each part.
+fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<String> {
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", READ_TIMEOUT.as_millis()),
+        "never wait for a silent peer for ever",
+    );
+    conn.set_read_timeout(Some(READ_TIMEOUT))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    let mut line = Vec::new();
+    let mut buf = [0u8; MAX_LINE];
+    while !line.ends_with(b"\n") {
+        if line.len() >= MAX_LINE {
+            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
+        }
+        say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
+        // `Read::read` on a socket is the recv() system call.
+        let n = conn
+            .read(&mut buf[..MAX_LINE - line.len()])
+            .map_err(|e| say.fail(e))?;
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+    }
+    Ok(String::from_utf8_lossy(&line).trim_end().to_string())
+}
+
+/// Close a socket: in Rust, `drop`.
+fn close(socket: Socket, name: &str, say: &Narrator) {
+    say.next(
+        format!("close({name})"),
+        "give the socket back to the kernel",
+    );
+    drop(socket);
+    say.done("ok");
+}
+
+/// The socket's own address (getsockname).
+fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
+    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
+    addr.as_socket()
+        .ok_or_else(|| say.protocol_error("not an IP address"))
+}
+
+/// `--timeout MS`: how long a connect may take.
+fn connect_timeout(opts: &Options) -> Result<Duration> {
+    Ok(Duration::from_millis(opts.value("--timeout", 3000)?))
+}
+
+// ANCHOR: serve
+/// The server's half of the exchange: tell the client where it came from.
+fn serve(conn: &Socket, peer: SocketAddr, say: &Narrator) -> Result<()> {
+    recv_line(conn, say)?;
+    send_all(conn, format!("you came from {peer}\n").as_bytes(), say)
+}
+
+/// The client's half, after its hello: hear which address the server saw.
+fn hear_answer(conn: &Socket, say: &Narrator) -> Result<String> {
+    let answer = recv_line(conn, say)?;
+    let me = local_addr(conn, say)?;
+    if answer == format!("you came from {me}") {
+        say.note(format!(
+            "the server sees us at {me}, the port our kernel picked"
+        ));
+    }
+    Ok(answer)
+}
+// ANCHOR_END: serve
+
+// ANCHOR: demo
+/// One connect that works, and one that is refused.
+fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--full-queue") {
+        return demo_timeout(opts);
+    }
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+
+    let listener = listen_on(opts.addr, 128, opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+    let to_server = connect_plain(addr, &client)?;
+    // The handshake is over, and the server's program has done nothing: the kernel did it all.
+    server.kernel(&listener);
+    let (to_client, peer) = accept_one(&listener, &server)?;
+
+    send_all(&to_server, b"hello\n", &client)?;
+    serve(&to_client, peer, &server)?;
+    hear_answer(&to_server, &client)?;
+    close(to_server, "client socket", &client);
+    close(to_client, "connection", &server);
+    close(listener, "listener", &server);
+
+    // A port with a socket bound to it, but no listen(): the kernel answers SYN with RST.
+    let closed = bound_socket(opts.addr, &server)?;
+    let closed_addr = local_addr(&closed, &server)?;
+    server.note(format!(
+        "no listen() on {closed_addr}: nothing will accept a connection there"
+    ));
+    match connect_with_timeout(closed_addr, connect_timeout(opts)?, &client) {
+        Ok(_) => client.note("connected?! someone listens there after all"),
+        Err(err) => client.note(format!("the client would stop here with: error: {err}")),
+    }
+    close(closed, "bound socket", &server);
+    Ok(())
+}
+// ANCHOR_END: demo
+
+// ANCHOR: full_queue
+/// Linux: a listener whose accept queue is full drops new SYNs without an answer. The client
+/// hears nothing, resends its SYN now and then, and its connect_timeout runs out.
+#[cfg(target_os = "linux")]
+fn fill_queue(opts: &Options, say: &Narrator) -> Result<(Socket, Vec<Socket>)> {
+    // With backlog 1, Linux lets two finished connections wait (one more than the backlog).
+    let listener = listen_on(opts.addr, 1, opts, say)?;
+    let addr = local_addr(&listener, say)?;
+    let filler = opts.narrator("filler");
+    let mut fillers = Vec::new();
+    for _ in 0..2 {
+        filler.next(
+            format!("socket({}, SOCK_STREAM)", family(&addr)),
+            "make a socket to fill the queue with",
+        );
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)
+            .map_err(|e| filler.fail(e))?;
+        filler.done("ok");
+        filler.next(format!("connect({addr})"), "take a place in the queue");
+        socket
+            .connect(&SockAddr::from(addr))
+            .map_err(|e| filler.fail(e))?;
+        filler.done("ok");
+        fillers.push(socket);
+    }
+    // Nobody will accept() these: the queue stays full.
+    say.kernel(&listener);
+    Ok((listener, fillers))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn fill_queue(_opts: &Options, say: &Narrator) -> Result<(Socket, Vec<Socket>)> {
+    Err(say.protocol_error(
+        "--full-queue needs Linux: other systems may answer a full queue with RST, or take \
+         more connections than the backlog says",
+    ))
+}
+
+/// The demo with `--full-queue`: a connect that gets no answer times out.
+fn demo_timeout(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let (listener, fillers) = fill_queue(opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+    match connect_with_timeout(addr, connect_timeout(opts)?, &client) {
+        Ok(_) => client.note("connected?! the queue was not full after all"),
+        Err(err) => client.note(format!("the client would stop here with: error: {err}")),
+    }
+    drop(fillers);
+    close(listener, "listener", &server);
+    Ok(())
+}
+// ANCHOR_END: full_queue
+
+// ANCHOR: server
+/// Serve one client, then exit. With `--full-queue`, never accept: wait for standard input
+/// to close instead, while clients' connects time out.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    if opts.has("--full-queue") {
+        let (listener, _fillers) = fill_queue(opts, &say)?;
+        say.note("the accept queue is full; press Ctrl-D (close standard input) to stop");
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        close(listener, "listener", &say);
+        return Ok(());
+    }
+    let listener = listen_on(opts.addr, 128, opts, &say)?;
+    let (conn, peer) = accept_one(&listener, &say)?;
+    let result = serve(&conn, peer, &say);
+    close(conn, "connection", &say);
+    close(listener, "listener", &say);
+    result
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+/// Connect (with a timeout), say hello, print the answer, close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let conn = connect_with_timeout(opts.addr, connect_timeout(opts)?, &say)?;
+    let answer = send_all(&conn, b"hello\n", &say).and_then(|()| hear_answer(&conn, &say));
+    close(conn, "client socket", &say);
+    println!("answer: {}", answer?);
+    Ok(())
+}
+// ANCHOR_END: client
