@@ -198,7 +198,8 @@ pub fn diagram(transcript: &str) -> String {
             .iter()
             .any(|w| call.starts_with(w))
             && !call.contains("listener")
-            && !result.starts_with("error");
+            && !result.starts_with("error")
+            && !result.contains("nothing sent");
         entries.push(Entry::Call {
             who: who.to_string(),
             text: escape(&format!("{call} → {result}")),
@@ -226,10 +227,11 @@ pub fn diagram(transcript: &str) -> String {
                 who,
                 text,
                 on_the_wire,
-            } => match talkers.iter().find(|t| *t != who) {
-                Some(other) if *on_the_wire && talkers.len() == 2 => {
-                    format!("{who}->>{other}: {text}")
+            } => match (on_the_wire, receiver(who, text, &sides, &talkers)) {
+                (true, Some(to)) if text.contains("lost") || text.contains("dropped") => {
+                    format!("{who}-x{to}: {text}")
                 }
+                (true, Some(to)) => format!("{who}->>{to}: {text}"),
                 _ => format!("Note over {who}: {text}"),
             },
         };
@@ -238,6 +240,33 @@ pub fn diagram(transcript: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Who receives what `who` puts on the wire: a participant the call names (`send_to(bob…)`),
+/// else the other one of two talkers, else the server.
+fn receiver<'a>(
+    who: &str,
+    text: &str,
+    sides: &'a [String],
+    talkers: &[&'a str],
+) -> Option<&'a str> {
+    let call = text.split(" → ").next().unwrap_or(text);
+    let named = sides.iter().map(String::as_str).find(|s| {
+        *s != who
+            && call
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+                .any(|word| word == *s)
+    });
+    if named.is_some() {
+        return named;
+    }
+    if talkers.len() == 2 && talkers.contains(&who) {
+        return talkers.iter().copied().find(|t| *t != who);
+    }
+    sides
+        .iter()
+        .map(String::as_str)
+        .find(|s| *s == "server" && who != "server")
 }
 
 /// One line of the diagram.
@@ -290,6 +319,28 @@ mod tests {
         );
         assert!(
             d.contains("server->>client: send(b\"HI\") → 2 bytes"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn diagrams_with_many_sides_draw_arrows_to_whom_a_call_names_or_the_server() {
+        let text = "$ cargo run\nserver  bind(127.0.0.1:0) -> ok\nalice   send_to(server) -> 5 bytes\nbob     send_to(server) -> lost (simulated)\nserver  send_to(bob, b\"x\") -> 1 bytes\nalice   connect(server) -> ok, nothing sent\n";
+        let d = diagram(text);
+        assert!(
+            d.contains("alice->>server: send_to(server) → 5 bytes"),
+            "{d}"
+        );
+        assert!(
+            d.contains("bob-xserver: send_to(server) → lost (simulated)"),
+            "{d}"
+        );
+        assert!(
+            d.contains("server->>bob: send_to(bob, b\"x\") → 1 bytes"),
+            "{d}"
+        );
+        assert!(
+            d.contains("Note over alice: connect(server) → ok, nothing sent"),
             "{d}"
         );
     }
