@@ -202,7 +202,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// out. Nothing is remembered between calls: that is what "stateless" means.
 fn answer(head: &[u8]) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(head) else {
-        return bad_request("the request head is not UTF-8 (not even ASCII)");
+        return bad_request("the request head is not UTF-8");
     };
     // Every line ends with CRLF, and the head with an empty line. We are strict on purpose:
     // a lone \n is accepted by many servers, but it is not what the protocol says.
