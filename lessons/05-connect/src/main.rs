@@ -263,7 +263,10 @@ fn demo(opts: &Options) -> Result<()> {
         Ok(_) => client.note("connected?! someone listens there after all"),
         Err(err) => client.note(format!("the client would stop here with: error: {err}")),
     }
-    close(closed, "bound socket", &server);
+    // It never connected to anything: closing it sends nothing.
+    server.next("close(bound socket)", "give the socket back to the kernel");
+    drop(closed);
+    server.done("ok, nothing sent");
     Ok(())
 }
 // ANCHOR_END: demo

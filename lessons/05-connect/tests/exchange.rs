@@ -38,7 +38,7 @@ fn the_demo_connects_then_is_refused() {
         "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
         "3000 ms) -> error: connection refused",
         "client  -- the client would stop here with: error: connect_timeout(127.0.0.1:",
-        "server  close(bound socket) -> ok",
+        "server  close(bound socket) -> ok, nothing sent",
     ]);
 }
 
@@ -225,6 +225,6 @@ fn step_mode_never_hangs_when_stdin_closes() {
         .success()
         .lines_in_order(&[
             "[step] standard input closed: step mode off, running to the end.",
-            "server  close(bound socket) -> ok",
+            "server  close(bound socket) -> ok, nothing sent",
         ]);
 }
