@@ -143,13 +143,16 @@ async fn serve(
                     say.kernel_at(local, Some(peer));
                 }
                 // A new task for this connection; the loop goes straight back to accepting.
-                connections.spawn(handle(stream, count, shutdown.subscribe(), stop.clone(), idle));
+                let task = handle(stream, count, shutdown.subscribe(), stop.clone(), idle);
+                connections.spawn(task);
             }
             received = udp.recv_from(&mut datagram) => {
                 let (n, from) = received.map_err(|e| say.fail(e))?;
-                say.done(format!("recv_from() -> {n} bytes from {from}: {}", show_bytes(&datagram[..n])));
+                let shown = show_bytes(&datagram[..n]);
+                say.done(format!("recv_from() -> {n} bytes from {from}: {shown}"));
                 let answer = datagram[..n].to_ascii_uppercase();
-                say.next(format!("send_to({}, {from})", show_bytes(&answer)), "answer the datagram");
+                let call = format!("send_to({}, {from})", show_bytes(&answer));
+                say.next(call, "answer the datagram");
                 let sent = udp.send_to(&answer, from).await.map_err(|e| say.fail(e))?;
                 say.done(format!("{sent} bytes"));
             }

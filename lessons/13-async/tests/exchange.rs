@@ -266,11 +266,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("async_std_way"))
         .run()
         .success()
         .stdout_has(r#"std: ["1: HELLO", "2: THREADS"]"#);
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("async_tokio_way"))
         .run()
         .success()
         .stdout_has(r#"tokio: ["1: HELLO", "2: ASYNC"]"#);

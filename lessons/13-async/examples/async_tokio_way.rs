@@ -1,5 +1,5 @@
 //! The lesson's server without the narration, as short as tokio allows:
-//! `cargo run -p lesson-13-async --example tokio_way`.
+//! `cargo run -p lesson-13-async --example async_tokio_way`.
 //!
 //! Put it next to the notes' asyncio server: `asyncio.start_server` is `TcpListener::bind`
 //! plus the accept loop and `tokio::spawn`; `open_connection` is `TcpStream::connect` plus

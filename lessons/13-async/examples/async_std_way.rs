@@ -1,5 +1,5 @@
 //! The same server with threads, as lesson 11 builds it: one thread per connection instead of
-//! one task. `cargo run -p lesson-13-async --example std_way`.
+//! one task. `cargo run -p lesson-13-async --example async_std_way`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -1,0 +1,53 @@
+//! Reference solution for lesson 16's exercise. (Yours goes in exercise.rs.)
+
+use std::io;
+
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{read_line, Member, Message};
+
+/// How a member's chat ended (an error, e.g. a line too long, comes as `Err`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The client closed its end.
+    Left,
+    /// The client fell this many messages behind: they were lost for it.
+    TooSlow(u64),
+}
+
+// ANCHOR: solution
+/// Relay for one member until it leaves: each line it sends goes to the room as
+/// `NICK: TEXT\n`, and each message in its inbox goes to its socket — unless it sent it.
+pub async fn chat(
+    me: &Member,
+    reader: &mut BufReader<OwnedReadHalf>,
+    writer: &mut OwnedWriteHalf,
+    room: &broadcast::Sender<Message>,
+    inbox: &mut broadcast::Receiver<Message>,
+) -> io::Result<Ending> {
+    let mut line = Vec::new();
+    loop {
+        tokio::select! {
+            read = read_line(reader, &mut line) => match read? {
+                Some(bytes) => {
+                    if let Some(message) = Message::said(me, &bytes) {
+                        // Never waits: a slow member only falls behind in its own inbox.
+                        let _ = room.send(message);
+                    }
+                }
+                None => return Ok(Ending::Left),
+            },
+            received = inbox.recv() => match received {
+                // Our own line, or our own notice: the others need it, we do not.
+                Ok(message) if message.from == me.id => {}
+                Ok(message) => writer.write_all(&message.text).await?,
+                Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
+                Err(RecvError::Closed) => return Ok(Ending::Left),
+            },
+        }
+    }
+}
+// ANCHOR_END: solution

@@ -1,0 +1,280 @@
+//! Lesson 16's chat, checked for real: the demo, two processes, three raw clients at once,
+//! leaving mid-line, a client that never reads, bytes that are not UTF-8, an oversized line,
+//! and bad nicknames.
+
+use std::thread;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use testkit::{lesson, BookOutput, Conn, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
+
+/// Connect and join the chat as `nick`.
+fn join(server: &Server, nick: &str) -> Conn {
+    let mut conn = Conn::open(server.addr);
+    conn.send(format!("{nick}\n").as_bytes())
+        .expect(format!("* welcome {nick}\n").as_bytes());
+    conn
+}
+
+#[test]
+fn the_demo_chats_in_order() {
+    lesson(BIN).run().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "alice   write_all(b\"alice\\n\") -> ok",
+        "conn1   read_line() -> b\"alice\\n\"",
+        "conn1   write_all(b\"* welcome alice\\n\") -> ok",
+        "conn1   -- alice joined; 1 in the room",
+        "alice   read_line() -> b\"* welcome alice\\n\"",
+        "alice   read_line() -> b\"* bob joined\\n\"",
+        "bob     read_line() -> b\"* carol joined\\n\"",
+        "alice   write_all(b\"hi all\\n\") -> ok",
+        "bob     read_line() -> b\"alice: hi all\\n\"",
+        "carol   read_line() -> b\"alice: hi all\\n\"",
+        "alice   read_line() -> b\"bob: hello alice\\n\"",
+        "carol   write_all(b\"caf\\xe9?\\n\") -> ok",
+        "alice   read_line() -> b\"carol: caf\\xef\\xbf\\xbd?\\n\"",
+        "server  accept() -> ok, conn4",
+        "server  close(listener) -> ok",
+        "conn4   write_all(b\"error: nickname bob is taken\\n\") -> ok",
+        "dave    read_line() -> end of stream",
+        "conn3   chat() -> end of stream: the client has left",
+        "alice   read_line() -> b\"* carol left\\n\"",
+        "alice   read_line() -> b\"* bob left\\n\"",
+        "server  wait for every client to leave -> ok, the room is empty",
+    ]);
+}
+
+#[test]
+fn a_client_process_and_a_raw_client() {
+    let server = Server::start(BIN, &["--clients", "2"]);
+    let mut bob = join(&server, "bob");
+    let alice = thread::spawn({
+        let addr = server.addr;
+        move || {
+            lesson(BIN)
+                .client(addr)
+                .args(&["--nick", "alice"])
+                .stdin(b"hi bob\n")
+                .run()
+        }
+    });
+    bob.expect(b"* alice joined\n")
+        .expect(b"alice: hi bob\n")
+        .expect(b"* alice left\n");
+    alice.join().unwrap().success().lines_in_order(&[
+        "client  write_all(b\"alice\\n\") -> ok",
+        "* welcome alice",
+        "client  -- end of stream: the server has closed",
+    ]);
+    drop(bob);
+    server.finish().success().lines_in_order(&[
+        "listening on 127.0.0.1:",
+        "conn1   -- bob joined; 1 in the room",
+        "conn2   -- alice joined; 2 in the room",
+        "conn2   -- alice left",
+        "conn1   -- bob left",
+        "server  wait for every client to leave -> ok, the room is empty",
+    ]);
+}
+
+#[test]
+fn three_clients_each_line_goes_to_the_others_only() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    let mut carol = join(&server, "carol");
+    alice.expect(b"* carol joined\n");
+    bob.expect(b"* carol joined\n");
+
+    alice.send(b"hello\n");
+    bob.expect(b"alice: hello\n");
+    carol.expect(b"alice: hello\n");
+    // alice's next line is bob's: her own did not come back to her.
+    bob.send(b"hey\r\n");
+    alice.expect(b"bob: hey\n");
+    carol.expect(b"bob: hey\n");
+    // Two lines in one send are two messages; an empty line is dropped.
+    carol.send(b"one\n\ntwo\n");
+    alice.expect(b"carol: one\ncarol: two\n");
+    bob.expect(b"carol: one\ncarol: two\n");
+}
+
+#[test]
+fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    let mut carol = join(&server, "carol");
+    alice.expect(b"* carol joined\n");
+    bob.expect(b"* carol joined\n");
+    bob.send(b"half a li");
+    drop(bob);
+    alice.expect(b"* bob left\n");
+    carol.expect(b"* bob left\n");
+    carol.send(b"still here\n");
+    alice.expect(b"carol: still here\n");
+    // The name is free again.
+    let mut bob_again = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    bob_again.send(b"back\n");
+    carol.expect(b"* bob joined\n").expect(b"bob: back\n");
+}
+
+#[test]
+fn a_client_that_never_reads_holds_up_nobody() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    let mut slow = join(&server, "slow");
+    alice.expect(b"* slow joined\n");
+    bob.expect(b"* slow joined\n");
+    // slow reads nothing from now on. alice sends 8 MB, far more than slow's socket buffers
+    // and its 256-message queue hold; bob reads every line of it, batch by batch.
+    let text = "x".repeat(990);
+    let batch: String = (0..100).map(|_| format!("{text}\n")).collect();
+    let expected: String = (0..100).map(|_| format!("alice: {text}\n")).collect();
+    for _ in 0..80 {
+        alice.send(batch.as_bytes());
+        bob.expect(expected.as_bytes());
+    }
+    alice.send(b"done\n");
+    bob.expect(b"alice: done\n");
+    // Now slow reads: what its buffers held, then the news that it fell behind, then the end.
+    let mut lines = 0;
+    let last = loop {
+        let line = slow.read_line();
+        lines += 1;
+        if !line.starts_with("alice: ") || lines > 20_000 {
+            break line;
+        }
+    };
+    assert!(
+        last.starts_with("error: too slow, ") && last.ends_with(" messages lost"),
+        "after {lines} lines slow got {last:?}"
+    );
+    slow.expect_eof();
+    alice.expect(b"* slow left\n");
+    bob.expect(b"* slow left\n");
+}
+
+#[test]
+fn bytes_that_are_not_utf8_arrive_as_replacement_characters() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    alice.send(b"caf\xe9 \xff\xfe\n");
+    bob.expect(b"alice: caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\n");
+}
+
+#[test]
+fn a_one_mebibyte_line_is_refused() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    let mut big = vec![b'z'; 1 << 20];
+    big.push(b'\n');
+    bob.send(&big)
+        .expect(b"error: line longer than 1024 bytes\n")
+        .expect_eof();
+    alice.expect(b"* bob left\n");
+    // Nothing of the long line reached alice, and the chat goes on.
+    let mut carol = join(&server, "carol");
+    alice.expect(b"* carol joined\n");
+    carol.send(b"hi\n");
+    alice.expect(b"carol: hi\n");
+}
+
+#[test]
+fn bad_and_taken_nicknames_are_refused() {
+    let server = Server::start(BIN, &[]);
+    let _alice = join(&server, "alice");
+    Conn::open(server.addr)
+        .send(b"alice\n")
+        .expect(b"error: nickname alice is taken\n")
+        .expect_eof();
+    for bad in [
+        &b"two words\n"[..],
+        b"\n",
+        b"seventeen_letters\n",
+        b"caf\xe9\n",
+    ] {
+        Conn::open(server.addr)
+            .send(bad)
+            .expect(b"error: invalid nickname (1-16 letters, digits, _ or -)\n")
+            .expect_eof();
+    }
+    join(&server, "sixteen_letters_");
+}
+
+#[test]
+fn a_client_without_a_server_gets_a_clear_refusal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(BIN)
+        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-> error: connection refused"))
+        .stderr(predicate::str::contains(
+            "connection refused — is the server running?",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "lesson-16-chat").check();
+}
+
+#[test]
+fn the_std_and_tokio_ways_do_the_same_exchange() {
+    lesson(&testkit::example("chat_std_way"))
+        .run()
+        .success()
+        .stdout_has(r#"std: bob got "alice: hi\n""#);
+    lesson(&testkit::example("chat_tokio_way"))
+        .run()
+        .success()
+        .stdout_has(r#"tokio: bob got "alice: hi\n""#);
+}
+
+#[test]
+fn step_mode_pauses_before_each_call() {
+    let enters = "\n".repeat(300);
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(enters.as_bytes())
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] next: alice TcpStream::connect(",
+            "[step] next: conn1 read_line() — the first line is the nickname",
+            "conn1   read_line() -> b\"alice\\n\"",
+            "server  wait for every client to leave -> ok, the room is empty",
+        ])
+        .stdout_lacks("step mode off");
+}
+
+#[test]
+fn step_mode_never_hangs_when_stdin_closes() {
+    lesson(BIN)
+        .args(&["--step"])
+        .stdin(b"\n\n")
+        .run()
+        .success()
+        .lines_in_order(&[
+            "[step] standard input closed: step mode off, running to the end.",
+            "alice   close() -> ok",
+        ]);
+}
