@@ -225,15 +225,18 @@ fn send_until_full(conn: &Socket, bytes: &[u8], mut sent: usize, say: &Narrator)
         "send(the rest) until it refuses",
         "nobody reads: the buffers stay full",
     );
-    loop {
+    while sent < bytes.len() {
         match conn.send(&bytes[sent..]) {
             Ok(n) => sent += n,
             // In blocking mode send() would wait here. Non-blocking, it says "not now".
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                say.done("WouldBlock (EAGAIN): the buffers are full, not one byte taken");
+                return Ok(sent);
+            }
             Err(e) => return Err(say.fail(e)),
         }
     }
-    say.done("WouldBlock (EAGAIN): the buffers are full, not one byte taken");
+    say.done("nothing left: every byte fit");
     Ok(sent)
 }
 // ANCHOR_END: partial
