@@ -174,7 +174,7 @@ async fn serve(
     );
     // An error only means that no connection is open: nobody to tell.
     let told = shutdown.send(()).unwrap_or(0);
-    say.done(format!("{told} connections told"));
+    say.done(format!("ok, {told} open connection(s) told"));
 
     say.next(
         "join every connection's task",

@@ -34,7 +34,7 @@ fn the_demo_serves_three_clients_on_one_thread() {
         "conn3   read_line() -> b\"shutdown\\n\"",
         "server  select! -> asked to stop",
         "server  close(listener) -> ok",
-        "server  shutdown.send(()) -> 2 connections told",
+        "server  shutdown.send(()) -> ok, 2 open connection(s) told",
         "conn2   read_line() -> the shutdown signal",
         "conn1   read_line() -> the shutdown signal",
         "server  join every connection's task -> ok, every connection is closed",
@@ -108,7 +108,7 @@ fn many_clients_are_served_at_once() {
     server
         .finish()
         .success()
-        .stdout_has("server  shutdown.send(()) -> 20 connections told");
+        .stdout_has("server  shutdown.send(()) -> ok, 20 open connection(s) told");
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn shutdown_stops_accepting_and_says_bye_to_everyone() {
     server.finish().success().lines_in_order(&[
         "server  select! -> asked to stop",
         "server  close(listener) -> ok",
-        "server  shutdown.send(()) -> 2 connections told",
+        "server  shutdown.send(()) -> ok, 2 open connection(s) told",
         "server  join every connection's task -> ok, every connection is closed",
     ]);
 }
