@@ -425,13 +425,13 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("http_std_way"))
         .run()
         .success()
         .stdout_has(
             r#"std: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
         );
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("http_tokio_way"))
         .run()
         .success()
         .stdout_has(

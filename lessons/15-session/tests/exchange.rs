@@ -373,11 +373,11 @@ fn the_book_shows_what_the_demo_prints() {
 fn the_std_and_tokio_ways_do_the_same_session() {
     let expected =
         "530 not logged in | 331 password required | 230 logged in | 213 value of a | 221 bye";
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("session_std_way"))
         .run()
         .success()
         .stdout_has(&format!("std: {expected}"));
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("session_tokio_way"))
         .run()
         .success()
         .stdout_has(&format!("tokio: {expected}"));

@@ -1,4 +1,4 @@
-//! One HTTP exchange with tokio: `cargo run -p lesson-14-http --example tokio_way`.
+//! One HTTP exchange with tokio: `cargo run -p lesson-14-http --example http_tokio_way`.
 //!
 //! The same shape as std, with `.await` at every point where the task may wait. A real
 //! server would `tokio::spawn` one task per connection instead of one thread.

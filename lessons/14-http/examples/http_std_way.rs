@@ -1,5 +1,5 @@
 //! One HTTP exchange with only the standard library:
-//! `cargo run -p lesson-14-http --example std_way`.
+//! `cargo run -p lesson-14-http --example http_std_way`.
 //!
 //! The same bytes as the lesson, with the conveniences std offers: `BufReader::read_line`
 //! to read the head line by line, `write_all` to send everything, `read_to_end` for a

@@ -1,4 +1,4 @@
-//! A tiny session with tokio: `cargo run -p lesson-15-session --example tokio_way`.
+//! A tiny session with tokio: `cargo run -p lesson-15-session --example session_tokio_way`.
 //!
 //! One task per connection instead of one thread; the session is a local variable of the
 //! task, so it too lives exactly as long as the connection.

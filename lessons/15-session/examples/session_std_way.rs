@@ -1,5 +1,5 @@
 //! A tiny session with only the standard library:
-//! `cargo run -p lesson-15-session --example std_way`.
+//! `cargo run -p lesson-15-session --example session_std_way`.
 //!
 //! The server's thread keeps the session in a local variable: it lives exactly as long as
 //! the loop over this connection's lines. `BufReader::lines` does the line splitting.
