@@ -302,11 +302,7 @@ fn demo(opts: &Options) -> Result<()> {
     let peers = accept_loop(&listener, 3, &server, |number, conn, peer| {
         serve_one(number, conn, peer, &listener, timeout, &server)
     })?;
-    server.note(format!(
-        "accepted {} clients, from {}",
-        peers.len(),
-        list(&peers)
-    ));
+    server.note(accepted(&peers));
     close(listener, "listener", &server);
 
     for (conn, say) in [
@@ -325,9 +321,15 @@ fn demo(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: demo
 
-fn list(peers: &[SocketAddr]) -> String {
+/// `accepted 3 clients, from A, B, C`: every peer accept() reported.
+fn accepted(peers: &[SocketAddr]) -> String {
     let shown: Vec<String> = peers.iter().map(|p| p.to_string()).collect();
-    shown.join(", ")
+    let noun = if peers.len() == 1 {
+        "client"
+    } else {
+        "clients"
+    };
+    format!("accepted {} {noun}, from {}", peers.len(), shown.join(", "))
 }
 
 // ANCHOR: server
@@ -340,11 +342,7 @@ fn server(opts: &Options) -> Result<()> {
     let peers = accept_loop(&listener, clients, &say, |number, conn, peer| {
         serve_one(number, conn, peer, &listener, timeout, &say)
     })?;
-    say.note(format!(
-        "accepted {} clients, from {}",
-        peers.len(),
-        list(&peers)
-    ));
+    say.note(accepted(&peers));
     close(listener, "listener", &say);
     Ok(())
 }
