@@ -141,7 +141,8 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
 
 // ANCHOR: serve
 /// Serve one client, from accept() to close(). Whatever goes wrong with THIS client is
-/// reported and ends only this connection; only a failing accept() stops the server.
+/// reported and ends only this connection; only a failing accept() (or setsockopt) stops
+/// the server.
 fn serve_one(listener: &TcpListener, limit: Duration, say: Narrator) -> Result<()> {
     say.next("accept()", "wait for the next client");
     let (stream, peer) = listener.accept().map_err(|e| say.fail(e))?;
