@@ -171,7 +171,8 @@ fn listen_on(
 
 // ANCHOR: rival
 /// A second socket asks for an address a listening socket already holds. SO_REUSEADDR on
-/// both does not help: two sockets can never listen on the same address.
+/// both does not help: it never lets a socket bind an address that another one listens on.
+/// (Sharing a listening address takes SO_REUSEPORT, a different option, on both sockets.)
 fn try_the_same_address(addr: SocketAddr, say: &Narrator) -> Result<()> {
     let rival = new_socket(addr, say)?;
     reuse_address(&rival, say)?;
