@@ -204,13 +204,24 @@ pub fn table() -> Vec<Entry> {
 fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
     let local = unmap(local);
     let peer = peer.map(unmap);
-    table().into_iter().find(|e| {
-        e.local == local
-            && match peer {
-                Some(peer) => e.peer == peer && e.state != TcpState::Listen,
-                None => e.state == TcpState::Listen,
+    let table = table();
+    let mine = table.iter().filter(|e| e.local == local);
+    match peer {
+        Some(peer) => mine
+            .filter(|e| e.peer == peer && e.state != TcpState::Listen)
+            .cloned()
+            .next(),
+        // No peer: the listening socket, or else the one connection with this local address
+        // (a connected socket whose peer the OS no longer reports, e.g. after both FINs).
+        None => {
+            let mine: Vec<&Entry> = mine.collect();
+            match mine.iter().find(|e| e.state == TcpState::Listen) {
+                Some(listener) => Some((*listener).clone()),
+                None if mine.len() == 1 => Some(mine[0].clone()),
+                None => None,
             }
-    })
+        }
+    }
 }
 
 /// An IPv4 address seen through an IPv6 socket (`::ffff:127.0.0.1`) is still 127.0.0.1.
