@@ -208,9 +208,8 @@ fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
     let mine = table.iter().filter(|e| e.local == local);
     match peer {
         Some(peer) => mine
-            .filter(|e| e.peer == peer && e.state != TcpState::Listen)
-            .cloned()
-            .next(),
+            .find(|e| e.peer == peer && e.state != TcpState::Listen)
+            .cloned(),
         // No peer: the listening socket, or else the one connection with this local address
         // (a connected socket whose peer the OS no longer reports, e.g. after both FINs).
         None => {
