@@ -205,7 +205,7 @@ fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
     let local = unmap(local);
     let peer = peer.map(unmap);
     let table = table();
-    let mine = table.iter().filter(|e| e.local == local);
+    let mut mine = table.iter().filter(|e| e.local == local);
     match peer {
         Some(peer) => mine
             .find(|e| e.peer == peer && e.state != TcpState::Listen)
