@@ -1,4 +1,4 @@
-//! The same with only the standard library: `cargo run -p lesson-06-send --example std_way`.
+//! The same with only the standard library: `cargo run -p lesson-06-send --example send_std_way`.
 //!
 //! std's `Write::write` on a `TcpStream` is one `send()`: it may take fewer bytes than offered.
 //! `Write::write_all` is the loop (the exercise), like Python's `sendall`.

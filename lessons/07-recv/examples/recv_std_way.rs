@@ -1,4 +1,4 @@
-//! The same with only the standard library: `cargo run -p lesson-07-recv --example std_way`.
+//! The same with only the standard library: `cargo run -p lesson-07-recv --example recv_std_way`.
 //!
 //! `Read::read` on a `TcpStream` is one `recv()`. std has the loops built in: `BufReader`
 //! keeps the bytes one recv() returned past a newline for the next line, and `read_exact`

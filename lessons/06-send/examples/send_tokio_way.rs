@@ -1,4 +1,4 @@
-//! The same with tokio: `cargo run -p lesson-06-send --example tokio_way`.
+//! The same with tokio: `cargo run -p lesson-06-send --example send_tokio_way`.
 //!
 //! `AsyncWriteExt::write` is one `send()` (it waits for room, then takes what fits);
 //! `write_all` is the loop.

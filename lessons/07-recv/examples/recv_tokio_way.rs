@@ -1,4 +1,4 @@
-//! The same with tokio: `cargo run -p lesson-07-recv --example tokio_way`.
+//! The same with tokio: `cargo run -p lesson-07-recv --example recv_tokio_way`.
 //!
 //! tokio's `read` is one `recv()` too; `BufReader::read_line` and `read_exact` are the loops,
 //! and `read_u32` reads a big-endian length prefix.
