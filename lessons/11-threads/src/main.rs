@@ -347,7 +347,13 @@ impl Workers {
                     "start a thread that serves this connection",
                 );
                 let thread =
-                    spawn_handler(conn, number, Arc::clone(tally)).map_err(|e| say.fail(e))?;
+                    spawn_handler(conn, number, Arc::clone(tally)).map_err(|e| match e.kind() {
+                        // EAGAIN: no memory for another stack, or a limit on threads.
+                        ErrorKind::WouldBlock => say
+                            .protocol_error("the system refused another thread (EAGAIN)")
+                            .with_hint("too many threads: serve with a pool, e.g. --pool 8"),
+                        _ => say.fail(e),
+                    })?;
                 say.done(format!("ok, conn{number} has a thread of its own"));
                 threads.push((number, thread));
                 Ok(())
@@ -575,8 +581,12 @@ fn client(opts: &Options) -> Result<()> {
         send_all(&conn, &line, &say)?;
         if hold {
             // Keep the connection (and so its thread on the server) while we open the next.
-            expect_answer(&mut Lines::new(&conn), &line, &say)
-                .map_err(|e| e.with_hint("no answer: is every worker of the server busy?"))?;
+            expect_answer(&mut Lines::new(&conn), &line, &say).map_err(|e| match e.kind() {
+                Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    e.with_hint("no answer: is every worker of the server busy?")
+                }
+                _ => e,
+            })?;
         } else {
             shutdown_write(&conn, &say)?;
         }
