@@ -78,6 +78,11 @@ pub fn describe(err: &io::Error) -> String {
     if cfg!(unix) && err.raw_os_error() == Some(24) {
         return "too many open files".to_string();
     }
+    // An error the program made itself (`io::Error::new(kind, "closed after 3 of 5 bytes")`)
+    // already says what happened, better than its kind can.
+    if err.raw_os_error().is_none() && err.get_ref().is_some() {
+        return err.to_string();
+    }
     let text = match err.kind() {
         ConnectionRefused => "connection refused",
         AddrInUse => "address already in use",

@@ -42,10 +42,10 @@ pub(crate) fn hint() -> Option<String> {
     Some(text.trim().to_string())
 }
 
-/// Fail a test with a message a learner can act on: what should have happened, what did,
+/// Fail a test with a message a learner can act on (lessons' own checks use it too): what should have happened, what did,
 /// and the lesson's hint.
 #[track_caller]
-pub(crate) fn fail(what: &str, expected: &str, actual: &str) -> ! {
+pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
     let mut message = format!(
         "\n\n{what}\n\n--- the exchange should have been ---\n{}\n\n--- what happened ---\n{}\n",
         expected.trim_end(),
