@@ -333,11 +333,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_serve_three_clients() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("threads_std_way"))
         .run()
         .success()
         .stdout_has("std: 3 connections, 3 lines");
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("threads_tokio_way"))
         .run()
         .success()
         .stdout_has("tokio: 3 connections, 3 lines");

@@ -100,7 +100,7 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<StdListener> {
 fn show_would_block(listener: &StdListener, server: &Narrator, client: &Narrator) -> Result<()> {
     server.next(
         "set_nonblocking(true)",
-        "fcntl(O_NONBLOCK): from now on, a call that would wait fails instead",
+        "O_NONBLOCK: from now on, a call that would wait fails instead",
     );
     listener.set_nonblocking(true).map_err(|e| server.fail(e))?;
     server.done("ok");
@@ -545,7 +545,7 @@ fn demo(opts: &Options) -> Result<()> {
     let (alice, bob) = (opts.narrator("alice"), opts.narrator("bob"));
     let listener = listen_on(opts, &server_say)?;
     let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
-    show_would_block(&listener, &server_say, &opts.narrator("client"))?;
+    show_would_block(&listener, &server_say, &opts.narrator("carol"))?;
 
     let mut server = Server::new(listener, server_say)?;
     // The demo waits at most this long for anything; a correct server needs far less.

@@ -17,7 +17,7 @@ fn the_demo_shows_would_block_then_serves_two_clients_on_one_thread() {
         "listening on 127.0.0.1:",
         "server  set_nonblocking(true) -> ok",
         "server  accept() -> WouldBlock at once: a blocking accept() would have waited here",
-        "client  connect(",
+        "carol   connect(",
         "server  accept() -> ok, a connection from 127.0.0.1:",
         "server  recv(4096) -> WouldBlock at once: a blocking recv() would have waited here",
         "server  Poll::new() -> ok",
@@ -207,11 +207,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_serve_clients_on_one_thread() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("nonblocking_std_way"))
         .run()
         .success()
         .stdout_has(r#"std: one thread served ["HI FROM ALICE\n", "HI FROM BOB\n"]"#);
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("nonblocking_tokio_way"))
         .run()
         .success()
         .stdout_has(r#"tokio: bob got "WORLD\n" first, then alice got "HELLO\n""#);

@@ -1,5 +1,5 @@
 //! One thread, many connections, with only the standard library:
-//! `cargo run -p lesson-12-nonblocking --example std_way`.
+//! `cargo run -p lesson-12-nonblocking --example nonblocking_std_way`.
 //!
 //! std can make sockets non-blocking, but it has no poll(): it cannot tell which socket is
 //! ready. So this loop asks every socket in turn, and sleeps a little when none had anything —

@@ -1,5 +1,5 @@
 //! A thread per connection with only the standard library:
-//! `cargo run -p lesson-11-threads --example std_way`.
+//! `cargo run -p lesson-11-threads --example threads_std_way`.
 //!
 //! `thread::scope` joins every thread it started before it returns, so nothing is left
 //! running, and the threads may borrow the shared tally instead of owning an `Arc` of it.

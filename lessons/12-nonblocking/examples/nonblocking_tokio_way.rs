@@ -1,4 +1,4 @@
-//! The same server with tokio: `cargo run -p lesson-12-nonblocking --example tokio_way`.
+//! The same server with tokio: `cargo run -p lesson-12-nonblocking --example nonblocking_tokio_way`.
 //!
 //! tokio runs this lesson's loop for you: its sockets are non-blocking, registered with mio,
 //! and each `.await` that would block parks the task until mio reports the socket ready.

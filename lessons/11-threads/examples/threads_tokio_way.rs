@@ -1,4 +1,4 @@
-//! The same with tokio: `cargo run -p lesson-11-threads --example tokio_way`.
+//! The same with tokio: `cargo run -p lesson-11-threads --example threads_tokio_way`.
 //!
 //! A task per connection instead of a thread: `tokio::spawn` is cheap (a few hundred bytes,
 //! no stack of its own), so a thousand tasks cost what a thousand threads never could.
