@@ -280,7 +280,8 @@ fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
 }
 // ANCHOR_END: talk
 
-/// Close a socket (drop it), then show what the kernel still holds for its addresses.
+/// Close a socket (drop it). For a connection, show what the kernel still holds for it: a
+/// closed connection can live on in the kernel for a while (lesson 08).
 fn close(socket: Socket, name: &str, say: &Narrator) {
     let local = socket.local_addr().ok().and_then(|a| a.as_socket());
     let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
@@ -290,8 +291,8 @@ fn close(socket: Socket, name: &str, say: &Narrator) {
     );
     drop(socket);
     say.done("ok");
-    if let Some(local) = local.filter(|a| a.port() != 0) {
-        say.kernel_at(local, peer);
+    if let (Some(local), Some(peer)) = (local, peer) {
+        say.kernel_at(local, Some(peer));
     }
 }
 
@@ -365,9 +366,11 @@ fn demo(opts: &Options) -> Result<()> {
     answer(to_client, peer, &server)?;
     read_answer(&to_server, local, &client)?;
     close(to_server, "client socket", &client);
-    // The server closed first: its end of the connection now waits in TIME_WAIT.
-    server.kernel_at(addr, Some(peer));
     close(listener, "listener", &server);
+    // The listener is gone, but the port is not free: the server closed the connection
+    // first, so its end of it waits in TIME_WAIT, on the server's port.
+    server.note("the listener is closed; what the kernel still holds on its port:");
+    server.kernel_at(addr, Some(peer));
 
     restart(addr, &opts.narrator("again"))
 }

@@ -11,14 +11,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-02-bind");
 
 /// Start the server on port 0, and check it reports the port the kernel chose.
 fn start_server(args: &[&str]) -> Server {
-    let server = Server::start(BIN, args);
-    assert_ne!(
-        server.addr.port(),
-        0,
-        "\n\nThe server says `listening on {}`: port 0 is what it ASKED for, not where it listens.\n\
-         bind_to must return the address the kernel chose: socket.local_addr() after bind().\n",
-        server.addr
-    );
+    let mut server = Server::start(BIN, args);
+    if server.addr.port() == 0 {
+        let run = server.stop();
+        testkit::fail(
+            "The server says it listens on port 0: that is the port it ASKED for, not the one \
+             the kernel chose. bind_to must return socket.local_addr() after bind().",
+            "listening on 127.0.0.1:<a real port>",
+            &run.transcript(),
+        );
+    }
     server
 }
 
@@ -301,13 +303,13 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_bind_port_0_too() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("bind_std_way"))
         .run()
         .success()
         .stdout_has("std: bound to 127.0.0.1:")
         .stdout_has("std: a second bind: address already in use")
         .stdout_has("std: the client got 127.0.0.1:");
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("bind_tokio_way"))
         .run()
         .success()
         .stdout_has("tokio: bound to 127.0.0.1:")

@@ -208,7 +208,7 @@ fn a_backlog_of_zero_is_refused_with_a_reason() {
         .args(&["--backlog", "0"])
         .run()
         .clean_failure()
-        .stderr_has("error: listen(backlog=0): invalid input: a backlog of 0 leaves no room");
+        .stderr_has("error: listen(backlog=0): a backlog of 0 leaves no room");
 }
 
 #[test]
@@ -281,13 +281,13 @@ fn the_book_shows_a_full_queue_on_linux() {
 
 #[test]
 fn the_std_and_tokio_ways_queue_clients_too() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("listen_std_way"))
         .run()
         .success()
         .stdout_has(
             "std: 3 clients connected before accept; answers: number 1, number 2, number 3",
         );
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("listen_tokio_way"))
         .run()
         .success()
         .stdout_has(

@@ -1,5 +1,5 @@
 //! Clients queue up before accept(), with tokio:
-//! `cargo run -p lesson-03-listen --example tokio_way`.
+//! `cargo run -p lesson-03-listen --example listen_tokio_way`.
 //!
 //! `TcpSocket::listen(backlog)` lets you choose the backlog; `TcpListener::bind` uses 1024.
 

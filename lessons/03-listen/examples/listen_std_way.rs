@@ -1,5 +1,5 @@
 //! Clients queue up before accept(), with only the standard library:
-//! `cargo run -p lesson-03-listen --example std_way`.
+//! `cargo run -p lesson-03-listen --example listen_std_way`.
 //!
 //! std's `TcpListener::bind` is socket + SO_REUSEADDR (Unix) + bind + listen in one call, with
 //! a backlog you cannot choose (128). The queue works the same.

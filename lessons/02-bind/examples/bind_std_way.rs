@@ -1,4 +1,4 @@
-//! bind() with only the standard library: `cargo run -p lesson-02-bind --example std_way`.
+//! bind() with only the standard library: `cargo run -p lesson-02-bind --example bind_std_way`.
 //!
 //! std has no bind() of its own: `TcpListener::bind` makes the socket, sets SO_REUSEADDR (on
 //! Unix), binds and listens in one call. The address may name port 0; `local_addr()` then

@@ -1,4 +1,4 @@
-//! bind() with tokio: `cargo run -p lesson-02-bind --example tokio_way`.
+//! bind() with tokio: `cargo run -p lesson-02-bind --example bind_tokio_way`.
 //!
 //! `TcpSocket` makes the calls one at a time, as socket2 does: new, set_reuseaddr, bind,
 //! listen. `TcpListener::bind` does them all at once, like std's.
