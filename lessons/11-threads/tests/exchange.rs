@@ -35,7 +35,7 @@ fn answer_within(conn: &Conn, why: &str) -> String {
             Ok(1) => got.push(byte[0]),
             Ok(_) => fail(&format!("{why}: the server closed instead of answering.")),
             Err(e) => fail(&format!(
-                "{why}: no answer within {} s ({e}).\nGot so far: {:?}",
+                "{why}\nNo answer within {} s ({e}); received so far: {:?}",
                 PROMPT.as_secs(),
                 String::from_utf8_lossy(&got)
             )),
@@ -130,8 +130,8 @@ fn a_silent_client_does_not_block_the_others() {
     bob.send(b"is anybody there?\n");
     let answer = answer_within(
         &bob,
-        "bob connected after alice, who is silent, and got no answer: does the server serve \
-         one connection at a time (is the accept loop waiting for alice)?",
+        "bob connected after alice, who is silent, and got no answer. Does the server serve \
+         one connection at a time, its accept loop waiting for alice to finish?",
     );
     assert_eq!(answer, "IS ANYBODY THERE?\n");
     bob.shutdown_write().expect_eof();
