@@ -114,6 +114,15 @@ for (const name of pages.filter((p) => !only || only.includes(p))) {
     (codes) => codes.filter((c) => c.textContent.trim() === "").length);
   check(empty === 0, `${name}: no empty code block`, `${empty} empty block(s): an include names a missing anchor?`);
   check((await page.locator(".play-button").count()) === 0, `${name}: no Run buttons`);
+  // Links between chapters: mdbook does not check them, so a renamed chapter breaks them silently.
+  const links = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.href));
+  const local = [...new Set(links.filter((h) => h.startsWith(origin)).map((h) => h.split("#")[0]))];
+  const broken = [];
+  for (const href of local) {
+    const res = await page.request.get(href);
+    if (res.status() !== 200) broken.push(`${href} (${res.status()})`);
+  }
+  check(broken.length === 0, `${name}: ${local.length} links to other pages work`, broken.join(", "));
   const rust = page.locator("main code.language-rust");
   const rustCount = await rust.count();
   const unhighlighted = await rust.evaluateAll((codes) => codes.filter((c) => !c.classList.contains("hljs")).length);
