@@ -130,6 +130,9 @@ for (const name of pages.filter((p) => !only || only.includes(p))) {
 
   await page.screenshot({ path: join(shotsDir, name.replace(/\.html$/, ".png")), fullPage: false });
   if (hasDiagram) {
+    const errors = await page.locator("pre.mermaid").evaluateAll(
+      (ds) => ds.filter((d) => /Syntax error|Parse error/i.test(d.textContent)).length);
+    check(errors === 0, `${name}: every diagram parses`, `${errors} diagram(s) show mermaid's error`);
     const diagram = page.locator("pre.mermaid").first();
     await diagram.scrollIntoViewIfNeeded();
     await diagram.screenshot({ path: join(shotsDir, name.replace(/\.html$/, "-diagram.png")) }).catch(() => {});
