@@ -216,6 +216,22 @@ pub fn diagram(transcript: &str) -> String {
                 .any(|e| matches!(e, Entry::Call { who, on_the_wire: true, .. } if who == s))
         })
         .collect();
+    let connected: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Call { who, text, .. }
+                if text.starts_with("connect") || text.starts_with("send_to") =>
+            {
+                Some(who.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let ctx = Context {
+        talkers,
+        connected,
+        peers: pair_by_bytes(&entries),
+    };
     let mut out = String::from("sequenceDiagram\n");
     for side in &sides {
         out.push_str(&format!("    participant {side}\n"));
@@ -227,7 +243,7 @@ pub fn diagram(transcript: &str) -> String {
                 who,
                 text,
                 on_the_wire,
-            } => match (on_the_wire, receiver(who, text, &sides, &talkers)) {
+            } => match (on_the_wire, receiver(who, text, &sides, &ctx)) {
                 (true, Some(to)) if text.contains("lost") || text.contains("dropped") => {
                     format!("{who}-x{to}: {text}")
                 }
@@ -243,13 +259,9 @@ pub fn diagram(transcript: &str) -> String {
 }
 
 /// Who receives what `who` puts on the wire: a participant the call names (`send_to(bob…)`),
-/// else the other one of two talkers, else the server.
-fn receiver<'a>(
-    who: &str,
-    text: &str,
-    sides: &'a [String],
-    talkers: &[&'a str],
-) -> Option<&'a str> {
+/// else the side whose bytes it exchanged (`peers`), else the other one of two talkers, else
+/// the server for a side that connected to it.
+fn receiver<'a>(who: &str, text: &str, sides: &'a [String], ctx: &Context<'a>) -> Option<&'a str> {
     let call = text.split(" → ").next().unwrap_or(text);
     let named = sides.iter().map(String::as_str).find(|s| {
         *s != who
@@ -260,13 +272,71 @@ fn receiver<'a>(
     if named.is_some() {
         return named;
     }
-    if talkers.len() == 2 && talkers.contains(&who) {
-        return talkers.iter().copied().find(|t| *t != who);
+    if let Some((_, peer)) = ctx.peers.iter().find(|(side, _)| *side == who) {
+        return Some(peer);
+    }
+    if ctx.talkers.len() == 2 && ctx.talkers.contains(&who) {
+        return ctx.talkers.iter().copied().find(|t| *t != who);
+    }
+    // A client (a side that connected) talks to the server; a server's own threads (conn1, …)
+    // get notes rather than a guessed arrow.
+    if !ctx.connected.contains(&who) {
+        return None;
     }
     sides
         .iter()
         .map(String::as_str)
         .find(|s| *s == "server" && who != "server")
+}
+
+/// What the diagram knows about who talks to whom.
+struct Context<'a> {
+    /// The sides that make calls on the wire.
+    talkers: Vec<&'a str>,
+    /// The sides that called connect() or send_to(): clients.
+    connected: Vec<&'a str>,
+    /// Pairs found by their bytes: one side received what the other sent.
+    peers: Vec<(&'a str, &'a str)>,
+}
+
+/// The first `b"…"` literal in a text.
+fn literal(text: &str) -> Option<&str> {
+    let start = text.find("b\"")? + 2;
+    let end = text[start..].find('"')? + start;
+    Some(&text[start..end]).filter(|l| l.len() >= 3)
+}
+
+/// Pair sides by their bytes: whoever received a `b"…"` that another side sent is its peer.
+fn pair_by_bytes(entries: &[Entry]) -> Vec<(&str, &str)> {
+    let mut sent: Vec<(&str, &str)> = Vec::new();
+    let mut peers: Vec<(&str, &str)> = Vec::new();
+    for entry in entries {
+        let Entry::Call { who, text, .. } = entry else {
+            continue;
+        };
+        let (call, result) = text.split_once(" → ").unwrap_or((text, ""));
+        if call.starts_with("send") || call.starts_with("write") {
+            if let Some(bytes) = literal(call) {
+                sent.push((who, bytes));
+            }
+        } else if call.starts_with("recv") || call.starts_with("read") {
+            let Some(bytes) = literal(result) else {
+                continue;
+            };
+            let from = sent
+                .iter()
+                .rev()
+                .find(|(s, b)| s != who && (b.contains(bytes) || bytes.contains(b)));
+            if let Some((sender, _)) = from {
+                for (a, b) in [(who.as_str(), *sender), (*sender, who.as_str())] {
+                    if !peers.iter().any(|(x, _)| *x == a) {
+                        peers.push((a, b));
+                    }
+                }
+            }
+        }
+    }
+    peers
 }
 
 /// One line of the diagram.
@@ -283,10 +353,17 @@ enum Entry {
 
 /// Mermaid reads `;` and `#` itself, and `<` `>` as HTML: write them as entity codes.
 fn escape(text: &str) -> String {
-    text.replace('#', "#35;")
-        .replace(';', "#59;")
-        .replace('<', "#60;")
-        .replace('>', "#62;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '<' => out.push_str("#60;"),
+            '>' => out.push_str("#62;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -321,6 +398,11 @@ mod tests {
             d.contains("server->>client: send(b\"HI\") → 2 bytes"),
             "{d}"
         );
+    }
+
+    #[test]
+    fn mermaid_specials_are_escaped_once() {
+        assert_eq!(escape("a#b;c<d>"), "a#35;b#59;c#60;d#62;");
     }
 
     #[test]
