@@ -28,12 +28,13 @@ pub enum Ending {
 /// Relay for one member until it leaves: each line it sends goes to the room as
 /// `NICK: TEXT\n`, and each message in its inbox goes to its socket — unless it sent it.
 ///
-/// TODO: loop over `tokio::select!` with two branches:
+/// TODO: loop over `tokio::select!` with `biased;` first (try the branches in order), then:
+///   - `inbox.recv()`: write `message.text` to `writer`, except when `message.from` is
+///     `me.id`; `Err(RecvError::Lagged(n))` means `Ending::TooSlow(n)`;
 ///   - `read_line(reader, &mut line)` (keep `line` outside the loop): a line goes to the
 ///     room with `room.send(..)` as `Message::said(me, &bytes)` (None: an empty line, skip
-///     it); `None` means the client has left; an error is returned with `?`;
-///   - `inbox.recv()`: write `message.text` to `writer`, except when `message.from` is
-///     `me.id`; `Err(RecvError::Lagged(n))` means `Ending::TooSlow(n)`.
+///     it), then `tokio::task::yield_now().await` lets the others take it; `None` means the
+///     client has left; an error is returned with `?`.
 pub async fn chat(
     me: &Member,
     reader: &mut BufReader<OwnedReadHalf>,

@@ -31,21 +31,27 @@ pub async fn chat(
     let mut line = Vec::new();
     loop {
         tokio::select! {
-            read = read_line(reader, &mut line) => match read? {
-                Some(bytes) => {
-                    if let Some(message) = Message::said(me, &bytes) {
-                        // Never waits: a slow member only falls behind in its own inbox.
-                        let _ = room.send(message);
-                    }
-                }
-                None => return Ok(Ending::Left),
-            },
+            // Deliver what the room has for us before we read more from our client.
+            biased;
             received = inbox.recv() => match received {
                 // Our own line, or our own notice: the others need it, we do not.
                 Ok(message) if message.from == me.id => {}
                 Ok(message) => writer.write_all(&message.text).await?,
                 Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
                 Err(RecvError::Closed) => return Ok(Ending::Left),
+            },
+            read = read_line(reader, &mut line) => match read? {
+                Some(bytes) => {
+                    if let Some(message) = Message::said(me, &bytes) {
+                        // Never waits: a slow member only falls behind in its own inbox.
+                        let _ = room.send(message);
+                        // Let the others take it before we read our next line. On one
+                        // thread, a client pasting 1000 lines would otherwise fill the
+                        // ring before any other task ran, and everyone would lag.
+                        tokio::task::yield_now().await;
+                    }
+                }
+                None => return Ok(Ending::Left),
             },
         }
     }

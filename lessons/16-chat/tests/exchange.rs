@@ -163,6 +163,34 @@ fn a_client_that_never_reads_holds_up_nobody() {
 }
 
 #[test]
+fn a_paste_of_a_thousand_lines_reaches_everyone() {
+    let server = Server::start(BIN, &[]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    let mut carol = join(&server, "carol");
+    alice.expect(b"* carol joined\n");
+    bob.expect(b"* carol joined\n");
+    // Four times the room's 256 messages, in one send: the server reads them all at once,
+    // and must still let bob and carol take each line before the ring wraps round.
+    let paste: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+    let expected: String = (0..1000).map(|i| format!("alice: line {i}\n")).collect();
+    let reader = thread::spawn(move || {
+        carol.expect(expected.as_bytes());
+        carol
+    });
+    alice.send(paste.as_bytes());
+    for i in 0..1000 {
+        bob.expect(format!("alice: line {i}\n").as_bytes());
+    }
+    let mut carol = reader.join().unwrap();
+    // alice got none of it back, and nobody was dropped.
+    carol.send(b"all there\n");
+    alice.expect(b"carol: all there\n");
+    bob.expect(b"carol: all there\n");
+}
+
+#[test]
 fn bytes_that_are_not_utf8_arrive_as_replacement_characters() {
     let server = Server::start(BIN, &[]);
     let mut alice = join(&server, "alice");
