@@ -206,50 +206,21 @@ pub fn diagram(transcript: &str) -> String {
             on_the_wire,
         });
     }
-    // Arrows go to "the other side", which is clear only in an exchange between two.
-    let talkers: Vec<&str> = sides
-        .iter()
-        .map(String::as_str)
-        .filter(|s| {
-            entries
-                .iter()
-                .any(|e| matches!(e, Entry::Call { who, on_the_wire: true, .. } if who == s))
-        })
-        .collect();
-    let connected: Vec<&str> = entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Call { who, text, .. }
-                if text.starts_with("connect") || text.starts_with("send_to") =>
-            {
-                Some(who.as_str())
-            }
-            _ => None,
-        })
-        .collect();
-    let ctx = Context {
-        talkers,
-        connected,
-        peers: pair_by_bytes(&entries),
-    };
+    let targets = receivers(&entries, &sides);
     let mut out = String::from("sequenceDiagram\n");
     for side in &sides {
         out.push_str(&format!("    participant {side}\n"));
     }
-    for entry in &entries {
-        let line = match entry {
-            Entry::State { who, state } => format!("Note right of {who}: {state}"),
-            Entry::Call {
-                who,
-                text,
-                on_the_wire,
-            } => match (on_the_wire, receiver(who, text, &sides, &ctx)) {
-                (true, Some(to)) if text.contains("lost") || text.contains("dropped") => {
-                    format!("{who}-x{to}: {text}")
-                }
-                (true, Some(to)) => format!("{who}->>{to}: {text}"),
-                _ => format!("Note over {who}: {text}"),
-            },
+    for (entry, to) in entries.iter().zip(&targets) {
+        let line = match (entry, to) {
+            (Entry::State { who, state }, _) => format!("Note right of {who}: {state}"),
+            (Entry::Call { who, text, .. }, Some(to))
+                if text.contains("lost") || text.contains("dropped") =>
+            {
+                format!("{who}-x{to}: {text}")
+            }
+            (Entry::Call { who, text, .. }, Some(to)) => format!("{who}->>{to}: {text}"),
+            (Entry::Call { who, text, .. }, None) => format!("Note over {who}: {text}"),
         };
         out.push_str("    ");
         out.push_str(&line);
@@ -258,85 +229,102 @@ pub fn diagram(transcript: &str) -> String {
     out
 }
 
-/// Who receives what `who` puts on the wire: a participant the call names (`send_to(bob…)`),
-/// else the side whose bytes it exchanged (`peers`), else the other one of two talkers, else
-/// the server for a side that connected to it.
-fn receiver<'a>(who: &str, text: &str, sides: &'a [String], ctx: &Context<'a>) -> Option<&'a str> {
-    let call = text.split(" → ").next().unwrap_or(text);
-    let named = sides.iter().map(String::as_str).find(|s| {
-        *s != who
-            && call
-                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
-                .any(|word| word == *s)
-    });
-    if named.is_some() {
-        return named;
-    }
-    if let Some((_, peer)) = ctx.peers.iter().find(|(side, _)| *side == who) {
-        return Some(peer);
-    }
-    if ctx.talkers.len() == 2 && ctx.talkers.contains(&who) {
-        return ctx.talkers.iter().copied().find(|t| *t != who);
-    }
-    // A client (a side that connected) talks to the server; a server's own threads (conn1, …)
-    // get notes rather than a guessed arrow.
-    if !ctx.connected.contains(&who) {
-        return None;
-    }
-    sides
+/// Whom each call on the wire goes to (by index into `entries`): a participant the call names
+/// (`send_to(bob…)`); for bytes, the side that receives them next (matched by their `b"…"`);
+/// for a close, the side this one last exchanged bytes with; else the other one of two
+/// talkers, or the server for a side that connected to it. Otherwise no arrow: a note.
+fn receivers<'a>(entries: &'a [Entry], sides: &'a [String]) -> Vec<Option<&'a str>> {
+    let calls: Vec<Option<(&str, &str, &str, bool)>> = entries
+        .iter()
+        .map(|e| match e {
+            Entry::Call {
+                who,
+                text,
+                on_the_wire,
+            } => {
+                let (call, result) = text.split_once(" → ").unwrap_or((text, ""));
+                Some((who.as_str(), call, result, *on_the_wire))
+            }
+            Entry::State { .. } => None,
+        })
+        .collect();
+    let talkers: Vec<&str> = sides
         .iter()
         .map(String::as_str)
-        .find(|s| *s == "server" && who != "server")
+        .filter(|s| calls.iter().flatten().any(|c| c.3 && c.0 == *s))
+        .collect();
+    let connected: Vec<&str> = calls
+        .iter()
+        .flatten()
+        .filter(|c| c.1.starts_with("connect") || c.1.starts_with("send_to"))
+        .map(|c| c.0)
+        .collect();
+    let is_recv = |call: &str| call.starts_with("recv") || call.starts_with("read");
+    let matches = |a: &str, b: &str| a.contains(b) || b.contains(a);
+    let mut partner: Vec<(&str, &str)> = Vec::new();
+    let set_partner = |a: &'a str, b: &'a str, partner: &mut Vec<(&'a str, &'a str)>| {
+        partner.retain(|(x, _)| *x != a);
+        partner.push((a, b));
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, call) in calls.iter().enumerate() {
+        let Some((who, call, result, on_the_wire)) = *call else {
+            out.push(None);
+            continue;
+        };
+        // A receive tells whom this side talks with now.
+        if is_recv(call) {
+            if let Some(bytes) = literal(result) {
+                let sender = calls[..i].iter().rev().flatten().find(|c| {
+                    c.0 != who && !is_recv(c.1) && literal(c.1).is_some_and(|b| matches(b, bytes))
+                });
+                if let Some(sender) = sender {
+                    set_partner(who, sender.0, &mut partner);
+                }
+            }
+        }
+        if !on_the_wire {
+            out.push(None);
+            continue;
+        }
+        let named = sides.iter().map(String::as_str).find(|s| {
+            *s != who
+                && call
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+                    .any(|word| word == *s)
+        });
+        let by_bytes = literal(call).and_then(|bytes| {
+            calls[i + 1..].iter().flatten().find(|c| {
+                c.0 != who && is_recv(c.1) && literal(c.2).is_some_and(|b| matches(b, bytes))
+            })
+        });
+        let last = partner.iter().find(|(x, _)| *x == who).map(|(_, y)| *y);
+        let two = (talkers.len() == 2 && talkers.contains(&who))
+            .then(|| talkers.iter().copied().find(|t| *t != who))
+            .flatten();
+        let server = connected
+            .contains(&who)
+            .then(|| {
+                sides
+                    .iter()
+                    .map(String::as_str)
+                    .find(|s| *s == "server" && who != "server")
+            })
+            .flatten();
+        let to = named.or(by_bytes.map(|c| c.0)).or(last).or(two).or(server);
+        if let Some(to) = to {
+            set_partner(who, to, &mut partner);
+        }
+        out.push(to);
+    }
+    out
 }
 
-/// What the diagram knows about who talks to whom.
-struct Context<'a> {
-    /// The sides that make calls on the wire.
-    talkers: Vec<&'a str>,
-    /// The sides that called connect() or send_to(): clients.
-    connected: Vec<&'a str>,
-    /// Pairs found by their bytes: one side received what the other sent.
-    peers: Vec<(&'a str, &'a str)>,
-}
-
-/// The first `b"…"` literal in a text.
+/// The first `b"…"` literal in a text (at least 3 bytes, to be worth matching).
 fn literal(text: &str) -> Option<&str> {
     let start = text.find("b\"")? + 2;
     let end = text[start..].find('"')? + start;
     Some(&text[start..end]).filter(|l| l.len() >= 3)
-}
-
-/// Pair sides by their bytes: whoever received a `b"…"` that another side sent is its peer.
-fn pair_by_bytes(entries: &[Entry]) -> Vec<(&str, &str)> {
-    let mut sent: Vec<(&str, &str)> = Vec::new();
-    let mut peers: Vec<(&str, &str)> = Vec::new();
-    for entry in entries {
-        let Entry::Call { who, text, .. } = entry else {
-            continue;
-        };
-        let (call, result) = text.split_once(" → ").unwrap_or((text, ""));
-        if call.starts_with("send") || call.starts_with("write") {
-            if let Some(bytes) = literal(call) {
-                sent.push((who, bytes));
-            }
-        } else if call.starts_with("recv") || call.starts_with("read") {
-            let Some(bytes) = literal(result) else {
-                continue;
-            };
-            let from = sent
-                .iter()
-                .rev()
-                .find(|(s, b)| s != who && (b.contains(bytes) || bytes.contains(b)));
-            if let Some((sender, _)) = from {
-                for (a, b) in [(who.as_str(), *sender), (*sender, who.as_str())] {
-                    if !peers.iter().any(|(x, _)| *x == a) {
-                        peers.push((a, b));
-                    }
-                }
-            }
-        }
-    }
-    peers
 }
 
 /// One line of the diagram.
