@@ -41,8 +41,9 @@ static LESSON: Lesson = Lesson {
     about: "The server answers every line with its number and the line in upper case:\n\
             b\"hello\\n\" -> b\"1: HELLO\\n\", b\"again\\n\" -> b\"2: AGAIN\\n\". It serves any number of\n\
             clients at once, each in its own task, all on one thread.\n\
-            The line b\"shutdown\\n\" stops it gracefully: no more connections are accepted, every\n\
-            connected client gets b\"bye: the server is shutting down\\n\" and end of stream, and the\n\
+            The line b\"shutdown\\n\" (answered b\"bye: shutting down\\n\") stops it gracefully: no more\n\
+            connections are accepted, every other connected client gets\n\
+            b\"bye: the server is shutting down\\n\" and end of stream, and the\n\
             server exits once all of them are done (so does Ctrl-C).\n\
             A client silent for --idle seconds gets b\"bye: silent for N s\\n\"; a line longer than\n\
             1024 bytes gets b\"error: line longer than 1024 bytes\\n\"; both are then closed.\n\
