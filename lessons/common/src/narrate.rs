@@ -21,7 +21,6 @@
 //! In step mode (`--step`), [`Narrator::next`] pauses until the learner presses Enter, so that
 //! they can look at the socket from another terminal (`ss -tan`) before the call runs.
 
-use std::cell::RefCell;
 use std::io::{self, BufRead, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,8 +80,9 @@ pub struct Narrator {
     who: String,
     /// The package to name in hints, e.g. "start it with: cargo run -p lesson-05-connect".
     package: &'static str,
-    /// The call announced by the last `next`, named again by `done` and `fail`.
-    call: RefCell<String>,
+    /// The call announced by the last `next`, named again by `done` and `fail`. (A mutex, not
+    /// a `RefCell`, so that async tasks can share a narrator.)
+    call: Mutex<String>,
 }
 
 impl Narrator {
@@ -91,8 +91,13 @@ impl Narrator {
         Narrator {
             who: who.into(),
             package,
-            call: RefCell::new(String::new()),
+            call: Mutex::new(String::new()),
         }
+    }
+
+    /// The current call's text (a poisoned lock still holds a usable string).
+    fn current(&self) -> std::sync::MutexGuard<'_, String> {
+        self.call.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Who this narrator speaks for.
@@ -109,12 +114,12 @@ impl Narrator {
                 self.who, call, what_it_does
             ));
         }
-        *self.call.borrow_mut() = call;
+        *self.current() = call;
     }
 
     /// The announced call returned: print `who  call -> result`.
     pub fn done(&self, result: impl AsRef<str>) {
-        let call = self.call.borrow();
+        let call = self.current().clone();
         self.line(&format!("{}  {} -> {}", self.pad(), call, result.as_ref()));
     }
 
@@ -126,7 +131,7 @@ impl Narrator {
 
     /// The announced call failed: print it, and turn the error into one that names the call.
     pub fn fail(&self, err: io::Error) -> LessonError {
-        let call = self.call.borrow().clone();
+        let call = self.current().clone();
         let error = LessonError::io(call.clone(), err, self.package);
         self.line(&format!(
             "{}  {} -> error: {}",
@@ -139,7 +144,7 @@ impl Narrator {
 
     /// A protocol error found by the lesson itself (named after the last call).
     pub fn protocol_error(&self, reason: impl Into<String>) -> LessonError {
-        let call = self.call.borrow().clone();
+        let call = self.current().clone();
         let error = LessonError::protocol(call.clone(), reason);
         self.line(&format!(
             "{}  {} -> error: {}",
@@ -290,6 +295,12 @@ pub fn take_held() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrator_can_be_shared_between_threads_and_tasks() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Narrator>();
+    }
 
     #[test]
     fn bytes_are_shown_escaped() {
