@@ -153,27 +153,22 @@ pub fn available() -> bool {
 /// connected socket; `None` finds the listening socket).
 ///
 /// The kernel changes a socket's state on its own time (a FIN's acknowledgement may be
-/// delayed by some 40 ms, say), so the table is read until the view is settled: two readings
-/// a moment apart agree, and the state is not one that only lasts until the peer's next
-/// packet (FIN_WAIT1, LAST_ACK, CLOSING, SYN_SENT, SYN_RECV), or half a second has passed.
+/// delayed by some 40 ms, say), so a state that lasts only until the peer's next packet
+/// (FIN_WAIT1, LAST_ACK, CLOSING, SYN_SENT, SYN_RECV) is read again until it has passed, for
+/// half a second at most: the view shows where the connection settles.
 pub fn lookup(local: SocketAddr, peer: Option<SocketAddr>) -> View {
     if !available() {
         return View::Unavailable;
     }
     let start = std::time::Instant::now();
-    let mut last = find(local, peer);
-    loop {
+    let mut entry = find(local, peer);
+    while entry.as_ref().is_some_and(|e| e.state.is_passing())
+        && start.elapsed() < std::time::Duration::from_millis(500)
+    {
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let now = find(local, peer);
-        let passing = now.as_ref().is_some_and(|e| e.state.is_passing());
-        let waited_enough = start.elapsed() > std::time::Duration::from_millis(500);
-        if (now == last && !passing) || waited_enough {
-            last = now;
-            break;
-        }
-        last = now;
+        entry = find(local, peer);
     }
-    match last {
+    match entry {
         Some(entry) => View::Found(entry),
         None => View::Absent,
     }
@@ -192,19 +187,37 @@ impl TcpState {
 
 /// Every entry in the kernel's TCP tables (empty where there are none to read).
 pub fn table() -> Vec<Entry> {
-    let mut entries = Vec::new();
-    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        if let Ok(text) = std::fs::read_to_string(file) {
-            entries.extend(text.lines().skip(1).filter_map(parse_line));
-        }
-    }
+    let mut entries = read_table("/proc/net/tcp");
+    entries.extend(read_table("/proc/net/tcp6"));
     entries
+}
+
+/// One of the tables. (Each read of it costs the kernel a walk over every TCP socket, and a
+/// test run leaves many in TIME_WAIT, so it is read no more often than needed.)
+fn read_table(file: &str) -> Vec<Entry> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => text.lines().skip(1).filter_map(parse_line).collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
     let local = unmap(local);
     let peer = peer.map(unmap);
-    let table = table();
+    // Ask for this one socket through netlink; read the whole /proc table only if that fails
+    // (or for a connected socket whose peer the OS no longer reports).
+    #[cfg(target_os = "linux")]
+    if let Some(found) = crate::diag::find(local, peer) {
+        if found.is_some() || peer.is_some() {
+            return found;
+        }
+    }
+    // An IPv4 socket is listed in /proc/net/tcp; an IPv6 one (even with an IPv4-mapped
+    // address) in /proc/net/tcp6.
+    let mut table = read_table("/proc/net/tcp");
+    if local.is_ipv6() || !table.iter().any(|e| e.local == local) {
+        table.extend(read_table("/proc/net/tcp6"));
+    }
     let mut mine = table.iter().filter(|e| e.local == local);
     match peer {
         Some(peer) => mine

@@ -15,6 +15,8 @@
 //! `connect`, `send`, `recv` and `close` stays in the lesson, on its own line.
 
 pub mod cli;
+#[cfg(target_os = "linux")]
+mod diag;
 pub mod error;
 pub mod kernel;
 pub mod narrate;
