@@ -81,12 +81,9 @@ fn a_raw_client_gets_the_bytes_and_end_of_stream() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // Find a port nobody listens on: bind port 0, note the port, close the socket.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port nobody listens on: bound (so no other test can take it), never listening.
+    let nobody = testkit::refusing_port();
+    let port = nobody.port;
     Command::new(BIN)
         .args(["client", "--addr", &format!("127.0.0.1:{port}")])
         .timeout(testkit::timeout())

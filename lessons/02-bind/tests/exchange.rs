@@ -232,7 +232,9 @@ fn a_restart_during_time_wait_needs_so_reuseaddr() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    let addr = format!("127.0.0.1:{}", free_port());
+    // A port nobody listens on: bound (so no other test can take it), never listening.
+    let nobody = testkit::refusing_port();
+    let addr = nobody.addr.to_string();
     lesson(BIN)
         .args(&["client", "--addr", &addr])
         .run()

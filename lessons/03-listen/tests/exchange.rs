@@ -184,11 +184,9 @@ fn raw_clients_are_numbered_in_the_order_they_connected() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port nobody listens on: bound (so no other test can take it), never listening.
+    let nobody = testkit::refusing_port();
+    let port = nobody.port;
     let addr = format!("127.0.0.1:{port}");
     lesson(BIN)
         .args(&["client", "--addr", &addr])

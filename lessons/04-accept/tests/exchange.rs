@@ -170,12 +170,9 @@ fn the_bad_clients_demo_goes_on_after_each_failure() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // Find a port nobody listens on: bind port 0, note the port, close the socket.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port nobody listens on: bound (so no other test can take it), never listening.
+    let nobody = testkit::refusing_port();
+    let port = nobody.port;
     Command::new(BIN)
         .args(["client", "--addr", &format!("127.0.0.1:{port}")])
         .timeout(testkit::timeout())

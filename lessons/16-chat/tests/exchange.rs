@@ -243,11 +243,9 @@ fn bad_and_taken_nicknames_are_refused() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port nobody listens on: bound (so no other test can take it), never listening.
+    let nobody = testkit::refusing_port();
+    let port = nobody.port;
     Command::new(BIN)
         .args(["client", "--addr", &format!("127.0.0.1:{port}")])
         .timeout(testkit::timeout())

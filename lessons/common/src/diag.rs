@@ -60,7 +60,11 @@ fn one(socket: &Socket, family: u8, local: SocketAddr, peer: SocketAddr) -> Opti
     let request = request(NLM_F_REQUEST, family, u32::MAX, Some((local, peer)));
     socket.send(&request).ok()?;
     let replies = receive(socket)?;
-    Some(replies.into_iter().find(|e| e.local == local && e.peer == peer))
+    Some(
+        replies
+            .into_iter()
+            .find(|e| e.local == local && e.peer == peer),
+    )
 }
 
 /// The listening socket on this address: a dump of listening sockets only, which spares the
@@ -131,7 +135,11 @@ fn receive(mut socket: &Socket) -> Option<Vec<Entry>> {
                 // An error message: -ENOENT when there is no such socket, which is an answer.
                 NLMSG_ERROR => {
                     let code = i32::from_ne_bytes(buf[at + 16..at + 20].try_into().ok()?);
-                    return if code == -2 || code == 0 { Some(entries) } else { None };
+                    return if code == -2 || code == 0 {
+                        Some(entries)
+                    } else {
+                        None
+                    };
                 }
                 SOCK_DIAG_BY_FAMILY => {
                     if let Some(entry) = parse(&buf[at + 16..at + len]) {
@@ -174,7 +182,11 @@ fn parse(msg: &[u8]) -> Option<Entry> {
         state,
         // expires 52, rqueue 56, wqueue 60.
         rx_queue: u32_at(56),
-        tx_queue: if state == TcpState::Listen { 0 } else { u32_at(60) },
+        tx_queue: if state == TcpState::Listen {
+            0
+        } else {
+            u32_at(60)
+        },
     })
 }
 
@@ -203,11 +215,18 @@ mod tests {
 
         let listening = find(server, None).expect("netlink answers");
         assert_eq!(listening.as_ref().map(|e| e.state), Some(TcpState::Listen));
-        assert_eq!(listening.as_ref().map(|e| e.rx_queue), Some(1), "one connection waits");
+        assert_eq!(
+            listening.as_ref().map(|e| e.rx_queue),
+            Some(1),
+            "one connection waits"
+        );
         assert_eq!(listening, proc_find(server, None));
 
         let connected = find(me, Some(server)).expect("netlink answers");
-        assert_eq!(connected.as_ref().map(|e| e.state), Some(TcpState::Established));
+        assert_eq!(
+            connected.as_ref().map(|e| e.state),
+            Some(TcpState::Established)
+        );
         assert_eq!(connected, proc_find(me, Some(server)));
 
         let (accepted, _) = listener.accept().unwrap();
@@ -215,7 +234,9 @@ mod tests {
         drop(accepted);
         let mut state = None;
         for _ in 0..250 {
-            state = find(me, Some(server)).expect("netlink answers").map(|e| e.state);
+            state = find(me, Some(server))
+                .expect("netlink answers")
+                .map(|e| e.state);
             if state == Some(TcpState::TimeWait) {
                 break;
             }

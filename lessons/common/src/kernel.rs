@@ -1,7 +1,8 @@
 //! The kernel's view of a TCP socket: its state and its queues, as the operating system holds them.
 //!
-//! On Linux this is read from the kernel's own tables, `/proc/net/tcp` and `/proc/net/tcp6`
-//! (the same source `ss` and `netstat` use). Each line there is one socket:
+//! On Linux the kernel is asked about one socket at a time through `sock_diag` netlink (see
+//! `diag.rs`, the interface `ss` uses); its tables `/proc/net/tcp` and `/proc/net/tcp6`
+//! (which `netstat` reads) are the fallback. Each line there is one socket:
 //!
 //! ```text
 //!   sl  local_address rem_address   st tx_queue rx_queue ...

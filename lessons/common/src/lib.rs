@@ -8,7 +8,7 @@
 //! - [`narrate`]: the lines a lesson prints about each call (`server  listen(backlog=128) -> ok`),
 //!   step mode, and how bytes are shown;
 //! - [`kernel`]: what the operating system holds for a socket (TCP state, queues), read from
-//!   the kernel's own tables on Linux;
+//!   the kernel on Linux (sock_diag netlink, or `/proc/net/tcp`);
 //! - [`error`]: errors that name the call that failed and give a hint.
 //!
 //! It never makes a socket call itself: every `socket`, `bind`, `listen`, `accept`,

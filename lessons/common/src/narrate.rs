@@ -176,7 +176,7 @@ impl Narrator {
             kernel::View::Unavailable => {
                 if !SAID_NO_KERNEL_VIEW.swap(true, Ordering::SeqCst) {
                     self.kernel_line(&format!(
-                        "the kernel view is not available on {} (it reads Linux's /proc/net/tcp); \
+                        "the kernel view is not available on {} (it asks the Linux kernel, as `ss` does); \
                          everything else works the same",
                         std::env::consts::OS
                     ));

@@ -112,3 +112,31 @@ pub fn example(name: &str) -> String {
         ),
     }
 }
+
+/// A loopback port where nobody listens, and nobody can start to while this value lives: the
+/// socket is bound (so the port is taken) but never listens, so a connect() there is refused.
+/// (Binding port 0 and closing the socket again would free the port for another test running
+/// at the same time.)
+pub struct RefusingPort {
+    _socket: socket2::Socket,
+    pub addr: std::net::SocketAddr,
+    pub port: u16,
+}
+
+/// See [`RefusingPort`].
+pub fn refusing_port() -> RefusingPort {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any.into()).expect("bind(127.0.0.1:0)");
+    let addr = socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("the bound address");
+    RefusingPort {
+        _socket: socket,
+        addr,
+        port: addr.port(),
+    }
+}
