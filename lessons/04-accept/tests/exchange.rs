@@ -170,19 +170,10 @@ fn the_bad_clients_demo_goes_on_after_each_failure() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("-> error: connection refused"))
-        .stderr(predicate::str::contains(
-            "connection refused — is the server running? (start it with: cargo run -p lesson-04-accept -- server)",
-        ))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stdout_has("-> error: connection refused")
+        .stderr_has("connection refused — is the server running? (start it with: cargo run -p lesson-04-accept -- server)");
 }
 
 #[test]

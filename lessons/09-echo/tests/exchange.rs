@@ -270,18 +270,9 @@ fn a_silent_client_is_dropped_after_the_timeout() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "connection refused — is the server running?",
-        ))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stderr_has("connection refused — is the server running?");
 }
 
 #[test]

@@ -6,8 +6,6 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-11-threads");
@@ -299,17 +297,10 @@ fn an_oversized_line_ends_that_connection_only() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("-> error: connection refused"))
-        .stderr(predicate::str::contains("is the server running?"))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stdout_has("-> error: connection refused")
+        .stderr_has("connection refused — is the server running?");
 }
 
 #[test]

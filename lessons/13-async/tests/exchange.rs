@@ -231,19 +231,10 @@ fn udp_datagrams_come_back_in_upper_case() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("-> error: connection refused"))
-        .stderr(predicate::str::contains(
-            "connection refused — is the server running?",
-        ))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stdout_has("-> error: connection refused")
+        .stderr_has("connection refused — is the server running?");
 }
 
 #[test]

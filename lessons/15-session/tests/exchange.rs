@@ -1,8 +1,6 @@
 //! Lesson 15's sessions, checked for real: the demo, two processes, raw lines, commands out
 //! of order, two clients at once, and clients that misbehave.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Run, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-15-session");
@@ -347,19 +345,10 @@ fn a_wrong_password_makes_the_client_fail_clearly() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("-> error: connection refused"))
-        .stderr(predicate::str::contains(
-            "connection refused — is the server running?",
-        ))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stdout_has("-> error: connection refused")
+        .stderr_has("connection refused — is the server running?");
 }
 
 #[test]

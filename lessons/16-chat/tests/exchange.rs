@@ -4,8 +4,6 @@
 
 use std::thread;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
@@ -243,19 +241,10 @@ fn bad_and_taken_nicknames_are_refused() {
 
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    Command::new(BIN)
-        .args(["client", "--addr", &format!("127.0.0.1:{port}")])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("-> error: connection refused"))
-        .stderr(predicate::str::contains(
-            "connection refused — is the server running?",
-        ))
-        .stderr(predicate::str::contains("panicked").not());
+    testkit::client_without_server(BIN)
+        .clean_failure()
+        .stdout_has("-> error: connection refused")
+        .stderr_has("connection refused — is the server running?");
 }
 
 #[test]

@@ -140,3 +140,10 @@ pub fn refusing_port() -> RefusingPort {
         port: addr.port(),
     }
 }
+
+/// Run the lesson's client against a port where nobody listens (see [`RefusingPort`]): the
+/// run every lesson uses to show that "connection refused" is reported, not panicked over.
+pub fn client_without_server(bin: &str) -> Run {
+    let nobody = refusing_port();
+    lesson(bin).client(nobody.addr).run()
+}
