@@ -4,8 +4,6 @@
 use std::io::{Read, Write};
 use std::thread;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-12-nonblocking");

@@ -3,8 +3,6 @@
 
 use std::net::TcpStream;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
