@@ -243,11 +243,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("udp_std_way"))
         .run()
         .success()
         .stdout_has("std: server got 1 hello, client got 1 HELLO");
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("udp_tokio_way"))
         .run()
         .success()
         .stdout_has("tokio: server got 1 hello, client got 1 HELLO");

@@ -1,4 +1,4 @@
-//! The same datagrams with only the standard library: `cargo run -p lesson-10-udp --example std_way`.
+//! The same datagrams with only the standard library: `cargo run -p lesson-10-udp --example udp_std_way`.
 //!
 //! `UdpSocket::bind` is socket() + bind() in one call. There is nothing else to set up: no
 //! listen, no accept, no connect.

@@ -1,4 +1,4 @@
-//! The same datagrams with tokio: `cargo run -p lesson-10-udp --example tokio_way`.
+//! The same datagrams with tokio: `cargo run -p lesson-10-udp --example udp_tokio_way`.
 //!
 //! tokio's `UdpSocket` has the same `send_to`/`recv_from`; they wait without blocking the
 //! thread. A timeout is `tokio::time::timeout` around the receive (feature "time"), or a
