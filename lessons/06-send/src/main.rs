@@ -172,7 +172,7 @@ fn send_text(conn: &Socket, text: &str, say: &Narrator) -> Result<()> {
     let bytes: &[u8] = text.as_bytes();
     say.note(format!(
         "{:?} is {} characters but {} bytes in UTF-8",
-        text.trim_end(),
+        text,
         text.chars().count(),
         bytes.len()
     ));
