@@ -31,7 +31,8 @@ static LESSON: Lesson = Lesson {
     package: "lesson-01-socket",
     title: "socket(): the first call, and a whole TCP exchange at a glance",
     port: 7001,
-    about: "The demo creates a TCP and a UDP socket, for IPv4 and IPv6, then runs one exchange:\n\
+    about:
+        "The demo creates TCP sockets for IPv4 and IPv6 and a UDP socket, then runs one exchange:\n\
             the client sends b\"hello\\n\", the server answers b\"HELLO\\n\", both close.\n\
             The server serves one client, then exits. Try it with: nc 127.0.0.1 7001",
     flags: &[],

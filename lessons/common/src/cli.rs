@@ -212,7 +212,8 @@ pub fn help(lesson: &Lesson) -> String {
          OPTIONS:\n    \
          --addr HOST:PORT   server: where to listen; client: where to connect\n                       \
          (default 127.0.0.1:{port}; port 0 asks the kernel for a free port;\n                       \
-         0.0.0.0:{port} listens on every interface, not only this machine)\n    \
+         0.0.0.0:{port} accepts connections to any address of this machine,\n                       \
+         so other machines can reach it too)\n    \
          --step             pause before each system call until you press Enter\n",
         title = lesson.title,
         port = lesson.port,

@@ -115,8 +115,10 @@ fn default_hint(err: &io::Error, package: &str) -> Option<String> {
         ConnectionRefused => {
             format!("is the server running? (start it with: cargo run -p {package} -- server)")
         }
-        AddrInUse => "another socket already holds this address; stop that program, or pick \
-                      another port (--addr 127.0.0.1:0 lets the kernel choose a free one)"
+        AddrInUse => "another socket holds this address: a program still running, or a \
+                      connection of one that just ended, waiting in TIME_WAIT for a minute \
+                      (chapter 2); wait, or pick another port (--addr 127.0.0.1:0 lets the \
+                      kernel choose a free one)"
             .to_string(),
         AddrNotAvailable => {
             "this machine has no such address; try 127.0.0.1 (or 0.0.0.0 for every interface)"

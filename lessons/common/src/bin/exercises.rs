@@ -227,8 +227,21 @@ fn verify(lessons: &[&Lesson]) -> ExitCode {
     }
 }
 
-/// The last lines of a long log.
+/// What matters in a long log: each failing test's message (without backtraces), or else
+/// its last lines.
 fn tail(log: &str) -> String {
     let lines: Vec<&str> = log.lines().collect();
+    let messages: Vec<&str> = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("---- "))
+        .take_while(|l| !l.starts_with("failures:"))
+        .filter(|l| {
+            !l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && !l.contains("at /")
+        })
+        .copied()
+        .collect();
+    if !messages.is_empty() {
+        return messages[..messages.len().min(80)].join("\n");
+    }
     lines[lines.len().saturating_sub(25)..].join("\n")
 }
