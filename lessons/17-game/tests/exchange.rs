@@ -193,11 +193,11 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_play_one_tick() {
-    lesson(&testkit::example("std_way"))
+    lesson(&testkit::example("game_std_way"))
         .run()
         .success()
         .stdout_has("std: snap 1 ack=1 p1=1,0");
-    lesson(&testkit::example("tokio_way"))
+    lesson(&testkit::example("game_tokio_way"))
         .run()
         .success()
         .stdout_has("tokio: snap 1 ack=1 p1=1,0");

@@ -1,4 +1,4 @@
-//! One tick of the game with only the standard library: `cargo run -p lesson-17-game --example std_way`.
+//! One tick of the game with only the standard library: `cargo run -p lesson-17-game --example game_std_way`.
 
 use std::net::UdpSocket;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! One tick of the game with tokio: `cargo run -p lesson-17-game --example tokio_way`.
+//! One tick of the game with tokio: `cargo run -p lesson-17-game --example game_tokio_way`.
 //!
 //! A real tokio server would run its ticks with `tokio::time::interval` (feature "time") in a
 //! `select!` against `recv_from`; one tick needs neither.
