@@ -106,7 +106,8 @@ pub fn conn_narrator(number: usize) -> Narrator {
 }
 
 // ANCHOR: listen_on
-/// socket, bind, listen: the same three calls as in every lesson.
+/// socket, bind, listen: the same three calls as in every lesson (and SO_REUSEADDR, from
+/// chapter 2, so that a restart need not wait for TIME_WAIT).
 fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     let addr = opts.addr;
     say.next(
@@ -117,21 +118,35 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
         Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
     say.done("ok");
 
+    // A restarted server must not wait a minute for its old connections' TIME_WAIT to end
+    // (chapter 2). Unix only, as std does it: on Windows the option lets two servers share a port.
+    if cfg!(unix) {
+        say.next(
+            "setsockopt(SO_REUSEADDR, 1)",
+            "allow a restart while old connections sit in TIME_WAIT",
+        );
+        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+        say.done("ok");
+    }
+
     say.next(format!("bind({addr})"), "give the socket its address");
     socket
         .bind(&SockAddr::from(addr))
         .map_err(|e| say.fail(e))?;
-    let listener: TcpListener = socket.into();
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
+    let bound = socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .ok_or_else(|| say.protocol_error("not an IP address"))?;
     say.done(format!("ok, bound to {bound}"));
 
     say.next(
         "listen(backlog=128)",
         "let the kernel queue connections for us",
     );
-    let listener: Socket = listener.into();
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    let listener: TcpListener = listener.into();
+    socket.listen(128).map_err(|e| say.fail(e))?;
+    // From here on std's listener is all the lesson needs.
+    let listener: TcpListener = socket.into();
     say.done("ok");
     opts.ready(bound);
     Ok(listener)

@@ -65,7 +65,7 @@ const OUT_LIMIT: usize = 64 * 1024;
 /// The listener's token: how the loop tells its events from the connections'.
 const LISTENER: Token = Token(0);
 
-/// socket, bind, listen, on a plain std listener (it becomes non-blocking below).
+/// socket, SO_REUSEADDR, bind, listen, on a plain std listener (it becomes non-blocking below).
 fn listen_on(opts: &Options, say: &Narrator) -> Result<StdListener> {
     let addr = opts.addr;
     say.next(
@@ -75,6 +75,16 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<StdListener> {
     let socket =
         Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
     say.done("ok");
+    // A restarted server must not wait a minute for its old connections' TIME_WAIT to end
+    // (chapter 2). Unix only, as std does it: on Windows the option lets two servers share a port.
+    if cfg!(unix) {
+        say.next(
+            "setsockopt(SO_REUSEADDR, 1)",
+            "allow a restart while old connections sit in TIME_WAIT",
+        );
+        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+        say.done("ok");
+    }
     say.next(format!("bind({addr})"), "give the socket its address");
     socket
         .bind(&SockAddr::from(addr))
