@@ -293,11 +293,24 @@ fn receivers<'a>(entries: &'a [Entry], sides: &'a [String]) -> Vec<Option<&'a st
                     .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
                     .any(|word| word == *s)
         });
-        let by_bytes = literal(call).and_then(|bytes| {
-            calls[i + 1..].iter().flatten().find(|c| {
-                c.0 != who && is_recv(c.1) && literal(c.2).is_some_and(|b| matches(b, bytes))
+        // The side that receives exactly these bytes next, or else the next that receives
+        // them as part of more (a relay adds a prefix) or in pieces.
+        let receiving = |exact: bool| {
+            literal(call).and_then(|bytes| {
+                calls[i + 1..].iter().flatten().find(|c| {
+                    c.0 != who
+                        && is_recv(c.1)
+                        && literal(c.2).is_some_and(|b| {
+                            if exact {
+                                b == bytes
+                            } else {
+                                matches(b, bytes)
+                            }
+                        })
+                })
             })
-        });
+        };
+        let by_bytes = receiving(true).or_else(|| receiving(false));
         let last = partner.iter().find(|(x, _)| *x == who).map(|(_, y)| *y);
         let two = (talkers.len() == 2 && talkers.contains(&who))
             .then(|| talkers.iter().copied().find(|t| *t != who))
