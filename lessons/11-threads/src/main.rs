@@ -20,9 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
-use socket2::{Domain, SockAddr, Socket, Type};
 
 // The functions this lesson is about live in their own file, so that you can write them
 // yourself: src/exercise.rs is yours (`cargo exercise lesson-11-threads` checks it),
@@ -104,54 +102,6 @@ pub type Shared = Arc<Mutex<Tally>>;
 pub fn conn_narrator(number: usize) -> Narrator {
     Narrator::new(format!("conn{number}"), LESSON.package)
 }
-
-// ANCHOR: listen_on
-/// socket, bind, listen: the same three calls as in every lesson (and SO_REUSEADDR, from
-/// chapter 2, so that a restart need not wait for TIME_WAIT).
-fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    // A restarted server must not wait a minute for its old connections' TIME_WAIT to end
-    // (chapter 2). Unix only, as std does it: on Windows the option lets two servers share a port.
-    if cfg!(unix) {
-        say.next(
-            "setsockopt(SO_REUSEADDR, 1)",
-            "allow a restart while old connections sit in TIME_WAIT",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
-    }
-
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done(format!("ok, bound to {bound}"));
-
-    say.next(
-        "listen(backlog=128)",
-        "let the kernel queue connections for us",
-    );
-    socket.listen(128).map_err(|e| say.fail(e))?;
-    // From here on std's listener is all the lesson needs.
-    let listener: TcpListener = socket.into();
-    say.done("ok");
-    opts.ready(bound);
-    Ok(listener)
-}
-// ANCHOR_END: listen_on
 
 // ANCHOR: accept
 /// Take the next connection, and give it a receive timeout: a client that says nothing for
@@ -480,7 +430,7 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let settings = settings(opts, 30)?;
-    let listener = listen_on(opts, &say)?;
+    let listener = common::listener::listen_on(opts, &say)?;
     let tally = Shared::default();
     let mut workers = Workers::start(settings.pool, &tally, &say)?;
     let mut most_at_once = 0;
@@ -640,7 +590,7 @@ fn demo(opts: &Options) -> Result<()> {
                 .with_hint("with one worker, alice's silence would hold it; try --pool 2"),
         );
     }
-    let listener = listen_on(opts, &server)?;
+    let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let tally = Shared::default();
     let mut workers = Workers::start(settings.pool, &tally, &server)?;

@@ -16,11 +16,9 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::time::{Duration, Instant};
 
-use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
-use socket2::{Domain, SockAddr, Socket, Type};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
 // src/exercise.rs is yours (`cargo exercise lesson-12-nonblocking` checks it), src/solution.rs
@@ -64,46 +62,6 @@ pub const MAX_LINE: usize = 1024;
 const OUT_LIMIT: usize = 64 * 1024;
 /// The listener's token: how the loop tells its events from the connections'.
 const LISTENER: Token = Token(0);
-
-/// socket, SO_REUSEADDR, bind, listen, on a plain std listener (it becomes non-blocking below).
-fn listen_on(opts: &Options, say: &Narrator) -> Result<StdListener> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    // A restarted server must not wait a minute for its old connections' TIME_WAIT to end
-    // (chapter 2). Unix only, as std does it: on Windows the option lets two servers share a port.
-    if cfg!(unix) {
-        say.next(
-            "setsockopt(SO_REUSEADDR, 1)",
-            "allow a restart while old connections sit in TIME_WAIT",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
-    }
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done(format!("ok, bound to {bound}"));
-    say.next(
-        "listen(backlog=128)",
-        "let the kernel queue connections for us",
-    );
-    socket.listen(128).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    opts.ready(bound);
-    Ok(socket.into())
-}
 
 // ANCHOR: would_block
 /// Part one: what "non-blocking" means, on plain sockets, with no loop yet.
@@ -461,7 +419,7 @@ impl Server {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: usize = opts.value("--clients", 0)?;
-    let listener = listen_on(opts, &say)?;
+    let listener = common::listener::listen_on(opts, &say)?;
     let mut server = Server::new(listener, say)?;
     while clients == 0 || server.gone < clients {
         server.turn(None)?;
@@ -553,7 +511,7 @@ fn client(opts: &Options) -> Result<()> {
 fn demo(opts: &Options) -> Result<()> {
     let server_say = opts.narrator("server");
     let (alice, bob) = (opts.narrator("alice"), opts.narrator("bob"));
-    let listener = listen_on(opts, &server_say)?;
+    let listener = common::listener::listen_on(opts, &server_say)?;
     let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
     show_would_block(&listener, &server_say, &opts.narrator("carol"))?;
 

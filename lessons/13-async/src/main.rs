@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{broadcast, watch};
@@ -191,35 +191,13 @@ async fn serve(
 /// The longest line the server takes, newline included.
 pub const MAX_LINE: usize = 1024;
 
-/// Read one line (up to and including `\n`) of at most `MAX_LINE` bytes; `Ok(None)` at end of
-/// stream. The line collects in `line`, which the caller keeps: if `select!` drops this
-/// future half-way (another branch won), the bytes read so far are not lost, and the next
-/// call goes on from there. That makes it safe to use inside `select!` ("cancel-safe").
+/// One line of at most `MAX_LINE` bytes, cancel-safe (the helper crate's `read_line`,
+/// explained in chapter 13).
 pub async fn read_line(
     reader: &mut BufReader<OwnedReadHalf>,
     line: &mut Vec<u8>,
 ) -> io::Result<Option<Vec<u8>>> {
-    loop {
-        // Never read past the limit: a client must not make us buffer without end.
-        let room = (MAX_LINE + 1 - line.len()) as u64;
-        // Take bytes from the BufReader up to and including b'\n'; when its buffer is empty
-        // it makes one recv() on the socket, and the task waits until bytes are there.
-        let n = (&mut *reader).take(room).read_until(b'\n', line).await?;
-        if line.ends_with(b"\n") {
-            return Ok(Some(std::mem::take(line)));
-        }
-        if line.len() > MAX_LINE {
-            let reason = format!("line longer than {MAX_LINE} bytes");
-            return Err(io::Error::new(io::ErrorKind::InvalidData, reason));
-        }
-        if n == 0 && line.is_empty() {
-            return Ok(None);
-        }
-        if n == 0 {
-            let reason = "the peer closed in the middle of a line";
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, reason));
-        }
-    }
+    common::lines::read_line(reader, line, MAX_LINE).await
 }
 // ANCHOR_END: read_line
 

@@ -18,9 +18,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 // The functions this lesson's exercise is about live in their own file, so that you can write
 // them yourself: src/exercise.rs is yours (`cargo exercise lesson-14-http` checks it).
@@ -74,44 +72,6 @@ const MAX_HEAD: usize = 8 * 1024;
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
-
-// ANCHOR: listen_on
-/// socket, SO_REUSEADDR, bind, listen. The option matters for an HTTP server: the side that
-/// closes first keeps the connection in TIME_WAIT, and here that side is the server. Without
-/// SO_REUSEADDR a restarted server would find its port "in use" for a minute.
-fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the listening socket",
-    );
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(
-        "setsockopt(SO_REUSEADDR, 1)",
-        "allow a restart while old connections sit in TIME_WAIT",
-    );
-    socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next("listen(backlog=128)", "queue incoming connections");
-    socket.listen(128).map_err(|e| say.fail(e))?;
-    // From here on std's types are enough: a socket2 Socket converts into a std one.
-    let listener = TcpListener::from(socket);
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done_with(&listener, format!("ok, listening on {bound}"));
-    opts.ready(bound);
-    Ok(listener)
-}
-// ANCHOR_END: listen_on
 
 /// Take the next connection; give it a read timeout so that a silent client cannot hold us.
 fn accept_one(listener: &TcpListener, timeout: Duration, say: &Narrator) -> Result<TcpStream> {
@@ -443,7 +403,7 @@ fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let timeout = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
-    let listener = listen_on(opts, &server)?;
+    let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
 
     let requests: [&[u8]; 4] = [
@@ -502,7 +462,7 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
     let timeout = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
-    let listener = listen_on(opts, &say)?;
+    let listener = common::listener::listen_on(opts, &say)?;
     std::thread::scope(|threads| {
         let mut served = 0;
         while max == 0 || served < max {

@@ -16,9 +16,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 // The function this lesson's exercise is about lives in its own file, so that you can write
 // it yourself: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks it).
@@ -312,37 +310,6 @@ fn name(path: &str) -> &str {
 }
 // ANCHOR_END: store
 
-/// socket, SO_REUSEADDR, bind, listen. After QUIT the server closes first, so it is the
-/// server's side that sits in TIME_WAIT: SO_REUSEADDR lets a restarted server bind anyway.
-fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the listening socket",
-    );
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        "setsockopt(SO_REUSEADDR, 1)",
-        "allow a restart while old connections sit in TIME_WAIT",
-    );
-    socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next("listen(backlog=128)", "queue incoming connections");
-    socket.listen(128).map_err(|e| say.fail(e))?;
-    let listener = TcpListener::from(socket);
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done_with(&listener, format!("ok, listening on {bound}"));
-    opts.ready(bound);
-    Ok(listener)
-}
-
 /// Take the next connection and give it a read timeout: a silent client must not hold a
 /// session (and its thread) forever.
 fn accept_one(listener: &TcpListener, timeout: Duration, say: &Narrator) -> Result<TcpStream> {
@@ -486,7 +453,7 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
     let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
-    let listener = listen_on(opts, &say)?;
+    let listener = common::listener::listen_on(opts, &say)?;
     let store = Mutex::new(Store::new());
     std::thread::scope(|threads| {
         let mut served = 0;
@@ -577,7 +544,7 @@ fn demo(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
     let store = Mutex::new(Store::new());
-    let listener = listen_on(opts, &server)?;
+    let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
 
     let first = [

@@ -9,16 +9,21 @@
 //!   step mode, and how bytes are shown;
 //! - [`kernel`]: what the operating system holds for a socket (TCP state, queues), read from
 //!   the kernel on Linux (sock_diag netlink, or `/proc/net/tcp`);
-//! - [`error`]: errors that name the call that failed and give a hint.
+//! - [`error`]: errors that name the call that failed and give a hint;
+//! - [`listener`]: the listening socket of lessons 9 to 17, still made and narrated call by call;
+//! - `lines` (feature `tokio`): the cancel-safe, size-limited async line reader of lessons 13 and 16.
 //!
-//! It never makes a socket call itself: every `socket`, `bind`, `listen`, `accept`,
-//! `connect`, `send`, `recv` and `close` stays in the lesson, on its own line.
+//! In lessons 1 to 8 it never makes a socket call itself: every `socket`, `bind`, `listen`,
+//! `accept`, `connect`, `send`, `recv` and `close` stays in the lesson, on its own line.
 
 pub mod cli;
 #[cfg(target_os = "linux")]
 mod diag;
 pub mod error;
 pub mod kernel;
+#[cfg(feature = "tokio")]
+pub mod lines;
+pub mod listener;
 pub mod narrate;
 
 pub use cli::{Flag, Lesson, Mode, Options};
