@@ -16,6 +16,17 @@ fn join(server: &Server, nick: &str) -> Conn {
     conn
 }
 
+/// alice, bob and carol join in that order; each has seen the others' joins.
+fn room_of_three(server: &Server) -> (Conn, Conn, Conn) {
+    let mut alice = join(server, "alice");
+    let mut bob = join(server, "bob");
+    alice.expect(b"* bob joined\n");
+    let carol = join(server, "carol");
+    alice.expect(b"* carol joined\n");
+    bob.expect(b"* carol joined\n");
+    (alice, bob, carol)
+}
+
 #[test]
 fn the_demo_chats_in_order() {
     lesson(BIN).run().success().lines_in_order(&[
@@ -80,12 +91,7 @@ fn a_client_process_and_a_raw_client() {
 #[test]
 fn three_clients_each_line_goes_to_the_others_only() {
     let server = Server::start(BIN, &[]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut carol = join(&server, "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
+    let (mut alice, mut bob, mut carol) = room_of_three(&server);
 
     alice.send(b"hello\n");
     bob.expect(b"alice: hello\n");
@@ -103,12 +109,7 @@ fn three_clients_each_line_goes_to_the_others_only() {
 #[test]
 fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
     let server = Server::start(BIN, &[]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut carol = join(&server, "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
+    let (mut alice, mut bob, mut carol) = room_of_three(&server);
     bob.send(b"half a li");
     drop(bob);
     alice.expect(b"* bob left\n");
@@ -163,12 +164,7 @@ fn a_client_that_never_reads_holds_up_nobody() {
 #[test]
 fn a_paste_of_a_thousand_lines_reaches_everyone() {
     let server = Server::start(BIN, &[]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut carol = join(&server, "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
+    let (mut alice, mut bob, mut carol) = room_of_three(&server);
     // Four times the room's 256 messages, in one send: the server reads them all at once,
     // and must still let bob and carol take each line before the ring wraps round.
     let paste: String = (0..1000).map(|i| format!("line {i}\n")).collect();
