@@ -15,9 +15,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use common::lines::LineClient;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
@@ -284,97 +285,13 @@ async fn handle(
     failure.map_or(Ok(()), Err)
 }
 
-/// Send all of `bytes`. `write_all` loops over send() until the kernel has taken every byte:
-/// it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one.
-async fn write(writer: &mut OwnedWriteHalf, bytes: &[u8], say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({})", show_bytes(bytes)),
-        "hand every byte to the kernel",
-    );
-    writer.write_all(bytes).await.map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
-}
 // ANCHOR_END: handle
 
 // ANCHOR: client
-/// A client connection, as `asyncio.open_connection` gives it: a reader and a writer.
-struct Client {
-    say: Narrator,
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
-}
-
-impl Client {
-    async fn connect(addr: SocketAddr, say: Narrator) -> Result<Client> {
-        say.next(
-            format!("TcpStream::connect({addr})"),
-            "socket + connect; the task waits for the handshake",
-        );
-        let stream = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
-        say.done("ok");
-        let (read_half, writer) = stream.into_split();
-        Ok(Client {
-            say,
-            reader: BufReader::new(read_half),
-            writer,
-        })
-    }
-
-    async fn send(&mut self, bytes: &[u8]) -> Result<()> {
-        write(&mut self.writer, bytes, &self.say).await
-    }
-
-    /// The next line from the server, or `None` at end of stream; never waits for ever.
-    async fn read_line(&mut self) -> Result<Option<Vec<u8>>> {
-        let say = &self.say;
-        say.next("read_line()", "wait for the server's answer");
-        let mut line = Vec::new();
-        let read = timeout(CLIENT_WAIT, read_line(&mut self.reader, &mut line));
-        match read.await {
-            Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
-            Ok(Err(e)) => Err(say.fail(e)),
-            Ok(Ok(None)) => {
-                say.done("end of stream");
-                Ok(None)
-            }
-            Ok(Ok(Some(line))) => {
-                say.done(show_bytes(&line));
-                Ok(Some(line))
-            }
-        }
-    }
-
-    /// Read a line and check it.
-    async fn expect(&mut self, expected: &[u8]) -> Result<()> {
-        match self.read_line().await? {
-            Some(line) if line == expected => Ok(()),
-            got => Err(self.say.protocol_error(format!(
-                "expected {}, got {}",
-                show_bytes(expected),
-                got.map_or("end of stream".to_string(), |l| show_bytes(&l))
-            ))),
-        }
-    }
-
-    /// End of stream must come next.
-    async fn expect_eof(&mut self) -> Result<()> {
-        match self.read_line().await? {
-            None => Ok(()),
-            Some(line) => Err(self
-                .say
-                .protocol_error(format!("expected end of stream, got {}", show_bytes(&line)))),
-        }
-    }
-
-    /// Close: dropping both halves closes the socket (like writer.close()).
-    fn close(self) {
-        self.say
-            .next("close()", "drop both halves: the socket is closed");
-        drop(self.reader);
-        drop(self.writer);
-        self.say.done("ok");
-    }
+/// The demo's clients: the helper crate's narrated line client (see below), with this
+/// lesson's limits. `TcpStream::connect` + `into_split` is asyncio's `open_connection`.
+async fn connect(addr: SocketAddr, say: Narrator) -> Result<LineClient> {
+    LineClient::connect(addr, say, CLIENT_WAIT, MAX_LINE).await
 }
 // ANCHOR_END: client
 
@@ -392,11 +309,11 @@ fn demo(opts: &Options) -> Result<()> {
         // The server is a task too: it runs whenever the demo's clients wait.
         let serving = tokio::spawn(serve(listener, udp, stop, Duration::from_secs(30)));
 
-        let mut alice = Client::connect(addr, opts.narrator("alice")).await?;
+        let mut alice = connect(addr, opts.narrator("alice")).await?;
         alice.send(b"hello\n").await?;
         alice.expect(b"1: HELLO\n").await?;
 
-        let mut bob = Client::connect(addr, opts.narrator("bob")).await?;
+        let mut bob = connect(addr, opts.narrator("bob")).await?;
         bob.send(b"hi\n").await?;
         bob.expect(b"1: HI\n").await?;
 
@@ -410,7 +327,7 @@ fn demo(opts: &Options) -> Result<()> {
         udp_ping(addr, opts.narrator("udp")).await?;
 
         // carol asks the server to shut down: every connection says bye and closes.
-        let mut carol = Client::connect(addr, opts.narrator("carol")).await?;
+        let mut carol = connect(addr, opts.narrator("carol")).await?;
         carol.send(b"shutdown\n").await?;
         carol.expect(b"bye: shutting down\n").await?;
         carol.expect_eof().await?;
@@ -497,7 +414,7 @@ fn client(opts: &Options) -> Result<()> {
         if opts.has("--udp") {
             return udp_ping(opts.addr, say).await;
         }
-        let mut conn = Client::connect(opts.addr, say).await?;
+        let mut conn = connect(opts.addr, say).await?;
         for line in [&b"hello\n"[..], b"async\n"] {
             conn.send(line).await?;
             let answer = conn.read_line().await?.unwrap_or_default();

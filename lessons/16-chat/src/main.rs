@@ -27,9 +27,10 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::lines::LineClient;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
@@ -336,88 +337,20 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
 // ANCHOR_END: member
 
 // ANCHOR: client
-/// A client of the demo: a reader, a writer, and a name to narrate with.
-struct Client {
-    say: Narrator,
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
+/// The demo's clients: chapter 13's line client (from the helper crate), with this lesson's
+/// limits.
+async fn connect(addr: SocketAddr, say: Narrator) -> Result<LineClient> {
+    LineClient::connect(addr, say, CLIENT_WAIT, MAX_LINE).await
 }
 
-impl Client {
-    async fn connect(addr: SocketAddr, say: Narrator) -> Result<Client> {
-        say.next(
-            format!("TcpStream::connect({addr})"),
-            "open a connection to the chat server",
-        );
-        let stream = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
-        say.done("ok");
-        let (read_half, writer) = stream.into_split();
-        Ok(Client {
-            say,
-            reader: BufReader::new(read_half),
-            writer,
-        })
-    }
-
-    async fn send(&mut self, bytes: &[u8]) -> Result<()> {
-        self.say.next(
-            format!("write_all({})", show_bytes(bytes)),
-            "send a line to the room",
-        );
-        let sent = self.writer.write_all(bytes).await;
-        sent.map_err(|e| self.say.fail(e))?;
-        self.say.done("ok");
-        Ok(())
-    }
-
-    /// The next line, or `None` at end of stream; never waits for ever.
-    async fn read_line(&mut self) -> Result<Option<Vec<u8>>> {
-        let say = &self.say;
-        say.next("read_line()", "wait for the next line from the server");
-        let mut line = Vec::new();
-        match timeout(CLIENT_WAIT, read_line(&mut self.reader, &mut line)).await {
-            Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
-            Ok(Err(e)) => Err(say.fail(e)),
-            Ok(Ok(None)) => {
-                say.done("end of stream");
-                Ok(None)
-            }
-            Ok(Ok(Some(line))) => {
-                say.done(show_bytes(&line));
-                Ok(Some(line))
-            }
-        }
-    }
-
-    /// The next line must be `expected`.
-    async fn expect(&mut self, expected: &[u8]) -> Result<()> {
-        match self.read_line().await? {
-            Some(line) if line == expected => Ok(()),
-            got => Err(self.say.protocol_error(format!(
-                "expected {}, got {}",
-                show_bytes(expected),
-                got.map_or("end of stream".to_string(), |l| show_bytes(&l))
-            ))),
-        }
-    }
-
-    /// Connect and join as `nick`.
-    async fn join(addr: SocketAddr, nick: &str, say: Narrator) -> Result<Client> {
-        let mut client = Client::connect(addr, say).await?;
-        client.send(format!("{nick}\n").as_bytes()).await?;
-        client
-            .expect(format!("* welcome {nick}\n").as_bytes())
-            .await?;
-        Ok(client)
-    }
-
-    /// Close: drop both halves.
-    fn close(self) {
-        self.say.next("close()", "leave the chat");
-        drop(self.reader);
-        drop(self.writer);
-        self.say.done("ok");
-    }
+/// Connect and join as `nick`: send the nickname, expect the welcome.
+async fn join(addr: SocketAddr, nick: &str, say: Narrator) -> Result<LineClient> {
+    let mut client = connect(addr, say).await?;
+    client.send(format!("{nick}\n").as_bytes()).await?;
+    client
+        .expect(format!("* welcome {nick}\n").as_bytes())
+        .await?;
+    Ok(client)
 }
 // ANCHOR_END: client
 
@@ -434,10 +367,10 @@ fn demo(opts: &Options) -> Result<()> {
         // Four clients, then the server waits for them to leave and ends.
         let serving = tokio::spawn(serve(listener, Some(4)));
 
-        let mut alice = Client::join(addr, "alice", opts.narrator("alice")).await?;
-        let mut bob = Client::join(addr, "bob", opts.narrator("bob")).await?;
+        let mut alice = join(addr, "alice", opts.narrator("alice")).await?;
+        let mut bob = join(addr, "bob", opts.narrator("bob")).await?;
         alice.expect(b"* bob joined\n").await?;
-        let mut carol = Client::join(addr, "carol", opts.narrator("carol")).await?;
+        let mut carol = join(addr, "carol", opts.narrator("carol")).await?;
         alice.expect(b"* carol joined\n").await?;
         bob.expect(b"* carol joined\n").await?;
 
@@ -454,7 +387,7 @@ fn demo(opts: &Options) -> Result<()> {
         bob.expect("carol: caf\u{fffd}?\n".as_bytes()).await?;
 
         // A second bob is refused.
-        let mut dave = Client::connect(addr, opts.narrator("dave")).await?;
+        let mut dave = connect(addr, opts.narrator("dave")).await?;
         dave.send(b"bob\n").await?;
         dave.expect(b"error: nickname bob is taken\n").await?;
         dave.expect_eof().await?;
@@ -476,18 +409,6 @@ fn demo(opts: &Options) -> Result<()> {
     })
 }
 // ANCHOR_END: demo
-
-impl Client {
-    /// End of stream must come next.
-    async fn expect_eof(&mut self) -> Result<()> {
-        match self.read_line().await? {
-            None => Ok(()),
-            Some(line) => Err(self
-                .say
-                .protocol_error(format!("expected end of stream, got {}", show_bytes(&line)))),
-        }
-    }
-}
 
 /// One runtime on the current thread: every task of this lesson runs on this one thread.
 fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
@@ -541,7 +462,7 @@ fn client(opts: &Options) -> Result<()> {
     let nick: String = opts.value("--nick", "guest".to_string())?;
     let rt = runtime(&say)?;
     let result = rt.block_on(async {
-        let mut conn = Client::connect(opts.addr, say).await?;
+        let mut conn = connect(opts.addr, say).await?;
         conn.send(format!("{nick}\n").as_bytes()).await?;
         let mut typed = BufReader::new(tokio::io::stdin()).lines();
         let mut typing = true;

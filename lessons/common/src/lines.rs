@@ -1,9 +1,16 @@
-//! Reading one line from an async stream, with a size limit, in a way that is safe inside
-//! `select!`. Lesson 13 explains it; lesson 16 uses it too.
+//! Lines over an async stream, for lessons 13 and 16: reading one line with a size limit in a
+//! way that is safe inside `select!`, and the narrated client both lessons' demos play.
 
 use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+use crate::{show_bytes, Narrator, Result};
 
 // ANCHOR: read_line
 /// Read one line (up to and including `\n`) of at most `max` bytes; `Ok(None)` at end of
@@ -38,6 +45,113 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
     }
 }
 // ANCHOR_END: read_line
+
+// ANCHOR: client
+/// A client connection, as asyncio's `open_connection` gives it: a reader and a writer (the two
+/// halves of one socket, from `into_split`), narrated call by call.
+pub struct LineClient {
+    pub say: Narrator,
+    pub reader: BufReader<OwnedReadHalf>,
+    pub writer: OwnedWriteHalf,
+    /// How long a read may wait: a client must never wait for ever.
+    wait: Duration,
+    /// The longest line it takes.
+    max: usize,
+}
+
+impl LineClient {
+    /// Connect to `addr`: socket + connect; the task waits for the handshake.
+    pub async fn connect(
+        addr: SocketAddr,
+        say: Narrator,
+        wait: Duration,
+        max: usize,
+    ) -> Result<Self> {
+        say.next(
+            format!("TcpStream::connect({addr})"),
+            "socket + connect; the task waits for the handshake",
+        );
+        let stream = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
+        say.done("ok");
+        let (read_half, writer) = stream.into_split();
+        let reader = BufReader::new(read_half);
+        Ok(LineClient {
+            say,
+            reader,
+            writer,
+            wait,
+            max,
+        })
+    }
+
+    /// Send all of `bytes`. `write_all` loops over send() until the kernel has taken every
+    /// byte: it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one.
+    pub async fn send(&mut self, bytes: &[u8]) -> Result<()> {
+        let say = &self.say;
+        say.next(
+            format!("write_all({})", show_bytes(bytes)),
+            "hand every byte to the kernel",
+        );
+        self.writer
+            .write_all(bytes)
+            .await
+            .map_err(|e| say.fail(e))?;
+        say.done("ok");
+        Ok(())
+    }
+
+    /// The next line from the server, or `None` at end of stream.
+    pub async fn read_line(&mut self) -> Result<Option<Vec<u8>>> {
+        let say = &self.say;
+        say.next("read_line()", "wait for the next line from the server");
+        let mut line = Vec::new();
+        let read = timeout(self.wait, read_line(&mut self.reader, &mut line, self.max));
+        match read.await {
+            Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
+            Ok(Err(e)) => Err(say.fail(e)),
+            Ok(Ok(None)) => {
+                say.done("end of stream");
+                Ok(None)
+            }
+            Ok(Ok(Some(line))) => {
+                say.done(show_bytes(&line));
+                Ok(Some(line))
+            }
+        }
+    }
+
+    /// Read a line and check it.
+    pub async fn expect(&mut self, expected: &[u8]) -> Result<()> {
+        match self.read_line().await? {
+            Some(line) if line == expected => Ok(()),
+            got => Err(self.say.protocol_error(format!(
+                "expected {}, got {}",
+                show_bytes(expected),
+                got.map_or("end of stream".to_string(), |l| show_bytes(&l))
+            ))),
+        }
+    }
+
+    /// End of stream must come next.
+    pub async fn expect_eof(&mut self) -> Result<()> {
+        match self.read_line().await? {
+            None => Ok(()),
+            Some(line) => Err(self
+                .say
+                .protocol_error(format!("expected end of stream, got {}", show_bytes(&line)))),
+        }
+    }
+
+    /// Close: dropping both halves closes the socket (asyncio's `writer.close()`).
+    pub fn close(self) {
+        self.say
+            .next("close()", "drop both halves: the socket is closed");
+        drop(self.reader);
+        drop(self.writer);
+        self.say.done("ok");
+    }
+}
+// ANCHOR_END: client
 
 #[cfg(test)]
 mod tests {
