@@ -91,7 +91,7 @@ fn std_alone_shows_the_reset_too() {
         .unwrap();
     server_side.peek(&mut one).unwrap();
     drop(server_side);
-    let err = client.read(&mut [0u8; 16]).unwrap_err();
+    let err = testkit::uninterrupted(|| client.read(&mut [0u8; 16])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
 }
 

@@ -20,8 +20,7 @@ fn raw_socket() -> UdpSocket {
 #[track_caller]
 fn expect_datagram(socket: &UdpSocket, from: SocketAddr, expected: &[u8]) {
     let mut buf = [0u8; 1500];
-    let (n, sender) = socket
-        .recv_from(&mut buf)
+    let (n, sender) = testkit::uninterrupted(|| socket.recv_from(&mut buf))
         .unwrap_or_else(|e| panic!("waiting for {:?}: {e}", expected.escape_ascii().to_string()));
     assert_eq!(
         sender, from,

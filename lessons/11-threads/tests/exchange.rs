@@ -29,7 +29,7 @@ fn answer_within(conn: &Conn, why: &str) -> String {
     let mut got = Vec::new();
     let mut byte = [0u8; 1];
     while !got.ends_with(b"\n") {
-        match conn.stream().read(&mut byte) {
+        match testkit::uninterrupted(|| conn.stream().read(&mut byte)) {
             Ok(1) => got.push(byte[0]),
             Ok(_) => fail(&format!("{why}: the server closed instead of answering.")),
             Err(e) => fail(&format!(
@@ -230,7 +230,7 @@ fn when_every_worker_is_busy_a_connection_waits() {
         .set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();
     let mut buf = [0u8; 64];
-    match bob.stream().read(&mut buf) {
+    match testkit::uninterrupted(|| bob.stream().read(&mut buf)) {
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
         other => panic!("with one worker busy with alice, bob must wait; got {other:?}"),
     }

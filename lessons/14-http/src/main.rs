@@ -15,7 +15,7 @@
 //! (`Connection: close`): no keep-alive.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
@@ -71,22 +71,6 @@ const MAX_HEAD: usize = 8 * 1024;
 
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
-}
-
-/// Take the next connection; give it a read timeout so that a silent client cannot hold us.
-fn accept_one(listener: &TcpListener, timeout: Duration, say: &Narrator) -> Result<TcpStream> {
-    say.next("accept()", "take the next connection from the queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, a client at {peer}"));
-
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
-        "a recv that waits longer than this fails, so a silent client gets 408",
-    );
-    conn.set_read_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
 }
 
 // ANCHOR: read_head
@@ -416,7 +400,7 @@ fn demo(opts: &Options) -> Result<()> {
         // The kernel's view is shown for the first exchange only: the others are the same.
         let first = i == 0;
         let to_server = connect(addr, &client)?;
-        let conn = accept_one(&listener, timeout, &server)?;
+        let conn = common::listener::accept_with_timeout(&listener, timeout, &server)?;
         // Addresses, noted now: once closed, a socket no longer knows its peer.
         let (local, peer) = (conn.local_addr().ok(), conn.peer_addr().ok());
         send_all(&to_server, request, &client)?;
@@ -466,7 +450,7 @@ fn server(opts: &Options) -> Result<()> {
     std::thread::scope(|threads| {
         let mut served = 0;
         while max == 0 || served < max {
-            let conn = accept_one(&listener, timeout, &say)?;
+            let conn = common::listener::accept_with_timeout(&listener, timeout, &say)?;
             served += 1;
             threads.spawn(move || {
                 let say = Narrator::new(format!("conn{served}"), LESSON.package);

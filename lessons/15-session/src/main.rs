@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -310,22 +310,6 @@ fn name(path: &str) -> &str {
 }
 // ANCHOR_END: store
 
-/// Take the next connection and give it a read timeout: a silent client must not hold a
-/// session (and its thread) forever.
-fn accept_one(listener: &TcpListener, timeout: Duration, say: &Narrator) -> Result<TcpStream> {
-    say.next("accept()", "take the next connection from the queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, a client at {peer}"));
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
-        "a recv that waits longer than this fails",
-    );
-    conn.set_read_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
-}
-
 // ANCHOR: read_line
 /// What reading one line came to.
 enum Line {
@@ -458,7 +442,7 @@ fn server(opts: &Options) -> Result<()> {
     std::thread::scope(|threads| {
         let mut served = 0;
         while max == 0 || served < max {
-            let conn = accept_one(&listener, timeout, &say)?;
+            let conn = common::listener::accept_with_timeout(&listener, timeout, &say)?;
             served += 1;
             let store = &store;
             threads.spawn(move || {
@@ -570,7 +554,7 @@ fn demo(opts: &Options) -> Result<()> {
         client.next(format!("connect({addr})"), "open the control connection");
         let to_server = TcpStream::connect(addr).map_err(|e| client.fail(e))?;
         client.done("ok");
-        let conn = accept_one(&listener, timeout, &server)?;
+        let conn = common::listener::accept_with_timeout(&listener, timeout, &server)?;
         let mut session = Session::new();
         let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
         send_all(

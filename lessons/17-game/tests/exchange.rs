@@ -57,7 +57,7 @@ impl Raw {
         let mut buf = [0u8; 1500];
         let mut last = String::new();
         while Instant::now() < deadline {
-            match self.socket.recv_from(&mut buf) {
+            match testkit::uninterrupted(|| self.socket.recv_from(&mut buf)) {
                 Ok((n, _)) => {
                     last = String::from_utf8_lossy(&buf[..n]).into_owned();
                     if last.contains(&format!(" ack={seq} ")) {

@@ -58,3 +58,24 @@ pub fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     Ok(listener)
 }
 // ANCHOR_END: listen_on
+
+/// Take the next connection and give it a read timeout, so that a silent client cannot hold
+/// the server (or one of its threads) for ever.
+pub fn accept_with_timeout(
+    listener: &TcpListener,
+    timeout: std::time::Duration,
+    say: &Narrator,
+) -> Result<std::net::TcpStream> {
+    say.next("accept()", "take the next connection from the queue");
+    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+    say.done(format!("ok, a client at {peer}"));
+
+    say.next(
+        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
+        "a recv that waits longer than this fails: a silent client cannot hold us",
+    );
+    conn.set_read_timeout(Some(timeout))
+        .map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(conn)
+}

@@ -143,8 +143,18 @@ impl Conn {
 
     fn read_more(&mut self) -> std::io::Result<usize> {
         let mut buf = [0u8; 4096];
-        let n = self.stream.read(&mut buf)?;
-        self.pending.extend_from_slice(&buf[..n]);
-        Ok(n)
+        loop {
+            match self.stream.read(&mut buf) {
+                // A signal arrived (SIGCHLD, when a child process of the test ends: assert_cmd's
+                // timeouts install a handler for it). A read with a timeout is not restarted
+                // by the kernel, so it is restarted here.
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+                Ok(n) => {
+                    self.pending.extend_from_slice(&buf[..n]);
+                    return Ok(n);
+                }
+            }
+        }
     }
 }

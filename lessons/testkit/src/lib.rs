@@ -147,3 +147,15 @@ pub fn client_without_server(bin: &str) -> Run {
     let nobody = refusing_port();
     lesson(bin).client(nobody.addr).run()
 }
+
+/// Make an I/O call again while a signal interrupts it. A test process gets signals (its
+/// threads and child processes come and go), and a socket call with a timeout is not
+/// restarted by the kernel after one: it fails with `Interrupted`, which is no answer at all.
+pub fn uninterrupted<T>(mut call: impl FnMut() -> std::io::Result<T>) -> std::io::Result<T> {
+    loop {
+        match call() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
