@@ -25,19 +25,18 @@ fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run) {
     (got, run)
 }
 
-/// Compare bytes, and say plainly what differs (with the lesson's hint).
+/// Compare bytes, and say plainly what differs (testkit adds the lesson's hint).
 #[track_caller]
 fn same_bytes(got: &[u8], expected: &[u8], run: &Run) {
     if got != expected {
-        let hint = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/hint.md"))
-            .unwrap_or_default();
-        panic!(
-            "\n\nThe server sent different bytes.\n\n--- expected ---\n{}\n\n--- got ---\n{}\n\n\
-             --- server transcript ---\n{}\n\n--- hint (if you are doing the exercise) ---\n{}\n",
-            expected.escape_ascii(),
-            got.escape_ascii(),
-            run.transcript(),
-            hint.trim()
+        testkit::fail(
+            "The server sent different bytes.",
+            &expected.escape_ascii().to_string(),
+            &format!(
+                "{}\n\n--- server transcript ---\n{}",
+                got.escape_ascii(),
+                run.transcript()
+            ),
         );
     }
 }

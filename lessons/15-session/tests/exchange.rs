@@ -5,37 +5,9 @@ use testkit::{lesson, BookOutput, Conn, Run, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-15-session");
 
-/// Start a server, run `body` against it, then wait for the server to exit. If the body
-/// fails because the server crashed (an unfinished `todo!()`, say), the failure says so and
-/// shows the server's transcript, rather than only "the peer closed the connection".
+/// Start a server and run `body` against it (a crashed server is reported as such).
 fn with_server(args: &[&str], body: impl FnOnce(&mut Server)) -> Run {
-    let mut server = Server::start(BIN, args);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut server)));
-    match outcome {
-        Ok(()) => server.finish(),
-        Err(payload) => {
-            let run = server.stop();
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            if run.stderr.contains("not yet implemented") {
-                panic!(
-                    "\n\nThe server reached a todo!() that is not written yet.\n{message}\n\n\
-                     --- the server's transcript ---\n{}\n",
-                    run.transcript()
-                );
-            }
-            if run.stderr.contains("panicked") {
-                panic!(
-                    "{message}\n\n--- the server's transcript ---\n{}\n",
-                    run.transcript()
-                );
-            }
-            std::panic::resume_unwind(payload)
-        }
-    }
+    Server::run_with(BIN, args, body)
 }
 
 /// Connect and read the greeting.

@@ -392,6 +392,31 @@ impl Server {
         server
     }
 
+    /// Start a server, run `body` against it, then wait for the server to exit. If `body`
+    /// fails because the server crashed (an unfinished `todo!()`, say), the failure says so and
+    /// shows the server's transcript, rather than only "the peer closed the connection".
+    pub fn run_with(bin: &str, args: &[&str], body: impl FnOnce(&mut Server)) -> Run {
+        let mut server = Server::start(bin, args);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut server)));
+        let payload = match outcome {
+            Ok(()) => return server.finish(),
+            Err(payload) => payload,
+        };
+        let run = server.stop();
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        match run.explain_abnormal_end() {
+            Some(why) if run.stderr.contains("panicked") => panic!(
+                "\n\n{why}\n{message}\n\n--- the server's transcript ---\n{}\n",
+                run.transcript()
+            ),
+            _ => std::panic::resume_unwind(payload),
+        }
+    }
+
     /// Write to the server's standard input (for step mode).
     pub fn write_stdin(&mut self, bytes: &[u8]) {
         if let Some(stdin) = self.stdin.as_mut() {
