@@ -133,6 +133,8 @@ pub enum View {
     Absent,
     /// This operating system has no table we can read.
     Unavailable,
+    /// The kernel could not be asked (e.g. no file descriptor left to ask with).
+    Unreadable(String),
 }
 
 impl fmt::Display for View {
@@ -141,6 +143,7 @@ impl fmt::Display for View {
             View::Found(entry) => entry.fmt(f),
             View::Absent => f.write_str("no TCP entry (not listening or connected yet, or gone)"),
             View::Unavailable => f.write_str("not available on this operating system"),
+            View::Unreadable(why) => write!(f, "could not ask the kernel: {why}"),
         }
     }
 }
@@ -163,15 +166,16 @@ pub fn lookup(local: SocketAddr, peer: Option<SocketAddr>) -> View {
     }
     let start = std::time::Instant::now();
     let mut entry = find(local, peer);
-    while entry.as_ref().is_some_and(|e| e.state.is_passing())
+    while entry.as_ref().is_ok_and(|e| e.as_ref().is_some_and(|e| e.state.is_passing()))
         && start.elapsed() < std::time::Duration::from_millis(500)
     {
         std::thread::sleep(std::time::Duration::from_millis(2));
         entry = find(local, peer);
     }
     match entry {
-        Some(entry) => View::Found(entry),
-        None => View::Absent,
+        Ok(Some(entry)) => View::Found(entry),
+        Ok(None) => View::Absent,
+        Err(why) => View::Unreadable(why),
     }
 }
 
@@ -188,21 +192,19 @@ impl TcpState {
 
 /// Every entry in the kernel's TCP tables (empty where there are none to read).
 pub fn table() -> Vec<Entry> {
-    let mut entries = read_table("/proc/net/tcp");
-    entries.extend(read_table("/proc/net/tcp6"));
+    let mut entries = read_table("/proc/net/tcp").unwrap_or_default();
+    entries.extend(read_table("/proc/net/tcp6").unwrap_or_default());
     entries
 }
 
 /// One of the tables. (Each read of it costs the kernel a walk over every TCP socket, and a
 /// test run leaves many in TIME_WAIT, so it is read no more often than needed.)
-fn read_table(file: &str) -> Vec<Entry> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => text.lines().skip(1).filter_map(parse_line).collect(),
-        Err(_) => Vec::new(),
-    }
+fn read_table(file: &str) -> std::io::Result<Vec<Entry>> {
+    let text = std::fs::read_to_string(file)?;
+    Ok(text.lines().skip(1).filter_map(parse_line).collect())
 }
 
-fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
+fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Result<Option<Entry>, String> {
     let local = unmap(local);
     let peer = peer.map(unmap);
     // Ask for this one socket through netlink; read the whole /proc table only if that fails
@@ -210,17 +212,17 @@ fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
     #[cfg(target_os = "linux")]
     if let Some(found) = crate::diag::find(local, peer) {
         if found.is_some() || peer.is_some() {
-            return found;
+            return Ok(found);
         }
     }
     // An IPv4 socket is listed in /proc/net/tcp; an IPv6 one (even with an IPv4-mapped
     // address) in /proc/net/tcp6.
-    let mut table = read_table("/proc/net/tcp");
+    let mut table = read_table("/proc/net/tcp").map_err(|e| crate::error::describe(&e))?;
     if local.is_ipv6() || !table.iter().any(|e| e.local == local) {
-        table.extend(read_table("/proc/net/tcp6"));
+        table.extend(read_table("/proc/net/tcp6").unwrap_or_default());
     }
     let mut mine = table.iter().filter(|e| e.local == local);
-    match peer {
+    Ok(match peer {
         Some(peer) => mine
             .find(|e| e.peer == peer && e.state != TcpState::Listen)
             .cloned(),
@@ -234,7 +236,7 @@ fn find(local: SocketAddr, peer: Option<SocketAddr>) -> Option<Entry> {
                 None => None,
             }
         }
-    }
+    })
 }
 
 /// An IPv4 address seen through an IPv6 socket (`::ffff:127.0.0.1`) is still 127.0.0.1.
