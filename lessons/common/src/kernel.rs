@@ -166,7 +166,9 @@ pub fn lookup(local: SocketAddr, peer: Option<SocketAddr>) -> View {
     }
     let start = std::time::Instant::now();
     let mut entry = find(local, peer);
-    while entry.as_ref().is_ok_and(|e| e.as_ref().is_some_and(|e| e.state.is_passing()))
+    while entry
+        .as_ref()
+        .is_ok_and(|e| e.as_ref().is_some_and(|e| e.state.is_passing()))
         && start.elapsed() < std::time::Duration::from_millis(500)
     {
         std::thread::sleep(std::time::Duration::from_millis(2));
