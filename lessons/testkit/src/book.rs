@@ -18,6 +18,7 @@ pub struct BookOutput {
     diagram: Option<String>,
     code: i32,
     keep_ports: Vec<u16>,
+    replacements: Vec<(String, String)>,
 }
 
 impl BookOutput {
@@ -31,6 +32,7 @@ impl BookOutput {
             diagram: Some("diagram.mmd".to_string()),
             code: 0,
             keep_ports: Vec::new(),
+            replacements: Vec::new(),
         }
     }
 
@@ -54,6 +56,13 @@ impl BookOutput {
         self
     }
 
+    /// Show `from` as `to`: for a setting of this machine that the output mentions (a port
+    /// range, say), so that the book shows the usual value and another machine still matches.
+    pub fn replace(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.replacements.push((from.into(), to.into()));
+        self
+    }
+
     /// Run the lesson, and compare (or with `BLESS=1`, write) the files.
     #[track_caller]
     pub fn check(self) {
@@ -69,6 +78,9 @@ impl BookOutput {
         let mut printed = run.stdout.clone();
         if self.code != 0 {
             printed.push_str(&run.stderr);
+        }
+        for (from, to) in &self.replacements {
+            printed = printed.replace(from.as_str(), to);
         }
         let text = format!("{command}\n{}", normalize_ports(&printed, &self.keep_ports));
         compare_or_bless(&self.file, &text);
