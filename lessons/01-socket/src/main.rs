@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
+use common::talk::{local_addr, send_all};
 use common::{show_bytes, Lesson, Narrator, Options, Result};
 use socket2::{SockAddr, Socket};
 
@@ -145,21 +146,6 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
 // ANCHOR_END: accept
 
 // ANCHOR: talk
-/// Send all of `bytes`. `send` may take fewer bytes than offered (lesson 06), so loop.
-fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
-    }
-    Ok(())
-}
-
 /// Receive until a whole line has arrived. One `recv` may return part of a line, or
 /// more than one line: TCP carries bytes, not messages (lesson 07).
 fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
@@ -197,13 +183,6 @@ fn close(socket: Socket, name: &str, say: &Narrator) {
     }
 }
 // ANCHOR_END: close
-
-/// The socket's address as the kernel sees it (with the real port after binding port 0).
-fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
-    addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
-}
 
 // ANCHOR: demo
 /// Both sides in one process, one call at a time. Nothing here needs a second thread: the

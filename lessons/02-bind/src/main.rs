@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
+use common::talk::send_all;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -241,21 +242,6 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 // ANCHOR_END: accept
 
 // ANCHOR: talk
-/// Send all of `bytes`. `send` may take fewer bytes than offered (lesson 06), so loop.
-fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
-    }
-    Ok(())
-}
-
 /// Receive until a whole line has arrived (lesson 07 explains why one recv is not enough),
 /// but never more than MAX_LINE bytes.
 fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {

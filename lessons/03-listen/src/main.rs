@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
+use common::talk::send_all;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -244,21 +245,6 @@ fn check_name(line: &[u8], say: &Narrator) -> Result<String> {
     Ok(text.to_string())
 }
 // ANCHOR_END: serve
-
-/// Send all of `bytes`. `send` may take fewer bytes than offered (lesson 06), so loop.
-fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
-    }
-    Ok(())
-}
 
 /// Receive until a whole line has arrived, but never more than MAX_LINE bytes.
 fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {

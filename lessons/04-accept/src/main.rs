@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
+use common::talk::{close, local_addr, send_all};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -153,21 +154,6 @@ fn answer(
 // ANCHOR_END: serve
 
 // ANCHOR: talk
-/// Send all of `bytes`. `send` may take fewer bytes than offered (chapter 6), so loop.
-fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
-    }
-    Ok(())
-}
-
 /// Receive until a whole line has arrived (at most MAX_LINE bytes). One `recv` may return part
 /// of a line: TCP carries bytes, not messages (chapter 7).
 fn recv_line(mut conn: &Socket, read_timeout: Duration, say: &Narrator) -> Result<Vec<u8>> {
@@ -242,23 +228,6 @@ fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<S
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
 }
 // ANCHOR_END: client_side
-
-/// Close a socket: in Rust, `drop`. The kernel sends FIN for a connection.
-fn close(socket: Socket, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
-}
-
-/// The socket's own address, as the kernel reports it (getsockname).
-fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
-    addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
-}
 
 /// `--read-timeout MS`, with the given default.
 fn read_timeout(opts: &Options, default_ms: u64) -> Result<Duration> {

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
+use common::talk::{close, local_addr, send_all};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -142,21 +143,6 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 }
 // ANCHOR_END: accept
 
-/// Send all of `bytes`. `send` may take fewer bytes than offered (chapter 6), so loop.
-fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
-    }
-    Ok(())
-}
-
 /// Receive until a whole line has arrived (chapter 7), at most MAX_LINE bytes, waiting at most
 /// READ_TIMEOUT for each part.
 fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<String> {
@@ -186,23 +172,6 @@ fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<String> {
         line.extend_from_slice(&buf[..n]);
     }
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
-}
-
-/// Close a socket: in Rust, `drop`.
-fn close(socket: Socket, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
-}
-
-/// The socket's own address (getsockname).
-fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
-    addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
 }
 
 /// `--timeout MS`: how long a connect may take.

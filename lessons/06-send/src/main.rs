@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
+use common::talk::local_addr;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -325,13 +326,6 @@ fn close(socket: Socket, name: &str, say: &Narrator) {
     if let (Some(local), Some(_)) = (local, peer) {
         say.kernel_at(local, peer);
     }
-}
-
-/// The socket's address as the kernel sees it (with the real port after binding port 0).
-fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
-    addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
 }
 
 /// Receive until a whole line has arrived (only the greeting is on its way, so we cannot

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use common::error::describe;
 use common::narrate::family;
+use common::talk::{close, local_addr};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -382,21 +383,6 @@ fn accept_one(listener: &Socket, timeout: Duration, say: &Narrator) -> Result<So
     Ok(conn)
 }
 // ANCHOR_END: accept
-
-fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
-    addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
-}
-
-fn close(socket: Socket, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
-}
 
 // ANCHOR: uninit
 /// socket2's own recv() takes `&mut [MaybeUninit<u8>]`: the kernel writes the bytes, so the

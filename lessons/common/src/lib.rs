@@ -10,6 +10,7 @@
 //! - [`kernel`]: what the operating system holds for a socket (TCP state, queues), read from
 //!   the kernel on Linux (sock_diag netlink, or `/proc/net/tcp`);
 //! - [`error`]: errors that name the call that failed and give a hint;
+//! - [`talk`]: send a whole message, close, getsockname — narrated steps lessons 1–7 share;
 //! - [`listener`]: the listening socket of lessons 9 to 17, still made and narrated call by call;
 //! - `lines` (feature `tokio`): the cancel-safe, size-limited async line reader of lessons 13 and 16.
 //!
@@ -25,6 +26,7 @@ pub mod kernel;
 pub mod lines;
 pub mod listener;
 pub mod narrate;
+pub mod talk;
 
 pub use cli::{Flag, Lesson, Mode, Options};
 pub use error::{LessonError, Result};
