@@ -8,13 +8,12 @@
 //!
 //! The exchange: the client sends `hello\n`, the server answers `HELLO\n`, both close.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
-use common::talk::{local_addr, send_all};
-use common::{show_bytes, Lesson, Narrator, Options, Result};
+use common::talk::{local_addr, recv_line, send_all};
+use common::{Lesson, Narrator, Options, Result};
 use socket2::{SockAddr, Socket};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
@@ -27,6 +26,9 @@ use socket2::{SockAddr, Socket};
 )]
 mod task;
 use task::{new_socket, Kind};
+
+/// The longest line the lesson reads.
+const MAX_LINE: usize = 1024;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-01-socket",
@@ -145,27 +147,6 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
 }
 // ANCHOR_END: accept
 
-// ANCHOR: talk
-/// Receive until a whole line has arrived. One `recv` may return part of a line, or
-/// more than one line: TCP carries bytes, not messages (lesson 07).
-fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
-    let mut line = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !line.ends_with(b"\n") {
-        say.next("recv(1024)", "wait for bytes from the peer");
-        // `Read::read` on a socket is the recv() system call (see lesson 07 for socket2's own).
-        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
-        }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
-    }
-    Ok(line)
-}
-// ANCHOR_END: talk
-
 // ANCHOR: close
 /// Close a socket. In Rust that is `drop`: the handle goes away, and for a connection the
 /// kernel sends FIN. The kernel may keep the connection a while longer (lesson 08).
@@ -200,9 +181,9 @@ fn demo(opts: &Options) -> Result<()> {
     let to_client = accept_one(&listener, &server)?;
 
     send_all(&to_server, b"hello\n", &client)?;
-    let request = recv_line(&to_client, &server)?;
+    let request = recv_line(&to_client, MAX_LINE, &server)?;
     send_all(&to_client, &request.to_ascii_uppercase(), &server)?;
-    recv_line(&to_server, &client)?;
+    recv_line(&to_server, MAX_LINE, &client)?;
 
     close(to_server, "client socket", &client);
     // The client's FIN has arrived: the server's side waits for its own close().
@@ -219,7 +200,7 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen_on(opts, &say)?;
     let conn = accept_one(&listener, &say)?;
-    let request = recv_line(&conn, &say)?;
+    let request = recv_line(&conn, MAX_LINE, &say)?;
     send_all(&conn, &request.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);
     close(listener, "listener", &say);
@@ -233,7 +214,7 @@ fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
     let conn = connect_to(opts.addr, &say)?;
     send_all(&conn, b"hello\n", &say)?;
-    let answer = recv_line(&conn, &say)?;
+    let answer = recv_line(&conn, MAX_LINE, &say)?;
     println!("answer: {}", String::from_utf8_lossy(&answer).trim_end());
     close(conn, "client socket", &say);
     Ok(())

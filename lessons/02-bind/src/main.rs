@@ -9,13 +9,12 @@
 //! The exchange: the client sends `hello\n`; the server answers with the address it sees the
 //! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
-use common::talk::send_all;
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::talk::{recv_line, send_all};
+use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
@@ -241,31 +240,6 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 }
 // ANCHOR_END: accept
 
-// ANCHOR: talk
-/// Receive until a whole line has arrived (lesson 07 explains why one recv is not enough),
-/// but never more than MAX_LINE bytes.
-fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
-    let mut line = Vec::new();
-    let mut buf = [0u8; MAX_LINE];
-    while !line.ends_with(b"\n") {
-        if line.len() >= MAX_LINE {
-            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
-        }
-        say.next("recv(1024)", "wait for bytes from the peer");
-        // Never read past MAX_LINE in total.
-        let room = MAX_LINE - line.len();
-        let n = conn.read(&mut buf[..room]).map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
-        }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
-    }
-    Ok(line)
-}
-// ANCHOR_END: talk
-
 /// Close a socket (drop it). For a connection, show what the kernel still holds for it: a
 /// closed connection can live on in the kernel for a while (lesson 08).
 fn close(socket: Socket, name: &str, say: &Narrator) {
@@ -285,7 +259,7 @@ fn close(socket: Socket, name: &str, say: &Narrator) {
 /// The server's side of the exchange on an accepted connection: read a line, answer with the
 /// client's address, close first.
 fn answer(conn: Socket, peer: SocketAddr, say: &Narrator) -> Result<()> {
-    recv_line(&conn, say)?;
+    recv_line(&conn, MAX_LINE, say)?;
     send_all(&conn, format!("you are {peer}\n").as_bytes(), say)?;
     // The server closes first, so its end of the connection will wait in TIME_WAIT.
     close(conn, "connection", say);
@@ -300,7 +274,7 @@ fn hello(conn: &Socket, local: Option<SocketAddr>, say: &Narrator) -> Result<Str
 
 /// Read the server's answer and compare it with our own address.
 fn read_answer(conn: &Socket, local: Option<SocketAddr>, say: &Narrator) -> Result<String> {
-    let answer = recv_line(conn, say)?;
+    let answer = recv_line(conn, MAX_LINE, say)?;
     let answer = String::from_utf8_lossy(&answer).trim_end().to_string();
     if local.is_some_and(|local| answer == format!("you are {local}")) {
         say.note("the server sees us at the address getsockname() gave us");

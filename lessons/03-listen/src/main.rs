@@ -12,14 +12,13 @@
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::send_all;
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::talk::{recv_line, send_all};
+use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
@@ -221,7 +220,7 @@ fn serve_next(listener: &Socket, number: usize, say: &Narrator) -> Result<()> {
     // One fewer waiting.
     say.kernel(listener);
 
-    let line = recv_line(&conn, say)?;
+    let line = recv_line(&conn, MAX_LINE, say)?;
     let name = check_name(&line, say)?;
     send_all(
         &conn,
@@ -246,31 +245,9 @@ fn check_name(line: &[u8], say: &Narrator) -> Result<String> {
 }
 // ANCHOR_END: serve
 
-/// Receive until a whole line has arrived, but never more than MAX_LINE bytes.
-fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
-    let mut line = Vec::new();
-    let mut buf = [0u8; MAX_LINE];
-    while !line.ends_with(b"\n") {
-        if line.len() >= MAX_LINE {
-            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
-        }
-        say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
-        let n = conn
-            .read(&mut buf[..MAX_LINE - line.len()])
-            .map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
-        }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
-    }
-    Ok(line)
-}
-
 /// The client's end: read the answer, close.
 fn read_answer(conn: Socket, say: &Narrator) -> Result<String> {
-    let answer = recv_line(&conn, say)?;
+    let answer = recv_line(&conn, MAX_LINE, say)?;
     say.next("close(client socket)", "done");
     drop(conn);
     say.done("ok");

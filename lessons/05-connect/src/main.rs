@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::narrate::family;
 use common::talk::{close, local_addr, send_all};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::{Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
@@ -145,7 +145,7 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 
 /// Receive until a whole line has arrived (chapter 7), at most MAX_LINE bytes, waiting at most
 /// READ_TIMEOUT for each part.
-fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<String> {
+fn recv_line(conn: &Socket, say: &Narrator) -> Result<String> {
     say.next(
         format!("setsockopt(SO_RCVTIMEO, {} ms)", READ_TIMEOUT.as_millis()),
         "never wait for a silent peer for ever",
@@ -153,24 +153,7 @@ fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<String> {
     conn.set_read_timeout(Some(READ_TIMEOUT))
         .map_err(|e| say.fail(e))?;
     say.done("ok");
-    let mut line = Vec::new();
-    let mut buf = [0u8; MAX_LINE];
-    while !line.ends_with(b"\n") {
-        if line.len() >= MAX_LINE {
-            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
-        }
-        say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
-        // `Read::read` on a socket is the recv() system call.
-        let n = conn
-            .read(&mut buf[..MAX_LINE - line.len()])
-            .map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
-        }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
-    }
+    let line = common::talk::recv_line(conn, MAX_LINE, say)?;
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
 }
 

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::local_addr;
+use common::talk::{local_addr, recv_line};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -28,6 +28,9 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 )]
 mod task;
 use task::send_all;
+
+/// The longest line the lesson reads.
+const MAX_LINE: usize = 1024;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-06-send",
@@ -328,24 +331,6 @@ fn close(socket: Socket, name: &str, say: &Narrator) {
     }
 }
 
-/// Receive until a whole line has arrived (only the greeting is on its way, so we cannot
-/// read past it here).
-fn recv_line(mut conn: &Socket, say: &Narrator) -> Result<Vec<u8>> {
-    let mut line = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !line.ends_with(b"\n") {
-        say.next("recv(1024)", "wait for bytes from the peer");
-        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
-        }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
-    }
-    Ok(line)
-}
-
 /// Bytes back to text: only a whole line is decoded, never a piece of one (a piece may end in
 /// the middle of a character).
 fn decode(line: &[u8], say: &Narrator) -> Result<String> {
@@ -409,7 +394,7 @@ fn demo(opts: &Options) -> Result<()> {
         send_all(&to_client, &payload).map_err(|e| server.fail(e))?;
         return Err(server.protocol_error("send_all to a closed peer succeeded"));
     }
-    let line = recv_line(&to_server, &client)?;
+    let line = recv_line(&to_server, MAX_LINE, &client)?;
     client.note(format!("decoded as UTF-8: {:?}", decode(&line, &client)?));
 
     // 2. A big payload: one non-blocking send() takes only what fits.

@@ -1,7 +1,9 @@
 //! Small narrated steps that lessons 1 to 7 all take on the way to their own call: sending a
-//! whole message, closing a socket, asking a socket for its address. Each is still one system
-//! call per narrated line; lesson 6 writes `send_all` itself, as its exercise.
+//! whole message, receiving a line, closing a socket, asking a socket for its address. Each is
+//! still one system call per narrated line; lessons 6 and 7 write their own sending and
+//! receiving, as their exercises.
 
+use std::io::Read;
 use std::net::SocketAddr;
 
 use socket2::Socket;
@@ -42,3 +44,29 @@ pub fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
     addr.as_socket()
         .ok_or_else(|| say.protocol_error("not an IP address"))
 }
+
+// ANCHOR: recv_line
+/// Receive until a whole line has arrived, but never more than `max` bytes. One `recv` may
+/// return part of a line, or more than one line: TCP carries bytes, not messages (chapter 7).
+pub fn recv_line(mut conn: &Socket, max: usize, say: &Narrator) -> Result<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut buf = vec![0u8; max];
+    while !line.ends_with(b"\n") {
+        if line.len() >= max {
+            return Err(say.protocol_error(format!("no newline in the first {max} bytes")));
+        }
+        say.next(format!("recv({max})"), "wait for bytes from the peer");
+        // `Read::read` on a socket is the recv() system call (chapter 7 shows socket2's own).
+        let n = conn
+            .read(&mut buf[..max - line.len()])
+            .map_err(|e| say.fail(e))?;
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+    }
+    Ok(line)
+}
+// ANCHOR_END: recv_line
