@@ -53,7 +53,7 @@ pub struct LineClient {
     pub say: Narrator,
     pub reader: BufReader<OwnedReadHalf>,
     pub writer: OwnedWriteHalf,
-    /// How long a read may wait: a client must never wait for ever.
+    /// How long a connect, a read or a write may wait: a client must never wait for ever.
     wait: Duration,
     /// The longest line it takes.
     max: usize,
@@ -71,7 +71,10 @@ impl LineClient {
             format!("TcpStream::connect({addr})"),
             "socket + connect; the task waits for the handshake",
         );
-        let stream = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
+        let stream = match timeout(wait, TcpStream::connect(addr)).await {
+            Err(_elapsed) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
+            Ok(connected) => connected.map_err(|e| say.fail(e))?,
+        };
         say.done("ok");
         let (read_half, writer) = stream.into_split();
         let reader = BufReader::new(read_half);
@@ -85,17 +88,18 @@ impl LineClient {
     }
 
     /// Send all of `bytes`. `write_all` loops over send() until the kernel has taken every
-    /// byte: it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one.
+    /// byte: it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one. It waits
+    /// while the kernel's send buffer is full (a peer that does not read): at most `wait`.
     pub async fn send(&mut self, bytes: &[u8]) -> Result<()> {
         let say = &self.say;
         say.next(
             format!("write_all({})", show_bytes(bytes)),
             "hand every byte to the kernel",
         );
-        self.writer
-            .write_all(bytes)
-            .await
-            .map_err(|e| say.fail(e))?;
+        match timeout(self.wait, self.writer.write_all(bytes)).await {
+            Err(_elapsed) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
+            Ok(written) => written.map_err(|e| say.fail(e))?,
+        }
         say.done("ok");
         Ok(())
     }
