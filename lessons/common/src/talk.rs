@@ -46,27 +46,135 @@ pub fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
 }
 
 // ANCHOR: recv_line
-/// Receive until a whole line has arrived, but never more than `max` bytes. One `recv` may
-/// return part of a line, or more than one line: TCP carries bytes, not messages (chapter 7).
+/// Receive one line, up to and including its newline, and never more than `max` bytes.
+///
+/// One `recv` returns whatever has arrived: part of a line, or a line and the start of the
+/// next (TCP carries bytes, not messages: chapter 7). So first *look* at what has arrived
+/// without taking it (`MSG_PEEK`, recv(2)), then take exactly the bytes up to the newline.
+/// Whatever follows the newline stays in the kernel, for the next call.
 pub fn recv_line(mut conn: &Socket, max: usize, say: &Narrator) -> Result<Vec<u8>> {
     let mut line = Vec::new();
     let mut buf = vec![0u8; max];
     while !line.ends_with(b"\n") {
-        if line.len() >= max {
+        let room = max - line.len();
+        if room == 0 {
             return Err(say.protocol_error(format!("no newline in the first {max} bytes")));
         }
-        say.next(format!("recv({max})"), "wait for bytes from the peer");
-        // `Read::read` on a socket is the recv() system call (chapter 7 shows socket2's own).
-        let n = conn
-            .read(&mut buf[..max - line.len()])
-            .map_err(|e| say.fail(e))?;
-        if n == 0 {
+        say.next(
+            format!("recv({room}, MSG_PEEK)"),
+            "look at the bytes that have arrived, leave them there",
+        );
+        let seen = peek(conn, &mut buf[..room]).map_err(|e| say.fail(e))?;
+        if seen == 0 {
             say.done("0 bytes: end of stream");
             return Err(say.protocol_error("the peer closed before sending a whole line"));
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        say.done(format!("{seen} bytes: {}", show_bytes(&buf[..seen])));
+
+        // Up to and including the first newline; if none has arrived yet, all of them.
+        let wanted = match buf[..seen].iter().position(|&b| b == b'\n') {
+            Some(newline) => newline + 1,
+            None => seen,
+        };
+        say.next(
+            format!("recv({wanted})"),
+            "take them, and nothing after the newline",
+        );
+        // `Read::read` on a socket is the recv() system call (chapter 7 shows socket2's own).
+        let n = conn.read(&mut buf[..wanted]).map_err(|e| say.fail(e))?;
+        say.done(format!("{n} bytes"));
         line.extend_from_slice(&buf[..n]);
     }
     Ok(line)
 }
 // ANCHOR_END: recv_line
+
+/// `recv(buf, MSG_PEEK)`: copy the bytes that have arrived into `buf` but leave them in the
+/// kernel's receive buffer, so that the next `recv` returns them again.
+fn peek(conn: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
+    // socket2's `peek` takes `[MaybeUninit<u8>]`, a buffer it need not zero first (chapter 7).
+    // SAFETY: an initialised `[u8]` may be used as `[MaybeUninit<u8>]` as long as nobody writes
+    // uninitialised bytes into it; `peek` only lets the kernel copy received bytes in (socket2
+    // documents the same promise for its `recv`, which its `Read` implementation relies on).
+    let buf = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+    conn.peek(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    /// A connected pair: the std end to write with, the socket2 end `recv_line` reads.
+    fn pair() -> (TcpStream, Socket) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (reader, _) = listener.accept().unwrap();
+        // A bug must fail the test, not hang it.
+        reader
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        (writer, Socket::from(reader))
+    }
+
+    fn say() -> Narrator {
+        Narrator::new("test", "common")
+    }
+
+    /// Two lines that arrive in one piece come out as two lines: the bytes after the first
+    /// newline stay for the next call. (Broken on purpose by taking all `seen` bytes instead
+    /// of `wanted`: the first call returned both lines.)
+    #[test]
+    fn two_lines_in_one_piece_are_two_lines() {
+        let (mut writer, reader) = pair();
+        writer.write_all(b"one\ntwo\n").unwrap();
+        // Both lines are in the reader's receive buffer before the first call.
+        while peek(&reader, &mut [0u8; 16]).unwrap() < 8 {
+            std::thread::yield_now();
+        }
+        assert_eq!(recv_line(&reader, 64, &say()).unwrap(), b"one\n");
+        assert_eq!(recv_line(&reader, 64, &say()).unwrap(), b"two\n");
+    }
+
+    /// A line that arrives in pieces is put together; the start of the next line stays.
+    #[test]
+    fn a_line_in_pieces_and_the_start_of_the_next() {
+        let (mut writer, reader) = pair();
+        let writing = std::thread::spawn(move || {
+            writer.write_all(b"hel").unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            writer.write_all(b"lo\nwor").unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            writer.write_all(b"ld\n").unwrap();
+        });
+        assert_eq!(recv_line(&reader, 64, &say()).unwrap(), b"hello\n");
+        assert_eq!(recv_line(&reader, 64, &say()).unwrap(), b"world\n");
+        writing.join().unwrap();
+    }
+
+    /// A line of exactly `max` bytes passes; one byte more is an error, and the reader never
+    /// took more than `max` bytes out of the kernel.
+    #[test]
+    fn the_limit_counts_the_newline() {
+        let (mut writer, reader) = pair();
+        writer.write_all(b"abcdefg\nabcdefgh\n").unwrap();
+        assert_eq!(recv_line(&reader, 8, &say()).unwrap(), b"abcdefg\n");
+        let err = recv_line(&reader, 8, &say()).unwrap_err();
+        assert!(err.to_string().contains("8 bytes"), "{err}");
+        // The 9th byte, the newline, is still there.
+        let mut rest = [0u8; 4];
+        assert_eq!(peek(&reader, &mut rest).unwrap(), 1);
+        assert_eq!(&rest[..1], b"\n");
+    }
+
+    /// End of stream before a newline is an error, not a line.
+    #[test]
+    fn end_of_stream_before_the_newline() {
+        let (mut writer, reader) = pair();
+        writer.write_all(b"hel").unwrap();
+        drop(writer);
+        assert!(recv_line(&reader, 64, &say()).is_err());
+    }
+}
