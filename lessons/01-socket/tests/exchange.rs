@@ -19,9 +19,9 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         "client  connect(127.0.0.1:",
         "server  accept() -> ok",
         "client  send(b\"hello\\n\") -> 6 bytes",
-        "server  recv(1024) -> 6 bytes: b\"hello\\n\"",
+        "server  recv(1024, MSG_PEEK) -> 6 bytes: b\"hello\\n\"",
         "server  send(b\"HELLO\\n\") -> 6 bytes",
-        "client  recv(1024) -> 6 bytes: b\"HELLO\\n\"",
+        "client  recv(1024, MSG_PEEK) -> 6 bytes: b\"HELLO\\n\"",
         "client  close(client socket) -> ok",
         "server  close(connection) -> ok",
         "server  close(listener) -> ok",
@@ -35,7 +35,7 @@ fn server_and_client_in_two_processes() {
     client.success().lines_in_order(&[
         "client  connect(",
         "client  send(b\"hello\\n\") -> 6 bytes",
-        "client  recv(1024) -> 6 bytes: b\"HELLO\\n\"",
+        "client  recv(1024, MSG_PEEK) -> 6 bytes: b\"HELLO\\n\"",
         "answer: HELLO",
         "client  close(client socket) -> ok",
     ]);
@@ -44,7 +44,7 @@ fn server_and_client_in_two_processes() {
         "server  socket(AF_INET, SOCK_STREAM) -> ok",
         "server  listen(backlog=128) -> ok",
         "server  accept() -> ok",
-        "server  recv(1024) -> 6 bytes: b\"hello\\n\"",
+        "server  recv(1024, MSG_PEEK) -> 6 bytes: b\"hello\\n\"",
         "server  send(b\"HELLO\\n\") -> 6 bytes",
         "server  close(listener) -> ok",
     ]);

@@ -31,7 +31,7 @@ fn the_demo_connects_then_is_refused() {
         "client  getsockname() -> 127.0.0.1:",
         "server  accept() -> ok, a connection from 127.0.0.1:",
         "client  send(b\"hello\\n\") -> 6 bytes",
-        "server  recv(256) -> 6 bytes: b\"hello\\n\"",
+        "server  recv(256, MSG_PEEK) -> 6 bytes: b\"hello\\n\"",
         "server  send(b\"you came from 127.0.0.1:",
         "client  -- the server sees us at 127.0.0.1:",
         "server  close(listener) -> ok",
@@ -83,7 +83,7 @@ fn server_and_client_in_two_processes() {
             "client  socket(AF_INET, SOCK_STREAM) -> ok",
             &format!("client  connect_timeout({}, 3000 ms) -> ok", server.addr),
             "client  send(b\"hello\\n\") -> 6 bytes",
-            "client  recv(256) -> 30 bytes: b\"you came from 127.0.0.1:",
+            "client  recv(256, MSG_PEEK) -> 30 bytes: b\"you came from 127.0.0.1:",
             "client  -- the server sees us at 127.0.0.1:",
             "client  close(client socket) -> ok",
             "answer: you came from 127.0.0.1:",
@@ -92,7 +92,7 @@ fn server_and_client_in_two_processes() {
         "listening on 127.0.0.1:",
         "server  listen(backlog=128) -> ok",
         "server  accept() -> ok, a connection from 127.0.0.1:",
-        "server  recv(256) -> 6 bytes: b\"hello\\n\"",
+        "server  recv(256, MSG_PEEK) -> 6 bytes: b\"hello\\n\"",
         "server  close(listener) -> ok",
     ]);
 }

@@ -21,7 +21,7 @@ fn the_demo_shows_a_partial_send_and_then_every_byte_arriving() {
         "server  setsockopt(SO_SNDBUF, 65536) -> ok",
         "server  -- \"Grüße! 1048576 bytes follow.\\n\" is 29 characters but 31 bytes in UTF-8",
         r#"server  send_all(b"Gr\xc3\xbc\xc3\x9fe! 1048576 bytes follow.\n") -> ok, all 31 bytes, in 1 send() call"#,
-        r#"client  recv(1024) -> 31 bytes: b"Gr\xc3\xbc\xc3\x9fe! 1048576 bytes follow.\n""#,
+        r#"client  recv(1024, MSG_PEEK) -> 31 bytes: b"Gr\xc3\xbc\xc3\x9fe! 1048576 bytes follow.\n""#,
         "client  -- decoded as UTF-8: \"Grüße! 1048576 bytes follow.\\n\"",
         "server  set_nonblocking(true) -> ok",
         "-> fewer than the 1048576 offered: only what fit in the buffers",
