@@ -17,6 +17,7 @@
 
 mod book;
 mod conn;
+pub mod hostile;
 mod run;
 
 pub use book::{diagram, normalize_ports, BookOutput};

@@ -433,6 +433,17 @@ impl Server {
     /// Wait (up to the timeout) for a stdout line containing `text`; return it.
     #[track_caller]
     pub fn wait_for(&mut self, text: &str) -> String {
+        self.wait_for_matching(text, |line| line.contains(text))
+    }
+
+    /// Wait (up to the timeout) for a stdout line for which `test` is true; return it.
+    #[track_caller]
+    pub fn wait_for_line(&mut self, test: impl Fn(&str) -> bool) -> String {
+        self.wait_for_matching("(a line the test was waiting for)", test)
+    }
+
+    #[track_caller]
+    fn wait_for_matching(&mut self, shown: &str, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + timeout();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -440,18 +451,31 @@ impl Server {
             match next {
                 Some(Ok(line)) => {
                     self.seen.push(line.clone());
-                    if line.contains(text) {
+                    if test(&line) {
                         return line;
                     }
                 }
                 _ => {
                     let run = self.stop();
                     let why = run.explain_abnormal_end().unwrap_or_else(|| {
-                        format!("The server never printed a line containing {text:?}.")
+                        format!("The server never printed a line containing {shown:?}.")
                     });
-                    fail(&why, text, &run.transcript());
+                    fail(&why, shown, &run.transcript());
                 }
             }
+        }
+    }
+
+    /// The server's process id (to signal it, limit it, or read /proc/PID).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// It has not exited (yet).
+    pub fn is_running(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            None => false,
         }
     }
 
