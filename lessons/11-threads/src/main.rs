@@ -18,8 +18,9 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 
 // The functions this lesson is about live in their own file, so that you can write them
@@ -64,7 +65,8 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--timeout",
             value: Some("SECS"),
-            help: "server: drop a connection silent for SECS seconds (default 30; demo 2)",
+            help: "server: each line must arrive whole, and each answer be taken, within SECS\n\
+                   seconds, or the connection is dropped (default 30; demo 2)",
         },
     ],
 };
@@ -104,25 +106,39 @@ pub fn conn_narrator(number: usize) -> Narrator {
 }
 
 // ANCHOR: accept
-/// Take the next connection, and give it a receive timeout: a client that says nothing for
-/// `idle` is dropped instead of holding its thread (or a pool's worker) forever.
+/// Take the next connection (riding out accept()'s passing errors: see common::listener),
+/// and give it its time limits, so that no client can hold its thread (or a pool's worker)
+/// forever: `Lines` reads SO_RCVTIMEO back as the time a whole line may take, and every send
+/// that cannot hand over a byte for SO_SNDTIMEO fails.
 fn accept_one(
     listener: &TcpListener,
-    number: usize,
-    idle: Duration,
+    limit: Duration,
+    pause: &mut Backoff,
     say: &Narrator,
 ) -> Result<TcpStream> {
-    say.next("accept()", "take the next connection from the accept queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, conn{number} from {peer}"));
-
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} s)", idle.as_secs()),
-        "recv() on this connection gives up after that long",
-    );
-    conn.set_read_timeout(Some(idle)).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
+    loop {
+        let (conn, _peer) = common::listener::accept(listener, pause, say)?;
+        let secs = limit.as_secs();
+        say.next(
+            format!("setsockopt(SO_RCVTIMEO, {secs} s)"),
+            "the time a whole line may take",
+        );
+        if let Err(e) = conn.set_read_timeout(Some(limit)) {
+            say.fail(e); // That connection is closed (dropped); the server goes on.
+            continue;
+        }
+        say.done("ok");
+        say.next(
+            format!("setsockopt(SO_SNDTIMEO, {secs} s)"),
+            "a send that cannot hand over a byte for that long fails",
+        );
+        if let Err(e) = conn.set_write_timeout(Some(limit)) {
+            say.fail(e);
+            continue;
+        }
+        say.done("ok");
+        return Ok(conn);
+    }
 }
 // ANCHOR_END: accept
 
@@ -132,20 +148,34 @@ fn accept_one(
 pub struct Lines<'a> {
     conn: &'a TcpStream,
     pending: Vec<u8>,
+    /// How long one whole line may take to arrive: a deadline, not a limit per recv.
+    per_line: Duration,
 }
 
 impl<'a> Lines<'a> {
+    /// The time each line may take is the connection's receive timeout, as it was set when
+    /// the connection was made (getsockopt(SO_RCVTIMEO); 30 s if none was set).
     pub fn new(conn: &'a TcpStream) -> Self {
+        let per_line = conn.read_timeout().ok().flatten();
         Lines {
             conn,
             pending: Vec::new(),
+            per_line: per_line.unwrap_or(Duration::from_secs(30)),
         }
     }
 
     /// The next line with its newline, or `None` once the peer has closed its side.
+    ///
+    /// What it guarantees: it returns (a line, the end, or an error) within `per_line`, however
+    /// the bytes trickle in, and never holds more than 2 x 1024 bytes for a line.
     pub fn next(&mut self, say: &Narrator) -> Result<Option<Vec<u8>>> {
+        let deadline = Instant::now() + self.per_line;
         loop {
-            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            // Only the first MAX_LINE + 1 bytes may hold the newline (a line of at most
+            // MAX_LINE bytes before it); the limit is checked before every recv, so a
+            // newline-less flood costs us at most this buffer and one more recv.
+            let window = &self.pending[..self.pending.len().min(MAX_LINE + 1)];
+            if let Some(end) = window.iter().position(|&b| b == b'\n') {
                 return Ok(Some(self.pending.drain(..=end).collect()));
             }
             if self.pending.len() > MAX_LINE {
@@ -155,10 +185,30 @@ impl<'a> Lines<'a> {
             }
             let mut buf = [0u8; 1024];
             say.next("recv(1024)", "wait for bytes (only this thread waits)");
+            // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
+            // the time left. Otherwise a byte every second would hold us forever.
+            let Some(left) = time_left(deadline) else {
+                return Err(say.fail(no_line_in_time(self.per_line)));
+            };
+            self.conn
+                .set_read_timeout(Some(left))
+                .map_err(|e| say.fail(e))?;
             // Blocks this thread, and only this thread, until the peer sends or closes.
             let result = self.conn.read(&mut buf);
             wait_for_turn();
-            let n = result.map_err(|e| say.fail(e))?;
+            let n = match result {
+                Ok(n) => n,
+                // A signal interrupted the wait (kill -STOP, then -CONT, does that to a recv
+                // with a timeout: signal(7)). Nothing is lost: wait again.
+                Err(e) if e.kind() == ErrorKind::Interrupted => {
+                    say.done("interrupted by a signal (EINTR): again");
+                    continue;
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(say.fail(no_line_in_time(self.per_line)));
+                }
+                Err(e) => return Err(say.fail(e)),
+            };
             if n == 0 {
                 say.done("0 bytes: end of stream");
                 return match self.pending.is_empty() {
@@ -171,9 +221,21 @@ impl<'a> Lines<'a> {
         }
     }
 }
+
+/// The error for a line that did not come whole in time (kind TimedOut).
+fn no_line_in_time(limit: Duration) -> std::io::Error {
+    let secs = limit.as_secs_f64();
+    let text = format!("timed out: no whole line within {secs} s");
+    std::io::Error::new(ErrorKind::TimedOut, text)
+}
 // ANCHOR_END: lines
 
+// ANCHOR: send_all
 /// Send all of `bytes`: `send` may take fewer than offered (lesson 06), so loop.
+///
+/// A send waits only when the kernel's buffers toward the peer are full, that is when the
+/// peer does not read. SO_SNDTIMEO (set at accept) bounds that wait: a client that never
+/// reads is dropped once its buffers are full and the limit has passed.
 pub fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -181,12 +243,22 @@ pub fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()
             format!("send({})", show_bytes(rest)),
             "hand bytes to the kernel",
         );
-        let n = conn.write(rest).map_err(|e| say.fail(e))?;
+        let n = match conn.write(rest) {
+            Ok(n) => n,
+            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let why = "timed out: the peer does not take our bytes (it does not read)";
+                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
         say.done(format!("{n} bytes"));
         rest = &rest[n..];
     }
     Ok(())
 }
+// ANCHOR_END: send_all
 
 /// Close a socket (drop it): the kernel sends FIN to the peer.
 pub fn close(conn: TcpStream, name: &str, say: &Narrator) {
@@ -307,20 +379,30 @@ impl Workers {
     ) -> Result<()> {
         match self {
             Workers::PerConnection(threads) => {
+                // If no thread can be made, the closure is dropped, and the connection in it
+                // is closed. To tell the client why first, keep a second descriptor for the
+                // same socket (dup(2)); the connection lives on until both are closed.
+                let spare = conn.try_clone();
                 say.next(
                     format!("thread::spawn(conn{number})"),
                     "start a thread that serves this connection",
                 );
-                let thread =
-                    spawn_handler(conn, number, Arc::clone(tally)).map_err(|e| match e.kind() {
-                        // EAGAIN: no memory for another stack, or a limit on threads.
-                        ErrorKind::WouldBlock => say
-                            .protocol_error("the system refused another thread (EAGAIN)")
-                            .with_hint("too many threads: serve with a pool, e.g. --pool 8"),
-                        _ => say.fail(e),
-                    })?;
-                say.done(format!("ok, conn{number} has a thread of its own"));
-                threads.push((number, thread));
+                match spawn_handler(conn, number, Arc::clone(tally)) {
+                    Ok(thread) => {
+                        say.done(format!("ok, conn{number} has a thread of its own"));
+                        threads.push((number, thread));
+                    }
+                    // EAGAIN (pthread_create(3)): no memory for another stack, or a limit on
+                    // threads. That is this client's bad luck, not the server's end.
+                    Err(e) => {
+                        let why = "the system refused another thread (EAGAIN)";
+                        match e.kind() {
+                            ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
+                            _ => say.fail(e),
+                        };
+                        refuse(spare, number, say);
+                    }
+                }
                 Ok(())
             }
             Workers::Pool(pool) => pool.give(conn, number, say),
@@ -395,6 +477,27 @@ impl Workers {
         }
     }
 }
+
+/// Turn away a connection no thread could be made for: one line saying why, then close (the
+/// last descriptor of it goes at the end of this function). The acceptor must not wait for
+/// this client: the line is 50-odd bytes, which a new connection's empty send buffer takes at
+/// once (and SO_SNDTIMEO bounds it anyway). If the client had sent bytes we never read, the
+/// close makes the kernel send RST, and the client may see "connection reset" instead of the
+/// line: turned away either way, while the server goes on.
+fn refuse(spare: std::io::Result<TcpStream>, number: usize, say: &Narrator) {
+    match spare {
+        Ok(conn) => {
+            let _ = send_all(
+                &conn,
+                b"ERROR no thread for you now, try again later\n",
+                say,
+            );
+            close(conn, "connection", say);
+        }
+        // No descriptor for the copy either (EMFILE): all we can do is close.
+        Err(_) => say.note(format!("conn{number} closed without a word")),
+    }
+}
 // ANCHOR_END: workers
 
 /// Say how a connection ended, if it did not end well. One failed connection is not the
@@ -433,11 +536,12 @@ fn server(opts: &Options) -> Result<()> {
     let listener = common::listener::listen_on(opts, &say)?;
     let tally = Shared::default();
     let mut workers = Workers::start(settings.pool, &tally, &say)?;
+    let mut pause = Backoff::new();
     let mut most_at_once = 0;
     let mut number = 0;
     while settings.clients.is_none_or(|n| number < n) {
         number += 1;
-        let conn = accept_one(&listener, number, settings.idle, &say)?;
+        let conn = accept_one(&listener, settings.idle, &mut pause, &say)?;
         workers.give(conn, number, &tally, &say)?;
         workers.reap(&say);
         if let Workers::PerConnection(threads) = &workers {
@@ -603,8 +707,9 @@ fn demo(opts: &Options) -> Result<()> {
     }
     // All three connections are complete, waiting in the accept queue.
     server.kernel(&listener);
+    let mut pause = Backoff::new();
     for number in 1..=names.len() {
-        let conn = accept_one(&listener, number, settings.idle, &server)?;
+        let conn = accept_one(&listener, settings.idle, &mut pause, &server)?;
         workers.give(conn, number, &tally, &server)?;
     }
 

@@ -1,7 +1,7 @@
 //! Lesson 11's exchange, checked for real: many clients at once, a silent client that blocks
 //! nobody, the shared tally, the pool, and the failures.
 
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -108,7 +108,7 @@ fn server_and_client_in_two_processes() {
         ]);
     server.finish().success().lines_in_order(&[
         "listening on 127.0.0.1:",
-        "server  accept() -> ok, conn1 from 127.0.0.1:",
+        "server  accept() -> ok, a client at 127.0.0.1:",
         "server  thread::spawn(conn1) -> ok",
         "conn1   recv(1024) -> 20 bytes: b\"hello from client 1\\n\"",
         "conn1   send(b\"HELLO FROM CLIENT 1\\n\") -> 20 bytes",
@@ -143,6 +143,47 @@ fn a_silent_client_does_not_block_the_others() {
         .finish()
         .success()
         .stdout_has("server  -- connections served: 2; the tally: 2 lines, 21 bytes");
+}
+
+/// The chapter's claim about the lock's scope, checked: a connection's thread must not hold
+/// the tally's lock while it waits on its socket. alice sends line after line and never
+/// reads her answers, so her thread ends up blocked in send() (her buffers are full); if it
+/// held the lock there (the guard of `let mut tally = tally.lock()` living to the end of the
+/// loop's body, or the whole loop), bob's thread would wait in lock() and bob would get no
+/// answer. Proved by breaking solution.rs so (both ways): this test fails.
+#[test]
+fn a_thread_blocked_on_its_socket_holds_no_lock() {
+    let server = Server::start(BIN, &["--clients", "2", "--timeout", "30"]);
+    let alice = Conn::open(server.addr);
+    // Fill both directions: alice writes until her own send cannot go on for 0.5 s, which
+    // happens only once the server's thread has stopped reading her, blocked in its send.
+    let line = [b"x".repeat(1000), b"\n".to_vec()].concat();
+    alice
+        .stream()
+        .set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut sent = 0usize;
+    loop {
+        match testkit::uninterrupted(|| alice.stream().write(&line)) {
+            Ok(n) => sent += n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+            Err(e) => panic!("alice's send failed: {e}"),
+        }
+        assert!(sent < 1 << 30, "the server never stopped reading alice");
+    }
+    let mut bob = Conn::open(server.addr);
+    bob.send(b"bob here\n");
+    let answer = answer_within(
+        &bob,
+        "alice's thread is blocked in send() (she never reads), and bob got no answer: does \
+         her thread hold the tally's lock while it sends? Count in one statement, \
+         `tally.lock().unwrap().count(&line);`, so that the lock is let go at the `;`.",
+    );
+    assert_eq!(answer, "BOB HERE\n");
+    bob.shutdown_write().expect_eof();
+    // alice goes away without reading: her thread's send fails, and the server finishes.
+    drop(alice);
+    server.finish().success();
 }
 
 #[test]
