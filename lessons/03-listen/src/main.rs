@@ -12,12 +12,15 @@
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
 
+use std::io::{ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use common::cli::Mode;
 use common::narrate::family;
-use common::talk::{recv_line, send_all};
+use common::show_bytes;
+use common::talk::send_all;
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -41,7 +44,9 @@ static LESSON: Lesson = Lesson {
             queue grow), then accepts them one by one.\n\n\
             The exchange, per client: the client sends its name, b\"alice\\n\" (1 to 32 bytes of text);\n\
             the server answers b\"hello alice, you are number 1\\n\" and closes. The server serves\n\
-            --clients connections, then exits. Try it with: printf 'alice\\n' | nc 127.0.0.1 7003\n\
+            --clients clients, then exits; a client that misbehaves (closes, resets, sends no\n\
+            newline, bytes that are not text, or too slowly) is reported and closed, and the\n\
+            server goes on with the next. Try it with: printf 'alice\\n' | nc 127.0.0.1 7003\n\
             To see the queue: start the server with --step, stop before accept(), connect a few nc\n\
             clients, and look at the Recv-Q column of: ss -tln 'sport = :7003'",
     flags: &[
@@ -53,7 +58,12 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--clients",
             value: Some("N"),
-            help: "demo: how many clients connect before the first accept; server: how many to serve (default 3, at most 8)",
+            help: "demo: how many clients connect before the first accept (default 3, at most 8); server: how many clients to serve before it exits (default 3; 0: until stopped)",
+        },
+        Flag {
+            name: "--timeout",
+            value: Some("MS"),
+            help: "server: a client must send its whole name, and take its whole answer, within MS milliseconds each (default 10000)",
         },
         Flag {
             name: "--name",
@@ -75,6 +85,9 @@ const DEMO_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 /// The `client` command waits longer, but not forever (Linux would retry for two minutes).
 const CLIENT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a client waits for the server's answer line.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The longest name the server accepts, newline included.
 const MAX_LINE: usize = 33;
 
@@ -86,11 +99,28 @@ fn main() -> ExitCode {
 fn settings(opts: &Options) -> Result<(usize, usize)> {
     let backlog = opts.value("--backlog", 3usize)?;
     let clients = opts.value("--clients", 3usize)?;
-    if clients == 0 || clients > NAMES.len() {
+    // The demo has eight names; a server may serve any number (0: until it is stopped).
+    let most = if opts.mode == Mode::Demo {
+        NAMES.len()
+    } else {
+        usize::MAX
+    };
+    let least = if opts.mode == Mode::Demo { 1 } else { 0 };
+    if clients < least || clients > most {
         let reason = format!("--clients {clients}: use 1 to {}", NAMES.len());
         return Err(LessonError::protocol("command line", reason));
     }
     Ok((backlog, clients))
+}
+
+/// The --timeout flag: how long a client may take to send its name, and to take its answer.
+fn limits(opts: &Options) -> Result<Limits> {
+    let ms = opts.value("--timeout", 10_000u64)?.max(1);
+    let limit = Duration::from_millis(ms);
+    Ok(Limits {
+        read: limit,
+        write: limit,
+    })
 }
 
 // ANCHOR: bind
@@ -208,29 +238,23 @@ fn is_timeout(e: &std::io::Error) -> bool {
 
 // ANCHOR: serve
 /// accept() one connection from the queue, read the client's name, answer, close.
-fn serve_next(listener: &Socket, number: usize, say: &Narrator) -> Result<()> {
-    say.next(
-        "accept()",
-        "take the oldest connection from the accept queue",
-    );
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
-    // Its bytes arrived before accept(): they wait in the new socket's receive queue.
-    say.done_with(&conn, format!("ok, a connection from {peer}"));
+fn serve_next(listener: &Socket, number: usize, limits: &Limits, say: &Narrator) -> Result<()> {
+    let (conn, _peer) = accept_next(listener, say)?;
     // One fewer waiting.
     say.kernel(listener);
-
-    let line = recv_line(&conn, MAX_LINE, say)?;
-    let name = check_name(&line, say)?;
-    send_all(
-        &conn,
-        format!("hello {name}, you are number {number}\n").as_bytes(),
-        say,
-    )?;
+    serve(&conn, number, limits, say)?;
     say.next("close(connection)", "done with this client");
     drop(conn);
     say.done("ok");
     Ok(())
+}
+
+/// One client's whole exchange: its name in, the greeting out.
+fn serve(conn: &Socket, number: usize, limits: &Limits, say: &Narrator) -> Result<()> {
+    let line = read_line(conn, limits.read, say)?;
+    let name = check_name(&line, say)?;
+    let answer = format!("hello {name}, you are number {number}\n");
+    send_answer(conn, answer.as_bytes(), limits.write, say)
 }
 
 /// A name is 1 to 32 bytes of UTF-8 text, without control characters.
@@ -245,9 +269,141 @@ fn check_name(line: &[u8], say: &Narrator) -> Result<String> {
 }
 // ANCHOR_END: serve
 
-/// The client's end: read the answer, close.
+// ANCHOR: rude
+/// How long a client may take. A client we wait for holds every client queued behind it
+/// (this server serves one at a time), so each wait has an end.
+struct Limits {
+    /// The whole name must arrive within this time, however it is cut into pieces.
+    read: Duration,
+    /// The whole answer must be handed to the kernel within this time.
+    write: Duration,
+}
+
+/// accept(), riding out the errors that are not the server's own end (accept(2)):
+/// a connection reset while it waited in the queue (`ECONNABORTED`) or a signal (`EINTR`):
+/// take the next one; no descriptor or memory left (`EMFILE`, `ENFILE`, `ENOBUFS`,
+/// `ENOMEM`) or a network error: wait a little, longer each time, and try again. Only a
+/// socket that does not listen (`EINVAL`, a bug) stops the server.
+fn accept_next(listener: &Socket, say: &Narrator) -> Result<(Socket, String)> {
+    let mut pause = Duration::from_millis(10);
+    loop {
+        say.next(
+            "accept()",
+            "take the oldest connection from the accept queue",
+        );
+        match listener.accept() {
+            Ok((conn, peer)) => {
+                let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
+                // Its bytes arrived before accept(): they wait in the new socket's receive queue.
+                say.done_with(&conn, format!("ok, a connection from {peer}"));
+                return Ok((conn, peer));
+            }
+            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                ) =>
+            {
+                say.fail(e);
+            }
+            Err(e) => {
+                say.fail(e);
+                say.note(format!("trying again in {} ms", pause.as_millis()));
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// The time left until `deadline`, or `None` once it has passed. (A timeout of zero would
+/// mean "no timeout" to the kernel; std refuses it.)
+fn time_left(deadline: Instant) -> Option<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    (!left.is_zero()).then_some(left)
+}
+
+/// Receive one line (the client's name; the server's answer): bytes up to a newline, never
+/// more than MAX_LINE of them, and all of them before a deadline. A receive timeout alone (SO_RCVTIMEO) limits ONE recv(): a
+/// client that sends a byte now and then would never be timed out. So before each recv() the
+/// timeout is set to the time that is LEFT for the whole line.
+fn read_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + limit;
+    let mut line = Vec::new();
+    let mut buf = [0u8; MAX_LINE];
+    loop {
+        let room = MAX_LINE - line.len();
+        say.next(format!("recv({room})"), "wait for bytes from the peer");
+        let Some(left) = time_left(deadline) else {
+            return Err(
+                say.protocol_error(format!("no whole line within {} ms", limit.as_millis()))
+            );
+        };
+        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
+        // `Read::read` on a socket is the recv() system call.
+        let n = match conn.read(&mut buf[..room]) {
+            Ok(n) => n,
+            // A signal interrupted the wait (a recv with a timeout is not restarted after
+            // one, signal(7)): nothing is wrong, wait again for the time left.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => {
+                return Err(
+                    say.protocol_error(format!("no whole line within {} ms", limit.as_millis()))
+                );
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        if n == 0 {
+            say.done("0 bytes: end of stream");
+            return Err(say.protocol_error("the peer closed before sending a whole line"));
+        }
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        line.extend_from_slice(&buf[..n]);
+        // A newline ends the line (anything after it is ignored: one line each way).
+        if let Some(end) = line.iter().position(|&b| b == b'\n') {
+            line.truncate(end + 1);
+            return Ok(line);
+        }
+        // The limit is checked as the bytes come, not after: we never hold more than MAX_LINE.
+        if line.len() >= MAX_LINE {
+            return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
+        }
+    }
+}
+
+/// Send the whole answer, within a time limit: a client that never reads fills its receive
+/// buffer and then ours, and a send() without a limit would wait for it for ever.
+fn send_answer(conn: &Socket, answer: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    let mut rest = answer;
+    while !rest.is_empty() {
+        say.next(
+            format!("send({})", show_bytes(rest)),
+            "hand bytes to the kernel",
+        );
+        let Some(left) = time_left(deadline) else {
+            return Err(say.protocol_error("the client does not read: answer not sent in time"));
+        };
+        conn.set_write_timeout(Some(left))
+            .map_err(|e| say.fail(e))?;
+        match conn.send(rest) {
+            Ok(n) => {
+                say.done(format!("{n} bytes"));
+                rest = &rest[n..];
+            }
+            // Interrupted by a signal before sending anything: send again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(say.fail(e)),
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: rude
+
+/// The client's end: read the answer (which a server sends at once), close.
 fn read_answer(conn: Socket, say: &Narrator) -> Result<String> {
-    let answer = recv_line(&conn, MAX_LINE, say)?;
+    let answer = read_line(&conn, CLIENT_TIMEOUT, say)?;
     say.next("close(client socket)", "done");
     drop(conn);
     say.done("ok");
@@ -258,6 +414,7 @@ fn read_answer(conn: Socket, say: &Narrator) -> Result<String> {
 /// Both sides in one process: clients queue up first, the server accepts them afterwards.
 fn demo(opts: &Options) -> Result<()> {
     let (backlog, clients) = settings(opts)?;
+    let limits = limits(opts)?;
     let server = opts.narrator("server");
 
     let (listener, addr) = bound_socket(opts.addr, &server)?;
@@ -279,7 +436,7 @@ fn demo(opts: &Options) -> Result<()> {
 
     // Now the server accepts them, oldest first, and each client reads its answer.
     for (number, (conn, say)) in queued.into_iter().enumerate() {
-        serve_next(&listener, number + 1, &server)?;
+        serve_next(&listener, number + 1, &limits, &server)?;
         read_answer(conn, &say)?;
     }
 
@@ -291,17 +448,31 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 // ANCHOR: server
-/// Listen, then serve --clients connections one after the other.
+/// Listen, then serve --clients clients one after the other. A client that misbehaves is
+/// that client's problem, not the server's: report it, close its connection, take the next.
 fn server(opts: &Options) -> Result<()> {
     let (backlog, clients) = settings(opts)?;
+    let limits = limits(opts)?;
     let say = opts.narrator("server");
     let (listener, addr) = bound_socket(opts.addr, &say)?;
     listen(&listener, backlog, &say)?;
     opts.ready(addr);
-    for number in 1..=clients {
+    let mut served = 0;
+    while clients == 0 || served < clients {
         // Before each accept: how many connections are already waiting?
         say.kernel(&listener);
-        serve_next(&listener, number, &say)?;
+        let (conn, peer) = accept_next(&listener, &say)?;
+        // One fewer waiting.
+        say.kernel(&listener);
+        match serve(&conn, served + 1, &limits, &say) {
+            Ok(()) => served += 1,
+            // NOT `?`: that would end the server, and refuse every later client, because
+            // of one client. The error is already printed; say whose it was and go on.
+            Err(e) => say.note(format!("{peer}: {}; closing its connection", e.reason)),
+        }
+        say.next("close(connection)", "done with this client");
+        drop(conn);
+        say.done("ok");
     }
     say.next("close(listener)", "stop listening");
     drop(listener);

@@ -3,6 +3,8 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use std::time::{Duration, Instant};
+
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
@@ -223,35 +225,164 @@ fn bad_flags_are_explained() {
         .stderr_has("--backlog many: not a valid value");
 }
 
+// Clients that misbehave. Each is followed by a well-behaved client, who must be served, and
+// promptly: one rude client must never end the server, nor hold it past the --timeout.
+
+/// Start a server for one client with a 1 s limit, let `rude` do its worst, then check that a
+/// normal client is still served (as number 1: the rude one was not served) within `bound`,
+/// and that the server reported the rude client with `reported`.
+#[track_caller]
+fn survives(rude: impl FnOnce(std::net::SocketAddr), reported: &str) -> Duration {
+    let server = Server::start(BIN, &["--clients", "1", "--timeout", "1000"]);
+    let started = Instant::now();
+    rude(server.addr);
+    let mut next = Conn::open(server.addr);
+    greet(&mut next, "alice", 1);
+    let took = started.elapsed();
+    let run = server.finish();
+    run.success().stdout_has(reported);
+    // The rude client cost at most the 1 s limit, plus room for a busy machine.
+    assert!(
+        took < RUDE_BOUND,
+        "the next client waited {took:?}\n{}",
+        run.transcript()
+    );
+    took
+}
+
+/// The --timeout the rude tests give (1 s) and what a loaded CI machine may add.
+const RUDE_BOUND: Duration = Duration::from_secs(3);
+
 #[test]
-fn a_name_that_is_not_text_is_refused() {
-    let server = Server::start(BIN, &["--clients", "1"]);
-    Conn::open(server.addr).send(b"\xff\xfe\n");
-    server
-        .finish()
-        .clean_failure()
-        .stderr_has("the name is not UTF-8 text");
+fn a_name_that_is_not_text_is_refused_and_the_server_goes_on() {
+    survives(
+        |addr| {
+            Conn::open(addr).send(b"\xff\xfe\n");
+        },
+        "the name is not UTF-8 text",
+    );
 }
 
 #[test]
-fn a_name_without_end_is_refused_after_33_bytes() {
-    let server = Server::start(BIN, &["--clients", "1"]);
+fn a_name_without_end_is_refused_after_33_bytes_and_the_server_goes_on() {
+    survives(
+        |addr| {
+            let mut conn = Conn::open(addr);
+            let _ = conn.try_send(&[b'x'; 100]);
+        },
+        "no newline in the first 33 bytes",
+    );
+}
+
+#[test]
+fn a_client_that_leaves_early_is_reported_and_the_server_goes_on() {
+    survives(
+        |addr| {
+            Conn::open(addr).send(b"ali");
+        },
+        "the peer closed before sending a whole line",
+    );
+}
+
+#[test]
+fn a_client_that_closes_at_once_is_reported_and_the_server_goes_on() {
+    survives(
+        |addr| drop(Conn::open(addr)),
+        "the peer closed before sending a whole line",
+    );
+}
+
+#[test]
+fn a_client_that_resets_is_reported_and_the_server_goes_on() {
+    // SO_LINGER with a time of 0: close() sends RST instead of FIN.
+    survives(
+        |addr| {
+            let conn = socket2::Socket::from(Conn::open(addr).stream().try_clone().unwrap());
+            conn.send(b"ali").unwrap();
+            conn.set_linger(Some(Duration::ZERO)).unwrap();
+        },
+        "connection reset by peer",
+    );
+}
+
+#[test]
+fn a_client_that_trickles_is_cut_off_at_the_deadline() {
+    // One byte every 300 ms: each recv() gets a byte long before a per-call timeout of 1 s,
+    // so only a deadline for the whole line stops this client (33 bytes would take 10 s).
+    let took = survives(
+        |addr| {
+            let mut conn = Conn::open(addr);
+            std::thread::spawn(move || {
+                for _ in 0..33 {
+                    if conn.try_send(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+            });
+        },
+        "no whole line within 1000 ms",
+    );
+    assert!(
+        took >= Duration::from_millis(900),
+        "cut off too early: {took:?}"
+    );
+}
+
+#[test]
+fn a_silent_client_is_cut_off_at_the_deadline() {
+    let mut silent = None;
+    survives(
+        |addr| silent = Some(Conn::open(addr)),
+        "no whole line within 1000 ms",
+    );
+    // The server closed it: it reads end of stream, and no greeting.
+    silent.unwrap().expect_eof();
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_stop_and_continue_does_not_end_the_server() {
+    // Ctrl-Z and `fg`: SIGSTOP, then SIGCONT. A recv() with a timeout interrupted that way
+    // fails with EINTR (signal(7)); the server must wait again, not drop the client.
+    let mut server = Server::start(BIN, &["--clients", "1", "--timeout", "5000"]);
     let mut conn = Conn::open(server.addr);
-    let _ = conn.try_send(&[b'x'; 100]);
-    server
-        .finish()
-        .clean_failure()
-        .stderr_has("no newline in the first 33 bytes");
+    server.wait_for("server  accept() -> ok");
+    let pid = server.pid().to_string();
+    // Signal it while it waits in recv(): the kernel names that wait `wait_woken`.
+    let wchan = format!("/proc/{pid}/wchan");
+    let deadline = Instant::now() + testkit::timeout();
+    while std::fs::read_to_string(&wchan).unwrap_or_default() != "wait_woken" {
+        assert!(
+            Instant::now() < deadline,
+            "the server never waited in recv()"
+        );
+        std::thread::yield_now();
+    }
+    for signal in ["-STOP", "-CONT"] {
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+    greet(&mut conn, "alice", 1);
+    server.finish().success().stdout_lacks("interrupted");
 }
 
 #[test]
-fn a_client_that_leaves_early_is_reported_by_the_server() {
-    let server = Server::start(BIN, &["--clients", "1"]);
-    Conn::open(server.addr).send(b"ali");
+fn a_server_for_ever_serves_clients_after_rude_ones() {
+    // --clients 0: until stopped. Rude and polite clients take turns.
+    let mut server = Server::start(BIN, &["--clients", "0", "--timeout", "1000"]);
+    for number in 1..=3 {
+        Conn::open(server.addr).send(b"\x01\n");
+        let mut conn = Conn::open(server.addr);
+        greet(&mut conn, "bob", number);
+    }
+    assert!(server.is_running());
     server
-        .finish()
-        .clean_failure()
-        .stderr_has("the peer closed before sending a whole line");
+        .stop()
+        .stdout_has("a name must be 1 to 32 printable characters");
 }
 
 #[test]
