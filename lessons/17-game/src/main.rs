@@ -7,10 +7,16 @@
 //! input costs one step; a late one is simply ignored; a lost snapshot is replaced by the next.
 //!
 //! The protocol (text, so that `nc -u` can play):
+//!   client → server: `hello, may I play?`   (any datagram of 15 bytes or more starting `hello`)
+//!   server → client: `cookie <8 hex digits>` (15 bytes: never more than the hello it answers)
+//!   client → server: `join <cookie>`         (proves the client receives at its address)
 //!   client → server: `input <seq> <move>`   move = left | right | up | down | stay
 //!   server → client: `snap <tick> ack=<seq> you=<name> p1=<x>,<y> p2=<x>,<y> ...`
-//! where `ack` is the newest input the server applied for that client.
+//!   server → client: `full`                  (to a join when 32 players are in the game)
+//! where `ack` is the newest input the server applied for that client. A player the server
+//! has not heard from for --expire ticks (default 250, 5 s) is dropped.
 
+use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
@@ -36,20 +42,29 @@ static LESSON: Lesson = Lesson {
     package: "lesson-17-game",
     title: "a game over UDP: inputs with sequence numbers, a snapshot every tick",
     port: 7017,
-    about: "Client to server, one datagram per input: b\"input <seq> <move>\" (move: left, right, up,\n\
-            down, stay). The server applies an input only if its <seq> is newer than the last one it\n\
-            applied for that client (older or repeated ones are ignored), and every tick (20 ms) sends\n\
-            each client that has sent an input one datagram:\n\
+    about: "To play, a client proves it receives at its address: b\"hello, may I play?\" (15 bytes or\n\
+            more, starting with hello) -> b\"cookie <8 hex digits>\", then b\"join <cookie>\". The server\n\
+            never answers an unproven address with more bytes than it sent, and takes 32 players at\n\
+            most (b\"full\" to the 33rd). Then one datagram per input: b\"input <seq> <move>\" (move:\n\
+            left, right, up, down, stay), applied only if <seq> is newer than the last one applied for\n\
+            that player. Every tick (20 ms) each player gets one datagram of at most 1200 bytes:\n\
             b\"snap <tick> ack=<newest applied seq> you=<name> p1=<x>,<y> p2=<x>,<y> ...\".\n\
-            Anything else is ignored with a log line. The server runs until --ticks N ticks have\n\
-            passed (default: for ever). The client sends its --moves, one per tick, then waits until\n\
-            the server has applied its last input and prints where it stands.\n\
-            Try it with: nc -u 127.0.0.1 7017   then type: input 1 right   (snapshots follow)",
+            A player not heard from for --expire ticks is dropped. Anything else is ignored with a\n\
+            log line. The server runs until --ticks N ticks have passed (default: for ever).\n\
+            The client joins, sends its --moves, one per tick, then waits until the server has\n\
+            applied its last input and prints where it stands.\n\
+            The demo with --strangers shows what the server does with peers that misbehave.\n\
+            Try it with: nc -u 127.0.0.1 7017   then type: hello, may I play?   and: join <cookie>",
     flags: &[
         Flag {
             name: "--ticks",
             value: Some("N"),
             help: "server: stop after N ticks (default 0: run for ever)",
+        },
+        Flag {
+            name: "--expire",
+            value: Some("TICKS"),
+            help: "server: drop a player not heard from for this many ticks (default 250: 5 s)",
         },
         Flag {
             name: "--moves",
@@ -61,13 +76,33 @@ static LESSON: Lesson = Lesson {
             value: Some("SEQ"),
             help: "client: do not send input SEQ (a simulated lost datagram)",
         },
+        Flag {
+            name: "--strangers",
+            value: None,
+            help: "demo: peers that misbehave (a forged hello, a short one, a wrong cookie, silence)",
+        },
     ],
 };
 
+// ANCHOR: limits
 /// One tick of the real server: 50 snapshots a second, as many games do.
 const TICK: Duration = Duration::from_millis(20);
-/// The longest datagram the protocol uses; anything longer is not ours.
+/// The longest datagram a client sends; anything longer is not ours.
 const MAX_DATAGRAM: usize = 128;
+/// The most players at once. With 32 players on the board, the longest snapshot possible is
+/// 551 bytes (a test checks), well under `MAX_SNAPSHOT`.
+pub const MAX_PLAYERS: usize = 32;
+/// The longest snapshot the server may send, and so the longest a client accepts. 1200 bytes
+/// fit in one packet on any path (IPv6 guarantees 1280 bytes, RFC 8200 §5, minus 48 bytes of
+/// IPv6 and UDP headers): a snapshot is never fragmented (RFC 8085 §3.2).
+pub const MAX_SNAPSHOT: usize = 1200;
+/// The board: positions stay within -BOARD..=BOARD on each axis.
+pub const BOARD: i32 = 1000;
+/// A player not heard from for this many ticks (5 s) is dropped, and gets no more snapshots.
+const EXPIRE_TICKS: u64 = 250;
+/// The hello the lesson's client sends: 18 bytes, more than the 15-byte cookie it asks for.
+const HELLO: &[u8] = b"hello, may I play?";
+// ANCHOR_END: limits
 
 fn main() -> ExitCode {
     common::cli::main(&LESSON, demo, server, client)
@@ -146,7 +181,34 @@ impl Input {
     }
 }
 
-/// What the server knows about one client: where it is, and the newest input it applied.
+/// What a datagram asks the server for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// `hello...`: "send me a cookie" (from anyone, maybe from a forged address).
+    Hello,
+    /// `join <cookie>`: "here is the cookie you sent to my address: let me play".
+    Join(u32),
+    /// `input <seq> <move>`: a player's step.
+    Input(Input),
+}
+
+impl Request {
+    /// `None` for anything that is not one of the three (a newline from nc is fine).
+    pub fn parse(datagram: &[u8]) -> Option<Request> {
+        if datagram.starts_with(b"hello") {
+            return Some(Request::Hello);
+        }
+        let text = std::str::from_utf8(datagram).ok()?;
+        if let Some(cookie) = text.strip_prefix("join ") {
+            return u32::from_str_radix(cookie.trim_end(), 16)
+                .ok()
+                .map(Request::Join);
+        }
+        Input::parse(datagram).map(Request::Input)
+    }
+}
+
+/// What the server knows about one player: where it is, and the newest input it applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Player {
     pub name: String,
@@ -155,6 +217,8 @@ pub struct Player {
     pub y: i32,
     /// The sequence number of the newest input applied, `None` before the first.
     pub last_seq: Option<u32>,
+    /// The tick when the server last heard from this player.
+    pub heard: u64,
 }
 
 /// What the server did with an input.
@@ -169,31 +233,86 @@ pub enum Verdict {
 // ANCHOR_END: protocol
 
 // ANCHOR: world
-/// The server's whole state: the players, and the tick counter.
-#[derive(Default)]
+/// The server's whole state: the players, the tick counter, and the secret its cookies are
+/// made with.
 struct World {
     players: Vec<Player>,
     tick: u64,
+    /// Drop a player not heard from for this many ticks.
+    expire: u64,
+    /// A random number only the server knows: without it, nobody can compute a cookie.
+    secret: u64,
     /// Did anything change since the last snapshot? (The real server narrates only then.)
     changed: bool,
 }
 
 impl World {
-    /// Handle one datagram from `from`; say what became of it. Never fails: a bad datagram
-    /// is one stranger's problem, not a reason to stop the game for everyone.
-    fn handle(&mut self, datagram: &[u8], from: SocketAddr, say: &Narrator) {
-        let Some(input) = Input::parse(datagram) else {
+    fn new(expire: u64, secret: u64) -> World {
+        World {
+            players: Vec::new(),
+            tick: 0,
+            expire,
+            secret,
+            changed: false,
+        }
+    }
+
+    /// The cookie for `addr`: a keyed hash of the address, so the server stores nothing for
+    /// an address that has only said hello (like TCP's SYN cookies). Only a client that
+    /// receives at `addr` learns it.
+    fn cookie(&self, addr: SocketAddr) -> u32 {
+        let mut hasher = DefaultHasher::new();
+        (self.secret, addr).hash(&mut hasher);
+        hasher.finish() as u32
+    }
+
+    /// Handle one datagram from `from`; say what became of it, and return the answer to send
+    /// at once, if any. Never fails: a bad datagram is one stranger's problem, not a reason to
+    /// stop the game for everyone.
+    fn handle(&mut self, datagram: &[u8], from: SocketAddr, say: &Narrator) -> Option<Vec<u8>> {
+        let Some(request) = Request::parse(datagram) else {
             say.note(format!(
-                "ignored {} bytes from {from}: not `input <seq> <move>`",
+                "ignored {} bytes from {from}: not hello, join or input",
                 datagram.len()
             ));
-            return;
+            return None;
         };
-        // A client is known by its address: the first valid input makes it a player.
-        let index = match self.players.iter().position(|p| p.addr == from) {
-            Some(i) => i,
-            None => {
-                let name = format!("p{}", self.players.len() + 1);
+        let index = self.players.iter().position(|p| p.addr == from);
+        if let Some(i) = index {
+            // Any request from a player's address counts as a sign of life.
+            self.players[i].heard = self.tick;
+        }
+        match (request, index) {
+            (Request::Hello, _) => {
+                let answer = format!("cookie {:08x}", self.cookie(from)).into_bytes();
+                // The source address may be forged: then this answer goes to someone who never
+                // asked. Never send such an address more bytes than it sent (RFC 8085 §6),
+                // or anyone could use this server to flood a third party.
+                if answer.len() > datagram.len() {
+                    say.note(format!(
+                        "ignored a {}-byte hello from {from}: a {}-byte answer would be larger",
+                        datagram.len(),
+                        answer.len()
+                    ));
+                    return None;
+                }
+                say.note(format!("hello from {from}: a cookie for that address"));
+                Some(answer)
+            }
+            (Request::Join(cookie), None) => {
+                if cookie != self.cookie(from) {
+                    say.note(format!("ignored a join from {from}: wrong cookie"));
+                    return None;
+                }
+                if self.players.len() >= MAX_PLAYERS {
+                    say.note(format!(
+                        "{from} may not join: {MAX_PLAYERS} players already"
+                    ));
+                    return Some(b"full".to_vec());
+                }
+                // Names are seat numbers: the first one free, so they never grow past p32.
+                let seat = (1..).find(|n| self.players.iter().all(|p| p.name != format!("p{n}")));
+                let name = format!("p{}", seat.unwrap_or(0));
                 say.note(format!("new player {name} at {from}"));
                 self.players.push(Player {
                     name,
@@ -201,13 +320,32 @@ impl World {
                     x: 0,
                     y: 0,
                     last_seq: None,
+                    heard: self.tick,
                 });
-                self.players.len() - 1
+                self.changed = true;
+                None
             }
-        };
+            (Request::Join(_), Some(_)) => None, // a repeated join: already playing
+            (Request::Input(_), None) => {
+                say.note(format!(
+                    "ignored an input from {from}: not a player (join first)"
+                ));
+                None
+            }
+            (Request::Input(input), Some(i)) => {
+                self.play(i, &input, say);
+                None
+            }
+        }
+    }
+
+    /// Apply a player's input (or not: newest wins), and keep the player on the board.
+    fn play(&mut self, index: usize, input: &Input, say: &Narrator) {
         let player = &mut self.players[index];
-        match apply(player, &input) {
+        match apply(player, input) {
             Verdict::Applied => {
+                player.x = player.x.clamp(-BOARD, BOARD);
+                player.y = player.y.clamp(-BOARD, BOARD);
                 self.changed = true;
                 say.note(format!(
                     "{} input {} {}: applied, now at {},{}",
@@ -225,6 +363,21 @@ impl World {
                 input.step.name()
             )),
         }
+    }
+
+    /// Drop the players not heard from for `expire` ticks: they get no more snapshots.
+    fn expire(&mut self, say: &Narrator) {
+        let (tick, expire) = (self.tick, self.expire);
+        self.players.retain(|p| {
+            let silent = tick - p.heard;
+            if silent >= expire {
+                say.note(format!(
+                    "{} at {} expired: silent for {silent} ticks",
+                    p.name, p.addr
+                ));
+            }
+            silent < expire
+        });
     }
 
     /// The snapshot for one player: the whole world, and what we applied of theirs.
@@ -271,12 +424,25 @@ fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     Ok(socket)
 }
 
-/// Receive one datagram and let the world handle it. `Ok(false)`: the read timeout ran out
-/// (the tick is over).
+/// `recv_from`, asked again when a signal interrupts it. A receive with a timeout
+/// (SO_RCVTIMEO) is not restarted after a signal: when the process is stopped and continued
+/// (Ctrl-Z then `fg`, or `kill -STOP` then `kill -CONT`), Linux ends it with EINTR even
+/// though no handler ran (signal(7)). Nothing was received: just ask again.
+fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    loop {
+        match socket.recv_from(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            result => return result,
+        }
+    }
+}
+
+/// Receive one datagram, let the world handle it, and send its answer, if any. `Ok(false)`:
+/// the read timeout ran out (the tick is over).
 fn receive(socket: &UdpSocket, world: &mut World, say: &Narrator) -> Result<bool> {
     let mut buf = [0u8; MAX_DATAGRAM + 1];
     say.next("recv_from()", "the next datagram from any player");
-    let (n, from) = match socket.recv_from(&mut buf) {
+    let (n, from) = match recv_from(socket, &mut buf) {
         Ok(got) => got,
         Err(e)
             if matches!(
@@ -291,16 +457,35 @@ fn receive(socket: &UdpSocket, world: &mut World, say: &Narrator) -> Result<bool
         Err(e) => return Err(say.fail(e)),
     };
     say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
-    world.handle(&buf[..n], from, say);
+    if let Some(answer) = world.handle(&buf[..n], from, say) {
+        say.next(
+            format!("send_to({from}, {})", show_bytes(&answer)),
+            "the answer",
+        );
+        match socket.send_to(&answer, from) {
+            Ok(n) => say.done(format!("{n} bytes")),
+            Err(e) => say.done(format!("error: {}", describe(&e))),
+        }
+    }
     Ok(true)
 }
 
-/// The end of a tick: one snapshot to every known player. Nobody acknowledges a snapshot;
-/// if one is lost, the next tick's replaces it.
+/// The end of a tick: drop the silent players, then one snapshot to every player left.
+/// Nobody acknowledges a snapshot; if one is lost, the next tick's replaces it.
 fn broadcast(socket: &UdpSocket, world: &mut World, say: &Narrator, quiet: bool) -> Result<()> {
     world.tick += 1;
+    world.expire(say);
     for player in &world.players {
         let snapshot = world.snapshot_for(player);
+        // MAX_PLAYERS and BOARD make this impossible; if it ever happened, a client would
+        // get a cut snapshot. Better to send nothing and say so.
+        if snapshot.len() > MAX_SNAPSHOT {
+            say.note(format!(
+                "snapshot of {} bytes not sent: over {MAX_SNAPSHOT}",
+                snapshot.len()
+            ));
+            continue;
+        }
         say.next(
             format!("send_to({}, {})", player.addr, show_bytes(&snapshot)),
             "this tick's snapshot",
@@ -323,6 +508,8 @@ struct Client {
     socket: UdpSocket,
     say: Narrator,
     server: SocketAddr,
+    /// The cookie the server sent to our address, once it has.
+    cookie: Option<u32>,
     /// The tick of the newest snapshot applied: older ones are ignored.
     newest_tick: Option<u64>,
     /// The newest snapshot, as text.
@@ -340,24 +527,42 @@ impl Client {
             socket,
             say,
             server,
+            cookie: None,
             newest_tick: None,
             latest: None,
         })
     }
 
-    /// Send one input: one datagram, no answer expected.
-    fn send(&self, input: Input) -> Result<()> {
-        let bytes = input.to_bytes();
+    /// Send one datagram to the server, no answer expected.
+    fn send_bytes(&self, bytes: &[u8], why: &str) -> Result<()> {
         self.say.next(
-            format!("send_to({}, {})", self.server, show_bytes(&bytes)),
-            "send this tick's input",
+            format!("send_to({}, {})", self.server, show_bytes(bytes)),
+            why,
         );
         let n = self
             .socket
-            .send_to(&bytes, self.server)
+            .send_to(bytes, self.server)
             .map_err(|e| self.say.fail(e))?;
         self.say.done(format!("{n} bytes"));
         Ok(())
+    }
+
+    /// Ask for a cookie. The hello is longer than the answer: the server answers nothing
+    /// larger than what it got.
+    fn hello(&self) -> Result<()> {
+        self.send_bytes(HELLO, "ask for a cookie")
+    }
+
+    /// Send back the cookie we received: the server now knows we receive at this address.
+    fn join(&self) -> Result<()> {
+        let cookie = self.cookie.unwrap_or_default();
+        let join = format!("join {cookie:08x}");
+        self.send_bytes(join.as_bytes(), "prove we received it")
+    }
+
+    /// Send one input: one datagram, no answer expected.
+    fn send(&self, input: Input) -> Result<()> {
+        self.send_bytes(&input.to_bytes(), "send this tick's input")
     }
 
     /// Pretend to send, for the demo's broken network: say what happened to the datagram.
@@ -371,12 +576,14 @@ impl Client {
             .done(format!("{} bytes — {fate} (simulated)", bytes.len()));
     }
 
-    /// Receive one snapshot; keep it only if it is newer than the newest one seen.
-    /// `Ok(false)`: nothing came within the read timeout.
+    /// Receive one datagram from the server: a cookie, or a snapshot, kept only if it is
+    /// newer than the newest one seen. `Ok(false)`: nothing came within the read timeout.
     fn receive(&mut self) -> Result<bool> {
-        let mut buf = [0u8; 1500];
+        // One byte more than the longest snapshot: a datagram that fills the buffer was
+        // longer, and the kernel has cut it (recv(2): the rest is discarded).
+        let mut buf = [0u8; MAX_SNAPSHOT + 1];
         self.say.next("recv_from()", "this tick's snapshot");
-        let (n, from) = match self.socket.recv_from(&mut buf) {
+        let (n, from) = match recv_from(&self.socket, &mut buf) {
             Ok(got) => got,
             Err(e)
                 if matches!(
@@ -384,7 +591,8 @@ impl Client {
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) =>
             {
-                return Ok(false)
+                self.say.done("nothing within the read timeout");
+                return Ok(false);
             }
             Err(e) => return Err(self.say.fail(e)),
         };
@@ -397,7 +605,18 @@ impl Client {
             .and_then(|t| t.parse::<u64>().ok());
         match tick {
             _ if from != self.server => self.say.note("not from the server: ignored"),
-            None => self.say.note("not a snapshot: ignored"),
+            _ if n > MAX_SNAPSHOT => self.say.note(format!(
+                "longer than {MAX_SNAPSHOT} bytes, so cut to the buffer: ignored"
+            )),
+            _ if text == "full" => {
+                return Err(self
+                    .say
+                    .protocol_error(format!("the server is full ({MAX_PLAYERS} players)")))
+            }
+            None => match text.strip_prefix("cookie ") {
+                Some(hex) => self.cookie = u32::from_str_radix(hex, 16).ok(),
+                None => self.say.note("not a snapshot: ignored"),
+            },
             Some(t) if self.newest_tick.is_some_and(|newest| t <= newest) => {
                 self.say.note(format!("snapshot {t} is old news: ignored"))
             }
@@ -433,8 +652,12 @@ fn field<'a>(snapshot: &'a str, key: &str) -> Option<&'a str> {
 /// Two players and a server in one thread, four ticks driven by a counter, and a network
 /// that misbehaves on purpose: alice's input 2 is late, bob's input 3 is lost, alice's
 /// input 4 arrives twice, and a stranger sends garbage. Each datagram is received right
-/// after it is sent, so the output is the same on every run.
+/// after it is sent, so the output is the same on every run (but for the cookies, which
+/// depend on the ports and on the server's secret).
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--strangers") {
+        return strangers(opts);
+    }
     let say = opts.narrator("server");
     let (server, addr) = open_server(opts.addr, &say)?;
     opts.ready(addr);
@@ -443,12 +666,14 @@ fn demo(opts: &Options) -> Result<()> {
     server
         .set_read_timeout(Some(wait))
         .map_err(|e| say.fail(e))?;
-    let mut world = World::default();
+    let mut world = World::new(EXPIRE_TICKS, random_secret());
     let mut alice = Client::open(addr, wait, opts.narrator("alice"))?;
     let mut bob = Client::open(addr, wait, opts.narrator("bob"))?;
     let input = |seq, step| Input { seq, step };
 
-    // Tick 1: both inputs arrive.
+    // Tick 1: both join, and both inputs arrive.
+    demo_join(&mut alice, &server, &mut world, &say)?;
+    demo_join(&mut bob, &server, &mut world, &say)?;
     alice.send(input(1, Move::Right))?;
     receive(&server, &mut world, &say)?;
     bob.send(input(1, Move::Left))?;
@@ -504,6 +729,21 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// The demo's join, one call at a time: hello, the cookie comes back, join with it.
+fn demo_join(
+    client: &mut Client,
+    server: &UdpSocket,
+    world: &mut World,
+    say: &Narrator,
+) -> Result<()> {
+    client.hello()?;
+    receive(server, world, say)?;
+    client.receive()?;
+    client.join()?;
+    receive(server, world, say)?;
+    Ok(())
+}
+
 /// Tick over: the server sends each player a snapshot, and each player reads it.
 fn end_of_tick(
     server: &UdpSocket,
@@ -525,18 +765,81 @@ fn end_of_tick(
 }
 // ANCHOR_END: demo
 
+// ANCHOR: strangers
+/// Peers that misbehave, one at a time, against a server whose players expire after 3
+/// silent ticks: a hello with a forged source address, a hello too short to answer, a wrong
+/// cookie, an input from a stranger, and a player who goes silent.
+fn strangers(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let (server, addr) = open_server(opts.addr, &say)?;
+    opts.ready(addr);
+    let wait = Duration::from_secs(2);
+    server
+        .set_read_timeout(Some(wait))
+        .map_err(|e| say.fail(e))?;
+    let mut world = World::new(3, random_secret());
+    say.note("here a player expires after 3 silent ticks (the real server: 250, 5 s)");
+    let mut alice = Client::open(addr, wait, opts.narrator("alice"))?;
+    demo_join(&mut alice, &server, &mut world, &say)?;
+    alice.send(Input {
+        seq: 1,
+        step: Move::Right,
+    })?;
+    receive(&server, &mut world, &say)?;
+
+    // The forger writes a false source address: the server's answer goes to a victim who never
+    // asked. (Forging needs a raw socket; here the victim's socket sends the forger's bytes.)
+    let forger = opts.narrator("forger");
+    let mut victim = Client::open(addr, Duration::from_millis(100), opts.narrator("victim"))?;
+    forger.note("sends a hello from the victim's address (forged; simulated):");
+    victim.hello()?;
+    receive(&server, &mut world, &say)?;
+
+    // Its own datagrams: too short to answer, a guessed cookie, an input without joining.
+    let own = UdpSocket::from(new_socket(addr, &forger)?);
+    for datagram in [&b"hello"[..], b"join 0badc0de", b"input 1 up"] {
+        forger.next(
+            format!("send_to({addr}, {})", show_bytes(datagram)),
+            "try it",
+        );
+        let n = own.send_to(datagram, addr).map_err(|e| forger.fail(e))?;
+        forger.done(format!("{n} bytes"));
+        receive(&server, &mut world, &say)?;
+    }
+
+    // Three ticks in which alice says nothing: in the third she expires.
+    for _ in 0..3 {
+        say.note(format!("end of tick {}", world.tick + 1));
+        broadcast(&server, &mut world, &say, false)?;
+    }
+    // The victim got one cookie, 15 bytes for the 18 of the forged hello, and nothing more.
+    victim.receive()?;
+    victim.receive()?;
+    // alice got the snapshots of ticks 1 and 2 only.
+    for _ in 0..3 {
+        alice.receive()?;
+    }
+    Ok(())
+}
+// ANCHOR_END: strangers
+
+/// A random secret for the cookies, new in every run (std's RandomState is seeded randomly).
+fn random_secret() -> u64 {
+    std::hash::RandomState::new().hash_one(Instant::now())
+}
+
 // ANCHOR: server
 /// The real server: every tick, take the datagrams that arrive until the tick's end, then
 /// send the snapshots. Time drives the ticks here; the demo drives them by a counter.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let ticks: u64 = opts.value("--ticks", 0)?;
+    let expire: u64 = opts.value("--expire", EXPIRE_TICKS)?;
     let (socket, addr) = open_server(opts.addr, &say)?;
     opts.ready(addr);
-    let mut world = World::default();
-    let start = Instant::now();
+    let mut world = World::new(expire.max(1), random_secret());
+    let mut end = Instant::now() + TICK;
     while ticks == 0 || world.tick < ticks {
-        let end = start + TICK * (world.tick as u32 + 1);
         loop {
             let left = end.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -554,6 +857,12 @@ fn server(opts: &Options) -> Result<()> {
         // changed; the others are sent all the same.
         let quiet = !world.changed;
         broadcast(&socket, &mut world, &say, quiet)?;
+        // The next tick ends 20 ms after this one. A server that was stopped (Ctrl-Z) does
+        // not replay the ticks it missed in a burst: it starts again from now.
+        end += TICK;
+        if end < Instant::now() {
+            end = Instant::now() + TICK;
+        }
     }
     say.note(format!("{} ticks: stopping", world.tick));
     Ok(())
@@ -578,6 +887,29 @@ fn client(opts: &Options) -> Result<()> {
             )
         })?;
     let mut me = Client::open(opts.addr, TICK, say)?;
+    // Join: a hello until a cookie comes, then a join until the first snapshot comes.
+    for _ in 0..50 {
+        if me.cookie.is_some() {
+            break;
+        }
+        me.hello()?;
+        me.receive()?;
+    }
+    for _ in 0..50 {
+        if me.cookie.is_none() || me.newest_tick.is_some() {
+            break;
+        }
+        me.join()?;
+        me.receive()?;
+    }
+    if me.newest_tick.is_none() {
+        return Err(me
+            .say
+            .protocol_error("the server never let us join")
+            .with_hint(
+                "is the server running? (start it with: cargo run -p lesson-17-game -- server)",
+            ));
+    }
     let mut last = None;
     for (i, step) in steps.iter().enumerate() {
         let input = Input {
@@ -613,3 +945,29 @@ fn client(opts: &Options) -> Result<()> {
         .with_hint("is the server running? (start it with: cargo run -p lesson-17-game -- server)"))
 }
 // ANCHOR_END: client
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The longest snapshot there can be: 32 players at the board's far corner, the largest
+    /// tick and sequence number. It must fit in MAX_SNAPSHOT (the docs say 551 bytes).
+    #[test]
+    fn the_longest_snapshot_fits() {
+        let mut world = World::new(EXPIRE_TICKS, 0);
+        world.tick = u64::MAX;
+        for n in 1..=MAX_PLAYERS {
+            world.players.push(Player {
+                name: format!("p{n}"),
+                addr: SocketAddr::from(([127, 0, 0, 1], 1)),
+                x: -BOARD,
+                y: -BOARD,
+                last_seq: Some(u32::MAX),
+                heard: 0,
+            });
+        }
+        let longest = world.snapshot_for(&world.players[MAX_PLAYERS - 1]);
+        assert_eq!(longest.len(), 551);
+        assert!(longest.len() <= MAX_SNAPSHOT);
+    }
+}

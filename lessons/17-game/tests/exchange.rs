@@ -2,9 +2,10 @@
 //! them losing an input), a raw player that sends late, repeated and malformed datagrams.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use testkit::{lesson, BookOutput, Server};
+use testkit::{lesson, normalize_ports, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-17-game");
 
@@ -40,14 +41,59 @@ struct Raw {
 }
 
 impl Raw {
-    fn new(server: SocketAddr) -> Raw {
+    /// A socket that has not joined (a stranger).
+    fn stranger(server: SocketAddr) -> Raw {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_read_timeout(Some(testkit::timeout())).unwrap();
         Raw { socket, server }
     }
 
+    /// A player: hello, cookie, join, and the first snapshot.
+    fn new(server: SocketAddr) -> Raw {
+        let raw = Raw::stranger(server);
+        raw.send(b"hello, may I play?");
+        let cookie = raw.recv();
+        assert!(cookie.starts_with("cookie "), "{cookie:?}");
+        raw.send(format!("join {}", &cookie[7..]).as_bytes());
+        let first = raw.recv();
+        assert!(first.starts_with("snap "), "{first:?}");
+        raw
+    }
+
     fn send(&self, bytes: &[u8]) {
         self.socket.send_to(bytes, self.server).unwrap();
+    }
+
+    /// The next datagram, as text (within the test timeout).
+    #[track_caller]
+    fn recv(&self) -> String {
+        let mut buf = [0u8; 2048];
+        let (n, _) = testkit::uninterrupted(|| self.socket.recv_from(&mut buf))
+            .unwrap_or_else(|e| panic!("no datagram: {e}"));
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// Every datagram already waiting, without waiting for more.
+    fn drain(&self) -> Vec<String> {
+        self.socket.set_nonblocking(true).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 2048];
+        while let Ok((n, _)) = testkit::uninterrupted(|| self.socket.recv_from(&mut buf)) {
+            got.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        self.socket.set_nonblocking(false).unwrap();
+        got
+    }
+
+    /// Read snapshots until one has a tick of at least `tick`; return it.
+    #[track_caller]
+    fn snapshot_from_tick(&self, tick: u64) -> String {
+        loop {
+            let snap = self.recv();
+            if tick_of(&snap).is_some_and(|t| t >= tick) {
+                return snap;
+            }
+        }
     }
 
     /// Read snapshots until one acknowledges `seq`; return it. Fails after the test timeout.
@@ -69,6 +115,16 @@ impl Raw {
         }
         panic!("no snapshot acknowledging input {seq} in time (last: {last:?})");
     }
+}
+
+/// The tick of a snapshot.
+fn tick_of(snapshot: &str) -> Option<u64> {
+    snapshot
+        .strip_prefix("snap ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Where a snapshot puts its receiver: "x,y".
@@ -146,6 +202,8 @@ fn late_repeated_and_malformed_datagrams_are_ignored() {
     server.wait_for("ignored 7 bytes from");
     raw.send(&[b'x'; 500]);
     server.wait_for("ignored 129 bytes from");
+    raw.send(b"join zz");
+    server.wait_for("ignored 7 bytes from");
     raw.send(b"input 8 right\n"); // what `nc -u` sends
     let snapshot = raw.snapshot_acking(8);
     assert_eq!(my_position(&snapshot), "2,1", "{snapshot}");
@@ -173,7 +231,7 @@ fn a_client_without_a_server_gives_up_with_a_clear_error() {
         .args(&["--moves", "up"])
         .run()
         .clean_failure()
-        .stderr_has("the server never acknowledged input 1")
+        .stderr_has("the server never let us join")
         .stderr_has("is the server running?");
 }
 
@@ -186,9 +244,211 @@ fn bad_moves_are_a_clear_error() {
         .stderr_has("--moves up,jump: not a list of left, right, up, down, stay");
 }
 
+/// The book's copy of a demo's output, as testkit's `BookOutput` makes it (ports renumbered
+/// 40001, 40002, ...), with the cookies renumbered too: they depend on the ports and on a
+/// secret the server draws at random, so they change from run to run.
+#[track_caller]
+fn book_output(args: &[&str], file: &str, diagram: Option<&str>) {
+    let run = lesson(BIN).args(args).run();
+    run.success();
+    let mut command = "$ cargo run -p lesson-17-game".to_string();
+    if !args.is_empty() {
+        command = format!("{command} -- {}", args.join(" "));
+    }
+    let mut text = format!("{command}\n{}", normalize_ports(&run.stdout, &[]));
+    let cookies: Vec<String> = text
+        .match_indices("\"cookie ")
+        .map(|(i, _)| text[i + 8..i + 16].to_string())
+        .collect();
+    for (n, cookie) in cookies.iter().enumerate() {
+        text = text.replace(cookie.as_str(), &format!("c0de{:04}", n + 1));
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![(file, text.clone())];
+    if let Some(diagram) = diagram {
+        files.push((diagram, testkit::diagram(&text)));
+    }
+    for (file, actual) in files {
+        let path = dir.join(file);
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == actual,
+            "{} no longer matches what the lesson prints; if that is intended: \
+             BLESS=1 cargo test -p lesson-17-game\n--- expected ---\n{expected}\n--- now ---\n{actual}",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn the_book_shows_what_the_demo_prints() {
-    BookOutput::new(BIN, "lesson-17-game").check();
+    book_output(&[], "output.txt", Some("diagram.mmd"));
+}
+
+#[test]
+fn the_book_shows_what_the_strangers_demo_prints() {
+    book_output(&["--strangers"], "output-strangers.txt", None);
+}
+
+// Peers that misbehave. A UDP server cannot refuse a datagram: anyone can send it anything,
+// from any source address, forged or not. What it controls is what it sends back.
+
+#[test]
+fn a_forged_hello_gets_one_small_answer_and_never_a_snapshot() {
+    let server = Server::start(BIN, &[]);
+    // A socket that says hello and never answers the cookie: what the server sees when a
+    // forger writes a victim's address as the source.
+    let victim = Raw::stranger(server.addr);
+    victim.send(b"hello, may I play?");
+    // A real player, to count the ticks by: 25 ticks (half a second) after it joined...
+    let player = Raw::new(server.addr);
+    let now = tick_of(&player.recv()).unwrap();
+    player.snapshot_from_tick(now + 25);
+    // ...the victim has received exactly one datagram: the 15-byte cookie.
+    let got = victim.drain();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].starts_with("cookie ") && got[0].len() == 15,
+        "{got:?}"
+    );
+}
+
+#[test]
+fn strangers_never_get_more_bytes_than_they_sent() {
+    let server = Server::start(BIN, &[]);
+    let stranger = Raw::stranger(server.addr);
+    let mut sent = 0;
+    // Hellos from 5 to 40 bytes, a guessed cookie, an input without joining, garbage.
+    let mut datagrams: Vec<Vec<u8>> = (5..=40)
+        .map(|n| format!("hello{}", ".".repeat(n - 5)).into_bytes())
+        .collect();
+    datagrams.push(b"join 12345678".to_vec());
+    datagrams.push(b"input 1 up".to_vec());
+    datagrams.push(vec![0xff; 128]);
+    for datagram in &datagrams {
+        stranger.send(datagram);
+        sent += datagram.len();
+    }
+    let player = Raw::new(server.addr);
+    let now = tick_of(&player.recv()).unwrap();
+    player.snapshot_from_tick(now + 10);
+    let got = stranger.drain();
+    let received: usize = got.iter().map(String::len).sum();
+    // One cookie for each hello of 15 bytes or more (15..=40: 26 of them), nothing else.
+    assert_eq!(got.len(), 26, "{got:?}");
+    assert!(got
+        .iter()
+        .all(|g| g.starts_with("cookie ") && g.len() == 15));
+    assert!(received <= sent, "sent {sent} bytes, received {received}");
+    eprintln!(
+        "stranger: sent {sent} bytes in {} datagrams, received {received} bytes in {} datagrams",
+        datagrams.len(),
+        got.len()
+    );
+}
+
+#[test]
+fn the_thirty_third_player_is_told_the_game_is_full_and_snapshots_stay_small() {
+    let server = Server::start(BIN, &[]);
+    let players: Vec<Raw> = (0..32).map(|_| Raw::new(server.addr)).collect();
+    let late = Raw::stranger(server.addr);
+    late.send(b"hello, may I play?");
+    let cookie = late.recv();
+    late.send(format!("join {}", &cookie[7..]).as_bytes());
+    assert_eq!(late.recv(), "full");
+    // A snapshot of the full game: 32 players, under the limit the client's buffer is sized by.
+    players[0].drain();
+    let full = players[0].recv();
+    assert_eq!(full.matches(',').count(), 32, "{full}");
+    assert!(full.len() <= 1200, "{} bytes: {full}", full.len());
+    eprintln!("a snapshot of 32 players: {} bytes", full.len());
+}
+
+#[test]
+fn a_silent_player_expires_and_gets_no_more_snapshots() {
+    let mut server = Server::start(BIN, &["--expire", "10"]);
+    let silent = Raw::new(server.addr);
+    server.wait_for("expired: silent for 10 ticks");
+    // Another player, to count ticks: 5 more pass. It takes the seat the silent one left: p1.
+    let player = Raw::new(server.addr);
+    let snap = player.recv();
+    assert!(snap.contains(" you=p1 "), "{snap}");
+    player.snapshot_from_tick(tick_of(&snap).unwrap() + 5);
+    // The silent one got its first snapshot (read by Raw::new) and at most 10 more, then none.
+    let got = silent.drain();
+    assert!(
+        got.len() <= 10,
+        "{} snapshots after the first: {got:?}",
+        got.len()
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stop_and_continue_does_not_end_the_server() {
+    let server = Server::start(BIN, &[]);
+    let pid = server.pid();
+    let player = Raw::new(server.addr);
+    for seq in 1..=3 {
+        // Stop the server while it waits in recv_from (it nearly always is), wait until the
+        // kernel says it is stopped (state T), then continue it: Ctrl-Z and fg.
+        testkit::hostile::kill("STOP", pid);
+        let stat = format!("/proc/{pid}/stat");
+        let deadline = Instant::now() + testkit::timeout();
+        while !std::fs::read_to_string(&stat).is_ok_and(|s| s.contains(") T ")) {
+            assert!(Instant::now() < deadline, "the server never stopped");
+            std::thread::yield_now();
+        }
+        testkit::hostile::kill("CONT", pid);
+        // Still playing: an input is applied and acknowledged.
+        player.send(format!("input {seq} up").as_bytes());
+        player.snapshot_acking(seq);
+    }
+}
+
+#[test]
+fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
+    // A fake server that sends one snapshot of 1,500 bytes, longer than any real one.
+    let fake = UdpSocket::bind("127.0.0.1:0").unwrap();
+    fake.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let addr = fake.local_addr().unwrap();
+    let done = AtomicBool::new(false);
+    let run = std::thread::scope(|s| {
+        let client = s.spawn(|| {
+            let run = lesson(BIN).client(addr).args(&["--moves", "up"]).run();
+            done.store(true, Ordering::SeqCst);
+            run
+        });
+        let mut buf = [0u8; 256];
+        let mut tick = 0;
+        while !done.load(Ordering::SeqCst) {
+            let Ok((n, from)) = testkit::uninterrupted(|| fake.recv_from(&mut buf)) else {
+                continue;
+            };
+            tick += 1;
+            let answer = match &buf[..n] {
+                b"hello, may I play?" => "cookie 00000001".to_string(),
+                // The first answer to a join: a long snapshot, cut by the client's buffer.
+                b"join 00000001" if tick == 2 => {
+                    format!("snap {tick} ack=0 you=p1 p1=0,0 {}", "x".repeat(1500))
+                }
+                b"join 00000001" => format!("snap {tick} ack=0 you=p1 p1=0,0"),
+                _ => format!("snap {tick} ack=1 you=p1 p1=0,1"),
+            };
+            fake.send_to(answer.as_bytes(), from).unwrap();
+        }
+        client.join().unwrap()
+    });
+    run.success().lines_in_order(&[
+        "client  recv_from() -> 1201 bytes: b\"snap 2 ack=0 you=p1 p1=0,0 xxx",
+        "client  -- longer than 1200 bytes, so cut to the buffer: ignored",
+        "final: I am p1, at 0,1",
+    ]);
 }
 
 #[test]
