@@ -371,6 +371,36 @@ fn a_stop_and_continue_does_not_end_the_server() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
+fn running_out_of_descriptors_does_not_end_the_server() {
+    // The running server's soft descriptor limit set to its lowest free descriptor: accept()
+    // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
+    let mut server = Server::start(BIN, &["--clients", "1", "--timeout", "1000"]);
+    let pid = server.pid();
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap();
+    let open: Vec<u64> = fds
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+        .collect();
+    let free = (0..).find(|fd| !open.contains(fd)).unwrap();
+    let limits = |soft: &str| {
+        testkit::hostile::prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")])
+    };
+    limits(&free.to_string());
+    // The accept() the server is already in took its descriptor number before the limit
+    // came down, so the first connection gets in (and, silent, is cut after 1 s); the
+    // next one meets EMFILE.
+    let _first = Conn::open(server.addr);
+    let mut conn = Conn::open(server.addr);
+    server.wait_for("accept() -> error: too many open files");
+    server.wait_for("-- trying again in");
+    limits("1024");
+    assert!(server.is_running(), "the server exited without descriptors");
+    greet(&mut conn, "alice", 1);
+    server.finish().success();
+}
+
+#[test]
 fn a_server_for_ever_serves_clients_after_rude_ones() {
     // --clients 0: until stopped. Rude and polite clients take turns.
     let mut server = Server::start(BIN, &["--clients", "0", "--timeout", "1000"]);
