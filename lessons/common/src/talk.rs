@@ -27,6 +27,23 @@ pub fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
 }
 // ANCHOR_END: send_all
 
+// ANCHOR: reuse_address
+/// `setsockopt(SO_REUSEADDR, 1)` before `bind()`: a server restarted at once may bind its
+/// port although its last connections still wait in TIME_WAIT (chapter 2 shows why). Unix
+/// only, as in std: on Windows the same name lets another program take the port over.
+pub fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
+    if cfg!(unix) {
+        say.next(
+            "setsockopt(SO_REUSEADDR, 1)",
+            "let a restarted server bind while old connections linger",
+        );
+        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+        say.done("ok");
+    }
+    Ok(())
+}
+// ANCHOR_END: reuse_address
+
 /// Close a socket: in Rust, `drop`. For a connection the kernel sends FIN.
 pub fn close(socket: Socket, name: &str, say: &Narrator) {
     say.next(
