@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
-use common::talk::{local_addr, recv_line, send_all};
+use common::talk::{local_addr, recv_line, reuse_address, send_all};
 use common::{Lesson, Narrator, Options, Result};
 use socket2::{SockAddr, Socket};
 
@@ -82,7 +82,8 @@ fn show_kinds(say: &Narrator) -> Result<()> {
 // ANCHOR_END: kinds
 
 // ANCHOR: listen_on
-/// The server's first three calls: socket, bind, listen.
+/// The server's first three calls: socket, bind, listen. (Plus one option, so that you can
+/// start the server again at once: chapter 2 explains it.)
 fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
     say.next(
@@ -91,6 +92,7 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     );
     let listener = new_socket(addr, Kind::Stream).map_err(|e| say.fail(e))?;
     say.done("ok");
+    reuse_address(&listener, say)?;
 
     say.next(format!("bind({addr})"), "give the socket its address");
     listener

@@ -79,6 +79,28 @@ fn a_raw_client_gets_the_bytes_and_end_of_stream() {
     server.finish().success();
 }
 
+/// The server closes first, so its port is left with a connection in TIME_WAIT for a minute;
+/// SO_REUSEADDR lets a new server bind it at once, as the chapter's "Try it" does. (Without
+/// `reuse_address` in listen_on, the second server fails: address already in use.)
+#[cfg(unix)]
+#[test]
+fn the_server_starts_again_at_once_on_the_same_port() {
+    let first = Server::start(BIN, &[]);
+    Conn::open(first.addr)
+        .send(b"hello\n")
+        .expect(b"HELLO\n")
+        .expect_eof();
+    let port = first.addr.to_string();
+    first.finish().success();
+    let again = Server::start(BIN, &["--addr", &port]);
+    assert_eq!(again.addr.to_string(), port);
+    Conn::open(again.addr)
+        .send(b"hello\n")
+        .expect(b"HELLO\n")
+        .expect_eof();
+    again.finish().success();
+}
+
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
     testkit::client_without_server(BIN)

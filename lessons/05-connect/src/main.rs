@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{close, local_addr, send_all};
+use common::talk::{close, local_addr, reuse_address, send_all};
 use common::{Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -90,6 +90,8 @@ fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     let socket =
         Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
     say.done("ok");
+    // A restarted server need not wait for its old connections' TIME_WAIT (chapter 2).
+    reuse_address(&socket, say)?;
     say.next(format!("bind({addr})"), "give the socket its address");
     socket
         .bind(&SockAddr::from(addr))

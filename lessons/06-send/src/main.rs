@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{local_addr, recv_line};
+use common::talk::{local_addr, recv_line, reuse_address};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -90,6 +90,8 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let listener =
         Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
     say.done("ok");
+    // A restarted server need not wait for its old connections' TIME_WAIT (chapter 2).
+    reuse_address(&listener, say)?;
 
     say.next(format!("bind({addr})"), "give the socket its address");
     listener
