@@ -618,6 +618,11 @@ fn expect_answer(lines: &mut Lines, line: &[u8], say: &Narrator) -> Result<Vec<u
         say.protocol_error("the server closed without answering")
             .with_hint("is it still running? did it drop us for being silent too long?")
     })?;
+    if answer.starts_with(b"ERROR ") {
+        return Err(say
+            .protocol_error(format!("turned away: {}", show_bytes(&answer)))
+            .with_hint("the server could not start a thread for us: too many at once"));
+    }
     if answer != line.to_ascii_uppercase() {
         return Err(say.protocol_error(format!("the answer {} is wrong", show_bytes(&answer))));
     }
