@@ -1,39 +1,54 @@
-// This Source Code Form is subject to the terms of the Mozilla Public
-// License, v. 2.0. If a copy of the MPL was not distributed with this
-// file, You can obtain one at https://mozilla.org/MPL/2.0/.
-
+// Draws the book's ```mermaid blocks as diagrams, in the reader's browser.
+//
+// mdbook renders a ```mermaid block as <pre><code class="language-mermaid">. This script turns
+// each one into <pre class="mermaid"> and asks mermaid to draw it, so building the book needs
+// no preprocessor. mermaid.min.js (2.6 MB) is loaded only by the pages that have a diagram, from
+// the one copy the book ships (book/assets/, copied with the chapters). The diagrams follow
+// mdbook's theme: mermaid's dark theme for ayu, coal and navy, drawn again when the reader
+// switches themes.
 (() => {
-    const darkThemes = ['ayu', 'navy', 'coal'];
-    const lightThemes = ['light', 'rust'];
+  const codes = document.querySelectorAll("pre > code.language-mermaid");
+  if (codes.length === 0) return;
 
-    const classList = document.getElementsByTagName('html')[0].classList;
+  const diagrams = [...codes].map((code) => {
+    const pre = document.createElement("pre");
+    pre.className = "mermaid";
+    pre.dataset.source = code.textContent;
+    pre.textContent = code.textContent;
+    code.parentElement.replaceWith(pre);
+    return pre;
+  });
 
-    let lastThemeWasLight = true;
-    for (const cssClass of classList) {
-        if (darkThemes.includes(cssClass)) {
-            lastThemeWasLight = false;
-            break;
-        }
-    }
+  const darkThemes = ["ayu", "coal", "navy"];
+  const isDark = () => darkThemes.some((t) => document.documentElement.classList.contains(t));
+  let drawnDark = null;
+  let drawing = Promise.resolve();
 
-    const theme = lastThemeWasLight ? 'default' : 'dark';
-    mermaid.initialize({ startOnLoad: true, theme });
+  function draw() {
+    const dark = isDark();
+    if (dark === drawnDark) return drawing;
+    drawnDark = dark;
+    drawing = drawing.then(async () => {
+      mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default" });
+      for (const pre of diagrams) {
+        pre.removeAttribute("data-processed");
+        pre.textContent = pre.dataset.source;
+      }
+      await mermaid.run({ nodes: diagrams });
+      document.documentElement.dataset.mermaidTheme = dark ? "dark" : "default";
+    });
+    return drawing;
+  }
 
-    // Simplest way to make mermaid re-render the diagrams in the new theme is via refreshing the page
-
-    for (const darkTheme of darkThemes) {
-        document.getElementById('mdbook-theme-' + darkTheme).addEventListener('click', () => {
-            if (lastThemeWasLight) {
-                window.location.reload();
-            }
-        });
-    }
-
-    for (const lightTheme of lightThemes) {
-        document.getElementById('mdbook-theme-' + lightTheme).addEventListener('click', () => {
-            if (!lastThemeWasLight) {
-                window.location.reload();
-            }
-        });
-    }
+  const script = document.createElement("script");
+  script.src = `${path_to_root}assets/mermaid.min.js`;
+  script.onload = () => {
+    draw();
+    // mdbook switches themes by changing <html>'s class: draw again when light and dark swap.
+    new MutationObserver(draw).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ["class"],
+    });
+  };
+  document.head.append(script);
 })();
