@@ -13,7 +13,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
@@ -38,15 +38,23 @@ static LESSON: Lesson = Lesson {
             (FIN). The server reads until end of stream (recv returns 0), answers with the\n\
             lines last first, b\"three\\ntwo\\none\\n\", and closes. The client reads the answer\n\
             until end of stream and closes; its socket stays in TIME_WAIT for a minute.\n\
-            The server serves one client, then exits. Try it with:\n    \
+            The server serves --clients clients (default 1), then exits; a client that\n\
+            misbehaves is reported and closed, and the server goes on. Try it with:\n    \
             printf 'one\\ntwo\\nthree\\n' | nc -N 127.0.0.1 7008\n\
             (-N makes OpenBSD nc shut down writing at the end of its input, as our client does;\n\
             without it the server waits for the end of the request until --timeout).",
-    flags: &[Flag {
-        name: "--timeout",
-        value: Some("SECS"),
-        help: "how long recv() waits for the peer before giving up (default 10)",
-    }],
+    flags: &[
+        Flag {
+            name: "--timeout",
+            value: Some("SECS"),
+            help: "server: the whole request must arrive, and the whole answer be sent, within SECS each; client: how long each recv() waits (default 10)",
+        },
+        Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "server: how many clients to serve before it exits (default 1; 0: until stopped)",
+        },
+    ],
 };
 
 /// What our client sends: three lines.
@@ -83,12 +91,37 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
     Ok(conn)
 }
 
-/// The next connection from the accept queue.
+/// The next connection from the accept queue. accept(2) fails for reasons that are not the
+/// server's end: a connection reset while it waited (`ECONNABORTED`) or a signal (`EINTR`):
+/// take the next one; no descriptor or memory left (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`):
+/// wait, longer each time (up to 1 s), and try again. Only `EINVAL` (not listening: a bug)
+/// stops the server.
 fn accept_one(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
-    say.next("accept()", "take the next connection from the accept queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done_with(&conn, format!("ok, the client is {peer}"));
-    Ok(conn)
+    let mut pause = Duration::from_millis(10);
+    loop {
+        say.next("accept()", "take the next connection from the accept queue");
+        match listener.accept() {
+            Ok((conn, peer)) => {
+                say.done_with(&conn, format!("ok, the client is {peer}"));
+                return Ok(conn);
+            }
+            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                ) =>
+            {
+                say.fail(e);
+            }
+            Err(e) => {
+                say.fail(e);
+                say.note(format!("trying again in {} ms", pause.as_millis()));
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 /// A peer that never ends its stream must not hang us: recv() gives up after `limit`.
@@ -135,25 +168,36 @@ fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
 // ANCHOR: read_request
 /// The server reads the request until end of stream: recv() returns 0 once the client's
 /// FIN has arrived and every byte before it has been read. Only then is the request whole.
-fn read_request(mut conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
+///
+/// A client may also never end its stream, or send without end, or a byte now and then: so
+/// the whole request must arrive before a deadline (before each recv(), the receive timeout
+/// is set to the time LEFT), and the limit is checked before the bytes are kept.
+fn read_request(mut conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + limit;
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
         say.next("recv(1024)", "wait for bytes, or for the end of the stream");
-        let n = conn
-            .read(&mut buf)
-            .map_err(|e| silent_client(say.fail(e)))?;
+        let left = time_left(deadline)
+            .ok_or_else(|| silent_client(say.fail(ErrorKind::TimedOut.into())))?;
+        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
+        let n = match conn.read(&mut buf) {
+            Ok(n) => n,
+            // A signal interrupted the wait (not restarted with a timeout set, signal(7)).
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(silent_client(say.fail(e))),
+        };
         if n == 0 {
             say.done("0 bytes: end of stream, the request is complete");
             return Ok(request);
         }
         say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        request.extend_from_slice(&buf[..n]);
-        if request.len() > MAX_REQUEST {
+        if request.len() + n > MAX_REQUEST {
             return Err(say.protocol_error(format!(
                 "the request is longer than {MAX_REQUEST} bytes; refusing it"
             )));
         }
+        request.extend_from_slice(&buf[..n]);
     }
 }
 
@@ -169,14 +213,33 @@ fn answer_for(request: &[u8]) -> Vec<u8> {
 }
 
 /// The client has shut down ITS direction; ours still works: the server can still send.
-fn send_answer(mut conn: &TcpStream, answer: &[u8], say: &Narrator) -> Result<()> {
+/// Within a time limit: a client that never reads would otherwise hold us here for ever.
+fn send_answer(mut conn: &TcpStream, answer: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
     say.next(
         format!("write_all({})", show_bytes(answer)),
         "answer: the client's half-close did not close our direction",
     );
-    conn.write_all(answer).map_err(|e| say.fail(e))?;
+    let deadline = Instant::now() + limit;
+    let mut rest = answer;
+    while !rest.is_empty() {
+        let left = time_left(deadline).ok_or_else(|| say.fail(ErrorKind::TimedOut.into()))?;
+        conn.set_write_timeout(Some(left))
+            .map_err(|e| say.fail(e))?;
+        match conn.write(rest) {
+            Ok(n) => rest = &rest[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(say.fail(e)),
+        }
+    }
     say.done(format!("{} bytes", answer.len()));
     Ok(())
+}
+
+/// The time left until `deadline`, or `None` once it has passed (a zero timeout would mean
+/// "wait for ever" to the kernel).
+fn time_left(deadline: Instant) -> Option<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    (!left.is_zero()).then_some(left)
 }
 // ANCHOR_END: read_request
 
@@ -279,13 +342,12 @@ fn demo(opts: &Options) -> Result<()> {
     let to_client = accept_one(&listener, &server)?;
     let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
     set_timeout(&to_server, DEMO_TIMEOUT, &client)?;
-    set_timeout(&to_client, DEMO_TIMEOUT, &server)?;
 
     ask(&to_server, &client)?;
     // The client's FIN is in: the request and the end of stream wait in the server's kernel.
     server.kernel(&to_client);
-    let request = read_request(&to_client, &server)?;
-    send_answer(&to_client, &answer_for(&request), &server)?;
+    let request = read_request(&to_client, DEMO_TIMEOUT, &server)?;
+    send_answer(&to_client, &answer_for(&request), DEMO_TIMEOUT, &server)?;
     // The server closes before the client has read a byte of the answer: nothing is lost.
     close(to_client, server_ends, "connection", &server);
     // Both FINs are through: the client's socket is in TIME_WAIT though it is still open.
@@ -315,21 +377,38 @@ fn timeout(opts: &Options) -> Result<Duration> {
 }
 
 // ANCHOR: server
-/// Serve one client: read its request to the end, answer, close.
+/// Serve --clients clients, one after the other: read each request to its end, answer,
+/// close. A client that misbehaves is reported and closed; the server goes on.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let limit = timeout(opts)?;
+    let clients = opts.value("--clients", 1usize)?;
     let listener = listen_on(opts, &say)?;
-    let conn = accept_one(&listener, &say)?;
-    let conn_ends = ends(&conn);
-    set_timeout(&conn, limit, &say)?;
-    let request = read_request(&conn, &say)?;
-    // We have read the end of stream; our side waits in CLOSE_WAIT until we close.
-    say.kernel(&conn_ends);
-    send_answer(&conn, &answer_for(&request), &say)?;
-    close(conn, conn_ends, "connection", &say);
+    let mut served = 0;
+    while clients == 0 || served < clients {
+        let conn = accept_one(&listener, &say)?;
+        let conn_ends = ends(&conn);
+        match serve(&conn, conn_ends, limit, &say) {
+            Ok(()) => served += 1,
+            // NOT `?`: one client's trouble must not end the server for everyone else.
+            Err(e) => say.note(format!(
+                "{}: {}; closing its connection",
+                conn_ends.1.map_or("?".to_string(), |p| p.to_string()),
+                e.reason
+            )),
+        }
+        close(conn, conn_ends, "connection", &say);
+    }
     close_listener(listener, &say);
     Ok(())
+}
+
+/// One client: its whole request, then the answer.
+fn serve(conn: &TcpStream, conn_ends: Ends, limit: Duration, say: &Narrator) -> Result<()> {
+    let request = read_request(conn, limit, say)?;
+    // We have read the end of stream; our side waits in CLOSE_WAIT until we close.
+    say.kernel(&conn_ends);
+    send_answer(conn, &answer_for(&request), limit, say)
 }
 // ANCHOR_END: server
 

@@ -1,7 +1,7 @@
 //! Lesson 08's exchange, checked for real: the half-close, the states each side passes
 //! through, the RST of a close with unread bytes, and a client that forgets to half-close.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -167,31 +167,186 @@ fn a_last_line_without_newline_still_counts() {
     server.finish().success();
 }
 
-#[test]
-fn a_client_that_never_half_closes_gets_a_clear_timeout() {
-    // The mistake of the wrong solution, made by hand: the request, but no FIN.
+// Clients that misbehave: each is reported and closed, and the next client is served,
+// promptly. (testkit's battery, in tests/hostile.rs, adds more.)
+
+/// A normal client's whole exchange.
+fn polite(addr: std::net::SocketAddr) {
+    let mut conn = Conn::open(addr);
+    conn.send(b"one\ntwo\n").shutdown_write();
+    conn.expect(b"two\none\n").expect_eof();
+}
+
+/// Start a server for one (polite) client with a 1 s limit; let `rude` do its worst; check
+/// that the polite client is then served within `RUDE_BOUND`, and that the server said
+/// `reported` about the rude one.
+#[track_caller]
+fn survives(rude: impl FnOnce(std::net::SocketAddr), reported: &str) -> Duration {
     let server = Server::start(BIN, &["--timeout", "1"]);
-    let mut conn = Conn::open(server.addr);
-    conn.send(b"one\n");
     let started = Instant::now();
+    rude(server.addr);
+    polite(server.addr);
+    let took = started.elapsed();
     let run = server.finish();
-    run.clean_failure()
-        .stderr_has("recv(1024): timed out")
-        .stderr_has("shut down its sending direction");
-    assert!(started.elapsed() < testkit::timeout(), "the server hung");
-    drop(conn);
+    run.success().stdout_has(reported);
+    assert!(
+        took < RUDE_BOUND,
+        "the next client waited {took:?}\n{}",
+        run.transcript()
+    );
+    took
+}
+
+/// The 1 s limit the rude tests give, and room for a loaded machine.
+const RUDE_BOUND: Duration = Duration::from_secs(3);
+
+#[test]
+fn a_client_that_never_half_closes_is_cut_off_and_the_server_goes_on() {
+    // The mistake of the wrong solution, made by hand: the request, but no FIN.
+    let mut rude = None;
+    let took = survives(
+        |addr| {
+            let mut conn = Conn::open(addr);
+            conn.send(b"one\n");
+            rude = Some(conn);
+        },
+        "recv(1024) -> error: timed out",
+    );
+    assert!(
+        took >= Duration::from_millis(900),
+        "cut off too early: {took:?}"
+    );
+    // Closed with our bytes read: a FIN, not a reset.
+    rude.unwrap().expect_eof();
 }
 
 #[test]
-fn a_request_over_the_limit_is_refused() {
-    let server = Server::start(BIN, &["--timeout", "3"]);
-    let mut conn = Conn::open(server.addr);
+fn a_request_over_the_limit_is_refused_and_the_server_goes_on() {
     // 70 000 bytes without FIN: the server stops reading at 64 KiB and says why.
-    let _ = conn.try_send(&vec![b'x'; 70_000]);
+    survives(
+        |addr| {
+            let mut conn = Conn::open(addr);
+            let _ = conn.try_send(&vec![b'x'; 70_000]);
+        },
+        "the request is longer than 65536 bytes",
+    );
+}
+
+#[test]
+fn a_client_that_trickles_is_cut_off_at_the_deadline() {
+    // A byte every 300 ms: a receive timeout per recv() (1 s) would never fire.
+    let took = survives(
+        |addr| {
+            let mut conn = Conn::open(addr);
+            std::thread::spawn(move || {
+                for _ in 0..40 {
+                    if conn.try_send(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+            });
+        },
+        "recv(1024) -> error: timed out",
+    );
+    assert!(
+        took >= Duration::from_millis(900),
+        "cut off too early: {took:?}"
+    );
+}
+
+#[test]
+fn a_client_that_resets_is_reported_and_the_server_goes_on() {
+    survives(
+        |addr| {
+            // SO_LINGER with a time of 0: close() sends RST instead of FIN.
+            let conn = socket2::Socket::from(Conn::open(addr).stream().try_clone().unwrap());
+            conn.send(b"one\n").unwrap();
+            conn.set_linger(Some(Duration::ZERO)).unwrap();
+        },
+        "connection reset by peer",
+    );
+}
+
+#[test]
+fn a_client_that_closes_at_once_is_served_an_empty_answer() {
+    // Connect and close: an empty request, complete (its end of stream came at once). It
+    // counts as served, so this server serves two.
+    let server = Server::start(BIN, &["--clients", "2", "--timeout", "1"]);
+    drop(Conn::open(server.addr));
+    polite(server.addr);
+    server.finish().success().lines_in_order(&[
+        "server  recv(1024) -> 0 bytes: end of stream, the request is complete",
+        "server  write_all(b\"\") -> 0 bytes",
+        "server  recv(1024) -> 8 bytes: b\"one\\ntwo\\n\"",
+    ]);
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_stop_and_continue_does_not_drop_the_client() {
+    // Ctrl-Z and `fg` while the server waits in recv(): it fails with EINTR (signal(7)).
+    let mut server = Server::start(BIN, &["--timeout", "5"]);
+    let mut conn = Conn::open(server.addr);
+    server.wait_for("server  accept() -> ok");
+    let pid = server.pid();
+    let wchan = format!("/proc/{pid}/wchan");
+    let deadline = Instant::now() + testkit::timeout();
+    while std::fs::read_to_string(&wchan).unwrap_or_default() != "wait_woken" {
+        assert!(
+            Instant::now() < deadline,
+            "the server never waited in recv()"
+        );
+        std::thread::yield_now();
+    }
+    testkit::hostile::kill("STOP", pid);
+    testkit::hostile::kill("CONT", pid);
+    conn.send(b"a\nb\n").shutdown_write();
+    conn.expect(b"b\na\n").expect_eof();
+    server.finish().success().stdout_lacks("interrupted");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn running_out_of_descriptors_does_not_end_the_server() {
+    // The running server's soft descriptor limit set to its lowest free descriptor: accept()
+    // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
+    let mut server = Server::start(BIN, &["--timeout", "1"]);
+    let pid = server.pid();
+    let open: Vec<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+        .collect();
+    let free = (0..).find(|fd| !open.contains(fd)).unwrap();
+    let limits = |soft: &str| {
+        testkit::hostile::prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")])
+    };
+    limits(&free.to_string());
+    // The accept() the server is already in took its descriptor number before the limit came
+    // down: the first connection gets in (and, silent, is cut after 1 s); the next meets EMFILE.
+    let _first = Conn::open(server.addr);
+    let mut conn = Conn::open(server.addr);
+    server.wait_for("accept() -> error: too many open files");
+    server.wait_for("-- trying again in");
+    limits("1024");
+    assert!(server.is_running(), "the server exited without descriptors");
+    conn.send(b"a\nb\n").shutdown_write();
+    conn.expect(b"b\na\n").expect_eof();
+    server.finish().success();
+}
+
+#[test]
+fn a_server_for_ever_serves_clients_after_rude_ones() {
+    let mut server = Server::start(BIN, &["--clients", "0", "--timeout", "1"]);
+    for _ in 0..3 {
+        let _ = Conn::open(server.addr).try_send(&vec![b'x'; 70_000]);
+        polite(server.addr);
+    }
+    assert!(server.is_running());
     server
-        .finish()
-        .clean_failure()
-        .stderr_has("the request is longer than 65536 bytes");
+        .stop()
+        .stdout_has("the request is longer than 65536 bytes");
 }
 
 #[test]

@@ -1,0 +1,41 @@
+//! The hostile-client battery (testkit::hostile) against lesson 08's server: after each rude
+//! client, a normal one is served, promptly. `cargo test -p lesson-08-close hostile -- --nocapture`
+//! prints one line per case with its figures.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use testkit::hostile::Target;
+use testkit::{Conn, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
+
+/// The server as the battery starts it: serving until stopped, a 1 s limit for each request
+/// and each answer.
+fn target() -> Target {
+    Target::new(
+        |extra| {
+            let mut args = vec!["--clients", "0", "--timeout", "1"];
+            args.extend_from_slice(extra);
+            Server::start(BIN, &args)
+        },
+        b"one\ntwo\nthree\n",
+        normal,
+    )
+    .sequential(Duration::from_millis(1000))
+    // testkit's case lowers the HARD limit too and then cannot raise it back (prlimit: EPERM
+    // without CAP_SYS_RESOURCE); tests/exchange.rs has the same case with the soft limit only.
+    .skip(
+        "fd_exhaustion",
+        "see running_out_of_descriptors_does_not_end_the_server in tests/exchange.rs",
+    )
+}
+
+/// A normal client: the request, the half-close, the answer to its end.
+fn normal(addr: SocketAddr) {
+    let mut conn = Conn::open(addr);
+    conn.send(b"one\ntwo\nthree\n").shutdown_write();
+    conn.expect(b"three\ntwo\none\n").expect_eof();
+}
+
+testkit::hostile_battery!(target);
