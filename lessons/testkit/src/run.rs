@@ -466,6 +466,16 @@ impl Server {
         }
     }
 
+    /// How many stdout lines the server has printed so far (without waiting for more).
+    pub fn lines_so_far(&mut self) -> usize {
+        if let Some(out) = self.out.as_ref() {
+            while let Ok(line) = out.0.try_recv() {
+                self.seen.push(line);
+            }
+        }
+        self.seen.len()
+    }
+
     /// The server's process id (to signal it, limit it, or read /proc/PID).
     pub fn pid(&self) -> u32 {
         self.child.as_ref().map(|c| c.id()).unwrap_or(0)
