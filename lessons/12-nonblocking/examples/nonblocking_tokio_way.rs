@@ -4,8 +4,11 @@
 //! and each `.await` that would block parks the task until mio reports the socket ready.
 //! The code reads like a thread per connection, but everything runs on ONE thread here.
 
+use std::time::Duration;
+
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{sleep, timeout};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -14,17 +17,38 @@ async fn main() -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         loop {
-            let Ok((conn, _peer)) = listener.accept().await else {
-                return;
+            let conn = match listener.accept().await {
+                Ok((conn, _peer)) => conn,
+                // Out of descriptors, say: not a reason to stop. tokio keeps the listener
+                // "ready" until accept() says WouldBlock, so pause or this loop spins.
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
             };
             // A task per connection: waiting for this client parks only this task.
             tokio::spawn(async move {
                 let (reader, mut writer) = conn.into_split();
-                let mut lines = BufReader::new(reader).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let answer = format!("{}\n", line.to_uppercase());
-                    if writer.write_all(answer.as_bytes()).await.is_err() {
-                        return;
+                let mut reader = BufReader::new(reader);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    // A whole line, in time, of at most 1024 bytes (`take`: never more).
+                    let mut limited = (&mut reader).take(1024);
+                    let read = limited.read_until(b'\n', &mut line);
+                    match timeout(Duration::from_secs(10), read).await {
+                        Ok(Ok(0)) => return,                     // end of stream
+                        Ok(Ok(_)) if line.ends_with(b"\n") => {} // a whole line
+                        Ok(Ok(_)) => return eprintln!("line too long, or cut off"),
+                        Ok(Err(e)) => return eprintln!("recv: {e}"),
+                        Err(_) => return eprintln!("no whole line in 10 s"),
+                    }
+                    let answer = line.to_ascii_uppercase();
+                    // Every write in time too: a client that never reads cannot hold us.
+                    let write = timeout(Duration::from_secs(10), writer.write_all(&answer));
+                    if !matches!(write.await, Ok(Ok(()))) {
+                        return eprintln!("send failed or timed out");
                     }
                 }
             });

@@ -37,29 +37,66 @@ static LESSON: Lesson = Lesson {
     title: "non-blocking sockets: WouldBlock, and one thread serving many clients with mio",
     port: 7012,
     about: "Every line a client sends comes back in upper case: b\"hello\\n\" -> b\"HELLO\\n\"\n\
-            (a trailing \\r is dropped, so telnet works too). A line longer than 1024 bytes gets\n\
-            b\"ERROR line too long\\n\" and the connection is closed. The server runs on ONE\n\
-            thread however many clients connect; a client that says nothing, or stops in the\n\
-            middle of a line, holds up nobody.\n\n\
+            (a trailing \\r is dropped, so telnet works too). The server runs on ONE thread\n\
+            however many clients connect, and no client can hold up the others:\n\
+            - a line longer than 1024 bytes (newline included) gets b\"ERROR line too long\\n\"\n\
+              and the connection is closed, as soon as byte 1025 arrives;\n\
+            - a line must arrive whole within --line-timeout ms of its first byte, or it gets\n\
+              b\"ERROR line too slow\\n\" and the connection is closed (silence between lines\n\
+              costs nothing, and is allowed);\n\
+            - while 64 KiB of answers wait unsent, the server stops reading from that client;\n\
+              answers not taken within --write-timeout ms end the connection;\n\
+            - one turn of the loop reads at most 64 KiB from any one client;\n\
+            - accept() errors (out of descriptors, say) are reported, and accepting resumes\n\
+              after a pause (10 ms, doubling up to 1 s); a signal (Ctrl-Z then fg) is no error.\n\n\
             The demo first shows accept() and recv() returning WouldBlock, then alice and bob:\n\
             alice sends half a line, bob a whole one, and bob is answered first.\n\n\
             Try it with several terminals, each running: nc 127.0.0.1 7012",
-    flags: &[Flag {
-        name: "--clients",
-        value: Some("N"),
-        help: "server: stop after N connections have come and gone (default: serve forever)",
-    }],
+    flags: &[
+        Flag {
+            name: "--clients",
+            value: Some("N"),
+            help: "server: stop after N connections have come and gone (default: serve forever)",
+        },
+        Flag {
+            name: "--line-timeout",
+            value: Some("MS"),
+            help: "server: a line must be whole this long after its first byte (default 10000)",
+        },
+        Flag {
+            name: "--write-timeout",
+            value: Some("MS"),
+            help: "server: answers must be taken by the kernel this long after a send had to wait (default 10000)",
+        },
+    ],
 };
 
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
-/// The longest line the server accepts.
+// ANCHOR: limits
+/// The longest line the server accepts, its newline included.
 pub const MAX_LINE: usize = 1024;
-/// While this much is waiting to be sent to a client that does not read, stop reading from
-/// it: its answers would pile up in our memory.
+/// At most this many reads (of 4 KiB) from one connection per turn of the loop: a client that
+/// sends without pause gets its share, and then the others get theirs.
+pub const READS_PER_TURN: usize = 16;
+/// At most this many connections accepted per turn, for the same reason.
+const ACCEPTS_PER_TURN: usize = 64;
+/// While this much waits to be sent to a client that does not read, stop reading from it:
+/// its answers would pile up in our memory.
 const OUT_LIMIT: usize = 64 * 1024;
+
+/// The time limits, from the command line.
+#[derive(Clone, Copy)]
+struct Limits {
+    /// From a line's first byte to its newline.
+    line: Duration,
+    /// From the first send that had to wait to the moment every answer is taken.
+    write: Duration,
+}
+// ANCHOR_END: limits
+
 /// The listener's token: how the loop tells its events from the connections'.
 const LISTENER: Token = Token(0);
 
@@ -131,12 +168,19 @@ fn until_ready<T>(mut call: impl FnMut() -> std::io::Result<T>) -> std::io::Resu
 struct Conn {
     stream: TcpStream,
     say: Narrator,
+    /// What mio has reported and we have not used up yet. mio registers sockets
+    /// edge-triggered: it reports a *change* (bytes arrived, room appeared) once. So the loop
+    /// remembers it here, and forgets it only when a call answers WouldBlock.
+    readable: bool,
+    writable: bool,
     /// Bytes after the last newline: the start of a line that is still on its way.
     pending: Vec<u8>,
     /// Answers the kernel has not taken yet (send() took less than offered, or WouldBlock).
     outgoing: Vec<u8>,
-    /// Are we registered for WRITABLE too (because `outgoing` is not empty)?
-    wants_write: bool,
+    /// When the line in `pending` must be complete (set when its first byte arrives).
+    line_deadline: Option<Instant>,
+    /// When `outgoing` must be empty (set when a send has to leave bytes waiting).
+    write_deadline: Option<Instant>,
     /// The client has closed its side (or broke the rules): close once `outgoing` is sent.
     finished: bool,
 }
@@ -157,46 +201,95 @@ fn answer(line: &[u8]) -> Vec<u8> {
 }
 
 impl Conn {
-    /// Serve a ready connection as far as it goes without waiting: send what is waiting,
-    /// read what has come, answer every whole line, send again.
-    fn on_ready(&mut self, poll: &Poll) -> Result<After> {
-        self.flush()?;
-        if !self.finished && self.outgoing.len() < OUT_LIMIT {
+    /// Is there something to do on this connection without waiting for a new event?
+    /// (Bytes may be left to read after a turn's reads ran out, answers may wait for room.)
+    fn has_work(&self) -> bool {
+        let can_read = self.readable && !self.finished && self.outgoing.len() < OUT_LIMIT;
+        let can_send = self.writable && !self.outgoing.is_empty();
+        can_read || can_send
+    }
+
+    /// Serve the connection as far as it goes without waiting: send what is waiting, read
+    /// what has come (at most READS_PER_TURN reads), answer every whole line, send again.
+    fn serve(&mut self, limits: Limits) -> Result<After> {
+        self.flush(limits)?;
+        if self.readable && !self.finished && self.outgoing.len() < OUT_LIMIT {
             let mut lines = Vec::new();
             let ended = read_ready(&mut self.stream, &mut self.pending, &mut lines, &self.say)?;
             for line in &lines {
                 self.outgoing.extend_from_slice(&answer(line));
             }
-            if self.pending.len() > MAX_LINE {
-                self.say.note(format!(
-                    "no newline in {} bytes: refused, and the connection ends",
-                    self.pending.len()
-                ));
-                self.outgoing.extend_from_slice(b"ERROR line too long\n");
-                self.finished = true;
-            } else if ended == Ended::Eof {
-                if !self.pending.is_empty() {
+            match ended {
+                // Everything is read: wait for mio to report new bytes.
+                Ended::WouldBlock => self.readable = false,
+                // More may be waiting, and no new event will say so: `readable` stays true,
+                // and the loop comes back to this connection after serving the others.
+                Ended::MoreLeft => {}
+                Ended::TooLong => {
                     self.say.note(format!(
-                        "the client left in the middle of a line: {} dropped",
+                        "a line longer than {MAX_LINE} bytes: refused, and the connection ends"
+                    ));
+                    self.refuse(b"ERROR line too long\n");
+                }
+                Ended::Eof => {
+                    if !self.pending.is_empty() {
+                        self.say.note(format!(
+                            "the client left in the middle of a line: {} dropped",
+                            show_bytes(&self.pending)
+                        ));
+                    } else if lines.is_empty() {
+                        self.say.note("the client has closed its side");
+                    }
+                    self.finished = true;
+                }
+            }
+            // A line that has begun must end in time; a new line starts a new clock.
+            if self.pending.is_empty() || self.finished {
+                self.line_deadline = None;
+            } else if self.line_deadline.is_none() || !lines.is_empty() {
+                self.line_deadline = Some(Instant::now() + limits.line);
+                if lines.is_empty() {
+                    self.say.note(format!(
+                        "no whole line yet: {} waits in this connection's buffer",
                         show_bytes(&self.pending)
                     ));
-                } else if lines.is_empty() {
-                    self.say.note("the client has closed its side");
                 }
-                self.finished = true;
-            } else if lines.is_empty() && !self.pending.is_empty() {
-                self.say.note(format!(
-                    "no whole line yet: {} waits in this connection's buffer",
-                    show_bytes(&self.pending)
-                ));
             }
-            self.flush()?;
+            self.flush(limits)?;
         }
-        if self.finished && self.outgoing.is_empty() {
-            return Ok(After::Close);
+        match self.finished && self.outgoing.is_empty() {
+            true => Ok(After::Close),
+            false => Ok(After::Keep),
         }
-        self.want_write(poll, !self.outgoing.is_empty())?;
-        Ok(After::Keep)
+    }
+
+    /// A client broke a rule: tell it why, stop reading, close once that is sent.
+    fn refuse(&mut self, why: &[u8]) {
+        self.pending.clear();
+        self.outgoing.extend_from_slice(why);
+        self.finished = true;
+    }
+
+    /// Has a time limit passed? A line too slow is refused; answers nobody takes end the
+    /// connection at once (a client that does not read would not read an error either).
+    fn check_deadlines(&mut self, now: Instant, limits: Limits) -> After {
+        if self.write_deadline.is_some_and(|d| d <= now) {
+            self.say.note(format!(
+                "{} bytes of answers not taken in {} ms: the client does not read; closing",
+                self.outgoing.len(),
+                limits.write.as_millis()
+            ));
+            return After::Close;
+        }
+        if self.line_deadline.is_some_and(|d| d <= now) {
+            self.say.note(format!(
+                "no whole line {} ms after its first byte: refused, and the connection ends",
+                limits.line.as_millis()
+            ));
+            self.line_deadline = None;
+            self.refuse(b"ERROR line too slow\n");
+        }
+        After::Keep
     }
 }
 // ANCHOR_END: conn
@@ -204,9 +297,9 @@ impl Conn {
 // ANCHOR: flush
 impl Conn {
     /// Send as much of `outgoing` as the kernel takes now. What it does not take stays, and
-    /// the loop asks to hear when the socket is WRITABLE again.
-    fn flush(&mut self) -> Result<()> {
-        while !self.outgoing.is_empty() {
+    /// waits for mio to report the socket WRITABLE again (room in the send buffer).
+    fn flush(&mut self, limits: Limits) -> Result<()> {
+        while self.writable && !self.outgoing.is_empty() {
             let say = &self.say;
             say.next(
                 format!("send({})", show_bytes(&self.outgoing)),
@@ -222,42 +315,20 @@ impl Conn {
                         "WouldBlock: the send buffer is full; {} bytes wait here",
                         self.outgoing.len()
                     ));
-                    return Ok(());
+                    // Used up: the next WRITABLE event (room again) sets it.
+                    self.writable = false;
+                    if self.write_deadline.is_none() {
+                        self.write_deadline = Some(Instant::now() + limits.write);
+                    }
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => say.done("interrupted: again"),
                 Err(e) => return Err(say.fail(e)),
             }
         }
-        Ok(())
-    }
-
-    /// Ask for WRITABLE events only while there is something to send: a socket is writable
-    /// almost always, and we would be woken for nothing.
-    fn want_write(&mut self, poll: &Poll, on: bool) -> Result<()> {
-        if on == self.wants_write {
-            return Ok(());
+        if self.outgoing.is_empty() {
+            self.write_deadline = None;
         }
-        let interest = match on {
-            true => Interest::READABLE | Interest::WRITABLE,
-            false => Interest::READABLE,
-        };
-        let token = self.token();
-        let say = &self.say;
-        say.next(
-            format!("reregister({}, {interest:?})", say.who()),
-            "epoll_ctl(MOD): change what we want to hear about",
-        );
-        poll.registry()
-            .reregister(&mut self.stream, token, interest)
-            .map_err(|e| say.fail(e))?;
-        say.done("ok");
-        self.wants_write = on;
         Ok(())
-    }
-
-    fn token(&self) -> Token {
-        // conn3's token is Token(3): the narrator's name carries the number.
-        Token(self.say.who()[4..].parse().unwrap_or(0))
     }
 }
 // ANCHOR_END: flush
@@ -268,17 +339,24 @@ struct Server {
     poll: Poll,
     events: Events,
     listener: TcpListener,
+    /// Connections may be waiting to be accepted (edge-triggered, like a connection's flags).
+    listener_ready: bool,
+    /// After an accept() error such as EMFILE, no accepting before this moment...
+    accept_paused_until: Option<Instant>,
+    /// ...and the pause after the next error: 10 ms, doubling up to 1 s while errors go on.
+    accept_pause: Duration,
     /// Connections by token. A BTreeMap, so that they are always served in the same order.
     conns: BTreeMap<Token, Conn>,
     /// How many connections were accepted, and how many have gone.
     accepted: usize,
     gone: usize,
+    limits: Limits,
     say: Narrator,
 }
 
 impl Server {
     /// Make the Poll and register the listener: "tell me when a connection is waiting".
-    fn new(listener: StdListener, say: Narrator) -> Result<Server> {
+    fn new(listener: StdListener, limits: Limits, say: Narrator) -> Result<Server> {
         say.next(
             "Poll::new()",
             "epoll_create1() / kqueue(): an object that watches sockets",
@@ -299,104 +377,187 @@ impl Server {
             poll,
             events: Events::with_capacity(128),
             listener,
+            listener_ready: false,
+            accept_paused_until: None,
+            accept_pause: Duration::from_millis(10),
             conns: BTreeMap::new(),
             accepted: 0,
             gone: 0,
+            limits,
             say,
         })
     }
 
-    /// One turn of the loop: wait until something is ready, then serve everything that is.
-    /// `None` waits for as long as it takes; the demo gives up after a few seconds.
-    fn turn(&mut self, timeout: Option<Duration>) -> Result<()> {
+    /// How long poll() may sleep: not at all if some socket still has work from the last
+    /// turn, else until the nearest deadline (None: until an event comes).
+    fn sleep_limit(&self, now: Instant) -> Option<Duration> {
+        let accept_left = self.listener_ready && self.accept_paused_until.is_none();
+        if accept_left || self.conns.values().any(Conn::has_work) {
+            return Some(Duration::ZERO);
+        }
+        let deadlines = self
+            .conns
+            .values()
+            .flat_map(|c| [c.line_deadline, c.write_deadline]);
+        let nearest = deadlines
+            .chain([self.accept_paused_until])
+            .flatten()
+            .min()?;
+        Some(nearest.saturating_duration_since(now))
+    }
+
+    /// One turn of the loop: wait until something is ready (or a deadline comes), then serve
+    /// everything that is. `patience`: the demo gives up after a few seconds.
+    fn turn(&mut self, patience: Option<Duration>) -> Result<()> {
+        let started = Instant::now();
+        let sleep = match (self.sleep_limit(started), patience) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let say = &self.say;
         say.next("poll()", "epoll_wait(): sleep until some socket is ready");
-        self.poll
-            .poll(&mut self.events, timeout)
-            .map_err(|e| say.fail(e))?;
-        let mut ready: Vec<(Token, bool)> = self
-            .events
-            .iter()
-            .map(|e| (e.token(), e.is_writable() && !e.is_readable()))
-            .collect();
-        ready.sort();
-        ready.dedup_by_key(|(token, _)| *token);
-        if ready.is_empty() {
+        while let Err(e) = self.poll.poll(&mut self.events, sleep) {
+            // A signal arrived while we slept. Even a stop and continue (Ctrl-Z, then fg)
+            // does it, with no handler installed (signal(7)). Nothing is wrong: sleep again.
+            if e.kind() != ErrorKind::Interrupted {
+                return Err(say.fail(e));
+            }
+            say.done("interrupted by a signal (EINTR): nothing is wrong, poll again");
+            say.next("poll()", "epoll_wait(): sleep until some socket is ready");
+        }
+        // Remember what each event reports; the work below uses up these flags.
+        let mut names = Vec::new();
+        for event in self.events.iter() {
+            let what = match event.is_readable() {
+                true => "readable",
+                false => "writable",
+            };
+            if event.token() == LISTENER {
+                self.listener_ready = true;
+                names.push(format!("listener {what}"));
+            } else if let Some(conn) = self.conns.get_mut(&event.token()) {
+                conn.readable |= event.is_readable() || event.is_read_closed();
+                conn.writable |= event.is_writable() || event.is_write_closed();
+                names.push(format!("{} {what}", conn.say.who()));
+            }
+        }
+        names.dedup();
+        let now = Instant::now();
+        if names.is_empty() && patience.is_some_and(|p| now >= started + p) {
             return Err(say.protocol_error("nothing became ready in time"));
         }
-        let names: Vec<String> = ready
-            .iter()
-            .map(|&(token, only_writable)| {
-                let what = if only_writable {
-                    "writable"
-                } else {
-                    "readable"
-                };
-                match token {
-                    LISTENER => format!("listener {what}"),
-                    Token(n) => format!("conn{n} {what}"),
-                }
-            })
-            .collect();
         say.done(format!("{} ready: {}", names.len(), names.join(", ")));
-        for (token, _) in ready {
-            match token {
-                LISTENER => self.accept_all()?,
-                token => self.serve(token)?,
-            }
+
+        if self.accept_paused_until.is_some_and(|t| t <= now) {
+            self.accept_paused_until = None;
+        }
+        if self.listener_ready && self.accept_paused_until.is_none() {
+            self.accept_some()?;
+        }
+        // Every connection with work: those with an event, and those with bytes left over.
+        let tokens: Vec<Token> = self.conns.keys().copied().collect();
+        for token in tokens {
+            self.serve(token, now);
+        }
+        Ok(())
+    }
+    // ANCHOR_END: server_loop
+
+    // ANCHOR: accept
+    /// Accept the waiting connections (at most ACCEPTS_PER_TURN), until accept() says
+    /// WouldBlock. An error is never the server's end: see the match below.
+    fn accept_some(&mut self) -> Result<()> {
+        for _ in 0..ACCEPTS_PER_TURN {
+            let say = &self.say;
+            say.next("accept()", "take a waiting connection, if there is one");
+            let (stream, peer) = match self.listener.accept() {
+                Ok(accepted) => accepted,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    say.done("WouldBlock: no more connections waiting");
+                    self.listener_ready = false;
+                    return Ok(());
+                }
+                // The client gave up while it waited in the queue, or a signal came: take
+                // the next one at once.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                    ) =>
+                {
+                    say.fail(e);
+                    continue;
+                }
+                // The listening socket is not listening: a bug, not a moment to ride out.
+                Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
+                // EMFILE/ENFILE (no descriptor left), ENOBUFS/ENOMEM, network errors: the
+                // connection stays queued. Serve the others, and try again after a pause.
+                Err(e) => {
+                    say.fail(e);
+                    say.note(format!(
+                        "accepting again in {} ms; the connections we have are served meanwhile",
+                        self.accept_pause.as_millis()
+                    ));
+                    self.accept_paused_until = Some(Instant::now() + self.accept_pause);
+                    self.accept_pause = (self.accept_pause * 2).min(Duration::from_secs(1));
+                    return Ok(());
+                }
+            };
+            self.accept_pause = Duration::from_millis(10);
+            self.accepted += 1;
+            let token = Token(self.accepted);
+            let say = Narrator::new(format!("conn{}", self.accepted), LESSON.package);
+            self.say.done(format!("ok, {} from {peer}", say.who()));
+            self.add(stream, token, say);
         }
         Ok(())
     }
 
-    /// Accept every waiting connection, until accept() says WouldBlock.
-    fn accept_all(&mut self) -> Result<()> {
-        loop {
-            let say = &self.say;
-            say.next("accept()", "take a waiting connection, if there is one");
-            let (mut stream, peer) = match self.listener.accept() {
-                Ok(accepted) => accepted,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    say.done("WouldBlock: no more connections waiting");
-                    return Ok(());
-                }
-                Err(e) => return Err(say.fail(e)),
-            };
-            self.accepted += 1;
-            let number = self.accepted;
-            say.done(format!("ok, conn{number} from {peer}"));
-            say.next(
-                format!("register(conn{number}, READABLE)"),
-                "epoll_ctl(ADD): tell me when this client sends",
-            );
-            self.poll
-                .registry()
-                .register(&mut stream, Token(number), Interest::READABLE)
-                .map_err(|e| say.fail(e))?;
-            say.done("ok");
-            let conn = Conn {
-                stream,
-                say: Narrator::new(format!("conn{number}"), LESSON.package),
-                pending: Vec::new(),
-                outgoing: Vec::new(),
-                wants_write: false,
-                finished: false,
-            };
-            self.conns.insert(Token(number), conn);
+    /// Register a new connection for both directions, once: with edge-triggered events there
+    /// is no need to change the interest later (see `Conn::writable`).
+    fn add(&mut self, mut stream: TcpStream, token: Token, say: Narrator) {
+        self.say.next(
+            format!("register({}, READABLE | WRITABLE)", say.who()),
+            "epoll_ctl(ADD): tell me when this client sends, or when there is room to answer",
+        );
+        let both = Interest::READABLE | Interest::WRITABLE;
+        if let Err(e) = self.poll.registry().register(&mut stream, token, both) {
+            // ENOMEM, or ENOSPC (too many watched sockets): close this one only.
+            self.say.fail(e);
+            self.gone += 1;
+            return;
         }
-    }
-
-    /// Serve one ready connection. Its failure ends that connection, never the server.
-    fn serve(&mut self, token: Token) -> Result<()> {
-        let Some(conn) = self.conns.get_mut(&token) else {
-            return Ok(()); // closed earlier in this turn
+        self.say.done("ok");
+        let conn = Conn {
+            stream,
+            say,
+            readable: false,
+            // A new socket's send buffer is empty: sending may start at once.
+            writable: true,
+            pending: Vec::new(),
+            outgoing: Vec::new(),
+            line_deadline: None,
+            write_deadline: None,
+            finished: false,
         };
-        let after = match conn.on_ready(&self.poll) {
-            Ok(after) => after,
-            Err(err) => {
+        self.conns.insert(token, conn);
+    }
+    // ANCHOR_END: accept
+
+    // ANCHOR: serve
+    /// Serve one connection if it has work or a deadline has passed. Its failure ends that
+    /// connection, never the server.
+    fn serve(&mut self, token: Token, now: Instant) {
+        let Some(conn) = self.conns.get_mut(&token) else {
+            return;
+        };
+        let mut after = conn.check_deadlines(now, self.limits);
+        if matches!(after, After::Keep) && (conn.has_work() || conn.finished) {
+            after = conn.serve(self.limits).unwrap_or_else(|err| {
                 conn.say.note(format!("this connection failed: {err}"));
                 After::Close
-            }
-        };
+            });
+        }
         if let After::Close = after {
             let mut conn = self.conns.remove(&token).expect("it was there");
             let say = &conn.say;
@@ -409,18 +570,18 @@ impl Server {
             say.done("ok");
             self.gone += 1;
         }
-        Ok(())
     }
+    // ANCHOR_END: serve
 }
-// ANCHOR_END: server_loop
 
 // ANCHOR: server
 /// Serve forever (or until `--clients N` connections have come and gone), on one thread.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: usize = opts.value("--clients", 0)?;
+    let limits = limits(opts)?;
     let listener = common::listener::listen_on(opts, &say)?;
-    let mut server = Server::new(listener, say)?;
+    let mut server = Server::new(listener, limits, say)?;
     while clients == 0 || server.gone < clients {
         server.turn(None)?;
     }
@@ -435,6 +596,16 @@ fn server(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: server
+
+/// The time limits from the command line (milliseconds).
+fn limits(opts: &Options) -> Result<Limits> {
+    let line: u64 = opts.value("--line-timeout", 10_000)?;
+    let write: u64 = opts.value("--write-timeout", 10_000)?;
+    Ok(Limits {
+        line: Duration::from_millis(line),
+        write: Duration::from_millis(write),
+    })
+}
 
 /// A plain blocking client (the clients need no loop: each waits only for itself).
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<StdStream> {
@@ -515,7 +686,7 @@ fn demo(opts: &Options) -> Result<()> {
     let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
     show_would_block(&listener, &server_say, &opts.narrator("carol"))?;
 
-    let mut server = Server::new(listener, server_say)?;
+    let mut server = Server::new(listener, limits(opts)?, server_say)?;
     // The demo waits at most this long for anything; a correct server needs far less.
     let patience = Some(Duration::from_secs(5));
 

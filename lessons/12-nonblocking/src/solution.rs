@@ -4,18 +4,26 @@ use std::io::{ErrorKind, Read};
 
 use common::{show_bytes, Narrator, Result};
 
+use super::{MAX_LINE, READS_PER_TURN};
+
 /// How a `read_ready` ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
     /// The kernel has nothing more for now: wait for the next readiness event.
     WouldBlock,
+    /// READS_PER_TURN reads, and still no WouldBlock: more may be waiting. The loop must come
+    /// back to this connection by itself: no new event will remind it.
+    MoreLeft,
+    /// A line longer than MAX_LINE: the client breaks the rules.
+    TooLong,
     /// The client has closed its side: there will be nothing more, ever.
     Eof,
 }
 
 // ANCHOR: solution
-/// Take everything the kernel holds for this connection now, without waiting. Every
-/// complete line (with its `\n`) goes into `lines`; a line still on its way stays in `pending`.
+/// Take what the kernel holds for this connection now, without waiting, in at most
+/// READS_PER_TURN reads. Every complete line (with its `\n`) goes into `lines`; a line still on
+/// its way stays in `pending`, which never holds more than MAX_LINE bytes.
 pub fn read_ready(
     stream: &mut impl Read,
     pending: &mut Vec<u8>,
@@ -23,31 +31,47 @@ pub fn read_ready(
     say: &Narrator,
 ) -> Result<Ended> {
     let mut buf = [0u8; 4096];
-    // Read until WouldBlock: mio reports a socket ready once, when bytes arrive, so whatever
-    // we leave unread now would wait until the client happens to send again.
-    loop {
+    // Read until WouldBlock: mio reports new bytes once, so whatever we leave unread now gets
+    // no event of its own. But not for ever: a client that sends without pause would keep the
+    // loop here, and every other client waiting.
+    for _ in 0..READS_PER_TURN {
         say.next("recv(4096)", "take what has arrived, without waiting");
-        match stream.read(&mut buf) {
+        let n = match stream.read(&mut buf) {
             Ok(0) => {
                 say.done("0 bytes: end of stream");
                 return Ok(Ended::Eof);
             }
-            Ok(n) => {
-                say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-                pending.extend_from_slice(&buf[..n]);
-                // One read may hold half a line, one line, or several: split at each newline.
-                while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-                    lines.push(pending.drain(..=end).collect());
-                }
-            }
+            Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
                 say.done("WouldBlock: nothing more for now");
                 return Ok(Ended::WouldBlock);
             }
             // A signal interrupted the call before it read anything: just try again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                say.done("interrupted by a signal: read again");
+                continue;
+            }
             Err(e) => return Err(say.fail(e)),
+        };
+        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        // One read may hold half a line, one line, or several. `pending` has no newline (every
+        // line before was taken out), so look for newlines in the new bytes only.
+        let mut new = &buf[..n];
+        while let Some(i) = new.iter().position(|&b| b == b'\n') {
+            if pending.len() + i + 1 > MAX_LINE {
+                return Ok(Ended::TooLong);
+            }
+            pending.extend_from_slice(&new[..=i]);
+            lines.push(std::mem::take(pending));
+            new = &new[i + 1..];
         }
+        // The limit, at every read: a line too long is refused as soon as its byte
+        // MAX_LINE + 1 is here, not when the client stops sending.
+        if pending.len() + new.len() > MAX_LINE {
+            return Ok(Ended::TooLong);
+        }
+        pending.extend_from_slice(new);
     }
+    Ok(Ended::MoreLeft)
 }
 // ANCHOR_END: solution

@@ -7,8 +7,11 @@ use std::io::{ErrorKind, Read};
 use common::{show_bytes, Narrator, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
 pub enum Ended {
     WouldBlock,
+    MoreLeft,
+    TooLong,
     Eof,
 }
 
