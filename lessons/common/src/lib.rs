@@ -27,6 +27,7 @@ pub mod lines;
 pub mod listener;
 pub mod narrate;
 pub mod talk;
+pub mod wire;
 
 pub use cli::{Flag, Lesson, Mode, Options};
 pub use error::{LessonError, Result};

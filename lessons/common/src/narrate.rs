@@ -125,6 +125,10 @@ impl Narrator {
 
     /// Like [`Narrator::done`], then show what the kernel now holds for this socket.
     pub fn done_with(&self, socket: &impl Endpoints, result: impl AsRef<str>) {
+        // The wire view names this socket's port after its owner (`alice:40002`).
+        if let (Some(local), _) = socket.endpoints() {
+            crate::wire::name_port(local.port(), &self.who);
+        }
         self.done(result);
         self.kernel(socket);
     }
@@ -204,8 +208,16 @@ impl Narrator {
         let mut out = io::stdout().lock();
         // A closed stdout (the learner piped us into `head`) is not a reason to fail the lesson.
         let _ = writeln!(out, "{}", text.trim_end());
+        // With --wire: the segments the kernel sent since the last line (nothing otherwise).
+        crate::wire::drain(&mut out);
         let _ = out.flush();
     }
+}
+
+/// The end of a run: with `--wire`, the last segments and the capture's count.
+pub fn finish_wire() {
+    let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+    crate::wire::finish(&mut io::stdout().lock());
 }
 
 /// Print a step-mode prompt and wait for Enter. If standard input is closed, step mode ends
