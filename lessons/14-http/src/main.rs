@@ -15,9 +15,11 @@
 //! (`Connection: close`): no keep-alive.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
 
+use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 
 // The functions this lesson's exercise is about live in their own file, so that you can write
@@ -69,59 +71,172 @@ static LESSON: Lesson = Lesson {
 /// that ends a head is either broken or hostile; either way it gets 400 and we close.
 const MAX_HEAD: usize = 8 * 1024;
 
+/// The most bytes of body a request may announce. This server reads a body only to find where
+/// the request ends (it answers GET alone), and will not read more than this to do it.
+const MAX_BODY: usize = 64 * 1024;
+
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
-// ANCHOR: read_head
-/// What reading a request head came to.
-enum Head {
-    /// The head, up to and including the empty line that ends it.
+// ANCHOR: read_request
+/// What reading a request came to.
+enum Request {
+    /// A whole request: its head, up to and including the empty line that ends it. (Its
+    /// body, if it had one, was read too and set aside: this server answers only GET.)
     Complete(Vec<u8>),
     /// More than MAX_HEAD bytes came without an empty line.
     TooLarge,
-    /// The client sent nothing (more) within the read timeout.
+    /// The head announced a body this server will not read: the response that says why.
+    Refused(Vec<u8>),
+    /// The whole request did not arrive before the deadline.
     TimedOut,
-    /// The client closed its side before the head was complete.
+    /// The client closed its side before the request was complete.
     Closed,
 }
 
-/// Read until the empty line that ends a request head: `\r\n\r\n`. (An empty line that a
-/// bare `\n` ends or starts counts too, so that a client that forgets a `\r` gets a 400 at
-/// once instead of waiting for a timeout.)
+/// Read one whole request: the head, up to the empty line that ends it, then exactly as many
+/// body bytes as its Content-Length says (RFC 9112 section 6.3: a request with neither
+/// Content-Length nor Transfer-Encoding has no body, and ends at the empty line).
+///
+/// What it guarantees: it returns before `deadline`, however slowly the bytes come (a
+/// client that trickles a byte a second gets 408, not a thread for ever: the "slowloris"
+/// attack), and holds at most MAX_HEAD + MAX_BODY + 1024 bytes.
 /// TCP gives us bytes, not messages: the head may come in pieces, and must be reassembled.
-fn read_head(mut conn: &TcpStream, say: &Narrator) -> Result<Head> {
-    let mut head = Vec::new();
+fn read_request(conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<Request> {
+    let mut bytes = Vec::new();
+    let head_len = loop {
+        if let Some(end) = head_end(&bytes) {
+            if end > MAX_HEAD {
+                return Ok(Request::TooLarge);
+            }
+            break end;
+        }
+        // The limit is checked after every recv of at most 1024 bytes, not at the end.
+        if bytes.len() > MAX_HEAD {
+            return Ok(Request::TooLarge);
+        }
+        let what = "read the request head, up to the empty line";
+        match recv_before(conn, &mut bytes, deadline, what, say)? {
+            Recv::Some => continue,
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    };
+    let length = match body_length(&bytes[..head_len]) {
+        Ok(length) => length,
+        Err(refusal) => return Ok(Request::Refused(refusal)),
+    };
+    // The body: `length` bytes after the head, before the same deadline.
+    while bytes.len() < head_len + length {
+        let what = "read the body, as many bytes as Content-Length says";
+        match recv_before(conn, &mut bytes, deadline, what, say)? {
+            Recv::Some => continue,
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    }
+    // Set the body aside, and whatever came after it (a second request: we close instead).
+    bytes.truncate(head_len);
+    Ok(Request::Complete(bytes))
+}
+
+/// What one recv came to.
+enum Recv {
+    Some,
+    TimedOut,
+    Closed,
+}
+
+/// One recv of at most 1024 bytes, appended to `into`, that gives up at `deadline`.
+fn recv_before(
+    mut conn: &TcpStream,
+    into: &mut Vec<u8>,
+    deadline: Instant,
+    what: &str,
+    say: &Narrator,
+) -> Result<Recv> {
     let mut buf = [0u8; 1024];
     loop {
-        if let Some(end) = head_end(&head) {
-            // Whatever follows the head (a body we do not want) is left for close() to drain.
-            head.truncate(end);
-            if end > MAX_HEAD {
-                return Ok(Head::TooLarge);
-            }
-            return Ok(Head::Complete(head));
-        }
-        if head.len() > MAX_HEAD {
-            return Ok(Head::TooLarge);
-        }
-        say.next("recv(1024)", "read the request head, up to the empty line");
+        say.next("recv(1024)", what);
+        // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
+        // the time left until the deadline (common::listener::time_left).
+        let Some(left) = time_left(deadline) else {
+            say.done("timed out: the deadline has passed");
+            return Ok(Recv::TimedOut);
+        };
+        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
         // `Read::read` on a TcpStream is the recv() system call.
-        let n = match conn.read(&mut buf) {
-            Ok(n) => n,
+        match conn.read(&mut buf) {
+            Ok(0) => {
+                say.done("0 bytes: end of stream");
+                return Ok(Recv::Closed);
+            }
+            Ok(n) => {
+                say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+                into.extend_from_slice(&buf[..n]);
+                return Ok(Recv::Some);
+            }
+            // A signal interrupted the wait (kill -STOP then -CONT does that to a recv with a
+            // timeout: signal(7)). Nothing was lost: wait again, for the time still left.
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                say.done("interrupted by a signal (EINTR): again");
+            }
             // SO_RCVTIMEO expired: Unix reports it as WouldBlock, Windows as TimedOut.
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                say.done("timed out: the client sent no complete head in time");
-                return Ok(Head::TimedOut);
+                say.done("timed out: the deadline has passed");
+                return Ok(Recv::TimedOut);
             }
             Err(e) => return Err(say.fail(e)),
-        };
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Ok(Head::Closed);
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        head.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// How many body bytes follow this head: its Content-Length, or 0 without one. A body this
+/// server will not read gets its response instead (RFC 9112 sections 6.1 and 6.3):
+/// Transfer-Encoding (chunked) → 501; a Content-Length that is not a number, or two that
+/// differ → 400; more than MAX_BODY → 413.
+fn body_length(head: &[u8]) -> std::result::Result<usize, Vec<u8>> {
+    let text = String::from_utf8_lossy(head);
+    let mut length: Option<usize> = None;
+    // Header lines only (the request line has no ':' before its first space, mostly); their
+    // syntax is answer()'s business: here we look only for the two that frame a body.
+    for line in text.lines().skip(1) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(response(
+                501,
+                "Not Implemented",
+                &[("Content-Type", TEXT)],
+                "501 Not Implemented: this server reads no Transfer-Encoding (chunked) body\n",
+            ));
+        }
+        if !name.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        let number = match value.bytes().all(|b| b.is_ascii_digit()) {
+            true => value.parse::<usize>().ok(),
+            false => None,
+        };
+        match (number, length) {
+            (None, _) => return Err(bad_request("Content-Length must be a number of bytes")),
+            (Some(n), Some(before)) if n != before => {
+                return Err(bad_request("two different Content-Length values"))
+            }
+            (Some(n), _) => length = Some(n),
+        }
+    }
+    match length.unwrap_or(0) {
+        n if n > MAX_BODY => Err(response(
+            413,
+            "Content Too Large",
+            &[("Content-Type", TEXT)],
+            &format!("413 Content Too Large: at most {MAX_BODY} bytes of body\n"),
+        )),
+        n => Ok(n),
     }
 }
 
@@ -139,7 +254,7 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
-// ANCHOR_END: read_head
+// ANCHOR_END: read_request
 
 // ANCHOR: answer
 /// The whole server, as a function: the bytes of a request head in, the bytes of a response
@@ -221,18 +336,21 @@ const PAGE: &str = "<!doctype html>\n\
 
 // ANCHOR: respond
 /// What to send for what was read: `None` when there is nobody left to answer.
-fn respond_to(head: Head, say: &Narrator) -> Option<Vec<u8>> {
-    let reply = match head {
-        Head::Complete(head) => answer(&head),
-        Head::TooLarge => bad_request(&format!("the request head is larger than {MAX_HEAD} bytes")),
-        Head::TimedOut => response(
+fn respond_to(request: Request, say: &Narrator) -> Option<Vec<u8>> {
+    let reply = match request {
+        Request::Complete(head) => answer(&head),
+        Request::TooLarge => {
+            bad_request(&format!("the request head is larger than {MAX_HEAD} bytes"))
+        }
+        Request::Refused(reply) => reply,
+        Request::TimedOut => response(
             408,
             "Request Timeout",
             &[("Content-Type", TEXT)],
-            "408 Request Timeout: no request came\n",
+            "408 Request Timeout: no whole request came in time\n",
         ),
-        Head::Closed => {
-            say.note("the client closed before the empty line: nothing to answer");
+        Request::Closed => {
+            say.note("the client closed before its request was complete: nothing to answer");
             return None;
         }
     };
@@ -247,8 +365,18 @@ fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
             format!("send({} bytes)", rest.len()),
             "hand the bytes to the kernel",
         );
-        // `Write::write` on a TcpStream is the send() system call.
-        let n = conn.write(rest).map_err(|e| say.fail(e))?;
+        // `Write::write` on a TcpStream is the send() system call. It waits only while the
+        // buffers toward the client are full; SO_SNDTIMEO (set at accept) bounds that wait.
+        let n = match conn.write(rest) {
+            Ok(n) => n,
+            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let why = "timed out: the client does not take the response (it does not read)";
+                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
         say.done(format!("{n} bytes"));
         rest = &rest[n..];
     }
@@ -259,24 +387,30 @@ fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
 /// Close politely: FIN first (shutdown), then read what the client may still send until it
 /// closes too, then close. Closing a socket with unread bytes makes the kernel send RST, and
 /// an RST can destroy our response before the client has read it.
-fn finish(conn: TcpStream, say: &Narrator) -> Result<()> {
+fn finish(conn: TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
     say.next(
         "shutdown(SHUT_WR)",
         "send FIN after the response: the body ends here",
     );
     conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
     say.done("ok");
-    drain(&conn, say)?;
+    drain(&conn, Instant::now() + limit, say)?;
     close(conn, "connection", say);
     Ok(())
 }
 
-/// Read and throw away whatever the client still sends (at most 64 KiB), until it closes.
-fn drain(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
+/// Read and throw away whatever the client still sends (at most 1 MiB), until it closes
+/// or `deadline` passes.
+fn drain(mut conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<()> {
     let mut buf = [0u8; 1024];
-    let mut left: usize = 64 * 1024;
+    let mut left: usize = 1024 * 1024;
     while left > 0 {
         say.next("recv(1024)", "wait for the client to close its side");
+        let Some(time) = time_left(deadline) else {
+            say.done("timed out: closing anyway");
+            return Ok(());
+        };
+        conn.set_read_timeout(Some(time)).map_err(|e| say.fail(e))?;
         match conn.read(&mut buf) {
             Ok(0) => {
                 say.done("0 bytes: end of stream, the client has closed");
@@ -286,6 +420,7 @@ fn drain(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
                 say.done(format!("{n} bytes, ignored"));
                 left = left.saturating_sub(n);
             }
+            Err(e) if e.kind() == ErrorKind::Interrupted => say.done("interrupted (EINTR): again"),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 say.done("timed out: closing anyway");
                 return Ok(());
@@ -341,13 +476,21 @@ fn recv_to_end(mut conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
     let mut buf = [0u8; 4096];
     loop {
         say.next("recv(4096)", "read the response");
-        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
+        let n = match conn.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue, // a signal: again
+            Err(e) => return Err(say.fail(e)),
+        };
         if n == 0 {
             say.done("0 bytes: end of stream");
             return Ok(response);
         }
         say.done(format!("{n} bytes"));
         response.extend_from_slice(&buf[..n]);
+        // A client has limits too: no server makes us hold more than 1 MiB.
+        if response.len() > 1 << 20 {
+            return Err(say.protocol_error("a response larger than 1 MiB: refused"));
+        }
     }
 }
 
@@ -386,9 +529,10 @@ fn check_response(bytes: &[u8], say: &Narrator) -> Result<(String, Vec<u8>)> {
 fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
-    let timeout = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let mut pause = Backoff::new();
 
     let requests: [&[u8]; 4] = [
         b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
@@ -400,13 +544,14 @@ fn demo(opts: &Options) -> Result<()> {
         // The kernel's view is shown for the first exchange only: the others are the same.
         let first = i == 0;
         let to_server = connect(addr, &client)?;
-        let conn = common::listener::accept_with_timeout(&listener, timeout, &server)?;
+        let conn = accept_one(&listener, limit, &mut pause, &server)?;
+        let deadline = Instant::now() + limit;
         // Addresses, noted now: once closed, a socket no longer knows its peer.
         let (local, peer) = (conn.local_addr().ok(), conn.peer_addr().ok());
         send_all(&to_server, request, &client)?;
 
-        let head = read_head(&conn, &server)?;
-        let Some(reply) = respond_to(head, &server) else {
+        let request = read_request(&conn, deadline, &server)?;
+        let Some(reply) = respond_to(request, &server) else {
             return Err(server.protocol_error("the demo's client went away"));
         };
         send_all(&conn, &reply, &server)?;
@@ -428,7 +573,7 @@ fn demo(opts: &Options) -> Result<()> {
         ));
         close(to_server, "client socket", &client);
 
-        drain(&conn, &server)?;
+        drain(&conn, Instant::now() + limit, &server)?;
         close(conn, "connection", &server);
         if let (true, Some(local)) = (first, local) {
             // The server sent the first FIN, so the server keeps the connection in TIME_WAIT.
@@ -439,40 +584,117 @@ fn demo(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: demo
 
+// ANCHOR: accept
+/// Take the next connection (riding out accept()'s passing errors: see common::listener),
+/// and limit the time any send to it may wait.
+fn accept_one(
+    listener: &TcpListener,
+    limit: Duration,
+    pause: &mut Backoff,
+    say: &Narrator,
+) -> Result<TcpStream> {
+    loop {
+        let (conn, _peer) = common::listener::accept(listener, pause, say)?;
+        say.next(
+            format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
+            "a send that cannot hand over a byte for that long fails",
+        );
+        match conn.set_write_timeout(Some(limit)) {
+            Ok(()) => say.done("ok"),
+            Err(e) => {
+                say.fail(e); // That connection is closed (dropped); the server goes on.
+                continue;
+            }
+        }
+        return Ok(conn);
+    }
+}
+// ANCHOR_END: accept
+
 // ANCHOR: server
 /// Serve connections until stopped (or `--max N`), each on its own thread. Stateless makes
 /// that easy: the threads share nothing, so there is nothing to lock.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
-    let timeout = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
     let listener = common::listener::listen_on(opts, &say)?;
-    std::thread::scope(|threads| {
+    let mut pause = Backoff::new();
+    // A scope: every thread started in it has ended when it returns (for --max N).
+    thread::scope(|threads| {
         let mut served = 0;
         while max == 0 || served < max {
-            let conn = common::listener::accept_with_timeout(&listener, timeout, &say)?;
+            let conn = accept_one(&listener, limit, &mut pause, &say)?;
+            // The whole request must have come within `limit` of now.
+            let deadline = Instant::now() + limit;
             served += 1;
-            threads.spawn(move || {
-                let say = Narrator::new(format!("conn{served}"), LESSON.package);
-                // One client's trouble (reset, vanished) ends its connection, not the server.
-                if let Err(err) = serve_one(conn, &say) {
-                    say.note(format!("connection ended: {err}"));
+            // If no thread can be made, the closure is dropped, and the connection in it is
+            // closed. To answer the client first, keep a second descriptor for the same
+            // socket (dup(2)); the connection lives on until both are closed.
+            let spare = conn.try_clone();
+            let name = format!("conn{served}");
+            say.next(
+                format!("thread::spawn({name})"),
+                "serve it on a thread of its own",
+            );
+            // Builder::spawn_scoped returns an error where thread::scope's spawn would panic.
+            let spawned =
+                thread::Builder::new()
+                    .name(name.clone())
+                    .spawn_scoped(threads, move || {
+                        let say = Narrator::new(name, LESSON.package);
+                        // One client's trouble (reset, vanished) ends its connection, not the server.
+                        if let Err(err) = serve_one(conn, deadline, limit, &say) {
+                            say.note(format!("connection ended: {err}"));
+                        }
+                    });
+            match spawned {
+                // The handle is dropped: the thread runs on, and the scope waits for it.
+                Ok(_) => say.done("ok"),
+                // EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads.
+                Err(e) => {
+                    let why = "the system refused another thread (EAGAIN)";
+                    match e.kind() {
+                        ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
+                        _ => say.fail(e),
+                    };
+                    refuse(spare, &say);
                 }
-            });
+            }
         }
         Ok(())
     })
 }
 
-/// One connection: read the head, answer it, close.
-fn serve_one(conn: TcpStream, say: &Narrator) -> Result<()> {
-    let head = read_head(&conn, say)?;
-    let Some(reply) = respond_to(head, say) else {
+/// One connection: read the request, answer it, close.
+fn serve_one(conn: TcpStream, deadline: Instant, limit: Duration, say: &Narrator) -> Result<()> {
+    let request = read_request(&conn, deadline, say)?;
+    let Some(reply) = respond_to(request, say) else {
         close(conn, "connection", say);
         return Ok(());
     };
     send_all(&conn, &reply, say)?;
-    finish(conn, say)
+    finish(conn, limit, say)
+}
+
+/// Turn away a connection no thread could be made for: 503 and close, at once. The acceptor
+/// must not wait for this client: the response is 150-odd bytes, which a new connection's
+/// empty send buffer takes at once (SO_SNDTIMEO bounds it anyway). If the client had sent
+/// bytes we never read, the close makes the kernel send RST, and the client may see
+/// "connection reset" instead of the 503: turned away either way, while the server goes on.
+fn refuse(spare: std::io::Result<TcpStream>, say: &Narrator) {
+    let Ok(conn) = spare else {
+        say.note("no descriptor for a copy either: closed without a word");
+        return;
+    };
+    let reply = response(
+        503,
+        "Service Unavailable",
+        &[("Content-Type", TEXT), ("Retry-After", "1")],
+        "503 Service Unavailable: no thread for you now, try again\n",
+    );
+    let _ = send_all(&conn, &reply, say);
+    close(conn, "connection", say);
 }
 // ANCHOR_END: server
 
