@@ -4,6 +4,7 @@
 //! cargo run -p lesson-04-accept                      # the narrated exchange, both sides in one process
 //! cargo run -p lesson-04-accept -- server [--addr HOST:PORT] [--step]
 //! cargo run -p lesson-04-accept -- client [--addr HOST:PORT] [--step]
+//! cargo run -p lesson-04-accept -- --wire [--pcap FILE]  # the demo, with the segments it sends
 //! ```
 //!
 //! A server's first line on stdout is `listening on HOST:PORT`, with the real port, so that a
@@ -13,7 +14,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use crate::error::Result;
-use crate::narrate;
+use crate::{narrate, wire};
 
 /// What the command line needs to know about a lesson.
 pub struct Lesson {
@@ -54,6 +55,8 @@ pub struct Options {
     pub mode: Mode,
     /// Server: where to listen. Client: where to connect. Demo: where the server listens.
     pub addr: SocketAddr,
+    /// `--wire` and `--pcap FILE`: show (and save) the segments of the exchange.
+    pub wire: wire::Request,
     /// The lesson's own flags, as given.
     flags: Vec<(&'static str, Option<String>)>,
 }
@@ -115,6 +118,9 @@ pub fn main(
             return ExitCode::from(2);
         }
     };
+    // The wire view moves the process into a network namespace of its own: that must happen
+    // before the lesson makes its first thread (and only the demo has both sides inside it).
+    start_wire(&opts);
     // A server's first line is its readiness line, so its narration of socket(), bind() and
     // listen() waits until then. In step mode the learner reads along, so nothing waits.
     if opts.mode == Mode::Server && !narrate::step_mode() {
@@ -125,6 +131,7 @@ pub fn main(
         Mode::Server => server(&opts),
         Mode::Client => client(&opts),
     };
+    narrate::finish_wire();
     // A server that failed before it was ready still shows what it did.
     let held = narrate::take_held();
     match result {
@@ -139,6 +146,27 @@ pub fn main(
     }
 }
 
+/// Start the capture asked for by `--wire` / `--pcap`; if it cannot start, say why on stderr
+/// and run the lesson without it.
+fn start_wire(opts: &Options) {
+    let request = &opts.wire;
+    if !request.show && request.pcap.is_none() {
+        return;
+    }
+    let port = opts.lesson.port;
+    if opts.mode != Mode::Demo {
+        eprintln!(
+            "note: --wire and --pcap work on the demo (both sides in one process): they run it in a\n\
+             private network namespace, which a server or client in another terminal cannot reach.\n\
+             To watch a server of yours: sudo tcpdump -i lo -n port {port}"
+        );
+        return;
+    }
+    if let Err(refused) = wire::start(request, opts.lesson.package, port) {
+        eprintln!("note: {refused}");
+    }
+}
+
 /// Parse the arguments after the program's name. `Ok(None)` means `--help` was asked for.
 pub fn parse(
     lesson: &'static Lesson,
@@ -147,6 +175,7 @@ pub fn parse(
     let mut mode = None;
     let mut addr = None;
     let mut flags = Vec::new();
+    let mut wire = wire::Request::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -168,6 +197,13 @@ pub fn parse(
                 addr = Some(parsed);
             }
             "--step" => narrate::set_step_mode(true),
+            "--wire" => wire.show = true,
+            "--pcap" => {
+                let file = args
+                    .next()
+                    .ok_or("--pcap needs a file name, e.g. --pcap exchange.pcap")?;
+                wire.pcap = Some(file.into());
+            }
             other => {
                 let flag = lesson
                     .flags
@@ -196,6 +232,7 @@ pub fn parse(
         lesson,
         mode,
         addr,
+        wire,
         flags,
     }))
 }
@@ -214,7 +251,9 @@ pub fn help(lesson: &Lesson) -> String {
          (default 127.0.0.1:{port}; port 0 asks the kernel for a free port;\n                       \
          0.0.0.0:{port} accepts connections to any address of this machine,\n                       \
          so other machines can reach it too)\n    \
-         --step             pause before each system call until you press Enter\n",
+         --step             pause before each system call until you press Enter\n    \
+         --wire             demo (Linux): also show each segment the exchange puts on the wire\n    \
+         --pcap FILE        demo (Linux): save those segments for tcpdump -r FILE or Wireshark\n",
         title = lesson.title,
         port = lesson.port,
     );
@@ -280,5 +319,21 @@ mod tests {
         let err = parse(&LESSON, &args(&["--bogus"])).err().unwrap();
         assert!(err.contains("unknown argument"), "{err}");
         assert!(parse(&LESSON, &args(&["--help"])).unwrap().is_none());
+        let err = parse(&LESSON, &args(&["--pcap"])).err().unwrap();
+        assert!(err.contains("--pcap needs a file"), "{err}");
+    }
+
+    #[test]
+    fn wire_flags() {
+        let opts = parse(&LESSON, &args(&["--wire", "--pcap", "x.pcap"]))
+            .unwrap()
+            .unwrap();
+        assert!(opts.wire.show);
+        assert_eq!(
+            opts.wire.pcap.as_deref(),
+            Some(std::path::Path::new("x.pcap"))
+        );
+        let plain = parse(&LESSON, &args(&[])).unwrap().unwrap();
+        assert_eq!(plain.wire, wire::Request::default());
     }
 }

@@ -50,12 +50,29 @@ struct Queue {
     markers_sent: u64,
 }
 
+/// Why the capture did not start.
+pub enum Failure {
+    /// Nothing was changed: the lesson can run as without `--wire`.
+    Refused(String),
+    /// The process is already in the new namespace but cannot use it (its `lo` may be down):
+    /// the lesson cannot run there.
+    Stuck(String),
+}
+
 /// Make the namespace, bring up its loopback, open the capture. Before any thread exists.
-pub fn start(pcap: Option<&Path>) -> Result<(), String> {
-    enter_namespace()?;
-    loopback_up().map_err(|e| format!("bringing up lo in the new namespace failed: {e}"))?;
-    let fd = packet_socket().map_err(|e| format!("opening the packet socket failed: {e}"))?;
-    let pcap = match pcap {
+pub fn start(pcap: Option<&Path>) -> Result<(), Failure> {
+    // The pcap file is made first, by this user in the namespace it came from.
+    let pcap = pcap_writer(pcap).map_err(Failure::Refused)?;
+    enter_namespace().map_err(Failure::Refused)?;
+    // From here on the process is in the new namespace.
+    maps();
+    loopback_up()
+        .map_err(|e| Failure::Stuck(format!("bringing up lo in the new namespace failed: {e}")))?;
+    capture(pcap).map_err(Failure::Stuck)
+}
+
+fn pcap_writer(pcap: Option<&Path>) -> Result<Option<PcapWriter<BufWriter<File>>>, String> {
+    Ok(match pcap {
         Some(path) => {
             let file = File::create(path)
                 .map_err(|e| format!("cannot write the pcap file {}: {e}", path.display()))?;
@@ -71,7 +88,11 @@ pub fn start(pcap: Option<&Path>) -> Result<(), String> {
             )
         }
         None => None,
-    };
+    })
+}
+
+fn capture(pcap: Option<PcapWriter<BufWriter<File>>>) -> Result<(), String> {
+    let fd = packet_socket().map_err(|e| format!("opening the packet socket failed: {e}"))?;
     let marker = UdpSocket::bind("127.0.0.1:0")
         .map_err(|e| format!("the capture's marker socket failed: {e}"))?;
     let marker_addr = marker.local_addr().map_err(|e| e.to_string())?;
@@ -100,13 +121,17 @@ pub fn start(pcap: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
+/// The user and group ids before the move (a new user namespace maps none until told).
+static IDS: OnceLock<(libc::uid_t, libc::gid_t, bool)> = OnceLock::new();
+
 /// unshare(2) into a new network namespace. As root that alone is allowed; an ordinary user
 /// first makes a user namespace, in which it holds the capabilities a network namespace
-/// needs, and maps its own user and group ids into it (user_namespaces(7)).
+/// needs (user_namespaces(7)).
 fn enter_namespace() -> Result<(), String> {
     // SAFETY: plain system calls with no pointers.
     let (uid, gid, euid) = unsafe { (libc::getuid(), libc::getgid(), libc::geteuid()) };
     if euid == 0 && unsafe { libc::unshare(libc::CLONE_NEWNET) } == 0 {
+        let _ = IDS.set((uid, gid, false));
         return Ok(());
     }
     if unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) } != 0 {
@@ -116,18 +141,27 @@ fn enter_namespace() -> Result<(), String> {
             why_refused()
         ));
     }
-    let write = |file: &str, text: String| {
-        std::fs::write(file, text).map_err(|e| {
-            format!(
-                "writing {file} for the new user namespace failed: {e}{}",
-                why_refused()
-            )
-        })
-    };
-    write("/proc/self/setgroups", "deny".into())?;
-    write("/proc/self/uid_map", format!("{uid} {uid} 1"))?;
-    write("/proc/self/gid_map", format!("{gid} {gid} 1"))?;
+    let _ = IDS.set((uid, gid, true));
     Ok(())
+}
+
+/// In a new user namespace, map our own ids to themselves, so that files and `id` look the
+/// same as outside. Without the maps the capabilities are there all the same: a failure here
+/// only makes the ids look like 65534 (nobody), so it is reported and the lesson goes on.
+fn maps() {
+    let Some(&(uid, gid, true)) = IDS.get() else {
+        return;
+    };
+    for (file, text) in [
+        ("/proc/self/setgroups", "deny".to_string()),
+        ("/proc/self/uid_map", format!("{uid} {uid} 1")),
+        ("/proc/self/gid_map", format!("{gid} {gid} 1")),
+    ] {
+        if let Err(e) = std::fs::write(file, text) {
+            eprintln!("note: the wire view could not write {file}: {e}");
+            return;
+        }
+    }
 }
 
 /// The settings that refuse user namespaces to ordinary users, as found on this machine.

@@ -66,13 +66,24 @@ impl std::fmt::Display for Refused {
 /// Start the capture. Must run before the process makes any thread (a process that shares
 /// its memory with other threads cannot move to a new user namespace: unshare(2), EINVAL).
 /// `port` is the lesson's own port, for the tcpdump line shown when it cannot start.
-pub fn start(request: &Request, port: u16) -> Result<(), Refused> {
+pub fn start(request: &Request, package: &str, port: u16) -> Result<(), Refused> {
     if !request.show && request.pcap.is_none() {
         return Ok(());
     }
     #[cfg(target_os = "linux")]
     {
-        linux::start(request.pcap.as_deref()).map_err(|why| refused_message(&why, port))?;
+        match linux::start(request.pcap.as_deref()) {
+            Ok(()) => {}
+            Err(linux::Failure::Refused(why)) => return Err(refused_message(&why, package, port)),
+            Err(linux::Failure::Stuck(why)) => {
+                // Half-way into a namespace whose loopback may be down, the lesson cannot run.
+                eprintln!(
+                    "error: the wire view failed after the lesson moved to its own network \
+                     namespace: {why}.\nRun the lesson without --wire and --pcap."
+                );
+                std::process::exit(1);
+            }
+        }
         SHOW.store(request.show, Ordering::SeqCst);
         *DECODER.lock().unwrap_or_else(|e| e.into_inner()) = Some(Decoder::default());
         CAPTURING.store(true, Ordering::SeqCst);
@@ -86,6 +97,7 @@ pub fn start(request: &Request, port: u16) -> Result<(), Refused> {
                  capture); this is {}",
                 std::env::consts::OS
             ),
+            package,
             port,
         ))
     }
@@ -93,7 +105,7 @@ pub fn start(request: &Request, port: u16) -> Result<(), Refused> {
 
 /// The message for a learner whose system would not make the namespace: why, how to allow
 /// it, and how to see the same segments from outside.
-pub fn refused_message(why: &str, port: u16) -> Refused {
+pub fn refused_message(why: &str, package: &str, port: u16) -> Refused {
     let interface = if cfg!(target_os = "macos") {
         "lo0"
     } else {
@@ -115,7 +127,7 @@ pub fn refused_message(why: &str, port: u16) -> Refused {
     }
     text.push_str(&format!(
         "  To watch the same exchange from outside, run the demo on a fixed port:\n    \
-         --addr 127.0.0.1:{port}\n  and in another terminal:\n    \
+         cargo run -p {package} -- --addr 127.0.0.1:{port}\n  and in another terminal:\n    \
          sudo tcpdump -i {interface} -n port {port}\n  The lesson runs on without the wire view."
     ));
     Refused(text)
@@ -452,6 +464,26 @@ mod tests {
             "{}",
             lines[2]
         );
+    }
+
+    #[test]
+    fn a_refusal_says_why_how_to_allow_it_and_how_to_watch_from_outside() {
+        let text = refused_message("unshare failed", "lesson-04-accept", 7004).0;
+        assert!(text.contains("unshare failed"), "{text}");
+        assert!(
+            text.contains("cargo run -p lesson-04-accept -- --addr 127.0.0.1:7004"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tcpdump -i lo") && text.contains("port 7004"),
+            "{text}"
+        );
+        if cfg!(target_os = "linux") {
+            assert!(
+                text.contains("sysctl -w kernel.unprivileged_userns_clone=1"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
