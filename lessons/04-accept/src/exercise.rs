@@ -14,9 +14,11 @@ use socket2::Socket;
 /// Each accepted connection goes to `serve(number, connection, peer)`, numbered from 1.
 /// A client that fails must not stop the server: report it, and accept the next one.
 ///
-/// TODO: `clients` times:
-///   - narrate with `say.next("accept()", "...")`, then call `listener.accept()`; on error
-///     return `say.fail(e)` (with `map_err` and `?`);
+/// TODO: until `clients` clients have been accepted:
+///   - narrate with `say.next("accept()", "...")`, then call `listener.accept()`. Most of its
+///     errors pass (`crate::worth_retrying(&e)` says which): then `say.fail(e)`, wait with a
+///     `crate::Backoff` (`backoff.wait(say)`) and accept again. Any other error: return
+///     `say.fail(e)`;
 ///   - `accept` gives `(Socket, SockAddr)`: turn the address into a `SocketAddr` with
 ///     `.as_socket()`, then `say.done_with(&conn, ...)` naming the client's number and address;
 ///   - remember the peer, then hand the connection to `serve`. If `serve` returns an error,

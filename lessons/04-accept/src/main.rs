@@ -9,10 +9,10 @@
 //! The exchange: a client sends `hello from NAME\n`, the server answers
 //! `you are client N at IP:PORT\n` (the address `accept()` reported) and closes.
 
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::narrate::family;
 use common::talk::{close, local_addr, send_all};
@@ -38,9 +38,12 @@ static LESSON: Lesson = Lesson {
             them, then the server accepts and serves them one after another.\n\
             A client sends one line, b\"hello from NAME\\n\"; the server answers\n\
             b\"you are client N at IP:PORT\\n\" with the address accept() reported, and closes.\n\
-            The server serves --clients N clients (default 3), then exits. A client that sends\n\
-            nothing for --read-timeout MS, leaves mid-line or sends a line over 256 bytes is\n\
-            reported and closed, and the server goes on with the next one.\n\
+            The server serves --clients N clients (default 3), then exits. A client that has not\n\
+            sent a whole line within --read-timeout MS (however it trickles), leaves mid-line,\n\
+            sends a line over 256 bytes, or does not read the answer within --read-timeout MS\n\
+            is reported and closed, and the server goes on with the next one. An accept() that\n\
+            fails for a passing reason (no descriptor left, a client that gave up) is reported\n\
+            and tried again after a pause.\n\
             Try it with: printf 'hello from nc\\n' | nc 127.0.0.1 7004",
     flags: &[
         Flag {
@@ -56,12 +59,17 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--read-timeout",
             value: Some("MS"),
-            help: "how long to wait for a whole line (default 5000; the demo: 500)",
+            help: "deadline for a whole line, and for sending the answer (default 5000; the demos: 500, --trickle: 1000)",
         },
         Flag {
             name: "--bad-clients",
             value: None,
             help: "demo: bob connects and says nothing, carol leaves mid-line",
+        },
+        Flag {
+            name: "--trickle",
+            value: None,
+            help: "demo: dave sends one byte every 400 ms; the deadline (1000 ms) cuts him off",
         },
     ],
 };
@@ -133,18 +141,20 @@ fn answer(
     number: usize,
     conn: &Socket,
     peer: SocketAddr,
-    read_timeout: Duration,
+    limit: Duration,
     say: &Narrator,
 ) -> Result<()> {
+    recv_line(conn, limit, say)?;
+
+    // A client that never reads would, once the buffers are full, block send() for ever.
+    // Our answer fits in one send(), so a time limit on each send() limits the whole answer.
     say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", read_timeout.as_millis()),
-        "never wait for a silent client for ever",
+        format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
+        "never wait for ever for a client that does not read",
     );
-    conn.set_read_timeout(Some(read_timeout))
+    conn.set_write_timeout(Some(limit))
         .map_err(|e| say.fail(e))?;
     say.done("ok");
-
-    recv_line(conn, read_timeout, say)?;
     send_all(
         conn,
         format!("you are client {number} at {peer}\n").as_bytes(),
@@ -154,28 +164,49 @@ fn answer(
 // ANCHOR_END: serve
 
 // ANCHOR: talk
-/// Receive until a whole line has arrived (at most MAX_LINE bytes). One `recv` may return part
-/// of a line: TCP carries bytes, not messages (chapter 7).
-fn recv_line(mut conn: &Socket, read_timeout: Duration, say: &Narrator) -> Result<Vec<u8>> {
+/// Receive until a whole line has arrived (at most MAX_LINE bytes), within `limit` for the
+/// whole line. One `recv` may return part of a line: TCP carries bytes, not messages (chapter 7).
+fn recv_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+    // A deadline for the WHOLE line. A timeout on each recv() is not one: a client that sends
+    // one byte every 400 ms never lets a 500 ms recv() timeout fire, and keeps us for as long
+    // as it likes. So before each recv(), its timeout becomes whatever is left of the deadline.
+    let deadline = Instant::now() + limit;
     let mut line = Vec::new();
     let mut buf = [0u8; MAX_LINE];
     while !line.ends_with(b"\n") {
+        // The limit is checked before every recv(), so the buffer never grows past it.
         if line.len() >= MAX_LINE {
             return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
         }
+        say.next(
+            format!(
+                "setsockopt(SO_RCVTIMEO, what is left of {} ms)",
+                limit.as_millis()
+            ),
+            "the whole line has a deadline, not each recv()",
+        );
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(say.protocol_error(format!(
+                "nothing left: no whole line within {} ms",
+                limit.as_millis()
+            )));
+        }
+        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
+        say.done("ok");
+
         say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
         // `Read::read` on a socket is the recv() system call.
-        let n = conn.read(&mut buf[..MAX_LINE - line.len()]).map_err(|e| {
-            let silent = matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-            let error = say.fail(e);
-            match silent {
-                true => error.with_hint(format!(
-                    "no whole line within {} ms",
-                    read_timeout.as_millis()
-                )),
-                false => error,
+        let n = match conn.read(&mut buf[..MAX_LINE - line.len()]) {
+            Ok(n) => n,
+            // A recv() with a timeout is not restarted after a stop and continue (Ctrl-Z, then
+            // fg): it fails with EINTR (signal(7)). That is no news from the peer: ask again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                say.done("interrupted by a signal (EINTR): ask again");
+                continue;
             }
-        })?;
+            Err(e) => return Err(timed_out(say.fail(e), limit)),
+        };
         if n == 0 {
             say.done("0 bytes: end of stream");
             return Err(say.protocol_error("the peer closed before sending a whole line"));
@@ -184,6 +215,16 @@ fn recv_line(mut conn: &Socket, read_timeout: Duration, say: &Narrator) -> Resul
         line.extend_from_slice(&buf[..n]);
     }
     Ok(line)
+}
+
+/// A recv() that timed out: say which deadline passed.
+fn timed_out(error: common::LessonError, limit: Duration) -> common::LessonError {
+    match error.kind() {
+        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            error.with_hint(format!("no whole line within {} ms", limit.as_millis()))
+        }
+        _ => error,
+    }
 }
 // ANCHOR_END: talk
 
@@ -213,21 +254,65 @@ fn connect(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     Ok(conn)
 }
 
-/// A client reads the server's answer, then closes.
+/// A client reads the server's answer (within `read_timeout`), then closes.
 fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<String> {
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", read_timeout.as_millis()),
-        "never wait for a silent server for ever",
-    );
-    conn.set_read_timeout(Some(read_timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
     let result = recv_line(&conn, read_timeout, say);
     close(conn, "client socket", say);
     let line = result?;
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
 }
 // ANCHOR_END: client_side
+
+// ANCHOR: accept_errors
+/// Should the server try accept() again after this error? Almost always: accept(2) lists
+/// errors that belong to one connection or to a passing shortage, not to the listener:
+/// ECONNABORTED (a client gave up while it waited in the queue), EINTR (a signal), EMFILE and
+/// ENFILE (no file descriptor left, for now), ENOBUFS and ENOMEM (no buffer memory, for now),
+/// EPERM (a firewall rule refused this connection), and the network errors Linux passes on
+/// from the new connection (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH,
+/// EOPNOTSUPP, ENETUNREACH). Only EINVAL (the socket is not listening) is the program's own
+/// mistake, and trying again cannot fix it. (EBADF, ENOTSOCK and EFAULT cannot happen with a
+/// `Socket` we made ourselves.)
+pub fn worth_retrying(err: &io::Error) -> bool {
+    err.kind() != ErrorKind::InvalidInput
+}
+
+/// How long to wait before the next accept() after a failure: 10 ms at first, twice as long
+/// after each failure in a row, never more than a second. Without a pause, a server out of
+/// descriptors would spin: the connection stays in the queue, and accept() fails at once again.
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const MOST: Duration = Duration::from_secs(1);
+
+    pub fn new() -> Backoff {
+        Backoff { next: Self::FIRST }
+    }
+
+    /// Say that the server goes on, and wait before the next try.
+    pub fn wait(&mut self, say: &Narrator) {
+        say.note(format!(
+            "the listener is fine: accept() again in {} ms",
+            self.next.as_millis()
+        ));
+        std::thread::sleep(self.next);
+        self.next = (self.next * 2).min(Self::MOST);
+    }
+
+    /// accept() worked: the next failure waits only a little again.
+    pub fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+impl Default for Backoff {
+    fn default() -> Backoff {
+        Backoff::new()
+    }
+}
+// ANCHOR_END: accept_errors
 
 /// `--read-timeout MS`, with the given default.
 fn read_timeout(opts: &Options, default_ms: u64) -> Result<Duration> {
@@ -240,6 +325,9 @@ fn read_timeout(opts: &Options, default_ms: u64) -> Result<Duration> {
 /// Three clients connect (and speak) before the server accepts anyone; then the server
 /// accepts and serves them one by one, and each client reads its answer.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--trickle") {
+        return trickle_demo(opts);
+    }
     let server = opts.narrator("server");
     let timeout = read_timeout(opts, 500)?;
     let listener = listen_on(opts, &server)?;
@@ -289,6 +377,44 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: trickle
+/// `--trickle`: dave sends his greeting without its newline, then one byte every 400 ms.
+/// Each byte comes well within a recv() timeout of 1000 ms, so only a deadline for the
+/// whole line stops him; alice, queued behind him, is served as soon as it does.
+fn trickle_demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let limit = read_timeout(opts, 1000)?;
+    let listener = listen_on(opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+
+    let dave = opts.narrator("dave");
+    let alice = opts.narrator("alice");
+    let to_dave = connect(addr, &dave)?;
+    send_all(&to_dave, b"hello from dave", &dave)?;
+    let to_alice = connect_and_greet(addr, "alice", &alice)?;
+    dave.note("from now on: one byte, b\"x\", every 400 ms (on a thread of his own)");
+    let trickle = std::thread::spawn(move || {
+        // Until the server hangs up: then a send fails, and dave stops.
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(400));
+            if to_dave.send(b"x").is_err() {
+                break;
+            }
+        }
+    });
+
+    let peers = accept_loop(&listener, 2, &server, |number, conn, peer| {
+        serve_one(number, conn, peer, &listener, limit, &server)
+    })?;
+    server.note(accepted(&peers));
+    close(listener, "listener", &server);
+    let answer = read_answer(to_alice, limit, &alice)?;
+    alice.note(format!("the server says: {answer}"));
+    let _ = trickle.join();
+    Ok(())
+}
+// ANCHOR_END: trickle
 
 /// `accepted 3 clients, from A, B, C`: every peer accept() reported.
 fn accepted(peers: &[SocketAddr]) -> String {

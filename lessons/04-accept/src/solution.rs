@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use common::{Narrator, Result};
 use socket2::Socket;
 
+use crate::{worth_retrying, Backoff};
+
 // ANCHOR: solution
 /// Serve `clients` clients one after another, and return their addresses in order.
 ///
@@ -17,10 +19,23 @@ pub fn accept_loop(
     mut serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
 ) -> Result<Vec<SocketAddr>> {
     let mut peers = Vec::new();
-    for number in 1..=clients {
+    let mut backoff = Backoff::new();
+    while peers.len() < clients {
+        let number = peers.len() + 1;
         say.next("accept()", "take the next connection from the accept queue");
         // A NEW socket for this one connection, and who is at the other end of it.
-        let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
+        let (conn, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            // Most accept() errors pass (a client that gave up, no descriptor left for now):
+            // report it, pause, and accept again. Only a broken listener stops the server.
+            Err(e) if worth_retrying(&e) => {
+                say.fail(e);
+                backoff.wait(say);
+                continue;
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        backoff.reset();
         let peer = peer
             .as_socket()
             .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;

@@ -257,3 +257,57 @@ fn step_mode_never_hangs_when_stdin_closes() {
             "server  close(listener) -> ok",
         ]);
 }
+
+#[test]
+fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_line() {
+    // Every byte of dave's comes well within 1000 ms of the one before: only a deadline for
+    // the whole line stops him (a recv() timeout alone would let him go on for ever).
+    lesson(BIN)
+        .args(&["--trickle"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "server  recv(256) -> 15 bytes: b\"hello from dave\"",
+            "server  recv(256) -> 1 bytes: b\"x\"",
+            "server  -- client 1 failed (recv(256): timed out — no whole line within 1000 ms)",
+            "server  send(b\"you are client 2 at 127.0.0.1:",
+            "alice   -- the server says: you are client 2 at 127.0.0.1:",
+        ]);
+}
+
+#[test]
+fn the_book_shows_what_the_trickle_demo_prints() {
+    BookOutput::new(BIN, "lesson-04-accept")
+        .variant(&["--trickle"], "output-trickle.txt")
+        .check();
+}
+
+/// The hostile-client battery (testkit::hostile): after each hostile client, a normal one
+/// must be served, within the server's deadline for the hostile one + a margin, since this
+/// server serves one client at a time.
+fn hostile_target() -> testkit::hostile::Target {
+    testkit::hostile::Target::new(
+        |extra| {
+            let mut args = vec!["--clients", "1000000", "--read-timeout", "1500"];
+            args.extend_from_slice(extra);
+            Server::start(BIN, &args)
+        },
+        b"hello from hostile\n",
+        |addr| {
+            let mut conn = Conn::open(addr);
+            conn.send(b"hello from normal\n");
+            let me = conn.stream().local_addr().unwrap();
+            let answer = conn.read_line();
+            let (number, at) = answer
+                .strip_prefix("you are client ")
+                .and_then(|rest| rest.split_once(" at "))
+                .unwrap_or_else(|| panic!("not an answer: {answer:?}"));
+            assert!(number.parse::<usize>().is_ok(), "not a number: {answer:?}");
+            assert_eq!(at, me.to_string(), "the answer names another address");
+            conn.expect_eof();
+        },
+    )
+    .sequential(std::time::Duration::from_millis(1500))
+}
+
+testkit::hostile_battery!(hostile_target);
