@@ -1,7 +1,9 @@
 //! Clients queue up before accept(), with tokio:
 //! `cargo run -p lesson-03-listen --example listen_tokio_way`.
 //!
-//! `TcpSocket::listen(backlog)` lets you choose the backlog; `TcpListener::bind` uses 1024.
+//! `TcpSocket::listen(backlog)` lets you choose the backlog; `TcpListener::bind` chooses it
+//! for you (through mio: 128, as std does, with the versions this workspace locks). On Linux
+//! the example counts it: clients connect, nobody accepts, until one gets no answer.
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -49,5 +51,29 @@ async fn main() -> std::io::Result<()> {
         "tokio: 3 clients connected before accept; answers: {}",
         answers.join(", ")
     );
+    if cfg!(target_os = "linux") {
+        let held = queue_of_bind().await?;
+        println!(
+            "tokio: TcpListener::bind's queue held {held} connections: a backlog of {} (Linux queues backlog + 1)",
+            held - 1
+        );
+    }
     Ok(())
+}
+
+/// How many connections the queue of `TcpListener::bind` holds before a SYN goes unanswered.
+async fn queue_of_bind() -> std::io::Result<usize> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let mut waiting = Vec::new();
+    let patience = std::time::Duration::from_millis(500);
+    while waiting.len() < 10_000 {
+        match tokio::time::timeout(patience, TcpStream::connect(addr)).await {
+            Ok(Ok(conn)) => waiting.push(conn),
+            Ok(Err(e)) => return Err(e),
+            // No answer in time: the queue is full.
+            Err(_) => break,
+        }
+    }
+    Ok(waiting.len())
 }

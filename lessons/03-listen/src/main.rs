@@ -12,6 +12,7 @@
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
 
+use std::collections::VecDeque;
 use std::io::{ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -61,6 +62,11 @@ static LESSON: Lesson = Lesson {
             help: "demo: how many clients connect before the first accept (default 3, at most 8); server: how many clients to serve before it exits (default 3; 0: until stopped)",
         },
         Flag {
+            name: "--std",
+            value: None,
+            help: "demo: listen with std's TcpListener::bind instead, and count how many connections its queue holds",
+        },
+        Flag {
             name: "--timeout",
             value: Some("MS"),
             help: "server: a client must send its whole name, and take its whole answer, within MS milliseconds each (default 10000)",
@@ -77,6 +83,9 @@ static LESSON: Lesson = Lesson {
 const NAMES: [&str; 8] = [
     "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
 ];
+
+/// The two clients that arrive when the queue has room for one (the full-queue demo).
+const LATE_NAMES: [&str; 2] = ["yann", "zoe"];
 
 /// How long a demo client waits for its connection. On loopback a handshake takes
 /// microseconds; a client still waiting after this is stuck behind a full accept queue.
@@ -410,9 +419,158 @@ fn read_answer(conn: Socket, say: &Narrator) -> Result<String> {
     Ok(String::from_utf8_lossy(&answer).trim_end().to_string())
 }
 
+// ANCHOR: late_ack
+/// Two clients whose SYNs both find the one free place in the accept queue, and whose last
+/// ACKs arrive only after both SYNs are in. Each turns TCP_QUICKACK off before connect():
+/// then its kernel holds back that ACK (up to 200 ms, hoping to send it with data), and
+/// connect() returns as soon as the SYN-ACK is in. The first ACK to arrive takes the free
+/// place. The second finds the queue full: the server's kernel drops it and keeps the
+/// connection half-open (SYN_RECV), although the client's connect() has returned, its socket
+/// is ESTABLISHED, and its bytes are on their way. Both sides retransmit until there is room.
+fn acks_into_a_full_queue(
+    addr: SocketAddr,
+    listener: &Socket,
+    opts: &Options,
+) -> Result<Vec<(Socket, Narrator)>> {
+    let server = opts.narrator("server");
+    let overflows_before = listen_overflows();
+    let mut connected = Vec::new();
+    for name in LATE_NAMES {
+        let say = opts.narrator(name);
+        let socket = client_socket(addr, &say)?;
+        say.next(
+            "setsockopt(TCP_QUICKACK, 0)",
+            "hold back our last ACK of the handshake",
+        );
+        quickack_off(&socket).map_err(|e| say.fail(e))?;
+        say.done("ok");
+        say.next(format!("connect({addr})"), "one place is free in the queue");
+        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
+            Ok(()) => say.done_with(&socket, "ok"),
+            // (In step mode the first ACK goes out while you read: the queue is full again.)
+            Err(e) if is_timeout(&e) => {
+                say.fail(e);
+                continue;
+            }
+            Err(e) => return Err(say.fail(e)),
+        }
+        connected.push((socket, say, name));
+    }
+    // Each client sends its name; the held-back ACK goes out with the bytes.
+    for (socket, say, name) in &connected {
+        send_all(socket, format!("{name}\n").as_bytes(), say)?;
+    }
+    // What each client's kernel holds, and what the server's kernel holds for the same
+    // connection: ESTABLISHED (in the accept queue), or still SYN_RECV.
+    for (socket, say, _) in &connected {
+        say.kernel(socket);
+        let client_addr = socket.local_addr().ok().and_then(|a| a.as_socket());
+        server.kernel_at(addr, client_addr);
+    }
+    server.kernel(listener);
+    if listen_overflows() > overflows_before {
+        server.note("the kernel counted the dropped ACK: ListenOverflows went up (nstat -az TcpExtListenOverflows)");
+    }
+    Ok(connected
+        .into_iter()
+        .map(|(socket, say, _)| (socket, say))
+        .collect())
+}
+
+/// TCP_QUICKACK off (Linux): the socket's kernel may delay its ACKs, the handshake's last one
+/// included.
+#[cfg(target_os = "linux")]
+fn quickack_off(socket: &Socket) -> std::io::Result<()> {
+    socket.set_tcp_quickack(false)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn quickack_off(_socket: &Socket) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        ErrorKind::Unsupported,
+        "TCP_QUICKACK is Linux's; this part of the demo runs on Linux only",
+    ))
+}
+
+/// The kernel's count of connections dropped because an accept queue was full: the
+/// `ListenOverflows` field of the `TcpExt` lines in /proc/net/netstat (what `nstat` shows as
+/// TcpExtListenOverflows). It counts for the whole machine (the network namespace), so only
+/// "went up" means something here. 0 where there is no such file.
+fn listen_overflows() -> u64 {
+    let text = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
+    let mut lines = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (Some(names), Some(values)) = (lines.next(), lines.next()) else {
+        return 0;
+    };
+    names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .find(|(name, _)| *name == "ListenOverflows")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0)
+}
+// ANCHOR_END: late_ack
+
+// ANCHOR: std_backlog
+/// std's `TcpListener::bind` is socket() + bind() + listen() with a backlog std chooses. Which
+/// one? Ask the kernel the way a client would: connect, never accept, and count the
+/// connections the queue takes before a SYN goes unanswered.
+fn std_backlog(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    server.next(
+        format!("TcpListener::bind({})", opts.addr),
+        "socket(), bind() and listen(), with a backlog we cannot choose",
+    );
+    let listener = std::net::TcpListener::bind(opts.addr).map_err(|e| server.fail(e))?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    server.done_with(&listener, format!("ok, bound to {addr}"));
+    opts.ready(addr);
+
+    // Connect until a connection does not complete in time (with a ceiling, in case a system
+    // never says no). Nobody accepts: every connection waits in the queue.
+    client.next(
+        format!("connect({addr}), again and again"),
+        "fill the accept queue",
+    );
+    let mut waiting = Vec::new();
+    let refusal = loop {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)
+            .map_err(|e| client.fail(e))?;
+        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
+            Ok(()) if waiting.len() < 10_000 => waiting.push(socket),
+            Ok(()) => break "connected".to_string(),
+            // Linux: no answer (a timeout); Windows: a reset (refused).
+            Err(e) => break common::error::describe(&e),
+        }
+    };
+    client.done(format!(
+        "{} connected, the next one: {refusal}",
+        waiting.len()
+    ));
+    server.kernel(&listener);
+    if cfg!(target_os = "linux") {
+        client.note(format!(
+            "the queue held {} connections: std listened with a backlog of {} (Linux queues backlog + 1)",
+            waiting.len(),
+            waiting.len().saturating_sub(1)
+        ));
+    } else {
+        client.note(format!(
+            "the queue held {} connections (systems count the backlog differently: see the chapter)",
+            waiting.len()
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: std_backlog
+
 // ANCHOR: demo
 /// Both sides in one process: clients queue up first, the server accepts them afterwards.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--std") {
+        return std_backlog(opts);
+    }
     let (backlog, clients) = settings(opts)?;
     let limits = limits(opts)?;
     let server = opts.narrator("server");
@@ -435,9 +593,17 @@ fn demo(opts: &Options) -> Result<()> {
     }
 
     // Now the server accepts them, oldest first, and each client reads its answer.
-    for (number, (conn, say)) in queued.into_iter().enumerate() {
-        serve_next(&listener, number + 1, &limits, &server)?;
+    let left_out = queued.len() < clients;
+    let mut waiting = VecDeque::from(queued);
+    let mut number = 0;
+    while let Some((conn, say)) = waiting.pop_front() {
+        number += 1;
+        serve_next(&listener, number, &limits, &server)?;
         read_answer(conn, &say)?;
+        // The queue was full and has room for one again: two clients try for it (Linux).
+        if left_out && number == 1 && cfg!(target_os = "linux") {
+            waiting.extend(acks_into_a_full_queue(addr, &listener, opts)?);
+        }
     }
 
     server.next("close(listener)", "stop listening");
