@@ -533,3 +533,115 @@ fn client(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: client
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `Lines` that has received `bytes` (one recv() from a slice, which is a `Read`).
+    fn received(max: usize, bytes: &[u8]) -> Lines {
+        let mut lines = Lines::new(max);
+        let mut from = bytes;
+        assert!(lines.recv_more(&mut from).unwrap());
+        lines
+    }
+
+    #[test]
+    fn a_line_of_exactly_max_bytes_passes_one_more_fails() {
+        // `max` counts the line without its newline.
+        let mut lines = received(5, b"12345\n");
+        assert_eq!(lines.next_line().unwrap(), Some(b"12345".to_vec()));
+        let mut lines = received(5, b"123456\n");
+        let err = lines.next_line().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn bytes_waiting_for_a_newline_are_limited_too() {
+        // Exactly `max` bytes may wait for their newline; one more is too many.
+        assert_eq!(received(5, b"12345").next_line().unwrap(), None);
+        let err = received(5, b"123456").next_line().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn lines_come_out_one_at_a_time_and_the_rest_waits() {
+        let mut lines = received(64, b"one\ntwo\nthr");
+        assert_eq!(lines.next_line().unwrap(), Some(b"one".to_vec()));
+        assert_eq!(lines.next_line().unwrap(), Some(b"two".to_vec()));
+        assert_eq!(lines.next_line().unwrap(), None);
+        assert_eq!(lines.pending, b"thr");
+    }
+
+    #[test]
+    fn end_of_stream_is_clean_only_between_lines() {
+        let mut empty: &[u8] = b"";
+        assert!(!Lines::new(64).recv_more(&mut empty).unwrap());
+        let mut half = received(64, b"hal");
+        let err = half.recv_more(&mut empty).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(err.to_string().contains("3 bytes"), "{err}");
+    }
+
+    /// A peer scripted call by call: each `read` returns (as much as fits of) the next piece,
+    /// or the next error; then 0, end of stream.
+    struct Script(Vec<io::Result<Vec<u8>>>);
+
+    impl Read for Script {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            let mut piece = self.0.remove(0)?;
+            if piece.len() > buf.len() {
+                self.0.insert(0, Ok(piece.split_off(buf.len())));
+            }
+            buf[..piece.len()].copy_from_slice(&piece);
+            Ok(piece.len())
+        }
+    }
+
+    #[test]
+    fn a_message_of_exactly_max_bytes_passes_one_more_fails() {
+        let mut five = Script(vec![Ok(frame(b"12345"))]);
+        assert_eq!(read_message(&mut five, 5).unwrap(), Some(b"12345".to_vec()));
+        let mut six = Script(vec![Ok(frame(b"123456"))]);
+        let err = read_message(&mut six, 5).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn a_header_cut_short_is_an_error_not_a_message() {
+        let mut half = Script(vec![Ok(vec![0, 0])]);
+        let err = read_message(&mut half, 64).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(err.to_string().contains("2 of 4"), "{err}");
+    }
+
+    #[test]
+    fn an_interrupted_recv_is_retried_other_errors_are_returned() {
+        // A signal (EINTR) in the middle of a message: try again, lose nothing.
+        let interrupted = || Err(io::Error::from(io::ErrorKind::Interrupted));
+        let mut script = Script(vec![
+            interrupted(),
+            Ok(vec![0, 0, 0]),
+            interrupted(),
+            Ok(vec![2, b'o']),
+            Ok(vec![b'k']),
+        ]);
+        assert_eq!(read_message(&mut script, 64).unwrap(), Some(b"ok".to_vec()));
+        // Any other error ends the read, even if bytes would follow.
+        let mut reset = Script(vec![
+            Err(io::Error::from(io::ErrorKind::ConnectionReset)),
+            Ok(frame(b"late")),
+        ]);
+        let err = read_message(&mut reset, 64).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    #[test]
+    fn a_frame_is_a_big_endian_length_then_the_bytes() {
+        assert_eq!(frame(b"hello"), b"\0\0\0\x05hello");
+        assert_eq!(frame(&[7u8; 258])[..4], [0, 0, 1, 2]);
+    }
+}
