@@ -5,15 +5,12 @@
 
 use std::io;
 
-#[allow(unused_imports)] // You will need these.
-use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::broadcast;
-#[allow(unused_imports)]
+#[allow(unused_imports)] // You will need this.
 use tokio::sync::broadcast::error::RecvError;
 
 #[allow(unused_imports)] // And these, from the lesson.
-use super::{read_line, Member, Message};
+use super::{Lines, Member, Message, Writer};
 
 /// How a member's chat ended (an error, e.g. a line too long, comes as `Err`).
 #[derive(Debug, PartialEq, Eq)]
@@ -29,20 +26,21 @@ pub enum Ending {
 /// `NICK: TEXT\n`, and each message in its inbox goes to its socket — unless it sent it.
 ///
 /// TODO: loop over `tokio::select!` with `biased;` first (try the branches in order), then:
-///   - `inbox.recv()`: write `message.text` to `writer`, except when `message.from` is
-///     `me.id`; `Err(RecvError::Lagged(n))` means `Ending::TooSlow(n)`;
-///   - `read_line(reader, &mut line)` (keep `line` outside the loop): a line goes to the
-///     room with `room.send(..)` as `Message::said(me, &bytes)` (None: an empty line, skip
-///     it), then `tokio::task::yield_now().await` lets the others take it; `None` means the
-///     client has left; an error is returned with `?`.
+///   - `inbox.recv()`: send `message.text` with `writer.send(..).await?` (it has a time
+///     limit), except when `message.from` is `me.id`; `Err(RecvError::Lagged(n))` means
+///     `Ending::TooSlow(n)`;
+///   - `lines.next()`: a line goes to the room with `room.send(..)` as
+///     `Message::said(me, &bytes)` (None: an empty line, skip it), then
+///     `tokio::task::yield_now().await` lets the others take it; `None` means the client has
+///     left; an error is returned with `?`.
 pub async fn chat(
     me: &Member,
-    reader: &mut BufReader<OwnedReadHalf>,
-    writer: &mut OwnedWriteHalf,
+    lines: &mut Lines,
+    writer: &mut Writer,
     room: &broadcast::Sender<Message>,
     inbox: &mut broadcast::Receiver<Message>,
 ) -> io::Result<Ending> {
-    let _ = (me, reader, writer, room, inbox);
+    let _ = (me, lines, writer, room, inbox);
     todo!("relay lines to the room and the room's messages to the client")
 }
 // ANCHOR_END: exercise

@@ -17,8 +17,10 @@
 //! - a client that closes (even in the middle of a line: the half line is dropped) is gone:
 //!   the others get `* NICK left\n`.
 //! - a line longer than 1024 bytes gets `error: line longer than 1024 bytes\n`, and the
-//!   client is closed; one that falls more than 256 messages behind gets
-//!   `error: too slow, N messages lost\n` and is closed. The others get `* NICK left\n`.
+//!   client is closed; so does a line not complete within --line-wait ms of its first byte
+//!   (`error: no whole line within N ms\n`). One that falls more than 256 messages behind gets
+//!   `error: too slow, N messages lost\n` and is closed; one that has not taken a message
+//!   within --write-limit ms is closed. The others get `* NICK left\n`.
 
 use std::collections::HashSet;
 use std::io;
@@ -27,14 +29,14 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::lines::LineClient;
+use common::lines::{read_line, LineClient};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::OwnedReadHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
-use tokio::time::timeout;
+use tokio::time::{timeout, timeout_at, Instant};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
 // src/exercise.rs is yours (`cargo exercise lesson-16-chat` checks it), src/solution.rs is ours.
@@ -57,7 +59,9 @@ static LESSON: Lesson = Lesson {
             Closing (even mid-line) tells the others b\"* alice left\\n\".\n\
             Errors, then the server closes: b\"error: invalid nickname (1-16 letters, digits, _ or -)\\n\",\n\
             b\"error: nickname alice is taken\\n\", b\"error: line longer than 1024 bytes\\n\",\n\
-            b\"error: too slow, N messages lost\\n\" (a client more than 256 messages behind).\n\
+            b\"error: too slow, N messages lost\\n\" (a client more than 256 messages behind),\n\
+            b\"error: no whole line within N ms\\n\" (--line-wait). A client that takes no message\n\
+            for --write-limit ms is closed.\n\
             Bytes that are not UTF-8 are passed on as U+FFFD (b\"\\xef\\xbf\\xbd\").\n\
             The server runs until stopped (Ctrl-C), or until --clients N have come and gone.\n\
             The client sends --nick, then each line you type, and prints what arrives.\n\
@@ -69,6 +73,26 @@ static LESSON: Lesson = Lesson {
             help: "server: accept N clients, then exit when they have all left",
         },
         Flag {
+            name: "--line-wait",
+            value: Some("MS"),
+            help: "server: the time a line may take from its first byte to its newline (default 10000)",
+        },
+        Flag {
+            name: "--write-limit",
+            value: Some("MS"),
+            help: "server: drop a client that has not taken a message within MS (default 5000)",
+        },
+        Flag {
+            name: "--queue",
+            value: Some("N"),
+            help: "server: how many messages a client may fall behind (default 256)",
+        },
+        Flag {
+            name: "--rude",
+            value: None,
+            help: "demo: clients that misbehave (a reset before the welcome, a trickled line)",
+        },
+        Flag {
             name: "--nick",
             value: Some("NAME"),
             help: "client: your nickname (default guest)",
@@ -78,8 +102,12 @@ static LESSON: Lesson = Lesson {
 
 /// How many messages a client may fall behind before it is dropped.
 pub const QUEUE: usize = 256;
-/// How long a new client may take to send its nickname.
-const NICK_WAIT: Duration = Duration::from_secs(30);
+/// How long a line may take, from its first byte to its newline (the nickname: from the
+/// connection). A client that trickles a line byte by byte, or stops half-way, is dropped.
+const LINE_WAIT: Duration = Duration::from_secs(10);
+/// How long one write to a client may wait for room in its socket's send buffer. A client
+/// that has taken nothing for this long has stopped reading: it is dropped.
+const WRITE_LIMIT: Duration = Duration::from_secs(5);
 /// How long the demo's clients wait for a line before they give up.
 const CLIENT_WAIT: Duration = Duration::from_secs(10);
 
@@ -127,25 +155,171 @@ impl Message {
     }
 }
 
-/// What every client's task shares: the channel, and the nicknames in use.
+/// What every client's task shares: the channel, the nicknames in use, and the time limits.
 #[derive(Clone)]
 struct Room {
     messages: broadcast::Sender<Message>,
     nicks: Arc<Mutex<HashSet<String>>>,
+    /// The longest a line may take from its first byte (LINE_WAIT, or --line-wait).
+    line_wait: Duration,
+    /// The longest one write to a client may wait (WRITE_LIMIT, or --write-limit).
+    write_limit: Duration,
 }
 // ANCHOR_END: message
+
+// ANCHOR: seat
+/// A claimed nickname: a seat in the room. Dropping it gives the name back and, if the others
+/// were told the member joined, tells them it left. Whichever way a member's task ends (a
+/// `?` that returns early, a write that fails, even a panic), Rust drops the seat on the way
+/// out: no name is taken for ever, no departure goes unannounced.
+struct Seat {
+    room: Room,
+    id: usize,
+    nick: String,
+    announced: bool,
+    say: Narrator,
+}
+
+impl Seat {
+    /// Claim `nick`: check that it is free and take it in one step under the lock, so that
+    /// two clients asking for the same name at the same moment cannot both get it.
+    fn claim(room: &Room, id: usize, nick: &str) -> Option<Seat> {
+        let mut nicks = room
+            .nicks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !nicks.insert(nick.to_string()) {
+            return None;
+        }
+        Some(Seat {
+            room: room.clone(),
+            id,
+            nick: nick.to_string(),
+            announced: false,
+            say: Narrator::new(format!("conn{id}"), LESSON.package),
+        })
+    }
+
+    /// Tell the room we are here.
+    fn announce(&mut self) {
+        let joined = format!("* {} joined\n", self.nick);
+        let _ = self.room.messages.send(Message::new(self.id, joined));
+        self.announced = true;
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut nicks = self
+            .room
+            .nicks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        nicks.remove(&self.nick);
+        if self.announced {
+            let left = format!("* {} left\n", self.nick);
+            let _ = self.room.messages.send(Message::new(self.id, left));
+        }
+        self.say
+            .note(format!("{} left; the name is free", self.nick));
+    }
+}
+// ANCHOR_END: seat
 
 // ANCHOR: read_line
 /// The longest line the server takes, newline included.
 pub const MAX_LINE: usize = 1024;
 
-/// One line of at most `MAX_LINE` bytes, cancel-safe (the helper crate's `read_line`,
-/// explained in chapter 13).
-pub async fn read_line(
-    reader: &mut BufReader<OwnedReadHalf>,
-    line: &mut Vec<u8>,
-) -> io::Result<Option<Vec<u8>>> {
-    common::lines::read_line(reader, line, MAX_LINE).await
+/// A client's lines, read with two limits: at most `MAX_LINE` bytes each, and each complete
+/// within `wait` of its first byte. Between lines there is no limit: a chat member may be
+/// quiet for hours. Cancel-safe: the half-read line and its deadline are kept here, not in the
+/// future, so when `select!` drops a `next()` (another branch won), nothing is lost.
+pub struct Lines {
+    reader: BufReader<OwnedReadHalf>,
+    wait: Duration,
+    /// The line so far.
+    line: Vec<u8>,
+    /// When the line so far must be complete: set when its first byte arrives.
+    deadline: Option<Instant>,
+}
+
+impl Lines {
+    pub fn new(read_half: OwnedReadHalf, wait: Duration) -> Lines {
+        Lines {
+            reader: BufReader::new(read_half),
+            wait,
+            line: Vec::new(),
+            deadline: None,
+        }
+    }
+
+    /// The next line, `\n` included; `Ok(None)` at end of stream. Errors: `InvalidData` for
+    /// a line too long, `TimedOut` for one not finished in time, `UnexpectedEof` for a close
+    /// in the middle of one.
+    pub async fn next(&mut self) -> io::Result<Option<Vec<u8>>> {
+        loop {
+            // Wait for bytes: without a limit between lines, until the deadline inside one.
+            // fill_buf() makes one recv() when the reader's buffer is empty.
+            let available = match self.deadline {
+                None => self.reader.fill_buf().await?,
+                Some(deadline) => match timeout_at(deadline, self.reader.fill_buf()).await {
+                    Ok(read) => read?,
+                    Err(_elapsed) => {
+                        let reason = format!("no whole line within {} ms", self.wait.as_millis());
+                        return Err(io::Error::new(io::ErrorKind::TimedOut, reason));
+                    }
+                },
+            };
+            if available.is_empty() {
+                return match self.line.is_empty() {
+                    true => Ok(None),
+                    false => Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the peer closed in the middle of a line",
+                    )),
+                };
+            }
+            // Take bytes up to the newline, and never more than the limit leaves room for:
+            // the limit is checked as we read, so a flood costs at most MAX_LINE + 1 bytes.
+            let end = available.iter().position(|&b| b == b'\n');
+            let take = end.map_or(available.len(), |i| i + 1);
+            let take = take.min(MAX_LINE + 1 - self.line.len());
+            self.line.extend_from_slice(&available[..take]);
+            self.reader.consume(take);
+            if self.line.ends_with(b"\n") {
+                self.deadline = None;
+                return Ok(Some(std::mem::take(&mut self.line)));
+            }
+            if self.line.len() > MAX_LINE {
+                let reason = format!("line longer than {MAX_LINE} bytes");
+                return Err(io::Error::new(io::ErrorKind::InvalidData, reason));
+            }
+            // The first bytes of a line start its clock.
+            let wait = self.wait;
+            self.deadline.get_or_insert_with(|| Instant::now() + wait);
+        }
+    }
+}
+
+/// A client's sending side, with a time limit on every write.
+pub struct Writer {
+    half: OwnedWriteHalf,
+    limit: Duration,
+}
+
+impl Writer {
+    /// Write all of `bytes`. `write_all` waits while the client's socket buffers are full,
+    /// which is for ever if the client has stopped reading: so give it `limit`, then fail
+    /// with `TimedOut`. (The client then has part of a line at most; it is about to be closed.)
+    pub async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match timeout(self.limit, self.half.write_all(bytes)).await {
+            Ok(written) => written,
+            Err(_elapsed) => {
+                let reason = format!("not read for {} ms", self.limit.as_millis());
+                Err(io::Error::new(io::ErrorKind::TimedOut, reason))
+            }
+        }
+    }
 }
 // ANCHOR_END: read_line
 
@@ -164,20 +338,28 @@ fn nickname(line: &[u8]) -> Option<String> {
 
 // ANCHOR: serve
 /// Accept clients (all of them, or `limit`), one task each; then wait until all have left.
-async fn serve(listener: TcpListener, limit: Option<usize>) -> Result<()> {
+async fn serve(listener: TcpListener, limit: Option<usize>, room: Room) -> Result<()> {
     let say = Narrator::new("server", LESSON.package);
-    // Every message goes through here. Each client reads it at its own pace, up to QUEUE
-    // messages behind; the sender never waits for anyone.
-    let (messages, _) = broadcast::channel(QUEUE);
-    let room = Room {
-        messages,
-        nicks: Arc::new(Mutex::new(HashSet::new())),
-    };
     let mut members = JoinSet::new();
     let mut accepted = 0;
+    // After an accept() error, wait 10 ms, doubling up to 1 s while they go on.
+    let mut pause = Duration::from_millis(10);
     while limit.is_none_or(|limit| accepted < limit) {
         say.next("accept()", "wait for the next client");
-        let (stream, peer) = listener.accept().await.map_err(|e| say.fail(e))?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // accept(2): most errors concern one connection (ECONNABORTED) or a shortage that
+            // passes (EMFILE: no descriptor left; ENOBUFS, ENOMEM). Say so, wait, go on.
+            Err(e) if e.kind() != io::ErrorKind::InvalidInput => {
+                say.fail(e);
+                say.note(format!("trying again in {} ms", pause.as_millis()));
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+                continue;
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        pause = Duration::from_millis(10);
         accepted += 1;
         say.done(format!("ok, conn{accepted} from {peer}"));
         members.spawn(member(stream, accepted, room.clone()));
@@ -192,56 +374,69 @@ async fn serve(listener: TcpListener, limit: Option<usize>) -> Result<()> {
     say.done("ok, the room is empty");
     Ok(())
 }
+
+/// The room: one channel for all messages, and the set of nicknames in use.
+fn room(queue: usize, line_wait: Duration, write_limit: Duration) -> Room {
+    // Every message goes through here. Each client reads it at its own pace, up to `queue`
+    // messages behind; the sender never waits for anyone.
+    let (messages, _) = broadcast::channel(queue);
+    Room {
+        messages,
+        nicks: Arc::new(Mutex::new(HashSet::new())),
+        line_wait,
+        write_limit,
+    }
+}
 // ANCHOR_END: serve
 
 // ANCHOR: member
 /// One client, in its own task: nickname, welcome, chat, goodbye.
 async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
     let say = Narrator::new(format!("conn{id}"), LESSON.package);
-    let (read_half, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(read_half);
+    let (read_half, write_half) = stream.into_split();
+    let mut lines = Lines::new(read_half, room.line_wait);
+    let mut writer = Writer {
+        half: write_half,
+        limit: room.write_limit,
+    };
 
     say.next("read_line()", "the first line is the nickname");
-    let mut line = Vec::new();
-    let first = timeout(NICK_WAIT, read_line(&mut reader, &mut line)).await;
-    let first = match first {
+    // The nickname has the same time limit, counted from the connection.
+    let first = match timeout(room.line_wait, lines.next()).await {
         Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
         Ok(Err(e)) => Err(say.fail(e)),
         Ok(Ok(None)) => Err(say.protocol_error("end of stream before a nickname")),
         Ok(Ok(Some(bytes))) => Ok(bytes),
     };
-    let Ok(first) = first else {
-        // Nothing to say to a client that sent no nickname: just close.
-        return first.map(drop);
-    };
+    // Nothing to say to a client that sent no nickname: just close.
+    let first = first?;
     say.done(show_bytes(&first));
-    // Check the nickname and claim it, in one step under the lock: two clients asking for
-    // the same name at the same moment cannot both get it.
-    let refusal = match nickname(&first) {
-        None => Some("error: invalid nickname (1-16 letters, digits, _ or -)\n".to_string()),
-        Some(nick) if !room.nicks.lock().unwrap().insert(nick.clone()) => {
-            Some(format!("error: nickname {nick} is taken\n"))
-        }
-        Some(_) => None,
+    let seat = match nickname(&first) {
+        None => Err("error: invalid nickname (1-16 letters, digits, _ or -)\n".to_string()),
+        Some(nick) => Seat::claim(&room, id, &nick)
+            .ok_or_else(|| format!("error: nickname {nick} is taken\n")),
     };
-    if let Some(refusal) = refusal {
-        say.next(
-            format!("write_all({})", show_bytes(refusal.as_bytes())),
-            "say why",
-        );
-        writer
-            .write_all(refusal.as_bytes())
-            .await
-            .map_err(|e| say.fail(e))?;
-        say.done("ok");
-        say.next("shutdown()", "send FIN: goodbye");
-        writer.shutdown().await.map_err(|e| say.fail(e))?;
-        say.done("ok");
-        return Ok(());
-    }
+    let mut seat = match seat {
+        Ok(seat) => seat,
+        Err(refusal) => {
+            say.next(
+                format!("write_all({})", show_bytes(refusal.as_bytes())),
+                "say why",
+            );
+            writer
+                .send(refusal.as_bytes())
+                .await
+                .map_err(|e| say.fail(e))?;
+            say.done("ok");
+            say.next("shutdown()", "send FIN: goodbye");
+            writer.half.shutdown().await.map_err(|e| say.fail(e))?;
+            say.done("ok");
+            return Ok(());
+        }
+    };
     let me = Member {
         id,
-        nick: nickname(&first).unwrap_or_default(),
+        nick: seat.nick.clone(),
     };
 
     // Subscribe before anything is announced, so that no message can slip past.
@@ -251,15 +446,15 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
         format!("write_all({})", show_bytes(welcome.as_bytes())),
         "greet",
     );
+    // If this fails (the client has gone already), `?` returns, and dropping `seat` frees
+    // the name: that is what the seat is for.
     writer
-        .write_all(welcome.as_bytes())
+        .send(welcome.as_bytes())
         .await
         .map_err(|e| say.fail(e))?;
     say.done("ok");
     // Our own notice comes back to our inbox too; chat() skips it, as it skips all we say.
-    let _ = room
-        .messages
-        .send(Message::new(id, format!("* {} joined\n", me.nick)));
+    seat.announce();
     say.note(format!(
         "{} joined; {} in the room",
         me.nick,
@@ -270,50 +465,54 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
         "chat()",
         "relay: the client's lines to the room, the room's lines to the client",
     );
-    let ended = chat(&me, &mut reader, &mut writer, &room.messages, &mut inbox).await;
-    // Last words for the client, if any, and whether it may still be sending.
-    let (last_words, still_sending) = match ended {
+    let ended = chat(&me, &mut lines, &mut writer, &room.messages, &mut inbox).await;
+    // Last words for the client, if any.
+    let last_words = match ended {
         Ok(Ending::Left) => {
             say.done("end of stream: the client has left");
-            (None, false)
+            None
         }
         Ok(Ending::TooSlow(lost)) => {
             say.done(format!("fell behind: {lost} messages lost"));
-            (
-                Some(format!("error: too slow, {lost} messages lost\n")),
-                false,
-            )
+            Some(format!("error: too slow, {lost} messages lost\n"))
         }
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             say.done("end of stream in the middle of a line: the half line is dropped");
-            (None, false)
+            None
         }
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+        // A line too long, a line too slow, a write not taken in time: say why, and close.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidData | io::ErrorKind::TimedOut
+            ) =>
+        {
             let words = format!("error: {e}\n");
             say.fail(e);
-            (Some(words), true)
+            Some(words)
         }
         Err(e) => {
             say.fail(e);
-            (None, false)
+            None
         }
     };
 
     // Leave the room first: the others should not wait for our goodbye to a slow client.
     drop(inbox);
-    room.nicks.lock().unwrap().remove(&me.nick);
-    let _ = room
-        .messages
-        .send(Message::new(id, format!("* {} left\n", me.nick)));
-    say.note(format!("{} left", me.nick));
+    drop(seat);
 
-    if let Some(words) = last_words {
+    if let Some(words) = &last_words {
         say.next(
             format!("write_all({})", show_bytes(words.as_bytes())),
             "say why",
         );
-        // A client that does not read could make this wait for ever: give it a moment only.
-        match timeout(Duration::from_secs(2), writer.write_all(words.as_bytes())).await {
+        // A client that does not read could make this wait: give it a moment only.
+        match timeout(
+            Duration::from_secs(2),
+            writer.half.write_all(words.as_bytes()),
+        )
+        .await
+        {
             Ok(Ok(())) => say.done("ok"),
             Ok(Err(e)) => return Err(say.fail(e)),
             Err(_) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
@@ -321,14 +520,14 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
     }
     say.next("shutdown()", "send FIN: goodbye");
     // The client may have gone already: then there is nobody to say goodbye to.
-    let _ = writer.shutdown().await;
+    let _ = writer.half.shutdown().await;
     say.done("ok");
-    if still_sending {
-        // Closing with unread bytes would send RST, and the client could lose our error
-        // line. Read and drop what it still sends, for a moment, before we close.
+    if last_words.is_some() {
+        // The client may still be sending, and closing with unread bytes would send RST: the
+        // client could lose our error line. Read and drop what it still sends, for a moment.
         let _ = timeout(
             Duration::from_secs(2),
-            tokio::io::copy(&mut reader, &mut tokio::io::sink()),
+            tokio::io::copy(&mut lines.reader, &mut tokio::io::sink()),
         )
         .await;
     }
@@ -358,6 +557,9 @@ async fn join(addr: SocketAddr, nick: &str, say: Narrator) -> Result<LineClient>
 /// alice, bob and carol chat; dave asks for a taken name. Each step waits until every
 /// expected line has arrived, so what the demo prints is the same on every run.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--rude") {
+        return rude(opts);
+    }
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
@@ -365,7 +567,11 @@ fn demo(opts: &Options) -> Result<()> {
         let addr = listener.local_addr().map_err(|e| server.fail(e))?;
         opts.ready(addr);
         // Four clients, then the server waits for them to leave and ends.
-        let serving = tokio::spawn(serve(listener, Some(4)));
+        let serving = tokio::spawn(serve(
+            listener,
+            Some(4),
+            room(QUEUE, LINE_WAIT, WRITE_LIMIT),
+        ));
 
         let mut alice = join(addr, "alice", opts.narrator("alice")).await?;
         let mut bob = join(addr, "bob", opts.narrator("bob")).await?;
@@ -410,6 +616,61 @@ fn demo(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: demo
 
+// ANCHOR: rude
+/// Clients that misbehave. oscar sends a nickname and resets the connection before the
+/// welcome can be written; the name must be free again at once. eve starts a line and never
+/// finishes it; with a line wait of 300 ms here, she is told and dropped.
+fn rude(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let rt = runtime(&server)?;
+    rt.block_on(async {
+        let listener = bind(opts.addr, &server).await?;
+        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        opts.ready(addr);
+        let room = room(QUEUE, Duration::from_millis(300), WRITE_LIMIT);
+
+        // oscar: "alice\n", then close with SO_LINGER 0, which sends RST at once.
+        let mut oscar = connect(addr, opts.narrator("oscar")).await?;
+        oscar.send(b"alice\n").await?;
+        oscar
+            .say
+            .next("close() with SO_LINGER 0", "reset: RST, not FIN");
+        let reset = oscar.writer.as_ref().set_zero_linger();
+        reset.map_err(|e| oscar.say.fail(e))?;
+        drop((oscar.reader, oscar.writer));
+        oscar.say.done("ok, RST sent");
+        // The server's side of oscar, run here to its end, so that what follows comes after.
+        server.next("accept()", "oscar's connection");
+        let (stream, peer) = listener.accept().await.map_err(|e| server.fail(e))?;
+        server.done(format!("ok, conn0 from {peer}"));
+        let _ = member(stream, 0, room.clone()).await;
+
+        // Then the usual server, for three more clients.
+        let serving = tokio::spawn(serve(listener, Some(3), room));
+        let mut alice = join(addr, "alice", opts.narrator("alice")).await?;
+        let mut bob = join(addr, "bob", opts.narrator("bob")).await?;
+        alice.expect(b"* bob joined\n").await?;
+
+        // eve: a nickname, then half a line, then nothing.
+        let mut eve = join(addr, "eve", opts.narrator("eve")).await?;
+        alice.expect(b"* eve joined\n").await?;
+        bob.expect(b"* eve joined\n").await?;
+        eve.send(b"hel").await?;
+        eve.expect(b"error: no whole line within 300 ms\n").await?;
+        eve.expect_eof().await?;
+        eve.close();
+        alice.expect(b"* eve left\n").await?;
+        bob.expect(b"* eve left\n").await?;
+        bob.close();
+        alice.expect(b"* bob left\n").await?;
+        alice.close();
+        serving
+            .await
+            .map_err(|e| server.fail(io::Error::other(e)))?
+    })
+}
+// ANCHOR_END: rude
+
 /// One runtime on the current thread: every task of this lesson runs on this one thread.
 fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
     say.next(
@@ -445,11 +706,14 @@ fn server(opts: &Options) -> Result<()> {
         0 => None,
         n => Some(n),
     };
+    let line_wait = Duration::from_millis(opts.value("--line-wait", 10_000)?);
+    let write_limit = Duration::from_millis(opts.value("--write-limit", 5_000)?);
+    let queue = opts.value("--queue", QUEUE)?.max(1);
     let rt = runtime(&say)?;
     rt.block_on(async {
         let listener = bind(opts.addr, &say).await?;
         opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
-        serve(listener, limit).await
+        serve(listener, limit, room(queue, line_wait, write_limit)).await
     })
 }
 // ANCHOR_END: server
@@ -483,7 +747,7 @@ fn client(opts: &Options) -> Result<()> {
                         conn.say.done("ok");
                     }
                 },
-                received = read_line(&mut conn.reader, &mut line) => match received {
+                received = read_line(&mut conn.reader, &mut line, MAX_LINE) => match received {
                     Ok(Some(bytes)) => println!("{}", String::from_utf8_lossy(&bytes).trim_end()),
                     Ok(None) => break,
                     Err(e) => return Err(conn.say.fail(e)),

@@ -2,12 +2,10 @@
 
 use std::io;
 
-use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{read_line, Member, Message};
+use super::{Lines, Member, Message, Writer};
 
 /// How a member's chat ended (an error, e.g. a line too long, comes as `Err`).
 #[derive(Debug, PartialEq, Eq)]
@@ -23,12 +21,11 @@ pub enum Ending {
 /// `NICK: TEXT\n`, and each message in its inbox goes to its socket — unless it sent it.
 pub async fn chat(
     me: &Member,
-    reader: &mut BufReader<OwnedReadHalf>,
-    writer: &mut OwnedWriteHalf,
+    lines: &mut Lines,
+    writer: &mut Writer,
     room: &broadcast::Sender<Message>,
     inbox: &mut broadcast::Receiver<Message>,
 ) -> io::Result<Ending> {
-    let mut line = Vec::new();
     loop {
         tokio::select! {
             // Deliver what the room has for us before we read more from our client.
@@ -36,11 +33,12 @@ pub async fn chat(
             received = inbox.recv() => match received {
                 // Our own line, or our own notice: the others need it, we do not.
                 Ok(message) if message.from == me.id => {}
-                Ok(message) => writer.write_all(&message.text).await?,
+                // Within the write limit, or TimedOut: a client that does not read is dropped.
+                Ok(message) => writer.send(&message.text).await?,
                 Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
                 Err(RecvError::Closed) => return Ok(Ending::Left),
             },
-            read = read_line(reader, &mut line) => match read? {
+            read = lines.next() => match read? {
                 Some(bytes) => {
                     if let Some(message) = Message::said(me, &bytes) {
                         // Never waits: a slow member only falls behind in its own inbox.

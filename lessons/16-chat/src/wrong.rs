@@ -4,12 +4,10 @@
 
 use std::io;
 
-use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{read_line, Member, Message};
+use super::{Lines, Member, Message, Writer};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ending {
@@ -19,15 +17,14 @@ pub enum Ending {
 
 pub async fn chat(
     me: &Member,
-    reader: &mut BufReader<OwnedReadHalf>,
-    writer: &mut OwnedWriteHalf,
+    lines: &mut Lines,
+    writer: &mut Writer,
     room: &broadcast::Sender<Message>,
     inbox: &mut broadcast::Receiver<Message>,
 ) -> io::Result<Ending> {
-    let mut line = Vec::new();
     loop {
         tokio::select! {
-            read = read_line(reader, &mut line) => match read? {
+            read = lines.next() => match read? {
                 Some(bytes) => {
                     if let Some(message) = Message::said(me, &bytes) {
                         let _ = room.send(message);
@@ -36,7 +33,7 @@ pub async fn chat(
                 None => return Ok(Ending::Left),
             },
             received = inbox.recv() => match received {
-                Ok(message) => writer.write_all(&message.text).await?,
+                Ok(message) => writer.send(&message.text).await?,
                 Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
                 Err(RecvError::Closed) => return Ok(Ending::Left),
             },

@@ -2,8 +2,13 @@
 //! leaving mid-line, a client that never reads, bytes that are not UTF-8, an oversized line,
 //! and bad nicknames.
 
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::{Duration, Instant};
 
+use testkit::hostile::Target;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
@@ -125,7 +130,8 @@ fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
 
 #[test]
 fn a_client_that_never_reads_holds_up_nobody() {
-    let server = Server::start(BIN, &[]);
+    // A write limit long enough for slow to fall behind first (the next test has a short one).
+    let server = Server::start(BIN, &["--write-limit", "60000"]);
     let mut alice = join(&server, "alice");
     let mut bob = join(&server, "bob");
     alice.expect(b"* bob joined\n");
@@ -288,4 +294,169 @@ fn step_mode_never_hangs_when_stdin_closes() {
             "[step] standard input closed: step mode off, running to the end.",
             "alice   close() -> ok",
         ]);
+}
+
+// Clients that misbehave: the lesson's own cases, then the testkit battery.
+
+/// Close `stream` with SO_LINGER 0: the kernel sends RST, not FIN. (std cannot set
+/// SO_LINGER yet; tokio can.)
+fn reset(stream: TcpStream) {
+    stream.set_nonblocking(true).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let stream = tokio::net::TcpStream::from_std(stream).unwrap();
+        stream.set_zero_linger().unwrap();
+    });
+}
+
+#[test]
+fn a_client_that_resets_before_its_welcome_leaves_its_name_free() {
+    let mut server = Server::start(BIN, &[]);
+    for _ in 0..5 {
+        let mut rude = TcpStream::connect(server.addr).unwrap();
+        rude.write_all(b"alice\n").unwrap();
+        reset(rude);
+        server.wait_for("alice left; the name is free");
+        // The name is free: a real alice gets it.
+        let alice = join(&server, "alice");
+        drop(alice);
+        server.wait_for("alice left; the name is free");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_book_shows_what_the_rude_demo_prints() {
+    // Linux words the failed write "broken pipe"; other systems differ.
+    BookOutput::new(BIN, "lesson-16-chat")
+        .variant(&["--rude"], "output-rude.txt")
+        .check();
+}
+
+#[test]
+fn a_line_trickled_byte_by_byte_is_cut_at_the_line_wait() {
+    let server = Server::start(BIN, &["--line-wait", "300"]);
+    let mut alice = join(&server, "alice");
+    let mut bob = join(&server, "bob");
+    alice.expect(b"* bob joined\n");
+    // bob sends one byte every 100 ms: each recv gets something, but the line never ends.
+    let began = Instant::now();
+    let mut trickle = bob.stream().try_clone().unwrap();
+    let trickler = thread::spawn(move || {
+        for _ in 0..50 {
+            if trickle.write_all(b"x").is_err() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    bob.expect(b"error: no whole line within 300 ms\n");
+    alice.expect(b"* bob left\n");
+    let cut = began.elapsed();
+    eprintln!(
+        "trickled line cut after {} ms (line wait 300 ms)",
+        cut.as_millis()
+    );
+    assert!(cut < Duration::from_secs(3), "cut after {cut:?}");
+    trickler.join().unwrap();
+}
+
+#[test]
+fn a_member_that_stops_reading_is_dropped_within_the_write_limit() {
+    let server = Server::start(BIN, &["--write-limit", "300"]);
+    let (mut alice, mut bob, mut carol) = room_of_three(&server);
+    // carol reads nothing, ever.
+    // alice talks, bob reads, until the server gives up on carol: her socket buffers fill, a
+    // write to it waits 300 ms, and it is dropped. Without a write limit, never.
+    let text = "y".repeat(990);
+    let batch: String = (0..100).map(|_| format!("{text}\n")).collect();
+    let began = Instant::now();
+    let mut sent = 0;
+    let mut left = false;
+    while !left && sent < 80 {
+        alice.send(batch.as_bytes());
+        sent += 1;
+        for _ in 0..100 {
+            let mut line = bob.read_line();
+            if line == "* carol left" {
+                left = true;
+                line = bob.read_line();
+            }
+            assert_eq!(line, format!("alice: {text}"));
+        }
+    }
+    if !left {
+        bob.expect(b"* carol left\n");
+    }
+    eprintln!(
+        "carol dropped after {} ms, {} KB sent to the room (write limit 300 ms)",
+        began.elapsed().as_millis(),
+        sent * 100
+    );
+    // The server closed carol's connection: she reads what her buffers held, then the end.
+    carol.read_to_end();
+    alice.send(b"still here\n");
+    bob.expect(b"alice: still here\n");
+}
+
+/// The battery from testkit: a chat server serves many clients at once, so the normal client
+/// (a new member, with a name of its own) must be served while the hostile one is connected.
+fn target() -> Target {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    Target::new(
+        |extra| {
+            let mut args = vec!["--line-wait", "3000", "--write-limit", "3000"];
+            args.extend_from_slice(extra);
+            Server::start(BIN, &args)
+        },
+        b"alice\n",
+        |addr: SocketAddr| {
+            let nick = format!("normal{}", NEXT.fetch_add(1, Ordering::SeqCst));
+            let mut conn = Conn::open(addr);
+            conn.send(format!("{nick}\n").as_bytes())
+                .expect(format!("* welcome {nick}\n").as_bytes());
+        },
+    )
+    .concurrent(Duration::from_millis(3000))
+}
+
+testkit::hostile_battery!(target);
+
+#[test]
+fn a_very_long_paste_does_not_make_the_sender_lag_behind_its_own_words() {
+    // Without `biased;`, select! picks a ready branch at random: the sender's task reads its
+    // client's next line as often as it empties its own inbox (its own lines, to be skipped).
+    // Its backlog then wanders like a random walk, about sqrt(n) after n lines: past a ring
+    // of 16 in a paste of 10,000 lines (past 256 in about 200,000), almost surely; then the
+    // sender is dropped for lagging behind its own words. With `biased;` the inbox is emptied
+    // first, every time, and the backlog stays at one message.
+    const LINES: usize = 10_000;
+    let server = Server::start(BIN, &["--queue", "16"]);
+    let (mut alice, bob, carol) = room_of_three(&server);
+    let readers: Vec<_> = [bob, carol]
+        .into_iter()
+        .map(|mut conn| {
+            thread::spawn(move || {
+                for i in 0..LINES {
+                    assert_eq!(conn.read_line(), format!("alice: {i}"));
+                }
+                conn
+            })
+        })
+        .collect();
+    let began = Instant::now();
+    let paste: String = (0..LINES).map(|i| format!("{i}\n")).collect();
+    alice.send(paste.as_bytes());
+    let mut others: Vec<Conn> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    // alice is still a member: she gets what carol says next.
+    others[1].send(b"all there\n");
+    alice.expect(b"carol: all there\n");
+    others[0].expect(b"carol: all there\n");
+    eprintln!(
+        "{LINES} lines pasted and delivered to two readers in {} ms",
+        began.elapsed().as_millis()
+    );
 }
