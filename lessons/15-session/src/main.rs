@@ -12,10 +12,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
+use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 
 // The function this lesson's exercise is about lives in its own file, so that you can write
@@ -61,7 +63,8 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--timeout-ms",
             value: Some("MS"),
-            help: "server: how long a client may stay silent (default 30000)",
+            help: "server: how long one whole command line may take to come, from when the\n\
+                   server starts waiting for it; also the limit on each send (default 30000)",
         },
         Flag {
             name: "--user",
@@ -317,7 +320,7 @@ enum Line {
     Text(Vec<u8>),
     /// A line longer than MAX_LINE; it was read and thrown away.
     TooLong,
-    /// Nothing came within the read timeout.
+    /// No whole line came before the deadline.
     TimedOut,
     /// The peer closed; `partial` if it left in the middle of a line.
     Closed { partial: bool },
@@ -325,7 +328,17 @@ enum Line {
 
 /// Read one line. `pending` keeps bytes that came after it for the next call: one recv can
 /// bring half a line, or two lines at once (TCP carries bytes, not lines).
-fn read_line(mut conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Result<Line> {
+///
+/// What it guarantees: it returns within `limit` (a deadline for the whole line: a client that
+/// trickles a byte at a time is cut all the same), and holds at most 2 x MAX_LINE bytes,
+/// whatever the client sends (a longer line is thrown away as it comes).
+fn read_line(
+    mut conn: &TcpStream,
+    pending: &mut Vec<u8>,
+    limit: Duration,
+    say: &Narrator,
+) -> Result<Line> {
+    let deadline = Instant::now() + limit;
     let mut too_long = false;
     let mut buf = [0u8; MAX_LINE];
     loop {
@@ -346,11 +359,24 @@ fn read_line(mut conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Res
             too_long = true;
         }
         say.next(format!("recv({MAX_LINE})"), "wait for the next line");
+        // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
+        // the time left until the deadline (common::listener::time_left).
+        let Some(left) = time_left(deadline) else {
+            say.done("timed out: no whole line in time");
+            return Ok(Line::TimedOut);
+        };
+        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
         // `Read::read` on a TcpStream is the recv() system call.
         let n = match conn.read(&mut buf) {
             Ok(n) => n,
+            // A signal interrupted the wait (kill -STOP then -CONT does that to a recv with a
+            // timeout: signal(7)). Nothing was lost: wait again, for the time still left.
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                say.done("interrupted by a signal (EINTR): again");
+                continue;
+            }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                say.done("timed out: the peer said nothing");
+                say.done("timed out: no whole line in time");
                 return Ok(Line::TimedOut);
             }
             Err(e) => return Err(say.fail(e)),
@@ -374,8 +400,18 @@ fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
             format!("send({})", show_bytes(rest)),
             "hand the bytes to the kernel",
         );
-        // `Write::write` on a TcpStream is the send() system call.
-        let n = conn.write(rest).map_err(|e| say.fail(e))?;
+        // `Write::write` on a TcpStream is the send() system call. It waits only while the
+        // buffers toward the peer are full; SO_SNDTIMEO (set at accept) bounds that wait.
+        let n = match conn.write(rest) {
+            Ok(n) => n,
+            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let why = "timed out: the peer does not take our replies (it does not read)";
+                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
         say.done(format!("{n} bytes"));
         rest = &rest[n..];
     }
@@ -390,9 +426,10 @@ fn serve_line(
     pending: &mut Vec<u8>,
     session: &mut Session,
     store: &Mutex<Store>,
+    limit: Duration,
     say: &Narrator,
 ) -> Result<bool> {
-    let reply = match read_line(conn, pending, say)? {
+    let reply = match read_line(conn, pending, limit, say)? {
         Line::Text(bytes) => match std::str::from_utf8(&bytes) {
             // A bad line is answered, and the session goes on: the state is still good.
             Err(_) => Reply::new(501, "line is not UTF-8"),
@@ -430,42 +467,115 @@ fn serve_line(
 }
 // ANCHOR_END: serve_line
 
+// ANCHOR: accept
+/// Take the next connection (riding out accept()'s passing errors: see common::listener),
+/// and limit the time any send to it may wait.
+fn accept_one(
+    listener: &TcpListener,
+    limit: Duration,
+    pause: &mut Backoff,
+    say: &Narrator,
+) -> Result<TcpStream> {
+    loop {
+        let (conn, _peer) = common::listener::accept(listener, pause, say)?;
+        say.next(
+            format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
+            "a send that cannot hand over a byte for that long fails",
+        );
+        match conn.set_write_timeout(Some(limit)) {
+            Ok(()) => say.done("ok"),
+            Err(e) => {
+                say.fail(e); // That connection is closed (dropped); the server goes on.
+                continue;
+            }
+        }
+        return Ok(conn);
+    }
+}
+// ANCHOR_END: accept
+
 // ANCHOR: server
 /// Serve clients until stopped (or `--max N`), one thread each. Each thread has its own
 /// `Session`; only the `Store` is shared, behind a Mutex.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
-    let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
     let listener = common::listener::listen_on(opts, &say)?;
     let store = Mutex::new(Store::new());
-    std::thread::scope(|threads| {
+    let mut pause = Backoff::new();
+    thread::scope(|threads| {
         let mut served = 0;
         while max == 0 || served < max {
-            let conn = common::listener::accept_with_timeout(&listener, timeout, &say)?;
+            let conn = accept_one(&listener, limit, &mut pause, &say)?;
             served += 1;
+            // If no thread can be made, the closure is dropped, and the connection in it is
+            // closed. To tell the client first, keep a second descriptor for the same socket
+            // (dup(2)); the connection lives on until both are closed.
+            let spare = conn.try_clone();
+            let name = format!("conn{served}");
             let store = &store;
-            threads.spawn(move || {
-                let say = Narrator::new(format!("conn{served}"), LESSON.package);
-                if let Err(err) = serve_session(conn, store, &say) {
-                    say.note(format!("session ended: {err}"));
+            say.next(
+                format!("thread::spawn({name})"),
+                "a thread for this session",
+            );
+            // Builder::spawn_scoped returns an error where thread::scope's spawn would panic.
+            let spawned =
+                thread::Builder::new()
+                    .name(name.clone())
+                    .spawn_scoped(threads, move || {
+                        let say = Narrator::new(name, LESSON.package);
+                        if let Err(err) = serve_session(conn, store, limit, &say) {
+                            say.note(format!("session ended: {err}"));
+                        }
+                    });
+            match spawned {
+                // The handle is dropped: the thread runs on, and the scope waits for it.
+                Ok(_) => say.done("ok"),
+                // EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads.
+                Err(e) => {
+                    let why = "the system refused another thread (EAGAIN)";
+                    match e.kind() {
+                        ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
+                        _ => say.fail(e),
+                    };
+                    refuse(spare, &say);
                 }
-            });
+            }
         }
         Ok(())
     })
 }
 
 /// One client's whole session: greet, then one reply per line until QUIT.
-fn serve_session(conn: TcpStream, store: &Mutex<Store>, say: &Narrator) -> Result<()> {
+fn serve_session(
+    conn: TcpStream,
+    store: &Mutex<Store>,
+    limit: Duration,
+    say: &Narrator,
+) -> Result<()> {
     // The session is born with the connection...
     let mut session = Session::new();
     let mut pending = Vec::new();
     send_all(&conn, &Reply::new(220, "lesson-15 ready").to_bytes(), say)?;
-    while serve_line(&conn, &mut pending, &mut session, store, say)? {}
-    // ...and dies with it.
+    while serve_line(&conn, &mut pending, &mut session, store, limit, say)? {}
+    // ...and dies with it (on every other way out too: the `?`s drop `conn`, which closes it,
+    // and `session` and `pending`, which frees them).
     close(conn, "connection", say);
     Ok(())
+}
+
+/// Turn away a connection no thread could be made for: 421, the FTP-style "service not
+/// available, closing", and close, at once. The acceptor does not wait for this client: the
+/// line fits a new connection's empty send buffer (and SO_SNDTIMEO bounds it anyway).
+fn refuse(spare: std::io::Result<TcpStream>, say: &Narrator) {
+    let Ok(conn) = spare else {
+        say.note("no descriptor for a copy either: closed without a word");
+        return;
+    };
+    let reply = Reply::new(421, "too many sessions, try again later");
+    let _ = send_all(&conn, &reply.to_bytes(), say);
+    close(conn, "connection", say);
 }
 // ANCHOR_END: server
 
@@ -484,18 +594,18 @@ fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
     say.next(format!("connect({addr})"), "open the control connection");
     let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
     say.done("ok");
-    say.next("setsockopt(SO_RCVTIMEO, 5000 ms)", "never wait forever");
-    conn.set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
     let mut pending = Vec::new();
     expect_reply(&conn, &mut pending, say)?;
     Ok((conn, pending))
 }
 
+/// How long the client waits for each reply.
+const CLIENT_WAIT: Duration = Duration::from_secs(5);
+
 /// Read one reply line and pick its number off the front.
 fn expect_reply(conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Result<Reply> {
-    match read_line(conn, pending, say)? {
+    // Never wait forever: each reply must come whole within 5 s.
+    match read_line(conn, pending, CLIENT_WAIT, say)? {
         Line::Text(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             match text.split_once(' ') {
@@ -526,10 +636,11 @@ fn command(conn: &TcpStream, pending: &mut Vec<u8>, line: &str, say: &Narrator) 
 fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
-    let timeout = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
     let store = Mutex::new(Store::new());
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let mut pause = Backoff::new();
 
     let first = [
         "PWD",
@@ -554,7 +665,7 @@ fn demo(opts: &Options) -> Result<()> {
         client.next(format!("connect({addr})"), "open the control connection");
         let to_server = TcpStream::connect(addr).map_err(|e| client.fail(e))?;
         client.done("ok");
-        let conn = common::listener::accept_with_timeout(&listener, timeout, &server)?;
+        let conn = accept_one(&listener, limit, &mut pause, &server)?;
         let mut session = Session::new();
         let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
         send_all(
@@ -565,12 +676,19 @@ fn demo(opts: &Options) -> Result<()> {
         expect_reply(&to_server, &mut client_pending, &client)?;
         for line in script {
             send_all(&to_server, format!("{line}\r\n").as_bytes(), &client)?;
-            serve_line(&conn, &mut server_pending, &mut session, &store, &server)?;
+            serve_line(
+                &conn,
+                &mut server_pending,
+                &mut session,
+                &store,
+                limit,
+                &server,
+            )?;
             expect_reply(&to_server, &mut client_pending, &client)?;
         }
         // After 221 the server closes; the client reads the end of stream, and closes too.
         close(conn, "connection", &server);
-        match read_line(&to_server, &mut client_pending, &client)? {
+        match read_line(&to_server, &mut client_pending, CLIENT_WAIT, &client)? {
             Line::Closed { .. } => {}
             _ => return Err(client.protocol_error("expected the server to close")),
         }

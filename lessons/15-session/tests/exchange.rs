@@ -236,7 +236,7 @@ fn a_silent_client_is_timed_out_with_421() {
         conn.expect(b"421 timed out, closing\r\n").expect_eof();
     })
     .success()
-    .lines_in_order(&["conn1   recv(512) -> timed out: the peer said nothing"]);
+    .lines_in_order(&["conn1   recv(512) -> timed out: no whole line in time"]);
 }
 
 #[test]
@@ -356,4 +356,95 @@ fn step_mode_pauses_before_each_call() {
             "[step] next: server recv(512) — wait for the next line.",
         ])
         .stdout_lacks("step mode off");
+}
+
+/// The time limit is a deadline for each whole line, not for each recv: a command that
+/// trickles in, a byte every 100 ms (each recv is quick), still gets 421 once --timeout-ms
+/// has passed since the server began to wait for it.
+#[test]
+fn a_trickling_command_is_cut_at_its_deadline() {
+    with_server(&["--max", "1", "--timeout-ms", "800"], |server| {
+        let mut conn = open(server);
+        let began = std::time::Instant::now();
+        let trickle = conn.stream().try_clone().unwrap();
+        let trickler = std::thread::spawn(move || {
+            use std::io::Write;
+            // Until the server closes (the write then fails), or 10 s.
+            for _ in 0..100 {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if (&trickle).write_all(b"P").is_err() {
+                    break;
+                }
+            }
+        });
+        conn.expect(b"421 timed out, closing\r\n");
+        let took = began.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(3),
+            "421 came after {took:?}: the deadline (800 ms) must bound the whole line"
+        );
+        drop(conn);
+        let _ = trickler.join();
+    })
+    .success();
+}
+
+/// The hostile-client battery (testkit::hostile): a thread per session, so the normal client
+/// is served WHILE each hostile client is still connected; --timeout-ms 3000 is the deadline
+/// for each whole line, and for each send.
+fn hostile_target() -> testkit::hostile::Target {
+    testkit::hostile::Target::new(
+        |extra| {
+            let mut args = vec!["--timeout-ms", "3000"];
+            args.extend_from_slice(extra);
+            Server::start(BIN, &args)
+        },
+        b"PWD\r\n",
+        |addr| {
+            let mut conn = Conn::open(addr);
+            conn.expect(b"220 lesson-15 ready\r\n");
+            conn.send(b"USER alice\r\nPASS secret\r\nGET readme\r\nQUIT\r\n");
+            conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
+            conn.expect(b"550 no such key: readme\r\n221 bye\r\n")
+                .expect_eof();
+        },
+    )
+    .concurrent(std::time::Duration::from_secs(3))
+    // testkit's case lowers the HARD limit too, and cannot raise it again without
+    // CAP_SYS_RESOURCE (prlimit: "Operation not permitted" in this container).
+    .skip(
+        "fd_exhaustion",
+        "testkit lowers the hard limit and cannot restore it here (reported)",
+    )
+}
+
+testkit::hostile_battery!(hostile_target);
+
+/// SO_SNDTIMEO: a client that sends commands and never reads the replies is dropped once its
+/// buffers are full and a send has made no progress for --timeout-ms.
+#[test]
+fn a_client_that_never_reads_is_dropped_after_the_send_timeout() {
+    use std::io::{ErrorKind, Write};
+    let mut server = Server::start(BIN, &["--max", "1", "--timeout-ms", "500"]);
+    let hog = Conn::open(server.addr);
+    let block = b"PWD\r\n".repeat(1000);
+    hog.stream()
+        .set_write_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let mut sent = 0usize;
+    loop {
+        match testkit::uninterrupted(|| hog.stream().write(&block)) {
+            Ok(n) => sent += n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+            // The server gave up on us already: that is the point.
+            Err(_) => break,
+        }
+        assert!(sent < 1 << 30, "the server never stopped reading");
+    }
+    server.wait_for("timed out: the peer does not take our replies");
+    drop(hog);
+    server
+        .finish()
+        .success()
+        .stdout_has("conn1   -- session ended: send(");
 }
