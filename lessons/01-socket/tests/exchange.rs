@@ -101,6 +101,29 @@ fn the_server_starts_again_at_once_on_the_same_port() {
     again.finish().success();
 }
 
+/// A process that dies does not reset its connections: its kernel closes them as at any exit,
+/// with FIN, and the peer reads end of stream (chapter 6's table). Had the kernel sent RST,
+/// the read would fail with "connection reset by peer" instead of returning 0.
+#[cfg(unix)]
+#[test]
+fn a_killed_server_closes_its_connection_with_fin_not_rst() {
+    use std::io::Read;
+    let mut server = Server::start(BIN, &[]);
+    let mut conn = Conn::open(server.addr);
+    conn.send(b"hel");
+    // The server has taken the 3 bytes (nothing unread) and waits for the rest of the line.
+    server.wait_for("recv(3) -> 3 bytes");
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &server.pid().to_string()])
+        .status()
+        .expect("the kill command runs");
+    assert!(killed.success());
+    let mut buf = [0u8; 16];
+    let read = testkit::uninterrupted(|| conn.stream().read(&mut buf));
+    assert_eq!(read.map_err(|e| e.kind()), Ok(0), "end of stream, not a reset");
+    server.stop();
+}
+
 #[test]
 fn a_client_without_a_server_gets_a_clear_refusal() {
     testkit::client_without_server(BIN)
