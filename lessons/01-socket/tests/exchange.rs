@@ -120,7 +120,11 @@ fn a_killed_server_closes_its_connection_with_fin_not_rst() {
     assert!(killed.success());
     let mut buf = [0u8; 16];
     let read = testkit::uninterrupted(|| conn.stream().read(&mut buf));
-    assert_eq!(read.map_err(|e| e.kind()), Ok(0), "end of stream, not a reset");
+    assert_eq!(
+        read.map_err(|e| e.kind()),
+        Ok(0),
+        "end of stream, not a reset"
+    );
     server.stop();
 }
 
