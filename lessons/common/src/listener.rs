@@ -1,5 +1,6 @@
 //! The listening socket that lessons 9 to 17 need, made call by call as chapters 1 to 4 teach
-//! it: socket, SO_REUSEADDR, bind, listen. Chapters 1 to 8 make these calls in the lesson
+//! it: socket, SO_REUSEADDR, bind, listen; and, for the threaded servers (11, 14, 15), an
+//! accept() that rides out the errors that are not the server's end, and deadlines. Chapters 1 to 8 make these calls in the lesson
 //! itself, because they are the lesson; from chapter 9 on they are the ground the lesson
 //! stands on, so they are written once, here, and still narrated one call at a time.
 
@@ -154,24 +155,3 @@ pub fn time_left(deadline: Instant) -> Option<Duration> {
     (!left.is_zero()).then_some(left)
 }
 // ANCHOR_END: time_left
-
-/// Take the next connection and give it a read timeout, so that a silent client cannot hold
-/// the server (or one of its threads) for ever.
-pub fn accept_with_timeout(
-    listener: &TcpListener,
-    timeout: std::time::Duration,
-    say: &Narrator,
-) -> Result<std::net::TcpStream> {
-    say.next("accept()", "take the next connection from the queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, a client at {peer}"));
-
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
-        "a recv that waits longer than this fails: a silent client cannot hold us",
-    );
-    conn.set_read_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
-}
