@@ -22,18 +22,18 @@ pub enum Event {
     Line(Vec<u8>),
     /// The client closed its end (end of stream) between two lines.
     Closed,
-    /// The client sent nothing for `idle`.
-    Silent,
+    /// No whole line within `idle` (a silent client, or one that sends too slowly).
+    TimedOut,
     /// The server is shutting down.
     Shutdown,
 }
 
 // ANCHOR: exercise
-/// Wait for whichever comes first: a whole line from the client, `idle` of silence, or the
-/// shutdown signal.
+/// Wait for whichever comes first: a whole line from the client, `idle` passing without one
+/// (silence, or bytes too slow to make a line), or the shutdown signal.
 ///
 /// TODO: use `tokio::select!` with two branches:
-///   - `timeout(idle, read_line(reader, line))`: `Err(_)` means silence, `Ok(Ok(Some(bytes)))`
+///   - `timeout(idle, read_line(reader, line))`: `Err(_)` means no whole line in time, `Ok(Ok(Some(bytes)))`
 ///     a line, `Ok(Ok(None))` end of stream, `Ok(Err(e))` an error to return;
 ///   - `shutdown.recv()`: the shutdown signal (whatever it returns).
 pub async fn next_event(

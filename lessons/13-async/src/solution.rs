@@ -17,15 +17,15 @@ pub enum Event {
     Line(Vec<u8>),
     /// The client closed its end (end of stream) between two lines.
     Closed,
-    /// The client sent nothing for `idle`.
-    Silent,
+    /// No whole line within `idle` (a silent client, or one that sends too slowly).
+    TimedOut,
     /// The server is shutting down.
     Shutdown,
 }
 
 // ANCHOR: solution
-/// Wait for whichever comes first: a whole line from the client, `idle` of silence, or the
-/// shutdown signal.
+/// Wait for whichever comes first: a whole line from the client, `idle` passing without one
+/// (silence, or bytes too slow to make a line), or the shutdown signal.
 pub async fn next_event(
     reader: &mut BufReader<OwnedReadHalf>,
     line: &mut Vec<u8>,
@@ -35,7 +35,7 @@ pub async fn next_event(
     tokio::select! {
         // read_line keeps a half-read line in `line`, so losing this race loses no bytes.
         read = timeout(idle, read_line(reader, line)) => match read {
-            Err(_elapsed) => Ok(Event::Silent),
+            Err(_elapsed) => Ok(Event::TimedOut),
             Ok(Ok(Some(bytes))) => Ok(Event::Line(bytes)),
             Ok(Ok(None)) => Ok(Event::Closed),
             Ok(Err(e)) => Err(e),

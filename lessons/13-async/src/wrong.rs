@@ -14,7 +14,7 @@ use tokio::time::timeout;
 pub enum Event {
     Line(Vec<u8>),
     Closed,
-    Silent,
+    TimedOut,
     Shutdown,
 }
 
@@ -27,7 +27,7 @@ pub async fn next_event(
     let mut buf = [0u8; 100];
     tokio::select! {
         read = timeout(idle, reader.read(&mut buf)) => match read {
-            Err(_elapsed) => Ok(Event::Silent),
+            Err(_elapsed) => Ok(Event::TimedOut),
             Ok(Ok(0)) => Ok(Event::Closed),
             Ok(Ok(n)) => Ok(Event::Line(buf[..n].to_vec())),
             Ok(Err(e)) => Err(e),
