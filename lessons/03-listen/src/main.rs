@@ -62,6 +62,11 @@ static LESSON: Lesson = Lesson {
             help: "demo: how many clients connect before the first accept (default 3, at most 8); server: how many clients to serve before it exits (default 3; 0: until stopped)",
         },
         Flag {
+            name: "--rude",
+            value: None,
+            help: "demo: the second client (trudy) sends bytes that are not text; the server reports it, closes it, and goes on",
+        },
+        Flag {
             name: "--std",
             value: None,
             help: "demo: listen with std's TcpListener::bind instead, and count how many connections its queue holds",
@@ -210,11 +215,12 @@ fn client_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     Ok(socket)
 }
 
-/// A client connects and sends its name, with nobody calling accept() on the other side.
+/// A client connects and sends its line (its name and a newline), with nobody calling
+/// accept() on the other side.
 /// Returns `None` if its connection did not complete in time: the queue was full.
 fn early_client(
     addr: SocketAddr,
-    name: &str,
+    line: &[u8],
     timeout: Duration,
     say: &Narrator,
 ) -> Result<Option<Socket>> {
@@ -233,7 +239,7 @@ fn early_client(
         }
         Err(e) => return Err(say.fail(e)),
     }
-    send_all(&socket, format!("{name}\n").as_bytes(), say)?;
+    send_all(&socket, line, say)?;
     Ok(Some(socket))
 }
 
@@ -246,16 +252,26 @@ fn is_timeout(e: &std::io::Error) -> bool {
 // ANCHOR_END: early_client
 
 // ANCHOR: serve
-/// accept() one connection from the queue, read the client's name, answer, close.
-fn serve_next(listener: &Socket, number: usize, limits: &Limits, say: &Narrator) -> Result<()> {
-    let (conn, _peer) = accept_next(listener, say)?;
+/// accept() the oldest connection from the queue, serve it, close it. `Ok(true)`: served;
+/// `Ok(false)`: the client misbehaved, and was reported and closed; `Err`: the server itself
+/// cannot go on.
+fn serve_next(listener: &Socket, number: usize, limits: &Limits, say: &Narrator) -> Result<bool> {
+    let (conn, peer) = accept_next(listener, say)?;
     // One fewer waiting.
     say.kernel(listener);
-    serve(&conn, number, limits, say)?;
+    let served = match serve(&conn, number, limits, say) {
+        Ok(()) => true,
+        // NOT `?`: that would end the server, and refuse every later client, because of
+        // one client. The error is already printed; say whose it was and go on.
+        Err(e) => {
+            say.note(format!("{peer}: {}; closing its connection", e.reason));
+            false
+        }
+    };
     say.next("close(connection)", "done with this client");
     drop(conn);
     say.done("ok");
-    Ok(())
+    Ok(served)
 }
 
 /// One client's whole exchange: its name in, the greeting out.
@@ -581,11 +597,16 @@ fn demo(opts: &Options) -> Result<()> {
     listen(&listener, backlog, &server)?;
     opts.ready(addr);
 
-    // Every client connects and sends its name before the server accepts anybody.
+    // Every client connects and sends its name before the server accepts anybody. (With
+    // --rude, the second is trudy, whose "name" is not text.)
     let mut queued = Vec::new();
-    for name in &NAMES[..clients] {
+    for (i, name) in NAMES[..clients].iter().enumerate() {
+        let (name, line) = match opts.has("--rude") && i == 1 {
+            true => ("trudy", b"\xfftrudy\n".to_vec()),
+            false => (*name, format!("{name}\n").into_bytes()),
+        };
         let say = opts.narrator(name);
-        if let Some(conn) = early_client(addr, name, DEMO_CONNECT_TIMEOUT, &say)? {
+        if let Some(conn) = early_client(addr, &line, DEMO_CONNECT_TIMEOUT, &say)? {
             queued.push((conn, say));
         }
         // The kernel's view of the listening socket: how many connections wait for accept().
@@ -593,15 +614,20 @@ fn demo(opts: &Options) -> Result<()> {
     }
 
     // Now the server accepts them, oldest first, and each client reads its answer.
-    let left_out = queued.len() < clients;
+    let mut left_out = queued.len() < clients;
     let mut waiting = VecDeque::from(queued);
-    let mut number = 0;
+    let mut served = 0;
     while let Some((conn, say)) = waiting.pop_front() {
-        number += 1;
-        serve_next(&listener, number, &limits, &server)?;
-        read_answer(conn, &say)?;
+        if serve_next(&listener, served + 1, &limits, &server)? {
+            served += 1;
+            read_answer(conn, &say)?;
+        } else {
+            // The server closed without a word: the client reads the end of stream.
+            let _ = read_line(&conn, CLIENT_TIMEOUT, &say);
+        }
         // The queue was full and has room for one again: two clients try for it (Linux).
-        if left_out && number == 1 && cfg!(target_os = "linux") {
+        if left_out && cfg!(target_os = "linux") {
+            left_out = false;
             waiting.extend(acks_into_a_full_queue(addr, &listener, opts)?);
         }
     }
@@ -627,18 +653,9 @@ fn server(opts: &Options) -> Result<()> {
     while clients == 0 || served < clients {
         // Before each accept: how many connections are already waiting?
         say.kernel(&listener);
-        let (conn, peer) = accept_next(&listener, &say)?;
-        // One fewer waiting.
-        say.kernel(&listener);
-        match serve(&conn, served + 1, &limits, &say) {
-            Ok(()) => served += 1,
-            // NOT `?`: that would end the server, and refuse every later client, because
-            // of one client. The error is already printed; say whose it was and go on.
-            Err(e) => say.note(format!("{peer}: {}; closing its connection", e.reason)),
+        if serve_next(&listener, served + 1, &limits, &say)? {
+            served += 1;
         }
-        say.next("close(connection)", "done with this client");
-        drop(conn);
-        say.done("ok");
     }
     say.next("close(listener)", "stop listening");
     drop(listener);
@@ -652,11 +669,14 @@ fn server(opts: &Options) -> Result<()> {
 fn client(opts: &Options) -> Result<()> {
     let name: String = opts.value("--name", "alice".to_string())?;
     let say = opts.narrator("client");
-    let conn = early_client(opts.addr, &name, CLIENT_CONNECT_TIMEOUT, &say)?.ok_or_else(|| {
-        say.protocol_error(
+    let line = format!("{name}\n");
+    let conn = early_client(opts.addr, line.as_bytes(), CLIENT_CONNECT_TIMEOUT, &say)?.ok_or_else(
+        || {
+            say.protocol_error(
             "connect timed out: the server's accept queue is full (or the server is not answering)",
         )
-    })?;
+        },
+    )?;
     let answer = read_answer(conn, &say)?;
     println!("answer: {answer}");
     Ok(())

@@ -440,6 +440,30 @@ fn the_book_shows_a_full_queue_on_linux() {
 }
 
 #[test]
+fn the_book_shows_a_rude_client_reported_and_the_next_one_served() {
+    BookOutput::new(BIN, "lesson-03-listen")
+        .variant(&["--rude"], "output-rude.txt")
+        .check();
+}
+
+#[test]
+fn the_demo_goes_on_after_a_rude_client() {
+    lesson(BIN)
+        .args(&["--rude"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "trudy   send(b\"\\xfftrudy\\n\") -> 7 bytes",
+            "alice   recv(33) -> 30 bytes: b\"hello alice, you are number 1\\n\"",
+            "server  recv(33) -> 7 bytes: b\"\\xfftrudy\\n\"",
+            "error: the name is not UTF-8 text",
+            "trudy   recv(33) -> 0 bytes: end of stream",
+            "carol   recv(33) -> 30 bytes: b\"hello carol, you are number 2\\n\"",
+            "server  close(listener) -> ok",
+        ]);
+}
+
+#[test]
 #[cfg(target_os = "linux")]
 fn the_book_shows_the_backlog_std_chooses() {
     BookOutput::new(BIN, "lesson-03-listen")
