@@ -3,7 +3,7 @@
 //! std has no `socket()` of its own. `TcpListener::bind` makes the socket, sets SO_REUSEADDR
 //! (on Unix), binds and listens in one call; `TcpStream::connect` makes a socket and connects.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 fn main() -> std::io::Result<()> {
@@ -17,7 +17,10 @@ fn main() -> std::io::Result<()> {
 
     client.write_all(b"hello\n")?;
     let mut request = String::new();
-    BufReader::new(&server_side).read_line(&mut request)?;
+    // At most 1024 bytes, however long the line (chapter 7 shows why and what else to check).
+    BufReader::new(&server_side)
+        .take(1024)
+        .read_line(&mut request)?;
     (&server_side).write_all(request.to_uppercase().as_bytes())?;
 
     let mut answer = String::new();

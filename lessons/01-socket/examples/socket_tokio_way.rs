@@ -3,7 +3,7 @@
 //! tokio mirrors std (`TcpListener::bind` is socket + bind + listen), and has `TcpSocket` for
 //! when you want the calls one by one, as socket2 gives them.
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpSocket};
 
 #[tokio::main(flavor = "current_thread")]
@@ -22,7 +22,11 @@ async fn main() -> std::io::Result<()> {
     client.write_all(b"hello\n").await?;
     let mut server_side = BufReader::new(server_side);
     let mut request = String::new();
-    server_side.read_line(&mut request).await?;
+    // At most 1024 bytes, however long the line (chapter 7 shows why and what else to check).
+    (&mut server_side)
+        .take(1024)
+        .read_line(&mut request)
+        .await?;
     server_side
         .write_all(request.to_uppercase().as_bytes())
         .await?;

@@ -4,7 +4,7 @@
 //! Unix), binds and listens in one call. The address may name port 0; `local_addr()` then
 //! tells you the port the kernel chose. `TcpStream::connect` binds the client implicitly.
 
-use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 fn main() -> std::io::Result<()> {
@@ -25,7 +25,10 @@ fn main() -> std::io::Result<()> {
 
     client.write_all(b"hello\n")?;
     let mut request = String::new();
-    BufReader::new(&server_side).read_line(&mut request)?;
+    // At most 1024 bytes, however long the line (chapter 7 shows why and what else to check).
+    BufReader::new(&server_side)
+        .take(1024)
+        .read_line(&mut request)?;
     (&server_side).write_all(format!("you are {peer}\n").as_bytes())?;
     let mut answer = String::new();
     BufReader::new(&client).read_line(&mut answer)?;

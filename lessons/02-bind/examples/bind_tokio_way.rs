@@ -3,7 +3,7 @@
 //! `TcpSocket` makes the calls one at a time, as socket2 does: new, set_reuseaddr, bind,
 //! listen. `TcpListener::bind` does them all at once, like std's.
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 #[tokio::main(flavor = "current_thread")]
@@ -28,7 +28,11 @@ async fn main() -> std::io::Result<()> {
     client.write_all(b"hello\n").await?;
     let mut server_side = BufReader::new(server_side);
     let mut request = String::new();
-    server_side.read_line(&mut request).await?;
+    // At most 1024 bytes, however long the line (chapter 7 shows why and what else to check).
+    (&mut server_side)
+        .take(1024)
+        .read_line(&mut request)
+        .await?;
     server_side
         .write_all(format!("you are {peer}\n").as_bytes())
         .await?;
