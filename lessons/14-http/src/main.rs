@@ -60,6 +60,11 @@ static LESSON: Lesson = Lesson {
             help: "server: how long to wait for a request head (default 5000)",
         },
         Flag {
+            name: "--trickle",
+            value: None,
+            help: "demo: a client that trickles its request head, cut at the deadline (1 s)",
+        },
+        Flag {
             name: "--path",
             value: Some("PATH"),
             help: "client: the path to GET (default /hello)",
@@ -527,6 +532,9 @@ fn check_response(bytes: &[u8], say: &Narrator) -> Result<(String, Vec<u8>)> {
 /// Four requests, each on its own connection, both sides in this one thread. The kernel
 /// holds the bytes in between, so the calls can simply take turns.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--trickle") {
+        return trickle_demo(opts);
+    }
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
@@ -583,6 +591,52 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: trickle_demo
+/// A client that misbehaves: `slow` sends its request head in pieces, 0.3 s apart, and never
+/// the empty line that ends it. Each recv gets its piece well within a second, so a timeout
+/// of 1 s per recv would never fire; the deadline for the whole request (1 s from accept)
+/// does, and the client gets 408. (Both sides take turns in this one thread, as in the demo:
+/// the server reads each piece right after it is sent, and waits only at the end.)
+fn trickle_demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let slow = opts.narrator("slow");
+    let limit = Duration::from_millis(1000);
+    let listener = common::listener::listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let to_server = connect(addr, &slow)?;
+    let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;
+    let deadline = Instant::now() + limit;
+    server.note("the whole request must come within 1000 ms of accept()");
+    let mut head = Vec::new();
+    let what = "read the request head, up to the empty line";
+    for piece in ["GET /hello HTTP/1.1\r\n", "Host: x\r\n", "X-Slow: 1\r\n"] {
+        send_all(&to_server, piece.as_bytes(), &slow)?;
+        recv_before(&conn, &mut head, deadline, what, &server)?;
+        slow.note("waits 0.3 s before the next piece");
+        thread::sleep(Duration::from_millis(300));
+    }
+    // No empty line yet: the server waits for more, but only until the deadline.
+    let request = match recv_before(&conn, &mut head, deadline, what, &server)? {
+        Recv::TimedOut => Request::TimedOut,
+        _ => return Err(server.protocol_error("the deadline should have passed")),
+    };
+    let Some(reply) = respond_to(request, &server) else {
+        return Err(server.protocol_error("the client went away"));
+    };
+    send_all(&conn, &reply, &server)?;
+    server.next("shutdown(SHUT_WR)", "send FIN: the response ends here");
+    conn.shutdown(Shutdown::Write).map_err(|e| server.fail(e))?;
+    server.done("ok");
+    let bytes = recv_to_end(&to_server, &slow)?;
+    let (status, _) = check_response(&bytes, &slow)?;
+    slow.note(format!("{status}, though no recv waited 1 s"));
+    close(to_server, "client socket", &slow);
+    drain(&conn, Instant::now() + limit, &server)?;
+    close(conn, "connection", &server);
+    Ok(())
+}
+// ANCHOR_END: trickle_demo
 
 // ANCHOR: accept
 /// Take the next connection (riding out accept()'s passing errors: see common::listener),

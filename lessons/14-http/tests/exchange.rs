@@ -407,6 +407,10 @@ fn a_wrong_content_length_is_caught_by_the_client() {
 #[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-14-http").check();
+    // "Clients that misbehave": a trickled head, cut at the deadline with 408.
+    BookOutput::new(BIN, "lesson-14-http")
+        .variant(&["--trickle"], "output-trickle.txt")
+        .check();
 }
 
 #[test]
