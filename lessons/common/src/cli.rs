@@ -149,7 +149,10 @@ pub fn main(
 /// Start the capture asked for by `--wire` / `--pcap`; if it cannot start, say why on stderr
 /// and run the lesson without it.
 fn start_wire(opts: &Options) {
-    let request = &opts.wire;
+    let mut request = opts.wire.clone();
+    if opts.mode == Mode::Demo && wire::shown_by_default() {
+        request.show = true;
+    }
     if !request.show && request.pcap.is_none() {
         return;
     }
@@ -162,7 +165,7 @@ fn start_wire(opts: &Options) {
         );
         return;
     }
-    if let Err(refused) = wire::start(request, opts.lesson.package, port) {
+    if let Err(refused) = wire::start(&request, opts.lesson.package, port) {
         eprintln!("note: {refused}");
     }
 }

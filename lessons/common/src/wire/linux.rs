@@ -68,6 +68,10 @@ pub fn start(pcap: Option<&Path>) -> Result<(), Failure> {
     maps();
     loopback_up()
         .map_err(|e| Failure::Stuck(format!("bringing up lo in the new namespace failed: {e}")))?;
+    // Segments as a real wire carries them: at most one MSS each (see segment_in_software).
+    if let Err(e) = segment_in_software() {
+        eprintln!("note: the wire view could not turn off segmentation offload on lo: {e}");
+    }
     capture(pcap).map_err(Failure::Stuck)
 }
 
@@ -209,6 +213,40 @@ fn loopback_up() -> io::Result<()> {
         }
         request.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
         if libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFFLAGS, &request) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Turn off TSO and GSO on this namespace's `lo` (`ethtool -K lo tso off gso off`). With them
+/// on, the kernel hands the device one large frame for several segments (a network card
+/// would cut it up, on the wire); the capture would see one frame where the kernel counts,
+/// and a real wire carries, several segments.
+fn segment_in_software() -> io::Result<()> {
+    /// From linux/ethtool.h: set TCP segmentation offload, set generic segmentation offload.
+    const ETHTOOL_STSO: u32 = 0x1f;
+    const ETHTOOL_SGSO: u32 = 0x24;
+    #[repr(C)]
+    struct EthtoolValue {
+        cmd: u32,
+        data: u32,
+    }
+    // SAFETY: socket() takes no pointers; the descriptor is owned at once.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    for cmd in [ETHTOOL_STSO, ETHTOOL_SGSO] {
+        let mut value = EthtoolValue { cmd, data: 0 };
+        // SAFETY: ifreq is plain data; ifru_data points at `value`, alive during the ioctl.
+        let mut request: libc::ifreq = unsafe { zeroed() };
+        for (to, from) in request.ifr_name.iter_mut().zip(b"lo\0") {
+            *to = *from as libc::c_char;
+        }
+        request.ifr_ifru.ifru_data = (&mut value as *mut EthtoolValue).cast();
+        if unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCETHTOOL, &mut request) } < 0 {
             return Err(io::Error::last_os_error());
         }
     }
@@ -431,13 +469,15 @@ pub fn finish() -> String {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .markers_sent;
-    let sent_tcp = snmp("/proc/net/snmp", "Tcp:", "OutSegs").unwrap_or(0);
+    // OutSegs leaves out retransmissions; RetransSegs counts them.
+    let sent_tcp = snmp("/proc/net/snmp", "Tcp:", "OutSegs").unwrap_or(0)
+        + snmp("/proc/net/snmp", "Tcp:", "RetransSegs").unwrap_or(0);
     let sent_udp = snmp("/proc/net/snmp", "Udp:", "OutDatagrams").unwrap_or(0)
         + snmp6("Udp6OutDatagrams").unwrap_or(0);
     let drops = dropped(&capture.packet_socket);
     format!(
         "captured {tcp} TCP segments and {udp} UDP datagrams; the kernel counted {} and {} \
-         (Tcp OutSegs, Udp OutDatagrams); the capture lost {drops}",
+         (Tcp OutSegs + RetransSegs, Udp OutDatagrams); the capture lost {drops}",
         sent_tcp,
         sent_udp.saturating_sub(markers)
     )

@@ -53,6 +53,20 @@ pub struct Request {
     pub pcap: Option<std::path::PathBuf>,
 }
 
+/// Has the lesson asked to show the wire in its demo without `--wire` (lesson 18)?
+static BY_DEFAULT: AtomicBool = AtomicBool::new(false);
+
+/// For a lesson about the wire itself: its demo shows the segments without being asked.
+/// Call it in `main`, before `common::cli::main`.
+pub fn show_by_default() {
+    BY_DEFAULT.store(true, Ordering::SeqCst);
+}
+
+/// Does this lesson's demo show the wire without `--wire`?
+pub fn shown_by_default() -> bool {
+    BY_DEFAULT.load(Ordering::SeqCst)
+}
+
 /// Why the wire view is off, to tell the learner (the lesson goes on without it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused(pub String);
@@ -265,29 +279,55 @@ impl Decoder {
                     crate::show_bytes(payload)
                 )
             }
-            TransportSlice::Icmpv4(icmp) => format!(
-                "{src_ip} > {dst_ip}  ICMP type {} code {}{}",
-                icmp.type_u8(),
-                icmp.code_u8(),
-                if (icmp.type_u8(), icmp.code_u8()) == (3, 3) {
-                    " (port unreachable)"
-                } else {
-                    ""
-                }
-            ),
-            TransportSlice::Icmpv6(icmp) => format!(
-                "{src_ip} > {dst_ip}  ICMPv6 type {} code {}{}",
-                icmp.type_u8(),
-                icmp.code_u8(),
-                if (icmp.type_u8(), icmp.code_u8()) == (1, 4) {
-                    " (port unreachable)"
-                } else {
-                    ""
-                }
-            ),
+            TransportSlice::Icmpv4(icmp) => {
+                let what = match (icmp.type_u8(), icmp.code_u8()) {
+                    (3, 3) => "port unreachable".to_string(),
+                    (t, c) => format!("type {t} code {c}"),
+                };
+                format!(
+                    "{src_ip} > {dst_ip}  ICMP {what}{}",
+                    self.quoted(icmp.payload(), names)
+                )
+            }
+            TransportSlice::Icmpv6(icmp) => {
+                let what = match (icmp.type_u8(), icmp.code_u8()) {
+                    (1, 4) => "port unreachable".to_string(),
+                    (t, c) => format!("type {t} code {c}"),
+                };
+                format!(
+                    "{src_ip} > {dst_ip}  ICMPv6 {what}{}",
+                    self.quoted(icmp.payload(), names)
+                )
+            }
             _ => return None,
         };
         Some(format!("wire    {time:>9}  {what}"))
+    }
+
+    /// An ICMP error quotes the start of the datagram it is about: `, about UDP a > b`.
+    fn quoted(&self, payload: &[u8], names: &HashMap<u16, String>) -> String {
+        let Ok(packet) = SlicedPacket::from_ip(payload) else {
+            return String::new();
+        };
+        let ips = match packet.net {
+            Some(NetSlice::Ipv4(ip)) => (
+                IpAddr::from(ip.header().source_addr()),
+                IpAddr::from(ip.header().destination_addr()),
+            ),
+            Some(NetSlice::Ipv6(ip)) => (
+                IpAddr::from(ip.header().source_addr()),
+                IpAddr::from(ip.header().destination_addr()),
+            ),
+            _ => return String::new(),
+        };
+        match packet.transport {
+            Some(TransportSlice::Udp(udp)) => format!(
+                ", about UDP {} > {}",
+                self.name(SocketAddr::new(ips.0, udp.source_port()), names),
+                self.name(SocketAddr::new(ips.1, udp.destination_port()), names)
+            ),
+            _ => String::new(),
+        }
     }
 
     /// `client:40002`: the owner's name, or the role seen in the handshake, and the port.
