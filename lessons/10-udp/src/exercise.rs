@@ -14,10 +14,13 @@ use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
 ///
 /// TODO:
 ///   - build the datagram with `message(seq, text)` and send it with `link.send_to(..)`;
-///   - receive with `link.recv_from(&mut buf)` (a buffer of `MAX_MESSAGE + 1` bytes is enough);
-///     `parse(&buf[..n])` gives `(seq, text)`. Return the text of the answer whose sequence
-///     number is `seq` and that comes from `server`; ignore any other datagram and keep waiting;
-///   - when a receive times out (`is_timeout(&err)`), send the same request again: up to
+///   - give this try a deadline: `let deadline = link.deadline(wait);` where `wait` starts at
+///     `link.first_wait` and doubles after every try (exponential backoff);
+///   - receive with `link.recv_from(&mut buf, deadline)` (a buffer of `MAX_MESSAGE + 1` bytes
+///     is enough); `parse(&buf[..n])` gives `(seq, text)`. Return the text of the answer whose
+///     sequence number is `seq` and that comes from `server`; ignore any other datagram and
+///     keep waiting, until the same deadline;
+///   - when the deadline has passed (`is_timeout(&err)`), send the same request again: up to
 ///     `retries` more times. Any other error: return it;
 ///   - after the last try, return an `io::ErrorKind::TimedOut` error.
 pub fn request(

@@ -15,12 +15,12 @@
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
 // src/exercise.rs is yours (`cargo exercise lesson-10-udp` checks it), src/solution.rs is ours.
@@ -45,8 +45,10 @@ static LESSON: Lesson = Lesson {
             that are not `<number> <text>`, or longer than 64 bytes, are ignored (the server says so\n\
             and keeps serving). The text `bye` stops the server.\n\
             The client sends requests 1 one, 2 two, 3 three, 4 bye; each waits --timeout ms for its\n\
-            answer and is sent again up to --retries times. --drop N makes the client lose its Nth\n\
-            datagram on purpose (loopback never loses any), to watch the retry.\n\
+            answer (stray datagrams do not restart the wait) and is sent again up to --retries times,\n\
+            each time waiting twice as long as the time before. --drop N makes the client lose its Nth\n\
+            datagram on purpose, to watch the retry. The demo with --burst N sends N datagrams at a\n\
+            socket that does not read, and shows how many loopback drops (Linux: RcvbufErrors).\n\
             Try it with: nc -u 127.0.0.1 7010   then type: 1 hello",
     flags: &[
         Flag {
@@ -57,7 +59,12 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--timeout",
             value: Some("MS"),
-            help: "client: how long to wait for each answer (default 300)",
+            help: "client: how long to wait for the first answer (default 300; doubled at each retry)",
+        },
+        Flag {
+            name: "--burst",
+            value: Some("N"),
+            help: "demo: send N datagrams at a socket that does not read, and count the losses",
         },
         Flag {
             name: "--retries",
@@ -273,14 +280,25 @@ pub struct Link<'a> {
     held: Option<(Vec<u8>, SocketAddr)>,
     /// The sequence number of the last request sent: the narration marks older answers.
     last_seq: Option<u32>,
+    /// How long the first try of a request waits for its answer.
+    pub first_wait: Duration,
+    /// How long the current try waits (for the narration).
+    try_wait: Duration,
     /// In the demo, server and client share one thread: the server takes its turn each time a
     /// datagram reaches it. (In two processes the server simply runs on its own.)
     server_turn: Option<Box<dyn FnMut() -> Result<()> + 'a>>,
 }
 
 impl<'a> Link<'a> {
-    /// A link that loses the datagrams numbered `lose`, and delivers `late` late.
-    pub fn new(socket: UdpSocket, say: Narrator, lose: Option<usize>, late: Option<usize>) -> Self {
+    /// A link that loses the datagrams numbered `lose`, and delivers `late` late. A request's
+    /// first try waits `first_wait` for its answer.
+    pub fn new(
+        socket: UdpSocket,
+        say: Narrator,
+        first_wait: Duration,
+        lose: Option<usize>,
+        late: Option<usize>,
+    ) -> Self {
         Link {
             socket,
             say,
@@ -289,8 +307,16 @@ impl<'a> Link<'a> {
             sent: 0,
             held: None,
             last_seq: None,
+            first_wait,
+            try_wait: first_wait,
             server_turn: None,
         }
+    }
+
+    /// The moment a try that waits `wait` ends: now + `wait`.
+    pub fn deadline(&mut self, wait: Duration) -> Instant {
+        self.try_wait = wait;
+        Instant::now() + wait
     }
 
     /// Send one datagram — or pretend to, when the plan says it is lost or late.
@@ -331,9 +357,33 @@ impl<'a> Link<'a> {
         Ok(n)
     }
 
-    /// Receive one datagram (the real call), waiting at most the socket's read timeout.
-    pub fn recv_from(&mut self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        let (n, from) = recv_from(&self.socket, buf, &self.say)?;
+    /// Receive one datagram (the real call), waiting no later than `deadline`. The read
+    /// timeout (SO_RCVTIMEO) limits one call, so before each call it is set to the time left:
+    /// a datagram that is not the answer does not give the try more time. Past the deadline:
+    /// `TimedOut`, without a call.
+    pub fn recv_from(
+        &mut self,
+        buf: &mut [u8],
+        deadline: Instant,
+    ) -> io::Result<(usize, SocketAddr)> {
+        let (n, from) = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let wait = self.try_wait.as_millis();
+                self.say.note(format!("no answer within {wait} ms"));
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
+            }
+            self.socket.set_read_timeout(Some(left))?;
+            match recv_from(&self.socket, buf, &self.say) {
+                Ok(got) => break got,
+                // A stop and continue (Ctrl-Z, fg) ends a receive that has a timeout with
+                // EINTR (signal(7)): nothing came; go on waiting until the deadline.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The read timeout ran out: that was the time left, so the deadline is here.
+                Err(e) if is_timeout(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        };
         if let (Some((seq, _)), Some(last)) = (parse(&buf[..n]), self.last_seq) {
             if seq != last {
                 self.say.note(format!(
@@ -487,10 +537,108 @@ fn refused(timeout: Duration, opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: refused
 
+// ANCHOR: burst
+/// Loopback loses datagrams too. A datagram that arrives when the receiving socket's buffer
+/// is full is dropped by the kernel (udp(7)), and nobody is told: not the sender, whose
+/// send_to succeeded, not the receiver. Linux counts each one as RcvbufErrors.
+fn burst(opts: &Options, count: usize) -> Result<()> {
+    let say = opts.narrator("server");
+    let (receiver, addr) = open_server(opts.addr, &say)?;
+    opts.ready(addr);
+    say.next("getsockopt(SO_RCVBUF)", "how much the receive buffer holds");
+    let size = SockRef::from(&receiver)
+        .recv_buffer_size()
+        .map_err(|e| say.fail(e))?;
+    say.done(format!("{size} bytes"));
+    say.note("this socket reads nothing until the burst is over");
+
+    let client_say = opts.narrator("client");
+    let client = UdpSocket::from(new_socket(addr, &client_say)?);
+    let before = rcvbuf_errors(addr, &client_say);
+    client_say.next(
+        format!("send_to({addr}, b\"<n> x\") for n = 1..={count}"),
+        "a burst, as fast as the loop goes",
+    );
+    let mut sent = 0;
+    for n in 1..=count {
+        client
+            .send_to(&message(n as u32, b"x"), addr)
+            .map_err(|e| client_say.fail(e))?;
+        sent += 1;
+    }
+    client_say.done(format!("{sent} datagrams sent, and not one error"));
+    let after = rcvbuf_errors(addr, &client_say);
+
+    // Now read everything the buffer holds, without waiting for more.
+    receiver.set_nonblocking(true).map_err(|e| say.fail(e))?;
+    say.next("recv_from() until it would block", "take what arrived");
+    let mut buf = [0u8; MAX_MESSAGE + 1];
+    let mut arrived = 0;
+    loop {
+        match receiver.recv_from(&mut buf) {
+            Ok(_) => arrived += 1,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(say.fail(e)),
+        }
+    }
+    say.done(format!("{arrived} datagrams"));
+    say.note(format!(
+        "sent {sent}, arrived {arrived}, lost {} — on loopback",
+        sent - arrived
+    ));
+    if let (Some(before), Some(after)) = (before, after) {
+        client_say.note(format!("the kernel's counter rose by {}", after - before));
+    }
+    Ok(())
+}
+
+/// Linux's count of datagrams dropped because a receive buffer was full: the `RcvbufErrors`
+/// column of the `Udp:` lines in /proc/net/snmp (`Udp6RcvbufErrors` in /proc/net/snmp6 for
+/// IPv6). The same counters as `nstat -az UdpRcvbufErrors`. It counts for the whole network
+/// namespace: every socket, every process.
+fn rcvbuf_errors(addr: SocketAddr, say: &Narrator) -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        say.note("(the kernel's drop counter is Linux's; macOS: netstat -s -p udp, \"dropped due to full socket buffers\")");
+        return None;
+    }
+    let (file, name) = match addr {
+        SocketAddr::V4(_) => ("/proc/net/snmp", "RcvbufErrors"),
+        SocketAddr::V6(_) => ("/proc/net/snmp6", "Udp6RcvbufErrors"),
+    };
+    say.next(format!("read {file}"), "the kernel's UDP counters");
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| say.fail(e))
+        .ok()?;
+    let value = match addr {
+        // Two lines: `Udp: InDatagrams NoPorts ...` and `Udp: 5398 531 ...`.
+        SocketAddr::V4(_) => {
+            let mut lines = text.lines().filter(|l| l.starts_with("Udp: "));
+            let (names, values) = (lines.next()?, lines.next()?);
+            let column = names.split_whitespace().position(|w| w == name)?;
+            values.split_whitespace().nth(column)?.parse().ok()?
+        }
+        // One line per counter: `Udp6RcvbufErrors 0`.
+        SocketAddr::V6(_) => text
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .parse()
+            .ok()?,
+    };
+    say.done(format!("{name} {value}"));
+    Some(value)
+}
+// ANCHOR_END: burst
+
 // ANCHOR: demo
 /// Server and client in one thread, one call at a time. UDP makes this easy: a datagram
 /// waits in the receiving socket's queue until someone calls recv_from.
 fn demo(opts: &Options) -> Result<()> {
+    let count: usize = opts.value("--burst", 0)?;
+    if count > 0 {
+        return burst(opts, count);
+    }
     let server_say = opts.narrator("server");
     let (server, addr) = open_server(opts.addr, &server_say)?;
     opts.ready(addr);
@@ -502,7 +650,13 @@ fn demo(opts: &Options) -> Result<()> {
 
     // From here the client talks through a Link that loses the first datagram it sends and
     // delays the third; the server answers each datagram as soon as it arrives.
-    let mut link = Link::new(client, opts.narrator("client"), Some(1), Some(3));
+    let mut link = Link::new(
+        client,
+        opts.narrator("client"),
+        DEMO_TIMEOUT,
+        Some(1),
+        Some(3),
+    );
     link.server_turn = Some(Box::new(|| serve_one(&server, &server_say).map(|_| ())));
     for (seq, text) in [(5, "five"), (6, "six"), (7, "seven")] {
         let answer = request(&mut link, addr, seq, text.as_bytes(), 2)
@@ -540,7 +694,7 @@ fn client(opts: &Options) -> Result<()> {
     let retries = opts.value("--retries", 2)?;
     let lose = Some(opts.value("--drop", 0)?).filter(|&n| n > 0);
     let socket = open_client(opts.addr, timeout, &say)?;
-    let mut link = Link::new(socket, say, lose, None);
+    let mut link = Link::new(socket, say, timeout, lose, None);
     for (seq, text) in [(1, "one"), (2, "two"), (3, "three"), (4, "bye")] {
         let answer = request(&mut link, opts.addr, seq, text.as_bytes(), retries)
             .map_err(|e| request_error(seq, text, e))?;

@@ -16,8 +16,9 @@ pub fn request(
 ) -> io::Result<Vec<u8>> {
     link.send_to(&message(seq, text), server)?;
     let mut buf = [0u8; MAX_MESSAGE + 1];
+    let deadline = link.deadline(link.first_wait);
     loop {
-        match link.recv_from(&mut buf) {
+        match link.recv_from(&mut buf, deadline) {
             Ok((n, from)) => match parse(&buf[..n]) {
                 Some((answered, answer)) if answered == seq && from == server => {
                     return Ok(answer.to_vec())
