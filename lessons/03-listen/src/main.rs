@@ -148,6 +148,18 @@ fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<(Socket, SocketAddr)
         Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
     say.done("ok");
 
+    // As in lesson 02 (and as std does on Unix): a server restarted at once may bind its
+    // port although the connections it closed last are still in TIME_WAIT. (Windows gives
+    // the name another meaning, so std leaves it off there, and so do we.)
+    if cfg!(unix) {
+        say.next(
+            "setsockopt(SO_REUSEADDR, 1)",
+            "allow a restart on a port whose last connections are in TIME_WAIT",
+        );
+        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
+        say.done("ok");
+    }
+
     say.next(
         format!("bind({addr})"),
         "give the socket its address (lesson 02)",

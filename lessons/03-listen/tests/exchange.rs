@@ -110,11 +110,12 @@ fn a_full_queue_leaves_the_next_client_waiting() {
 #[test]
 #[cfg(target_os = "linux")]
 fn two_processes_clients_wait_in_the_servers_accept_queue() {
-    // Step mode: the server stops before each call until it reads a newline. Three for
-    // socket, bind and listen; then it waits before its first accept().
+    // Step mode: the server stops before each call until it reads a newline. Four for
+    // socket, SO_REUSEADDR, bind and listen; then it waits before its first accept().
+    let stdin: &[u8] = if cfg!(unix) { b"\n\n\n\n" } else { b"\n\n\n" };
     let mut server = lesson(BIN)
         .args(&["--step", "--clients", "2"])
-        .stdin(b"\n\n\n")
+        .stdin(stdin)
         .server();
     server.wait_for("[step] next: server accept()");
     let mut alice = Conn::open(server.addr);
@@ -162,6 +163,21 @@ fn server_and_client_in_two_processes() {
         "server  send(b\"hello zo\\xc3\\xab, you are number 1\\n\") -> 29 bytes",
         "server  close(listener) -> ok",
     ]);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_server_restarts_at_once_on_its_port_despite_time_wait() {
+    // The server closes first, so its side of the connection waits in TIME_WAIT for a minute;
+    // with SO_REUSEADDR a new server binds the same port at once (chapter 2; the Try it below).
+    let first = Server::start(BIN, &["--clients", "1"]);
+    let addr = first.addr;
+    greet(&mut Conn::open(addr), "alice", 1);
+    first.finish().success();
+    let again = Server::start(BIN, &["--clients", "1", "--addr", &addr.to_string()]);
+    assert_eq!(again.addr, addr);
+    greet(&mut Conn::open(addr), "bob", 1);
+    again.finish().success();
 }
 
 #[test]
