@@ -67,6 +67,11 @@ static LESSON: Lesson = Lesson {
                    server starts waiting for it; also the limit on each send (default 30000)",
         },
         Flag {
+            name: "--trickle",
+            value: None,
+            help: "demo: a client that trickles a command, cut at the line's deadline (1 s)",
+        },
+        Flag {
             name: "--user",
             value: Some("NAME"),
             help: "client: log in as NAME (default alice)",
@@ -634,6 +639,9 @@ fn command(conn: &TcpStream, pending: &mut Vec<u8>, line: &str, say: &Narrator) 
 /// first logs in and stores a note; the second (a reconnect) finds itself logged out and
 /// back in `/` — the session is gone — but the note is still there: the store outlived it.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--trickle") {
+        return trickle_demo(opts);
+    }
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
@@ -697,6 +705,62 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: trickle_demo
+/// A client that misbehaves: `slow` sends a command in pieces, 0.3 s apart, and never the
+/// line end. Each recv gets its piece well within a second, so a timeout of 1 s per recv
+/// would never fire; the deadline for the whole line (1 s from when the server began to wait
+/// for it) does: 421, and the session is over. (Both sides take turns in this one thread:
+/// the server reads each piece right after it is sent, and waits only at the end.)
+fn trickle_demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let slow = opts.narrator("slow");
+    let limit = Duration::from_millis(1000);
+    let listener = common::listener::listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let (to_server, mut client_pending) = {
+        slow.next(format!("connect({addr})"), "open the control connection");
+        let conn = TcpStream::connect(addr).map_err(|e| slow.fail(e))?;
+        slow.done("ok");
+        (conn, Vec::new())
+    };
+    let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;
+    let greeting = Reply::new(220, "lesson-15 ready").to_bytes();
+    send_all(&conn, &greeting, &server)?;
+    expect_reply(&to_server, &mut client_pending, &slow)?;
+    server.note("each whole line must come within 1000 ms");
+    // The server's read_line, taken apart so that the pieces can be sent in between: the
+    // same deadline, the same recv with the time left.
+    let deadline = Instant::now() + limit;
+    let mut pending = Vec::new();
+    let mut buf = [0u8; MAX_LINE];
+    for piece in ["US", "ER al", "ice"] {
+        send_all(&to_server, piece.as_bytes(), &slow)?;
+        server.next(format!("recv({MAX_LINE})"), "wait for the next line");
+        let left = time_left(deadline).unwrap_or(Duration::from_millis(1));
+        conn.set_read_timeout(Some(left))
+            .map_err(|e| server.fail(e))?;
+        let n = (&conn).read(&mut buf).map_err(|e| server.fail(e))?;
+        server.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        pending.extend_from_slice(&buf[..n]);
+        slow.note("waits 0.3 s before the next piece");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Still no line end: read_line waits for more, but only for what is left of the 1 s.
+    let left = time_left(deadline).unwrap_or(Duration::from_millis(1));
+    let mut session = Session::new();
+    let store = Mutex::new(Store::new());
+    serve_line(&conn, &mut pending, &mut session, &store, left, &server)?;
+    close(conn, "connection", &server);
+    let reply = expect_reply(&to_server, &mut client_pending, &slow)?;
+    slow.note(format!(
+        "{} {}: though no recv waited 1 s",
+        reply.code, reply.text
+    ));
+    close(to_server, "client socket", &slow);
+    Ok(())
+}
+// ANCHOR_END: trickle_demo
 
 /// Log in, look around, read the readme, quit.
 fn client(opts: &Options) -> Result<()> {

@@ -326,6 +326,10 @@ fn a_client_without_a_server_gets_a_clear_refusal() {
 #[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-15-session").check();
+    // "Clients that misbehave": a trickled command, cut at the line's deadline with 421.
+    BookOutput::new(BIN, "lesson-15-session")
+        .variant(&["--trickle"], "output-trickle.txt")
+        .check();
 }
 
 #[test]
