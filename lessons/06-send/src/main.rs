@@ -123,7 +123,8 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
     say.done("ok");
 
-    // Before connect: the receive window is announced in the handshake.
+    // Before connect: the receive window is announced in the handshake. Setting the size
+    // also switches off Linux's autotuning for this socket (fine for a demo; see chapter 6).
     say.next(
         format!("setsockopt(SO_RCVBUF, {BUFFER})"),
         "a small receive buffer, so that it fills up quickly",
@@ -155,6 +156,7 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
     say.done("ok");
 
     // ANCHOR: sndbuf
+    // A fixed size: the kernel no longer grows this buffer as the transfer needs.
     say.next(
         format!("setsockopt(SO_SNDBUF, {BUFFER})"),
         "a small send buffer, so that it fills up quickly",
