@@ -64,6 +64,11 @@ static LESSON: Lesson = Lesson {
             help: "server: a line must be whole this long after its first byte (default 10000)",
         },
         Flag {
+            name: "--misbehave",
+            value: None,
+            help: "demo: rude clients instead (a flood, a trickle) while bob is served",
+        },
+        Flag {
             name: "--write-timeout",
             value: Some("MS"),
             help: "server: answers must be taken by the kernel this long after a send had to wait (default 10000)",
@@ -446,7 +451,10 @@ impl Server {
         if names.is_empty() && patience.is_some_and(|p| now >= started + p) {
             return Err(say.protocol_error("nothing became ready in time"));
         }
-        say.done(format!("{} ready: {}", names.len(), names.join(", ")));
+        match names.is_empty() {
+            true => say.done("0 ready: time for a deadline"),
+            false => say.done(format!("{} ready: {}", names.len(), names.join(", "))),
+        }
 
         if self.accept_paused_until.is_some_and(|t| t <= now) {
             self.accept_paused_until = None;
@@ -631,6 +639,19 @@ fn send(mut conn: &StdStream, bytes: &[u8], say: &Narrator) -> Result<()> {
     Ok(())
 }
 
+/// The server must close next: recv() returns 0.
+fn expect_end(mut conn: &StdStream, say: &Narrator) -> Result<()> {
+    say.next("recv(1024)", "the server should close now");
+    let mut buf = [0u8; 1024];
+    match conn.read(&mut buf).map_err(|e| say.fail(e))? {
+        0 => {
+            say.done("0 bytes: end of stream");
+            Ok(())
+        }
+        n => Err(say.protocol_error(format!("{} instead of the end", show_bytes(&buf[..n])))),
+    }
+}
+
 /// Receive until `expected` has arrived, and check it.
 fn expect(mut conn: &StdStream, expected: &[u8], say: &Narrator) -> Result<()> {
     let mut got = Vec::new();
@@ -680,6 +701,9 @@ fn client(opts: &Options) -> Result<()> {
 // ANCHOR: demo
 /// Part one: WouldBlock. Part two: the loop, with alice and bob interleaved on one thread.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--misbehave") {
+        return misbehave(opts);
+    }
     let server_say = opts.narrator("server");
     let (alice, bob) = (opts.narrator("alice"), opts.narrator("bob"));
     let listener = common::listener::listen_on(opts, &server_say)?;
@@ -723,3 +747,49 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: misbehave
+/// `--misbehave`: two clients that break the rules, and bob, who is served while they are
+/// there. `flood` sends 2000 bytes without a newline; `slow` sends half a line and no more.
+fn misbehave(opts: &Options) -> Result<()> {
+    let server_say = opts.narrator("server");
+    let (flood, slow, bob) = (
+        opts.narrator("flood"),
+        opts.narrator("slow"),
+        opts.narrator("bob"),
+    );
+    let listener = common::listener::listen_on(opts, &server_say)?;
+    let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
+    let mut server = Server::new(listener, limits(opts)?, server_say)?;
+    let patience = Some(Duration::from_secs(5));
+
+    // A line with no end: refused at its byte 1025, in the read that brings it.
+    let to_flood = connect(addr, &flood)?;
+    server.turn(patience)?;
+    send(&to_flood, &[b'x'; 2000], &flood)?;
+    server.turn(patience)?;
+    expect(&to_flood, b"ERROR line too long\n", &flood)?;
+    expect_end(&to_flood, &flood)?;
+
+    // Half a line and silence: the line's clock runs; bob is served meanwhile.
+    let to_slow = connect(addr, &slow)?;
+    server.turn(patience)?;
+    send(&to_slow, b"hel", &slow)?;
+    server.turn(patience)?;
+    let to_bob = connect(addr, &bob)?;
+    server.turn(patience)?;
+    send(&to_bob, b"ping\n", &bob)?;
+    server.turn(patience)?;
+    expect(&to_bob, b"PING\n", &bob)?;
+    // Nothing more arrives: poll() sleeps until slow's deadline, and wakes with 0 ready.
+    server.turn(patience)?;
+    expect(&to_slow, b"ERROR line too slow\n", &slow)?;
+    expect_end(&to_slow, &slow)?;
+
+    close(to_bob, &bob);
+    server.turn(patience)?;
+    let say = &server.say;
+    say.note(format!("{} connections served on one thread", server.gone));
+    Ok(())
+}
+// ANCHOR_END: misbehave

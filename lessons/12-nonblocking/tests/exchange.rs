@@ -195,6 +195,31 @@ fn the_book_shows_what_the_demo_prints() {
 }
 
 #[test]
+fn the_book_shows_what_the_rude_clients_demo_prints() {
+    BookOutput::new(BIN, "lesson-12-nonblocking")
+        .variant(
+            &["--misbehave", "--line-timeout", "300"],
+            "output-misbehave.txt",
+        )
+        .check();
+}
+
+#[test]
+fn the_rude_clients_demo_refuses_both_and_serves_bob() {
+    lesson(BIN)
+        .args(&["--misbehave", "--line-timeout", "300"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "flood   recv(1024) -> 20 bytes: b\"ERROR line too long\\n\"",
+            "flood   recv(1024) -> 0 bytes: end of stream",
+            "bob     recv(1024) -> 5 bytes: b\"PING\\n\"",
+            "slow    recv(1024) -> 20 bytes: b\"ERROR line too slow\\n\"",
+            "slow    recv(1024) -> 0 bytes: end of stream",
+        ]);
+}
+
+#[test]
 fn the_std_and_tokio_ways_serve_clients_on_one_thread() {
     lesson(&testkit::example("nonblocking_std_way"))
         .run()
