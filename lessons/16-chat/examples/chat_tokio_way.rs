@@ -1,9 +1,15 @@
-//! The chat in as few lines as tokio allows: no nickname checks, no limits, no narration.
+//! The chat in as few lines as tokio allows: no nickname checks, no time limits, no narration.
 //! `cargo run -p lesson-16-chat --example chat_tokio_way`.
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+/// The longest line taken, newline included.
+const MAX: usize = 1024;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -14,27 +20,54 @@ async fn main() -> std::io::Result<()> {
     let (room, _) = broadcast::channel::<(u16, String)>(256);
     let accepting = room.clone();
     tokio::spawn(async move {
-        while let Ok((stream, peer)) = listener.accept().await {
+        loop {
+            let (stream, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                // One failed accept (EMFILE, say) is not the end of the server.
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
             let (room, mut inbox) = (accepting.clone(), accepting.subscribe());
             tokio::spawn(async move {
                 let (reader, mut writer) = stream.into_split();
-                let mut lines = BufReader::new(reader).lines();
-                let Ok(Some(nick)) = lines.next_line().await else {
-                    return;
-                };
+                let mut reader = BufReader::new(reader);
+                // A line collects here, at most MAX bytes: read_until adds to it, so a line
+                // read half-way when select! takes the other branch is not lost.
+                let mut line = Vec::new();
+                let mut nick = None;
                 loop {
+                    let mut limited = (&mut reader).take((MAX + 1 - line.len()) as u64);
                     tokio::select! {
-                        line = lines.next_line() => match line {
-                            Ok(Some(text)) => {
-                                let _ = room.send((peer.port(), format!("{nick}: {text}\n")));
+                        read = limited.read_until(b'\n', &mut line) => {
+                            match read {
+                                Err(e) => return eprintln!("{peer}: {e}"),
+                                Ok(_) if line.len() > MAX => return eprintln!("{peer}: line too long"),
+                                Ok(0) => return, // end of stream
+                                Ok(_) if !line.ends_with(b"\n") => continue, // more to come
+                                Ok(_) => {}
                             }
-                            _ => return,
-                        },
-                        Ok((from, text)) = inbox.recv() => {
-                            // Skip our own lines; stop when the client is gone.
-                            if from != peer.port() && writer.write_all(text.as_bytes()).await.is_err() {
-                                return;
+                            let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                            line.clear();
+                            match &nick {
+                                None => nick = Some(text),
+                                Some(nick) => {
+                                    let _ = room.send((peer.port(), format!("{nick}: {text}\n")));
+                                }
                             }
+                        }
+                        received = inbox.recv() => match received {
+                            // Skip our own lines.
+                            Ok((from, _)) if from == peer.port() => {}
+                            Ok((_, text)) => {
+                                if let Err(e) = writer.write_all(text.as_bytes()).await {
+                                    return eprintln!("{peer}: {e}");
+                                }
+                            }
+                            Err(RecvError::Lagged(n)) => return eprintln!("{peer}: {n} lines lost"),
+                            Err(RecvError::Closed) => return,
                         }
                     }
                 }
