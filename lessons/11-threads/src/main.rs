@@ -63,6 +63,12 @@ static LESSON: Lesson = Lesson {
             help: "client: keep every connection open until all N have been answered",
         },
         Flag {
+            name: "--trickle",
+            value: None,
+            help: "demo: a client that trickles a line, cut at its deadline (1 s), while\n\
+                   carol is served",
+        },
+        Flag {
             name: "--timeout",
             value: Some("SECS"),
             help: "server: each line must arrive whole, and each answer be taken, within SECS\n\
@@ -690,6 +696,9 @@ fn client(opts: &Options) -> Result<()> {
 /// first and is answered all the same. With `--pool N` only N workers serve, and a client
 /// whose connection is still in the queue waits.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--trickle") {
+        return trickle_demo(opts);
+    }
     let server = opts.narrator("server");
     let settings = settings(opts, 2)?;
     if settings.pool == Some(1) {
@@ -800,3 +809,55 @@ fn no_answer_yet(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: trickle_demo
+/// A client that misbehaves: `slow` sends a line in pieces, 0.3 s apart, and never its
+/// newline. Each recv gets its piece well within a second, so a timeout of 1 s per recv would
+/// never fire; the deadline for the whole line (1 s) does. Meanwhile carol, who connected
+/// later, is served by her own thread.
+fn trickle_demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let limit = Duration::from_secs(1);
+    let listener = common::listener::listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let tally = Shared::default();
+    let mut workers = Workers::start(None, &tally, &server)?;
+    let mut pause = Backoff::new();
+
+    let slow_say = opts.narrator("slow");
+    let slow = connect(addr, &slow_say)?;
+    let conn = accept_one(&listener, limit, &mut pause, &server)?;
+    workers.give(conn, 1, &tally, &server)?;
+    for (k, piece) in ["hel", "lo fr", "om slow"].into_iter().enumerate() {
+        {
+            // As in the demo: conn1's thread prints what it received once we let go of TURN.
+            let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+            send_all(&slow, piece.as_bytes(), &slow_say)?;
+            slow_say.note("waits 0.3 s before the next piece");
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        if k == 0 {
+            // carol connects after slow, and is served while slow is still at it.
+            let carol_say = opts.narrator("carol");
+            let carol = connect(addr, &carol_say)?;
+            let conn = accept_one(&listener, limit, &mut pause, &server)?;
+            workers.give(conn, 2, &tally, &server)?;
+            let line = b"hi from carol\n";
+            {
+                let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+                send_all(&carol, line, &carol_say)?;
+                shutdown_write(&carol, &carol_say)?;
+            }
+            workers.wait_for(&[2], &server)?;
+            expect_answer(&mut Lines::new(&carol), line, &carol_say)?;
+            close(carol, "client socket", &carol_say);
+        }
+    }
+    // No newline yet: conn1 waits for more, but only until the line's deadline.
+    workers.wait_for(&[1], &server)?;
+    close(slow, "client socket", &slow_say);
+    workers.finish(&server);
+    close_listener(listener, &server);
+    Ok(())
+}
+// ANCHOR_END: trickle_demo

@@ -377,6 +377,10 @@ fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-11-threads")
         .variant(&["--pool", "2"], "output-pool.txt")
         .check();
+    // "Clients that misbehave": a trickled line, cut at its deadline while carol is served.
+    BookOutput::new(BIN, "lesson-11-threads")
+        .variant(&["--trickle"], "output-trickle.txt")
+        .check();
 }
 
 #[test]
