@@ -86,6 +86,11 @@ static LESSON: Lesson = Lesson {
             help: "server: at shutdown, wait this long for the connections, then cut them off (default 5)",
         },
         Flag {
+            name: "--misbehave",
+            value: None,
+            help: "demo: rude clients instead (a flood, a trickle) while bob is served",
+        },
+        Flag {
             name: "--shutdown",
             value: None,
             help: "client: end by sending b\"shutdown\\n\", which stops the server",
@@ -454,6 +459,9 @@ async fn connect(addr: SocketAddr, say: Narrator) -> Result<LineClient> {
 /// Three clients and one server, all on one thread. The demo plays the clients one step at
 /// a time and waits for each answer, so what it prints is the same on every run.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--misbehave") {
+        return misbehave(opts);
+    }
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
@@ -600,3 +608,48 @@ fn client(opts: &Options) -> Result<()> {
         Ok(())
     })
 }
+
+// ANCHOR: misbehave
+/// `--misbehave`: two clients that break the rules, and bob, who is served while they are
+/// there. `flood` sends 2000 bytes without a newline; `slow` sends half a line and no more.
+fn misbehave(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let rt = runtime(&server)?;
+    rt.block_on(async {
+        let (listener, udp) = bind(opts.addr, &server).await?;
+        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        opts.ready(addr);
+        let (stop, _) = watch::channel(Stop::No);
+        let serving = tokio::spawn(serve(listener, udp, stop, Limits::from(opts)?));
+
+        // A line with no end: refused at its byte 1025 (read_line's `take` stops there).
+        let mut flood = connect(addr, opts.narrator("flood")).await?;
+        flood.send(&[b'x'; 2000]).await?;
+        flood
+            .expect(b"error: line longer than 1024 bytes\n")
+            .await?;
+        flood.expect_eof().await?;
+
+        // Half a line and silence: the deadline for the line runs; bob is served meanwhile.
+        let mut slow = connect(addr, opts.narrator("slow")).await?;
+        slow.send(b"hel").await?;
+        let mut bob = connect(addr, opts.narrator("bob")).await?;
+        bob.send(b"ping\n").await?;
+        bob.expect(b"1: PING\n").await?;
+        bob.close();
+        slow.expect(b"bye: no whole line in 1 s\n").await?;
+        slow.expect_eof().await?;
+
+        let mut carol = connect(addr, opts.narrator("carol")).await?;
+        carol.send(b"shutdown\n").await?;
+        carol.expect(b"bye: shutting down\n").await?;
+        carol.expect_eof().await?;
+        for client in [flood, slow, carol] {
+            client.close();
+        }
+        serving
+            .await
+            .map_err(|e| server.fail(io::Error::other(e)))?
+    })
+}
+// ANCHOR_END: misbehave

@@ -252,6 +252,28 @@ fn the_book_shows_what_the_demo_prints() {
 }
 
 #[test]
+fn the_book_shows_what_the_rude_clients_demo_prints() {
+    BookOutput::new(BIN, "lesson-13-async")
+        .variant(&["--misbehave", "--idle", "1"], "output-misbehave.txt")
+        .check();
+}
+
+#[test]
+fn the_rude_clients_demo_refuses_both_and_serves_bob() {
+    lesson(BIN)
+        .args(&["--misbehave", "--idle", "1"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "flood   read_line() -> b\"error: line longer than 1024 bytes\\n\"",
+            "flood   read_line() -> end of stream",
+            "bob     read_line() -> b\"1: PING\\n\"",
+            "slow    read_line() -> b\"bye: no whole line in 1 s\\n\"",
+            "slow    read_line() -> end of stream",
+        ]);
+}
+
+#[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
     lesson(&testkit::example("async_std_way"))
         .run()
