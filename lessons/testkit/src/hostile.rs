@@ -56,8 +56,11 @@
 //!   it within deadline + margin.
 //! - `flood`: the request's first line without its newline, then 32 MiB of `x`, as fast as it
 //!   goes. The server must cut it at its limit (within deadline + margin), memory bounded.
-//! - `never_reads`: the request over and over, never reading a reply, until the server stops
-//!   taking bytes; the server's writes must have a time limit.
+//! - `never_reads`: the request over and over, never reading a reply. Once the buffers between
+//!   them are full, the server is stuck writing and stops reading; when it has taken nothing
+//!   for a second (or has closed on it), the normal client starts. (How long filling the
+//!   buffers takes depends on them and on the server's speed, not on its limits.) The
+//!   server's writes must have a time limit.
 //! - `reset_at_once`: connect, then close with SO_LINGER 0 (an RST) before sending anything.
 //! - `reset_after_request`: send the request, then reset, before the reply is written.
 //! - `connect_and_close`: connect and close (FIN) without a byte.
@@ -666,23 +669,29 @@ pub fn never_reads(t: &Target) {
     while block.len() < 64 * 1024 {
         block.extend_from_slice(&t.request);
     }
-    let cap = t.deadline + t.margin + Duration::from_secs(2);
+    // Long enough for a slow server to fill the buffers between us first (see below).
+    let cap = timeout() * 2 + t.deadline + t.margin;
     let mut s = connect(addr);
     let hostile = Background::spawn(move |stop, seen| {
         let began = Instant::now();
         let _ = s.set_write_timeout(Some(Duration::from_millis(200)));
         let mut sent = 0usize;
+        let mut progress = Instant::now();
         while !stop.load(Ordering::SeqCst) && began.elapsed() < cap && sent < 512 << 20 {
             match s.write(&block) {
                 Ok(n) => {
                     sent += n;
+                    progress = Instant::now();
                     seen.lock().unwrap().sent = sent;
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    // The server has taken nothing for a second: it no longer reads, because
+                    // it is stuck writing to us. From then on its write limit must act.
                     let mut seen = seen.lock().unwrap();
-                    if seen.blocked_after.is_none() {
-                        seen.blocked_after = Some(began.elapsed());
+                    if seen.blocked_after.is_none() && progress.elapsed() >= Duration::from_secs(1)
+                    {
+                        seen.blocked_after = Some(progress - began);
                     }
                 }
                 Err(_) => {
@@ -696,11 +705,25 @@ pub fn never_reads(t: &Target) {
             thread::sleep(Duration::from_millis(20));
         }
     });
+    // The server's writes can only block once the buffers between us are full: how long that
+    // takes depends on the buffers and on the server's speed (a server that prints two lines
+    // per echo of a short line needs seconds for megabytes), not on its time limits. So the
+    // normal client comes once the server has stopped taking our bytes for a second (or has
+    // closed on us), and its bound counts from then.
+    let until = Instant::now() + timeout() * 2;
+    while Instant::now() < until {
+        let seen = hostile.seen.lock().unwrap();
+        if seen.blocked_after.is_some() || seen.closed_after.is_some() {
+            break;
+        }
+        drop(seen);
+        thread::sleep(Duration::from_millis(10));
+    }
     case.normal_client(t.bound_behind_hostile());
     let seen = hostile.finish();
     let what = match (seen.blocked_after, seen.closed_after) {
         (_, Some(at)) => format!("the server reset it after {} ms", ms(at)),
-        (Some(at), None) => format!("the server stopped taking bytes after {} ms", ms(at)),
+        (Some(at), None) => format!("the server stopped taking bytes at {} ms", ms(at)),
         (None, None) => "it was never stopped".to_string(),
     };
     case.note(format!(
