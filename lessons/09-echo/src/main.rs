@@ -2,19 +2,22 @@
 //!
 //! The notes' server.py and client.py, rewritten with every fix: bytes instead of strings,
 //! lines as the unit of a message (a newline ends each one), reads that loop until a whole
-//! line is in, a limit on a line's length, a timeout for a silent client, an error that ends
-//! one connection and not the server, and a server that serves one client after another.
+//! line is in, a limit on a line's length, a deadline for each whole line and each whole echo
+//! (so neither a silent client nor a slow one holds the server), an error that ends one
+//! connection and not the server, an accept() that rides out passing errors, and a server that
+//! serves one client after another.
 //!
 //! The protocol: the client sends lines, each ending in `\n`; the server sends each line back,
 //! byte for byte, as soon as it is complete. When the client shuts down its sending direction,
 //! the server closes the connection and takes the next client.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::error::describe;
+use common::listener::{accept, time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
@@ -36,7 +39,8 @@ static LESSON: Lesson = Lesson {
             line back, byte for byte (any bytes, UTF-8 or not), and closes when the client\n\
             shuts down its sending direction. A line longer than 8192 bytes gets\n\
             b\"error: line longer than 8192 bytes\\n\" and the connection is cut; a client\n\
-            silent for --timeout seconds is dropped. Either way the server goes on to the\n\
+            that has not sent a whole line within --timeout seconds (silent or slow), or has\n\
+            not taken an echo within it, is dropped. Either way the server goes on to the\n\
             next client. The client sends the lines of its standard input.\n\
             Try it with: nc 127.0.0.1 7009   (type lines; Ctrl-D ends)\n\
             or: printf 'hello\\nworld\\n' | nc -N 127.0.0.1 7009",
@@ -49,7 +53,12 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--timeout",
             value: Some("SECS"),
-            help: "how long to wait for a silent peer before dropping it (default 30)",
+            help: "deadline for each whole line and each whole echo (default 30)",
+        },
+        Flag {
+            name: "--slow-client",
+            value: None,
+            help: "demo: a client sends one byte every 400 ms, never a newline; a 1 s deadline drops it",
         },
     ],
 };
@@ -64,12 +73,54 @@ fn main() -> ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
+// ANCHOR: timed
+/// The client's socket, with a deadline. Before each recv() it sets SO_RCVTIMEO, and before
+/// each send() SO_SNDTIMEO, to what is LEFT of the deadline. A timeout alone limits one call,
+/// and starts again with the next: a client sending a byte every second would never trip a
+/// 30 s timeout, and would keep the server for ever. A deadline limits the whole line.
+pub struct Timed {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl Timed {
+    /// The time left, or a "timed out" error once the deadline has passed.
+    fn left(&self) -> io::Result<Duration> {
+        time_left(self.deadline).ok_or_else(|| io::Error::from(ErrorKind::TimedOut))
+    }
+}
+
+// After a stop and continue (Ctrl-Z, then fg), a recv() or send() with a timeout fails with
+// EINTR (signal(7)). That is no news from the client: std's read_until and write_all call
+// read/write again when it happens (they retry `Interrupted`), and each new call here sets
+// what is left of the deadline afresh.
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.left()?))?;
+        self.stream.read(buf) // recv()
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        self.stream.write(bytes) // send()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+// ANCHOR_END: timed
+
 // ANCHOR: connection
 /// One client's connection, as the echo loop sees it. Each method is one step on the
 /// socket, narrated; the echo loop itself (your exercise) only says what to do when.
 pub struct Connection {
     /// Reads from the socket in chunks of up to 8 KiB and hands them out a line at a time.
-    reader: BufReader<TcpStream>,
+    reader: BufReader<Timed>,
+    /// The time a whole line, or a whole echo, may take.
+    limit: Duration,
     say: Narrator,
     /// The client sent a line over the limit: it gets an error line before we hang up.
     too_long: bool,
@@ -81,8 +132,10 @@ impl Connection {
     pub fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
         self.say.next(
             "read_until(b'\\n')",
-            "wait until a whole line is in (recv as often as needed)",
+            "wait until a whole line is in (recv as often as needed, until the deadline)",
         );
+        // The whole line must be in by then, however many recv() calls it takes.
+        self.reader.get_mut().deadline = Instant::now() + self.limit;
         // `take` caps how much this one line may consume from the stream.
         let mut capped = (&mut self.reader).take(MAX_LINE as u64);
         let before = line.len();
@@ -109,14 +162,18 @@ impl Connection {
         Ok(n)
     }
 
-    /// Send all of `bytes` to the client (write_all calls send until every byte is taken).
+    /// Send all of `bytes` to the client (write_all calls send until every byte is taken),
+    /// within the deadline: a client that does not read its echoes is dropped.
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
         self.say.next(
             format!("write_all({})", show_bytes(bytes)),
-            "send it back, every byte",
+            "send it back, every byte, before the deadline",
         );
-        let stream = self.reader.get_mut();
-        stream.write_all(bytes).map_err(|e| self.say.fail(e))?;
+        let socket = self.reader.get_mut();
+        socket.deadline = Instant::now() + self.limit;
+        socket
+            .write_all(bytes)
+            .map_err(|e| not_reading(self.say.fail(e)))?;
         self.say.done(format!("{} bytes", bytes.len()));
         Ok(())
     }
@@ -141,29 +198,28 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
 
 // ANCHOR: serve
 /// Serve one client, from accept() to close(). Whatever goes wrong with THIS client is
-/// reported and ends only this connection; only a failing accept() (or setsockopt) stops
-/// the server.
-fn serve_one(listener: &TcpListener, limit: Duration, say: Narrator) -> Result<()> {
-    say.next("accept()", "wait for the next client");
-    let (stream, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, client {peer}"));
+/// reported and ends only this connection. accept() rides out the errors that pass (chapter
+/// 4); only a listener that is not listening stops the server.
+fn serve_one(
+    listener: &TcpListener,
+    limit: Duration,
+    backoff: &mut Backoff,
+    say: Narrator,
+) -> Result<()> {
+    let (stream, peer) = accept(listener, backoff, &say)?;
 
-    // A client that goes silent (or never reads our echoes) must not block the server forever.
-    say.next(
-        format!(
-            "setsockopt(SO_RCVTIMEO and SO_SNDTIMEO, {} s)",
-            limit.as_secs()
-        ),
-        "give up on a silent client",
-    );
-    stream
-        .set_read_timeout(Some(limit))
-        .and_then(|()| stream.set_write_timeout(Some(limit)))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-
+    // Neither a silent client, nor a slow one, nor one that never reads our echoes may hold
+    // the server for ever: each line and each echo gets `limit`, however the client paces it.
+    say.note(format!(
+        "each line, and each echo, must be through within {} s",
+        limit.as_secs()
+    ));
     let mut conn = Connection {
-        reader: BufReader::new(stream),
+        reader: BufReader::new(Timed {
+            stream,
+            deadline: Instant::now() + limit,
+        }),
+        limit,
         say,
         too_long: false,
     };
@@ -197,9 +253,10 @@ fn server(opts: &Options) -> Result<()> {
     let clients: u64 = opts.value("--clients", 0)?;
     let limit = timeout(opts)?;
     let listener = listen_on(opts, &say)?;
+    let mut backoff = Backoff::new();
     let mut served = 0;
     while clients == 0 || served < clients {
-        serve_one(&listener, limit, opts.narrator("server"))?;
+        serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
         served += 1;
     }
     say.next("close(listener)", "stop taking clients");
@@ -342,11 +399,15 @@ fn input_lines(say: &Narrator) -> Vec<Vec<u8>> {
 /// Three clients, one after another, in one thread. Each client sends everything and
 /// half-closes BEFORE the server reads: the kernel holds the bytes, so nothing waits.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--slow-client") {
+        return slow_client_demo(opts);
+    }
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let mut backoff = Backoff::new();
 
     lesson.note("client 1: three lines, the last one not UTF-8");
     let lines: [&[u8]; 3] = [b"hello\n", b"world\n", b"caf\xc3\xa9 \xff\xfe\n"];
@@ -355,7 +416,12 @@ fn demo(opts: &Options) -> Result<()> {
         send_line(&conn, line, &client)?;
     }
     half_close(&conn, &client)?;
-    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    serve_one(
+        &listener,
+        DEMO_TIMEOUT,
+        &mut backoff,
+        opts.narrator("server"),
+    )?;
     let mut reader = BufReader::new(&conn);
     for line in lines {
         if read_echo(&mut reader, &client)? != line {
@@ -372,7 +438,12 @@ fn demo(opts: &Options) -> Result<()> {
     long.push(b'\n');
     send_line(&conn, &long, &client)?;
     half_close(&conn, &client)?;
-    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    serve_one(
+        &listener,
+        DEMO_TIMEOUT,
+        &mut backoff,
+        opts.narrator("server"),
+    )?;
     let mut reader = BufReader::new(&conn);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
@@ -383,7 +454,12 @@ fn demo(opts: &Options) -> Result<()> {
     let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
     send_line(&conn, b"still there?\n", &client)?;
     half_close(&conn, &client)?;
-    serve_one(&listener, DEMO_TIMEOUT, opts.narrator("server"))?;
+    serve_one(
+        &listener,
+        DEMO_TIMEOUT,
+        &mut backoff,
+        opts.narrator("server"),
+    )?;
     let mut reader = BufReader::new(&conn);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
@@ -397,16 +473,76 @@ fn demo(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: demo
 
+// ANCHOR: slow_client
+/// `--slow-client`: client 1 sends `hello`, then one byte every 400 ms, never a newline, from
+/// a thread of its own. Every byte comes long before a 1 s timeout per recv() would fire;
+/// the 1 s deadline for the whole line drops the client, and client 2 is served.
+fn slow_client_demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let lesson = opts.narrator("lesson");
+    let limit = Duration::from_secs(1);
+    let listener = listen_on(opts, &server)?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let mut backoff = Backoff::new();
+
+    lesson.note("client 1: b\"hello\", then one byte every 400 ms, never a newline");
+    let slow = connect_to(addr, DEMO_TIMEOUT, &client)?;
+    client.next("write_all(b\"hello\")", "the start of a line");
+    (&slow).write_all(b"hello").map_err(|e| client.fail(e))?;
+    client.done("5 bytes");
+    let mut dripping = slow.try_clone().map_err(|e| client.fail(e))?;
+    let drip = std::thread::spawn(move || {
+        // Until the server hangs up: then a write fails, and the thread ends.
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(400));
+            if dripping.write_all(b".").is_err() {
+                break;
+            }
+        }
+    });
+    serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
+    drop(slow);
+    let _ = drip.join();
+
+    lesson.note("client 2: the server is still there");
+    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
+    send_line(&conn, b"still there?\n", &client)?;
+    half_close(&conn, &client)?;
+    serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
+    let mut reader = BufReader::new(&conn);
+    read_echo(&mut reader, &client)?;
+    read_end(&mut reader, &client)?;
+    drop(reader);
+    close(conn, &client);
+
+    server.next("close(listener)", "stop taking clients");
+    drop(listener);
+    server.done("ok");
+    Ok(())
+}
+// ANCHOR_END: slow_client
+
 /// `--timeout SECS` for the server and the client.
 fn timeout(opts: &Options) -> Result<Duration> {
     Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
 }
 
-/// A read that timed out: say plainly that the peer went silent.
+/// A read that timed out: say plainly that the peer was too slow or silent.
 fn silent_peer(err: LessonError) -> LessonError {
     match err.kind() {
         Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-            err.with_hint("the peer sent nothing for too long (see --timeout)")
+            err.with_hint("no whole line in time (see --timeout)")
+        }
+        _ => err,
+    }
+}
+
+/// A write that timed out: the peer does not read what we send.
+fn not_reading(err: LessonError) -> LessonError {
+    match err.kind() {
+        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            err.with_hint("the peer did not take the echo in time (see --timeout)")
         }
         _ => err,
     }

@@ -312,10 +312,64 @@ fn step_mode_pauses_before_each_call() {
         .run()
         .success()
         .lines_in_order(&[
-            "[step] next: server accept() — wait for the next client.",
+            "[step] next: server accept() — take the next connection from the queue.",
             "server  accept() -> ok",
             "[step] next: server read_until(b'\\n') — wait until a whole line is in",
             "server  close(listener) -> ok",
         ])
         .stdout_lacks("step mode off");
 }
+
+#[test]
+fn a_slow_client_is_dropped_at_the_deadline_for_the_whole_line() {
+    // One byte every 400 ms (for 8 s) never trips a 1 s timeout per recv(); the deadline
+    // drops the client after 1 s, and the demo is over in well under 4 s.
+    let began = std::time::Instant::now();
+    let run = lesson(BIN).args(&["--slow-client"]).run();
+    let took = began.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(4),
+        "the slow client held the server: the demo took {took:?}\n{}",
+        run.transcript()
+    );
+    run.success().lines_in_order(&[
+        "client  write_all(b\"hello\") -> 5 bytes",
+        "server  read_until(b'\\n') -> error: timed out",
+        "server  close(connection) -> ok",
+        "lesson  -- client 2",
+        "server  write_all(b\"still there?\\n\") -> 13 bytes",
+        "client  read_until(b'\\n') -> 13 bytes: b\"still there?\\n\"",
+    ]);
+}
+
+#[test]
+fn the_book_shows_what_the_slow_client_demo_prints() {
+    BookOutput::new(BIN, "lesson-09-echo")
+        .variant(&["--slow-client"], "output-slow-client.txt")
+        .check();
+}
+
+/// The hostile-client battery (testkit::hostile). This server serves one client at a time:
+/// after each hostile client, a normal one must be served within the server's deadline for
+/// the hostile one (`--timeout 2`) + a margin.
+fn hostile_target() -> testkit::hostile::Target {
+    testkit::hostile::Target::new(
+        |extra| {
+            let mut args = vec!["--timeout", "2"];
+            args.extend_from_slice(extra);
+            Server::start(BIN, &args)
+        },
+        // A line of a thousand bytes: a client that never reads fills the buffers between it
+        // and the server sooner with long lines than with short ones.
+        &[b"hello ".as_slice(), &[b'x'; 1000], b"\n"].concat(),
+        |addr| {
+            let mut conn = Conn::open(addr);
+            conn.send(b"hello\n").expect(b"hello\n");
+            conn.send(b"\xff not utf-8\n").expect(b"\xff not utf-8\n");
+            conn.shutdown_write().expect_eof();
+        },
+    )
+    .sequential(std::time::Duration::from_secs(2))
+}
+
+testkit::hostile_battery!(hostile_target);
