@@ -55,12 +55,16 @@ fn main() -> std::io::Result<()> {
                 false
             }
             Ok(n) => {
+                // (A real server would limit `pending`, as the lesson's read_ready does.)
                 pending.extend_from_slice(&buf[..n]);
                 busy = true;
                 true
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => true,
-            Err(_) => false,
+            Err(e) => {
+                eprintln!("recv: {e}"); // this connection ends, the others go on
+                false
+            }
         });
         if !busy {
             thread::sleep(Duration::from_millis(1)); // guesswork: nothing tells us when
