@@ -102,6 +102,9 @@ const CLIENT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client waits for the server's answer line.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The time limits in step mode, where the server waits for your Enter before each call.
+const STEP_MODE_LIMIT: Duration = Duration::from_secs(600);
+
 /// The longest name the server accepts, newline included.
 const MAX_LINE: usize = 33;
 
@@ -130,7 +133,11 @@ fn settings(opts: &Options) -> Result<(usize, usize)> {
 /// The --timeout flag: how long a client may take to send its name, and to take its answer.
 fn limits(opts: &Options) -> Result<Limits> {
     let ms = opts.value("--timeout", 10_000u64)?.max(1);
-    let limit = Duration::from_millis(ms);
+    let mut limit = Duration::from_millis(ms);
+    // In step mode you are the clock: every pause before a call would eat into the deadline.
+    if common::narrate::step_mode() {
+        limit = limit.max(STEP_MODE_LIMIT);
+    }
     Ok(Limits {
         read: limit,
         write: limit,
@@ -505,6 +512,37 @@ fn acks_into_a_full_queue(
         .collect())
 }
 
+/// If this client's bytes are still unacknowledged (its connection is still half-open on the
+/// server's side), wait until a retransmission finds room in the accept queue (5 s at most),
+/// and show both sides again. (Waiting here also keeps the demo's output the same from run
+/// to run: the kernel retransmits on its own clock.)
+fn retransmission_gets_in(
+    conn: &Socket,
+    server_addr: SocketAddr,
+    listener: &Socket,
+    say: &Narrator,
+    server: &Narrator,
+) {
+    let Some(local) = conn.local_addr().ok().and_then(|a| a.as_socket()) else {
+        return;
+    };
+    let unacknowledged = || match common::kernel::lookup(local, Some(server_addr)) {
+        common::kernel::View::Found(entry) => entry.tx_queue > 0,
+        _ => false,
+    };
+    if !unacknowledged() {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while unacknowledged() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    say.note("a retransmission found room: our bytes are acknowledged at last");
+    say.kernel(conn);
+    server.kernel_at(server_addr, Some(local));
+    server.kernel(listener);
+}
+
 /// TCP_QUICKACK off (Linux): the socket's kernel may delay its ACKs, the handshake's last one
 /// included.
 #[cfg(target_os = "linux")]
@@ -636,6 +674,10 @@ fn demo(opts: &Options) -> Result<()> {
         } else {
             // The server closed without a word: the client reads the end of stream.
             let _ = read_line(&conn, CLIENT_TIMEOUT, &say);
+        }
+        // A client whose last ACK was dropped (below) gets in once there is room again.
+        for (conn, say) in &waiting {
+            retransmission_gets_in(conn, addr, &listener, say, &server);
         }
         // The queue was full and has room for one again: two clients try for it (Linux).
         if left_out && cfg!(target_os = "linux") {

@@ -542,6 +542,9 @@ fn a_full_queue_drops_a_last_ack_while_the_client_thinks_it_is_connected() {
         ", accept queue 2",
         "server  -- the kernel counted the dropped ACK: ListenOverflows went up",
         "bob     recv(33) -> 28 bytes: b\"hello bob, you are number 2\\n\"",
+        // Room again: a retransmission completes her connection, her bytes with it.
+        "zoe     -- a retransmission found room: our bytes are acknowledged at last",
+        "receive queue 4 B",
         "yann    recv(33) -> 29 bytes: b\"hello yann, you are number 3\\n\"",
         "zoe     recv(33) -> 28 bytes: b\"hello zoe, you are number 4\\n\"",
     ]);
