@@ -89,7 +89,8 @@ fn a_client_that_never_reads_is_dropped_after_the_write_time_limit() {
     let began = Instant::now();
     let block = b"never read, never read, never read, never read, never read\n".repeat(1000);
     let mut served = false;
-    // Send without reading until the server drops us (a write fails), 8 s at most.
+    // Send without reading until the server drops us (a write fails): at most the tests'
+    // timeout (10 s, or LESSON_TEST_TIMEOUT); without a write limit it never comes.
     let dropped = loop {
         match s.write(&block) {
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
@@ -102,11 +103,11 @@ fn a_client_that_never_reads_is_dropped_after_the_write_time_limit() {
             Err(_) => break Some(began.elapsed()),
             Ok(_) => {}
         }
-        if began.elapsed() > Duration::from_secs(8) {
+        if began.elapsed() > testkit::timeout() {
             break None;
         }
     };
-    let took = dropped.expect("a client that never reads was still connected after 8 s");
+    let took = dropped.expect("a client that never reads was still connected at the timeout");
     assert!(served, "the server never stopped taking bytes");
     eprintln!(
         "never-reading client dropped {} ms after it began (write limit 1000 ms)",
@@ -162,7 +163,7 @@ fn a_client_that_sends_without_pause_does_not_starve_the_others() {
         took.as_millis()
     );
     assert!(
-        took < Duration::from_millis(1000),
+        took < Duration::from_millis(2000),
         "a client sending without pause kept another waiting {} ms",
         took.as_millis()
     );
