@@ -446,14 +446,6 @@ fn hostile_target() -> testkit::hostile::Target {
         },
     )
     .concurrent(Duration::from_secs(3))
-    // testkit's case lowers the HARD limit too, and cannot raise it again without
-    // CAP_SYS_RESOURCE (prlimit: "Operation not permitted" in this container). Checked by hand
-    // with the soft limit only (prlimit --nofile=4:20000, 20 connections): "too many open
-    // files" 8 times in 2 s with the backoff, 0 ticks of CPU, a client served after.
-    .skip(
-        "fd_exhaustion",
-        "testkit lowers the hard limit and cannot restore it here (reported)",
-    )
 }
 
 testkit::hostile_battery!(hostile_target);

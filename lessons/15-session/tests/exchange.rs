@@ -414,12 +414,6 @@ fn hostile_target() -> testkit::hostile::Target {
         },
     )
     .concurrent(std::time::Duration::from_secs(3))
-    // testkit's case lowers the HARD limit too, and cannot raise it again without
-    // CAP_SYS_RESOURCE (prlimit: "Operation not permitted" in this container).
-    .skip(
-        "fd_exhaustion",
-        "testkit lowers the hard limit and cannot restore it here (reported)",
-    )
 }
 
 testkit::hostile_battery!(hostile_target);
