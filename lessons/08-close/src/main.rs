@@ -50,6 +50,11 @@ static LESSON: Lesson = Lesson {
             help: "server: the whole request must arrive, and the whole answer be sent, within SECS each; client: how long each recv() waits (default 10)",
         },
         Flag {
+            name: "--rude",
+            value: None,
+            help: "demo: a part 3, a client that never half-closes: the server gives up after 1 s and says why",
+        },
+        Flag {
             name: "--clients",
             value: Some("N"),
             help: "server: how many clients to serve before it exits (default 1; 0: until stopped)",
@@ -61,6 +66,8 @@ static LESSON: Lesson = Lesson {
 const REQUEST: &[u8] = b"one\ntwo\nthree\n";
 /// A request longer than this is refused: the server keeps it all in memory.
 const MAX_REQUEST: usize = 64 * 1024;
+/// How long the server waits for the request of part 3's client (--rude).
+const RUDE_LIMIT: Duration = Duration::from_secs(1);
 /// In the demo both sides are in one process; a wait this long means a bug.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -366,10 +373,45 @@ fn demo(opts: &Options) -> Result<()> {
     client.kernel(&client_ends);
     recv_after_reset(&to_server, &client)?;
     close(to_server, client_ends, "client socket", &client);
+    if opts.has("--rude") {
+        forgets_the_half_close(&listener, addr, opts)?;
+    }
     close_listener(listener, &server);
     Ok(())
 }
 // ANCHOR_END: demo
+
+// ANCHOR: rude
+/// Part 3 (--rude): a client that sends its request and never shuts down writing — the
+/// exercise's classic mistake. The server's deadline ends the wait; it says why, closes, and
+/// would go on with the next client. The client reads an end of stream and no answer.
+fn forgets_the_half_close(listener: &TcpListener, addr: SocketAddr, opts: &Options) -> Result<()> {
+    let (server, client) = (opts.narrator("server"), opts.narrator("client"));
+    opts.narrator("lesson").note(format!(
+        "part 3: a client that never half-closes; the server waits {} s at most",
+        RUDE_LIMIT.as_secs()
+    ));
+    let to_server = connect_to(addr, &client)?;
+    let to_client = accept_one(listener, &server)?;
+    let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
+    set_timeout(&to_server, DEMO_TIMEOUT, &client)?;
+    client.next(
+        format!("write_all({})", show_bytes(b"one\n")),
+        "send the request, and forget the half-close",
+    );
+    (&to_server)
+        .write_all(b"one\n")
+        .map_err(|e| client.fail(e))?;
+    client.done("4 bytes");
+    if let Err(e) = serve(&to_client, server_ends, RUDE_LIMIT, &server) {
+        server.note(format!("{e}; closing its connection"));
+    }
+    close(to_client, server_ends, "connection", &server);
+    hear(&to_server, &client)?;
+    close(to_server, client_ends, "client socket", &client);
+    Ok(())
+}
+// ANCHOR_END: rude
 
 /// `--timeout SECS` for the server and the client.
 fn timeout(opts: &Options) -> Result<Duration> {

@@ -374,6 +374,96 @@ fn the_book_shows_what_the_demo_prints() {
 }
 
 #[test]
+fn the_book_shows_a_client_that_forgets_the_half_close() {
+    BookOutput::new(BIN, "lesson-08-close")
+        .variant(&["--rude"], "output-rude.txt")
+        .check();
+}
+
+#[test]
+fn the_demo_cuts_a_client_that_never_half_closes() {
+    let started = Instant::now();
+    lesson(BIN)
+        .args(&["--rude"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "lesson  -- part 3",
+            "client  write_all(b\"one\\n\") -> 4 bytes",
+            "server  recv(1024) -> 4 bytes: b\"one\\n\"",
+            "server  recv(1024) -> error: timed out",
+            "server  close(connection) -> ok",
+            // No answer: the server closed, the client reads the end of stream.
+            "client  recv() until it returns 0 -> 0 bytes: b\"\", then end of stream",
+            "server  close(listener) -> ok",
+        ]);
+    // Cut at the 1 s deadline, not at the client's own 3 s timeout.
+    assert!(
+        started.elapsed() < Duration::from_millis(2900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_process_that_dies_closes_its_connections_with_fin() {
+    // SIGKILL: the process cannot run another instruction, but its kernel closes its
+    // descriptors as close() would: FIN (nothing was left unread), so the peer reads the end
+    // of stream, not a reset.
+    let mut server = Server::start(BIN, &["--timeout", "10"]);
+    let mut conn = Conn::open(server.addr);
+    server.wait_for("server  accept() -> ok");
+    testkit::hostile::kill("KILL", server.pid());
+    conn.expect_eof();
+    let _ = server.stop();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_process_that_dies_with_bytes_unread_resets() {
+    // The same death with bytes waiting unread: the kernel's close sends RST, as close() would.
+    use std::io::{ErrorKind, Read};
+    let mut server = Server::start(BIN, &["--timeout", "10"]);
+    let mut conn = Conn::open(server.addr);
+    server.wait_for("server  accept() -> ok");
+    testkit::hostile::kill("STOP", server.pid());
+    conn.send(b"unread\n");
+    // While it is stopped, wait until the kernel has acknowledged the bytes (they sit unread
+    // in the server's receive queue): our send queue is empty again.
+    let local = conn.stream().local_addr().unwrap();
+    let deadline = Instant::now() + testkit::timeout();
+    while !matches!(common::kernel::lookup(local, Some(server.addr)),
+        common::kernel::View::Found(e) if e.tx_queue == 0)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the bytes were never acknowledged"
+        );
+        std::thread::yield_now();
+    }
+    testkit::hostile::kill("KILL", server.pid());
+    let err = testkit::uninterrupted(|| conn.stream().read(&mut [0u8; 16])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+    let _ = server.stop();
+}
+
+#[test]
+fn so_linger_zero_resets_even_with_nothing_unread() {
+    // An abortive close: SO_LINGER on with a time of 0. RST at once, whatever the queues hold.
+    use std::io::{ErrorKind, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    client.set_read_timeout(Some(testkit::timeout())).unwrap();
+    let (server_side, _) = listener.accept().unwrap();
+    let server_side = socket2::Socket::from(server_side);
+    server_side.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(server_side);
+    let err = testkit::uninterrupted(|| client.read(&mut [0u8; 16])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+}
+
+#[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
     lesson(&testkit::example("close_std_way"))
         .run()
