@@ -395,11 +395,18 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let to_alice = connect_and_greet(addr, "alice", &alice)?;
     dave.note("from now on: one byte, b\"x\", every 400 ms (on a thread of his own)");
     let trickle = std::thread::spawn(move || {
-        // Until the server hangs up: then a send fails, and dave stops.
-        for _ in 0..10 {
-            std::thread::sleep(Duration::from_millis(400));
-            if to_dave.send(b"x").is_err() {
-                break;
+        // Dave waits 400 ms for an answer; when none comes, he sends one more byte. When the
+        // server hangs up, his recv() returns 0 (end of stream) and he stops.
+        let _ = to_dave.set_read_timeout(Some(Duration::from_millis(400)));
+        let mut buf = [0u8; 64];
+        for _ in 0..20 {
+            match (&to_dave).read(&mut buf) {
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    if to_dave.send(b"x").is_err() {
+                        break;
+                    }
+                }
+                _ => break,
             }
         }
     });

@@ -493,11 +493,18 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     client.done("5 bytes");
     let mut dripping = slow.try_clone().map_err(|e| client.fail(e))?;
     let drip = std::thread::spawn(move || {
-        // Until the server hangs up: then a write fails, and the thread ends.
+        // Wait 400 ms for an echo; when none comes, send one more byte. When the server hangs
+        // up, recv() returns 0 (end of stream), or an error, and the thread ends.
+        let _ = dripping.set_read_timeout(Some(Duration::from_millis(400)));
+        let mut buf = [0u8; 64];
         for _ in 0..20 {
-            std::thread::sleep(Duration::from_millis(400));
-            if dripping.write_all(b".").is_err() {
-                break;
+            match dripping.read(&mut buf) {
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    if dripping.write_all(b".").is_err() {
+                        break;
+                    }
+                }
+                _ => break,
             }
         }
     });
