@@ -36,6 +36,23 @@ fn the_demo_shows_a_partial_send_and_then_every_byte_arriving() {
     ]);
 }
 
+/// A payload that fits in the buffers: one non-blocking send() takes all of it, and nothing is
+/// left to refuse (the chapter's "Try it" 1). Fails if a full send is called partial, or if
+/// offering the rest of nothing loops (both were mutants no test caught).
+#[test]
+fn a_small_payload_fits_in_one_non_blocking_send() {
+    lesson(BIN)
+        .args(&["--size", "100"])
+        .run()
+        .success()
+        .lines_in_order(&[
+            "server  set_nonblocking(true) -> ok",
+            "-> all 100 bytes",
+            "-> nothing left: every byte fit",
+            "client  -- all 100 payload bytes arrived, every one in its place",
+        ]);
+}
+
 #[test]
 fn server_and_client_in_two_processes() {
     let server = Server::start(BIN, &["--size", "3000000"]);
