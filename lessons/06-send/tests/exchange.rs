@@ -53,6 +53,19 @@ fn a_small_payload_fits_in_one_non_blocking_send() {
         ]);
 }
 
+/// The kernel view after a send that fit: nothing waits to be sent, the bytes wait to be read.
+#[cfg(target_os = "linux")]
+#[test]
+fn after_a_send_that_fit_only_the_receive_queue_holds_bytes() {
+    lesson(BIN)
+        .args(&["--size", "100"])
+        .run()
+        .success()
+        .stdout_has(
+            "kernel: the server's send queue is empty, the client's receive queue holds bytes",
+        );
+}
+
 #[test]
 fn server_and_client_in_two_processes() {
     let server = Server::start(BIN, &["--size", "3000000"]);
