@@ -728,19 +728,20 @@ fn client(opts: &Options) -> Result<()> {
     let result = rt.block_on(async {
         let mut conn = connect(opts.addr, say).await?;
         conn.send(format!("{nick}\n").as_bytes()).await?;
-        let mut typed = BufReader::new(tokio::io::stdin()).lines();
+        let mut typed = BufReader::new(tokio::io::stdin());
         let mut typing = true;
-        let mut line = Vec::new();
+        let (mut typed_line, mut line) = (Vec::new(), Vec::new());
         loop {
             tokio::select! {
-                // Both branches are cancel-safe: nothing is lost when the other one wins.
-                text = typed.next_line(), if typing => match text {
-                    Ok(Some(text)) => {
-                        let bytes = format!("{text}\n");
-                        let sent = conn.writer.write_all(bytes.as_bytes()).await;
+                // Both branches are cancel-safe: each keeps its half line outside the loop.
+                text = read_line(&mut typed, &mut typed_line, MAX_LINE), if typing => match text {
+                    Ok(Some(bytes)) => {
+                        let sent = conn.writer.write_all(&bytes).await;
                         sent.map_err(|e| conn.say.fail(e))?;
                     }
-                    _ => {
+                    // A line too long to send, or standard input failed: say so and stop.
+                    Err(e) => return Err(conn.say.fail(e)),
+                    Ok(None) => {
                         typing = false;
                         conn.say.next("shutdown()", "end of input: send FIN, keep reading");
                         conn.writer.shutdown().await.map_err(|e| conn.say.fail(e))?;
