@@ -24,13 +24,6 @@ fn target() -> Target {
         normal,
     )
     .sequential(Duration::from_millis(1000))
-    // testkit's case lowers the HARD limit too and then cannot raise it back (prlimit: EPERM
-    // without CAP_SYS_RESOURCE); tests/exchange.rs has the same case with the soft limit only:
-    // running_out_of_descriptors_does_not_end_the_server.
-    .skip(
-        "fd_exhaustion",
-        "see running_out_of_descriptors_does_not_end_the_server in tests/exchange.rs",
-    )
 }
 
 /// A normal client: its name in, a greeting with its number out, then end of stream. (The

@@ -23,12 +23,6 @@ fn target() -> Target {
         normal,
     )
     .sequential(Duration::from_millis(1000))
-    // testkit's case lowers the HARD limit too and then cannot raise it back (prlimit: EPERM
-    // without CAP_SYS_RESOURCE); tests/exchange.rs has the same case with the soft limit only.
-    .skip(
-        "fd_exhaustion",
-        "see running_out_of_descriptors_does_not_end_the_server in tests/exchange.rs",
-    )
 }
 
 /// A normal client: the request, the half-close, the answer to its end.
