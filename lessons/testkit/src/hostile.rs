@@ -951,18 +951,19 @@ fn lowest_free_fd(pid: u32) -> u64 {
     (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
 }
 
-/// The time a process has spent on a CPU: /proc/PID/schedstat (nanoseconds; exact), else
-/// utime + stime from /proc/PID/stat (clock ticks).
+/// The time a process (all its threads) has spent on a CPU: the sum of
+/// /proc/PID/task/*/schedstat (nanoseconds; exact), else utime + stime from /proc/PID/stat
+/// (clock ticks, which this kernel may not update for short bursts).
 fn cpu_time(pid: u32) -> Duration {
-    if let Some(ns) = std::fs::read_to_string(format!("/proc/{pid}/schedstat"))
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|f| f.parse::<u64>().ok())
-        })
-    {
-        return Duration::from_nanos(ns);
+    let per_thread: Vec<u64> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .collect();
+    if !per_thread.is_empty() {
+        return Duration::from_nanos(per_thread.iter().sum());
     }
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after_name = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
