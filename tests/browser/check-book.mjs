@@ -8,11 +8,19 @@
 // highlighted, the sequence diagram drawn as a picture, exercise hints and solutions folded and
 // opening on click, a sidebar that matches SUMMARY.md (and lists every chapter file). Then it
 // walks the whole book with the "next" button and searches for `accept` and `TIME_WAIT`.
-// A screenshot of each chapter goes to --shots. Exit code 1 if any check fails.
+// The book ships no file twice. Budget (--budget-page, 04-accept.html): the page and all it
+// loads weigh at most --budget-kb (1536) as a reader's browser receives them (gzip, as GitHub
+// Pages sends text), mermaid's script is loaded once, first render within --first-render-ms
+// (1000). Every theme (light, rust, coal, navy, ayu) on --theme-page: the diagram drawn in
+// mermaid's matching theme (also after switching theme), every text in it with WCAG contrast
+// ≥ 4.5 against what is drawn behind it, lesson output set apart from code, and a screenshot
+// (theme-NAME.png). A screenshot of each chapter goes to --shots. Exit code 1 if any check fails.
 
 import { createServer } from "node:http";
 import { readFileSync, readdirSync, mkdirSync, existsSync, statSync } from "node:fs";
-import { join, extname, resolve } from "node:path";
+import { join, extname, resolve, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const args = Object.fromEntries(
@@ -56,14 +64,25 @@ const types = {
   ".svg": "image/svg+xml", ".png": "image/png", ".woff": "font/woff", ".woff2": "font/woff2",
   ".ttf": "font/ttf", ".json": "application/json", ".txt": "text/plain",
 };
+// Text is sent gzip-compressed when the browser asks for it, as GitHub Pages serves the book:
+// the page-weight budget below counts the bytes a reader's browser receives.
+const compressible = new Set([".html", ".js", ".css", ".svg", ".json", ".txt"]);
+const gzipped = new Map();
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
   let file = join(bookDir, path);
   if (!file.startsWith(bookDir)) { res.writeHead(403).end(); return; }
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
   if (!existsSync(file)) { res.writeHead(404).end("not found"); return; }
-  res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-  res.end(readFileSync(file));
+  const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+  let body = readFileSync(file);
+  if (compressible.has(extname(file)) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+    if (!gzipped.has(file)) gzipped.set(file, gzipSync(body));
+    body = gzipped.get(file);
+    headers["content-encoding"] = "gzip";
+  }
+  res.writeHead(200, headers);
+  res.end(body);
 });
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
@@ -159,6 +178,182 @@ for (const name of pages.filter((p) => !only || only.includes(p))) {
 
   check(problems.length === 0, `${name}: no console errors, failed or off-host requests`, problems.join("\n      "));
   await page.close();
+}
+
+// --- the whole book: no file shipped twice (mermaid.min.js once was, 2.6 MB each time)
+if (!only) {
+  const seen = new Map();
+  const twice = [];
+  let total = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) { walk(path); continue; }
+      const data = readFileSync(path);
+      total += data.length;
+      // index.html is mdbook's copy of the first chapter, so that the book's address opens it.
+      if (data.length < 10_000 || relative(bookDir, path) === "index.html") continue;
+      const hash = createHash("sha256").update(data).digest("hex");
+      if (seen.has(hash)) twice.push(`${relative(bookDir, path)} = ${seen.get(hash)} (${kb(data.length)})`);
+      else seen.set(hash, relative(bookDir, path));
+    }
+  };
+  walk(bookDir);
+  check(twice.length === 0, `the whole book: ${kb(total)} on disk, no file shipped twice`, twice.join("\n      "));
+}
+
+// --- budget: a chapter with a diagram, as a first-time reader loads it (nothing cached)
+const budgetPage = args["budget-page"] ?? "04-accept.html";
+const budgetBytes = Number(args["budget-kb"] ?? 1536) * 1024;
+const firstRenderMs = Number(args["first-render-ms"] ?? 1000);
+if (!only || only.includes(budgetPage)) {
+  // Three first visits (a fresh browser profile each, nothing cached): the weight of the first,
+  // the quickest first render of the three (one slow start on a busy machine is not the page).
+  const loaded = [];
+  const paints = [];
+  for (let visit = 0; visit < 3; visit++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const requests = [];
+    page.on("requestfinished", (req) => requests.push(req));
+    await page.goto(`${origin}/${budgetPage}`, { waitUntil: "load" });
+    await page.locator("pre.mermaid svg").first().waitFor({ timeout: 15_000 }).catch(() => {});
+    await page.waitForLoadState("networkidle").catch(() => {});
+    paints.push(await page.evaluate(() =>
+      performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? Infinity));
+    if (visit === 0) {
+      for (const req of requests) {
+        const sizes = await req.sizes().catch(() => null);
+        const res = await req.response().catch(() => null);
+        const raw = res ? (await res.body().catch(() => Buffer.alloc(0))).length : 0;
+        loaded.push({ url: req.url().replace(origin, ""), sent: sizes?.responseBodySize ?? 0, raw });
+      }
+    }
+    await context.close();
+  }
+  const timing = { paint: Math.min(...paints) };
+  const sent = loaded.reduce((sum, r) => sum + r.sent, 0);
+  const raw = loaded.reduce((sum, r) => sum + r.raw, 0);
+  const heaviest = [...loaded].sort((a, b) => b.sent - a.sent).slice(0, 4)
+    .map((r) => `${r.url} ${kb(r.sent)}`).join(", ");
+  check(sent <= budgetBytes,
+    `${budgetPage}: the page and what it loads weigh ${kb(sent)} sent (${kb(raw)} unpacked, ${loaded.length} requests), within ${kb(budgetBytes)}`,
+    `over budget; heaviest: ${heaviest}`);
+  const mermaids = loaded.filter((r) => /mermaid[^/]*\.min\.js$/.test(r.url)).length;
+  check(mermaids === 1, `${budgetPage}: mermaid's script is loaded once`, `loaded ${mermaids} times`);
+  check(timing.paint <= firstRenderMs,
+    `${budgetPage}: first render after ${Math.round(timing.paint)} ms, within ${firstRenderMs} ms (three first visits: ${paints.map(Math.round).join(", ")} ms)`);
+}
+
+// --- every theme: a screenshot, the diagram's contrast, output set apart from code
+const themePage = args["theme-page"] ?? "04-accept.html";
+const themes = ["light", "rust", "coal", "navy", "ayu"];
+const darkThemes = ["coal", "navy", "ayu"];
+if (!only || only.includes(themePage)) {
+  for (const theme of themes) {
+    const { page, problems } = await openPage();
+    await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+    await page.goto(`${origin}/${themePage}`, { waitUntil: "load" });
+    const drawn = await page.locator("html[data-mermaid-theme] pre.mermaid svg").first()
+      .waitFor({ timeout: 15_000 }).then(() => true, () => false);
+    check(drawn, `${themePage} in ${theme}: the diagram is drawn`);
+    const mermaidTheme = await page.evaluate(() => document.documentElement.dataset.mermaidTheme);
+    const wanted = darkThemes.includes(theme) ? "dark" : "default";
+    check(mermaidTheme === wanted, `${themePage} in ${theme}: mermaid's ${wanted} theme`, `got ${mermaidTheme}`);
+    await reportContrast(page, `${themePage} in ${theme}`);
+    await checkOutputBlocks(page, `${themePage} in ${theme}`);
+    const diagram = page.locator("pre.mermaid").first();
+    await diagram.evaluate((d) => d.scrollIntoView({ block: "start" }));
+    await page.evaluate(() => window.scrollBy(0, -80)); // out from under the sticky menu bar
+    await page.screenshot({ path: join(shotsDir, `theme-${theme}.png`) });
+    if (theme === "light") {
+      // The reader switches to a dark theme: the diagram is drawn again, in mermaid's dark theme.
+      await page.locator("#mdbook-theme-toggle").click();
+      await page.locator("#mdbook-theme-coal").click();
+      const redrawn = await page.locator("html[data-mermaid-theme=dark] pre.mermaid svg").first()
+        .waitFor({ timeout: 15_000 }).then(() => true, () => false);
+      check(redrawn, `${themePage}: switching light → coal draws the diagram again, dark`);
+      await reportContrast(page, `${themePage} switched to coal`);
+    }
+    check(problems.length === 0, `${themePage} in ${theme}: no errors`, problems.join("\n      "));
+    await page.close();
+  }
+}
+
+function kb(bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
+/** WCAG contrast of every text in the page's first diagram against what is drawn behind it. */
+async function reportContrast(page, what) {
+  const result = await page.locator("pre.mermaid svg").first().evaluate((svg) => {
+    const parse = (c) => {
+      const m = /rgba?\(([\d.]+),?\s*([\d.]+),?\s*([\d.]+)(?:[,/]\s*([\d.]+))?\)/.exec(c ?? "");
+      return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null;
+    };
+    const over = (top, below) => top[3] >= 1 ? top
+      : [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
+    const luminance = ([r, g, b]) => {
+      const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const ratio = (a, b) => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (hi + 0.05) / (lo + 0.05);
+    };
+    // The page behind the diagram: the first opaque background up from the diagram.
+    let page = [255, 255, 255, 1];
+    for (let el = svg; el; el = el.parentElement) {
+      const bg = parse(getComputedStyle(el).backgroundColor);
+      if (bg && bg[3] > 0) { page = over(bg, [255, 255, 255, 1]); break; }
+    }
+    const shapes = [...svg.querySelectorAll("rect, polygon, path, circle, ellipse")];
+    // The innermost element holding each text (mermaid colours the <tspan>s inside a <text>).
+    const texts = [...svg.querySelectorAll("text, tspan, foreignObject span, foreignObject p")]
+      .filter((t) => !t.querySelector("tspan, span, p"))
+      .filter((t) => t.textContent.trim() !== "" && t.getBoundingClientRect().width > 0);
+    let worst = { ratio: Infinity, text: "(no text)" };
+    for (const t of texts) {
+      const style = getComputedStyle(t);
+      const color = parse(t instanceof SVGElement ? style.fill : style.color);
+      if (!color || color[3] === 0) continue;
+      const box = t.getBoundingClientRect();
+      const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
+      // What is painted behind the text: the last filled shape before it that covers its centre.
+      let behind = page;
+      for (const s of shapes) {
+        if (!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        const r = s.getBoundingClientRect();
+        if (x < r.left || x > r.right || y < r.top || y > r.bottom) continue;
+        const fill = parse(getComputedStyle(s).fill);
+        const opacity = +getComputedStyle(s).fillOpacity;
+        if (fill && fill[3] * opacity > 0) behind = over([fill[0], fill[1], fill[2], fill[3] * opacity], page);
+      }
+      const r = ratio(over(color, behind), behind);
+      if (r < worst.ratio) worst = { ratio: r, text: t.textContent.trim().slice(0, 40), color: color.join(","), behind: behind.join(",") };
+    }
+    return { count: texts.length, ...worst };
+  }).catch((e) => ({ count: 0, ratio: 0, text: `no diagram (${e.message.split("\n")[0]})` }));
+  check(result.count > 0 && result.ratio >= 4.5,
+    `${what}: the diagram's ${result.count} texts have contrast ≥ 4.5 (lowest ${result.ratio.toFixed(1)})`,
+    `"${result.text}": text rgb(${result.color}) on rgb(${result.behind})`);
+}
+
+/** Lesson output (```text) is set apart from code (```rust), and readable, in this theme. */
+async function checkOutputBlocks(page, what) {
+  const look = await page.evaluate(() => {
+    const block = (lang) => {
+      const code = document.querySelector(`main pre > code.language-${lang}`);
+      if (!code) return null;
+      const pre = getComputedStyle(code.parentElement);
+      const c = getComputedStyle(code);
+      return { rule: parseFloat(pre.borderInlineStartWidth) || 0, color: c.color, background: c.backgroundColor };
+    };
+    return { output: block("text"), code: block("rust") };
+  });
+  if (!look.output || !look.code) return;
+  check(look.output.rule >= 2 && look.code.rule === 0, `${what}: lesson output is set apart from code`,
+    `output block rule ${look.output.rule}px, code block rule ${look.code.rule}px`);
 }
 
 // --- previous/next navigation through the whole book
