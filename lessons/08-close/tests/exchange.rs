@@ -428,6 +428,18 @@ fn a_process_that_dies_with_bytes_unread_resets() {
     let mut conn = Conn::open(server.addr);
     server.wait_for("server  accept() -> ok");
     testkit::hostile::kill("STOP", server.pid());
+    // A stop takes effect when the process next runs: wait until it is stopped ('T' in
+    // /proc/PID/stat), or it might still read the bytes sent next.
+    let stat = format!("/proc/{}/stat", server.pid());
+    let deadline = Instant::now() + testkit::timeout();
+    while std::fs::read_to_string(&stat)
+        .unwrap_or_default()
+        .rsplit_once(") ")
+        .is_none_or(|(_, rest)| !rest.starts_with('T'))
+    {
+        assert!(Instant::now() < deadline, "the server never stopped");
+        std::thread::yield_now();
+    }
     conn.send(b"unread\n");
     // While it is stopped, wait until the kernel has acknowledged the bytes (they sit unread
     // in the server's receive queue): our send queue is empty again.
