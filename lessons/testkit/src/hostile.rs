@@ -80,6 +80,11 @@
 //!   meanwhile. The server must stay up and serve a normal client once the limit is restored.
 //!   (RLIMIT_NPROC does not bind root, and CI runs as root: the address space limit does.)
 //! - `burst`: 200 clients at once (8 threads), each sends the request and half-closes.
+//! - `idle_crowd` (NOT in `hostile_battery!`: call `testkit::hostile::idle_crowd(&target())`
+//!   from a test of your own; concurrent servers only): 50 clients connect, say nothing, and
+//!   stay; the normal client must be served while they are all connected. A server that
+//!   serves one client at a time cannot (each silent client takes its deadline in turn: the
+//!   case says so and returns), and neither can a fixed pool of fewer than 50 workers.
 //!
 //! After each: the normal client is served within its bound. In `trickle`, `flood` and
 //! `never_reads` the hostile client is connected first and is still at it when the normal
@@ -122,6 +127,7 @@ pub const CASES: &[&str] = &[
     "fd_exhaustion",
     "memory_limit",
     "burst",
+    "idle_crowd",
 ];
 
 type Start = Box<dyn Fn(&[&str]) -> Server>;
@@ -1165,5 +1171,38 @@ pub fn burst(t: &Target) {
         ms(began.elapsed())
     ));
     case.normal_client(t.margin);
+    case.end();
+}
+
+/// 50 silent clients that stay connected; the normal client is served meanwhile.
+pub fn idle_crowd(t: &Target) {
+    if t.skipped("idle_crowd") {
+        return;
+    }
+    if !t.concurrent {
+        eprintln!(
+            "hostile idle_crowd: not for a server that serves one client at a time (each silent \
+             client would take its deadline in turn)"
+        );
+        return;
+    }
+    let mut case = Case::start("idle_crowd", t);
+    let crowd: Vec<TcpStream> = (0..50).map(|_| connect(case.addr())).collect();
+    case.normal_client(t.margin);
+    let still_open = crowd
+        .iter()
+        .filter(|s| {
+            let _ = s.set_nonblocking(true);
+            let mut byte = [0u8; 1];
+            let open =
+                matches!((&**s).read(&mut byte), Err(e) if e.kind() == ErrorKind::WouldBlock);
+            let _ = s.set_nonblocking(false);
+            open
+        })
+        .count();
+    case.note(format!(
+        "50 silent clients connected; {still_open} of them still connected after the normal client"
+    ));
+    drop(crowd);
     case.end();
 }
