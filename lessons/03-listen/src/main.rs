@@ -11,6 +11,12 @@
 //!
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
+//!
+//! With `--backlog 1` the queue overflows twice: at a SYN (the client hears nothing) and at
+//! the handshake's last ACK (the client thinks it is connected; the server's kernel does not
+//! agree yet). `--std` counts the backlog std chooses. `--rude` adds a client that
+//! misbehaves: the server serves one client at a time, so it gives each a deadline and a
+//! size limit, reports a client's error, closes that client and goes on.
 
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read};

@@ -9,6 +9,10 @@
 //! until end of stream, answers with the lines last first (`three\ntwo\none\n`) and closes;
 //! the client reads the answer to its end and closes. The demo then shows what happens when a
 //! socket is closed with bytes still unread: Linux sends RST instead of FIN.
+//!
+//! A server that reads to the end of stream must not trust the client to get there: the
+//! whole request has a deadline and a size limit, the answer a time limit, and a client's
+//! error ends that client only. `--rude` adds a part 3, a client that never half-closes.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
