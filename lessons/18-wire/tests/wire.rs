@@ -446,7 +446,8 @@ fn diagram(text: &str) -> String {
             }
             out.push_str(&format!("    {from}->>{to}: {}\n", escape(&label)));
         } else if let Some((who, rest)) = line.split_once("  ") {
-            if (who == "client" || who == "server") && rest.contains(" -> ") {
+            let call = (who == "client" || who == "server") && !rest.starts_with("kernel:");
+            if call && rest.contains(" -> ") {
                 let call = rest.trim().replacen(" -> ", " → ", 1);
                 out.push_str(&format!("    Note over {who}: {}\n", escape(&call)));
             }
