@@ -323,7 +323,14 @@ impl Pool {
                     let result = handle(conn, number, &tally);
                     let _ = report.send((number, result));
                 });
-            workers.push(spawned.map_err(|e| say.fail(e))?);
+            // At startup, a pool that cannot be made is the server's end (with a clear word).
+            workers.push(spawned.map_err(|e| match e.kind() {
+                ErrorKind::WouldBlock => say.fail(std::io::Error::new(
+                    e.kind(),
+                    "the system refused another thread (EAGAIN)",
+                )),
+                _ => say.fail(e),
+            })?);
         }
         say.done(format!("ok, {size} workers wait for connections"));
         Ok(Pool {
@@ -539,9 +546,10 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let settings = settings(opts, 30)?;
-    let listener = common::listener::listen_on(opts, &say)?;
     let tally = Shared::default();
+    // The pool's workers first: once we say "listening", we are ready to serve.
     let mut workers = Workers::start(settings.pool, &tally, &say)?;
+    let listener = common::listener::listen_on(opts, &say)?;
     let mut pause = Backoff::new();
     let mut most_at_once = 0;
     let mut number = 0;

@@ -573,3 +573,10 @@ fn hostile_target() -> testkit::hostile::Target {
 }
 
 testkit::hostile_battery!(hostile_target);
+
+/// 50 clients connect and say nothing; a normal client is served while they are all still
+/// connected (a thread each: nobody waits for the crowd).
+#[test]
+fn hostile_idle_crowd() {
+    testkit::hostile::idle_crowd(&hostile_target());
+}

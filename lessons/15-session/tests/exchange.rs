@@ -446,3 +446,10 @@ fn a_client_that_never_reads_is_dropped_after_the_send_timeout() {
         .success()
         .stdout_has("conn1   -- session ended: send(");
 }
+
+/// 50 clients connect and say nothing; a normal client is served while they are all still
+/// connected (a thread each: nobody waits for the crowd).
+#[test]
+fn hostile_idle_crowd() {
+    testkit::hostile::idle_crowd(&hostile_target());
+}
