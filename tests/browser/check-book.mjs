@@ -8,13 +8,15 @@
 // highlighted, the sequence diagram drawn as a picture, exercise hints and solutions folded and
 // opening on click, a sidebar that matches SUMMARY.md (and lists every chapter file). Then it
 // walks the whole book with the "next" button and searches for `accept` and `TIME_WAIT`.
-// The book ships no file twice. Budget (--budget-page, 04-accept.html): the page and all it
-// loads weigh at most --budget-kb (1536) as a reader's browser receives them (gzip, as GitHub
-// Pages sends text), mermaid's script is loaded once, first render within --first-render-ms
-// (1000). Every theme (light, rust, coal, navy, ayu) on --theme-page: the diagram drawn in
-// mermaid's matching theme (also after switching theme), every text in it with WCAG contrast
-// ≥ 4.5 against what is drawn behind it, lesson output set apart from code, and a screenshot
-// (theme-NAME.png). A screenshot of each chapter goes to --shots. Exit code 1 if any check fails.
+// The book ships no file twice, and its search index stays under --search-index-kb (5120).
+// Budget (--budget-page, 04-accept.html; "none" skips it): the page and all it loads weigh at
+// most --budget-kb (1536) as a reader's browser receives them (gzip, as GitHub Pages sends
+// text), mermaid's script is loaded once, first render within --first-render-ms (1000).
+// Every theme (light, rust, coal, navy, ayu) on --theme-page (04-accept.html; "none" skips
+// them): the diagram drawn in mermaid's matching theme (also after switching theme), every text
+// in it with WCAG contrast >= 4.5 against what is drawn behind it, lesson output set apart from
+// code, and a screenshot (theme-NAME.png). A screenshot of each chapter goes to --shots.
+// Exit code 1 if any check fails.
 
 import { createServer } from "node:http";
 import { readFileSync, readdirSync, mkdirSync, existsSync, statSync } from "node:fs";
@@ -200,13 +202,24 @@ if (!only) {
   };
   walk(bookDir);
   check(twice.length === 0, `the whole book: ${kb(total)} on disk, no file shipped twice`, twice.join("\n      "));
+  // The search index loads when a reader first opens search. Of its text, about half is the
+  // lessons' code (worth finding), a tenth their output and a twelfth the diagrams' source; its
+  // size is doubled by mdbook 0.5.4's indexer, which indexes every section's body a second time
+  // as its "breadcrumbs" (elasticlunr-rs 3.0.2 counts tokens across fields). A limit with room
+  // for the book to grow, that still catches, say, a generated file included by mistake.
+  const index = readdirSync(bookDir).find((f) => /^searchindex.*\.js$/.test(f));
+  const indexSize = index ? statSync(join(bookDir, index)).size : 0;
+  const indexSent = index ? gzipSync(readFileSync(join(bookDir, index))).length : 0;
+  const indexLimit = Number(args["search-index-kb"] ?? 5120) * 1024;
+  check(index && indexSize <= indexLimit,
+    `search index: ${kb(indexSize)} (${kb(indexSent)} sent), within ${kb(indexLimit)}`);
 }
 
 // --- budget: a chapter with a diagram, as a first-time reader loads it (nothing cached)
 const budgetPage = args["budget-page"] ?? "04-accept.html";
 const budgetBytes = Number(args["budget-kb"] ?? 1536) * 1024;
 const firstRenderMs = Number(args["first-render-ms"] ?? 1000);
-if (!only || only.includes(budgetPage)) {
+if (budgetPage !== "none" && (!only || only.includes(budgetPage))) {
   // Three first visits (a fresh browser profile each, nothing cached): the weight of the first,
   // the quickest first render of the three (one slow start on a busy machine is not the page).
   const loaded = [];
@@ -249,7 +262,7 @@ if (!only || only.includes(budgetPage)) {
 const themePage = args["theme-page"] ?? "04-accept.html";
 const themes = ["light", "rust", "coal", "navy", "ayu"];
 const darkThemes = ["coal", "navy", "ayu"];
-if (!only || only.includes(themePage)) {
+if (themePage !== "none" && (!only || only.includes(themePage))) {
   for (const theme of themes) {
     const { page, problems } = await openPage();
     await page.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
