@@ -367,6 +367,15 @@ async function checkOutputBlocks(page, what) {
   if (!look.output || !look.code) return;
   check(look.output.rule >= 2 && look.code.rule === 0, `${what}: lesson output is set apart from code`,
     `output block rule ${look.output.rule}px, code block rule ${look.code.rule}px`);
+  const rgb = (c) => (/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(c) ?? []).slice(1, 4).map(Number);
+  const luminance = ([r, g, b]) => {
+    const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const [hi, lo] = [luminance(rgb(look.output.color)), luminance(rgb(look.output.background))].sort((a, b) => b - a);
+  const ratio = (hi + 0.05) / (lo + 0.05);
+  check(ratio >= 4.5, `${what}: lesson output's text has contrast ≥ 4.5 (${ratio.toFixed(1)})`,
+    `${look.output.color} on ${look.output.background}`);
 }
 
 // --- previous/next navigation through the whole book
