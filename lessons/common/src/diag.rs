@@ -26,7 +26,7 @@ const AF_INET6: u8 = 10;
 const IPPROTO_TCP: u8 = 6;
 const TCP_LISTEN: u32 = 10;
 /// A socket that has an address but neither listens nor connects (`TCP_BOUND_INACTIVE`;
-/// the kernel lists such sockets in sock_diag dumps since Linux 6.5; older kernels leave them
+/// the kernel lists such sockets in sock_diag dumps since Linux 6.8; older kernels leave them
 /// out, and the view then says "no TCP entry").
 const TCP_BOUND_INACTIVE: u32 = 13;
 /// `inet_diag_msg`: family, state, timer, retrans, the 48-byte socket id, then five u32s.
@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(find(nobody, Some(server)), Some(None));
     }
 
-    /// A socket that is bound and nothing else is listed (Linux 6.5 and later), with the
+    /// A socket that is bound and nothing else is listed (Linux 6.8 and later), with the
     /// backlog a listener gets once it listens.
     #[test]
     fn a_bound_socket_is_listed_and_a_listener_shows_its_backlog() {
@@ -282,10 +282,10 @@ mod tests {
             .unwrap();
         let local = socket.local_addr().unwrap().as_socket().unwrap();
         let bound = find(local, None).expect("netlink answers");
-        if kernel_at_least(6, 5) {
+        if kernel_at_least(6, 8) {
             assert_eq!(bound.map(|e| e.state), Some(TcpState::BoundInactive));
         } else {
-            assert_eq!(bound, None, "before 6.5 the kernel does not list it");
+            assert_eq!(bound, None, "before 6.8 the kernel does not list it");
         }
         socket.listen(7).unwrap();
         let listening = find(local, None).expect("netlink answers").unwrap();

@@ -42,7 +42,7 @@ pub enum TcpState {
     Listen,
     Closing,
     NewSynRecv,
-    /// Bound to an address, neither listening nor connected (listed since Linux 6.5).
+    /// Bound to an address, neither listening nor connected (listed since Linux 6.8).
     BoundInactive,
 }
 
