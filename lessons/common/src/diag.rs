@@ -25,6 +25,10 @@ const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 const IPPROTO_TCP: u8 = 6;
 const TCP_LISTEN: u32 = 10;
+/// A socket that has an address but neither listens nor connects (`TCP_BOUND_INACTIVE`;
+/// the kernel lists such sockets in sock_diag dumps since Linux 6.8; older kernels leave them
+/// out, and the view then says "no TCP entry").
+const TCP_BOUND_INACTIVE: u32 = 13;
 /// `inet_diag_msg`: family, state, timer, retrans, the 48-byte socket id, then five u32s.
 const DIAG_MSG_LEN: usize = 4 + 48 + 20;
 
@@ -67,13 +71,27 @@ fn one(socket: &Socket, family: u8, local: SocketAddr, peer: SocketAddr) -> Opti
     )
 }
 
-/// The listening socket on this address: a dump of listening sockets only, which spares the
-/// kernel a walk over every connection.
+/// The listening (or bound, not yet listening) socket on this address: a dump of those
+/// sockets only, which spares the kernel a walk over every connection.
 fn listener(socket: &Socket, family: u8, local: SocketAddr) -> Option<Option<Entry>> {
-    let request = request(NLM_F_REQUEST | NLM_F_DUMP, family, 1 << TCP_LISTEN, None);
+    let states = (1 << TCP_LISTEN) | (1 << TCP_BOUND_INACTIVE);
+    let request = request(NLM_F_REQUEST | NLM_F_DUMP, family, states, None);
     socket.send(&request).ok()?;
     let replies = receive(socket)?;
-    Some(replies.into_iter().find(|e| e.local == local))
+    // The kernel reports a bound-only socket's state as CLOSE: "bound inactive" is only the
+    // name of the filter that asks for them.
+    let bound_only = |mut e: Entry| {
+        if e.state == TcpState::Close {
+            e.state = TcpState::BoundInactive;
+        }
+        e
+    };
+    Some(
+        replies
+            .into_iter()
+            .find(|e| e.local == local)
+            .map(bound_only),
+    )
 }
 
 /// A `SOCK_DIAG_BY_FAMILY` request: `nlmsghdr` then `inet_diag_req_v2`.
@@ -180,13 +198,16 @@ fn parse(msg: &[u8]) -> Option<Entry> {
         local: SocketAddr::new(ip(8), port(4)),
         peer: SocketAddr::new(ip(24), port(6)),
         state,
-        // expires 52, rqueue 56, wqueue 60.
+        // expires 52, rqueue 56, wqueue 60. For a listening socket the kernel puts the accept
+        // queue's length in rqueue and its limit, the backlog, in wqueue (what `ss -lt` shows
+        // as Recv-Q and Send-Q).
         rx_queue: u32_at(56),
         tx_queue: if state == TcpState::Listen {
             0
         } else {
             u32_at(60)
         },
+        backlog: (state == TcpState::Listen).then(|| u32_at(60)),
     })
 }
 
@@ -220,7 +241,10 @@ mod tests {
             Some(1),
             "one connection waits"
         );
-        assert_eq!(listening, proc_find(server, None));
+        // std's TcpListener::bind chose the backlog; netlink reports it, /proc does not.
+        assert!(listening.as_ref().is_some_and(|e| e.backlog.is_some()));
+        let without_backlog = listening.map(|e| Entry { backlog: None, ..e });
+        assert_eq!(without_backlog, proc_find(server, None));
 
         let connected = find(me, Some(server)).expect("netlink answers");
         assert_eq!(
@@ -246,5 +270,38 @@ mod tests {
 
         let nobody: SocketAddr = "127.0.0.1:1".parse().unwrap();
         assert_eq!(find(nobody, Some(server)), Some(None));
+    }
+
+    /// A socket that is bound and nothing else is listed (Linux 6.8 and later), with the
+    /// backlog a listener gets once it listens.
+    #[test]
+    fn a_bound_socket_is_listed_and_a_listener_shows_its_backlog() {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket
+            .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        let local = socket.local_addr().unwrap().as_socket().unwrap();
+        let bound = find(local, None).expect("netlink answers");
+        if kernel_at_least(6, 8) {
+            assert_eq!(bound.map(|e| e.state), Some(TcpState::BoundInactive));
+        } else {
+            assert_eq!(bound, None, "before 6.8 the kernel does not list it");
+        }
+        socket.listen(7).unwrap();
+        let listening = find(local, None).expect("netlink answers").unwrap();
+        assert_eq!(listening.state, TcpState::Listen);
+        assert_eq!(listening.backlog, Some(7));
+        assert_eq!(
+            listening.to_string(),
+            format!("LISTEN {local}, accept queue 0 (backlog 7)")
+        );
+    }
+
+    fn kernel_at_least(major: u32, minor: u32) -> bool {
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        let mut parts = release.split(|c: char| !c.is_ascii_digit());
+        let found_major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let found_minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (found_major, found_minor) >= (major, minor)
     }
 }

@@ -11,8 +11,16 @@
 //!
 //! Addresses are hex (IPv4 as a little-endian number, the port big-endian), `st` is the state,
 //! and the queues mean different things by state: for a LISTEN socket `rx_queue` is the number
-//! of connections waiting in the accept queue for a connected socket
-//! they are the bytes sent but not yet acknowledged, and the bytes received but not yet read.
+//! of connections waiting in the accept queue (netlink also gives its limit, the backlog, which
+//! `/proc` leaves out); for a connected socket `tx_queue` is the bytes the program has written
+//! and the peer has not acknowledged yet — including bytes not even sent yet, because the
+//! peer's window or congestion control holds them back — and `rx_queue` the bytes received
+//! and not yet read by the program.
+//!
+//! The view shows where a connection settles. A state that lasts only until the peer's next
+//! packet (FIN_WAIT1, LAST_ACK, CLOSING, SYN_SENT, SYN_RECV) is read again until it has passed,
+//! for half a second at most, so those states rarely appear in the lessons' output even though
+//! the connection went through them (chapter 8 and the TCP states appendix say when).
 //!
 //! On other systems there is no such table to read, and [`lookup`] says so.
 
@@ -34,6 +42,8 @@ pub enum TcpState {
     Listen,
     Closing,
     NewSynRecv,
+    /// Bound to an address, neither listening nor connected (listed since Linux 6.8).
+    BoundInactive,
 }
 
 impl TcpState {
@@ -53,6 +63,7 @@ impl TcpState {
             0x0A => Listen,
             0x0B => Closing,
             0x0C => NewSynRecv,
+            0x0D => BoundInactive,
             _ => return None,
         })
     }
@@ -73,6 +84,7 @@ impl TcpState {
             Listen => "LISTEN",
             Closing => "CLOSING",
             NewSynRecv => "SYN_RECV",
+            BoundInactive => "BOUND_INACTIVE",
         }
     }
 }
@@ -89,16 +101,31 @@ pub struct Entry {
     pub local: SocketAddr,
     pub peer: SocketAddr,
     pub state: TcpState,
-    /// Bytes sent and not yet acknowledged by the peer (0 for a LISTEN socket).
+    /// Bytes written by the program and not yet acknowledged by the peer, sent or not
+    /// (0 for a LISTEN socket).
     pub tx_queue: u32,
     /// LISTEN: connections waiting for accept(). Otherwise: bytes received and not yet read.
     pub rx_queue: u32,
+    /// LISTEN: the most connections the accept queue holds, as listen() set it (capped by
+    /// `net.core.somaxconn`). Only netlink reports it; `None` when read from `/proc`.
+    pub backlog: Option<u32>,
 }
 
 impl fmt::Display for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.state {
-            TcpState::Listen => write!(f, "LISTEN {}, accept queue {}", self.local, self.rx_queue),
+            TcpState::Listen => {
+                write!(f, "LISTEN {}, accept queue {}", self.local, self.rx_queue)?;
+                match self.backlog {
+                    Some(backlog) => write!(f, " (backlog {backlog})"),
+                    None => Ok(()),
+                }
+            }
+            TcpState::BoundInactive => write!(
+                f,
+                "BOUND_INACTIVE {}: bound, neither listening nor connected",
+                self.local
+            ),
             TcpState::TimeWait => {
                 write!(f, "TIME_WAIT {} -> {}", self.local, self.peer)
             }
@@ -266,6 +293,7 @@ pub fn parse_line(line: &str) -> Option<Entry> {
         state,
         tx_queue: u32::from_str_radix(tx, 16).ok()?,
         rx_queue: u32::from_str_radix(rx, 16).ok()?,
+        backlog: None,
     })
 }
 
