@@ -40,9 +40,23 @@
         pre.textContent = pre.dataset.source;
       }
       await mermaid.run({ nodes: diagrams });
+      for (const svg of document.querySelectorAll("pre.mermaid svg")) keepReadable(svg);
       document.documentElement.dataset.mermaidTheme = dark ? "dark" : "default";
     });
     return drawing;
+  }
+
+  // mermaid shrinks a wide diagram (a long exchange, many actors) to the page's width, which
+  // can leave its text 5 px high. Keep its smallest text at 12 px at least; the diagram then
+  // scrolls sideways (book.css).
+  function keepReadable(svg) {
+    const width = svg.viewBox.baseVal?.width;
+    const sizes = [...svg.querySelectorAll("text, tspan, foreignObject div")]
+      .map((t) => parseFloat(getComputedStyle(t).fontSize))
+      .filter((size) => size > 0);
+    if (!width || sizes.length === 0) return;
+    const scale = Math.min(1, 12 / Math.min(...sizes));
+    svg.style.minWidth = `${Math.ceil(width * scale)}px`;
   }
 
   const script = document.createElement("script");

@@ -5,9 +5,10 @@
 // It serves the built HTML on a free loopback port and, on every chapter page, checks: no
 // console errors, no failed requests and no request to any other host, no unresolved
 // `{{#include`, no empty code block (a missing anchor renders one), no Run buttons, Rust code
-// highlighted, the sequence diagram drawn as a picture, exercise hints and solutions folded and
-// opening on click, a sidebar that matches SUMMARY.md (and lists every chapter file). Then it
-// walks the whole book with the "next" button and searches for `accept` and `TIME_WAIT`.
+// highlighted, the sequence diagram drawn as a picture with text at least 11 px high on screen,
+// exercise hints and solutions folded and opening on click, a sidebar that matches SUMMARY.md
+// (and lists every chapter file). Then it walks the whole book with the "next" button and
+// searches for `accept` and `TIME_WAIT`.
 // The book ships no file twice, and its search index stays under --search-index-kb (6144).
 // Budget (--budget-page, 04-accept.html; "none" skips it): the page and all it loads weigh at
 // most --budget-kb (1536) as a reader's browser receives them (gzip, as GitHub Pages sends
@@ -154,6 +155,14 @@ for (const name of pages.filter((p) => !only || only.includes(p))) {
     const errors = await page.locator("pre.mermaid").evaluateAll(
       (ds) => ds.filter((d) => /Syntax error|Parse error/i.test(d.textContent)).length);
     check(errors === 0, `${name}: every diagram parses`, `${errors} diagram(s) show mermaid's error`);
+    // A wide diagram shrunk to the page's width has text too small to read (5 px was seen).
+    const smallest = await page.locator("pre.mermaid svg").evaluateAll((svgs) => Math.min(...svgs.map((svg) => {
+      const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width);
+      return Math.min(...[...svg.querySelectorAll("text, tspan, foreignObject div")]
+        .filter((t) => t.textContent.trim() !== "")
+        .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+    })));
+    check(smallest >= 11, `${name}: diagram text is at least 11 px on screen (smallest ${smallest.toFixed(1)} px)`);
     const diagram = page.locator("pre.mermaid").first();
     await diagram.scrollIntoViewIfNeeded();
     await diagram.screenshot({ path: join(shotsDir, name.replace(/\.html$/, "-diagram.png")) }).catch(() => {});
