@@ -28,7 +28,9 @@
     const dark = isDark();
     if (dark === drawnDark) return drawing;
     drawnDark = dark;
-    drawing = drawing.then(async () => {
+    // One at a time; a diagram mermaid cannot parse shows mermaid's error (and the browser
+    // console has it) without stopping the next drawing.
+    drawing = drawing.catch(() => {}).then(async () => {
       mermaid.initialize({
         startOnLoad: false,
         theme: dark ? "dark" : "default",
