@@ -11,6 +11,18 @@
 //! server.finish().success();
 //! ```
 //!
+//! Runs to completion go through assert_cmd (with [`timeout`]); a run can also be traced
+//! (`--trace FILE`) and its events queried, which is how a test checks the exchange without
+//! pinning the narration's wording (that is pinned once, by [`BookOutput`]):
+//!
+//! ```no_run
+//! # let bin = "";
+//! let (run, trace) = testkit::traced(bin, &[]);
+//! run.success();
+//! assert!(trace.calls("server").starts_with(&["socket".to_string(), "accept".to_string()]));
+//! assert_eq!(trace.sent("client"), trace.received("server"));
+//! ```
+//!
 //! The rules they keep: no fixed ports (servers get `--addr 127.0.0.1:0` and we read the port
 //! from their readiness line), no sleeping (we wait for lines and bytes, never for time), and
 //! every wait has a timeout, so a broken lesson fails in seconds instead of hanging the run.
@@ -19,12 +31,20 @@ mod book;
 mod conn;
 pub mod hostile;
 mod run;
+pub mod trace;
 
-pub use book::{diagram, normalize_ports, BookOutput};
+pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use run::{lesson, Cmd, Run, Server};
+pub use trace::Trace;
 
 use std::time::Duration;
+
+/// Run a lesson with `--trace` into a temporary file: what it printed, and its events.
+/// Assert on the events (`trace.sent("client")`, `trace.calls("server")`), not on wording.
+pub fn traced(bin: &str, args: &[&str]) -> (Run, Trace) {
+    lesson(bin).args(args).traced()
+}
 
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
 /// `LESSON_TEST_TIMEOUT=30` (seconds) gives a slow machine more time.
