@@ -36,7 +36,7 @@ pub mod trace;
 pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use run::{lesson, Cmd, Run, Server};
-pub use trace::Trace;
+pub use trace::{Trace, TraceFile};
 
 use std::time::Duration;
 

@@ -107,6 +107,42 @@ impl Trace {
     }
 }
 
+/// A temporary file for a server's trace: start the server with [`TraceFile::args`] added,
+/// and [`TraceFile::read`] once it has finished.
+///
+/// ```no_run
+/// # let bin = "";
+/// let trace = testkit::TraceFile::new();
+/// let server = testkit::Server::start(bin, &["--clients", "1", "--trace", trace.path()]);
+/// // … talk to it …
+/// server.finish().success();
+/// assert_eq!(trace.read().sent("server"), b"hello\n");
+/// ```
+pub struct TraceFile {
+    file: tempfile::NamedTempFile,
+    path: String,
+}
+
+impl TraceFile {
+    /// A new, empty trace file.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> TraceFile {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file for the trace");
+        let path = file.path().to_string_lossy().into_owned();
+        TraceFile { file, path }
+    }
+
+    /// Its path, to pass after `--trace`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The events written so far.
+    pub fn read(&self) -> Trace {
+        Trace::read(self.file.path())
+    }
+}
+
 /// One line of the trace: a flat JSON object of strings and numbers (what common writes).
 fn parse_event(line: &str) -> Option<Event> {
     let mut event = Event::default();
