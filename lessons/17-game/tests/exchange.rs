@@ -471,32 +471,3 @@ fn the_std_and_tokio_ways_play_one_tick() {
         .success()
         .stdout_has("tokio: snap 1 ack=1 p1=1,0");
 }
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(80);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server recv_from() — the next datagram from any player.",
-            "server  recv_from() -> 13 bytes",
-            "bob     -- the server says: I am p2, at -2,1",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "bob     -- the server says: I am p2, at -2,1",
-        ]);
-}

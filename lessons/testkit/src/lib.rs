@@ -81,23 +81,43 @@ pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
 }
 
 /// The path of one of the lesson's examples (`cargo test` builds them before it runs tests).
-///
-/// Cargo keeps each example as `target/debug/examples/NAME-HASH`, with a `.d` file that names
-/// its source; the one whose source is in this lesson's `examples/` folder is ours, even if
-/// another package has an example of the same name.
 pub fn example(name: &str) -> String {
-    let exe = std::env::current_exe().expect("the test's own path");
-    // The test runs from target/debug/deps/; examples are in target/debug/examples/.
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples");
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run this through cargo test");
     let folder = std::path::Path::new(&manifest_dir)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    example_of(&folder, name).unwrap_or_else(|| {
+        panic!(
+            "example {name} of this lesson is not built: run the lesson's tests with \
+             `cargo test -p <lesson>`, which builds its examples too"
+        )
+    })
+}
+
+/// `target/debug`, where cargo put the binaries of the test that is running.
+pub fn target_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // The test runs from target/debug/deps/.
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug")
+        .to_path_buf()
+}
+
+/// A lesson's binary in the target dir (`target/debug/lesson-09-echo`), if it is built.
+pub fn lesson_bin(package: &str) -> Option<String> {
+    let bin = target_dir().join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then(|| bin.to_string_lossy().into_owned())
+}
+
+/// The example `name` of the lesson in folder `folder` (`09-echo`), if it is built.
+///
+/// Cargo keeps each example as `target/debug/examples/NAME-HASH`, with a `.d` file that names
+/// its source; the one whose source is in this lesson's `examples/` folder is ours, even if
+/// another package has an example of the same name.
+pub fn example_of(folder: &str, name: &str) -> Option<String> {
+    let dir = target_dir().join("examples");
     // The .d file names the source relative to the workspace: lessons/NN-topic/examples/NAME.rs
     let source = format!("{folder}/examples/{name}.rs");
     let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
@@ -125,13 +145,7 @@ pub fn example(name: &str) -> String {
             }
         }
     }
-    match newest {
-        Some((_, bin)) => bin.to_string_lossy().into_owned(),
-        None => panic!(
-            "example {name} of this lesson is not built: run the lesson's tests with \
-             `cargo test -p <lesson>`, which builds its examples too"
-        ),
-    }
+    newest.map(|(_, bin)| bin.to_string_lossy().into_owned())
 }
 
 /// A loopback port where nobody listens, and nobody can start to while this value lives: the

@@ -7,6 +7,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
+use predicates::prelude::*;
+use predicates::str::contains;
+
 use crate::{fail, timeout};
 
 /// A lesson's binary with its arguments, ready to run.
@@ -302,7 +305,7 @@ impl Run {
     /// stderr contains this text.
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Self {
-        if !self.stderr.contains(text) {
+        if !contains(text).eval(&self.stderr) {
             fail(
                 &format!("stderr should contain {text:?}."),
                 text,
@@ -315,10 +318,29 @@ impl Run {
     /// stdout has no line containing this text.
     #[track_caller]
     pub fn stdout_lacks(&self, text: &str) -> &Self {
-        if self.stdout.contains(text) {
+        self.stdout_matches(contains(text).not())
+    }
+
+    /// stdout satisfies a predicate (`predicates::str::contains(…)`, `…::is_match(…)`, …).
+    #[track_caller]
+    pub fn stdout_matches(&self, predicate: impl Predicate<str>) -> &Self {
+        if !predicate.eval(&self.stdout) {
             fail(
-                &format!("stdout should not contain {text:?}."),
-                &format!("(no {text:?})"),
+                &format!("stdout should satisfy: {predicate}."),
+                &predicate.to_string(),
+                &self.transcript(),
+            );
+        }
+        self
+    }
+
+    /// stderr satisfies a predicate.
+    #[track_caller]
+    pub fn stderr_matches(&self, predicate: impl Predicate<str>) -> &Self {
+        if !predicate.eval(&self.stderr) {
+            fail(
+                &format!("stderr should satisfy: {predicate}."),
+                &predicate.to_string(),
                 &self.transcript(),
             );
         }
