@@ -8,7 +8,18 @@
 //! client  connect(127.0.0.1:40001) -> ok
 //! ```
 //!
-//! A call is narrated in two steps around the real call, which stays in the lesson:
+//! Each line is an event ([`crate::trace::Event`]) first: the narrator records it (and writes
+//! it to `--trace FILE`), then prints its text. A call is ONE line in the lesson:
+//!
+//! ```no_run
+//! # fn demo(listener: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {
+//! // announce (step mode pauses here), run, then `-> ok, peer …` or `-> error: …`
+//! let (conn, peer) = say.call("accept()", "take the first connection", || listener.accept())?;
+//! # Ok(()) }
+//! ```
+//!
+//! Bytes are narrated at the edge, by [`Narrated`], so that framing code has no narration in
+//! it. The older two-step style still works and makes the same events:
 //!
 //! ```no_run
 //! # fn demo(socket: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {

@@ -107,7 +107,7 @@ impl Trace {
     }
 }
 
-/// A temporary file for a server's trace: start the server with [`TraceFile::args`] added,
+/// A temporary file for a server's trace: start the server with `--trace` and [`TraceFile::path`] added,
 /// and [`TraceFile::read`] once it has finished.
 ///
 /// ```no_run
