@@ -1,7 +1,5 @@
 //! Lesson 01's exchange, checked for real: the demo, two processes, raw bytes, and failures.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-01-socket");
@@ -129,14 +127,6 @@ fn a_killed_server_closes_its_connection_with_fin_not_rst() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn a_client_that_leaves_early_is_reported_by_the_server() {
     let server = Server::start(BIN, &[]);
     Conn::open(server.addr).send(b"no newline");
@@ -145,16 +135,6 @@ fn a_client_that_leaves_early_is_reported_by_the_server() {
         .finish()
         .clean_failure()
         .stderr_has("the peer closed before sending a whole line");
-}
-
-#[test]
-fn a_bad_address_is_a_usage_error() {
-    Command::new(BIN)
-        .args(["server", "--addr", "localhost"])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not an address"));
 }
 
 #[test]
@@ -172,37 +152,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .run()
         .success()
         .stdout_has(r#"tokio: server got "hello\n", client got "HELLO\n""#);
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    // One Enter per call of the demo; the prompts say which call comes next.
-    let enters = "\n".repeat(40);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server listen(backlog=128) — let the kernel accept connections for us.",
-            "server  listen(backlog=128) -> ok",
-            "[step] next: server accept() — take the first connection from the accept queue.",
-            "server  accept() -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "server  close(listener) -> ok",
-        ]);
 }
 
 /// What the kernel holds after each call, read from /proc/net/tcp (Linux only).

@@ -3,8 +3,6 @@
 
 use std::net::{SocketAddr, TcpListener};
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-02-bind");
@@ -242,22 +240,6 @@ fn a_restart_during_time_wait_needs_so_reuseaddr() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let addr = nobody.addr.to_string();
-    lesson(BIN)
-        .args(&["client", "--addr", &addr])
-        .run()
-        .clean_failure()
-        .lines_in_order(&[&format!(
-            "client  connect({addr}) -> error: connection refused"
-        )])
-        .stderr_has("connection refused — is the server running?")
-        .stderr_has("cargo run -p lesson-02-bind -- server");
-}
-
-#[test]
 fn an_address_this_machine_does_not_have_cannot_be_bound() {
     // 192.0.2.1 is reserved for documentation: no machine has it.
     lesson(BIN)
@@ -287,16 +269,6 @@ fn a_client_that_leaves_early_is_reported_by_the_server() {
         .finish()
         .clean_failure()
         .stderr_has("the peer closed before sending a whole line");
-}
-
-#[test]
-fn a_bad_address_is_a_usage_error() {
-    Command::new(BIN)
-        .args(["server", "--addr", "localhost"])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not an address"));
 }
 
 #[test]
@@ -334,35 +306,4 @@ fn the_std_and_tokio_ways_bind_port_0_too() {
         .stdout_has("tokio: bound to 127.0.0.1:")
         .stdout_has("tokio: a second bind: address already in use")
         .stdout_has("tokio: the client got 127.0.0.1:");
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(80);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server bind(127.0.0.1:0) — give the socket its local address.",
-            "server  bind(127.0.0.1:0) -> ok",
-            "[step] next: client getsockname() — ask the socket for its local address.",
-            "client  getsockname() -> no address yet (port 0)",
-            "again   close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "again   close(listener) -> ok",
-        ]);
 }

@@ -1,8 +1,6 @@
 //! Lesson 03's exchange, checked for real: clients queue up before accept(), the accept queue
 //! grows and shrinks, a socket that does not listen refuses, a full queue, and failures.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use std::time::{Duration, Instant};
 
 use testkit::{lesson, BookOutput, Conn, Server};
@@ -199,24 +197,6 @@ fn raw_clients_are_numbered_in_the_order_they_connected() {
         .expect(b"hello carol, you are number 3\n")
         .expect_eof();
     server.finish().success();
-}
-
-#[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    // A port nobody listens on: bound (so no other test can take it), never listening.
-    let nobody = testkit::refusing_port();
-    let port = nobody.port;
-    let addr = format!("127.0.0.1:{port}");
-    lesson(BIN)
-        .args(&["client", "--addr", &addr])
-        .run()
-        .clean_failure()
-        .lines_in_order(&[&format!(
-            "client  connect({addr}) -> error: connection refused"
-        )])
-        .stderr_has(
-            "is the server running? (start it with: cargo run -p lesson-03-listen -- server)",
-        );
 }
 
 #[test]
@@ -437,17 +417,6 @@ fn a_server_for_ever_serves_clients_after_rude_ones() {
 }
 
 #[test]
-fn a_bad_address_is_a_usage_error() {
-    Command::new(BIN)
-        // A host name is not an address: the lessons take numbers, so nothing is looked up.
-        .args(["server", "--addr", "localhost:0"])
-        .timeout(testkit::timeout())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not an address"));
-}
-
-#[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-03-listen").check();
 }
@@ -562,35 +531,4 @@ fn a_full_queue_drops_a_last_ack_while_the_client_thinks_it_is_connected() {
         "zoe's bytes should wait unacknowledged\n{}",
         run.transcript()
     );
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(80);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server listen(backlog=3) — let the kernel complete connections and queue them for accept().",
-            "server  listen(backlog=3) -> ok",
-            "[step] next: server accept() — take the oldest connection from the accept queue.",
-            "server  accept() -> ok",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "server  close(listener) -> ok",
-        ]);
 }

@@ -198,33 +198,3 @@ fn the_std_and_tokio_ways_connect_and_are_refused() {
         .success()
         .lines_in_order(&["tokio: connected from 127.0.0.1:", "refused"]);
 }
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(40);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: client connect(127.0.0.1:",
-            "client  connect(127.0.0.1:",
-            "[step] next: server accept() — take the finished connection from the queue.",
-            "server  accept() -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "server  close(bound socket) -> ok, nothing sent",
-        ]);
-}

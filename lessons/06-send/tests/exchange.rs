@@ -191,20 +191,3 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         "tokio: the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true",
     );
 }
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(40);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server set_nonblocking(true) — never wait: return WouldBlock instead.",
-            "server  set_nonblocking(true) -> ok",
-            "[step] next: server send(the rest), again and again",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}

@@ -232,17 +232,3 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .success()
         .stdout_has(r#"tokio: lines ["hello", "Grüße", "two"], message b"hello""#);
 }
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(40);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server recv(1024) — wait for bytes from the peer.",
-            r#"server  recv(1024) -> 6 bytes: b"hello\n""#,
-        ]);
-}

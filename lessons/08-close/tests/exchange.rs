@@ -350,13 +350,6 @@ fn a_server_for_ever_serves_clients_after_rude_ones() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn a_bad_timeout_is_an_error() {
     Command::new(BIN)
         .args(["server", "--addr", "127.0.0.1:0", "--timeout", "soon"])
@@ -485,23 +478,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .run()
         .success()
         .stdout_has(r#"tokio: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(60);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: client write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) — send the request, then FIN",
-            "client  write_all(b\"one\\ntwo\\nthree\\n\") + shutdown(Write) -> ok",
-            "[step] next: server close(connection) — give the socket back to the kernel.",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
 }
 
 #[test]

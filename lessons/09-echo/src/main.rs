@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::listener::{accept, time_left, Backoff};
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 
 // The function this lesson is about lives in its own file, so that you can write it yourself:
 // src/exercise.rs is yours (`cargo exercise lesson-09-echo` checks it), src/solution.rs is ours.
@@ -118,7 +118,9 @@ impl Write for Timed {
 /// socket, narrated; the echo loop itself (your exercise) only says what to do when.
 pub struct Connection {
     /// Reads from the socket in chunks of up to 8 KiB and hands them out a line at a time.
-    reader: BufReader<Timed>,
+    /// (`Narrated::quiet` prints nothing: it records each recv()'s and send()'s bytes for
+    /// `--trace`, which is how the tests see what really went over the connection.)
+    reader: BufReader<Narrated<Timed>>,
     /// The time a whole line, or a whole echo, may take.
     limit: Duration,
     say: Narrator,
@@ -135,7 +137,7 @@ impl Connection {
             "wait until a whole line is in (recv as often as needed, until the deadline)",
         );
         // The whole line must be in by then, however many recv() calls it takes.
-        self.reader.get_mut().deadline = Instant::now() + self.limit;
+        self.reader.get_mut().get_mut().deadline = Instant::now() + self.limit;
         // `take` caps how much this one line may consume from the stream.
         let mut capped = (&mut self.reader).take(MAX_LINE as u64);
         let before = line.len();
@@ -165,16 +167,17 @@ impl Connection {
     /// Send all of `bytes` to the client (write_all calls send until every byte is taken),
     /// within the deadline: a client that does not read its echoes is dropped.
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        self.say.next(
-            format!("write_all({})", show_bytes(bytes)),
-            "send it back, every byte, before the deadline",
-        );
-        let socket = self.reader.get_mut();
-        socket.deadline = Instant::now() + self.limit;
-        socket
-            .write_all(bytes)
-            .map_err(|e| not_reading(self.say.fail(e)))?;
-        self.say.done(format!("{} bytes", bytes.len()));
+        let (socket, limit) = (self.reader.get_mut(), self.limit);
+        let send_it = || {
+            socket.get_mut().deadline = Instant::now() + limit;
+            socket.write_all(bytes)
+        };
+        let why = "send it back, every byte, before the deadline";
+        let shown = |_: &()| format!("{} bytes", bytes.len());
+        let call = format!("write_all({})", show_bytes(bytes));
+        self.say
+            .call_then(call, why, send_it, shown)
+            .map_err(not_reading)?;
         Ok(())
     }
 }
@@ -184,14 +187,11 @@ impl Connection {
 /// socket() + bind() + listen(): std's `TcpListener::bind` does all three.
 fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     let addr = opts.addr;
-    say.next(
-        format!("socket() + bind({addr}) + listen()"),
-        "make the listening socket",
-    );
-    let listener = TcpListener::bind(addr).map_err(|e| say.fail(e))?;
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, bound to {bound}"));
-    opts.ready(bound);
+    let call = format!("socket() + bind({addr}) + listen()");
+    let listener = say.call(call, "make the listening socket", || {
+        TcpListener::bind(addr)
+    })?;
+    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
     Ok(listener)
 }
 // ANCHOR_END: listen
@@ -214,11 +214,12 @@ fn serve_one(
         "each line, and each echo, must be through within {} s",
         limit.as_secs()
     ));
+    let timed = Timed {
+        stream,
+        deadline: Instant::now() + limit,
+    };
     let mut conn = Connection {
-        reader: BufReader::new(Timed {
-            stream,
-            deadline: Instant::now() + limit,
-        }),
+        reader: BufReader::new(Narrated::quiet(timed, say.clone())),
         limit,
         say,
         too_long: false,
@@ -239,10 +240,10 @@ fn serve_one(
     let Connection { reader, say, .. } = conn;
     // Closing with the client's bytes still unread (the rest of a too-long line) makes the
     // kernel send RST instead of FIN (lesson 08). The server has nothing to wait for either way.
-    say.next("close(connection)", "done with this client");
-    drop(reader);
-    say.done("ok");
-    Ok(())
+    say.call("close(connection)", "done with this client", || {
+        drop(reader);
+        Ok(())
+    })
 }
 // ANCHOR_END: serve
 
@@ -259,9 +260,12 @@ fn server(opts: &Options) -> Result<()> {
         serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
         served += 1;
     }
-    say.next("close(listener)", "stop taking clients");
-    drop(listener);
-    say.done(format!("ok, {served} clients served"));
+    let close = || {
+        drop(listener);
+        Ok(())
+    };
+    let shown = |_: &()| format!("ok, {served} clients served");
+    say.call_then("close(listener)", "stop taking clients", close, shown)?;
     Ok(())
 }
 // ANCHOR_END: server
@@ -269,32 +273,40 @@ fn server(opts: &Options) -> Result<()> {
 // ANCHOR: client_calls
 /// connect(), and the timeout that keeps a silent server from hanging us.
 fn connect_to(addr: SocketAddr, limit: Duration, say: &Narrator) -> Result<TcpStream> {
-    say.next(format!("connect({addr})"), "open a TCP connection");
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs()),
-        "give up on a silent server",
-    );
-    conn.set_read_timeout(Some(limit))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let conn = say.call(format!("connect({addr})"), "open a TCP connection", || {
+        TcpStream::connect(addr)
+    })?;
+    let call = format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs());
+    say.call(call, "give up on a silent server", || {
+        conn.set_read_timeout(Some(limit))
+    })?;
     Ok(conn)
 }
 
+/// The client's side of the connection: each recv() and send() recorded for `--trace`.
+type ClientSocket<'a> = Narrated<&'a TcpStream>;
+
+/// Reads the server's answers a line at a time.
+fn line_reader<'a>(conn: &'a TcpStream, say: &Narrator) -> BufReader<ClientSocket<'a>> {
+    BufReader::new(Narrated::quiet(conn, say.clone()))
+}
+
 /// Send one line, all of it.
-fn send_line(mut conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({})", show_bytes(line)),
+fn send_line(conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let call = format!("write_all({})", show_bytes(line));
+    let shown = |_: &()| format!("{} bytes", line.len());
+    say.call_then(
+        call,
         "send one line, every byte",
-    );
-    conn.write_all(line).map_err(|e| say.fail(e))?;
-    say.done(format!("{} bytes", line.len()));
+        || socket.write_all(line),
+        shown,
+    )?;
     Ok(())
 }
 
 /// Read one line of the answer (with the same limit the server keeps).
-fn read_echo(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<Vec<u8>> {
+fn read_echo(reader: &mut BufReader<ClientSocket>, say: &Narrator) -> Result<Vec<u8>> {
     say.next("read_until(b'\\n')", "wait for the echo, a whole line");
     let mut echo = Vec::new();
     reader
@@ -313,18 +325,13 @@ fn read_echo(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<Vec<u
 
 /// We have sent everything: say so, so that the server knows it can close.
 fn half_close(conn: &TcpStream, say: &Narrator) -> Result<()> {
-    say.next(
-        "shutdown(Write)",
-        "no more lines: the server reads end of stream",
-    );
-    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
+    let why = "no more lines: the server reads end of stream";
+    say.call("shutdown(Write)", why, || conn.shutdown(Shutdown::Write))
 }
 
 /// After our half-close the server should close too: expect end of stream, or the reset
 /// of a server that hung up with our bytes unread.
-fn read_end(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<()> {
+fn read_end(reader: &mut BufReader<ClientSocket>, say: &Narrator) -> Result<()> {
     say.next("recv()", "wait for the server to close");
     let mut rest = Vec::new();
     match reader.read_to_end(&mut rest) {
@@ -344,10 +351,11 @@ fn read_end(reader: &mut BufReader<&TcpStream>, say: &Narrator) -> Result<()> {
     Ok(())
 }
 
-fn close(conn: TcpStream, say: &Narrator) {
-    say.next("close(client socket)", "done");
-    drop(conn);
-    say.done("ok");
+fn close(conn: TcpStream, say: &Narrator) -> Result<()> {
+    say.call("close(client socket)", "done", || {
+        drop(conn);
+        Ok(())
+    })
 }
 // ANCHOR_END: client_calls
 
@@ -357,7 +365,7 @@ fn close(conn: TcpStream, say: &Narrator) {
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
     let conn = connect_to(opts.addr, timeout(opts)?, &say)?;
-    let mut reader = BufReader::new(&conn);
+    let mut reader = line_reader(&conn, &say);
     for line in input_lines(&say) {
         send_line(&conn, &line, &say)?;
         let echo = read_echo(&mut reader, &say)?;
@@ -369,8 +377,7 @@ fn client(opts: &Options) -> Result<()> {
     half_close(&conn, &say)?;
     read_end(&mut reader, &say)?;
     drop(reader);
-    close(conn, &say);
-    Ok(())
+    close(conn, &say)
 }
 
 /// The lines to send: standard input, as bytes (any bytes), each ending in a newline.
@@ -422,7 +429,7 @@ fn demo(opts: &Options) -> Result<()> {
         &mut backoff,
         opts.narrator("server"),
     )?;
-    let mut reader = BufReader::new(&conn);
+    let mut reader = line_reader(&conn, &client);
     for line in lines {
         if read_echo(&mut reader, &client)? != line {
             return Err(client.protocol_error("the server did not send our line back"));
@@ -430,7 +437,7 @@ fn demo(opts: &Options) -> Result<()> {
     }
     read_end(&mut reader, &client)?;
     drop(reader);
-    close(conn, &client);
+    close(conn, &client)?;
 
     lesson.note("client 2: a line longer than the limit");
     let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
@@ -444,11 +451,11 @@ fn demo(opts: &Options) -> Result<()> {
         &mut backoff,
         opts.narrator("server"),
     )?;
-    let mut reader = BufReader::new(&conn);
+    let mut reader = line_reader(&conn, &client);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
     drop(reader);
-    close(conn, &client);
+    close(conn, &client)?;
 
     lesson.note("client 3: the server is still there");
     let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
@@ -460,16 +467,16 @@ fn demo(opts: &Options) -> Result<()> {
         &mut backoff,
         opts.narrator("server"),
     )?;
-    let mut reader = BufReader::new(&conn);
+    let mut reader = line_reader(&conn, &client);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
     drop(reader);
-    close(conn, &client);
+    close(conn, &client)?;
 
-    server.next("close(listener)", "stop taking clients");
-    drop(listener);
-    server.done("ok");
-    Ok(())
+    server.call("close(listener)", "stop taking clients", || {
+        drop(listener);
+        Ok(())
+    })
 }
 // ANCHOR_END: demo
 
@@ -488,9 +495,14 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
 
     lesson.note("client 1: b\"hello\", then one byte every 400 ms, never a newline");
     let slow = connect_to(addr, DEMO_TIMEOUT, &client)?;
-    client.next("write_all(b\"hello\")", "the start of a line");
-    (&slow).write_all(b"hello").map_err(|e| client.fail(e))?;
-    client.done("5 bytes");
+    let mut socket = Narrated::quiet(&slow, client.clone());
+    let start = || socket.write_all(b"hello");
+    client.call_then(
+        "write_all(b\"hello\")",
+        "the start of a line",
+        start,
+        |_| "5 bytes".to_string(),
+    )?;
     let mut dripping = slow.try_clone().map_err(|e| client.fail(e))?;
     let drip = std::thread::spawn(move || {
         // Wait 400 ms for an echo; when none comes, send one more byte. When the server hangs
@@ -517,16 +529,16 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     send_line(&conn, b"still there?\n", &client)?;
     half_close(&conn, &client)?;
     serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
-    let mut reader = BufReader::new(&conn);
+    let mut reader = line_reader(&conn, &client);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
     drop(reader);
-    close(conn, &client);
+    close(conn, &client)?;
 
-    server.next("close(listener)", "stop taking clients");
-    drop(listener);
-    server.done("ok");
-    Ok(())
+    server.call("close(listener)", "stop taking clients", || {
+        drop(listener);
+        Ok(())
+    })
 }
 // ANCHOR_END: slow_client
 

@@ -8,7 +8,7 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use testkit::{lesson, BookOutput, Conn, Server};
+use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-09-echo");
 
@@ -20,34 +20,52 @@ fn next_client_is_served(server: &Server) {
     conn.shutdown_write().expect_eof();
 }
 
+/// A server started with `--trace`, and its trace file.
+fn traced_server(args: &[&str]) -> (Server, TraceFile) {
+    let trace = TraceFile::new();
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.path()]);
+    (Server::start(BIN, &all), trace)
+}
+
+/// What the demo's three clients send: three lines, a line over the limit, one more line.
+fn demo_lines() -> Vec<u8> {
+    let mut long = vec![b'x'; 8192];
+    long.push(b'\n');
+    [
+        b"hello\nworld\ncaf\xc3\xa9 \xff\xfe\n".as_slice(),
+        &long,
+        b"still there?\n",
+    ]
+    .concat()
+}
+
 #[test]
 fn the_demo_serves_three_clients_in_order() {
-    lesson(BIN).run().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "lesson  -- client 1",
-        "client  write_all(b\"hello\\n\") -> 6 bytes",
-        "client  shutdown(Write) -> ok",
-        "server  accept() -> ok",
-        "server  read_until(b'\\n') -> 6 bytes: b\"hello\\n\"",
-        "server  write_all(b\"hello\\n\") -> 6 bytes",
-        "server  read_until(b'\\n') -> 6 bytes: b\"world\\n\"",
-        "server  write_all(b\"world\\n\") -> 6 bytes",
-        "server  write_all(b\"caf\\xc3\\xa9 \\xff\\xfe\\n\") -> 9 bytes",
-        "server  read_until(b'\\n') -> 0 bytes: end of stream",
-        "is done: 3 line(s) echoed",
-        "client  read_until(b'\\n') -> 6 bytes: b\"hello\\n\"",
-        "client  read_until(b'\\n') -> 6 bytes: b\"world\\n\"",
-        "client  read_until(b'\\n') -> 9 bytes: b\"caf\\xc3\\xa9 \\xff\\xfe\\n\"",
-        "client  recv() -> 0 bytes: end of stream",
-        "lesson  -- client 2",
-        "server  read_until(b'\\n') -> error: no newline in 8192 bytes: the line is too long",
-        "server  write_all(b\"error: line longer than 8192 bytes\\n\") -> 35 bytes",
-        "client  read_until(b'\\n') -> 35 bytes: b\"error: line longer than 8192 bytes\\n\"",
-        "lesson  -- client 3",
-        "server  write_all(b\"still there?\\n\") -> 13 bytes",
-        "client  read_until(b'\\n') -> 13 bytes: b\"still there?\\n\"",
-        "server  close(listener) -> ok",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    // What went over the three connections, byte for byte: the lines came back, the long
+    // one got the error line instead of an echo, and the server was still there.
+    let answers =
+        b"hello\nworld\ncaf\xc3\xa9 \xff\xfe\nerror: line longer than 8192 bytes\nstill there?\n";
+    assert_eq!(trace.sent("client"), demo_lines());
+    assert_eq!(trace.sent("server"), answers);
+    assert_eq!(trace.received("client"), answers);
+    // The server took three clients, one after another, and closed each.
+    let calls = trace.calls("server");
+    let count = |name: &str| calls.iter().filter(|c| *c == name).count();
+    assert_eq!(calls.first().map(String::as_str), Some("socket"));
+    assert_eq!(calls.last().map(String::as_str), Some("close"));
+    assert_eq!(count("accept"), 3, "{calls:?}");
+    assert_eq!(
+        count("close"),
+        4,
+        "three connections and the listener: {calls:?}"
+    );
+    // One error: the line over the limit, found by read_until.
+    let errors = trace.errors("server");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.starts_with("read_until"), "{errors:?}");
 }
 
 #[cfg(target_os = "linux")]
@@ -55,48 +73,54 @@ fn the_demo_serves_three_clients_in_order() {
 fn cutting_off_a_too_long_line_resets_the_connection() {
     // The server closes with the rest of the line unread: Linux sends RST (lesson 08), and
     // the error line that arrived before it can still be read.
-    lesson(BIN).run().success().lines_in_order(&[
-        "lesson  -- client 2",
-        "client  read_until(b'\\n') -> 35 bytes: b\"error: line longer than 8192 bytes\\n\"",
-        "client  recv() -> error: connection reset by peer: the server closed with our bytes unread",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    let ends: Vec<_> = trace
+        .of("client")
+        .filter(|e| e.call == "recv()")
+        .map(|e| e.result.clone())
+        .collect();
+    assert_eq!(ends.len(), 3, "{ends:?}");
+    assert!(ends[1].contains("connection reset"), "{ends:?}");
 }
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let server = Server::start(BIN, &["--clients", "1", "--timeout", "5"]);
-    lesson(BIN)
+    let (server, server_trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
+    let (run, trace) = lesson(BIN)
         .client(server.addr)
         .stdin(b"hello\nworld")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "client  connect(",
-            "client  write_all(b\"hello\\n\") -> 6 bytes",
-            "client  read_until(b'\\n') -> 6 bytes: b\"hello\\n\"",
-            "echo: hello",
-            // The last line had no newline in the input; the client adds it.
-            "client  write_all(b\"world\\n\") -> 6 bytes",
-            "echo: world",
-            "client  shutdown(Write) -> ok",
-            "client  recv() -> 0 bytes: end of stream",
-            "client  close(client socket) -> ok",
-        ]);
-    server.finish().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "server  accept() -> ok",
-        "server  read_until(b'\\n') -> 6 bytes: b\"hello\\n\"",
-        "server  write_all(b\"hello\\n\") -> 6 bytes",
-        "server  read_until(b'\\n') -> 6 bytes: b\"world\\n\"",
-        "server  read_until(b'\\n') -> 0 bytes: end of stream",
-        "is done: 2 line(s) echoed",
-        "server  close(listener) -> ok, 1 clients served",
-    ]);
+        .traced();
+    // The last line had no newline in the input; the client adds it.
+    run.success()
+        .lines_in_order(&["echo: hello", "echo: world"]);
+    assert_eq!(trace.sent("client"), b"hello\nworld\n");
+    assert_eq!(trace.received("client"), b"hello\nworld\n");
+    assert_eq!(
+        trace.calls("client"),
+        [
+            "connect",
+            "setsockopt",
+            "write_all",
+            "read_until",
+            "write_all",
+            "read_until",
+            "shutdown",
+            "recv",
+            "close"
+        ]
+    );
+    let addr = server.addr;
+    server.finish().success();
+    let server_trace = server_trace.read();
+    assert_eq!(server_trace.sent("server"), b"hello\nworld\n");
+    assert_eq!(server_trace.ready(), Some(addr));
+    assert!(server_trace.errors("server").is_empty());
 }
 
 #[test]
 fn a_raw_client_gets_each_line_back_as_soon_as_it_is_whole() {
-    let server = Server::start(BIN, &["--clients", "1", "--timeout", "5"]);
+    let (server, trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
     // One line in two pieces: no echo before the newline, then the whole line.
     conn.send(b"hel");
@@ -110,15 +134,15 @@ fn a_raw_client_gets_each_line_back_as_soon_as_it_is_whole() {
         .expect(b"\xff\xfe\x00 raw\n");
     conn.send(b"\n").expect(b"\n");
     conn.shutdown_write().expect_eof();
-    server
-        .finish()
-        .success()
-        .stdout_has("is done: 6 line(s) echoed");
+    server.finish().success();
+    let all = b"hello\nsecond\na\nb\n\xff\xfe\x00 raw\n\n";
+    assert_eq!(trace.read().sent("server"), all);
+    assert_eq!(trace.read().received("server"), all);
 }
 
 #[test]
 fn python_socket_module_is_a_client_too() {
-    let server = Server::start(BIN, &["--clients", "1", "--timeout", "5"]);
+    let (server, trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
     // A client that is not ours: Python's socket module, bytes in, bytes out.
     let script = r#"
 import socket, sys
@@ -144,10 +168,11 @@ print(repr(echoes), repr(f.read()))
         .stdout(predicate::str::contains(
             r#"[b'hello from python\n', b'\xff not utf-8\n'] b''"#,
         ));
-    server
-        .finish()
-        .success()
-        .stdout_has("is done: 2 line(s) echoed");
+    server.finish().success();
+    assert_eq!(
+        trace.read().sent("server"),
+        b"hello from python\n\xff not utf-8\n"
+    );
 }
 
 #[test]
@@ -188,21 +213,30 @@ fn nc_is_a_client_too() {
 
 #[test]
 fn a_client_that_vanishes_mid_line_does_not_stop_the_server() {
-    let server = Server::start(BIN, &["--clients", "2", "--timeout", "5"]);
+    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
     conn.send(b"no newline yet");
     drop(conn);
     next_client_is_served(&server);
-    server.finish().success().lines_in_order(&[
-        "the client left in the middle of a line (b\"no newline yet\")",
-        "server  close(connection) -> ok",
-        "is done: 1 line(s) echoed",
-    ]);
+    server.finish().success();
+    let trace = trace.read();
+    // The half line was read, not echoed, and ended that connection only.
+    assert_eq!(trace.received("server"), b"no newline yetnext\n");
+    assert_eq!(trace.sent("server"), b"next\n");
+    assert_eq!(trace.errors("server").len(), 1);
+    assert_eq!(
+        trace
+            .calls("server")
+            .iter()
+            .filter(|c| *c == "close")
+            .count(),
+        3
+    );
 }
 
 #[test]
 fn a_one_mebibyte_line_is_refused_and_the_next_client_served() {
-    let server = Server::start(BIN, &["--clients", "2", "--timeout", "5"]);
+    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "5"]);
     let mut big = TcpStream::connect(server.addr).unwrap();
     big.set_read_timeout(Some(testkit::timeout())).unwrap();
     big.set_write_timeout(Some(testkit::timeout())).unwrap();
@@ -235,10 +269,14 @@ fn a_one_mebibyte_line_is_refused_and_the_next_client_served() {
         String::from_utf8_lossy(&got[..got.len().min(80)])
     );
     next_client_is_served(&server);
-    server
-        .finish()
-        .success()
-        .lines_in_order(&["the line is too long", "is done: 1 line(s) echoed"]);
+    server.finish().success();
+    // The server read at most the limit of the giant line, and never echoed it.
+    let trace = trace.read();
+    assert_eq!(
+        trace.sent("server"),
+        [refusal.as_slice(), b"next\n"].concat()
+    );
+    assert!(trace.received("server").len() <= 2 * 8192 + 5);
 }
 
 #[test]
@@ -256,23 +294,17 @@ fn a_line_just_over_the_limit_gets_the_error_line() {
 
 #[test]
 fn a_silent_client_is_dropped_after_the_timeout() {
-    let server = Server::start(BIN, &["--clients", "2", "--timeout", "1"]);
+    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "1"]);
     let mut silent = Conn::open(server.addr);
     // We say nothing; after a second the server gives up and closes.
     silent.expect_eof();
     next_client_is_served(&server);
-    server.finish().success().lines_in_order(&[
-        "server  read_until(b'\\n') -> error: timed out",
-        "dropping 127.0.0.1:",
-        "is done: 1 line(s) echoed",
-    ]);
-}
-
-#[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stderr_has("connection refused — is the server running?");
+    server.finish().success();
+    let trace = trace.read();
+    let errors = trace.errors("server");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.starts_with("read_until"), "{errors:?}");
+    assert_eq!(trace.sent("server"), b"next\n");
 }
 
 #[test]
@@ -304,42 +336,26 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
 }
 
 #[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(80);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server accept() — take the next connection from the queue.",
-            "server  accept() -> ok",
-            "[step] next: server read_until(b'\\n') — wait until a whole line is in",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
 fn a_slow_client_is_dropped_at_the_deadline_for_the_whole_line() {
     // One byte every 400 ms (for 8 s) never trips a 1 s timeout per recv(); the deadline
     // drops the client after 1 s, and the demo is over in well under 4 s.
     let began = std::time::Instant::now();
-    let run = lesson(BIN).args(&["--slow-client"]).run();
+    let (run, trace) = testkit::traced(BIN, &["--slow-client"]);
     let took = began.elapsed();
     assert!(
         took < std::time::Duration::from_secs(4),
         "the slow client held the server: the demo took {took:?}\n{}",
         run.transcript()
     );
-    run.success().lines_in_order(&[
-        "client  write_all(b\"hello\") -> 5 bytes",
-        "server  read_until(b'\\n') -> error: timed out",
-        "server  close(connection) -> ok",
-        "lesson  -- client 2",
-        "server  write_all(b\"still there?\\n\") -> 13 bytes",
-        "client  read_until(b'\\n') -> 13 bytes: b\"still there?\\n\"",
-    ]);
+    run.success();
+    // The slow client's bytes were read, never echoed; client 2 got its line back.
+    let read = trace.received("server");
+    assert!(
+        read.starts_with(b"hello") && read.ends_with(b"still there?\n"),
+        "{read:?}"
+    );
+    assert_eq!(trace.sent("server"), b"still there?\n");
+    assert_eq!(trace.errors("server").len(), 1);
 }
 
 #[test]

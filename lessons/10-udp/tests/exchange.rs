@@ -254,36 +254,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .stdout_has("tokio: server got 1 hello, client got 1 HELLO");
 }
 
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(80);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server bind(127.0.0.1:0) — give the socket the address clients send to.",
-            "server  bind(127.0.0.1:0) -> ok",
-            "[step] next: server recv_from(65-byte buffer) — wait for the next datagram, from anyone.",
-            "server  recv_from(65-byte buffer) -> 5 bytes",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "client  -- request 7 answered",
-        ]);
-}
-
 // Peers that misbehave, and a network that does.
 
 #[test]

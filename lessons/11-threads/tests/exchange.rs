@@ -366,14 +366,6 @@ fn an_oversized_line_ends_that_connection_only() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn the_demo_refuses_a_pool_of_one() {
     lesson(BIN)
         .args(&["--pool", "1"])
@@ -404,37 +396,6 @@ fn the_std_and_tokio_ways_serve_three_clients() {
         .run()
         .success()
         .stdout_has("tokio: 3 connections, 3 lines");
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(120);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server listen(backlog=128) — let the kernel queue connections for us.",
-            "server  listen(backlog=128) -> ok",
-            "[step] next: server thread::spawn(conn1) — start a thread that serves this connection.",
-            "server  thread::spawn(conn1) -> ok",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "server  close(listener) -> ok",
-        ]);
 }
 
 /// The hostile-client battery (testkit::hostile): a thread per connection, so the normal

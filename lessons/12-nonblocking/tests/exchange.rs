@@ -182,14 +182,6 @@ fn a_client_that_does_not_read_gets_every_byte_and_blocks_nobody() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-12-nonblocking").check();
 }
@@ -229,33 +221,4 @@ fn the_std_and_tokio_ways_serve_clients_on_one_thread() {
         .run()
         .success()
         .stdout_has(r#"tokio: bob got "WORLD\n" first, then alice got "HELLO\n""#);
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(120);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server poll() — epoll_wait(): sleep until some socket is ready.",
-            "server  poll() -> 1 ready: listener readable",
-            "server  close(listener) -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "server  close(listener) -> ok",
-        ]);
 }

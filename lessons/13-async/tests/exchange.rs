@@ -228,14 +228,6 @@ fn udp_datagrams_come_back_in_upper_case() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
@@ -283,37 +275,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .run()
         .success()
         .stdout_has(r#"tokio: ["1: HELLO", "2: ASYNC"]"#);
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(200);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: alice TcpStream::connect(",
-            "alice   TcpStream::connect(",
-            "[step] next: conn1 read_line() — wait for a whole line",
-            "conn1   read_line() -> b\"hello\\n\"",
-            "carol   close() -> ok",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "carol   close() -> ok",
-        ]);
 }
 
 /// A datagram longer than 1500 bytes is not answered half: the server reads it into a buffer

@@ -375,14 +375,6 @@ fn curl_gets_hello() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn a_wrong_content_length_is_caught_by_the_client() {
     // A fake server that says 6 bytes and sends 7: what a chars-not-bytes bug looks like.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -427,23 +419,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .stdout_has(
             r#"tokio: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
         );
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(200);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server accept() — take the next connection from the queue.",
-            "server  accept() -> ok",
-            "[step] next: server shutdown(SHUT_WR) — send FIN: the response ends here.",
-            "server  shutdown(SHUT_WR) -> ok",
-        ])
-        .stdout_lacks("step mode off");
 }
 
 /// RFC 9112 section 6.3: with Content-Length, the request ends after that many body bytes,

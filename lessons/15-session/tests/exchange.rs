@@ -316,14 +316,6 @@ fn a_wrong_password_makes_the_client_fail_clearly() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-15-session").check();
     // "Clients that misbehave": a trickled command, cut at the line's deadline with 421.
@@ -344,22 +336,6 @@ fn the_std_and_tokio_ways_do_the_same_session() {
         .run()
         .success()
         .stdout_has(&format!("tokio: {expected}"));
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(300);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: server accept() — take the next connection from the queue.",
-            "server  accept() -> ok",
-            "[step] next: server recv(512) — wait for the next line.",
-        ])
-        .stdout_lacks("step mode off");
 }
 
 /// The time limit is a deadline for each whole line, not for each recv: a command that

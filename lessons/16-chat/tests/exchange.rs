@@ -242,14 +242,6 @@ fn bad_and_taken_nicknames_are_refused() {
 }
 
 #[test]
-fn a_client_without_a_server_gets_a_clear_refusal() {
-    testkit::client_without_server(BIN)
-        .clean_failure()
-        .stdout_has("-> error: connection refused")
-        .stderr_has("connection refused — is the server running?");
-}
-
-#[test]
 fn the_book_shows_what_the_demo_prints() {
     BookOutput::new(BIN, "lesson-16-chat").check();
 }
@@ -264,36 +256,6 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
         .run()
         .success()
         .stdout_has(r#"tokio: bob got "alice: hi\n""#);
-}
-
-#[test]
-fn step_mode_pauses_before_each_call() {
-    let enters = "\n".repeat(300);
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(enters.as_bytes())
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] next: alice TcpStream::connect(",
-            "[step] next: conn1 read_line() — the first line is the nickname",
-            "conn1   read_line() -> b\"alice\\n\"",
-            "server  wait for every client to leave -> ok, the room is empty",
-        ])
-        .stdout_lacks("step mode off");
-}
-
-#[test]
-fn step_mode_never_hangs_when_stdin_closes() {
-    lesson(BIN)
-        .args(&["--step"])
-        .stdin(b"\n\n")
-        .run()
-        .success()
-        .lines_in_order(&[
-            "[step] standard input closed: step mode off, running to the end.",
-            "alice   close() -> ok",
-        ]);
 }
 
 // Clients that misbehave: the lesson's own cases, then the testkit battery.

@@ -5,7 +5,10 @@
 //! cargo run -p lesson-04-accept -- server [--addr HOST:PORT] [--step]
 //! cargo run -p lesson-04-accept -- client [--addr HOST:PORT] [--step]
 //! cargo run -p lesson-04-accept -- --wire [--pcap FILE]  # the demo, with the segments it sends
+//! cargo run -p lesson-04-accept -- --trace trace.jsonl   # also every event, as JSON lines
 //! ```
+//!
+//! `--trace FILE` works in every mode: see [`crate::trace`] for the format.
 //!
 //! A server's first line on stdout is `listening on HOST:PORT`, with the real port, so that a
 //! test (or a learner) can ask for port 0 and still know where to connect.
@@ -57,6 +60,8 @@ pub struct Options {
     pub addr: SocketAddr,
     /// `--wire` and `--pcap FILE`: show (and save) the segments of the exchange.
     pub wire: wire::Request,
+    /// `--trace FILE`: write every narrated event to FILE, one JSON line each.
+    pub trace: Option<std::path::PathBuf>,
     /// The lesson's own flags, as given.
     flags: Vec<(&'static str, Option<String>)>,
 }
@@ -118,6 +123,12 @@ pub fn main(
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &opts.trace {
+        if let Err(e) = crate::trace::open(path) {
+            eprintln!("error: --trace {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     // The wire view moves the process into a network namespace of its own: that must happen
     // before the lesson makes its first thread (and only the demo has both sides inside it).
     start_wire(&opts);
@@ -179,6 +190,7 @@ pub fn parse(
     let mut addr = None;
     let mut flags = Vec::new();
     let mut wire = wire::Request::default();
+    let mut trace = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -206,6 +218,12 @@ pub fn parse(
                     .next()
                     .ok_or("--pcap needs a file name, e.g. --pcap exchange.pcap")?;
                 wire.pcap = Some(file.into());
+            }
+            "--trace" => {
+                let file = args
+                    .next()
+                    .ok_or("--trace needs a file name, e.g. --trace trace.jsonl")?;
+                trace = Some(file.into());
             }
             other => {
                 let flag = lesson
@@ -236,6 +254,7 @@ pub fn parse(
         mode,
         addr,
         wire,
+        trace,
         flags,
     }))
 }
@@ -256,7 +275,8 @@ pub fn help(lesson: &Lesson) -> String {
          so other machines can reach it too)\n    \
          --step             pause before each system call until you press Enter\n    \
          --wire             demo (Linux): also show each segment the exchange puts on the wire\n    \
-         --pcap FILE        demo (Linux): save those segments for tcpdump -r FILE or Wireshark\n",
+         --pcap FILE        demo (Linux): save those segments for tcpdump -r FILE or Wireshark\n    \
+         --trace FILE       also write every call, note and byte as JSON lines to FILE\n",
         title = lesson.title,
         port = lesson.port,
     );

@@ -5,8 +5,11 @@
 //!
 //! - [`cli`]: the one command line all lessons speak (`demo`, `server`, `client`, `--addr`,
 //!   `--step`, `--help`) and the `listening on HOST:PORT` readiness line;
-//! - [`narrate`]: the lines a lesson prints about each call (`server  listen(backlog=128) -> ok`),
-//!   step mode, and how bytes are shown;
+//! - [`narrate`]: the narrator: a call is one line (`say.call("bind(…)", why, || …)?`) or
+//!   happens behind an I/O adapter ([`Narrated`]); step mode; how bytes are shown;
+//! - [`trace`]: what the narrator records: one event per call, note, kernel view, segment or
+//!   bytes moved, rendered as the terminal text, as `--trace FILE` (JSON lines) and, by
+//!   testkit, as the book's sequence diagram;
 //! - [`kernel`]: what the operating system holds for a socket (TCP state, queues), read from
 //!   the kernel on Linux (sock_diag netlink, or `/proc/net/tcp`);
 //! - [`error`]: errors that name the call that failed and give a hint;
@@ -14,8 +17,8 @@
 //! - [`listener`]: the listening socket of lessons 9 to 17, still made and narrated call by call;
 //! - `lines` (feature `tokio`): the cancel-safe, size-limited async line reader of lessons 13 and 16.
 //!
-//! In lessons 1 to 8 it never makes a socket call itself: every `socket`, `bind`, `listen`,
-//! `accept`, `connect`, `send`, `recv` and `close` stays in the lesson, on its own line.
+//! The socket calls a chapter teaches stay in the lesson, each on its own line; `talk` and
+//! `listener` hold the calls that earlier chapters taught and later lessons share.
 
 pub mod cli;
 #[cfg(target_os = "linux")]
@@ -27,8 +30,9 @@ pub mod lines;
 pub mod listener;
 pub mod narrate;
 pub mod talk;
+pub mod trace;
 pub mod wire;
 
 pub use cli::{Flag, Lesson, Mode, Options};
 pub use error::{LessonError, Result};
-pub use narrate::{show_bytes, Narrator};
+pub use narrate::{show_bytes, Narrated, Narrator, Shown};

@@ -8,7 +8,18 @@
 //! client  connect(127.0.0.1:40001) -> ok
 //! ```
 //!
-//! A call is narrated in two steps around the real call, which stays in the lesson:
+//! Each line is an event ([`crate::trace::Event`]) first: the narrator records it (and writes
+//! it to `--trace FILE`), then prints its text. A call is ONE line in the lesson:
+//!
+//! ```no_run
+//! # fn demo(listener: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {
+//! // announce (step mode pauses here), run, then `-> ok, peer …` or `-> error: …`
+//! let (conn, peer) = say.call("accept()", "take the first connection", || listener.accept())?;
+//! # Ok(()) }
+//! ```
+//!
+//! Bytes are narrated at the edge, by [`Narrated`], so that framing code has no narration in
+//! it. The older two-step style still works and makes the same events:
 //!
 //! ```no_run
 //! # fn demo(socket: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {
@@ -28,6 +39,7 @@ use std::sync::Mutex;
 
 use crate::error::LessonError;
 use crate::kernel;
+use crate::trace::{self, Event, Kind};
 
 /// Is step mode on? Set once from `--step`; turned off if standard input closes.
 static STEP: AtomicBool = AtomicBool::new(false);
@@ -46,6 +58,9 @@ pub fn hold_until_ready() {
 
 /// Print `first`, then whatever narration was held back, and stop holding.
 pub fn release_held(first: &str) {
+    let mut ready = Event::new("", Kind::Ready);
+    ready.text = first.to_string();
+    trace::record(&ready);
     let held = HELD.lock().unwrap_or_else(|e| e.into_inner()).take();
     let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
     let mut out = io::stdout().lock();
@@ -80,9 +95,9 @@ pub struct Narrator {
     who: String,
     /// The package to name in hints, e.g. "start it with: cargo run -p lesson-05-connect".
     package: &'static str,
-    /// The call announced by the last `next`, named again by `done` and `fail`. (A mutex, not
-    /// a `RefCell`, so that async tasks can share a narrator.)
-    call: Mutex<String>,
+    /// The call announced by the last `next`, and what it is for, named again by `done` and
+    /// `fail`. (A mutex, not a `RefCell`, so that async tasks can share a narrator.)
+    call: Mutex<(String, String)>,
 }
 
 impl Narrator {
@@ -91,13 +106,23 @@ impl Narrator {
         Narrator {
             who: who.into(),
             package,
-            call: Mutex::new(String::new()),
+            call: Mutex::new((String::new(), String::new())),
         }
     }
 
-    /// The current call's text (a poisoned lock still holds a usable string).
-    fn current(&self) -> std::sync::MutexGuard<'_, String> {
+    /// The current call and its purpose (a poisoned lock still holds usable strings).
+    fn current(&self) -> std::sync::MutexGuard<'_, (String, String)> {
         self.call.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An event for the current call.
+    fn call_event(&self, kind: Kind, result: String) -> Event {
+        let (call, why) = self.current().clone();
+        let mut event = Event::new(&self.who, kind);
+        event.call = call;
+        event.why = why;
+        event.result = result;
+        event
     }
 
     /// Who this narrator speaks for.
@@ -114,13 +139,52 @@ impl Narrator {
                 self.who, call, what_it_does
             ));
         }
-        *self.current() = call;
+        *self.current() = (call, what_it_does.to_string());
     }
 
     /// The announced call returned: print `who  call -> result`.
     pub fn done(&self, result: impl AsRef<str>) {
-        let call = self.current().clone();
-        self.line(&format!("{}  {} -> {}", self.pad(), call, result.as_ref()));
+        self.emit(self.call_event(Kind::Call, result.as_ref().to_string()));
+    }
+
+    /// Like [`Narrator::done`], and record the bytes the call moved (in the trace only; the
+    /// terminal line is the same).
+    pub fn done_bytes(&self, result: impl AsRef<str>, bytes: &[u8]) {
+        let mut event = self.call_event(Kind::Call, result.as_ref().to_string());
+        event.bytes = Some(bytes.to_vec());
+        self.emit(event);
+    }
+
+    /// One call, narrated: announce it (`next`), run it, and say how it went (`done` with the
+    /// result's [`Shown`] text, or `fail`). The call stays one line in the lesson:
+    ///
+    /// ```no_run
+    /// # fn demo(listener: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {
+    /// let (conn, peer) = say.call("accept()", "take the first connection", || listener.accept())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn call<T: Shown>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl FnOnce() -> io::Result<T>,
+    ) -> Result<T, LessonError> {
+        self.call_then(call, why, run, Shown::shown)
+    }
+
+    /// Like [`Narrator::call`], with the result's text made by `show`:
+    /// `say.call_then("recv(64)", why, || conn.read(&mut buf), |n| format!("{n} bytes"))?`.
+    pub fn call_then<T>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl FnOnce() -> io::Result<T>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        self.next(call, why);
+        let value = run().map_err(|e| self.fail(e))?;
+        self.done(show(&value));
+        Ok(value)
     }
 
     /// Like [`Narrator::done`], then show what the kernel now holds for this socket.
@@ -135,33 +199,34 @@ impl Narrator {
 
     /// The announced call failed: print it, and turn the error into one that names the call.
     pub fn fail(&self, err: io::Error) -> LessonError {
-        let call = self.current().clone();
-        let error = LessonError::io(call.clone(), err, self.package);
-        self.line(&format!(
-            "{}  {} -> error: {}",
-            self.pad(),
-            call,
-            error.reason
-        ));
+        let call = self.current().0.clone();
+        let error = LessonError::io(call, err, self.package);
+        self.emit(self.call_event(Kind::Error, error.reason.clone()));
         error
     }
 
     /// A protocol error found by the lesson itself (named after the last call).
     pub fn protocol_error(&self, reason: impl Into<String>) -> LessonError {
-        let call = self.current().clone();
-        let error = LessonError::protocol(call.clone(), reason);
-        self.line(&format!(
-            "{}  {} -> error: {}",
-            self.pad(),
-            call,
-            error.reason
-        ));
+        let call = self.current().0.clone();
+        let error = LessonError::protocol(call, reason);
+        self.emit(self.call_event(Kind::Error, error.reason.clone()));
         error
     }
 
     /// A remark that is not a call, e.g. `client  -- the server answered before we asked`.
     pub fn note(&self, text: impl AsRef<str>) {
-        self.line(&format!("{}  -- {}", self.pad(), text.as_ref()));
+        let mut event = Event::new(&self.who, Kind::Note);
+        event.text = text.as_ref().to_string();
+        self.emit(event);
+    }
+
+    /// Record bytes that went out or came in without a line of their own (kind `send` or
+    /// `recv`, in the trace only): what a quiet [`Narrated`] adapter does on each call.
+    pub fn moved(&self, kind: Kind, call: &str, bytes: &[u8]) {
+        let mut event = Event::new(&self.who, kind);
+        event.call = call.to_string();
+        event.bytes = Some(bytes.to_vec());
+        self.emit(event);
     }
 
     /// What the kernel holds for this socket now (TCP state, addresses, queues).
@@ -191,33 +256,47 @@ impl Narrator {
     }
 
     fn kernel_line(&self, text: &str) {
-        self.line(&format!("{}  kernel: {}", self.pad(), text));
+        let mut event = Event::new(&self.who, Kind::Kernel);
+        event.text = text.to_string();
+        self.emit(event);
     }
 
-    /// The name padded so that all narration lines line up.
-    fn pad(&self) -> String {
-        format!("{:<6}", self.who)
-    }
-
-    fn line(&self, text: &str) {
+    /// Record an event in the trace, and print its line (or hold it, before a server is ready).
+    fn emit(&self, event: Event) {
+        let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+        trace::record(&event);
+        let Some(text) = event.terminal() else {
+            return;
+        };
         if let Some(held) = HELD.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            held.push(text.trim_end().to_string());
+            held.push(text);
             return;
         }
-        let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = io::stdout().lock();
         // A closed stdout (the learner piped us into `head`) is not a reason to fail the lesson.
-        let _ = writeln!(out, "{}", text.trim_end());
+        let _ = writeln!(out, "{text}");
         // With --wire: the segments the kernel sent since the last line (nothing otherwise).
-        crate::wire::drain(&mut out);
+        emit_wire(&mut out, crate::wire::drain);
         let _ = out.flush();
     }
+}
+
+/// Let `write` print wire segments, and record each of its lines as a `wire` event.
+fn emit_wire(out: &mut dyn Write, write: impl FnOnce(&mut dyn Write)) {
+    let mut segments = Vec::new();
+    write(&mut segments);
+    for line in String::from_utf8_lossy(&segments).lines() {
+        let mut event = Event::new("", Kind::Wire);
+        event.text = line.to_string();
+        trace::record(&event);
+    }
+    let _ = out.write_all(&segments);
 }
 
 /// The end of a run: with `--wire`, the last segments and the capture's count.
 pub fn finish_wire() {
     let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
-    crate::wire::finish(&mut io::stdout().lock());
+    emit_wire(&mut io::stdout().lock(), crate::wire::finish);
 }
 
 /// Print a step-mode prompt and wait for Enter. If standard input is closed, step mode ends
@@ -292,6 +371,169 @@ impl Endpoints for socket2::Socket {
         let peer = self.peer_addr().ok().and_then(|a| a.as_socket());
         // An unbound socket reports 0.0.0.0:0; the kernel has no entry for it.
         (local.filter(|a| a.port() != 0), peer)
+    }
+}
+
+/// The text a call's result shows after `->` when the lesson narrates it with
+/// [`Narrator::call`]. For another text, use [`Narrator::call_then`].
+pub trait Shown {
+    /// E.g. `ok`, `6 bytes`, `ok, peer 127.0.0.1:40002`.
+    fn shown(&self) -> String;
+}
+
+impl Shown for () {
+    fn shown(&self) -> String {
+        "ok".to_string()
+    }
+}
+
+impl Shown for usize {
+    fn shown(&self) -> String {
+        format!("{self} bytes")
+    }
+}
+
+impl Shown for std::net::TcpStream {
+    fn shown(&self) -> String {
+        "ok".to_string()
+    }
+}
+
+impl Shown for socket2::Socket {
+    fn shown(&self) -> String {
+        "ok".to_string()
+    }
+}
+
+impl Shown for std::net::TcpListener {
+    fn shown(&self) -> String {
+        match self.local_addr() {
+            Ok(addr) => format!("ok, bound to {addr}"),
+            Err(_) => "ok".to_string(),
+        }
+    }
+}
+
+impl Shown for (std::net::TcpStream, SocketAddr) {
+    fn shown(&self) -> String {
+        format!("ok, peer {}", self.1)
+    }
+}
+
+impl Clone for Narrator {
+    /// Another narrator for the same side (for an I/O adapter that narrates on its own).
+    fn clone(&self) -> Self {
+        Narrator {
+            who: self.who.clone(),
+            package: self.package,
+            call: Mutex::new(self.current().clone()),
+        }
+    }
+}
+
+/// A socket (anything `Read + Write`) whose every recv() and send() is narrated AT THE EDGE,
+/// so that the code above it (framing, a protocol) has no narration in it at all.
+///
+/// - [`Narrated::new`] prints each call, as lesson 07 shows how bytes really arrive:
+///   `server  recv(8192) -> 6 bytes: b"hello\n"`, `server  send(b"hello\n") -> 6 bytes`;
+/// - [`Narrated::quiet`] prints nothing and records the bytes in the trace (events `send` and
+///   `recv`), for a lesson that narrates whole lines itself but whose tests check the bytes.
+///
+/// ```no_run
+/// # fn demo(stream: std::net::TcpStream, say: &common::Narrator) -> std::io::Result<()> {
+/// use std::io::{BufRead, BufReader};
+/// let mut reader = BufReader::new(common::Narrated::new(stream, say.clone()));
+/// let mut line = Vec::new();
+/// reader.read_until(b'\n', &mut line)?; // each recv() it takes is narrated
+/// # Ok(()) }
+/// ```
+pub struct Narrated<T> {
+    inner: T,
+    say: Narrator,
+    loud: bool,
+}
+
+impl<T> Narrated<T> {
+    /// Print a line for each recv() and send().
+    pub fn new(inner: T, say: Narrator) -> Self {
+        Narrated {
+            inner,
+            say,
+            loud: true,
+        }
+    }
+
+    /// Record each recv()'s and send()'s bytes in the trace only.
+    pub fn quiet(inner: T, say: Narrator) -> Self {
+        Narrated {
+            inner,
+            say,
+            loud: false,
+        }
+    }
+
+    /// The socket inside.
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+
+    /// The socket inside.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+
+    /// The socket, unwrapped.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: io::Read> io::Read for Narrated<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.loud {
+            self.say.next(
+                format!("recv({})", buf.len()),
+                "wait for bytes from the peer",
+            );
+        }
+        let result = self.inner.read(buf);
+        match (&result, self.loud) {
+            (Ok(0), true) => self.say.done_bytes("0 bytes: end of stream", &[]),
+            (Ok(n), true) => self
+                .say
+                .done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
+            (Err(e), true) => self
+                .say
+                .done(format!("error: {}", crate::error::describe(e))),
+            (Ok(n), false) => self.say.moved(Kind::Recv, "recv", &buf[..*n]),
+            (Err(_), false) => {}
+        }
+        result
+    }
+}
+
+impl<T: io::Write> io::Write for Narrated<T> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.loud {
+            self.say.next(
+                format!("send({})", show_bytes(bytes)),
+                "hand bytes to the kernel",
+            );
+        }
+        let result = self.inner.write(bytes);
+        match (&result, self.loud) {
+            (Ok(n), true) => self.say.done_bytes(format!("{n} bytes"), &bytes[..*n]),
+            (Err(e), true) => self
+                .say
+                .done(format!("error: {}", crate::error::describe(e))),
+            (Ok(n), false) => self.say.moved(Kind::Send, "send", &bytes[..*n]),
+            (Err(_), false) => {}
+        }
+        result
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -1,6 +1,8 @@
-//! The book shows each lesson's real output and a sequence diagram drawn from it. Both are
-//! files in the lesson's folder (`output.txt`, `diagram.mmd`), made by running the lesson, and
-//! these checks fail when the program and the files disagree.
+//! The book shows each lesson's real output and a sequence diagram of the same run. Both are
+//! files in the lesson's folder (`output.txt`, `diagram.mmd`), made by running the lesson once
+//! with `--trace FILE`: `output.txt` is what it printed, `diagram.mmd` is drawn from the trace's
+//! events (never from the printed text). These checks fail when the program and the files
+//! disagree.
 //!
 //! To regenerate them after changing a lesson: `BLESS=1 cargo test -p lesson-NN-topic`.
 
@@ -8,6 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::run::lesson;
+use crate::trace::{Event, Trace};
 
 /// One output shown in the book: which command, into which file.
 pub struct BookOutput {
@@ -66,9 +69,13 @@ impl BookOutput {
     /// Run the lesson, and compare (or with `BLESS=1`, write) the files.
     #[track_caller]
     pub fn check(self) {
-        let run = lesson(&self.bin)
-            .args(&self.args.iter().map(String::as_str).collect::<Vec<_>>())
-            .run();
+        let trace_file = tempfile::NamedTempFile::new().expect("a temporary file for the trace");
+        let trace_path = trace_file.path().to_string_lossy().into_owned();
+        let mut args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        if self.diagram.is_some() {
+            args.extend(["--trace", trace_path.as_str()]);
+        }
+        let run = lesson(&self.bin).args(&args).run();
         run.code(self.code);
         let mut command = format!("$ cargo run -p {}", self.package);
         if !self.args.is_empty() {
@@ -85,7 +92,12 @@ impl BookOutput {
         let text = format!("{command}\n{}", normalize_ports(&printed, &self.keep_ports));
         compare_or_bless(&self.file, &text);
         if let Some(file) = &self.diagram {
-            compare_or_bless(file, &diagram(&text));
+            let trace = Trace::read(trace_file.path());
+            let mut drawn = diagram_of(&trace, &printed, &self.keep_ports);
+            for (from, to) in &self.replacements {
+                drawn = drawn.replace(from.as_str(), to);
+            }
+            compare_or_bless(file, &drawn);
         }
     }
 }
@@ -173,21 +185,28 @@ pub fn normalize_ports(text: &str, keep: &[u16]) -> String {
     out
 }
 
-/// A mermaid sequence diagram of a narrated exchange: each call as a note over the side that
-/// made it, and calls that put something on the wire (connect, send, shutdown, close) as
-/// arrows to the other side. The kernel's state after a call is a note beside it.
-pub fn diagram(transcript: &str) -> String {
+/// The sequence diagram of a traced run, with its ports renumbered as in the run's printed
+/// output `printed` (the same ports get the same numbers as in `output.txt`).
+pub fn diagram_of(trace: &Trace, printed: &str, keep_ports: &[u16]) -> String {
+    let drawn = diagram(&trace.events);
+    // Renumber the ports in order of appearance in the printed text, then in the diagram.
+    const CUT: &str = "\n\u{0}diagram\u{0}\n";
+    let both = normalize_ports(&format!("{printed}{CUT}{drawn}"), keep_ports);
+    both.split_once(CUT)
+        .map(|(_, d)| d.to_string())
+        .unwrap_or(both)
+}
+
+/// A mermaid sequence diagram of a run's events: each call as a note over the side that made
+/// it, and calls that put something on the wire (connect, send, shutdown, close) as arrows to
+/// the other side. The kernel's state after a call is a note beside it.
+pub fn diagram(events: &[Event]) -> String {
     let mut sides: Vec<String> = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
-    for line in transcript.lines().skip(1) {
-        let Some((who, rest)) = line.split_once("  ") else {
-            continue;
-        };
-        if who.is_empty() || who.contains(' ') {
-            continue;
-        }
-        if let Some(view) = rest.trim_start().strip_prefix("kernel: ") {
-            let state = view.split_whitespace().next().unwrap_or("");
+    for event in events {
+        let who = event.who.as_str();
+        if event.kind == "kernel" {
+            let state = event.text.split_whitespace().next().unwrap_or("");
             let is_state = !state.is_empty()
                 && state
                     .chars()
@@ -200,9 +219,13 @@ pub fn diagram(transcript: &str) -> String {
             }
             continue;
         }
-        let Some((call, result)) = rest.trim().split_once(" -> ") else {
-            continue;
+        let result = match event.kind.as_str() {
+            "call" => event.result.clone(),
+            "error" => format!("error: {}", event.result),
+            _ => continue,
         };
+        let call = event.call.trim();
+        let result = result.trim();
         if !sides.iter().any(|s| s == who) {
             sides.push(who.to_string());
         }
@@ -383,6 +406,28 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Events for a test: `(who, kind, call, result or text)`.
+    fn events(list: &[(&str, &str, &str, &str)]) -> Vec<Event> {
+        list.iter()
+            .map(|(who, kind, call, result)| Event {
+                who: who.to_string(),
+                kind: kind.to_string(),
+                call: call.to_string(),
+                result: if *kind == "kernel" {
+                    String::new()
+                } else {
+                    result.to_string()
+                },
+                text: if *kind == "kernel" {
+                    result.to_string()
+                } else {
+                    String::new()
+                },
+                ..Event::default()
+            })
+            .collect()
+    }
+
     #[test]
     fn ports_are_renumbered_in_order() {
         let text = "listening on 127.0.0.1:51234\nclient  connect(127.0.0.1:51234) -> ok, from 127.0.0.1:60001\n[::1]:51234 and :7001";
@@ -392,8 +437,18 @@ mod tests {
 
     #[test]
     fn diagrams_draw_calls_and_arrows() {
-        let text = "$ cargo run\nserver  listen(backlog=128) -> ok\nserver  kernel: LISTEN 127.0.0.1:40001, accept queue 0\nclient  connect(127.0.0.1:40001) -> ok\nclient  send(b\"hi\") -> 2 bytes\nserver  send(b\"HI\") -> 2 bytes\n";
-        let d = diagram(text);
+        let d = diagram(&events(&[
+            ("server", "call", "listen(backlog=128)", "ok"),
+            (
+                "server",
+                "kernel",
+                "",
+                "LISTEN 127.0.0.1:40001, accept queue 0",
+            ),
+            ("client", "call", "connect(127.0.0.1:40001)", "ok"),
+            ("client", "call", "send(b\"hi\")", "2 bytes"),
+            ("server", "call", "send(b\"HI\")", "2 bytes"),
+        ]));
         assert!(
             d.contains("participant server\n    participant client"),
             "{d}"
@@ -420,8 +475,13 @@ mod tests {
 
     #[test]
     fn diagrams_with_many_sides_draw_arrows_to_whom_a_call_names_or_the_server() {
-        let text = "$ cargo run\nserver  bind(127.0.0.1:0) -> ok\nalice   send_to(server) -> 5 bytes\nbob     send_to(server) -> lost (simulated)\nserver  send_to(bob, b\"x\") -> 1 bytes\nalice   connect(server) -> ok, nothing sent\n";
-        let d = diagram(text);
+        let d = diagram(&events(&[
+            ("server", "call", "bind(127.0.0.1:0)", "ok"),
+            ("alice", "call", "send_to(server)", "5 bytes"),
+            ("bob", "call", "send_to(server)", "lost (simulated)"),
+            ("server", "call", "send_to(bob, b\"x\")", "1 bytes"),
+            ("alice", "call", "connect(server)", "ok, nothing sent"),
+        ]));
         assert!(
             d.contains("alice->>server: send_to(server) → 5 bytes"),
             "{d}"

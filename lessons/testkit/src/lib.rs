@@ -11,6 +11,18 @@
 //! server.finish().success();
 //! ```
 //!
+//! Runs to completion go through assert_cmd (with [`timeout`]); a run can also be traced
+//! (`--trace FILE`) and its events queried, which is how a test checks the exchange without
+//! pinning the narration's wording (that is pinned once, by [`BookOutput`]):
+//!
+//! ```no_run
+//! # let bin = "";
+//! let (run, trace) = testkit::traced(bin, &[]);
+//! run.success();
+//! assert!(trace.calls("server").starts_with(&["socket".to_string(), "accept".to_string()]));
+//! assert_eq!(trace.sent("client"), trace.received("server"));
+//! ```
+//!
 //! The rules they keep: no fixed ports (servers get `--addr 127.0.0.1:0` and we read the port
 //! from their readiness line), no sleeping (we wait for lines and bytes, never for time), and
 //! every wait has a timeout, so a broken lesson fails in seconds instead of hanging the run.
@@ -19,12 +31,20 @@ mod book;
 mod conn;
 pub mod hostile;
 mod run;
+pub mod trace;
 
-pub use book::{diagram, normalize_ports, BookOutput};
+pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use run::{lesson, Cmd, Run, Server};
+pub use trace::{Trace, TraceFile};
 
 use std::time::Duration;
+
+/// Run a lesson with `--trace` into a temporary file: what it printed, and its events.
+/// Assert on the events (`trace.sent("client")`, `trace.calls("server")`), not on wording.
+pub fn traced(bin: &str, args: &[&str]) -> (Run, Trace) {
+    lesson(bin).args(args).traced()
+}
 
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
 /// `LESSON_TEST_TIMEOUT=30` (seconds) gives a slow machine more time.
@@ -61,23 +81,43 @@ pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
 }
 
 /// The path of one of the lesson's examples (`cargo test` builds them before it runs tests).
-///
-/// Cargo keeps each example as `target/debug/examples/NAME-HASH`, with a `.d` file that names
-/// its source; the one whose source is in this lesson's `examples/` folder is ours, even if
-/// another package has an example of the same name.
 pub fn example(name: &str) -> String {
-    let exe = std::env::current_exe().expect("the test's own path");
-    // The test runs from target/debug/deps/; examples are in target/debug/examples/.
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug")
-        .join("examples");
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run this through cargo test");
     let folder = std::path::Path::new(&manifest_dir)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    example_of(&folder, name).unwrap_or_else(|| {
+        panic!(
+            "example {name} of this lesson is not built: run the lesson's tests with \
+             `cargo test -p <lesson>`, which builds its examples too"
+        )
+    })
+}
+
+/// `target/debug`, where cargo put the binaries of the test that is running.
+pub fn target_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // The test runs from target/debug/deps/.
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug")
+        .to_path_buf()
+}
+
+/// A lesson's binary in the target dir (`target/debug/lesson-09-echo`), if it is built.
+pub fn lesson_bin(package: &str) -> Option<String> {
+    let bin = target_dir().join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then(|| bin.to_string_lossy().into_owned())
+}
+
+/// The example `name` of the lesson in folder `folder` (`09-echo`), if it is built.
+///
+/// Cargo keeps each example as `target/debug/examples/NAME-HASH`, with a `.d` file that names
+/// its source; the one whose source is in this lesson's `examples/` folder is ours, even if
+/// another package has an example of the same name.
+pub fn example_of(folder: &str, name: &str) -> Option<String> {
+    let dir = target_dir().join("examples");
     // The .d file names the source relative to the workspace: lessons/NN-topic/examples/NAME.rs
     let source = format!("{folder}/examples/{name}.rs");
     let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
@@ -105,13 +145,7 @@ pub fn example(name: &str) -> String {
             }
         }
     }
-    match newest {
-        Some((_, bin)) => bin.to_string_lossy().into_owned(),
-        None => panic!(
-            "example {name} of this lesson is not built: run the lesson's tests with \
-             `cargo test -p <lesson>`, which builds its examples too"
-        ),
-    }
+    newest.map(|(_, bin)| bin.to_string_lossy().into_owned())
 }
 
 /// A loopback port where nobody listens, and nobody can start to while this value lives: the

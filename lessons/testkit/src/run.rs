@@ -7,6 +7,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
+use predicates::prelude::*;
+use predicates::str::contains;
+
 use crate::{fail, timeout};
 
 /// A lesson's binary with its arguments, ready to run.
@@ -44,31 +47,37 @@ impl Cmd {
         self.args(&["client", "--addr", &addr])
     }
 
-    /// Run to completion (or until the timeout, when it is killed).
+    /// Run to completion (or until the timeout, when it is killed), through assert_cmd.
     pub fn run(self) -> Run {
         let shown = self.shown();
-        let mut child = Command::new(&self.bin)
-            .env("RUST_BACKTRACE", "0")
+        let mut cmd = assert_cmd::Command::new(&self.bin);
+        cmd.env("RUST_BACKTRACE", "0")
             .args(&self.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {shown}: {e}"));
-        let stdin = child.stdin.take();
-        let input = self.stdin.clone().unwrap_or_default();
-        let writer = thread::spawn(move || {
-            if let Some(mut stdin) = stdin {
-                // A program that exits without reading its input is not an error here.
-                let _ = stdin.write_all(&input);
-            }
-        });
-        let out = collect(child.stdout.take().unwrap());
-        let err = collect(child.stderr.take().unwrap());
-        let deadline = Instant::now() + timeout();
-        let run = finish(child, shown, out, err, deadline);
-        let _ = writer.join();
-        run
+            .write_stdin(self.stdin.clone().unwrap_or_default())
+            .timeout(timeout());
+        let began = Instant::now();
+        let output = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("could not run {shown}: {e}"));
+        // assert_cmd kills a run at the timeout: it then has no exit code.
+        let timed_out = output.status.code().is_none() && began.elapsed() >= timeout();
+        Run {
+            shown,
+            code: output.status.code(),
+            stdout: text_lines(&output.stdout),
+            stderr: text_lines(&output.stderr),
+            timed_out,
+        }
+    }
+
+    /// Run the demo (or whatever the arguments say) with `--trace` into a temporary file, and
+    /// read the trace back: see [`crate::trace`].
+    pub fn traced(self) -> (Run, crate::Trace) {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file for the trace");
+        let path = file.path().to_string_lossy().into_owned();
+        let run = self.args(&["--trace", &path]).run();
+        let trace = crate::Trace::read(file.path());
+        (run, trace)
     }
 
     /// Start as a server (adding `server --addr 127.0.0.1:0` unless an address is given) and
@@ -157,6 +166,16 @@ fn finish(mut child: Child, shown: String, out: Pipe, err: Pipe, deadline: Insta
         stderr: join_lines(&stderr),
         timed_out,
     }
+}
+
+/// Output as lines, each ending in `\n` (a `\r` before it dropped), as a Server's are read.
+fn text_lines(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect();
+    join_lines(&lines)
 }
 
 fn join_lines(lines: &[String]) -> String {
@@ -286,7 +305,7 @@ impl Run {
     /// stderr contains this text.
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Self {
-        if !self.stderr.contains(text) {
+        if !contains(text).eval(&self.stderr) {
             fail(
                 &format!("stderr should contain {text:?}."),
                 text,
@@ -299,10 +318,29 @@ impl Run {
     /// stdout has no line containing this text.
     #[track_caller]
     pub fn stdout_lacks(&self, text: &str) -> &Self {
-        if self.stdout.contains(text) {
+        self.stdout_matches(contains(text).not())
+    }
+
+    /// stdout satisfies a predicate (`predicates::str::contains(…)`, `…::is_match(…)`, …).
+    #[track_caller]
+    pub fn stdout_matches(&self, predicate: impl Predicate<str>) -> &Self {
+        if !predicate.eval(&self.stdout) {
             fail(
-                &format!("stdout should not contain {text:?}."),
-                &format!("(no {text:?})"),
+                &format!("stdout should satisfy: {predicate}."),
+                &predicate.to_string(),
+                &self.transcript(),
+            );
+        }
+        self
+    }
+
+    /// stderr satisfies a predicate.
+    #[track_caller]
+    pub fn stderr_matches(&self, predicate: impl Predicate<str>) -> &Self {
+        if !predicate.eval(&self.stderr) {
+            fail(
+                &format!("stderr should satisfy: {predicate}."),
+                &predicate.to_string(),
                 &self.transcript(),
             );
         }

@@ -1,0 +1,208 @@
+//! The contract every lesson keeps, checked once for all of them (a lesson's own tests check
+//! only what is its own):
+//!
+//! - `--help` prints the usage and exits 0; an unknown flag and a bad `--addr` are usage
+//!   errors (exit code 2, a message on stderr);
+//! - a client with no server is refused, and says so on stderr (exit code 1, no panic);
+//! - step mode (`--step`) pauses before each call and runs to the end with Enter pressed, and
+//!   never hangs when standard input closes;
+//! - the book's output (`output.txt`, `diagram.mmd`) is there and is the demo's;
+//! - the std and tokio examples (`examples/*.rs`) run to the end.
+//!
+//! The lessons are every `lessons/NN-topic/` crate; their binaries and examples are the ones
+//! `cargo test` built (in `target/debug`), found as `testkit::example` finds them. Run the
+//! whole suite (`cargo test`), or build them first: `cargo build --workspace --bins --examples`.
+//! Each check runs the lessons in parallel and reports every lesson that broke it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use testkit::lesson;
+
+/// Lessons whose client is UDP (no connection to refuse: it gives up after its retries, and
+/// its own tests check that) or that have no client of that kind (18: the wire scenarios).
+const NO_REFUSED_CLIENT: &[&str] = &["10-udp", "17-game", "18-wire"];
+
+/// One lesson crate.
+struct Lesson {
+    /// `09-echo`
+    folder: String,
+    /// `lesson-09-echo`
+    package: String,
+    dir: PathBuf,
+}
+
+impl Lesson {
+    /// The built binary.
+    fn bin(&self) -> String {
+        testkit::lesson_bin(&self.package).unwrap_or_else(|| {
+            panic!(
+                "{} is not built: run `cargo test` for the whole workspace, or \
+                 `cargo build --workspace --bins --examples` first",
+                self.package
+            )
+        })
+    }
+}
+
+fn lessons() -> Vec<Lesson> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut found: Vec<Lesson> = fs::read_dir(&root)
+        .expect("lessons/")
+        .flatten()
+        .map(|e| e.path())
+        .filter_map(|dir| {
+            let folder = dir.file_name()?.to_string_lossy().into_owned();
+            let numbered =
+                folder.len() > 3 && folder.as_bytes()[..2].iter().all(u8::is_ascii_digit);
+            (numbered && dir.join("Cargo.toml").exists()).then(|| Lesson {
+                package: format!("lesson-{folder}"),
+                folder,
+                dir,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.folder.cmp(&b.folder));
+    assert!(found.len() >= 18, "lessons under {}", root.display());
+    found
+}
+
+/// Run `check` for every lesson at once; fail with every lesson that broke it.
+fn for_every_lesson(check: impl Fn(&Lesson) + Sync) {
+    let lessons = lessons();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = lessons
+            .iter()
+            .map(|lesson| {
+                let check = &check;
+                scope.spawn(move || check(lesson))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&lessons)
+            .filter_map(|(handle, lesson)| {
+                let panic = handle.join().err()?;
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Some(format!("=== {} ===\n{message}", lesson.package))
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn help_prints_the_usage() {
+    for_every_lesson(|l| {
+        let run = lesson(&l.bin()).args(&["--help"]).run();
+        run.success();
+        for part in [l.package.as_str(), "USAGE", "--addr", "--step", "--trace"] {
+            assert!(
+                predicate::str::contains(part).eval(&run.stdout),
+                "--help lacks {part:?}:\n{}",
+                run.transcript()
+            );
+        }
+    });
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    for_every_lesson(|l| {
+        for (args, says) in [
+            (&["--no-such-flag"][..], "unknown argument"),
+            (&["server", "--addr", "localhost"][..], "not an address"),
+        ] {
+            assert_cmd::Command::new(l.bin())
+                .args(args)
+                .timeout(testkit::timeout())
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(says).and(predicate::str::contains("--help")));
+        }
+    });
+}
+
+#[test]
+fn a_client_without_a_server_is_refused_clearly() {
+    for_every_lesson(|l| {
+        if NO_REFUSED_CLIENT.contains(&l.folder.as_str()) {
+            return;
+        }
+        testkit::client_without_server(&l.bin())
+            .clean_failure()
+            .stderr_has("connection refused — is the server running?")
+            .stderr_has(&format!("cargo run -p {} -- server", l.package));
+    });
+}
+
+#[test]
+fn step_mode_pauses_before_each_call_and_runs_to_the_end() {
+    for_every_lesson(|l| {
+        // Enough Enters for every call of any demo.
+        let enters = "\n".repeat(2000);
+        lesson(&l.bin())
+            .args(&["--step"])
+            .stdin(enters.as_bytes())
+            .run()
+            .success()
+            .stdout_has("[step] next: ")
+            .stdout_lacks("step mode off");
+    });
+}
+
+#[test]
+fn step_mode_never_hangs_when_stdin_closes() {
+    for_every_lesson(|l| {
+        lesson(&l.bin())
+            .args(&["--step"])
+            .stdin(b"\n")
+            .run()
+            .success()
+            .stdout_has("[step] standard input closed: step mode off");
+    });
+}
+
+#[test]
+fn the_book_output_is_there() {
+    for_every_lesson(|l| {
+        let output = fs::read_to_string(l.dir.join("output.txt")).unwrap_or_default();
+        assert!(
+            output.starts_with(&format!("$ cargo run -p {}\n", l.package)),
+            "{}/output.txt should start with `$ cargo run -p {}` (BLESS=1 cargo test -p {} makes it)",
+            l.folder,
+            l.package,
+            l.package
+        );
+        let diagram = fs::read_to_string(l.dir.join("diagram.mmd")).unwrap_or_default();
+        assert!(
+            diagram.starts_with("sequenceDiagram\n"),
+            "{}/diagram.mmd is missing",
+            l.folder
+        );
+    });
+}
+
+#[test]
+fn the_std_and_tokio_examples_run() {
+    for_every_lesson(|l| {
+        let Ok(entries) = fs::read_dir(l.dir.join("examples")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(name) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let bin = testkit::example_of(&l.folder, &name).unwrap_or_else(|| {
+                panic!("example {name} is not built: run `cargo test` for the whole workspace")
+            });
+            lesson(&bin).run().success();
+        }
+    });
+}
