@@ -42,7 +42,7 @@
 //! testkit::hostile_battery!(target);
 //! ```
 //!
-//! `Target` also has `.margin(Duration)` (default 2 s: how much later than its deadline the
+//! `Target` also has `.margin(Duration)` (default 3 s: how much later than its deadline the
 //! server may be; also the bound for "promptly" when there is no deadline to wait for),
 //! `.max_rss_mb(MB)` (default 64: the server's peak resident memory, VmHWM, after a case) and
 //! `.skip(case, reason)` (a case that does not apply: it prints the reason and passes).
@@ -164,7 +164,10 @@ impl Target {
             normal: Box::new(normal),
             concurrent: false,
             deadline: Duration::from_millis(1000),
-            margin: Duration::from_millis(2000),
+            // 3 s: CI runs eight tests at once on two cores, and a server that answers in
+            // milliseconds alone was measured at 2.15 s there once. A bug holds a client for
+            // the deadline and more, so the bound still catches it.
+            margin: Duration::from_millis(3000),
             max_rss_mb: 64.0,
             skips: Vec::new(),
         }
