@@ -52,6 +52,7 @@ pub fn new_lesson(args: &[&str]) -> bool {
         ("hints/1.md", HINT_1),
         ("hints/2.md", HINT_2),
         ("tests/exercise.rs", TESTS_EXERCISE_RS),
+        ("tests/exchange.rs", TESTS_EXCHANGE_RS),
     ];
     for (file, text) in files {
         if !write(&dir.join(file), &fill(text)) {
@@ -69,8 +70,8 @@ pub fn new_lesson(args: &[&str]) -> bool {
          2. write the lesson in src/main.rs, and its exercise in src/lib.rs, src/solution.rs, \
          src/exercise.rs (the placeholder `reply` shows the shape), its checks in \
          tests/exercise.rs, its variants and hints;\n  \
-         3. tests/exchange.rs for the lesson's exchange and book output, then \
-         `cargo xtask bless {number}` and read output.txt;\n  \
+         3. tests/exchange.rs for the lesson's exchange; `cargo xtask bless {number}` writes \
+         output.txt and diagram.mmd (read them);\n  \
          4. `cargo xtask verify-exercises {number}`, then `cargo xtask ci`."
     );
     true
@@ -280,6 +281,24 @@ fn an_empty_request_gets_an_empty_answer() {
 }
 "#;
 
+const TESTS_EXCHANGE_RS: &str = r#"//! Lesson @NN@'s exchange, checked for real, and the output the book shows. These check the
+//! lesson as the book shows it, narration and all, so they run on the reference build only;
+//! the exercise's checks are tests/exercise.rs.
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
+use testkit::BookOutput;
+
+const BIN: &str = env!("CARGO_BIN_EXE_@PACKAGE@");
+
+// TODO: the exchange over real sockets (testkit's Server and Conn: port 0, no sleeps, a
+// timeout on every wait), asserting bytes and exit codes, not wording.
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    BookOutput::new(BIN, "@PACKAGE@").check();
+}
+"#;
+
 const CHAPTER_MD: &str = r#"# TODO: the chapter's title
 
 > **In this chapter:** TODO
@@ -295,6 +314,16 @@ the exercise's function here: the chapter teaches what the learner needs to writ
 
 ```rust
 {{#include ../lessons/@FOLDER@/src/main.rs:demo}}
+```
+
+## What it prints
+
+```text
+{{#include ../lessons/@FOLDER@/output.txt}}
+```
+
+```mermaid
+{{#include ../lessons/@FOLDER@/diagram.mmd}}
 ```
 
 ## Exercise

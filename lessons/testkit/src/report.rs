@@ -14,7 +14,7 @@ use std::sync::Once;
 /// command that gives the lesson's next hint.
 #[track_caller]
 pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
-    let mut message = format!("\n\n{}\n", what.trim_end());
+    let mut message = format!("\n{}\n", what.trim_end());
     if let Some(test) = std::thread::current().name().filter(|n| *n != "main") {
         message.push_str(&format!("  check:    {test}\n"));
     }
@@ -31,7 +31,16 @@ pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
 
 /// Multi-line text, indented under its label.
 fn indent(text: &str) -> String {
-    text.trim_end().replace('\n', "\n            ")
+    let lines: Vec<String> = text
+        .trim_end()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.is_empty()) {
+            (0, _) | (_, true) => line.to_string(),
+            _ => format!("            {line}"),
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// `cargo hint lesson-NN-topic`, for a lesson that has hints (hints/1.md…, or hint.md).
