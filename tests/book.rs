@@ -220,11 +220,29 @@ fn every_lesson_chapter_shows_real_output_a_diagram_and_its_exercise() {
             ("diagram.mmd", "the sequence diagram"),
             ("src/exercise.rs", "the exercise's starter"),
             ("src/solution.rs", "the exercise's solution"),
-            ("hint.md", "the exercise's hint"),
         ] {
             assert!(
                 text.contains(&format!("{{{{#include {dir}{file}")),
                 "book/{folder}.md does not include {dir}{file} ({what})"
+            );
+        }
+        // Graded hints (hints/1.md, …) are shown on request by `cargo hint`, and the solution
+        // only after the exercise; a lesson not converted yet includes its one hint.md.
+        if root().join("lessons").join(&folder).join("hints").is_dir() {
+            assert!(
+                text.contains(&format!("cargo hint {package}")),
+                "book/{folder}.md must point to `cargo hint {package}`"
+            );
+            let solution = format!("{{{{#include {dir}src/solution.rs");
+            let exercise = format!("{{{{#include {dir}src/exercise.rs");
+            assert!(
+                text.find(&solution) > text.find(&exercise),
+                "book/{folder}.md shows the solution before the exercise"
+            );
+        } else {
+            assert!(
+                text.contains(&format!("{{{{#include {dir}hint.md")),
+                "book/{folder}.md does not include {dir}hint.md (the exercise's hint)"
             );
         }
         assert!(
@@ -250,6 +268,7 @@ fn every_cargo_command_names_a_real_package() {
             "cargo test -p ",
             "cargo exercise ",
             "cargo run-exercise ",
+            "cargo hint ",
         ] {
             for (at, _) in text.match_indices(command) {
                 let name: String = text[at + command.len()..]

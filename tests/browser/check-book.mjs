@@ -174,7 +174,8 @@ for (const name of pages.filter((p) => !only || only.includes(p))) {
     const details = page.locator("main details");
     const count = await details.count();
     const open = await details.evaluateAll((ds) => ds.filter((d) => d.open).length);
-    check(count >= 2 && open === 0, `${name}: hint and solution are folded (${count} <details>)`);
+    // The solution is folded; so is the hint in chapters whose hints are not yet given by `cargo hint`.
+    check(count >= 1 && open === 0, `${name}: the solution (and any hint) is folded (${count} <details>)`);
     if (count > 0) {
       await details.last().locator("summary").click();
       check(await details.last().evaluate((d) => d.open), `${name}: the solution opens on click`);

@@ -1,35 +1,37 @@
-//! Lesson 04 exercise: the accept loop.
-//!
-//! Check your work with:   cargo exercise lesson-04-accept
-//! Run your version with:  cargo run -p lesson-04-accept --features exercise
+// Lesson 04's exercise: the accept loop. Yours to write.
+//
+// Check it:       cargo exercise lesson-04-accept
+// Stuck?          cargo hint lesson-04-accept      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-04-accept
 
 use std::net::SocketAddr;
 
-use common::{Narrator, Result};
+use common::Result;
 use socket2::Socket;
 
+#[allow(unused_imports)]
+use crate::{worth_retrying, Listener};
+
 // ANCHOR: exercise
-/// Serve `clients` clients one after another, and return their addresses in order.
+/// Serve `clients` clients one after another; return their addresses in the order accepted.
 ///
-/// Each accepted connection goes to `serve(number, connection, peer)`, numbered from 1.
-/// A client that fails must not stop the server: report it, and accept the next one.
-///
-/// TODO: until `clients` clients have been accepted:
-///   - narrate with `say.next("accept()", "...")`, then call `listener.accept()`. Most of its
-///     errors pass (`crate::worth_retrying(&e)` says which): then `say.fail(e)`, wait with a
-///     `crate::Backoff` (`backoff.wait(say)`) and accept again. Any other error: return
-///     `say.fail(e)`;
-///   - `accept` gives `(Socket, SockAddr)`: turn the address into a `SocketAddr` with
-///     `.as_socket()`, then `say.done_with(&conn, ...)` naming the client's number and address;
-///   - remember the peer, then hand the connection to `serve`. If `serve` returns an error,
-///     `say.note(...)` it and carry on: do NOT return it.
+/// The contract (what the checks test):
+/// - Each connection `listener.accept()` gives goes to `serve(number, connection, peer)`:
+///   numbered 1, 2, 3… in the order accepted, with the address accept() reported for THAT
+///   connection. One client at a time: serve it before accepting the next.
+/// - Exactly `clients` clients are served (none at all for 0); then return their addresses.
+/// - A client whose `serve` fails does not stop the server: the next one is still served, and
+///   the result is still `Ok`.
+/// - An `accept()` that fails for a passing reason (`worth_retrying(&error)` says which) is
+///   not a client: call `listener.pause()`, then accept again. Any other accept() error ends
+///   the loop at once: return it.
+/// - Print nothing: the lesson narrates each call around your function.
 pub fn accept_loop(
-    listener: &Socket,
+    listener: &mut impl Listener,
     clients: usize,
-    say: &Narrator,
     serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
 ) -> Result<Vec<SocketAddr>> {
-    let _ = (listener, clients, say, serve);
-    todo!("accept `clients` connections, serve each, return the peers")
+    let _ = (listener, clients, serve);
+    todo!("serve `clients` clients, one after another")
 }
 // ANCHOR_END: exercise

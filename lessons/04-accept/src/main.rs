@@ -9,7 +9,7 @@
 //! The exchange: a client sends `hello from NAME\n`, the server answers
 //! `you are client N at IP:PORT\n` (the address `accept()` reported) and closes.
 
-use std::io::{self, ErrorKind, Read};
+use std::io::{ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -17,18 +17,8 @@ use std::time::{Duration, Instant};
 use common::narrate::family;
 use common::talk::{close, local_addr, send_all};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use lesson_04_accept::{accept_loop, Listener};
 use socket2::{Domain, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-04-accept` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::accept_loop;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-04-accept",
@@ -133,6 +123,11 @@ fn serve_one(
     let result = answer(number, &conn, peer, read_timeout, say);
     // Close the connection whatever happened; the listener is not touched.
     close(conn, &format!("connection {number}"), say);
+    if let Err(err) = &result {
+        say.note(format!(
+            "client {number} failed ({err}); the server goes on"
+        ));
+    }
     result
 }
 
@@ -264,23 +259,54 @@ fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<S
 // ANCHOR_END: client_side
 
 // ANCHOR: accept_errors
-/// Should the server try accept() again after this error? Almost always: accept(2) lists
-/// errors that belong to one connection or to a passing shortage, not to the listener:
-/// ECONNABORTED (a client gave up while it waited in the queue), EINTR (a signal), EMFILE and
-/// ENFILE (no file descriptor left, for now), ENOBUFS and ENOMEM (no buffer memory, for now),
-/// EPERM (a firewall rule refused this connection), and the network errors Linux passes on
-/// from the new connection (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH,
-/// EOPNOTSUPP, ENETUNREACH). Only EINVAL (the socket is not listening) is the program's own
-/// mistake, and trying again cannot fix it. (EBADF, ENOTSOCK and EFAULT cannot happen with a
-/// `Socket` we made ourselves.)
-pub fn worth_retrying(err: &io::Error) -> bool {
-    err.kind() != ErrorKind::InvalidInput
+/// The listening socket as the accept loop sees it (`lesson_04_accept::Listener`): each
+/// `accept()` is narrated with the number and address of the client it took, and a pause
+/// after a failed one is a `Backoff`.
+struct Narrated<'a> {
+    socket: &'a Socket,
+    say: &'a Narrator,
+    accepted: usize,
+    backoff: Backoff,
+}
+
+impl<'a> Narrated<'a> {
+    fn new(socket: &'a Socket, say: &'a Narrator) -> Self {
+        Narrated {
+            socket,
+            say,
+            accepted: 0,
+            backoff: Backoff::new(),
+        }
+    }
+}
+
+impl Listener for Narrated<'_> {
+    fn accept(&mut self) -> Result<(Socket, SocketAddr)> {
+        let say = self.say;
+        say.next("accept()", "take the next connection from the accept queue");
+        let (conn, peer) = self.socket.accept().map_err(|e| say.fail(e))?;
+        self.backoff.reset();
+        // socket2 gives a `SockAddr` (any kind of address); a TCP peer's is an IP address.
+        let peer = peer
+            .as_socket()
+            .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
+        self.accepted += 1;
+        say.done_with(
+            &conn,
+            format!("ok, client {} at {peer}, on a new socket", self.accepted),
+        );
+        Ok((conn, peer))
+    }
+
+    fn pause(&mut self) {
+        self.backoff.wait(self.say);
+    }
 }
 
 /// How long to wait before the next accept() after a failure: 10 ms at first, twice as long
 /// after each failure in a row, never more than a second. Without a pause, a server out of
 /// descriptors would spin: the connection stays in the queue, and accept() fails at once again.
-pub struct Backoff {
+struct Backoff {
     next: Duration,
 }
 
@@ -288,12 +314,12 @@ impl Backoff {
     const FIRST: Duration = Duration::from_millis(10);
     const MOST: Duration = Duration::from_secs(1);
 
-    pub fn new() -> Backoff {
+    fn new() -> Backoff {
         Backoff { next: Self::FIRST }
     }
 
     /// Say that the server goes on, and wait before the next try.
-    pub fn wait(&mut self, say: &Narrator) {
+    fn wait(&mut self, say: &Narrator) {
         say.note(format!(
             "the listener is fine: accept() again in {} ms",
             self.next.as_millis()
@@ -303,13 +329,8 @@ impl Backoff {
     }
 
     /// accept() worked: the next failure waits only a little again.
-    pub fn reset(&mut self) {
+    fn reset(&mut self) {
         self.next = Self::FIRST;
-    }
-}
-impl Default for Backoff {
-    fn default() -> Backoff {
-        Backoff::new()
     }
 }
 // ANCHOR_END: accept_errors
@@ -356,9 +377,11 @@ fn demo(opts: &Options) -> Result<()> {
     // Three finished connections wait in the queue; nobody has called accept() yet.
     server.kernel(&listener);
 
-    let peers = accept_loop(&listener, 3, &server, |number, conn, peer| {
-        serve_one(number, conn, peer, &listener, timeout, &server)
-    })?;
+    let peers = accept_loop(
+        &mut Narrated::new(&listener, &server),
+        3,
+        |number, conn, peer| serve_one(number, conn, peer, &listener, timeout, &server),
+    )?;
     server.note(accepted(&peers));
     close(listener, "listener", &server);
 
@@ -411,9 +434,11 @@ fn trickle_demo(opts: &Options) -> Result<()> {
         }
     });
 
-    let peers = accept_loop(&listener, 2, &server, |number, conn, peer| {
-        serve_one(number, conn, peer, &listener, limit, &server)
-    })?;
+    let peers = accept_loop(
+        &mut Narrated::new(&listener, &server),
+        2,
+        |number, conn, peer| serve_one(number, conn, peer, &listener, limit, &server),
+    )?;
     server.note(accepted(&peers));
     close(listener, "listener", &server);
     let answer = read_answer(to_alice, limit, &alice)?;
@@ -441,9 +466,11 @@ fn server(opts: &Options) -> Result<()> {
     let clients: usize = opts.value("--clients", 3)?;
     let timeout = read_timeout(opts, 5000)?;
     let listener = listen_on(opts, &say)?;
-    let peers = accept_loop(&listener, clients, &say, |number, conn, peer| {
-        serve_one(number, conn, peer, &listener, timeout, &say)
-    })?;
+    let peers = accept_loop(
+        &mut Narrated::new(&listener, &say),
+        clients,
+        |number, conn, peer| serve_one(number, conn, peer, &listener, timeout, &say),
+    )?;
     say.note(accepted(&peers));
     close(listener, "listener", &say);
     Ok(())

@@ -30,11 +30,13 @@
 mod book;
 mod conn;
 pub mod hostile;
+pub mod report;
 mod run;
 pub mod trace;
 
 pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
+pub use report::{fail, yours};
 pub use run::{lesson, Cmd, Run, Server};
 pub use trace::{Trace, TraceFile};
 
@@ -54,30 +56,6 @@ pub fn timeout() -> Duration {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     Duration::from_secs(secs)
-}
-
-/// The exercise hint of the lesson under test (its `hint.md`), to print when a check fails.
-pub(crate) fn hint() -> Option<String> {
-    let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
-    let text = std::fs::read_to_string(std::path::Path::new(&dir).join("hint.md")).ok()?;
-    Some(text.trim().to_string())
-}
-
-/// Fail a test with a message a learner can act on (lessons' own checks use it too): what should have happened, what did,
-/// and the lesson's hint.
-#[track_caller]
-pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
-    let mut message = format!(
-        "\n\n{what}\n\n--- the exchange should have been ---\n{}\n\n--- what happened ---\n{}\n",
-        expected.trim_end(),
-        actual.trim_end()
-    );
-    if let Some(hint) = hint() {
-        message.push_str(&format!(
-            "\n--- hint (if you are doing the exercise) ---\n{hint}\n"
-        ));
-    }
-    panic!("{message}");
 }
 
 /// The path of one of the lesson's examples (`cargo test` builds them before it runs tests).

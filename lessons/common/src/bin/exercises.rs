@@ -1,42 +1,30 @@
-//! The exercises' tools.
+//! The learner's exercise tools (the maintainers' are in `xtask/`):
 //!
-//! `cargo progress` (this program's `progress`): every lesson with the state of its exercise —
-//! not started, failing or passing — so a learner sees where they stand.
-//!
-//! `cargo verify-exercises` (this program's `verify`), for maintainers and CI: proves that the
-//! exercises' checks are real. For every lesson:
-//! - the starter (`src/exercise.rs`) has a TODO and a `todo!()`, compiles, and FAILS its tests;
-//! - the reference solution (`src/solution.rs`) has no `todo!()` and passes;
-//! - a deliberately wrong solution (`src/wrong.rs`) compiles and FAILS too, so the tests check
-//!   behaviour, not merely that something ran;
-//! - there is a `hint.md`.
+//! - `cargo progress`: every lesson with the state of its exercise — not started, failing,
+//!   or SOLVED — so a learner sees where they stand.
+//! - `cargo hint lesson-NN-topic`: the lesson's next hint, one at a time (hints/1.md, 2.md, …;
+//!   or its one hint.md). Which hints were shown is kept in target/hints/.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let lessons = match lessons() {
-        Ok(lessons) => lessons,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let only: Vec<&String> = args.iter().skip(1).collect();
-    let chosen: Vec<&Lesson> = lessons
-        .iter()
-        .filter(|l| only.is_empty() || only.iter().any(|o| **o == l.package))
-        .collect();
+    let lessons = lessons();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     match args.first().map(String::as_str) {
-        Some("progress") => progress(&chosen),
-        Some("verify") => verify(&chosen),
-        _ => {
-            eprintln!("usage: cargo progress | cargo verify-exercises [lesson-NN-topic ...]");
-            ExitCode::from(2)
-        }
+        Some("progress") => progress(&lessons, &rest),
+        Some("hint") => hint(&lessons, &rest),
+        _ => usage(),
     }
+}
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: cargo progress [lesson-NN-topic ...]\n       \
+         cargo hint lesson-NN-topic [N | --reset]   (also: cargo hint 04)"
+    );
+    ExitCode::from(2)
 }
 
 struct Lesson {
@@ -50,10 +38,10 @@ fn root() -> PathBuf {
 }
 
 /// Every lesson that has an exercise, in order.
-fn lessons() -> Result<Vec<Lesson>, String> {
-    let dir = root().join("lessons");
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
-    let mut found: Vec<Lesson> = entries
+fn lessons() -> Vec<Lesson> {
+    let mut found: Vec<Lesson> = std::fs::read_dir(root().join("lessons"))
+        .into_iter()
+        .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("src/exercise.rs").exists())
         .filter_map(|dir| {
@@ -65,183 +53,178 @@ fn lessons() -> Result<Vec<Lesson>, String> {
         })
         .collect();
     found.sort_by(|a, b| a.package.cmp(&b.package));
-    if found.is_empty() {
-        return Err("no lesson has a src/exercise.rs".into());
-    }
-    Ok(found)
+    found
 }
 
-/// How a `cargo test` run of one lesson ended.
-#[derive(Debug, PartialEq)]
-enum Outcome {
-    Passed,
-    /// It built, and at least one test failed.
-    TestsFailed,
-    /// It did not build.
-    BuildFailed,
-    /// cargo itself did not finish in time.
-    TimedOut,
+/// The lesson a learner named: `lesson-04-accept`, `04-accept` or `04`.
+fn find<'a>(lessons: &'a [Lesson], name: &str) -> Option<&'a Lesson> {
+    lessons.iter().find(|l| {
+        let short = l.package.trim_start_matches("lesson-");
+        l.package == name || short == name || short.split('-').next() == Some(name)
+    })
 }
 
-/// `cargo test -p <lesson> [--features <feature>]`, with a time limit.
-fn cargo_test(lesson: &Lesson, feature: Option<&str>, quiet_timeout: bool) -> (Outcome, String) {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(root())
-        .args(["test", "-q", "-p", &lesson.package])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(feature) = feature {
-        cmd.args(["--features", feature]);
-    }
-    if quiet_timeout {
-        // A wrong solution may hang where a right one answers: fail it faster.
-        cmd.env("LESSON_TEST_TIMEOUT", "5");
-    }
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
-        Err(e) => return (Outcome::BuildFailed, format!("could not run cargo: {e}")),
-    };
-    let out = child.stdout.take().unwrap();
-    let err = child.stderr.take().unwrap();
-    let read_all = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
+fn progress(lessons: &[Lesson], only: &[&str]) -> ExitCode {
+    println!("{:<26} your exercise", "lesson");
+    let mut solved = 0;
+    let chosen: Vec<&Lesson> = lessons
+        .iter()
+        .filter(|l| {
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|o| find(lessons, o).is_some_and(|f| f.package == l.package))
         })
-    };
-    let (out, err) = (read_all(Box::new(out)), read_all(Box::new(err)));
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-        }
-    };
-    let text = format!(
-        "{}{}",
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default()
-    );
-    let outcome = match status {
-        None => Outcome::TimedOut,
-        Some(s) if s.success() => Outcome::Passed,
-        Some(_) if text.contains("test result: FAILED") || text.contains("panicked") => {
-            Outcome::TestsFailed
-        }
-        Some(_) => Outcome::BuildFailed,
-    };
-    (outcome, text)
-}
-
-fn progress(lessons: &[&Lesson]) -> ExitCode {
-    println!("{:<26} exercise", "lesson");
-    let mut passing = 0;
-    for lesson in lessons {
+        .collect();
+    for lesson in &chosen {
         let exercise =
             std::fs::read_to_string(lesson.dir.join("src/exercise.rs")).unwrap_or_default();
         let state = if exercise.contains("todo!(") {
-            "not started (todo!() left in src/exercise.rs)".to_string()
+            "not started (src/exercise.rs still has its todo!())".to_string()
         } else {
-            match cargo_test(lesson, Some("exercise"), false).0 {
-                Outcome::Passed => {
-                    passing += 1;
-                    "passing".to_string()
+            match test_exercise(lesson) {
+                Tested::Passed => {
+                    solved += 1;
+                    "SOLVED".to_string()
                 }
-                Outcome::TestsFailed => format!("failing (see: cargo exercise {})", lesson.package),
-                Outcome::BuildFailed => {
-                    format!("does not build (see: cargo exercise {})", lesson.package)
+                Tested::Failed(counts) => format!(
+                    "failing{counts} (see: cargo exercise {}; stuck? cargo hint {})",
+                    lesson.package, lesson.package
+                ),
+                Tested::DoesNotBuild => {
+                    format!(
+                        "does not build yet (see: cargo exercise {})",
+                        lesson.package
+                    )
                 }
-                Outcome::TimedOut => "failing (its tests did not finish)".to_string(),
             }
         };
         println!("{:<26} {state}", lesson.package);
     }
-    println!("\n{passing} of {} exercises passing.", lessons.len());
+    println!("\n{solved} of {} exercises solved.", chosen.len());
     ExitCode::SUCCESS
 }
 
-fn verify(lessons: &[&Lesson]) -> ExitCode {
-    let mut passed = 0;
-    let mut failed = 0;
-    for lesson in lessons {
-        let mut problems = Vec::new();
-        let read = |file: &str| std::fs::read_to_string(lesson.dir.join(file)).unwrap_or_default();
-        let (exercise, solution) = (read("src/exercise.rs"), read("src/solution.rs"));
-        if !exercise.contains("TODO") || !exercise.contains("todo!(") {
-            problems.push("src/exercise.rs must contain a TODO and a todo!()".to_string());
-        }
-        if solution.is_empty() || solution.contains("todo!(") {
-            problems.push("src/solution.rs must exist and contain no todo!()".to_string());
-        }
-        if read("src/wrong.rs").is_empty() {
-            problems.push("src/wrong.rs (a plausible wrong solution) is missing".to_string());
-        }
-        if read("hint.md").trim().is_empty() {
-            problems.push("hint.md is missing".to_string());
-        }
-        let (reference, log) = cargo_test(lesson, None, false);
-        if reference != Outcome::Passed {
-            problems.push(format!(
-                "the reference solution does not pass ({reference:?}):\n{}",
-                tail(&log)
-            ));
-        }
-        for (feature, what) in [
-            ("exercise", "the unsolved starter"),
-            ("wrong", "the wrong solution"),
-        ] {
-            let (outcome, log) = cargo_test(lesson, Some(feature), true);
-            if outcome != Outcome::TestsFailed {
-                problems.push(format!(
-                    "{what} (--features {feature}) must build and fail its tests, but: {outcome:?}\n{}",
-                    tail(&log)
-                ));
-            }
-        }
-        if problems.is_empty() {
-            passed += 1;
-            println!(
-                "ok    {}: starter fails, wrong solution fails, solution passes",
-                lesson.package
-            );
-        } else {
-            failed += 1;
-            println!("FAIL  {}:", lesson.package);
-            for problem in problems {
-                println!("      - {problem}");
-            }
-        }
-    }
-    println!("\nexercises: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+enum Tested {
+    Passed,
+    /// ": 3 of 7 checks" when the counts could be read.
+    Failed(String),
+    DoesNotBuild,
 }
 
-/// What matters in a long log: each failing test's message (without backtraces), or else
-/// its last lines.
-fn tail(log: &str) -> String {
-    let lines: Vec<&str> = log.lines().collect();
-    let messages: Vec<&str> = lines
-        .iter()
-        .skip_while(|l| !l.starts_with("---- "))
-        .take_while(|l| !l.starts_with("failures:"))
-        .filter(|l| {
-            !l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && !l.contains("at /")
-        })
-        .copied()
-        .collect();
-    if !messages.is_empty() {
-        return messages[..messages.len().min(80)].join("\n");
+/// `cargo test -p LESSON --features exercise`: the learner's own `cargo exercise`.
+fn test_exercise(lesson: &Lesson) -> Tested {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(root())
+        .args([
+            "test",
+            "-q",
+            "--features",
+            "exercise",
+            "-p",
+            &lesson.package,
+        ])
+        .stdin(Stdio::null())
+        .output();
+    let Ok(output) = output else {
+        return Tested::DoesNotBuild;
+    };
+    if output.status.success() {
+        return Tested::Passed;
     }
-    lines[lines.len().saturating_sub(25)..].join("\n")
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !text.contains("test result: FAILED") {
+        return Tested::DoesNotBuild;
+    }
+    // "test result: FAILED. 4 passed; 3 failed; …", once per test binary.
+    let (mut passed, mut failed) = (0, 0);
+    for line in text.lines().filter(|l| l.starts_with("test result:")) {
+        let number = |word: &str| -> usize {
+            line.split(';')
+                .find(|part| part.trim_end().ends_with(word))
+                .and_then(|part| part.split_whitespace().rev().nth(1)?.parse().ok())
+                .unwrap_or(0)
+        };
+        passed += number("passed");
+        failed += number("failed");
+    }
+    Tested::Failed(format!(": {failed} of {} checks", passed + failed))
+}
+
+/// The lesson's hints, in order: hints/1.md, hints/2.md, … or its one hint.md.
+fn hints_of(lesson: &Lesson) -> Vec<String> {
+    let mut hints = Vec::new();
+    for n in 1.. {
+        match std::fs::read_to_string(lesson.dir.join(format!("hints/{n}.md"))) {
+            Ok(text) => hints.push(text.trim().to_string()),
+            Err(_) => break,
+        }
+    }
+    if hints.is_empty() {
+        if let Ok(text) = std::fs::read_to_string(lesson.dir.join("hint.md")) {
+            hints.push(text.trim().to_string());
+        }
+    }
+    hints
+}
+
+/// Where we remember how many hints of a lesson were shown.
+fn shown_file(lesson: &Lesson) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    target.join("hints").join(&lesson.package)
+}
+
+fn hint(lessons: &[Lesson], args: &[&str]) -> ExitCode {
+    let Some(lesson) = args.first().and_then(|name| find(lessons, name)) else {
+        return usage();
+    };
+    let hints = hints_of(lesson);
+    if hints.is_empty() {
+        println!("{} has no hints.", lesson.package);
+        return ExitCode::SUCCESS;
+    }
+    let file = shown_file(lesson);
+    let shown: usize = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
+    let which = match args.get(1) {
+        Some(&"--reset") => {
+            let _ = std::fs::remove_file(&file);
+            println!("{}: hints reset; the next is hint 1.", lesson.package);
+            return ExitCode::SUCCESS;
+        }
+        Some(n) => match n.parse::<usize>() {
+            Ok(n) if (1..=hints.len()).contains(&n) => n,
+            _ => return usage(),
+        },
+        // The next one; after the last, the last again.
+        None => (shown + 1).min(hints.len()),
+    };
+    println!(
+        "{} — hint {which} of {}\n\n{}\n",
+        lesson.package,
+        hints.len(),
+        hints[which - 1]
+    );
+    if which < hints.len() {
+        println!(
+            "Still stuck? `cargo hint {}` gives hint {}.",
+            lesson.package,
+            which + 1
+        );
+    } else {
+        println!(
+            "That was the last hint. The chapter has the solution, folded at its end \
+             (read it once yours works, or when you have had enough)."
+        );
+    }
+    if which > shown {
+        let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+        let _ = std::fs::write(&file, which.to_string());
+    }
+    ExitCode::SUCCESS
 }

