@@ -267,6 +267,7 @@ pub fn parse(
     }))
 }
 
+// ANCHOR: resolve
 /// `--addr`'s value: a numeric address as it is, or a name resolved with getaddrinfo (std's
 /// `ToSocketAddrs`), every address it gives, in the resolver's order. Never empty.
 fn resolve(text: &str) -> std::result::Result<Vec<SocketAddr>, String> {
@@ -297,6 +298,7 @@ fn resolve(text: &str) -> std::result::Result<Vec<SocketAddr>, String> {
         )),
     }
 }
+// ANCHOR_END: resolve
 
 /// The text of `--help`.
 pub fn help(lesson: &Lesson) -> String {
