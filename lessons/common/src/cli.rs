@@ -12,8 +12,15 @@
 //!
 //! A server's first line on stdout is `listening on HOST:PORT`, with the real port, so that a
 //! test (or a learner) can ask for port 0 and still know where to connect.
+//!
+//! `--addr` takes a name too (`localhost:7004`): it is resolved once, here, with getaddrinfo
+//! (std's `ToSocketAddrs`), and a name may give several addresses (`localhost`: often `::1`
+//! and `127.0.0.1`). [`Options::addr`] is the FIRST of them, which a server binds: one
+//! socket has one address, and the first is the one the resolver ranks best (RFC 6724), so a
+//! client given the same name tries it first too. [`Options::addrs`] holds them all, in the
+//! resolver's order, for a client that tries each in turn (lesson 19).
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
 use crate::error::Result;
@@ -57,7 +64,10 @@ pub struct Options {
     pub lesson: &'static Lesson,
     pub mode: Mode,
     /// Server: where to listen. Client: where to connect. Demo: where the server listens.
+    /// For a name, the first address it resolved to.
     pub addr: SocketAddr,
+    /// Every address `--addr` resolved to, in the resolver's order (one for a numeric address).
+    pub addrs: Vec<SocketAddr>,
     /// `--wire` and `--pcap FILE`: show (and save) the segments of the exchange.
     pub wire: wire::Request,
     /// `--trace FILE`: write every narrated event to FILE, one JSON line each.
@@ -206,10 +216,7 @@ pub fn parse(
                 let text = args
                     .next()
                     .ok_or("--addr needs a value, e.g. 127.0.0.1:0")?;
-                let parsed: SocketAddr = text.parse().map_err(|_| {
-                    format!("--addr {text}: not an address; write HOST:PORT, e.g. 127.0.0.1:7001 or [::1]:7001")
-                })?;
-                addr = Some(parsed);
+                addr = Some(resolve(text)?);
             }
             "--step" => narrate::set_step_mode(true),
             "--wire" => wire.show = true,
@@ -244,20 +251,54 @@ pub fn parse(
         }
     }
     let mode = mode.unwrap_or(Mode::Demo);
-    let addr = addr.unwrap_or_else(|| match mode {
+    let addrs = addr.unwrap_or_else(|| match mode {
         // The demo asks the kernel for a free port, so it never collides with anything.
-        Mode::Demo => SocketAddr::from(([127, 0, 0, 1], 0)),
-        _ => Options::default_addr(lesson),
+        Mode::Demo => vec![SocketAddr::from(([127, 0, 0, 1], 0))],
+        _ => vec![Options::default_addr(lesson)],
     });
     Ok(Some(Options {
         lesson,
         mode,
-        addr,
+        addr: addrs[0],
+        addrs,
         wire,
         trace,
         flags,
     }))
 }
+
+// ANCHOR: resolve
+/// `--addr`'s value: a numeric address as it is, or a name resolved with getaddrinfo (std's
+/// `ToSocketAddrs`), every address it gives, in the resolver's order. Never empty.
+fn resolve(text: &str) -> std::result::Result<Vec<SocketAddr>, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(vec![addr]);
+    }
+    let usage = "write HOST:PORT, e.g. 127.0.0.1:7001, [::1]:7001 or localhost:7001";
+    // Without a port (or with one out of range) there is nothing to ask the resolver.
+    let port_ok = text
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if !port_ok {
+        return Err(format!("--addr {text}: not an address; {usage}"));
+    }
+    match text.to_socket_addrs() {
+        Ok(found) => {
+            let addrs: Vec<SocketAddr> = found.collect();
+            if addrs.is_empty() {
+                Err(format!(
+                    "--addr {text}: not an address: the name has no address"
+                ))
+            } else {
+                Ok(addrs)
+            }
+        }
+        Err(e) => Err(format!(
+            "--addr {text}: not an address: the name does not resolve ({e}); {usage}"
+        )),
+    }
+}
+// ANCHOR_END: resolve
 
 /// The text of `--help`.
 pub fn help(lesson: &Lesson) -> String {
@@ -271,6 +312,7 @@ pub fn help(lesson: &Lesson) -> String {
          OPTIONS:\n    \
          --addr HOST:PORT   server: where to listen; client: where to connect\n                       \
          (default 127.0.0.1:{port}; port 0 asks the kernel for a free port;\n                       \
+         HOST may be a name: localhost:{port} listens on its first address;\n                       \
          0.0.0.0:{port} accepts connections to any address of this machine,\n                       \
          so other machines can reach it too)\n    \
          --step             pause before each system call until you press Enter\n    \
@@ -342,8 +384,36 @@ mod tests {
         let err = parse(&LESSON, &args(&["--bogus"])).err().unwrap();
         assert!(err.contains("unknown argument"), "{err}");
         assert!(parse(&LESSON, &args(&["--help"])).unwrap().is_none());
+        // A name without a port, and a port out of range: nothing to resolve.
+        let err = parse(&LESSON, &args(&["--addr", "localhost"]))
+            .err()
+            .unwrap();
+        assert!(err.contains("not an address"), "{err}");
+        let err = parse(&LESSON, &args(&["--addr", "127.0.0.1:99999"]))
+            .err()
+            .unwrap();
+        assert!(err.contains("not an address"), "{err}");
         let err = parse(&LESSON, &args(&["--pcap"])).err().unwrap();
         assert!(err.contains("--pcap needs a file"), "{err}");
+    }
+
+    #[test]
+    fn a_name_is_resolved_and_the_first_address_is_the_one_used() {
+        // localhost is in /etc/hosts (or its equivalent) everywhere: no network needed. It
+        // gives 127.0.0.1, ::1 or both, in the order the resolver ranks them.
+        let opts = parse(&LESSON, &args(&["server", "--addr", "localhost:7099"]))
+            .unwrap()
+            .unwrap();
+        assert!(!opts.addrs.is_empty());
+        assert_eq!(opts.addr, opts.addrs[0]);
+        for addr in &opts.addrs {
+            assert!(addr.ip().is_loopback(), "{addr}");
+            assert_eq!(addr.port(), 7099);
+        }
+        let numeric = parse(&LESSON, &args(&["--addr", "[::1]:5"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(numeric.addrs, vec!["[::1]:5".parse().unwrap()]);
     }
 
     #[test]

@@ -1,0 +1,15 @@
+//! A plausible wrong answer to lesson 20's exercise, kept to prove the tests catch it:
+//! `Ipv6Addr::to_ipv4` converts the old "IPv4-compatible" addresses (`::a.b.c.d`) too, and
+//! `::1` is one of those to it: the client on `[::1]` is told it is `0.0.0.1`.
+
+use std::net::SocketAddr;
+
+pub fn unmap(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4() {
+            Some(v4) => SocketAddr::from((v4, v6.port())),
+            None => addr,
+        },
+        SocketAddr::V4(_) => addr,
+    }
+}
