@@ -26,6 +26,8 @@ pub use run::{lesson, Cmd, Run, Server};
 
 use std::time::Duration;
 
+pub mod wire_mask;
+
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
 /// `LESSON_TEST_TIMEOUT=30` (seconds) gives a slow machine more time.
 pub fn timeout() -> Duration {
