@@ -138,6 +138,7 @@ fn open_server(addr: SocketAddr, say: &Narrator) -> Result<(UdpSocket, SocketAdd
         .as_socket()
         .ok_or_else(|| say.protocol_error("not an IP address"))?;
     say.done(format!("ok, bound to {bound}"));
+    common::wire::name_port(bound.port(), say.who());
     // std's UdpSocket is the same kernel socket, with send_to/recv_from on plain byte slices.
     Ok((UdpSocket::from(socket), bound))
 }
@@ -173,6 +174,7 @@ fn send_to(
     );
     match socket.send_to(datagram, to) {
         Ok(n) => {
+            name_port(socket, say);
             say.done(format!("{n} bytes"));
             Ok(n)
         }
@@ -205,6 +207,14 @@ fn recv_from(
     }
 }
 // ANCHOR_END: calls
+
+/// With `--wire`, the lines of the datagrams name this socket's port after its owner
+/// (`client:40002`). A socket without bind() has its port from its first send (or connect).
+fn name_port(socket: &UdpSocket, say: &Narrator) {
+    if let Ok(local) = socket.local_addr() {
+        common::wire::name_port(local.port(), say.who());
+    }
+}
 
 /// What the server did with one datagram.
 #[derive(Debug, PartialEq, Eq)]
@@ -474,6 +484,7 @@ fn connected(server: &UdpSocket, to: SocketAddr, timeout: Duration, opts: &Optio
     );
     socket.connect(to).map_err(|e| say.fail(e))?;
     let local = socket.local_addr().map_err(|e| say.fail(e))?;
+    name_port(&socket, &say);
     say.done(format!("ok, no packet sent; our address is {local}"));
 
     // A stranger (another socket of ours) writes to the connected socket...
@@ -516,6 +527,7 @@ fn refused(timeout: Duration, opts: &Options) -> Result<()> {
     let socket = open_client(closed, timeout, &say)?;
     say.next(format!("connect({closed})"), "set the default peer");
     socket.connect(closed).map_err(|e| say.fail(e))?;
+    name_port(&socket, &say);
     say.done("ok: nothing is sent, so nothing can be refused yet");
     say.next("send(b\"anyone?\")", "one datagram to the empty port");
     let n = socket.send(b"anyone?").map_err(|e| say.fail(e))?;

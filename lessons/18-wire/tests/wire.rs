@@ -8,7 +8,11 @@
 
 use std::process::Command;
 
-use testkit::{lesson, normalize_ports, Run};
+use testkit::lesson;
+use testkit::wire_mask::{
+    assert_segments, check_wire_output, parse_wire as parse, segments, wire_run, Segment,
+};
+use testkit::Run;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-18-wire");
 
@@ -16,165 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-18-wire");
 fn capture(scenario: &str, extra: &[&str]) -> Option<Run> {
     let mut args = vec!["--scenario", scenario];
     args.extend_from_slice(extra);
-    let run = lesson(BIN).args(&args).run();
-    run.success();
-    if run.stderr.contains("the wire view is off") {
-        let why = run.stderr.lines().next().unwrap_or_default().to_string();
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!(
-                "CI must be able to run the wire view, and: {why}\n{}",
-                run.stderr
-            );
-        }
-        eprintln!("\n*** NOT CHECKED on this machine ({scenario}): {why}\n");
-        return None;
-    }
-    assert_counts_agree(&run);
-    Some(run)
-}
-
-/// The capture lost nothing: what it saw is what the kernel counted as sent.
-fn assert_counts_agree(run: &Run) {
-    let summary = run
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("wire    -- captured"))
-        .unwrap_or_else(|| panic!("no capture summary:\n{}", run.stdout));
-    let numbers: Vec<u64> = summary
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    // captured TCP, captured UDP, kernel TCP, kernel UDP, lost
-    assert!(
-        numbers.len() == 5
-            && numbers[0] == numbers[2]
-            && numbers[1] == numbers[3]
-            && numbers[4] == 0,
-        "the capture and the kernel's counters disagree: {summary}"
-    );
-}
-
-/// One wire line, reduced to what does not change from run to run.
-#[derive(Debug, Clone, PartialEq)]
-struct Segment {
-    /// `client > server`
-    way: String,
-    /// `[S.]`, `UDP`, `ICMP port unreachable`
-    kind: String,
-    len: usize,
-    seq: Option<u64>,
-    zero_window: bool,
-    /// Milliseconds since the segment before it.
-    gap_ms: f64,
-}
-
-impl std::fmt::Display for Segment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.way, self.kind)?;
-        if self.len > 0 {
-            write!(f, " len {}", self.len)?;
-        }
-        if self.zero_window {
-            write!(f, " win 0")?;
-        }
-        Ok(())
-    }
-}
-
-/// The role in `client:40002` (`client`), or an address as it is.
-fn role(end: &str) -> &str {
-    match end.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.contains('.') => {
-            name
-        }
-        _ => end,
-    }
-}
-
-fn parse(line: &str) -> Option<Segment> {
-    let rest = line.strip_prefix("wire")?.trim_start();
-    let (time, rest) = rest.split_once("  ")?;
-    let gap_ms = time
-        .trim_start_matches('+')
-        .trim_end_matches("ms")
-        .parse()
-        .ok()?;
-    let rest = rest.trim_start();
-    let (from, rest) = rest.split_once(" > ")?;
-    let (to, rest) = rest.split_once("  ")?;
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    let after = |key: &str| {
-        words
-            .iter()
-            .position(|w| *w == key)
-            .and_then(|i| words.get(i + 1))
-            .and_then(|w| w.trim_end_matches(',').parse::<u64>().ok())
-    };
-    let kind = if rest.starts_with("ICMP") {
-        rest.split(',').next().unwrap_or(rest).to_string()
-    } else {
-        words.first()?.to_string()
-    };
-    Some(Segment {
-        way: format!("{} > {}", role(from), role(to)),
-        kind,
-        len: after("len").unwrap_or(0) as usize,
-        seq: after("seq"),
-        zero_window: after("win") == Some(0) && !rest.contains("[R"),
-        gap_ms,
-    })
-}
-
-/// The segments of an output, in order.
-fn segments(stdout: &str) -> Vec<Segment> {
-    stdout.lines().filter_map(parse).collect()
-}
-
-/// Leave out what depends on timing rather than on the calls, and show the rest one per line:
-/// retransmissions (the same data again: a tail loss probe, RFC 8985), and ACKs that carry
-/// nothing else. Whether an ACK goes alone at once, alone 40 ms later, or rides on the next
-/// data is the kernel's choice of the moment (delayed ACK, RFC 1122 4.2.3.2); on a busy machine
-/// it changes. The handshake's third segment, an ACK of its own, stays.
-fn shown(segments: &[Segment]) -> String {
-    let mut seen = Vec::new();
-    let mut out: Vec<String> = Vec::new();
-    for s in segments {
-        if s.len > 0 && s.seq.is_some() {
-            let key = (s.way.clone(), s.seq, s.len);
-            if seen.contains(&key) {
-                continue;
-            }
-            seen.push(key);
-        }
-        out.push(s.to_string());
-    }
-    essential(&out)
-}
-
-/// Drop the lines of ACKs that carry nothing, except the one that ends a handshake.
-fn essential<S: AsRef<str>>(lines: &[S]) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for line in lines.iter().map(AsRef::as_ref) {
-        let pure_ack = line.ends_with(" [.]");
-        let ends_handshake = out.last().is_some_and(|l| l.ends_with("[S.]"));
-        if !pure_ack || ends_handshake {
-            out.push(line);
-        }
-    }
-    out.join("\n")
-}
-
-#[track_caller]
-fn assert_segments(run: &Run, expected: &[&str]) {
-    let actual = shown(&segments(&run.stdout));
-    if actual != essential(expected) {
-        testkit::fail(
-            "the segments on the wire are not the expected ones (ACKs that carry nothing \
-             aside, but the handshake's)",
-            &essential(expected),
-            &format!("{actual}\n\n--- the whole output ---\n{}", run.stdout),
-        );
-    }
+    wire_run(BIN, &args)
 }
 
 #[test]
@@ -467,23 +313,6 @@ impl Drop for Remove {
 
 // --- The book's copies of the output -------------------------------------------------------
 
-/// Each scenario's output as the book shows it: ports renumbered as in every lesson's output;
-/// the rest as it ran. Compared with times, sequence numbers and windows masked.
-fn book_text(scenario: &str, stdout: &str) -> String {
-    let command = match scenario {
-        "connection" => "$ cargo run -p lesson-18-wire".to_string(),
-        s => format!("$ cargo run -p lesson-18-wire -- --scenario {s}"),
-    };
-    // The wire lines name ports by role (`client:51234`): renumber those with the rest, so
-    // that `client:40002` in a wire line is the 127.0.0.1:40002 of the narration.
-    let mut marked = stdout.to_string();
-    for name in ["client", "server"] {
-        marked = marked.replace(&format!("{name}:"), &format!("{name}\u{1}0:"));
-    }
-    let renumbered = normalize_ports(&marked, &[]).replace("\u{1}0:", ":");
-    format!("{command}\n{renumbered}")
-}
-
 /// Scenarios whose segments depend on timers (delayed ACK, tail loss probe, zero-window
 /// probe) and on buffer sizes: their own tests above check what they show; the book's copy
 /// is compared on the narration only.
@@ -491,66 +320,28 @@ fn timing_dependent(scenario: &str) -> bool {
     matches!(scenario, "nagle" | "window")
 }
 
-/// What must stay the same from run to run: the narration (ports renumbered) and, for the
-/// wire lines, direction, flags, payload sizes and zero windows.
-fn comparable(text: &str, timing_dependent: bool) -> String {
-    let mut wire = Vec::new();
-    let mut out = Vec::new();
-    for line in text.lines().chain(std::iter::once("")) {
-        match parse(line) {
-            Some(segment) => wire.push(segment),
-            None => {
-                let segments = shown(&wire);
-                if !segments.is_empty() && !timing_dependent {
-                    out.push(segments);
-                }
-                wire.clear();
-                // The count of segments follows the ACKs left out above; that it matches the
-                // kernel's count is checked on every run (assert_counts_agree).
-                if line.starts_with("wire    -- captured") {
-                    out.push("wire    -- captured (the counts)".to_string());
-                    continue;
-                }
-                // How much one send or recv moves depends on the machine's buffers.
-                let sized = line.starts_with("client  send(") || line.starts_with("server  recv(");
-                if !(timing_dependent && sized) {
-                    out.push(line.to_string());
-                }
-            }
-        }
-    }
-    out.join("\n")
-}
-
+/// Each scenario's output as the book shows it (ports renumbered as in every lesson's output,
+/// the rest as it ran), compared with times, sequence numbers and windows masked
+/// (testkit::wire_mask).
 fn check_book_output(scenario: &str, file: &str) {
     let Some(run) = capture(scenario, &[]) else {
         return;
     };
-    let text = book_text(scenario, &run.stdout);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-        if file == "output.txt" {
-            std::fs::write(path.with_file_name("diagram.mmd"), diagram(&text)).unwrap();
-        }
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    let loose = timing_dependent(scenario);
-    if comparable(&expected, loose) != comparable(&text, loose) {
-        panic!(
-            "\n{file} no longer matches what the lesson prints (times, sequence numbers and \
-             windows aside). If the change is intended: BLESS=1 cargo test -p lesson-18-wire\n\
-             --- {file}, compared ---\n{}\n--- now ---\n{}\n",
-            comparable(&expected, loose),
-            comparable(&text, loose)
-        );
-    }
+    let command = match scenario {
+        "connection" => "$ cargo run -p lesson-18-wire".to_string(),
+        s => format!("$ cargo run -p lesson-18-wire -- --scenario {s}"),
+    };
+    let text = check_wire_output(&run, &command, file, timing_dependent(scenario));
     if file == "output.txt" {
-        let mmd = std::fs::read_to_string(path.with_file_name("diagram.mmd")).unwrap_or_default();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("diagram.mmd");
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, diagram(&text)).unwrap();
+            return;
+        }
+        let mmd = std::fs::read_to_string(path).unwrap_or_default();
         assert_eq!(
             mmd,
-            diagram(&expected),
+            diagram(&text),
             "diagram.mmd is stale: BLESS=1 cargo test -p lesson-18-wire"
         );
     }

@@ -42,6 +42,8 @@ pub use trace::{Trace, TraceFile};
 
 use std::time::Duration;
 
+pub mod wire_mask;
+
 /// Run a lesson with `--trace` into a temporary file: what it printed, and its events.
 /// Assert on the events (`trace.sent("client")`, `trace.calls("server")`), not on wording.
 pub fn traced(bin: &str, args: &[&str]) -> (Run, Trace) {
