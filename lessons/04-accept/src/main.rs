@@ -49,7 +49,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--read-timeout",
             value: Some("MS"),
-            help: "deadline for a whole line, and for sending the answer (default 5000; the demos: 500, --trickle: 1000)",
+            help: "deadline for a whole line, and for sending the answer (default 5000; the demos: 500, --trickle: 1500)",
         },
         Flag {
             name: "--bad-clients",
@@ -59,7 +59,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--trickle",
             value: None,
-            help: "demo: dave sends one byte every 400 ms; the deadline (1000 ms) cuts him off",
+            help: "demo: dave sends a byte every 500 ms, twice; the deadline (1500 ms) cuts him off",
         },
     ],
 };
@@ -402,12 +402,14 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 // ANCHOR: trickle
-/// `--trickle`: dave sends his greeting without its newline, then one byte every 400 ms.
-/// Each byte comes well within a recv() timeout of 1000 ms, so only a deadline for the
-/// whole line stops him; alice, queued behind him, is served as soon as it does.
+/// `--trickle`: dave sends his greeting without its newline, then one byte every 500 ms,
+/// twice. Each byte comes well within a recv() timeout of 1500 ms, so a timeout per recv()
+/// would wait for him to 2.5 s and beyond; the deadline for the whole line stops him at
+/// 1500 ms (500 ms after his last byte, so the cut is the same on a busy machine), and alice,
+/// queued behind him, is served as soon as it does.
 fn trickle_demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
-    let limit = read_timeout(opts, 1000)?;
+    let limit = read_timeout(opts, 1500)?;
     let listener = listen_on(opts, &server)?;
     let addr = local_addr(&listener, &server)?;
 
@@ -416,22 +418,25 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let to_dave = connect(addr, &dave)?;
     send_all(&to_dave, b"hello from dave", &dave)?;
     let to_alice = connect_and_greet(addr, "alice", &alice)?;
-    dave.note("from now on: one byte, b\"x\", every 400 ms (on a thread of his own)");
+    dave.note("from now on: one byte, b\"x\", every 500 ms, twice (on a thread of his own)");
     let trickle = std::thread::spawn(move || {
-        // Dave waits 400 ms for an answer; when none comes, he sends one more byte. When the
-        // server hangs up, his recv() returns 0 (end of stream) and he stops.
-        let _ = to_dave.set_read_timeout(Some(Duration::from_millis(400)));
+        // Dave waits 500 ms for an answer; when none comes, he sends one more byte, twice.
+        // Then he waits for the server to hang up: his recv() returns 0 (end of stream).
+        let _ = to_dave.set_read_timeout(Some(Duration::from_millis(500)));
         let mut buf = [0u8; 64];
-        for _ in 0..20 {
+        for _ in 0..2 {
             match (&to_dave).read(&mut buf) {
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     if to_dave.send(b"x").is_err() {
                         break;
                     }
                 }
-                _ => break,
+                _ => return,
             }
         }
+        // Silent now, still connected: only the server's deadline can end this.
+        let _ = to_dave.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = (&to_dave).read(&mut buf);
     });
 
     let peers = accept_loop(

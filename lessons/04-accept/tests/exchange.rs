@@ -282,7 +282,7 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_line() {
         .lines_in_order(&[
             "server  recv(256) -> 15 bytes: b\"hello from dave\"",
             "server  recv(256) -> 1 bytes: b\"x\"",
-            "server  -- client 1 failed (recv(256): timed out — no whole line within 1000 ms)",
+            "server  -- client 1 failed (recv(256): timed out — no whole line within 1500 ms)",
             "server  send(b\"you are client 2 at 127.0.0.1:",
             "alice   -- the server says: you are client 2 at 127.0.0.1:",
         ]);
