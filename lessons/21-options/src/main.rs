@@ -33,7 +33,7 @@ static LESSON: Lesson = Lesson {
     package: "lesson-21-options",
     title: "socket options that matter: TCP_NODELAY, keepalive, SO_LINGER, buffer sizes",
     port: 7021,
-    about: "The server echoes lines (at most 1024 bytes; each whole line within 10 s), one\n\
+    about: "The server echoes lines (at most 1024 bytes; each whole line within --timeout), one\n\
             client after another. The client times --rounds request/answer rounds in which it\n\
             writes each request in two pieces (b\"ping\", then b\" \\n\") and reads the echo; it\n\
             prints `round N: X ms` for each and the options it set (TCP_NODELAY, SO_KEEPALIVE).\n\
@@ -47,6 +47,11 @@ static LESSON: Lesson = Lesson {
             help: "client: how many request/answer rounds (default 4)",
         },
         Flag {
+            name: "--timeout",
+            value: Some("SECS"),
+            help: "server: deadline for each whole line and each echo (default 10)",
+        },
+        Flag {
             name: "--nagle",
             value: None,
             help: "client: leave TCP_NODELAY off (the stall comes back)",
@@ -56,7 +61,7 @@ static LESSON: Lesson = Lesson {
 
 /// The longest line the server takes, newline included.
 const MAX_LINE: u64 = 1024;
-/// How long a client may take for a whole line (the server), or the server for an echo.
+/// How long the client waits for an echo.
 const LINE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A round this slow has waited for a delayed ACK (at least 40 ms on Linux; none is this
 /// slow on loopback otherwise, even on a loaded machine).
@@ -282,9 +287,40 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 // ANCHOR: server
-/// Echo lines, one client after another; each whole line within LINE_TIMEOUT.
+/// The server's side of a connection, with a deadline for each whole line and each whole
+/// echo (lesson 09): before each recv() and send(), SO_RCVTIMEO or SO_SNDTIMEO is set to what
+/// is left of it, so neither a trickle nor a client that never reads can hold us.
+struct Deadlined<'a> {
+    conn: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl Read for Deadlined<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = common::listener::time_left(self.deadline)
+            .ok_or_else(|| std::io::Error::from(ErrorKind::TimedOut))?;
+        self.conn.set_read_timeout(Some(left))?;
+        self.conn.read(buf) // recv()
+    }
+}
+
+impl Write for Deadlined<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let left = common::listener::time_left(self.deadline)
+            .ok_or_else(|| std::io::Error::from(ErrorKind::TimedOut))?;
+        self.conn.set_write_timeout(Some(left))?;
+        self.conn.write(bytes) // send()
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Echo lines, one client after another; each whole line, and each echo, within --timeout.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
+    let limit = Duration::from_secs(opts.value("--timeout", 10u64)?.max(1));
     let listener = say.call(
         format!("socket() + bind({}) + listen()", opts.addr),
         "make the listening socket",
@@ -301,19 +337,19 @@ fn server(opts: &Options) -> Result<()> {
                 continue;
             }
         };
-        let timeouts = || {
-            conn.set_read_timeout(Some(LINE_TIMEOUT))?;
-            conn.set_write_timeout(Some(LINE_TIMEOUT))
+        say.note(format!(
+            "each line, and each echo, must be through within {} s",
+            limit.as_secs()
+        ));
+        let timed = Deadlined {
+            conn: &conn,
+            deadline: Instant::now() + limit,
         };
-        say.call(
-            "setsockopt(SO_RCVTIMEO, SO_SNDTIMEO, 10 s)",
-            "no client holds us",
-            timeouts,
-        )?;
-        let mut reader = BufReader::new(Narrated::quiet(&conn, say.clone()));
+        let mut reader = BufReader::new(Narrated::quiet(timed, say.clone()));
         let mut lines = 0;
         let outcome = loop {
             let mut line = Vec::new();
+            reader.get_mut().get_mut().deadline = Instant::now() + limit;
             match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
                 Ok(0) => break Ok(()),
                 Ok(_) if !line.ends_with(b"\n") => {
@@ -322,6 +358,7 @@ fn server(opts: &Options) -> Result<()> {
                 Ok(_) => {}
                 Err(e) => break Err(e.to_string()),
             }
+            reader.get_mut().get_mut().deadline = Instant::now() + limit;
             if let Err(e) = reader.get_mut().write_all(&line) {
                 break Err(e.to_string());
             }
