@@ -1,0 +1,765 @@
+//! Lesson 22: TLS — the echo protocol of lesson 09, encrypted and authenticated.
+//!
+//! The bytes of every lesson so far crossed the network as they were written: anyone on the
+//! path could read them, or change them. TLS (RFC 8446, TLS 1.3) puts a layer between the
+//! socket and the protocol: a handshake first, in which the server proves with a certificate
+//! that it holds the name the client asked for and both sides agree on keys; then records,
+//! each encrypted and authenticated. The socket calls underneath are the same: connect,
+//! accept, send, recv. TLS is bytes over a TCP connection, like any protocol.
+//!
+//! The lesson uses rustls (TLS written in Rust) through tokio-rustls, and makes its own small
+//! certificate authority (CA) at the start of each run with rcgen: offline, no files needed.
+//! The demo shows what a plain TCP client gets from a TLS server, the handshake's bytes
+//! each way (the ClientHello's first bytes decoded), the echo over TLS, and a client that is
+//! refused because the certificate is not for the name it asked for.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use common::lines::read_line;
+use common::trace::Kind;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SerialNumber};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{sleep, timeout};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
+
+// The function this lesson is about lives in its own file, so that you can write it yourself:
+// src/exercise.rs is yours (`cargo exercise lesson-22-tls` checks it), src/solution.rs is ours.
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
+#[cfg_attr(
+    not(any(feature = "exercise", feature = "wrong")),
+    path = "solution.rs"
+)]
+mod task;
+use task::connect_tls;
+
+static LESSON: Lesson = Lesson {
+    package: "lesson-22-tls",
+    title: "TLS: the echo protocol, encrypted, with a certificate made for the run",
+    port: 7022,
+    about: "Lesson 09's echo over TLS 1.3 (rustls): the client sends lines ending in b\"\\n\";\n\
+            the server sends each line back and closes (close_notify, then FIN) when the client\n\
+            has closed its side. The server makes a CA and a certificate for localhost and\n\
+            127.0.0.1 at start, and writes the CA (PEM) to --ca FILE; the client trusts that CA\n\
+            and nothing else, and checks that the certificate is for --name (default localhost).\n\
+            Limits: the handshake, each whole line (at most 8192 bytes, newline included) and\n\
+            each echo must be through within --timeout seconds; a line too long gets\n\
+            b\"error: line longer than 8192 bytes\\n\". Many clients are served at once.\n\
+            Try it with: openssl s_client -connect 127.0.0.1:7022 -CAfile CA_FILE -verify_return_error\n\
+            (the server prints CA_FILE; type lines, Ctrl-D ends)",
+    flags: &[
+        Flag {
+            name: "--ca",
+            value: Some("FILE"),
+            help: "server: write the run's CA here; client: trust this CA (default: lesson-22-tls-ca.pem in the temp dir)",
+        },
+        Flag {
+            name: "--name",
+            value: Some("NAME"),
+            help: "client: the name the certificate must be for (default localhost)",
+        },
+        Flag {
+            name: "--nodelay",
+            value: None,
+            help: "set TCP_NODELAY on every connection: the handshake's last flight waits for no ACK",
+        },
+        Flag {
+            name: "--timeout",
+            value: Some("SECS"),
+            help: "deadline for the handshake, each whole line and each echo (default 30)",
+        },
+    ],
+};
+
+/// The longest line we accept, newline included (as in lesson 09).
+pub const MAX_LINE: usize = 8192;
+/// In the demo both sides are in one process; a wait this long means a bug.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn main() -> ExitCode {
+    common::cli::main(&LESSON, demo, server, client)
+}
+
+/// One runtime on the current thread, as in lesson 13.
+fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
+    let start = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    say.call_then(
+        "Runtime::new_current_thread()",
+        "start tokio",
+        start,
+        |_| "ok".to_string(),
+    )
+}
+
+// ANCHOR: certificates
+/// What the server needs for the run: its certificate chain and key, and the CA that signed
+/// it, which the clients trust.
+struct Certificates {
+    /// The CA's certificate: what a client trusts (DER, and PEM for `openssl s_client`).
+    ca: CertificateDer<'static>,
+    ca_pem: String,
+    /// The server's certificate, for `localhost` and `127.0.0.1`, signed by the CA.
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+/// Make a CA and a server certificate signed by it, in memory. Ed25519 keys: small, and
+/// their signatures always 64 bytes, so the handshake has the same size every run.
+fn make_certificates() -> std::result::Result<Certificates, rcgen::Error> {
+    // The CA: a certificate that may sign others (basic constraints: CA), signed by itself.
+    let ca_key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "lesson-22-tls run CA");
+    ca_params.serial_number = Some(SerialNumber::from(1u64));
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+
+    // The server's certificate: the names a client may ask for (subjectAltName).
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".into()])?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "lesson-22-tls server");
+    params.serial_number = Some(SerialNumber::from(2u64));
+    let cert = params.signed_by(&key, &Issuer::new(ca_params, ca_key))?;
+
+    Ok(Certificates {
+        ca: ca_cert.der().clone(),
+        ca_pem: ca_cert.pem(),
+        chain: vec![cert.der().clone()],
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+    })
+}
+// ANCHOR_END: certificates
+
+// ANCHOR: server_config
+/// The server's TLS configuration: no client certificates, our chain and key. (rustls speaks
+/// TLS 1.3 only here: the workspace builds it without TLS 1.2.)
+fn tls_acceptor(certs: &Certificates) -> io::Result<TlsAcceptor> {
+    let mut config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs.chain.clone(), certs.key.clone_key())
+        .map_err(io::Error::other)?;
+    // No session tickets (for resuming a session later): the handshake is all we count.
+    config.send_tls13_tickets = 0;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+// ANCHOR_END: server_config
+
+// ANCHOR: counted
+/// A socket that counts the bytes it carries, and keeps the first bytes written: wrapped
+/// around the TCP socket, UNDER TLS, it sees what goes on the wire (records, encrypted after
+/// the hellos), not the plaintext lines.
+pub struct Counted<S> {
+    inner: S,
+    /// Bytes received and sent so far.
+    pub read: usize,
+    pub written: usize,
+    /// What the first write sent (the client's: its ClientHello).
+    pub first_written: Vec<u8>,
+}
+
+impl<S> Counted<S> {
+    pub fn new(inner: S) -> Self {
+        Counted {
+            inner,
+            read: 0,
+            written: 0,
+            first_written: Vec::new(),
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf); // recv()
+        self.read += buf.filled().len() - before;
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, bytes); // send()
+        if let Poll::Ready(Ok(n)) = poll {
+            if self.first_written.is_empty() {
+                self.first_written = bytes[..n].to_vec();
+            }
+            self.written += n;
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx) // shutdown(Write): FIN
+    }
+}
+// ANCHOR_END: counted
+
+// ANCHOR: hello
+/// The ClientHello's first bytes, decoded (RFC 8446 §5.1 for the record, §4.1.2 for the
+/// ClientHello, RFC 6066 §3 for server_name): the record type, the record's version, its
+/// length, the handshake type, and the name the client asked for (SNI), which is sent in the
+/// clear, before any key exists.
+pub fn describe_client_hello(hello: &[u8]) -> String {
+    let Some(&[kind, major, minor, len_hi, len_lo, handshake]) = hello.get(..6) else {
+        return format!("too short to be a TLS record: {}", show_bytes(hello));
+    };
+    let first: Vec<String> = hello.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let length = u16::from_be_bytes([len_hi, len_lo]);
+    format!(
+        "{} = record type 0x{kind:02x} (handshake), version 0x{major:02x}{minor:02x}, \
+         {length} bytes; handshake type 0x{handshake:02x} (ClientHello); SNI {:?}",
+        first.join(" "),
+        server_name(hello).unwrap_or_default()
+    )
+}
+
+/// The server_name extension's host name, if the ClientHello has one.
+fn server_name(hello: &[u8]) -> Option<String> {
+    // Record header (5) + handshake header (4) + version (2) + random (32).
+    let mut at = 5 + 4 + 2 + 32;
+    let byte = |at: usize| hello.get(at).copied().map(usize::from);
+    let pair = |at: usize| Some(byte(at)? << 8 | byte(at + 1)?);
+    at += 1 + byte(at)?; // legacy_session_id
+    at += 2 + pair(at)?; // cipher_suites
+    at += 1 + byte(at)?; // legacy_compression_methods
+    let end = at + 2 + pair(at)?; // extensions
+    at += 2;
+    while at + 4 <= end {
+        let (kind, len) = (pair(at)?, pair(at + 2)?);
+        if kind == 0 {
+            // server_name: list length (2), name type (1: 0 = host name), length (2), name.
+            let name = hello.get(at + 9..at + 9 + pair(at + 7)?)?;
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        at += 4 + len;
+    }
+    None
+}
+// ANCHOR_END: hello
+
+// ANCHOR: handshake
+/// The server's side of the handshake, within `limit`: read the ClientHello, send
+/// ServerHello … Finished, read the client's Finished (RFC 8446 §2). A client that is not
+/// through in time, or speaks something else than TLS, gets no connection.
+async fn accept_tls(
+    acceptor: &TlsAcceptor,
+    tcp: TcpStream,
+    limit: Duration,
+    say: &Narrator,
+) -> Result<ServerTls> {
+    say.next(
+        "TlsAcceptor::accept()",
+        "the TLS handshake: ClientHello in; ServerHello, certificate, Finished out; Finished in",
+    );
+    let tls = timeout(limit, acceptor.accept(Counted::new(tcp)))
+        .await
+        .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
+        .map_err(|e| say.fail(e))?;
+    let (counted, session) = tls.get_ref();
+    say.done(format!(
+        "ok, {}, {}, SNI {:?}; handshake bytes: {} in, {} out",
+        session
+            .protocol_version()
+            .map(|v| format!("{v:?}"))
+            .unwrap_or_default(),
+        session
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default(),
+        session.server_name().unwrap_or_default(),
+        counted.read,
+        counted.written,
+    ));
+    Ok(tls)
+}
+
+type ServerTls = tokio_rustls::server::TlsStream<Counted<TcpStream>>;
+// ANCHOR_END: handshake
+
+// ANCHOR: echo
+/// Echo lines over TLS until the client closes: lesson 09's loop, with its limits. The TLS
+/// stream is read and written like the socket itself; rustls makes records of what we write
+/// and checks and decrypts what comes in.
+async fn echo_lines(tls: ServerTls, limit: Duration, say: &Narrator) -> Result<usize> {
+    let mut tls = BufReader::new(tls);
+    let mut line = Vec::new();
+    let mut lines = 0;
+    loop {
+        say.next(
+            "read_line()",
+            "wait for a whole line (decrypted), until the deadline",
+        );
+        let read = timeout(limit, read_line(&mut tls, &mut line, MAX_LINE)).await;
+        let got = match read {
+            Err(_elapsed) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no whole line in time (see --timeout)",
+            )),
+            Ok(got) => got,
+        };
+        let echo = match got {
+            Ok(Some(echo)) => echo,
+            // close_notify: the client is done (RFC 8446 §6.1).
+            Ok(None) => break,
+            Err(e) if e.kind() == io::ErrorKind::InvalidData && line.len() > MAX_LINE => {
+                let refusal = format!("error: line longer than {MAX_LINE} bytes\n");
+                let _ = timeout(limit, tls.write_all(refusal.as_bytes())).await;
+                let _ = timeout(limit, tls.flush()).await;
+                return Err(say.fail(e));
+            }
+            Err(e) => return Err(say.fail(e)),
+        };
+        say.moved(Kind::Recv, "read_line", &echo);
+        say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
+
+        say.next(
+            format!("write_all({})", show_bytes(&echo)),
+            "send it back, as TLS records, before the deadline",
+        );
+        let sent = async {
+            tls.write_all(&echo).await?;
+            // rustls holds what we write until a flush makes records of it and sends them.
+            tls.flush().await
+        };
+        match timeout(limit, sent).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(say.fail(e)),
+            Err(_) => return Err(say.fail(io::Error::from(io::ErrorKind::TimedOut))),
+        }
+        say.moved(Kind::Send, "write_all", &echo);
+        say.done(format!("{} bytes", echo.len()));
+        lines += 1;
+    }
+    say.done("0 bytes: close_notify, end of stream");
+    say.next(
+        "shutdown()",
+        "send our close_notify, then FIN: the client knows nothing was cut off",
+    );
+    match timeout(limit, tls.shutdown()).await {
+        Ok(Ok(())) => say.done("ok"),
+        Ok(Err(e)) => return Err(say.fail(e)),
+        Err(_) => return Err(say.fail(io::Error::from(io::ErrorKind::TimedOut))),
+    }
+    Ok(lines)
+}
+// ANCHOR_END: echo
+
+// ANCHOR: serve
+/// One client, from the handshake to the close. Whatever goes wrong ends this connection only.
+async fn serve_one(acceptor: TlsAcceptor, tcp: TcpStream, peer: SocketAddr, limit: Duration) {
+    let say = Narrator::new("server", LESSON.package);
+    let served = async {
+        let tls = accept_tls(&acceptor, tcp, limit, &say).await?;
+        echo_lines(tls, limit, &say).await
+    };
+    match served.await {
+        Ok(lines) => say.note(format!("{peer} is done: {lines} line(s) echoed")),
+        Err(err) => say.note(format!("dropping {peer}: {}", err.reason)),
+    }
+}
+
+/// The server: a CA and a certificate for the run, the CA written to `--ca FILE` for the
+/// clients, then one task per connection, for ever.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let limit = deadline(opts)?;
+    let certs = say.call_then(
+        "make_certificates()",
+        "a CA for this run, and a certificate for localhost and 127.0.0.1 signed by it",
+        || make_certificates().map_err(io::Error::other),
+        |_| "ok, Ed25519 keys".to_string(),
+    )?;
+    let ca_file = ca_file(opts)?;
+    let call = format!("write({})", ca_file.display());
+    say.call(call, "the CA, for clients and openssl s_client", || {
+        std::fs::write(&ca_file, &certs.ca_pem)
+    })?;
+    let acceptor = say.call_then(
+        "ServerConfig::builder()",
+        "TLS 1.3, our certificate and key",
+        || tls_acceptor(&certs),
+        |_| "ok".to_string(),
+    )?;
+    let rt = runtime(&say)?;
+    rt.block_on(async {
+        let listener = bind(opts.addr, &say).await?;
+        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        let mut pause = PAUSE_FIRST;
+        loop {
+            say.next("accept()", "wait for a TCP connection");
+            match listener.accept().await {
+                Ok((tcp, peer)) => {
+                    say.done(format!("ok, peer {peer}"));
+                    no_delay(&tcp, opts, &say)?;
+                    pause = PAUSE_FIRST;
+                    tokio::spawn(serve_one(acceptor.clone(), tcp, peer, limit));
+                }
+                // Out of descriptors, say: the connections in progress go on; try again later.
+                Err(e) => {
+                    say.done(format!("error: {e} (trying again in {pause:?})"));
+                    sleep(pause).await;
+                    pause = (pause * 2).min(PAUSE_MAX);
+                }
+            }
+        }
+    })
+}
+// ANCHOR_END: serve
+
+/// After an accept() error, wait this long before the next try, doubling up to PAUSE_MAX.
+const PAUSE_FIRST: Duration = Duration::from_millis(10);
+const PAUSE_MAX: Duration = Duration::from_secs(1);
+
+/// socket() + bind() + listen().
+async fn bind(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
+    say.next(
+        format!("TcpListener::bind({addr})"),
+        "socket + bind + listen: TLS starts on a plain TCP listener",
+    );
+    let listener = TcpListener::bind(addr).await.map_err(|e| say.fail(e))?;
+    say.done(format!(
+        "ok, bound to {}",
+        listener.local_addr().map_err(|e| say.fail(e))?
+    ));
+    Ok(listener)
+}
+
+// ANCHOR: client_calls
+/// A TLS client: TCP first, then the handshake (your exercise, `connect_tls`), then lines.
+pub type ClientTls = tokio_rustls::client::TlsStream<Counted<TcpStream>>;
+
+/// connect(), as in every lesson: TLS starts once the TCP connection is there.
+async fn tcp_connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
+    say.next(format!("connect({addr})"), "open a TCP connection");
+    let tcp = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(tcp)
+}
+
+/// The client's side of the handshake: trust `ca` only, and ask for `name`.
+async fn handshake(
+    tcp: TcpStream,
+    ca: CertificateDer<'static>,
+    name: &str,
+    limit: Duration,
+    say: &Narrator,
+) -> Result<ClientTls> {
+    say.next(
+        format!("TlsConnector::connect({name:?})"),
+        "the TLS handshake: ClientHello out; the server's hello and certificate in, checked; Finished out",
+    );
+    let tls = timeout(limit, connect_tls(Counted::new(tcp), ca, name))
+        .await
+        .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
+        .map_err(|e| refused_certificate(say.fail(e), name))?;
+    let (counted, _) = tls.get_ref();
+    say.done(format!(
+        "ok, the certificate is for {name:?} and signed by our CA; handshake bytes: {} out, {} in",
+        counted.written, counted.read
+    ));
+    say.note(format!(
+        "the ClientHello: {}",
+        describe_client_hello(&counted.first_written)
+    ));
+    Ok(tls)
+}
+
+/// Send one line, all of it: rustls makes it a record, encrypted, and the flush sends it.
+async fn send_line(tls: &mut BufReader<ClientTls>, line: &[u8], say: &Narrator) -> Result<()> {
+    say.next(
+        format!("write_all({})", show_bytes(line)),
+        "send one line, as a TLS record",
+    );
+    let sent = async {
+        tls.write_all(line).await?;
+        tls.flush().await
+    };
+    sent.await.map_err(|e| say.fail(e))?;
+    say.moved(Kind::Send, "write_all", line);
+    say.done(format!("{} bytes", line.len()));
+    Ok(())
+}
+
+/// Read one line of the answer, decrypted.
+async fn read_echo(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<Vec<u8>> {
+    say.next("read_line()", "wait for the echo, a whole line");
+    let mut echo = Vec::new();
+    let read = read_line(tls, &mut echo, MAX_LINE).await;
+    let Some(echo) = read.map_err(|e| say.fail(e))? else {
+        return Err(say.protocol_error("the server closed before a whole line came back"));
+    };
+    say.moved(Kind::Recv, "read_line", &echo);
+    say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
+    Ok(echo)
+}
+
+/// No more lines: close_notify, then FIN (TLS's half-close, RFC 8446 §6.1).
+async fn half_close(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<()> {
+    say.next("shutdown()", "close_notify, then FIN: no more lines");
+    tls.shutdown().await.map_err(|e| say.fail(e))?;
+    say.done("ok");
+    Ok(())
+}
+
+/// Wait for the server's close_notify. (End of stream WITHOUT it is an error in rustls: an
+/// attacker could cut a connection short and make a truncated answer look whole.)
+async fn read_end(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<()> {
+    say.next("read()", "wait for the server's close_notify");
+    let mut rest = Vec::new();
+    let n = tls.read_to_end(&mut rest).await.map_err(|e| say.fail(e))?;
+    if n > 0 {
+        return Err(say.protocol_error(format!("more than we asked for: {}", show_bytes(&rest))));
+    }
+    say.done("0 bytes: close_notify, end of stream");
+    Ok(())
+}
+// ANCHOR_END: client_calls
+
+// ANCHOR: client
+/// Send each line of standard input over TLS, print each echo, then close.
+fn client(opts: &Options) -> Result<()> {
+    let say = opts.narrator("client");
+    let (limit, name, ca_file) = (
+        deadline(opts)?,
+        opts.value("--name", localhost())?,
+        ca_file(opts)?,
+    );
+    let lines = input_lines(&say);
+    let rt = runtime(&say)?;
+    rt.block_on(async {
+        let tcp = tcp_connect(opts.addr, &say).await?;
+        no_delay(&tcp, opts, &say)?;
+        let call = format!("read({})", ca_file.display());
+        let ca = say.call_then(
+            call,
+            "the CA we trust: the server wrote it",
+            || CertificateDer::from_pem_file(&ca_file).map_err(|e| no_ca(e, &ca_file)),
+            |_| "ok".to_string(),
+        )?;
+        let mut tls = BufReader::new(handshake(tcp, ca, &name, limit, &say).await?);
+        for line in lines {
+            send_line(&mut tls, &line, &say).await?;
+            let echo = timeout(limit, read_echo(&mut tls, &say))
+                .await
+                .map_err(|_| say.fail(io::Error::from(io::ErrorKind::TimedOut)))??;
+            println!("echo: {}", String::from_utf8_lossy(&echo).trim_end());
+            if echo != line {
+                return Err(say.protocol_error("the server did not send our line back"));
+            }
+        }
+        half_close(&mut tls, &say).await?;
+        timeout(limit, read_end(&mut tls, &say))
+            .await
+            .map_err(|_| say.fail(io::Error::from(io::ErrorKind::TimedOut)))?
+    })
+}
+
+/// The lines to send: standard input, each ending in a newline (two sample lines in step
+/// mode, where standard input answers the pauses).
+fn input_lines(say: &Narrator) -> Vec<Vec<u8>> {
+    if common::narrate::step_mode() {
+        say.note("step mode reads Enter from standard input: sending two sample lines");
+        return vec![b"hello\n".to_vec(), b"world\n".to_vec()];
+    }
+    let mut input = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut input);
+    input
+        .split_inclusive(|&b| b == b'\n')
+        .map(|line| {
+            let mut line = line.to_vec();
+            if !line.ends_with(b"\n") {
+                line.push(b'\n');
+            }
+            line
+        })
+        .collect()
+}
+// ANCHOR_END: client
+
+// ANCHOR: demo
+/// The demo, in one process: a plain TCP client at the TLS server, a client that verifies
+/// (and shows the handshake's bytes), and one that asks for another name.
+fn demo(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let lesson = opts.narrator("lesson");
+    let certs = server.call_then(
+        "make_certificates()",
+        "a CA for this run, and a certificate for localhost and 127.0.0.1 signed by it",
+        || make_certificates().map_err(io::Error::other),
+        |_| "ok, Ed25519 keys".to_string(),
+    )?;
+    let acceptor = server.call_then(
+        "ServerConfig::builder()",
+        "TLS 1.3, our certificate and key",
+        || tls_acceptor(&certs),
+        |_| "ok".to_string(),
+    )?;
+    let rt = runtime(&lesson)?;
+    rt.block_on(async {
+        let listener = bind(opts.addr, &server).await?;
+        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+
+        lesson.note("client 1: plain TCP, no TLS: it sends b\"hello\\n\" at once");
+        let mut tcp = tcp_connect(addr, &client).await?;
+        tcp.write_all(b"hello\n")
+            .await
+            .map_err(|e| client.fail(e))?;
+        let (conn, _) = accept(&listener, &server).await?;
+        let refused = accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server).await;
+        if refused.is_ok() {
+            return Err(server.protocol_error("the server took plain text for TLS"));
+        }
+        client.next("read()", "what does a TLS server answer to plain text?");
+        let mut answer = Vec::new();
+        let _ = timeout(DEMO_TIMEOUT, tcp.read_to_end(&mut answer)).await;
+        client.done(format!(
+            "{} bytes: {} (an alert record, 0x15: fatal, decode_error), then end of stream",
+            answer.len(),
+            show_hex(&answer)
+        ));
+
+        lesson.note("plain TCP's handshake: SYN, SYN-ACK, ACK, and no bytes of data either way");
+        lesson.note("client 2: TLS, trusting the run's CA only, asking for \"localhost\"");
+        let tcp = tcp_connect(addr, &client).await?;
+        no_delay(&tcp, opts, &client)?;
+        let (conn, _) = accept(&listener, &server).await?;
+        no_delay(&conn, opts, &server)?;
+        // Both sides of the handshake at once: each waits for the other's messages.
+        let (tls, served) = tokio::join!(
+            handshake(tcp, certs.ca.clone(), "localhost", DEMO_TIMEOUT, &client),
+            accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server),
+        );
+        let (mut tls, served) = (BufReader::new(tls?), served?);
+        // As in lesson 09: the client sends everything and closes its side before the server
+        // reads; the kernel holds the records meanwhile.
+        let lines: [&[u8]; 2] = [b"hello\n", b"world\n"];
+        for line in lines {
+            send_line(&mut tls, line, &client).await?;
+        }
+        half_close(&mut tls, &client).await?;
+        echo_lines(served, DEMO_TIMEOUT, &server).await?;
+        for line in lines {
+            if read_echo(&mut tls, &client).await? != line {
+                return Err(client.protocol_error("the server did not send our line back"));
+            }
+        }
+        read_end(&mut tls, &client).await?;
+
+        lesson
+            .note("client 3: TLS again, asking for \"example.com\": the certificate is not for it");
+        let tcp = tcp_connect(addr, &client).await?;
+        let (conn, _) = accept(&listener, &server).await?;
+        let (refused, dropped) = tokio::join!(
+            handshake(tcp, certs.ca.clone(), "example.com", DEMO_TIMEOUT, &client),
+            accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server),
+        );
+        if refused.is_ok() || dropped.is_ok() {
+            return Err(
+                client.protocol_error("a certificate for localhost was taken for example.com")
+            );
+        }
+        Ok(())
+    })
+}
+// ANCHOR_END: demo
+
+/// `--nodelay`: send each write at once, even while earlier bytes are not yet acknowledged.
+/// Without it, the client's Finished waits behind its ChangeCipherSpec until the server's
+/// delayed ACK comes (Nagle's algorithm meeting delayed ACK: about 40 ms on Linux).
+fn no_delay(tcp: &TcpStream, opts: &Options, say: &Narrator) -> Result<()> {
+    if opts.has("--nodelay") {
+        let why = "turn Nagle's algorithm off for this connection";
+        say.call("setsockopt(TCP_NODELAY, 1)", why, || tcp.set_nodelay(true))?;
+    }
+    Ok(())
+}
+
+/// accept(), narrated (the demo's clients are already connected).
+async fn accept(listener: &TcpListener, say: &Narrator) -> Result<(TcpStream, SocketAddr)> {
+    say.next("accept()", "take the connection");
+    let (conn, peer) = listener.accept().await.map_err(|e| say.fail(e))?;
+    say.done(format!("ok, peer {peer}"));
+    Ok((conn, peer))
+}
+
+/// Bytes as hex: `15 03 03 00 02 02 32`.
+fn show_hex(bytes: &[u8]) -> String {
+    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    hex.join(" ")
+}
+
+/// `--timeout SECS`.
+fn deadline(opts: &Options) -> Result<Duration> {
+    Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
+}
+
+fn localhost() -> String {
+    "localhost".to_string()
+}
+
+/// `--ca FILE`, by default `lesson-22-tls-ca.pem` in the temporary directory.
+fn ca_file(opts: &Options) -> Result<PathBuf> {
+    let default = std::env::temp_dir().join("lesson-22-tls-ca.pem");
+    opts.value("--ca", default)
+}
+
+/// The CA file could not be read: say what to do.
+fn no_ca(err: impl std::fmt::Display, path: &std::path::Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "no CA certificate in {}: {err} (start the server first: it writes its CA there)",
+            path.display()
+        ),
+    )
+}
+
+/// A refused certificate: say why in words, and what to do.
+fn refused_certificate(err: LessonError, name: &str) -> LessonError {
+    if err.reason.contains("not valid for name") {
+        err.with_hint(format!(
+            "the server's certificate is not for {name:?}; it is for localhost and 127.0.0.1 (--name localhost)"
+        ))
+    } else if err.reason.contains("invalid peer certificate") {
+        err.with_hint(
+            "the certificate is not signed by the CA in --ca FILE: the server makes a new CA \
+             each run; use the file it wrote this time",
+        )
+    } else {
+        err
+    }
+}
