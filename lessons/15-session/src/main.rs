@@ -348,20 +348,26 @@ fn refuse(spare: std::io::Result<TcpStream>, say: &Narrator) {
 // ANCHOR_END: server
 
 fn close(conn: TcpStream, name: &str, say: &Narrator) {
-    say.next(
+    // Dropping the socket is what calls close(); it cannot fail.
+    let give_back = || -> std::io::Result<()> {
+        drop(conn);
+        Ok(())
+    };
+    let _ = say.call(
         format!("close({name})"),
         "give the socket back to the kernel",
+        give_back,
     );
-    drop(conn);
-    say.done("ok");
 }
 
 // ANCHOR: client
 /// Connect and read the server's greeting.
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
-    say.next(format!("connect({addr})"), "open the control connection");
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let conn = say.call(
+        format!("connect({addr})"),
+        "open the control connection",
+        || TcpStream::connect(addr),
+    )?;
     let mut pending = Vec::new();
     expect_reply(&conn, &mut pending, say)?;
     Ok((conn, pending))
@@ -433,9 +439,11 @@ fn demo(opts: &Options) -> Result<()> {
     ];
     for script in [&first[..], &second[..]] {
         client.note("a new connection: a new session");
-        client.next(format!("connect({addr})"), "open the control connection");
-        let to_server = TcpStream::connect(addr).map_err(|e| client.fail(e))?;
-        client.done("ok");
+        let to_server = client.call(
+            format!("connect({addr})"),
+            "open the control connection",
+            || TcpStream::connect(addr),
+        )?;
         let conn = accept_one(&listener, limit, &mut pause, &server)?;
         let mut session = Session::new();
         let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
@@ -482,9 +490,11 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let (to_server, mut client_pending) = {
-        slow.next(format!("connect({addr})"), "open the control connection");
-        let conn = TcpStream::connect(addr).map_err(|e| slow.fail(e))?;
-        slow.done("ok");
+        let conn = slow.call(
+            format!("connect({addr})"),
+            "open the control connection",
+            || TcpStream::connect(addr),
+        )?;
         (conn, Vec::new())
     };
     let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;
