@@ -1,23 +1,30 @@
-//! Lesson 15 exercise: the session's transition function.
-//!
-//! Check your work with:   cargo exercise lesson-15-session
-//! Run your version with:  cargo run -p lesson-15-session --features exercise
+// Lesson 15's exercise: the session's transition function. Yours to write.
+//
+// Check it:       cargo exercise lesson-15-session
+// Stuck?          cargo hint lesson-15-session      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-15-session
 
-#[allow(unused_imports)] // You will need these.
+#[allow(unused_imports)]
 use crate::{Command, Reply, Session, State, Store};
 
 // ANCHOR: exercise
-/// The session's transition function: one command, in the light of what came before.
-/// It may change the session (log in, change directory) and always gives one reply.
+/// One command, in the light of what came before on this connection: it may change the
+/// session (log in, change directory) and always gives exactly one reply.
 ///
-/// TODO: match on the session's state and the command:
-///   - QUIT, in any state: 221 bye
-///   - USER name, in any state: remember the name (State::NeedPass), 331 password required for <name>
-///   - PASS right after USER: if `store.password_ok(user, &password)`, State::LoggedIn and
-///     230 <user> logged in; otherwise back to State::LoggedOut and 530 login incorrect
-///   - PASS at any other time: 503 bad sequence of commands: USER first
-///   - any other command when logged in: `store.run(&mut session.cwd, command)`
-///   - any other command when not logged in: 530 not logged in
+/// The contract (what the checks test: the reply's code, the session after it, and the
+/// store; the reply's text is yours to word, except what `store.run` returns):
+/// - `QUIT`, in any state: 221. The session is left as it is (the connection ends next).
+/// - `USER name`, in any state (logged in too: it starts a new login): 331, and the session
+///   waits for that user's password (`State::NeedPass`).
+/// - `PASS password` right after `USER`: if `store.password_ok(user, password)`, 230 and
+///   `State::LoggedIn`; if not, 530 and `State::LoggedOut` (the client starts again from
+///   `USER`).
+/// - `PASS` at any other time: 503, and the session is left as it is.
+/// - Any other command once logged in: whatever `store.run(&mut session.cwd, command)`
+///   replies (it changes the directory, lists, stores and reads values).
+/// - Any other command before that (logged out, or waiting for the password): 530, and
+///   nothing changes, in the session or in the store.
+/// - Print nothing: the lesson narrates each line around your function.
 pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Reply {
     let _ = (session, store, command);
     todo!("the session's transition function")

@@ -9,8 +9,6 @@
 //! What is kept across sessions is the store: the accounts and a small in-memory tree of
 //! directories holding values (no real files are touched).
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Mutex;
@@ -20,16 +18,7 @@ use std::time::{Duration, Instant};
 use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 
-// The function this lesson's exercise is about lives in its own file, so that you can write
-// it yourself: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks it).
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::handle;
+use lesson_15_session::{handle, Command, Reply, Session, Store};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-15-session",
@@ -91,232 +80,6 @@ const MAX_LINE: usize = 512;
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
-
-// ANCHOR: session
-/// Where a session is in the login dance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    /// Nobody has said who they are.
-    LoggedOut,
-    /// `USER` came; the server waits for that user's `PASS`.
-    NeedPass { user: String },
-    /// The password was right: the file commands work now.
-    LoggedIn { user: String },
-}
-
-/// What the server remembers about one client, for as long as its connection lasts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub state: State,
-    /// The current directory, which `CWD` changes and `LIST`, `PUT` and `GET` use.
-    pub cwd: String,
-}
-
-impl Session {
-    /// A new connection starts from nothing: logged out, in `/`.
-    pub fn new() -> Session {
-        Session {
-            state: State::LoggedOut,
-            cwd: "/".to_string(),
-        }
-    }
-}
-// ANCHOR_END: session
-
-impl Default for Session {
-    fn default() -> Self {
-        Session::new()
-    }
-}
-
-impl Default for Store {
-    fn default() -> Self {
-        Store::new()
-    }
-}
-
-impl fmt::Display for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.state {
-            State::LoggedOut => write!(f, "logged out"),
-            State::NeedPass { user } => write!(f, "waiting for {user}'s password"),
-            State::LoggedIn { user } => write!(f, "{user} logged in, in {}", self.cwd),
-        }
-    }
-}
-
-// ANCHOR: command
-/// One command, read from one line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    User(String),
-    Pass(String),
-    Pwd,
-    Cwd(String),
-    List,
-    Put(String, String),
-    Get(String),
-    Quit,
-}
-
-/// One numbered reply: `230 alice logged in`. The number is for programs (2xx: done,
-/// 3xx: say more, 4xx: try later, 5xx: refused), the text for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub code: u16,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn new(code: u16, text: impl Into<String>) -> Reply {
-        Reply {
-            code,
-            text: text.into(),
-        }
-    }
-
-    /// The bytes on the wire: the number, a space, the text, CRLF.
-    fn to_bytes(&self) -> Vec<u8> {
-        format!("{} {}\r\n", self.code, self.text).into_bytes()
-    }
-}
-
-impl Command {
-    /// Read a command from a line (without its line end). The verb's case does not matter.
-    /// Whatever cannot be a command gets its reply here: 500 unknown, 501 bad arguments.
-    fn parse(line: &str) -> std::result::Result<Command, Reply> {
-        let (verb, arg) = match line.split_once(' ') {
-            Some((verb, arg)) => (verb, arg.trim()),
-            None => (line, ""),
-        };
-        let needs = |what: &str| Reply::new(501, format!("syntax: {verb} needs {what}"));
-        let one_word = |arg: &str, what: &str| {
-            if arg.is_empty() || arg.contains(' ') {
-                Err(needs(what))
-            } else {
-                Ok(arg.to_string())
-            }
-        };
-        match verb.to_ascii_uppercase().as_str() {
-            "USER" => one_word(arg, "a name").map(Command::User),
-            "PASS" => one_word(arg, "a password").map(Command::Pass),
-            "PWD" => Ok(Command::Pwd),
-            "CWD" => one_word(arg, "a directory").map(Command::Cwd),
-            "LIST" => Ok(Command::List),
-            "PUT" => match arg.split_once(' ') {
-                Some((key, value)) if is_key(key) => {
-                    Ok(Command::Put(key.to_string(), value.trim().to_string()))
-                }
-                _ => Err(needs("a key (no /) and a value")),
-            },
-            "GET" if is_key(arg) => Ok(Command::Get(arg.to_string())),
-            "GET" => Err(needs("a key (no /)")),
-            "QUIT" => Ok(Command::Quit),
-            _ => Err(Reply::new(
-                500,
-                format!("unknown command {:?}", verb.escape_debug().to_string()),
-            )),
-        }
-    }
-}
-
-fn is_key(word: &str) -> bool {
-    !word.is_empty() && !word.contains(['/', ' '])
-}
-// ANCHOR_END: command
-
-// ANCHOR: store
-/// What the server keeps for everybody, across sessions and reconnects: the accounts, and
-/// a small tree of directories with values in them (in memory; no real files).
-pub struct Store {
-    accounts: Vec<(&'static str, &'static str)>,
-    dirs: Vec<&'static str>,
-    /// Full path (`/docs/readme`) → value.
-    values: BTreeMap<String, String>,
-}
-
-impl Store {
-    pub fn new() -> Store {
-        let mut values = BTreeMap::new();
-        values.insert("/docs/readme".to_string(), "read me first".to_string());
-        Store {
-            accounts: vec![("alice", "secret"), ("bob", "builder")],
-            dirs: vec!["/", "/docs", "/pub"],
-            values,
-        }
-    }
-
-    pub fn password_ok(&self, user: &str, password: &str) -> bool {
-        self.accounts.contains(&(user, password))
-    }
-
-    /// The commands that need a login, run in the directory `cwd` (which CWD changes).
-    pub fn run(&mut self, cwd: &mut String, command: Command) -> Reply {
-        match command {
-            Command::Pwd => Reply::new(257, format!("\"{cwd}\"")),
-            Command::Cwd(dir) => {
-                let target = resolve(cwd, &dir);
-                if self.dirs.contains(&target.as_str()) {
-                    *cwd = target;
-                    Reply::new(250, format!("now in {cwd}"))
-                } else {
-                    Reply::new(550, format!("no such directory: {target}"))
-                }
-            }
-            Command::List => {
-                let dirs = self.dirs.iter().filter(|d| parent(d) == Some(cwd.as_str()));
-                let dirs = dirs.map(|d| format!("{}/", name(d)));
-                let keys = self
-                    .values
-                    .keys()
-                    .filter(|k| parent(k) == Some(cwd.as_str()));
-                let names: Vec<String> = dirs.chain(keys.map(|k| name(k).to_string())).collect();
-                if names.is_empty() {
-                    Reply::new(226, "(empty)")
-                } else {
-                    Reply::new(226, names.join(" "))
-                }
-            }
-            Command::Put(key, value) => {
-                let path = resolve(cwd, &key);
-                self.values.insert(path.clone(), value);
-                Reply::new(250, format!("stored {path}"))
-            }
-            Command::Get(key) => match self.values.get(&resolve(cwd, &key)) {
-                Some(value) => Reply::new(213, value.clone()),
-                None => Reply::new(550, format!("no such key: {key}")),
-            },
-            // USER, PASS and QUIT are the session's business, not the store's.
-            _ => Reply::new(503, "bad sequence of commands"),
-        }
-    }
-}
-
-/// `dir` seen from `cwd`: `/pub`, `docs`, `..` and `/` all work.
-fn resolve(cwd: &str, dir: &str) -> String {
-    match dir {
-        "/" => "/".to_string(),
-        ".." => parent(cwd).unwrap_or("/").to_string(),
-        _ if dir.starts_with('/') => dir.trim_end_matches('/').to_string(),
-        _ if cwd == "/" => format!("/{}", dir.trim_end_matches('/')),
-        _ => format!("{cwd}/{}", dir.trim_end_matches('/')),
-    }
-}
-
-/// `/docs/readme` → `/docs`, `/docs` → `/`, `/` → none.
-fn parent(path: &str) -> Option<&str> {
-    match path.rfind('/') {
-        _ if path == "/" => None,
-        Some(0) => Some("/"),
-        Some(at) => Some(&path[..at]),
-        None => None,
-    }
-}
-
-fn name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-// ANCHOR_END: store
 
 // ANCHOR: read_line
 /// What reading one line came to.
@@ -585,20 +348,26 @@ fn refuse(spare: std::io::Result<TcpStream>, say: &Narrator) {
 // ANCHOR_END: server
 
 fn close(conn: TcpStream, name: &str, say: &Narrator) {
-    say.next(
+    // Dropping the socket is what calls close(); it cannot fail.
+    let give_back = || -> std::io::Result<()> {
+        drop(conn);
+        Ok(())
+    };
+    let _ = say.call(
         format!("close({name})"),
         "give the socket back to the kernel",
+        give_back,
     );
-    drop(conn);
-    say.done("ok");
 }
 
 // ANCHOR: client
 /// Connect and read the server's greeting.
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
-    say.next(format!("connect({addr})"), "open the control connection");
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let conn = say.call(
+        format!("connect({addr})"),
+        "open the control connection",
+        || TcpStream::connect(addr),
+    )?;
     let mut pending = Vec::new();
     expect_reply(&conn, &mut pending, say)?;
     Ok((conn, pending))
@@ -670,9 +439,11 @@ fn demo(opts: &Options) -> Result<()> {
     ];
     for script in [&first[..], &second[..]] {
         client.note("a new connection: a new session");
-        client.next(format!("connect({addr})"), "open the control connection");
-        let to_server = TcpStream::connect(addr).map_err(|e| client.fail(e))?;
-        client.done("ok");
+        let to_server = client.call(
+            format!("connect({addr})"),
+            "open the control connection",
+            || TcpStream::connect(addr),
+        )?;
         let conn = accept_one(&listener, limit, &mut pause, &server)?;
         let mut session = Session::new();
         let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
@@ -719,9 +490,11 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let (to_server, mut client_pending) = {
-        slow.next(format!("connect({addr})"), "open the control connection");
-        let conn = TcpStream::connect(addr).map_err(|e| slow.fail(e))?;
-        slow.done("ok");
+        let conn = slow.call(
+            format!("connect({addr})"),
+            "open the control connection",
+            || TcpStream::connect(addr),
+        )?;
         (conn, Vec::new())
     };
     let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;

@@ -1,4 +1,4 @@
-//! Reference solution for lesson 15's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 15's exercise. (Yours goes in exercise.rs.)
 
 use crate::{Command, Reply, Session, State, Store};
 

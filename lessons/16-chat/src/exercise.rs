@@ -1,38 +1,36 @@
-//! Lesson 16 exercise: relay between one client and the room.
-//!
-//! Check your work with:   cargo exercise lesson-16-chat
-//! Run your version with:  cargo run -p lesson-16-chat --features exercise
+// Lesson 16's exercise: relay between one member and the room. Yours to write.
+//
+// Check it:       cargo exercise lesson-16-chat
+// Stuck?          cargo hint lesson-16-chat      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-16-chat
 
 use std::io;
 
 use tokio::sync::broadcast;
-#[allow(unused_imports)] // You will need this.
-use tokio::sync::broadcast::error::RecvError;
 
-#[allow(unused_imports)] // And these, from the lesson.
-use super::{Lines, Member, Message, Writer};
-
-/// How a member's chat ended (an error, e.g. a line too long, comes as `Err`).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Ending {
-    /// The client closed its end.
-    Left,
-    /// The client fell this many messages behind: they were lost for it.
-    TooSlow(u64),
-}
+#[allow(unused_imports)]
+use crate::{Ending, Lines, Member, Message, Writer};
 
 // ANCHOR: exercise
-/// Relay for one member until it leaves: each line it sends goes to the room as
-/// `NICK: TEXT\n`, and each message in its inbox goes to its socket — unless it sent it.
+/// Relay for one member until it leaves: what it says goes to the room, what the room says
+/// goes to it. `lines` and `writer` are its connection, `room` the channel every member's
+/// lines go into, `inbox` this member's receiver of that channel.
 ///
-/// TODO: loop over `tokio::select!` with `biased;` first (try the branches in order), then:
-///   - `inbox.recv()`: send `message.text` with `writer.send(..).await?` (it has a time
-///     limit), except when `message.from` is `me.id`; `Err(RecvError::Lagged(n))` means
-///     `Ending::TooSlow(n)`;
-///   - `lines.next()`: a line goes to the room with `room.send(..)` as
-///     `Message::said(me, &bytes)` (None: an empty line, skip it), then
-///     `tokio::task::yield_now().await` lets the others take it; `None` means the client has
-///     left; an error is returned with `?`.
+/// The contract (what the checks test, with real sockets):
+/// - Each line the client sends goes to the room once, as `Message::said(me, &line)` makes
+///   it (`NICK: TEXT\n`); an empty line (`said` gives `None`) goes nowhere.
+/// - Each message in the inbox is written to the client with `writer.send`, whole and in
+///   order — except the member's own (`message.from == me.id`): the client typed those, and
+///   never gets them back.
+/// - Both at once: a member that only listens still gets every message, and one that only
+///   talks still has its lines taken, without waiting for the other side. What is already
+///   waiting in the inbox goes out before the client's next line is read.
+/// - The client closes its end (`lines.next()` gives `Ok(None)`): return `Ok(Ending::Left)`.
+/// - The client falls so far behind that its inbox lost `n` messages (`recv()` gives
+///   `Err(RecvError::Lagged(n))`): return `Ok(Ending::TooSlow(n))` at once.
+/// - A broken line (too long, too slow) or a failed write (a client that stopped reading:
+///   `writer.send` gives up after its time limit): return that error, as it is.
+/// - Never block the thread (the whole server shares it); print nothing.
 pub async fn chat(
     me: &Member,
     lines: &mut Lines,

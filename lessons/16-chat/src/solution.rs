@@ -1,20 +1,11 @@
-//! Reference solution for lesson 16's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 16's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Lines, Member, Message, Writer};
-
-/// How a member's chat ended (an error, e.g. a line too long, comes as `Err`).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Ending {
-    /// The client closed its end.
-    Left,
-    /// The client fell this many messages behind: they were lost for it.
-    TooSlow(u64),
-}
+use crate::{Ending, Lines, Member, Message, Writer};
 
 // ANCHOR: solution
 /// Relay for one member until it leaves: each line it sends goes to the room as

@@ -1,4 +1,4 @@
-//! Reference solution for lesson 17's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 17's exercise. (Yours goes in exercise.rs.)
 
 use crate::{Input, Player, Verdict};
 

@@ -25,16 +25,7 @@ use common::talk::close;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
-// The function this lesson's exercise is about lives in its own file, so that you can write it
-// yourself: src/exercise.rs is yours (`cargo exercise lesson-18-wire` checks it).
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::decode_tcp_header;
+use lesson_18_wire::decode_tcp_header;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-18-wire",
@@ -60,21 +51,6 @@ static LESSON: Lesson = Lesson {
         },
     ],
 };
-
-/// The fields of a TCP header (RFC 9293, section 3.1), as the exercise decodes them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TcpHeader {
-    pub source_port: u16,
-    pub destination_port: u16,
-    pub seq: u32,
-    pub ack: u32,
-    /// As tcpdump writes them: `S` SYN, `F` FIN, `P` PSH, `R` RST, `U` URG, `.` ACK.
-    pub flags: String,
-    /// The window field as sent (before any window scaling).
-    pub window: u16,
-    /// Each option in order: `mss 65495`, `sackOK`, `TS val 1 ecr 0`, `nop`, `wscale 7`, …
-    pub options: Vec<String>,
-}
 
 fn main() -> ExitCode {
     // This chapter is about the wire: its demo shows the segments without being asked.

@@ -1,4 +1,4 @@
-//! Lesson 18 exercise, solved: decode a TCP header.
+// Reference solution for lesson 18's exercise. (Yours goes in exercise.rs.)
 
 use crate::TcpHeader;
 

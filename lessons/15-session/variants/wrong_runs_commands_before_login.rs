@@ -1,6 +1,5 @@
-//! A plausible wrong answer to lesson 15's exercise, kept to prove the tests catch it:
-//! the login steps are right, but the other commands ignore the state. GET works before
-//! login, as if every line stood on its own: a stateless server with a login decoration.
+// WRONG: the login steps are right, but the other commands ignore the state: GET works before
+// login, as if every line stood on its own (a stateless server with a login decoration).
 
 use crate::{Command, Reply, Session, State, Store};
 

@@ -1,8 +1,8 @@
-//! Lesson 18, a plausible mistake: every option read as kind, length, value — even the one-byte no-op.
+// WRONG: reads the numbers little-endian (the host's order on x86 and ARM), not in network
+// byte order: port 39880 (0x9bc8) comes out as 51355.
 
 use crate::TcpHeader;
 
-// ANCHOR: solution
 /// Decode a TCP header (RFC 9293, section 3.1): the fixed 20 bytes, then the options.
 pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
     if bytes.len() < 20 {
@@ -12,9 +12,9 @@ pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
         ));
     }
     // Every number on the wire is big-endian ("network byte order").
-    let u16_at = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
     let u32_at =
-        |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     // The data offset: the header's length in 32-bit words, in the top 4 bits of byte 12.
     let length = usize::from(bytes[12] >> 4) * 4;
     if length < 20 || length > bytes.len() {
@@ -51,12 +51,18 @@ pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
     })
 }
 
-/// Options are kind, length, value (the mistake: kind 1, no-op, has no length byte).
+/// Options are kind, length, value — except kinds 0 (end) and 1 (no-op), one byte each.
 fn decode_options(mut rest: &[u8]) -> Result<Vec<String>, String> {
     let mut options = Vec::new();
     while let Some(&kind) = rest.first() {
-        if kind == 0 {
-            break;
+        match kind {
+            0 => break,
+            1 => {
+                options.push("nop".to_string());
+                rest = &rest[1..];
+                continue;
+            }
+            _ => {}
         }
         let len = usize::from(*rest.get(1).ok_or("an option cut short")?);
         if len < 2 || len > rest.len() {
@@ -76,4 +82,3 @@ fn decode_options(mut rest: &[u8]) -> Result<Vec<String>, String> {
     }
     Ok(options)
 }
-// ANCHOR_END: solution

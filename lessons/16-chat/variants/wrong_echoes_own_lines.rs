@@ -1,19 +1,12 @@
-//! A plausible wrong answer to lesson 16's exercise, kept to prove the tests catch it: it
-//! forwards every message in the inbox, so each member gets its own lines (and its own
-//! "joined" notice) back.
+// WRONG: forwards every message in the inbox, the member's own included: each member gets its
+// own lines (and its own "joined" notice) back.
 
 use std::io;
 
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Lines, Member, Message, Writer};
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Ending {
-    Left,
-    TooSlow(u64),
-}
+use crate::{Ending, Lines, Member, Message, Writer};
 
 pub async fn chat(
     me: &Member,

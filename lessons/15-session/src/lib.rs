@@ -1,0 +1,248 @@
+//! Lesson 15's session, commands, replies and store, and its exercise: `handle`, the
+//! session's transition function. It prints nothing and touches no socket: the lesson reads
+//! each line, narrates, and sends the `Reply` it returns; the tests check the replies and the
+//! session.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+// The function you write: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks
+// it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
+#[cfg(not(feature = "variant"))]
+#[cfg_attr(feature = "exercise", path = "exercise.rs")]
+#[cfg_attr(not(feature = "exercise"), path = "solution.rs")]
+mod exercise;
+#[cfg(feature = "variant")]
+mod exercise {
+    include!(env!(
+        "LESSON_VARIANT",
+        "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
+    ));
+}
+pub use exercise::handle;
+
+// ANCHOR: session
+/// Where a session is in the login dance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Nobody has said who they are.
+    LoggedOut,
+    /// `USER` came; the server waits for that user's `PASS`.
+    NeedPass { user: String },
+    /// The password was right: the file commands work now.
+    LoggedIn { user: String },
+}
+
+/// What the server remembers about one client, for as long as its connection lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub state: State,
+    /// The current directory, which `CWD` changes and `LIST`, `PUT` and `GET` use.
+    pub cwd: String,
+}
+
+impl Session {
+    /// A new connection starts from nothing: logged out, in `/`.
+    pub fn new() -> Session {
+        Session {
+            state: State::LoggedOut,
+            cwd: "/".to_string(),
+        }
+    }
+}
+// ANCHOR_END: session
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+impl fmt::Display for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            State::LoggedOut => write!(f, "logged out"),
+            State::NeedPass { user } => write!(f, "waiting for {user}'s password"),
+            State::LoggedIn { user } => write!(f, "{user} logged in, in {}", self.cwd),
+        }
+    }
+}
+
+// ANCHOR: command
+/// One command, read from one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    User(String),
+    Pass(String),
+    Pwd,
+    Cwd(String),
+    List,
+    Put(String, String),
+    Get(String),
+    Quit,
+}
+
+/// One numbered reply: `230 alice logged in`. The number is for programs (2xx: done,
+/// 3xx: say more, 4xx: try later, 5xx: refused), the text for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: u16,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn new(code: u16, text: impl Into<String>) -> Reply {
+        Reply {
+            code,
+            text: text.into(),
+        }
+    }
+
+    /// The bytes on the wire: the number, a space, the text, CRLF.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        format!("{} {}\r\n", self.code, self.text).into_bytes()
+    }
+}
+
+impl Command {
+    /// Read a command from a line (without its line end). The verb's case does not matter.
+    /// Whatever cannot be a command gets its reply here: 500 unknown, 501 bad arguments.
+    pub fn parse(line: &str) -> std::result::Result<Command, Reply> {
+        let (verb, arg) = match line.split_once(' ') {
+            Some((verb, arg)) => (verb, arg.trim()),
+            None => (line, ""),
+        };
+        let needs = |what: &str| Reply::new(501, format!("syntax: {verb} needs {what}"));
+        let one_word = |arg: &str, what: &str| {
+            if arg.is_empty() || arg.contains(' ') {
+                Err(needs(what))
+            } else {
+                Ok(arg.to_string())
+            }
+        };
+        match verb.to_ascii_uppercase().as_str() {
+            "USER" => one_word(arg, "a name").map(Command::User),
+            "PASS" => one_word(arg, "a password").map(Command::Pass),
+            "PWD" => Ok(Command::Pwd),
+            "CWD" => one_word(arg, "a directory").map(Command::Cwd),
+            "LIST" => Ok(Command::List),
+            "PUT" => match arg.split_once(' ') {
+                Some((key, value)) if is_key(key) => {
+                    Ok(Command::Put(key.to_string(), value.trim().to_string()))
+                }
+                _ => Err(needs("a key (no /) and a value")),
+            },
+            "GET" if is_key(arg) => Ok(Command::Get(arg.to_string())),
+            "GET" => Err(needs("a key (no /)")),
+            "QUIT" => Ok(Command::Quit),
+            _ => Err(Reply::new(
+                500,
+                format!("unknown command {:?}", verb.escape_debug().to_string()),
+            )),
+        }
+    }
+}
+
+fn is_key(word: &str) -> bool {
+    !word.is_empty() && !word.contains(['/', ' '])
+}
+// ANCHOR_END: command
+
+// ANCHOR: store
+/// What the server keeps for everybody, across sessions and reconnects: the accounts, and
+/// a small tree of directories with values in them (in memory; no real files).
+pub struct Store {
+    accounts: Vec<(&'static str, &'static str)>,
+    dirs: Vec<&'static str>,
+    /// Full path (`/docs/readme`) → value.
+    values: BTreeMap<String, String>,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        let mut values = BTreeMap::new();
+        values.insert("/docs/readme".to_string(), "read me first".to_string());
+        Store {
+            accounts: vec![("alice", "secret"), ("bob", "builder")],
+            dirs: vec!["/", "/docs", "/pub"],
+            values,
+        }
+    }
+
+    pub fn password_ok(&self, user: &str, password: &str) -> bool {
+        self.accounts.contains(&(user, password))
+    }
+
+    /// The commands that need a login, run in the directory `cwd` (which CWD changes).
+    pub fn run(&mut self, cwd: &mut String, command: Command) -> Reply {
+        match command {
+            Command::Pwd => Reply::new(257, format!("\"{cwd}\"")),
+            Command::Cwd(dir) => {
+                let target = resolve(cwd, &dir);
+                if self.dirs.contains(&target.as_str()) {
+                    *cwd = target;
+                    Reply::new(250, format!("now in {cwd}"))
+                } else {
+                    Reply::new(550, format!("no such directory: {target}"))
+                }
+            }
+            Command::List => {
+                let dirs = self.dirs.iter().filter(|d| parent(d) == Some(cwd.as_str()));
+                let dirs = dirs.map(|d| format!("{}/", name(d)));
+                let keys = self
+                    .values
+                    .keys()
+                    .filter(|k| parent(k) == Some(cwd.as_str()));
+                let names: Vec<String> = dirs.chain(keys.map(|k| name(k).to_string())).collect();
+                if names.is_empty() {
+                    Reply::new(226, "(empty)")
+                } else {
+                    Reply::new(226, names.join(" "))
+                }
+            }
+            Command::Put(key, value) => {
+                let path = resolve(cwd, &key);
+                self.values.insert(path.clone(), value);
+                Reply::new(250, format!("stored {path}"))
+            }
+            Command::Get(key) => match self.values.get(&resolve(cwd, &key)) {
+                Some(value) => Reply::new(213, value.clone()),
+                None => Reply::new(550, format!("no such key: {key}")),
+            },
+            // USER, PASS and QUIT are the session's business, not the store's.
+            _ => Reply::new(503, "bad sequence of commands"),
+        }
+    }
+}
+
+/// `dir` seen from `cwd`: `/pub`, `docs`, `..` and `/` all work.
+fn resolve(cwd: &str, dir: &str) -> String {
+    match dir {
+        "/" => "/".to_string(),
+        ".." => parent(cwd).unwrap_or("/").to_string(),
+        _ if dir.starts_with('/') => dir.trim_end_matches('/').to_string(),
+        _ if cwd == "/" => format!("/{}", dir.trim_end_matches('/')),
+        _ => format!("{cwd}/{}", dir.trim_end_matches('/')),
+    }
+}
+
+/// `/docs/readme` → `/docs`, `/docs` → `/`, `/` → none.
+fn parent(path: &str) -> Option<&str> {
+    match path.rfind('/') {
+        _ if path == "/" => None,
+        Some(0) => Some("/"),
+        Some(at) => Some(&path[..at]),
+        None => None,
+    }
+}
+
+fn name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+// ANCHOR_END: store

@@ -1,0 +1,31 @@
+// WRONG: the arms in the wrong order: the login check comes before QUIT, so a client that is
+// not logged in cannot say goodbye (530 instead of 221).
+
+use crate::{Command, Reply, Session, State, Store};
+
+pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Reply {
+    match (&session.state, command) {
+        // USER starts a login, whatever came before.
+        (_, Command::User(user)) => {
+            let text = format!("password required for {user}");
+            session.state = State::NeedPass { user };
+            Reply::new(331, text)
+        }
+        // PASS only makes sense right after USER: the server remembers who asked.
+        (State::NeedPass { user }, Command::Pass(password)) => {
+            if store.password_ok(user, &password) {
+                let text = format!("{user} logged in");
+                session.state = State::LoggedIn { user: user.clone() };
+                Reply::new(230, text)
+            } else {
+                session.state = State::LoggedOut;
+                Reply::new(530, "login incorrect")
+            }
+        }
+        (_, Command::Pass(_)) => Reply::new(503, "bad sequence of commands: USER first"),
+        // Everything else needs a login, and runs in the session's current directory.
+        (State::LoggedIn { .. }, Command::Quit) => Reply::new(221, "bye"),
+        (State::LoggedIn { .. }, command) => store.run(&mut session.cwd, command),
+        (_, _) => Reply::new(530, "not logged in"),
+    }
+}

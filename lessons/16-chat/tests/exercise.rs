@@ -1,0 +1,265 @@
+//! The exercise's checks: your `chat` relays for one member over a real TCP connection (the
+//! test plays the client at the other end) and a real broadcast channel (the test plays the
+//! rest of the room). They check the bytes the client gets, the messages the room gets, and
+//! how `chat` ends. (`cargo exercise lesson-16-chat` runs them on src/exercise.rs.)
+
+use std::io::{self, ErrorKind};
+use std::sync::Arc;
+use std::time::Duration;
+
+use lesson_16_chat::{chat, Ending, Lines, Member, Message, Writer};
+use testkit::{fail, yours};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+/// Everything `chat` is given, and the test's ends: the client's socket and a watcher that
+/// receives what the room receives.
+struct Setup {
+    me: Member,
+    lines: Lines,
+    writer: Writer,
+    room: broadcast::Sender<Message>,
+    inbox: broadcast::Receiver<Message>,
+    watcher: broadcast::Receiver<Message>,
+    client: TcpStream,
+    /// One thread, as the server's (the sockets above belong to it).
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+fn setup(queue: usize, write_limit: Duration) -> Setup {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (server, client) = runtime.block_on(connected());
+    let (read_half, write_half) = server.into_split();
+    let (room, inbox) = broadcast::channel(queue);
+    Setup {
+        me: Member {
+            id: 1,
+            nick: "alice".into(),
+        },
+        lines: Lines::new(read_half, Duration::from_secs(5)),
+        writer: Writer::new(write_half, write_limit),
+        watcher: room.subscribe(),
+        room,
+        inbox,
+        client,
+        runtime: Arc::new(runtime),
+    }
+}
+
+/// A real TCP connection on the loopback: the server's end, and the client's.
+async fn connected() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (server, client)
+}
+
+/// A message from someone else in the room (connection 2, bob).
+fn from_bob(text: &str) -> Message {
+    Message::new(2, text.to_string())
+}
+
+/// Run `chat` and the test's `script` (the client and the room) together on one thread, as
+/// the server does, within testkit's timeout. What `chat` returned, and what the script did.
+fn run<T>(
+    s: &mut Setup,
+    script: impl AsyncFnOnce(&mut TcpStream, &broadcast::Sender<Message>) -> T,
+) -> (Option<io::Result<Ending>>, T) {
+    let runtime = s.runtime.clone();
+    yours(|| {
+        runtime.block_on(async {
+            let limit = testkit::timeout();
+            let relay = tokio::time::timeout(
+                limit,
+                chat(&s.me, &mut s.lines, &mut s.writer, &s.room, &mut s.inbox),
+            );
+            let (ended, out) = tokio::join!(relay, script(&mut s.client, &s.room));
+            (ended.ok(), out)
+        })
+    })
+}
+
+fn show(ended: &Option<io::Result<Ending>>) -> String {
+    match ended {
+        None => format!(
+            "chat() still running after {} s",
+            testkit::timeout().as_secs()
+        ),
+        Some(Ok(ending)) => format!("Ok({ending:?})"),
+        Some(Err(e)) => format!("Err({:?}: {e})", e.kind()),
+    }
+}
+
+/// Read from the client's socket until `n` bytes came, or the timeout, or the end.
+async fn read_n(client: &mut TcpStream, n: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + testkit::timeout();
+    while got.len() < n {
+        match tokio::time::timeout_at(deadline, client.read(&mut buf)).await {
+            Ok(Ok(k)) if k > 0 => got.extend_from_slice(&buf[..k.min(n - got.len())]),
+            _ => break,
+        }
+    }
+    got
+}
+
+fn text(bytes: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(bytes))
+}
+
+fn drain(watcher: &mut broadcast::Receiver<Message>) -> Vec<String> {
+    let mut said = Vec::new();
+    while let Ok(message) = watcher.try_recv() {
+        said.push(format!("from {}: {}", message.from, text(&message.text)));
+    }
+    said
+}
+
+#[test]
+fn each_line_goes_to_the_room_once_and_empty_ones_nowhere() {
+    let mut s = setup(16, Duration::from_secs(5));
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        client.write_all(b"hi\n\nsee you\r\n").await.unwrap();
+        client.shutdown().await.unwrap();
+    });
+    let said = drain(&mut s.watcher);
+    let expected = [r#"from 1: "alice: hi\n""#, r#"from 1: "alice: see you\n""#];
+    if said != expected {
+        fail(
+            "The client sent \"hi\\n\\nsee you\\r\\n\" and closed: what reached the room?",
+            &expected.join("\n"),
+            &format!("{}\n(chat returned {})", said.join("\n"), show(&ended)),
+        );
+    }
+    if !matches!(ended, Some(Ok(Ending::Left))) {
+        fail(
+            "The client closed its end: chat must end with Ok(Ending::Left).",
+            "Ok(Left)",
+            &show(&ended),
+        );
+    }
+}
+
+#[test]
+fn the_room_reaches_the_client_but_never_its_own_lines() {
+    let mut s = setup(16, Duration::from_secs(5));
+    for message in [
+        from_bob("bob: hello\n"),
+        Message::new(1, "alice: my own line\n".into()),
+        from_bob("bob: again\n"),
+    ] {
+        s.room.send(message).unwrap();
+    }
+    let expected = b"bob: hello\nbob: again\n";
+    let (ended, got) = run(&mut s, async |client, _room| {
+        // The client speaks first (only the check of a quiet client is about silence).
+        client.write_all(b"hello everyone\n").await.unwrap();
+        let got = read_n(client, expected.len()).await;
+        client.shutdown().await.unwrap();
+        got
+    });
+    if got != expected {
+        fail(
+            "In the inbox: bob's line, alice's own line, bob's line. The client is alice: what \
+             did it receive?",
+            &text(expected),
+            &format!("{}  (chat returned {})", text(&got), show(&ended)),
+        );
+    }
+}
+
+#[test]
+fn a_client_that_only_listens_still_gets_every_message() {
+    let mut s = setup(16, Duration::from_secs(5));
+    let expected = b"bob: are you there?\n";
+    let (ended, got) = run(&mut s, async |client, room| {
+        // The client says nothing; bob speaks.
+        room.send(from_bob("bob: are you there?\n")).unwrap();
+        let got = read_n(client, expected.len()).await;
+        client.shutdown().await.unwrap();
+        got
+    });
+    if got != expected {
+        fail(
+            "The client says nothing and bob speaks: the client must get bob's line without \
+             saying anything first.",
+            &text(expected),
+            &format!("{}  (chat returned {})", text(&got), show(&ended)),
+        );
+    }
+}
+
+#[test]
+fn a_member_that_fell_behind_is_too_slow() {
+    // Room for 4 messages in the inbox; 10 were sent before chat began: 6 are lost.
+    let mut s = setup(4, Duration::from_secs(5));
+    for i in 1..=10 {
+        s.room.send(from_bob(&format!("bob: {i}\n"))).unwrap();
+    }
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        // The client is still there, and says something.
+        client.write_all(b"still here\n").await.unwrap();
+    });
+    if !matches!(ended, Some(Ok(Ending::TooSlow(6)))) {
+        fail(
+            "The inbox holds 4 messages and 10 were sent: 6 are lost for this member, and chat \
+             must say so at once, before it reads the client's next line (passing that line to \
+             the room would push a 7th out of the inbox).",
+            "Ok(TooSlow(6))",
+            &show(&ended),
+        );
+    }
+}
+
+#[test]
+fn a_line_too_long_is_an_error() {
+    let mut s = setup(16, Duration::from_secs(5));
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        // 2000 bytes and no newline (MAX_LINE is 1024); the client stays connected.
+        let _ = client.write_all(&[b'x'; 2000]).await;
+    });
+    let ok = matches!(&ended, Some(Err(e)) if e.kind() == ErrorKind::InvalidData);
+    if !ok {
+        fail(
+            "The client sent 2000 bytes with no newline: `lines.next()` fails, and chat must \
+             return that error.",
+            "Err(InvalidData: line longer than 1024 bytes)",
+            &show(&ended),
+        );
+    }
+}
+
+#[test]
+fn a_client_that_stops_reading_is_dropped() {
+    // A client that never reads, and a room with 20 MB for it: its socket's buffers fill up,
+    // the next write waits its limit (200 ms) and fails, and chat must return that error.
+    let mut s = setup(1024, Duration::from_millis(200));
+    let big: Arc<[u8]> = vec![b'z'; 64 * 1024].into();
+    for _ in 0..320 {
+        let message = Message {
+            from: 2,
+            text: big.clone(),
+        };
+        s.room.send(message).unwrap();
+    }
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        client.write_all(b"hi\n").await.unwrap();
+    });
+    let ok = matches!(&ended, Some(Err(e)) if e.kind() == ErrorKind::TimedOut);
+    if !ok {
+        fail(
+            "The client reads nothing while 20 MB wait in its inbox: a write fails after its \
+             time limit, and chat must return that error (a server that goes on writing to a \
+             client that never reads is stuck with it).",
+            "Err(TimedOut: not read for 200 ms)",
+            &show(&ended),
+        );
+    }
+}

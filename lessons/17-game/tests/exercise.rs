@@ -1,0 +1,189 @@
+//! The exercise's checks: your `apply` gets a player and a sequence of inputs as the network
+//! might deliver them (in order, late, twice, with gaps), and the checks look at the player
+//! after each one and at the verdicts. (`cargo exercise lesson-17-game` runs them on
+//! src/exercise.rs.)
+
+use lesson_17_game::{apply, Input, Move, Player, Verdict};
+use testkit::{fail, yours};
+
+fn player() -> Player {
+    Player {
+        name: "p1".into(),
+        addr: "127.0.0.1:40001".parse().unwrap(),
+        x: 0,
+        y: 0,
+        last_seq: None,
+        heard: 7,
+    }
+}
+
+fn input(seq: u32, step: Move) -> Input {
+    Input { seq, step }
+}
+
+fn show(p: &Player) -> String {
+    format!("at {},{}  last_seq {:?}", p.x, p.y, p.last_seq)
+}
+
+/// Deliver `inputs` one after another to a new player; after each, the verdict and the player
+/// must be as `expected` says: (verdict, x, y, last_seq).
+#[track_caller]
+fn deliver(what: &str, inputs: &[Input], expected: &[(Verdict, i32, i32, Option<u32>)]) {
+    let mut p = player();
+    let mut expected_log = Vec::new();
+    let mut got_log = Vec::new();
+    for (i, (inp, want)) in inputs.iter().zip(expected).enumerate() {
+        let verdict = yours(|| apply(&mut p, inp));
+        let line = format!("input {} {}", inp.seq, inp.step.name());
+        let (v, x, y, last) = *want;
+        expected_log.push(format!(
+            "{line:<15} -> {v:?}, at {x},{y}  last_seq {last:?}"
+        ));
+        got_log.push(format!("{line:<15} -> {verdict:?}, {}", show(&p)));
+        let same = verdict == v && (p.x, p.y, p.last_seq) == (x, y, last);
+        if !same {
+            got_log[i].push_str("   <- here");
+            fail(what, &expected_log.join("\n"), &got_log.join("\n"));
+        }
+        let untouched = (p.name.as_str(), p.heard, p.addr) == ("p1", 7, player().addr);
+        if !untouched {
+            fail(
+                "apply changed the player's name, address or `heard`: it may change only x, y \
+                 and last_seq.",
+                "name p1, addr 127.0.0.1:40001, heard 7",
+                &format!("name {}, addr {}, heard {}", p.name, p.addr, p.heard),
+            );
+        }
+    }
+}
+
+use Move::{Down, Left, Right, Stay, Up};
+use Verdict::{Applied, Ignored};
+
+#[test]
+fn inputs_in_order_are_all_applied() {
+    deliver(
+        "Inputs 1, 2, 3, 4 arriving in order: each moves the player.",
+        &[
+            input(1, Right),
+            input(2, Right),
+            input(3, Up),
+            input(4, Left),
+        ],
+        &[
+            (Applied, 1, 0, Some(1)),
+            (Applied, 2, 0, Some(2)),
+            (Applied, 2, 1, Some(3)),
+            (Applied, 1, 1, Some(4)),
+        ],
+    );
+}
+
+#[test]
+fn every_move_goes_its_own_way() {
+    deliver(
+        "Each move by its delta (up is +y).",
+        &[
+            input(1, Down),
+            input(2, Left),
+            input(3, Stay),
+            input(4, Up),
+            input(5, Right),
+        ],
+        &[
+            (Applied, 0, -1, Some(1)),
+            (Applied, -1, -1, Some(2)),
+            (Applied, -1, -1, Some(3)),
+            (Applied, -1, 0, Some(4)),
+            (Applied, 0, 0, Some(5)),
+        ],
+    );
+}
+
+#[test]
+fn a_late_input_is_ignored_and_changes_nothing() {
+    deliver(
+        "Input 2 arrives after 3 (overtaken on the way): it is late, and must change nothing.",
+        &[input(1, Right), input(3, Up), input(2, Left)],
+        &[
+            (Applied, 1, 0, Some(1)),
+            (Applied, 1, 1, Some(3)),
+            (Ignored { newest: 3 }, 1, 1, Some(3)),
+        ],
+    );
+}
+
+#[test]
+fn a_duplicate_is_ignored() {
+    deliver(
+        "Input 2 arrives twice: the second copy must not move the player again.",
+        &[input(1, Right), input(2, Up), input(2, Up)],
+        &[
+            (Applied, 1, 0, Some(1)),
+            (Applied, 1, 1, Some(2)),
+            (Ignored { newest: 2 }, 1, 1, Some(2)),
+        ],
+    );
+}
+
+#[test]
+fn an_ignored_input_leaves_the_newest_number_alone() {
+    deliver(
+        "Input 5, then a late 2, then 3, 4, 5 again: all of those are older than 5, or 5 itself.",
+        &[
+            input(5, Right),
+            input(2, Up),
+            input(3, Up),
+            input(4, Up),
+            input(5, Right),
+        ],
+        &[
+            (Applied, 1, 0, Some(5)),
+            (Ignored { newest: 5 }, 1, 0, Some(5)),
+            (Ignored { newest: 5 }, 1, 0, Some(5)),
+            (Ignored { newest: 5 }, 1, 0, Some(5)),
+            (Ignored { newest: 5 }, 1, 0, Some(5)),
+        ],
+    );
+}
+
+#[test]
+fn a_gap_is_applied() {
+    deliver(
+        "Input 4 was lost: 5 comes after 3, and is applied.",
+        &[input(3, Right), input(5, Up), input(6, Up)],
+        &[
+            (Applied, 1, 0, Some(3)),
+            (Applied, 1, 1, Some(5)),
+            (Applied, 1, 2, Some(6)),
+        ],
+    );
+}
+
+#[test]
+fn the_first_input_is_applied_whatever_its_number() {
+    deliver(
+        "A first input numbered 0 (nothing applied yet: any number is newer), then 0 again.",
+        &[input(0, Up), input(0, Up), input(1, Right)],
+        &[
+            (Applied, 0, 1, Some(0)),
+            (Ignored { newest: 0 }, 0, 1, Some(0)),
+            (Applied, 1, 1, Some(1)),
+        ],
+    );
+    deliver(
+        "A first input numbered 4000000000 (a client may start anywhere).",
+        &[input(4_000_000_000, Left), input(7, Left)],
+        &[
+            (Applied, -1, 0, Some(4_000_000_000)),
+            (
+                Ignored {
+                    newest: 4_000_000_000,
+                },
+                -1,
+                0,
+                Some(4_000_000_000),
+            ),
+        ],
+    );
+}
