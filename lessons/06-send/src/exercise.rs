@@ -1,24 +1,33 @@
-//! Lesson 06 exercise: send every byte, however many `send` calls that takes.
-//!
-//! Check your work with:   cargo exercise lesson-06-send
-//! Run your version with:  cargo run -p lesson-06-send --features exercise
+// Lesson 06's exercise: send every byte. Yours to write.
+//
+// Check it:       cargo exercise lesson-06-send
+// Stuck?          cargo hint lesson-06-send      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-06-send
 
 use std::io;
 
-use socket2::Socket;
+#[allow(unused_imports)]
+use crate::Sender;
 
 // ANCHOR: exercise
-/// Send every byte of `bytes` on a connected socket, calling `send` as often as it takes.
-/// Returns how many `send` calls took bytes.
+/// Send every byte of `bytes`, in order, through `conn.send()`; return how many `send()`
+/// calls took bytes.
 ///
-/// TODO: `socket.send(rest)` returns `Ok(n)`: the kernel took the FIRST n bytes of `rest`,
-/// and n may be smaller than `rest.len()`. Loop until nothing is left:
-///   - `Ok(0)`: return an error (`io::ErrorKind::WriteZero`), or you would loop forever;
-///   - `Ok(n)`: keep `&rest[n..]` for the next call, count the call;
-///   - `Err(e)` of kind `Interrupted`: just try again;
-///   - any other `Err(e)`: return it.
-pub fn send_all(socket: &Socket, bytes: &[u8]) -> io::Result<usize> {
-    let _ = (socket, bytes);
-    todo!("call socket.send() until every byte is taken")
+/// The contract (what the checks test):
+/// - The peer receives exactly `bytes`: every byte, once, in order, however few bytes each
+///   `send()` takes (the checks use a fake that takes 7 bytes a call, and a real socket
+///   whose buffers are full, sending 20 MB).
+/// - Returns `Ok(calls)`: the number of `send()` calls that took at least one byte.
+///   An empty `bytes` is `Ok(0)`, with no `send()` at all.
+/// - A `send()` that takes 0 bytes of a non-empty slice makes no progress: return an error
+///   of kind `io::ErrorKind::WriteZero` (the wording is yours).
+/// - A `send()` that fails with kind `io::ErrorKind::Interrupted` (a signal came first) took
+///   nothing and is no failure: keep going.
+/// - Any other error (the peer is gone, the send timeout ran out) ends the call at once:
+///   return that error, as it is.
+/// - Print nothing: the lesson narrates around your function.
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
+    let _ = (conn, bytes);
+    todo!("send every byte")
 }
 // ANCHOR_END: exercise

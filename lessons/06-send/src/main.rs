@@ -3,31 +3,21 @@
 //! `send()` copies bytes from your buffer into the kernel's send buffer and returns how many it
 //! took. That can be fewer than you offered. It waits (in blocking mode) only while the buffer
 //! is full; once it has taken bytes, the kernel delivers them on its own, later. So sending a
-//! whole message is a loop: `send_all`, the exercise.
+//! whole message is a loop: `send_all`, the exercise (src/lib.rs says what it is given).
 //!
 //! The exchange: the server sends a line of UTF-8 text, `Grüße! N bytes follow.\n`, then N
 //! payload bytes, then closes. The client checks that every byte arrived, in order.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
 use common::talk::{local_addr, recv_line, reuse_address};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
+use lesson_06_send::send_all;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-06-send` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::send_all;
 
 /// The longest line the lesson reads.
 const MAX_LINE: usize = 1024;
@@ -82,87 +72,62 @@ fn greeting(size: usize) -> String {
 /// The server's first three calls: socket, bind, listen.
 fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let domain = Domain::for_address(addr);
-    let listener =
-        Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let new_socket = || Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP));
+    let socket_call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let listener = say.call(socket_call, "make the socket that will listen", new_socket)?;
     // A restarted server need not wait for its old connections' TIME_WAIT (chapter 2).
     reuse_address(&listener, say)?;
-
-    say.next(format!("bind({addr})"), "give the socket its address");
-    listener
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = local_addr(&listener, say)?;
-    say.done(format!("ok, bound to {bound}"));
-
-    say.next(
-        "listen(backlog=128)",
-        "let the kernel accept connections for us",
-    );
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    opts.ready(bound);
+    let bind = || listener.bind(&SockAddr::from(addr));
+    let bound_to = |_: &()| format!("ok, bound to {}", bound(&listener));
+    say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        bound_to,
+    )?;
+    let why = "let the kernel accept connections for us";
+    say.call("listen(backlog=128)", why, || listener.listen(128))?;
+    opts.ready(bound(&listener));
     Ok(listener)
+}
+
+/// The address the kernel gave a socket (getsockname): the real port after binding port 0.
+fn bound(socket: &Socket) -> SocketAddr {
+    let addr = socket.local_addr().ok().and_then(|a| a.as_socket());
+    addr.expect("a bound TCP socket has an IP address")
 }
 // ANCHOR_END: listen_on
 
 // ANCHOR: connect_to
 /// The client: socket, a small receive buffer, connect.
 fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let domain = Domain::for_address(addr);
-    let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
+    let new_socket = || Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP));
+    let socket_call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(socket_call, "make the client's socket", new_socket)?;
     // Before connect: the receive window is announced in the handshake. Setting the size
     // also switches off Linux's autotuning for this socket (fine for a demo; see chapter 6).
-    say.next(
-        format!("setsockopt(SO_RCVBUF, {BUFFER})"),
-        "a small receive buffer, so that it fills up quickly",
-    );
-    socket
-        .set_recv_buffer_size(BUFFER)
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(
-        format!("connect({addr})"),
-        "open a TCP connection to the server",
-    );
-    socket
-        .connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "a small receive buffer, so that it fills up quickly";
+    say.call(format!("setsockopt(SO_RCVBUF, {BUFFER})"), why, || {
+        socket.set_recv_buffer_size(BUFFER)
+    })?;
+    let why = "open a TCP connection to the server";
+    say.call(format!("connect({addr})"), why, || {
+        socket.connect(&SockAddr::from(addr))
+    })?;
     Ok(socket)
 }
 // ANCHOR_END: connect_to
 
 /// Take the next connection, and give it a small send buffer.
 fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
-    say.next(
-        "accept()",
-        "take the first connection from the accept queue",
-    );
-    let (conn, _peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done("ok");
-
+    let why = "take the first connection from the accept queue";
+    let (conn, _peer) = say.call_then("accept()", why, || listener.accept(), |_| "ok".into())?;
     // ANCHOR: sndbuf
     // A fixed size: the kernel no longer grows this buffer as the transfer needs.
-    say.next(
-        format!("setsockopt(SO_SNDBUF, {BUFFER})"),
-        "a small send buffer, so that it fills up quickly",
-    );
-    conn.set_send_buffer_size(BUFFER).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "a small send buffer, so that it fills up quickly";
+    say.call(format!("setsockopt(SO_SNDBUF, {BUFFER})"), why, || {
+        conn.set_send_buffer_size(BUFFER)
+    })?;
     // ANCHOR_END: sndbuf
     if cfg!(target_os = "linux") {
         let size = conn.send_buffer_size().map_err(|e| say.fail(e))?;
@@ -178,22 +143,22 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
 /// `as_bytes()` shows them without copying. (Python's `sendall("text")` is a TypeError.)
 fn send_text(conn: &Socket, text: &str, say: &Narrator) -> Result<()> {
     let bytes: &[u8] = text.as_bytes();
+    let (chars, len) = (text.chars().count(), bytes.len());
     say.note(format!(
-        "{:?} is {} characters but {} bytes in UTF-8",
-        text,
-        text.chars().count(),
-        bytes.len()
+        "{text:?} is {chars} characters but {len} bytes in UTF-8"
     ));
-    say.next(
-        format!("send_all({})", show_bytes(bytes)),
-        "hand every byte to the kernel, however many send() calls it takes",
-    );
-    let calls = send_all(conn, bytes).map_err(|e| say.fail(e))?;
-    say.done(format!(
-        "ok, all {} bytes, in {}",
-        bytes.len(),
-        calls_text(calls)
-    ));
+    send_every_byte(conn, bytes, say)
+}
+
+/// `send_all` (your exercise), as one narrated line. The quiet adapter records each send()'s
+/// bytes in the trace (`--trace`) and prints nothing.
+fn send_every_byte(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut conn = Narrated::quiet(conn, say.clone());
+    let why = "hand every byte to the kernel, however many send() calls it takes";
+    let all_taken =
+        |calls: &usize| format!("ok, all {} bytes, in {}", bytes.len(), calls_text(*calls));
+    let call = format!("send_all({})", show_bytes(bytes));
+    say.call_then(call, why, || send_all(&mut conn, bytes), all_taken)?;
     Ok(())
 }
 // ANCHOR_END: bytes
@@ -208,43 +173,52 @@ fn calls_text(calls: usize) -> String {
 // ANCHOR: partial
 /// One `send()` on a non-blocking socket: it takes what fits in the buffers and returns at
 /// once, never waiting. Returns how many bytes it took.
-fn send_once(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<usize> {
-    say.next(
-        format!("send({})", show_bytes(bytes)),
-        "offer every byte; the kernel takes what fits",
-    );
-    let n = conn.send(bytes).map_err(|e| say.fail(e))?;
-    if n < bytes.len() {
-        // How many fit differs from run to run, so the lesson does not print the number.
-        say.done(format!(
+fn send_once(conn: &mut Narrated<&Socket>, bytes: &[u8], say: &Narrator) -> Result<usize> {
+    let why = "offer every byte; the kernel takes what fits";
+    // How many fit differs from run to run, so the lesson does not print the number.
+    let how_many = |&n: &usize| match n < bytes.len() {
+        true => format!(
             "fewer than the {} offered: only what fit in the buffers",
             bytes.len()
-        ));
-    } else {
-        say.done(format!("all {n} bytes"));
-    }
-    Ok(n)
+        ),
+        false => format!("all {n} bytes"),
+    };
+    let call = format!("send({})", show_bytes(bytes));
+    say.call_then(call, why, || conn.write(bytes), how_many)
 }
 
-/// Offer the rest until the kernel refuses. (A little more may fit at first: the kernel
-/// frees the bytes the client has acknowledged.) Returns how many bytes were taken in all.
-fn send_until_full(conn: &Socket, bytes: &[u8], mut sent: usize, say: &Narrator) -> Result<usize> {
-    say.next(
+/// Offer the rest until the kernel refuses, in one narrated line. (A little more may fit at
+/// first: the kernel frees the bytes the client has acknowledged.) Returns how many bytes
+/// were taken in all.
+fn send_until_full(
+    conn: &mut Narrated<&Socket>,
+    bytes: &[u8],
+    sent: usize,
+    say: &Narrator,
+) -> Result<usize> {
+    let why = "nobody reads: the buffers stay full";
+    let how_it_ended = |&sent: &usize| match sent < bytes.len() {
+        true => "WouldBlock (EAGAIN): the buffers are full, not one byte taken".to_string(),
+        false => "nothing left: every byte fit".to_string(),
+    };
+    say.call_then(
         "send(the rest) until it refuses",
-        "nobody reads: the buffers stay full",
-    );
+        why,
+        || offer_until_full(conn, bytes, sent),
+        how_it_ended,
+    )
+}
+
+/// send() the rest of `bytes` until every byte is taken or the kernel says WouldBlock.
+fn offer_until_full(conn: &mut impl Write, bytes: &[u8], mut sent: usize) -> io::Result<usize> {
     while sent < bytes.len() {
-        match conn.send(&bytes[sent..]) {
+        match conn.write(&bytes[sent..]) {
             Ok(n) => sent += n,
             // In blocking mode send() would wait here. Non-blocking, it says "not now".
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                say.done("WouldBlock (EAGAIN): the buffers are full, not one byte taken");
-                return Ok(sent);
-            }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(sent),
+            Err(e) => return Err(e),
         }
     }
-    say.done("nothing left: every byte fit");
     Ok(sent)
 }
 // ANCHOR_END: partial
@@ -254,8 +228,8 @@ fn send_until_full(conn: &Socket, bytes: &[u8], mut sent: usize, say: &Narrator)
 /// Both in one thread: the client only reads when bytes are on their way, so it never waits
 /// for bytes that nobody will send.
 fn drain(
-    (server, say_server): (&Socket, &Narrator),
-    (mut client, say_client): (&Socket, &Narrator),
+    (server, say_server): (&mut Narrated<&Socket>, &Narrator),
+    (client, say_client): (&mut Narrated<&Socket>, &Narrator),
     payload: &[u8],
     mut sent: usize,
 ) -> Result<Vec<u8>> {
@@ -271,7 +245,7 @@ fn drain(
     );
     while received.len() < payload.len() {
         if sent < payload.len() {
-            match server.send(&payload[sent..]) {
+            match server.write(&payload[sent..]) {
                 Ok(n) => sent += n,
                 // No room yet: the client reads first.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -324,12 +298,11 @@ fn show_queues(server: &Socket, client: &Socket, say: &Narrator) {
 fn close(socket: Socket, name: &str, say: &Narrator) {
     let local = socket.local_addr().ok().and_then(|a| a.as_socket());
     let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
+    let why = "give the socket back to the kernel";
+    let _ = say.call(format!("close({name})"), why, || {
+        drop(socket);
+        Ok(())
+    });
     if let (Some(local), Some(_)) = (local, peer) {
         say.kernel_at(local, peer);
     }
@@ -381,46 +354,43 @@ fn demo(opts: &Options) -> Result<()> {
     send_text(&to_client, &greeting(size), &server)?;
     if opts.has("--peer-closes") {
         // The client goes away without reading: unread bytes make its kernel send RST.
-        let server_end = (
-            local_addr(&to_client, &server)?,
-            Some(local_addr(&to_server, &client)?),
-        );
+        let server_end = (bound(&to_client), Some(bound(&to_server)));
         close(
             to_server,
             "client socket, with the greeting unread",
             &client,
         );
         server.kernel(&server_end);
-        server.next(
-            format!("send_all({})", show_bytes(&payload)),
-            "send to a peer that is gone",
-        );
-        send_all(&to_client, &payload).map_err(|e| server.fail(e))?;
+        send_every_byte(&to_client, &payload, &server)?;
         return Err(server.protocol_error("send_all to a closed peer succeeded"));
     }
     let line = recv_line(&to_server, MAX_LINE, &client)?;
     client.note(format!("decoded as UTF-8: {:?}", decode(&line, &client)?));
 
     // 2. A big payload: one non-blocking send() takes only what fits.
-    server.next(
-        "set_nonblocking(true)",
-        "never wait: return WouldBlock instead",
-    );
-    to_client
-        .set_nonblocking(true)
-        .map_err(|e| server.fail(e))?;
-    server.done("ok");
-    let sent = send_once(&to_client, &payload, &server)?;
-    let sent = send_until_full(&to_client, &payload, sent, &server)?;
+    let why = "never wait: return WouldBlock instead";
+    server.call("set_nonblocking(true)", why, || {
+        to_client.set_nonblocking(true)
+    })?;
+    // From here on, each send() and recv() records its bytes in the trace (`--trace`).
+    let mut server_out = Narrated::quiet(&to_client, server.clone());
+    let mut client_in = Narrated::quiet(&to_server, client.clone());
+    let sent = send_once(&mut server_out, &payload, &server)?;
+    let sent = send_until_full(&mut server_out, &payload, sent, &server)?;
     show_queues(&to_client, &to_server, &server);
 
     // 3. The client reads, and the server offers the rest until every byte is taken.
-    let received = drain((&to_client, &server), (&to_server, &client), &payload, sent)?;
+    let received = drain(
+        (&mut server_out, &server),
+        (&mut client_in, &client),
+        &payload,
+        sent,
+    )?;
     check_payload(&received, size, &client)?;
     client.kernel(&to_server);
 
     close(to_client, "connection", &server);
-    say_end_of_stream(&to_server, &client)?;
+    expect_end_of_stream(&to_server, &client)?;
     close(to_server, "client socket", &client);
     close(listener, "listener", &server);
     Ok(())
@@ -428,15 +398,18 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 /// One more recv: the server has closed, so it returns 0.
-fn say_end_of_stream(mut conn: &Socket, say: &Narrator) -> Result<()> {
+fn expect_end_of_stream(mut conn: &Socket, say: &Narrator) -> Result<()> {
     let mut buf = [0u8; 1024];
-    say.next("recv(1024)", "the server has closed: expect end of stream");
-    let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
-    match n {
-        0 => say.done("0 bytes: end of stream"),
-        n => return Err(say.protocol_error(format!("{n} bytes more than announced"))),
+    let why = "the server has closed: expect end of stream";
+    match say.call_then(
+        "recv(1024)",
+        why,
+        || conn.read(&mut buf),
+        |_| "0 bytes: end of stream".into(),
+    )? {
+        0 => Ok(()),
+        n => Err(say.protocol_error(format!("{n} bytes more than announced"))),
     }
-    Ok(())
 }
 
 // ANCHOR: server
@@ -450,22 +423,15 @@ fn server(opts: &Options) -> Result<()> {
 
     // A client that stops reading would make send() wait forever; this turns the wait into
     // an error (send() returns what it took so far, or WouldBlock if it took nothing).
-    say.next(
+    let why = "give up when one send() waits too long for room";
+    say.call(
         format!("setsockopt(SO_SNDTIMEO, {} ms)", timeout.as_millis()),
-        "give up when one send() waits too long for room",
-    );
-    conn.set_write_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+        why,
+        || conn.set_write_timeout(Some(timeout)),
+    )?;
 
     send_text(&conn, &greeting(size), &say)?;
-    let payload = payload(size);
-    say.next(
-        format!("send_all({})", show_bytes(&payload)),
-        "hand every byte to the kernel, however many send() calls it takes",
-    );
-    let calls = send_all(&conn, &payload).map_err(|e| say.fail(e))?;
-    say.done(format!("ok, all {size} bytes, in {}", calls_text(calls)));
+    send_every_byte(&conn, &payload(size), &say)?;
 
     close(conn, "connection", &say);
     close(listener, "listener", &say);
@@ -477,24 +443,17 @@ fn server(opts: &Options) -> Result<()> {
 /// Read everything until end of stream, then check the greeting and every payload byte.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let mut conn = connect_to(opts.addr, &say)?;
-    conn.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| say.fail(e))?;
+    let conn = connect_to(opts.addr, &say)?;
+    let why = "never wait for ever for a server that went quiet";
+    say.call("setsockopt(SO_RCVTIMEO, 10 s)", why, || {
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+    })?;
 
-    let mut all = Vec::new();
-    let mut buf = vec![0u8; BUFFER];
-    say.next(
-        format!("recv({BUFFER}), again and again"),
-        "read until the server closes",
-    );
-    loop {
-        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
-        if n == 0 {
-            break;
-        }
-        all.extend_from_slice(&buf[..n]);
-    }
-    say.done(format!("{} bytes, then end of stream", all.len()));
+    let mut conn_in = Narrated::quiet(&conn, say.clone());
+    let why = "read until the server closes";
+    let how_many = |all: &Vec<u8>| format!("{} bytes, then end of stream", all.len());
+    let call = format!("recv({BUFFER}), again and again");
+    let all = say.call_then(call, why, || recv_until_closed(&mut conn_in), how_many)?;
 
     let Some(end) = all.iter().position(|&b| b == b'\n') else {
         return Err(say.protocol_error("no greeting line: the server sent no newline"));
@@ -511,3 +470,14 @@ fn client(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: client
+
+/// recv() until end of stream (0 bytes), at most BUFFER bytes each time.
+fn recv_until_closed(conn: &mut impl Read) -> io::Result<Vec<u8>> {
+    let (mut all, mut buf) = (Vec::new(), vec![0u8; BUFFER]);
+    loop {
+        match conn.read(&mut buf)? {
+            0 => return Ok(all),
+            n => all.extend_from_slice(&buf[..n]),
+        }
+    }
+}

@@ -1,17 +1,17 @@
-//! Reference solution for lesson 06's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 06's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 
-use socket2::Socket;
+use crate::Sender;
 
 // ANCHOR: solution
-/// Send every byte of `bytes` on a connected socket, calling `send` as often as it takes.
-/// Returns how many `send` calls took bytes.
-pub fn send_all(socket: &Socket, bytes: &[u8]) -> io::Result<usize> {
+/// Send every byte of `bytes`, in order; return how many `send()` calls took bytes.
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
+    // What is still to be sent: the END of the buffer, never its start again.
     let mut rest = bytes;
     let mut calls = 0;
     while !rest.is_empty() {
-        match socket.send(rest) {
+        match conn.send(rest) {
             // Taking nothing is not progress: without this check the loop could spin forever.
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             // The kernel took the first n bytes. Offer it the rest.

@@ -1,24 +1,31 @@
-//! Lesson 07 exercise: read one whole length-prefixed message, however recv() splits it.
-//!
-//! Check your work with:   cargo exercise lesson-07-recv
-//! Run your version with:  cargo run -p lesson-07-recv --features exercise
+// Lesson 07's exercise: read one whole length-prefixed message. Yours to write.
+//
+// Check it:       cargo exercise lesson-07-recv
+// Stuck?          cargo hint lesson-07-recv      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-07-recv -- --framing length
 
 use std::io::{self, Read};
 
 // ANCHOR: exercise
-/// Read one length-prefixed message: a 4-byte big-endian length, then that many bytes.
-/// `Ok(None)` means a clean end of stream: the peer closed between two messages.
+/// Read ONE message from `conn`: a 4-byte big-endian length, then that many bytes. Return
+/// the message's bytes (without the length), or `Ok(None)` at a clean end of stream.
 ///
-/// TODO: `conn.read(&mut buf)` is one recv(): it returns 1 to buf.len() bytes, or 0 at end
-/// of stream. Loop until you have all 4 header bytes, then all `len` body bytes:
-///   - 0 before the first header byte: return `Ok(None)`;
-///   - 0 later: the peer closed mid-message, return an `io::ErrorKind::UnexpectedEof`
-///     error saying "the peer closed after N of M bytes";
-///   - `len = u32::from_be_bytes(header)`; if `len > max`, return an
-///     `io::ErrorKind::InvalidData` error BEFORE allocating anything;
-///   - retry on `io::ErrorKind::Interrupted`, return other errors.
+/// The contract (what the checks test):
+/// - Each `conn.read(buf)` is one recv(): it returns any number of bytes from 1 to
+///   `buf.len()`, however the peer sent them, or 0 at end of stream. The message comes out
+///   whole, however it is cut (the checks deliver it one byte at a time, among others).
+/// - Take from `conn` only the bytes of THIS message: the next one's bytes may already be
+///   waiting, and the next call must find them there.
+/// - A message of length 0 is `Ok(Some(vec![]))`.
+/// - End of stream before the first byte of a message: `Ok(None)`. End of stream anywhere
+///   later (in the length or in the body): an error of kind `io::ErrorKind::UnexpectedEof`.
+/// - A length over `max`: an error of kind `io::ErrorKind::InvalidData`, before any memory
+///   is set aside for the body (the checks announce 64 MiB and measure what you allocate).
+/// - A read that fails with kind `io::ErrorKind::Interrupted` took nothing: read again.
+///   Any other error: return it as it is.
+/// - The wording of your errors is yours. Print nothing: the lesson narrates each recv().
 pub fn read_message(conn: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
     let _ = (conn, max);
-    todo!("read the 4-byte header, then the body, across as many recv() calls as it takes")
+    todo!("read one whole message")
 }
 // ANCHOR_END: exercise

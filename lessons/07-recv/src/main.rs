@@ -11,7 +11,7 @@
 //! With a length prefix (`--framing length`): each message is a 4-byte big-endian length,
 //! then that many bytes, both ways.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -20,19 +20,9 @@ use std::time::Duration;
 use common::error::describe;
 use common::narrate::family;
 use common::talk::{close, local_addr};
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
+use lesson_07_recv::read_message;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-07-recv` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::read_message;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-07-recv",
@@ -118,10 +108,11 @@ impl Read for Recv<'_> {
         // Blocks until at least one byte is there, the stream ends (0) or an error occurs.
         let result = conn.read(buf);
         match &result {
-            Ok(0) => self.say.done("0 bytes: end of stream"),
+            // The bytes go in the trace too (`--trace`), where the tests read them.
+            Ok(0) => self.say.done_bytes("0 bytes: end of stream", &[]),
             Ok(n) => self
                 .say
-                .done(format!("{n} bytes: {}", show_bytes(&buf[..*n]))),
+                .done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
             Err(e) => self.say.done(format!("error: {}", describe(e))),
         }
         result
@@ -209,17 +200,18 @@ fn read_error(e: io::Error, say: &Narrator) -> LessonError {
     }
 }
 
-/// Send every byte (lesson 06's loop, here as std's `write_all` on `&Socket`).
+/// Send every byte (lesson 06's loop, here as std's `write_all` on `&Socket`), as one
+/// narrated line; the quiet adapter records the bytes in the trace.
 fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    use std::io::Write;
-    say.next(
-        format!("send_all({})", show_bytes(bytes)),
+    let mut conn = Narrated::quiet(conn, say.clone());
+    let call = format!("send_all({})", show_bytes(bytes));
+    let sent = |_: &()| format!("{} bytes", bytes.len());
+    say.call_then(
+        call,
         "hand every byte to the kernel",
-    );
-    let mut conn = conn;
-    conn.write_all(bytes).map_err(|e| say.fail(e))?;
-    say.done(format!("{} bytes", bytes.len()));
-    Ok(())
+        || conn.write_all(bytes),
+        sent,
+    )
 }
 
 // ANCHOR: answer_lines
@@ -315,48 +307,39 @@ fn read_framed_answers(conn: &Socket, n: usize, say: &Narrator) -> Result<()> {
 /// The server's first three calls: socket, bind, listen.
 fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let domain = Domain::for_address(addr);
-    let listener =
-        Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(format!("bind({addr})"), "give the socket its address");
-    listener
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = local_addr(&listener, say)?;
-    say.done(format!("ok, bound to {bound}"));
-    say.next(
-        "listen(backlog=128)",
-        "let the kernel accept connections for us",
-    );
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    opts.ready(bound);
+    let new_socket = || Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP));
+    let socket_call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let listener = say.call(socket_call, "make the socket that will listen", new_socket)?;
+    let bind = || listener.bind(&SockAddr::from(addr));
+    let bound_to = |_: &()| format!("ok, bound to {}", bound(&listener));
+    say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        bound_to,
+    )?;
+    let why = "let the kernel accept connections for us";
+    say.call("listen(backlog=128)", why, || listener.listen(128))?;
+    opts.ready(bound(&listener));
     Ok(listener)
 }
 
-/// The client's first two calls: socket, connect.
+/// The address the kernel gave a socket (getsockname): the real port after binding port 0.
+fn bound(socket: &Socket) -> SocketAddr {
+    let addr = socket.local_addr().ok().and_then(|a| a.as_socket());
+    addr.expect("a bound TCP socket has an IP address")
+}
+
+/// The client's first calls: socket, connect, and a receive timeout.
 fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let domain = Domain::for_address(addr);
-    let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        format!("connect({addr})"),
-        "open a TCP connection to the server",
-    );
-    socket
-        .connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    // The client waits for answers: not forever.
+    let new_socket = || Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP));
+    let socket_call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(socket_call, "make the client's socket", new_socket)?;
+    let why = "open a TCP connection to the server";
+    say.call(format!("connect({addr})"), why, || {
+        socket.connect(&SockAddr::from(addr))
+    })?;
+    // The client waits for answers: not forever. (Not narrated: the demo's output stays short.)
     socket
         .set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(|e| say.fail(e))?;
@@ -366,20 +349,15 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 // ANCHOR: accept
 /// Take the next connection, and never wait longer than `timeout` for its bytes.
 fn accept_one(listener: &Socket, timeout: Duration, say: &Narrator) -> Result<Socket> {
-    say.next(
-        "accept()",
-        "take the first connection from the accept queue",
-    );
-    let (conn, _peer) = listener.accept().map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "take the first connection from the accept queue";
+    let (conn, _peer) = say.call_then("accept()", why, || listener.accept(), |_| "ok".into())?;
     // A client that connects and says nothing would keep recv() waiting forever.
-    say.next(
+    let why = "give up when one recv() waits too long";
+    say.call(
         format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
-        "give up when one recv() waits too long",
-    );
-    conn.set_read_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+        why,
+        || conn.set_read_timeout(Some(timeout)),
+    )?;
     Ok(conn)
 }
 // ANCHOR_END: accept
@@ -390,12 +368,14 @@ fn accept_one(listener: &Socket, timeout: Duration, say: &Narrator) -> Result<So
 /// only need the count, to see that end of stream stays ended.
 fn recv_again(conn: &Socket, say: &Narrator) -> Result<()> {
     let mut buf = [MaybeUninit::<u8>::uninit(); 64];
-    say.next(
-        "recv(64) with socket2's own recv",
+    let call = "recv(64) with socket2's own recv";
+    let again = |n: &usize| format!("{n} bytes: end of stream again");
+    say.call_then(
+        call,
         "end of stream, once seen, stays",
-    );
-    let n = conn.recv(&mut buf).map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes: end of stream again"));
+        || conn.recv(&mut buf),
+        again,
+    )?;
     Ok(())
 }
 // ANCHOR_END: uninit
@@ -469,14 +449,10 @@ fn demo(opts: &Options) -> Result<()> {
 
 /// shutdown(Write): "I have nothing more to send", while still reading the answers.
 fn close_write(conn: &Socket, say: &Narrator) -> Result<()> {
-    say.next(
-        "shutdown(Write)",
-        "no more messages: the server's recv() will return 0",
-    );
-    conn.shutdown(std::net::Shutdown::Write)
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
+    let why = "no more messages: the server's recv() will return 0";
+    say.call("shutdown(Write)", why, || {
+        conn.shutdown(std::net::Shutdown::Write)
+    })
 }
 
 // ANCHOR: server
@@ -581,62 +557,6 @@ mod tests {
         let err = half.recv_more(&mut empty).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
         assert!(err.to_string().contains("3 bytes"), "{err}");
-    }
-
-    /// A peer scripted call by call: each `read` returns (as much as fits of) the next piece,
-    /// or the next error; then 0, end of stream.
-    struct Script(Vec<io::Result<Vec<u8>>>);
-
-    impl Read for Script {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            if self.0.is_empty() {
-                return Ok(0);
-            }
-            let mut piece = self.0.remove(0)?;
-            if piece.len() > buf.len() {
-                self.0.insert(0, Ok(piece.split_off(buf.len())));
-            }
-            buf[..piece.len()].copy_from_slice(&piece);
-            Ok(piece.len())
-        }
-    }
-
-    #[test]
-    fn a_message_of_exactly_max_bytes_passes_one_more_fails() {
-        let mut five = Script(vec![Ok(frame(b"12345"))]);
-        assert_eq!(read_message(&mut five, 5).unwrap(), Some(b"12345".to_vec()));
-        let mut six = Script(vec![Ok(frame(b"123456"))]);
-        let err = read_message(&mut six, 5).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-    }
-
-    #[test]
-    fn a_header_cut_short_is_an_error_not_a_message() {
-        let mut half = Script(vec![Ok(vec![0, 0])]);
-        let err = read_message(&mut half, 64).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-        assert!(err.to_string().contains("2 of 4"), "{err}");
-    }
-
-    #[test]
-    fn an_interrupted_recv_is_retried_other_errors_are_returned() {
-        // A signal (EINTR) in the middle of a message: try again, lose nothing.
-        let interrupted = || Err(io::Error::from(io::ErrorKind::Interrupted));
-        let mut script = Script(vec![
-            interrupted(),
-            Ok(vec![0, 0, 0]),
-            interrupted(),
-            Ok(vec![2, b'o']),
-            Ok(vec![b'k']),
-        ]);
-        assert_eq!(read_message(&mut script, 64).unwrap(), Some(b"ok".to_vec()));
-        // Any other error ends the read, even if bytes would follow.
-        let mut reset = Script(vec![
-            Err(io::Error::from(io::ErrorKind::ConnectionReset)),
-            Ok(frame(b"late")),
-        ]);
-        let err = read_message(&mut reset, 64).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
     }
 
     #[test]

@@ -21,18 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
-
-// The functions this lesson is about live in their own file, so that you can write them
-// yourself: src/exercise.rs is yours (`cargo exercise lesson-08-close` checks it),
-// src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{read_answer, send_request};
+use lesson_08_close::{read_answer, send_request};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-08-close",

@@ -1,4 +1,4 @@
-//! Reference solution for lesson 08's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 08's exercise. (Yours goes in exercise.rs.)
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};

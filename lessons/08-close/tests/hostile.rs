@@ -1,6 +1,10 @@
 //! The hostile-client battery (testkit::hostile) against lesson 08's server: after each rude
 //! client, a normal one is served, promptly. `cargo test -p lesson-08-close hostile -- --nocapture`
 //! prints one line per case with its figures.
+//!
+//! These check the lesson as the book shows it, so they run on the reference build only; the
+//! exercise's checks are tests/exercise.rs.
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 use std::net::SocketAddr;
 use std::time::Duration;

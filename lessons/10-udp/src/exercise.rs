@@ -1,36 +1,38 @@
-//! Lesson 10 exercise: a request that survives a lost datagram.
-//!
-//! Check your work with:   cargo exercise lesson-10-udp
-//! Run your version with:  cargo run -p lesson-10-udp --features exercise
+// Lesson 10's exercise: a request that survives a lost datagram. Yours to write.
+//
+// Check it:       cargo exercise lesson-10-udp
+// Stuck?          cargo hint lesson-10-udp      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-10-udp
 
 use std::io;
 use std::net::SocketAddr;
 
-#[allow(unused_imports)] // You will need these.
-use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
+#[allow(unused_imports)]
+use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 
 // ANCHOR: exercise
-/// Send request `seq` with `text` to `server` and return the text of its answer.
+/// Send request `seq` with `text` to `server` (the datagram `message(seq, text)`) and return
+/// the text of its answer, sending the request again when no answer comes in time.
 ///
-/// TODO:
-///   - build the datagram with `message(seq, text)` and send it with `link.send_to(..)`;
-///   - give this try a deadline: `let deadline = link.deadline(wait);` where `wait` starts at
-///     `link.first_wait` and doubles after every try (exponential backoff);
-///   - receive with `link.recv_from(&mut buf, deadline)` (a buffer of `MAX_MESSAGE + 1` bytes
-///     is enough); `parse(&buf[..n])` gives `(seq, text)`. Return the text of the answer whose
-///     sequence number is `seq` and that comes from `server`; ignore any other datagram and
-///     keep waiting, until the same deadline;
-///   - when the deadline has passed (`is_timeout(&err)`), send the same request again: up to
-///     `retries` more times. Any other error: return it;
-///   - after the last try, return an `io::ErrorKind::TimedOut` error.
+/// The contract (what the checks test, on a fake network with a clock of its own):
+/// - The answer is the datagram from `server` that `parse`s as `(seq, text)`: return that
+///   text. Any other datagram (from elsewhere, or answering another `seq`, or not parsing)
+///   is ignored, and does NOT give the try more time.
+/// - Each try sends the request once and waits until its deadline (`link.deadline(wait)`):
+///   `link.first_wait()` for the first try, then twice as long as the try before.
+/// - No answer by the deadline (`is_timeout(&error)`): the next try. `retries` more tries at
+///   most (so `retries + 1` datagrams sent in all); after the last, an error of kind
+///   `io::ErrorKind::TimedOut` (the wording is yours).
+/// - Any other error: return it at once.
+/// - Print nothing: the lesson narrates each call around your function.
 pub fn request(
-    link: &mut Link,
+    link: &mut impl Datagrams,
     server: SocketAddr,
     seq: u32,
     text: &[u8],
     retries: u32,
 ) -> io::Result<Vec<u8>> {
     let _ = (link, server, seq, text, retries);
-    todo!("send the request, wait for its answer, and send again on a timeout")
+    todo!("send the request, and again when no answer comes in time")
 }
 // ANCHOR_END: exercise

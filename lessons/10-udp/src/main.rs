@@ -20,21 +20,8 @@ use std::time::{Duration, Instant};
 use common::error::describe;
 use common::narrate::family;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use lesson_10_udp::{is_timeout, message, parse, request, Datagrams, MAX_MESSAGE};
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-10-udp` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::request;
-
-/// The longest message the protocol allows, in bytes.
-pub const MAX_MESSAGE: usize = 64;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-10-udp",
@@ -80,33 +67,6 @@ const DEMO_TIMEOUT: Duration = Duration::from_millis(300);
 fn main() -> ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
-
-// ANCHOR: protocol
-/// A request or an answer: `<seq> <text>` as bytes.
-pub fn message(seq: u32, text: &[u8]) -> Vec<u8> {
-    let mut datagram = format!("{seq} ").into_bytes();
-    datagram.extend_from_slice(text);
-    datagram
-}
-
-/// Split a datagram into its sequence number and its text; `None` if it is not
-/// `<number> <text>`. (A datagram is one whole message: no need to look for a newline.)
-pub fn parse(datagram: &[u8]) -> Option<(u32, &[u8])> {
-    let space = datagram.iter().position(|&b| b == b' ')?;
-    let digits = std::str::from_utf8(&datagram[..space]).ok()?;
-    let seq = digits.parse().ok()?;
-    Some((seq, &datagram[space + 1..]))
-}
-
-/// Did a receive end because the read timeout (SO_RCVTIMEO) ran out? Unix reports that as
-/// `WouldBlock`, Windows as `TimedOut`.
-pub fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
-// ANCHOR_END: protocol
 
 // ANCHOR: open
 /// `socket(SOCK_DGRAM)`: a UDP socket. Nothing more is needed to send; to be found by
@@ -291,7 +251,7 @@ pub struct Link<'a> {
     /// The sequence number of the last request sent: the narration marks older answers.
     last_seq: Option<u32>,
     /// How long the first try of a request waits for its answer.
-    pub first_wait: Duration,
+    first_wait: Duration,
     /// How long the current try waits (for the narration).
     try_wait: Duration,
     /// In the demo, server and client share one thread: the server takes its turn each time a
@@ -323,14 +283,27 @@ impl<'a> Link<'a> {
         }
     }
 
+    fn server_turn(&mut self) -> io::Result<()> {
+        match self.server_turn.as_mut() {
+            Some(turn) => turn().map_err(|e| io::Error::other(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Datagrams for Link<'_> {
+    fn first_wait(&self) -> Duration {
+        self.first_wait
+    }
+
     /// The moment a try that waits `wait` ends: now + `wait`.
-    pub fn deadline(&mut self, wait: Duration) -> Instant {
+    fn deadline(&mut self, wait: Duration) -> Instant {
         self.try_wait = wait;
         Instant::now() + wait
     }
 
     /// Send one datagram — or pretend to, when the plan says it is lost or late.
-    pub fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
+    fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
         self.sent += 1;
         self.last_seq = parse(datagram).map(|(seq, _)| seq);
         if self.lose == Some(self.sent) {
@@ -371,11 +344,7 @@ impl<'a> Link<'a> {
     /// timeout (SO_RCVTIMEO) limits one call, so before each call it is set to the time left:
     /// a datagram that is not the answer does not give the try more time. Past the deadline:
     /// `TimedOut`, without a call.
-    pub fn recv_from(
-        &mut self,
-        buf: &mut [u8],
-        deadline: Instant,
-    ) -> io::Result<(usize, SocketAddr)> {
+    fn recv_from(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<(usize, SocketAddr)> {
         let (n, from) = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -402,13 +371,6 @@ impl<'a> Link<'a> {
             }
         }
         Ok((n, from))
-    }
-
-    fn server_turn(&mut self) -> io::Result<()> {
-        match self.server_turn.as_mut() {
-            Some(turn) => turn().map_err(|e| io::Error::other(e.to_string())),
-            None => Ok(()),
-        }
     }
 }
 // ANCHOR_END: link

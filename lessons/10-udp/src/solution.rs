@@ -1,9 +1,9 @@
-//! Reference solution for lesson 10's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 10's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 use std::net::SocketAddr;
 
-use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
+use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 
 // ANCHOR: solution
 /// Send request `seq` with `text` to `server` and return the text of its answer. A datagram
@@ -13,7 +13,7 @@ use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
 /// it at the same pace). An answer with another sequence number (a late answer to an
 /// earlier request) or from another address is not ours: keep waiting, until the deadline.
 pub fn request(
-    link: &mut Link,
+    link: &mut impl Datagrams,
     server: SocketAddr,
     seq: u32,
     text: &[u8],
@@ -21,7 +21,7 @@ pub fn request(
 ) -> io::Result<Vec<u8>> {
     let datagram = message(seq, text);
     let mut buf = [0u8; MAX_MESSAGE + 1];
-    let mut wait = link.first_wait;
+    let mut wait = link.first_wait();
     for _try in 0..=retries {
         link.send_to(&datagram, server)?;
         // One deadline for the whole try: stray datagrams must not restart the wait.

@@ -1,14 +1,13 @@
-//! A plausible wrong answer to lesson 10's exercise, kept to prove the tests catch it: it
-//! sends the request once and gives up at the first timeout — fine on loopback, where nothing
-//! is lost, and broken as soon as one datagram is.
+// WRONG: sends the request once and gives up at the first timeout: fine on loopback, where
+// nothing is lost, and broken as soon as one datagram is.
 
 use std::io;
 use std::net::SocketAddr;
 
-use crate::{is_timeout, message, parse, Link, MAX_MESSAGE};
+use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 
 pub fn request(
-    link: &mut Link,
+    link: &mut impl Datagrams,
     server: SocketAddr,
     seq: u32,
     text: &[u8],
@@ -16,7 +15,8 @@ pub fn request(
 ) -> io::Result<Vec<u8>> {
     link.send_to(&message(seq, text), server)?;
     let mut buf = [0u8; MAX_MESSAGE + 1];
-    let deadline = link.deadline(link.first_wait);
+    let wait = link.first_wait();
+    let deadline = link.deadline(wait);
     loop {
         match link.recv_from(&mut buf, deadline) {
             Ok((n, from)) => match parse(&buf[..n]) {

@@ -1,6 +1,6 @@
-//! A plausible wrong answer to lesson 07's exercise, kept to prove the tests catch it: like
-//! the notes' server, it calls recv() ONCE and takes what came back as the whole message.
-//! It works on loopback when the message arrives in one piece, and breaks when it does not.
+// WRONG: like the notes' server, calls recv() ONCE and takes what came back as the whole
+// message. It works on loopback when the message arrives in one piece, and breaks when it
+// does not (and a second message that came in the same recv() is lost).
 
 use std::io::{self, Read};
 
@@ -11,7 +11,7 @@ pub fn read_message(conn: &mut impl Read, max: usize) -> io::Result<Option<Vec<u
         return Ok(None);
     }
     if n < 4 {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "short header"));
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "short header"));
     }
     let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
     if len > max {

@@ -1,6 +1,5 @@
-//! A plausible wrong answer to lesson 08's exercise, kept to prove the tests catch it:
-//! it sends the request but never shuts down its sending direction. The server waits for
-//! an end of stream that never comes, and the client waits for an answer that never comes.
+// WRONG: sends the request but never shuts down its sending direction. The server waits for
+// an end of stream that never comes, and the client waits for an answer that never comes.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;

@@ -1,0 +1,274 @@
+//! The exercise's checks: your `request` runs here, on a fake network with a clock of its own
+//! (nothing really waits): the server answers each request that reaches it 10 ms later, and
+//! a check can lose requests, send stray datagrams or make a receive fail. They check what
+//! `request` returns and which datagrams it sends when, never what anything prints.
+//! (`cargo exercise lesson-10-udp` runs them on src/exercise.rs.)
+
+use std::io::{self, ErrorKind};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use lesson_10_udp::{message, parse, request, Datagrams};
+use testkit::{fail, yours};
+
+const SERVER: &str = "127.0.0.1:7010";
+const STRANGER: &str = "127.0.0.1:9999";
+const FIRST_WAIT: Duration = Duration::from_millis(100);
+
+fn addr(text: &str) -> SocketAddr {
+    text.parse().unwrap()
+}
+
+/// A network whose time passes only when the client waits.
+struct Net {
+    start: Instant,
+    /// Time since the start (ms).
+    now: u64,
+    /// Which of the client's datagrams are lost (1 = the first it sends).
+    lose: Vec<usize>,
+    /// Datagrams on their way to the client: (arrival time in ms, bytes, sender).
+    coming: Vec<(u64, Vec<u8>, SocketAddr)>,
+    /// What the next recv_from fails with, if anything.
+    fail_recv: Option<ErrorKind>,
+    /// What the client sent: (time in ms, datagram, to).
+    sent: Vec<(u64, Vec<u8>, SocketAddr)>,
+    receives: usize,
+}
+
+impl Net {
+    fn new(lose: &[usize]) -> Net {
+        Net {
+            start: Instant::now(),
+            now: 0,
+            lose: lose.to_vec(),
+            coming: Vec::new(),
+            fail_recv: None,
+            sent: Vec::new(),
+            receives: 0,
+        }
+    }
+
+    /// Someone sends the client `bytes` from `from`, arriving at `at` ms.
+    fn stray(mut self, at: u64, bytes: &[u8], from: &str) -> Net {
+        self.coming.push((at, bytes.to_vec(), addr(from)));
+        self
+    }
+
+    fn ms(&self, instant: Instant) -> u64 {
+        instant.saturating_duration_since(self.start).as_millis() as u64
+    }
+
+    /// The datagrams sent, one a line, with their times.
+    fn sends(&self) -> String {
+        if self.sent.is_empty() {
+            return "(no datagram sent)".into();
+        }
+        let lines: Vec<String> = self
+            .sent
+            .iter()
+            .map(|(t, d, to)| format!("at {t} ms: send_to({to}, b\"{}\")", d.escape_ascii()))
+            .collect();
+        lines.join("\n")
+    }
+}
+
+impl Datagrams for Net {
+    fn first_wait(&self) -> Duration {
+        FIRST_WAIT
+    }
+
+    fn deadline(&mut self, wait: Duration) -> Instant {
+        self.start + Duration::from_millis(self.now) + wait
+    }
+
+    fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
+        self.sent.push((self.now, datagram.to_vec(), to));
+        let lost = self.lose.contains(&self.sent.len());
+        if let (false, true, Some((seq, text))) = (lost, to == addr(SERVER), parse(datagram)) {
+            let answer = message(seq, &text.to_ascii_uppercase());
+            self.coming.push((self.now + 10, answer, addr(SERVER)));
+        }
+        Ok(datagram.len())
+    }
+
+    fn recv_from(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<(usize, SocketAddr)> {
+        self.receives += 1;
+        if self.receives > 10_000 {
+            fail(
+                "request called recv_from 10000 times: it never gives up.",
+                "at most retries + 1 tries, each ending at its deadline",
+                &self.sends(),
+            );
+        }
+        if let Some(kind) = self.fail_recv.take() {
+            return Err(kind.into());
+        }
+        let until = self.ms(deadline);
+        self.coming.sort_by_key(|(at, _, _)| *at);
+        match self.coming.first() {
+            Some((at, _, _)) if *at <= until => {
+                let (at, bytes, from) = self.coming.remove(0);
+                self.now = self.now.max(at);
+                let n = bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                Ok((n, from))
+            }
+            _ => {
+                self.now = self.now.max(until);
+                Err(ErrorKind::WouldBlock.into())
+            }
+        }
+    }
+}
+
+/// What `request` returned, as the checks compare it: an error by its kind only.
+fn outcome(result: &io::Result<Vec<u8>>) -> String {
+    match result {
+        Ok(answer) => format!("Ok(b\"{}\")", answer.escape_ascii()),
+        Err(e) => format!("Err({:?})", e.kind()),
+    }
+}
+
+fn show(result: &io::Result<Vec<u8>>) -> String {
+    match result {
+        Err(e) => format!("Err({:?}: {e})", e.kind()),
+        ok => outcome(ok),
+    }
+}
+
+/// The request went out at these times (ms), and `request` returned `expected`.
+#[track_caller]
+fn check(net: &Net, result: &io::Result<Vec<u8>>, times: &[u64], expected: &str, what: &str) {
+    let sent: Vec<u64> = net.sent.iter().map(|(t, _, _)| *t).collect();
+    let right = net
+        .sent
+        .iter()
+        .all(|(_, d, to)| *d == message(1, b"one") && *to == addr(SERVER));
+    if sent != times || !right {
+        let wanted: Vec<String> = times
+            .iter()
+            .map(|t| format!("at {t} ms: send_to({SERVER}, b\"1 one\")"))
+            .collect();
+        fail(&format!("{what}."), &wanted.join("\n"), &net.sends());
+    }
+    if outcome(result) != expected {
+        fail(
+            &format!("request returned the wrong thing. {what}."),
+            expected,
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(result),
+                net.sends()
+            ),
+        );
+    }
+}
+
+/// Ask request 1, "one", with `retries`, over `net`.
+fn ask(net: &mut Net, retries: u32) -> io::Result<Vec<u8>> {
+    yours(|| request(net, addr(SERVER), 1, b"one", retries))
+}
+
+#[test]
+fn an_answer_that_comes_is_returned() {
+    let mut net = Net::new(&[]);
+    let result = ask(&mut net, 2);
+    check(
+        &net,
+        &result,
+        &[0],
+        "Ok(b\"ONE\")",
+        "The request goes out once; its answer comes 10 ms later",
+    );
+}
+
+#[test]
+fn a_lost_request_is_sent_again_at_its_deadline() {
+    let mut net = Net::new(&[1]);
+    let result = ask(&mut net, 2);
+    check(
+        &net,
+        &result,
+        &[0, 100],
+        "Ok(b\"ONE\")",
+        "The first request is lost: no answer by its deadline (100 ms), so it is sent again",
+    );
+}
+
+#[test]
+fn each_try_waits_twice_as_long_and_then_it_gives_up() {
+    let mut net = Net::new(&[1, 2, 3, 4, 5]);
+    let result = ask(&mut net, 3);
+    check(
+        &net,
+        &result,
+        &[0, 100, 300, 700],
+        "Err(TimedOut)",
+        "Every request is lost: 1 + 3 retries, waiting 100, 200, 400 and 800 ms, then an \
+         error of kind TimedOut",
+    );
+}
+
+#[test]
+fn no_retries_means_one_try() {
+    let mut net = Net::new(&[1, 2]);
+    let result = ask(&mut net, 0);
+    check(
+        &net,
+        &result,
+        &[0],
+        "Err(TimedOut)",
+        "retries = 0 and the request is lost: one try, then an error of kind TimedOut",
+    );
+}
+
+#[test]
+fn strays_are_not_the_answer_and_do_not_buy_time() {
+    // The request is lost. Meanwhile: a stranger's datagram, an old answer (request 7) and
+    // a datagram that is not `<seq> <text>` at all, all before the deadline.
+    let mut net = Net::new(&[1])
+        .stray(30, b"1 FAKE", STRANGER)
+        .stray(60, b"7 SEVEN", SERVER)
+        .stray(90, b"nonsense", SERVER);
+    let result = ask(&mut net, 2);
+    if matches!(&result, Ok(answer) if answer != b"ONE") {
+        fail(
+            "request returned a datagram that is not the answer: the answer comes from the \
+             server and carries the request's own number (1).",
+            "Ok(b\"ONE\"), from 127.0.0.1:7010, to request 1",
+            &format!(
+                "{}  (strays: b\"1 FAKE\" from {STRANGER}, b\"7 SEVEN\" from {SERVER})",
+                show(&result)
+            ),
+        );
+    }
+    check(
+        &net,
+        &result,
+        &[0, 100],
+        "Ok(b\"ONE\")",
+        "The first request is lost; three datagrams that are not its answer arrive before \
+         its deadline, which stays at 100 ms",
+    );
+}
+
+#[test]
+fn any_other_error_is_returned_at_once() {
+    // ECONNREFUSED: on a connected UDP socket, the ICMP "port unreachable" of a last send.
+    let mut net = Net::new(&[]);
+    net.fail_recv = Some(ErrorKind::ConnectionRefused);
+    let result = ask(&mut net, 2);
+    if !matches!(&result, Err(e) if e.kind() == ErrorKind::ConnectionRefused) || net.sent.len() != 1
+    {
+        fail(
+            "recv_from failed with ConnectionRefused (not a timeout): request returns that \
+             error at once, without sending again.",
+            "Err(ConnectionRefused), after one datagram",
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(&result),
+                net.sends()
+            ),
+        );
+    }
+}
