@@ -1,31 +1,32 @@
-//! Lesson 01 exercise: create the right socket.
-//!
-//! Check your work with:   cargo exercise lesson-01-socket
-//! Run your version with:  cargo run -p lesson-01-socket --features exercise
+// Lesson 01's exercise: make the right socket. Yours to write.
+//
+// Check it:       cargo exercise lesson-01-socket
+// Stuck?          cargo hint lesson-01-socket      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-01-socket
 
 use std::io;
 use std::net::SocketAddr;
 
-#[allow(unused_imports)] // You will need these.
+#[allow(unused_imports)]
 use socket2::{Domain, Protocol, Socket, Type};
 
-/// The two kinds of socket this book uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A byte stream over a connection: TCP.
-    Stream,
-    /// Separate messages, no connection: UDP.
-    Datagram,
-}
+#[allow(unused_imports)]
+use crate::Kind;
 
 // ANCHOR: exercise
-/// Create a socket that can talk to (or listen on) `addr`, of the given kind.
+/// A new socket that can talk to (or listen on) `addr`, of the given kind.
 ///
-/// TODO: call `Socket::new(domain, type, protocol)` with
-///   - the address family that matches `addr` (IPv4 or IPv6),
-///   - `Type::STREAM` with TCP for `Kind::Stream`, `Type::DGRAM` with UDP for `Kind::Datagram`.
+/// The contract (what the checks test):
+/// - Its address family is the one `addr` belongs to: a socket made for an IPv4 address can
+///   bind IPv4 addresses, one made for an IPv6 address can bind IPv6 addresses (`[::1]`).
+/// - `Kind::Stream` is a TCP socket (it can listen, connect, and carry a byte stream);
+///   `Kind::Datagram` is a UDP socket (it sends and receives separate datagrams).
+/// - Only the address's family and the kind count: its IP and port do not (`0.0.0.0:0`,
+///   `127.0.0.1:7001`, `[::1]:0` are all fine), and nothing is bound or connected yet.
+/// - An error from the kernel is returned as it is, never unwrapped.
+/// - Print nothing: the lesson narrates each call around your function.
 pub fn new_socket(addr: SocketAddr, kind: Kind) -> io::Result<Socket> {
     let _ = (addr, kind);
-    todo!("create the socket")
+    todo!("make a socket of the right family and kind")
 }
 // ANCHOR_END: exercise

@@ -12,20 +12,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
-use common::talk::{local_addr, recv_line, reuse_address, send_all};
+use common::talk::{getsockname, local_addr, recv_line, reuse_address, send_all};
 use common::{Lesson, Narrator, Options, Result};
+use lesson_01_socket::{new_socket, Kind};
 use socket2::{SockAddr, Socket};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-01-socket` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{new_socket, Kind};
 
 /// The longest line the lesson reads.
 const MAX_LINE: usize = 1024;
@@ -67,17 +57,21 @@ fn show_kinds(say: &Narrator) -> Result<()> {
             "socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)",
         ),
     ] {
-        say.next(call, "ask the kernel for a new, unconnected socket");
-        let socket = new_socket(addr, kind).map_err(|e| say.fail(e))?;
-        say.done(format!(
-            "ok, a {:?} socket",
-            socket.r#type().map_err(|e| say.fail(e))?
-        ));
+        let why = "ask the kernel for a new, unconnected socket";
+        let socket = say.call_then(call, why, || new_socket(addr, kind), type_of)?;
         say.kernel(&socket);
         // Dropping a socket closes it: the kernel forgets it at once, nothing was sent.
         drop(socket);
     }
     Ok(())
+}
+
+/// `ok, a SOCK_STREAM socket`: the type the kernel reports for the socket (SO_TYPE).
+fn type_of(socket: &Socket) -> String {
+    match socket.r#type() {
+        Ok(kind) => format!("ok, a {kind:?} socket"),
+        Err(_) => "ok".to_string(),
+    }
 }
 // ANCHOR_END: kinds
 
@@ -86,28 +80,31 @@ fn show_kinds(say: &Narrator) -> Result<()> {
 /// start the server again at once: chapter 2 explains it.)
 fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let listener = new_socket(addr, Kind::Stream).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let socket = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let listener = say.call(socket, "make the socket that will listen", || {
+        new_socket(addr, Kind::Stream)
+    })?;
     reuse_address(&listener, say)?;
-
-    say.next(format!("bind({addr})"), "give the socket its address");
-    listener
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = local_addr(&listener, say)?;
-    say.done(format!("ok, bound to {bound}"));
-
-    say.next(
+    // bind(), then getsockname(): with port 0, only the socket knows which port it got.
+    let bind = || {
+        listener
+            .bind(&SockAddr::from(addr))
+            .and_then(|()| getsockname(&listener))
+    };
+    let bound = say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        |b| format!("ok, bound to {b}"),
+    )?;
+    let why = "let the kernel accept connections for us";
+    say.call_with(
+        &listener,
         "listen(backlog=128)",
-        "let the kernel accept connections for us",
-    );
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done_with(&listener, "ok");
-
+        why,
+        || listener.listen(128),
+        |_| "ok".into(),
+    )?;
     opts.ready(bound);
     Ok(listener)
 }
@@ -116,21 +113,15 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
 // ANCHOR: connect_to
 /// The client's first two calls: socket, connect.
 fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let socket = new_socket(addr, Kind::Stream).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(
-        format!("connect({addr})"),
-        "open a TCP connection to the server",
-    );
-    socket
-        .connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done_with(&socket, "ok");
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(call, "make the client's socket", || {
+        new_socket(addr, Kind::Stream)
+    })?;
+    let why = "open a TCP connection to the server";
+    let connect = || socket.connect(&SockAddr::from(addr));
+    say.call_with(&socket, format!("connect({addr})"), why, connect, |_| {
+        "ok".into()
+    })?;
     Ok(socket)
 }
 // ANCHOR_END: connect_to
@@ -138,13 +129,17 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 // ANCHOR: accept
 /// Take the next connection from the listening socket's queue.
 fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
-    say.next(
+    let why = "take the first connection from the accept queue";
+    let (conn, _) = say.call_then(
         "accept()",
-        "take the first connection from the accept queue",
-    );
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
-    say.done_with(&conn, format!("ok, a new socket for the client at {peer}"));
+        why,
+        || listener.accept(),
+        |(_, peer)| {
+            let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
+            format!("ok, a new socket for the client at {peer}")
+        },
+    )?;
+    say.kernel(&conn);
     Ok(conn)
 }
 // ANCHOR_END: accept
@@ -155,12 +150,7 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
 fn close(socket: Socket, name: &str, say: &Narrator) {
     let local = socket.local_addr().ok().and_then(|a| a.as_socket());
     let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
+    common::talk::close(socket, name, say);
     if let Some(local) = local {
         say.kernel_at(local, peer);
     }

@@ -1,21 +1,14 @@
-//! Reference solution for lesson 01's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 01's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 use std::net::SocketAddr;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-/// The two kinds of socket this book uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A byte stream over a connection: TCP.
-    Stream,
-    /// Separate messages, no connection: UDP.
-    Datagram,
-}
+use crate::Kind;
 
 // ANCHOR: solution
-/// Create a socket that can talk to (or listen on) `addr`, of the given kind.
+/// A new socket that can talk to (or listen on) `addr`, of the given kind.
 pub fn new_socket(addr: SocketAddr, kind: Kind) -> io::Result<Socket> {
     // The address family must match the address: IPv4 (AF_INET) or IPv6 (AF_INET6).
     let domain = Domain::for_address(addr);

@@ -9,24 +9,15 @@
 //! The exchange: the client sends `hello\n`; the server answers with the address it sees the
 //! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
 
+use std::io;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use common::narrate::family;
-use common::talk::{recv_line, send_all};
+use common::talk::{getsockname, recv_line, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
+use lesson_02_bind::bind_to;
 use socket2::{Domain, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-02-bind` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::bind_to;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-02-bind",
@@ -59,14 +50,10 @@ fn main() -> ExitCode {
 // ANCHOR: socket
 /// socket(): a TCP socket of the address's family, with no address yet.
 fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make a socket; it has no address yet",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(socket)
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    say.call(call, "make a socket; it has no address yet", || {
+        Socket::new(Domain::for_address(addr), Type::STREAM, None)
+    })
 }
 
 /// setsockopt(SO_REUSEADDR): allow bind() while an old connection on the port is in TIME_WAIT.
@@ -75,12 +62,10 @@ fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 /// program could take over the port), so std leaves it off there, and so do we.
 fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
     if cfg!(unix) {
-        say.next(
-            "setsockopt(SO_REUSEADDR, 1)",
-            "allow a restart on a port whose last connection is in TIME_WAIT",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
+        let why = "allow a restart on a port whose last connection is in TIME_WAIT";
+        say.call("setsockopt(SO_REUSEADDR, 1)", why, || {
+            socket.set_reuse_address(true)
+        })?;
     }
     Ok(())
 }
@@ -89,15 +74,16 @@ fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
 // ANCHOR: bind
 /// bind(): attach `addr` to the socket. With port 0, the kernel picks a free port.
 fn bind(socket: &Socket, addr: SocketAddr, say: &Narrator) -> Result<SocketAddr> {
-    say.next(format!("bind({addr})"), "give the socket its local address");
+    let why = "give the socket its local address";
     // bind_to (your exercise) binds, then asks the socket which address it really got.
-    let bound = bind_to(socket, addr).map_err(|e| in_use_hint(say.fail(e), addr))?;
-    if addr.port() == 0 {
-        say.done(format!("ok, the kernel chose a free port: {bound}"));
-    } else {
-        say.done(format!("ok, bound to {bound}"));
-    }
-    Ok(bound)
+    let bind = || bind_to(socket, addr);
+    say.call_then(format!("bind({addr})"), why, bind, |bound| {
+        match addr.port() {
+            0 => format!("ok, the kernel chose a free port: {bound}"),
+            _ => format!("ok, bound to {bound}"),
+        }
+    })
+    .map_err(|e| in_use_hint(e, addr))
 }
 
 /// "Address already in use" deserves a better hint than the generic one.
@@ -161,9 +147,14 @@ fn listen_on(
         show_ephemeral_range(bound, say);
     }
 
-    say.next("listen(backlog=128)", "accept connections on this address");
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done_with(&listener, "ok");
+    let why = "accept connections on this address";
+    say.call_with(
+        &listener,
+        "listen(backlog=128)",
+        why,
+        || listener.listen(128),
+        ok,
+    )?;
     opts.ready(bound);
     Ok((listener, bound))
 }
@@ -194,14 +185,9 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<(Socket, Option<Socket
     let socket = new_socket(addr, say)?;
     local_address(&socket, say)?;
 
-    say.next(
-        format!("connect({addr})"),
-        "connect, and get an address on the way",
-    );
-    socket
-        .connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done_with(&socket, "ok");
+    let why = "connect, and get an address on the way";
+    let connect = || socket.connect(&SockAddr::from(addr));
+    say.call_with(&socket, format!("connect({addr})"), why, connect, ok)?;
 
     let local = local_address(&socket, say)?;
     Ok((socket, local))
@@ -209,33 +195,31 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<(Socket, Option<Socket
 
 /// getsockname(): the socket's own address; 0.0.0.0:0 (or an error) means none yet.
 fn local_address(socket: &Socket, say: &Narrator) -> Result<Option<SocketAddr>> {
-    say.next("getsockname()", "ask the socket for its local address");
-    let local = socket.local_addr().ok().and_then(|a| a.as_socket());
-    match local.filter(|a| a.port() != 0) {
-        Some(local) => {
-            say.done(format!("{local}, an ephemeral port chosen by the kernel"));
-            Ok(Some(local))
-        }
-        None => {
-            say.done("no address yet (port 0)");
-            Ok(None)
-        }
-    }
+    let why = "ask the socket for its local address";
+    let ask = || Ok(getsockname(socket).ok().filter(|a| a.port() != 0));
+    say.call_then("getsockname()", why, ask, |local| match local {
+        Some(local) => format!("{local}, an ephemeral port chosen by the kernel"),
+        None => "no address yet (port 0)".to_string(),
+    })
 }
 // ANCHOR_END: connect_to
 
 // ANCHOR: accept
 /// Take the next connection from the listening socket's queue; also return the peer's address.
 fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)> {
-    say.next(
+    let why = "take the first connection from the accept queue";
+    say.call_then(
         "accept()",
-        "take the first connection from the accept queue",
-    );
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    let peer = peer
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
-    say.done(format!("ok, the client is at {peer}"));
+        why,
+        || accepted(listener),
+        |(_, peer)| format!("ok, the client is at {peer}"),
+    )
+}
+
+/// accept(): the new connection, and its peer's IP address (socket2 gives any kind of address).
+fn accepted(listener: &Socket) -> io::Result<(Socket, SocketAddr)> {
+    let (conn, peer) = listener.accept()?;
+    let peer = peer.as_socket().ok_or(io::ErrorKind::InvalidData)?;
     Ok((conn, peer))
 }
 // ANCHOR_END: accept
@@ -245,12 +229,7 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 fn close(socket: Socket, name: &str, say: &Narrator) {
     let local = socket.local_addr().ok().and_then(|a| a.as_socket());
     let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
+    common::talk::close(socket, name, say);
     if let (Some(local), Some(peer)) = (local, peer) {
         say.kernel_at(local, Some(peer));
     }
@@ -300,13 +279,23 @@ fn restart(addr: SocketAddr, say: &Narrator) -> Result<()> {
     let second = new_socket(addr, say)?;
     reuse_address(&second, say)?;
     bind(&second, addr, say)?;
-    say.next("listen(backlog=128)", "listen on the old port again");
-    second.listen(128).map_err(|e| say.fail(e))?;
-    say.done_with(&second, "ok");
+    let why = "listen on the old port again";
+    say.call_with(
+        &second,
+        "listen(backlog=128)",
+        why,
+        || second.listen(128),
+        ok,
+    )?;
     close(second, "listener", say);
     Ok(())
 }
 // ANCHOR_END: restart
+
+/// The result text of a call that returns nothing: `ok`.
+fn ok(_: &()) -> String {
+    "ok".to_string()
+}
 
 // ANCHOR: demo
 /// Both sides in one process, one call at a time.

@@ -1,4 +1,4 @@
-//! Reference solution for lesson 02's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 02's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 use std::net::SocketAddr;
@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use socket2::{SockAddr, Socket};
 
 // ANCHOR: solution
-/// Bind `socket` to `addr` and return the address it really got.
+/// Bind `socket` to `addr`, and return the address the socket really has now.
 ///
 /// With port 0 the kernel picks a free port, and only the socket itself can tell you which:
 /// ask it with `local_addr()` (getsockname() in C). Errors are returned as they are — "address

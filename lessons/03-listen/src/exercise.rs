@@ -1,25 +1,30 @@
-//! Lesson 03 exercise: make the socket listen, with the backlog you were given.
-//!
-//! Check your work with:   cargo exercise lesson-03-listen
-//! Run your version with:  cargo run -p lesson-03-listen --features exercise
+// Lesson 03's exercise: listen, with the backlog you were given. Yours to write.
+//
+// Check it:       cargo exercise lesson-03-listen
+// Stuck?          cargo hint lesson-03-listen      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-03-listen
 
 use std::io;
 
-#[allow(unused_imports)] // You will need it.
+#[allow(unused_imports)]
 use socket2::Socket;
 
 // ANCHOR: exercise
-/// Turn the bound `socket` into a listening one, with room in its accept queue for
-/// `backlog` connections that the kernel has completed and the program has not accepted yet.
+/// Turn the bound `socket` into a listening one, with room in its accept queue for `backlog`
+/// connections that the kernel has completed and the program has not accepted yet.
 ///
-/// TODO:
-///   - refuse a backlog of 0 with an `io::Error` of kind `InvalidInput` whose message says
-///     why (a queue with no room; systems disagree on what 0 means);
-///   - `listen()` takes an `i32`: convert `backlog` without letting it wrap around (a number
-///     too large for i32 can become `i32::MAX`: the kernel cuts it down anyway);
-///   - call `socket.listen(backlog)` and return its result.
+/// The contract (what the checks test):
+/// - Afterwards the socket listens: clients' connections complete, and wait for accept().
+/// - The kernel is given `backlog` itself, the number the caller chose (not a number of your
+///   own). A number too large for listen()'s C `int` asks for the most there is: it must not
+///   wrap around into a small (or negative) one. The kernel caps it anyway.
+/// - A backlog of 0 (a queue with no room; systems disagree on what it means) is refused: return
+///   an error of kind `ErrorKind::InvalidInput`, and leave the socket as it was, NOT listening.
+///   Any message will do.
+/// - An error from the kernel is returned as it is.
+/// - Print nothing: the lesson narrates the call around your function.
 pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
     let _ = (socket, backlog);
-    todo!("call listen() with the backlog")
+    todo!("make the socket listen, with the backlog given")
 }
 // ANCHOR_END: exercise

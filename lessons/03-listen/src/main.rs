@@ -19,7 +19,7 @@
 //! size limit, reports a client's error, closes that client and goes on.
 
 use std::collections::VecDeque;
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -27,20 +27,10 @@ use std::time::{Duration, Instant};
 use common::cli::Mode;
 use common::narrate::family;
 use common::show_bytes;
-use common::talk::send_all;
-use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::talk::{getsockname, send_all};
+use common::{Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
+use lesson_03_listen::start_listening;
 use socket2::{Domain, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-03-listen` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::start_listening;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-03-listen",
@@ -153,41 +143,47 @@ fn limits(opts: &Options) -> Result<Limits> {
 // ANCHOR: bind
 /// socket() and bind(): an address, but no listening yet.
 fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<(Socket, SocketAddr)> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(call, "make the socket that will listen", || {
+        new_socket(addr)
+    })?;
 
     // As in lesson 02 (and as std does on Unix): a server restarted at once may bind its
     // port although the connections it closed last are still in TIME_WAIT. (Windows gives
     // the name another meaning, so std leaves it off there, and so do we.)
     if cfg!(unix) {
-        say.next(
-            "setsockopt(SO_REUSEADDR, 1)",
-            "allow a restart on a port whose last connections are in TIME_WAIT",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
+        let why = "allow a restart on a port whose last connections are in TIME_WAIT";
+        say.call("setsockopt(SO_REUSEADDR, 1)", why, || {
+            socket.set_reuse_address(true)
+        })?;
     }
 
-    say.next(
-        format!("bind({addr})"),
-        "give the socket its address (lesson 02)",
-    );
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .map_err(|e| say.fail(e))?
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
+    let why = "give the socket its address (lesson 02)";
+    // bind(), then getsockname(): with port 0, only the socket knows which port it got.
+    let bind = || {
+        socket
+            .bind(&SockAddr::from(addr))
+            .and_then(|()| getsockname(&socket))
+    };
     // Bound but not listening: the kernel's TCP table does not list it yet.
-    say.done_with(&socket, format!("ok, bound to {bound}"));
+    let bound = say.call_with(&socket, format!("bind({addr})"), why, bind, |bound| {
+        format!("ok, bound to {bound}")
+    })?;
     Ok((socket, bound))
+}
+
+/// socket(): a TCP socket for addresses of `addr`'s family.
+fn new_socket(addr: SocketAddr) -> io::Result<Socket> {
+    Socket::new(Domain::for_address(addr), Type::STREAM, None)
+}
+
+/// Close a socket (drop it): `call` is how the lesson names it, `close(connection)`.
+fn close(socket: Socket, call: &str, why: &str, say: &Narrator) {
+    // drop() cannot fail: whatever happens, the kernel takes the socket back.
+    let _ = say.call(call, why, || {
+        drop(socket);
+        Ok(())
+    });
 }
 // ANCHOR_END: bind
 
@@ -196,17 +192,14 @@ fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<(Socket, SocketAddr)
 /// to, so it answers the client's SYN with a reset, and connect() fails at once.
 fn connect_too_early(addr: SocketAddr, say: &Narrator) -> Result<()> {
     let socket = client_socket(addr, say)?;
-    say.next(
-        format!("connect({addr})"),
-        "connect to a socket that is bound but not listening",
-    );
-    match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            say.fail(e);
+    let why = "connect to a socket that is bound but not listening";
+    let connect = || socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT);
+    match say.call(format!("connect({addr})"), why, connect) {
+        Err(e) if e.kind() == Some(ErrorKind::ConnectionRefused) => {
             say.note("as expected: a bound socket that does not listen refuses connections");
             Ok(())
         }
-        Err(e) => Err(say.fail(e)),
+        Err(e) => Err(e),
         Ok(()) => Err(say.protocol_error("connected to a socket that does not listen")),
     }
 }
@@ -216,28 +209,29 @@ fn connect_too_early(addr: SocketAddr, say: &Narrator) -> Result<()> {
 /// listen(): the socket becomes passive. It returns at once; the handshakes happen later, in
 /// the kernel, whether or not the program is in accept() at the time.
 fn listen(socket: &Socket, backlog: usize, say: &Narrator) -> Result<()> {
-    say.next(
-        format!("listen(backlog={backlog})"),
-        "let the kernel complete connections and queue them for accept()",
-    );
+    let why = "let the kernel complete connections and queue them for accept()";
     // start_listening (your exercise) checks the backlog and calls listen().
-    start_listening(socket, backlog).map_err(|e| say.fail(e))?;
-    say.done_with(socket, "ok");
-    Ok(())
+    let listen = || start_listening(socket, backlog);
+    say.call_with(
+        socket,
+        format!("listen(backlog={backlog})"),
+        why,
+        listen,
+        ok,
+    )
+}
+
+/// The result text of a call that returns nothing: `ok`.
+fn ok(_: &()) -> String {
+    "ok".to_string()
 }
 // ANCHOR_END: listen
 
 // ANCHOR: early_client
 /// socket(): a client's socket.
 fn client_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(socket)
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    say.call(call, "make the client's socket", || new_socket(addr))
 }
 
 /// A client connects and sends its line (its name and a newline), with nobody calling
@@ -250,29 +244,24 @@ fn early_client(
     say: &Narrator,
 ) -> Result<Option<Socket>> {
     let socket = client_socket(addr, say)?;
-    say.next(
-        format!("connect({addr})"),
-        "connect; nobody is in accept() yet",
-    );
+    let why = "connect; nobody is in accept() yet";
     // With a timeout, so that a full queue cannot stall the demo (see the chapter).
-    match socket.connect_timeout(&SockAddr::from(addr), timeout) {
-        Ok(()) => say.done_with(&socket, "ok"),
-        Err(e) if is_timeout(&e) => {
-            say.fail(e);
+    let connect = || socket.connect_timeout(&SockAddr::from(addr), timeout);
+    match say.call_with(&socket, format!("connect({addr})"), why, connect, ok) {
+        Ok(()) => {}
+        Err(e) if e.kind().is_some_and(is_timeout) => {
             say.note("no answer: the accept queue is full, and the kernel ignored our SYN");
             return Ok(None);
         }
-        Err(e) => return Err(say.fail(e)),
+        Err(e) => return Err(e),
     }
     send_all(&socket, line, say)?;
     Ok(Some(socket))
 }
 
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
+/// A timeout, as the systems report it (SO_RCVTIMEO: WouldBlock on Unix, TimedOut on Windows).
+fn is_timeout(kind: ErrorKind) -> bool {
+    matches!(kind, ErrorKind::TimedOut | ErrorKind::WouldBlock)
 }
 // ANCHOR_END: early_client
 
@@ -293,9 +282,7 @@ fn serve_next(listener: &Socket, number: usize, limits: &Limits, say: &Narrator)
             false
         }
     };
-    say.next("close(connection)", "done with this client");
-    drop(conn);
-    say.done("ok");
+    close(conn, "close(connection)", "done with this client", say);
     Ok(served)
 }
 
@@ -337,34 +324,36 @@ struct Limits {
 fn accept_next(listener: &Socket, say: &Narrator) -> Result<(Socket, String)> {
     let mut pause = Duration::from_millis(10);
     loop {
-        say.next(
+        let why = "take the oldest connection from the accept queue";
+        match say.call_then(
             "accept()",
-            "take the oldest connection from the accept queue",
-        );
-        match listener.accept() {
+            why,
+            || listener.accept(),
+            |(_, peer)| format!("ok, a connection from {}", shown(peer)),
+        ) {
             Ok((conn, peer)) => {
-                let peer = peer.as_socket().map_or("?".to_string(), |a| a.to_string());
                 // Its bytes arrived before accept(): they wait in the new socket's receive queue.
-                say.done_with(&conn, format!("ok, a connection from {peer}"));
-                return Ok((conn, peer));
+                say.kernel(&conn);
+                return Ok((conn, shown(&peer)));
             }
-            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
+            Err(e) if e.kind() == Some(ErrorKind::InvalidInput) => return Err(e),
             Err(e)
                 if matches!(
                     e.kind(),
-                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-                ) =>
-            {
-                say.fail(e);
-            }
-            Err(e) => {
-                say.fail(e);
+                    Some(ErrorKind::ConnectionAborted | ErrorKind::Interrupted)
+                ) => {}
+            Err(_) => {
                 say.note(format!("trying again in {} ms", pause.as_millis()));
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_secs(1));
             }
         }
     }
+}
+
+/// A peer's address as text (socket2's address can be of any kind; ours are IP addresses).
+fn shown(peer: &SockAddr) -> String {
+    peer.as_socket().map_or("?".to_string(), |a| a.to_string())
 }
 
 /// The time left until `deadline`, or `None` once it has passed. (A timeout of zero would
@@ -378,38 +367,41 @@ fn time_left(deadline: Instant) -> Option<Duration> {
 /// more than MAX_LINE of them, and all of them before a deadline. A receive timeout alone (SO_RCVTIMEO) limits ONE recv(): a
 /// client that sends a byte now and then would never be timed out. So before each recv() the
 /// timeout is set to the time that is LEFT for the whole line.
-fn read_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+fn read_line(conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
     let deadline = Instant::now() + limit;
+    // `Read::read` on a socket is the recv() system call; the quiet adapter records the bytes.
+    let mut conn = Narrated::quiet(conn, say.clone());
     let mut line = Vec::new();
-    let mut buf = [0u8; MAX_LINE];
     loop {
         let room = MAX_LINE - line.len();
-        say.next(format!("recv({room})"), "wait for bytes from the peer");
-        let Some(left) = time_left(deadline) else {
-            return Err(
-                say.protocol_error(format!("no whole line within {} ms", limit.as_millis()))
-            );
+        // Before each recv(), its timeout becomes what is LEFT of the deadline.
+        let recv = || {
+            let mut buf = vec![0u8; room];
+            let n = loop {
+                let left = time_left(deadline).ok_or(ErrorKind::TimedOut)?;
+                conn.get_ref().set_read_timeout(Some(left))?;
+                match conn.read(&mut buf) {
+                    // A signal interrupted the wait (a recv with a timeout is not restarted
+                    // after one, signal(7)): nothing is wrong, wait again for the time left.
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    result => break result?,
+                }
+            };
+            buf.truncate(n);
+            Ok(buf)
         };
-        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
-        // `Read::read` on a socket is the recv() system call.
-        let n = match conn.read(&mut buf[..room]) {
-            Ok(n) => n,
-            // A signal interrupted the wait (a recv with a timeout is not restarted after
-            // one, signal(7)): nothing is wrong, wait again for the time left.
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if is_timeout(&e) => {
-                return Err(
-                    say.protocol_error(format!("no whole line within {} ms", limit.as_millis()))
-                );
+        let why = "wait for bytes from the peer";
+        let bytes = match say.call_then(format!("recv({room})"), why, recv, |b| received(b)) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind().is_some_and(is_timeout) => {
+                return Err(e.with_hint(format!("no whole line within {} ms", limit.as_millis())))
             }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) => return Err(e),
         };
-        if n == 0 {
-            say.done("0 bytes: end of stream");
+        if bytes.is_empty() {
             return Err(say.protocol_error("the peer closed before sending a whole line"));
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
+        line.extend_from_slice(&bytes);
         // A newline ends the line (anything after it is ignored: one line each way).
         if let Some(end) = line.iter().position(|&b| b == b'\n') {
             line.truncate(end + 1);
@@ -422,29 +414,39 @@ fn read_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u
     }
 }
 
+/// How a recv()'s result reads: `6 bytes: b"alice\n"`, or the end of the stream.
+fn received(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(bytes)),
+    }
+}
+
 /// Send the whole answer, within a time limit: a client that never reads fills its receive
 /// buffer and then ours, and a send() without a limit would wait for it for ever.
 fn send_answer(conn: &Socket, answer: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
     let deadline = Instant::now() + limit;
+    // `Write::write` on a socket is the send() system call; the quiet adapter records the bytes.
+    let mut conn = Narrated::quiet(conn, say.clone());
     let mut rest = answer;
     while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let Some(left) = time_left(deadline) else {
-            return Err(say.protocol_error("the client does not read: answer not sent in time"));
-        };
-        conn.set_write_timeout(Some(left))
-            .map_err(|e| say.fail(e))?;
-        match conn.send(rest) {
-            Ok(n) => {
-                say.done(format!("{n} bytes"));
-                rest = &rest[n..];
+        // Before each send(), its timeout becomes what is LEFT of the deadline.
+        let send = || loop {
+            let left = time_left(deadline).ok_or(ErrorKind::TimedOut)?;
+            conn.get_ref().set_write_timeout(Some(left))?;
+            match conn.write(rest) {
+                // Interrupted by a signal before sending anything: send again.
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                result => break result,
             }
-            // Interrupted by a signal before sending anything: send again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(say.fail(e)),
+        };
+        let call = format!("send({})", show_bytes(rest));
+        match say.call(call, "hand bytes to the kernel", send) {
+            Ok(n) => rest = &rest[n..],
+            Err(e) if e.kind().is_some_and(is_timeout) => {
+                return Err(e.with_hint("the client does not read: answer not sent in time"))
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -454,9 +456,7 @@ fn send_answer(conn: &Socket, answer: &[u8], limit: Duration, say: &Narrator) ->
 /// The client's end: read the answer (which a server sends at once), close.
 fn read_answer(conn: Socket, say: &Narrator) -> Result<String> {
     let answer = read_line(&conn, CLIENT_TIMEOUT, say)?;
-    say.next("close(client socket)", "done");
-    drop(conn);
-    say.done("ok");
+    close(conn, "close(client socket)", "done", say);
     Ok(String::from_utf8_lossy(&answer).trim_end().to_string())
 }
 
@@ -479,21 +479,15 @@ fn acks_into_a_full_queue(
     for name in LATE_NAMES {
         let say = opts.narrator(name);
         let socket = client_socket(addr, &say)?;
-        say.next(
-            "setsockopt(TCP_QUICKACK, 0)",
-            "hold back our last ACK of the handshake",
-        );
-        quickack_off(&socket).map_err(|e| say.fail(e))?;
-        say.done("ok");
-        say.next(format!("connect({addr})"), "one place is free in the queue");
-        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
-            Ok(()) => say.done_with(&socket, "ok"),
+        let why = "hold back our last ACK of the handshake";
+        say.call("setsockopt(TCP_QUICKACK, 0)", why, || quickack_off(&socket))?;
+        let why = "one place is free in the queue";
+        let connect = || socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT);
+        match say.call_with(&socket, format!("connect({addr})"), why, connect, ok) {
+            Ok(()) => {}
             // (In step mode the first ACK goes out while you read: the queue is full again.)
-            Err(e) if is_timeout(&e) => {
-                say.fail(e);
-                continue;
-            }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) if e.kind().is_some_and(is_timeout) => continue,
+            Err(e) => return Err(e),
         }
         connected.push((socket, say, name));
     }
@@ -590,36 +584,22 @@ fn listen_overflows() -> u64 {
 fn std_backlog(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
-    server.next(
-        format!("TcpListener::bind({})", opts.addr),
-        "socket(), bind() and listen(), with a backlog we cannot choose",
-    );
-    let listener = std::net::TcpListener::bind(opts.addr).map_err(|e| server.fail(e))?;
+    let call = format!("TcpListener::bind({})", opts.addr);
+    let why = "socket(), bind() and listen(), with a backlog we cannot choose";
+    let listener = server.call(call, why, || std::net::TcpListener::bind(opts.addr))?;
+    server.kernel(&listener);
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
-    server.done_with(&listener, format!("ok, bound to {addr}"));
     opts.ready(addr);
 
     // Connect until a connection does not complete in time (with a ceiling, in case a system
     // never says no). Nobody accepts: every connection waits in the queue.
-    client.next(
-        format!("connect({addr}), again and again"),
+    let call = format!("connect({addr}), again and again");
+    let (waiting, _) = client.call_then(
+        call,
         "fill the accept queue",
-    );
-    let mut waiting = Vec::new();
-    let refusal = loop {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)
-            .map_err(|e| client.fail(e))?;
-        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
-            Ok(()) if waiting.len() < 10_000 => waiting.push(socket),
-            Ok(()) => break "connected".to_string(),
-            // Linux: no answer (a timeout); Windows: a reset (refused).
-            Err(e) => break common::error::describe(&e),
-        }
-    };
-    client.done(format!(
-        "{} connected, the next one: {refusal}",
-        waiting.len()
-    ));
+        || fill(addr),
+        |(waiting, refusal)| format!("{} connected, the next one: {refusal}", waiting.len()),
+    )?;
     server.kernel(&listener);
     if cfg!(target_os = "linux") {
         client.note(format!(
@@ -634,6 +614,22 @@ fn std_backlog(opts: &Options) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Connect to `addr` until a connection does not complete in time (with a ceiling, in case a
+/// system never says no); nobody accepts, so every connection waits in the queue. Returns the
+/// connections, and what happened to the next one.
+fn fill(addr: SocketAddr) -> io::Result<(Vec<Socket>, String)> {
+    let mut waiting = Vec::new();
+    loop {
+        let socket = new_socket(addr)?;
+        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
+            Ok(()) if waiting.len() < 10_000 => waiting.push(socket),
+            Ok(()) => return Ok((waiting, "connected".to_string())),
+            // Linux: no answer (a timeout); Windows: a reset (refused).
+            Err(e) => return Ok((waiting, common::error::describe(&e))),
+        }
+    }
 }
 // ANCHOR_END: std_backlog
 
@@ -692,9 +688,7 @@ fn demo(opts: &Options) -> Result<()> {
         }
     }
 
-    server.next("close(listener)", "stop listening");
-    drop(listener);
-    server.done("ok");
+    close(listener, "close(listener)", "stop listening", &server);
     Ok(())
 }
 // ANCHOR_END: demo
@@ -717,9 +711,7 @@ fn server(opts: &Options) -> Result<()> {
             served += 1;
         }
     }
-    say.next("close(listener)", "stop listening");
-    drop(listener);
-    say.done("ok");
+    close(listener, "close(listener)", "stop listening", &say);
     Ok(())
 }
 // ANCHOR_END: server

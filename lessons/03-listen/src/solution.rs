@@ -1,15 +1,15 @@
-//! Reference solution for lesson 03's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 03's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 
 use socket2::Socket;
 
 // ANCHOR: solution
-/// Turn the bound `socket` into a listening one, with room in its accept queue for
-/// `backlog` connections that the kernel has completed and the program has not accepted yet.
+/// Turn the bound `socket` into a listening one, with room in its accept queue for `backlog`
+/// connections that the kernel has completed and the program has not accepted yet.
 pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
     // A queue with no room makes no sense, and systems disagree on what 0 means
-    // (Linux still queues one connection): refuse it rather than guess.
+    // (Linux still queues one connection): refuse it, before listen() is called.
     if backlog == 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,

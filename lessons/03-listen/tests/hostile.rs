@@ -1,6 +1,8 @@
 //! The hostile-client battery (testkit::hostile) against lesson 03's server: after each rude
 //! client, a normal one is served, promptly. `cargo test -p lesson-03-listen hostile -- --nocapture`
-//! prints one line per case with its figures.
+//! prints one line per case with its figures. Reference build only (the exercise's checks are
+//! tests/exercise.rs).
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 use std::net::SocketAddr;
 use std::time::Duration;

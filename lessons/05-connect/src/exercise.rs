@@ -1,31 +1,39 @@
-//! Lesson 05 exercise: connect, with a timeout and clear errors.
-//!
-//! Check your work with:   cargo exercise lesson-05-connect
-//! Run your version with:  cargo run -p lesson-05-connect --features exercise
+// Lesson 05's exercise: connect to the first address that answers. Yours to write.
+//
+// Check it:       cargo exercise lesson-05-connect
+// Stuck?          cargo hint lesson-05-connect      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-05-connect
 
+use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-#[allow(unused_imports)] // You will need these.
-use common::narrate::family;
-use common::{Narrator, Result};
-#[allow(unused_imports)] // And these.
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::Socket;
+
+#[allow(unused_imports)]
+use crate::Connector;
 
 // ANCHOR: exercise
-/// Open a TCP connection to `addr`, giving up after `timeout`. A failure names the call and
-/// says what to try: a refusal and a timeout mean different things.
+/// Connect to the first of `addrs` that accepts a connection, trying them in order; return the
+/// connected socket and the address it is connected to.
 ///
-/// TODO:
-///   - make the socket (`Socket::new`), narrated like every call: `say.next(...)` before,
-///     `say.done(...)` after, errors through `.map_err(|e| say.fail(e))?`;
-///   - narrate `connect_timeout(ADDR, MS ms)`, then call `socket.connect_timeout(...)`;
-///   - on success: `say.done_with(&socket, "ok, ...")` and return the socket;
-///   - on `ErrorKind::ConnectionRefused`: `say.fail(e).with_hint(...)` telling the learner to
-///     start the server: `cargo run -p lesson-05-connect -- server`;
-///   - on `ErrorKind::TimedOut`: a hint that says no answer came within MS ms.
-pub fn connect_with_timeout(addr: SocketAddr, timeout: Duration, say: &Narrator) -> Result<Socket> {
-    let _ = (addr, timeout, say);
-    todo!("create a socket and connect it, with a timeout")
+/// The contract (what the checks test):
+/// - Every system call goes through `connector`: `connector.socket(addr)`, then
+///   `connector.connect_timeout(&socket, addr, timeout)`, with the `timeout` you were given
+///   for EACH try. (A connect without a time limit can wait for minutes.)
+/// - Each address gets a socket of its own: a socket whose connect failed is not used again.
+/// - A failed try is not the end: go on with the next address. Stop at the first that
+///   connects: the addresses after it are not tried.
+/// - If every try fails, return the error of the LAST try, as it is (its kind says what went
+///   wrong: refused, timed out…).
+/// - No address at all: return an error of kind `ErrorKind::InvalidInput`, and make no call.
+/// - Print nothing: the lesson narrates each call around your function.
+pub fn connect_first(
+    addrs: &[SocketAddr],
+    timeout: Duration,
+    connector: &mut impl Connector,
+) -> io::Result<(Socket, SocketAddr)> {
+    let _ = (addrs, timeout, connector);
+    todo!("connect to the first address that answers")
 }
 // ANCHOR_END: exercise

@@ -10,26 +10,16 @@
 //! (the client's address, ephemeral port and all) and closes. The demo then shows the two ways
 //! a connect fails: refused (nobody listens: RST) and, with `--full-queue`, timed out.
 
-use std::io::Read;
+use std::io::{self, ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{close, local_addr, reuse_address, send_all};
-use common::{Flag, Lesson, Narrator, Options, Result};
+use common::talk::{close, getsockname, local_addr, reuse_address, send_all};
+use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
+use lesson_05_connect::{connect_first, Connector};
 use socket2::{Domain, SockAddr, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-05-connect` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::connect_with_timeout;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-05-connect",
@@ -71,33 +61,48 @@ fn main() -> ExitCode {
 /// The server's side (chapters 2 and 3): socket, bind, listen.
 fn listen_on(addr: SocketAddr, backlog: i32, opts: &Options, say: &Narrator) -> Result<Socket> {
     let listener = bound_socket(addr, say)?;
-    say.next(
+    let why = "let the kernel answer SYNs and queue the finished connections";
+    let listen = || listener.listen(backlog);
+    say.call_with(
+        &listener,
         format!("listen(backlog={backlog})"),
-        "let the kernel answer SYNs and queue the finished connections",
-    );
-    listener.listen(backlog).map_err(|e| say.fail(e))?;
-    say.done_with(&listener, "ok");
+        why,
+        listen,
+        ok,
+    )?;
     opts.ready(local_addr(&listener, say)?);
     Ok(listener)
 }
 
 /// socket + bind: a socket with an address, and (until listen) no way in.
 fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the server's socket",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(call, "make the server's socket", || new_socket(addr))?;
     // A restarted server need not wait for its old connections' TIME_WAIT (chapter 2).
     reuse_address(&socket, say)?;
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done(format!("ok, bound to {}", local_addr(&socket, say)?));
+    // bind(), then getsockname(): with port 0, only the socket knows which port it got.
+    let bind = || {
+        socket
+            .bind(&SockAddr::from(addr))
+            .and_then(|()| getsockname(&socket))
+    };
+    say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        |b| format!("ok, bound to {b}"),
+    )?;
     Ok(socket)
+}
+
+/// socket(): a TCP socket for addresses of `addr`'s family.
+fn new_socket(addr: SocketAddr) -> io::Result<Socket> {
+    Socket::new(Domain::for_address(addr), Type::STREAM, None)
+}
+
+/// The result text of a call that returns nothing: `ok`.
+fn ok(_: &()) -> String {
+    "ok".to_string()
 }
 // ANCHOR_END: listen_on
 
@@ -105,29 +110,25 @@ fn bound_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 /// The plain, blocking connect: it returns once the handshake is complete. The socket had no
 /// address before; now the kernel has given it one.
 fn connect_plain(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = say.call(call, "make the client's socket", || new_socket(addr))?;
     // No bind(): the socket has no address yet, so the kernel has nothing to show.
     say.kernel(&socket);
 
-    say.next(
-        format!("connect({addr})"),
-        "send SYN, wait for SYN-ACK, answer ACK",
-    );
+    let why = "send SYN, wait for SYN-ACK, answer ACK";
     // Blocks until the handshake is done, or the kernel gives up (minutes, if nothing answers).
-    socket
-        .connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    say.done_with(&socket, "ok, the handshake is done");
+    let connect = || socket.connect(&SockAddr::from(addr));
+    say.call_with(&socket, format!("connect({addr})"), why, connect, |_| {
+        "ok, the handshake is done".into()
+    })?;
 
-    say.next("getsockname()", "ask which address connect() gave us");
-    let local = local_addr(&socket, say)?;
-    say.done(format!("{local}: an ephemeral port, picked by the kernel"));
+    let why = "ask which address connect() gave us";
+    say.call_then(
+        "getsockname()",
+        why,
+        || getsockname(&socket),
+        |local| format!("{local}: an ephemeral port, picked by the kernel"),
+    )?;
     Ok(socket)
 }
 // ANCHOR_END: handshake
@@ -135,12 +136,21 @@ fn connect_plain(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 // ANCHOR: accept
 /// The server takes the finished connection from its queue (chapter 4).
 fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)> {
-    say.next("accept()", "take the finished connection from the queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    let peer = peer
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
-    say.done_with(&conn, format!("ok, a connection from {peer}"));
+    let why = "take the finished connection from the queue";
+    let (conn, peer) = say.call_then(
+        "accept()",
+        why,
+        || accepted(listener),
+        |(_, peer)| format!("ok, a connection from {peer}"),
+    )?;
+    say.kernel(&conn);
+    Ok((conn, peer))
+}
+
+/// accept(): the new connection, and its peer's IP address (socket2 gives any kind of address).
+fn accepted(listener: &Socket) -> io::Result<(Socket, SocketAddr)> {
+    let (conn, peer) = listener.accept()?;
+    let peer = peer.as_socket().ok_or(ErrorKind::InvalidData)?;
     Ok((conn, peer))
 }
 // ANCHOR_END: accept
@@ -148,13 +158,9 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<(Socket, SocketAddr)>
 /// Receive until a whole line has arrived (chapter 7), at most MAX_LINE bytes, waiting at most
 /// READ_TIMEOUT for each part.
 fn recv_line(conn: &Socket, say: &Narrator) -> Result<String> {
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", READ_TIMEOUT.as_millis()),
-        "never wait for a silent peer for ever",
-    );
-    conn.set_read_timeout(Some(READ_TIMEOUT))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("setsockopt(SO_RCVTIMEO, {} ms)", READ_TIMEOUT.as_millis());
+    let why = "never wait for a silent peer for ever";
+    say.call(call, why, || conn.set_read_timeout(Some(READ_TIMEOUT)))?;
     let line = common::talk::recv_line(conn, MAX_LINE, say)?;
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
 }
@@ -183,6 +189,78 @@ fn hear_answer(conn: &Socket, say: &Narrator) -> Result<String> {
     Ok(answer)
 }
 // ANCHOR_END: serve
+
+// ANCHOR: connector
+/// The client's calls as `connect_first` (your exercise) makes them, each narrated as one
+/// line. A failed call is kept, with a hint that says what it means, for the lesson to report.
+struct NarratedConnector<'a> {
+    say: &'a Narrator,
+    failed: Option<LessonError>,
+}
+
+impl Connector for NarratedConnector<'_> {
+    fn socket(&mut self, addr: SocketAddr) -> io::Result<Socket> {
+        let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+        let made = self
+            .say
+            .call(call, "make the client's socket", || new_socket(addr));
+        self.keep(made)
+    }
+
+    fn connect_timeout(
+        &mut self,
+        socket: &Socket,
+        addr: SocketAddr,
+        timeout: Duration,
+    ) -> io::Result<()> {
+        let ms = timeout.as_millis();
+        let call = format!("connect_timeout({addr}, {ms} ms)");
+        let why = "send SYN and wait for SYN-ACK, but not longer than the timeout";
+        let connect = || socket.connect_timeout(&SockAddr::from(addr), timeout);
+        let done = self.say.call_with(socket, call, why, connect, |_| {
+            "ok, the handshake is done".into()
+        });
+        self.keep(done.map_err(|e| explained(e, ms)))
+    }
+}
+
+impl NarratedConnector<'_> {
+    /// Keep a failed call's narrated error (it names the call), and hand on the bare error.
+    fn keep<T>(&mut self, result: Result<T>) -> io::Result<T> {
+        result.map_err(|e| {
+            let kind = e.kind().unwrap_or(ErrorKind::Other);
+            self.failed = Some(e);
+            io::Error::from(kind)
+        })
+    }
+}
+
+/// A refusal and a timeout mean different things. Refused: the machine answered RST, nobody
+/// listens on that port (the usual hint: is the server running?). Timed out: our SYN went
+/// unanswered (lost, dropped, or nobody at that address).
+fn explained(error: LessonError, ms: u128) -> LessonError {
+    match error.kind() {
+        Some(ErrorKind::TimedOut) => error.with_hint(format!(
+            "no answer to our SYN within {ms} ms; is the address right, is the server \
+             overloaded? (a longer --timeout waits more)"
+        )),
+        _ => error,
+    }
+}
+
+/// Connect to `addr` within `timeout`, through `connect_first` (your exercise). A failure is
+/// the error of the call that failed, as narrated, with its hint.
+fn connect_with_timeout(addr: SocketAddr, timeout: Duration, say: &Narrator) -> Result<Socket> {
+    let mut connector = NarratedConnector { say, failed: None };
+    match connect_first(&[addr], timeout, &mut connector) {
+        Ok((socket, _)) => Ok(socket),
+        Err(e) => match connector.failed.take() {
+            Some(failed) if failed.kind() == Some(e.kind()) => Err(failed),
+            _ => Err(LessonError::io("connect_first", e, LESSON.package)),
+        },
+    }
+}
+// ANCHOR_END: connector
 
 // ANCHOR: demo
 /// One connect that works, and one that is refused.
@@ -218,9 +296,14 @@ fn demo(opts: &Options) -> Result<()> {
         Err(err) => client.note(format!("the client would stop here with: error: {err}")),
     }
     // It never connected to anything: closing it sends nothing.
-    server.next("close(bound socket)", "give the socket back to the kernel");
-    drop(closed);
-    server.done("ok, nothing sent");
+    let close_it = || {
+        drop(closed);
+        Ok(())
+    };
+    let why = "give the socket back to the kernel";
+    server.call_then("close(bound socket)", why, close_it, |_| {
+        "ok, nothing sent".into()
+    })?;
     Ok(())
 }
 // ANCHOR_END: demo
@@ -236,18 +319,13 @@ fn fill_queue(opts: &Options, say: &Narrator) -> Result<(Socket, Vec<Socket>)> {
     let filler = opts.narrator("filler");
     let mut fillers = Vec::new();
     for _ in 0..2 {
-        filler.next(
-            format!("socket({}, SOCK_STREAM)", family(&addr)),
-            "make a socket to fill the queue with",
-        );
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)
-            .map_err(|e| filler.fail(e))?;
-        filler.done("ok");
-        filler.next(format!("connect({addr})"), "take a place in the queue");
-        socket
-            .connect(&SockAddr::from(addr))
-            .map_err(|e| filler.fail(e))?;
-        filler.done("ok");
+        let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+        let why = "make a socket to fill the queue with";
+        let socket = filler.call(call, why, || new_socket(addr))?;
+        let why = "take a place in the queue";
+        filler.call(format!("connect({addr})"), why, || {
+            socket.connect(&SockAddr::from(addr))
+        })?;
         fillers.push(socket);
     }
     // Nobody will accept() these: the queue stays full.

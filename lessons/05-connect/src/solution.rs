@@ -1,45 +1,36 @@
-//! Reference solution for lesson 05's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 05's exercise. (Yours goes in exercise.rs.)
 
-use std::io::ErrorKind;
+use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::narrate::family;
-use common::{Narrator, Result};
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::Socket;
+
+use crate::Connector;
 
 // ANCHOR: solution
-/// Open a TCP connection to `addr`, giving up after `timeout`. A failure names the call and
-/// says what to try: a refusal and a timeout mean different things.
-pub fn connect_with_timeout(addr: SocketAddr, timeout: Duration, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    let ms = timeout.as_millis();
-    say.next(
-        format!("connect_timeout({addr}, {ms} ms)"),
-        "send SYN and wait for SYN-ACK, but not longer than the timeout",
-    );
-    match socket.connect_timeout(&SockAddr::from(addr), timeout) {
-        Ok(()) => {
-            say.done_with(&socket, "ok, the handshake is done");
-            Ok(socket)
+/// Connect to the first of `addrs` that accepts a connection, trying them in order; return the
+/// connected socket and the address it is connected to.
+pub fn connect_first(
+    addrs: &[SocketAddr],
+    timeout: Duration,
+    connector: &mut impl Connector,
+) -> io::Result<(Socket, SocketAddr)> {
+    let mut last_error = None;
+    for &addr in addrs {
+        // A new socket for every try: after a failed connect() a socket is in no state to be
+        // used again (POSIX leaves it unspecified), so it is dropped, and closed.
+        let socket = connector.socket(addr)?;
+        // Never a connect() without a limit: with no answer at all, the kernel would keep
+        // resending SYN for minutes.
+        match connector.connect_timeout(&socket, addr, timeout) {
+            Ok(()) => return Ok((socket, addr)),
+            // Refused or timed out here; the next address may answer.
+            Err(e) => last_error = Some(e),
         }
-        // RST: the machine answered, but nobody listens on that port.
-        Err(e) if e.kind() == ErrorKind::ConnectionRefused => Err(say.fail(e).with_hint(
-            "is the server running? (start it with: cargo run -p lesson-05-connect -- server)",
-        )),
-        // Silence: our SYN went unanswered (lost, dropped, or nobody at that address).
-        Err(e) if e.kind() == ErrorKind::TimedOut => Err(say.fail(e).with_hint(format!(
-            "no answer to our SYN within {ms} ms; is the address right, is the server \
-             overloaded? (a longer --timeout waits more)"
-        ))),
-        Err(e) => Err(say.fail(e)),
     }
+    // Every try failed: the last error says why. None at all: there was nothing to try.
+    Err(last_error
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to")))
 }
 // ANCHOR_END: solution

@@ -187,6 +187,24 @@ impl Narrator {
         Ok(value)
     }
 
+    /// Like [`Narrator::call_then`] for a call that changes what the kernel holds for `socket`
+    /// (listen, connect): the result line, then the kernel's view of the socket, as
+    /// [`Narrator::done_with`] shows them:
+    /// `say.call_with(&socket, "listen(backlog=128)", why, || socket.listen(128), |_| "ok".into())?`.
+    pub fn call_with<T>(
+        &self,
+        socket: &impl Endpoints,
+        call: impl Into<String>,
+        why: &str,
+        run: impl FnOnce() -> io::Result<T>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        self.next(call, why);
+        let value = run().map_err(|e| self.fail(e))?;
+        self.done_with(socket, show(&value));
+        Ok(value)
+    }
+
     /// Like [`Narrator::done`], then show what the kernel now holds for this socket.
     pub fn done_with(&self, socket: &impl Endpoints, result: impl AsRef<str>) {
         // The wire view names this socket's port after its owner (`alice:40002`).

@@ -1,26 +1,26 @@
 //! Small narrated steps that lessons 1 to 7 all take on the way to their own call: sending a
 //! whole message, receiving a line, closing a socket, asking a socket for its address. Each is
-//! still one system call per narrated line; lessons 6 and 7 write their own sending and
+//! still one system call per narrated line (`say.call`); the bytes that cross the connection
+//! go through a quiet [`Narrated`] adapter, so that a run's `--trace` holds them (the tests'
+//! `trace.sent(…)`, `trace.received(…)`). Lessons 6 and 7 write their own sending and
 //! receiving, as their exercises.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 
 use socket2::Socket;
 
-use crate::{show_bytes, Narrator, Result};
+use crate::{show_bytes, Narrated, Narrator, Result};
 
 // ANCHOR: send_all
 /// Send all of `bytes`. `send` may take fewer bytes than offered (chapter 6), so loop.
 pub fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    // `Write::write` on a socket is the send() system call; the quiet adapter records the bytes.
+    let mut conn = Narrated::quiet(conn, say.clone());
     let mut rest = bytes;
     while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = conn.send(rest).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
+        let call = format!("send({})", show_bytes(rest));
+        let n = say.call(call, "hand bytes to the kernel", || conn.write(rest))?;
         rest = &rest[n..];
     }
     Ok(())
@@ -33,12 +33,10 @@ pub fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
 /// only, as in std: on Windows the same name lets another program take the port over.
 pub fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
     if cfg!(unix) {
-        say.next(
-            "setsockopt(SO_REUSEADDR, 1)",
-            "let a restarted server bind while old connections linger",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
+        let why = "let a restarted server bind while old connections linger";
+        say.call("setsockopt(SO_REUSEADDR, 1)", why, || {
+            socket.set_reuse_address(true)
+        })?;
     }
     Ok(())
 }
@@ -46,20 +44,26 @@ pub fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
 
 /// Close a socket: in Rust, `drop`. For a connection the kernel sends FIN.
 pub fn close(socket: Socket, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(socket);
-    say.done("ok");
+    let why = "give the socket back to the kernel";
+    // drop() cannot fail: whatever happens, the kernel takes the socket back.
+    let _ = say.call(format!("close({name})"), why, || {
+        drop(socket);
+        Ok(())
+    });
 }
 
 /// The socket's own address as the kernel reports it (getsockname): the real port after
 /// binding port 0, the ephemeral port a client got from connect().
 pub fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    let addr = socket.local_addr().map_err(|e| say.fail(e))?;
+    getsockname(socket).map_err(|e| say.fail(e))
+}
+
+/// getsockname(), not narrated: the socket's own address as an IP address (socket2's
+/// `SockAddr` can hold any kind of address), for use inside a narrated call.
+pub fn getsockname(socket: &Socket) -> std::io::Result<SocketAddr> {
+    let addr = socket.local_addr()?;
     addr.as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not an IP address"))
 }
 
 // ANCHOR: recv_line
@@ -69,7 +73,10 @@ pub fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
 /// next (TCP carries bytes, not messages: chapter 7). So first *look* at what has arrived
 /// without taking it (`MSG_PEEK`, recv(2)), then take exactly the bytes up to the newline.
 /// Whatever follows the newline stays in the kernel, for the next call.
-pub fn recv_line(mut conn: &Socket, max: usize, say: &Narrator) -> Result<Vec<u8>> {
+pub fn recv_line(conn: &Socket, max: usize, say: &Narrator) -> Result<Vec<u8>> {
+    // `Read::read` on a socket is the recv() system call (chapter 7 shows socket2's own); the
+    // quiet adapter records the bytes taken.
+    let mut taking = Narrated::quiet(conn, say.clone());
     let mut line = Vec::new();
     let mut buf = vec![0u8; max];
     while !line.ends_with(b"\n") {
@@ -77,38 +84,51 @@ pub fn recv_line(mut conn: &Socket, max: usize, say: &Narrator) -> Result<Vec<u8
         if room == 0 {
             return Err(say.protocol_error(format!("no newline in the first {max} bytes")));
         }
-        say.next(
+        let why = "look at the bytes that have arrived, leave them there";
+        let seen = say.call_then(
             format!("recv({room}, MSG_PEEK)"),
-            "look at the bytes that have arrived, leave them there",
-        );
-        let seen = peek(conn, &mut buf[..room]).map_err(|e| say.fail(e))?;
-        if seen == 0 {
-            say.done("0 bytes: end of stream");
+            why,
+            || peek(conn, room),
+            |seen| arrived(seen),
+        )?;
+        if seen.is_empty() {
             return Err(say.protocol_error("the peer closed before sending a whole line"));
         }
-        say.done(format!("{seen} bytes: {}", show_bytes(&buf[..seen])));
 
         // Up to and including the first newline; if none has arrived yet, all of them.
-        let wanted = match buf[..seen].iter().position(|&b| b == b'\n') {
+        let wanted = match seen.iter().position(|&b| b == b'\n') {
             Some(newline) => newline + 1,
-            None => seen,
+            None => seen.len(),
         };
-        say.next(
-            format!("recv({wanted})"),
-            "take them, and nothing after the newline",
-        );
-        // `Read::read` on a socket is the recv() system call (chapter 7 shows socket2's own).
-        let n = conn.read(&mut buf[..wanted]).map_err(|e| say.fail(e))?;
-        say.done(format!("{n} bytes"));
+        let why = "take them, and nothing after the newline";
+        let n = say.call(format!("recv({wanted})"), why, || {
+            taking.read(&mut buf[..wanted])
+        })?;
         line.extend_from_slice(&buf[..n]);
     }
     Ok(line)
 }
+
+/// How a peek's result reads: `6 bytes: b"hello\n"`, or the end of the stream.
+fn arrived(seen: &[u8]) -> String {
+    match seen.len() {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(seen)),
+    }
+}
 // ANCHOR_END: recv_line
 
-/// `recv(buf, MSG_PEEK)`: copy the bytes that have arrived into `buf` but leave them in the
-/// kernel's receive buffer, so that the next `recv` returns them again.
-fn peek(conn: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
+/// `recv(room, MSG_PEEK)`: a copy of (at most `room` of) the bytes that have arrived, left in
+/// the kernel's receive buffer, so that the next `recv` returns them again.
+fn peek(conn: &Socket, room: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; room];
+    let n = peek_into(conn, &mut buf)?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+/// `recv(buf, MSG_PEEK)` into a buffer the caller gives.
+fn peek_into(conn: &Socket, buf: &mut [u8]) -> std::io::Result<usize> {
     // socket2's `peek` takes `[MaybeUninit<u8>]`, a buffer it need not zero first (chapter 7).
     // SAFETY: an initialised `[u8]` may be used as `[MaybeUninit<u8>]` as long as nobody writes
     // uninitialised bytes into it; `peek` only lets the kernel copy received bytes in (socket2
@@ -148,7 +168,7 @@ mod tests {
         let (mut writer, reader) = pair();
         writer.write_all(b"one\ntwo\n").unwrap();
         // Both lines are in the reader's receive buffer before the first call.
-        while peek(&reader, &mut [0u8; 16]).unwrap() < 8 {
+        while peek(&reader, 16).unwrap().len() < 8 {
             std::thread::yield_now();
         }
         assert_eq!(recv_line(&reader, 64, &say()).unwrap(), b"one\n");
@@ -181,9 +201,7 @@ mod tests {
         let err = recv_line(&reader, 8, &say()).unwrap_err();
         assert!(err.to_string().contains("8 bytes"), "{err}");
         // The 9th byte, the newline, is still there.
-        let mut rest = [0u8; 4];
-        assert_eq!(peek(&reader, &mut rest).unwrap(), 1);
-        assert_eq!(&rest[..1], b"\n");
+        assert_eq!(peek(&reader, 4).unwrap(), b"\n");
     }
 
     /// End of stream before a newline is an error, not a line.
