@@ -952,12 +952,27 @@ pub fn prlimit(args: &[&str]) {
 /// The lowest descriptor number the process does not have open: with its limit set to that,
 /// every new descriptor fails with EMFILE (the ones above it stay open and usable).
 fn lowest_free_fd(pid: u32) -> u64 {
-    let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .expect("/proc/PID/fd")
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
-        .collect();
-    (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
+    // A server that has just started may hold a descriptor for a moment (the kernel view's
+    // netlink socket, asked right before accept()): read at that moment, the limit would
+    // leave it one descriptor to spare, and a server that serves one client at a time would
+    // never meet EMFILE (seen: 1 run in 4). So look a few times over 100 ms and take the
+    // lowest: what the server holds while it waits in accept().
+    let lowest_now = || {
+        let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .expect("/proc/PID/fd")
+            .flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
+            .collect();
+        (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
+    };
+    (0..10)
+        .map(|_| {
+            let free = lowest_now();
+            std::thread::sleep(Duration::from_millis(10));
+            free
+        })
+        .min()
+        .unwrap_or(0)
 }
 
 /// The time a process (all its threads) has spent on a CPU: the sum of
