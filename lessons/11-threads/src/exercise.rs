@@ -1,45 +1,49 @@
-//! Lesson 11 exercise: serve each connection in a thread of its own.
-//!
-//! Check your work with:   cargo exercise lesson-11-threads
-//! Run your version with:  cargo run -p lesson-11-threads --features exercise
+// Lesson 11's exercise: a thread per connection, sharing one tally. Yours to write.
+//
+// Check it:       cargo exercise lesson-11-threads
+// Stuck?          cargo hint lesson-11-threads      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-11-threads
 
 use std::io;
-use std::net::TcpStream;
+#[allow(unused_imports)]
 use std::sync::{Arc, Mutex};
-#[allow(unused_imports)] // You will need these.
+#[allow(unused_imports)]
 use std::thread::{self, JoinHandle};
 
 use common::Result;
 
-#[allow(unused_imports)] // And these: see main.rs.
-use crate::{close, conn_narrator, send_all, Lines, Tally};
+#[allow(unused_imports)]
+use crate::{Connection, Shared, Tally};
 
 // ANCHOR: exercise
-/// Start a thread that serves this one connection; return its handle, so that the server can
-/// join it later (and learn how it ended).
+/// Serve `conn` in a thread of its own; return that thread's handle at once.
 ///
-/// TODO: spawn a thread (`thread::Builder::new().spawn(...)` returns an `io::Result`, which
-/// is what this function returns) that runs `handle(conn, number, &tally)`. The closure must
-/// own what it uses: `move`.
+/// The contract (what the checks test):
+/// - The new thread runs `handle(conn, &tally)`; the handle's `join()` gives what it returned.
+/// - Return while the connection is still being served: the server must get back to
+///   `accept()` at once, or one silent client stops everyone.
+/// - If the system cannot make a thread, return that error (do not panic).
 pub fn spawn_handler(
-    conn: TcpStream,
-    number: usize,
-    tally: Arc<Mutex<Tally>>,
+    conn: impl Connection + Send + 'static,
+    tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    let _ = (conn, number, tally);
-    todo!("spawn the connection's thread")
+    let _ = (conn, tally);
+    todo!("start the connection's thread")
 }
 
-/// Serve one connection: answer each line in upper case and count it, until the client closes.
+/// Serve one connection: answer each line with the same line in upper case, and count it in
+/// the tally, until the client closes its side.
 ///
-/// TODO: with `conn_narrator(number)` as `say` and `Lines::new(&conn)`:
-///   - loop over `lines.next(&say)?` until it gives `None` (the client has closed);
-///   - count each line: `tally.lock()` (unwrap it), then `.count(&line)`, in one statement,
-///     so that the lock is let go before you send;
-///   - answer with `send_all(&conn, &line.to_ascii_uppercase(), &say)?`;
-///   - at the end, `close(conn, "connection", &say)` and return `Ok(())`.
-pub fn handle(conn: TcpStream, number: usize, tally: &Mutex<Tally>) -> Result<()> {
-    let _ = (conn, number, tally);
+/// The contract (what the checks test):
+/// - Every line the client sends is answered, in order: `b"hi\n"` -> `b"HI\n"` (ASCII upper
+///   case only), and counted once in `tally` (`Tally::count`) before it is answered.
+/// - When `recv_line` gives `None`: close the connection and return `Ok(())`.
+/// - An error from the connection ends `handle` with that error.
+/// - Never hold the tally's lock while `recv_line` or `send_all` waits: every other
+///   connection's thread would wait for this client too.
+/// - Print nothing: the lesson narrates each call around your function.
+pub fn handle(conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
+    let _ = (conn, tally);
     todo!("answer the connection's lines")
 }
 // ANCHOR_END: exercise

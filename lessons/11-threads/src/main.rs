@@ -23,17 +23,7 @@ use std::time::{Duration, Instant};
 use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 
-// The functions this lesson is about live in their own file, so that you can write them
-// yourself: src/exercise.rs is yours (`cargo exercise lesson-11-threads` checks it),
-// src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{handle, spawn_handler};
+use lesson_11_threads::{handle, spawn_handler, Connection, Shared};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-11-threads",
@@ -84,32 +74,39 @@ fn main() -> std::process::ExitCode {
 /// The longest line the server accepts; a longer one ends the connection.
 pub const MAX_LINE: usize = 1024;
 
-// ANCHOR: shared
-/// What all connections share. Two numbers that must change together: that is what a Mutex
-/// is for (a single counter could be an `AtomicU64`).
-#[derive(Debug, Default)]
-pub struct Tally {
-    pub lines: u64,
-    pub bytes: u64,
+// ANCHOR: narrated_conn
+/// A connection as its thread serves it, narrated as `conn3`: each recv and send, and the
+/// close, are printed by the lesson here, so the exercise's `handle` prints nothing.
+struct NarratedConn {
+    conn: TcpStream,
+    lines: Lines,
+    say: Narrator,
 }
 
-impl Tally {
-    /// Count one answered line.
-    pub fn count(&mut self, line: &[u8]) {
-        self.lines += 1;
-        self.bytes += line.len() as u64;
+impl NarratedConn {
+    fn new(conn: TcpStream, number: usize) -> Self {
+        NarratedConn {
+            lines: Lines::new(&conn),
+            conn,
+            say: Narrator::new(format!("conn{number}"), LESSON.package),
+        }
     }
 }
 
-/// One tally for the whole server: `Arc` so that every thread owns a handle to it, `Mutex` so
-/// that only one thread at a time changes it.
-pub type Shared = Arc<Mutex<Tally>>;
-// ANCHOR_END: shared
+impl Connection for NarratedConn {
+    fn recv_line(&mut self) -> Result<Option<Vec<u8>>> {
+        self.lines.next(&self.conn, &self.say)
+    }
 
-/// The narrator for connection number `number`, as its thread sees it: `conn3`.
-pub fn conn_narrator(number: usize) -> Narrator {
-    Narrator::new(format!("conn{number}"), LESSON.package)
+    fn send_all(&mut self, bytes: &[u8]) -> Result<()> {
+        send_all(&self.conn, bytes, &self.say)
+    }
+
+    fn close(self) {
+        close(self.conn, "connection", &self.say);
+    }
 }
+// ANCHOR_END: narrated_conn
 
 // ANCHOR: accept
 /// Take the next connection (riding out accept()'s passing errors: see common::listener),
@@ -151,20 +148,18 @@ fn accept_one(
 // ANCHOR: lines
 /// Reads a connection one line at a time. One `recv` may bring part of a line or several
 /// lines (lesson 07), so whatever follows the first newline waits here for the next call.
-pub struct Lines<'a> {
-    conn: &'a TcpStream,
+pub struct Lines {
     pending: Vec<u8>,
     /// How long one whole line may take to arrive: a deadline, not a limit per recv.
     per_line: Duration,
 }
 
-impl<'a> Lines<'a> {
+impl Lines {
     /// The time each line may take is the connection's receive timeout, as it was set when
     /// the connection was made (getsockopt(SO_RCVTIMEO); 30 s if none was set).
-    pub fn new(conn: &'a TcpStream) -> Self {
+    pub fn new(conn: &TcpStream) -> Self {
         let per_line = conn.read_timeout().ok().flatten();
         Lines {
-            conn,
             pending: Vec::new(),
             per_line: per_line.unwrap_or(Duration::from_secs(30)),
         }
@@ -174,7 +169,7 @@ impl<'a> Lines<'a> {
     ///
     /// What it guarantees: it returns (a line, the end, or an error) within `per_line`, however
     /// the bytes trickle in, and never holds more than 2 x 1024 bytes for a line.
-    pub fn next(&mut self, say: &Narrator) -> Result<Option<Vec<u8>>> {
+    pub fn next(&mut self, mut conn: &TcpStream, say: &Narrator) -> Result<Option<Vec<u8>>> {
         let deadline = Instant::now() + self.per_line;
         loop {
             // Only the first MAX_LINE + 1 bytes may hold the newline (a line of at most
@@ -196,11 +191,9 @@ impl<'a> Lines<'a> {
             let Some(left) = time_left(deadline) else {
                 return Err(say.fail(no_line_in_time(self.per_line)));
             };
-            self.conn
-                .set_read_timeout(Some(left))
-                .map_err(|e| say.fail(e))?;
+            conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
             // Blocks this thread, and only this thread, until the peer sends or closes.
-            let result = self.conn.read(&mut buf);
+            let result = conn.read(&mut buf);
             wait_for_turn();
             let n = match result {
                 Ok(n) => n,
@@ -320,7 +313,7 @@ impl Pool {
                     let Ok((conn, number)) = job else {
                         return; // The queue was closed: the server is shutting down.
                     };
-                    let result = handle(conn, number, &tally);
+                    let result = handle(NarratedConn::new(conn, number), &tally);
                     let _ = report.send((number, result));
                 });
             // At startup, a pool that cannot be made is the server's end (with a clear word).
@@ -400,7 +393,7 @@ impl Workers {
                     format!("thread::spawn(conn{number})"),
                     "start a thread that serves this connection",
                 );
-                match spawn_handler(conn, number, Arc::clone(tally)) {
+                match spawn_handler(NarratedConn::new(conn, number), Arc::clone(tally)) {
                     Ok(thread) => {
                         say.done(format!("ok, conn{number} has a thread of its own"));
                         threads.push((number, thread));
@@ -627,8 +620,13 @@ fn shutdown_write(conn: &TcpStream, say: &Narrator) -> Result<()> {
 }
 
 /// Read the answer to `line` and check it.
-fn expect_answer(lines: &mut Lines, line: &[u8], say: &Narrator) -> Result<Vec<u8>> {
-    let answer = lines.next(say)?.ok_or_else(|| {
+fn expect_answer(
+    lines: &mut Lines,
+    conn: &TcpStream,
+    line: &[u8],
+    say: &Narrator,
+) -> Result<Vec<u8>> {
+    let answer = lines.next(conn, say)?.ok_or_else(|| {
         say.protocol_error("the server closed without answering")
             .with_hint("is it still running? did it drop us for being silent too long?")
     })?;
@@ -669,11 +667,13 @@ fn client(opts: &Options) -> Result<()> {
         send_all(&conn, &line, &say)?;
         if hold {
             // Keep the connection (and so its thread on the server) while we open the next.
-            expect_answer(&mut Lines::new(&conn), &line, &say).map_err(|e| match e.kind() {
-                Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    e.with_hint("no answer: is every worker of the server busy?")
+            expect_answer(&mut Lines::new(&conn), &conn, &line, &say).map_err(|e| {
+                match e.kind() {
+                    Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        e.with_hint("no answer: is every worker of the server busy?")
+                    }
+                    _ => e,
                 }
-                _ => e,
             })?;
         } else {
             shutdown_write(&conn, &say)?;
@@ -683,8 +683,8 @@ fn client(opts: &Options) -> Result<()> {
     for (conn, line, say) in open {
         if !hold {
             let mut lines = Lines::new(&conn);
-            let answer = expect_answer(&mut lines, &line, &say)?;
-            if lines.next(&say)?.is_some() {
+            let answer = expect_answer(&mut lines, &conn, &line, &say)?;
+            if lines.next(&conn, &say)?.is_some() {
                 return Err(say.protocol_error("the server sent more than one answer"));
             }
             if count == 1 {
@@ -771,8 +771,8 @@ fn demo(opts: &Options) -> Result<()> {
             let (conn, say) = &clients[finished - 1];
             let line = format!("hi from {}\n", names[finished - 1]).into_bytes();
             let mut lines = Lines::new(conn);
-            expect_answer(&mut lines, &line, say)?;
-            lines.next(say)?;
+            expect_answer(&mut lines, conn, &line, say)?;
+            lines.next(conn, say)?;
         }
         let silent: Vec<&str> = (1..=names.len())
             .filter(|n| !spoken.contains(n))
@@ -857,7 +857,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
                 shutdown_write(&carol, &carol_say)?;
             }
             workers.wait_for(&[2], &server)?;
-            expect_answer(&mut Lines::new(&carol), line, &carol_say)?;
+            expect_answer(&mut Lines::new(&carol), &carol, line, &carol_say)?;
             close(carol, "client socket", &carol_say);
         }
     }

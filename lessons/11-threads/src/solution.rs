@@ -1,41 +1,34 @@
-//! Reference solution for lesson 11's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 11's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
-use std::net::TcpStream;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 
 use common::Result;
 
-use crate::{close, conn_narrator, send_all, Lines, Tally};
+use crate::{Connection, Shared, Tally};
 
 // ANCHOR: solution
-/// Start a thread that serves this one connection; return its handle, so that the server can
-/// join it later (and learn how it ended).
+/// Serve `conn` in a thread of its own; return that thread's handle at once.
 pub fn spawn_handler(
-    conn: TcpStream,
-    number: usize,
-    tally: Arc<Mutex<Tally>>,
+    conn: impl Connection + Send + 'static,
+    tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
     // `move`: the thread owns the connection and its own handle to the tally, because it may
     // run longer than this function. Builder::spawn reports failure (too many threads) as an
     // error; thread::spawn would panic.
-    thread::Builder::new()
-        .name(format!("conn{number}"))
-        .spawn(move || handle(conn, number, &tally))
+    thread::Builder::new().spawn(move || handle(conn, &tally))
 }
 
 /// Serve one connection: answer each line in upper case and count it, until the client closes.
-pub fn handle(conn: TcpStream, number: usize, tally: &Mutex<Tally>) -> Result<()> {
-    let say = conn_narrator(number);
-    let mut lines = Lines::new(&conn);
-    while let Some(line) = lines.next(&say)? {
+pub fn handle(mut conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
+    while let Some(line) = conn.recv_line()? {
         // Lock, count, unlock, in one statement: the guard is dropped at the `;`. Never keep
         // the lock across recv or send, which wait for as long as the client likes.
         tally.lock().unwrap_or_else(|e| e.into_inner()).count(&line);
-        send_all(&conn, &line.to_ascii_uppercase(), &say)?;
+        conn.send_all(&line.to_ascii_uppercase())?;
     }
-    close(conn, "connection", &say);
+    conn.close();
     Ok(())
 }
 // ANCHOR_END: solution

@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 11's exchange, checked for real: many clients at once, a silent client that blocks
 //! nobody, the shared tally, the pool, and the failures.
 
@@ -14,12 +16,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-11-threads");
 /// a server that serves one client at a time fails here in seconds, not after many timeouts.
 const PROMPT: Duration = Duration::from_secs(3);
 
-/// Fail with a message a learner can act on, and the exercise's hint.
+/// Fail with a message that says what went wrong.
 #[track_caller]
 fn fail(what: &str) -> ! {
-    let hint = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/hint.md"))
-        .unwrap_or_default();
-    panic!("\n\n{what}\n\n--- hint (if you are doing the exercise) ---\n{hint}\n");
+    panic!("\n\n{what}\n");
 }
 
 /// Read one line within `PROMPT`, or fail saying `why`.

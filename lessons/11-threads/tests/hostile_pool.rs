@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! The hostile-client battery against lesson 11's server with a pool of 4 workers: a hostile
 //! client holds one worker (for at most the line's deadline, 3 s), and a normal client is
 //! served by another one meanwhile. (tests/exchange.rs runs it with a thread per connection.)

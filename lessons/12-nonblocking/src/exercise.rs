@@ -1,56 +1,39 @@
-//! Lesson 12 exercise: read what is ready, split it into lines, keep the rest.
-//!
-//! Check your work with:   cargo exercise lesson-12-nonblocking
-//! Run your version with:  cargo run -p lesson-12-nonblocking --features exercise
-
-#[allow(unused_imports)] // You will need these.
-use std::io::{ErrorKind, Read};
+// Lesson 12's exercise: read what is ready, split it into lines, keep the rest. Yours to write.
+//
+// Check it:       cargo exercise lesson-12-nonblocking
+// Stuck?          cargo hint lesson-12-nonblocking      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-12-nonblocking
 
 #[allow(unused_imports)]
-use common::{show_bytes, Narrator, Result};
+use std::io::{self, ErrorKind, Read};
 
-#[allow(unused_imports)] // And these: the line limit (1024), and the reads per turn (16).
-use super::{MAX_LINE, READS_PER_TURN};
-
-/// How a `read_ready` ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Until your read_ready returns them all.
-pub enum Ended {
-    /// The kernel has nothing more for now: wait for the next readiness event.
-    WouldBlock,
-    /// READS_PER_TURN reads, and still no WouldBlock: more may be waiting. The loop must come
-    /// back to this connection by itself: no new event will remind it.
-    MoreLeft,
-    /// A line longer than MAX_LINE: the client breaks the rules.
-    TooLong,
-    /// The client has closed its side: there will be nothing more, ever.
-    Eof,
-}
+#[allow(unused_imports)]
+use crate::{Ended, MAX_LINE, READS_PER_TURN};
 
 // ANCHOR: exercise
-/// Take what the kernel holds for this connection now, without waiting, in at most
-/// READS_PER_TURN reads. Every complete line (with its `\n`) goes into `lines`; a line still on
-/// its way stays in `pending`, which never holds more than MAX_LINE bytes.
+/// Take what the kernel holds for this connection now, without waiting: `stream` is
+/// non-blocking, so a read with nothing to give fails with `ErrorKind::WouldBlock`.
 ///
-/// TODO: up to READS_PER_TURN times, `stream.read(&mut buf)` (the socket is non-blocking, so
-/// it never waits):
-///   - `Ok(0)`: the client has closed: return `Ok(Ended::Eof)`;
-///   - `Ok(n)`: for each `\n` in the n new bytes, move `pending` + the bytes up to it into
-///     `lines`; keep what follows the last `\n` in `pending`. A line (newline included) longer
-///     than MAX_LINE, finished or not: return `Ok(Ended::TooLong)` at once;
-///   - `Err(e)` with `e.kind() == ErrorKind::WouldBlock`: nothing more for now:
-///     return `Ok(Ended::WouldBlock)`;
-///   - `ErrorKind::Interrupted`: read again; any other error: `return Err(say.fail(e))`.
-///
-/// After READS_PER_TURN reads, return `Ok(Ended::MoreLeft)`.
-/// Narrate each read: `say.next("recv(4096)", "...")` before, `say.done(...)` after.
+/// The contract (what the checks test):
+/// - Every complete line, with its `\n`, goes into `lines`, in order. One read may bring half
+///   a line, one line or several; a line may take many reads, and many calls: `pending` holds
+///   the start of a line still on its way, between calls (it never holds a `\n`).
+/// - Keep reading until a read says WouldBlock (return `Ended::WouldBlock`): readiness is
+///   reported once (edge-triggered), so bytes left unread now get no event of their own.
+/// - But make at most READS_PER_TURN reads: after that many, return `Ended::MoreLeft`.
+/// - A line longer than MAX_LINE bytes (its `\n` included), finished or not: return
+///   `Ended::TooLong` from the read that brings its byte MAX_LINE + 1, with no further read.
+///   `pending` never holds more than MAX_LINE bytes.
+/// - A read of 0 bytes (end of stream): return `Ended::Eof` (the complete lines before it are
+///   in `lines`).
+/// - `ErrorKind::Interrupted`: read again. Any other error: return it.
+/// - Print nothing: the lesson narrates each read around your function.
 pub fn read_ready(
     stream: &mut impl Read,
     pending: &mut Vec<u8>,
     lines: &mut Vec<Vec<u8>>,
-    say: &Narrator,
-) -> Result<Ended> {
-    let _ = (stream, pending, lines, say);
-    todo!("read until WouldBlock (at most READS_PER_TURN times), split complete lines, check the limit")
+) -> io::Result<Ended> {
+    let _ = (stream, pending, lines);
+    todo!("read what is ready, split the lines, keep the rest")
 }
 // ANCHOR_END: exercise

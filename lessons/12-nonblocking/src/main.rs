@@ -16,21 +16,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::time::{Duration, Instant};
 
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-12-nonblocking` checks it), src/solution.rs
-// is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{read_ready, Ended};
+use lesson_12_nonblocking::{read_ready, Ended, MAX_LINE};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-12-nonblocking",
@@ -81,11 +71,7 @@ fn main() -> std::process::ExitCode {
 }
 
 // ANCHOR: limits
-/// The longest line the server accepts, its newline included.
-pub const MAX_LINE: usize = 1024;
-/// At most this many reads (of 4 KiB) from one connection per turn of the loop: a client that
-/// sends without pause gets its share, and then the others get theirs.
-pub const READS_PER_TURN: usize = 16;
+// (MAX_LINE and READS_PER_TURN, the limits `read_ready` keeps, are in src/lib.rs.)
 /// At most this many connections accepted per turn, for the same reason.
 const ACCEPTS_PER_TURN: usize = 64;
 /// While this much waits to be sent to a client that does not read, stop reading from it:
@@ -220,7 +206,12 @@ impl Conn {
         self.flush(limits)?;
         if self.readable && !self.finished && self.outgoing.len() < OUT_LIMIT {
             let mut lines = Vec::new();
-            let ended = read_ready(&mut self.stream, &mut self.pending, &mut lines, &self.say)?;
+            let mut stream = NarratedRecv {
+                stream: &mut self.stream,
+                say: &self.say,
+            };
+            let ended = read_ready(&mut stream, &mut self.pending, &mut lines)
+                .map_err(|e| LessonError::io("recv(4096)", e, LESSON.package))?;
             for line in &lines {
                 self.outgoing.extend_from_slice(&answer(line));
             }
@@ -298,6 +289,39 @@ impl Conn {
     }
 }
 // ANCHOR_END: conn
+
+// ANCHOR: narrated_recv
+/// The connection as `read_ready` reads it: each recv narrated here, so that `read_ready`
+/// itself prints nothing.
+struct NarratedRecv<'a> {
+    stream: &'a mut TcpStream,
+    say: &'a Narrator,
+}
+
+impl Read for NarratedRecv<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let say = self.say;
+        say.next(
+            format!("recv({})", buf.len()),
+            "take what has arrived, without waiting",
+        );
+        let result = self.stream.read(buf);
+        match &result {
+            Ok(0) => say.done_bytes("0 bytes: end of stream", &[]),
+            Ok(n) => say.done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                say.done("WouldBlock: nothing more for now")
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                say.done("interrupted by a signal: read again")
+            }
+            // Narrated as this call's failure; read_ready passes the error itself up.
+            Err(e) => drop(say.fail(std::io::Error::new(e.kind(), e.to_string()))),
+        }
+        result
+    }
+}
+// ANCHOR_END: narrated_recv
 
 // ANCHOR: flush
 impl Conn {

@@ -1,24 +1,8 @@
-//! Reference solution for lesson 12's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 12's exercise. (Yours goes in exercise.rs.)
 
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 
-use common::{show_bytes, Narrator, Result};
-
-use super::{MAX_LINE, READS_PER_TURN};
-
-/// How a `read_ready` ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
-    /// The kernel has nothing more for now: wait for the next readiness event.
-    WouldBlock,
-    /// READS_PER_TURN reads, and still no WouldBlock: more may be waiting. The loop must come
-    /// back to this connection by itself: no new event will remind it.
-    MoreLeft,
-    /// A line longer than MAX_LINE: the client breaks the rules.
-    TooLong,
-    /// The client has closed its side: there will be nothing more, ever.
-    Eof,
-}
+use crate::{Ended, MAX_LINE, READS_PER_TURN};
 
 // ANCHOR: solution
 /// Take what the kernel holds for this connection now, without waiting, in at most
@@ -28,32 +12,20 @@ pub fn read_ready(
     stream: &mut impl Read,
     pending: &mut Vec<u8>,
     lines: &mut Vec<Vec<u8>>,
-    say: &Narrator,
-) -> Result<Ended> {
+) -> io::Result<Ended> {
     let mut buf = [0u8; 4096];
     // Read until WouldBlock: mio reports new bytes once, so whatever we leave unread now gets
     // no event of its own. But not for ever: a client that sends without pause would keep the
     // loop here, and every other client waiting.
     for _ in 0..READS_PER_TURN {
-        say.next("recv(4096)", "take what has arrived, without waiting");
         let n = match stream.read(&mut buf) {
-            Ok(0) => {
-                say.done("0 bytes: end of stream");
-                return Ok(Ended::Eof);
-            }
+            Ok(0) => return Ok(Ended::Eof),
             Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                say.done("WouldBlock: nothing more for now");
-                return Ok(Ended::WouldBlock);
-            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Ended::WouldBlock),
             // A signal interrupted the call before it read anything: just try again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => {
-                say.done("interrupted by a signal: read again");
-                continue;
-            }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         };
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
         // One read may hold half a line, one line, or several. `pending` has no newline (every
         // line before was taken out), so look for newlines in the new bytes only.
         let mut new = &buf[..n];

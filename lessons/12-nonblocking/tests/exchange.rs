@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 12's exchange, checked for real: WouldBlock, clients interleaved on one thread,
 //! half lines, vanishing and silent clients, oversized lines, and partial sends.
 

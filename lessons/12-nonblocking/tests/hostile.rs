@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! The hostile-client battery (testkit::hostile) against lesson 12's one-thread server: a
 //! normal client is served WHILE each rude client is still connected, and after it.
 //! `cargo test -p lesson-12-nonblocking hostile -- --nocapture` prints one line per case with

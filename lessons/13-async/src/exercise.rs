@@ -1,7 +1,8 @@
-//! Lesson 13 exercise: wait for the next thing that happens on a connection.
-//!
-//! Check your work with:   cargo exercise lesson-13-async
-//! Run your version with:  cargo run -p lesson-13-async --features exercise
+// Lesson 13's exercise: wait for the next thing that happens on a connection. Yours to write.
+//
+// Check it:       cargo exercise lesson-13-async
+// Stuck?          cargo hint lesson-13-async      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-13-async
 
 use std::io;
 use std::time::Duration;
@@ -9,33 +10,26 @@ use std::time::Duration;
 use tokio::io::BufReader;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::broadcast;
-#[allow(unused_imports)] // You will need these.
-use tokio::time::timeout;
 
-#[allow(unused_imports)] // And this: the lesson's line reader, with its limit.
-use super::read_line;
-
-/// What happened next on a connection.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Event {
-    /// A whole line arrived (with its `\n`).
-    Line(Vec<u8>),
-    /// The client closed its end (end of stream) between two lines.
-    Closed,
-    /// No whole line within `idle` (a silent client, or one that sends too slowly).
-    TimedOut,
-    /// The server is shutting down.
-    Shutdown,
-}
+#[allow(unused_imports)]
+use crate::{read_line, Event};
 
 // ANCHOR: exercise
-/// Wait for whichever comes first: a whole line from the client, `idle` passing without one
-/// (silence, or bytes too slow to make a line), or the shutdown signal.
+/// Wait for whichever comes first on this connection, and say which.
 ///
-/// TODO: use `tokio::select!` with two branches:
-///   - `timeout(idle, read_line(reader, line))`: `Err(_)` means no whole line in time, `Ok(Ok(Some(bytes)))`
-///     a line, `Ok(Ok(None))` end of stream, `Ok(Err(e))` an error to return;
-///   - `shutdown.recv()`: the shutdown signal (whatever it returns).
+/// The contract (what the checks test):
+/// - A whole line (with its `\n`, at most MAX_LINE bytes: `read_line` reads one):
+///   `Event::Line(bytes)`. However the bytes arrive: in pieces, or several lines in one
+///   packet (the next call gets the next line).
+/// - The client closed its end between two lines: `Event::Closed`.
+/// - `idle` has passed without a WHOLE line: `Event::TimedOut`. It limits the whole line, not
+///   each read: a client that sends one byte at a time, never a newline, times out too.
+/// - The shutdown signal (`shutdown` receives, or its sender is gone): `Event::Shutdown` at
+///   once, even while the client is silent.
+/// - A read error (a line too long, the client gone in the middle of a line): return it.
+/// - While it waits, every other task on the same thread goes on: nothing in it may block the
+///   thread.
+/// - Print nothing: the lesson narrates around your function.
 pub async fn next_event(
     reader: &mut BufReader<OwnedReadHalf>,
     line: &mut Vec<u8>,
@@ -43,6 +37,6 @@ pub async fn next_event(
     idle: Duration,
 ) -> io::Result<Event> {
     let _ = (reader, line, shutdown, idle);
-    todo!("select! between a line (with a timeout) and the shutdown signal")
+    todo!("wait for a line (in time) or the shutdown signal, whichever comes first")
 }
 // ANCHOR_END: exercise

@@ -19,22 +19,12 @@ use std::time::Duration;
 use common::lines::LineClient;
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio::time::{sleep, timeout};
 
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-13-async` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{next_event, Event};
+use lesson_13_async::{next_event, Event, MAX_LINE};
 
 /// Has the server been asked to stop, and how? (Ordered: a request never lowers another.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -340,19 +330,7 @@ async fn answer_datagram(udp: &UdpSocket, bytes: &[u8], from: SocketAddr, say: &
 }
 // ANCHOR_END: answer_datagram
 
-// ANCHOR: read_line
-/// The longest line the server takes, newline included.
-pub const MAX_LINE: usize = 1024;
-
-/// One line of at most `MAX_LINE` bytes, cancel-safe (the helper crate's `read_line`,
-/// explained in chapter 13).
-pub async fn read_line(
-    reader: &mut BufReader<OwnedReadHalf>,
-    line: &mut Vec<u8>,
-) -> io::Result<Option<Vec<u8>>> {
-    common::lines::read_line(reader, line, MAX_LINE).await
-}
-// ANCHOR_END: read_line
+// (MAX_LINE and read_line, the line reader `next_event` uses, are in src/lib.rs.)
 
 // ANCHOR: handle
 /// One connection, in its own task: answer its lines until it closes, sends no whole line in

@@ -1,4 +1,4 @@
-//! Reference solution for lesson 13's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 13's exercise. (Yours goes in exercise.rs.)
 
 use std::io;
 use std::time::Duration;
@@ -8,20 +8,7 @@ use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::broadcast;
 use tokio::time::timeout;
 
-use super::read_line;
-
-/// What happened next on a connection.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Event {
-    /// A whole line arrived (with its `\n`).
-    Line(Vec<u8>),
-    /// The client closed its end (end of stream) between two lines.
-    Closed,
-    /// No whole line within `idle` (a silent client, or one that sends too slowly).
-    TimedOut,
-    /// The server is shutting down.
-    Shutdown,
-}
+use crate::{read_line, Event};
 
 // ANCHOR: solution
 /// Wait for whichever comes first: a whole line from the client, `idle` passing without one

@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 13's exchange, checked for real: the demo, two processes, many clients at once,
 //! graceful shutdown, a silent client, an oversized line, and failures.
 

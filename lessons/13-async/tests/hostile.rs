@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! The hostile-client battery (testkit::hostile) against lesson 13's server (tasks on one
 //! thread): a normal client is served WHILE each rude client is still connected, and after it.
 //! `cargo test -p lesson-13-async hostile -- --nocapture` prints one line per case with its

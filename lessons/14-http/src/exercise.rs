@@ -1,40 +1,33 @@
-//! Lesson 14 exercise: read a request line, write a response.
-//!
-//! Check your work with:   cargo exercise lesson-14-http
-//! Run your version with:  cargo run -p lesson-14-http --features exercise
+// Lesson 14's exercise: read one whole HTTP request. Yours to write.
+//
+// Check it:       cargo exercise lesson-14-http
+// Stuck?          cargo hint lesson-14-http      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-14-http
 
-/// The first line of a request, cut into its three parts: `GET /hello HTTP/1.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestLine<'a> {
-    /// What the client wants done: `GET`, `POST`, … (case matters: `get` is another method).
-    pub method: &'a str,
-    /// Which resource: `/hello`, maybe with a query, `/hello?lang=fr`.
-    pub target: &'a str,
-    /// `HTTP/1.1` or `HTTP/1.0`.
-    pub version: &'a str,
-}
+use common::Result;
+
+#[allow(unused_imports)]
+use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
 
 // ANCHOR: exercise
-/// Cut a request line (without its CRLF) into method, target and version.
+/// Read one whole request from `conn`: its head, up to and including the empty line that ends
+/// it, then its body, if it has one.
 ///
-/// TODO: split `line` on single spaces. Return `None` unless there are exactly three
-/// non-empty parts and the third is `HTTP/1.1` or `HTTP/1.0`.
-pub fn parse_request_line(line: &str) -> Option<RequestLine<'_>> {
-    let _ = line;
-    todo!("parse the request line")
-}
-
-/// The bytes of a whole response: status line, headers, blank line, body.
-///
-/// TODO: build, with every line ending in "\r\n":
-///   HTTP/1.1 <status> <reason>
-///   <name>: <value>            (one line for each of `headers`)
-///   Content-Length: <the body's length>
-///   Connection: close
-///   (an empty line)
-/// followed by the body's bytes.
-pub fn response(status: u16, reason: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
-    let _ = (status, reason, headers, body);
-    todo!("build the response")
+/// The contract (what the checks test):
+/// - TCP gives bytes, not messages: the head may come in many recvs, and one recv may bring
+///   the head and the body together. `head_end(&bytes)` says where a head ends, once it has.
+/// - A head longer than MAX_HEAD bytes, or MAX_HEAD bytes come with no end of head yet:
+///   `Request::TooLarge`, with no further recv (a client must not make us hold its bytes).
+/// - Then the body: `body_length(head)` gives how many bytes of it follow the head, or the
+///   response that refuses it (`Request::Refused(that response)`, with no further recv). Read
+///   until that many bytes have come after the head.
+/// - Return `Request::Complete(head)`: the head alone, empty line included; the body and any
+///   byte after it are set aside.
+/// - `Recv::TimedOut` or `Recv::Closed` before the request is whole: `Request::TimedOut` or
+///   `Request::Closed`. An error from `recv`: return it.
+/// - Print nothing: the lesson narrates each recv around your function.
+pub fn read_request(conn: &mut impl Connection) -> Result<Request> {
+    let _ = conn;
+    todo!("read the head, then the body its Content-Length announces")
 }
 // ANCHOR_END: exercise

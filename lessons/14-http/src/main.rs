@@ -22,16 +22,10 @@ use std::time::{Duration, Instant};
 use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
 
-// The functions this lesson's exercise is about live in their own file, so that you can write
-// them yourself: src/exercise.rs is yours (`cargo exercise lesson-14-http` checks it).
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::{parse_request_line, response};
+use lesson_14_http::{
+    bad_request, find, head_end, parse_request_line, read_request, response, Connection, Recv,
+    Request, MAX_HEAD, TEXT,
+};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-14-http",
@@ -72,85 +66,28 @@ static LESSON: Lesson = Lesson {
     ],
 };
 
-/// The most bytes a request head may have. A client that sends more without the empty line
-/// that ends a head is either broken or hostile; either way it gets 400 and we close.
-const MAX_HEAD: usize = 8 * 1024;
-
-/// The most bytes of body a request may announce. This server reads a body only to find where
-/// the request ends (it answers GET alone), and will not read more than this to do it.
-const MAX_BODY: usize = 64 * 1024;
-
 fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
-// ANCHOR: read_request
-/// What reading a request came to.
-enum Request {
-    /// A whole request: its head, up to and including the empty line that ends it. (Its
-    /// body, if it had one, was read too and set aside: this server answers only GET.)
-    Complete(Vec<u8>),
-    /// More than MAX_HEAD bytes came without an empty line.
-    TooLarge,
-    /// The head announced a body this server will not read: the response that says why.
-    Refused(Vec<u8>),
-    /// The whole request did not arrive before the deadline.
-    TimedOut,
-    /// The client closed its side before the request was complete.
-    Closed,
+// ANCHOR: incoming
+/// The connection as `read_request` reads it: each recv narrated here, and given only the
+/// time left until the request's deadline, so that `read_request` itself prints nothing and
+/// knows nothing of time.
+struct Incoming<'a> {
+    conn: &'a TcpStream,
+    deadline: Instant,
+    say: &'a Narrator,
 }
 
-/// Read one whole request: the head, up to the empty line that ends it, then exactly as many
-/// body bytes as its Content-Length says (RFC 9112 section 6.3: a request with neither
-/// Content-Length nor Transfer-Encoding has no body, and ends at the empty line).
-///
-/// What it guarantees: it returns before `deadline`, however slowly the bytes come (a
-/// client that trickles a byte a second gets 408, not a thread for ever: the "slowloris"
-/// attack), and holds at most MAX_HEAD + MAX_BODY + 1024 bytes.
-/// TCP gives us bytes, not messages: the head may come in pieces, and must be reassembled.
-fn read_request(conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<Request> {
-    let mut bytes = Vec::new();
-    let head_len = loop {
-        if let Some(end) = head_end(&bytes) {
-            if end > MAX_HEAD {
-                return Ok(Request::TooLarge);
-            }
-            break end;
-        }
-        // The limit is checked after every recv of at most 1024 bytes, not at the end.
-        if bytes.len() > MAX_HEAD {
-            return Ok(Request::TooLarge);
-        }
-        let what = "read the request head, up to the empty line";
-        match recv_before(conn, &mut bytes, deadline, what, say)? {
-            Recv::Some => continue,
-            Recv::TimedOut => return Ok(Request::TimedOut),
-            Recv::Closed => return Ok(Request::Closed),
-        }
-    };
-    let length = match body_length(&bytes[..head_len]) {
-        Ok(length) => length,
-        Err(refusal) => return Ok(Request::Refused(refusal)),
-    };
-    // The body: `length` bytes after the head, before the same deadline.
-    while bytes.len() < head_len + length {
-        let what = "read the body, as many bytes as Content-Length says";
-        match recv_before(conn, &mut bytes, deadline, what, say)? {
-            Recv::Some => continue,
-            Recv::TimedOut => return Ok(Request::TimedOut),
-            Recv::Closed => return Ok(Request::Closed),
-        }
+impl Connection for Incoming<'_> {
+    fn recv(&mut self, into: &mut Vec<u8>) -> Result<Recv> {
+        let what = match head_end(into) {
+            None => "read the request head, up to the empty line",
+            Some(_) => "read the body, as many bytes as Content-Length says",
+        };
+        recv_before(self.conn, into, self.deadline, what, self.say)
     }
-    // Set the body aside, and whatever came after it (a second request: we close instead).
-    bytes.truncate(head_len);
-    Ok(Request::Complete(bytes))
-}
-
-/// What one recv came to.
-enum Recv {
-    Some,
-    TimedOut,
-    Closed,
 }
 
 /// One recv of at most 1024 bytes, appended to `into`, that gives up at `deadline`.
@@ -197,69 +134,7 @@ fn recv_before(
     }
 }
 
-/// How many body bytes follow this head: its Content-Length, or 0 without one. A body this
-/// server will not read gets its response instead (RFC 9112 sections 6.1 and 6.3):
-/// Transfer-Encoding (chunked) → 501; a Content-Length that is not a number, or two that
-/// differ → 400; more than MAX_BODY → 413.
-fn body_length(head: &[u8]) -> std::result::Result<usize, Vec<u8>> {
-    let text = String::from_utf8_lossy(head);
-    let mut length: Option<usize> = None;
-    // Header lines only (the request line has no ':' before its first space, mostly); their
-    // syntax is answer()'s business: here we look only for the two that frame a body.
-    for line in text.lines().skip(1) {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(response(
-                501,
-                "Not Implemented",
-                &[("Content-Type", TEXT)],
-                "501 Not Implemented: this server reads no Transfer-Encoding (chunked) body\n",
-            ));
-        }
-        if !name.eq_ignore_ascii_case("content-length") {
-            continue;
-        }
-        let number = match value.bytes().all(|b| b.is_ascii_digit()) {
-            true => value.parse::<usize>().ok(),
-            false => None,
-        };
-        match (number, length) {
-            (None, _) => return Err(bad_request("Content-Length must be a number of bytes")),
-            (Some(n), Some(before)) if n != before => {
-                return Err(bad_request("two different Content-Length values"))
-            }
-            (Some(n), _) => length = Some(n),
-        }
-    }
-    match length.unwrap_or(0) {
-        n if n > MAX_BODY => Err(response(
-            413,
-            "Content Too Large",
-            &[("Content-Type", TEXT)],
-            &format!("413 Content Too Large: at most {MAX_BODY} bytes of body\n"),
-        )),
-        n => Ok(n),
-    }
-}
-
-/// Where the head ends: just after the first empty line (`\n\r\n`, or a sloppy `\n\n`).
-/// A proper head ends `\r\n\r\n`, which contains `\n\r\n`.
-fn head_end(bytes: &[u8]) -> Option<usize> {
-    let crlf = find(bytes, b"\n\r\n").map(|at| at + 3);
-    let lf = find(bytes, b"\n\n").map(|at| at + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-// ANCHOR_END: read_request
+// ANCHOR_END: incoming
 
 // ANCHOR: answer
 /// The whole server, as a function: the bytes of a request head in, the bytes of a response
@@ -322,13 +197,6 @@ fn answer(head: &[u8]) -> Vec<u8> {
     }
 }
 
-/// 400 Bad Request, with the reason in the body for the human at the other end.
-fn bad_request(why: &str) -> Vec<u8> {
-    let body = format!("400 Bad Request: {why}\n");
-    response(400, "Bad Request", &[("Content-Type", TEXT)], &body)
-}
-
-const TEXT: &str = "text/plain; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 const PAGE: &str = "<!doctype html>\n\
 <html><head><meta charset=\"utf-8\"><title>lesson 14</title></head>\n\
@@ -558,7 +426,11 @@ fn demo(opts: &Options) -> Result<()> {
         let (local, peer) = (conn.local_addr().ok(), conn.peer_addr().ok());
         send_all(&to_server, request, &client)?;
 
-        let request = read_request(&conn, deadline, &server)?;
+        let request = read_request(&mut Incoming {
+            conn: &conn,
+            deadline,
+            say: &server,
+        })?;
         let Some(reply) = respond_to(request, &server) else {
             return Err(server.protocol_error("the demo's client went away"));
         };
@@ -722,7 +594,11 @@ fn server(opts: &Options) -> Result<()> {
 
 /// One connection: read the request, answer it, close.
 fn serve_one(conn: TcpStream, deadline: Instant, limit: Duration, say: &Narrator) -> Result<()> {
-    let request = read_request(&conn, deadline, say)?;
+    let request = read_request(&mut Incoming {
+        conn: &conn,
+        deadline,
+        say,
+    })?;
     let Some(reply) = respond_to(request, say) else {
         close(conn, "connection", say);
         return Ok(());

@@ -1,53 +1,46 @@
-//! Reference solution for lesson 14's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 14's exercise. (Yours goes in exercise.rs.)
 
-/// The first line of a request, cut into its three parts: `GET /hello HTTP/1.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestLine<'a> {
-    /// What the client wants done: `GET`, `POST`, … (case matters: `get` is another method).
-    pub method: &'a str,
-    /// Which resource: `/hello`, maybe with a query, `/hello?lang=fr`.
-    pub target: &'a str,
-    /// `HTTP/1.1` or `HTTP/1.0`.
-    pub version: &'a str,
-}
+use common::Result;
+
+use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
 
 // ANCHOR: solution
-/// Cut a request line (without its CRLF) into method, target and version.
-/// `None` when it is not exactly three parts separated by single spaces, or not HTTP/1.x.
-pub fn parse_request_line(line: &str) -> Option<RequestLine<'_>> {
-    let mut parts = line.split(' ');
-    let method = parts.next()?;
-    let target = parts.next()?;
-    let version = parts.next()?;
-    // A fourth part, or an empty one (two spaces in a row), is a malformed line.
-    if parts.next().is_some() || method.is_empty() || target.is_empty() {
-        return None;
+/// Read one whole request: the head, up to the empty line that ends it, then exactly as many
+/// body bytes as its Content-Length says (RFC 9112 section 6.3: a request with neither
+/// Content-Length nor Transfer-Encoding has no body, and ends at the empty line).
+pub fn read_request(conn: &mut impl Connection) -> Result<Request> {
+    let mut bytes = Vec::new();
+    let head_len = loop {
+        if let Some(end) = head_end(&bytes) {
+            if end > MAX_HEAD {
+                return Ok(Request::TooLarge);
+            }
+            break end;
+        }
+        // The limit is checked after every recv of at most 1024 bytes, not at the end.
+        if bytes.len() > MAX_HEAD {
+            return Ok(Request::TooLarge);
+        }
+        match conn.recv(&mut bytes)? {
+            Recv::Some => continue,
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    };
+    let length = match body_length(&bytes[..head_len]) {
+        Ok(length) => length,
+        Err(refusal) => return Ok(Request::Refused(refusal)),
+    };
+    // The body: `length` bytes after the head (the first of them may have come already).
+    while bytes.len() < head_len + length {
+        match conn.recv(&mut bytes)? {
+            Recv::Some => continue,
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
     }
-    if version != "HTTP/1.1" && version != "HTTP/1.0" {
-        return None;
-    }
-    Some(RequestLine {
-        method,
-        target,
-        version,
-    })
-}
-
-/// The bytes of a whole response: status line, headers, blank line, body.
-/// Every line ends with CRLF, and Content-Length counts the body's BYTES.
-pub fn response(status: u16, reason: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
-    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    // `str::len` is the length in bytes (UTF-8), which is what the client will read.
-    head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    // We close after each response, and say so.
-    head.push_str("Connection: close\r\n");
-    // The empty line ends the head; the body follows.
-    head.push_str("\r\n");
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(body.as_bytes());
-    bytes
+    // Set the body aside, and whatever came after it (a second request: we close instead).
+    bytes.truncate(head_len);
+    Ok(Request::Complete(bytes))
 }
 // ANCHOR_END: solution

@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 14's exchange, checked for real: the demo, two processes, raw requests byte by byte,
 //! curl, and the ways a request can go wrong.
 

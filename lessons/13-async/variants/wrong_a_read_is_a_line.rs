@@ -1,22 +1,17 @@
-//! A plausible wrong answer to lesson 13's exercise, kept to prove the tests catch it: like
-//! the notes' `await reader.read(100)`, it takes whatever one read() returns as "the line" —
-//! half a line, or two lines at once.
+// WRONG: like the notes' `await reader.read(100)`, takes whatever one read() returns as "the
+// line": half a line, or two lines at once.
 
 use std::io;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::broadcast;
+
+use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Event {
-    Line(Vec<u8>),
-    Closed,
-    TimedOut,
-    Shutdown,
-}
+use crate::Event;
 
 pub async fn next_event(
     reader: &mut BufReader<OwnedReadHalf>,

@@ -1,0 +1,27 @@
+// WRONG: treats a failed recv like the end of the stream ("the client is gone anyway"): a
+// connection that broke in the middle of a line is reported as served, and closed as if all
+// went well.
+
+use std::io;
+use std::sync::Mutex;
+use std::thread::{self, JoinHandle};
+
+use common::Result;
+
+use crate::{Connection, Shared, Tally};
+
+pub fn spawn_handler(
+    conn: impl Connection + Send + 'static,
+    tally: Shared,
+) -> io::Result<JoinHandle<Result<()>>> {
+    thread::Builder::new().spawn(move || handle(conn, &tally))
+}
+
+pub fn handle(mut conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
+    while let Ok(Some(line)) = conn.recv_line() {
+        tally.lock().unwrap_or_else(|e| e.into_inner()).count(&line);
+        conn.send_all(&line.to_ascii_uppercase())?;
+    }
+    conn.close();
+    Ok(())
+}

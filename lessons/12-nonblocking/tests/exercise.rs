@@ -1,0 +1,316 @@
+//! The exercise's checks: your `read_ready` runs here on a test socket that behaves like a
+//! non-blocking one: each read hands over the next scripted chunk of bytes, or WouldBlock, or
+//! an error. They check the lines, what stays pending, how the call ended and how many reads it
+//! made, never what anything prints.
+//! (`cargo exercise lesson-12-nonblocking` runs them on src/exercise.rs.)
+
+use std::collections::VecDeque;
+use std::io::{self, ErrorKind, Read};
+
+use lesson_12_nonblocking::{read_ready, Ended, MAX_LINE, READS_PER_TURN};
+use testkit::{fail, yours};
+
+/// What one read hands over.
+enum Step {
+    Bytes(Vec<u8>),
+    WouldBlock,
+    Interrupted,
+    Fail,
+}
+
+/// A non-blocking socket with a script. Once the script is done it keeps answering WouldBlock,
+/// or, if `endless`, hands over 4 KiB of `x` each time, as a client that never stops sending.
+struct Script {
+    steps: VecDeque<Step>,
+    endless: bool,
+    reads: usize,
+    /// Fail the check at once if read more often than this (a read that should not happen).
+    most: usize,
+}
+
+fn script(steps: Vec<Step>) -> Script {
+    Script {
+        steps: steps.into(),
+        endless: false,
+        reads: 0,
+        most: 1000,
+    }
+}
+
+fn bytes(b: &[u8]) -> Step {
+    Step::Bytes(b.to_vec())
+}
+
+impl Read for Script {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reads += 1;
+        if self.reads > self.most {
+            fail(
+                "read_ready read again when it should have returned (see the check's name).",
+                &format!("at most {} reads in this call", self.most),
+                &format!("read number {}", self.reads),
+            );
+        }
+        let step = match self.steps.pop_front() {
+            Some(step) => step,
+            None if self.endless => Step::Bytes(vec![b'x'; 4096]),
+            None => Step::WouldBlock,
+        };
+        match step {
+            Step::Bytes(b) => {
+                // A read takes at most what fits in the caller's buffer; the rest waits.
+                let n = b.len().min(buf.len());
+                buf[..n].copy_from_slice(&b[..n]);
+                if n < b.len() {
+                    self.steps.push_front(Step::Bytes(b[n..].to_vec()));
+                }
+                Ok(n)
+            }
+            Step::WouldBlock => Err(ErrorKind::WouldBlock.into()),
+            Step::Interrupted => Err(ErrorKind::Interrupted.into()),
+            Step::Fail => Err(io::Error::new(ErrorKind::ConnectionReset, "reset by peer")),
+        }
+    }
+}
+
+/// Run your read_ready once: (how it ended, the lines, what is pending, reads made).
+fn run(
+    mut socket: Script,
+    mut pending: Vec<u8>,
+) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize) {
+    let mut lines = Vec::new();
+    let ended = yours(|| read_ready(&mut socket, &mut pending, &mut lines));
+    (ended, lines, pending, socket.reads)
+}
+
+fn show(lines: &[Vec<u8>]) -> String {
+    let shown: Vec<String> = lines
+        .iter()
+        .map(|l| format!("b\"{}\"", l.escape_ascii()))
+        .collect();
+    format!("[{}]", shown.join(", "))
+}
+
+fn short(bytes: &[u8]) -> String {
+    match bytes.len() > 60 {
+        true => format!("{} bytes", bytes.len()),
+        false => format!("b\"{}\"", bytes.escape_ascii()),
+    }
+}
+
+#[track_caller]
+fn ended_as(got: &io::Result<Ended>, expected: Ended, why: &str) {
+    match got {
+        Ok(e) if *e == expected => {}
+        other => fail(
+            why,
+            &format!("Ok(Ended::{expected:?})"),
+            &format!("{other:?}"),
+        ),
+    }
+}
+
+#[track_caller]
+fn lines_are(got: &[Vec<u8>], expected: &[&[u8]], why: &str) {
+    let expected: Vec<Vec<u8>> = expected.iter().map(|l| l.to_vec()).collect();
+    if got != expected {
+        fail(why, &show(&expected), &show(got));
+    }
+}
+
+#[test]
+fn lines_are_split_across_and_within_reads() {
+    let (ended, lines, pending, _) = run(
+        script(vec![bytes(b"hel"), bytes(b"lo\nwor"), bytes(b"ld\n\nand")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"hello\n", b"world\n", b"\n"],
+        "Wrong lines: a line is the bytes up to and with its \\n, whatever the reads were \
+         (reads: b\"hel\", b\"lo\\nwor\", b\"ld\\n\\nand\", then WouldBlock).",
+    );
+    if pending != b"and" {
+        fail(
+            "What follows the last \\n must stay in `pending`, for the next call.",
+            "b\"and\"",
+            &short(&pending),
+        );
+    }
+    ended_as(
+        &ended,
+        Ended::WouldBlock,
+        "The last read said WouldBlock: nothing more for now.",
+    );
+}
+
+#[test]
+fn a_line_begun_in_an_earlier_call_is_finished_from_pending() {
+    let (ended, lines, pending, _) = run(script(vec![bytes(b"ld\nnext")]), b"hello wor".to_vec());
+    lines_are(
+        &lines,
+        &[b"hello world\n"],
+        "`pending` held b\"hello wor\" from the last call; this call read b\"ld\\nnext\".",
+    );
+    if pending != b"next" {
+        fail(
+            "What stays pending is wrong.",
+            "b\"next\"",
+            &short(&pending),
+        );
+    }
+    ended_as(&ended, Ended::WouldBlock, "The last read said WouldBlock.");
+}
+
+#[test]
+fn edge_triggered_reading_goes_on_until_would_block() {
+    let (ended, lines, _, reads) = run(
+        script(vec![bytes(b"one\n"), bytes(b"two\n"), bytes(b"three\n")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"one\n", b"two\n", b"three\n"],
+        "Three reads' worth of bytes were waiting, and readiness is reported once (edge-\
+         triggered): bytes left unread now get no event of their own, so they would wait for \
+         ever.",
+    );
+    ended_as(&ended, Ended::WouldBlock, "Read until WouldBlock.");
+    if reads != 4 {
+        fail(
+            "read_ready should read until a read says WouldBlock.",
+            "4 reads (3 with bytes, then WouldBlock)",
+            &format!("{reads} reads"),
+        );
+    }
+}
+
+#[test]
+fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
+    let mut socket = script(Vec::new());
+    // Valid lines, without pause: 100 reads' worth, more than one turn may take.
+    socket.steps = (0..100).map(|_| bytes(&b"hi\n".repeat(1000))).collect();
+    socket.most = READS_PER_TURN;
+    let (ended, lines, pending, reads) = run(socket, Vec::new());
+    ended_as(
+        &ended,
+        Ended::MoreLeft,
+        "A client that sends without pause must not keep the loop here: after READS_PER_TURN \
+         reads, return MoreLeft, and the loop serves the others first.",
+    );
+    if reads != READS_PER_TURN || lines.is_empty() || pending.len() > MAX_LINE {
+        fail(
+            "Exactly READS_PER_TURN reads, each one's lines taken.",
+            &format!("{READS_PER_TURN} reads"),
+            &format!("{reads} reads, {} lines", lines.len()),
+        );
+    }
+}
+
+#[test]
+fn a_line_of_max_line_bytes_is_accepted() {
+    let mut line = vec![b'a'; MAX_LINE - 1];
+    line.push(b'\n');
+    let (ended, lines, _, _) = run(script(vec![bytes(&line)]), Vec::new());
+    if lines != [line.clone()] {
+        fail(
+            "A line of exactly MAX_LINE bytes, its \\n included, is allowed.",
+            &format!("1 line of {MAX_LINE} bytes"),
+            &format!("{:?} ({} lines)", ended, lines.len()),
+        );
+    }
+    ended_as(&ended, Ended::WouldBlock, "The last read said WouldBlock.");
+}
+
+#[test]
+fn the_newline_counts_in_the_line_limit() {
+    let mut line = vec![b'a'; MAX_LINE];
+    line.push(b'\n');
+    let (ended, lines, _, _) = run(script(vec![bytes(&line)]), Vec::new());
+    ended_as(
+        &ended,
+        Ended::TooLong,
+        &format!(
+            "A line of MAX_LINE + 1 bytes ({} with its \\n) is too long, even when it is whole.",
+            MAX_LINE + 1
+        ),
+    );
+    if !lines.is_empty() {
+        fail("A refused line is not a line.", "[]", &show(&lines));
+    }
+}
+
+#[test]
+fn the_line_limit_holds_against_a_flood_without_newline() {
+    // 600 bytes per read: byte 1025 comes with the second read. A third is never needed.
+    let mut socket = script((0..8).map(|_| bytes(&[b'x'; 600])).collect());
+    socket.endless = true;
+    socket.most = 2;
+    let (ended, _, pending, reads) = run(socket, Vec::new());
+    ended_as(
+        &ended,
+        Ended::TooLong,
+        "A newline-less flood must be refused in the read that brings its byte MAX_LINE + 1, \
+         not after reading on (the limit is checked at every read).",
+    );
+    if pending.len() > MAX_LINE {
+        fail(
+            "`pending` grew past MAX_LINE: the limit exists so that a client cannot make the \
+             server hold its bytes.",
+            &format!("at most {MAX_LINE} bytes pending"),
+            &format!("{} bytes pending after {reads} reads", pending.len()),
+        );
+    }
+}
+
+#[test]
+fn end_of_stream_is_eof_and_earlier_lines_are_kept() {
+    let (ended, lines, _, reads) = run(
+        script(vec![bytes(b"last words\n"), bytes(b""), bytes(b"ghost\n")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"last words\n"],
+        "The line before the end of stream is kept; nothing after it is read.",
+    );
+    ended_as(
+        &ended,
+        Ended::Eof,
+        "A read of 0 bytes is the end of the stream, not data, and not WouldBlock.",
+    );
+    if reads != 2 {
+        fail(
+            "After the end of stream there is nothing more to read.",
+            "2 reads",
+            &format!("{reads} reads"),
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_read_is_read_again() {
+    let (ended, lines, _, _) = run(
+        script(vec![Step::Interrupted, bytes(b"after the signal\n")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"after the signal\n"],
+        "A read interrupted by a signal (EINTR) lost nothing: read again.",
+    );
+    ended_as(&ended, Ended::WouldBlock, "The last read said WouldBlock.");
+}
+
+#[test]
+fn other_errors_are_returned() {
+    let (ended, _, _, _) = run(script(vec![bytes(b"a\n"), Step::Fail]), Vec::new());
+    match ended {
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
+        other => fail(
+            "A read failed (connection reset): read_ready returns that error.",
+            "Err(ConnectionReset)",
+            &format!("{other:?}"),
+        ),
+    }
+}

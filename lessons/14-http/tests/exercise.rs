@@ -1,0 +1,290 @@
+//! The exercise's checks: your `read_request` runs here on a test connection that hands over
+//! scripted bytes, one recv at a time, then times out or closes. They check what it returns
+//! and how many recvs it made, never what anything prints.
+//! (`cargo exercise lesson-14-http` runs them on src/exercise.rs.)
+
+use std::collections::VecDeque;
+
+use common::{LessonError, Result};
+use lesson_14_http::{read_request, Connection, Recv, Request, MAX_HEAD};
+use testkit::{fail, yours};
+
+/// What a recv does after the script: the deadline has passed, the client closed, or (for a
+/// flood) more of the same bytes.
+#[derive(Clone, Copy)]
+enum Then {
+    TimesOut,
+    Closes,
+    Fails,
+    Floods(u8),
+}
+
+struct Client {
+    chunks: VecDeque<Vec<u8>>,
+    then: Then,
+    recvs: usize,
+    /// Fail the check at once past this many recvs (a recv that should not happen).
+    most: usize,
+    why_most: &'static str,
+}
+
+fn client(chunks: &[&[u8]], then: Then) -> Client {
+    Client {
+        chunks: chunks.iter().map(|c| c.to_vec()).collect(),
+        then,
+        recvs: 0,
+        most: 1000,
+        why_most: "",
+    }
+}
+
+impl Connection for Client {
+    fn recv(&mut self, into: &mut Vec<u8>) -> Result<Recv> {
+        self.recvs += 1;
+        if self.recvs > self.most {
+            fail(
+                &format!(
+                    "read_request made a recv it should not have: {}",
+                    self.why_most
+                ),
+                &format!("at most {} recvs", self.most),
+                &format!("recv number {}, with {} bytes read", self.recvs, into.len()),
+            );
+        }
+        if let Some(chunk) = self.chunks.pop_front() {
+            // One recv takes at most 1024 bytes, as the lesson's does.
+            let n = chunk.len().min(1024);
+            into.extend_from_slice(&chunk[..n]);
+            if n < chunk.len() {
+                self.chunks.push_front(chunk[n..].to_vec());
+            }
+            return Ok(Recv::Some);
+        }
+        match self.then {
+            Then::TimesOut => Ok(Recv::TimedOut),
+            Then::Closes => Ok(Recv::Closed),
+            Then::Fails => Err(LessonError::protocol("recv(1024)", "connection reset")),
+            Then::Floods(byte) => {
+                into.extend_from_slice(&[byte; 1024]);
+                Ok(Recv::Some)
+            }
+        }
+    }
+}
+
+fn show(request: &Result<Request>) -> String {
+    match request {
+        Ok(Request::Complete(head)) if head.len() > 120 => format!(
+            "Complete(b\"{}...\"), {} bytes",
+            head[..60].escape_ascii(),
+            head.len()
+        ),
+        Ok(Request::Complete(head)) => format!("Complete(b\"{}\")", head.escape_ascii()),
+        Ok(Request::Refused(response)) => {
+            let first = response.split(|&b| b == b'\r').next().unwrap_or_default();
+            format!("Refused({} ...)", String::from_utf8_lossy(first))
+        }
+        Ok(other) => format!("{other:?}"),
+        Err(e) => format!("Err({e})"),
+    }
+}
+
+fn run(mut conn: Client) -> (Result<Request>, usize) {
+    let request = yours(|| read_request(&mut conn));
+    (request, conn.recvs)
+}
+
+#[track_caller]
+fn complete(got: &Result<Request>, head: &[u8], why: &str) {
+    if !matches!(got, Ok(Request::Complete(h)) if h == head) {
+        fail(
+            why,
+            &format!("Complete(b\"{}\")", head.escape_ascii()),
+            &show(got),
+        );
+    }
+}
+
+const GET: &[u8] = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[test]
+fn a_head_in_pieces_is_reassembled() {
+    let (got, _) = run(client(
+        &[b"GET /hel", b"lo HTTP/1.1\r\nHo", b"st: x\r\n", b"\r\n"],
+        Then::TimesOut,
+    ));
+    complete(
+        &got,
+        GET,
+        "The head came in four recvs: b\"GET /hel\", b\"lo HTTP/1.1\\r\\nHo\", b\"st: x\\r\\n\", \
+         b\"\\r\\n\". One recv is not one request: read until the empty line.",
+    );
+}
+
+#[test]
+fn a_head_without_body_ends_at_the_empty_line() {
+    let mut conn = client(&[GET], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most = "a request without Content-Length ends at its empty line (RFC 9112 6.3).";
+    let (got, _) = run(conn);
+    complete(&got, GET, "A whole head in one recv, and no body.");
+}
+
+#[test]
+fn the_body_content_length_announces_is_read_to_its_end() {
+    let head = b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n";
+    let mut conn = client(&[head, b"hello", b" world\n"], Then::TimesOut);
+    conn.most = 3;
+    conn.why_most = "the body is whole after the third recv.";
+    let (got, recvs) = run(conn);
+    complete(
+        &got,
+        head,
+        "A request announcing Content-Length: 12, its body in two recvs after the head: the \
+         result is the head alone.",
+    );
+    if recvs != 3 {
+        fail(
+            "The body must be read to its end (Content-Length: 12), or its bytes would be \
+             taken for the next request.",
+            "3 recvs: the head, b\"hello\", b\" world\\n\"",
+            &format!("{recvs} recv(s)"),
+        );
+    }
+}
+
+#[test]
+fn head_and_body_in_one_recv_leave_the_head_alone() {
+    let head = b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
+    let mut conn = client(&[&[&head[..], b"hello"].concat()], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most = "the head and the whole body came in the first recv.";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        head,
+        "Head and body came in one recv: the result is the head alone, the body set aside.",
+    );
+}
+
+#[test]
+fn the_head_limit_holds_against_a_flood_with_no_end_of_head() {
+    let mut conn = client(&[], Then::Floods(b'a'));
+    conn.most = MAX_HEAD / 1024 + 1;
+    conn.why_most = "more than MAX_HEAD bytes had come with no end of head: TooLarge at once.";
+    let (got, _) = run(conn);
+    if !matches!(got, Ok(Request::TooLarge)) {
+        fail(
+            "A head that never ends must be refused once it is over MAX_HEAD bytes.",
+            "TooLarge",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn the_head_limit_counts_a_head_that_ends_past_it() {
+    let long = [
+        &b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: "[..],
+        &vec![b'b'; MAX_HEAD][..],
+        b"\r\n\r\n",
+    ]
+    .concat();
+    let (got, _) = run(client(&[&long], Then::TimesOut));
+    if !matches!(got, Ok(Request::TooLarge)) {
+        fail(
+            &format!(
+                "A head of {} bytes, more than MAX_HEAD ({MAX_HEAD}).",
+                long.len()
+            ),
+            "TooLarge",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn a_body_too_large_is_refused_before_reading_it() {
+    let head = b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
+    let mut conn = client(&[head], Then::Floods(b'z'));
+    conn.most = 1;
+    conn.why_most = "the head announced 100 MB of body: refuse it before reading any.";
+    let (got, _) = run(conn);
+    if !matches!(&got, Ok(Request::Refused(r)) if r.starts_with(b"HTTP/1.1 413")) {
+        fail(
+            "A body over the limit is refused with the response body_length gives (413).",
+            "Refused(HTTP/1.1 413 Content Too Large ...)",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn a_chunked_body_is_refused_with_501() {
+    let head = b"POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut conn = client(&[head], Then::Floods(b'z'));
+    conn.most = 1;
+    conn.why_most = "Transfer-Encoding is refused (body_length says so) before any body.";
+    let (got, _) = run(conn);
+    if !matches!(&got, Ok(Request::Refused(r)) if r.starts_with(b"HTTP/1.1 501")) {
+        fail(
+            "body_length refuses a chunked body: return its response.",
+            "Refused(HTTP/1.1 501 Not Implemented ...)",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn deadlines_in_the_head_or_body_are_timed_out() {
+    let (got, _) = run(client(&[b"GET / HTTP/1.1\r\n"], Then::TimesOut));
+    if !matches!(got, Ok(Request::TimedOut)) {
+        fail(
+            "The deadline passed in the middle of the head.",
+            "TimedOut",
+            &show(&got),
+        );
+    }
+    let head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n";
+    let (got, _) = run(client(&[head, b"12345"], Then::TimesOut));
+    if !matches!(got, Ok(Request::TimedOut)) {
+        fail(
+            "The deadline passed with 5 of the 10 body bytes read.",
+            "TimedOut",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn early_closes_are_closed() {
+    let (got, _) = run(client(&[], Then::Closes));
+    if !matches!(got, Ok(Request::Closed)) {
+        fail(
+            "The client closed before sending anything.",
+            "Closed",
+            &show(&got),
+        );
+    }
+    let head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n";
+    let (got, _) = run(client(&[head, b"123"], Then::Closes));
+    if !matches!(got, Ok(Request::Closed)) {
+        fail(
+            "The client closed with 3 of the 10 body bytes sent: the request is not whole.",
+            "Closed",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn a_recv_error_is_returned() {
+    let (got, _) = run(client(&[b"GET / HT"], Then::Fails));
+    if got.is_ok() {
+        fail(
+            "recv failed: read_request returns that error.",
+            "Err(…)",
+            &show(&got),
+        );
+    }
+}
