@@ -40,8 +40,9 @@ fn the_demo_shows_a_partial_send_and_then_every_byte_arriving() {
     // The greeting (31 bytes, UTF-8) in one send(), then the payload, every byte in order.
     let (sent, received) = (trace.sent("server"), trace.received("client"));
     assert!(sent == everything(size), "{} bytes sent", sent.len());
+    // The client reads the greeting too (common::talk::recv_line records its bytes).
     assert!(
-        received == payload(size),
+        received == everything(size),
         "{} bytes received",
         received.len()
     );
@@ -66,7 +67,7 @@ fn a_small_payload_fits_in_one_non_blocking_send() {
         [27, 100],
         "the greeting (27 bytes), then all 100 in one"
     );
-    assert_eq!(trace.received("client"), payload(100));
+    assert_eq!(trace.received("client"), everything(100));
 }
 
 #[test]
