@@ -175,16 +175,13 @@ fn recv_line(conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> 
         if line.len() >= MAX_LINE {
             return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
         }
-        let Some(left) = time_left(deadline) else {
-            let ms = limit.as_millis();
-            return Err(say.protocol_error(format!("nothing left: no whole line within {ms} ms")));
-        };
         let call = format!(
             "setsockopt(SO_RCVTIMEO, what is left of {} ms)",
             limit.as_millis()
         );
         let why = "the whole line has a deadline, not each recv()";
-        say.call(call, why, || conn.set_read_timeout(Some(left)))?;
+        say.call(call, why, || set_time_left(conn, deadline))
+            .map_err(|e| timed_out(e, limit))?;
 
         let room = &mut buf[..MAX_LINE - line.len()];
         let why = "wait for bytes from the peer";
@@ -207,6 +204,18 @@ fn recv_line(conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> 
         }
     }
     Ok(line)
+}
+
+/// Set SO_RCVTIMEO to what is left of `deadline`; nothing left is a timeout. (A zero timeout
+/// would mean "wait for ever" to the kernel, socket(7): std refuses it.)
+fn set_time_left(conn: &Socket, deadline: Instant) -> io::Result<()> {
+    match time_left(deadline) {
+        Some(left) => conn.set_read_timeout(Some(left)),
+        None => Err(io::Error::new(
+            ErrorKind::TimedOut,
+            "nothing left of the deadline",
+        )),
+    }
 }
 
 /// One recv() (`Read::read` on a socket): the bytes it brought (none at the end of the
