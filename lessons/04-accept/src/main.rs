@@ -9,14 +9,15 @@
 //! The exchange: a client sends `hello from NAME\n`, the server answers
 //! `you are client N at IP:PORT\n` (the address `accept()` reported) and closes.
 
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use common::listener::time_left;
 use common::narrate::family;
-use common::talk::{close, local_addr, send_all};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::talk::{close, local_addr};
+use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use lesson_04_accept::{accept_loop, Listener};
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -75,30 +76,33 @@ fn main() -> ExitCode {
 /// The server's first calls (chapters 1–3): socket, bind, listen.
 fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let listener =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(format!("bind({addr})"), "give the socket its address");
-    listener
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = local_addr(&listener, say)?;
-    say.done(format!("ok, bound to {bound}"));
-
-    say.next(
-        "listen(backlog=128)",
-        "let the kernel complete handshakes and queue the connections",
-    );
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done_with(&listener, "ok");
-
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let listener = say.call(call, "make the socket that will listen", || {
+        Socket::new(Domain::for_address(addr), Type::STREAM, None)
+    })?;
+    // bind(), then getsockname() to learn the port the kernel chose (for port 0).
+    let bind = || {
+        listener.bind(&SockAddr::from(addr))?;
+        ip_address(listener.local_addr()?)
+    };
+    let shown = |bound: &SocketAddr| format!("ok, bound to {bound}");
+    let bound = say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        shown,
+    )?;
+    let why = "let the kernel complete handshakes and queue the connections";
+    say.call("listen(backlog=128)", why, || listener.listen(128))?;
+    say.kernel(&listener);
     opts.ready(bound);
     Ok(listener)
+}
+
+/// socket2 gives a `SockAddr` (any kind of address); a TCP socket's is an IP address.
+fn ip_address(addr: SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket()
+        .ok_or_else(|| io::Error::other("not an IP address"))
 }
 // ANCHOR_END: listen_on
 
@@ -143,13 +147,9 @@ fn answer(
 
     // A client that never reads would, once the buffers are full, block send() for ever.
     // Our answer fits in one send(), so a time limit on each send() limits the whole answer.
-    say.next(
-        format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
-        "never wait for ever for a client that does not read",
-    );
-    conn.set_write_timeout(Some(limit))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis());
+    let why = "never wait for ever for a client that does not read";
+    say.call(call, why, || conn.set_write_timeout(Some(limit)))?;
     send_all(
         conn,
         format!("you are client {number} at {peer}\n").as_bytes(),
@@ -161,11 +161,13 @@ fn answer(
 // ANCHOR: talk
 /// Receive until a whole line has arrived (at most MAX_LINE bytes), within `limit` for the
 /// whole line. One `recv` may return part of a line: TCP carries bytes, not messages (chapter 7).
-fn recv_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+fn recv_line(conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
     // A deadline for the WHOLE line. A timeout on each recv() is not one: a client that sends
     // one byte every 400 ms never lets a 500 ms recv() timeout fire, and keeps us for as long
     // as it likes. So before each recv(), its timeout becomes whatever is left of the deadline.
     let deadline = Instant::now() + limit;
+    // `Narrated::quiet` records each recv()'s bytes for `--trace` (the tests read them).
+    let mut socket = Narrated::quiet(conn, say.clone());
     let mut line = Vec::new();
     let mut buf = [0u8; MAX_LINE];
     while !line.ends_with(b"\n") {
@@ -173,43 +175,79 @@ fn recv_line(mut conn: &Socket, limit: Duration, say: &Narrator) -> Result<Vec<u
         if line.len() >= MAX_LINE {
             return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
         }
-        say.next(
-            format!(
-                "setsockopt(SO_RCVTIMEO, what is left of {} ms)",
-                limit.as_millis()
-            ),
-            "the whole line has a deadline, not each recv()",
+        let call = format!(
+            "setsockopt(SO_RCVTIMEO, what is left of {} ms)",
+            limit.as_millis()
         );
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(say.protocol_error(format!(
-                "nothing left: no whole line within {} ms",
-                limit.as_millis()
-            )));
-        }
-        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
-        say.done("ok");
+        let why = "the whole line has a deadline, not each recv()";
+        say.call(call, why, || set_time_left(conn, deadline))
+            .map_err(|e| timed_out(e, limit))?;
 
-        say.next(format!("recv({MAX_LINE})"), "wait for bytes from the peer");
-        // `Read::read` on a socket is the recv() system call.
-        let n = match conn.read(&mut buf[..MAX_LINE - line.len()]) {
-            Ok(n) => n,
+        let room = &mut buf[..MAX_LINE - line.len()];
+        let why = "wait for bytes from the peer";
+        let got = say
+            .call_then(
+                format!("recv({MAX_LINE})"),
+                why,
+                || recv_some(&mut socket, room),
+                received,
+            )
+            .map_err(|e| timed_out(e, limit))?;
+        match got {
             // A recv() with a timeout is not restarted after a stop and continue (Ctrl-Z, then
             // fg): it fails with EINTR (signal(7)). That is no news from the peer: ask again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => {
-                say.done("interrupted by a signal (EINTR): ask again");
-                continue;
+            None => continue,
+            Some(bytes) if bytes.is_empty() => {
+                return Err(say.protocol_error("the peer closed before sending a whole line"))
             }
-            Err(e) => return Err(timed_out(say.fail(e), limit)),
-        };
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            return Err(say.protocol_error("the peer closed before sending a whole line"));
+            Some(bytes) => line.extend_from_slice(&bytes),
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        line.extend_from_slice(&buf[..n]);
     }
     Ok(line)
+}
+
+/// Set SO_RCVTIMEO to what is left of `deadline`; nothing left is a timeout. (A zero timeout
+/// would mean "wait for ever" to the kernel, socket(7): std refuses it.)
+fn set_time_left(conn: &Socket, deadline: Instant) -> io::Result<()> {
+    match time_left(deadline) {
+        Some(left) => conn.set_read_timeout(Some(left)),
+        None => Err(io::Error::new(
+            ErrorKind::TimedOut,
+            "nothing left of the deadline",
+        )),
+    }
+}
+
+/// One recv() (`Read::read` on a socket): the bytes it brought (none at the end of the
+/// stream), or `None` when a signal interrupted it before anything came.
+fn recv_some(socket: &mut impl Read, buf: &mut [u8]) -> io::Result<Option<Vec<u8>>> {
+    match socket.read(buf) {
+        Ok(n) => Ok(Some(buf[..n].to_vec())),
+        Err(e) if e.kind() == ErrorKind::Interrupted => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a recv() brought, as the narration shows it.
+fn received(got: &Option<Vec<u8>>) -> String {
+    match got {
+        None => "interrupted by a signal (EINTR): ask again".to_string(),
+        Some(bytes) if bytes.is_empty() => "0 bytes: end of stream".to_string(),
+        Some(bytes) => format!("{} bytes: {}", bytes.len(), show_bytes(bytes)),
+    }
+}
+
+/// Send all of `bytes`: `send` may take fewer bytes than offered (chapter 6), so loop.
+/// (`Narrated::quiet` records each send()'s bytes for `--trace`.)
+fn send_all(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let call = format!("send({})", show_bytes(rest));
+        let n = say.call(call, "hand bytes to the kernel", || socket.write(rest))?;
+        rest = &rest[n..];
+    }
+    Ok(())
 }
 
 /// A recv() that timed out: say which deadline passed.
@@ -233,19 +271,22 @@ fn connect_and_greet(addr: SocketAddr, name: &str, say: &Narrator) -> Result<Soc
 }
 
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let conn =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-
-    say.next(format!("connect({addr})"), "open a connection (chapter 5)");
-    conn.connect(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let local = local_addr(&conn, say)?;
-    say.done(format!("ok, from {local}"));
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let conn = say.call(call, "make the client's socket", || {
+        Socket::new(Domain::for_address(addr), Type::STREAM, None)
+    })?;
+    // connect(), then getsockname() to learn the port the kernel gave the client.
+    let connect = || {
+        conn.connect(&SockAddr::from(addr))?;
+        ip_address(conn.local_addr()?)
+    };
+    let shown = |from: &SocketAddr| format!("ok, from {from}");
+    say.call_then(
+        format!("connect({addr})"),
+        "open a connection (chapter 5)",
+        connect,
+        shown,
+    )?;
     Ok(conn)
 }
 
@@ -262,16 +303,16 @@ fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<S
 /// The listening socket as the accept loop sees it (`lesson_04_accept::Listener`): each
 /// `accept()` is narrated with the number and address of the client it took, and a pause
 /// after a failed one is a `Backoff`.
-struct Narrated<'a> {
+struct NarratedListener<'a> {
     socket: &'a Socket,
     say: &'a Narrator,
     accepted: usize,
     backoff: Backoff,
 }
 
-impl<'a> Narrated<'a> {
+impl<'a> NarratedListener<'a> {
     fn new(socket: &'a Socket, say: &'a Narrator) -> Self {
-        Narrated {
+        NarratedListener {
             socket,
             say,
             accepted: 0,
@@ -280,21 +321,22 @@ impl<'a> Narrated<'a> {
     }
 }
 
-impl Listener for Narrated<'_> {
+impl Listener for NarratedListener<'_> {
     fn accept(&mut self) -> Result<(Socket, SocketAddr)> {
-        let say = self.say;
-        say.next("accept()", "take the next connection from the accept queue");
-        let (conn, peer) = self.socket.accept().map_err(|e| say.fail(e))?;
+        let number = self.accepted + 1;
+        let socket = self.socket;
+        let accept = || {
+            let (conn, peer) = socket.accept()?;
+            Ok((conn, ip_address(peer)?))
+        };
+        let shown = |(_, peer): &(Socket, SocketAddr)| {
+            format!("ok, client {number} at {peer}, on a new socket")
+        };
+        let why = "take the next connection from the accept queue";
+        let (conn, peer) = self.say.call_then("accept()", why, accept, shown)?;
+        self.accepted = number;
         self.backoff.reset();
-        // socket2 gives a `SockAddr` (any kind of address); a TCP peer's is an IP address.
-        let peer = peer
-            .as_socket()
-            .ok_or_else(|| say.protocol_error("the peer has no IP address"))?;
-        self.accepted += 1;
-        say.done_with(
-            &conn,
-            format!("ok, client {} at {peer}, on a new socket", self.accepted),
-        );
+        self.say.kernel(&conn);
         Ok((conn, peer))
     }
 
@@ -378,7 +420,7 @@ fn demo(opts: &Options) -> Result<()> {
     server.kernel(&listener);
 
     let peers = accept_loop(
-        &mut Narrated::new(&listener, &server),
+        &mut NarratedListener::new(&listener, &server),
         3,
         |number, conn, peer| serve_one(number, conn, peer, &listener, timeout, &server),
     )?;
@@ -440,7 +482,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     });
 
     let peers = accept_loop(
-        &mut Narrated::new(&listener, &server),
+        &mut NarratedListener::new(&listener, &server),
         2,
         |number, conn, peer| serve_one(number, conn, peer, &listener, limit, &server),
     )?;
@@ -472,7 +514,7 @@ fn server(opts: &Options) -> Result<()> {
     let timeout = read_timeout(opts, 5000)?;
     let listener = listen_on(opts, &say)?;
     let peers = accept_loop(
-        &mut Narrated::new(&listener, &say),
+        &mut NarratedListener::new(&listener, &say),
         clients,
         |number, conn, peer| serve_one(number, conn, peer, &listener, timeout, &say),
     )?;

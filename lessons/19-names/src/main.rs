@@ -18,17 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-19-names` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::connect_any;
+use lesson_19_names::connect_any;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-19-names",

@@ -1,4 +1,4 @@
-//! Lesson 19's exercise, solved: try each address in turn.
+// Lesson 19's exercise, solved: try each address in turn.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};

@@ -1,21 +1,24 @@
-//! Lesson 20 exercise: show an IPv4 client of a dual-stack server as IPv4.
-//!
-//! Check your work with:   cargo exercise lesson-20-ipv6
-//! Run your version with:  cargo run -p lesson-20-ipv6 --features exercise
+// Lesson 20's exercise: the address a dual-stack server's peer really has. Yours to write.
+//
+// Check it:       cargo exercise lesson-20-ipv6
+// Stuck?          cargo hint lesson-20-ipv6      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-20-ipv6
 
 use std::net::SocketAddr;
 
 // ANCHOR: exercise
-/// The address a peer really has. A dual-stack server's accept() gives an IPv4 client as an
-/// IPv4-mapped IPv6 address, `[::ffff:127.0.0.1]:5000`; the server tells each client
-/// "you are ADDR", and should say `127.0.0.1:5000` to that one.
+/// The address a peer really has, as the server should tell it "you are ADDR".
 ///
-/// TODO:
-///   - for an IPv6 address that is IPv4-mapped (`::ffff:a.b.c.d`), return the IPv4 address
-///     `a.b.c.d` with the same port;
-///   - return every other address unchanged: `[::1]:5000` is IPv6, and stays IPv6.
+/// The contract (what the checks test):
+/// - An IPv4-mapped IPv6 address, `[::ffff:a.b.c.d]:port` (how a dual-stack socket's accept()
+///   gives an IPv4 client), becomes the IPv4 address it stands for, `a.b.c.d:port`: any
+///   a.b.c.d, not only 127.0.0.1, and the same port.
+/// - Every other address comes back unchanged: an IPv4 address, and every IPv6 address that
+///   is not mapped, `[::1]`, `[::]`, `[::2]`, `[2001:db8::1]` (and its flow info and scope id
+///   stay as they were).
+/// - Print nothing: the lesson's server narrates around your function.
 pub fn unmap(addr: SocketAddr) -> SocketAddr {
     let _ = addr;
-    todo!("turn [::ffff:a.b.c.d]:port into a.b.c.d:port, and nothing else")
+    todo!("the address the peer really has")
 }
 // ANCHOR_END: exercise

@@ -17,18 +17,8 @@ use std::process::ExitCode;
 
 use common::error::describe;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
+use lesson_20_ipv6::unmap;
 use socket2::{Domain, Protocol, Socket, Type};
-
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-20-ipv6` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::unmap;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-20-ipv6",

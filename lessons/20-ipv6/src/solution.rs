@@ -1,4 +1,4 @@
-//! Lesson 20's exercise, solved: an IPv4 peer of a dual-stack socket, shown as IPv4.
+// Lesson 20's exercise, solved: an IPv4 peer of a dual-stack socket, shown as IPv4.
 
 use std::net::SocketAddr;
 

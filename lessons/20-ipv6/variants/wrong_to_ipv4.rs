@@ -1,6 +1,5 @@
-//! A plausible wrong answer to lesson 20's exercise, kept to prove the tests catch it:
-//! `Ipv6Addr::to_ipv4` converts the old "IPv4-compatible" addresses (`::a.b.c.d`) too, and
-//! `::1` is one of those to it: the client on `[::1]` is told it is `0.0.0.1`.
+// WRONG: `Ipv6Addr::to_ipv4` also converts the old "IPv4-compatible" form `::a.b.c.d`, and
+// `::1` is one to it: the client on [::1] is told it is 0.0.0.1.
 
 use std::net::SocketAddr;
 

@@ -1,6 +1,6 @@
-//! A plausible wrong answer to lesson 19's exercise, kept to prove the tests catch it: it
-//! connects to the first address only, as `TcpStream::connect(addrs[0])` would. Where
-//! localhost gives `::1` first and the server listens on 127.0.0.1 only, it is refused.
+// WRONG: tries the first address only, as `TcpStream::connect(addrs[0])` would (and stops at
+// its error). Where localhost gives ::1 first and the server listens on 127.0.0.1 only, the
+// client is refused while the next address would have answered.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
