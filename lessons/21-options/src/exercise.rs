@@ -1,26 +1,26 @@
-//! Lesson 21 exercise: tune a client's connection.
-//!
-//! Check your work with:   cargo exercise lesson-21-options
-//! Run your version with:  cargo run -p lesson-21-options --features exercise -- client
+// Lesson 21's exercise: tune a client's connection. Yours to write.
+//
+// Check it:       cargo exercise lesson-21-options
+// Stuck?          cargo hint lesson-21-options      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-21-options -- client   (with a server running)
 
 use std::io;
 use std::net::TcpStream;
-#[allow(unused_imports)] // You will need these.
-use std::time::Duration;
-
-#[allow(unused_imports)]
-use socket2::{SockRef, TcpKeepalive};
 
 // ANCHOR: exercise
-/// Tune a client's connection for request and answer: send each write at once (no Nagle),
-/// and have the kernel probe a silent peer (keepalive after 60 s idle, every 10 s).
+/// Tune a connected client's socket for request and answer, on a link where the peer may
+/// vanish without a word.
 ///
-/// TODO:
-///   - `stream.set_nodelay(…)`: TCP_NODELAY on;
-///   - a `TcpKeepalive::new()` with a time of 60 s and an interval of 10 s, set with
-///     `SockRef::from(stream).set_tcp_keepalive(&…)` (it turns SO_KEEPALIVE on too).
+/// The contract (what the checks test, by reading the options back from the kernel):
+/// - Each write goes out at once: Nagle's algorithm is off.
+/// - The kernel probes a silent peer: keepalive on, the first probe after 60 s of silence,
+///   then one every 10 s, and the connection is dropped after 5 unanswered probes.
+/// - Nothing else changes: closing the connection still ends it with a FIN (the peer reads
+///   end of stream, not a reset), and the buffer sizes stay the kernel's, so they keep
+///   growing by themselves.
+/// - A failing call is returned as its error. Print nothing: the lesson narrates around it.
 pub fn tune(stream: &TcpStream) -> io::Result<()> {
     let _ = stream;
-    todo!("TCP_NODELAY on, and keepalive after 60 s, every 10 s")
+    todo!("no Nagle; keepalive 60 s idle, every 10 s, 5 probes")
 }
 // ANCHOR_END: exercise

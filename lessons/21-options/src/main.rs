@@ -18,16 +18,8 @@ use std::time::{Duration, Instant};
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use socket2::{SockRef, TcpKeepalive};
 
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-21-options` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::tune;
+// The function you write (src/exercise.rs), or ours (src/solution.rs): see src/lib.rs.
+use lesson_21_options::tune;
 
 static LESSON: Lesson = Lesson {
     package: "lesson-21-options",

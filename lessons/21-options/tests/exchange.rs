@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 21's exchange: the echo server, the stall that TCP_NODELAY removes (measured by the
 //! client's rounds), the options read back from the kernel.
 

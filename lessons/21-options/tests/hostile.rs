@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! The hostile-client battery (testkit::hostile) against lesson 21's echo server: one client
 //! at a time, so after each hostile client a normal one must be served within the server's
 //! deadline for the hostile one (`--timeout 2`) + a margin. `cargo test -p lesson-21-options

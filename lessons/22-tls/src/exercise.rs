@@ -1,30 +1,28 @@
-//! Lesson 22 exercise: the client's side of the TLS handshake.
-//!
-//! Check your work with:   cargo exercise lesson-22-tls
-//! Run your version with:  cargo run -p lesson-22-tls --features exercise
+// Lesson 22's exercise: the client's side of the TLS handshake. Yours to write.
+//
+// Check it:       cargo exercise lesson-22-tls
+// Stuck?          cargo hint lesson-22-tls      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-22-tls
 
 use std::io;
-#[allow(unused_imports)] // You will need it.
-use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::client::TlsStream;
-#[allow(unused_imports)] // You will need these.
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-#[allow(unused_imports)]
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-#[allow(unused_imports)]
-use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 // ANCHOR: exercise
-/// The client's side of the TLS handshake over `socket`: trust `ca` and nothing else, and
-/// accept the server only if its certificate is for `name`.
+/// The client's side of the TLS handshake over `socket` (a connected TCP stream, or anything
+/// that reads and writes like one); returns the stream to send and receive lines on.
 ///
-/// TODO:
-///   - a `RootCertStore::empty()` with `ca` added: the only CA this client trusts;
-///   - a `ClientConfig::builder()` with those root certificates and no client certificate;
-///   - `ServerName::try_from(name.to_string())` (a bad name is an `InvalidInput` error);
-///   - `TlsConnector::from(Arc::new(config)).connect(name, socket).await`.
+/// The contract (what the checks test, against TLS servers of their own):
+/// - Trust `ca` and nothing else: a server whose certificate another CA signed is refused.
+/// - The server's certificate must be for `name`, the name you are asked for: a certificate
+///   from `ca` for any other name is refused.
+/// - Say which name you want in the ClientHello (SNI): a server with several names picks its
+///   certificate by it.
+/// - A refused handshake is an error (`Err`), never a stream. A `name` that is not a DNS name
+///   or an IP address (`"not a name!"`) is an `io::ErrorKind::InvalidInput` error.
+/// - Print nothing: the lesson narrates around your function.
 pub async fn connect_tls<S>(
     socket: S,
     ca: CertificateDer<'static>,
@@ -34,6 +32,6 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let _ = (socket, ca, name);
-    todo!("build a ClientConfig that trusts exactly `ca`, and connect asking for `name`")
+    todo!("trust exactly `ca`, and connect asking for `name`")
 }
 // ANCHOR_END: exercise

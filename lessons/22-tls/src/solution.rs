@@ -1,4 +1,4 @@
-//! Reference solution for lesson 22's exercise. (Yours goes in exercise.rs.)
+// Lesson 22's exercise: ours. (Yours goes in exercise.rs.)
 
 use std::io;
 use std::sync::Arc;

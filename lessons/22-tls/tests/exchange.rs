@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 22's exchange: the echo over TLS, the handshake's bytes, the clients that verify and
 //! the one that is refused, the limits. Every client here is the lesson's own (a real TLS
 //! client); the raw `Conn` plays the clients that do not speak TLS.

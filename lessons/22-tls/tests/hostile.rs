@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! The hostile-client battery (testkit::hostile) against lesson 22's TLS server (a task per
 //! connection, on one thread): a normal client, the lesson's own TLS client, must be served
 //! WHILE each rude client is still connected, and after it. The rude clients speak raw bytes,

@@ -1,7 +1,6 @@
-//! A plausible wrong answer to lesson 22's exercise, kept to prove the tests catch it: it
-//! "fixes" a refused handshake by always asking for the name the certificate has
-//! (`localhost`), whatever name the caller wanted. It works on this machine, and it would
-//! accept any server holding any certificate from the CA, for any name.
+// WRONG: "fixes" a refused handshake by always asking for the name the lesson's certificate
+// has (`localhost`), whatever name the caller wanted: it works on this machine, and it would
+// accept any server holding any certificate from the CA, for any name.
 
 use std::io;
 use std::sync::Arc;
@@ -15,18 +14,21 @@ use tokio_rustls::TlsConnector;
 pub async fn connect_tls<S>(
     socket: S,
     ca: CertificateDer<'static>,
-    _name: &str,
+    name: &str,
 ) -> io::Result<TlsStream<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    // The name is still checked for being a name, so only the fixed name is the mistake.
+    ServerName::try_from(name.to_string())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let mut roots = RootCertStore::empty();
     roots.add(ca).map_err(io::Error::other)?;
     let config = ClientConfig::builder()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let name = ServerName::try_from("localhost").map_err(io::Error::other)?;
+    let fixed = ServerName::try_from("localhost").map_err(io::Error::other)?;
     TlsConnector::from(Arc::new(config))
-        .connect(name, socket)
+        .connect(fixed, socket)
         .await
 }

@@ -1,0 +1,216 @@
+//! The exercise's checks: your `connect_tls` runs here against TLS servers of the test's own
+//! (rustls, on real loopback sockets), with certificates made for each check: for the name
+//! asked, for another name, from another CA. They check what crosses the connection (the
+//! echo, the name in the ClientHello) and what your function returns, never what anything
+//! prints. (`cargo exercise lesson-22-tls` runs them on src/exercise.rs.)
+
+use std::io;
+use std::sync::Arc;
+
+use lesson_22_tls::connect_tls;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use testkit::{fail, yours};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
+
+/// A certificate authority made for one check.
+struct Ca {
+    cert: CertificateDer<'static>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+fn ca(common_name: &str) -> Ca {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    let cert = params.self_signed(&key).unwrap();
+    Ca {
+        cert: cert.der().clone(),
+        issuer: Issuer::new(params, key),
+    }
+}
+
+/// A server configuration whose certificate, for `names`, is signed by `ca`.
+fn server_config(ca: &Ca, names: &[&str]) -> Arc<ServerConfig> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let cert = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &ca.issuer)
+        .unwrap();
+    let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .unwrap();
+    Arc::new(config)
+}
+
+/// What the test's server saw: the name in the ClientHello (SNI), and what it received.
+#[derive(Debug)]
+struct Served {
+    sni: Option<String>,
+    received: Vec<u8>,
+}
+
+/// One TLS connection served: the handshake, every byte until the client's close_notify,
+/// the same bytes back, then the server's close_notify.
+async fn serve_one(listener: TcpListener, config: Arc<ServerConfig>) -> io::Result<Served> {
+    let (tcp, _) = listener.accept().await?;
+    let mut tls = TlsAcceptor::from(config).accept(tcp).await?;
+    let sni = tls.get_ref().1.server_name().map(String::from);
+    let mut received = Vec::new();
+    tls.read_to_end(&mut received).await?;
+    tls.write_all(&received).await?;
+    tls.shutdown().await?;
+    Ok(Served { sni, received })
+}
+
+/// The client: your `connect_tls`, then, if it gave a stream, one line out, close_notify,
+/// and everything read back until the server's close_notify.
+async fn echo_through(
+    tcp: TcpStream,
+    ca: CertificateDer<'static>,
+    name: &str,
+) -> io::Result<Vec<u8>> {
+    let mut tls = connect_tls(tcp, ca, name).await?;
+    tls.write_all(b"hello\n").await?;
+    tls.shutdown().await?;
+    let mut echo = Vec::new();
+    tls.read_to_end(&mut echo).await?;
+    Ok(echo)
+}
+
+/// Run your client against a server with `config`, trusting `trusted`, asking for `name`:
+/// what the client read back (or its error), and what the server saw (or its error).
+fn exchange(
+    config: Arc<ServerConfig>,
+    trusted: &Ca,
+    name: &str,
+) -> (io::Result<Vec<u8>>, io::Result<Served>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let limit = testkit::timeout();
+    let ca = trusted.cert.clone();
+    yours(|| {
+        runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            let both =
+                async { tokio::join!(echo_through(tcp, ca, name), serve_one(listener, config)) };
+            match tokio::time::timeout(limit, both).await {
+                Ok(both) => both,
+                Err(_) => fail(
+                    "The handshake and the echo did not finish in time.",
+                    &format!("done within {limit:?}"),
+                    "still waiting",
+                ),
+            }
+        })
+    })
+}
+
+fn shown(result: &io::Result<Vec<u8>>) -> String {
+    match result {
+        Ok(bytes) => format!("Ok: the echo b\"{}\"", bytes.escape_ascii()),
+        Err(e) => format!("Err({e})"),
+    }
+}
+
+#[track_caller]
+fn echoed(name: &str, client: io::Result<Vec<u8>>, server: io::Result<Served>) -> Served {
+    if !matches!(&client, Ok(echo) if echo == b"hello\n") {
+        fail(
+            &format!(
+                "The server's certificate is from the CA you were given and for {name:?}, the \
+                 name you were asked for: the handshake must succeed and the line come back."
+            ),
+            "Ok: the echo b\"hello\\n\"",
+            &shown(&client),
+        );
+    }
+    server.expect("the test's server")
+}
+
+#[test]
+fn a_certificate_from_the_ca_for_the_name_asked_is_accepted() {
+    for name in ["echo.test", "127.0.0.1"] {
+        let ca = ca("the check's CA");
+        let (client, server) = exchange(server_config(&ca, &[name]), &ca, name);
+        let served = echoed(name, client, server);
+        assert_eq!(served.received, b"hello\n");
+    }
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused() {
+    let ca = ca("the check's CA");
+    let (client, _) = exchange(server_config(&ca, &["other.test"]), &ca, "echo.test");
+    if client.is_ok() {
+        fail(
+            "The certificate is from the right CA but for \"other.test\", and you were asked \
+             for \"echo.test\": the handshake must be refused.",
+            "Err(invalid peer certificate: certificate not valid for name \"echo.test\" …)",
+            &shown(&client),
+        );
+    }
+}
+
+#[test]
+fn a_certificate_from_another_ca_is_refused() {
+    let (trusted, stranger) = (ca("the CA you trust"), ca("a CA you do not trust"));
+    let config = server_config(&stranger, &["echo.test"]);
+    let (client, _) = exchange(config, &trusted, "echo.test");
+    if client.is_ok() {
+        fail(
+            "The certificate is for \"echo.test\", but signed by a CA you were not given: \
+             the handshake must be refused (trust `ca` and nothing else).",
+            "Err(invalid peer certificate: UnknownIssuer)",
+            &shown(&client),
+        );
+    }
+}
+
+#[test]
+fn the_client_hello_names_the_server_asked_for() {
+    let ca = ca("the check's CA");
+    let (client, server) = exchange(server_config(&ca, &["echo.test"]), &ca, "echo.test");
+    let served = echoed("echo.test", client, server);
+    if served.sni.as_deref() != Some("echo.test") {
+        fail(
+            "The ClientHello must name the server you want (SNI): a server with several names \
+             picks its certificate by it.",
+            "SNI: \"echo.test\"",
+            &match served.sni {
+                Some(sni) => format!("SNI: {sni:?}"),
+                None => "no SNI in the ClientHello".into(),
+            },
+        );
+    }
+}
+
+#[test]
+fn a_name_that_is_not_a_name_is_an_invalid_input_error() {
+    let ca = ca("the check's CA");
+    let (client, _) = exchange(server_config(&ca, &["echo.test"]), &ca, "not a name!");
+    if !matches!(&client, Err(e) if e.kind() == io::ErrorKind::InvalidInput) {
+        fail(
+            "\"not a name!\" is neither a DNS name nor an IP address: connect_tls must return \
+             an io::ErrorKind::InvalidInput error.",
+            "Err(InvalidInput: …)",
+            &match &client {
+                Err(e) => format!("Err({:?}: {e})", e.kind()),
+                Ok(_) => shown(&client),
+            },
+        );
+    }
+}

@@ -1,0 +1,30 @@
+// WRONG: `.unwrap()` on the name: a name that is not a name ("not a name!", from a config
+// file or a user) crashes the program instead of being an error the caller can report.
+
+use std::io;
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
+
+pub async fn connect_tls<S>(
+    socket: S,
+    ca: CertificateDer<'static>,
+    name: &str,
+) -> io::Result<TlsStream<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut roots = RootCertStore::empty();
+    roots.add(ca).map_err(io::Error::other)?;
+    let config = ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = ServerName::try_from(name.to_string()).unwrap();
+    TlsConnector::from(Arc::new(config))
+        .connect(name, socket)
+        .await
+}
