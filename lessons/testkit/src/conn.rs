@@ -30,6 +30,29 @@ impl Conn {
         }
     }
 
+    /// Connect with small kernel buffers: SO_RCVBUF and SO_SNDBUF of `bytes`, set before
+    /// connect() so that the receive window announced in the handshake is small too. A client
+    /// that never reads then blocks its peer's send() after a few kilobytes instead of the
+    /// megabytes Linux's autotuning would take (a server that narrates every line takes
+    /// seconds for those on a busy machine).
+    #[track_caller]
+    pub fn open_small(addr: SocketAddr, bytes: usize) -> Conn {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
+        socket.set_recv_buffer_size(bytes).unwrap();
+        socket.set_send_buffer_size(bytes).unwrap();
+        socket
+            .connect_timeout(&addr.into(), timeout())
+            .unwrap_or_else(|e| panic!("connect({addr}) failed: {e}"));
+        let stream: TcpStream = socket.into();
+        stream.set_read_timeout(Some(timeout())).unwrap();
+        stream.set_write_timeout(Some(timeout())).unwrap();
+        Conn {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
     /// The underlying stream, for what these helpers do not cover.
     pub fn stream(&self) -> &TcpStream {
         &self.stream
