@@ -25,7 +25,8 @@ use crate::{Limits, Store};
 ///   `ERR store full`. A line over `max_line` bytes (its `\n` included) -> `ERR line too long`,
 ///   then return an error: the connection ends.
 /// - A client with no whole line within `limits.deadline` (silent, or trickling) -> return
-///   an error, with no reply. End of stream between lines -> `Ok(())`; in the middle of a
+///   an error, with no reply. A client that does not take its replies within the deadline
+///   either -> an error. End of stream between lines -> `Ok(())`; in the middle of a
 ///   line -> an error, and the half line is not a request.
 /// - `store` is shared by all clients, one after another. Print nothing.
 pub fn serve_client(stream: &TcpStream, store: &mut Store, limits: &Limits) -> io::Result<()> {

@@ -13,6 +13,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use common::listener::{accept, listen_on, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use lesson_23_kv::{serve_client, Limits, Store};
 
@@ -54,30 +55,19 @@ fn limits(opts: &Options) -> Result<Limits> {
     })
 }
 
-// ANCHOR: listen
-/// socket() + bind() + listen(): std's `TcpListener::bind` does all three.
-fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
-    let addr = opts.addr;
-    let call = format!("socket() + bind({addr}) + listen()");
-    let listener = say.call(call, "make the listening socket", || {
-        TcpListener::bind(addr)
-    })?;
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
-    Ok(listener)
-}
-// ANCHOR_END: listen
-
 // ANCHOR: serve_one
 /// One client, from accept() to close(). Your `serve_client` does everything in between;
-/// whatever goes wrong with this client ends this connection only.
-fn serve_one(listener: &TcpListener, store: &mut Store, limits: &Limits, say: &Narrator) {
-    let accepted = say.call("accept()", "take the next client from the queue", || {
-        listener.accept()
-    });
-    let (stream, peer) = match accepted {
-        Ok(client) => client,
-        Err(_) => return, // a client that gave up in the queue: on to the next one
-    };
+/// whatever goes wrong with this client ends this connection only. accept() rides out the
+/// errors that pass, with a pause that grows (chapter 4); only a listener that is not
+/// listening stops the server.
+fn serve_one(
+    listener: &TcpListener,
+    backoff: &mut Backoff,
+    store: &mut Store,
+    limits: &Limits,
+    say: &Narrator,
+) -> Result<()> {
+    let (stream, peer) = accept(listener, backoff, say)?;
     match serve_client(&stream, store, limits) {
         Ok(()) => say.note(format!(
             "{peer} is done; the store holds {} key(s)",
@@ -85,10 +75,10 @@ fn serve_one(listener: &TcpListener, store: &mut Store, limits: &Limits, say: &N
         )),
         Err(e) => say.note(format!("dropping {peer}: {e}")),
     }
-    let _ = say.call("close(connection)", "done with this client", || {
+    say.call("close(connection)", "done with this client", || {
         drop(stream);
         Ok(())
-    });
+    })
 }
 // ANCHOR_END: serve_one
 
@@ -100,9 +90,10 @@ fn server(opts: &Options) -> Result<()> {
     let limits = limits(opts)?;
     let listener = listen_on(opts, &say)?;
     let mut store = Store::new();
+    let mut backoff = Backoff::new();
     let mut served = 0;
     while clients == 0 || served < clients {
-        serve_one(&listener, &mut store, &limits, &say);
+        serve_one(&listener, &mut backoff, &mut store, &limits, &say)?;
         served += 1;
     }
     Ok(())
@@ -204,6 +195,7 @@ fn demo(opts: &Options) -> Result<()> {
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let limits = limits(opts)?;
     let mut store = Store::new();
+    let mut backoff = Backoff::new();
 
     let first: &[u8] = b"SET fruit apple\nGET fruit\nGET plum\nSET k\nDEL fruit\nSET city Paris\n";
     let second: &[u8] = b"GET city\nGET fruit\nQUIT\n";
@@ -215,7 +207,7 @@ fn demo(opts: &Options) -> Result<()> {
         ));
         let conn = connect_to(addr, &client)?;
         send_requests(&conn, requests, &client)?;
-        serve_one(&listener, &mut store, &limits, &server);
+        serve_one(&listener, &mut backoff, &mut store, &limits, &server)?;
         let replies = read_replies(&conn, &client)?;
         close(conn, &client)?;
         show_pairs(requests, &replies);

@@ -11,6 +11,9 @@ use crate::{Limits, Store};
 pub fn serve_client(stream: &TcpStream, store: &mut Store, limits: &Limits) -> io::Result<()> {
     // Bytes received and not yet used: the start of the next line, or several lines at once.
     let mut pending: Vec<u8> = Vec::new();
+    // A client that does not take its replies must not hold the server either. A reply is
+    // short (one send() as a rule), so a timeout for each send() bounds it.
+    stream.set_write_timeout(Some(limits.deadline))?;
     loop {
         let line = match read_line(stream, &mut pending, limits)? {
             Some(line) => line,

@@ -26,6 +26,7 @@ impl Read for Deadlined<'_> {
 }
 
 pub fn serve_client(stream: &TcpStream, store: &mut Store, limits: &Limits) -> io::Result<()> {
+    stream.set_write_timeout(Some(limits.deadline))?; // each reply's send(), bounded
     let mut writer = stream;
     let mut reader = BufReader::new(Deadlined {
         stream,
