@@ -1,22 +1,29 @@
-//! Lesson 09 exercise: the echo loop of one connection.
-//!
-//! Check your work with:   cargo exercise lesson-09-echo
-//! Run your version with:  cargo run -p lesson-09-echo --features exercise
+// Lesson 09's exercise: the echo loop of one connection. Yours to write.
+//
+// Check it:       cargo exercise lesson-09-echo
+// Stuck?          cargo hint lesson-09-echo      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-09-echo
 
 use common::Result;
 
-use crate::Connection;
+#[allow(unused_imports)]
+use crate::Lines;
 
 // ANCHOR: exercise
 /// Echo every line back until the client ends its stream; return how many lines were echoed.
 ///
-/// TODO: in a loop,
-///   - read the next line with `conn.read_line(&mut line)?` (it returns the number of bytes,
-///     0 at end of stream, and APPENDS to `line`),
-///   - stop at end of stream, returning the count,
-///   - otherwise send the line back with `conn.write_all(&line)?`.
-pub fn echo_lines(conn: &mut Connection) -> Result<u64> {
+/// The contract (what the checks test):
+/// - Each line `conn.read_line` gives is sent back with `conn.write_all`, byte for byte,
+///   newline included, and only that line: nothing of the lines before it. Any bytes, UTF-8
+///   or not.
+/// - A client may send many lines: echo them all, in order, one echo per line.
+/// - End of stream (`read_line` returns 0) is not a line: send nothing more and return how
+///   many lines were echoed (0 for a client that sent none).
+/// - An error from `read_line` or `write_all` ends the loop at once: return it, and make no
+///   more calls on the connection.
+/// - Print nothing: the lesson narrates each call around your function.
+pub fn echo_lines(conn: &mut impl Lines) -> Result<u64> {
     let _ = conn;
-    todo!("read a line, write it back, stop at end of stream")
+    todo!("echo each line back until end of stream")
 }
 // ANCHOR_END: exercise

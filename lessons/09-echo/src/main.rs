@@ -20,16 +20,8 @@ use common::error::describe;
 use common::listener::{accept, time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 
-// The function this lesson is about lives in its own file, so that you can write it yourself:
-// src/exercise.rs is yours (`cargo exercise lesson-09-echo` checks it), src/solution.rs is ours.
-#[cfg_attr(feature = "exercise", path = "exercise.rs")]
-#[cfg_attr(all(feature = "wrong", not(feature = "exercise")), path = "wrong.rs")]
-#[cfg_attr(
-    not(any(feature = "exercise", feature = "wrong")),
-    path = "solution.rs"
-)]
-mod task;
-use task::echo_lines;
+// The echo loop (the exercise) and what it works on live in src/lib.rs.
+use lesson_09_echo::{echo_lines, Lines};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-09-echo",
@@ -128,10 +120,10 @@ pub struct Connection {
     too_long: bool,
 }
 
-impl Connection {
+impl Lines for Connection {
     /// Read one line, newline included, and APPEND it to `line`. Returns the number of
     /// bytes read; 0 means end of stream (the client shut down its sending direction).
-    pub fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
+    fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
         self.say.next(
             "read_until(b'\\n')",
             "wait until a whole line is in (recv as often as needed, until the deadline)",
@@ -166,7 +158,7 @@ impl Connection {
 
     /// Send all of `bytes` to the client (write_all calls send until every byte is taken),
     /// within the deadline: a client that does not read its echoes is dropped.
-    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
         let (socket, limit) = (self.reader.get_mut(), self.limit);
         let send_it = || {
             socket.get_mut().deadline = Instant::now() + limit;

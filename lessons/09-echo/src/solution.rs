@@ -1,12 +1,12 @@
-//! Reference solution for lesson 09's exercise. (Yours goes in exercise.rs.)
+// Reference solution for lesson 09's exercise. (Yours goes in exercise.rs.)
 
 use common::Result;
 
-use crate::Connection;
+use crate::Lines;
 
 // ANCHOR: solution
 /// Echo every line back until the client ends its stream; return how many lines were echoed.
-pub fn echo_lines(conn: &mut Connection) -> Result<u64> {
+pub fn echo_lines(conn: &mut impl Lines) -> Result<u64> {
     let mut echoed = 0;
     let mut line = Vec::new();
     loop {

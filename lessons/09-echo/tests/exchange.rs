@@ -1,3 +1,5 @@
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
 //! Lesson 09's echo server, checked for real: our client, raw bytes, clients that are not
 //! ours (Python's socket module, nc), and every kind of bad client — after each of which the
 //! next client must still be served.
