@@ -20,7 +20,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use common::error::describe;
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::narrate::Shown;
+use common::trace::Kind;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_08_close::{read_answer, send_request};
 
 static LESSON: Lesson = Lesson {
@@ -72,23 +74,22 @@ fn main() -> ExitCode {
 /// The server's socket: std's `TcpListener::bind` is socket() + bind() + listen().
 fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     let addr = opts.addr;
-    say.next(
-        format!("socket() + bind({addr}) + listen()"),
-        "make the listening socket (std does all three in TcpListener::bind)",
-    );
-    let listener = TcpListener::bind(addr).map_err(|e| say.fail(e))?;
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done_with(&listener, format!("ok, bound to {bound}"));
-    opts.ready(bound);
+    let call = format!("socket() + bind({addr}) + listen()");
+    let why = "make the listening socket (std does all three in TcpListener::bind)";
+    let listener = say.call_opening(call, why, || TcpListener::bind(addr), Shown::shown)?;
+    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
     Ok(listener)
 }
 
 /// The client's socket: `TcpStream::connect` is socket() + connect().
 fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
-    say.next(format!("connect({addr})"), "open a TCP connection");
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done_with(&conn, "ok");
-    Ok(conn)
+    let call = format!("connect({addr})");
+    say.call_opening(
+        call,
+        "open a TCP connection",
+        || TcpStream::connect(addr),
+        Shown::shown,
+    )
 }
 
 /// The next connection from the accept queue. accept(2) fails for reasons that are not the
@@ -98,24 +99,27 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
 /// stops the server.
 fn accept_one(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
     let mut pause = Duration::from_millis(10);
+    let why = "take the next connection from the accept queue";
+    let the_client = |conn: &TcpStream| match conn.peer_addr() {
+        Ok(peer) => format!("ok, the client is {peer}"),
+        Err(_) => "ok".to_string(),
+    };
     loop {
-        say.next("accept()", "take the next connection from the accept queue");
-        match listener.accept() {
-            Ok((conn, peer)) => {
-                say.done_with(&conn, format!("ok, the client is {peer}"));
-                return Ok(conn);
-            }
-            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-                ) =>
-            {
-                say.fail(e);
-            }
-            Err(e) => {
-                say.fail(e);
+        let taken = say.call_opening(
+            "accept()",
+            why,
+            || listener.accept().map(|(c, _)| c),
+            the_client,
+        );
+        // accept() failed: the narrator has reported it; what next depends on why.
+        let err = match taken {
+            Ok(conn) => return Ok(conn),
+            Err(err) => err,
+        };
+        match err.kind() {
+            Some(ErrorKind::InvalidInput) => return Err(err),
+            Some(ErrorKind::ConnectionAborted | ErrorKind::Interrupted) => {}
+            _ => {
                 say.note(format!("trying again in {} ms", pause.as_millis()));
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_secs(1));
@@ -126,14 +130,9 @@ fn accept_one(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
 
 /// A peer that never ends its stream must not hang us: recv() gives up after `limit`.
 fn set_timeout(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs()),
-        "let recv() give up if the peer goes silent",
-    );
-    conn.set_read_timeout(Some(limit))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
+    let call = format!("setsockopt(SO_RCVTIMEO, {} s)", limit.as_secs());
+    let why = "let recv() give up if the peer goes silent";
+    say.call(call, why, || conn.set_read_timeout(Some(limit)))
 }
 // ANCHOR_END: setup
 
@@ -141,26 +140,31 @@ fn set_timeout(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> 
 /// The client's half of the exchange: the request and the half-close (your exercise),
 /// then the answer, read to its end (also your exercise).
 fn ask(conn: &TcpStream, say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({}) + shutdown(Write)", show_bytes(REQUEST)),
-        "send the request, then FIN: we will send nothing more, but we still listen",
-    );
-    send_request(conn, REQUEST).map_err(|e| say.fail(e))?;
-    say.done_with(conn, "ok");
+    let call = format!("write_all({}) + shutdown(Write)", show_bytes(REQUEST));
+    let why = "send the request, then FIN: we will send nothing more, but we still listen";
+    say.call_with(
+        conn,
+        call,
+        why,
+        || send_request(conn, REQUEST),
+        Shown::shown,
+    )?;
+    // Your function got the socket itself; the trace records what it sent.
+    say.moved(Kind::Send, "send", REQUEST);
     Ok(())
 }
 
 fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
-    say.next(
-        "recv() until it returns 0",
-        "read the whole answer, up to the server's FIN",
-    );
-    let answer = read_answer(conn).map_err(|e| silent_server(say.fail(e)))?;
-    say.done(format!(
-        "{} bytes: {}, then end of stream",
-        answer.len(),
-        show_bytes(&answer)
-    ));
+    let call = "recv() until it returns 0";
+    let why = "read the whole answer, up to the server's FIN";
+    let shown = |answer: &Vec<u8>| {
+        let bytes = show_bytes(answer);
+        format!("{} bytes: {bytes}, then end of stream", answer.len())
+    };
+    let answer = say
+        .call_then(call, why, || read_answer(conn), shown)
+        .map_err(silent_server)?;
+    say.moved(Kind::Recv, "recv", &answer);
     Ok(answer)
 }
 // ANCHOR_END: ask
@@ -172,32 +176,34 @@ fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
 /// A client may also never end its stream, or send without end, or a byte now and then: so
 /// the whole request must arrive before a deadline (before each recv(), the receive timeout
 /// is set to the time LEFT), and the limit is checked before the bytes are kept.
-fn read_request(mut conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
-    let deadline = Instant::now() + limit;
+fn read_request(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
+    // The bytes each recv() brings are recorded in the trace by the quiet adapter.
+    let mut socket = Narrated::quiet(Deadline::after(conn, limit), say.clone());
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
+    let why = "wait for bytes, or for the end of the stream";
     loop {
-        say.next("recv(1024)", "wait for bytes, or for the end of the stream");
-        let left = time_left(deadline)
-            .ok_or_else(|| silent_client(say.fail(ErrorKind::TimedOut.into())))?;
-        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
-        let n = match conn.read(&mut buf) {
-            Ok(n) => n,
-            // A signal interrupted the wait (not restarted with a timeout set, signal(7)).
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(silent_client(say.fail(e))),
-        };
-        if n == 0 {
-            say.done("0 bytes: end of stream, the request is complete");
+        let recv = || socket.read(&mut buf).map(|n| buf[..n].to_vec());
+        let bytes = say
+            .call_then("recv(1024)", why, recv, |bytes| got(bytes))
+            .map_err(silent_client)?;
+        if bytes.is_empty() {
             return Ok(request);
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        if request.len() + n > MAX_REQUEST {
+        if request.len() + bytes.len() > MAX_REQUEST {
             return Err(say.protocol_error(format!(
                 "the request is longer than {MAX_REQUEST} bytes; refusing it"
             )));
         }
-        request.extend_from_slice(&buf[..n]);
+        request.extend_from_slice(&bytes);
+    }
+}
+
+/// What a recv() of the request brought.
+fn got(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0 => "0 bytes: end of stream, the request is complete".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(bytes)),
     }
 }
 
@@ -214,32 +220,61 @@ fn answer_for(request: &[u8]) -> Vec<u8> {
 
 /// The client has shut down ITS direction; ours still works: the server can still send.
 /// Within a time limit: a client that never reads would otherwise hold us here for ever.
-fn send_answer(mut conn: &TcpStream, answer: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({})", show_bytes(answer)),
-        "answer: the client's half-close did not close our direction",
-    );
-    let deadline = Instant::now() + limit;
-    let mut rest = answer;
-    while !rest.is_empty() {
-        let left = time_left(deadline).ok_or_else(|| say.fail(ErrorKind::TimedOut.into()))?;
-        conn.set_write_timeout(Some(left))
-            .map_err(|e| say.fail(e))?;
-        match conn.write(rest) {
-            Ok(n) => rest = &rest[n..],
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(say.fail(e)),
-        }
-    }
-    say.done(format!("{} bytes", answer.len()));
-    Ok(())
+fn send_answer(conn: &TcpStream, answer: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
+    let mut socket = Narrated::quiet(Deadline::after(conn, limit), say.clone());
+    let call = format!("write_all({})", show_bytes(answer));
+    let why = "answer: the client's half-close did not close our direction";
+    let sent = |_: &()| format!("{} bytes", answer.len());
+    say.call_then(call, why, || socket.write_all(answer), sent)
 }
 
-/// The time left until `deadline`, or `None` once it has passed (a zero timeout would mean
-/// "wait for ever" to the kernel).
-fn time_left(deadline: Instant) -> Option<Duration> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    (!left.is_zero()).then_some(left)
+/// A connection with a deadline: each recv() and send() may wait only for the time LEFT
+/// (the socket's timeout is set to it before each call), so a client that sends or reads a
+/// byte now and then cannot stretch the exchange for ever.
+struct Deadline<'a> {
+    conn: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl<'a> Deadline<'a> {
+    fn after(conn: &'a TcpStream, limit: Duration) -> Self {
+        let deadline = Instant::now() + limit;
+        Deadline { conn, deadline }
+    }
+
+    /// The time left, or `TimedOut` once it has passed (a zero timeout would mean "wait for
+    /// ever" to the kernel).
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        match left.is_zero() {
+            true => Err(ErrorKind::TimedOut.into()),
+            false => Ok(left),
+        }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            self.conn.set_read_timeout(Some(self.left()?))?;
+            match (&mut self.conn).read(buf) {
+                // A signal interrupted the wait (not restarted with a timeout set, signal(7)).
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                result => return result,
+            }
+        }
+    }
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.conn.set_write_timeout(Some(self.left()?))?;
+        (&mut self.conn).write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 // ANCHOR_END: read_request
 
@@ -258,50 +293,61 @@ fn ends(conn: &TcpStream) -> Ends {
 
 /// Close a connection: in Rust, drop the stream. The kernel sends FIN — unless bytes we
 /// never read are still waiting, then it sends RST — and keeps delivering what we sent.
-fn close(conn: TcpStream, (local, peer): Ends, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(conn);
-    say.done("ok");
+fn close(conn: TcpStream, (local, peer): Ends, name: &str, say: &Narrator) -> Result<()> {
+    let call = format!("close({name})");
+    say.call(call, "give the socket back to the kernel", || {
+        drop(conn);
+        Ok(())
+    })?;
     // The socket is gone from our program; the kernel may still hold the connection.
     say.kernel_at(local, peer);
+    Ok(())
 }
 
-fn close_listener(listener: TcpListener, say: &Narrator) {
-    say.next("close(listener)", "stop accepting connections");
-    drop(listener);
-    say.done("ok");
+fn close_listener(listener: TcpListener, say: &Narrator) -> Result<()> {
+    say.call("close(listener)", "stop accepting connections", || {
+        drop(listener);
+        Ok(())
+    })
 }
 // ANCHOR_END: close
 
 // ANCHOR: reset
 /// After the server closed with our bytes unread, its kernel answered with RST: the
 /// connection is gone at once, and our next recv() reports the reset.
-fn recv_after_reset(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
-    let mut buf = [0u8; 1024];
-    say.next("recv(1024)", "is there an answer, or an end of stream?");
-    match conn.read(&mut buf) {
-        Ok(0) => say.done("0 bytes: end of stream (a FIN, not a reset)"),
-        Ok(n) => say.done(format!("{n} bytes: {}", show_bytes(&buf[..n]))),
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => say.done(format!(
-            "error: {}: the server's kernel sent RST",
-            describe(&e)
-        )),
-        Err(e) => return Err(say.fail(e)),
+fn recv_after_reset(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    let why = "is there an answer, or an end of stream?";
+    let outcome = say.call_then("recv(1024)", why, || recv_or_reset(conn), after_close)?;
+    if let Ok(bytes) = &outcome {
+        say.moved(Kind::Recv, "recv", bytes);
     }
     Ok(())
 }
 
-fn send_unread(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({})", show_bytes(bytes)),
-        "send bytes the server will never read",
-    );
-    conn.write_all(bytes).map_err(|e| say.fail(e))?;
-    say.done(format!("{} bytes", bytes.len()));
-    Ok(())
+/// One recv(), where a reset is an answer too (the one this part expects), not a failure.
+fn recv_or_reset(mut conn: &TcpStream) -> std::io::Result<std::io::Result<Vec<u8>>> {
+    let mut buf = [0u8; 1024];
+    match conn.read(&mut buf) {
+        Ok(n) => Ok(Ok(buf[..n].to_vec())),
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+fn after_close(outcome: &std::io::Result<Vec<u8>>) -> String {
+    match outcome {
+        Ok(bytes) if bytes.is_empty() => "0 bytes: end of stream (a FIN, not a reset)".into(),
+        Ok(bytes) => format!("{} bytes: {}", bytes.len(), show_bytes(bytes)),
+        Err(e) => format!("error: {}: the server's kernel sent RST", describe(e)),
+    }
+}
+
+/// write_all: send() until every byte is with the kernel (recorded in the trace).
+fn send_all(conn: &TcpStream, bytes: &[u8], why: &str, say: &Narrator) -> Result<()> {
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let call = format!("write_all({})", show_bytes(bytes));
+    let sent = |_: &()| format!("{} bytes", bytes.len());
+    say.call_then(call, why, || socket.write_all(bytes), sent)
 }
 // ANCHOR_END: reset
 
@@ -349,27 +395,28 @@ fn demo(opts: &Options) -> Result<()> {
     let request = read_request(&to_client, DEMO_TIMEOUT, &server)?;
     send_answer(&to_client, &answer_for(&request), DEMO_TIMEOUT, &server)?;
     // The server closes before the client has read a byte of the answer: nothing is lost.
-    close(to_client, server_ends, "connection", &server);
+    close(to_client, server_ends, "connection", &server)?;
     // Both FINs are through: the client's socket is in TIME_WAIT though it is still open.
     client.kernel(&client_ends);
     hear(&to_server, &client)?;
-    close(to_server, client_ends, "client socket", &client);
+    close(to_server, client_ends, "client socket", &client)?;
 
     lesson.note("part 2: the server closes with bytes it never read");
     let to_server = connect_to(addr, &client)?;
     let to_client = accept_one(&listener, &server)?;
     let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
-    send_unread(&to_server, b"nobody reads this\n", &client)?;
+    let unread = "send bytes the server will never read";
+    send_all(&to_server, b"nobody reads this\n", unread, &client)?;
     server.kernel(&to_client);
-    close(to_client, server_ends, "connection, unread bytes", &server);
+    close(to_client, server_ends, "connection, unread bytes", &server)?;
     // The RST ended the connection at once: no FIN_WAIT, no TIME_WAIT on either side.
     client.kernel(&client_ends);
     recv_after_reset(&to_server, &client)?;
-    close(to_server, client_ends, "client socket", &client);
+    close(to_server, client_ends, "client socket", &client)?;
     if opts.has("--rude") {
         forgets_the_half_close(&listener, addr, opts)?;
     }
-    close_listener(listener, &server);
+    close_listener(listener, &server)?;
     Ok(())
 }
 // ANCHOR_END: demo
@@ -388,20 +435,14 @@ fn forgets_the_half_close(listener: &TcpListener, addr: SocketAddr, opts: &Optio
     let to_client = accept_one(listener, &server)?;
     let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));
     set_timeout(&to_server, DEMO_TIMEOUT, &client)?;
-    client.next(
-        format!("write_all({})", show_bytes(b"one\n")),
-        "send the request, and forget the half-close",
-    );
-    (&to_server)
-        .write_all(b"one\n")
-        .map_err(|e| client.fail(e))?;
-    client.done("4 bytes");
+    let forgets = "send the request, and forget the half-close";
+    send_all(&to_server, b"one\n", forgets, &client)?;
     if let Err(e) = serve(&to_client, server_ends, RUDE_LIMIT, &server) {
         server.note(format!("{e}; closing its connection"));
     }
-    close(to_client, server_ends, "connection", &server);
+    close(to_client, server_ends, "connection", &server)?;
     hear(&to_server, &client)?;
-    close(to_server, client_ends, "client socket", &client);
+    close(to_server, client_ends, "client socket", &client)?;
     Ok(())
 }
 // ANCHOR_END: rude
@@ -437,9 +478,9 @@ fn server(opts: &Options) -> Result<()> {
                 e.reason
             )),
         }
-        close(conn, conn_ends, "connection", &say);
+        close(conn, conn_ends, "connection", &say)?;
     }
-    close_listener(listener, &say);
+    close_listener(listener, &say)?;
     Ok(())
 }
 
@@ -472,7 +513,7 @@ fn client(opts: &Options) -> Result<()> {
         println!("answer: {line}");
     }
     // We sent the first FIN, so our side is the one that waits in TIME_WAIT.
-    close(conn, conn_ends, "client socket", &say);
+    close(conn, conn_ends, "client socket", &say)?;
     Ok(())
 }
 // ANCHOR_END: client

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use common::error::describe;
 use common::narrate::family;
+use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use lesson_10_udp::{is_timeout, message, parse, request, Datagrams, MAX_MESSAGE};
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
@@ -72,32 +73,24 @@ fn main() -> ExitCode {
 /// `socket(SOCK_DGRAM)`: a UDP socket. Nothing more is needed to send; to be found by
 /// others, a server also binds a known address.
 fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_DGRAM)", family(&addr)),
-        "make a datagram socket",
-    );
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(socket)
+    let call = format!("socket({}, SOCK_DGRAM)", family(&addr));
+    say.call(call, "make a datagram socket", || {
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+    })
 }
 
 /// The server's two calls: socket, bind. That is all: no listen(), no accept().
 fn open_server(addr: SocketAddr, say: &Narrator) -> Result<(UdpSocket, SocketAddr)> {
     let socket = new_socket(addr, say)?;
-    say.next(
-        format!("bind({addr})"),
-        "give the socket the address clients send to",
-    );
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .map_err(|e| say.fail(e))?
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done(format!("ok, bound to {bound}"));
+    let bind = || {
+        socket.bind(&SockAddr::from(addr))?;
+        let local = socket.local_addr()?.as_socket();
+        local.ok_or_else(|| io::Error::other("not an IP address"))
+    };
+    let why = "give the socket the address clients send to";
+    let bound = say.call_then(format!("bind({addr})"), why, bind, |b| {
+        format!("ok, bound to {b}")
+    })?;
     common::wire::name_port(bound.port(), say.who());
     // std's UdpSocket is the same kernel socket, with send_to/recv_from on plain byte slices.
     Ok((UdpSocket::from(socket), bound))
@@ -107,14 +100,9 @@ fn open_server(addr: SocketAddr, say: &Narrator) -> Result<(UdpSocket, SocketAdd
 /// No bind(): the kernel picks an address at the first send.
 fn open_client(server: SocketAddr, timeout: Duration, say: &Narrator) -> Result<UdpSocket> {
     let socket = UdpSocket::from(new_socket(server, say)?);
-    say.next(
-        format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
-        "give up waiting for a datagram after this long",
-    );
-    socket
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let call = format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis());
+    let why = "give up waiting for a datagram after this long";
+    say.call(call, why, || socket.set_read_timeout(Some(timeout)))?;
     Ok(socket)
 }
 // ANCHOR_END: open
@@ -128,21 +116,19 @@ fn send_to(
     to: SocketAddr,
     say: &Narrator,
 ) -> io::Result<usize> {
-    say.next(
-        format!("send_to({to}, {})", show_bytes(datagram)),
-        "send one datagram",
-    );
-    match socket.send_to(datagram, to) {
-        Ok(n) => {
-            name_port(socket, say);
-            say.done(format!("{n} bytes"));
-            Ok(n)
-        }
-        Err(e) => {
-            say.done(format!("error: {}", describe(&e)));
-            Err(e)
-        }
-    }
+    let call = format!("send_to({to}, {})", show_bytes(datagram));
+    let send = || {
+        let n = socket.send_to(datagram, to)?;
+        // The first send gave the socket its port: name it before the line shows the packet.
+        name_port(socket, say);
+        Ok(n)
+    };
+    let n = say
+        .call_then(call, "send one datagram", send, |n| format!("{n} bytes"))
+        .map_err(into_io)?;
+    // A datagram is not a stream: the trace records each one, as it went.
+    say.moved(Kind::Send, "send_to", &datagram[..n]);
+    Ok(n)
 }
 
 /// `recvfrom()`: the next datagram, whole (or cut to the buffer), and who sent it.
@@ -151,20 +137,28 @@ fn recv_from(
     buf: &mut [u8],
     say: &Narrator,
 ) -> io::Result<(usize, SocketAddr)> {
-    say.next(
-        "recv_from()",
-        "wait for the next datagram (up to the read timeout)",
-    );
-    match socket.recv_from(buf) {
-        Ok((n, from)) => {
-            say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
-            Ok((n, from))
-        }
-        Err(e) => {
-            say.done(format!("error: {}", describe(&e)));
-            Err(e)
-        }
-    }
+    let why = "wait for the next datagram (up to the read timeout)";
+    let recv = || {
+        socket
+            .recv_from(buf)
+            .map(|(n, from)| (buf[..n].to_vec(), from))
+    };
+    let (datagram, from) = say
+        .call_then("recv_from()", why, recv, datagram_from)
+        .map_err(into_io)?;
+    say.moved(Kind::Recv, "recv_from", &datagram);
+    Ok((datagram.len(), from))
+}
+
+/// How a received datagram is shown: `5 bytes from 127.0.0.1:40002: b"1 ONE"`.
+fn datagram_from((datagram, from): &(Vec<u8>, SocketAddr)) -> String {
+    let n = datagram.len();
+    format!("{n} bytes from {from}: {}", show_bytes(datagram))
+}
+
+/// The `io::Error` inside a narrated call's error (the narrator has reported it).
+fn into_io(err: LessonError) -> io::Error {
+    err.source.unwrap_or_else(|| io::Error::other(err.reason))
 }
 // ANCHOR_END: calls
 
@@ -191,27 +185,16 @@ fn serve_one(socket: &UdpSocket, say: &Narrator) -> Result<Served> {
     // One byte more than the longest message: a datagram that fills the buffer was longer,
     // and the kernel has thrown the rest of it away.
     let mut buf = [0u8; MAX_MESSAGE + 1];
-    say.next(
-        format!("recv_from({}-byte buffer)", buf.len()),
-        "wait for the next datagram, from anyone",
-    );
-    let (n, from) = match socket.recv_from(&mut buf) {
-        Ok(got) => got,
-        // Windows reports a cut datagram as an error (WSAEMSGSIZE) instead of cutting quietly,
-        // and an earlier answer's "port unreachable" as a reset. Neither stops the server.
-        Err(e) if e.raw_os_error() == Some(10040) && cfg!(windows) => {
-            say.done("error: the datagram was longer than the buffer: ignored");
-            return Ok(Served::Ignored);
-        }
-        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
-            say.done("error: an earlier answer was not delivered: ignored");
-            return Ok(Served::Ignored);
-        }
-        Err(e) => return Err(say.fail(e)),
+    let call = format!("recv_from({}-byte buffer)", buf.len());
+    let why = "wait for the next datagram, from anyone";
+    let recv = || recv_or_ignore(socket, &mut buf);
+    let Ok((datagram, from)) = say.call_then(call, why, recv, received_or_ignored)? else {
+        return Ok(Served::Ignored);
     };
-    let datagram = &buf[..n];
-    say.done(format!("{n} bytes from {from}: {}", show_bytes(datagram)));
-    if n == buf.len() {
+    say.moved(Kind::Recv, "recv_from", &datagram);
+    let n = datagram.len();
+    let datagram = datagram.as_slice();
+    if n == MAX_MESSAGE + 1 {
         say.note(format!(
             "ignored: longer than {MAX_MESSAGE} bytes, so it was cut to the buffer (the rest is gone)"
         ));
@@ -231,6 +214,33 @@ fn serve_one(socket: &UdpSocket, say: &Narrator) -> Result<Served> {
     })
 }
 // ANCHOR_END: serve
+
+/// One recv_from() on the server, where the errors that are not the server's (below) are an
+/// outcome, `Err(why it is ignored)`, and not a failure.
+fn recv_or_ignore(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<std::result::Result<(Vec<u8>, SocketAddr), &'static str>> {
+    match socket.recv_from(buf) {
+        Ok((n, from)) => Ok(Ok((buf[..n].to_vec(), from))),
+        // Windows reports a cut datagram as an error (WSAEMSGSIZE) instead of cutting quietly,
+        // and an earlier answer's "port unreachable" as a reset. Neither stops the server.
+        Err(e) if e.raw_os_error() == Some(10040) && cfg!(windows) => {
+            Ok(Err("the datagram was longer than the buffer: ignored"))
+        }
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+            Ok(Err("an earlier answer was not delivered: ignored"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn received_or_ignored(got: &std::result::Result<(Vec<u8>, SocketAddr), &'static str>) -> String {
+    match got {
+        Ok(datagram) => datagram_from(datagram),
+        Err(why) => format!("error: {why}"),
+    }
+}
 
 // ANCHOR: link
 /// The client's socket, with a network you can break on purpose. Loopback never loses,
@@ -307,27 +317,27 @@ impl Datagrams for Link<'_> {
         self.sent += 1;
         self.last_seq = parse(datagram).map(|(seq, _)| seq);
         if self.lose == Some(self.sent) {
-            self.say.next(
-                format!("send_to({to}, {})", show_bytes(datagram)),
-                "send one datagram (this one will be lost)",
-            );
-            self.say.done(format!(
-                "{} bytes — lost on the way (simulated)",
-                datagram.len()
-            ));
-            return Ok(datagram.len());
+            // No call: the datagram never leaves (and the trace records no bytes).
+            let call = format!("send_to({to}, {})", show_bytes(datagram));
+            let why = "send one datagram (this one will be lost)";
+            let lost = |n: &usize| format!("{n} bytes — lost on the way (simulated)");
+            return self
+                .say
+                .call_then(call, why, || Ok(datagram.len()), lost)
+                .map_err(into_io);
         }
         if self.late == Some(self.sent) {
-            self.say.next(
-                format!("send_to({to}, {})", show_bytes(datagram)),
-                "send one datagram (this one will be late)",
-            );
-            self.say.done(format!(
-                "{} bytes — delayed on the way (simulated): it arrives after the next one",
-                datagram.len()
-            ));
+            // No call yet: the datagram is really sent after the next one.
+            let call = format!("send_to({to}, {})", show_bytes(datagram));
+            let why = "send one datagram (this one will be late)";
+            let late = |n: &usize| {
+                format!("{n} bytes — delayed on the way (simulated): it arrives after the next one")
+            };
             self.held = Some((datagram.to_vec(), to));
-            return Ok(datagram.len());
+            return self
+                .say
+                .call_then(call, why, || Ok(datagram.len()), late)
+                .map_err(into_io);
         }
         let n = send_to(&self.socket, datagram, to, &self.say)?;
         self.server_turn()?;
@@ -440,36 +450,32 @@ fn too_long(client: &UdpSocket, server: &UdpSocket, to: SocketAddr, opts: &Optio
 fn connected(server: &UdpSocket, to: SocketAddr, timeout: Duration, opts: &Options) -> Result<()> {
     let (say, server_say) = (opts.narrator("client"), opts.narrator("server"));
     let socket = open_client(to, timeout, &say)?;
-    say.next(
-        format!("connect({to})"),
-        "set the default peer: nothing is sent",
-    );
-    socket.connect(to).map_err(|e| say.fail(e))?;
-    let local = socket.local_addr().map_err(|e| say.fail(e))?;
-    name_port(&socket, &say);
-    say.done(format!("ok, no packet sent; our address is {local}"));
+    let connect = || {
+        socket.connect(to)?;
+        name_port(&socket, &say);
+        socket.local_addr()
+    };
+    let why = "set the default peer: nothing is sent";
+    let no_packet = |local: &SocketAddr| format!("ok, no packet sent; our address is {local}");
+    let local = say.call_then(format!("connect({to})"), why, connect, no_packet)?;
 
     // A stranger (another socket of ours) writes to the connected socket...
     say.note("a stranger's socket sends to the connected one:");
     let stranger = UdpSocket::from(new_socket(to, &say)?);
     send_to(&stranger, b"psst", local, &say).map_err(|e| call_error("send_to", e))?;
 
-    say.next(
-        "send(b\"8 eight\")",
-        "send to the default peer: no address needed",
-    );
-    let n = socket.send(b"8 eight").map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes"));
+    let why = "send to the default peer: no address needed";
+    let n = say.call("send(b\"8 eight\")", why, || socket.send(b"8 eight"))?;
+    say.moved(Kind::Send, "send", &b"8 eight"[..n]);
     serve_one(server, &server_say)?;
 
     // ...but the connected socket only hears from its peer: b"psst" was dropped by the kernel.
     let mut buf = [0u8; 1500];
-    say.next(
-        "recv()",
-        "the next datagram from the peer (others are filtered out)",
-    );
-    let n = socket.recv(&mut buf).map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+    let why = "the next datagram from the peer (others are filtered out)";
+    let recv = || socket.recv(&mut buf).map(|n| buf[..n].to_vec());
+    let shown = |d: &Vec<u8>| format!("{} bytes: {}", d.len(), show_bytes(d));
+    let datagram = say.call_then("recv()", why, recv, shown)?;
+    say.moved(Kind::Recv, "recv", &datagram);
     say.note("b\"psst\" never showed up: the kernel dropped it, as it came from someone else");
     Ok(())
 }
@@ -487,25 +493,36 @@ fn refused(timeout: Duration, opts: &Options) -> Result<()> {
         .map_err(|e| call_error("bind(127.0.0.1:0)", e))?;
     say.note(format!("nothing is bound to {closed}"));
     let socket = open_client(closed, timeout, &say)?;
-    say.next(format!("connect({closed})"), "set the default peer");
-    socket.connect(closed).map_err(|e| say.fail(e))?;
-    name_port(&socket, &say);
-    say.done("ok: nothing is sent, so nothing can be refused yet");
-    say.next("send(b\"anyone?\")", "one datagram to the empty port");
-    let n = socket.send(b"anyone?").map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes: sent, as far as the kernel knows"));
-    let mut buf = [0u8; 1500];
-    say.next("recv()", "wait for an answer that cannot come");
-    match socket.recv(&mut buf) {
-        Ok(n) => say.done(format!("{n} bytes: {}", show_bytes(&buf[..n]))),
-        Err(e) => {
-            say.done(format!("error: {}", describe(&e)));
-            if e.kind() == io::ErrorKind::ConnectionRefused {
-                say.note(
-                    "the ICMP \"port unreachable\" came back, and the connected socket reports it",
-                );
-            }
-        }
+    let connect = || {
+        socket.connect(closed)?;
+        name_port(&socket, &say);
+        Ok(())
+    };
+    let nothing_yet = |_: &()| "ok: nothing is sent, so nothing can be refused yet".to_string();
+    say.call_then(
+        format!("connect({closed})"),
+        "set the default peer",
+        connect,
+        nothing_yet,
+    )?;
+    let as_far_as_we_know = |n: &usize| format!("{n} bytes: sent, as far as the kernel knows");
+    let why = "one datagram to the empty port";
+    let n = say.call_then(
+        "send(b\"anyone?\")",
+        why,
+        || socket.send(b"anyone?"),
+        as_far_as_we_know,
+    )?;
+    say.moved(Kind::Send, "send", &b"anyone?"[..n]);
+    // The error this part expects is an outcome to show, not a failure of the lesson.
+    let recv = || Ok(socket.recv(&mut [0u8; 1500]));
+    let shown = |got: &io::Result<usize>| match got {
+        Ok(n) => format!("{n} bytes"),
+        Err(e) => format!("error: {}", describe(e)),
+    };
+    let got = say.call_then("recv()", "wait for an answer that cannot come", recv, shown)?;
+    if got.is_err_and(|e| e.kind() == io::ErrorKind::ConnectionRefused) {
+        say.note("the ICMP \"port unreachable\" came back, and the connected socket reports it");
     }
     Ok(())
 }
@@ -519,44 +536,35 @@ fn burst(opts: &Options, count: usize) -> Result<()> {
     let say = opts.narrator("server");
     let (receiver, addr) = open_server(opts.addr, &say)?;
     opts.ready(addr);
-    say.next("getsockopt(SO_RCVBUF)", "how much the receive buffer holds");
-    let size = SockRef::from(&receiver)
-        .recv_buffer_size()
-        .map_err(|e| say.fail(e))?;
-    say.done(format!("{size} bytes"));
+    let why = "how much the receive buffer holds";
+    say.call("getsockopt(SO_RCVBUF)", why, || {
+        SockRef::from(&receiver).recv_buffer_size()
+    })?;
     say.note("this socket reads nothing until the burst is over");
 
     let client_say = opts.narrator("client");
     let client = UdpSocket::from(new_socket(addr, &client_say)?);
     let before = rcvbuf_errors(addr, &client_say);
-    client_say.next(
-        format!("send_to({addr}, b\"<n> x\") for n = 1..={count}"),
-        "a burst, as fast as the loop goes",
-    );
-    let mut sent = 0;
-    for n in 1..=count {
-        client
-            .send_to(&message(n as u32, b"x"), addr)
-            .map_err(|e| client_say.fail(e))?;
-        sent += 1;
-    }
-    client_say.done(format!("{sent} datagrams sent, and not one error"));
+    let call = format!("send_to({addr}, b\"<n> x\") for n = 1..={count}");
+    let why = "a burst, as fast as the loop goes";
+    let send_all = || {
+        (1..=count).try_fold(0, |sent, n| {
+            client
+                .send_to(&message(n as u32, b"x"), addr)
+                .map(|_| sent + 1)
+        })
+    };
+    let not_one_error = |sent: &usize| format!("{sent} datagrams sent, and not one error");
+    let sent = client_say.call_then(call, why, send_all, not_one_error)?;
     let after = rcvbuf_errors(addr, &client_say);
 
     // Now read everything the buffer holds, without waiting for more.
     receiver.set_nonblocking(true).map_err(|e| say.fail(e))?;
-    say.next("recv_from() until it would block", "take what arrived");
-    let mut buf = [0u8; MAX_MESSAGE + 1];
-    let mut arrived = 0;
-    loop {
-        match receiver.recv_from(&mut buf) {
-            Ok(_) => arrived += 1,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(say.fail(e)),
-        }
-    }
-    say.done(format!("{arrived} datagrams"));
+    let call = "recv_from() until it would block";
+    let drain = || count_waiting(&receiver);
+    let arrived = say.call_then(call, "take what arrived", drain, |n| {
+        format!("{n} datagrams")
+    })?;
     say.note(format!(
         "sent {sent}, arrived {arrived}, lost {} — on loopback",
         sent - arrived
@@ -565,6 +573,20 @@ fn burst(opts: &Options, count: usize) -> Result<()> {
         client_say.note(format!("the kernel's counter rose by {}", after - before));
     }
     Ok(())
+}
+
+/// recv_from() until the queue is empty (the socket is non-blocking): how many were waiting.
+fn count_waiting(receiver: &UdpSocket) -> io::Result<usize> {
+    let mut buf = [0u8; MAX_MESSAGE + 1];
+    let mut arrived = 0;
+    loop {
+        match receiver.recv_from(&mut buf) {
+            Ok(_) => arrived += 1,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(arrived),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Linux's count of datagrams dropped because a receive buffer was full: the `RcvbufErrors`
@@ -580,28 +602,33 @@ fn rcvbuf_errors(addr: SocketAddr, say: &Narrator) -> Option<u64> {
         SocketAddr::V4(_) => ("/proc/net/snmp", "RcvbufErrors"),
         SocketAddr::V6(_) => ("/proc/net/snmp6", "Udp6RcvbufErrors"),
     };
-    say.next(format!("read {file}"), "the kernel's UDP counters");
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| say.fail(e))
-        .ok()?;
-    let value = match addr {
-        // Two lines: `Udp: InDatagrams NoPorts ...` and `Udp: 5398 531 ...`.
-        SocketAddr::V4(_) => {
-            let mut lines = text.lines().filter(|l| l.starts_with("Udp: "));
-            let (names, values) = (lines.next()?, lines.next()?);
-            let column = names.split_whitespace().position(|w| w == name)?;
-            values.split_whitespace().nth(column)?.parse().ok()?
-        }
-        // One line per counter: `Udp6RcvbufErrors 0`.
-        SocketAddr::V6(_) => text
-            .lines()
-            .find_map(|l| l.strip_prefix(name))?
-            .trim()
-            .parse()
-            .ok()?,
+    let read = || counter(addr, name, &std::fs::read_to_string(file)?);
+    let why = "the kernel's UDP counters";
+    let shown = |value: &u64| format!("{name} {value}");
+    say.call_then(format!("read {file}"), why, read, shown).ok()
+}
+
+/// The counter `name` in the text of /proc/net/snmp (IPv4) or /proc/net/snmp6 (IPv6).
+fn counter(addr: SocketAddr, name: &str, text: &str) -> io::Result<u64> {
+    let found = || -> Option<u64> {
+        Some(match addr {
+            // Two lines: `Udp: InDatagrams NoPorts ...` and `Udp: 5398 531 ...`.
+            SocketAddr::V4(_) => {
+                let mut lines = text.lines().filter(|l| l.starts_with("Udp: "));
+                let (names, values) = (lines.next()?, lines.next()?);
+                let column = names.split_whitespace().position(|w| w == name)?;
+                values.split_whitespace().nth(column)?.parse().ok()?
+            }
+            // One line per counter: `Udp6RcvbufErrors 0`.
+            SocketAddr::V6(_) => text
+                .lines()
+                .find_map(|l| l.strip_prefix(name))?
+                .trim()
+                .parse()
+                .ok()?,
+        })
     };
-    say.done(format!("{name} {value}"));
-    Some(value)
+    found().ok_or_else(|| io::Error::other(format!("no {name} counter")))
 }
 // ANCHOR_END: burst
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use testkit::{lesson, normalize_ports, BookOutput, Server};
+use testkit::{lesson, normalize_ports, BookOutput, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-10-udp");
 
@@ -39,112 +39,137 @@ fn expect_datagram(socket: &UdpSocket, from: SocketAddr, expected: &[u8]) {
     );
 }
 
+/// Each datagram one side sent (or received), in order: one trace event per datagram.
+fn datagrams(trace: &Trace, who: &str, kind: &str) -> Vec<String> {
+    trace
+        .of(who)
+        .filter(|e| e.kind == kind)
+        .map(|e| String::from_utf8_lossy(e.bytes.as_deref().unwrap_or_default()).into_owned())
+        .collect()
+}
+
 #[test]
 fn the_demo_runs_the_whole_exchange_in_order() {
-    let run = lesson(BIN).run();
-    run.success().lines_in_order(&[
-        "server  socket(AF_INET, SOCK_DGRAM) -> ok",
-        "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
-        "listening on 127.0.0.1:",
-        "server  -- no listen(), no accept()",
-        // Three datagrams out, three datagrams in: never merged.
-        "b\"1 one\") -> 5 bytes",
-        "b\"2 two\") -> 5 bytes",
-        "b\"3 three\") -> 7 bytes",
-        "client  -- no bind() was needed",
-        "server  recv_from(65-byte buffer) -> 5 bytes from 127.0.0.1:",
-        "server  send_to(127.0.0.1:",
-        "server  recv_from(65-byte buffer) -> 5 bytes from",
-        "server  recv_from(65-byte buffer) -> 7 bytes from",
-        "client  recv_from() -> 5 bytes from 127.0.0.1:",
-        "client  recv_from() -> 5 bytes from",
-        "client  recv_from() -> 7 bytes from",
-        // Too long: cut to the buffer.
-        "-> 102 bytes",
-        "server  recv_from(65-byte buffer) -> 65 bytes from",
-        "server  -- ignored: longer than 64 bytes",
-        // Lost, timed out, sent again.
-        "b\"5 five\") -> 6 bytes — lost on the way (simulated)",
-        "client  recv_from() -> error: timed out",
-        "b\"5 five\") -> 6 bytes",
-        "server  send_to(127.0.0.1:",
-        "client  -- request 5 answered: b\"FIVE\"",
-        // Late: the old answer is recognised by its sequence number and skipped.
-        "b\"6 six\") -> 5 bytes — delayed on the way",
-        "client  recv_from() -> error: timed out",
-        "client  -- the delayed datagram arrives now",
-        "client  -- request 6 answered: b\"SIX\"",
-        "b\"7 seven\") -> 7 bytes",
-        "client  recv_from() -> 5 bytes from",
-        "client  -- that answers request 6, not the latest one (7)",
-        "client  -- request 7 answered: b\"SEVEN\"",
-        // Connected UDP: nothing sent, and a filter.
-        "-> ok, no packet sent; our address is 127.0.0.1:",
-        "b\"psst\") -> 4 bytes",
-        "client  send(b\"8 eight\") -> 7 bytes",
-        "client  recv() -> 7 bytes: b\"8 EIGHT\"",
-        "client  -- b\"psst\" never showed up",
-        "client  send(b\"anyone?\") -> 7 bytes",
-    ]);
-    run.stdout_lacks("panicked");
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success().stdout_lacks("panicked");
+    // What really went out: three datagrams, one too long, "5 five" only once (the first copy
+    // was lost before it left), "6 six" sent again after its timeout and then its late first
+    // copy; then the stranger's "psst" and the connected socket's two.
+    let long = format!("4 {}", "x".repeat(100));
+    assert_eq!(
+        datagrams(&trace, "client", "send"),
+        [
+            "1 one", "2 two", "3 three", &long, "5 five", "6 six", "6 six", "7 seven", "psst",
+            "8 eight", "anyone?",
+        ]
+    );
+    // Each recv_from returned exactly one datagram, never merged; the long one cut to 65 bytes.
+    let server_got = datagrams(&trace, "server", "recv");
+    assert_eq!(server_got[..3], ["1 one", "2 two", "3 three"]);
+    assert_eq!(server_got[3], long[..65]);
+    assert_eq!(
+        server_got[4..],
+        ["5 five", "6 six", "6 six", "7 seven", "8 eight"]
+    );
+    // The too-long datagram got no answer, each copy of "6 six" one; the connected socket
+    // heard its peer only (not "psst").
+    let answers = [
+        "1 ONE", "2 TWO", "3 THREE", "5 FIVE", "6 SIX", "6 SIX", "7 SEVEN", "8 EIGHT",
+    ];
+    assert_eq!(datagrams(&trace, "server", "send"), answers);
+    assert_eq!(datagrams(&trace, "client", "recv"), answers);
+    // The server made no listen() and no accept(): socket, bind, then datagrams.
+    let calls = trace.calls("server");
+    assert_eq!(calls[..2], ["socket", "bind"], "{calls:?}");
+    assert!(
+        !calls.iter().any(|c| c == "listen" || c == "accept"),
+        "{calls:?}"
+    );
+    // The client's waits that ran out: after the lost "5 five", and after the late "6 six".
+    let timeouts = trace.errors("client");
+    assert_eq!(timeouts.len(), 2, "{timeouts:?}");
+    assert!(
+        timeouts.iter().all(|(call, _)| call == "recv_from()"),
+        "{timeouts:?}"
+    );
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_connected_socket_hears_that_the_port_is_closed() {
-    // Linux turns the ICMP "port unreachable" into ECONNREFUSED on a connected UDP socket.
-    lesson(BIN).run().success().lines_in_order(&[
-        "client  send(b\"anyone?\") -> 7 bytes",
-        "client  recv() -> error: connection refused",
-        "client  -- the ICMP \"port unreachable\" came back",
-    ]);
+    // Linux turns the ICMP "port unreachable" into ECONNREFUSED on a connected UDP socket:
+    // the last recv() got no datagram, and the lesson noticed (a note follows it).
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    assert_eq!(
+        datagrams(&trace, "client", "send").last().unwrap(),
+        "anyone?"
+    );
+    let client: Vec<_> = trace.of("client").collect();
+    let last_recv = client.iter().rposition(|e| e.name() == "recv").unwrap();
+    assert!(
+        !client[last_recv..].iter().any(|e| e.kind == "recv"),
+        "no datagram can come from a closed port"
+    );
+    assert!(
+        client[last_recv + 1..].iter().any(|e| e.kind == "note"),
+        "the refusal was reported: {:?}",
+        client[last_recv]
+    );
+}
+
+/// A server started with `--trace`, and its trace file.
+fn traced_server(args: &[&str]) -> (Server, TraceFile) {
+    let trace = TraceFile::new();
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.path()]);
+    (Server::start(BIN, &all), trace)
 }
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let server = Server::start(BIN, &[]);
-    let client = lesson(BIN).client(server.addr).run();
+    let (server, server_trace) = traced_server(&[]);
+    let (client, trace) = lesson(BIN).client(server.addr).traced();
     client.success().lines_in_order(&[
-        "client  socket(AF_INET, SOCK_DGRAM) -> ok",
-        "b\"1 one\") -> 5 bytes",
-        "client  recv_from() -> 5 bytes from",
         "answer 1: ONE",
         "answer 2: TWO",
         "answer 3: THREE",
         "answer 4: BYE",
     ]);
-    client.stdout_lacks("timed out");
-    server.finish().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "server  socket(AF_INET, SOCK_DGRAM) -> ok",
-        "server  recv_from(65-byte buffer) -> 5 bytes from 127.0.0.1:",
-        "b\"1 ONE\") -> 5 bytes",
-        "b\"4 BYE\") -> 5 bytes",
-        "server  -- bye: stopping",
-    ]);
+    let requests = ["1 one", "2 two", "3 three", "4 bye"];
+    let answers = ["1 ONE", "2 TWO", "3 THREE", "4 BYE"];
+    assert_eq!(datagrams(&trace, "client", "send"), requests);
+    assert_eq!(datagrams(&trace, "client", "recv"), answers);
+    assert!(
+        trace.errors("client").is_empty(),
+        "{:?}",
+        trace.errors("client")
+    );
+    // The server stopped at "bye", having answered each request once.
+    server.finish().success();
+    let server_trace = server_trace.read();
+    assert_eq!(datagrams(&server_trace, "server", "recv"), requests);
+    assert_eq!(datagrams(&server_trace, "server", "send"), answers);
 }
 
 #[test]
 fn a_lost_request_is_sent_again_after_the_timeout() {
-    let server = Server::start(BIN, &[]);
-    let client = lesson(BIN).client(server.addr).args(&["--drop", "2"]).run();
-    client.success().lines_in_order(&[
-        "answer 1: ONE",
-        "b\"2 two\") -> 5 bytes — lost on the way (simulated)",
-        "client  recv_from() -> error: timed out",
-        "b\"2 two\") -> 5 bytes",
-        "answer 2: TWO",
-        "answer 4: BYE",
-    ]);
+    let (server, server_trace) = traced_server(&[]);
+    let (client, trace) = lesson(BIN)
+        .client(server.addr)
+        .args(&["--drop", "2"])
+        .traced();
+    client
+        .success()
+        .lines_in_order(&["answer 1: ONE", "answer 2: TWO", "answer 4: BYE"]);
+    // The client waited once in vain (for the lost request 2), then sent it again.
+    let timeouts = trace.errors("client");
+    assert_eq!(timeouts.len(), 1, "{timeouts:?}");
     // The server saw request 2 only once: the lost copy never left the client.
-    let run = server.finish();
-    run.success();
-    assert_eq!(
-        run.stdout.matches("b\"2 two\"").count(),
-        1,
-        "{}",
-        run.stdout
-    );
+    server.finish().success();
+    let requests = ["1 one", "2 two", "3 three", "4 bye"];
+    assert_eq!(datagrams(&trace, "client", "send"), requests);
+    assert_eq!(datagrams(&server_trace.read(), "server", "recv"), requests);
 }
 
 #[test]

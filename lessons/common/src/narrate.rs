@@ -205,6 +205,22 @@ impl Narrator {
         Ok(value)
     }
 
+    /// Like [`Narrator::call_with`] for a call that MAKES the socket (bind, connect, accept):
+    /// the result line, then the kernel's view of the new socket:
+    /// `say.call_opening("connect(…)", why, || TcpStream::connect(addr), |_| "ok".into())?`.
+    pub fn call_opening<T: Endpoints>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl FnOnce() -> io::Result<T>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        self.next(call, why);
+        let socket = run().map_err(|e| self.fail(e))?;
+        self.done_with(&socket, show(&socket));
+        Ok(socket)
+    }
+
     /// Like [`Narrator::done`], then show what the kernel now holds for this socket.
     pub fn done_with(&self, socket: &impl Endpoints, result: impl AsRef<str>) {
         // The wire view names this socket's port after its owner (`alice:40002`).
