@@ -84,14 +84,16 @@ fn the_demo_shows_would_block_then_serves_two_clients_on_one_thread() {
         .iter()
         .any(|e| e.who == "server" && e.kind == "recv"));
     // Part two: each client's bytes reached its own connection and came back in upper case.
-    assert_eq!(trace.sent("alice"), b"hello\n");
-    assert_eq!(trace.received("conn1"), b"hello\n");
-    assert_eq!(trace.sent("conn1"), b"HELLO\n");
-    assert_eq!(trace.received("alice"), b"HELLO\n");
-    assert_eq!(trace.sent("bob"), b"world\n");
-    assert_eq!(trace.received("conn2"), b"world\n");
-    assert_eq!(trace.sent("conn2"), b"WORLD\n");
-    assert_eq!(trace.received("bob"), b"WORLD\n");
+    for (client, conn, line) in [("alice", "conn1", b"hello\n"), ("bob", "conn2", b"world\n")] {
+        assert_eq!(trace.sent(client), line, "{client}");
+        assert_eq!(trace.received(conn), line, "{conn}");
+        assert_eq!(trace.sent(conn), line.to_ascii_uppercase(), "{conn}");
+        assert_eq!(
+            trace.received(client),
+            line.to_ascii_uppercase(),
+            "{client}"
+        );
+    }
     // conn1 held alice's "hel" while bob was answered; then alice finished her line.
     let hel = first(&trace, "conn1", moved("recv", b"hel"));
     let bob_answered = first(&trace, "bob", moved("recv", b"WORLD\n"));
