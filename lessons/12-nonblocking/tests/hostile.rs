@@ -72,6 +72,11 @@ fn out_of_descriptors_the_open_connections_go_on() {
         conn.send(b"after\n").expect(b"AFTER\n");
     }
     assert!(server.is_running(), "the server exited without descriptors");
+    // Every client leaves: once each has seen its end of stream, the server (one thread) has
+    // recorded all it sent.
+    for conn in waiting.iter_mut().chain([&mut open]) {
+        conn.shutdown_write().expect_eof();
+    }
     // The failures were accept()'s, none was the open connection's; and the five that
     // waited were each answered by a connection of their own.
     let trace = trace.read();
