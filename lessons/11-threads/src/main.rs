@@ -21,7 +21,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use common::listener::{time_left, Backoff};
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 
 use lesson_11_threads::{handle, spawn_handler, Connection, Shared};
 
@@ -119,27 +119,23 @@ fn accept_one(
     pause: &mut Backoff,
     say: &Narrator,
 ) -> Result<TcpStream> {
+    let secs = limit.as_secs();
+    let rcvtimeo = format!("setsockopt(SO_RCVTIMEO, {secs} s)");
+    let sndtimeo = format!("setsockopt(SO_SNDTIMEO, {secs} s)");
     loop {
         let (conn, _peer) = common::listener::accept(listener, pause, say)?;
-        let secs = limit.as_secs();
-        say.next(
-            format!("setsockopt(SO_RCVTIMEO, {secs} s)"),
-            "the time a whole line may take",
-        );
-        if let Err(e) = conn.set_read_timeout(Some(limit)) {
-            say.fail(e); // That connection is closed (dropped); the server goes on.
+        // If a setsockopt fails (the narrator says so), that connection is closed (dropped
+        // at `continue`) and the server goes on with the next one.
+        let why = "the time a whole line may take";
+        let set = say.call(&rcvtimeo, why, || conn.set_read_timeout(Some(limit)));
+        if set.is_err() {
             continue;
         }
-        say.done("ok");
-        say.next(
-            format!("setsockopt(SO_SNDTIMEO, {secs} s)"),
-            "a send that cannot hand over a byte for that long fails",
-        );
-        if let Err(e) = conn.set_write_timeout(Some(limit)) {
-            say.fail(e);
+        let why = "a send that cannot hand over a byte for that long fails";
+        let set = say.call(&sndtimeo, why, || conn.set_write_timeout(Some(limit)));
+        if set.is_err() {
             continue;
         }
-        say.done("ok");
         return Ok(conn);
     }
 }
@@ -169,8 +165,10 @@ impl Lines {
     ///
     /// What it guarantees: it returns (a line, the end, or an error) within `per_line`, however
     /// the bytes trickle in, and never holds more than 2 x 1024 bytes for a line.
-    pub fn next(&mut self, mut conn: &TcpStream, say: &Narrator) -> Result<Option<Vec<u8>>> {
-        let deadline = Instant::now() + self.per_line;
+    pub fn next(&mut self, conn: &TcpStream, say: &Narrator) -> Result<Option<Vec<u8>>> {
+        // Every recv() below waits only for the time left until this line's deadline; the
+        // bytes each one brings are recorded in the trace by the quiet adapter.
+        let mut socket = Narrated::quiet(LineDeadline::after(conn, self.per_line), say.clone());
         loop {
             // Only the first MAX_LINE + 1 bytes may hold the newline (a line of at most
             // MAX_LINE bytes before it); the limit is checked before every recv, so a
@@ -185,38 +183,67 @@ impl Lines {
                 );
             }
             let mut buf = [0u8; 1024];
-            say.next("recv(1024)", "wait for bytes (only this thread waits)");
-            // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
-            // the time left. Otherwise a byte every second would hold us forever.
-            let Some(left) = time_left(deadline) else {
-                return Err(say.fail(no_line_in_time(self.per_line)));
-            };
-            conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
+            let why = "wait for bytes (only this thread waits)";
             // Blocks this thread, and only this thread, until the peer sends or closes.
-            let result = conn.read(&mut buf);
-            wait_for_turn();
-            let n = match result {
-                Ok(n) => n,
-                // A signal interrupted the wait (kill -STOP, then -CONT, does that to a recv
-                // with a timeout: signal(7)). Nothing is lost: wait again.
-                Err(e) if e.kind() == ErrorKind::Interrupted => {
-                    say.done("interrupted by a signal (EINTR): again");
-                    continue;
-                }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(say.fail(no_line_in_time(self.per_line)));
-                }
-                Err(e) => return Err(say.fail(e)),
-            };
-            if n == 0 {
-                say.done("0 bytes: end of stream");
+            let recv = || socket.read(&mut buf).map(|n| buf[..n].to_vec());
+            let bytes = say.call_then("recv(1024)", why, recv, |b| got(b))?;
+            if bytes.is_empty() {
                 return match self.pending.is_empty() {
                     true => Ok(None),
                     false => Err(say.protocol_error("the peer closed in the middle of a line")),
                 };
             }
-            say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-            self.pending.extend_from_slice(&buf[..n]);
+            self.pending.extend_from_slice(&bytes);
+        }
+    }
+}
+
+/// What one recv() brought, as the narration shows it.
+fn got(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(bytes)),
+    }
+}
+
+/// A connection whose every recv() may wait only for the time LEFT until one deadline: a
+/// timeout, not a deadline, is what SO_RCVTIMEO gives, and it limits ONE recv. Otherwise a
+/// byte every second would hold us forever.
+struct LineDeadline<'a> {
+    conn: &'a TcpStream,
+    deadline: Instant,
+    limit: Duration,
+}
+
+impl<'a> LineDeadline<'a> {
+    fn after(conn: &'a TcpStream, limit: Duration) -> Self {
+        let deadline = Instant::now() + limit;
+        LineDeadline {
+            conn,
+            deadline,
+            limit,
+        }
+    }
+}
+
+impl Read for LineDeadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let Some(left) = time_left(self.deadline) else {
+                return Err(no_line_in_time(self.limit));
+            };
+            self.conn.set_read_timeout(Some(left))?;
+            let result = (&mut self.conn).read(buf);
+            wait_for_turn();
+            match result {
+                // A signal interrupted the wait (kill -STOP, then -CONT, does that to a recv
+                // with a timeout: signal(7)). Nothing is lost: wait again.
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(no_line_in_time(self.limit));
+                }
+                result => return result,
+            }
         }
     }
 }
@@ -235,38 +262,50 @@ fn no_line_in_time(limit: Duration) -> std::io::Error {
 /// A send waits only when the kernel's buffers toward the peer are full, that is when the
 /// peer does not read. SO_SNDTIMEO (set at accept) bounds that wait: a client that never
 /// reads is dropped once its buffers are full and the limit has passed.
-pub fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+pub fn send_all(conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+    // The bytes each send() takes are recorded in the trace by the quiet adapter.
+    let mut socket = Narrated::quiet(SendLimit(conn), say.clone());
     let mut rest = bytes;
     while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand bytes to the kernel",
-        );
-        let n = match conn.write(rest) {
-            Ok(n) => n,
-            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                let why = "timed out: the peer does not take our bytes (it does not read)";
-                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
-            }
-            Err(e) => return Err(say.fail(e)),
-        };
-        say.done(format!("{n} bytes"));
+        let call = format!("send({})", show_bytes(rest));
+        let n = say.call(call, "hand bytes to the kernel", || socket.write(rest))?;
         rest = &rest[n..];
     }
     Ok(())
+}
+
+/// A connection whose send() fails with a clear word when SO_SNDTIMEO passes, and is made
+/// again when a signal interrupts it (a stop and continue does that, signal(7)).
+struct SendLimit<'a>(&'a TcpStream);
+
+impl Write for SendLimit<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        loop {
+            match self.0.write(bytes) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    let why = "timed out: the peer does not take our bytes (it does not read)";
+                    return Err(std::io::Error::new(ErrorKind::TimedOut, why));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 // ANCHOR_END: send_all
 
 /// Close a socket (drop it): the kernel sends FIN to the peer.
 pub fn close(conn: TcpStream, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(conn);
-    say.done("ok");
+    let why = "give the socket back to the kernel";
+    // Dropping cannot fail: this call always returns ok.
+    let _ = say.call(format!("close({name})"), why, || {
+        drop(conn);
+        Ok(())
+    });
 }
 
 /// The demo's turn-taking. Threads print as they go, so two of them could print in either
@@ -289,43 +328,26 @@ struct Pool {
     workers: Vec<JoinHandle<()>>,
 }
 
+/// The pool's queue, as its workers share it: a channel has one receiving end, so they take
+/// turns at it behind a Mutex.
+type Jobs = Arc<Mutex<Receiver<(TcpStream, usize)>>>;
+
 impl Pool {
     fn start(size: usize, tally: &Shared, say: &Narrator) -> Result<Pool> {
         // A bounded queue: when it is full, the acceptor waits in `send`, and new connections
         // wait in the kernel's accept queue instead of piling up in our memory.
         let (queue, jobs) = mpsc::sync_channel::<(TcpStream, usize)>(size);
-        // A channel has one receiving end: the workers share it, one at a time, behind a Mutex.
         let jobs = Arc::new(Mutex::new(jobs));
         let (report, finished) = mpsc::channel();
-        let mut workers = Vec::new();
-        say.next(
-            format!("thread::spawn() x {size}"),
-            "start the pool's workers",
-        );
-        for worker in 1..=size {
-            let (jobs, tally, report) = (Arc::clone(&jobs), Arc::clone(tally), report.clone());
-            let spawned = thread::Builder::new()
-                .name(format!("worker{worker}"))
-                .spawn(move || loop {
-                    // Hold the lock only while taking one connection: the guard is dropped
-                    // at the end of this statement, before the connection is served.
-                    let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((conn, number)) = job else {
-                        return; // The queue was closed: the server is shutting down.
-                    };
-                    let result = handle(NarratedConn::new(conn, number), &tally);
-                    let _ = report.send((number, result));
-                });
-            // At startup, a pool that cannot be made is the server's end (with a clear word).
-            workers.push(spawned.map_err(|e| match e.kind() {
-                ErrorKind::WouldBlock => say.fail(std::io::Error::new(
-                    e.kind(),
-                    "the system refused another thread (EAGAIN)",
-                )),
-                _ => say.fail(e),
-            })?);
-        }
-        say.done(format!("ok, {size} workers wait for connections"));
+        let spawn_all = || {
+            (1..=size)
+                .map(|worker| spawn_worker(worker, &jobs, tally, &report))
+                .collect::<std::io::Result<Vec<_>>>()
+        };
+        // At startup, a pool that cannot be made is the server's end (with a clear word).
+        let waiting = |_: &Vec<_>| format!("ok, {size} workers wait for connections");
+        let call = format!("thread::spawn() x {size}");
+        let workers = say.call_then(call, "start the pool's workers", spawn_all, waiting)?;
         Ok(Pool {
             queue: Some(queue),
             finished,
@@ -351,6 +373,42 @@ impl Pool {
         }
         say.note("the queue is closed and every worker has ended");
         self.finished.try_iter().collect()
+    }
+}
+
+/// One worker: take a connection from the queue, serve it, report, and again, until the
+/// queue is closed.
+fn spawn_worker(
+    worker: usize,
+    jobs: &Jobs,
+    tally: &Shared,
+    report: &mpsc::Sender<(usize, Result<()>)>,
+) -> std::io::Result<JoinHandle<()>> {
+    let (jobs, tally, report) = (Arc::clone(jobs), Arc::clone(tally), report.clone());
+    let serve = move || loop {
+        // Hold the lock only while taking one connection: the guard is dropped at the end
+        // of this statement, before the connection is served.
+        let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok((conn, number)) = job else {
+            return; // The queue was closed: the server is shutting down.
+        };
+        let result = handle(NarratedConn::new(conn, number), &tally);
+        let _ = report.send((number, result));
+    };
+    let spawned = thread::Builder::new()
+        .name(format!("worker{worker}"))
+        .spawn(serve);
+    spawned.map_err(no_thread)
+}
+
+/// Builder::spawn's EAGAIN (pthread_create(3)), in words: no memory for another stack, or a
+/// limit on threads.
+fn no_thread(e: std::io::Error) -> std::io::Error {
+    match e.kind() {
+        ErrorKind::WouldBlock => {
+            std::io::Error::new(e.kind(), "the system refused another thread (EAGAIN)")
+        }
+        _ => e,
     }
 }
 // ANCHOR_END: pool
@@ -389,25 +447,17 @@ impl Workers {
                 // is closed. To tell the client why first, keep a second descriptor for the
                 // same socket (dup(2)); the connection lives on until both are closed.
                 let spare = conn.try_clone();
-                say.next(
-                    format!("thread::spawn(conn{number})"),
-                    "start a thread that serves this connection",
-                );
-                match spawn_handler(NarratedConn::new(conn, number), Arc::clone(tally)) {
-                    Ok(thread) => {
-                        say.done(format!("ok, conn{number} has a thread of its own"));
-                        threads.push((number, thread));
-                    }
-                    // EAGAIN (pthread_create(3)): no memory for another stack, or a limit on
-                    // threads. That is this client's bad luck, not the server's end.
-                    Err(e) => {
-                        let why = "the system refused another thread (EAGAIN)";
-                        match e.kind() {
-                            ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
-                            _ => say.fail(e),
-                        };
-                        refuse(spare, number, say);
-                    }
+                let conn = NarratedConn::new(conn, number);
+                let spawn = || spawn_handler(conn, Arc::clone(tally)).map_err(no_thread);
+                let call = format!("thread::spawn(conn{number})");
+                let why = "start a thread that serves this connection";
+                let its_own =
+                    |_: &JoinHandle<_>| format!("ok, conn{number} has a thread of its own");
+                match say.call_then(call, why, spawn, its_own) {
+                    Ok(thread) => threads.push((number, thread)),
+                    // No thread (the narrator said why): that is this client's bad luck, not
+                    // the server's end.
+                    Err(_) => refuse(spare, number, say),
                 }
                 Ok(())
             }
@@ -442,21 +492,22 @@ impl Workers {
                 for &number in numbers {
                     let at = threads.iter().position(|(n, _)| *n == number);
                     let (_, thread) = threads.remove(at.expect("a thread for every connection"));
-                    say.next(format!("join(conn{number})"), "wait for that thread to end");
-                    let result = thread.join();
-                    say.done(format!("ok, conn{number}'s thread has ended"));
+                    let call = format!("join(conn{number})");
+                    let ended = |_: &_| format!("ok, conn{number}'s thread has ended");
+                    // join() returns once the thread has ended, however it ended.
+                    let joined = || Ok(thread.join());
+                    let result =
+                        say.call_then(call, "wait for that thread to end", joined, ended)?;
                     report(number, result, say);
                 }
             }
             Workers::Pool(pool) => {
-                say.next("finished.recv()", "wait for the workers to report");
                 let mut reports = Vec::new();
                 for _ in numbers {
-                    reports.push(
-                        pool.finished
-                            .recv_timeout(Duration::from_secs(10))
-                            .map_err(|_| say.protocol_error("no worker reported in 10 s"))?,
-                    );
+                    let report = pool.finished.recv_timeout(Duration::from_secs(10));
+                    let late =
+                        |_| LessonError::protocol("finished.recv()", "no worker reported in 10 s");
+                    reports.push(report.map_err(late)?);
                 }
                 for (number, result) in reports {
                     say.note(format!("conn{number} is done: its worker is free again"));
@@ -574,9 +625,11 @@ fn server(opts: &Options) -> Result<()> {
 // ANCHOR_END: server
 
 fn close_listener(listener: TcpListener, say: &Narrator) {
-    say.next("close(listener)", "stop listening");
-    drop(listener);
-    say.done("ok");
+    // Dropping cannot fail: this call always returns ok.
+    let _ = say.call("close(listener)", "stop listening", || {
+        drop(listener);
+        Ok(())
+    });
 }
 
 /// The process's peak memory, from Linux's /proc/self/status: VmPeak is the address space
@@ -602,21 +655,14 @@ fn peak_memory() -> String {
 // ANCHOR: client_side
 /// socket + connect, in one call (std's `TcpStream::connect`).
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
-    say.next(
-        format!("connect({addr})"),
-        "open a connection to the server",
-    );
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
+    let why = "open a connection to the server";
+    say.call(format!("connect({addr})"), why, || TcpStream::connect(addr))
 }
 
 /// "I have nothing more to say": the server's recv() returns 0 after our last line.
 fn shutdown_write(conn: &TcpStream, say: &Narrator) -> Result<()> {
-    say.next("shutdown(SHUT_WR)", "send FIN: no more lines from us");
-    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
+    let why = "send FIN: no more lines from us";
+    say.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))
 }
 
 /// Read the answer to `line` and check it.
@@ -656,13 +702,11 @@ fn client(opts: &Options) -> Result<()> {
         let say = opts.narrator(&name);
         let conn = connect(opts.addr, &say)?;
         // Never wait forever for an answer: a busy pool might not get to us.
-        say.next(
+        say.call(
             "setsockopt(SO_RCVTIMEO, 10 s)",
             "give up waiting after 10 s",
-        );
-        conn.set_read_timeout(Some(Duration::from_secs(10)))
-            .map_err(|e| say.fail(e))?;
-        say.done("ok");
+            || conn.set_read_timeout(Some(Duration::from_secs(10))),
+        )?;
         let line = format!("hello from client {k}\n").into_bytes();
         send_all(&conn, &line, &say)?;
         if hold {
@@ -717,74 +761,23 @@ fn demo(opts: &Options) -> Result<()> {
         );
     }
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = bound_to(&listener)?;
     let tally = Shared::default();
     let mut workers = Workers::start(settings.pool, &tally, &server)?;
 
-    let names = ["alice", "bob", "carol"];
     let mut clients = Vec::new();
-    for name in names {
+    for name in NAMES {
         let say = opts.narrator(name);
         clients.push((connect(addr, &say)?, say));
     }
     // All three connections are complete, waiting in the accept queue.
     server.kernel(&listener);
     let mut pause = Backoff::new();
-    for number in 1..=names.len() {
+    for number in 1..=NAMES.len() {
         let conn = accept_one(&listener, settings.idle, &mut pause, &server)?;
         workers.give(conn, number, &tally, &server)?;
     }
-
-    // Who is being served: with a pool, the first N connections; the rest wait in the queue.
-    let serving = settings.pool.unwrap_or(names.len()).min(names.len());
-    let mut busy: Vec<usize> = (1..=serving).collect();
-    let mut queued: VecDeque<usize> = (serving + 1..=names.len()).collect();
-    let mut spoken = Vec::new();
-    // carol speaks first, alice last.
-    for number in (1..=names.len()).rev() {
-        let (conn, say) = &clients[number - 1];
-        let line = format!("hi from {}\n", names[number - 1]).into_bytes();
-        {
-            let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-            send_all(conn, &line, say)?;
-            shutdown_write(conn, say)?;
-        }
-        spoken.push(number);
-        if !busy.contains(&number) {
-            no_answer_yet(conn, say)?;
-            server.kernel_at(addr, conn.local_addr().ok());
-            continue;
-        }
-        // Served now: wait until its thread (or worker) is done, then the worker that is
-        // free takes the next queued connection, which may have spoken already.
-        let mut done = vec![number];
-        busy.retain(|&n| n != number);
-        while let Some(&next) = queued.front().filter(|_| busy.len() < serving) {
-            queued.pop_front();
-            match spoken.contains(&next) {
-                true => done.push(next),
-                false => busy.push(next),
-            }
-        }
-        workers.wait_for(&done, &server)?;
-        for &finished in &done {
-            let (conn, say) = &clients[finished - 1];
-            let line = format!("hi from {}\n", names[finished - 1]).into_bytes();
-            let mut lines = Lines::new(conn);
-            expect_answer(&mut lines, conn, &line, say)?;
-            lines.next(conn, say)?;
-        }
-        let silent: Vec<&str> = (1..=names.len())
-            .filter(|n| !spoken.contains(n))
-            .map(|n| names[n - 1])
-            .collect();
-        if !silent.is_empty() {
-            server.note(format!(
-                "answered while {} (connected earlier) said nothing",
-                silent.join(" and ")
-            ));
-        }
-    }
+    take_turns(&clients, settings.pool, &mut workers, &server)?;
     for (conn, say) in clients {
         close(conn, "client socket", &say);
     }
@@ -798,25 +791,146 @@ fn demo(opts: &Options) -> Result<()> {
     Ok(())
 }
 
-/// With a pool, a queued connection gets no answer: no worker reads it yet. Show it with a
-/// short receive timeout (the only wait for time in the demo: nothing can arrive).
-fn no_answer_yet(mut conn: &TcpStream, say: &Narrator) -> Result<()> {
-    conn.set_read_timeout(Some(Duration::from_millis(300)))
-        .map_err(|e| say.fail(e))?;
-    say.next("recv(1024)", "wait up to 0.3 s for an answer");
-    let mut buf = [0u8; 1024];
-    match conn.read(&mut buf) {
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-            say.done("nothing: every worker is busy, the connection waits in the queue")
+/// The demo's clients, in the order they connect (connection 1, 2, 3).
+const NAMES: [&str; 3] = ["alice", "bob", "carol"];
+
+/// carol speaks first, alice last; each is answered as soon as a thread (or a free worker)
+/// reads her connection, while the others say nothing.
+fn take_turns(
+    clients: &[(TcpStream, Narrator)],
+    pool: Option<usize>,
+    workers: &mut Workers,
+    server: &Narrator,
+) -> Result<()> {
+    let mut turns = Turns::new(pool, clients.len());
+    for number in (1..=clients.len()).rev() {
+        let (conn, say) = &clients[number - 1];
+        speak(conn, &line_of(number), say)?;
+        let Some(answered) = turns.spoke(number) else {
+            // Every worker is busy: this connection waits in the pool's queue.
+            no_answer_yet(conn, say)?;
+            // The server's end of it: carol's bytes and FIN wait there, unread.
+            if let Ok(server_end) = conn.peer_addr() {
+                server.kernel_at(server_end, conn.local_addr().ok());
+            }
+            continue;
+        };
+        // Wait until those connections' threads (or workers) are done, then read the answers.
+        workers.wait_for(&answered, server)?;
+        for &finished in &answered {
+            let (conn, say) = &clients[finished - 1];
+            let mut lines = Lines::new(conn);
+            expect_answer(&mut lines, conn, &line_of(finished), say)?;
+            lines.next(conn, say)?;
         }
-        Err(e) => return Err(say.fail(e)),
-        Ok(n) => return Err(say.protocol_error(format!("an answer too soon ({n} bytes)"))),
+        let silent: Vec<&str> = turns.silent().map(|n| NAMES[n - 1]).collect();
+        if !silent.is_empty() {
+            server.note(format!(
+                "answered while {} (connected earlier) said nothing",
+                silent.join(" and ")
+            ));
+        }
     }
-    conn.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| say.fail(e))?;
     Ok(())
 }
+
+/// What connection `number` says: `hi from carol\n`.
+fn line_of(number: usize) -> Vec<u8> {
+    format!("hi from {}\n", NAMES[number - 1]).into_bytes()
+}
+
+/// A client's line and its FIN, printed before the connection's thread prints what it got.
+fn speak(conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
+    let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    send_all(conn, line, say)?;
+    shutdown_write(conn, say)
+}
+
+/// With a pool, a queued connection gets no answer: no worker reads it yet. Show it with a
+/// short receive timeout (the only wait for time in the demo: nothing can arrive).
+fn no_answer_yet(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    let why = "wait up to 0.3 s for an answer";
+    let shown = |got: &Option<usize>| match got {
+        None => "nothing: every worker is busy, the connection waits in the queue".to_string(),
+        Some(n) => format!("{n} bytes"),
+    };
+    match say.call_then("recv(1024)", why, || recv_briefly(conn), shown)? {
+        None => Ok(()),
+        Some(n) => Err(say.protocol_error(format!("an answer too soon ({n} bytes)"))),
+    }
+}
 // ANCHOR_END: demo
+
+/// Which of the demo's connections are being served: with a pool of N, the first N; the rest
+/// wait in the pool's queue, in order, until a worker is free.
+struct Turns {
+    serving: usize,
+    busy: Vec<usize>,
+    queued: VecDeque<usize>,
+    spoken: Vec<usize>,
+    count: usize,
+}
+
+impl Turns {
+    fn new(pool: Option<usize>, count: usize) -> Turns {
+        let serving = pool.unwrap_or(count).min(count);
+        Turns {
+            serving,
+            busy: (1..=serving).collect(),
+            queued: (serving + 1..=count).collect(),
+            spoken: Vec::new(),
+            count,
+        }
+    }
+
+    /// Connection `number` has spoken. If it is being served, the connections answered now:
+    /// its own, and those that spoke while queued and that its freed worker takes next.
+    /// `None` while it waits in the queue.
+    fn spoke(&mut self, number: usize) -> Option<Vec<usize>> {
+        self.spoken.push(number);
+        if !self.busy.contains(&number) {
+            return None;
+        }
+        let mut answered = vec![number];
+        self.busy.retain(|&n| n != number);
+        while let Some(&next) = self
+            .queued
+            .front()
+            .filter(|_| self.busy.len() < self.serving)
+        {
+            self.queued.pop_front();
+            match self.spoken.contains(&next) {
+                true => answered.push(next),
+                false => self.busy.push(next),
+            }
+        }
+        Some(answered)
+    }
+
+    /// The connections that have not spoken yet.
+    fn silent(&self) -> impl Iterator<Item = usize> + '_ {
+        (1..=self.count).filter(|n| !self.spoken.contains(n))
+    }
+}
+
+/// One recv() that waits 0.3 s at most: `None` if nothing came (the outcome the demo
+/// expects, not a failure). The receive timeout goes back to 10 s afterwards.
+fn recv_briefly(mut conn: &TcpStream) -> std::io::Result<Option<usize>> {
+    conn.set_read_timeout(Some(Duration::from_millis(300)))?;
+    let got = conn.read(&mut [0u8; 1024]);
+    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    match got {
+        Ok(n) => Ok(Some(n)),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The listener's address (getsockname): where the demo's clients connect.
+fn bound_to(listener: &TcpListener) -> Result<SocketAddr> {
+    let getsockname = |e| LessonError::io("getsockname()", e, LESSON.package);
+    listener.local_addr().map_err(getsockname)
+}
 
 // ANCHOR: trickle_demo
 /// A client that misbehaves: `slow` sends a line in pieces, 0.3 s apart, and never its
@@ -827,7 +941,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let limit = Duration::from_secs(1);
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = bound_to(&listener)?;
     let tally = Shared::default();
     let mut workers = Workers::start(None, &tally, &server)?;
     let mut pause = Backoff::new();
@@ -851,11 +965,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
             let conn = accept_one(&listener, limit, &mut pause, &server)?;
             workers.give(conn, 2, &tally, &server)?;
             let line = b"hi from carol\n";
-            {
-                let _my_turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-                send_all(&carol, line, &carol_say)?;
-                shutdown_write(&carol, &carol_say)?;
-            }
+            speak(&carol, line, &carol_say)?;
             workers.wait_for(&[2], &server)?;
             expect_answer(&mut Lines::new(&carol), &carol, line, &carol_say)?;
             close(carol, "client socket", &carol_say);

@@ -16,7 +16,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::time::{Duration, Instant};
 
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
@@ -94,49 +94,55 @@ const LISTENER: Token = Token(0);
 // ANCHOR: would_block
 /// Part one: what "non-blocking" means, on plain sockets, with no loop yet.
 fn show_would_block(listener: &StdListener, server: &Narrator, client: &Narrator) -> Result<()> {
-    server.next(
-        "set_nonblocking(true)",
-        "O_NONBLOCK: from now on, a call that would wait fails instead",
-    );
-    listener.set_nonblocking(true).map_err(|e| server.fail(e))?;
-    server.done("ok");
+    let why = "O_NONBLOCK: from now on, a call that would wait fails instead";
+    server.call("set_nonblocking(true)", why, || {
+        listener.set_nonblocking(true)
+    })?;
 
-    server.next("accept()", "is a connection waiting? (none is)");
-    match listener.accept() {
-        Err(e) if e.kind() == ErrorKind::WouldBlock => {
-            server.done("WouldBlock at once: a blocking accept() would have waited here")
-        }
-        Err(e) => return Err(server.fail(e)),
-        Ok(_) => return Err(server.protocol_error("a connection nobody made")),
+    let why = "is a connection waiting? (none is)";
+    let accept = || would_block(listener.accept());
+    let shown = |got: &Option<_>| match got {
+        None => "WouldBlock at once: a blocking accept() would have waited here".to_string(),
+        Some(_) => "ok, a connection".to_string(),
+    };
+    if server.call_then("accept()", why, accept, shown)?.is_some() {
+        return Err(server.protocol_error("a connection nobody made"));
     }
 
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
-    client.next(format!("connect({addr})"), "a plain, blocking client");
-    let to_server = StdStream::connect(addr).map_err(|e| client.fail(e))?;
-    client.done("ok");
+    let addr = bound_to(listener)?;
+    let why = "a plain, blocking client";
+    let to_server = client.call(format!("connect({addr})"), why, || StdStream::connect(addr))?;
 
-    server.next("accept()", "now a connection is waiting");
-    let (conn, peer) = until_ready(|| listener.accept()).map_err(|e| server.fail(e))?;
-    server.done(format!("ok, a connection from {peer}"));
+    let why = "now a connection is waiting";
+    let accept = || until_ready(|| listener.accept());
+    let from = |(_, peer): &(StdStream, SocketAddr)| format!("ok, a connection from {peer}");
+    let (conn, _) = server.call_then("accept()", why, accept, from)?;
     // Whether an accepted socket inherits the mode differs between systems: set it.
-    server.next(
-        "set_nonblocking(true)",
-        "the connection must not wait either",
-    );
-    conn.set_nonblocking(true).map_err(|e| server.fail(e))?;
-    server.done("ok");
+    let why = "the connection must not wait either";
+    server.call("set_nonblocking(true)", why, || conn.set_nonblocking(true))?;
 
-    server.next("recv(4096)", "are there bytes? (the client has sent none)");
-    let mut buf = [0u8; 4096];
-    match (&conn).read(&mut buf) {
-        Err(e) if e.kind() == ErrorKind::WouldBlock => server
-            .done("WouldBlock at once: a blocking recv() would have waited here for the client"),
-        Err(e) => return Err(server.fail(e)),
-        Ok(n) => return Err(server.protocol_error(format!("{n} bytes nobody sent"))),
+    let why = "are there bytes? (the client has sent none)";
+    let recv = || would_block((&conn).read(&mut [0u8; 4096]));
+    let shown = |got: &Option<usize>| match got {
+        None => "WouldBlock at once: a blocking recv() would have waited here for the client",
+        Some(_) => "bytes",
+    };
+    if let Some(n) = server.call_then("recv(4096)", why, recv, |got| shown(got).into())? {
+        return Err(server.protocol_error(format!("{n} bytes nobody sent")));
     }
     server.note("WouldBlock is not a failure: it means \"nothing yet, ask again later\"");
     drop((conn, to_server));
     Ok(())
+}
+
+/// A non-blocking call's outcome: `None` for WouldBlock ("nothing now"), which is an answer,
+/// not a failure.
+fn would_block<T>(result: std::io::Result<T>) -> std::io::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Part one only: the handshake may still be finishing inside the kernel when connect()
@@ -206,49 +212,23 @@ impl Conn {
         self.flush(limits)?;
         if self.readable && !self.finished && self.outgoing.len() < OUT_LIMIT {
             let mut lines = Vec::new();
-            let mut stream = NarratedRecv {
-                stream: &mut self.stream,
-                say: &self.say,
-            };
+            let mut stream = NarratedRecv::new(&mut self.stream, &self.say);
             let ended = read_ready(&mut stream, &mut self.pending, &mut lines)
                 .map_err(|e| LessonError::io("recv(4096)", e, LESSON.package))?;
             for line in &lines {
                 self.outgoing.extend_from_slice(&answer(line));
             }
-            match ended {
-                // Everything is read: wait for mio to report new bytes.
-                Ended::WouldBlock => self.readable = false,
-                // More may be waiting, and no new event will say so: `readable` stays true,
-                // and the loop comes back to this connection after serving the others.
-                Ended::MoreLeft => {}
-                Ended::TooLong => {
-                    self.say.note(format!(
-                        "a line longer than {MAX_LINE} bytes: refused, and the connection ends"
-                    ));
-                    self.refuse(b"ERROR line too long\n");
-                }
-                Ended::Eof => {
-                    if !self.pending.is_empty() {
-                        self.say.note(format!(
-                            "the client left in the middle of a line: {} dropped",
-                            show_bytes(&self.pending)
-                        ));
-                    } else if lines.is_empty() {
-                        self.say.note("the client has closed its side");
-                    }
-                    self.finished = true;
-                }
-            }
+            self.after_reading(ended, !lines.is_empty());
             // A line that has begun must end in time; a new line starts a new clock.
             if self.pending.is_empty() || self.finished {
                 self.line_deadline = None;
             } else if self.line_deadline.is_none() || !lines.is_empty() {
                 self.line_deadline = Some(Instant::now() + limits.line);
                 if lines.is_empty() {
-                    self.say.note(format!(
-                        "no whole line yet: {} waits in this connection's buffer",
-                        show_bytes(&self.pending)
-                    ));
+                    let waits = show_bytes(&self.pending);
+                    let note =
+                        format!("no whole line yet: {waits} waits in this connection's buffer");
+                    self.say.note(note);
                 }
             }
             self.flush(limits)?;
@@ -256,6 +236,34 @@ impl Conn {
         match self.finished && self.outgoing.is_empty() {
             true => Ok(After::Close),
             false => Ok(After::Keep),
+        }
+    }
+
+    /// What the way `read_ready` ended means for this connection.
+    fn after_reading(&mut self, ended: Ended, answered: bool) {
+        match ended {
+            // Everything is read: wait for mio to report new bytes.
+            Ended::WouldBlock => self.readable = false,
+            // More may be waiting, and no new event will say so: `readable` stays true,
+            // and the loop comes back to this connection after serving the others.
+            Ended::MoreLeft => {}
+            Ended::TooLong => {
+                self.say.note(format!(
+                    "a line longer than {MAX_LINE} bytes: refused, and the connection ends"
+                ));
+                self.refuse(b"ERROR line too long\n");
+            }
+            Ended::Eof => {
+                if !self.pending.is_empty() {
+                    self.say.note(format!(
+                        "the client left in the middle of a line: {} dropped",
+                        show_bytes(&self.pending)
+                    ));
+                } else if !answered {
+                    self.say.note("the client has closed its side");
+                }
+                self.finished = true;
+            }
         }
     }
 
@@ -291,35 +299,58 @@ impl Conn {
 // ANCHOR_END: conn
 
 // ANCHOR: narrated_recv
-/// The connection as `read_ready` reads it: each recv narrated here, so that `read_ready`
-/// itself prints nothing.
+/// The connection as `read_ready` reads it: each recv is one narrated call here, and its bytes
+/// are recorded at the edge (the quiet adapter), so that `read_ready` itself prints nothing.
 struct NarratedRecv<'a> {
-    stream: &'a mut TcpStream,
+    stream: Narrated<&'a mut TcpStream>,
     say: &'a Narrator,
+}
+
+impl<'a> NarratedRecv<'a> {
+    fn new(stream: &'a mut TcpStream, say: &'a Narrator) -> Self {
+        let stream = Narrated::quiet(stream, say.clone());
+        NarratedRecv { stream, say }
+    }
 }
 
 impl Read for NarratedRecv<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let say = self.say;
-        say.next(
-            format!("recv({})", buf.len()),
-            "take what has arrived, without waiting",
-        );
-        let result = self.stream.read(buf);
-        match &result {
-            Ok(0) => say.done_bytes("0 bytes: end of stream", &[]),
-            Ok(n) => say.done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                say.done("WouldBlock: nothing more for now")
+        let call = format!("recv({})", buf.len());
+        let why = "take what has arrived, without waiting";
+        // WouldBlock and EINTR are answers, for read_ready to act on; any other error is
+        // this call's failure (the narrator reports it, read_ready passes it up).
+        let recv = || match self.stream.read(buf) {
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                Ok(Err(e))
             }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {
-                say.done("interrupted by a signal: read again")
-            }
-            // Narrated as this call's failure; read_ready passes the error itself up.
-            Err(e) => drop(say.fail(std::io::Error::new(e.kind(), e.to_string()))),
+            Err(e) => Err(e),
+            Ok(n) => Ok(Ok(buf[..n].to_vec())),
+        };
+        match self.say.call_then(call, why, recv, got) {
+            // The bytes are in `buf` already; the copy was for the narration.
+            Ok(Ok(bytes)) => Ok(bytes.len()),
+            Ok(Err(answer)) => Err(answer),
+            Err(failed) => Err(into_io(failed)),
         }
-        result
     }
+}
+
+/// What one recv() got, as the narration shows it.
+fn got(outcome: &std::io::Result<Vec<u8>>) -> String {
+    match outcome {
+        Ok(bytes) if bytes.is_empty() => "0 bytes: end of stream".to_string(),
+        Ok(bytes) => format!("{} bytes: {}", bytes.len(), show_bytes(bytes)),
+        Err(e) if e.kind() == ErrorKind::Interrupted => {
+            "interrupted by a signal: read again".into()
+        }
+        Err(_) => "WouldBlock: nothing more for now".to_string(),
+    }
+}
+
+/// The `io::Error` inside a narrated call's error (the narrator has reported it).
+fn into_io(err: LessonError) -> std::io::Error {
+    err.source
+        .unwrap_or_else(|| std::io::Error::other(err.reason))
 }
 // ANCHOR_END: narrated_recv
 
@@ -328,30 +359,33 @@ impl Conn {
     /// Send as much of `outgoing` as the kernel takes now. What it does not take stays, and
     /// waits for mio to report the socket WRITABLE again (room in the send buffer).
     fn flush(&mut self, limits: Limits) -> Result<()> {
+        let mut socket = Narrated::quiet(&mut self.stream, self.say.clone());
         while self.writable && !self.outgoing.is_empty() {
-            let say = &self.say;
-            say.next(
-                format!("send({})", show_bytes(&self.outgoing)),
-                "hand the kernel what it will take",
-            );
-            match self.stream.write(&self.outgoing) {
-                Ok(n) => {
-                    say.done(format!("{n} bytes"));
+            let call = format!("send({})", show_bytes(&self.outgoing));
+            // A signal that interrupts a send before it took anything: send again.
+            let send = || loop {
+                match socket.write(&self.outgoing) {
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    result => return would_block(result),
+                }
+            };
+            let waiting = self.outgoing.len();
+            let taken = |sent: &Option<usize>| match sent {
+                Some(n) => format!("{n} bytes"),
+                None => format!("WouldBlock: the send buffer is full; {waiting} bytes wait here"),
+            };
+            let why = "hand the kernel what it will take";
+            match self.say.call_then(call, why, send, taken)? {
+                Some(n) => {
                     self.outgoing.drain(..n);
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    say.done(format!(
-                        "WouldBlock: the send buffer is full; {} bytes wait here",
-                        self.outgoing.len()
-                    ));
+                None => {
                     // Used up: the next WRITABLE event (room again) sets it.
                     self.writable = false;
                     if self.write_deadline.is_none() {
                         self.write_deadline = Some(Instant::now() + limits.write);
                     }
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => say.done("interrupted: again"),
-                Err(e) => return Err(say.fail(e)),
             }
         }
         if self.outgoing.is_empty() {
@@ -386,22 +420,17 @@ struct Server {
 impl Server {
     /// Make the Poll and register the listener: "tell me when a connection is waiting".
     fn new(listener: StdListener, limits: Limits, say: Narrator) -> Result<Server> {
-        say.next(
-            "Poll::new()",
-            "epoll_create1() / kqueue(): an object that watches sockets",
-        );
-        let poll = Poll::new().map_err(|e| say.fail(e))?;
-        say.done("ok");
-        listener.set_nonblocking(true).map_err(|e| say.fail(e))?;
+        let why = "epoll_create1() / kqueue(): an object that watches sockets";
+        let poll = say.call_then("Poll::new()", why, Poll::new, |_| "ok".into())?;
+        // mio takes the listener in non-blocking mode (part one of the demo showed this call).
+        let nonblocking = |e| LessonError::io("set_nonblocking(true)", e, LESSON.package);
+        listener.set_nonblocking(true).map_err(nonblocking)?;
         let mut listener = TcpListener::from_std(listener);
-        say.next(
-            "register(listener, READABLE)",
-            "epoll_ctl(ADD): readable means a connection is waiting",
-        );
-        poll.registry()
-            .register(&mut listener, LISTENER, Interest::READABLE)
-            .map_err(|e| say.fail(e))?;
-        say.done("ok");
+        let why = "epoll_ctl(ADD): readable means a connection is waiting";
+        say.call("register(listener, READABLE)", why, || {
+            poll.registry()
+                .register(&mut listener, LISTENER, Interest::READABLE)
+        })?;
         Ok(Server {
             poll,
             events: Events::with_capacity(128),
@@ -443,41 +472,18 @@ impl Server {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let say = &self.say;
-        say.next("poll()", "epoll_wait(): sleep until some socket is ready");
-        while let Err(e) = self.poll.poll(&mut self.events, sleep) {
-            // A signal arrived while we slept. Even a stop and continue (Ctrl-Z, then fg)
-            // does it, with no handler installed (signal(7)). Nothing is wrong: sleep again.
-            if e.kind() != ErrorKind::Interrupted {
-                return Err(say.fail(e));
+        let say = self.say.clone();
+        let why = "epoll_wait(): sleep until some socket is ready";
+        // A signal may end the sleep early (even a stop and continue, Ctrl-Z then fg, with no
+        // handler installed: signal(7)). Nothing is wrong: poll again.
+        let names = loop {
+            if let Some(names) = say.call_then("poll()", why, || self.poll_ready(sleep), ready)? {
+                break names;
             }
-            say.done("interrupted by a signal (EINTR): nothing is wrong, poll again");
-            say.next("poll()", "epoll_wait(): sleep until some socket is ready");
-        }
-        // Remember what each event reports; the work below uses up these flags.
-        let mut names = Vec::new();
-        for event in self.events.iter() {
-            let what = match event.is_readable() {
-                true => "readable",
-                false => "writable",
-            };
-            if event.token() == LISTENER {
-                self.listener_ready = true;
-                names.push(format!("listener {what}"));
-            } else if let Some(conn) = self.conns.get_mut(&event.token()) {
-                conn.readable |= event.is_readable() || event.is_read_closed();
-                conn.writable |= event.is_writable() || event.is_write_closed();
-                names.push(format!("{} {what}", conn.say.who()));
-            }
-        }
-        names.dedup();
+        };
         let now = Instant::now();
         if names.is_empty() && patience.is_some_and(|p| now >= started + p) {
             return Err(say.protocol_error("nothing became ready in time"));
-        }
-        match names.is_empty() {
-            true => say.done("0 ready: time for a deadline"),
-            false => say.done(format!("{} ready: {}", names.len(), names.join(", "))),
         }
 
         if self.accept_paused_until.is_some_and(|t| t <= now) {
@@ -493,6 +499,33 @@ impl Server {
         }
         Ok(())
     }
+
+    /// One poll(), and what each event reports, remembered in the flags that the work uses
+    /// up: the names of what is ready (`listener readable`, `conn1 writable`), or `None` if a
+    /// signal interrupted the sleep.
+    fn poll_ready(&mut self, sleep: Option<Duration>) -> std::io::Result<Option<Vec<String>>> {
+        match self.poll.poll(&mut self.events, sleep) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(None),
+            result => result?,
+        }
+        let mut names = Vec::new();
+        for event in self.events.iter() {
+            let what = match event.is_readable() {
+                true => "readable",
+                false => "writable",
+            };
+            if event.token() == LISTENER {
+                self.listener_ready = true;
+                names.push(format!("listener {what}"));
+            } else if let Some(conn) = self.conns.get_mut(&event.token()) {
+                conn.readable |= event.is_readable() || event.is_read_closed();
+                conn.writable |= event.is_writable() || event.is_write_closed();
+                names.push(format!("conn{} {what}", event.token().0));
+            }
+        }
+        names.dedup();
+        Ok(Some(names))
+    }
     // ANCHOR_END: server_loop
 
     // ANCHOR: accept
@@ -500,69 +533,70 @@ impl Server {
     /// WouldBlock. An error is never the server's end: see the match below.
     fn accept_some(&mut self) -> Result<()> {
         for _ in 0..ACCEPTS_PER_TURN {
-            let say = &self.say;
-            say.next("accept()", "take a waiting connection, if there is one");
-            let (stream, peer) = match self.listener.accept() {
-                Ok(accepted) => accepted,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    say.done("WouldBlock: no more connections waiting");
+            // Connections are numbered by a counter; the number is also the mio token.
+            let number = self.accepted + 1;
+            let why = "take a waiting connection, if there is one";
+            let taken = |got: &Option<(TcpStream, SocketAddr)>| match got {
+                None => "WouldBlock: no more connections waiting".to_string(),
+                Some((_, peer)) => format!("ok, conn{number} from {peer}"),
+            };
+            let accept = || would_block(self.listener.accept());
+            let stream = match self.say.call_then("accept()", why, accept, taken) {
+                Ok(Some((stream, _peer))) => stream,
+                Ok(None) => {
                     self.listener_ready = false;
                     return Ok(());
                 }
-                // The client gave up while it waited in the queue, or a signal came: take
-                // the next one at once.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-                    ) =>
-                {
-                    say.fail(e);
-                    continue;
-                }
-                // The listening socket is not listening: a bug, not a moment to ride out.
-                Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
-                // EMFILE/ENFILE (no descriptor left), ENOBUFS/ENOMEM, network errors: the
-                // connection stays queued. Serve the others, and try again after a pause.
-                Err(e) => {
-                    say.fail(e);
-                    say.note(format!(
-                        "accepting again in {} ms; the connections we have are served meanwhile",
-                        self.accept_pause.as_millis()
-                    ));
-                    self.accept_paused_until = Some(Instant::now() + self.accept_pause);
-                    self.accept_pause = (self.accept_pause * 2).min(Duration::from_secs(1));
-                    return Ok(());
-                }
+                Err(err) => match err.kind() {
+                    // The client gave up while it waited in the queue, or a signal came: take
+                    // the next one at once.
+                    Some(ErrorKind::ConnectionAborted | ErrorKind::Interrupted) => continue,
+                    // The listening socket is not listening: a bug, not a moment to ride out.
+                    Some(ErrorKind::InvalidInput) => return Err(err),
+                    // EMFILE/ENFILE (no descriptor left), ENOBUFS/ENOMEM, network errors: the
+                    // connection stays queued. Serve the others, and try again after a pause.
+                    _ => {
+                        self.pause_accepting();
+                        return Ok(());
+                    }
+                },
             };
             self.accept_pause = Duration::from_millis(10);
-            self.accepted += 1;
-            let token = Token(self.accepted);
-            let say = Narrator::new(format!("conn{}", self.accepted), LESSON.package);
-            self.say.done(format!("ok, {} from {peer}", say.who()));
-            self.add(stream, token, say);
+            self.accepted = number;
+            self.add(stream, number);
         }
         Ok(())
     }
 
+    /// No accept() for a while after an error that may pass: 10 ms, doubling up to 1 s.
+    fn pause_accepting(&mut self) {
+        self.say.note(format!(
+            "accepting again in {} ms; the connections we have are served meanwhile",
+            self.accept_pause.as_millis()
+        ));
+        self.accept_paused_until = Some(Instant::now() + self.accept_pause);
+        self.accept_pause = (self.accept_pause * 2).min(Duration::from_secs(1));
+    }
+
     /// Register a new connection for both directions, once: with edge-triggered events there
     /// is no need to change the interest later (see `Conn::writable`).
-    fn add(&mut self, mut stream: TcpStream, token: Token, say: Narrator) {
-        self.say.next(
-            format!("register({}, READABLE | WRITABLE)", say.who()),
-            "epoll_ctl(ADD): tell me when this client sends, or when there is room to answer",
-        );
+    fn add(&mut self, mut stream: TcpStream, number: usize) {
+        let token = Token(number);
+        let call = format!("register(conn{number}, READABLE | WRITABLE)");
+        let why = "epoll_ctl(ADD): tell me when this client sends, or when there is room to answer";
         let both = Interest::READABLE | Interest::WRITABLE;
-        if let Err(e) = self.poll.registry().register(&mut stream, token, both) {
+        let registry = self.poll.registry();
+        let registered = self
+            .say
+            .call(call, why, || registry.register(&mut stream, token, both));
+        if registered.is_err() {
             // ENOMEM, or ENOSPC (too many watched sockets): close this one only.
-            self.say.fail(e);
             self.gone += 1;
             return;
         }
-        self.say.done("ok");
         let conn = Conn {
             stream,
-            say,
+            say: Narrator::new(format!("conn{number}"), LESSON.package),
             readable: false,
             // A new socket's send buffer is empty: sending may start at once.
             writable: true,
@@ -592,14 +626,14 @@ impl Server {
         }
         if let After::Close = after {
             let mut conn = self.conns.remove(&token).expect("it was there");
-            let say = &conn.say;
-            say.next(
-                "deregister + close(connection)",
-                "stop watching it, and give the socket back",
-            );
-            let _ = self.poll.registry().deregister(&mut conn.stream);
-            drop(conn.stream);
-            say.done("ok");
+            let why = "stop watching it, and give the socket back";
+            let registry = self.poll.registry();
+            let _ = conn.say.call("deregister + close(connection)", why, || {
+                // Closing stops the watching anyway; a failed deregister changes nothing.
+                let _ = registry.deregister(&mut conn.stream);
+                drop(conn.stream);
+                Ok(())
+            });
             self.gone += 1;
         }
     }
@@ -622,12 +656,25 @@ fn server(opts: &Options) -> Result<()> {
         "{} connections served, all on one thread",
         server.gone
     ));
-    say.next("close(listener)", "stop listening");
-    drop(server.listener);
-    say.done("ok");
-    Ok(())
+    close_listener(server.listener, say)
 }
 // ANCHOR_END: server
+
+fn close_listener(listener: TcpListener, say: &Narrator) -> Result<()> {
+    say.call("close(listener)", "stop listening", || {
+        drop(listener);
+        Ok(())
+    })
+}
+
+/// What a poll() reported, as the narration shows it.
+fn ready(names: &Option<Vec<String>>) -> String {
+    match names {
+        None => "interrupted by a signal (EINTR): nothing is wrong, poll again".to_string(),
+        Some(names) if names.is_empty() => "0 ready: time for a deadline".to_string(),
+        Some(names) => format!("{} ready: {}", names.len(), names.join(", ")),
+    }
+}
 
 /// The time limits from the command line (milliseconds).
 fn limits(opts: &Options) -> Result<Limits> {
@@ -641,54 +688,58 @@ fn limits(opts: &Options) -> Result<Limits> {
 
 /// A plain blocking client (the clients need no loop: each waits only for itself).
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<StdStream> {
-    say.next(
-        format!("connect({addr})"),
-        "open a connection to the server",
-    );
-    let conn = StdStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "open a connection to the server";
+    let conn = say.call(format!("connect({addr})"), why, || StdStream::connect(addr))?;
     // Never wait forever for an answer.
+    let timeout = |e| LessonError::io("setsockopt(SO_RCVTIMEO, 5 s)", e, LESSON.package);
     conn.set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| say.fail(e))?;
+        .map_err(timeout)?;
     Ok(conn)
 }
 
-fn send(mut conn: &StdStream, bytes: &[u8], say: &Narrator) -> Result<()> {
-    say.next(
-        format!("send({})", show_bytes(bytes)),
+/// Send all of `bytes` (the trace records them).
+fn send(conn: &StdStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let call = format!("send({})", show_bytes(bytes));
+    let sent = |_: &()| format!("{} bytes", bytes.len());
+    say.call_then(
+        call,
         "hand bytes to the kernel",
-    );
-    conn.write_all(bytes).map_err(|e| say.fail(e))?;
-    say.done(format!("{} bytes", bytes.len()));
-    Ok(())
+        || socket.write_all(bytes),
+        sent,
+    )
+}
+
+/// One recv() of a client, its bytes recorded in the trace.
+fn recv(conn: &StdStream, why: &str, say: &Narrator) -> Result<Vec<u8>> {
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let mut buf = [0u8; 1024];
+    let recv = || socket.read(&mut buf).map(|n| buf[..n].to_vec());
+    let shown = |bytes: &Vec<u8>| match bytes.len() {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(bytes)),
+    };
+    say.call_then("recv(1024)", why, recv, shown)
 }
 
 /// The server must close next: recv() returns 0.
-fn expect_end(mut conn: &StdStream, say: &Narrator) -> Result<()> {
-    say.next("recv(1024)", "the server should close now");
-    let mut buf = [0u8; 1024];
-    match conn.read(&mut buf).map_err(|e| say.fail(e))? {
-        0 => {
-            say.done("0 bytes: end of stream");
-            Ok(())
-        }
-        n => Err(say.protocol_error(format!("{} instead of the end", show_bytes(&buf[..n])))),
+fn expect_end(conn: &StdStream, say: &Narrator) -> Result<()> {
+    let bytes = recv(conn, "the server should close now", say)?;
+    match bytes.is_empty() {
+        true => Ok(()),
+        false => Err(say.protocol_error(format!("{} instead of the end", show_bytes(&bytes)))),
     }
 }
 
 /// Receive until `expected` has arrived, and check it.
-fn expect(mut conn: &StdStream, expected: &[u8], say: &Narrator) -> Result<()> {
+fn expect(conn: &StdStream, expected: &[u8], say: &Narrator) -> Result<()> {
     let mut got = Vec::new();
-    let mut buf = [0u8; 1024];
     while got.len() < expected.len() {
-        say.next("recv(1024)", "wait for the answer");
-        let n = conn.read(&mut buf).map_err(|e| say.fail(e))?;
-        if n == 0 {
-            say.done("0 bytes: end of stream");
+        let bytes = recv(conn, "wait for the answer", say)?;
+        if bytes.is_empty() {
             return Err(say.protocol_error("the server closed before answering"));
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        got.extend_from_slice(&buf[..n]);
+        got.extend_from_slice(&bytes);
     }
     if got != expected {
         return Err(say.protocol_error(format!(
@@ -701,9 +752,18 @@ fn expect(mut conn: &StdStream, expected: &[u8], say: &Narrator) -> Result<()> {
 }
 
 fn close(conn: StdStream, say: &Narrator) {
-    say.next("close(client socket)", "the server's next recv() returns 0");
-    drop(conn);
-    say.done("ok");
+    let why = "the server's next recv() returns 0";
+    // Dropping cannot fail: this call always returns ok.
+    let _ = say.call("close(client socket)", why, || {
+        drop(conn);
+        Ok(())
+    });
+}
+
+/// The listener's address (getsockname): where the demo's clients connect.
+fn bound_to(listener: &StdListener) -> Result<SocketAddr> {
+    let getsockname = |e| LessonError::io("getsockname()", e, LESSON.package);
+    listener.local_addr().map_err(getsockname)
 }
 
 // ANCHOR: client
@@ -714,9 +774,8 @@ fn client(opts: &Options) -> Result<()> {
     send(&conn, b"hello\nworld\n", &say)?;
     expect(&conn, b"HELLO\nWORLD\n", &say)?;
     println!("answers: HELLO, WORLD");
-    say.next("shutdown(SHUT_WR)", "no more lines from us");
-    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "no more lines from us";
+    say.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))?;
     close(conn, &say);
     Ok(())
 }
@@ -731,7 +790,7 @@ fn demo(opts: &Options) -> Result<()> {
     let server_say = opts.narrator("server");
     let (alice, bob) = (opts.narrator("alice"), opts.narrator("bob"));
     let listener = common::listener::listen_on(opts, &server_say)?;
-    let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
+    let addr = bound_to(&listener)?;
     show_would_block(&listener, &server_say, &opts.narrator("carol"))?;
 
     let mut server = Server::new(listener, limits(opts)?, server_say)?;
@@ -765,10 +824,7 @@ fn demo(opts: &Options) -> Result<()> {
 
     let say = &server.say;
     say.note(format!("{} connections served on one thread", server.gone));
-    say.next("close(listener)", "stop listening");
-    drop(server.listener);
-    say.done("ok");
-    Ok(())
+    close_listener(server.listener, say)
 }
 // ANCHOR_END: demo
 
@@ -783,7 +839,7 @@ fn misbehave(opts: &Options) -> Result<()> {
         opts.narrator("bob"),
     );
     let listener = common::listener::listen_on(opts, &server_say)?;
-    let addr = listener.local_addr().map_err(|e| server_say.fail(e))?;
+    let addr = bound_to(&listener)?;
     let mut server = Server::new(listener, limits(opts)?, server_say)?;
     let patience = Some(Duration::from_secs(5));
 

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::{Conn, Server, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-12-nonblocking");
 
@@ -50,7 +50,8 @@ testkit::hostile_battery!(target);
 #[test]
 fn out_of_descriptors_the_open_connections_go_on() {
     use testkit::hostile::prlimit;
-    let mut server = Server::start(BIN, &[]);
+    let trace = TraceFile::new();
+    let mut server = Server::start(BIN, &["--trace", trace.path()]);
     let pid = server.pid().to_string();
     let mut open = Conn::open(server.addr);
     open.send(b"before\n").expect(b"BEFORE\n");
@@ -63,6 +64,7 @@ fn out_of_descriptors_the_open_connections_go_on() {
     prlimit(&["--pid", &pid, &format!("--nofile={free}:")]);
     // The kernel completes their handshakes; they wait in the accept queue.
     let mut waiting: Vec<Conn> = (0..5).map(|_| Conn::open(server.addr)).collect();
+    // Wait for the server's accept() to fail (the system's own words for EMFILE).
     server.wait_for_line(|l| l.to_lowercase().contains("too many open files"));
     open.send(b"during\n").expect(b"DURING\n");
     prlimit(&["--pid", &pid, "--nofile=1024:"]);
@@ -70,6 +72,25 @@ fn out_of_descriptors_the_open_connections_go_on() {
         conn.send(b"after\n").expect(b"AFTER\n");
     }
     assert!(server.is_running(), "the server exited without descriptors");
+    // Every client leaves: once each has seen its end of stream, the server (one thread) has
+    // recorded all it sent.
+    for conn in waiting.iter_mut().chain([&mut open]) {
+        conn.shutdown_write().expect_eof();
+    }
+    // The failures were accept()'s, none was the open connection's; and the five that
+    // waited were each answered by a connection of their own.
+    let trace = trace.read();
+    let errors = trace.errors("server");
+    assert!(!errors.is_empty());
+    assert!(
+        errors.iter().all(|(call, _)| call == "accept()"),
+        "{errors:?}"
+    );
+    assert!(trace.errors("conn1").is_empty());
+    assert_eq!(trace.sent("conn1"), b"BEFORE\nDURING\n");
+    for k in 2..=6 {
+        assert_eq!(trace.sent(&format!("conn{k}")), b"AFTER\n", "conn{k}");
+    }
 }
 
 /// A client that sends and never reads: its answers fill the buffers, the server's send
