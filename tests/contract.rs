@@ -210,3 +210,30 @@ fn the_std_and_tokio_examples_run() {
         }
     });
 }
+
+#[test]
+fn quiet_runs_the_demo_without_narration_and_still_traces() {
+    for_every_lesson(|l| {
+        let narrated = lesson(&l.bin()).run();
+        narrated.success();
+        let (quiet, trace) = lesson(&l.bin()).args(&["--quiet"]).traced();
+        quiet.success();
+        // What is left is what the lesson prints itself (an answer, a table of replies, a
+        // report), not the narration: at most half of the narrated demo's lines.
+        let lines = |text: &str| text.lines().count();
+        assert!(
+            lines(&quiet.stdout) * 2 <= lines(&narrated.stdout),
+            "--quiet still narrates ({} lines; {} without it):\n{}",
+            lines(&quiet.stdout),
+            lines(&narrated.stdout),
+            quiet.transcript()
+        );
+        // The events are still recorded: --trace sees the calls the narration would show.
+        assert!(
+            trace.events.len() >= lines(&narrated.stdout) / 2,
+            "--quiet --trace recorded {} events:\n{}",
+            trace.events.len(),
+            quiet.transcript()
+        );
+    });
+}

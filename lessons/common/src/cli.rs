@@ -8,7 +8,9 @@
 //! cargo run -p lesson-04-accept -- --trace trace.jsonl   # also every event, as JSON lines
 //! ```
 //!
-//! `--trace FILE` works in every mode: see [`crate::trace`] for the format.
+//! `--trace FILE` works in every mode: see [`crate::trace`] for the format. `--quiet` turns
+//! the narration off (the readiness line and the trace stay): to measure a server, not its
+//! printing (book/29-load.md).
 //!
 //! A server's first line on stdout is `listening on HOST:PORT`, with the real port, so that a
 //! test (or a learner) can ask for port 0 and still know where to connect.
@@ -171,7 +173,8 @@ pub fn main(
 /// and run the lesson without it.
 fn start_wire(opts: &Options) {
     let mut request = opts.wire.clone();
-    if opts.mode == Mode::Demo && wire::shown_by_default() {
+    // A demo that shows its segments by default (lesson 18) shows none with --quiet.
+    if opts.mode == Mode::Demo && wire::shown_by_default() && !narrate::quiet() {
         request.show = true;
     }
     if !request.show && request.pcap.is_none() {
@@ -219,6 +222,7 @@ pub fn parse(
                 addr = Some(resolve(text)?);
             }
             "--step" => narrate::set_step_mode(true),
+            "--quiet" => narrate::set_quiet(true),
             "--wire" => wire.show = true,
             "--pcap" => {
                 let file = args
@@ -318,7 +322,8 @@ pub fn help(lesson: &Lesson) -> String {
          --step             pause before each system call until you press Enter\n    \
          --wire             demo (Linux): also show each segment the exchange puts on the wire\n    \
          --pcap FILE        demo (Linux): save those segments for tcpdump -r FILE or Wireshark\n    \
-         --trace FILE       also write every call, note and byte as JSON lines to FILE\n",
+         --trace FILE       also write every call, note and byte as JSON lines to FILE\n    \
+         --quiet            print no narration (the readiness line and --trace stay): to measure\n",
         title = lesson.title,
         port = lesson.port,
     );

@@ -43,6 +43,8 @@ use crate::trace::{self, Event, Kind};
 
 /// Is step mode on? Set once from `--step`; turned off if standard input closes.
 static STEP: AtomicBool = AtomicBool::new(false);
+/// Is narration printing off? Set once from `--quiet`: events are still recorded (`--trace`).
+static QUIET: AtomicBool = AtomicBool::new(false);
 /// Has this process already said that there is no kernel view here?
 static SAID_NO_KERNEL_VIEW: AtomicBool = AtomicBool::new(false);
 /// One line at a time, even when a server's threads narrate together.
@@ -88,6 +90,18 @@ pub fn set_step_mode(on: bool) {
 /// Is step mode on?
 pub fn step_mode() -> bool {
     STEP.load(Ordering::SeqCst)
+}
+
+/// Turn narration printing off (`--quiet`) or on. The readiness line is still printed, and
+/// every event still goes to the trace: only the terminal text is left out, so that a server
+/// can be measured without the cost of printing (book/29-load.md).
+pub fn set_quiet(on: bool) {
+    QUIET.store(on, Ordering::Relaxed);
+}
+
+/// Is narration printing off?
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
 }
 
 /// Prints what one side of the exchange does (`server`, `client`, `alice`, …).
@@ -297,6 +311,9 @@ impl Narrator {
 
     /// Record an event in the trace, and print its line (or hold it, before a server is ready).
     fn emit(&self, event: Event) {
+        if quiet() {
+            return trace::record(&event);
+        }
         let _one_at_a_time = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
         trace::record(&event);
         let Some(text) = event.terminal() else {

@@ -1,0 +1,194 @@
+//! What the server spends, read from /proc/PID on Linux (elsewhere: "not available"): its
+//! resident memory (VmRSS), threads, descriptors, and CPU time (utime + stime in
+//! /proc/PID/stat, proc(5)), sampled every 100 ms while the load runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The highest values seen, and the CPU time the server used during the run.
+#[derive(Debug, Clone, Default)]
+pub struct Peak {
+    pub pid: Option<u32>,
+    pub rss_kib: u64,
+    pub threads: u64,
+    pub fds: u64,
+    /// CPU seconds (user + system) the server used between start and stop.
+    pub cpu: f64,
+}
+
+impl Peak {
+    pub fn describe(&self, round_trips: u64) -> String {
+        let Some(pid) = self.pid else {
+            return "not available (the server's numbers come from /proc, on Linux; \
+                    give --pid PID if the server runs under another user)"
+                .to_string();
+        };
+        format!(
+            "pid {pid}: peak {:.1} MiB resident, {} threads, {} descriptors; CPU {:.2} s, {}",
+            self.rss_kib as f64 / 1024.0,
+            self.threads,
+            self.fds,
+            self.cpu,
+            per_round_trip(self.cpu, round_trips)
+        )
+    }
+
+    pub fn kv(&self, round_trips: u64) -> String {
+        format!(
+            "rss_kib={} threads={} fds={} cpu_s={:.3} cpu_us_per_rt={:.2}",
+            self.rss_kib,
+            self.threads,
+            self.fds,
+            self.cpu,
+            self.cpu * 1e6 / round_trips.max(1) as f64
+        )
+    }
+}
+
+fn per_round_trip(cpu: f64, round_trips: u64) -> String {
+    if round_trips == 0 {
+        return "no round trips".to_string();
+    }
+    format!("{:.1} µs per round trip", cpu * 1e6 / round_trips as f64)
+}
+
+/// A sampler running on its own thread until [`Watch::stop`].
+pub struct Watch {
+    peak: Arc<Mutex<Peak>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    cpu_start: f64,
+}
+
+impl Watch {
+    /// Start watching `pid` (nothing to watch: `None`, or not Linux).
+    pub fn start(pid: Option<u32>) -> Watch {
+        let pid = pid.filter(|&p| proc::cpu_seconds(p).is_some());
+        let peak = Arc::new(Mutex::new(Peak {
+            pid,
+            ..Peak::default()
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let cpu_start = pid.and_then(proc::cpu_seconds).unwrap_or(0.0);
+        let thread = pid.map(|pid| {
+            let (peak, stop) = (peak.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
+                    proc::sample(pid, &mut p);
+                    drop(p);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        });
+        Watch {
+            peak,
+            stop,
+            thread,
+            cpu_start,
+        }
+    }
+
+    /// Stop sampling; the peaks and the CPU time used since [`Watch::start`].
+    pub fn stop(mut self) -> Peak {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        let mut peak = self.peak.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(pid) = peak.pid {
+            proc::sample(pid, &mut peak);
+            peak.cpu = proc::cpu_seconds(pid).map_or(0.0, |end| end - self.cpu_start);
+        }
+        peak
+    }
+}
+
+/// The process listening on `port` (TCP, this user's processes), found as `ss -ltnp` does:
+/// the socket's inode in /proc/net/tcp, then the process holding it in /proc/*/fd.
+pub fn listener_pid(port: u16) -> Option<u32> {
+    proc::listener_pid(port)
+}
+
+#[cfg(target_os = "linux")]
+mod proc {
+    use super::Peak;
+    use std::fs;
+
+    pub fn sample(pid: u32, peak: &mut Peak) {
+        if let Ok(status) = fs::read_to_string(format!("/proc/{pid}/status")) {
+            for line in status.lines() {
+                let number = |l: &str| -> u64 {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0)
+                };
+                if line.starts_with("VmRSS:") {
+                    peak.rss_kib = peak.rss_kib.max(number(line));
+                } else if line.starts_with("Threads:") {
+                    peak.threads = peak.threads.max(number(line));
+                }
+            }
+        }
+        if let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) {
+            peak.fds = peak.fds.max(fds.count() as u64);
+        }
+    }
+
+    /// utime + stime (fields 14 and 15 of /proc/PID/stat), in seconds.
+    pub fn cpu_seconds(pid: u32) -> Option<f64> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name (field 2) may hold spaces: count fields after its ')'.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // SAFETY: sysconf only reads a configuration value.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
+        Some(ticks as f64 / per_second as f64)
+    }
+
+    pub fn listener_pid(port: u16) -> Option<u32> {
+        let inode = ["/proc/net/tcp", "/proc/net/tcp6"]
+            .iter()
+            .find_map(|table| {
+                let text = fs::read_to_string(table).ok()?;
+                text.lines().skip(1).find_map(|line| {
+                    let f: Vec<&str> = line.split_whitespace().collect();
+                    let local_port = f.get(1)?.rsplit(':').next()?;
+                    // State 0A is LISTEN; field 9 is the socket's inode.
+                    (u16::from_str_radix(local_port, 16).ok()? == port && f.get(3)? == &"0A")
+                        .then(|| f.get(9).map(|s| s.to_string()))?
+                })
+            })?;
+        let wanted = format!("socket:[{inode}]");
+        for process in fs::read_dir("/proc").ok()?.flatten() {
+            let Ok(pid) = process.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(fds) = fs::read_dir(process.path().join("fd")) else {
+                continue;
+            };
+            for fd in fds.flatten() {
+                if fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy() == wanted) {
+                    return Some(pid);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod proc {
+    use super::Peak;
+    pub fn sample(_pid: u32, _peak: &mut Peak) {}
+    pub fn cpu_seconds(_pid: u32) -> Option<f64> {
+        None
+    }
+    pub fn listener_pid(_port: u16) -> Option<u32> {
+        None
+    }
+}

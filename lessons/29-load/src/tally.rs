@@ -1,0 +1,150 @@
+//! What a run counted: round trips, failures by kind, latencies in HDR histograms, and the
+//! report printed at the end.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use crate::server_view::Peak;
+
+/// Everything the connections of one run recorded (shared by the tasks of one thread).
+pub struct Tally {
+    /// Round trips answered (the chat: lines delivered).
+    pub completed: u64,
+    /// What failed, by kind (`connect: refused`, `answer: timed out`, …).
+    pub failed: BTreeMap<String, u64>,
+    /// Round-trip latencies, in microseconds.
+    pub latency: Histogram<u64>,
+    /// Connect latencies, in microseconds.
+    pub connect: Histogram<u64>,
+    /// Connects that took a second or more: the first SYN was lost (the accept queue was
+    /// full) and the kernel sent it again after its initial 1 s timeout (tcp(7)).
+    pub syn_retries: u64,
+    /// The chat: lines the speaker sent, and members that joined.
+    pub spoken: u64,
+    pub joined: u64,
+}
+
+/// An HDR histogram from 1 µs to 10 minutes, 3 significant digits (0.1 %).
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid bounds")
+}
+
+fn micros(d: Duration) -> u64 {
+    (d.as_micros() as u64).max(1)
+}
+
+impl Tally {
+    pub fn new() -> Tally {
+        Tally {
+            completed: 0,
+            failed: BTreeMap::new(),
+            latency: histogram(),
+            connect: histogram(),
+            syn_retries: 0,
+            spoken: 0,
+            joined: 0,
+        }
+    }
+
+    /// One answered round trip that took `took`.
+    pub fn answered(&mut self, took: Duration) {
+        self.completed += 1;
+        self.latency.saturating_record(micros(took));
+    }
+
+    /// One connect that took `took`.
+    pub fn connected(&mut self, took: Duration) {
+        self.connect.saturating_record(micros(took));
+        if took >= Duration::from_secs(1) {
+            self.syn_retries += 1;
+        }
+    }
+
+    /// One failure of `step` (`connect`, `send`, `answer`, `join`) with this error.
+    pub fn failed(&mut self, step: &str, err: &io::Error) {
+        let kind = match err.kind() {
+            io::ErrorKind::ConnectionRefused => "refused".to_string(),
+            io::ErrorKind::ConnectionReset => "reset".to_string(),
+            io::ErrorKind::TimedOut => "timed out".to_string(),
+            io::ErrorKind::UnexpectedEof => "closed by the server".to_string(),
+            io::ErrorKind::BrokenPipe => "broken pipe".to_string(),
+            io::ErrorKind::InvalidData => err.to_string(),
+            other => format!("{other:?}"),
+        };
+        *self.failed.entry(format!("{step}: {kind}")).or_default() += 1;
+    }
+
+    pub fn failures(&self) -> u64 {
+        self.failed.values().sum()
+    }
+
+    /// `p50 0.081 ms  p90 …`: the latency percentiles of `h`.
+    fn percentiles(h: &Histogram<u64>) -> String {
+        let ms = |us: u64| format!("{:.3} ms", us as f64 / 1000.0);
+        let mut text = String::new();
+        for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
+            text.push_str(&format!("{name} {}  ", ms(h.value_at_quantile(q))));
+        }
+        text + &format!("max {}", ms(h.max()))
+    }
+
+    /// The report, one line per measure.
+    pub fn report(&self, window: Duration, server: Option<&Peak>) -> Vec<String> {
+        let per_second = self.completed as f64 / window.as_secs_f64().max(1e-9);
+        let mut lines = vec![format!(
+            "completed   {} round trips in {:.2} s, {} failed",
+            self.completed,
+            window.as_secs_f64(),
+            self.failures()
+        )];
+        for (kind, count) in &self.failed {
+            lines.push(format!("failed      {kind}: {count}"));
+        }
+        lines.push(format!("throughput  {per_second:.0} round trips/s"));
+        lines.push(format!("latency     {}", Tally::percentiles(&self.latency)));
+        lines.push(format!("connect     {}", Tally::percentiles(&self.connect)));
+        lines.push(format!(
+            "SYN retries {} connects took 1 s or more (their first SYN was dropped)",
+            self.syn_retries
+        ));
+        if let Some(server) = server {
+            lines.push(format!("server      {}", server.describe(self.completed)));
+        }
+        lines
+    }
+
+    /// The same as `key=value` words on one line, for scripts (`cargo xtask bench`).
+    pub fn kv(&self, window: Duration, server: &Peak) -> String {
+        let q = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q);
+        let failed: Vec<String> = self
+            .failed
+            .iter()
+            .map(|(k, n)| format!("{}:{n}", k.replace(' ', "_")))
+            .collect();
+        format!(
+            "completed={} failed={} failures={} seconds={:.3} rps={:.0} p50_us={} p99_us={} \
+             p999_us={} max_us={} connect_p99_us={} syn_retries={} spoken={} joined={} {}",
+            self.completed,
+            self.failures(),
+            if failed.is_empty() {
+                "-".to_string()
+            } else {
+                failed.join(",")
+            },
+            window.as_secs_f64(),
+            self.completed as f64 / window.as_secs_f64().max(1e-9),
+            q(&self.latency, 0.5),
+            q(&self.latency, 0.99),
+            q(&self.latency, 0.999),
+            self.latency.max(),
+            q(&self.connect, 0.99),
+            self.syn_retries,
+            self.spoken,
+            self.joined,
+            server.kv(self.completed),
+        )
+    }
+}

@@ -1,0 +1,185 @@
+//! The load generator against real servers: the reference (line and HTTP), lesson 12's
+//! readiness loop and lesson 16's chat when they are built, a server that stops answering;
+//! and the output the book shows. Small C, short runs: each run is bounded by its flags.
+#![cfg(not(any(feature = "exercise", feature = "variant")))]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+
+use testkit::{lesson, Server, TraceFile};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-29-load");
+
+/// Run the load generator against `addr` with `args` and `--kv`; its report as a map.
+fn load(addr: std::net::SocketAddr, args: &[&str]) -> HashMap<String, String> {
+    let addr = addr.to_string();
+    let mut all = vec!["client", "--addr", addr.as_str(), "--kv", "--timeout", "5s"];
+    all.extend(args);
+    let run = lesson(BIN).args(&all).run();
+    run.success();
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("completed="))
+        .unwrap_or_else(|| panic!("no key=value report:\n{}", run.transcript()));
+    line.split_whitespace()
+        .filter_map(|w| w.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn number(report: &HashMap<String, String>, key: &str) -> f64 {
+    report[key]
+        .parse()
+        .unwrap_or_else(|_| panic!("{key}={}", report[key]))
+}
+
+#[test]
+fn a_closed_loop_against_the_reference_completes_and_measures_the_server() {
+    let server = Server::start(BIN, &[]);
+    let report = load(server.addr, &["-c", "5", "--closed", "300ms"]);
+    assert_eq!(report["failed"], "0", "{report:?}");
+    assert!(number(&report, "completed") >= 50.0, "{report:?}");
+    assert!(number(&report, "p50_us") > 0.0, "{report:?}");
+    if cfg!(target_os = "linux") {
+        // The reference is one thread; it holds its listener and our 5 (+1) connections.
+        assert_eq!(report["threads"], "1", "{report:?}");
+        assert!(number(&report, "fds") >= 6.0, "{report:?}");
+        assert!(number(&report, "rss_kib") > 0.0, "{report:?}");
+    }
+}
+
+#[test]
+fn paced_connections_keep_to_their_timetable() {
+    let server = Server::start(BIN, &[]);
+    // 3 connections, 20 lines a second each, for half a second: 10 each, 30 in all.
+    let report = load(
+        server.addr,
+        &["-c", "3", "--paced", "500ms", "--rate", "20"],
+    );
+    assert_eq!(report["failed"], "0", "{report:?}");
+    let done = number(&report, "completed");
+    assert!(
+        (27.0..=30.0).contains(&done),
+        "{done} round trips: {report:?}"
+    );
+}
+
+#[test]
+fn a_storm_counts_every_connection_once() {
+    let server = Server::start(BIN, &[]);
+    let report = load(server.addr, &["-c", "50", "--once"]);
+    assert_eq!(report["completed"], "50", "{report:?}");
+    assert_eq!(report["failed"], "0", "{report:?}");
+}
+
+#[test]
+fn a_connection_per_request_against_the_http_reference() {
+    let server = Server::start(BIN, &["--http"]);
+    let report = load(server.addr, &["-c", "3", "--closed", "300ms", "--http"]);
+    assert_eq!(report["failed"], "0", "{report:?}");
+    assert!(number(&report, "completed") >= 10.0, "{report:?}");
+}
+
+#[test]
+fn answers_that_never_come_are_counted_as_timeouts_and_the_run_ends() {
+    // A server that answers the first connection (the client's narrated check) and then
+    // accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (n, stream) in listener.incoming().flatten().enumerate() {
+            if n == 0 {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = Vec::new();
+                let _ = reader.read_until(b'\n', &mut line);
+                let _ = (&stream).write_all(&line);
+            }
+            held.push(stream);
+        }
+    });
+    let report = load(
+        addr,
+        &["-c", "3", "--closed", "200ms", "--timeout", "300ms"],
+    );
+    assert_eq!(report["completed"], "0", "{report:?}");
+    assert_eq!(report["failures"], "answer:_timed_out:3", "{report:?}");
+}
+
+#[test]
+fn lesson_12_and_lesson_16_are_loaded_as_they_are() {
+    let Some(nonblocking) = testkit::lesson_bin("lesson-12-nonblocking") else {
+        return eprintln!("lesson-12-nonblocking is not built: run the whole `cargo test`");
+    };
+    let server = Server::start(&nonblocking, &["--quiet"]);
+    let report = load(server.addr, &["-c", "20", "--closed", "300ms"]);
+    assert_eq!(report["failed"], "0", "{report:?}");
+    assert!(number(&report, "completed") >= 20.0, "{report:?}");
+    let Some(chat) = testkit::lesson_bin("lesson-16-chat") else {
+        return eprintln!("lesson-16-chat is not built: run the whole `cargo test`");
+    };
+    let server = Server::start(&chat, &["--quiet"]);
+    // 5 members; m0 says 5 lines (10 a second for 500 ms); each of the 4 others gets all 5.
+    let report = load(
+        server.addr,
+        &["-c", "5", "--chat", "--paced", "500ms", "--rate", "10"],
+    );
+    assert_eq!(report["joined"], "5", "{report:?}");
+    assert_eq!(report["failed"], "0", "{report:?}");
+    let spoken = number(&report, "spoken");
+    assert!(spoken >= 4.0, "{report:?}");
+    assert_eq!(number(&report, "completed"), spoken * 4.0, "{report:?}");
+}
+
+#[test]
+fn two_drives_at_once_are_refused() {
+    lesson(BIN)
+        .args(&["client", "--closed", "1s", "--paced", "1s"])
+        .run()
+        .clean_failure()
+        .stderr_has("choose one of --closed, --paced and --once");
+}
+
+/// Numbers change from run to run: compare the book's output with every number masked.
+fn masked(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_number = false;
+    for c in text.chars() {
+        let digit = c.is_ascii_digit() || (in_number && c == '.');
+        if digit && !in_number {
+            out.push('N');
+        } else if !digit {
+            out.push(c);
+        }
+        in_number = digit;
+    }
+    out
+}
+
+#[test]
+fn the_book_shows_what_the_demo_prints() {
+    let trace = TraceFile::new();
+    let run = lesson(BIN).args(&["--trace", trace.path()]).run();
+    run.success();
+    let text = format!(
+        "$ cargo run -p lesson-29-load\n{}",
+        testkit::normalize_ports(&run.stdout, &[])
+    );
+    let diagram = testkit::diagram_of(&trace.read(), &run.stdout, &[]);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, now) in [("output.txt", &text), ("diagram.mmd", &diagram)] {
+        let path = dir.join(file);
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, now).unwrap();
+            continue;
+        }
+        let shown = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            masked(&shown),
+            masked(now),
+            "{file} no longer matches the demo (numbers aside): BLESS=1 cargo test -p lesson-29-load"
+        );
+    }
+}
