@@ -12,17 +12,19 @@
 //! (`ping\n` → `PING\n`).
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use common::lines::LineClient;
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::lines::{within, LineClient};
+use common::trace::Kind;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{broadcast, watch};
-use tokio::task::JoinSet;
-use tokio::time::{sleep, timeout};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::sleep;
 
 use lesson_13_async::{next_event, Event, MAX_LINE};
 
@@ -123,43 +125,52 @@ fn main() -> ExitCode {
 
 /// One runtime on the current thread: every task of this lesson runs on this one thread.
 fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
-    say.next(
-        "Runtime::new_current_thread()",
-        "start tokio: one thread, an epoll loop and a timer",
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(rt)
+    let start = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let why = "start tokio: one thread, an epoll loop and a timer";
+    say.call_then("Runtime::new_current_thread()", why, start, |_| "ok".into())
 }
 
 // ANCHOR: bind
-/// The server's sockets: a TCP listener, and a UDP socket on the same port number.
-async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, UdpSocket)> {
-    say.next(
-        format!("TcpListener::bind({addr})"),
-        "socket + bind + listen in one call, like asyncio.start_server",
-    );
-    let listener = TcpListener::bind(addr).await.map_err(|e| say.fail(e))?;
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, listening on {bound}"));
+/// The server's sockets: a TCP listener, and a UDP socket on the same port number; and the
+/// address they are bound to.
+async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, UdpSocket, SocketAddr)> {
+    let listening = async {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        Ok((listener, bound))
+    };
+    let call = format!("TcpListener::bind({addr})");
+    let why = "socket + bind + listen in one call, like asyncio.start_server";
+    let shown = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, listening on {bound}");
+    let (listener, bound) = say.call_async_then(call, why, listening, shown).await?;
     say.kernel_at(bound, None);
 
-    say.next(
-        format!("UdpSocket::bind({bound})"),
-        "UDP ports are separate from TCP ports: take the same number",
-    );
-    let udp = UdpSocket::bind(bound).await.map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok((listener, udp))
+    let call = format!("UdpSocket::bind({bound})");
+    let why = "UDP ports are separate from TCP ports: take the same number";
+    let udp = say
+        .call_async_then(call, why, UdpSocket::bind(bound), |_| "ok".into())
+        .await?;
+    Ok((listener, udp, bound))
 }
 // ANCHOR_END: bind
 
 // ANCHOR: serve
 /// The longest datagram the server takes.
 pub const MAX_DATAGRAM: usize = 1500;
+
+/// What woke the accept loop: the branch of its `select!` that finished first.
+enum Woke {
+    /// accept() returned: a new connection and its peer, or an error.
+    Accepted(io::Result<(TcpStream, SocketAddr)>),
+    /// recv_from() returned: a datagram (as much as the buffer took) and its sender, or an error.
+    Datagram(io::Result<(Vec<u8>, SocketAddr)>),
+    /// Someone asked the server to stop.
+    AskedToStop,
+}
 
 /// The accept loop: one task per connection, until someone asks to stop (`stop`: a client's
 /// `shutdown` line, or Ctrl-C). Then stop accepting, tell every connection (`shutdown`), and
@@ -175,96 +186,143 @@ async fn serve(
     // One sender here, one receiver per connection: the accept loop tells them all at once.
     let (shutdown, _) = broadcast::channel::<()>(1);
     let mut connections = JoinSet::new();
-    // One byte more than we take: a datagram that fills it was longer (and was cut).
-    let mut datagram = [0u8; MAX_DATAGRAM + 1];
     let mut count = 0;
     // After an error, wait before trying again: 10 ms, doubling up to 1 s (see below).
     let mut pause = PAUSE_FIRST;
     loop {
         // Forget the tasks that have already finished (their narration said how).
         while connections.try_join_next().is_some() {}
-        say.next(
-            "select!",
-            "wait for whichever comes first: a connection, a datagram, the shutdown signal",
-        );
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    pause = PAUSE_FIRST;
-                    count += 1;
-                    say.done(format!("accept() -> conn{count}, from {peer}"));
-                    if let Ok(local) = stream.local_addr() {
-                        say.kernel_at(local, Some(peer));
-                    }
-                    // A new task for this connection; the loop goes straight back to accepting.
-                    let task = handle(stream, count, shutdown.subscribe(), stop.clone(), limits);
-                    connections.spawn(task);
+        let waking = wake(&listener, &udp, &mut stop_asked);
+        let why = "wait for whichever comes first: a connection, a datagram, the shutdown signal";
+        let next = count + 1;
+        let woke = say.call_async_then("select!", why, waking, |w| w.shown(next));
+        match woke.await? {
+            Woke::Accepted(Ok((stream, peer))) => {
+                pause = PAUSE_FIRST;
+                count += 1;
+                if let Ok(local) = stream.local_addr() {
+                    say.kernel_at(local, Some(peer));
                 }
-                // Never the server's end: passing it up with `?` would drop `connections`,
-                // and with it every connection in progress.
-                Err(e) => {
-                    say.done(format!("accept() -> error: {e}"));
-                    pause = after_error(&e, pause, &say).await;
-                }
-            },
-            received = udp.recv_from(&mut datagram) => match received {
-                Ok((n, from)) => {
-                    answer_datagram(&udp, &datagram[..n], from, &say).await;
-                    pause = PAUSE_FIRST;
-                }
-                Err(e) => {
-                    say.done(format!("recv_from() -> error: {e}"));
-                    pause = after_error(&e, pause, &say).await;
-                }
-            },
-            _ = asked(&mut stop_asked, Stop::Gracefully) => {
-                say.done("asked to stop");
-                break;
+                // A new task for this connection; the loop goes straight back to accepting.
+                let connection = handle(stream, count, shutdown.subscribe(), stop.clone(), limits);
+                connections.spawn(connection);
             }
+            Woke::Datagram(Ok((bytes, from))) => {
+                say.moved(Kind::Recv, "recv_from", &bytes);
+                answer_datagram(&udp, &bytes, from, &say).await;
+                pause = PAUSE_FIRST;
+            }
+            // Never the server's end: passing it up with `?` would drop `connections`, and
+            // with it every connection in progress.
+            Woke::Accepted(Err(e)) | Woke::Datagram(Err(e)) => {
+                pause = after_error(&e, pause, &say).await;
+            }
+            Woke::AskedToStop => break,
         }
     }
-    say.next("close(listener)", "accept no more connections");
-    let local = listener.local_addr().map_err(|e| say.fail(e))?;
-    drop(listener);
-    say.done("ok");
+    close_down(listener, shutdown, connections, stop_asked, limits, &say).await
+}
+
+/// The accept loop's `select!`: whichever comes first, a connection, a datagram or a request
+/// to stop. (Each branch is cancel-safe: the ones that lose lose nothing.)
+async fn wake(
+    listener: &TcpListener,
+    udp: &UdpSocket,
+    stop_asked: &mut watch::Receiver<Stop>,
+) -> io::Result<Woke> {
+    // One byte more than we take: a datagram that fills it was longer (and was cut).
+    let mut datagram = [0u8; MAX_DATAGRAM + 1];
+    Ok(tokio::select! {
+        accepted = listener.accept() => Woke::Accepted(accepted),
+        received = udp.recv_from(&mut datagram) => {
+            Woke::Datagram(received.map(|(n, from)| (datagram[..n].to_vec(), from)))
+        }
+        _ = asked(stop_asked, Stop::Gracefully) => Woke::AskedToStop,
+    })
+}
+
+impl Woke {
+    /// The `select!`'s result: `accept() -> conn1, from 127.0.0.1:40002`, and so on.
+    fn shown(&self, number: usize) -> String {
+        match self {
+            Woke::Accepted(Ok((_, peer))) => format!("accept() -> conn{number}, from {peer}"),
+            Woke::Accepted(Err(e)) => format!("accept() -> error: {e}"),
+            Woke::Datagram(Ok((bytes, from))) if bytes.len() > MAX_DATAGRAM => {
+                format!(
+                    "recv_from() -> a datagram from {from} longer than {MAX_DATAGRAM} bytes: cut"
+                )
+            }
+            Woke::Datagram(Ok((bytes, from))) => {
+                let n = bytes.len();
+                format!(
+                    "recv_from() -> {n} bytes from {from}: {}",
+                    show_bytes(bytes)
+                )
+            }
+            Woke::Datagram(Err(e)) => format!("recv_from() -> error: {e}"),
+            Woke::AskedToStop => "asked to stop".to_string(),
+        }
+    }
+}
+
+/// The end of the accept loop: close the listener (nobody new gets in), tell every
+/// connection's task, and wait for them all: `grace` at most, or until asked to stop now.
+async fn close_down(
+    listener: TcpListener,
+    shutdown: broadcast::Sender<()>,
+    mut connections: JoinSet<Result<()>>,
+    mut stop_asked: watch::Receiver<Stop>,
+    limits: Limits,
+    say: &Narrator,
+) -> Result<()> {
+    let grace = limits.grace;
+    let close = move || {
+        let local = listener.local_addr()?;
+        drop(listener);
+        Ok(local)
+    };
+    let why = "accept no more connections";
+    let local = say.call_then("close(listener)", why, close, |_| "ok".into())?;
     say.kernel_at(local, None);
 
-    say.next(
-        "shutdown.send(())",
-        "tell every connection's task that the server is shutting down",
-    );
     // An error only means that no connection is open: nobody to tell.
-    let told = shutdown.send(()).unwrap_or(0);
-    say.done(format!("ok, {told} open connection(s) told"));
+    let tell = || Ok(shutdown.send(()).unwrap_or(0));
+    let why = "tell every connection's task that the server is shutting down";
+    let told = |n: &usize| format!("ok, {n} open connection(s) told");
+    say.call_then("shutdown.send(())", why, tell, told)?;
 
-    say.next(
-        format!(
-            "join every connection's task (at most {} s)",
-            limits.grace.as_secs()
-        ),
-        "let the connections in flight finish, but not for ever",
+    let call = format!(
+        "join every connection's task (at most {} s)",
+        grace.as_secs()
     );
+    let why = "let the connections in flight finish, but not for ever";
     // Whichever comes first: every task done, the grace period over, or a second Ctrl-C.
-    let why = tokio::select! {
-        _ = async { while connections.join_next().await.is_some() {} } => "",
-        _ = sleep(limits.grace) => "the grace period is over",
-        _ = asked(&mut stop_asked, Stop::Now) => "asked again: stop now",
+    let joined = async {
+        let why = tokio::select! {
+            _ = async { while connections.join_next().await.is_some() {} } => "",
+            _ = sleep(grace) => "the grace period is over",
+            _ = asked(&mut stop_asked, Stop::Now) => "asked again: stop now",
+        };
+        Ok((why, connections.len()))
     };
-    if connections.is_empty() {
-        say.done("ok, every connection is closed");
-    } else {
-        say.done(format!(
-            "{why}: {} connection(s) still open",
-            connections.len()
-        ));
-        say.next(
-            "abort the rest",
-            "cancel their tasks: their sockets are closed",
-        );
-        connections.shutdown().await;
-        say.done("ok");
+    let (_, open) = say.call_async_then(call, why, joined, still_open).await?;
+    if open > 0 {
+        let abort = async {
+            connections.shutdown().await;
+            Ok(())
+        };
+        let why = "cancel their tasks: their sockets are closed";
+        say.call_async("abort the rest", why, abort).await?;
     }
     Ok(())
+}
+
+/// How the wait for the connections ended: all closed, or why not and how many are left.
+fn still_open((why, open): &(&str, usize)) -> String {
+    match open {
+        0 => "ok, every connection is closed".to_string(),
+        n => format!("{why}: {n} connection(s) still open"),
+    }
 }
 
 /// Wait until the server is asked to stop at least this firmly.
@@ -308,24 +366,27 @@ async fn after_error(e: &io::Error, pause: Duration, say: &Narrator) -> Duration
 /// Answer one datagram (`bytes` is what recv_from put in the buffer). A failed send only
 /// loses this answer, as UDP may lose any datagram.
 async fn answer_datagram(udp: &UdpSocket, bytes: &[u8], from: SocketAddr, say: &Narrator) {
-    let n = bytes.len();
-    let answer = if n > MAX_DATAGRAM {
+    let answer = if bytes.len() > MAX_DATAGRAM {
         // The buffer is full: the datagram was longer, and the kernel dropped the rest
         // (recv(2): "excess bytes may be discarded"). Say so, rather than answer half of it.
-        say.done(format!(
-            "recv_from() -> a datagram from {from} longer than {MAX_DATAGRAM} bytes: cut"
-        ));
         format!("error: datagram longer than {MAX_DATAGRAM} bytes\n").into_bytes()
     } else {
-        let shown = show_bytes(bytes);
-        say.done(format!("recv_from() -> {n} bytes from {from}: {shown}"));
         bytes.to_ascii_uppercase()
     };
     let call = format!("send_to({}, {from})", show_bytes(&answer));
-    say.next(call, "answer the datagram");
-    match udp.send_to(&answer, from).await {
-        Ok(sent) => say.done(format!("{sent} bytes")),
-        Err(e) => say.done(format!("error: {e} (this answer is lost; going on)")),
+    // A failed send_to is an outcome (`Ok(Err(e))`), not the server's failure.
+    let sending = async { Ok(udp.send_to(&answer, from).await) };
+    let sent = say.call_async_then(call, "answer the datagram", sending, sent_or_lost);
+    if let Ok(Ok(n)) = sent.await {
+        say.moved(Kind::Send, "send_to", &answer[..n]);
+    }
+}
+
+/// `5 bytes`, or the error and that the server goes on without this answer.
+fn sent_or_lost(sent: &io::Result<usize>) -> String {
+    match sent {
+        Ok(n) => format!("{n} bytes"),
+        Err(e) => format!("error: {e} (this answer is lost; going on)"),
     }
 }
 // ANCHOR_END: answer_datagram
@@ -347,82 +408,100 @@ async fn handle(
     // Two owned halves, like asyncio's (reader, writer) pair: each can go its own way.
     let (read_half, mut writer) = stream.into_split();
     let mut reader = BufReader::new(read_half);
-    let mut line = Vec::new();
-    let mut answered = 0;
-    let mut failure = None;
+    let (mut line, mut answered, mut failure) = (Vec::new(), 0, None);
     loop {
-        say.next(
-            "read_line()",
-            "wait for a whole line (in time), or the shutdown signal (select!)",
-        );
-        let idle = limits.idle;
+        let why = "wait for a whole line (in time), or the shutdown signal (select!)";
+        let waiting = next_event(&mut reader, &mut line, &mut shutdown, limits.idle);
+        let shown = |event: &Event| event_shown(event, limits.idle);
+        let event = say.call_async_then("read_line()", why, waiting, shown);
         // What to write back, and whether the connection ends after it.
-        let (reply, last) = match next_event(&mut reader, &mut line, &mut shutdown, idle).await {
-            Ok(Event::Line(bytes)) if bytes.trim_ascii_end() == b"shutdown" => {
-                say.done(show_bytes(&bytes));
-                // Ask the accept loop to stop; it tells every connection, this one included.
-                // (max: if a stop Now was asked already, it stays asked.)
-                stop.send_modify(|asked| *asked = (*asked).max(Stop::Gracefully));
-                say.note("asked the server to stop");
-                (b"bye: shutting down\n".to_vec(), true)
+        let (reply, last) = match event.await {
+            Ok(event) => {
+                if let Event::Line(bytes) = &event {
+                    say.moved(Kind::Recv, "read_line", bytes);
+                }
+                if is_shutdown(&event) {
+                    ask_to_stop(&stop, &say);
+                }
+                reply_to(event, &mut answered, limits.idle)
             }
-            Ok(Event::Line(bytes)) => {
-                say.done(show_bytes(&bytes));
-                answered += 1;
-                let upper = bytes.trim_ascii_end().to_ascii_uppercase();
-                (
-                    [format!("{answered}: ").into_bytes(), upper, b"\n".to_vec()].concat(),
-                    false,
-                )
+            // Too long (read_line's InvalidData): tell the client why, then close.
+            Err(err) if err.kind() == Some(io::ErrorKind::InvalidData) => {
+                say.moved(Kind::Recv, "read_line", &line);
+                failure = Some(err);
+                let reply = format!("error: line longer than {MAX_LINE} bytes\n");
+                (reply.into_bytes(), true)
             }
-            Ok(Event::Closed) => {
-                say.done("end of stream: the client has closed");
-                (Vec::new(), true)
-            }
-            Ok(Event::TimedOut) => {
-                say.done(format!("no whole line in {} s: timed out", idle.as_secs()));
-                (
-                    format!("bye: no whole line in {} s\n", idle.as_secs()).into_bytes(),
-                    true,
-                )
-            }
-            Ok(Event::Shutdown) => {
-                say.done("the shutdown signal");
-                (b"bye: the server is shutting down\n".to_vec(), true)
-            }
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                // Too long: tell the client why, then close.
-                let reply = format!("error: {e}\n").into_bytes();
-                failure = Some(say.fail(e));
-                (reply, true)
-            }
-            Err(e) => return Err(say.fail(e)),
+            Err(err) => return Err(err),
         };
         if !reply.is_empty() {
-            say.next(
-                format!("write_all({})", show_bytes(&reply)),
-                "hand every byte to the kernel (no drain() needed), in time",
-            );
-            // A client that does not read fills the kernel's buffers, and write_all waits.
-            // Not for ever: after `limits.write` the task ends, and with it the connection.
-            match timeout(limits.write, writer.write_all(&reply)).await {
-                Ok(written) => written.map_err(|e| say.fail(e))?,
-                Err(_elapsed) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
-            }
-            say.done("ok");
+            send_reply(&mut writer, &reply, limits.write, &say).await?;
         }
         if last {
             break;
         }
     }
     // shutdown(SHUT_WR) never waits: it queues a FIN behind the bytes already written.
-    say.next("shutdown()", "send FIN after the last bytes: we are done");
-    writer.shutdown().await.map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "send FIN after the last bytes: we are done";
+    say.call_async("shutdown()", why, writer.shutdown()).await?;
     // The halves are dropped here, and with them the socket: close().
     failure.map_or(Ok(()), Err)
 }
 
+/// Write all of `reply`, in time. A client that does not read fills the kernel's buffers, and
+/// write_all waits. Not for ever: after `wait` the task ends, and with it the connection.
+async fn send_reply(
+    writer: &mut OwnedWriteHalf,
+    reply: &[u8],
+    wait: Duration,
+    say: &Narrator,
+) -> Result<()> {
+    let call = format!("write_all({})", show_bytes(reply));
+    let why = "hand every byte to the kernel (no drain() needed), in time";
+    say.call_async(call, why, within(wait, writer.write_all(reply)))
+        .await?;
+    say.moved(Kind::Send, "write_all", reply);
+    Ok(())
+}
+
+/// Ask the accept loop to stop; it tells every connection, this one too. (max: if a stop Now
+/// was asked already, it stays asked.)
+fn ask_to_stop(stop: &watch::Sender<Stop>, say: &Narrator) {
+    stop.send_modify(|asked| *asked = (*asked).max(Stop::Gracefully));
+    say.note("asked the server to stop");
+}
+
+/// Is this the line that asks the server to stop?
+fn is_shutdown(event: &Event) -> bool {
+    matches!(event, Event::Line(bytes) if bytes.trim_ascii_end() == b"shutdown")
+}
+
+/// What to write back for an event, and whether the connection ends after it.
+fn reply_to(event: Event, answered: &mut usize, idle: Duration) -> (Vec<u8>, bool) {
+    let bye = |why: String| (format!("bye: {why}\n").into_bytes(), true);
+    match event {
+        _ if is_shutdown(&event) => bye("shutting down".into()),
+        Event::Line(bytes) => {
+            *answered += 1;
+            let upper = bytes.trim_ascii_end().to_ascii_uppercase();
+            let answer = [format!("{answered}: ").into_bytes(), upper, b"\n".to_vec()];
+            (answer.concat(), false)
+        }
+        Event::Closed => (Vec::new(), true),
+        Event::TimedOut => bye(format!("no whole line in {} s", idle.as_secs())),
+        Event::Shutdown => bye("the server is shutting down".into()),
+    }
+}
+
+/// What `read_line()` came to, as the narration shows it.
+fn event_shown(event: &Event, idle: Duration) -> String {
+    match event {
+        Event::Line(bytes) => show_bytes(bytes),
+        Event::Closed => "end of stream: the client has closed".to_string(),
+        Event::TimedOut => format!("no whole line in {} s: timed out", idle.as_secs()),
+        Event::Shutdown => "the shutdown signal".to_string(),
+    }
+}
 // ANCHOR_END: handle
 
 // ANCHOR: client
@@ -432,6 +511,12 @@ async fn connect(addr: SocketAddr, say: Narrator) -> Result<LineClient> {
     LineClient::connect(addr, say, CLIENT_WAIT, MAX_LINE).await
 }
 // ANCHOR_END: client
+
+/// The end of the server's task: what `serve` returned (a panic is an error too).
+async fn served(serving: JoinHandle<Result<()>>) -> Result<()> {
+    let ended = |e| LessonError::io("the server's task", io::Error::other(e), LESSON.package);
+    serving.await.map_err(ended)?
+}
 
 // ANCHOR: demo
 /// Three clients and one server, all on one thread. The demo plays the clients one step at
@@ -443,8 +528,7 @@ fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
-        let (listener, udp) = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        let (listener, udp, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
         let (stop, _) = watch::channel(Stop::No);
         // The server is a task too: it runs whenever the demo's clients wait.
@@ -479,9 +563,7 @@ fn demo(opts: &Options) -> Result<()> {
         for client in [alice, bob, carol] {
             client.close();
         }
-        serving
-            .await
-            .map_err(|e| server.fail(io::Error::other(e)))?
+        served(serving).await
     })
 }
 // ANCHOR_END: demo
@@ -489,38 +571,39 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR: udp
 /// One datagram there and back with tokio's UdpSocket: send_to, recv_from.
 async fn udp_ping(addr: SocketAddr, say: Narrator) -> Result<()> {
-    say.next(
-        "UdpSocket::bind(127.0.0.1:0)",
-        "a UDP socket on any free port",
-    );
-    let local: SocketAddr = if addr.is_ipv4() {
-        "127.0.0.1:0"
-    } else {
-        "[::1]:0"
-    }
-    .parse()
-    .unwrap();
-    let socket = UdpSocket::bind(local).await.map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        format!("send_to(b\"ping\\n\", {addr})"),
-        "one datagram to the server",
-    );
-    let n = socket
-        .send_to(b"ping\n", addr)
-        .await
-        .map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes"));
-    say.next(
-        "recv_from()",
-        "wait for the answer (UDP may lose it: give up after a while)",
-    );
+    let loopback: IpAddr = match addr {
+        SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+        SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+    };
+    let local = SocketAddr::new(loopback, 0);
+    let binding = UdpSocket::bind(local);
+    let why = "a UDP socket on any free port";
+    let call = format!("UdpSocket::bind({local})");
+    let socket = say
+        .call_async_then(call, why, binding, |_| "ok".into())
+        .await?;
+
+    let ping = b"ping\n";
+    let call = format!("send_to({}, {addr})", show_bytes(ping));
+    let sending = socket.send_to(ping, addr);
+    let n = say
+        .call_async(call, "one datagram to the server", sending)
+        .await?;
+    say.moved(Kind::Send, "send_to", &ping[..n]);
+
     let mut buf = [0u8; 1500];
-    let (n, from) = timeout(CLIENT_WAIT, socket.recv_from(&mut buf))
-        .await
-        .map_err(|_| say.fail(io::ErrorKind::TimedOut.into()))?
-        .map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
+    let receiving = async {
+        let (n, from) = within(CLIENT_WAIT, socket.recv_from(&mut buf)).await?;
+        Ok((buf[..n].to_vec(), from))
+    };
+    let why = "wait for the answer (UDP may lose it: give up after a while)";
+    let shown = |(answer, from): &(Vec<u8>, SocketAddr)| {
+        format!("{} bytes from {from}: {}", answer.len(), show_bytes(answer))
+    };
+    let (answer, _) = say
+        .call_async_then("recv_from()", why, receiving, shown)
+        .await?;
+    say.moved(Kind::Recv, "recv_from", &answer);
     Ok(())
 }
 // ANCHOR_END: udp
@@ -532,7 +615,7 @@ fn server(opts: &Options) -> Result<()> {
     let limits = Limits::from(opts)?;
     let rt = runtime(&say)?;
     rt.block_on(async {
-        let (listener, udp) = bind(opts.addr, &say).await?;
+        let (listener, udp, addr) = bind(opts.addr, &say).await?;
         let (stop, _) = watch::channel(Stop::No);
         // Ctrl-C is one more way to ask. Once tokio listens for it, Ctrl-C no longer kills
         // the process: the first asks for a graceful stop, the second for a stop now.
@@ -551,7 +634,7 @@ fn server(opts: &Options) -> Result<()> {
         });
         // Let that task start listening (its first ctrl_c() call) before we say we are ready.
         tokio::task::yield_now().await;
-        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        opts.ready(addr);
         serve(listener, udp, stop, limits).await
     })
 }
@@ -576,10 +659,9 @@ fn client(opts: &Options) -> Result<()> {
             conn.expect(b"bye: shutting down\n").await?;
         } else {
             // Our FIN: the server reads end of stream and closes its side too.
-            conn.say
-                .next("shutdown()", "send FIN: we have nothing more to say");
-            conn.writer.shutdown().await.map_err(|e| conn.say.fail(e))?;
-            conn.say.done("ok");
+            let why = "send FIN: we have nothing more to say";
+            let fin = conn.writer.shutdown();
+            conn.say.call_async("shutdown()", why, fin).await?;
         }
         conn.expect_eof().await?;
         conn.close();
@@ -594,8 +676,7 @@ fn misbehave(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
-        let (listener, udp) = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        let (listener, udp, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
         let (stop, _) = watch::channel(Stop::No);
         let serving = tokio::spawn(serve(listener, udp, stop, Limits::from(opts)?));
@@ -625,9 +706,7 @@ fn misbehave(opts: &Options) -> Result<()> {
         for client in [flood, slow, carol] {
             client.close();
         }
-        serving
-            .await
-            .map_err(|e| server.fail(io::Error::other(e)))?
+        served(serving).await
     })
 }
 // ANCHOR_END: misbehave

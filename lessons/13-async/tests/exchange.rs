@@ -1,88 +1,158 @@
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 //! Lesson 13's exchange, checked for real: the demo, two processes, many clients at once,
-//! graceful shutdown, a silent client, an oversized line, and failures.
+//! graceful shutdown, a silent client, an oversized line, and failures. The checks read the
+//! bytes each side sent and received, the calls it made and its errors from the trace
+//! (`--trace`), and the exit codes; the wording is pinned once, by the book's output files.
 
 use std::net::TcpStream;
 
-use testkit::{lesson, BookOutput, Conn, Server};
+use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 
+/// What every connection still open at shutdown is told.
+const BYE: &[u8] = b"bye: the server is shutting down\n";
+
+/// Does `calls` hold `expected`, in this order (other calls may come between)?
+#[track_caller]
+fn in_order(calls: &[String], expected: &[&str]) {
+    let mut rest = calls.iter();
+    for want in expected {
+        assert!(
+            rest.any(|call| call == want),
+            "expected {expected:?} in this order, missing {want:?} in {calls:?}"
+        );
+    }
+}
+
+/// No side of the run reported an error.
+#[track_caller]
+fn no_errors(trace: &Trace, sides: &[&str]) {
+    for who in sides {
+        assert_eq!(trace.errors(who), [], "{who}'s errors");
+    }
+}
+
+/// Where in the trace `who` first sent (or received: `kind`) bytes ending with `bytes`.
+fn when(trace: &Trace, who: &str, kind: &str, bytes: &[u8]) -> usize {
+    trace
+        .events
+        .iter()
+        .position(|e| {
+            e.who == who && e.kind == kind && e.bytes.as_deref().is_some_and(|b| b.ends_with(bytes))
+        })
+        .unwrap_or_else(|| panic!("{who} never had a {kind} of {bytes:?}"))
+}
+
+/// A server started with `--trace`, and its trace file.
+fn traced_server(args: &[&str]) -> (Server, TraceFile) {
+    let trace = TraceFile::new();
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.path()]);
+    (Server::start(BIN, &all), trace)
+}
+
 #[test]
 fn the_demo_serves_three_clients_on_one_thread() {
-    lesson(BIN).run().success().lines_in_order(&[
-        "server  TcpListener::bind(127.0.0.1:0) -> ok, listening on 127.0.0.1:",
-        "listening on 127.0.0.1:",
-        "alice   write_all(b\"hello\\n\") -> ok",
-        "server  select! -> accept() -> conn1",
-        "conn1   read_line() -> b\"hello\\n\"",
-        "conn1   write_all(b\"1: HELLO\\n\") -> ok",
-        "alice   read_line() -> b\"1: HELLO\\n\"",
-        "server  select! -> accept() -> conn2",
-        "bob     read_line() -> b\"1: HI\\n\"",
-        // Half a line from alice does not hold bob up.
-        "alice   write_all(b\"a slow li\") -> ok",
-        "bob     write_all(b\"still here\\n\") -> ok",
-        "conn2   read_line() -> b\"still here\\n\"",
-        "bob     read_line() -> b\"2: STILL HERE\\n\"",
-        "alice   write_all(b\"ne\\n\") -> ok",
-        "conn1   read_line() -> b\"a slow line\\n\"",
-        "alice   read_line() -> b\"2: A SLOW LINE\\n\"",
-        "server  select! -> recv_from() -> 5 bytes from 127.0.0.1:",
-        "udp     recv_from() -> 5 bytes from 127.0.0.1:",
-        "conn3   read_line() -> b\"shutdown\\n\"",
-        "server  select! -> asked to stop",
-        "server  close(listener) -> ok",
-        "server  shutdown.send(()) -> ok, 2 open connection(s) told",
-        "conn2   read_line() -> the shutdown signal",
-        "conn1   read_line() -> the shutdown signal",
-        "server  join every connection's task (at most 5 s) -> ok, every connection is closed",
-        "alice   read_line() -> b\"bye: the server is shutting down\\n\"",
-        "bob     read_line() -> end of stream",
-        "carol   close() -> ok",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    // Each client's bytes, and each connection's task on the other end of them.
+    let alice_got = [&b"1: HELLO\n2: A SLOW LINE\n"[..], BYE].concat();
+    let bob_got = [&b"1: HI\n2: STILL HERE\n"[..], BYE].concat();
+    for (client, conn, sent, got) in [
+        (
+            "alice",
+            "conn1",
+            &b"hello\na slow line\n"[..],
+            &alice_got[..],
+        ),
+        ("bob", "conn2", b"hi\nstill here\n", &bob_got),
+        ("carol", "conn3", b"shutdown\n", b"bye: shutting down\n"),
+    ] {
+        assert_eq!(trace.sent(client), sent, "{client} sent");
+        assert_eq!(trace.received(conn), sent, "{conn} received");
+        assert_eq!(trace.sent(conn), got, "{conn} sent");
+        assert_eq!(trace.received(client), got, "{client} received");
+    }
+    // Half a line from alice does not hold bob up: his second answer goes out before her
+    // line is whole.
+    let bob_answered = when(&trace, "conn2", "send", b"2: STILL HERE\n");
+    let alice_whole = when(&trace, "conn1", "recv", b"a slow line\n");
+    assert!(bob_answered < alice_whole, "bob waited for alice's line");
+    // The datagram, there and back.
+    assert_eq!(trace.sent("udp"), b"ping\n");
+    assert_eq!(trace.received("server"), b"ping\n");
+    assert_eq!(trace.sent("server"), b"PING\n");
+    assert_eq!(trace.received("udp"), b"PING\n");
+    // Every connection ends with a FIN; the server closes the listener, tells, then joins.
+    for conn in ["conn1", "conn2", "conn3"] {
+        assert_eq!(
+            trace.calls(conn).last().map(String::as_str),
+            Some("shutdown")
+        );
+    }
+    in_order(
+        &trace.calls("server"),
+        &[
+            "Runtime::new_current_thread",
+            "TcpListener::bind",
+            "UdpSocket::bind",
+            "select",
+            "close",
+            "shutdown",
+            "join",
+        ],
+    );
+    no_errors(
+        &trace,
+        &[
+            "server", "conn1", "conn2", "conn3", "alice", "bob", "carol", "udp",
+        ],
+    );
 }
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let server = Server::start(BIN, &[]);
-    lesson(BIN)
-        .client(server.addr)
-        .run()
-        .success()
-        .lines_in_order(&[
-            "client  TcpStream::connect(",
-            "client  write_all(b\"hello\\n\") -> ok",
-            "answer: 1: HELLO",
-            "answer: 2: ASYNC",
-            "client  shutdown() -> ok",
-            "client  read_line() -> end of stream",
-        ]);
+    let (server, server_trace) = traced_server(&[]);
+    let (run, trace) = lesson(BIN).client(server.addr).traced();
+    // The client prints the answers it got (its output, not narration).
+    run.success()
+        .lines_in_order(&["answer: 1: HELLO", "answer: 2: ASYNC"]);
+    assert_eq!(trace.sent("client"), b"hello\nasync\n");
+    assert_eq!(trace.received("client"), b"1: HELLO\n2: ASYNC\n");
+    // It half-closes, then reads to the end of stream.
+    in_order(
+        &trace.calls("client"),
+        &["TcpStream::connect", "write_all", "shutdown", "read_line"],
+    );
     // A second client, which stops the server on its way out.
-    lesson(BIN)
+    let (run, trace) = lesson(BIN)
         .client(server.addr)
         .args(&["--shutdown"])
-        .run()
-        .success()
-        .lines_in_order(&[
-            "answer: 1: HELLO",
-            "client  read_line() -> b\"bye: shutting down\\n\"",
-        ]);
-    server.finish().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "server  select! -> accept() -> conn1",
-        "conn1   read_line() -> end of stream: the client has closed",
-        "server  select! -> accept() -> conn2",
-        "conn2   read_line() -> b\"shutdown\\n\"",
-        "server  close(listener) -> ok",
-        "server  join every connection's task (at most 5 s) -> ok",
-    ]);
+        .traced();
+    run.success().lines_in_order(&["answer: 1: HELLO"]);
+    assert_eq!(trace.sent("client"), b"hello\nasync\nshutdown\n");
+    assert_eq!(
+        trace.received("client"),
+        b"1: HELLO\n2: ASYNC\nbye: shutting down\n"
+    );
+    server.finish().success();
+    let trace = server_trace.read();
+    // conn1's client closed first: nothing after its answers, no bye.
+    assert_eq!(trace.received("conn1"), b"hello\nasync\n");
+    assert_eq!(trace.sent("conn1"), b"1: HELLO\n2: ASYNC\n");
+    assert_eq!(trace.received("conn2"), b"hello\nasync\nshutdown\n");
+    in_order(
+        &trace.calls("server"),
+        &["select", "select", "close", "shutdown", "join"],
+    );
+    no_errors(&trace, &["server", "conn1", "conn2"]);
 }
 
 #[test]
 fn many_clients_are_served_at_once() {
-    let server = Server::start(BIN, &[]);
+    let (server, trace) = traced_server(&[]);
     let mut conns: Vec<Conn> = (0..20).map(|_| Conn::open(server.addr)).collect();
     // Every client sends half a line; a server that served one client at a time would wait
     // for the first one's newline for ever.
@@ -102,13 +172,15 @@ fn many_clients_are_served_at_once() {
         .expect(b"bye: shutting down\n")
         .expect_eof();
     for conn in conns.iter_mut() {
-        conn.expect(b"bye: the server is shutting down\n")
-            .expect_eof();
+        conn.expect(BYE).expect_eof();
     }
-    server
-        .finish()
-        .success()
-        .stdout_has("server  shutdown.send(()) -> ok, 20 open connection(s) told");
+    server.finish().success();
+    // All twenty were told, each by its own task.
+    let trace = trace.read();
+    let told = (1..=21)
+        .filter(|i| trace.sent(&format!("conn{i}")).ends_with(BYE))
+        .count();
+    assert_eq!(told, 20);
 }
 
 #[test]
@@ -127,38 +199,38 @@ fn two_lines_in_one_send_get_two_answers() {
 
 #[test]
 fn shutdown_stops_accepting_and_says_bye_to_everyone() {
-    let mut server = Server::start(BIN, &[]);
+    let (server, trace) = traced_server(&[]);
     let mut idle = Conn::open(server.addr);
     idle.send(b"hi\n").expect(b"1: HI\n");
+    // Answered once (so its task runs), then half a line: the shutdown comes mid-line.
     let mut halfway = Conn::open(server.addr);
+    halfway.send(b"first\n").expect(b"1: FIRST\n");
     halfway.send(b"an unfinished li");
-    server.wait_for("accept() -> conn2");
     Conn::open(server.addr)
         .send(b"shutdown\n")
         .expect(b"bye: shutting down\n")
         .expect_eof();
-    idle.expect(b"bye: the server is shutting down\n")
-        .expect_eof();
-    halfway
-        .expect(b"bye: the server is shutting down\n")
-        .expect_eof();
+    idle.expect(BYE).expect_eof();
+    halfway.expect(BYE).expect_eof();
     // The listener was closed before anyone was told: nobody new gets in.
     let refused = TcpStream::connect_timeout(&server.addr, testkit::timeout());
     assert!(
         refused.is_err(),
         "a connection after the shutdown should be refused"
     );
-    server.finish().success().lines_in_order(&[
-        "server  select! -> asked to stop",
-        "server  close(listener) -> ok",
-        "server  shutdown.send(()) -> ok, 2 open connection(s) told",
-        "server  join every connection's task (at most 5 s) -> ok, every connection is closed",
-    ]);
+    server.finish().success();
+    let trace = trace.read();
+    // Close the listener, tell, join: nobody had to be aborted.
+    let calls = trace.calls("server");
+    let stopping = calls.iter().position(|c| c == "close").unwrap();
+    assert_eq!(calls[stopping..], ["close", "shutdown", "join"]);
+    // The half line was never answered: the bye came instead.
+    assert_eq!(trace.sent("conn2"), [&b"1: FIRST\n"[..], BYE].concat());
 }
 
 #[test]
 fn a_silent_client_is_timed_out_and_the_others_go_on() {
-    let server = Server::start(BIN, &["--idle", "1"]);
+    let (server, trace) = traced_server(&["--idle", "1"]);
     let mut silent = Conn::open(server.addr);
     silent.expect(b"bye: no whole line in 1 s\n").expect_eof();
     let mut next = Conn::open(server.addr);
@@ -166,15 +238,18 @@ fn a_silent_client_is_timed_out_and_the_others_go_on() {
         .expect(b"1: STILL SERVING?\n")
         .send(b"shutdown\n")
         .expect(b"bye: shutting down\n");
-    server
-        .finish()
-        .success()
-        .stdout_has("conn1   read_line() -> no whole line in 1 s: timed out");
+    server.finish().success();
+    let trace = trace.read();
+    // A time-out is an outcome, not an error: a bye, a FIN, and nothing read.
+    assert_eq!(trace.received("conn1"), b"");
+    assert_eq!(trace.sent("conn1"), b"bye: no whole line in 1 s\n");
+    assert_eq!(trace.calls("conn1"), ["read_line", "write_all", "shutdown"]);
+    no_errors(&trace, &["server", "conn1", "conn2"]);
 }
 
 #[test]
 fn an_oversized_line_is_refused_and_the_server_goes_on() {
-    let server = Server::start(BIN, &[]);
+    let (server, trace) = traced_server(&[]);
     let mut big = vec![b'x'; 2000];
     big.push(b'\n');
     let mut conn = Conn::open(server.addr);
@@ -189,55 +264,77 @@ fn an_oversized_line_is_refused_and_the_server_goes_on() {
     let mut next = Conn::open(server.addr);
     next.send(&longest).expect(&answer);
     next.send(b"shutdown\n").expect(b"bye: shutting down\n");
-    server
-        .finish()
-        .success()
-        .stdout_has("conn1   read_line() -> error: line longer than 1024 bytes");
+    server.finish().success();
+    let trace = trace.read();
+    // Refused at byte 1025: the server took no more of the 2001 than that.
+    assert_eq!(trace.received("conn1"), [b'x'; 1025]);
+    let errors = trace.errors("conn1");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "read_line()");
+    assert_eq!(
+        trace.received("conn2"),
+        [&longest[..], b"shutdown\n"].concat()
+    );
+    no_errors(&trace, &["server", "conn2"]);
 }
 
 #[test]
 fn a_client_gone_mid_line_ends_only_its_own_task() {
-    let mut server = Server::start(BIN, &[]);
+    let (mut server, trace) = traced_server(&[]);
     Conn::open(server.addr).send(b"half a li");
-    // The connection is dropped here, in the middle of a line.
-    server.wait_for("conn1   read_line() -> error: the peer closed in the middle of a line");
+    // The connection is dropped here, in the middle of a line: its task ends with an error.
+    server.wait_for_trace(&trace, |t| !t.errors("conn1").is_empty());
     Conn::open(server.addr)
         .send(b"shutdown\n")
         .expect(b"bye: shutting down\n");
     server.finish().success();
+    let trace = trace.read();
+    let errors = trace.errors("conn1");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "read_line()");
+    assert_eq!(
+        trace.sent("conn1"),
+        b"",
+        "nothing to answer half a line with"
+    );
+    no_errors(&trace, &["server", "conn2"]);
 }
 
 #[test]
 fn udp_datagrams_come_back_in_upper_case() {
-    let server = Server::start(BIN, &[]);
-    lesson(BIN)
-        .client(server.addr)
-        .args(&["--udp"])
-        .run()
-        .success()
-        .lines_in_order(&[
-            "client  send_to(b\"ping\\n\", 127.0.0.1:",
-            "client  recv_from() -> 5 bytes from 127.0.0.1:",
-        ])
-        .stdout_has("b\"PING\\n\"");
+    let (server, server_trace) = traced_server(&[]);
+    let (run, trace) = lesson(BIN).client(server.addr).args(&["--udp"]).traced();
+    run.success();
+    assert_eq!(trace.sent("client"), b"ping\n");
+    assert_eq!(trace.received("client"), b"PING\n");
+    // No connection: a socket, one send_to, one recv_from.
+    assert_eq!(
+        trace.calls("client"),
+        [
+            "Runtime::new_current_thread",
+            "UdpSocket::bind",
+            "send_to",
+            "recv_from"
+        ]
+    );
     Conn::open(server.addr)
         .send(b"shutdown\n")
         .expect(b"bye: shutting down\n");
-    server
-        .finish()
-        .success()
-        .stdout_has("server  select! -> recv_from() -> 5 bytes from");
+    server.finish().success();
+    let trace = server_trace.read();
+    assert_eq!(trace.received("server"), b"ping\n");
+    assert_eq!(trace.sent("server"), b"PING\n");
 }
 
 #[test]
 fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    lesson(BIN)
-        .args(&["server", "--addr", &addr])
-        .run()
-        .clean_failure()
-        .stderr_has("address already in use");
+    let (run, trace) = lesson(BIN).args(&["server", "--addr", &addr]).traced();
+    run.clean_failure().stderr_has("address already in use");
+    let errors = trace.errors("server");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.starts_with("TcpListener::bind"), "{errors:?}");
 }
 
 #[test]
@@ -254,17 +351,23 @@ fn the_book_shows_what_the_rude_clients_demo_prints() {
 
 #[test]
 fn the_rude_clients_demo_refuses_both_and_serves_bob() {
-    lesson(BIN)
-        .args(&["--misbehave", "--idle", "1"])
-        .run()
-        .success()
-        .lines_in_order(&[
-            "flood   read_line() -> b\"error: line longer than 1024 bytes\\n\"",
-            "flood   read_line() -> end of stream",
-            "bob     read_line() -> b\"1: PING\\n\"",
-            "slow    read_line() -> b\"bye: no whole line in 1 s\\n\"",
-            "slow    read_line() -> end of stream",
-        ]);
+    let (run, trace) = testkit::traced(BIN, &["--misbehave", "--idle", "1"]);
+    run.success();
+    // flood: 2000 bytes without a newline, refused at byte 1025, then closed.
+    assert_eq!(trace.sent("flood"), [b'x'; 2000]);
+    assert_eq!(trace.received("conn1"), [b'x'; 1025]);
+    assert_eq!(
+        trace.received("flood"),
+        b"error: line longer than 1024 bytes\n"
+    );
+    assert_eq!(trace.errors("conn1").len(), 1);
+    // bob is served while slow's half line waits; then slow is timed out.
+    assert_eq!(trace.received("bob"), b"1: PING\n");
+    assert_eq!(trace.received("slow"), b"bye: no whole line in 1 s\n");
+    let bob_served = when(&trace, "bob", "recv", b"1: PING\n");
+    let slow_timed_out = when(&trace, "slow", "recv", b"bye: no whole line in 1 s\n");
+    assert!(bob_served < slow_timed_out, "bob waited for slow");
+    no_errors(&trace, &["server", "flood", "slow", "bob", "carol"]);
 }
 
 #[test]
@@ -285,7 +388,7 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
 #[cfg(not(windows))]
 #[test]
 fn an_oversized_datagram_is_reported_not_cut() {
-    let server = Server::start(BIN, &[]);
+    let (server, trace) = traced_server(&[]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     udp.set_read_timeout(Some(testkit::timeout())).unwrap();
     let mut answer = vec![0u8; 4096];
@@ -303,4 +406,7 @@ fn an_oversized_datagram_is_reported_not_cut() {
         .send(b"shutdown\n")
         .expect(b"bye: shutting down\n");
     server.finish().success();
+    // The kernel gave the server 1501 bytes of the second datagram: the rest was dropped.
+    let trace = trace.read();
+    assert_eq!(trace.received("server").len(), 1500 + 1501);
 }

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::{Conn, Server, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 
@@ -50,7 +50,8 @@ testkit::hostile_battery!(target);
 #[test]
 fn out_of_descriptors_the_open_connections_go_on() {
     use testkit::hostile::prlimit;
-    let mut server = Server::start(BIN, &[]);
+    let trace = TraceFile::new();
+    let mut server = Server::start(BIN, &["--trace", trace.path()]);
     let pid = server.pid().to_string();
     let mut open = Conn::open(server.addr);
     open.send(b"before\n").expect(b"1: BEFORE\n");
@@ -63,7 +64,11 @@ fn out_of_descriptors_the_open_connections_go_on() {
     prlimit(&["--pid", &pid, &format!("--nofile={free}:")]);
     // The kernel completes their handshakes; they wait in the accept queue.
     let mut waiting: Vec<Conn> = (0..5).map(|_| Conn::open(server.addr)).collect();
-    server.wait_for_line(|l| l.to_lowercase().contains("too many open files"));
+    // accept() failed for want of a descriptor (EMFILE), and the server went on.
+    let emfile = std::io::Error::from_raw_os_error(24).to_string();
+    server.wait_for_trace(&trace, |t| {
+        t.of("server").any(|e| e.result.contains(&emfile))
+    });
     open.send(b"during\n").expect(b"2: DURING\n");
     prlimit(&["--pid", &pid, "--nofile=1024:"]);
     for conn in waiting.iter_mut() {
@@ -174,10 +179,22 @@ fn shutdown_ends_within_the_grace_period_whatever_a_client_does() {
 #[test]
 fn a_second_ctrl_c_stops_the_server_at_once() {
     use testkit::hostile::kill;
-    let mut server = Server::start(BIN, &["--grace", "60", "--write-timeout", "60"]);
+    let trace = TraceFile::new();
+    let args = [
+        "--grace",
+        "60",
+        "--write-timeout",
+        "60",
+        "--trace",
+        trace.path(),
+    ];
+    let mut server = Server::start(BIN, &args);
     let (_stuck, _) = fill_until_stuck(server.addr);
     kill("INT", server.pid());
-    server.wait_for("shutdown.send(())");
+    // The server has closed its listener and told every connection (shutdown.send).
+    server.wait_for_trace(&trace, |t| {
+        t.calls("server").iter().any(|c| c == "shutdown")
+    });
     // The listener is closed: nobody new gets in; the stuck client holds the shutdown.
     assert!(
         TcpStream::connect_timeout(&server.addr, testkit::timeout()).is_err(),

@@ -14,13 +14,14 @@
 //! and 408 for a client that says nothing. It closes the connection after every response
 //! (`Connection: close`): no keep-alive.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::listener::{time_left, Backoff};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::trace::Kind;
+use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 
 use lesson_14_http::{
     bad_request, find, head_end, parse_request_line, read_request, response, Connection, Recv,
@@ -70,6 +71,12 @@ fn main() -> std::process::ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
+/// The address the listener is bound to, for the demo's clients (getsockname).
+fn bound(listener: &TcpListener) -> Result<SocketAddr> {
+    let failed = |e| LessonError::io("getsockname()", e, LESSON.package);
+    listener.local_addr().map_err(failed)
+}
+
 // ANCHOR: incoming
 /// The connection as `read_request` reads it: each recv narrated here, and given only the
 /// time left until the request's deadline, so that `read_request` itself prints nothing and
@@ -90,47 +97,71 @@ impl Connection for Incoming<'_> {
     }
 }
 
-/// One recv of at most 1024 bytes, appended to `into`, that gives up at `deadline`.
+/// One recv for `read_request`, appended to `into` (again after a signal, for the time left).
 fn recv_before(
-    mut conn: &TcpStream,
+    conn: &TcpStream,
     into: &mut Vec<u8>,
     deadline: Instant,
     what: &str,
     say: &Narrator,
 ) -> Result<Recv> {
-    let mut buf = [0u8; 1024];
     loop {
-        say.next("recv(1024)", what);
-        // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
-        // the time left until the deadline (common::listener::time_left).
-        let Some(left) = time_left(deadline) else {
-            say.done("timed out: the deadline has passed");
-            return Ok(Recv::TimedOut);
-        };
-        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
-        // `Read::read` on a TcpStream is the recv() system call.
-        match conn.read(&mut buf) {
-            Ok(0) => {
-                say.done("0 bytes: end of stream");
-                return Ok(Recv::Closed);
-            }
-            Ok(n) => {
-                say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-                into.extend_from_slice(&buf[..n]);
+        match say.call_then("recv(1024)", what, || recv_until(conn, deadline), got)? {
+            Got::Bytes(bytes) => {
+                say.moved(Kind::Recv, "recv", &bytes);
+                into.extend_from_slice(&bytes);
                 return Ok(Recv::Some);
             }
-            // A signal interrupted the wait (kill -STOP then -CONT does that to a recv with a
-            // timeout: signal(7)). Nothing was lost: wait again, for the time still left.
-            Err(e) if e.kind() == ErrorKind::Interrupted => {
-                say.done("interrupted by a signal (EINTR): again");
-            }
-            // SO_RCVTIMEO expired: Unix reports it as WouldBlock, Windows as TimedOut.
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                say.done("timed out: the deadline has passed");
-                return Ok(Recv::TimedOut);
-            }
-            Err(e) => return Err(say.fail(e)),
+            Got::Closed => return Ok(Recv::Closed),
+            Got::TimedOut => return Ok(Recv::TimedOut),
+            Got::Interrupted => {}
         }
+    }
+}
+
+/// What one recv() with a deadline came to.
+enum Got {
+    /// Bytes: at most 1024.
+    Bytes(Vec<u8>),
+    /// End of stream: the client has closed its side.
+    Closed,
+    /// The deadline has passed (before the call, or during it).
+    TimedOut,
+    /// A signal interrupted the wait (EINTR): nothing was read, nothing was lost.
+    Interrupted,
+}
+
+/// One recv() of at most 1024 bytes that gives up at `deadline`.
+fn recv_until(mut conn: &TcpStream, deadline: Instant) -> io::Result<Got> {
+    // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only the
+    // time left until the deadline (common::listener::time_left).
+    let Some(left) = time_left(deadline) else {
+        return Ok(Got::TimedOut);
+    };
+    conn.set_read_timeout(Some(left))?;
+    let mut buf = [0u8; 1024];
+    // `Read::read` on a TcpStream is the recv() system call.
+    match conn.read(&mut buf) {
+        Ok(0) => Ok(Got::Closed),
+        Ok(n) => Ok(Got::Bytes(buf[..n].to_vec())),
+        // kill -STOP then -CONT does that to a recv with a timeout (signal(7)): the caller
+        // waits again, for the time still left.
+        Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Got::Interrupted),
+        // SO_RCVTIMEO expired: Unix reports it as WouldBlock, Windows as TimedOut.
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            Ok(Got::TimedOut)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// How a recv for the request shows: `35 bytes: b"GET / HTTP/1.1\r\n…"`, or what came instead.
+fn got(got: &Got) -> String {
+    match got {
+        Got::Bytes(bytes) => format!("{} bytes: {}", bytes.len(), show_bytes(bytes)),
+        Got::Closed => "0 bytes: end of stream".to_string(),
+        Got::TimedOut => "timed out: the deadline has passed".to_string(),
+        Got::Interrupted => "interrupted by a signal (EINTR): again".to_string(),
     }
 }
 
@@ -181,6 +212,11 @@ fn answer(head: &[u8]) -> Vec<u8> {
     }
     // The path is the target without its query (`/hello?x=1` → `/hello`).
     let path = request.target.split('?').next().unwrap_or("");
+    route(path, &headers)
+}
+
+/// The response for a GET of `path`; `headers` are the request's, for `/headers`.
+fn route(path: &str, headers: &[&str]) -> Vec<u8> {
     match path {
         "/" => response(200, "OK", &[("Content-Type", HTML)], PAGE),
         "/hello" => response(200, "OK", &[("Content-Type", TEXT)], "héllo\n"),
@@ -231,42 +267,46 @@ fn respond_to(request: Request, say: &Narrator) -> Option<Vec<u8>> {
 }
 
 /// Send all of `bytes`: `write` may take fewer bytes than offered, so loop.
-fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+fn send_all(conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
     let mut rest = bytes;
     while !rest.is_empty() {
-        say.next(
-            format!("send({} bytes)", rest.len()),
-            "hand the bytes to the kernel",
-        );
-        // `Write::write` on a TcpStream is the send() system call. It waits only while the
-        // buffers toward the client are full; SO_SNDTIMEO (set at accept) bounds that wait.
-        let n = match conn.write(rest) {
-            Ok(n) => n,
-            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                let why = "timed out: the client does not take the response (it does not read)";
-                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
-            }
-            Err(e) => return Err(say.fail(e)),
-        };
-        say.done(format!("{n} bytes"));
+        let call = format!("send({} bytes)", rest.len());
+        let why = "hand the bytes to the kernel";
+        let n = say.call_then(
+            call,
+            why,
+            || send_some(conn, rest),
+            |n| format!("{n} bytes"),
+        )?;
+        say.moved(Kind::Send, "send", &rest[..n]);
         rest = &rest[n..];
     }
     show_message(bytes, say);
     Ok(())
 }
 
+/// One send(): `Write::write` on a TcpStream is the send() system call. It waits only while
+/// the buffers toward the client are full; SO_SNDTIMEO (set at accept) bounds that wait.
+fn send_some(mut conn: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    loop {
+        match conn.write(bytes) {
+            // A stop and continue (signal(7)) interrupts a send with a timeout: again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let why = "timed out: the client does not take the response (it does not read)";
+                return Err(io::Error::new(ErrorKind::TimedOut, why));
+            }
+            sent => return sent,
+        }
+    }
+}
+
 /// Close politely: FIN first (shutdown), then read what the client may still send until it
 /// closes too, then close. Closing a socket with unread bytes makes the kernel send RST, and
 /// an RST can destroy our response before the client has read it.
 fn finish(conn: TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
-    say.next(
-        "shutdown(SHUT_WR)",
-        "send FIN after the response: the body ends here",
-    );
-    conn.shutdown(Shutdown::Write).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let why = "send FIN after the response: the body ends here";
+    say.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))?;
     drain(&conn, Instant::now() + limit, say)?;
     close(conn, "connection", say);
     Ok(())
@@ -274,45 +314,41 @@ fn finish(conn: TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
 
 /// Read and throw away whatever the client still sends (at most 1 MiB), until it closes
 /// or `deadline` passes.
-fn drain(mut conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<()> {
-    let mut buf = [0u8; 1024];
+fn drain(conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<()> {
     let mut left: usize = 1024 * 1024;
     while left > 0 {
-        say.next("recv(1024)", "wait for the client to close its side");
-        let Some(time) = time_left(deadline) else {
-            say.done("timed out: closing anyway");
-            return Ok(());
-        };
-        conn.set_read_timeout(Some(time)).map_err(|e| say.fail(e))?;
-        match conn.read(&mut buf) {
-            Ok(0) => {
-                say.done("0 bytes: end of stream, the client has closed");
-                return Ok(());
+        let why = "wait for the client to close its side";
+        match say.call_then("recv(1024)", why, || recv_until(conn, deadline), drained)? {
+            Got::Bytes(bytes) => {
+                say.moved(Kind::Recv, "recv", &bytes);
+                left = left.saturating_sub(bytes.len());
             }
-            Ok(n) => {
-                say.done(format!("{n} bytes, ignored"));
-                left = left.saturating_sub(n);
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => say.done("interrupted (EINTR): again"),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                say.done("timed out: closing anyway");
-                return Ok(());
-            }
-            Err(e) => return Err(say.fail(e)),
+            Got::Interrupted => {}
+            Got::Closed | Got::TimedOut => return Ok(()),
         }
     }
     Ok(())
+}
+
+/// How a recv while draining shows.
+fn drained(got: &Got) -> String {
+    match got {
+        Got::Bytes(bytes) => format!("{} bytes, ignored", bytes.len()),
+        Got::Closed => "0 bytes: end of stream, the client has closed".to_string(),
+        Got::TimedOut => "timed out: closing anyway".to_string(),
+        Got::Interrupted => "interrupted (EINTR): again".to_string(),
+    }
 }
 // ANCHOR_END: respond
 
 /// Close a socket: in Rust, drop it.
 fn close(conn: TcpStream, name: &str, say: &Narrator) {
-    say.next(
-        format!("close({name})"),
-        "give the socket back to the kernel",
-    );
-    drop(conn);
-    say.done("ok");
+    let why = "give the socket back to the kernel";
+    // drop() cannot fail: whatever happens, the kernel takes the socket back.
+    let _ = say.call(format!("close({name})"), why, || {
+        drop(conn);
+        Ok(())
+    });
 }
 
 /// Show an HTTP message as the bytes it is made of: each head line with its `\r\n`, then the
@@ -334,36 +370,44 @@ fn show_message(bytes: &[u8], say: &Narrator) {
 // ANCHOR: client
 /// A client's side: connect, send a request, read the response until the server closes.
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
-    say.next(
-        format!("connect({addr})"),
-        "open a connection to the server",
-    );
-    let conn = TcpStream::connect(addr).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(conn)
+    let why = "open a connection to the server";
+    say.call(format!("connect({addr})"), why, || TcpStream::connect(addr))
 }
 
 /// Read the whole response: with `Connection: close`, it ends where the stream ends.
-fn recv_to_end(mut conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
+fn recv_to_end(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
     let mut response = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        say.next("recv(4096)", "read the response");
-        let n = match conn.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue, // a signal: again
-            Err(e) => return Err(say.fail(e)),
-        };
+        let recv = || recv_some(conn, &mut buf);
+        let n = say.call_then("recv(4096)", "read the response", recv, read_bytes)?;
         if n == 0 {
-            say.done("0 bytes: end of stream");
             return Ok(response);
         }
-        say.done(format!("{n} bytes"));
+        say.moved(Kind::Recv, "recv", &buf[..n]);
         response.extend_from_slice(&buf[..n]);
         // A client has limits too: no server makes us hold more than 1 MiB.
         if response.len() > 1 << 20 {
             return Err(say.protocol_error("a response larger than 1 MiB: refused"));
         }
+    }
+}
+
+/// One recv() (`Read::read`), again if a signal interrupted it.
+fn recv_some(mut conn: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match conn.read(buf) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            read => return read,
+        }
+    }
+}
+
+/// `405 bytes`, or `0 bytes: end of stream`.
+fn read_bytes(n: &usize) -> String {
+    match n {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes"),
     }
 }
 
@@ -407,7 +451,7 @@ fn demo(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = bound(&listener)?;
     let mut pause = Backoff::new();
 
     let requests: [&[u8]; 4] = [
@@ -426,18 +470,7 @@ fn demo(opts: &Options) -> Result<()> {
         let (local, peer) = (conn.local_addr().ok(), conn.peer_addr().ok());
         send_all(&to_server, request, &client)?;
 
-        let request = read_request(&mut Incoming {
-            conn: &conn,
-            deadline,
-            say: &server,
-        })?;
-        let Some(reply) = respond_to(request, &server) else {
-            return Err(server.protocol_error("the demo's client went away"));
-        };
-        send_all(&conn, &reply, &server)?;
-        server.next("shutdown(SHUT_WR)", "send FIN: the response ends here");
-        conn.shutdown(Shutdown::Write).map_err(|e| server.fail(e))?;
-        server.done("ok");
+        answer_in_turn(&conn, deadline, &server)?;
         if first {
             // Half-closed: the server waits in FIN_WAIT2, the client holds the response and
             // the end of stream in its receive queue (CLOSE_WAIT).
@@ -445,12 +478,7 @@ fn demo(opts: &Options) -> Result<()> {
             client.kernel(&to_server);
         }
 
-        let bytes = recv_to_end(&to_server, &client)?;
-        let (status, body) = check_response(&bytes, &client)?;
-        client.note(format!(
-            "{status}, {} body bytes, as Content-Length said",
-            body.len()
-        ));
+        read_response(&to_server, &client)?;
         close(to_server, "client socket", &client);
 
         drain(&conn, Instant::now() + limit, &server)?;
@@ -460,6 +488,32 @@ fn demo(opts: &Options) -> Result<()> {
             server.kernel_at(local, peer);
         }
     }
+    Ok(())
+}
+
+/// The demo's server, in its turn: read the request, answer it, send FIN.
+fn answer_in_turn(conn: &TcpStream, deadline: Instant, say: &Narrator) -> Result<()> {
+    let request = read_request(&mut Incoming {
+        conn,
+        deadline,
+        say,
+    })?;
+    let Some(reply) = respond_to(request, say) else {
+        return Err(say.protocol_error("the demo's client went away"));
+    };
+    send_all(conn, &reply, say)?;
+    let why = "send FIN: the response ends here";
+    say.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))
+}
+
+/// The demo's client, in its turn: read the whole response, and check it.
+fn read_response(conn: &TcpStream, say: &Narrator) -> Result<()> {
+    let bytes = recv_to_end(conn, say)?;
+    let (status, body) = check_response(&bytes, say)?;
+    let length = body.len();
+    say.note(format!(
+        "{status}, {length} body bytes, as Content-Length said"
+    ));
     Ok(())
 }
 // ANCHOR_END: demo
@@ -475,8 +529,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let slow = opts.narrator("slow");
     let limit = Duration::from_millis(1000);
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
-    let to_server = connect(addr, &slow)?;
+    let to_server = connect(bound(&listener)?, &slow)?;
     let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;
     let deadline = Instant::now() + limit;
     server.note("the whole request must come within 1000 ms of accept()");
@@ -497,9 +550,8 @@ fn trickle_demo(opts: &Options) -> Result<()> {
         return Err(server.protocol_error("the client went away"));
     };
     send_all(&conn, &reply, &server)?;
-    server.next("shutdown(SHUT_WR)", "send FIN: the response ends here");
-    conn.shutdown(Shutdown::Write).map_err(|e| server.fail(e))?;
-    server.done("ok");
+    let why = "send FIN: the response ends here";
+    server.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))?;
     let bytes = recv_to_end(&to_server, &slow)?;
     let (status, _) = check_response(&bytes, &slow)?;
     slow.note(format!("{status}, though no recv waited 1 s"));
@@ -521,18 +573,15 @@ fn accept_one(
 ) -> Result<TcpStream> {
     loop {
         let (conn, _peer) = common::listener::accept(listener, pause, say)?;
-        say.next(
-            format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
-            "a send that cannot hand over a byte for that long fails",
-        );
-        match conn.set_write_timeout(Some(limit)) {
-            Ok(()) => say.done("ok"),
-            Err(e) => {
-                say.fail(e); // That connection is closed (dropped); the server goes on.
-                continue;
-            }
+        let call = format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis());
+        let why = "a send that cannot hand over a byte for that long fails";
+        // On an error (reported), that connection is closed (dropped); the server goes on.
+        if say
+            .call(call, why, || conn.set_write_timeout(Some(limit)))
+            .is_ok()
+        {
+            return Ok(conn);
         }
-        return Ok(conn);
     }
 }
 // ANCHOR_END: accept
@@ -559,41 +608,45 @@ fn server(opts: &Options) -> Result<()> {
             // socket (dup(2)); the connection lives on until both are closed.
             let spare = conn.try_clone();
             let name = format!("conn{served}");
-            say.next(
-                format!("thread::spawn({name})"),
-                "serve it on a thread of its own",
-            );
+            let call = format!("thread::spawn({name})");
             // Builder::spawn_scoped returns an error where thread::scope's spawn would panic.
-            let spawned =
-                thread::Builder::new()
-                    .name(name.clone())
-                    .spawn_scoped(threads, move || {
-                        let say = Narrator::new(name, LESSON.package);
-                        // One client's trouble (reset, vanished) ends its connection, not the server.
-                        if let Err(err) = serve_one(conn, deadline, limit, &say) {
-                            say.note(format!("connection ended: {err}"));
-                        }
-                    });
-            match spawned {
-                // The handle is dropped: the thread runs on, and the scope waits for it.
-                Ok(_) => say.done("ok"),
-                // EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads.
-                Err(e) => {
-                    let why = "the system refused another thread (EAGAIN)";
-                    match e.kind() {
-                        ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
-                        _ => say.fail(e),
-                    };
-                    refuse(spare, &say);
-                }
+            let spawn = || {
+                let builder = thread::Builder::new().name(name.clone());
+                builder
+                    .spawn_scoped(threads, move || serve_one(conn, deadline, limit, name))
+                    .map_err(no_thread)
+            };
+            let why = "serve it on a thread of its own";
+            // The handle is dropped: the thread runs on, and the scope waits for it.
+            if say.call_then(call, why, spawn, |_| "ok".into()).is_err() {
+                refuse(spare, &say);
             }
         }
         Ok(())
     })
 }
 
+/// EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads.
+fn no_thread(e: io::Error) -> io::Error {
+    match e.kind() {
+        ErrorKind::WouldBlock => {
+            io::Error::new(e.kind(), "the system refused another thread (EAGAIN)")
+        }
+        _ => e,
+    }
+}
+
+/// A connection's thread, narrated as `name`. One client's trouble (reset, vanished) ends its
+/// connection, not the server.
+fn serve_one(conn: TcpStream, deadline: Instant, limit: Duration, name: String) {
+    let say = Narrator::new(name, LESSON.package);
+    if let Err(err) = answer_one(conn, deadline, limit, &say) {
+        say.note(format!("connection ended: {err}"));
+    }
+}
+
 /// One connection: read the request, answer it, close.
-fn serve_one(conn: TcpStream, deadline: Instant, limit: Duration, say: &Narrator) -> Result<()> {
+fn answer_one(conn: TcpStream, deadline: Instant, limit: Duration, say: &Narrator) -> Result<()> {
     let request = read_request(&mut Incoming {
         conn: &conn,
         deadline,
@@ -633,10 +686,9 @@ fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
     let path: String = opts.value("--path", "/hello".to_string())?;
     let conn = connect(opts.addr, &say)?;
-    say.next("setsockopt(SO_RCVTIMEO, 5000 ms)", "never wait forever");
-    conn.set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let wait = Some(Duration::from_secs(5));
+    let call = "setsockopt(SO_RCVTIMEO, 5000 ms)";
+    say.call(call, "never wait forever", || conn.set_read_timeout(wait))?;
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: lesson-14-http\r\n\r\n",
         opts.addr

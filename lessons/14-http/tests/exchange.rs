@@ -1,9 +1,11 @@
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 //! Lesson 14's exchange, checked for real: the demo, two processes, raw requests byte by byte,
-//! curl, and the ways a request can go wrong.
+//! curl, and the ways a request can go wrong. The checks read the bytes, the calls and the
+//! errors from the trace (`--trace`), and the exit codes; the wording is pinned once, by the
+//! book's output files.
 
-use testkit::{lesson, BookOutput, Conn, Run, Server};
+use testkit::{lesson, BookOutput, Conn, Run, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-14-http");
 
@@ -11,21 +13,58 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-14-http");
 /// Returns what came back and the server's transcript (checked for a clean exit first, so
 /// that an unfinished exercise says "todo!() reached" rather than "wrong bytes").
 fn ask(request: &[u8]) -> (Vec<u8>, Run) {
-    ask_with(request, &[])
+    let (got, run, _) = ask_with(request, &[]);
+    (got, run)
 }
 
-fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run) {
-    let mut all = vec!["--max", "1"];
-    all.extend_from_slice(args);
-    let server = Server::start(BIN, &all);
+/// `ask`, with more arguments for the server, and the server's trace.
+fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run, Trace) {
+    let (server, trace) = traced_server(&[&["--max", "1"], args].concat());
     let mut conn = Conn::open(server.addr);
     conn.send(request);
     let got = conn.read_to_end();
     drop(conn);
     let run = server.finish();
     run.success();
-    (got, run)
+    (got, run, trace.read())
 }
+
+/// A server started with `--trace`, and its trace file.
+fn traced_server(args: &[&str]) -> (Server, TraceFile) {
+    let trace = TraceFile::new();
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.path()]);
+    (Server::start(BIN, &all), trace)
+}
+
+/// One side's bytes of one kind (`send` or `recv`), one entry per connection: a connection
+/// starts at each call named `start` (`connect` for a client, `accept` for the server).
+fn per_connection(trace: &Trace, who: &str, start: &str, kind: &str) -> Vec<Vec<u8>> {
+    let mut connections: Vec<Vec<u8>> = Vec::new();
+    for event in trace.of(who) {
+        if event.kind == "call" && event.name() == start {
+            connections.push(Vec::new());
+        } else if let (true, Some(bytes), Some(last)) = (
+            event.kind == kind,
+            event.bytes.as_deref(),
+            connections.last_mut(),
+        ) {
+            last.extend_from_slice(bytes);
+        }
+    }
+    connections
+}
+
+/// No side of the run reported an error.
+#[track_caller]
+fn no_errors(trace: &Trace, sides: &[&str]) {
+    for who in sides {
+        assert_eq!(trace.errors(who), [], "{who}'s errors");
+    }
+}
+
+/// A connection's thread, from its first recv to its close.
+const SERVED: [&str; 5] = ["recv", "send", "shutdown", "recv", "close"];
 
 /// Compare bytes, and say plainly what differs (testkit adds the lesson's hint).
 #[track_caller]
@@ -75,49 +114,65 @@ fn check_content_length(bytes: &[u8]) -> (String, Vec<u8>) {
 
 #[test]
 fn the_demo_sends_four_requests_and_shows_the_bytes() {
-    lesson(BIN).run().success().lines_in_order(&[
-        "server  setsockopt(SO_REUSEADDR, 1) -> ok",
-        "listening on 127.0.0.1:",
-        "client  connect(127.0.0.1:",
-        "server  accept() -> ok",
-        "client  --   b\"GET / HTTP/1.1\\r\\n\"",
-        "client  --   b\"Host: localhost\\r\\n\"",
-        "server  recv(1024) -> 35 bytes: b\"GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n\"",
-        "server  --   b\"HTTP/1.1 200 OK\\r\\n\"",
-        "server  --   b\"Content-Type: text/html; charset=utf-8\\r\\n\"",
-        "server  --   b\"Connection: close\\r\\n\"",
-        "server  --   b\"\\r\\n\"",
-        "client  recv(4096) -> 0 bytes: end of stream",
-        "client  -- HTTP/1.1 200 OK,",
-        "server  recv(1024) -> 0 bytes: end of stream, the client has closed",
-        "server  close(connection) -> ok",
-        "client  --   b\"GET /hello HTTP/1.1\\r\\n\"",
-        "server  --   b\"Content-Length: 7\\r\\n\"",
-        "server  --   body: b\"h\\xc3\\xa9llo\\n\"",
-        "client  -- HTTP/1.1 200 OK, 7 body bytes, as Content-Length said",
-        "client  --   b\"GET /nope HTTP/1.1\\r\\n\"",
-        "client  -- HTTP/1.1 404 Not Found,",
-        "client  --   b\"HELLO?\\r\\n\"",
-        "server  --   b\"HTTP/1.1 400 Bad Request\\r\\n\"",
-        "client  -- HTTP/1.1 400 Bad Request,",
-        "server  close(connection) -> ok",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    let requests: [&[u8]; 4] = [
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"HELLO?\r\n\r\n",
+    ];
+    // Four connections, one request each, every byte as sent.
+    assert_eq!(
+        per_connection(&trace, "client", "connect", "send"),
+        requests
+    );
+    assert_eq!(per_connection(&trace, "server", "accept", "recv"), requests);
+    let responses = per_connection(&trace, "server", "accept", "send");
+    assert_eq!(
+        per_connection(&trace, "client", "connect", "recv"),
+        responses
+    );
+    let statuses: Vec<String> = responses.iter().map(|r| status_line(r)).collect();
+    assert_eq!(
+        statuses,
+        [
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 404 Not Found",
+            "HTTP/1.1 400 Bad Request"
+        ]
+    );
+    for response in &responses {
+        check_content_length(response);
+    }
+    assert!(responses[1].ends_with("\r\n\r\nhéllo\n".as_bytes()));
+    // Each exchange: the server answers, sends FIN, waits for the client's, then closes.
+    let server = trace.calls("server");
+    let first = server.iter().position(|c| c == "accept").unwrap();
+    let exchange: Vec<&str> = ["accept", "setsockopt"].into_iter().chain(SERVED).collect();
+    assert_eq!(server[first..], exchange.repeat(4)[..]);
+    let client = ["connect", "send", "recv", "recv", "close"];
+    assert_eq!(trace.calls("client"), client.repeat(4));
+    no_errors(&trace, &["server", "client"]);
 }
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let server = Server::start(BIN, &["--max", "2"]);
-    lesson(BIN)
-        .client(server.addr)
-        .run()
-        .success()
-        .lines_in_order(&[
-            "client  connect(",
-            "client  --   b\"GET /hello HTTP/1.1\\r\\n\"",
-            "client  recv(4096) -> 0 bytes: end of stream",
-            "status: HTTP/1.1 200 OK",
-            "body: héllo",
-        ]);
+    let (server, server_trace) = traced_server(&["--max", "2"]);
+    let (run, trace) = lesson(BIN).client(server.addr).traced();
+    // What the client prints is its product: the status line and the body.
+    run.success()
+        .lines_in_order(&["status: HTTP/1.1 200 OK", "body: héllo"]);
+    let request = trace.sent("client");
+    assert!(request.starts_with(b"GET /hello HTTP/1.1\r\nHost: "));
+    assert!(request.ends_with(b"\r\n\r\n"));
+    assert!(trace
+        .received("client")
+        .ends_with("\r\n\r\nhéllo\n".as_bytes()));
+    let calls = trace.calls("client");
+    assert_eq!(calls[..3], ["connect", "setsockopt", "send"]);
+    assert_eq!(calls.last().map(String::as_str), Some("close"));
     lesson(BIN)
         .client(server.addr)
         .args(&["--path", "/missing"])
@@ -127,17 +182,27 @@ fn server_and_client_in_two_processes() {
             "status: HTTP/1.1 404 Not Found",
             "body: 404 Not Found: nothing at /missing",
         ]);
-    server.finish().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "server  listen(backlog=128) -> ok",
-        "server  accept() -> ok",
-        "server  accept() -> ok",
-    ]);
+    server.finish().success();
+    // Each connection on a thread of its own, narrated as conn1 and conn2.
+    let trace = server_trace.read();
+    let accepted = trace
+        .calls("server")
+        .iter()
+        .filter(|c| *c == "accept")
+        .count();
+    assert_eq!(accepted, 2);
+    assert_eq!(trace.received("conn1"), request);
+    assert_eq!(status_line(&trace.sent("conn2")), "HTTP/1.1 404 Not Found");
+    for conn in ["conn1", "conn2"] {
+        assert_eq!(trace.calls(conn), SERVED, "{conn}");
+    }
+    no_errors(&trace, &["server", "conn1", "conn2"]);
 }
 
 #[test]
 fn hello_is_exactly_these_bytes_with_content_length_in_bytes() {
-    let (got, run) = ask(b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let request = b"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let (got, run, trace) = ask_with(request, &[]);
     same_bytes(
         &got,
         "HTTP/1.1 200 OK\r\n\
@@ -149,13 +214,10 @@ fn hello_is_exactly_these_bytes_with_content_length_in_bytes() {
             .as_bytes(),
         &run,
     );
-    run.lines_in_order(&[
-        "conn1   recv(1024) -> 40 bytes",
-        "conn1   send(",
-        "conn1   shutdown(SHUT_WR) -> ok",
-        "conn1   recv(1024) -> 0 bytes: end of stream, the client has closed",
-        "conn1   close(connection) -> ok",
-    ]);
+    assert_eq!(trace.received("conn1"), request);
+    assert_eq!(trace.sent("conn1"), got);
+    // Read, answer, FIN, wait for the client's FIN, close.
+    assert_eq!(trace.calls("conn1"), SERVED);
 }
 
 #[test]
@@ -303,16 +365,19 @@ fn a_head_over_the_size_limit_gets_400() {
 
 #[test]
 fn a_silent_client_gets_408_and_the_connection_closes() {
-    let server = Server::start(BIN, &["--max", "1", "--timeout-ms", "300"]);
+    let (server, trace) = traced_server(&["--max", "1", "--timeout-ms", "300"]);
     let mut conn = Conn::open(server.addr);
     // Send nothing at all; the server's read timeout fires.
     let got = conn.read_to_end();
     drop(conn);
     let run = server.finish();
-    run.success().lines_in_order(&[
-        "conn1   recv(1024) -> timed out: the deadline has passed",
-        "conn1   --   b\"HTTP/1.1 408 Request Timeout\\r\\n\"",
-    ]);
+    run.success();
+    // A time-out is an outcome, not an error: nothing read, a 408, FIN, close.
+    let trace = trace.read();
+    assert_eq!(trace.received("conn1"), b"");
+    assert_eq!(trace.sent("conn1"), got);
+    assert_eq!(trace.calls("conn1"), SERVED);
+    no_errors(&trace, &["server", "conn1"]);
     same_bytes(
         &got,
         b"HTTP/1.1 408 Request Timeout\r\n\
@@ -327,7 +392,7 @@ fn a_silent_client_gets_408_and_the_connection_closes() {
 
 #[test]
 fn a_client_that_leaves_mid_head_gets_nothing_and_the_server_goes_on() {
-    let server = Server::start(BIN, &["--max", "2"]);
+    let (server, trace) = traced_server(&["--max", "2"]);
     let mut gone = Conn::open(server.addr);
     gone.send(b"GET /hello HTTP/1.1\r\nHo").shutdown_write();
     // The server closes without answering: nothing comes back.
@@ -339,11 +404,14 @@ fn a_client_that_leaves_mid_head_gets_nothing_and_the_server_goes_on() {
     let got = next.read_to_end();
     drop(next);
     let run = server.finish();
-    run.success().lines_in_order(&[
-        "conn1   recv(1024) -> 0 bytes: end of stream",
-        "conn1   -- the client closed before its request was complete: nothing to answer",
-    ]);
+    run.success();
     assert_eq!(status_line(&got), "HTTP/1.1 200 OK", "{}", run.transcript());
+    // Half a head, then end of stream: nothing sent back, and no FIN of its own first.
+    let trace = trace.read();
+    assert_eq!(trace.received("conn1"), b"GET /hello HTTP/1.1\r\nHo");
+    assert_eq!(trace.sent("conn1"), b"");
+    assert_eq!(trace.calls("conn1"), ["recv", "recv", "close"]);
+    no_errors(&trace, &["server", "conn1", "conn2"]);
 }
 
 #[test]
@@ -390,12 +458,15 @@ fn a_wrong_content_length_is_caught_by_the_client() {
             "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhéllo\n".as_bytes(),
         );
     });
-    lesson(BIN)
-        .client(addr)
-        .run()
-        .clean_failure()
-        .stderr_has("Content-Length says 6 bytes, but 7 bytes came");
+    let (run, trace) = lesson(BIN).client(addr).traced();
+    run.clean_failure();
     fake.join().unwrap();
+    // It read all the fake sent, then refused it: one error, after the last recv.
+    let fake_bytes = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhéllo\n";
+    assert_eq!(trace.received("client"), fake_bytes.as_bytes());
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.starts_with("recv"), "{errors:?}");
 }
 
 #[test]
@@ -428,20 +499,34 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
 /// only GET is served. The client's half-close comes only after the response.
 #[test]
 fn a_body_is_read_to_its_content_length_before_the_answer() {
-    let mut server = Server::start(BIN, &["--max", "1"]);
+    let (mut server, trace) = traced_server(&["--max", "1"]);
     let mut conn = Conn::open(server.addr);
-    conn.send(b"POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello");
-    // The head has come: the server waits for the rest of the body.
-    server.wait_for("conn1   recv(1024) -> 58 bytes");
+    let head = b"POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello";
+    conn.send(head);
+    // The head has come (conn1's first recv): the server waits for the rest of the body.
+    server.wait_for_trace(&trace, |t| !t.calls("conn1").is_empty());
     conn.send(b" world");
     let got = conn.read_line();
     assert_eq!(got.trim_end(), "HTTP/1.1 405 Method Not Allowed");
     conn.shutdown_write();
     conn.read_to_end();
-    server.finish().success().lines_in_order(&[
-        "conn1   recv(1024) -> 6 bytes: b\" world\"",
-        "conn1   --   b\"HTTP/1.1 405 Method Not Allowed\\r\\n\"",
-    ]);
+    server.finish().success();
+    // The whole body was read before the answer went out.
+    let trace = trace.read();
+    let request = [&head[..], b" world"].concat();
+    assert_eq!(trace.received("conn1"), request);
+    let answered = trace
+        .events
+        .iter()
+        .position(|e| e.who == "conn1" && e.kind == "send");
+    let body_read = trace.events.iter().position(|e| {
+        e.who == "conn1" && e.kind == "recv" && e.bytes.as_deref() == Some(b" world")
+    });
+    assert!(body_read < answered, "answered before the body was read");
+    assert_eq!(
+        status_line(&trace.sent("conn1")),
+        "HTTP/1.1 405 Method Not Allowed"
+    );
 }
 
 #[test]
@@ -515,7 +600,7 @@ fn a_trickling_request_gets_408_at_its_deadline() {
 /// A body that never completes is cut at the deadline too.
 #[test]
 fn a_body_shorter_than_its_content_length_gets_408() {
-    let (got, run) = ask_with(
+    let (got, run, _) = ask_with(
         b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly this",
         &["--timeout-ms", "300"],
     );

@@ -5,8 +5,9 @@
 //!
 //! - [`cli`]: the one command line all lessons speak (`demo`, `server`, `client`, `--addr`,
 //!   `--step`, `--help`) and the `listening on HOST:PORT` readiness line;
-//! - [`narrate`]: the narrator: a call is one line (`say.call("bind(…)", why, || …)?`) or
-//!   happens behind an I/O adapter ([`Narrated`]); step mode; how bytes are shown;
+//! - [`narrate`]: the narrator: a call is one line (`say.call("bind(…)", why, || …)?`, or
+//!   `say.call_async("connect(…)", why, future).await?` in a tokio lesson) or happens behind
+//!   an I/O adapter ([`Narrated`]); step mode; how bytes are shown;
 //! - [`trace`]: what the narrator records: one event per call, note, kernel view, segment or
 //!   bytes moved, rendered as the terminal text, as `--trace FILE` (JSON lines) and, by
 //!   testkit, as the book's sequence diagram;
@@ -15,7 +16,8 @@
 //! - [`error`]: errors that name the call that failed and give a hint;
 //! - [`talk`]: send a whole message, close, getsockname — narrated steps lessons 1–7 share;
 //! - [`listener`]: the listening socket of lessons 9 to 17, still made and narrated call by call;
-//! - `lines` (feature `tokio`): the cancel-safe, size-limited async line reader of lessons 13 and 16.
+//! - `lines` (feature `tokio`): the cancel-safe, size-limited async line reader of lessons 13 and 16,
+//!   their narrated line client, and `within` (an async call with a time limit).
 //!
 //! The socket calls a chapter teaches stay in the lesson, each on its own line; `talk` and
 //! `listener` hold the calls that earlier chapters taught and later lessons share.

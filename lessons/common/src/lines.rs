@@ -1,6 +1,7 @@
 //! Lines over an async stream, for lessons 13 and 16: reading one line with a size limit in a
 //! way that is safe inside `select!`, and the narrated client both lessons' demos play.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
+use crate::trace::Kind;
 use crate::{show_bytes, Narrator, Result};
 
 // ANCHOR: read_line
@@ -46,9 +48,19 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
 }
 // ANCHOR_END: read_line
 
+/// `run`, for at most `wait`: past it, the error `TimedOut` ("timed out"), as a blocking
+/// socket's SO_RCVTIMEO gives. Every wait of a client or a server should have an end.
+pub async fn within<T>(wait: Duration, run: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    match timeout(wait, run).await {
+        Ok(result) => result,
+        Err(_elapsed) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
 // ANCHOR: client
 /// A client connection, as asyncio's `open_connection` gives it: a reader and a writer (the two
-/// halves of one socket, from `into_split`), narrated call by call.
+/// halves of one socket, from `into_split`), narrated call by call. The bytes it sends and
+/// receives are recorded in the trace (`--trace`).
 pub struct LineClient {
     pub say: Narrator,
     pub reader: BufReader<OwnedReadHalf>,
@@ -67,15 +79,12 @@ impl LineClient {
         wait: Duration,
         max: usize,
     ) -> Result<Self> {
-        say.next(
-            format!("TcpStream::connect({addr})"),
-            "socket + connect; the task waits for the handshake",
-        );
-        let stream = match timeout(wait, TcpStream::connect(addr)).await {
-            Err(_elapsed) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
-            Ok(connected) => connected.map_err(|e| say.fail(e))?,
-        };
-        say.done("ok");
+        let call = format!("TcpStream::connect({addr})");
+        let why = "socket + connect; the task waits for the handshake";
+        let connecting = within(wait, TcpStream::connect(addr));
+        let stream = say
+            .call_async_then(call, why, connecting, |_| "ok".into())
+            .await?;
         let (read_half, writer) = stream.into_split();
         let reader = BufReader::new(read_half);
         Ok(LineClient {
@@ -91,37 +100,27 @@ impl LineClient {
     /// byte: it is asyncio's `writer.write(bytes)` and `await writer.drain()` in one. It waits
     /// while the kernel's send buffer is full (a peer that does not read): at most `wait`.
     pub async fn send(&mut self, bytes: &[u8]) -> Result<()> {
-        let say = &self.say;
-        say.next(
-            format!("write_all({})", show_bytes(bytes)),
-            "hand every byte to the kernel",
-        );
-        match timeout(self.wait, self.writer.write_all(bytes)).await {
-            Err(_elapsed) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
-            Ok(written) => written.map_err(|e| say.fail(e))?,
-        }
-        say.done("ok");
+        let call = format!("write_all({})", show_bytes(bytes));
+        let writing = within(self.wait, self.writer.write_all(bytes));
+        let why = "hand every byte to the kernel";
+        self.say.call_async(call, why, writing).await?;
+        self.say.moved(Kind::Send, "write_all", bytes);
         Ok(())
     }
 
     /// The next line from the server, or `None` at end of stream.
     pub async fn read_line(&mut self) -> Result<Option<Vec<u8>>> {
-        let say = &self.say;
-        say.next("read_line()", "wait for the next line from the server");
         let mut line = Vec::new();
-        let read = timeout(self.wait, read_line(&mut self.reader, &mut line, self.max));
-        match read.await {
-            Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
-            Ok(Err(e)) => Err(say.fail(e)),
-            Ok(Ok(None)) => {
-                say.done("end of stream");
-                Ok(None)
-            }
-            Ok(Ok(Some(line))) => {
-                say.done(show_bytes(&line));
-                Ok(Some(line))
-            }
+        let reading = within(self.wait, read_line(&mut self.reader, &mut line, self.max));
+        let why = "wait for the next line from the server";
+        let line = self
+            .say
+            .call_async_then("read_line()", why, reading, shown_line)
+            .await?;
+        if let Some(bytes) = &line {
+            self.say.moved(Kind::Recv, "read_line", bytes);
         }
+        Ok(line)
     }
 
     /// Read a line and check it.
@@ -148,12 +147,24 @@ impl LineClient {
 
     /// Close: dropping both halves closes the socket (asyncio's `writer.close()`).
     pub fn close(self) {
-        self.say
-            .next("close()", "drop both halves: the socket is closed");
-        drop(self.reader);
-        drop(self.writer);
-        self.say.done("ok");
+        let LineClient {
+            say,
+            reader,
+            writer,
+            ..
+        } = self;
+        let why = "drop both halves: the socket is closed";
+        // Dropping cannot fail: the result is always ok.
+        let _ = say.call("close()", why, move || {
+            drop((reader, writer));
+            Ok(())
+        });
     }
+}
+
+/// A line as the client's narration shows it: `b"1: HELLO\n"`, or `end of stream`.
+fn shown_line(line: &Option<Vec<u8>>) -> String {
+    line.as_deref().map_or("end of stream".into(), show_bytes)
 }
 // ANCHOR_END: client
 

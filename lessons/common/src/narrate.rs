@@ -32,6 +32,7 @@
 //! In step mode (`--step`), [`Narrator::next`] pauses until the learner presses Enter, so that
 //! they can look at the socket from another terminal (`ss -tan`) before the call runs.
 
+use std::future::Future;
 use std::io::{self, BufRead, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -197,6 +198,47 @@ impl Narrator {
     ) -> Result<T, LessonError> {
         self.next(call, why);
         let value = run().map_err(|e| self.fail(e))?;
+        self.done(show(&value));
+        Ok(value)
+    }
+
+    /// Like [`Narrator::call`] for an async call (tokio): announce it, await it, say how it
+    /// went. The call stays one line in the lesson:
+    ///
+    /// ```no_run
+    /// # async fn demo(socket: &tokio::net::UdpSocket, to: std::net::SocketAddr, say: &common::Narrator) -> common::Result<()> {
+    /// let n = say.call_async("send_to(…)", "one datagram", socket.send_to(b"ping", to)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// While this task waits, other tasks may use the same narrator: the result line still
+    /// names this call. (Step mode pauses before the call, as [`Narrator::next`] does; the pause
+    /// holds the runtime's thread, which is what a learner stepping through wants.)
+    pub async fn call_async<T: Shown>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl Future<Output = io::Result<T>>,
+    ) -> Result<T, LessonError> {
+        self.call_async_then(call, why, run, Shown::shown).await
+    }
+
+    /// Like [`Narrator::call_async`], with the result's text made by `show`, as
+    /// [`Narrator::call_then`] does: `say.call_async_then("TcpStream::connect(…)", why,
+    /// TcpStream::connect(addr), |_| "ok".into()).await?`.
+    pub async fn call_async_then<T>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl Future<Output = io::Result<T>>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        let call = call.into();
+        self.next(call.clone(), why);
+        let result = run.await;
+        // Another task may have announced its own call meanwhile: this result is this call's.
+        *self.current() = (call, why.to_string());
+        let value = result.map_err(|e| self.fail(e))?;
         self.done(show(&value));
         Ok(value)
     }

@@ -504,6 +504,39 @@ impl Server {
         }
     }
 
+    /// Wait (up to the timeout) until the server's trace (it was started with `--trace` and
+    /// [`crate::TraceFile::path`]) passes `test`; return the trace. It is read now, then again
+    /// after each line the server prints: the narrator records an event before it prints its
+    /// line, so this waits for what happened, without sleeping and without the wording. (Bytes
+    /// recorded without a line of their own are seen with the next line printed.)
+    #[track_caller]
+    pub fn wait_for_trace(
+        &mut self,
+        trace: &crate::TraceFile,
+        test: impl Fn(&crate::Trace) -> bool,
+    ) -> crate::Trace {
+        let deadline = Instant::now() + timeout();
+        loop {
+            // Whole lines only: the server may be writing the next one.
+            let text = std::fs::read_to_string(trace.path()).unwrap_or_default();
+            let whole = text.rfind('\n').map_or("", |end| &text[..=end]);
+            let now = crate::Trace::parse(whole);
+            if test(&now) {
+                return now;
+            }
+            if Instant::now() > deadline {
+                let run = self.stop();
+                let why = "The server's trace never showed what the test waited for.";
+                fail(
+                    why,
+                    "(an event the test was waiting for)",
+                    &run.transcript(),
+                );
+            }
+            self.wait_for_line(|_| true);
+        }
+    }
+
     /// How many stdout lines the server has printed so far (without waiting for more).
     pub fn lines_so_far(&mut self) -> usize {
         if let Some(out) = self.out.as_ref() {
