@@ -141,6 +141,28 @@ impl TraceFile {
     pub fn read(&self) -> Trace {
         Trace::read(self.file.path())
     }
+
+    /// Wait (up to the timeout of each line) until `server`, which writes this trace, has
+    /// recorded at least `count` events for which `test` is true; return the last of them.
+    /// It waits on the server's output, not on a clock: an event that prints a line (a call,
+    /// an error, a note) is in the trace before its line is printed, so each line is the
+    /// moment to look again. (Wait for such an event, not for the bytes of a quiet adapter.)
+    #[track_caller]
+    pub fn wait_for(
+        &self,
+        server: &mut crate::Server,
+        count: usize,
+        test: impl Fn(&Event) -> bool,
+    ) -> Event {
+        loop {
+            let trace = self.read();
+            let found: Vec<&Event> = trace.events.iter().filter(|e| test(e)).collect();
+            if found.len() >= count.max(1) {
+                return found[count.max(1) - 1].clone();
+            }
+            server.wait_for_line(|_| true);
+        }
+    }
 }
 
 /// One line of the trace: a flat JSON object of strings and numbers (what common writes).
