@@ -243,7 +243,9 @@ fn drain(
     let both = || {
         let turns = || take_turns(server, client, payload, sent);
         let call = "send(the rest), again and again";
-        say_server.call_then(call, why, turns, taken).map_err(into_io)
+        say_server
+            .call_then(call, why, turns, taken)
+            .map_err(into_io)
     };
     let call = format!("recv({BUFFER}), again and again");
     let why = "read what has arrived, which makes room";
