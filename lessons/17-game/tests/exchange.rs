@@ -7,27 +7,9 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use testkit::{lesson, normalize_ports, Server, Trace, TraceFile};
+use testkit::{lesson, normalize_ports, traced_server, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-17-game");
-
-/// Each datagram one side sent (`"send"`) or received (`"recv"`), in order, as text: the
-/// lesson records one trace event per datagram.
-fn datagrams(trace: &Trace, who: &str, kind: &str) -> Vec<String> {
-    trace
-        .of(who)
-        .filter(|e| e.kind == kind)
-        .map(|e| String::from_utf8_lossy(e.bytes.as_deref().unwrap_or_default()).into_owned())
-        .collect()
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
 
 #[test]
 fn the_demo_plays_four_ticks_in_order() {
@@ -35,8 +17,8 @@ fn the_demo_plays_four_ticks_in_order() {
     run.success();
     // What really left each side: alice's first copy of input 2 (delayed) and bob's input 3
     // (lost) never did; alice's input 2 went out late, after input 3, and input 4 twice.
-    let alice = datagrams(&trace, "alice", "send");
-    let bob = datagrams(&trace, "bob", "send");
+    let alice = trace.datagrams("alice", "send");
+    let bob = trace.datagrams("bob", "send");
     assert_eq!(alice[0], "hello, may I play?");
     assert!(alice[1].starts_with("join "), "{alice:?}");
     let alice_inputs = [
@@ -47,15 +29,15 @@ fn the_demo_plays_four_ticks_in_order() {
     ];
     assert_eq!(alice[2..], [&alice_inputs[..], &["input 4 right"]].concat());
     assert_eq!(bob[2..], ["input 1 left", "input 2 up", "input 4 left"]);
-    assert_eq!(datagrams(&trace, "other", "send"), ["\u{fffd}\0hello?"]);
+    assert_eq!(trace.datagrams("other", "send"), ["\u{fffd}\0hello?"]);
     // The cookie each received is the one each sent back in its join.
     for (who, sent) in [("alice", &alice), ("bob", &bob)] {
-        let got = datagrams(&trace, who, "recv");
+        let got = trace.datagrams(who, "recv");
         assert_eq!(got[0].len(), 15, "{got:?}");
         assert_eq!(got[0].replace("cookie", "join"), sent[1], "{who}");
     }
     // The server received every datagram that was sent, in order, and nothing else.
-    let received = datagrams(&trace, "server", "recv");
+    let received = trace.datagrams("server", "recv");
     assert_eq!(received.len(), 13, "{received:?}");
     assert_eq!(received[4..6], ["input 1 right", "input 1 left"]);
     assert_eq!(
@@ -73,7 +55,7 @@ fn the_demo_plays_four_ticks_in_order() {
     // Newest wins: the late input 2 and the second input 4 moved nobody; bob's snapshots
     // still acknowledge input 2 after his input 3 was lost.
     assert_eq!(
-        datagrams(&trace, "alice", "recv")[1..],
+        trace.datagrams("alice", "recv")[1..],
         [
             "snap 1 ack=1 you=p1 p1=1,0 p2=-1,0",
             "snap 2 ack=1 you=p1 p1=1,0 p2=-1,1",
@@ -82,7 +64,7 @@ fn the_demo_plays_four_ticks_in_order() {
         ]
     );
     assert_eq!(
-        datagrams(&trace, "bob", "recv")[1..],
+        trace.datagrams("bob", "recv")[1..],
         [
             "snap 1 ack=1 you=p2 p1=1,0 p2=-1,0",
             "snap 2 ack=2 you=p2 p1=1,0 p2=-1,1",
@@ -91,7 +73,7 @@ fn the_demo_plays_four_ticks_in_order() {
         ]
     );
     // Two cookies and eight snapshots: the garbage got no answer.
-    assert_eq!(datagrams(&trace, "server", "send").len(), 10);
+    assert_eq!(trace.datagrams("server", "send").len(), 10);
     // A UDP server: socket and bind, then datagrams; no listen(), no accept(), no error.
     let calls = trace.calls("server");
     assert_eq!(calls[..2], ["socket", "bind"], "{calls:?}");
@@ -234,7 +216,7 @@ fn inputs(datagrams: &[String]) -> Vec<&str> {
 
 #[test]
 fn two_clients_and_a_lost_input() {
-    let (mut server, server_trace) = traced_server(&[]);
+    let (mut server, server_trace) = traced_server(BIN, &[]);
     let a =
         lesson(BIN)
             .client(server.addr)
@@ -250,23 +232,23 @@ fn two_clients_and_a_lost_input() {
     // Input 2 never left a's socket: the server skipped its step and applied 1, 3 and 4.
     a.success().stdout_has(", at 2,1");
     b.success().stdout_has(", at -1,1");
-    let a_sent = datagrams(&a_trace, "client", "send");
+    let a_sent = a_trace.datagrams("client", "send");
     assert_eq!(
         inputs(&a_sent),
         ["input 1 right", "input 3 up", "input 4 right"]
     );
     assert_eq!(
-        inputs(&datagrams(&b_trace, "client", "send")),
+        inputs(&b_trace.datagrams("client", "send")),
         ["input 1 left", "input 2 up"]
     );
     // Each client ended on the snapshot that acknowledges its last input.
-    let last_a = datagrams(&a_trace, "client", "recv").pop().unwrap();
+    let last_a = a_trace.datagrams("client", "recv").pop().unwrap();
     assert!(last_a.contains(" ack=4 "), "{last_a}");
     // The server got both players' inputs (both clients finished, so it has), and never a's
     // input 2; it answered each hello with a cookie and sent snapshots, and nothing failed.
     let run = server.stop();
     let trace = server_trace.read();
-    let received = datagrams(&trace, "server", "recv");
+    let received = trace.datagrams("server", "recv");
     assert!(
         !received.iter().any(|d| d == "input 2 right"),
         "{received:?}"
@@ -291,7 +273,7 @@ fn two_clients_and_a_lost_input() {
 
 #[test]
 fn late_repeated_and_malformed_datagrams_are_ignored() {
-    let (mut server, trace) = traced_server(&[]);
+    let (mut server, trace) = traced_server(BIN, &[]);
     let raw = Raw::new(server.addr);
     raw.send(b"input 5 right");
     raw.send(b"input 7 up");
@@ -341,14 +323,15 @@ fn late_repeated_and_malformed_datagrams_are_ignored() {
         .collect();
     assert!(after_recv.iter().all(|k| *k == "note"), "{after_recv:?}");
     // Only cookies and snapshots went out: nothing answered the garbage.
-    assert!(datagrams(&trace, "server", "send")
+    assert!(trace
+        .datagrams("server", "send")
         .iter()
         .all(|d| d.starts_with("cookie ") || d.starts_with("snap ")));
 }
 
 #[test]
 fn the_server_stops_after_its_ticks() {
-    let (server, trace) = traced_server(&["--ticks", "3"]);
+    let (server, trace) = traced_server(BIN, &["--ticks", "3"]);
     server.finish().success();
     // Three silent ticks: socket and bind, and nothing to receive or send.
     let trace = trace.read();
@@ -369,10 +352,10 @@ fn a_client_without_a_server_gives_up_with_a_clear_error() {
         .stderr_has("the server never let us join")
         .stderr_has("is the server running?");
     // A hello each tick, 50 of them, and never a join: no cookie ever came.
-    let sent = datagrams(&trace, "client", "send");
+    let sent = trace.datagrams("client", "send");
     assert_eq!(sent.len(), 50, "{sent:?}");
     assert!(sent.iter().all(|d| d == "hello, may I play?"), "{sent:?}");
-    assert!(datagrams(&trace, "client", "recv").is_empty());
+    assert!(trace.datagrams("client", "recv").is_empty());
     assert_eq!(
         trace.errors("client").len(),
         1,

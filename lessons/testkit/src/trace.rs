@@ -98,6 +98,15 @@ impl Trace {
             .collect()
     }
 
+    /// What each `send` (or `recv`) event of one side moved, as text, in order. A UDP lesson
+    /// records one such event per datagram, so this is the list of its datagrams.
+    pub fn datagrams(&self, who: &str, kind: &str) -> Vec<String> {
+        self.of(who)
+            .filter(|e| e.kind == kind)
+            .map(|e| String::from_utf8_lossy(e.bytes.as_deref().unwrap_or_default()).into_owned())
+            .collect()
+    }
+
     /// The address of the readiness line (`listening on HOST:PORT`), if there was one.
     pub fn ready(&self) -> Option<std::net::SocketAddr> {
         self.events
