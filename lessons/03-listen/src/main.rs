@@ -588,7 +588,9 @@ fn std_backlog(opts: &Options) -> Result<()> {
     let why = "socket(), bind() and listen(), with a backlog we cannot choose";
     let listener = server.call(call, why, || std::net::TcpListener::bind(opts.addr))?;
     server.kernel(&listener);
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     opts.ready(addr);
 
     // Connect until a connection does not complete in time (with a ceiling, in case a system

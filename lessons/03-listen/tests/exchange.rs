@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use testkit::trace::Event;
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
@@ -39,6 +40,12 @@ fn at(
         .iter()
         .position(|e| e.who == who && test(e))
         .unwrap_or_else(|| panic!("no {who} {what} in the trace"))
+}
+
+/// A kernel view of the server's listener (its state: LISTEN).
+#[cfg(target_os = "linux")]
+fn listen_view(e: &Event) -> bool {
+    e.who == "server" && e.kind == "kernel" && e.text.starts_with("LISTEN")
 }
 
 /// The accept queue lengths the kernel view showed for the listener, in order (Linux).
@@ -152,7 +159,9 @@ fn two_processes_clients_wait_in_the_servers_accept_queue() {
         .args(&["--step", "--clients", "2", "--trace", trace.path()])
         .stdin(stdin)
         .server();
-    server.wait_for("[step] next: server accept()");
+    // The server's second view of its listener comes right before its first accept(), for
+    // which it waits for a newline: the clients connect while it waits.
+    trace.wait_for(&mut server, 2, listen_view);
     let mut alice = Conn::open(server.addr);
     let mut bob = Conn::open(server.addr);
     // Both connections are complete although nobody called accept(): the kernel did it.
@@ -371,7 +380,7 @@ fn a_stop_and_continue_does_not_end_the_server() {
     // fails with EINTR (signal(7)); the server must wait again, not drop the client.
     let (mut server, trace) = traced_server(&["--clients", "1", "--timeout", "5000"]);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("server  accept() -> ok");
+    trace.wait_for(&mut server, 1, |e| e.kind == "call" && e.name() == "accept");
     let pid = server.pid().to_string();
     // Signal it while it waits in recv(): the kernel names that wait `wait_woken`.
     let wchan = format!("/proc/{pid}/wchan");
@@ -403,11 +412,11 @@ fn a_stop_and_continue_does_not_end_the_server() {
 fn running_out_of_descriptors_does_not_end_the_server() {
     // The running server's soft descriptor limit set to its lowest free descriptor: accept()
     // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
-    let mut server = Server::start(BIN, &["--clients", "1", "--timeout", "1000"]);
-    // The kernel view opens a netlink socket for a moment; the second LISTEN line is printed
-    // once that is closed again, right before the first accept(). Read the descriptors then.
-    server.wait_for("server  kernel: LISTEN");
-    server.wait_for("server  kernel: LISTEN");
+    let (mut server, trace) = traced_server(&["--clients", "1", "--timeout", "1000"]);
+    // The kernel view opens a netlink socket for a moment; the second view of the listener
+    // is printed once that is closed again, right before the first accept(). Read the
+    // descriptors then.
+    trace.wait_for(&mut server, 2, listen_view);
     let pid = server.pid();
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap();
     let open: Vec<u64> = fds
@@ -424,12 +433,18 @@ fn running_out_of_descriptors_does_not_end_the_server() {
     // next one meets EMFILE.
     let _first = Conn::open(server.addr);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("accept() -> error: too many open files");
-    server.wait_for("-- trying again in");
+    let failed = |e: &Event| e.kind == "error" && e.name() == "accept";
+    trace.wait_for(&mut server, 1, failed);
     limits("1024");
     assert!(server.is_running(), "the server exited without descriptors");
     greet(&mut conn, "alice", 1);
     server.finish().success();
+    // accept() failed (EMFILE), and a later accept() took the connection.
+    let events = trace.read().events;
+    let first_failure = events.iter().position(failed).unwrap();
+    assert!(events[first_failure..]
+        .iter()
+        .any(|e| e.kind == "call" && e.name() == "accept"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::narrate::family;
 use common::talk::{local_addr, recv_line, reuse_address};
-use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_06_send::send_all;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -130,7 +130,10 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
     })?;
     // ANCHOR_END: sndbuf
     if cfg!(target_os = "linux") {
-        let size = conn.send_buffer_size().map_err(|e| say.fail(e))?;
+        // getsockopt(SO_SNDBUF), not narrated: the note says what it found.
+        let size = conn
+            .send_buffer_size()
+            .map_err(|e| LessonError::io("getsockopt(SO_SNDBUF)", e, LESSON.package))?;
         say.note(format!(
             "kernel: the send buffer is {size} B (Linux doubles what you ask, for its own bookkeeping)"
         ));
@@ -231,42 +234,59 @@ fn drain(
     (server, say_server): (&mut Narrated<&Socket>, &Narrator),
     (client, say_client): (&mut Narrated<&Socket>, &Narrator),
     payload: &[u8],
-    mut sent: usize,
+    sent: usize,
 ) -> Result<Vec<u8>> {
+    let taken = |_: &Vec<u8>| format!("every one of the {} bytes taken at last", payload.len());
+    let why = "offer what is left, each time the client has made room";
+    // The two loops are one: the client's recv()s make room for the server's send()s. So the
+    // client's line holds the server's, which comes first.
+    let both = || {
+        let turns = || take_turns(server, client, payload, sent);
+        let call = "send(the rest), again and again";
+        say_server
+            .call_then(call, why, turns, taken)
+            .map_err(into_io)
+    };
+    let call = format!("recv({BUFFER}), again and again");
+    let why = "read what has arrived, which makes room";
+    say_client.call_then(call, why, both, |got| format!("{} bytes in all", got.len()))
+}
+
+/// The server's send()s and the client's recv()s, taking turns until the client has every
+/// byte of `payload` (of which `sent` bytes are taken already).
+fn take_turns(
+    server: &mut Narrated<&Socket>,
+    client: &mut Narrated<&Socket>,
+    payload: &[u8],
+    mut sent: usize,
+) -> io::Result<Vec<u8>> {
     let mut received = Vec::with_capacity(payload.len());
     let mut buf = vec![0u8; BUFFER];
-    say_server.next(
-        "send(the rest), again and again",
-        "offer what is left, each time the client has made room",
-    );
-    say_client.next(
-        format!("recv({BUFFER}), again and again"),
-        "read what has arrived, which makes room",
-    );
     while received.len() < payload.len() {
         if sent < payload.len() {
             match server.write(&payload[sent..]) {
                 Ok(n) => sent += n,
                 // No room yet: the client reads first.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(say_server.fail(e)),
+                Err(e) => return Err(e),
             }
         }
         if received.len() < sent {
             // `Read::read` on a socket is the recv() system call (lesson 07).
-            let n = client.read(&mut buf).map_err(|e| say_client.fail(e))?;
+            let n = client.read(&mut buf)?;
             if n == 0 {
-                return Err(say_client.protocol_error("end of stream before the whole payload"));
+                let early = "end of stream before the whole payload";
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, early));
             }
             received.extend_from_slice(&buf[..n]);
         }
     }
-    say_server.done(format!(
-        "every one of the {} bytes taken at last",
-        payload.len()
-    ));
-    say_client.done(format!("{} bytes in all", received.len()));
     Ok(received)
+}
+
+/// The `io::Error` inside a narrated call's error (the narrator has reported it).
+fn into_io(err: LessonError) -> io::Error {
+    err.source.unwrap_or_else(|| io::Error::other(err.reason))
 }
 // ANCHOR_END: drain
 

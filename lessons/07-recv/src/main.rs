@@ -17,9 +17,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use common::error::describe;
 use common::narrate::family;
 use common::talk::{close, local_addr};
+use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_07_recv::read_message;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -100,22 +100,25 @@ struct Recv<'a> {
 
 impl Read for Recv<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.say.next(
-            format!("recv({})", buf.len()),
-            "wait for bytes from the peer",
-        );
         let mut conn = self.conn;
+        let call = format!("recv({})", buf.len());
         // Blocks until at least one byte is there, the stream ends (0) or an error occurs.
-        let result = conn.read(buf);
-        match &result {
-            // The bytes go in the trace too (`--trace`), where the tests read them.
-            Ok(0) => self.say.done_bytes("0 bytes: end of stream", &[]),
-            Ok(n) => self
-                .say
-                .done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
-            Err(e) => self.say.done(format!("error: {}", describe(e))),
-        }
-        result
+        let recv = || conn.read(buf).map(|n| buf[..n].to_vec());
+        let got = self
+            .say
+            .call_then(
+                call,
+                "wait for bytes from the peer",
+                recv,
+                |got| match got.len() {
+                    0 => "0 bytes: end of stream".to_string(),
+                    n => format!("{n} bytes: {}", show_bytes(got)),
+                },
+            )
+            .map_err(|e| e.source.unwrap_or_else(|| io::Error::other(e.reason)))?;
+        // The bytes go in the trace too (`--trace`), where the tests read them.
+        self.say.moved(Kind::Recv, "recv", &got);
+        Ok(got.len())
     }
 }
 // ANCHOR_END: recv
@@ -342,7 +345,7 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     // The client waits for answers: not forever. (Not narrated: the demo's output stays short.)
     socket
         .set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| LessonError::io("setsockopt(SO_RCVTIMEO)", e, LESSON.package))?;
     Ok(socket)
 }
 

@@ -8,6 +8,7 @@
 //! exercise's checks are tests/exercise.rs.
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
+use testkit::trace::Event;
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-07-recv");
@@ -23,7 +24,7 @@ fn frame(message: &[u8]) -> Vec<u8> {
 fn recvs(trace: &Trace, who: &str) -> Vec<Vec<u8>> {
     trace
         .of(who)
-        .filter(|e| e.kind == "call" && e.call.starts_with("recv("))
+        .filter(|e| e.kind == "recv")
         .filter_map(|e| e.bytes.clone())
         .collect()
 }
@@ -34,6 +35,11 @@ fn traced_server(args: &[&str]) -> (Server, TraceFile) {
     let mut all = args.to_vec();
     all.extend(["--trace", trace.path()]);
     (Server::start(BIN, &all), trace)
+}
+
+/// A recv() call that returned (its line is printed once it is in the trace).
+fn a_recv(e: &Event) -> bool {
+    e.kind == "call" && e.name() == "recv"
 }
 
 /// The one call the server reports as failed, and why.
@@ -122,12 +128,12 @@ fn server_and_client_in_two_processes_with_length_prefixes() {
 fn a_length_prefixed_message_sent_in_pieces_is_reassembled() {
     // Each piece is sent only after the server's recv() has returned the one before, so the
     // pieces arrive separately for certain. One recv() is not enough to read this message.
-    let mut server = Server::start(BIN, &["--framing", "length"]);
+    let (mut server, trace) = traced_server(&["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0, 0, 5]);
-    server.wait_for("server  recv(");
+    trace.wait_for(&mut server, 1, a_recv);
     conn.send(b"he");
-    server.wait_for("server  recv(");
+    trace.wait_for(&mut server, 2, a_recv);
     // A wrong server may be gone by now; what it answered is what matters.
     let _ = conn.try_send(b"llo");
     conn.expect(&frame(b"got #1: hello"));
@@ -141,10 +147,10 @@ fn a_length_prefixed_message_sent_in_pieces_is_reassembled() {
 
 #[test]
 fn a_header_split_in_the_middle_is_reassembled() {
-    let mut server = Server::start(BIN, &["--framing", "length"]);
+    let (mut server, trace) = traced_server(&["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0]);
-    server.wait_for("server  recv(");
+    trace.wait_for(&mut server, 1, a_recv);
     let _ = conn.try_send(&[0, 2, b'o', b'k']);
     conn.expect(&frame(b"got #1: ok"));
     conn.shutdown_write().expect_eof();
@@ -153,10 +159,10 @@ fn a_header_split_in_the_middle_is_reassembled() {
 
 #[test]
 fn a_line_sent_in_pieces_like_nc_would_is_reassembled() {
-    let mut server = Server::start(BIN, &[]);
+    let (mut server, trace) = traced_server(&[]);
     let mut conn = Conn::open(server.addr);
     conn.send(b"hel");
-    server.wait_for("server  recv(");
+    trace.wait_for(&mut server, 1, a_recv);
     conn.send(b"lo\nsecond\nthi");
     assert_eq!(conn.read_line(), "got #1: hello");
     assert_eq!(conn.read_line(), "got #2: second");
@@ -171,7 +177,7 @@ fn a_peer_that_closes_mid_message_is_an_error_of_the_recv() {
     let (mut server, trace) = traced_server(&["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0, 0, 5]);
-    server.wait_for("server  recv(");
+    trace.wait_for(&mut server, 1, a_recv);
     let _ = conn.try_send(b"hel");
     conn.shutdown_write();
     server.finish().clean_failure();

@@ -77,7 +77,11 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     let call = format!("socket() + bind({addr}) + listen()");
     let why = "make the listening socket (std does all three in TcpListener::bind)";
     let listener = say.call_opening(call, why, || TcpListener::bind(addr), Shown::shown)?;
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+    opts.ready(
+        listener
+            .local_addr()
+            .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
+    );
     Ok(listener)
 }
 
@@ -383,7 +387,9 @@ fn demo(opts: &Options) -> Result<()> {
 
     lesson.note("part 1: the client half-closes, the server answers, both close");
     let listener = listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     let to_server = connect_to(addr, &client)?;
     let to_client = accept_one(&listener, &server)?;
     let (client_ends, server_ends) = (ends(&to_server), ends(&to_client));

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use testkit::trace::Event;
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
@@ -159,6 +160,11 @@ fn std_alone_shows_the_reset_too() {
     drop(server_side);
     let err = testkit::uninterrupted(|| client.read(&mut [0u8; 16])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+}
+
+/// A connection accepted (the call returned; its line is printed once it is in the trace).
+fn accepted(e: &Event) -> bool {
+    e.kind == "call" && e.name() == "accept"
 }
 
 /// A server started with `--trace`, and its trace file.
@@ -382,7 +388,7 @@ fn a_stop_and_continue_does_not_drop_the_client() {
     // Ctrl-Z and `fg` while the server waits in recv(): it fails with EINTR (signal(7)).
     let (mut server, trace) = traced_server(&["--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("server  accept() -> ok");
+    trace.wait_for(&mut server, 1, accepted);
     let pid = server.pid();
     let wchan = format!("/proc/{pid}/wchan");
     let deadline = Instant::now() + testkit::timeout();
@@ -411,7 +417,7 @@ fn a_stop_and_continue_does_not_drop_the_client() {
 fn running_out_of_descriptors_does_not_end_the_server() {
     // The running server's soft descriptor limit set to its lowest free descriptor: accept()
     // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
-    let mut server = Server::start(BIN, &["--timeout", "1"]);
+    let (mut server, trace) = traced_server(&["--timeout", "1"]);
     let pid = server.pid();
     let open: Vec<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
@@ -427,13 +433,17 @@ fn running_out_of_descriptors_does_not_end_the_server() {
     // down: the first connection gets in (and, silent, is cut after 1 s); the next meets EMFILE.
     let _first = Conn::open(server.addr);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("accept() -> error: too many open files");
-    server.wait_for("-- trying again in");
+    let failed = |e: &Event| e.kind == "error" && e.name() == "accept";
+    trace.wait_for(&mut server, 1, failed);
     limits("1024");
     assert!(server.is_running(), "the server exited without descriptors");
     conn.send(b"a\nb\n").shutdown_write();
     conn.expect(b"b\na\n").expect_eof();
     server.finish().success();
+    // accept() failed (EMFILE), and a later accept() took the connection.
+    let events = trace.read().events;
+    let first_failure = events.iter().position(failed).unwrap();
+    assert!(events[first_failure..].iter().any(accepted));
 }
 
 #[test]
@@ -513,9 +523,9 @@ fn a_process_that_dies_closes_its_connections_with_fin() {
     // SIGKILL: the process cannot run another instruction, but its kernel closes its
     // descriptors as close() would: FIN (nothing was left unread), so the peer reads the end
     // of stream, not a reset.
-    let mut server = Server::start(BIN, &["--timeout", "10"]);
+    let (mut server, trace) = traced_server(&["--timeout", "10"]);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("server  accept() -> ok");
+    trace.wait_for(&mut server, 1, accepted);
     testkit::hostile::kill("KILL", server.pid());
     conn.expect_eof();
     let _ = server.stop();
@@ -526,9 +536,9 @@ fn a_process_that_dies_closes_its_connections_with_fin() {
 fn a_process_that_dies_with_bytes_unread_resets() {
     // The same death with bytes waiting unread: the kernel's close sends RST, as close() would.
     use std::io::{ErrorKind, Read};
-    let mut server = Server::start(BIN, &["--timeout", "10"]);
+    let (mut server, trace) = traced_server(&["--timeout", "10"]);
     let mut conn = Conn::open(server.addr);
-    server.wait_for("server  accept() -> ok");
+    trace.wait_for(&mut server, 1, accepted);
     testkit::hostile::kill("STOP", server.pid());
     // A stop takes effect when the process next runs: wait until it is stopped ('T' in
     // /proc/PID/stat), or it might still read the bytes sent next.

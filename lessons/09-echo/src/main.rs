@@ -124,36 +124,25 @@ impl Lines for Connection {
     /// Read one line, newline included, and APPEND it to `line`. Returns the number of
     /// bytes read; 0 means end of stream (the client shut down its sending direction).
     fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
-        self.say.next(
-            "read_until(b'\\n')",
-            "wait until a whole line is in (recv as often as needed, until the deadline)",
-        );
-        // The whole line must be in by then, however many recv() calls it takes.
-        self.reader.get_mut().get_mut().deadline = Instant::now() + self.limit;
-        // `take` caps how much this one line may consume from the stream.
-        let mut capped = (&mut self.reader).take(MAX_LINE as u64);
-        let before = line.len();
-        capped
-            .read_until(b'\n', line)
-            .map_err(|e| silent_peer(self.say.fail(e)))?;
-        let n = line.len() - before;
-        if n == 0 {
-            self.say.done("0 bytes: end of stream");
-        } else if line.ends_with(b"\n") {
-            self.say
-                .done(format!("{n} bytes: {}", show_bytes(&line[before..])));
-        } else if n == MAX_LINE {
-            self.too_long = true;
-            return Err(self.say.protocol_error(format!(
-                "no newline in {MAX_LINE} bytes: the line is too long"
-            )));
-        } else {
-            return Err(self.say.protocol_error(format!(
-                "the client left in the middle of a line ({})",
-                show_bytes(&line[before..])
-            )));
-        }
-        Ok(n)
+        let (reader, limit, too_long) = (&mut self.reader, self.limit, &mut self.too_long);
+        let read = || {
+            // The whole line must be in by then, however many recv() calls it takes.
+            reader.get_mut().get_mut().deadline = Instant::now() + limit;
+            // `take` caps how much this one line may consume from the stream.
+            let mut got = Vec::new();
+            (&mut *reader)
+                .take(MAX_LINE as u64)
+                .read_until(b'\n', &mut got)?;
+            *too_long = got.len() == MAX_LINE && !got.ends_with(b"\n");
+            whole_line(got, "the client")
+        };
+        let why = "wait until a whole line is in (recv as often as needed, until the deadline)";
+        let got = self
+            .say
+            .call_then("read_until(b'\\n')", why, read, |got| line_read(got))
+            .map_err(silent_peer)?;
+        line.extend_from_slice(&got);
+        Ok(got.len())
     }
 
     /// Send all of `bytes` to the client (write_all calls send until every byte is taken),
@@ -175,6 +164,28 @@ impl Lines for Connection {
 }
 // ANCHOR_END: connection
 
+/// What read_until left: a whole line (with its newline), nothing (end of stream), or an
+/// error: no newline within MAX_LINE bytes, or the peer (`who`) gone in the middle of a line.
+fn whole_line(got: Vec<u8>, who: &str) -> io::Result<Vec<u8>> {
+    if got.is_empty() || got.ends_with(b"\n") {
+        return Ok(got);
+    }
+    if got.len() == MAX_LINE {
+        let reason = format!("no newline in {MAX_LINE} bytes: the line is too long");
+        return Err(io::Error::new(ErrorKind::InvalidData, reason));
+    }
+    let reason = format!("{who} left in the middle of a line ({})", show_bytes(&got));
+    Err(io::Error::new(ErrorKind::UnexpectedEof, reason))
+}
+
+/// How a line read is shown: `6 bytes: b"hello\n"`, or `0 bytes: end of stream`.
+fn line_read(got: &[u8]) -> String {
+    match got.len() {
+        0 => "0 bytes: end of stream".to_string(),
+        n => format!("{n} bytes: {}", show_bytes(got)),
+    }
+}
+
 // ANCHOR: listen
 /// socket() + bind() + listen(): std's `TcpListener::bind` does all three.
 fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
@@ -183,7 +194,11 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     let listener = say.call(call, "make the listening socket", || {
         TcpListener::bind(addr)
     })?;
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+    opts.ready(
+        listener
+            .local_addr()
+            .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
+    );
     Ok(listener)
 }
 // ANCHOR_END: listen
@@ -299,20 +314,19 @@ fn send_line(conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
 
 /// Read one line of the answer (with the same limit the server keeps).
 fn read_echo(reader: &mut BufReader<ClientSocket>, say: &Narrator) -> Result<Vec<u8>> {
-    say.next("read_until(b'\\n')", "wait for the echo, a whole line");
-    let mut echo = Vec::new();
-    reader
-        .take(MAX_LINE as u64)
-        .read_until(b'\n', &mut echo)
-        .map_err(|e| silent_peer(say.fail(e)))?;
-    if !echo.ends_with(b"\n") {
-        return Err(say.protocol_error(format!(
-            "the server closed before a whole line came back ({})",
-            show_bytes(&echo)
-        )));
-    }
-    say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
-    Ok(echo)
+    let read = || {
+        let mut echo = Vec::new();
+        reader.take(MAX_LINE as u64).read_until(b'\n', &mut echo)?;
+        if !echo.ends_with(b"\n") {
+            let cut = show_bytes(&echo);
+            let reason = format!("the server closed before a whole line came back ({cut})");
+            return Err(io::Error::new(ErrorKind::UnexpectedEof, reason));
+        }
+        Ok(echo)
+    };
+    let why = "wait for the echo, a whole line";
+    say.call_then("read_until(b'\\n')", why, read, |got| line_read(got))
+        .map_err(silent_peer)
 }
 
 /// We have sent everything: say so, so that the server knows it can close.
@@ -324,22 +338,33 @@ fn half_close(conn: &TcpStream, say: &Narrator) -> Result<()> {
 /// After our half-close the server should close too: expect end of stream, or the reset
 /// of a server that hung up with our bytes unread.
 fn read_end(reader: &mut BufReader<ClientSocket>, say: &Narrator) -> Result<()> {
-    say.next("recv()", "wait for the server to close");
-    let mut rest = Vec::new();
-    match reader.read_to_end(&mut rest) {
-        Ok(0) => say.done("0 bytes: end of stream"),
-        Ok(_) => {
-            return Err(say.protocol_error(format!(
-                "the server sent more than we asked for: {}",
-                show_bytes(&rest)
-            )))
+    // End of stream, or the reset of a server that hung up with our bytes unread: either is
+    // an outcome of this call. More bytes are an error.
+    let recv = || {
+        let mut rest = Vec::new();
+        match reader.read_to_end(&mut rest) {
+            Ok(0) => Ok(None),
+            Ok(_) => {
+                let reason = format!(
+                    "the server sent more than we asked for: {}",
+                    show_bytes(&rest)
+                );
+                Err(io::Error::new(ErrorKind::InvalidData, reason))
+            }
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(Some(e)),
+            Err(e) => Err(e),
         }
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => say.done(format!(
+    };
+    let shown = |reset: &Option<io::Error>| match reset {
+        None => "0 bytes: end of stream".to_string(),
+        Some(e) => format!(
             "error: {}: the server closed with our bytes unread",
-            describe(&e)
-        )),
-        Err(e) => return Err(silent_peer(say.fail(e))),
-    }
+            describe(e)
+        ),
+    };
+    let why = "wait for the server to close";
+    say.call_then("recv()", why, recv, shown)
+        .map_err(silent_peer)?;
     Ok(())
 }
 
@@ -405,7 +430,9 @@ fn demo(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     let mut backoff = Backoff::new();
 
     lesson.note("client 1: three lines, the last one not UTF-8");
@@ -482,7 +509,9 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     let lesson = opts.narrator("lesson");
     let limit = Duration::from_secs(1);
     let listener = listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     let mut backoff = Backoff::new();
 
     lesson.note("client 1: b\"hello\", then one byte every 400 ms, never a newline");
@@ -495,7 +524,9 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
         start,
         |_| "5 bytes".to_string(),
     )?;
-    let mut dripping = slow.try_clone().map_err(|e| client.fail(e))?;
+    let mut dripping = slow
+        .try_clone()
+        .map_err(|e| LessonError::io("try_clone()", e, LESSON.package))?;
     let drip = std::thread::spawn(move || {
         // Wait 400 ms for an echo; when none comes, send one more byte. When the server hangs
         // up, recv() returns 0 (end of stream), or an error, and the thread ends.

@@ -417,7 +417,9 @@ fn boundaries(
         send_to(client, &message(seq, text.as_bytes()), to, &say)
             .map_err(|e| call_error("send_to", e))?;
     }
-    let local = client.local_addr().map_err(|e| say.fail(e))?;
+    let local = client
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     say.note(format!(
         "no bind() was needed: the first send_to bound the socket to {local} (any local address, a free port)"
     ));
@@ -558,10 +560,13 @@ fn burst(opts: &Options, count: usize) -> Result<()> {
     let sent = client_say.call_then(call, why, send_all, not_one_error)?;
     let after = rcvbuf_errors(addr, &client_say);
 
-    // Now read everything the buffer holds, without waiting for more.
-    receiver.set_nonblocking(true).map_err(|e| say.fail(e))?;
+    // Now read everything the buffer holds, without waiting for more (non-blocking: the
+    // first recv_from() with nothing waiting fails with EAGAIN instead of waiting).
     let call = "recv_from() until it would block";
-    let drain = || count_waiting(&receiver);
+    let drain = || {
+        receiver.set_nonblocking(true)?;
+        count_waiting(&receiver)
+    };
     let arrived = say.call_then(call, "take what arrived", drain, |n| {
         format!("{n} datagrams")
     })?;

@@ -9,14 +9,17 @@
 #![cfg(target_os = "linux")]
 
 use testkit::wire_mask::{assert_segments, check_wire_output, parse_wire, wire_run};
+use testkit::{Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-10-udp");
 
 #[test]
 fn one_datagram_per_send_and_nothing_else() {
-    let Some(run) = wire_run(BIN, &["--wire"]) else {
+    let trace = TraceFile::new();
+    let Some(run) = wire_run(BIN, &["--wire", "--trace", trace.path()]) else {
         return;
     };
+    let trace = trace.read();
     assert_segments(
         &run,
         &[
@@ -45,34 +48,45 @@ fn one_datagram_per_send_and_nothing_else() {
             "client > 127.0.0.1:40001 UDP len 7",
             "127.0.0.1 > 127.0.0.1 ICMP port unreachable",
         ]
-        .map(|s| s.replace("127.0.0.1:40001", &unnamed(&run.stdout)))
+        .map(|s| s.replace("127.0.0.1:40001", &unnamed(&trace)))
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>(),
     );
-    // Each send_to's datagram follows the line that narrates it, at once.
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let sent = line.starts_with("client  send_to(") && !line.contains("(simulated)");
-        if sent {
-            let next = lines.get(i + 1).and_then(|l| parse_wire(l));
-            assert!(
-                next.is_some_and(|s| s.kind == "UDP"),
-                "a datagram must follow {line:?}:\n{}",
-                run.stdout
-            );
+    // Each send_to that sent (its bytes are in the trace) is followed at once by its datagram
+    // on the wire; the simulated losses sent nothing, and nothing follows them.
+    let events = &trace.events;
+    for (i, call) in events.iter().enumerate() {
+        if !(call.who == "client" && call.kind == "call" && call.name() == "send_to") {
+            continue;
         }
+        let mut after = events[i + 1..].iter();
+        let sent = after
+            .clone()
+            .take_while(|e| !(e.who == "client" && e.kind == "call"))
+            .any(|e| e.who == "client" && e.kind == "send");
+        let next = after.next().filter(|e| e.kind == "wire");
+        let datagram = next.and_then(|e| parse_wire(&e.text));
+        assert_eq!(
+            datagram.is_some_and(|s| s.kind == "UDP"),
+            sent,
+            "after {:?} (sent: {sent}):\n{}",
+            call.call,
+            run.stdout
+        );
     }
 }
 
-/// The address nobody is bound to, as the wire line names it (its port changes every run).
-fn unnamed(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("client  -- nothing is bound to "))
-        .unwrap_or_else(|| panic!("no empty port in:\n{stdout}"))
-        .trim()
-        .to_string()
+/// The address nobody is bound to: where the client's last connect() pointed (its port
+/// changes every run).
+fn unnamed(trace: &Trace) -> String {
+    let connect = trace
+        .of("client")
+        .filter(|e| e.kind == "call" && e.name() == "connect")
+        .last()
+        .expect("the client's connect() to the empty port");
+    let inside = connect.call.trim_start_matches("connect(");
+    inside.trim_end_matches(')').to_string()
 }
 
 #[test]

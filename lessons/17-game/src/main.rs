@@ -22,8 +22,8 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use common::error::describe;
 use common::narrate::family;
+use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -150,48 +150,8 @@ impl World {
             self.players[i].heard = self.tick;
         }
         match (request, index) {
-            (Request::Hello, _) => {
-                let answer = format!("cookie {:08x}", self.cookie(from)).into_bytes();
-                // The source address may be forged: then this answer goes to someone who never
-                // asked. Never send such an address more bytes than it sent (RFC 8085 §6),
-                // or anyone could use this server to flood a third party.
-                if answer.len() > datagram.len() {
-                    say.note(format!(
-                        "ignored a {}-byte hello from {from}: a {}-byte answer would be larger",
-                        datagram.len(),
-                        answer.len()
-                    ));
-                    return None;
-                }
-                say.note(format!("hello from {from}: a cookie for that address"));
-                Some(answer)
-            }
-            (Request::Join(cookie), None) => {
-                if cookie != self.cookie(from) {
-                    say.note(format!("ignored a join from {from}: wrong cookie"));
-                    return None;
-                }
-                if self.players.len() >= MAX_PLAYERS {
-                    say.note(format!(
-                        "{from} may not join: {MAX_PLAYERS} players already"
-                    ));
-                    return Some(b"full".to_vec());
-                }
-                // Names are seat numbers: the first one free, so they never grow past p32.
-                let seat = (1..).find(|n| self.players.iter().all(|p| p.name != format!("p{n}")));
-                let name = format!("p{}", seat.unwrap_or(0));
-                say.note(format!("new player {name} at {from}"));
-                self.players.push(Player {
-                    name,
-                    addr: from,
-                    x: 0,
-                    y: 0,
-                    last_seq: None,
-                    heard: self.tick,
-                });
-                self.changed = true;
-                None
-            }
+            (Request::Hello, _) => self.hello(datagram.len(), from, say),
+            (Request::Join(cookie), None) => self.join(cookie, from, say),
             (Request::Join(_), Some(_)) => None, // a repeated join: already playing
             (Request::Input(_), None) => {
                 say.note(format!(
@@ -204,6 +164,52 @@ impl World {
                 None
             }
         }
+    }
+
+    /// A hello of `len` bytes: the cookie for that address, if the answer is not larger.
+    fn hello(&self, len: usize, from: SocketAddr, say: &Narrator) -> Option<Vec<u8>> {
+        let answer = format!("cookie {:08x}", self.cookie(from)).into_bytes();
+        // The source address may be forged: then this answer goes to someone who never
+        // asked. Never send such an address more bytes than it sent (RFC 8085 §6), or
+        // anyone could use this server to flood a third party.
+        if answer.len() > len {
+            say.note(format!(
+                "ignored a {len}-byte hello from {from}: a {}-byte answer would be larger",
+                answer.len()
+            ));
+            return None;
+        }
+        say.note(format!("hello from {from}: a cookie for that address"));
+        Some(answer)
+    }
+
+    /// A join from an address that is not playing yet: a new player, if the cookie is the
+    /// one sent to that address and there is room (else `full`).
+    fn join(&mut self, cookie: u32, from: SocketAddr, say: &Narrator) -> Option<Vec<u8>> {
+        if cookie != self.cookie(from) {
+            say.note(format!("ignored a join from {from}: wrong cookie"));
+            return None;
+        }
+        if self.players.len() >= MAX_PLAYERS {
+            say.note(format!(
+                "{from} may not join: {MAX_PLAYERS} players already"
+            ));
+            return Some(b"full".to_vec());
+        }
+        // Names are seat numbers: the first one free, so they never grow past p32.
+        let seat = (1..).find(|n| self.players.iter().all(|p| p.name != format!("p{n}")));
+        let name = format!("p{}", seat.unwrap_or(0));
+        say.note(format!("new player {name} at {from}"));
+        self.players.push(Player {
+            name,
+            addr: from,
+            x: 0,
+            y: 0,
+            last_seq: None,
+            heard: self.tick,
+        });
+        self.changed = true;
+        None
     }
 
     /// Apply a player's input (or not: newest wins), and keep the player on the board.
@@ -267,28 +273,46 @@ impl World {
 /// socket() and bind(): a game server needs nothing more.
 fn open_server(addr: SocketAddr, say: &Narrator) -> Result<(UdpSocket, SocketAddr)> {
     let socket = new_socket(addr, say)?;
-    say.next(format!("bind({addr})"), "the address players send to");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .map_err(|e| say.fail(e))?
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done(format!("ok, bound to {bound}"));
+    let bind = || {
+        socket.bind(&SockAddr::from(addr))?;
+        let local = socket.local_addr()?.as_socket();
+        local.ok_or_else(|| io::Error::other("not an IP address"))
+    };
+    let why = "the address players send to";
+    let bound = say.call_then(format!("bind({addr})"), why, bind, |b| {
+        format!("ok, bound to {b}")
+    })?;
     Ok((UdpSocket::from(socket), bound))
 }
 
 fn new_socket(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_DGRAM)", family(&addr)),
-        "make a datagram socket",
-    );
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(socket)
+    let call = format!("socket({}, SOCK_DGRAM)", family(&addr));
+    say.call(call, "make a datagram socket", || {
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+    })
+}
+
+/// `setsockopt(SO_RCVTIMEO)`: how long a receive waits. Not narrated (the demo sets it once
+/// per socket, the real server at every wait); a failure still names the call.
+fn set_read_timeout(socket: &UdpSocket, timeout: Duration) -> Result<()> {
+    socket
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| LessonError::io("setsockopt(SO_RCVTIMEO)", e, LESSON.package))
+}
+
+/// `send_to()`: one datagram, and its bytes in the trace. A failure is narrated and returned;
+/// the server shrugs it off (a player that went away), a client stops.
+fn send_datagram(
+    socket: &UdpSocket,
+    datagram: &[u8],
+    to: SocketAddr,
+    why: &str,
+    say: &Narrator,
+) -> Result<()> {
+    let call = format!("send_to({to}, {})", show_bytes(datagram));
+    let n = say.call(call, why, || socket.send_to(datagram, to))?;
+    say.moved(Kind::Send, "send_to", &datagram[..n]);
+    Ok(())
 }
 
 /// `recv_from`, asked again when a signal interrupts it. A receive with a timeout
@@ -304,42 +328,50 @@ fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAdd
     }
 }
 
-/// Receive one datagram, let the world handle it, and send its answer, if any. `Ok(false)`:
-/// the read timeout ran out (the tick is over).
-fn receive(socket: &UdpSocket, world: &mut World, say: &Narrator) -> Result<bool> {
-    let mut buf = [0u8; MAX_DATAGRAM + 1];
-    say.next("recv_from()", "the next datagram from any player");
-    let (n, from) = match recv_from(socket, &mut buf) {
-        Ok(got) => got,
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-            ) =>
-        {
-            return Ok(false)
-        }
-        // Windows: an earlier snapshot to a player who left came back "port unreachable".
-        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Ok(true),
-        Err(e) => return Err(say.fail(e)),
-    };
-    say.done(format!("{n} bytes from {from}: {}", show_bytes(&buf[..n])));
-    if let Some(answer) = world.handle(&buf[..n], from, say) {
-        say.next(
-            format!("send_to({from}, {})", show_bytes(&answer)),
-            "the answer",
-        );
-        match socket.send_to(&answer, from) {
-            Ok(n) => say.done(format!("{n} bytes")),
-            Err(e) => say.done(format!("error: {}", describe(&e))),
+/// What one recv_from() on the server brought.
+enum Got {
+    Datagram(Vec<u8>, SocketAddr),
+    /// Windows only: an earlier snapshot to a player who left came back "port unreachable",
+    /// and the next receive reports it. Not the server's problem.
+    Bounced,
+}
+
+impl Got {
+    /// What the result line shows: `13 bytes from 127.0.0.1:40002: b"join c0de0001"`.
+    fn shown(&self) -> String {
+        match self {
+            Got::Datagram(datagram, from) => {
+                let n = datagram.len();
+                format!("{n} bytes from {from}: {}", show_bytes(datagram))
+            }
+            Got::Bounced => "error: an earlier snapshot was not delivered: ignored".to_string(),
         }
     }
-    Ok(true)
+}
+
+/// Receive one datagram (one is waiting), let the world handle it, and send its answer, if
+/// any. A failed answer is narrated, and the game goes on.
+fn receive(socket: &UdpSocket, world: &mut World, say: &Narrator) -> Result<()> {
+    let mut buf = [0u8; MAX_DATAGRAM + 1];
+    let recv = || match recv_from(socket, &mut buf) {
+        Ok((n, from)) => Ok(Got::Datagram(buf[..n].to_vec(), from)),
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Ok(Got::Bounced),
+        Err(e) => Err(e),
+    };
+    let why = "the next datagram from any player";
+    let Got::Datagram(datagram, from) = say.call_then("recv_from()", why, recv, Got::shown)? else {
+        return Ok(());
+    };
+    say.moved(Kind::Recv, "recv_from", &datagram);
+    if let Some(answer) = world.handle(&datagram, from, say) {
+        let _ = send_datagram(socket, &answer, from, "the answer", say);
+    }
+    Ok(())
 }
 
 /// The end of a tick: drop the silent players, then one snapshot to every player left.
 /// Nobody acknowledges a snapshot; if one is lost, the next tick's replaces it.
-fn broadcast(socket: &UdpSocket, world: &mut World, say: &Narrator, quiet: bool) -> Result<()> {
+fn broadcast(socket: &UdpSocket, world: &mut World, say: &Narrator, quiet: bool) {
     world.tick += 1;
     world.expire(say);
     for player in &world.players {
@@ -353,19 +385,17 @@ fn broadcast(socket: &UdpSocket, world: &mut World, say: &Narrator, quiet: bool)
             ));
             continue;
         }
-        say.next(
-            format!("send_to({}, {})", player.addr, show_bytes(&snapshot)),
-            "this tick's snapshot",
-        );
-        match socket.send_to(&snapshot, player.addr) {
-            Ok(n) if !quiet => say.done(format!("{n} bytes")),
-            Ok(_) => {}
-            // A player that went away: its snapshots fail or vanish; the game goes on.
-            Err(e) => say.done(format!("error: {}", describe(&e))),
+        if quiet {
+            // A tick where nothing changed: sent all the same, recorded in the trace only.
+            if let Ok(n) = socket.send_to(&snapshot, player.addr) {
+                say.moved(Kind::Send, "send_to", &snapshot[..n]);
+            }
+            continue;
         }
+        // A player that went away: its snapshots fail or vanish; the game goes on.
+        let _ = send_datagram(socket, &snapshot, player.addr, "this tick's snapshot", say);
     }
     world.changed = false;
-    Ok(())
 }
 // ANCHOR_END: server_calls
 
@@ -387,9 +417,7 @@ impl Client {
     /// socket(), and a read timeout so that waiting for a snapshot never hangs.
     fn open(server: SocketAddr, timeout: Duration, say: Narrator) -> Result<Client> {
         let socket = UdpSocket::from(new_socket(server, &say)?);
-        socket
-            .set_read_timeout(Some(timeout))
-            .map_err(|e| say.fail(e))?;
+        set_read_timeout(&socket, timeout)?;
         Ok(Client {
             socket,
             say,
@@ -400,79 +428,77 @@ impl Client {
         })
     }
 
-    /// Send one datagram to the server, no answer expected.
-    fn send_bytes(&self, bytes: &[u8], why: &str) -> Result<()> {
-        self.say.next(
-            format!("send_to({}, {})", self.server, show_bytes(bytes)),
-            why,
-        );
-        let n = self
-            .socket
-            .send_to(bytes, self.server)
-            .map_err(|e| self.say.fail(e))?;
-        self.say.done(format!("{n} bytes"));
-        Ok(())
-    }
-
     /// Ask for a cookie. The hello is longer than the answer: the server answers nothing
     /// larger than what it got.
     fn hello(&self) -> Result<()> {
-        self.send_bytes(HELLO, "ask for a cookie")
+        send_datagram(
+            &self.socket,
+            HELLO,
+            self.server,
+            "ask for a cookie",
+            &self.say,
+        )
     }
 
     /// Send back the cookie we received: the server now knows we receive at this address.
     fn join(&self) -> Result<()> {
         let cookie = self.cookie.unwrap_or_default();
         let join = format!("join {cookie:08x}");
-        self.send_bytes(join.as_bytes(), "prove we received it")
+        let why = "prove we received it";
+        send_datagram(&self.socket, join.as_bytes(), self.server, why, &self.say)
     }
 
     /// Send one input: one datagram, no answer expected.
     fn send(&self, input: Input) -> Result<()> {
-        self.send_bytes(&input.to_bytes(), "send this tick's input")
+        let why = "send this tick's input";
+        send_datagram(&self.socket, &input.to_bytes(), self.server, why, &self.say)
     }
 
-    /// Pretend to send, for the demo's broken network: say what happened to the datagram.
+    /// Pretend to send, for a broken network: say what happened to the datagram. No call:
+    /// it never leaves (and the trace records no bytes).
     fn lose(&self, input: Input, fate: &str) {
         let bytes = input.to_bytes();
-        self.say.next(
-            format!("send_to({}, {})", self.server, show_bytes(&bytes)),
-            "send this tick's input",
-        );
-        self.say
-            .done(format!("{} bytes — {fate} (simulated)", bytes.len()));
+        let call = format!("send_to({}, {})", self.server, show_bytes(&bytes));
+        let lost = |n: &usize| format!("{n} bytes — {fate} (simulated)");
+        let why = "send this tick's input";
+        let _ = self.say.call_then(call, why, || Ok(bytes.len()), lost);
     }
 
-    /// Receive one datagram from the server: a cookie, or a snapshot, kept only if it is
-    /// newer than the newest one seen. `Ok(false)`: nothing came within the read timeout.
+    /// Receive one datagram from the server and take it (below). `Ok(false)`: nothing came
+    /// within the read timeout.
     fn receive(&mut self) -> Result<bool> {
         // One byte more than the longest snapshot: a datagram that fills the buffer was
         // longer, and the kernel has cut it (recv(2): the rest is discarded).
         let mut buf = [0u8; MAX_SNAPSHOT + 1];
-        self.say.next("recv_from()", "this tick's snapshot");
-        let (n, from) = match recv_from(&self.socket, &mut buf) {
-            Ok(got) => got,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                self.say.done("nothing within the read timeout");
-                return Ok(false);
-            }
-            Err(e) => return Err(self.say.fail(e)),
+        let recv = || match recv_from(&self.socket, &mut buf) {
+            Ok((n, from)) => Ok(Some((buf[..n].to_vec(), from))),
+            Err(e) if is_timeout(&e) => Ok(None),
+            Err(e) => Err(e),
         };
-        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-        self.say
-            .done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
+        let shown = |got: &Option<(Vec<u8>, SocketAddr)>| match got {
+            Some((datagram, _)) => format!("{} bytes: {}", datagram.len(), show_bytes(datagram)),
+            None => "nothing within the read timeout".to_string(),
+        };
+        let why = "this tick's snapshot";
+        let Some((datagram, from)) = self.say.call_then("recv_from()", why, recv, shown)? else {
+            return Ok(false);
+        };
+        self.say.moved(Kind::Recv, "recv_from", &datagram);
+        self.take(&datagram, from)?;
+        Ok(true)
+    }
+
+    /// A datagram from the server: a cookie, or a snapshot, kept only if it is newer than the
+    /// newest one seen.
+    fn take(&mut self, datagram: &[u8], from: SocketAddr) -> Result<()> {
+        let text = String::from_utf8_lossy(datagram).into_owned();
         let tick = text
             .strip_prefix("snap ")
             .and_then(|rest| rest.split(' ').next())
             .and_then(|t| t.parse::<u64>().ok());
         match tick {
             _ if from != self.server => self.say.note("not from the server: ignored"),
-            _ if n > MAX_SNAPSHOT => self.say.note(format!(
+            _ if datagram.len() > MAX_SNAPSHOT => self.say.note(format!(
                 "longer than {MAX_SNAPSHOT} bytes, so cut to the buffer: ignored"
             )),
             _ if text == "full" => {
@@ -492,7 +518,7 @@ impl Client {
                 self.latest = Some(text);
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// The `ack=` of the newest snapshot: the newest input the server applied for us.
@@ -513,6 +539,15 @@ impl Client {
 fn field<'a>(snapshot: &'a str, key: &str) -> Option<&'a str> {
     snapshot.split(' ').find_map(|w| w.strip_prefix(key))
 }
+
+/// A receive timeout, as the systems report it (SO_RCVTIMEO: WouldBlock on Unix, TimedOut
+/// on Windows).
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
 // ANCHOR_END: client_side
 
 // ANCHOR: demo
@@ -525,110 +560,110 @@ fn demo(opts: &Options) -> Result<()> {
     if opts.has("--strangers") {
         return strangers(opts);
     }
-    let say = opts.narrator("server");
-    let (server, addr) = open_server(opts.addr, &say)?;
-    opts.ready(addr);
-    // The demo never waits long: everything it receives was sent just before.
-    let wait = Duration::from_secs(2);
-    server
-        .set_read_timeout(Some(wait))
-        .map_err(|e| say.fail(e))?;
-    let mut world = World::new(EXPIRE_TICKS, random_secret());
-    let mut alice = Client::open(addr, wait, opts.narrator("alice"))?;
-    let mut bob = Client::open(addr, wait, opts.narrator("bob"))?;
+    let (mut host, addr) = Host::open(opts, EXPIRE_TICKS)?;
+    let mut alice = Client::open(addr, DEMO_WAIT, opts.narrator("alice"))?;
+    let mut bob = Client::open(addr, DEMO_WAIT, opts.narrator("bob"))?;
     let input = |seq, step| Input { seq, step };
 
     // Tick 1: both join, and both inputs arrive.
-    demo_join(&mut alice, &server, &mut world, &say)?;
-    demo_join(&mut bob, &server, &mut world, &say)?;
-    alice.send(input(1, Move::Right))?;
-    receive(&server, &mut world, &say)?;
-    bob.send(input(1, Move::Left))?;
-    receive(&server, &mut world, &say)?;
-    end_of_tick(&server, &mut world, &say, &mut [&mut alice, &mut bob])?;
+    host.join(&mut alice)?;
+    host.join(&mut bob)?;
+    host.play(&alice, input(1, Move::Right))?;
+    host.play(&bob, input(1, Move::Left))?;
+    host.end_of_tick(&mut [&mut alice, &mut bob])?;
 
     // Tick 2: alice's input is held up on the way.
     alice.lose(
         input(2, Move::Right),
         "delayed: it arrives next tick, after input 3",
     );
-    bob.send(input(2, Move::Up))?;
-    receive(&server, &mut world, &say)?;
-    end_of_tick(&server, &mut world, &say, &mut [&mut alice, &mut bob])?;
+    host.play(&bob, input(2, Move::Up))?;
+    host.end_of_tick(&mut [&mut alice, &mut bob])?;
 
     // Tick 3: alice's input 3, then her late input 2; bob's input is lost; garbage.
-    alice.send(input(3, Move::Up))?;
-    receive(&server, &mut world, &say)?;
+    host.play(&alice, input(3, Move::Up))?;
     alice.say.note("her delayed input 2 arrives only now:");
-    alice.send(input(2, Move::Right))?;
-    receive(&server, &mut world, &say)?;
+    host.play(&alice, input(2, Move::Right))?;
     bob.lose(input(3, Move::Up), "lost on the way");
     let stranger = opts.narrator("other");
     stranger.note("a stranger's socket sends garbage to the server:");
     let garbage = UdpSocket::from(new_socket(addr, &stranger)?);
-    stranger.next(format!("send_to({addr}, b\"\\xff\\x00hello?\")"), "garbage");
-    garbage
-        .send_to(b"\xff\x00hello?", addr)
-        .map_err(|e| stranger.fail(e))?;
-    stranger.done("8 bytes");
-    receive(&server, &mut world, &say)?;
-    end_of_tick(&server, &mut world, &say, &mut [&mut alice, &mut bob])?;
+    send_datagram(&garbage, b"\xff\x00hello?", addr, "garbage", &stranger)?;
+    host.deliver()?;
+    host.end_of_tick(&mut [&mut alice, &mut bob])?;
 
     // Tick 4: alice's input arrives twice (networks can duplicate datagrams).
-    alice.send(input(4, Move::Right))?;
-    receive(&server, &mut world, &say)?;
-    alice
-        .say
-        .note("the network delivers that datagram twice (simulated by sending it again):");
-    alice.send(input(4, Move::Right))?;
-    receive(&server, &mut world, &say)?;
-    bob.send(input(4, Move::Left))?;
-    receive(&server, &mut world, &say)?;
-    end_of_tick(&server, &mut world, &say, &mut [&mut alice, &mut bob])?;
+    host.play(&alice, input(4, Move::Right))?;
+    let twice = "the network delivers that datagram twice (simulated by sending it again):";
+    alice.say.note(twice);
+    host.play(&alice, input(4, Move::Right))?;
+    host.play(&bob, input(4, Move::Left))?;
+    host.end_of_tick(&mut [&mut alice, &mut bob])?;
 
     for client in [&alice, &bob] {
         if let Some((me, at)) = client.position() {
-            client
-                .say
-                .note(format!("the server says: I am {me}, at {at}"));
+            let says = format!("the server says: I am {me}, at {at}");
+            client.say.note(says);
         }
     }
     Ok(())
 }
 
-/// The demo's join, one call at a time: hello, the cookie comes back, join with it.
-fn demo_join(
-    client: &mut Client,
-    server: &UdpSocket,
-    world: &mut World,
-    say: &Narrator,
-) -> Result<()> {
-    client.hello()?;
-    receive(server, world, say)?;
-    client.receive()?;
-    client.join()?;
-    receive(server, world, say)?;
-    Ok(())
+/// The demo never waits long: everything it receives was sent just before.
+const DEMO_WAIT: Duration = Duration::from_secs(2);
+
+/// The demo's server: its socket, its world, and its narrator, driven one datagram at a time.
+struct Host {
+    socket: UdpSocket,
+    world: World,
+    say: Narrator,
 }
 
-/// Tick over: the server sends each player a snapshot, and each player reads it.
-fn end_of_tick(
-    server: &UdpSocket,
-    world: &mut World,
-    say: &Narrator,
-    clients: &mut [&mut Client],
-) -> Result<()> {
-    say.note(format!(
-        "end of tick {}: a snapshot to each player",
-        world.tick + 1
-    ));
-    broadcast(server, world, say, false)?;
-    for client in clients.iter_mut() {
-        if !client.receive()? {
-            return Err(client.say.protocol_error("no snapshot arrived"));
-        }
+impl Host {
+    /// socket() and bind(), the readiness line, and a world whose players expire after
+    /// `expire` silent ticks.
+    fn open(opts: &Options, expire: u64) -> Result<(Host, SocketAddr)> {
+        let say = opts.narrator("server");
+        let (socket, addr) = open_server(opts.addr, &say)?;
+        opts.ready(addr);
+        set_read_timeout(&socket, DEMO_WAIT)?;
+        let world = World::new(expire, random_secret());
+        Ok((Host { socket, world, say }, addr))
     }
-    Ok(())
+
+    /// The datagram just sent arrives: the server receives it and handles it.
+    fn deliver(&mut self) -> Result<()> {
+        receive(&self.socket, &mut self.world, &self.say)
+    }
+
+    /// A player sends an input, and the server receives it.
+    fn play(&mut self, client: &Client, input: Input) -> Result<()> {
+        client.send(input)?;
+        self.deliver()
+    }
+
+    /// A join, one call at a time: hello, the cookie comes back, join with it.
+    fn join(&mut self, client: &mut Client) -> Result<()> {
+        client.hello()?;
+        self.deliver()?;
+        client.receive()?;
+        client.join()?;
+        self.deliver()
+    }
+
+    /// Tick over: the server sends each player a snapshot, and each player reads it.
+    fn end_of_tick(&mut self, clients: &mut [&mut Client]) -> Result<()> {
+        let tick = self.world.tick + 1;
+        let note = format!("end of tick {tick}: a snapshot to each player");
+        self.say.note(note);
+        broadcast(&self.socket, &mut self.world, &self.say, false);
+        for client in clients.iter_mut() {
+            if !client.receive()? {
+                return Err(client.say.protocol_error("no snapshot arrived"));
+            }
+        }
+        Ok(())
+    }
 }
 // ANCHOR_END: demo
 
@@ -637,22 +672,16 @@ fn end_of_tick(
 /// silent ticks: a hello with a forged source address, a hello too short to answer, a wrong
 /// cookie, an input from a stranger, and a player who goes silent.
 fn strangers(opts: &Options) -> Result<()> {
-    let say = opts.narrator("server");
-    let (server, addr) = open_server(opts.addr, &say)?;
-    opts.ready(addr);
-    let wait = Duration::from_secs(2);
-    server
-        .set_read_timeout(Some(wait))
-        .map_err(|e| say.fail(e))?;
-    let mut world = World::new(3, random_secret());
-    say.note("here a player expires after 3 silent ticks (the real server: 250, 5 s)");
-    let mut alice = Client::open(addr, wait, opts.narrator("alice"))?;
-    demo_join(&mut alice, &server, &mut world, &say)?;
-    alice.send(Input {
+    let (mut host, addr) = Host::open(opts, 3)?;
+    host.say
+        .note("here a player expires after 3 silent ticks (the real server: 250, 5 s)");
+    let mut alice = Client::open(addr, DEMO_WAIT, opts.narrator("alice"))?;
+    host.join(&mut alice)?;
+    let right = Input {
         seq: 1,
         step: Move::Right,
-    })?;
-    receive(&server, &mut world, &say)?;
+    };
+    host.play(&alice, right)?;
 
     // The forger writes a false source address: the server's answer goes to a victim who never
     // asked. (Forging needs a raw socket; here the victim's socket sends the forger's bytes.)
@@ -660,24 +689,20 @@ fn strangers(opts: &Options) -> Result<()> {
     let mut victim = Client::open(addr, Duration::from_millis(100), opts.narrator("victim"))?;
     forger.note("sends a hello from the victim's address (forged; simulated):");
     victim.hello()?;
-    receive(&server, &mut world, &say)?;
+    host.deliver()?;
 
     // Its own datagrams: too short to answer, a guessed cookie, an input without joining.
     let own = UdpSocket::from(new_socket(addr, &forger)?);
     for datagram in [&b"hello"[..], b"join 0badc0de", b"input 1 up"] {
-        forger.next(
-            format!("send_to({addr}, {})", show_bytes(datagram)),
-            "try it",
-        );
-        let n = own.send_to(datagram, addr).map_err(|e| forger.fail(e))?;
-        forger.done(format!("{n} bytes"));
-        receive(&server, &mut world, &say)?;
+        send_datagram(&own, datagram, addr, "try it", &forger)?;
+        host.deliver()?;
     }
 
     // Three ticks in which alice says nothing: in the third she expires.
     for _ in 0..3 {
-        say.note(format!("end of tick {}", world.tick + 1));
-        broadcast(&server, &mut world, &say, false)?;
+        host.say
+            .note(format!("end of tick {}", host.world.tick + 1));
+        broadcast(&host.socket, &mut host.world, &host.say, false);
     }
     // The victim got one cookie, 15 bytes for the 18 of the forged hello, and nothing more.
     victim.receive()?;
@@ -707,23 +732,13 @@ fn server(opts: &Options) -> Result<()> {
     let mut world = World::new(expire.max(1), random_secret());
     let mut end = Instant::now() + TICK;
     while ticks == 0 || world.tick < ticks {
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            // The read timeout is what is left of this tick.
-            socket
-                .set_read_timeout(Some(left))
-                .map_err(|e| say.fail(e))?;
-            if !receive(&socket, &mut world, &say)? {
-                break;
-            }
+        while waiting_before(&socket, end)? {
+            receive(&socket, &mut world, &say)?;
         }
         // Fifty snapshots a second would drown the narration: show the ticks where something
         // changed; the others are sent all the same.
         let quiet = !world.changed;
-        broadcast(&socket, &mut world, &say, quiet)?;
+        broadcast(&socket, &mut world, &say, quiet);
         // The next tick ends 20 ms after this one. A server that was stopped (Ctrl-Z) does
         // not replay the ticks it missed in a burst: it starts again from now.
         end += TICK;
@@ -734,12 +749,31 @@ fn server(opts: &Options) -> Result<()> {
     say.note(format!("{} ticks: stopping", world.tick));
     Ok(())
 }
+
+/// Wait until a datagram is waiting (`true`) or the tick ends at `end` (`false`): a peek
+/// (`recvfrom(MSG_PEEK)`), which takes nothing, with the read timeout set to what is left of
+/// the tick. Not narrated: most ticks end in silence, fifty times a second. An error other
+/// than the timeout is left for the recv_from() that follows to report.
+fn waiting_before(socket: &UdpSocket, end: Instant) -> Result<bool> {
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        set_read_timeout(socket, left)?;
+        match socket.peek_from(&mut [0u8; 1]) {
+            // Stopped and continued (see recv_from): ask again, for what is left.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => return Ok(false),
+            _ => return Ok(true),
+        }
+    }
+}
 // ANCHOR_END: server
 
 // ANCHOR: client
-/// Send one input per tick, then wait until the server has applied the last one.
+/// Join, send one input per tick, then wait until the server has applied the last one.
 fn client(opts: &Options) -> Result<()> {
-    let say = opts.narrator("client");
     let moves: String = opts.value("--moves", "right,right,up,right".to_string())?;
     let drop: u32 = opts.value("--drop", 0)?;
     let steps = moves
@@ -753,30 +787,8 @@ fn client(opts: &Options) -> Result<()> {
                 format!("--moves {moves}: not a list of left, right, up, down, stay"),
             )
         })?;
-    let mut me = Client::open(opts.addr, TICK, say)?;
-    // Join: a hello until a cookie comes, then a join until the first snapshot comes.
-    for _ in 0..50 {
-        if me.cookie.is_some() {
-            break;
-        }
-        me.hello()?;
-        me.receive()?;
-    }
-    for _ in 0..50 {
-        if me.cookie.is_none() || me.newest_tick.is_some() {
-            break;
-        }
-        me.join()?;
-        me.receive()?;
-    }
-    if me.newest_tick.is_none() {
-        return Err(me
-            .say
-            .protocol_error("the server never let us join")
-            .with_hint(
-                "is the server running? (start it with: cargo run -p lesson-17-game -- server)",
-            ));
-    }
+    let mut me = Client::open(opts.addr, TICK, opts.narrator("client"))?;
+    join_game(&mut me)?;
     let mut last = None;
     for (i, step) in steps.iter().enumerate() {
         let input = Input {
@@ -794,8 +806,35 @@ fn client(opts: &Options) -> Result<()> {
     let Some(last) = last else {
         return Err(me.say.protocol_error("every input was dropped"));
     };
-    // Wait for the snapshot that acknowledges our last input. If it does not come, our
-    // input may be lost: send it again (the server ignores it if it has it already).
+    wait_for_ack(&mut me, last)
+}
+
+/// A hello until a cookie comes, then a join until the first snapshot comes.
+fn join_game(me: &mut Client) -> Result<()> {
+    for _ in 0..50 {
+        if me.cookie.is_some() {
+            break;
+        }
+        me.hello()?;
+        me.receive()?;
+    }
+    for _ in 0..50 {
+        if me.cookie.is_none() || me.newest_tick.is_some() {
+            break;
+        }
+        me.join()?;
+        me.receive()?;
+    }
+    if me.newest_tick.is_none() {
+        let error = me.say.protocol_error("the server never let us join");
+        return Err(error.with_hint(NO_SERVER));
+    }
+    Ok(())
+}
+
+/// Wait for the snapshot that acknowledges our last input. If it does not come, our input
+/// may be lost: send it again (the server ignores it if it has it already).
+fn wait_for_ack(me: &mut Client, last: Input) -> Result<()> {
     for _ in 0..50 {
         if me.acked() >= Some(last.seq) {
             let (name, at) = me.position().unwrap_or_default();
@@ -806,11 +845,12 @@ fn client(opts: &Options) -> Result<()> {
             me.send(last)?;
         }
     }
-    Err(me
-        .say
-        .protocol_error(format!("the server never acknowledged input {}", last.seq))
-        .with_hint("is the server running? (start it with: cargo run -p lesson-17-game -- server)"))
+    let never = format!("the server never acknowledged input {}", last.seq);
+    Err(me.say.protocol_error(never).with_hint(NO_SERVER))
 }
+
+const NO_SERVER: &str =
+    "is the server running? (start it with: cargo run -p lesson-17-game -- server)";
 // ANCHOR_END: client
 
 #[cfg(test)]

@@ -7,39 +7,94 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use testkit::{lesson, normalize_ports, Server};
+use testkit::{lesson, normalize_ports, traced_server, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-17-game");
 
 #[test]
 fn the_demo_plays_four_ticks_in_order() {
-    lesson(BIN).run().success().lines_in_order(&[
-        "server  bind(127.0.0.1:0) -> ok, bound to 127.0.0.1:",
-        "listening on 127.0.0.1:",
-        "alice   send_to(127.0.0.1:",
-        "server  -- p1 input 1 right: applied, now at 1,0",
-        "server  -- p2 input 1 left: applied, now at -1,0",
-        "server  -- end of tick 1",
-        "alice   recv_from() -> 34 bytes: b\"snap 1 ack=1 you=p1 p1=1,0 p2=-1,0\"",
-        "b\"input 2 right\") -> 13 bytes — delayed",
-        "bob     recv_from() -> 34 bytes: b\"snap 2 ack=2 you=p2 p1=1,0 p2=-1,1\"",
-        "server  -- p1 input 3 up: applied, now at 1,1",
-        "server  -- p1 input 2 right: ignored, not newer than 3",
-        "b\"input 3 up\") -> 10 bytes — lost on the way",
-        "server  -- ignored 8 bytes from 127.0.0.1:",
-        "bob     recv_from() -> 34 bytes: b\"snap 3 ack=2 you=p2 p1=1,1 p2=-1,1\"",
-        "server  -- p1 input 4 right: applied, now at 2,1",
-        "server  -- p1 input 4 right: ignored, not newer than 4",
-        "server  -- p2 input 4 left: applied, now at -2,1",
-        "alice   -- the server says: I am p1, at 2,1",
-        "bob     -- the server says: I am p2, at -2,1",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    // What really left each side: alice's first copy of input 2 (delayed) and bob's input 3
+    // (lost) never did; alice's input 2 went out late, after input 3, and input 4 twice.
+    let alice = trace.datagrams("alice", "send");
+    let bob = trace.datagrams("bob", "send");
+    assert_eq!(alice[0], "hello, may I play?");
+    assert!(alice[1].starts_with("join "), "{alice:?}");
+    let alice_inputs = [
+        "input 1 right",
+        "input 3 up",
+        "input 2 right",
+        "input 4 right",
+    ];
+    assert_eq!(alice[2..], [&alice_inputs[..], &["input 4 right"]].concat());
+    assert_eq!(bob[2..], ["input 1 left", "input 2 up", "input 4 left"]);
+    assert_eq!(trace.datagrams("other", "send"), ["\u{fffd}\0hello?"]);
+    // The cookie each received is the one each sent back in its join.
+    for (who, sent) in [("alice", &alice), ("bob", &bob)] {
+        let got = trace.datagrams(who, "recv");
+        assert_eq!(got[0].len(), 15, "{got:?}");
+        assert_eq!(got[0].replace("cookie", "join"), sent[1], "{who}");
+    }
+    // The server received every datagram that was sent, in order, and nothing else.
+    let received = trace.datagrams("server", "recv");
+    assert_eq!(received.len(), 13, "{received:?}");
+    assert_eq!(received[4..6], ["input 1 right", "input 1 left"]);
+    assert_eq!(
+        received[6..],
+        [
+            "input 2 up",
+            "input 3 up",
+            "input 2 right",
+            "\u{fffd}\0hello?",
+            "input 4 right",
+            "input 4 right",
+            "input 4 left"
+        ]
+    );
+    // Newest wins: the late input 2 and the second input 4 moved nobody; bob's snapshots
+    // still acknowledge input 2 after his input 3 was lost.
+    assert_eq!(
+        trace.datagrams("alice", "recv")[1..],
+        [
+            "snap 1 ack=1 you=p1 p1=1,0 p2=-1,0",
+            "snap 2 ack=1 you=p1 p1=1,0 p2=-1,1",
+            "snap 3 ack=3 you=p1 p1=1,1 p2=-1,1",
+            "snap 4 ack=4 you=p1 p1=2,1 p2=-2,1"
+        ]
+    );
+    assert_eq!(
+        trace.datagrams("bob", "recv")[1..],
+        [
+            "snap 1 ack=1 you=p2 p1=1,0 p2=-1,0",
+            "snap 2 ack=2 you=p2 p1=1,0 p2=-1,1",
+            "snap 3 ack=2 you=p2 p1=1,1 p2=-1,1",
+            "snap 4 ack=4 you=p2 p1=2,1 p2=-2,1"
+        ]
+    );
+    // Two cookies and eight snapshots: the garbage got no answer.
+    assert_eq!(trace.datagrams("server", "send").len(), 10);
+    // A UDP server: socket and bind, then datagrams; no listen(), no accept(), no error.
+    let calls = trace.calls("server");
+    assert_eq!(calls[..2], ["socket", "bind"], "{calls:?}");
+    assert!(calls[2..]
+        .iter()
+        .all(|c| c == "recv_from" || c == "send_to"));
+    for who in ["server", "alice", "bob", "other"] {
+        assert!(
+            trace.errors(who).is_empty(),
+            "{who}: {:?}",
+            trace.errors(who)
+        );
+    }
 }
 
 /// A player that is not our client: it speaks raw datagrams.
 struct Raw {
     socket: UdpSocket,
     server: SocketAddr,
+    /// The first snapshot it received (a player's; empty for a stranger).
+    first: String,
 }
 
 impl Raw {
@@ -47,18 +102,23 @@ impl Raw {
     fn stranger(server: SocketAddr) -> Raw {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_read_timeout(Some(testkit::timeout())).unwrap();
-        Raw { socket, server }
+        Raw {
+            socket,
+            server,
+            first: String::new(),
+        }
     }
 
     /// A player: hello, cookie, join, and the first snapshot.
     fn new(server: SocketAddr) -> Raw {
-        let raw = Raw::stranger(server);
+        let mut raw = Raw::stranger(server);
         raw.send(b"hello, may I play?");
         let cookie = raw.recv();
         assert!(cookie.starts_with("cookie "), "{cookie:?}");
         raw.send(format!("join {}", &cookie[7..]).as_bytes());
         let first = raw.recv();
         assert!(first.starts_with("snap "), "{first:?}");
+        raw.first = first;
         raw
     }
 
@@ -142,9 +202,21 @@ fn my_position(snapshot: &str) -> String {
         .to_string()
 }
 
+/// The input datagrams in a list of datagrams, each once (a client may send its last input
+/// again when the snapshot that acknowledges it is slow to come).
+fn inputs(datagrams: &[String]) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::new();
+    for d in datagrams.iter().filter(|d| d.starts_with("input ")) {
+        if !seen.contains(&d.as_str()) {
+            seen.push(d);
+        }
+    }
+    seen
+}
+
 #[test]
 fn two_clients_and_a_lost_input() {
-    let mut server = Server::start(BIN, &[]);
+    let (mut server, server_trace) = traced_server(BIN, &[]);
     let a =
         lesson(BIN)
             .client(server.addr)
@@ -152,72 +224,119 @@ fn two_clients_and_a_lost_input() {
     let b = lesson(BIN)
         .client(server.addr)
         .args(&["--moves", "left,up"]);
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| a.run());
-        let b = s.spawn(|| b.run());
+    let ((a, a_trace), (b, b_trace)) = std::thread::scope(|s| {
+        let a = s.spawn(|| a.traced());
+        let b = s.spawn(|| b.traced());
         (a.join().unwrap(), b.join().unwrap())
     });
-    // Input 2 was never sent: the server skipped its step and applied 1, 3 and 4.
-    a.success().lines_in_order(&[
-        "b\"input 1 right\") -> 13 bytes",
-        "b\"input 2 right\") -> 13 bytes — lost on the way (simulated)",
-        "b\"input 3 up\") -> 10 bytes",
-        "b\"input 4 right\") -> 13 bytes",
-        ", at 2,1",
-    ]);
-    b.success()
-        .lines_in_order(&["b\"input 2 up\") -> 10 bytes", ", at -1,1"]);
-    server.wait_for("input 4 right: applied, now at 2,1");
+    // Input 2 never left a's socket: the server skipped its step and applied 1, 3 and 4.
+    a.success().stdout_has(", at 2,1");
+    b.success().stdout_has(", at -1,1");
+    let a_sent = a_trace.datagrams("client", "send");
+    assert_eq!(
+        inputs(&a_sent),
+        ["input 1 right", "input 3 up", "input 4 right"]
+    );
+    assert_eq!(
+        inputs(&b_trace.datagrams("client", "send")),
+        ["input 1 left", "input 2 up"]
+    );
+    // Each client ended on the snapshot that acknowledges its last input.
+    let last_a = a_trace.datagrams("client", "recv").pop().unwrap();
+    assert!(last_a.contains(" ack=4 "), "{last_a}");
+    // The server got both players' inputs (both clients finished, so it has), and never a's
+    // input 2; it answered each hello with a cookie and sent snapshots, and nothing failed.
     let run = server.stop();
-    assert!(!run.stdout.contains("input 2 right"), "{}", run.stdout);
-    for line in [
-        "new player p1 at 127.0.0.1:",
-        "new player p2 at 127.0.0.1:",
-        "input 1 left: applied, now at -1,0",
-    ] {
-        assert!(
-            run.stdout.contains(line),
-            "missing {line:?} in\n{}",
-            run.stdout
-        );
-    }
+    let trace = server_trace.read();
+    let received = trace.datagrams("server", "recv");
+    assert!(
+        !received.iter().any(|d| d == "input 2 right"),
+        "{received:?}"
+    );
+    let mut got = inputs(&received);
+    got.sort();
+    let all = [
+        "input 1 left",
+        "input 1 right",
+        "input 2 up",
+        "input 3 up",
+        "input 4 right",
+    ];
+    assert_eq!(got, all, "{received:?}");
+    assert!(
+        trace.errors("server").is_empty(),
+        "{:?}",
+        trace.errors("server")
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
 #[test]
 fn late_repeated_and_malformed_datagrams_are_ignored() {
-    let mut server = Server::start(BIN, &[]);
+    let (mut server, trace) = traced_server(BIN, &[]);
     let raw = Raw::new(server.addr);
     raw.send(b"input 5 right");
     raw.send(b"input 7 up");
     assert_eq!(my_position(&raw.snapshot_acking(7)), "1,1");
-    // Overtaken on the way (6 after 7), and a duplicate of 7: neither may move the player.
-    raw.send(b"input 6 left");
-    server.wait_for("input 6 left: ignored, not newer than 7");
-    raw.send(b"input 7 up");
-    server.wait_for("input 7 up: ignored, not newer than 7");
-    // Garbage, and near misses: ignored with a log line, and the game goes on.
-    raw.send(b"\xff\x00\x01garbage");
-    server.wait_for("ignored 10 bytes from 127.0.0.1:");
-    raw.send(b"input 8 sideways");
-    server.wait_for("ignored 16 bytes from");
-    raw.send(b"input 8");
-    server.wait_for("ignored 7 bytes from");
-    raw.send(&[b'x'; 500]);
-    server.wait_for("ignored 129 bytes from");
-    raw.send(b"join zz");
-    server.wait_for("ignored 7 bytes from");
+    // Overtaken on the way (6 after 7), a duplicate of 7, garbage and near misses: none of
+    // them may move the player, or stop the game.
+    let ignored: [&[u8]; 7] = [
+        b"input 6 left",
+        b"input 7 up",
+        b"\xff\x00\x01garbage",
+        b"input 8 sideways",
+        b"input 8",
+        &[b'x'; 500],
+        b"join zz",
+    ];
+    for datagram in ignored {
+        raw.send(datagram);
+    }
     raw.send(b"input 8 right\n"); // what `nc -u` sends
+                                  // The server takes datagrams in the order they came: the snapshot that acknowledges
+                                  // input 8 comes after it has handled every one before it.
     let snapshot = raw.snapshot_acking(8);
     assert_eq!(my_position(&snapshot), "2,1", "{snapshot}");
-    assert!(!server.stop().stdout.contains("panicked"));
+    let run = server.stop();
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    // It received each of them whole (the 500 bytes cut to its 129-byte buffer), answered
+    // none, and logged each one: a note after every datagram it received.
+    let trace = trace.read();
+    let server: Vec<_> = trace
+        .of("server")
+        .filter(|e| e.kind != "call")
+        .map(|e| (e.kind.as_str(), e.bytes.clone().unwrap_or_default()))
+        .collect();
+    let mut expected: Vec<Vec<u8>> = ignored.iter().map(|d| d.to_vec()).collect();
+    expected[5].truncate(129);
+    expected.push(b"input 8 right\n".to_vec());
+    let got: Vec<Vec<u8>> = server
+        .iter()
+        .filter(|(kind, _)| *kind == "recv")
+        .map(|(_, bytes)| bytes.clone())
+        .collect();
+    assert_eq!(got[got.len() - expected.len()..], expected);
+    let after_recv: Vec<&str> = server
+        .windows(2)
+        .filter(|w| w[0].0 == "recv")
+        .map(|w| w[1].0)
+        .collect();
+    assert!(after_recv.iter().all(|k| *k == "note"), "{after_recv:?}");
+    // Only cookies and snapshots went out: nothing answered the garbage.
+    assert!(trace
+        .datagrams("server", "send")
+        .iter()
+        .all(|d| d.starts_with("cookie ") || d.starts_with("snap ")));
 }
 
 #[test]
 fn the_server_stops_after_its_ticks() {
-    Server::start(BIN, &["--ticks", "3"])
-        .finish()
-        .success()
-        .stdout_has("server  -- 3 ticks: stopping");
+    let (server, trace) = traced_server(BIN, &["--ticks", "3"]);
+    server.finish().success();
+    // Three silent ticks: socket and bind, and nothing to receive or send.
+    let trace = trace.read();
+    assert_eq!(trace.calls("server"), ["socket", "bind"]);
+    assert!(trace.errors("server").is_empty());
 }
 
 #[test]
@@ -228,13 +347,21 @@ fn a_client_without_a_server_gives_up_with_a_clear_error() {
         .unwrap()
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    lesson(BIN)
-        .client(addr)
-        .args(&["--moves", "up"])
-        .run()
-        .clean_failure()
+    let (run, trace) = lesson(BIN).client(addr).args(&["--moves", "up"]).traced();
+    run.clean_failure()
         .stderr_has("the server never let us join")
         .stderr_has("is the server running?");
+    // A hello each tick, 50 of them, and never a join: no cookie ever came.
+    let sent = trace.datagrams("client", "send");
+    assert_eq!(sent.len(), 50, "{sent:?}");
+    assert!(sent.iter().all(|d| d == "hello, may I play?"), "{sent:?}");
+    assert!(trace.datagrams("client", "recv").is_empty());
+    assert_eq!(
+        trace.errors("client").len(),
+        1,
+        "{:?}",
+        trace.errors("client")
+    );
 }
 
 #[test]
@@ -381,14 +508,26 @@ fn the_thirty_third_player_is_told_the_game_is_full_and_snapshots_stay_small() {
 
 #[test]
 fn a_silent_player_expires_and_gets_no_more_snapshots() {
-    let mut server = Server::start(BIN, &["--expire", "10"]);
+    let server = Server::start(BIN, &["--expire", "10"]);
     let silent = Raw::new(server.addr);
-    server.wait_for("expired: silent for 10 ticks");
-    // Another player, to count ticks: 5 more pass. It takes the seat the silent one left: p1.
+    let joined = tick_of(&silent.first).unwrap();
+    // Another player, who keeps talking (one input per snapshot), watches the board until
+    // the silent one, p1, is no longer on it.
     let player = Raw::new(server.addr);
-    let snap = player.recv();
-    assert!(snap.contains(" you=p1 "), "{snap}");
-    player.snapshot_from_tick(tick_of(&snap).unwrap() + 5);
+    let mut seq = 0;
+    let gone = loop {
+        seq += 1;
+        player.send(format!("input {seq} stay").as_bytes());
+        let snap = player.recv();
+        if !snap.contains(" p1=") {
+            break snap;
+        }
+    };
+    // Not before 10 silent ticks: its last snapshot was from tick joined + 8 at the latest.
+    assert!(
+        tick_of(&gone).unwrap() >= joined + 9,
+        "joined {joined}: {gone}"
+    );
     // The silent one got its first snapshot (read by Raw::new) and at most 10 more, then none.
     let got = silent.drain();
     assert!(
@@ -396,6 +535,9 @@ fn a_silent_player_expires_and_gets_no_more_snapshots() {
         "{} snapshots after the first: {got:?}",
         got.len()
     );
+    // A newcomer takes the seat it left: p1.
+    let newcomer = Raw::new(server.addr);
+    assert!(newcomer.first.contains(" you=p1 "), "{}", newcomer.first);
 }
 
 #[cfg(target_os = "linux")]
@@ -433,11 +575,11 @@ fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
     // hello, its join) after one tick of silence. So the fake answers by content: the FIRST
     // join gets the long snapshot, any later one a short one.
     let mut cut_sent = false;
-    let run = std::thread::scope(|s| {
+    let (run, trace) = std::thread::scope(|s| {
         let client = s.spawn(|| {
-            let run = lesson(BIN).client(addr).args(&["--moves", "up"]).run();
+            let traced = lesson(BIN).client(addr).args(&["--moves", "up"]).traced();
             done.store(true, Ordering::SeqCst);
-            run
+            traced
         });
         let mut buf = [0u8; 256];
         let mut tick = 0;
@@ -460,11 +602,23 @@ fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
         }
         client.join().unwrap()
     });
-    run.success().lines_in_order(&[
-        "client  recv_from() -> 1201 bytes: b\"snap ",
-        "client  -- longer than 1200 bytes, so cut to the buffer: ignored",
-        "final: I am p1, at 0,1",
-    ]);
+    run.success().stdout_has("final: I am p1, at 0,1");
+    // The client received the long snapshot cut to its 1201-byte buffer, and did not take it
+    // for its first snapshot: it sent its join again, and its input only after that.
+    let client: Vec<_> = trace
+        .of("client")
+        .filter(|e| e.kind == "send" || e.kind == "recv")
+        .map(|e| (e.kind.as_str(), e.bytes.clone().unwrap_or_default()))
+        .collect();
+    let cut = client
+        .iter()
+        .position(|(kind, bytes)| *kind == "recv" && bytes.len() == 1201)
+        .expect("the cut snapshot was received");
+    let next_sent = client[cut..].iter().find(|(kind, _)| *kind == "send");
+    assert_eq!(
+        next_sent.map(|(_, bytes)| bytes.as_slice()),
+        Some(&b"join 00000001"[..])
+    );
 }
 
 #[test]

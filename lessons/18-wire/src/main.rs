@@ -15,14 +15,15 @@
 //! Server and client run in ONE thread, call after call, so the order of the output is the
 //! order of the calls. The kernel does the rest (handshakes, ACKs) on its own.
 
-use std::io::ErrorKind;
-use std::net::SocketAddr;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use common::narrate::family;
-use common::talk::close;
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::narrate::{family, Endpoints};
+use common::talk::{close, getsockname};
+use common::trace::Kind;
+use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use lesson_18_wire::decode_tcp_header;
@@ -118,9 +119,10 @@ fn nagle(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
         let served = accept(&listener, server)?;
         delay_acks(&served, server)?;
         if nodelay {
-            client.next("setsockopt(TCP_NODELAY, 1)", "send small pieces at once");
-            conn.set_tcp_nodelay(true).map_err(|e| client.fail(e))?;
-            client.done("ok");
+            let why = "send small pieces at once";
+            client.call("setsockopt(TCP_NODELAY, 1)", why, || {
+                conn.set_tcp_nodelay(true)
+            })?;
         }
         send(&conn, b"GET ", client)?; // goes at once: nothing is waiting for an ACK
         send(&conn, b"/\n", client)?; // Nagle: held until "GET " is ACKed (not with NODELAY)
@@ -143,37 +145,16 @@ fn window(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
     let addr = opts_addr(&listener)?;
     let conn = connect(addr, client)?;
     let served = accept(&listener, server)?;
-    client.next(
-        "setsockopt(SO_SNDBUF, 8192)",
-        "a small send buffer: send() fills it soon",
-    );
-    conn.set_send_buffer_size(8192)
-        .map_err(|e| client.fail(e))?;
-    client.done("ok");
-    client.next(
-        "set_nonblocking(true)",
-        "make send() say 'full' instead of waiting",
-    );
-    conn.set_nonblocking(true).map_err(|e| client.fail(e))?;
-    client.done("ok");
+    let why = "a small send buffer: send() fills it soon";
+    client.call("setsockopt(SO_SNDBUF, 8192)", why, || {
+        conn.set_send_buffer_size(8192)
+    })?;
+    let why = "make send() say 'full' instead of waiting";
+    client.call("set_nonblocking(true)", why, || conn.set_nonblocking(true))?;
     let chunk = vec![b'x'; 8192];
     let mut sent = 0;
-    loop {
-        client.next(
-            format!("send({} bytes)", chunk.len()),
-            "hand bytes to the kernel",
-        );
-        match conn.send(&chunk) {
-            Ok(n) => {
-                client.done(format!("{n} bytes"));
-                sent += n;
-            }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                client.done("error: EAGAIN: both kernels' buffers are full");
-                break;
-            }
-            Err(e) => return Err(client.fail(e)),
-        }
+    while let Some(n) = send_unless_full(&conn, &chunk, client)? {
+        sent += n;
     }
     wait(Duration::from_millis(600), client); // zero-window probes
     let mut read = 0;
@@ -196,10 +177,8 @@ fn half_close(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()
     let conn = connect(addr, client)?;
     let served = accept(&listener, server)?;
     send(&conn, b"hello\n", client)?;
-    client.next("shutdown(SHUT_WR)", "tell the server: nothing more from me");
-    conn.shutdown(std::net::Shutdown::Write)
-        .map_err(|e| client.fail(e))?;
-    client.done("ok"); // FIN
+    let why = "tell the server: nothing more from me";
+    client.call("shutdown(SHUT_WR)", why, || conn.shutdown(Shutdown::Write))?; // FIN
     recv(&served, 64, server)?;
     recv(&served, 64, server)?; // 0 bytes: end of the client's stream
     send(&served, b"bye\n", server)?; // the other direction still works
@@ -221,15 +200,10 @@ fn reset(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
     let conn = connect(addr, client)?;
     let served = accept(&listener, server)?;
     send(&conn, b"hello\n", client)?;
-    close(served, "connection, with 6 bytes unread", server); // RST
-    client.next("recv(64)", "read the answer");
-    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 64];
-    match conn.recv(&mut buf) {
-        Ok(n) => client.done(format!("{n} bytes")),
-        Err(e) => {
-            client.fail(e); // ECONNRESET
-        }
-    }
+    // The server closes with bytes unread: RST. The client's recv() then fails with
+    // ECONNRESET; that error is what this scenario shows, so it goes on to close.
+    close(served, "connection, with 6 bytes unread", server);
+    let _reset = recv(&conn, 64, client);
     close(conn, "client socket", client); // nothing sent: the connection is gone
     close(listener, "listener", server);
     Ok(())
@@ -239,20 +213,16 @@ fn reset(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
 // ANCHOR: refused
 /// A connect() to a port where nothing listens: the kernel there answers the SYN with RST.
 fn refused(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
-    server.next(
-        format!(
-            "socket({}, SOCK_STREAM) + bind({})",
-            family(&opts.addr),
-            opts.addr
-        ),
-        "take a port, and do not listen on it",
+    let call = format!(
+        "socket({}, SOCK_STREAM) + bind({})",
+        family(&opts.addr),
+        opts.addr
     );
-    let bound = Socket::new(Domain::for_address(opts.addr), Type::STREAM, None)
-        .and_then(|s| s.bind(&SockAddr::from(opts.addr)).map(|()| s))
-        .map_err(|e| server.fail(e))?;
-    let addr = opts_addr(&bound)?;
-    server.done(format!("ok, {addr}, no listen()"));
-    common::wire::name_port(addr.port(), "server");
+    let why = "take a port, and do not listen on it";
+    let open = || bound(opts.addr, Type::STREAM, "server");
+    let (bound, addr) = server.call_then(call, why, open, |(_, addr)| {
+        format!("ok, {addr}, no listen()")
+    })?;
     if let Err(e) = connect(addr, client) {
         client.note(format!("connect failed: {}", e.reason));
     }
@@ -266,63 +236,50 @@ fn refused(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
 /// port where nothing listens comes back as an ICMP error, which a connected UDP socket
 /// reports at its next call (udp(7)).
 fn udp(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
-    let domain = Domain::for_address(opts.addr);
-    server.next(
-        format!(
-            "socket({}, SOCK_DGRAM) + bind({})",
-            family(&opts.addr),
-            opts.addr
-        ),
-        "a UDP socket with an address",
+    let call = format!(
+        "socket({}, SOCK_DGRAM) + bind({})",
+        family(&opts.addr),
+        opts.addr
     );
-    let srv = Socket::new(domain, Type::DGRAM, None)
-        .and_then(|s| s.bind(&SockAddr::from(opts.addr)).map(|()| s))
-        .map_err(|e| server.fail(e))?;
-    let addr = opts_addr(&srv)?;
-    server.done(format!("ok, {addr}"));
-    common::wire::name_port(addr.port(), "server");
+    let open = || bound(opts.addr, Type::DGRAM, "server");
+    let why = "a UDP socket with an address";
+    let (srv, addr) = server.call_then(call, why, open, |(_, addr)| format!("ok, {addr}"))?;
 
-    client.next(
-        format!("socket({}, SOCK_DGRAM)", family(&addr)),
-        "a UDP socket",
-    );
-    let cli = Socket::new(domain, Type::DGRAM, None).map_err(|e| client.fail(e))?;
-    client.done("ok");
-    client.next(
-        format!("connect({addr})"),
-        "remember the peer: nothing is sent",
-    );
-    cli.connect(&SockAddr::from(addr))
-        .map_err(|e| client.fail(e))?;
-    let me = opts_addr(&cli)?;
-    common::wire::name_port(me.port(), "client");
-    client.done(format!("ok, from {me}")); // nothing on the wire
+    let call = format!("socket({}, SOCK_DGRAM)", family(&addr));
+    let cli = client.call(call, "a UDP socket", || {
+        Socket::new(Domain::for_address(addr), Type::DGRAM, None)
+    })?;
+    let connect = || {
+        cli.connect(&SockAddr::from(addr))?;
+        let me = getsockname(&cli)?;
+        common::wire::name_port(me.port(), "client");
+        Ok(me)
+    };
+    let why = "remember the peer: nothing is sent";
+    client.call_then(format!("connect({addr})"), why, connect, |me| {
+        format!("ok, from {me}") // nothing on the wire
+    })?;
 
     send(&cli, b"ping\n", client)?; // one datagram
-    server.next("recv_from(64)", "take one datagram");
-    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 64];
-    let (n, from) = srv.recv_from(&mut buf).map_err(|e| server.fail(e))?;
-    let got: Vec<u8> = buf[..n]
-        .iter()
-        .map(|b| unsafe { b.assume_init() })
-        .collect();
-    let from = from
-        .as_socket()
-        .ok_or_else(|| server.protocol_error("not an IP address"))?;
-    server.done(format!("{n} bytes from {from}: {}", show_bytes(&got)));
-    server.next(format!("send_to(b\"pong\\n\", {from})"), "answer it");
-    srv.send_to(b"pong\n", &SockAddr::from(from))
-        .map_err(|e| server.fail(e))?;
-    server.done("5 bytes"); // one datagram back
+    let take = || recv_from(&srv, 64);
+    let (got, from) =
+        server.call_then("recv_from(64)", "take one datagram", take, |(got, from)| {
+            format!("{} bytes from {from}: {}", got.len(), show_bytes(got))
+        })?;
+    server.moved(Kind::Recv, "recv_from", &got);
+    let to = SockAddr::from(from);
+    let call = format!("send_to(b\"pong\\n\", {from})");
+    // One datagram back.
+    let n = server.call(call, "answer it", || srv.send_to(b"pong\n", &to))?;
+    server.moved(Kind::Send, "send_to", &b"pong\n"[..n]);
     recv(&cli, 64, client)?;
 
     close(srv, "server socket", server); // nothing on the wire: UDP has no connection
-    send(&cli, b"anyone?\n", client)?; // the datagram goes; ICMP port unreachable comes back
-    client.next("recv(64)", "read an answer");
-    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 64];
-    if let Err(e) = cli.recv(&mut buf) {
-        client.fail(e); // ECONNREFUSED: the ICMP error, reported to the connected socket
-    }
+
+    // The datagram goes, and ICMP "port unreachable" comes back: the connected socket's next
+    // recv() fails with ECONNREFUSED. That error is what this shows, so it goes on to close.
+    send(&cli, b"anyone?\n", client)?;
+    let _refused = recv(&cli, 64, client);
     close(cli, "client socket", client);
     Ok(())
 }
@@ -398,14 +355,7 @@ fn client(opts: &Options) -> Result<()> {
 
 /// socket, bind, listen (chapters 1–3).
 fn listen(opts: &Options, say: &Narrator) -> Result<Socket> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let listener =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let listener = stream_socket(opts.addr, "make the socket that will listen", say)?;
     common::talk::reuse_address(&listener, say)?;
     finish_listen(listener, opts, say)
 }
@@ -413,98 +363,132 @@ fn listen(opts: &Options, say: &Narrator) -> Result<Socket> {
 /// Like [`listen`], with a small receive buffer (inherited by each accepted connection),
 /// so that a window fills up after a few segments instead of megabytes.
 fn listen_with_small_buffer(opts: &Options, say: &Narrator) -> Result<Socket> {
-    let addr = opts.addr;
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the socket that will listen",
-    );
-    let listener =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        "setsockopt(SO_RCVBUF, 8192)",
-        "a small receive buffer: a small window",
-    );
-    listener
-        .set_recv_buffer_size(8192)
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    let listener = stream_socket(opts.addr, "make the socket that will listen", say)?;
+    let why = "a small receive buffer: a small window";
+    say.call("setsockopt(SO_RCVBUF, 8192)", why, || {
+        listener.set_recv_buffer_size(8192)
+    })?;
     finish_listen(listener, opts, say)
 }
 
 fn finish_listen(listener: Socket, opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
-    say.next(format!("bind({addr})"), "give the socket its address");
-    listener
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = opts_addr(&listener)?;
-    say.done(format!("ok, bound to {bound}"));
-    say.next("listen(backlog=128)", "let the kernel complete handshakes");
-    listener.listen(128).map_err(|e| say.fail(e))?;
-    say.done_with(&listener, "ok"); // names the port `server` in the wire view
+    let bind = || {
+        listener.bind(&SockAddr::from(addr))?;
+        getsockname(&listener)
+    };
+    let why = "give the socket its address";
+    let bound = say.call_then(format!("bind({addr})"), why, bind, |bound| {
+        format!("ok, bound to {bound}")
+    })?;
+    // call_with: the kernel's view after the call, and the port named `server` in the wire view.
+    let why = "let the kernel complete handshakes";
+    let listen = || listener.listen(128);
+    say.call_with(&listener, "listen(backlog=128)", why, listen, |_| {
+        "ok".into()
+    })?;
     opts.ready(bound);
     Ok(listener)
 }
 
+/// socket(SOCK_STREAM): a TCP socket, not connected to anything yet.
+fn stream_socket(addr: SocketAddr, why: &str, say: &Narrator) -> Result<Socket> {
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    say.call(call, why, || {
+        Socket::new(Domain::for_address(addr), Type::STREAM, None)
+    })
+}
+
+/// socket + bind, as one step (for the scenarios that do not listen): the socket and the
+/// address it got, its port named after `who` in the wire view.
+fn bound(addr: SocketAddr, kind: Type, who: &str) -> io::Result<(Socket, SocketAddr)> {
+    let socket = Socket::new(Domain::for_address(addr), kind, None)?;
+    socket.bind(&SockAddr::from(addr))?;
+    let addr = getsockname(&socket)?;
+    common::wire::name_port(addr.port(), who);
+    Ok((socket, addr))
+}
+
 /// socket + connect: the client's kernel sends SYN and waits for SYN-ACK.
 fn connect(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
-    say.next(
-        format!("socket({}, SOCK_STREAM)", family(&addr)),
-        "make the client's socket",
-    );
-    let conn =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| say.fail(e))?;
-    say.done("ok");
-    say.next(
-        format!("connect({addr})"),
-        "the handshake: SYN, SYN-ACK, ACK",
-    );
-    conn.connect_timeout(&SockAddr::from(addr), Duration::from_secs(3))
-        .map_err(|e| say.fail(e))?;
-    let me = opts_addr(&conn)?;
-    say.done_with(&conn, format!("ok, from {me}"));
+    let conn = stream_socket(addr, "make the client's socket", say)?;
+    let connect = || {
+        conn.connect_timeout(&SockAddr::from(addr), Duration::from_secs(3))?;
+        getsockname(&conn)
+    };
+    let why = "the handshake: SYN, SYN-ACK, ACK";
+    let call = format!("connect({addr})");
+    say.call_with(&conn, call, why, connect, |me| format!("ok, from {me}"))?;
     Ok(conn)
 }
 
 /// accept: the handshake is already done; this takes the connection from the queue.
 fn accept(listener: &Socket, say: &Narrator) -> Result<Socket> {
-    say.next("accept()", "take the connection from the accept queue");
-    let (conn, peer) = listener.accept().map_err(|e| say.fail(e))?;
-    let peer = peer
-        .as_socket()
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done_with(&conn, format!("ok, peer {peer}"));
-    Ok(conn)
+    let why = "take the connection from the accept queue";
+    let accept = || listener.accept().map(|(conn, _)| conn);
+    say.call_opening("accept()", why, accept, |conn| match conn.endpoints() {
+        (_, Some(peer)) => format!("ok, peer {peer}"),
+        (_, None) => "ok".to_string(),
+    })
 }
 
 /// One send(): the kernel takes the bytes, and sends them when TCP allows.
 fn send(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<usize> {
-    say.next(
-        format!("send({})", show_bytes(bytes)),
-        "hand bytes to the kernel",
-    );
-    let n = conn.send(bytes).map_err(|e| say.fail(e))?;
-    say.done(format!("{n} bytes"));
-    Ok(n)
+    // `Write::write` on a socket is the send() system call; the quiet adapter records the bytes.
+    let mut conn = Narrated::quiet(conn, say.clone());
+    let call = format!("send({})", show_bytes(bytes));
+    say.call(call, "hand bytes to the kernel", || conn.write(bytes))
+}
+
+/// One send() on a non-blocking socket: `None` when the kernel takes nothing (EAGAIN, an
+/// outcome here, not a failure): both kernels' buffers are full.
+fn send_unless_full(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<Option<usize>> {
+    let mut conn = Narrated::quiet(conn, say.clone());
+    let send = || match conn.write(bytes) {
+        Ok(n) => Ok(Some(n)),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+        Err(e) => Err(e),
+    };
+    let shown = |sent: &Option<usize>| match sent {
+        Some(n) => format!("{n} bytes"),
+        None => "error: EAGAIN: both kernels' buffers are full".to_string(),
+    };
+    let call = format!("send({} bytes)", bytes.len());
+    say.call_then(call, "hand bytes to the kernel", send, shown)
 }
 
 /// One recv(): whatever has arrived, up to `max` bytes (0: the peer's FIN).
 fn recv(conn: &Socket, max: usize, say: &Narrator) -> Result<usize> {
-    say.next(format!("recv({max})"), "take what has arrived");
+    // `Read::read` on a socket is the recv() system call; the quiet adapter records the bytes.
+    let mut conn = Narrated::quiet(conn, say.clone());
+    let mut buf = vec![0u8; max];
+    let recv = || conn.read(&mut buf).map(|n| buf[..n].to_vec());
+    let got = say.call_then(
+        format!("recv({max})"),
+        "take what has arrived",
+        recv,
+        |got| match got.len() {
+            0 => "0 bytes: end of stream (the peer's FIN)".to_string(),
+            n if n <= 64 => format!("{n} bytes: {}", show_bytes(got)),
+            n => format!("{n} bytes"),
+        },
+    )?;
+    Ok(got.len())
+}
+
+/// recvfrom(): one datagram, up to `max` bytes, and who sent it.
+fn recv_from(socket: &Socket, max: usize) -> io::Result<(Vec<u8>, SocketAddr)> {
     let mut buf = vec![std::mem::MaybeUninit::<u8>::uninit(); max];
-    let n = conn.recv(&mut buf).map_err(|e| say.fail(e))?;
-    // SAFETY: recv initialised the first n bytes.
-    let got: Vec<u8> = buf[..n]
+    let (n, from) = socket.recv_from(&mut buf)?;
+    // SAFETY: recv_from initialised the first n bytes.
+    let got = buf[..n]
         .iter()
         .map(|b| unsafe { b.assume_init() })
         .collect();
-    match n {
-        0 => say.done("0 bytes: end of stream (the peer's FIN)"),
-        n if n <= 64 => say.done(format!("{n} bytes: {}", show_bytes(&got))),
-        n => say.done(format!("{n} bytes")),
-    }
-    Ok(n)
+    let from = from
+        .as_socket()
+        .ok_or_else(|| io::Error::other("not an IP address"))?;
+    Ok((got, from))
 }
 
 /// Let the kernel's timers run (delayed ACK: 40 ms; zero-window probe: 200 ms and more).
@@ -516,42 +500,43 @@ fn wait(time: Duration, say: &Narrator) {
 /// Ask the server's kernel to delay its ACKs (TCP_QUICKACK 0, tcp(7)): it waits up to
 /// 40 ms for data to send with the ACK. Linux only; elsewhere ACKs come as the kernel likes.
 fn delay_acks(conn: &Socket, say: &Narrator) -> Result<()> {
-    say.next(
-        "setsockopt(TCP_QUICKACK, 0)",
-        "delay ACKs, as a kernel does on an interactive connection",
-    );
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let off: libc::c_int = 0;
-        // SAFETY: the option value is a c_int we own, with its size.
-        let rc = unsafe {
-            libc::setsockopt(
-                conn.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_QUICKACK,
-                (&off as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(say.fail(std::io::Error::last_os_error()));
-        }
-        say.done("ok");
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = conn;
-        say.done("skipped: TCP_QUICKACK is Linux only");
-    }
+    let why = "delay ACKs, as a kernel does on an interactive connection";
+    let off = || quickack_off(conn);
+    say.call_then("setsockopt(TCP_QUICKACK, 0)", why, off, |set| match set {
+        true => "ok".to_string(),
+        false => "skipped: TCP_QUICKACK is Linux only".to_string(),
+    })?;
     Ok(())
+}
+
+/// setsockopt(TCP_QUICKACK, 0) through libc (socket2 does not wrap it): `false` where there
+/// is no such option.
+#[cfg(target_os = "linux")]
+fn quickack_off(conn: &Socket) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let off: libc::c_int = 0;
+    // SAFETY: the option value is a c_int we own, with its size.
+    let rc = unsafe {
+        libc::setsockopt(
+            conn.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            (&off as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    match rc {
+        0 => Ok(true),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn quickack_off(_conn: &Socket) -> io::Result<bool> {
+    Ok(false)
 }
 
 /// The address the kernel gave a socket (getsockname).
 fn opts_addr(socket: &Socket) -> Result<SocketAddr> {
-    let addr = socket
-        .local_addr()
-        .map_err(|e| common::LessonError::protocol("getsockname", e.to_string()))?;
-    addr.as_socket()
-        .ok_or_else(|| common::LessonError::protocol("getsockname", "not an IP address"))
+    getsockname(socket).map_err(|e| common::LessonError::protocol("getsockname", e.to_string()))
 }

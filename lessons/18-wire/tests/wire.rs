@@ -1,7 +1,8 @@
 //! Lesson 18's captures, checked for real: the segments each scenario puts on the wire (flags,
-//! directions, payload sizes; the numbers that change from run to run masked), the capture
-//! against the kernel's own counters, the pcap file through tcpdump, the book's copies of the
-//! output, and the exercise's TCP header decoder.
+//! directions, payload sizes; the numbers that change from run to run masked), where they
+//! fall among the calls, the bytes and the errors (from the run's trace: `--trace`), the
+//! capture against the kernel's own counters, the pcap file through tcpdump, the book's
+//! copies of the output, and the exercise's TCP header decoder.
 //!
 //! The captures need a private network namespace. Where this machine refuses one, the tests
 //! that need it say so on stderr (and fail under CI=true, where the namespace must work).
@@ -9,10 +10,11 @@
 use std::process::Command;
 
 use testkit::lesson;
+use testkit::trace::Event;
 use testkit::wire_mask::{
     assert_segments, check_wire_output, parse_wire as parse, segments, wire_run, Segment,
 };
-use testkit::Run;
+use testkit::{Run, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-18-wire");
 
@@ -23,9 +25,68 @@ fn capture(scenario: &str, extra: &[&str]) -> Option<Run> {
     wire_run(BIN, &args)
 }
 
+/// Like [`capture`], with the run's trace: its calls, bytes, errors and wire segments, in
+/// the order they happened.
+fn traced_capture(scenario: &str) -> Option<(Run, Trace)> {
+    let trace = TraceFile::new();
+    let run = capture(scenario, &["--trace", trace.path()])?;
+    Some((run, trace.read()))
+}
+
+/// One step of a run, from its trace: a call that returned or failed (`client connect`,
+/// `client error recv`), or a segment on the wire.
+#[derive(Debug)]
+enum Step {
+    Call(String),
+    Wire(Segment),
+}
+
+impl Step {
+    fn is(&self, call: &str) -> bool {
+        matches!(self, Step::Call(c) if c == call)
+    }
+
+    fn segment(&self) -> Option<&Segment> {
+        match self {
+            Step::Wire(segment) => Some(segment),
+            Step::Call(_) => None,
+        }
+    }
+}
+
+/// The calls and the segments of a run, in the order they happened (other events left out).
+fn timeline(trace: &Trace) -> Vec<Step> {
+    let step = |e: &Event| match e.kind.as_str() {
+        "call" => Some(Step::Call(format!("{} {}", e.who, e.name()))),
+        "error" => Some(Step::Call(format!("{} error {}", e.who, e.name()))),
+        "wire" => parse(&e.text).map(Step::Wire),
+        _ => None,
+    };
+    trace.events.iter().filter_map(step).collect()
+}
+
+/// Where the first `call` is in the timeline.
+#[track_caller]
+fn position(steps: &[Step], call: &str) -> usize {
+    steps
+        .iter()
+        .position(|step| step.is(call))
+        .unwrap_or_else(|| panic!("no {call:?} in {steps:#?}"))
+}
+
+/// The segments that come right after a call (until the next call), as `client > server [S]`.
+#[track_caller]
+fn right_after(steps: &[Step], call: &str) -> Vec<String> {
+    steps[position(steps, call) + 1..]
+        .iter()
+        .map_while(Step::segment)
+        .map(Segment::to_string)
+        .collect()
+}
+
 #[test]
 fn a_connection_handshake_data_acks_and_fin_both_ways() {
-    let Some(run) = capture("connection", &[]) else {
+    let Some((run, trace)) = traced_capture("connection") else {
         return;
     };
     assert_segments(
@@ -44,35 +105,59 @@ fn a_connection_handshake_data_acks_and_fin_both_ways() {
         ],
     );
     // The SYN carries the options both sides agree on.
-    let syn = run.stdout.lines().find(|l| l.contains("[S]")).unwrap();
+    let wire = trace.events.iter().filter(|e| e.kind == "wire");
+    let syn = wire.map(|e| &e.text).find(|l| l.contains("[S]")).unwrap();
     for option in ["mss ", "sackOK", "TS", "wscale "] {
         assert!(syn.contains(option), "the SYN has no {option}: {syn}");
     }
-    // Each call's segments follow the line that narrates it.
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    let at = |text: &str| {
-        lines
-            .iter()
-            .position(|l| l.contains(text))
-            .unwrap_or(usize::MAX)
-    };
-    for (call, segment) in [
-        ("client  connect(", "[S]"),
-        ("client  send(b\"hello\\n\") -> 6 bytes", "[P.]"),
-        ("client  close(client socket) -> ok", "[F.]"),
-    ] {
-        assert_eq!(
-            at(call) + 1,
-            at(segment),
-            "{segment} must come right after {call:?}:\n{}",
-            run.stdout
-        );
-    }
+    // Each call's segments come right after it: the whole handshake after connect(), none
+    // after accept() (the kernels did it all before), the data after send(), FIN after close.
+    let steps = timeline(&trace);
+    let handshake = [
+        "client > server [S]",
+        "server > client [S.]",
+        "client > server [.]",
+    ];
+    assert_eq!(right_after(&steps, "client connect"), handshake);
+    assert_eq!(right_after(&steps, "server accept"), Vec::<String>::new());
+    assert_eq!(
+        right_after(&steps, "client send")[0],
+        "client > server [P.] len 6"
+    );
+    assert_eq!(
+        right_after(&steps, "client close")[0],
+        "client > server [F.]"
+    );
+    // The bytes each side's calls moved, and the calls themselves.
+    assert_eq!(trace.sent("client"), b"hello\n");
+    assert_eq!(trace.received("server"), b"hello\n");
+    assert_eq!(trace.sent("server"), b"HELLO\n");
+    assert_eq!(trace.received("client"), b"HELLO\n");
+    assert_eq!(
+        trace.calls("server"),
+        [
+            "socket",
+            "setsockopt",
+            "bind",
+            "listen",
+            "accept",
+            "recv",
+            "send",
+            "recv",
+            "close",
+            "close"
+        ]
+    );
+    assert_eq!(
+        trace.calls("client"),
+        ["socket", "connect", "send", "recv", "close"]
+    );
+    assert!(trace.errors("client").is_empty() && trace.errors("server").is_empty());
 }
 
 #[test]
 fn a_half_close_carries_data_the_other_way() {
-    let Some(run) = capture("half-close", &[]) else {
+    let Some((run, trace)) = traced_capture("half-close") else {
         return;
     };
     assert_segments(
@@ -90,11 +175,21 @@ fn a_half_close_carries_data_the_other_way() {
             "client > server [.]",
         ],
     );
+    // shutdown(SHUT_WR) is the FIN; after it, the server still sends and the client reads.
+    let steps = timeline(&trace);
+    assert_eq!(
+        right_after(&steps, "client shutdown"),
+        ["client > server [F.]"]
+    );
+    assert_eq!(trace.sent("client"), b"hello\n");
+    assert_eq!(trace.received("server"), b"hello\n");
+    assert_eq!(trace.sent("server"), b"bye\n");
+    assert_eq!(trace.received("client"), b"bye\n");
 }
 
 #[test]
 fn close_with_unread_data_sends_rst() {
-    let Some(run) = capture("reset", &[]) else {
+    let Some((run, trace)) = traced_capture("reset") else {
         return;
     };
     assert_segments(
@@ -108,21 +203,37 @@ fn close_with_unread_data_sends_rst() {
             "server > client [R.]",
         ],
     );
-    run.stdout_has("client  recv(64) -> error: connection reset by peer");
+    // The server never read the 6 bytes: its close() sent RST, and the client's next recv()
+    // failed (ECONNRESET) with nothing received.
+    assert!(trace.received("server").is_empty());
+    let steps = timeline(&trace);
+    assert_eq!(
+        right_after(&steps, "server close"),
+        ["server > client [R.]"]
+    );
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "recv(64)");
+    assert!(position(&steps, "server close") < position(&steps, "client error recv"));
+    assert!(trace.received("client").is_empty());
 }
 
 #[test]
 fn a_connect_to_a_closed_port_is_answered_by_rst() {
-    let Some(run) = capture("refused", &[]) else {
+    let Some((run, trace)) = traced_capture("refused") else {
         return;
     };
     assert_segments(&run, &["client > server [S]", "server > client [R.]"]);
-    run.stdout_has("-> error: connection refused");
+    // connect() failed, and its SYN and the RST follow it.
+    let steps = timeline(&trace);
+    let rst = ["client > server [S]", "server > client [R.]"];
+    assert_eq!(right_after(&steps, "client error connect"), rst);
+    assert!(!trace.calls("server").contains(&"listen".to_string()));
 }
 
 #[test]
 fn udp_datagrams_need_no_handshake() {
-    let Some(run) = capture("udp", &[]) else {
+    let Some((run, trace)) = traced_capture("udp") else {
         return;
     };
     assert_segments(
@@ -134,14 +245,32 @@ fn udp_datagrams_need_no_handshake() {
             "127.0.0.1 > 127.0.0.1 ICMP port unreachable",
         ],
     );
-    run.stdout_has("ICMP port unreachable, about UDP client:");
+    // The wire view names the ports the ICMP error is about.
+    let icmp = trace.events.iter().find(|e| e.text.contains("ICMP"));
+    assert!(
+        icmp.is_some_and(|e| e.text.contains("about UDP client:")),
+        "{icmp:?}"
+    );
+    // No handshake: connect() on a UDP socket puts nothing on the wire; each send one datagram.
+    let steps = timeline(&trace);
+    assert_eq!(right_after(&steps, "client connect"), Vec::<String>::new());
+    assert_eq!(trace.sent("client"), b"ping\nanyone?\n");
+    assert_eq!(trace.received("server"), b"ping\n");
+    assert_eq!(trace.sent("server"), b"pong\n");
+    assert_eq!(trace.received("client"), b"pong\n");
+    // The datagram to the closed port: the ICMP error comes back as the next recv()'s error.
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "recv(64)");
 }
 
 #[test]
 fn nagle_holds_the_second_small_send_until_the_ack_and_nodelay_does_not() {
-    let Some(run) = capture("nagle", &[]) else {
+    let Some((run, trace)) = traced_capture("nagle") else {
         return;
     };
+    // Either way the server reads the request whole: two sends, one recv.
+    assert_eq!(trace.received("server"), b"GET /\nGET /\n");
     let all = segments(&run.stdout);
     let data: Vec<usize> = all
         .iter()
@@ -182,34 +311,37 @@ fn nagle_holds_the_second_small_send_until_the_ack_and_nodelay_does_not() {
 
 #[test]
 fn a_reader_that_stops_brings_the_window_to_zero() {
-    let Some(run) = capture("window", &[]) else {
+    let Some((run, trace)) = traced_capture("window") else {
         return;
     };
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    let zero = lines
+    let steps = timeline(&trace);
+    let zero = steps
         .iter()
-        .position(|l| parse(l).is_some_and(|s| s.way == "server > client" && s.zero_window))
+        .position(|s| {
+            s.segment()
+                .is_some_and(|s| s.way == "server > client" && s.zero_window)
+        })
         .unwrap_or_else(|| panic!("the server never announced a zero window:\n{}", run.stdout));
-    let read = lines
-        .iter()
-        .position(|l| l.starts_with("server  recv("))
-        .expect("the server reads at last");
+    let read = position(&steps, "server recv");
     assert!(
         zero < read,
         "the window must be 0 before the server reads:\n{}",
         run.stdout
     );
+    // Before that, the client's kernel took bytes until it could take no more (EAGAIN).
+    let sends = steps[..read].iter().filter(|s| s.is("client send")).count();
+    assert!(sends >= 2, "{steps:#?}");
     // While the window is 0, the client's kernel probes it (a segment with no new data).
     assert!(
-        lines[zero..read]
+        steps[zero..read]
             .iter()
-            .filter_map(|l| parse(l))
+            .filter_map(Step::segment)
             .any(|s| s.way == "client > server" && s.len == 0),
         "no zero-window probe:\n{}",
         run.stdout
     );
     // Once the server reads, the window opens and data flows again.
-    let after: Vec<Segment> = lines[read..].iter().filter_map(|l| parse(l)).collect();
+    let after: Vec<&Segment> = steps[read..].iter().filter_map(Step::segment).collect();
     let update = after
         .iter()
         .position(|s| s.way == "server > client" && !s.zero_window)
@@ -221,6 +353,10 @@ fn a_reader_that_stops_brings_the_window_to_zero() {
         "no data after the window opened:\n{}",
         run.stdout
     );
+    // Every byte the client's kernel took, the server read (nothing lost, nothing twice).
+    let sent = trace.sent("client");
+    assert!(sent.len() >= 8192, "{} bytes", sent.len());
+    assert_eq!(trace.received("server"), sent);
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::error::describe;
-use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_19_names::connect_any;
 
 static LESSON: Lesson = Lesson {
@@ -66,7 +66,11 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: u64 = opts.value("--clients", 0)?;
     let listener = listen_on(opts.addr, &say)?;
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+    opts.ready(
+        listener
+            .local_addr()
+            .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
+    );
     let mut served = 0;
     while clients == 0 || served < clients {
         serve_one(&listener, &say)?;
@@ -85,16 +89,19 @@ fn listen_on(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
 fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
     let (conn, _peer) = say.call("accept()", "take the next connection", || listener.accept())?;
     let mut reader = BufReader::new(Narrated::quiet(&conn, say.clone()));
-    let mut line = Vec::new();
-    say.next("read_until(b'\\n')", "wait for one line");
-    let n = reader
-        .read_until(b'\n', &mut line)
-        .map_err(|e| say.fail(e))?;
-    if n == 0 {
-        // A connection that says nothing (a Happy Eyeballs attempt that lost the race).
-        say.done("0 bytes: end of stream");
-    } else {
-        say.done(format!("{n} bytes: {}", show_bytes(&line)));
+    let read = || {
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line).map(|_| line)
+    };
+    let line = say.call_then("read_until(b'\\n')", "wait for one line", read, |line| {
+        match line.len() {
+            // A connection that says nothing (a Happy Eyeballs attempt that lost the race).
+            0 => "0 bytes: end of stream".to_string(),
+            n => format!("{n} bytes: {}", show_bytes(line)),
+        }
+    })?;
+    let n = line.len();
+    if n > 0 {
         let mut socket = Narrated::quiet(&conn, say.clone());
         let call = format!("write_all({})", show_bytes(&line));
         let shown = |_: &()| format!("{n} bytes");
@@ -111,13 +118,15 @@ fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
 /// One connection attempt, narrated: what `connect_any` (your exercise) calls for each
 /// address. A failure is not the end here: the next address may answer.
 fn attempt(addr: SocketAddr, say: &Narrator) -> io::Result<TcpStream> {
-    say.next(format!("connect({addr})"), "try this address");
-    let result = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT);
-    match &result {
-        Ok(_) => say.done("ok"),
-        Err(e) => say.done(format!("error: {}: try the next address", describe(e))),
-    }
-    result
+    // Its error is an outcome to show, not a failure of the lesson: hence Ok(result).
+    let connect = || Ok(TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT));
+    let shown = |result: &io::Result<TcpStream>| match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("error: {}: try the next address", describe(e)),
+    };
+    let call = format!("connect({addr})");
+    let result = say.call_then(call, "try this address", connect, shown);
+    result.unwrap_or_else(|e| Err(e.source.unwrap_or_else(|| io::Error::other(e.reason))))
 }
 // ANCHOR_END: attempt
 
@@ -218,23 +227,22 @@ fn race(addrs: &[SocketAddr], say: &Narrator) -> Result<TcpStream> {
             started += 1;
             say.note(format!("attempt {started}: connect({addr}) starts"));
         }
+        // An attempt's connect() ran on a thread of its own: its result is told when it
+        // comes (the call is not run again here).
         Attempt::Failed(addr, e) => {
-            say.next(format!("connect({addr})"), "an attempt of the race");
-            say.done(format!("error: {}: start the next one now", describe(e)));
+            let failed = format!("error: {}: start the next one now", describe(e));
+            let why = "an attempt of the race";
+            let _ = say.call_then(format!("connect({addr})"), why, || Ok(()), |_| failed);
         }
         Attempt::Won(addr) => {
-            say.next(format!("connect({addr})"), "an attempt of the race");
-            say.done("ok, first to connect: any attempt still running is cancelled");
+            let won = "ok, first to connect: any attempt still running is cancelled";
+            let why = "an attempt of the race";
+            let _ = say.call_then(format!("connect({addr})"), why, || Ok(()), |_| won.into());
         }
     });
-    say.next(
-        "happy_eyeballs()",
-        "connect to whichever address answers first",
-    );
-    match result {
-        Ok((stream, _)) => Ok(stream),
-        Err(e) => Err(say.fail(e)),
-    }
+    // Every attempt has been told: a failure of the whole race is the lesson's error.
+    let lost = |e| LessonError::io("happy_eyeballs()", e, LESSON.package);
+    result.map(|(stream, _)| stream).map_err(lost)
 }
 
 // ANCHOR: client
@@ -260,8 +268,8 @@ fn client(opts: &Options) -> Result<()> {
 
 fn one_after_another(addrs: &[SocketAddr], say: &Narrator) -> Result<TcpStream> {
     let conn = connect_any(addrs, |addr| attempt(addr, say));
-    say.next("connect_any()", "connect to the first address that answers");
-    conn.map_err(|e| say.fail(e))
+    // Every attempt has been told: no address answering is the lesson's error.
+    conn.map_err(|e| LessonError::io("connect_any()", e, LESSON.package))
 }
 // ANCHOR_END: client
 
@@ -277,7 +285,7 @@ fn send_line(conn: &TcpStream, line: &[u8], say: &Narrator) -> Result<()> {
 /// Read the echo, one line.
 fn read_echo(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
     conn.set_read_timeout(Some(CONNECT_TIMEOUT))
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| LessonError::io("setsockopt(SO_RCVTIMEO)", e, LESSON.package))?;
     let mut reader = BufReader::new(Narrated::quiet(conn, say.clone()));
     let mut echo = Vec::new();
     let why = "wait for the echo";
@@ -296,7 +304,9 @@ fn demo(opts: &Options) -> Result<()> {
     // server accepts after; the story reads in order.
     let say = opts.narrator("server");
     let listener = listen_on(opts.addr, &say)?;
-    let addr = listener.local_addr().map_err(|e| say.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     opts.ready(addr);
     let client_say = opts.narrator("client");
     let port = addr.port();

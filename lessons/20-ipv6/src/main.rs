@@ -121,7 +121,11 @@ fn server(opts: &Options) -> Result<()> {
         let call = format!("socket() + bind({}) + listen()", opts.addr);
         say.call(call, "an IPv4 socket", || TcpListener::bind(opts.addr))?
     };
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+    opts.ready(
+        listener
+            .local_addr()
+            .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
+    );
     let mut served = 0;
     while clients == 0 || served < clients {
         serve_one(&listener, &say)?;
@@ -153,7 +157,7 @@ fn client(opts: &Options) -> Result<()> {
 /// Read the server's one line.
 fn read_answer(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
     conn.set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| LessonError::io("setsockopt(SO_RCVTIMEO)", e, LESSON.package))?;
     let mut reader = BufReader::new(Narrated::quiet(conn, say.clone()));
     let mut line = Vec::new();
     say.call("read_until(b'\\n')", "the server's answer", || {
@@ -164,18 +168,18 @@ fn read_answer(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
 // ANCHOR_END: client
 
 /// A call that is expected to fail (the point of the step): narrate its error as its result.
-fn expect_refusal<T>(say: &Narrator, call: String, why: &str, run: io::Result<T>) -> Option<T> {
-    say.next(call, why);
-    match run {
-        Ok(value) => {
-            say.done("ok");
-            Some(value)
-        }
-        Err(e) => {
-            say.done(format!("error: {}", describe(&e)));
-            None
-        }
-    }
+fn expect_refusal<T>(
+    say: &Narrator,
+    call: String,
+    why: &str,
+    run: impl FnOnce() -> io::Result<T>,
+) -> Option<T> {
+    let shown = |result: &io::Result<T>| match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("error: {}", describe(e)),
+    };
+    // The call's error is its outcome here: Ok(run()) never fails as a narrated call.
+    say.call_then(call, why, || Ok(run()), shown).ok()?.ok()
 }
 
 // ANCHOR: demo
@@ -187,7 +191,10 @@ fn demo(opts: &Options) -> Result<()> {
     no_ipv6_is_said_clearly(&server)?;
     let any = SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0));
     let dual = listen_v6(any, false, &server)?;
-    let port = dual.local_addr().map_err(|e| server.fail(e))?.port();
+    let port = dual
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?
+        .port();
     opts.ready(SocketAddr::from((Ipv6Addr::UNSPECIFIED, port)));
 
     // One client per family, to the same socket.
@@ -205,23 +212,27 @@ fn demo(opts: &Options) -> Result<()> {
     // The port is taken for IPv4 too.
     let v4 = SocketAddr::from(([0, 0, 0, 0], port));
     let why = "an IPv4 socket on the same port";
-    expect_refusal(&server, format!("bind({v4})"), why, TcpListener::bind(v4));
+    expect_refusal(&server, format!("bind({v4})"), why, || {
+        TcpListener::bind(v4)
+    });
     drop(dual);
 
     // IPV6_V6ONLY on: IPv6 only, and IPv4's wildcard on that port is free.
     let only = listen_v6(any, true, &server)?;
-    let port = only.local_addr().map_err(|e| server.fail(e))?.port();
+    let port = only
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?
+        .port();
     let to = SocketAddr::from(([127, 0, 0, 1], port));
     let why = "an IPv4 client to the IPv6-only socket";
-    expect_refusal(
-        &client,
-        format!("connect({to})"),
-        why,
-        TcpStream::connect(to),
-    );
+    expect_refusal(&client, format!("connect({to})"), why, || {
+        TcpStream::connect(to)
+    });
     let v4 = SocketAddr::from(([0, 0, 0, 0], port));
     let why = "now the port is free for IPv4";
-    let _v4_listener = expect_refusal(&server, format!("bind({v4})"), why, TcpListener::bind(v4));
+    let _v4_listener = expect_refusal(&server, format!("bind({v4})"), why, || {
+        TcpListener::bind(v4)
+    });
 
     // Scope ids: a link-local address means nothing without its interface.
     let link_local = SocketAddrV6::new(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1), 7020, 0, 1);
@@ -238,28 +249,35 @@ fn demo(opts: &Options) -> Result<()> {
 /// without `::1`): then the lesson has nothing to show, and says so rather than fail later.
 fn no_ipv6_is_said_clearly(say: &Narrator) -> Result<()> {
     let probe = SocketAddr::from((Ipv6Addr::LOCALHOST, 0));
-    say.next(format!("bind({probe})"), "is there IPv6 on the loopback?");
-    match TcpListener::bind(probe) {
-        Ok(_) => {
-            say.done("ok: ::1 is there");
-            Ok(())
-        }
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::AddrNotAvailable | ErrorKind::Unsupported
-            ) || e.raw_os_error() == Some(97) =>
-        {
-            Err(LessonError::protocol(
-                "bind([::1]:0)",
-                format!(
-                    "this machine has no IPv6 on its loopback ({}): the lesson needs ::1 \
-                     (Linux: ip -6 addr show lo; sysctl net.ipv6.conf.lo.disable_ipv6)",
-                    describe(&e)
-                ),
-            ))
-        }
-        Err(e) => Err(say.fail(e)),
+    // No IPv6 is an outcome of this bind (`Some(why)`), not a failure of the call.
+    let bind = || match TcpListener::bind(probe) {
+        Ok(_) => Ok(None),
+        Err(e) if no_ipv6(&e) => Ok(Some(e)),
+        Err(e) => Err(e),
+    };
+    let shown = |missing: &Option<io::Error>| match missing {
+        None => "ok: ::1 is there".to_string(),
+        Some(e) => format!("error: {}: no IPv6 here", describe(e)),
+    };
+    let why = "is there IPv6 on the loopback?";
+    match say.call_then(format!("bind({probe})"), why, bind, shown)? {
+        None => Ok(()),
+        Some(e) => Err(LessonError::protocol(
+            "bind([::1]:0)",
+            format!(
+                "this machine has no IPv6 on its loopback ({}): the lesson needs ::1 \
+                 (Linux: ip -6 addr show lo; sysctl net.ipv6.conf.lo.disable_ipv6)",
+                describe(&e)
+            ),
+        )),
     }
+}
+
+/// The errors of a machine without IPv6: no ::1, no IPv6 at all, EAFNOSUPPORT (97 on Linux).
+fn no_ipv6(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::AddrNotAvailable | ErrorKind::Unsupported
+    ) || e.raw_os_error() == Some(97)
 }
 // ANCHOR_END: no_ipv6

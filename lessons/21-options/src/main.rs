@@ -15,7 +15,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use socket2::{SockRef, TcpKeepalive};
 
 // The function you write (src/exercise.rs), or ours (src/solution.rs): see src/lib.rs.
@@ -93,19 +93,25 @@ fn nagle_rounds(
             (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line)?;
             Ok(line)
         };
-        let line = request().map_err(|e| say_server.fail(e))?;
+        // Not narrated, one by one: the rounds are timed. An error names the round.
+        let line = request().map_err(|e| unnarrated("a round (send, send, recv)", e))?;
         times.push(began.elapsed());
         // The echo, so that the next request comes after an answer, as in a real protocol.
         reader
             .get_mut()
             .write_all(&line)
-            .map_err(|e| say_server.fail(e))?;
+            .map_err(|e| unnarrated("send(echo)", e))?;
         let mut echo = vec![0u8; line.len()];
         to_server
             .read_exact(&mut echo)
-            .map_err(|e| say_client.fail(e))?;
+            .map_err(|e| unnarrated("recv(echo)", e))?;
     }
     Ok(times)
+}
+
+/// The error of a call the lesson does not narrate (the timed rounds, the options it prints).
+fn unnarrated(call: &str, e: std::io::Error) -> LessonError {
+    LessonError::io(call, e, LESSON.package)
 }
 // ANCHOR_END: nagle
 
@@ -179,14 +185,17 @@ fn linger_zero(
     })?;
     let mut buf = [0u8; 16];
     let mut peer = peer;
-    say_peer.next("recv(16)", "what does the peer see?");
-    match peer.read(&mut buf) {
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => {
-            say_peer.done("error: connection reset by peer (ECONNRESET)")
-        }
-        Ok(n) => say_peer.done(format!("{n} bytes (no reset?)")),
-        Err(e) => return Err(say_peer.fail(e)),
-    }
+    // The reset is the outcome this shows (`None`), not a failure of the call.
+    let recv = || match peer.read(&mut buf) {
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(e) => Err(e),
+    };
+    let shown = |got: &Option<usize>| match got {
+        None => "error: connection reset by peer (ECONNRESET)".to_string(),
+        Some(n) => format!("{n} bytes (no reset?)"),
+    };
+    say_peer.call_then("recv(16)", "what does the peer see?", recv, shown)?;
     Ok(())
 }
 // ANCHOR_END: linger
@@ -244,7 +253,9 @@ fn demo(opts: &Options) -> Result<()> {
         "make the listening socket",
         || TcpListener::bind(opts.addr),
     )?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
 
     lesson.note("1. a request in two writes (b\"ping\", b\" \\n\"), four rounds, Nagle on");
     let (conn, accepted) = connected_pair(&listener, addr, &client, &server)?;
@@ -318,7 +329,11 @@ fn server(opts: &Options) -> Result<()> {
         "make the listening socket",
         || TcpListener::bind(opts.addr),
     )?;
-    opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+    opts.ready(
+        listener
+            .local_addr()
+            .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
+    );
     loop {
         let (conn, peer) = match say.call("accept()", "wait for a client", || listener.accept()) {
             Ok(accepted) => accepted,
@@ -375,7 +390,7 @@ fn client(opts: &Options) -> Result<()> {
         || TcpStream::connect(opts.addr),
     )?;
     conn.set_read_timeout(Some(LINE_TIMEOUT))
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| unnarrated("setsockopt(SO_RCVTIMEO)", e))?;
     if !opts.has("--nagle") {
         say.call(
             "tune(connection)",
@@ -387,11 +402,15 @@ fn client(opts: &Options) -> Result<()> {
     let on = |b: bool| if b { "on" } else { "off" };
     println!(
         "TCP_NODELAY: {}",
-        on(conn.nodelay().map_err(|e| say.fail(e))?)
+        on(conn
+            .nodelay()
+            .map_err(|e| unnarrated("getsockopt(TCP_NODELAY)", e))?)
     );
     println!(
         "SO_KEEPALIVE: {}",
-        on(sock.keepalive().map_err(|e| say.fail(e))?)
+        on(sock
+            .keepalive()
+            .map_err(|e| unnarrated("getsockopt(SO_KEEPALIVE)", e))?)
     );
     let mut socket = Narrated::quiet(&conn, say.clone());
     let mut reader = BufReader::new(&conn);
@@ -404,7 +423,7 @@ fn client(opts: &Options) -> Result<()> {
             (&mut reader).take(MAX_LINE).read_until(b'\n', &mut echo)?;
             Ok(echo)
         };
-        let echo = exchange().map_err(|e| say.fail(e))?;
+        let echo = exchange().map_err(|e| unnarrated("a round (send, send, recv)", e))?;
         if echo != b"ping \n" {
             return Err(say.protocol_error(format!("the echo was {}", show_bytes(&echo))));
         }

@@ -50,6 +50,16 @@ pub fn traced(bin: &str, args: &[&str]) -> (Run, Trace) {
     lesson(bin).args(args).traced()
 }
 
+/// Start a lesson's server (`server --addr 127.0.0.1:0 <args>`) with `--trace` into a
+/// temporary file, and wait for its readiness line: the server, and its trace file to read
+/// (or wait on: [`TraceFile::wait_for`]).
+pub fn traced_server(bin: &str, args: &[&str]) -> (Server, TraceFile) {
+    let trace = TraceFile::new();
+    let mut all = args.to_vec();
+    all.extend(["--trace", trace.path()]);
+    (Server::start(bin, &all), trace)
+}
+
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
 /// `LESSON_TEST_TIMEOUT=30` (seconds) gives a slow machine more time.
 pub fn timeout() -> Duration {

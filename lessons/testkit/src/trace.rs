@@ -98,6 +98,15 @@ impl Trace {
             .collect()
     }
 
+    /// What each `send` (or `recv`) event of one side moved, as text, in order. A UDP lesson
+    /// records one such event per datagram, so this is the list of its datagrams.
+    pub fn datagrams(&self, who: &str, kind: &str) -> Vec<String> {
+        self.of(who)
+            .filter(|e| e.kind == kind)
+            .map(|e| String::from_utf8_lossy(e.bytes.as_deref().unwrap_or_default()).into_owned())
+            .collect()
+    }
+
     /// The address of the readiness line (`listening on HOST:PORT`), if there was one.
     pub fn ready(&self) -> Option<std::net::SocketAddr> {
         self.events
@@ -140,6 +149,28 @@ impl TraceFile {
     /// The events written so far.
     pub fn read(&self) -> Trace {
         Trace::read(self.file.path())
+    }
+
+    /// Wait (up to the timeout of each line) until `server`, which writes this trace, has
+    /// recorded at least `count` events for which `test` is true; return the last of them.
+    /// It waits on the server's output, not on a clock: an event that prints a line (a call,
+    /// an error, a note) is in the trace before its line is printed, so each line is the
+    /// moment to look again. (Wait for such an event, not for the bytes of a quiet adapter.)
+    #[track_caller]
+    pub fn wait_for(
+        &self,
+        server: &mut crate::Server,
+        count: usize,
+        test: impl Fn(&Event) -> bool,
+    ) -> Event {
+        loop {
+            let trace = self.read();
+            let found: Vec<&Event> = trace.events.iter().filter(|e| test(e)).collect();
+            if found.len() >= count.max(1) {
+                return found[count.max(1) - 1].clone();
+            }
+            server.wait_for_line(|_| true);
+        }
     }
 }
 
