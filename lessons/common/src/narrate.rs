@@ -585,9 +585,7 @@ impl<T> Narrated<T> {
     /// Say (loud) or record (quiet) what one send() came to: the bytes it took.
     fn sent(&self, result: Result<&[u8], &io::Error>) {
         match (result, self.loud) {
-            (Ok(bytes), true) => self
-                .say
-                .done_bytes(format!("{} bytes", bytes.len()), bytes),
+            (Ok(bytes), true) => self.say.done_bytes(format!("{} bytes", bytes.len()), bytes),
             (Err(e), true) => self
                 .say
                 .done(format!("error: {}", crate::error::describe(e))),
