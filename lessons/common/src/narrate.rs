@@ -253,9 +253,10 @@ impl Narrator {
         Ok(value)
     }
 
-    /// A call that could not be announced before it ran failed: print and record it as one
-    /// line, `who  call -> error: …`, and return the error. For an `.await` inside
-    /// `tokio::select!`, where which branch completes is known only afterwards.
+    /// A call that was not announced before it ran failed: print and record it as one line,
+    /// `who  call -> error: …`, and return the error. For an `.await` inside `tokio::select!`
+    /// (which branch completes is known only afterwards), or a call the lesson shows only if
+    /// it fails.
     pub fn failed(&self, call: impl Into<String>, err: io::Error) -> LessonError {
         *self.current() = (call.into(), String::new());
         self.fail(err)
