@@ -29,15 +29,6 @@ fn crlf(lines: &[&str]) -> Vec<u8> {
         .collect()
 }
 
-/// The bytes each recv() of one side brought, in order (an empty one is the end of stream).
-fn recvs(trace: &Trace, who: &str) -> Vec<Vec<u8>> {
-    trace
-        .of(who)
-        .filter(|e| e.kind == "recv")
-        .map(|e| e.bytes.clone().unwrap_or_default())
-        .collect()
-}
-
 /// Connect and read the greeting.
 fn open(server: &Server) -> Conn {
     let mut conn = Conn::open(server.addr);
@@ -115,7 +106,7 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
         .filter(|c| c == "connect" || c == "close")
         .collect();
     assert_eq!(ends, ["connect", "close", "connect", "close"]);
-    let client_recvs = recvs(&trace, "client");
+    let client_recvs = trace.recvs("client");
     let eofs: Vec<usize> = (0..client_recvs.len())
         .filter(|&i| client_recvs[i].is_empty())
         .collect();
@@ -317,7 +308,7 @@ fn a_reconnect_loses_the_session_but_not_the_store() {
     // The first session ended at the end of stream (no QUIT), without an error, and closed.
     let commands = crlf(&["USER alice", "PASS secret", "CWD pub", "PUT kept yes"]);
     assert_eq!(trace.received("conn1"), commands);
-    assert_eq!(recvs(&trace, "conn1").last(), Some(&Vec::new()));
+    assert_eq!(trace.recvs("conn1").last(), Some(&Vec::new()));
     assert_eq!(
         trace.calls("conn1").last().map(String::as_str),
         Some("close")
@@ -339,7 +330,7 @@ fn a_silent_client_is_timed_out_with_421() {
     run.success();
     // One recv() that brought nothing (its deadline passed: no recv event), then 421, close.
     assert_eq!(trace.calls("conn1"), ["send", "recv", "send", "close"]);
-    assert!(recvs(&trace, "conn1").is_empty());
+    assert!(trace.recvs("conn1").is_empty());
     assert!(
         trace.errors("conn1").is_empty(),
         "{:?}",
@@ -364,7 +355,7 @@ fn a_client_that_vanishes_mid_command_ends_only_its_own_session() {
     let mut got = crlf(&["USER alice", "PASS secret"]);
     got.extend_from_slice(b"PUT half");
     assert_eq!(trace.received("conn1"), got);
-    assert_eq!(recvs(&trace, "conn1").last(), Some(&Vec::new()));
+    assert_eq!(trace.recvs("conn1").last(), Some(&Vec::new()));
     let replies = crlf(&[
         "220 lesson-15 ready",
         "331 password required for alice",

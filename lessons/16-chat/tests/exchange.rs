@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
@@ -28,24 +28,20 @@ fn join_on(mut conn: Conn, nick: &str) -> Conn {
     conn
 }
 
-/// The bytes each recv() of one side brought, in order (an empty one is the end of stream).
-fn recvs(trace: &Trace, who: &str) -> Vec<Vec<u8>> {
-    trace
-        .of(who)
-        .filter(|e| e.kind == "recv")
-        .map(|e| e.bytes.clone().unwrap_or_default())
-        .collect()
-}
-
 /// alice, bob and carol join in that order; each has seen the others' joins.
 fn room_of_three(server: &Server) -> (Conn, Conn, Conn) {
+    room_with(server, "carol", Conn::open(server.addr))
+}
+
+/// alice and bob join, then a third member, `nick`, on the connection `third`.
+fn room_with(server: &Server, nick: &str, third: Conn) -> (Conn, Conn, Conn) {
     let mut alice = join(server, "alice");
     let mut bob = join(server, "bob");
     alice.expect(b"* bob joined\n");
-    let carol = join(server, "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
-    (alice, bob, carol)
+    let third = join_on(third, nick);
+    alice.expect(format!("* {nick} joined\n").as_bytes());
+    bob.expect(format!("* {nick} joined\n").as_bytes());
+    (alice, bob, third)
 }
 
 #[test]
@@ -93,7 +89,7 @@ fn the_demo_chats_in_order() {
     }
     // Each member read to the end of stream and then sent FIN; dave got FIN after his error.
     for conn in ["conn1", "conn2", "conn3"] {
-        assert_eq!(recvs(&trace, conn).last(), Some(&Vec::new()), "{conn}");
+        assert_eq!(trace.recvs(conn).last(), Some(&Vec::new()), "{conn}");
         assert_eq!(
             trace.calls(conn),
             ["read_line", "write_all", "chat", "shutdown"]
@@ -221,12 +217,8 @@ fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
 fn a_client_that_never_reads_holds_up_nobody() {
     // A write limit long enough for slow to fall behind first (the next test has a short one).
     let server = Server::start(BIN, &["--write-limit", "60000"]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut slow = join_on(Conn::open_small(server.addr, 4096), "slow");
-    alice.expect(b"* slow joined\n");
-    bob.expect(b"* slow joined\n");
+    let small = Conn::open_small(server.addr, 4096);
+    let (mut alice, mut bob, mut slow) = room_with(&server, "slow", small);
     // slow reads nothing from now on. alice sends 8 MB, far more than slow's socket buffers
     // and its 256-message queue hold; bob reads every line of it, batch by batch.
     let text = "x".repeat(990);
@@ -432,12 +424,8 @@ fn a_line_trickled_byte_by_byte_is_cut_at_the_line_wait() {
 #[test]
 fn a_member_that_stops_reading_is_dropped_within_the_write_limit() {
     let server = Server::start(BIN, &["--write-limit", "300"]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut carol = join_on(Conn::open_small(server.addr, 4096), "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
+    let small = Conn::open_small(server.addr, 4096);
+    let (mut alice, mut bob, mut carol) = room_with(&server, "carol", small);
     // carol reads nothing, ever.
     // alice talks, bob reads, until the server gives up on carol: her socket buffers fill, a
     // write to it waits 300 ms, and it is dropped. Without a write limit, never.
