@@ -9,14 +9,14 @@
 //! What is kept across sessions is the store: the accounts and a small in-memory tree of
 //! directories holding values (no real files are touched).
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::listener::{time_left, Backoff};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 
 use lesson_15_session::{handle, Command, Reply, Session, Store};
 
@@ -82,6 +82,11 @@ fn main() -> std::process::ExitCode {
 }
 
 // ANCHOR: read_line
+/// A connection as this lesson uses it: the socket, with every recv() and send() recorded in
+/// the trace as it happens (`Narrated::quiet`: bytes at the edge). The lines the learner reads
+/// are printed by `read_line` and `send_all`, which say what each call came to.
+type Conn = Narrated<TcpStream>;
+
 /// What reading one line came to.
 enum Line {
     /// A whole line, without its `\n` or `\r\n`.
@@ -101,7 +106,7 @@ enum Line {
 /// trickles a byte at a time is cut all the same), and holds at most 2 x MAX_LINE bytes,
 /// whatever the client sends (a longer line is thrown away as it comes).
 fn read_line(
-    mut conn: &TcpStream,
+    conn: &mut Conn,
     pending: &mut Vec<u8>,
     limit: Duration,
     say: &Narrator,
@@ -126,71 +131,97 @@ fn read_line(
             pending.clear();
             too_long = true;
         }
-        say.next(format!("recv({MAX_LINE})"), "wait for the next line");
-        // A deadline, not a timeout: SO_RCVTIMEO limits ONE recv, so give each recv only
-        // the time left until the deadline (common::listener::time_left).
-        let Some(left) = time_left(deadline) else {
-            say.done("timed out: no whole line in time");
-            return Ok(Line::TimedOut);
-        };
-        conn.set_read_timeout(Some(left)).map_err(|e| say.fail(e))?;
-        // `Read::read` on a TcpStream is the recv() system call.
-        let n = match conn.read(&mut buf) {
-            Ok(n) => n,
-            // A signal interrupted the wait (kill -STOP then -CONT does that to a recv with a
-            // timeout: signal(7)). Nothing was lost: wait again, for the time still left.
-            Err(e) if e.kind() == ErrorKind::Interrupted => {
-                say.done("interrupted by a signal (EINTR): again");
-                continue;
+        let recv = || recv_before(conn, deadline, &mut buf);
+        let why = "wait for the next line";
+        match say.call_then(format!("recv({MAX_LINE})"), why, recv, Got::shown)? {
+            Got::Bytes(bytes) => pending.extend_from_slice(&bytes),
+            // Nothing was lost: wait again, for the time still left.
+            Got::Interrupted => continue,
+            Got::TimedOut => return Ok(Line::TimedOut),
+            Got::End => {
+                let partial = too_long || !pending.is_empty();
+                return Ok(Line::Closed { partial });
             }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                say.done("timed out: no whole line in time");
-                return Ok(Line::TimedOut);
-            }
-            Err(e) => return Err(say.fail(e)),
-        };
-        if n == 0 {
-            say.done("0 bytes: end of stream");
-            let partial = too_long || !pending.is_empty();
-            return Ok(Line::Closed { partial });
         }
-        say.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        pending.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// What one recv() came to. Only a broken connection is an error; these are not.
+enum Got {
+    Bytes(Vec<u8>),
+    /// 0 bytes: the peer closed its side.
+    End,
+    /// A signal interrupted the wait (kill -STOP then -CONT does that to a recv with a
+    /// timeout: signal(7)).
+    Interrupted,
+    /// The deadline passed first.
+    TimedOut,
+}
+
+impl Got {
+    /// The result, as the narration shows it after `recv(512) ->`.
+    fn shown(&self) -> String {
+        match self {
+            Got::Bytes(bytes) => format!("{} bytes: {}", bytes.len(), show_bytes(bytes)),
+            Got::End => "0 bytes: end of stream".to_string(),
+            Got::Interrupted => "interrupted by a signal (EINTR): again".to_string(),
+            Got::TimedOut => "timed out: no whole line in time".to_string(),
+        }
+    }
+}
+
+/// One recv() that returns by `deadline`. A deadline, not a timeout: SO_RCVTIMEO limits ONE
+/// recv, so each recv is given only the time left (common::listener::time_left).
+fn recv_before(conn: &mut Conn, deadline: Instant, buf: &mut [u8]) -> io::Result<Got> {
+    let Some(left) = time_left(deadline) else {
+        return Ok(Got::TimedOut);
+    };
+    conn.get_ref().set_read_timeout(Some(left))?;
+    // `Read::read` on a TcpStream is the recv() system call.
+    match conn.read(buf) {
+        Ok(0) => Ok(Got::End),
+        Ok(n) => Ok(Got::Bytes(buf[..n].to_vec())),
+        Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Got::Interrupted),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            Ok(Got::TimedOut)
+        }
+        Err(e) => Err(e),
     }
 }
 // ANCHOR_END: read_line
 
 /// Send all of `bytes`: `write` may take fewer than offered, so loop.
-fn send_all(mut conn: &TcpStream, bytes: &[u8], say: &Narrator) -> Result<()> {
+fn send_all(conn: &mut Conn, bytes: &[u8], say: &Narrator) -> Result<()> {
     let mut rest = bytes;
     while !rest.is_empty() {
-        say.next(
-            format!("send({})", show_bytes(rest)),
-            "hand the bytes to the kernel",
-        );
-        // `Write::write` on a TcpStream is the send() system call. It waits only while the
-        // buffers toward the peer are full; SO_SNDTIMEO (set at accept) bounds that wait.
-        let n = match conn.write(rest) {
-            Ok(n) => n,
+        let call = format!("send({})", show_bytes(rest));
+        let n = say.call(call, "hand the bytes to the kernel", || send(conn, rest))?;
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// One send(): `Write::write` on a TcpStream is the send() system call. It waits only while
+/// the buffers toward the peer are full; SO_SNDTIMEO (set at accept) bounds that wait.
+fn send(conn: &mut Conn, bytes: &[u8]) -> io::Result<usize> {
+    loop {
+        match conn.write(bytes) {
             // A stop and continue (signal(7)) interrupts a send with a timeout: again.
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 let why = "timed out: the peer does not take our replies (it does not read)";
-                return Err(say.fail(std::io::Error::new(ErrorKind::TimedOut, why)));
+                return Err(io::Error::new(ErrorKind::TimedOut, why));
             }
-            Err(e) => return Err(say.fail(e)),
-        };
-        say.done(format!("{n} bytes"));
-        rest = &rest[n..];
+            sent => return sent,
+        }
     }
-    Ok(())
 }
 
 // ANCHOR: serve_line
 /// The server's side of one step: read a line, work out the reply with the session's state,
 /// send it. Returns false when the session is over (QUIT, timeout, the client gone).
 fn serve_line(
-    conn: &TcpStream,
+    conn: &mut Conn,
     pending: &mut Vec<u8>,
     session: &mut Session,
     store: &Mutex<Store>,
@@ -246,18 +277,13 @@ fn accept_one(
 ) -> Result<TcpStream> {
     loop {
         let (conn, _peer) = common::listener::accept(listener, pause, say)?;
-        say.next(
-            format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis()),
-            "a send that cannot hand over a byte for that long fails",
-        );
-        match conn.set_write_timeout(Some(limit)) {
-            Ok(()) => say.done("ok"),
-            Err(e) => {
-                say.fail(e); // That connection is closed (dropped); the server goes on.
-                continue;
-            }
+        let call = format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis());
+        let why = "a send that cannot hand over a byte for that long fails";
+        match say.call(call, why, || conn.set_write_timeout(Some(limit))) {
+            Ok(()) => return Ok(conn),
+            // Said; that connection is closed (dropped), and the server goes on.
+            Err(_) => continue,
         }
-        return Ok(conn);
     }
 }
 // ANCHOR_END: accept
@@ -282,37 +308,35 @@ fn server(opts: &Options) -> Result<()> {
             // (dup(2)); the connection lives on until both are closed.
             let spare = conn.try_clone();
             let name = format!("conn{served}");
+            let call = format!("thread::spawn({name})");
+            let builder = thread::Builder::new().name(name.clone());
             let store = &store;
-            say.next(
-                format!("thread::spawn({name})"),
-                "a thread for this session",
-            );
-            // Builder::spawn_scoped returns an error where thread::scope's spawn would panic.
-            let spawned =
-                thread::Builder::new()
-                    .name(name.clone())
-                    .spawn_scoped(threads, move || {
-                        let say = Narrator::new(name, LESSON.package);
-                        if let Err(err) = serve_session(conn, store, limit, &say) {
-                            say.note(format!("session ended: {err}"));
-                        }
-                    });
-            match spawned {
-                // The handle is dropped: the thread runs on, and the scope waits for it.
-                Ok(_) => say.done("ok"),
-                // EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads.
-                Err(e) => {
-                    let why = "the system refused another thread (EAGAIN)";
-                    match e.kind() {
-                        ErrorKind::WouldBlock => say.fail(std::io::Error::new(e.kind(), why)),
-                        _ => say.fail(e),
-                    };
-                    refuse(spare, &say);
+            let session = move || {
+                let say = Narrator::new(name, LESSON.package);
+                if let Err(err) = serve_session(conn, store, limit, &say) {
+                    say.note(format!("session ended: {err}"));
                 }
+            };
+            // Builder::spawn_scoped returns an error where thread::scope's spawn would panic.
+            // The handle is dropped: the thread runs on, and the scope waits for it.
+            let spawn = || builder.spawn_scoped(threads, session).map(drop);
+            let why = "a thread for this session";
+            if say.call(call, why, || spawn().map_err(no_thread)).is_err() {
+                refuse(spare, &say);
             }
         }
         Ok(())
     })
+}
+
+/// EAGAIN (pthread_create(3)): no memory for a stack, or a limit on threads, said plainly.
+fn no_thread(e: io::Error) -> io::Error {
+    match e.kind() {
+        ErrorKind::WouldBlock => {
+            io::Error::new(e.kind(), "the system refused another thread (EAGAIN)")
+        }
+        _ => e,
+    }
 }
 
 /// One client's whole session: greet, then one reply per line until QUIT.
@@ -322,11 +346,16 @@ fn serve_session(
     limit: Duration,
     say: &Narrator,
 ) -> Result<()> {
+    let mut conn = Narrated::quiet(conn, say.clone());
     // The session is born with the connection...
     let mut session = Session::new();
     let mut pending = Vec::new();
-    send_all(&conn, &Reply::new(220, "lesson-15 ready").to_bytes(), say)?;
-    while serve_line(&conn, &mut pending, &mut session, store, limit, say)? {}
+    send_all(
+        &mut conn,
+        &Reply::new(220, "lesson-15 ready").to_bytes(),
+        say,
+    )?;
+    while serve_line(&mut conn, &mut pending, &mut session, store, limit, say)? {}
     // ...and dies with it (on every other way out too: the `?`s drop `conn`, which closes it,
     // and `session` and `pending`, which frees them).
     close(conn, "connection", say);
@@ -336,20 +365,21 @@ fn serve_session(
 /// Turn away a connection no thread could be made for: 421, the FTP-style "service not
 /// available, closing", and close, at once. The acceptor does not wait for this client: the
 /// line fits a new connection's empty send buffer (and SO_SNDTIMEO bounds it anyway).
-fn refuse(spare: std::io::Result<TcpStream>, say: &Narrator) {
+fn refuse(spare: io::Result<TcpStream>, say: &Narrator) {
     let Ok(conn) = spare else {
         say.note("no descriptor for a copy either: closed without a word");
         return;
     };
+    let mut conn = Narrated::quiet(conn, say.clone());
     let reply = Reply::new(421, "too many sessions, try again later");
-    let _ = send_all(&conn, &reply.to_bytes(), say);
+    let _ = send_all(&mut conn, &reply.to_bytes(), say);
     close(conn, "connection", say);
 }
 // ANCHOR_END: server
 
-fn close(conn: TcpStream, name: &str, say: &Narrator) {
+fn close(conn: Conn, name: &str, say: &Narrator) {
     // Dropping the socket is what calls close(); it cannot fail.
-    let give_back = || -> std::io::Result<()> {
+    let give_back = || -> io::Result<()> {
         drop(conn);
         Ok(())
     };
@@ -362,14 +392,12 @@ fn close(conn: TcpStream, name: &str, say: &Narrator) {
 
 // ANCHOR: client
 /// Connect and read the server's greeting.
-fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
-    let conn = say.call(
-        format!("connect({addr})"),
-        "open the control connection",
-        || TcpStream::connect(addr),
-    )?;
+fn connect(addr: SocketAddr, say: &Narrator) -> Result<(Conn, Vec<u8>)> {
+    let why = "open the control connection";
+    let stream = say.call(format!("connect({addr})"), why, || TcpStream::connect(addr))?;
+    let mut conn = Narrated::quiet(stream, say.clone());
     let mut pending = Vec::new();
-    expect_reply(&conn, &mut pending, say)?;
+    expect_reply(&mut conn, &mut pending, say)?;
     Ok((conn, pending))
 }
 
@@ -377,7 +405,7 @@ fn connect(addr: SocketAddr, say: &Narrator) -> Result<(TcpStream, Vec<u8>)> {
 const CLIENT_WAIT: Duration = Duration::from_secs(5);
 
 /// Read one reply line and pick its number off the front.
-fn expect_reply(conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Result<Reply> {
+fn expect_reply(conn: &mut Conn, pending: &mut Vec<u8>, say: &Narrator) -> Result<Reply> {
     // Never wait forever: each reply must come whole within 5 s.
     match read_line(conn, pending, CLIENT_WAIT, say)? {
         Line::Text(bytes) => {
@@ -397,77 +425,73 @@ fn expect_reply(conn: &TcpStream, pending: &mut Vec<u8>, say: &Narrator) -> Resu
 }
 
 /// Send one command line and read its reply.
-fn command(conn: &TcpStream, pending: &mut Vec<u8>, line: &str, say: &Narrator) -> Result<Reply> {
+fn command(conn: &mut Conn, pending: &mut Vec<u8>, line: &str, say: &Narrator) -> Result<Reply> {
     send_all(conn, format!("{line}\r\n").as_bytes(), say)?;
     expect_reply(conn, pending, say)
 }
 // ANCHOR_END: client
 
 // ANCHOR: demo
-/// Two sessions of one client, one after the other, both sides in this one thread. The
-/// first logs in and stores a note; the second (a reconnect) finds itself logged out and
-/// back in `/` — the session is gone — but the note is still there: the store outlived it.
+/// The two sessions of the demo: the first logs in and stores a note; the second (a
+/// reconnect) finds itself logged out and back in `/`, but the note is still there.
+const FIRST_SESSION: [&str; 7] = [
+    "PWD",
+    "USER alice",
+    "PASS secret",
+    "CWD docs",
+    "PUT note buy milk",
+    "LIST",
+    "QUIT",
+];
+const SECOND_SESSION: [&str; 7] = [
+    "GET note",
+    "USER alice",
+    "PASS secret",
+    "PWD",
+    "CWD docs",
+    "GET note",
+    "QUIT",
+];
+
+/// Two sessions of one client, one after the other, both sides in this one thread: the
+/// session is gone with its connection, but the store outlives it.
 fn demo(opts: &Options) -> Result<()> {
     if opts.has("--trickle") {
         return trickle_demo(opts);
     }
-    let server = opts.narrator("server");
-    let client = opts.narrator("client");
+    let (server, client) = (opts.narrator("server"), opts.narrator("client"));
     let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
     let store = Mutex::new(Store::new());
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let mut pause = Backoff::new();
-
-    let first = [
-        "PWD",
-        "USER alice",
-        "PASS secret",
-        "CWD docs",
-        "PUT note buy milk",
-        "LIST",
-        "QUIT",
-    ];
-    let second = [
-        "GET note",
-        "USER alice",
-        "PASS secret",
-        "PWD",
-        "CWD docs",
-        "GET note",
-        "QUIT",
-    ];
-    for script in [&first[..], &second[..]] {
+    for script in [FIRST_SESSION, SECOND_SESSION] {
         client.note("a new connection: a new session");
-        let to_server = client.call(
-            format!("connect({addr})"),
-            "open the control connection",
-            || TcpStream::connect(addr),
-        )?;
+        let why = "open the control connection";
+        let stream = client.call(format!("connect({addr})"), why, || TcpStream::connect(addr))?;
+        let mut to_server = Narrated::quiet(stream, client.clone());
         let conn = accept_one(&listener, limit, &mut pause, &server)?;
+        let mut conn = Narrated::quiet(conn, server.clone());
         let mut session = Session::new();
         let (mut server_pending, mut client_pending) = (Vec::new(), Vec::new());
-        send_all(
-            &conn,
-            &Reply::new(220, "lesson-15 ready").to_bytes(),
-            &server,
-        )?;
-        expect_reply(&to_server, &mut client_pending, &client)?;
+        let greeting = Reply::new(220, "lesson-15 ready").to_bytes();
+        send_all(&mut conn, &greeting, &server)?;
+        expect_reply(&mut to_server, &mut client_pending, &client)?;
         for line in script {
-            send_all(&to_server, format!("{line}\r\n").as_bytes(), &client)?;
+            send_all(&mut to_server, format!("{line}\r\n").as_bytes(), &client)?;
             serve_line(
-                &conn,
+                &mut conn,
                 &mut server_pending,
                 &mut session,
                 &store,
                 limit,
                 &server,
             )?;
-            expect_reply(&to_server, &mut client_pending, &client)?;
+            expect_reply(&mut to_server, &mut client_pending, &client)?;
         }
         // After 221 the server closes; the client reads the end of stream, and closes too.
         close(conn, "connection", &server);
-        match read_line(&to_server, &mut client_pending, CLIENT_WAIT, &client)? {
+        match read_line(&mut to_server, &mut client_pending, CLIENT_WAIT, &client)? {
             Line::Closed { .. } => {}
             _ => return Err(client.protocol_error("expected the server to close")),
         }
@@ -484,52 +508,43 @@ fn demo(opts: &Options) -> Result<()> {
 /// for it) does: 421, and the session is over. (Both sides take turns in this one thread:
 /// the server reads each piece right after it is sent, and waits only at the end.)
 fn trickle_demo(opts: &Options) -> Result<()> {
-    let server = opts.narrator("server");
-    let slow = opts.narrator("slow");
+    let (server, slow) = (opts.narrator("server"), opts.narrator("slow"));
     let limit = Duration::from_millis(1000);
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener.local_addr().map_err(|e| server.fail(e))?;
-    let (to_server, mut client_pending) = {
-        let conn = slow.call(
-            format!("connect({addr})"),
-            "open the control connection",
-            || TcpStream::connect(addr),
-        )?;
-        (conn, Vec::new())
-    };
+    let why = "open the control connection";
+    let stream = slow.call(format!("connect({addr})"), why, || TcpStream::connect(addr))?;
+    let (mut to_server, mut client_pending) = (Narrated::quiet(stream, slow.clone()), Vec::new());
     let conn = accept_one(&listener, limit, &mut Backoff::new(), &server)?;
+    let mut conn = Narrated::quiet(conn, server.clone());
     let greeting = Reply::new(220, "lesson-15 ready").to_bytes();
-    send_all(&conn, &greeting, &server)?;
-    expect_reply(&to_server, &mut client_pending, &slow)?;
+    send_all(&mut conn, &greeting, &server)?;
+    expect_reply(&mut to_server, &mut client_pending, &slow)?;
     server.note("each whole line must come within 1000 ms");
     // The server's read_line, taken apart so that the pieces can be sent in between: the
     // same deadline, the same recv with the time left.
     let deadline = Instant::now() + limit;
-    let mut pending = Vec::new();
-    let mut buf = [0u8; MAX_LINE];
+    let (mut pending, mut buf) = (Vec::new(), [0u8; MAX_LINE]);
     for piece in ["US", "ER al", "ice"] {
-        send_all(&to_server, piece.as_bytes(), &slow)?;
-        server.next(format!("recv({MAX_LINE})"), "wait for the next line");
-        let left = time_left(deadline).unwrap_or(Duration::from_millis(1));
-        conn.set_read_timeout(Some(left))
-            .map_err(|e| server.fail(e))?;
-        let n = (&conn).read(&mut buf).map_err(|e| server.fail(e))?;
-        server.done(format!("{n} bytes: {}", show_bytes(&buf[..n])));
-        pending.extend_from_slice(&buf[..n]);
+        send_all(&mut to_server, piece.as_bytes(), &slow)?;
+        let recv = || recv_before(&mut conn, deadline, &mut buf);
+        let why = "wait for the next line";
+        if let Got::Bytes(bytes) =
+            server.call_then(format!("recv({MAX_LINE})"), why, recv, Got::shown)?
+        {
+            pending.extend_from_slice(&bytes);
+        }
         slow.note("waits 0.3 s before the next piece");
         std::thread::sleep(Duration::from_millis(300));
     }
     // Still no line end: read_line waits for more, but only for what is left of the 1 s.
     let left = time_left(deadline).unwrap_or(Duration::from_millis(1));
-    let mut session = Session::new();
-    let store = Mutex::new(Store::new());
-    serve_line(&conn, &mut pending, &mut session, &store, left, &server)?;
+    let (mut session, store) = (Session::new(), Mutex::new(Store::new()));
+    serve_line(&mut conn, &mut pending, &mut session, &store, left, &server)?;
     close(conn, "connection", &server);
-    let reply = expect_reply(&to_server, &mut client_pending, &slow)?;
-    slow.note(format!(
-        "{} {}: though no recv waited 1 s",
-        reply.code, reply.text
-    ));
+    let reply = expect_reply(&mut to_server, &mut client_pending, &slow)?;
+    let note = format!("{} {}: though no recv waited 1 s", reply.code, reply.text);
+    slow.note(note);
     close(to_server, "client socket", &slow);
     Ok(())
 }
@@ -540,17 +555,17 @@ fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
     let user: String = opts.value("--user", "alice".to_string())?;
     let pass: String = opts.value("--pass", "secret".to_string())?;
-    let (conn, mut pending) = connect(opts.addr, &say)?;
-    command(&conn, &mut pending, &format!("USER {user}"), &say)?;
-    let reply = command(&conn, &mut pending, &format!("PASS {pass}"), &say)?;
+    let (mut conn, mut pending) = connect(opts.addr, &say)?;
+    command(&mut conn, &mut pending, &format!("USER {user}"), &say)?;
+    let reply = command(&mut conn, &mut pending, &format!("PASS {pass}"), &say)?;
     if reply.code != 230 {
-        command(&conn, &mut pending, "QUIT", &say)?;
+        command(&mut conn, &mut pending, "QUIT", &say)?;
         return Err(say
             .protocol_error(format!("login refused: {} {}", reply.code, reply.text))
             .with_hint("the accounts are alice/secret and bob/builder"));
     }
     for line in ["PWD", "LIST", "CWD docs", "LIST", "GET readme", "QUIT"] {
-        let reply = command(&conn, &mut pending, line, &say)?;
+        let reply = command(&mut conn, &mut pending, line, &say)?;
         println!("{line:<12} {} {}", reply.code, reply.text);
     }
     close(conn, "client socket", &say);

@@ -7,8 +7,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::time::{timeout, timeout_at, Instant};
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-16-chat` checks
@@ -82,13 +81,19 @@ pub enum Ending {
 /// The longest line the server takes, newline included.
 pub const MAX_LINE: usize = 1024;
 
+/// A socket's read half: tokio's `OwnedReadHalf`, or (in the lesson) that half wrapped to
+/// record the bytes of each recv() in the trace. Boxed, so that `Lines` is one type.
+pub type ReadHalf = Box<dyn AsyncRead + Send + Unpin>;
+/// A socket's write half, the same way.
+pub type WriteHalf = Box<dyn AsyncWrite + Send + Unpin>;
+
 /// A client's lines, read with two limits: at most `MAX_LINE` bytes each, and each complete
 /// within `wait` of its first byte. Between lines there is no limit: a chat member may be
 /// quiet for hours. Cancel-safe: the half-read line and its deadline are kept here, not in the
 /// future, so when `select!` drops a `next()` (another branch won), nothing is lost.
 pub struct Lines {
     /// The socket's read half, buffered (the lesson drains it itself after a refusal).
-    pub reader: BufReader<OwnedReadHalf>,
+    pub reader: BufReader<ReadHalf>,
     wait: Duration,
     /// The line so far.
     line: Vec<u8>,
@@ -97,9 +102,9 @@ pub struct Lines {
 }
 
 impl Lines {
-    pub fn new(read_half: OwnedReadHalf, wait: Duration) -> Lines {
+    pub fn new(read_half: impl AsyncRead + Send + Unpin + 'static, wait: Duration) -> Lines {
         Lines {
-            reader: BufReader::new(read_half),
+            reader: BufReader::new(Box::new(read_half)),
             wait,
             line: Vec::new(),
             deadline: None,
@@ -157,14 +162,17 @@ impl Lines {
 /// A client's sending side, with a time limit on every write.
 pub struct Writer {
     /// The socket's write half (the lesson writes its own notices and shuts it down itself).
-    pub half: OwnedWriteHalf,
+    pub half: WriteHalf,
     limit: Duration,
 }
 
 impl Writer {
     /// A client's write half, each write limited to `limit`.
-    pub fn new(half: OwnedWriteHalf, limit: Duration) -> Writer {
-        Writer { half, limit }
+    pub fn new(half: impl AsyncWrite + Send + Unpin + 'static, limit: Duration) -> Writer {
+        Writer {
+            half: Box::new(half),
+            limit,
+        }
     }
 
     /// Write all of `bytes`. `write_all` waits while the client's socket buffers are full,

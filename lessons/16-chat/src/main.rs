@@ -23,18 +23,19 @@
 //!   within --write-limit ms is closed. The others get `* NICK left\n`.
 
 use std::collections::HashSet;
-use std::io;
+use std::future::Future;
+use std::io::{self, ErrorKind::InvalidData, ErrorKind::TimedOut, ErrorKind::UnexpectedEof};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::lines::{read_line, LineClient};
-use common::{show_bytes, Flag, Lesson, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinHandle, JoinSet};
 use tokio::time::timeout;
 
 use lesson_16_chat::{chat, Ending, Lines, Member, Message, Writer, MAX_LINE};
@@ -199,34 +200,43 @@ async fn serve(listener: TcpListener, limit: Option<usize>, room: Room) -> Resul
     // After an accept() error, wait 10 ms, doubling up to 1 s while they go on.
     let mut pause = Duration::from_millis(10);
     while limit.is_none_or(|limit| accepted < limit) {
-        say.next("accept()", "wait for the next client");
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
+        let id = accepted + 1;
+        let show = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, conn{id} from {peer}");
+        let why = "wait for the next client";
+        let stream = match say
+            .call_then_async("accept()", why, listener.accept(), show)
+            .await
+        {
+            Ok((stream, _peer)) => stream,
             // accept(2): most errors concern one connection (ECONNABORTED) or a shortage that
-            // passes (EMFILE: no descriptor left; ENOBUFS, ENOMEM). Say so, wait, go on.
-            Err(e) if e.kind() != io::ErrorKind::InvalidInput => {
-                say.fail(e);
+            // passes (EMFILE: no descriptor left; ENOBUFS, ENOMEM). Said; wait, go on.
+            Err(e) if e.kind() != Some(io::ErrorKind::InvalidInput) => {
                 say.note(format!("trying again in {} ms", pause.as_millis()));
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(1));
                 continue;
             }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) => return Err(e),
         };
         pause = Duration::from_millis(10);
-        accepted += 1;
-        say.done(format!("ok, conn{accepted} from {peer}"));
-        members.spawn(member(stream, accepted, room.clone()));
+        accepted = id;
+        members.spawn(member(stream, id, room.clone()));
         // Forget the tasks that have already finished.
         while members.try_join_next().is_some() {}
     }
-    say.next("close(listener)", "that was the last client we take");
-    drop(listener);
-    say.done("ok");
-    say.next("wait for every client to leave", "join their tasks");
-    while members.join_next().await.is_some() {}
-    say.done("ok, the room is empty");
-    Ok(())
+    let close = || {
+        drop(listener);
+        Ok(())
+    };
+    say.call("close(listener)", "that was the last client we take", close)?;
+    let all_gone = async {
+        while members.join_next().await.is_some() {}
+        Ok(())
+    };
+    let call = "wait for every client to leave";
+    let empty = |_: &()| "ok, the room is empty".to_string();
+    say.call_then_async(call, "join their tasks", all_gone, empty)
+        .await
 }
 
 /// The room: one channel for all messages, and the set of nicknames in use.
@@ -247,43 +257,13 @@ fn room(queue: usize, line_wait: Duration, write_limit: Duration) -> Room {
 /// One client, in its own task: nickname, welcome, chat, goodbye.
 async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
     let say = Narrator::new(format!("conn{id}"), LESSON.package);
+    // Each half records the bytes of every recv() and send() in the trace (at the edge).
     let (read_half, write_half) = stream.into_split();
-    let mut lines = Lines::new(read_half, room.line_wait);
-    let mut writer = Writer::new(write_half, room.write_limit);
+    let mut lines = Lines::new(Narrated::quiet(read_half, say.clone()), room.line_wait);
+    let mut writer = Writer::new(Narrated::quiet(write_half, say.clone()), room.write_limit);
 
-    say.next("read_line()", "the first line is the nickname");
-    // The nickname has the same time limit, counted from the connection.
-    let first = match timeout(room.line_wait, lines.next()).await {
-        Err(_elapsed) => Err(say.fail(io::ErrorKind::TimedOut.into())),
-        Ok(Err(e)) => Err(say.fail(e)),
-        Ok(Ok(None)) => Err(say.protocol_error("end of stream before a nickname")),
-        Ok(Ok(Some(bytes))) => Ok(bytes),
-    };
-    // Nothing to say to a client that sent no nickname: just close.
-    let first = first?;
-    say.done(show_bytes(&first));
-    let seat = match nickname(&first) {
-        None => Err("error: invalid nickname (1-16 letters, digits, _ or -)\n".to_string()),
-        Some(nick) => Seat::claim(&room, id, &nick)
-            .ok_or_else(|| format!("error: nickname {nick} is taken\n")),
-    };
-    let mut seat = match seat {
-        Ok(seat) => seat,
-        Err(refusal) => {
-            say.next(
-                format!("write_all({})", show_bytes(refusal.as_bytes())),
-                "say why",
-            );
-            writer
-                .send(refusal.as_bytes())
-                .await
-                .map_err(|e| say.fail(e))?;
-            say.done("ok");
-            say.next("shutdown()", "send FIN: goodbye");
-            writer.half.shutdown().await.map_err(|e| say.fail(e))?;
-            say.done("ok");
-            return Ok(());
-        }
+    let Some(mut seat) = seat_for(&mut lines, &mut writer, &room, id, &say).await? else {
+        return Ok(()); // told why, and closed
     };
     let me = Member {
         id,
@@ -293,96 +273,145 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
     // Subscribe before anything is announced, so that no message can slip past.
     let mut inbox = room.messages.subscribe();
     let welcome = format!("* welcome {}\n", me.nick);
-    say.next(
-        format!("write_all({})", show_bytes(welcome.as_bytes())),
-        "greet",
-    );
+    let call = format!("write_all({})", show_bytes(welcome.as_bytes()));
     // If this fails (the client has gone already), `?` returns, and dropping `seat` frees
     // the name: that is what the seat is for.
-    writer
-        .send(welcome.as_bytes())
-        .await
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+    say.call_async(call, "greet", writer.send(welcome.as_bytes()))
+        .await?;
     // Our own notice comes back to our inbox too; chat() skips it, as it skips all we say.
     seat.announce();
-    say.note(format!(
-        "{} joined; {} in the room",
-        me.nick,
-        room.messages.receiver_count()
-    ));
+    let count = room.messages.receiver_count();
+    say.note(format!("{} joined; {count} in the room", me.nick));
 
-    say.next(
-        "chat()",
-        "relay: the client's lines to the room, the room's lines to the client",
-    );
-    let ended = chat(&me, &mut lines, &mut writer, &room.messages, &mut inbox).await;
-    // Last words for the client, if any.
+    let chatting = relay(&me, &mut lines, &mut writer, &room.messages, &mut inbox);
+    let why = "relay: the client's lines to the room, the room's lines to the client";
+    let ended = say
+        .call_then_async("chat()", why, chatting, Gone::shown)
+        .await;
     let last_words = match ended {
-        Ok(Ending::Left) => {
-            say.done("end of stream: the client has left");
-            None
-        }
-        Ok(Ending::TooSlow(lost)) => {
-            say.done(format!("fell behind: {lost} messages lost"));
-            Some(format!("error: too slow, {lost} messages lost\n"))
-        }
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            say.done("end of stream in the middle of a line: the half line is dropped");
-            None
-        }
+        Ok(Gone::TooSlow(lost)) => Some(format!("error: too slow, {lost} messages lost\n")),
+        Ok(_) => None,
         // A line too long, a line too slow, a write not taken in time: say why, and close.
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::InvalidData | io::ErrorKind::TimedOut
-            ) =>
-        {
-            let words = format!("error: {e}\n");
-            say.fail(e);
-            Some(words)
+        Err(e) if matches!(e.kind(), Some(InvalidData | TimedOut)) => {
+            e.source.map(|e| format!("error: {e}\n"))
         }
-        Err(e) => {
-            say.fail(e);
-            None
-        }
+        Err(_) => None,
     };
 
     // Leave the room first: the others should not wait for our goodbye to a slow client.
     drop(inbox);
     drop(seat);
+    goodbye(writer, lines, last_words, &say).await
+}
 
-    if let Some(words) = &last_words {
-        say.next(
-            format!("write_all({})", show_bytes(words.as_bytes())),
-            "say why",
-        );
-        // A client that does not read could make this wait: give it a moment only.
-        match timeout(
-            Duration::from_secs(2),
-            writer.half.write_all(words.as_bytes()),
-        )
-        .await
-        {
-            Ok(Ok(())) => say.done("ok"),
-            Ok(Err(e)) => return Err(say.fail(e)),
-            Err(_) => return Err(say.fail(io::ErrorKind::TimedOut.into())),
+/// Read the nickname and claim its seat. A client that cannot have one is told why and gets
+/// FIN (`None`); one that sends no nickname gets nothing (an error: the connection is closed).
+async fn seat_for(
+    lines: &mut Lines,
+    writer: &mut Writer,
+    room: &Room,
+    id: usize,
+    say: &Narrator,
+) -> Result<Option<Seat>> {
+    // The nickname has the same time limit as any line, counted from the connection.
+    let nick_line = nickname_line(lines, room.line_wait);
+    let why = "the first line is the nickname";
+    let first = say
+        .call_then_async("read_line()", why, nick_line, |line| show_bytes(line))
+        .await?;
+    let refusal = match nickname(&first) {
+        None => "error: invalid nickname (1-16 letters, digits, _ or -)\n".to_string(),
+        Some(nick) => match Seat::claim(room, id, &nick) {
+            Some(seat) => return Ok(Some(seat)),
+            None => format!("error: nickname {nick} is taken\n"),
+        },
+    };
+    let call = format!("write_all({})", show_bytes(refusal.as_bytes()));
+    say.call_async(call, "say why", writer.send(refusal.as_bytes()))
+        .await?;
+    say.call_async("shutdown()", "send FIN: goodbye", writer.half.shutdown())
+        .await?;
+    Ok(None)
+}
+
+/// The first line, or an error: none within `wait`, or the end of the stream.
+async fn nickname_line(lines: &mut Lines, wait: Duration) -> io::Result<Vec<u8>> {
+    let no_nick = || io::Error::new(UnexpectedEof, "end of stream before a nickname");
+    within(wait, lines.next()).await?.ok_or_else(no_nick)
+}
+
+/// How a member's chat ended. For chat(), a client gone in the middle of a line is an error
+/// (`UnexpectedEof`); for the member, it is one more way of leaving.
+enum Gone {
+    Left,
+    LeftMidLine,
+    TooSlow(u64),
+}
+
+impl Gone {
+    fn shown(&self) -> String {
+        match self {
+            Gone::Left => "end of stream: the client has left".to_string(),
+            Gone::LeftMidLine => {
+                "end of stream in the middle of a line: the half line is dropped".to_string()
+            }
+            Gone::TooSlow(lost) => format!("fell behind: {lost} messages lost"),
         }
     }
-    say.next("shutdown()", "send FIN: goodbye");
-    // The client may have gone already: then there is nobody to say goodbye to.
-    let _ = writer.half.shutdown().await;
-    say.done("ok");
-    if last_words.is_some() {
-        // The client may still be sending, and closing with unread bytes would send RST: the
-        // client could lose our error line. Read and drop what it still sends, for a moment.
-        let _ = timeout(
+}
+
+/// The exercise's chat(), and how it ended.
+async fn relay(
+    me: &Member,
+    lines: &mut Lines,
+    writer: &mut Writer,
+    room: &broadcast::Sender<Message>,
+    inbox: &mut broadcast::Receiver<Message>,
+) -> io::Result<Gone> {
+    match chat(me, lines, writer, room, inbox).await {
+        Ok(Ending::Left) => Ok(Gone::Left),
+        Ok(Ending::TooSlow(lost)) => Ok(Gone::TooSlow(lost)),
+        Err(e) if e.kind() == UnexpectedEof => Ok(Gone::LeftMidLine),
+        Err(e) => Err(e),
+    }
+}
+
+/// The last words, if any; then FIN. A client that does not read could make the words wait:
+/// it gets 2 s. After last words, read and drop what the client still sends, for a moment:
+/// closing with unread bytes would send RST, and the client could lose our words.
+async fn goodbye(
+    mut writer: Writer,
+    mut lines: Lines,
+    last_words: Option<String>,
+    say: &Narrator,
+) -> Result<()> {
+    if let Some(words) = &last_words {
+        let call = format!("write_all({})", show_bytes(words.as_bytes()));
+        let write = within(
             Duration::from_secs(2),
-            tokio::io::copy(&mut lines.reader, &mut tokio::io::sink()),
-        )
+            writer.half.write_all(words.as_bytes()),
+        );
+        say.call_async(call, "say why", write).await?;
+    }
+    // The client may have gone already: then there is nobody to say goodbye to, and the
+    // error does not matter.
+    let _ = say
+        .call_async("shutdown()", "send FIN: goodbye", writer.half.shutdown())
         .await;
+    if last_words.is_some() {
+        let mut nowhere = tokio::io::sink();
+        let rest = tokio::io::copy(&mut lines.reader, &mut nowhere);
+        let _ = timeout(Duration::from_secs(2), rest).await;
     }
     Ok(())
+}
+
+/// `run`, or `TimedOut` once `limit` has passed.
+async fn within<T>(limit: Duration, run: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    match timeout(limit, run).await {
+        Ok(result) => result,
+        Err(_elapsed) => Err(TimedOut.into()),
+    }
 }
 // ANCHOR_END: member
 
@@ -414,15 +443,11 @@ fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
-        let listener = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        let (listener, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
         // Four clients, then the server waits for them to leave and ends.
-        let serving = tokio::spawn(serve(
-            listener,
-            Some(4),
-            room(QUEUE, LINE_WAIT, WRITE_LIMIT),
-        ));
+        let room = room(QUEUE, LINE_WAIT, WRITE_LIMIT);
+        let serving = tokio::spawn(serve(listener, Some(4), room));
 
         let mut alice = join(addr, "alice", opts.narrator("alice")).await?;
         let mut bob = join(addr, "bob", opts.narrator("bob")).await?;
@@ -460,9 +485,7 @@ fn demo(opts: &Options) -> Result<()> {
         bob.close();
         alice.expect(b"* bob left\n").await?;
         alice.close();
-        serving
-            .await
-            .map_err(|e| server.fail(io::Error::other(e)))?
+        finished(serving).await
     })
 }
 // ANCHOR_END: demo
@@ -475,25 +498,28 @@ fn rude(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let rt = runtime(&server)?;
     rt.block_on(async {
-        let listener = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        let (listener, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
         let room = room(QUEUE, Duration::from_millis(300), WRITE_LIMIT);
 
         // oscar: "alice\n", then close with SO_LINGER 0, which sends RST at once.
         let mut oscar = connect(addr, opts.narrator("oscar")).await?;
         oscar.send(b"alice\n").await?;
+        let reset = || {
+            oscar.writer.as_ref().set_zero_linger()?;
+            drop((oscar.reader, oscar.writer));
+            Ok(())
+        };
+        let why = "reset: RST, not FIN";
+        let rst = |_: &()| "ok, RST sent".to_string();
         oscar
             .say
-            .next("close() with SO_LINGER 0", "reset: RST, not FIN");
-        let reset = oscar.writer.as_ref().set_zero_linger();
-        reset.map_err(|e| oscar.say.fail(e))?;
-        drop((oscar.reader, oscar.writer));
-        oscar.say.done("ok, RST sent");
+            .call_then("close() with SO_LINGER 0", why, reset, rst)?;
         // The server's side of oscar, run here to its end, so that what follows comes after.
-        server.next("accept()", "oscar's connection");
-        let (stream, peer) = listener.accept().await.map_err(|e| server.fail(e))?;
-        server.done(format!("ok, conn0 from {peer}"));
+        let conn0 = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, conn0 from {peer}");
+        let why = "oscar's connection";
+        let accepted = server.call_then_async("accept()", why, listener.accept(), conn0);
+        let (stream, _peer) = accepted.await?;
         let _ = member(stream, 0, room.clone()).await;
 
         // Then the usual server, for three more clients.
@@ -515,38 +541,42 @@ fn rude(opts: &Options) -> Result<()> {
         bob.close();
         alice.expect(b"* bob left\n").await?;
         alice.close();
-        serving
-            .await
-            .map_err(|e| server.fail(io::Error::other(e)))?
+        finished(serving).await
     })
 }
 // ANCHOR_END: rude
 
-/// One runtime on the current thread: every task of this lesson runs on this one thread.
-fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
-    say.next(
-        "Runtime::new_current_thread()",
-        "start tokio: one thread, an epoll loop and a timer",
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(rt)
+/// The serving task's own result. (If it panicked, the panic has been printed; the demo
+/// ends with an error instead of a second panic.)
+async fn finished(serving: JoinHandle<Result<()>>) -> Result<()> {
+    let panicked = |e: JoinError| LessonError::protocol("the server's task", e.to_string());
+    serving.await.map_err(panicked)?
 }
 
-/// The listening socket: socket + bind + listen.
-async fn bind(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
-    say.next(
-        format!("TcpListener::bind({addr})"),
-        "socket + bind + listen in one call",
-    );
-    let listener = TcpListener::bind(addr).await.map_err(|e| say.fail(e))?;
-    let bound = listener.local_addr().map_err(|e| say.fail(e))?;
-    say.done(format!("ok, listening on {bound}"));
+/// One runtime on the current thread: every task of this lesson runs on this one thread.
+fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
+    let start = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let why = "start tokio: one thread, an epoll loop and a timer";
+    say.call_then("Runtime::new_current_thread()", why, start, |_| "ok".into())
+}
+
+/// The listening socket: socket + bind + listen. Returns it, and its address.
+async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, SocketAddr)> {
+    let bind = async {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        Ok((listener, bound))
+    };
+    let call = format!("TcpListener::bind({addr})");
+    let why = "socket + bind + listen in one call";
+    let listening = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, listening on {bound}");
+    let (listener, bound) = say.call_then_async(call, why, bind, listening).await?;
     say.kernel_at(bound, None);
-    Ok(listener)
+    Ok((listener, bound))
 }
 
 // ANCHOR: server
@@ -562,8 +592,8 @@ fn server(opts: &Options) -> Result<()> {
     let queue = opts.value("--queue", QUEUE)?.max(1);
     let rt = runtime(&say)?;
     rt.block_on(async {
-        let listener = bind(opts.addr, &say).await?;
-        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        let (listener, addr) = bind(opts.addr, &say).await?;
+        opts.ready(addr);
         serve(listener, limit, room(queue, line_wait, write_limit)).await
     })
 }
@@ -586,23 +616,20 @@ fn client(opts: &Options) -> Result<()> {
             tokio::select! {
                 // Both branches are cancel-safe: each keeps its half line outside the loop.
                 text = read_line(&mut typed, &mut typed_line, MAX_LINE), if typing => match text {
-                    Ok(Some(bytes)) => {
-                        let sent = conn.writer.write_all(&bytes).await;
-                        sent.map_err(|e| conn.say.fail(e))?;
-                    }
+                    Ok(Some(bytes)) => conn.send(&bytes).await?,
                     // A line too long to send, or standard input failed: say so and stop.
-                    Err(e) => return Err(conn.say.fail(e)),
+                    Err(e) => return Err(conn.say.failed("read_line(stdin)", e)),
                     Ok(None) => {
                         typing = false;
-                        conn.say.next("shutdown()", "end of input: send FIN, keep reading");
-                        conn.writer.shutdown().await.map_err(|e| conn.say.fail(e))?;
-                        conn.say.done("ok");
+                        let why = "end of input: send FIN, keep reading";
+                        let fin = conn.writer.shutdown();
+                        conn.say.call_async("shutdown()", why, fin).await?;
                     }
                 },
                 received = read_line(&mut conn.reader, &mut line, MAX_LINE) => match received {
                     Ok(Some(bytes)) => println!("{}", String::from_utf8_lossy(&bytes).trim_end()),
                     Ok(None) => break,
-                    Err(e) => return Err(conn.say.fail(e)),
+                    Err(e) => return Err(conn.say.failed("read_line()", e)),
                 },
             }
         }

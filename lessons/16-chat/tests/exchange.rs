@@ -11,13 +11,18 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{lesson, BookOutput, Conn, Server};
+use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
 /// Connect and join the chat as `nick`.
 fn join(server: &Server, nick: &str) -> Conn {
-    let mut conn = Conn::open(server.addr);
+    join_on(Conn::open(server.addr), nick)
+}
+
+/// Join as `nick` on this connection (one with small buffers, for a client that stops
+/// reading: `Conn::open_small`).
+fn join_on(mut conn: Conn, nick: &str) -> Conn {
     conn.send(format!("{nick}\n").as_bytes())
         .expect(format!("* welcome {nick}\n").as_bytes());
     conn
@@ -25,46 +30,114 @@ fn join(server: &Server, nick: &str) -> Conn {
 
 /// alice, bob and carol join in that order; each has seen the others' joins.
 fn room_of_three(server: &Server) -> (Conn, Conn, Conn) {
+    room_with(server, "carol", Conn::open(server.addr))
+}
+
+/// alice and bob join, then a third member, `nick`, on the connection `third`.
+fn room_with(server: &Server, nick: &str, third: Conn) -> (Conn, Conn, Conn) {
     let mut alice = join(server, "alice");
     let mut bob = join(server, "bob");
     alice.expect(b"* bob joined\n");
-    let carol = join(server, "carol");
-    alice.expect(b"* carol joined\n");
-    bob.expect(b"* carol joined\n");
-    (alice, bob, carol)
+    let third = join_on(third, nick);
+    alice.expect(format!("* {nick} joined\n").as_bytes());
+    bob.expect(format!("* {nick} joined\n").as_bytes());
+    (alice, bob, third)
 }
 
 #[test]
 fn the_demo_chats_in_order() {
-    lesson(BIN).run().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "alice   write_all(b\"alice\\n\") -> ok",
-        "conn1   read_line() -> b\"alice\\n\"",
-        "conn1   write_all(b\"* welcome alice\\n\") -> ok",
-        "conn1   -- alice joined; 1 in the room",
-        "alice   read_line() -> b\"* welcome alice\\n\"",
-        "alice   read_line() -> b\"* bob joined\\n\"",
-        "bob     read_line() -> b\"* carol joined\\n\"",
-        "alice   write_all(b\"hi all\\n\") -> ok",
-        "bob     read_line() -> b\"alice: hi all\\n\"",
-        "carol   read_line() -> b\"alice: hi all\\n\"",
-        "alice   read_line() -> b\"bob: hello alice\\n\"",
-        "carol   write_all(b\"caf\\xe9?\\n\") -> ok",
-        "alice   read_line() -> b\"carol: caf\\xef\\xbf\\xbd?\\n\"",
-        "server  accept() -> ok, conn4",
-        "server  close(listener) -> ok",
-        "conn4   write_all(b\"error: nickname bob is taken\\n\") -> ok",
-        "dave    read_line() -> end of stream",
-        "conn3   chat() -> end of stream: the client has left",
-        "alice   read_line() -> b\"* carol left\\n\"",
-        "alice   read_line() -> b\"* bob left\\n\"",
-        "server  wait for every client to leave -> ok, the room is empty",
-    ]);
+    let (run, trace) = testkit::traced(BIN, &[]);
+    run.success();
+    // What each member's socket received and sent, on the server's side: conn1 is alice,
+    // conn2 bob, conn3 carol, conn4 dave (refused).
+    let replaced = b"caf\xef\xbf\xbd?\n";
+    let exchanges: [(&str, &[u8], Vec<u8>); 4] = [
+        (
+            "conn1",
+            b"alice\nhi all\n",
+            [
+                &b"* welcome alice\n* bob joined\n* carol joined\nbob: hello alice\ncarol: "[..],
+                replaced,
+                b"carol: see you\n* carol left\n* bob left\n",
+            ]
+            .concat(),
+        ),
+        (
+            "conn2",
+            b"bob\nhello alice\n",
+            [
+                &b"* welcome bob\n* carol joined\nalice: hi all\ncarol: "[..],
+                replaced,
+                b"carol: see you\n* carol left\n",
+            ]
+            .concat(),
+        ),
+        (
+            "conn3",
+            b"carol\ncaf\xe9?\nsee you\n",
+            b"* welcome carol\nalice: hi all\nbob: hello alice\n".to_vec(),
+        ),
+        (
+            "conn4",
+            b"bob\n",
+            b"error: nickname bob is taken\n".to_vec(),
+        ),
+    ];
+    for (conn, received, sent) in &exchanges {
+        assert_eq!(trace.received(conn), *received, "{conn} received");
+        assert_eq!(trace.sent(conn), *sent, "{conn} sent");
+    }
+    // Each member read to the end of stream and then sent FIN; dave got FIN after his error.
+    for conn in ["conn1", "conn2", "conn3"] {
+        assert_eq!(trace.recvs(conn).last(), Some(&Vec::new()), "{conn}");
+        assert_eq!(
+            trace.calls(conn),
+            ["read_line", "write_all", "chat", "shutdown"]
+        );
+    }
+    assert_eq!(trace.calls("conn4"), ["read_line", "write_all", "shutdown"]);
+    // Four accepts, then the listener closed, then the wait for the room to empty.
+    let server: Vec<String> = trace.calls("server");
+    assert_eq!(
+        server[2..],
+        ["accept", "accept", "accept", "accept", "close", "wait"]
+    );
+    for who in ["server", "conn1", "conn2", "conn3", "conn4"] {
+        assert!(
+            trace.errors(who).is_empty(),
+            "{who}: {:?}",
+            trace.errors(who)
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_rude_demo_frees_a_reset_name_and_cuts_a_trickled_line() {
+    let (run, trace) = testkit::traced(BIN, &["--rude"]);
+    run.success();
+    // oscar (conn0) reset before his welcome: the write failed, and alice (conn1) got the name.
+    assert_eq!(trace.received("conn0"), b"alice\n");
+    let errors = trace.errors("conn0");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.starts_with("write_all("), "{errors:?}");
+    assert!(trace.sent("conn1").starts_with(b"* welcome alice\n"));
+    // eve (conn3) started a line and never ended it: told so, then FIN.
+    assert_eq!(trace.received("conn3"), b"eve\nhel");
+    assert!(trace
+        .sent("conn3")
+        .ends_with(b"error: no whole line within 300 ms\n"));
+    assert_eq!(trace.errors("conn3").len(), 1);
+    assert_eq!(
+        trace.calls("conn3").last().map(String::as_str),
+        Some("shutdown")
+    );
 }
 
 #[test]
 fn a_client_process_and_a_raw_client() {
-    let server = Server::start(BIN, &["--clients", "2"]);
+    let server_trace = TraceFile::new();
+    let server = Server::start(BIN, &["--clients", "2", "--trace", server_trace.path()]);
     let mut bob = join(&server, "bob");
     let alice = thread::spawn({
         let addr = server.addr;
@@ -73,26 +146,36 @@ fn a_client_process_and_a_raw_client() {
                 .client(addr)
                 .args(&["--nick", "alice"])
                 .stdin(b"hi bob\n")
-                .run()
+                .traced()
         }
     });
     bob.expect(b"* alice joined\n")
         .expect(b"alice: hi bob\n")
         .expect(b"* alice left\n");
-    alice.join().unwrap().success().lines_in_order(&[
-        "client  write_all(b\"alice\\n\") -> ok",
-        "* welcome alice",
-        "client  -- end of stream: the server has closed",
-    ]);
+    let (run, trace) = alice.join().unwrap();
+    // The client prints what arrives; at the end of its input it sends FIN, and reads on
+    // until the server closes.
+    run.success().stdout_has("* welcome alice");
+    let calls = trace.calls("client");
+    let tail = &calls[calls.len() - 4..];
+    assert_eq!(
+        tail,
+        ["write_all", "write_all", "shutdown", "close"],
+        "{calls:?}"
+    );
     drop(bob);
-    server.finish().success().lines_in_order(&[
-        "listening on 127.0.0.1:",
-        "conn1   -- bob joined; 1 in the room",
-        "conn2   -- alice joined; 2 in the room",
-        "conn2   -- alice left",
-        "conn1   -- bob left",
-        "server  wait for every client to leave -> ok, the room is empty",
-    ]);
+    server.finish().success();
+    // On the server: alice's nickname and line came in, her welcome went out, and bob got
+    // the news of her coming and going.
+    let server_trace = server_trace.read();
+    assert_eq!(server_trace.received("conn2"), b"alice\nhi bob\n");
+    assert_eq!(server_trace.sent("conn2"), b"* welcome alice\n");
+    assert_eq!(
+        server_trace.sent("conn1"),
+        b"* welcome bob\n* alice joined\nalice: hi bob\n* alice left\n"
+    );
+    let server_calls = server_trace.calls("server");
+    assert_eq!(server_calls.last().map(String::as_str), Some("wait"));
 }
 
 #[test]
@@ -134,12 +217,8 @@ fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
 fn a_client_that_never_reads_holds_up_nobody() {
     // A write limit long enough for slow to fall behind first (the next test has a short one).
     let server = Server::start(BIN, &["--write-limit", "60000"]);
-    let mut alice = join(&server, "alice");
-    let mut bob = join(&server, "bob");
-    alice.expect(b"* bob joined\n");
-    let mut slow = join(&server, "slow");
-    alice.expect(b"* slow joined\n");
-    bob.expect(b"* slow joined\n");
+    let small = Conn::open_small(server.addr, 4096);
+    let (mut alice, mut bob, mut slow) = room_with(&server, "slow", small);
     // slow reads nothing from now on. alice sends 8 MB, far more than slow's socket buffers
     // and its 256-message queue hold; bob reads every line of it, batch by batch.
     let text = "x".repeat(990);
@@ -276,18 +355,32 @@ fn reset(stream: TcpStream) {
     });
 }
 
+/// Join as `nick` once the name is free: a client refused with "taken" tries again at once
+/// (up to the test's timeout). A name that is never given back fails the test.
+fn join_when_free(server: &Server, nick: &str) -> Conn {
+    let deadline = Instant::now() + testkit::timeout();
+    let welcome = format!("* welcome {nick}\n");
+    loop {
+        let mut conn = Conn::open(server.addr);
+        conn.send(format!("{nick}\n").as_bytes());
+        let reply = conn.read_line();
+        if format!("{reply}\n") == welcome {
+            return conn;
+        }
+        assert_eq!(reply, format!("error: nickname {nick} is taken"));
+        assert!(Instant::now() < deadline, "{nick} was never free again");
+    }
+}
+
 #[test]
 fn a_client_that_resets_before_its_welcome_leaves_its_name_free() {
-    let mut server = Server::start(BIN, &[]);
+    let server = Server::start(BIN, &[]);
     for _ in 0..5 {
         let mut rude = TcpStream::connect(server.addr).unwrap();
         rude.write_all(b"alice\n").unwrap();
         reset(rude);
-        server.wait_for("alice left; the name is free");
-        // The name is free: a real alice gets it.
-        let alice = join(&server, "alice");
-        drop(alice);
-        server.wait_for("alice left; the name is free");
+        // The name is free again: a real alice gets it, then leaves it.
+        drop(join_when_free(&server, "alice"));
     }
 }
 
@@ -331,7 +424,8 @@ fn a_line_trickled_byte_by_byte_is_cut_at_the_line_wait() {
 #[test]
 fn a_member_that_stops_reading_is_dropped_within_the_write_limit() {
     let server = Server::start(BIN, &["--write-limit", "300"]);
-    let (mut alice, mut bob, mut carol) = room_of_three(&server);
+    let small = Conn::open_small(server.addr, 4096);
+    let (mut alice, mut bob, mut carol) = room_with(&server, "carol", small);
     // carol reads nothing, ever.
     // alice talks, bob reads, until the server gives up on carol: her socket buffers fill, a
     // write to it waits 300 ms, and it is dropped. Without a write limit, never.

@@ -13,6 +13,7 @@
 //! each way (the ClientHello's first bytes decoded), the echo over TLS, and a client that is
 //! refused because the certificate is not for the name it asked for.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,8 +24,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use common::lines::read_line;
-use common::trace::Kind;
-use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
+use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SerialNumber};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -272,100 +272,98 @@ async fn accept_tls(
     limit: Duration,
     say: &Narrator,
 ) -> Result<ServerTls> {
-    say.next(
-        "TlsAcceptor::accept()",
-        "the TLS handshake: ClientHello in; ServerHello, certificate, Finished out; Finished in",
-    );
-    let tls = timeout(limit, acceptor.accept(Counted::new(tcp)))
+    let handshake = within(limit, "timed out", acceptor.accept(Counted::new(tcp)));
+    let why =
+        "the TLS handshake: ClientHello in; ServerHello, certificate, Finished out; Finished in";
+    say.call_then_async("TlsAcceptor::accept()", why, handshake, agreed)
         .await
-        .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
-        .map_err(|e| say.fail(e))?;
-    let (counted, session) = tls.get_ref();
-    say.done(format!(
-        "ok, {}, {}, SNI {:?}; handshake bytes: {} in, {} out",
-        session
-            .protocol_version()
-            .map(|v| format!("{v:?}"))
-            .unwrap_or_default(),
-        session
-            .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite()))
-            .unwrap_or_default(),
-        session.server_name().unwrap_or_default(),
-        counted.read,
-        counted.written,
-    ));
-    Ok(tls)
 }
 
 type ServerTls = tokio_rustls::server::TlsStream<Counted<TcpStream>>;
+
+/// What the handshake agreed on, and what it cost: `ok, TLSv1_3, TLS13_AES_256_GCM_SHA384,
+/// SNI "localhost"; handshake bytes: 296 in, 574 out`.
+fn agreed(tls: &ServerTls) -> String {
+    let (counted, session) = tls.get_ref();
+    let version = session.protocol_version().map(|v| format!("{v:?}"));
+    let suite = session
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()));
+    format!(
+        "ok, {}, {}, SNI {:?}; handshake bytes: {} in, {} out",
+        version.unwrap_or_default(),
+        suite.unwrap_or_default(),
+        session.server_name().unwrap_or_default(),
+        counted.read,
+        counted.written,
+    )
+}
+
+/// `run`, or a `TimedOut` error saying `what` once `limit` has passed.
+async fn within<T>(
+    limit: Duration,
+    what: &str,
+    run: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    match timeout(limit, run).await {
+        Ok(result) => result,
+        Err(_elapsed) => Err(io::Error::new(io::ErrorKind::TimedOut, what)),
+    }
+}
 // ANCHOR_END: handshake
 
 // ANCHOR: echo
 /// Echo lines over TLS until the client closes: lesson 09's loop, with its limits. The TLS
 /// stream is read and written like the socket itself; rustls makes records of what we write
-/// and checks and decrypts what comes in.
+/// and checks and decrypts what comes in. (`Narrated::quiet` records the plaintext bytes of
+/// each read and write in the trace, for the tests; it prints nothing.)
 async fn echo_lines(tls: ServerTls, limit: Duration, say: &Narrator) -> Result<usize> {
-    let mut tls = BufReader::new(tls);
+    let mut tls = BufReader::new(Narrated::quiet(tls, say.clone()));
     let mut line = Vec::new();
     let mut lines = 0;
     loop {
-        say.next(
-            "read_line()",
-            "wait for a whole line (decrypted), until the deadline",
-        );
-        let read = timeout(limit, read_line(&mut tls, &mut line, MAX_LINE)).await;
-        let got = match read {
-            Err(_elapsed) => Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "no whole line in time (see --timeout)",
-            )),
-            Ok(got) => got,
-        };
-        let echo = match got {
+        let why = "wait for a whole line (decrypted), until the deadline";
+        let no_line = "no whole line in time (see --timeout)";
+        let read = within(limit, no_line, read_line(&mut tls, &mut line, MAX_LINE));
+        let echo = match say
+            .call_then_async("read_line()", why, read, line_or_end)
+            .await
+        {
             Ok(Some(echo)) => echo,
             // close_notify: the client is done (RFC 8446 §6.1).
             Ok(None) => break,
-            Err(e) if e.kind() == io::ErrorKind::InvalidData && line.len() > MAX_LINE => {
+            Err(e) if e.kind() == Some(io::ErrorKind::InvalidData) && line.len() > MAX_LINE => {
                 let refusal = format!("error: line longer than {MAX_LINE} bytes\n");
                 let _ = timeout(limit, tls.write_all(refusal.as_bytes())).await;
                 let _ = timeout(limit, tls.flush()).await;
-                return Err(say.fail(e));
+                return Err(e);
             }
-            Err(e) => return Err(say.fail(e)),
+            Err(e) => return Err(e),
         };
-        say.moved(Kind::Recv, "read_line", &echo);
-        say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
-
-        say.next(
-            format!("write_all({})", show_bytes(&echo)),
-            "send it back, as TLS records, before the deadline",
-        );
+        let call = format!("write_all({})", show_bytes(&echo));
+        let why = "send it back, as TLS records, before the deadline";
         let sent = async {
             tls.write_all(&echo).await?;
             // rustls holds what we write until a flush makes records of it and sends them.
             tls.flush().await
         };
-        match timeout(limit, sent).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(say.fail(e)),
-            Err(_) => return Err(say.fail(io::Error::from(io::ErrorKind::TimedOut))),
-        }
-        say.moved(Kind::Send, "write_all", &echo);
-        say.done(format!("{} bytes", echo.len()));
+        let bytes = |_: &()| format!("{} bytes", echo.len());
+        say.call_then_async(call, why, within(limit, "timed out", sent), bytes)
+            .await?;
         lines += 1;
     }
-    say.done("0 bytes: close_notify, end of stream");
-    say.next(
-        "shutdown()",
-        "send our close_notify, then FIN: the client knows nothing was cut off",
-    );
-    match timeout(limit, tls.shutdown()).await {
-        Ok(Ok(())) => say.done("ok"),
-        Ok(Err(e)) => return Err(say.fail(e)),
-        Err(_) => return Err(say.fail(io::Error::from(io::ErrorKind::TimedOut))),
-    }
+    let why = "send our close_notify, then FIN: the client knows nothing was cut off";
+    let close = within(limit, "timed out", tls.shutdown());
+    say.call_async("shutdown()", why, close).await?;
     Ok(lines)
+}
+
+/// What a read_line() brought: `6 bytes: b"hello\n"`, or the end (`None`).
+fn line_or_end(line: &Option<Vec<u8>>) -> String {
+    match line {
+        Some(line) => format!("{} bytes: {}", line.len(), show_bytes(line)),
+        None => "0 bytes: close_notify, end of stream".to_string(),
+    }
 }
 // ANCHOR_END: echo
 
@@ -388,40 +386,29 @@ async fn serve_one(acceptor: TlsAcceptor, tcp: TcpStream, peer: SocketAddr, limi
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let limit = deadline(opts)?;
-    let certs = say.call_then(
-        "make_certificates()",
-        "a CA for this run, and a certificate for localhost and 127.0.0.1 signed by it",
-        || make_certificates().map_err(io::Error::other),
-        |_| "ok, Ed25519 keys".to_string(),
-    )?;
+    let certs = certificates(&say)?;
     let ca_file = ca_file(opts)?;
     let call = format!("write({})", ca_file.display());
     say.call(call, "the CA, for clients and openssl s_client", || {
         std::fs::write(&ca_file, &certs.ca_pem)
     })?;
-    let acceptor = say.call_then(
-        "ServerConfig::builder()",
-        "TLS 1.3, our certificate and key",
-        || tls_acceptor(&certs),
-        |_| "ok".to_string(),
-    )?;
+    let acceptor = acceptor(&certs, &say)?;
     let rt = runtime(&say)?;
     rt.block_on(async {
-        let listener = bind(opts.addr, &say).await?;
-        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        let (listener, addr) = bind(opts.addr, &say).await?;
+        opts.ready(addr);
         let mut pause = PAUSE_FIRST;
         loop {
-            say.next("accept()", "wait for a TCP connection");
-            match listener.accept().await {
+            match accept(&listener, &say).await {
                 Ok((tcp, peer)) => {
-                    say.done(format!("ok, peer {peer}"));
                     no_delay(&tcp, opts, &say)?;
                     pause = PAUSE_FIRST;
                     tokio::spawn(serve_one(acceptor.clone(), tcp, peer, limit));
                 }
-                // Out of descriptors, say: the connections in progress go on; try again later.
-                Err(e) => {
-                    say.done(format!("error: {e} (trying again in {pause:?})"));
+                // Out of descriptors, say (the error was said): the connections in progress
+                // go on; try again later.
+                Err(_) => {
+                    say.note(format!("trying again in {pause:?}"));
                     sleep(pause).await;
                     pause = (pause * 2).min(PAUSE_MAX);
                 }
@@ -435,30 +422,48 @@ fn server(opts: &Options) -> Result<()> {
 const PAUSE_FIRST: Duration = Duration::from_millis(10);
 const PAUSE_MAX: Duration = Duration::from_secs(1);
 
-/// socket() + bind() + listen().
-async fn bind(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
-    say.next(
-        format!("TcpListener::bind({addr})"),
-        "socket + bind + listen: TLS starts on a plain TCP listener",
-    );
-    let listener = TcpListener::bind(addr).await.map_err(|e| say.fail(e))?;
-    say.done(format!(
-        "ok, bound to {}",
-        listener.local_addr().map_err(|e| say.fail(e))?
-    ));
-    Ok(listener)
+/// socket() + bind() + listen(): the listener, and the address it is bound to.
+async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, SocketAddr)> {
+    let bind = async {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        Ok((listener, bound))
+    };
+    let why = "socket + bind + listen: TLS starts on a plain TCP listener";
+    let bound = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, bound to {bound}");
+    say.call_then_async(format!("TcpListener::bind({addr})"), why, bind, bound)
+        .await
+}
+
+/// make_certificates(), narrated: the server's first call, in the demo and in server mode.
+fn certificates(say: &Narrator) -> Result<Certificates> {
+    say.call_then(
+        "make_certificates()",
+        "a CA for this run, and a certificate for localhost and 127.0.0.1 signed by it",
+        || make_certificates().map_err(io::Error::other),
+        |_| "ok, Ed25519 keys".to_string(),
+    )
+}
+
+/// tls_acceptor(), narrated.
+fn acceptor(certs: &Certificates, say: &Narrator) -> Result<TlsAcceptor> {
+    let why = "TLS 1.3, our certificate and key";
+    let config = || tls_acceptor(certs);
+    say.call_then("ServerConfig::builder()", why, config, |_| "ok".to_string())
 }
 
 // ANCHOR: client_calls
 /// A TLS client: TCP first, then the handshake (your exercise, `connect_tls`), then lines.
 pub type ClientTls = tokio_rustls::client::TlsStream<Counted<TcpStream>>;
+/// The client's TLS stream, read line by line, its plaintext bytes recorded in the trace.
+type ClientLines = BufReader<Narrated<ClientTls>>;
 
 /// connect(), as in every lesson: TLS starts once the TCP connection is there.
 async fn tcp_connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
-    say.next(format!("connect({addr})"), "open a TCP connection");
-    let tcp = TcpStream::connect(addr).await.map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(tcp)
+    let connect = TcpStream::connect(addr);
+    let why = "open a TCP connection";
+    say.call_then_async(format!("connect({addr})"), why, connect, |_| "ok".into())
+        .await
 }
 
 /// The client's side of the handshake: trust `ca` only, and ask for `name`.
@@ -468,75 +473,78 @@ async fn handshake(
     name: &str,
     limit: Duration,
     say: &Narrator,
-) -> Result<ClientTls> {
-    say.next(
-        format!("TlsConnector::connect({name:?})"),
-        "the TLS handshake: ClientHello out; the server's hello and certificate in, checked; Finished out",
-    );
-    let tls = timeout(limit, connect_tls(Counted::new(tcp), ca, name))
+) -> Result<ClientLines> {
+    let connect = within(limit, "timed out", connect_tls(Counted::new(tcp), ca, name));
+    let call = format!("TlsConnector::connect({name:?})");
+    let why = "the TLS handshake: ClientHello out; the server's hello and certificate in, \
+               checked; Finished out";
+    let checked = |tls: &ClientTls| {
+        let (counted, _) = tls.get_ref();
+        format!(
+            "ok, the certificate is for {name:?} and signed by our CA; handshake bytes: {} out, {} in",
+            counted.written, counted.read
+        )
+    };
+    let tls = say
+        .call_then_async(call, why, connect, checked)
         .await
-        .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
-        .map_err(|e| refused_certificate(say.fail(e), name))?;
-    let (counted, _) = tls.get_ref();
-    say.done(format!(
-        "ok, the certificate is for {name:?} and signed by our CA; handshake bytes: {} out, {} in",
-        counted.written, counted.read
-    ));
-    say.note(format!(
-        "the ClientHello: {}",
-        describe_client_hello(&counted.first_written)
-    ));
-    Ok(tls)
+        .map_err(|e| refused_certificate(e, name))?;
+    let hello = describe_client_hello(&tls.get_ref().0.first_written);
+    say.note(format!("the ClientHello: {hello}"));
+    Ok(BufReader::new(Narrated::quiet(tls, say.clone())))
 }
 
 /// Send one line, all of it: rustls makes it a record, encrypted, and the flush sends it.
-async fn send_line(tls: &mut BufReader<ClientTls>, line: &[u8], say: &Narrator) -> Result<()> {
-    say.next(
-        format!("write_all({})", show_bytes(line)),
-        "send one line, as a TLS record",
-    );
+async fn send_line(tls: &mut ClientLines, line: &[u8], say: &Narrator) -> Result<()> {
+    let call = format!("write_all({})", show_bytes(line));
     let sent = async {
         tls.write_all(line).await?;
         tls.flush().await
     };
-    sent.await.map_err(|e| say.fail(e))?;
-    say.moved(Kind::Send, "write_all", line);
-    say.done(format!("{} bytes", line.len()));
-    Ok(())
+    let bytes = |_: &()| format!("{} bytes", line.len());
+    say.call_then_async(call, "send one line, as a TLS record", sent, bytes)
+        .await
 }
 
-/// Read one line of the answer, decrypted.
-async fn read_echo(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<Vec<u8>> {
-    say.next("read_line()", "wait for the echo, a whole line");
+/// Read one line of the answer, decrypted, within `limit`.
+async fn read_echo(tls: &mut ClientLines, limit: Duration, say: &Narrator) -> Result<Vec<u8>> {
     let mut echo = Vec::new();
-    let read = read_line(tls, &mut echo, MAX_LINE).await;
-    let Some(echo) = read.map_err(|e| say.fail(e))? else {
-        return Err(say.protocol_error("the server closed before a whole line came back"));
+    let read = async {
+        let line = read_line(tls, &mut echo, MAX_LINE).await?;
+        let cut = "the server closed before a whole line came back";
+        line.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, cut))
     };
-    say.moved(Kind::Recv, "read_line", &echo);
-    say.done(format!("{} bytes: {}", echo.len(), show_bytes(&echo)));
-    Ok(echo)
+    let why = "wait for the echo, a whole line";
+    let shown = |echo: &Vec<u8>| format!("{} bytes: {}", echo.len(), show_bytes(echo));
+    say.call_then_async("read_line()", why, within(limit, "timed out", read), shown)
+        .await
 }
 
 /// No more lines: close_notify, then FIN (TLS's half-close, RFC 8446 §6.1).
-async fn half_close(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<()> {
-    say.next("shutdown()", "close_notify, then FIN: no more lines");
-    tls.shutdown().await.map_err(|e| say.fail(e))?;
-    say.done("ok");
-    Ok(())
+async fn half_close(tls: &mut ClientLines, say: &Narrator) -> Result<()> {
+    let why = "close_notify, then FIN: no more lines";
+    say.call_async("shutdown()", why, tls.shutdown()).await
 }
 
-/// Wait for the server's close_notify. (End of stream WITHOUT it is an error in rustls: an
-/// attacker could cut a connection short and make a truncated answer look whole.)
-async fn read_end(tls: &mut BufReader<ClientTls>, say: &Narrator) -> Result<()> {
-    say.next("read()", "wait for the server's close_notify");
-    let mut rest = Vec::new();
-    let n = tls.read_to_end(&mut rest).await.map_err(|e| say.fail(e))?;
-    if n > 0 {
-        return Err(say.protocol_error(format!("more than we asked for: {}", show_bytes(&rest))));
-    }
-    say.done("0 bytes: close_notify, end of stream");
-    Ok(())
+/// Wait for the server's close_notify, within `limit`. (End of stream WITHOUT it is an error
+/// in rustls: an attacker could cut a connection short and make a truncated answer look
+/// whole.)
+async fn read_end(tls: &mut ClientLines, limit: Duration, say: &Narrator) -> Result<()> {
+    let end = async {
+        let mut rest = Vec::new();
+        tls.read_to_end(&mut rest).await?;
+        match rest.is_empty() {
+            true => Ok(()),
+            false => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("more than we asked for: {}", show_bytes(&rest)),
+            )),
+        }
+    };
+    let why = "wait for the server's close_notify";
+    let closed = |_: &()| "0 bytes: close_notify, end of stream".to_string();
+    say.call_then_async("read()", why, within(limit, "timed out", end), closed)
+        .await
 }
 // ANCHOR_END: client_calls
 
@@ -561,21 +569,17 @@ fn client(opts: &Options) -> Result<()> {
             || CertificateDer::from_pem_file(&ca_file).map_err(|e| no_ca(e, &ca_file)),
             |_| "ok".to_string(),
         )?;
-        let mut tls = BufReader::new(handshake(tcp, ca, &name, limit, &say).await?);
+        let mut tls = handshake(tcp, ca, &name, limit, &say).await?;
         for line in lines {
             send_line(&mut tls, &line, &say).await?;
-            let echo = timeout(limit, read_echo(&mut tls, &say))
-                .await
-                .map_err(|_| say.fail(io::Error::from(io::ErrorKind::TimedOut)))??;
+            let echo = read_echo(&mut tls, limit, &say).await?;
             println!("echo: {}", String::from_utf8_lossy(&echo).trim_end());
             if echo != line {
                 return Err(say.protocol_error("the server did not send our line back"));
             }
         }
         half_close(&mut tls, &say).await?;
-        timeout(limit, read_end(&mut tls, &say))
-            .await
-            .map_err(|_| say.fail(io::Error::from(io::ErrorKind::TimedOut)))?
+        read_end(&mut tls, limit, &say).await
     })
 }
 
@@ -605,87 +609,124 @@ fn input_lines(say: &Narrator) -> Vec<Vec<u8>> {
 /// The demo, in one process: a plain TCP client at the TLS server, a client that verifies
 /// (and shows the handshake's bytes), and one that asks for another name.
 fn demo(opts: &Options) -> Result<()> {
-    let server = opts.narrator("server");
-    let client = opts.narrator("client");
-    let lesson = opts.narrator("lesson");
-    let certs = server.call_then(
-        "make_certificates()",
-        "a CA for this run, and a certificate for localhost and 127.0.0.1 signed by it",
-        || make_certificates().map_err(io::Error::other),
-        |_| "ok, Ed25519 keys".to_string(),
-    )?;
-    let acceptor = server.call_then(
-        "ServerConfig::builder()",
-        "TLS 1.3, our certificate and key",
-        || tls_acceptor(&certs),
-        |_| "ok".to_string(),
-    )?;
+    let (server, lesson) = (opts.narrator("server"), opts.narrator("lesson"));
+    let certs = certificates(&server)?;
+    let acceptor = acceptor(&certs, &server)?;
     let rt = runtime(&lesson)?;
     rt.block_on(async {
-        let listener = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
-
+        let (listener, addr) = bind(opts.addr, &server).await?;
+        let client = opts.narrator("client");
+        let demo = Demo {
+            listener,
+            addr,
+            acceptor,
+            ca: certs.ca.clone(),
+            server,
+            client,
+            opts,
+        };
         lesson.note("client 1: plain TCP, no TLS: it sends b\"hello\\n\" at once");
-        let mut tcp = tcp_connect(addr, &client).await?;
-        tcp.write_all(b"hello\n")
-            .await
-            .map_err(|e| client.fail(e))?;
-        let (conn, _) = accept(&listener, &server).await?;
-        let refused = accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server).await;
-        if refused.is_ok() {
-            return Err(server.protocol_error("the server took plain text for TLS"));
-        }
-        client.next("read()", "what does a TLS server answer to plain text?");
-        let mut answer = Vec::new();
-        let _ = timeout(DEMO_TIMEOUT, tcp.read_to_end(&mut answer)).await;
-        client.done(format!(
-            "{} bytes: {} (an alert record, 0x15: fatal, decode_error), then end of stream",
-            answer.len(),
-            show_hex(&answer)
-        ));
-
+        demo.plain_text().await?;
         lesson.note("plain TCP's handshake: SYN, SYN-ACK, ACK, and no bytes of data either way");
         lesson.note("client 2: TLS, trusting the run's CA only, asking for \"localhost\"");
-        let tcp = tcp_connect(addr, &client).await?;
-        no_delay(&tcp, opts, &client)?;
-        let (conn, _) = accept(&listener, &server).await?;
-        no_delay(&conn, opts, &server)?;
+        demo.verified().await?;
+        lesson
+            .note("client 3: TLS again, asking for \"example.com\": the certificate is not for it");
+        demo.wrong_name().await
+    })
+}
+
+/// What the demo's clients play against: the server's listener and TLS configuration, the
+/// CA the clients trust, and a narrator for each side.
+struct Demo<'a> {
+    listener: TcpListener,
+    addr: SocketAddr,
+    acceptor: TlsAcceptor,
+    ca: CertificateDer<'static>,
+    server: Narrator,
+    client: Narrator,
+    opts: &'a Options,
+}
+
+impl Demo<'_> {
+    /// Client 1 speaks plain text to the TLS server: the handshake fails on the server's
+    /// side, and the client reads the alert the server sent before it closed.
+    async fn plain_text(&self) -> Result<()> {
+        let (server, client) = (&self.server, &self.client);
+        let tcp = tcp_connect(self.addr, client).await?;
+        let mut plain = Narrated::quiet(tcp, client.clone());
+        let hello = plain.write_all(b"hello\n").await;
+        hello.map_err(|e| client.failed("write_all(b\"hello\\n\")", e))?;
+        let (conn, _) = accept(&self.listener, server).await?;
+        if accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server)
+            .await
+            .is_ok()
+        {
+            return Err(server.protocol_error("the server took plain text for TLS"));
+        }
+        let answer = async {
+            let mut answer = Vec::new();
+            let _ = timeout(DEMO_TIMEOUT, plain.read_to_end(&mut answer)).await;
+            Ok(answer)
+        };
+        let why = "what does a TLS server answer to plain text?";
+        let alert = |answer: &Vec<u8>| {
+            format!(
+                "{} bytes: {} (an alert record, 0x15: fatal, decode_error), then end of stream",
+                answer.len(),
+                show_hex(answer)
+            )
+        };
+        client.call_then_async("read()", why, answer, alert).await?;
+        Ok(())
+    }
+
+    /// Client 2 verifies the certificate, sends two lines and closes its side; the server
+    /// echoes them; the client reads them back, then the server's close_notify.
+    async fn verified(&self) -> Result<()> {
+        let (server, client) = (&self.server, &self.client);
+        let tcp = tcp_connect(self.addr, client).await?;
+        no_delay(&tcp, self.opts, client)?;
+        let (conn, _) = accept(&self.listener, server).await?;
+        no_delay(&conn, self.opts, server)?;
         // Both sides of the handshake at once: each waits for the other's messages.
         let (tls, served) = tokio::join!(
-            handshake(tcp, certs.ca.clone(), "localhost", DEMO_TIMEOUT, &client),
-            accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server),
+            handshake(tcp, self.ca.clone(), "localhost", DEMO_TIMEOUT, client),
+            accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server),
         );
-        let (mut tls, served) = (BufReader::new(tls?), served?);
+        let (mut tls, served) = (tls?, served?);
         // As in lesson 09: the client sends everything and closes its side before the server
         // reads; the kernel holds the records meanwhile.
         let lines: [&[u8]; 2] = [b"hello\n", b"world\n"];
         for line in lines {
-            send_line(&mut tls, line, &client).await?;
+            send_line(&mut tls, line, client).await?;
         }
-        half_close(&mut tls, &client).await?;
-        echo_lines(served, DEMO_TIMEOUT, &server).await?;
+        half_close(&mut tls, client).await?;
+        echo_lines(served, DEMO_TIMEOUT, server).await?;
         for line in lines {
-            if read_echo(&mut tls, &client).await? != line {
+            if read_echo(&mut tls, DEMO_TIMEOUT, client).await? != line {
                 return Err(client.protocol_error("the server did not send our line back"));
             }
         }
-        read_end(&mut tls, &client).await?;
+        read_end(&mut tls, DEMO_TIMEOUT, client).await
+    }
 
-        lesson
-            .note("client 3: TLS again, asking for \"example.com\": the certificate is not for it");
-        let tcp = tcp_connect(addr, &client).await?;
-        let (conn, _) = accept(&listener, &server).await?;
+    /// Client 3 asks for example.com: it refuses the certificate, and the server's handshake
+    /// ends without a connection.
+    async fn wrong_name(&self) -> Result<()> {
+        let (server, client) = (&self.server, &self.client);
+        let tcp = tcp_connect(self.addr, client).await?;
+        let (conn, _) = accept(&self.listener, server).await?;
         let (refused, dropped) = tokio::join!(
-            handshake(tcp, certs.ca.clone(), "example.com", DEMO_TIMEOUT, &client),
-            accept_tls(&acceptor, conn, DEMO_TIMEOUT, &server),
+            handshake(tcp, self.ca.clone(), "example.com", DEMO_TIMEOUT, client),
+            accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server),
         );
         if refused.is_ok() || dropped.is_ok() {
-            return Err(
-                client.protocol_error("a certificate for localhost was taken for example.com")
-            );
+            let wrong = "a certificate for localhost was taken for example.com";
+            return Err(client.protocol_error(wrong));
         }
         Ok(())
-    })
+    }
 }
 // ANCHOR_END: demo
 
@@ -700,12 +741,12 @@ fn no_delay(tcp: &TcpStream, opts: &Options, say: &Narrator) -> Result<()> {
     Ok(())
 }
 
-/// accept(), narrated (the demo's clients are already connected).
+/// accept(), narrated.
 async fn accept(listener: &TcpListener, say: &Narrator) -> Result<(TcpStream, SocketAddr)> {
-    say.next("accept()", "take the connection");
-    let (conn, peer) = listener.accept().await.map_err(|e| say.fail(e))?;
-    say.done(format!("ok, peer {peer}"));
-    Ok((conn, peer))
+    let peer = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, peer {peer}");
+    let why = "take the next TCP connection";
+    say.call_then_async("accept()", why, listener.accept(), peer)
+        .await
 }
 
 /// Bytes as hex: `15 03 03 00 02 02 32`.

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-22-tls");
 
@@ -37,13 +37,18 @@ fn tls_server(args: &[&str]) -> TlsServer {
 impl TlsServer {
     /// The lesson's client, with `input` on its standard input and `extra` flags.
     fn client(&self, input: &[u8], extra: &[&str]) -> testkit::Run {
+        self.traced_client(input, extra).0
+    }
+
+    /// The same, with the client's trace.
+    fn traced_client(&self, input: &[u8], extra: &[&str]) -> (testkit::Run, Trace) {
         let mut args = vec!["--ca", self.ca.to_str().unwrap()];
         args.extend_from_slice(extra);
         lesson(BIN)
             .client(self.server.addr)
             .args(&args)
             .stdin(input)
-            .run()
+            .traced()
     }
 }
 
@@ -54,22 +59,55 @@ fn the_demo_echoes_over_tls_and_refuses_the_wrong_name() {
     // The echo, decrypted, on both sides.
     assert_eq!(trace.received("server"), b"hello\nworld\n");
     assert_eq!(trace.sent("server"), b"hello\nworld\n");
-    assert_eq!(trace.received("client"), b"hello\nworld\n");
-    // The plain-text client failed the server's handshake; the client asking for
-    // example.com failed its own (the certificate), and the server saw it go.
+    // The client's bytes: client 1's plain text and the 7 bytes of the alert it got back
+    // (record type 0x15, TLS 1.2 on the record layer, 2 bytes: fatal, decode_error), then
+    // client 2's lines over TLS and their echoes.
+    let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32];
+    assert_eq!(trace.sent("client"), b"hello\nhello\nworld\n");
+    assert_eq!(
+        trace.received("client"),
+        [&alert[..], b"hello\nworld\n"].concat()
+    );
+    // Three TCP connections, three handshakes on the server's side: the plain-text one and
+    // the example.com one failed there.
+    let server = trace.calls("server");
+    let accepts = server.iter().filter(|c| *c == "accept").count();
+    assert_eq!(accepts, 3, "{server:?}");
+    let server_errors = trace.errors("server");
+    assert_eq!(server_errors.len(), 2, "{server_errors:?}");
+    assert!(
+        server_errors
+            .iter()
+            .all(|(call, _)| call == "TlsAcceptor::accept()"),
+        "{server_errors:?}"
+    );
+    // Client 3 refused the certificate: it is not for example.com.
     let client_errors = trace.errors("client");
     assert_eq!(client_errors.len(), 1, "{client_errors:?}");
+    assert_eq!(client_errors[0].0, "TlsConnector::connect(\"example.com\")");
     assert!(
         client_errors[0]
             .1
             .contains("not valid for name \"example.com\""),
         "{client_errors:?}"
     );
+    // Client 2 closed its side (close_notify) after its lines, and read the server's.
+    let client = trace.calls("client");
+    let verified = client
+        .iter()
+        .position(|c| c == "TlsConnector::connect")
+        .unwrap();
     assert_eq!(
-        trace.errors("server").len(),
-        2,
-        "{:?}",
-        trace.errors("server")
+        client[verified..verified + 7],
+        [
+            "TlsConnector::connect",
+            "write_all",
+            "write_all",
+            "shutdown",
+            "read_line",
+            "read_line",
+            "read"
+        ]
     );
 }
 
@@ -98,9 +136,14 @@ fn a_client_that_trusts_the_ca_gets_its_lines_back() {
 #[test]
 fn a_client_asking_for_another_name_is_refused_and_the_server_goes_on() {
     let mut s = tls_server(&[]);
-    s.client(b"hello\n", &["--name", "example.com"])
-        .clean_failure()
-        .stderr_has("not valid for name \"example.com\"");
+    let (run, trace) = s.traced_client(b"hello\n", &["--name", "example.com"]);
+    run.clean_failure();
+    // The handshake was the client's last call: it failed on the certificate, no line left.
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "TlsConnector::connect(\"example.com\")");
+    assert!(errors[0].1.contains("not valid for name"), "{errors:?}");
+    assert!(trace.sent("client").is_empty());
     s.client(b"next\n", &[]).success();
     s.server.stop();
     let trace = s.trace.read();
@@ -111,13 +154,20 @@ fn a_client_asking_for_another_name_is_refused_and_the_server_goes_on() {
 fn a_client_without_the_ca_file_says_so() {
     let s = tls_server(&[]);
     let missing = s.ca.with_file_name("nothing-here.pem");
-    lesson(BIN)
+    let (run, trace) = lesson(BIN)
         .client(s.server.addr)
         .args(&["--ca", missing.to_str().unwrap()])
         .stdin(b"hello\n")
-        .run()
-        .clean_failure()
-        .stderr_has("nothing-here.pem");
+        .traced();
+    run.clean_failure();
+    // The failed call is the read of that file, before any handshake.
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, format!("read({})", missing.display()));
+    assert_eq!(
+        trace.calls("client").last().map(String::as_str),
+        Some("read")
+    );
 }
 
 #[test]
@@ -153,10 +203,25 @@ fn a_handshake_that_never_finishes_is_dropped_at_the_deadline() {
 
 #[test]
 fn a_line_over_the_limit_gets_an_error_line() {
-    let s = tls_server(&[]);
+    let mut s = tls_server(&[]);
     let mut long = vec![b'x'; 9000];
     long.push(b'\n');
-    s.client(&long, &[])
-        .clean_failure()
+    let (run, trace) = s.traced_client(&long, &[]);
+    // The client got the error line as its echo, printed it, and failed: not its line back.
+    assert_eq!(
+        trace.received("client"),
+        b"error: line longer than 8192 bytes\n"
+    );
+    run.clean_failure()
         .stdout_has("echo: error: line longer than 8192 bytes");
+    s.server.stop();
+    // The server sent that line and nothing of the long one; its read_line() failed.
+    let server = s.trace.read();
+    assert_eq!(
+        server.sent("server"),
+        b"error: line longer than 8192 bytes\n"
+    );
+    let errors = server.errors("server");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "read_line()");
 }

@@ -277,6 +277,47 @@ impl Narrator {
         Ok(socket)
     }
 
+    /// [`Narrator::call`] for an async call (tokio): announce it, await it, say how it went.
+    /// The call stays one line in the lesson:
+    /// `say.call_async("shutdown()", "send FIN", writer.shutdown()).await?`.
+    pub async fn call_async<T: Shown>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl std::future::Future<Output = io::Result<T>>,
+    ) -> Result<T, LessonError> {
+        self.call_then_async(call, why, run, Shown::shown).await
+    }
+
+    /// [`Narrator::call_then`] for an async call: the result's text made by `show`.
+    /// `say.call_then_async("accept()", why, listener.accept(), |(_, peer)| format!("ok, {peer}"))`.
+    pub async fn call_then_async<T>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl std::future::Future<Output = io::Result<T>>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        let call = call.into();
+        self.next(call.clone(), why);
+        let result = run.await;
+        // While this task waited, another one may have narrated through this narrator: name
+        // this call again before saying how it went.
+        *self.current() = (call, why.to_string());
+        let value = result.map_err(|e| self.fail(e))?;
+        self.done(show(&value));
+        Ok(value)
+    }
+
+    /// A call that was not announced before it ran failed: print and record it as one line,
+    /// `who  call -> error: …`, and return the error. For an `.await` inside `tokio::select!`
+    /// (which branch completes is known only afterwards), or a call the lesson shows only if
+    /// it fails.
+    pub fn failed(&self, call: impl Into<String>, err: io::Error) -> LessonError {
+        *self.current() = (call.into(), String::new());
+        self.fail(err)
+    }
+
     /// Like [`Narrator::done`], then show what the kernel now holds for this socket.
     pub fn done_with(&self, socket: &impl Endpoints, result: impl AsRef<str>) {
         // The wire view names this socket's port after its owner (`alice:40002`).
@@ -524,7 +565,8 @@ impl Clone for Narrator {
     }
 }
 
-/// A socket (anything `Read + Write`) whose every recv() and send() is narrated AT THE EDGE,
+/// A socket (anything `Read + Write`, or tokio's `AsyncRead + AsyncWrite` with the `tokio`
+/// feature) whose every recv() and send() is narrated AT THE EDGE,
 /// so that the code above it (framing, a protocol) has no narration in it at all.
 ///
 /// - [`Narrated::new`] prints each call, as lesson 07 shows how bytes really arrive:
@@ -581,52 +623,127 @@ impl<T> Narrated<T> {
     }
 }
 
-impl<T: io::Read> io::Read for Narrated<T> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.loud {
-            self.say.next(
-                format!("recv({})", buf.len()),
-                "wait for bytes from the peer",
-            );
-        }
-        let result = self.inner.read(buf);
-        match (&result, self.loud) {
-            (Ok(0), true) => self.say.done_bytes("0 bytes: end of stream", &[]),
-            (Ok(n), true) => self
-                .say
-                .done_bytes(format!("{n} bytes: {}", show_bytes(&buf[..*n])), &buf[..*n]),
+impl<T> Narrated<T> {
+    /// Say (loud) or record (quiet) what one recv() came to. A loud call was announced
+    /// before it ran (sync) or just now, once it completed (async).
+    fn received(&self, result: Result<&[u8], &io::Error>) {
+        match (result, self.loud) {
+            (Ok([]), true) => self.say.done_bytes("0 bytes: end of stream", &[]),
+            (Ok(bytes), true) => {
+                let n = bytes.len();
+                self.say
+                    .done_bytes(format!("{n} bytes: {}", show_bytes(bytes)), bytes)
+            }
             (Err(e), true) => self
                 .say
                 .done(format!("error: {}", crate::error::describe(e))),
-            (Ok(n), false) => self.say.moved(Kind::Recv, "recv", &buf[..*n]),
+            (Ok(bytes), false) => self.say.moved(Kind::Recv, "recv", bytes),
             (Err(_), false) => {}
         }
+    }
+
+    /// Say (loud) or record (quiet) what one send() came to: the bytes it took.
+    fn sent(&self, result: Result<&[u8], &io::Error>) {
+        match (result, self.loud) {
+            (Ok(bytes), true) => self.say.done_bytes(format!("{} bytes", bytes.len()), bytes),
+            (Err(e), true) => self
+                .say
+                .done(format!("error: {}", crate::error::describe(e))),
+            (Ok(bytes), false) => self.say.moved(Kind::Send, "send", bytes),
+            (Err(_), false) => {}
+        }
+    }
+
+    fn announce_recv(&self, buf_len: usize) {
+        if self.loud {
+            let call = format!("recv({buf_len})");
+            self.say.next(call, "wait for bytes from the peer");
+        }
+    }
+
+    fn announce_send(&self, bytes: &[u8]) {
+        if self.loud {
+            let call = format!("send({})", show_bytes(bytes));
+            self.say.next(call, "hand bytes to the kernel");
+        }
+    }
+}
+
+impl<T: io::Read> io::Read for Narrated<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.announce_recv(buf.len());
+        let result = self.inner.read(buf);
+        self.received(result.as_ref().map(|n| &buf[..*n]));
         result
     }
 }
 
 impl<T: io::Write> io::Write for Narrated<T> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.loud {
-            self.say.next(
-                format!("send({})", show_bytes(bytes)),
-                "hand bytes to the kernel",
-            );
-        }
+        self.announce_send(bytes);
         let result = self.inner.write(bytes);
-        match (&result, self.loud) {
-            (Ok(n), true) => self.say.done_bytes(format!("{n} bytes"), &bytes[..*n]),
-            (Err(e), true) => self
-                .say
-                .done(format!("error: {}", crate::error::describe(e))),
-            (Ok(n), false) => self.say.moved(Kind::Send, "send", &bytes[..*n]),
-            (Err(_), false) => {}
-        }
+        self.sent(result.as_ref().map(|n| &bytes[..*n]));
         result
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// The same adapter over an async stream (tokio's `AsyncRead`/`AsyncWrite`: a socket's read
+/// or write half, a TLS stream), so that an async lesson's bytes are at the edge too. A call
+/// is said once it has completed (a poll that is not ready yet says nothing), so step mode
+/// pauses after the call, not before.
+#[cfg(feature = "tokio")]
+mod async_io {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    use super::Narrated;
+
+    impl<T: AsyncRead + Unpin> AsyncRead for Narrated<T> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            let before = buf.filled().len();
+            let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+            if let Poll::Ready(result) = &polled {
+                this.announce_recv(buf.capacity() - before);
+                this.received(result.as_ref().map(|()| &buf.filled()[before..]));
+            }
+            polled
+        }
+    }
+
+    impl<T: AsyncWrite + Unpin> AsyncWrite for Narrated<T> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bytes: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            let this = self.get_mut();
+            let polled = Pin::new(&mut this.inner).poll_write(cx, bytes);
+            if let Poll::Ready(result) = &polled {
+                this.announce_send(bytes);
+                this.sent(result.as_ref().map(|n| &bytes[..*n]));
+            }
+            polled
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+        }
     }
 }
 

@@ -91,6 +91,15 @@ impl Trace {
         self.bytes(who, "recv")
     }
 
+    /// What each of one side's recv()s brought, in order: one entry per call, so that the
+    /// way bytes arrived shows (an empty one is the end of stream).
+    pub fn recvs(&self, who: &str) -> Vec<Vec<u8>> {
+        self.of(who)
+            .filter(|e| e.kind == "recv")
+            .map(|e| e.bytes.clone().unwrap_or_default())
+            .collect()
+    }
+
     fn bytes(&self, who: &str, kind: &str) -> Vec<u8> {
         self.of(who)
             .filter(|e| e.kind == kind)
