@@ -204,7 +204,7 @@ async fn serve(listener: TcpListener, limit: Option<usize>, room: Room) -> Resul
         let show = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, conn{id} from {peer}");
         let why = "wait for the next client";
         let stream = match say
-            .call_then_async("accept()", why, listener.accept(), show)
+            .call_async_then("accept()", why, listener.accept(), show)
             .await
         {
             Ok((stream, _peer)) => stream,
@@ -235,7 +235,7 @@ async fn serve(listener: TcpListener, limit: Option<usize>, room: Room) -> Resul
     };
     let call = "wait for every client to leave";
     let empty = |_: &()| "ok, the room is empty".to_string();
-    say.call_then_async(call, "join their tasks", all_gone, empty)
+    say.call_async_then(call, "join their tasks", all_gone, empty)
         .await
 }
 
@@ -286,7 +286,7 @@ async fn member(stream: TcpStream, id: usize, room: Room) -> Result<()> {
     let chatting = relay(&me, &mut lines, &mut writer, &room.messages, &mut inbox);
     let why = "relay: the client's lines to the room, the room's lines to the client";
     let ended = say
-        .call_then_async("chat()", why, chatting, Gone::shown)
+        .call_async_then("chat()", why, chatting, Gone::shown)
         .await;
     let last_words = match ended {
         Ok(Gone::TooSlow(lost)) => Some(format!("error: too slow, {lost} messages lost\n")),
@@ -317,7 +317,7 @@ async fn seat_for(
     let nick_line = nickname_line(lines, room.line_wait);
     let why = "the first line is the nickname";
     let first = say
-        .call_then_async("read_line()", why, nick_line, |line| show_bytes(line))
+        .call_async_then("read_line()", why, nick_line, |line| show_bytes(line))
         .await?;
     let refusal = match nickname(&first) {
         None => "error: invalid nickname (1-16 letters, digits, _ or -)\n".to_string(),
@@ -518,7 +518,7 @@ fn rude(opts: &Options) -> Result<()> {
         // The server's side of oscar, run here to its end, so that what follows comes after.
         let conn0 = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, conn0 from {peer}");
         let why = "oscar's connection";
-        let accepted = server.call_then_async("accept()", why, listener.accept(), conn0);
+        let accepted = server.call_async_then("accept()", why, listener.accept(), conn0);
         let (stream, _peer) = accepted.await?;
         let _ = member(stream, 0, room.clone()).await;
 
@@ -574,7 +574,7 @@ async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, SocketAd
     let call = format!("TcpListener::bind({addr})");
     let why = "socket + bind + listen in one call";
     let listening = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, listening on {bound}");
-    let (listener, bound) = say.call_then_async(call, why, bind, listening).await?;
+    let (listener, bound) = say.call_async_then(call, why, bind, listening).await?;
     say.kernel_at(bound, None);
     Ok((listener, bound))
 }

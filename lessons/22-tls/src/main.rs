@@ -275,7 +275,7 @@ async fn accept_tls(
     let handshake = within(limit, "timed out", acceptor.accept(Counted::new(tcp)));
     let why =
         "the TLS handshake: ClientHello in; ServerHello, certificate, Finished out; Finished in";
-    say.call_then_async("TlsAcceptor::accept()", why, handshake, agreed)
+    say.call_async_then("TlsAcceptor::accept()", why, handshake, agreed)
         .await
 }
 
@@ -326,7 +326,7 @@ async fn echo_lines(tls: ServerTls, limit: Duration, say: &Narrator) -> Result<u
         let no_line = "no whole line in time (see --timeout)";
         let read = within(limit, no_line, read_line(&mut tls, &mut line, MAX_LINE));
         let echo = match say
-            .call_then_async("read_line()", why, read, line_or_end)
+            .call_async_then("read_line()", why, read, line_or_end)
             .await
         {
             Ok(Some(echo)) => echo,
@@ -348,7 +348,7 @@ async fn echo_lines(tls: ServerTls, limit: Duration, say: &Narrator) -> Result<u
             tls.flush().await
         };
         let bytes = |_: &()| format!("{} bytes", echo.len());
-        say.call_then_async(call, why, within(limit, "timed out", sent), bytes)
+        say.call_async_then(call, why, within(limit, "timed out", sent), bytes)
             .await?;
         lines += 1;
     }
@@ -431,7 +431,7 @@ async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, SocketAd
     };
     let why = "socket + bind + listen: TLS starts on a plain TCP listener";
     let bound = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, bound to {bound}");
-    say.call_then_async(format!("TcpListener::bind({addr})"), why, bind, bound)
+    say.call_async_then(format!("TcpListener::bind({addr})"), why, bind, bound)
         .await
 }
 
@@ -462,7 +462,7 @@ type ClientLines = BufReader<Narrated<ClientTls>>;
 async fn tcp_connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
     let connect = TcpStream::connect(addr);
     let why = "open a TCP connection";
-    say.call_then_async(format!("connect({addr})"), why, connect, |_| "ok".into())
+    say.call_async_then(format!("connect({addr})"), why, connect, |_| "ok".into())
         .await
 }
 
@@ -486,7 +486,7 @@ async fn handshake(
         )
     };
     let tls = say
-        .call_then_async(call, why, connect, checked)
+        .call_async_then(call, why, connect, checked)
         .await
         .map_err(|e| refused_certificate(e, name))?;
     let hello = describe_client_hello(&tls.get_ref().0.first_written);
@@ -502,7 +502,7 @@ async fn send_line(tls: &mut ClientLines, line: &[u8], say: &Narrator) -> Result
         tls.flush().await
     };
     let bytes = |_: &()| format!("{} bytes", line.len());
-    say.call_then_async(call, "send one line, as a TLS record", sent, bytes)
+    say.call_async_then(call, "send one line, as a TLS record", sent, bytes)
         .await
 }
 
@@ -516,7 +516,7 @@ async fn read_echo(tls: &mut ClientLines, limit: Duration, say: &Narrator) -> Re
     };
     let why = "wait for the echo, a whole line";
     let shown = |echo: &Vec<u8>| format!("{} bytes: {}", echo.len(), show_bytes(echo));
-    say.call_then_async("read_line()", why, within(limit, "timed out", read), shown)
+    say.call_async_then("read_line()", why, within(limit, "timed out", read), shown)
         .await
 }
 
@@ -543,7 +543,7 @@ async fn read_end(tls: &mut ClientLines, limit: Duration, say: &Narrator) -> Res
     };
     let why = "wait for the server's close_notify";
     let closed = |_: &()| "0 bytes: close_notify, end of stream".to_string();
-    say.call_then_async("read()", why, within(limit, "timed out", end), closed)
+    say.call_async_then("read()", why, within(limit, "timed out", end), closed)
         .await
 }
 // ANCHOR_END: client_calls
@@ -677,7 +677,7 @@ impl Demo<'_> {
                 show_hex(answer)
             )
         };
-        client.call_then_async("read()", why, answer, alert).await?;
+        client.call_async_then("read()", why, answer, alert).await?;
         Ok(())
     }
 
@@ -745,7 +745,7 @@ fn no_delay(tcp: &TcpStream, opts: &Options, say: &Narrator) -> Result<()> {
 async fn accept(listener: &TcpListener, say: &Narrator) -> Result<(TcpStream, SocketAddr)> {
     let peer = |(_, peer): &(TcpStream, SocketAddr)| format!("ok, peer {peer}");
     let why = "take the next TCP connection";
-    say.call_then_async("accept()", why, listener.accept(), peer)
+    say.call_async_then("accept()", why, listener.accept(), peer)
         .await
 }
 

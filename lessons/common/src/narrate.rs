@@ -277,38 +277,6 @@ impl Narrator {
         Ok(socket)
     }
 
-    /// [`Narrator::call`] for an async call (tokio): announce it, await it, say how it went.
-    /// The call stays one line in the lesson:
-    /// `say.call_async("shutdown()", "send FIN", writer.shutdown()).await?`.
-    pub async fn call_async<T: Shown>(
-        &self,
-        call: impl Into<String>,
-        why: &str,
-        run: impl std::future::Future<Output = io::Result<T>>,
-    ) -> Result<T, LessonError> {
-        self.call_then_async(call, why, run, Shown::shown).await
-    }
-
-    /// [`Narrator::call_then`] for an async call: the result's text made by `show`.
-    /// `say.call_then_async("accept()", why, listener.accept(), |(_, peer)| format!("ok, {peer}"))`.
-    pub async fn call_then_async<T>(
-        &self,
-        call: impl Into<String>,
-        why: &str,
-        run: impl std::future::Future<Output = io::Result<T>>,
-        show: impl FnOnce(&T) -> String,
-    ) -> Result<T, LessonError> {
-        let call = call.into();
-        self.next(call.clone(), why);
-        let result = run.await;
-        // While this task waited, another one may have narrated through this narrator: name
-        // this call again before saying how it went.
-        *self.current() = (call, why.to_string());
-        let value = result.map_err(|e| self.fail(e))?;
-        self.done(show(&value));
-        Ok(value)
-    }
-
     /// A call that was not announced before it ran failed: print and record it as one line,
     /// `who  call -> error: …`, and return the error. For an `.await` inside `tokio::select!`
     /// (which branch completes is known only afterwards), or a call the lesson shows only if
