@@ -6,6 +6,7 @@
 //! - Rust code in a chapter is always included from a lesson, never pasted;
 //! - every chapter shows its lesson's real output and diagram, and its exercise;
 //! - every `cargo run -p X` (and `cargo test -p`, `cargo exercise`) names a real package.
+//! - every function a chapter shows fits on a screen (at most 60 lines).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -301,6 +302,90 @@ fn the_include_parser_finds_anchors_and_plain_files() {
                 Some("demo".to_string())
             ),
             ("../x/output.txt".to_string(), None),
+        ]
+    );
+}
+
+/// The longest a function may be in what a chapter shows: about one screen.
+const SCREEN: usize = 60;
+
+/// Each `fn` in a piece of Rust source, with its length in lines (from its `fn` line to the
+/// closing brace at the same indentation).
+fn functions(source: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let code = line.trim_start();
+        let indent = &line[..line.len() - code.len()];
+        let after_fn = [
+            "pub fn ",
+            "pub(crate) fn ",
+            "async fn ",
+            "pub async fn ",
+            "fn ",
+        ]
+        .iter()
+        .find_map(|p| code.strip_prefix(p));
+        if let Some(rest) = after_fn {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let close = format!("{indent}}}");
+            let end = (i..lines.len())
+                .find(|&j| {
+                    lines[j].trim_end() == close || (j == i && line.trim_end().ends_with('}'))
+                })
+                .unwrap_or(lines.len() - 1);
+            found.push((name, end - i + 1));
+            i = end;
+        }
+        i += 1;
+    }
+    found
+}
+
+#[test]
+fn functions_the_book_shows_fit_on_a_screen() {
+    let mut too_long = Vec::new();
+    for (chapter, text) in chapters() {
+        for (path, anchor) in includes(&text) {
+            let Some(anchor) = anchor.filter(|_| path.ends_with(".rs")) else {
+                continue;
+            };
+            let source = read(&root().join("book").join(&path));
+            let start = format!("ANCHOR: {anchor}");
+            let end = format!("ANCHOR_END: {anchor}");
+            let (Some(from), Some(to)) = (source.find(&start), source.find(&end)) else {
+                continue; // every_include_resolves_to_a_real_file_and_anchor says so
+            };
+            for (name, lines) in functions(&source[from..to]) {
+                if lines > SCREEN {
+                    too_long.push(format!(
+                        "book/{chapter}: {path}:{anchor} fn {name}, {lines} lines"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "functions a chapter shows are longer than a screen ({SCREEN} lines): split them\n{}",
+        too_long.join("\n")
+    );
+}
+
+#[test]
+fn the_function_finder_measures_from_fn_to_its_closing_brace() {
+    let source = "fn a() {\n    x();\n}\n\n    pub async fn b(\n        y: u8,\n    ) {\n        z();\n    }\nfn c() {}\n";
+    assert_eq!(
+        functions(source),
+        [
+            ("a".to_string(), 3),
+            ("b".to_string(), 5),
+            ("c".to_string(), 1)
         ]
     );
 }

@@ -393,9 +393,23 @@ fn demo(opts: &Options) -> Result<()> {
     let listener = listen_on(opts, &server)?;
     let addr = local_addr(&listener, &server)?;
 
-    // Newline framing.
-    let to_server = connect_to(addr, &client)?;
-    let to_client = accept_one(&listener, timeout, &server)?;
+    newline_framing(&listener, addr, max, timeout, &server, &client)?;
+    length_framing(&listener, addr, max, timeout, &server, &client)?;
+    close(listener, "listener", &server);
+    Ok(())
+}
+
+/// Newline framing: one message in one piece, one in three pieces, two in one piece.
+fn newline_framing(
+    listener: &Socket,
+    addr: SocketAddr,
+    max: usize,
+    timeout: Duration,
+    server: &Narrator,
+    client: &Narrator,
+) -> Result<()> {
+    let to_server = connect_to(addr, client)?;
+    let to_client = accept_one(listener, timeout, server)?;
     let (mut lines, mut answers, mut count) = (Lines::new(max), Lines::new(max), 0);
     // One message in one piece; one message in three pieces (the first ends inside the two
     // bytes of `ü`); two messages in one piece. Each recv() returns what one send() sent.
@@ -407,45 +421,54 @@ fn demo(opts: &Options) -> Result<()> {
         b"two\nmessages\n",
     ];
     for piece in pieces {
-        send_all(&to_server, piece, &client)?;
+        send_all(&to_server, piece, client)?;
         let mut recv = Recv {
             conn: &to_client,
-            say: &server,
+            say: server,
         };
         lines
             .recv_more(&mut recv)
-            .map_err(|e| read_error(e, &server))?;
+            .map_err(|e| read_error(e, server))?;
         let before = count;
-        answer_lines(&to_client, &mut lines, &mut count, &server)?;
-        read_answers(&to_server, &mut answers, count - before, &client)?;
+        answer_lines(&to_client, &mut lines, &mut count, server)?;
+        read_answers(&to_server, &mut answers, count - before, client)?;
     }
-    close(to_server, "client socket", &client);
+    close(to_server, "client socket", client);
     let mut recv = Recv {
         conn: &to_client,
-        say: &server,
+        say: server,
     };
     lines
         .recv_more(&mut recv)
-        .map_err(|e| read_error(e, &server))?;
+        .map_err(|e| read_error(e, server))?;
     server.note(format!("end of stream after {count} messages"));
-    recv_again(&to_client, &server)?;
-    close(to_client, "connection", &server);
+    recv_again(&to_client, server)?;
+    close(to_client, "connection", server);
+    Ok(())
+}
 
-    // Length framing: two messages in one send.
-    let to_server = connect_to(addr, &client)?;
-    let to_client = accept_one(&listener, timeout, &server)?;
+/// Length framing: two messages in one send.
+fn length_framing(
+    listener: &Socket,
+    addr: SocketAddr,
+    max: usize,
+    timeout: Duration,
+    server: &Narrator,
+    client: &Narrator,
+) -> Result<()> {
+    let to_server = connect_to(addr, client)?;
+    let to_client = accept_one(listener, timeout, server)?;
     let mut two = frame(b"hello");
     two.extend_from_slice(&frame("Grüße".as_bytes()));
-    send_all(&to_server, &two, &client)?;
-    close_write(&to_server, &client)?;
+    send_all(&to_server, &two, client)?;
+    close_write(&to_server, client)?;
     // Both messages and the end of stream wait in the server's receive queue, run together.
     server.kernel(&to_client);
-    let count = serve_frames(&to_client, max, &server)?;
+    let count = serve_frames(&to_client, max, server)?;
     server.note(format!("end of stream after {count} messages"));
-    close(to_client, "connection", &server);
-    read_framed_answers(&to_server, 2, &client)?;
-    close(to_server, "client socket", &client);
-    close(listener, "listener", &server);
+    close(to_client, "connection", server);
+    read_framed_answers(&to_server, 2, client)?;
+    close(to_server, "client socket", client);
     Ok(())
 }
 // ANCHOR_END: demo

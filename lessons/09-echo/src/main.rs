@@ -430,72 +430,56 @@ fn demo(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &server)?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     let mut backoff = Backoff::new();
 
     lesson.note("client 1: three lines, the last one not UTF-8");
     let lines: [&[u8]; 3] = [b"hello\n", b"world\n", b"caf\xc3\xa9 \xff\xfe\n"];
-    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
-    for line in lines {
-        send_line(&conn, line, &client)?;
+    let echoes = one_client(&listener, &lines, &mut backoff, opts, &client)?;
+    if echoes != lines {
+        return Err(client.protocol_error("the server did not send our lines back"));
     }
-    half_close(&conn, &client)?;
-    serve_one(
-        &listener,
-        DEMO_TIMEOUT,
-        &mut backoff,
-        opts.narrator("server"),
-    )?;
-    let mut reader = line_reader(&conn, &client);
-    for line in lines {
-        if read_echo(&mut reader, &client)? != line {
-            return Err(client.protocol_error("the server did not send our line back"));
-        }
-    }
-    read_end(&mut reader, &client)?;
-    drop(reader);
-    close(conn, &client)?;
 
     lesson.note("client 2: a line longer than the limit");
-    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
     let mut long = vec![b'x'; MAX_LINE];
     long.push(b'\n');
-    send_line(&conn, &long, &client)?;
-    half_close(&conn, &client)?;
-    serve_one(
-        &listener,
-        DEMO_TIMEOUT,
-        &mut backoff,
-        opts.narrator("server"),
-    )?;
-    let mut reader = line_reader(&conn, &client);
-    read_echo(&mut reader, &client)?;
-    read_end(&mut reader, &client)?;
-    drop(reader);
-    close(conn, &client)?;
+    one_client(&listener, &[&long], &mut backoff, opts, &client)?;
 
     lesson.note("client 3: the server is still there");
-    let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
-    send_line(&conn, b"still there?\n", &client)?;
-    half_close(&conn, &client)?;
-    serve_one(
-        &listener,
-        DEMO_TIMEOUT,
-        &mut backoff,
-        opts.narrator("server"),
-    )?;
-    let mut reader = line_reader(&conn, &client);
-    read_echo(&mut reader, &client)?;
-    read_end(&mut reader, &client)?;
-    drop(reader);
-    close(conn, &client)?;
+    one_client(&listener, &[b"still there?\n"], &mut backoff, opts, &client)?;
 
     server.call("close(listener)", "stop taking clients", || {
         drop(listener);
         Ok(())
     })
+}
+
+/// One client of the demo: it sends its lines and half-closes, the server serves it, then the
+/// client reads as many lines back as it sent, and the end of the stream, and closes.
+fn one_client(
+    listener: &TcpListener,
+    lines: &[&[u8]],
+    backoff: &mut Backoff,
+    opts: &Options,
+    client: &Narrator,
+) -> Result<Vec<Vec<u8>>> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
+    let conn = connect_to(addr, DEMO_TIMEOUT, client)?;
+    for line in lines {
+        send_line(&conn, line, client)?;
+    }
+    half_close(&conn, client)?;
+    serve_one(listener, DEMO_TIMEOUT, backoff, opts.narrator("server"))?;
+    let mut reader = line_reader(&conn, client);
+    let mut echoes = Vec::new();
+    for _ in lines {
+        echoes.push(read_echo(&mut reader, client)?);
+    }
+    read_end(&mut reader, client)?;
+    drop(reader);
+    close(conn, client)?;
+    Ok(echoes)
 }
 // ANCHOR_END: demo
 
