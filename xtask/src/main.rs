@@ -7,8 +7,10 @@
 //! cargo xtask bless [LESSON…]             regenerate output*.txt and diagram.mmd (BLESS=1)
 //! cargo xtask new-lesson NN topic         the scaffold of a new lesson and its chapter
 //! cargo xtask measure [ARGS…]             time the learner's loop (.ci/measure)
+//! cargo xtask bench [--smoke]             the performance lab's tables (book/generated/perf)
 //! ```
 
+mod bench;
 mod new_lesson;
 mod verify;
 
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Some("verify-exercises") => verify::verify(&rest),
         Some("bless") => bless(&rest),
         Some("new-lesson") => new_lesson::new_lesson(&rest),
+        Some("bench") => bench::bench(&rest),
         Some("measure") => {
             let mut measure = Command::new("bash");
             measure.arg(".ci/measure").args(&rest);
@@ -31,7 +34,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
-                 new-lesson NN topic | measure [ARGS…]>"
+                 new-lesson NN topic | measure [ARGS…] | bench [--smoke]>"
             );
             return ExitCode::from(2);
         }
@@ -98,6 +101,10 @@ fn ci() -> bool {
             ]),
         )
         && step("cargo test (the README's command)", cargo_with(&["test"]))
+        && step(
+            "performance smoke: no server loses connections at C = 1,000 or falls below half the reference",
+            cargo_with(&["xtask", "bench", "--smoke"]),
+        )
         && step(
             "exercises: every starter and wrong variant fails, every solution and correct variant passes",
             cargo_with(&["xtask", "verify-exercises"]),
