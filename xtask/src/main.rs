@@ -10,8 +10,10 @@
 //! cargo xtask book [install]              build the book as CI does (.ci/book)
 //! cargo xtask browser [--self-test]       check the built book in headless Chromium
 //! cargo xtask lint-workflows              actionlint on .github/workflows (with its self-test)
+//! cargo xtask bench [--smoke]             the performance lab's tables (book/generated/perf)
 //! ```
 
+mod bench;
 mod new_lesson;
 mod verify;
 
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("verify-exercises") => verify::verify(&rest),
         Some("bless") => bless(&rest),
         Some("new-lesson") => new_lesson::new_lesson(&rest),
+        Some("bench") => bench::bench(&rest),
         Some("measure") => {
             let mut measure = Command::new("bash");
             measure.arg(".ci/measure").args(&rest);
@@ -38,7 +41,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
                  new-lesson NN topic | measure [ARGS…] | book [install] | \
-                 browser [--self-test] | lint-workflows>"
+                 browser [--self-test] | lint-workflows | bench [--smoke]>"
             );
             return ExitCode::from(2);
         }
@@ -123,6 +126,10 @@ fn ci() -> bool {
     step("cargo fmt --check", cargo_with(&["fmt", "--all", "--check"]))
         && step("cargo clippy", cargo_with(&clippy))
         && step("cargo test (the README's command)", cargo_with(&["test"]))
+        && step(
+            "performance smoke: no server loses connections at C = 1,000 or falls below half the reference",
+            cargo_with(&["xtask", "bench", "--smoke"]),
+        )
         && step(
             "exercises: every starter and wrong variant fails, every solution and correct variant passes",
             cargo_with(&["xtask", "verify-exercises"]),

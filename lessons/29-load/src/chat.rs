@@ -125,7 +125,15 @@ async fn listen(mut reader: BufReader<OwnedReadHalf>, room: &Room, tally: &Share
             Err(e) => return tally.borrow_mut().failed("member", &e),
         }
         if line.starts_with(b"error:") {
-            let text = String::from_utf8_lossy(&line).trim_end().to_string();
+            // One kind per reason, whatever its numbers: `error: too slow, 12 messages lost`
+            // is counted as `error: too slow`.
+            let text = String::from_utf8_lossy(&line);
+            let text = text
+                .trim_end()
+                .split(',')
+                .next()
+                .unwrap_or_default()
+                .to_string();
             let dropped = io::Error::new(io::ErrorKind::InvalidData, text);
             return tally.borrow_mut().failed("dropped", &dropped);
         }

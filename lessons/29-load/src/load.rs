@@ -1,14 +1,15 @@
 //! The load: C connections on one thread (tokio tasks on a current-thread runtime), each
 //! driving the server in a closed loop, on a timetable (paced), or once (a storm).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::time::{sleep_until, timeout, Instant};
+use tokio::sync::watch;
+use tokio::time::{sleep_until, timeout, timeout_at, Instant};
 
 use crate::plan::{Drive, Plan, Protocol};
 use crate::tally::Tally;
@@ -21,32 +22,30 @@ type Shared = Rc<RefCell<Tally>>;
 pub async fn run(plan: &Plan) -> (Tally, Duration) {
     let tally = Rc::new(RefCell::new(Tally::new()));
     let t0 = Instant::now();
-    // The drive ends at the same moment for every connection, once the last has arrived.
-    let end = t0 + plan.arrival(plan.connections) + plan.length();
+    let arrived = t0 + plan.arrival(plan.connections);
+    let gate = Gate::new(plan.connections, arrived + plan.timeout);
     let mut tasks = tokio::task::JoinSet::new();
     if plan.protocol == Protocol::Chat {
-        crate::chat::start(plan, t0, end, &tally, &mut tasks);
+        crate::chat::start(plan, t0, arrived + plan.length(), &tally, &mut tasks);
     } else {
         for k in 0..plan.connections {
-            let (plan, tally) = (plan.clone(), tally.clone());
+            let (plan, tally, gate) = (plan.clone(), tally.clone(), gate.clone());
             tasks.spawn_local(async move {
                 sleep_until(t0 + plan.arrival(k)).await;
                 match plan.protocol {
-                    Protocol::Http => http_client(&plan, end, &tally).await,
-                    _ => line_client(k, &plan, end, &tally).await,
+                    Protocol::Http => http_client(&plan, arrived + plan.length(), &tally).await,
+                    _ => line_client(k, &plan, &gate, &tally).await,
                 }
             });
         }
     }
     // Every task ends by itself (each wait has a timeout); this bounds the run once more.
-    let limit = end + plan.timeout * 3;
+    let limit = arrived + plan.timeout * 2 + plan.length() + plan.timeout * 3;
     while let Ok(Some(_)) = tokio::time::timeout_at(limit, tasks.join_next()).await {}
     tasks.abort_all();
-    let window = Instant::now().min(end.max(t0 + Duration::from_millis(1))) - t0;
-    let window = if plan.drive == Drive::Once {
-        t0.elapsed()
-    } else {
-        window
+    let window = match plan.drive {
+        Drive::Once => t0.elapsed(),
+        _ => plan.length(),
     };
     let mut tally = tally.replace(Tally::new());
     if plan.protocol == Protocol::Chat {
@@ -55,6 +54,42 @@ pub async fn run(plan: &Plan) -> (Tally, Duration) {
     (tally, window)
 }
 // ANCHOR_END: run
+
+// ANCHOR: gate
+/// The starting line of a closed or paced run: the drive begins once every connection has
+/// connected (or failed to), so that the connects are not counted in it (they are measured
+/// apart), and lasts the plan's length for every connection.
+#[derive(Clone)]
+pub struct Gate {
+    settled: watch::Sender<usize>,
+    start: Rc<Cell<Option<Instant>>>,
+    expected: usize,
+    /// If some connection is still not settled by then, start anyway.
+    latest: Instant,
+}
+
+impl Gate {
+    fn new(expected: usize, latest: Instant) -> Gate {
+        let start = Rc::new(Cell::new(None));
+        Gate {
+            settled: watch::channel(0).0,
+            start,
+            expected,
+            latest,
+        }
+    }
+
+    /// This connection is settled: wait for the others, and return the drive's start.
+    async fn pass(&self) -> Instant {
+        self.settled.send_modify(|n| *n += 1);
+        let mut everyone = self.settled.subscribe();
+        let _ = timeout_at(self.latest, everyone.wait_for(|n| *n >= self.expected)).await;
+        let start = self.start.get().unwrap_or_else(Instant::now);
+        self.start.set(Some(start));
+        start
+    }
+}
+// ANCHOR_END: gate
 
 // ANCHOR: connect
 /// Connect, recording how long it took (a second or more: a SYN was sent again).
@@ -118,8 +153,14 @@ where
 
 // ANCHOR: line_client
 /// One connection of the line protocol, driven as the plan says.
-async fn line_client(k: usize, plan: &Plan, end: Instant, tally: &Shared) {
-    let Some(stream) = connect(plan, tally).await else {
+async fn line_client(k: usize, plan: &Plan, gate: &Gate, tally: &Shared) {
+    let stream = connect(plan, tally).await;
+    // A storm does its round trip at once; the others wait for every connection first.
+    let end = match plan.drive {
+        Drive::Once => Instant::now(),
+        _ => gate.pass().await + plan.length(),
+    };
+    let Some(stream) = stream else {
         return;
     };
     let mut stream = BufReader::new(stream);

@@ -70,19 +70,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// the load: a few connections in a closed loop for half a second, and the report.
 fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
-    let rt = runtime()?;
-    let listener = server.call_then(
-        format!("TcpListener::bind({})", opts.addr),
-        "the reference server: socket, bind, listen(1024)",
-        || rt.block_on(reference::bind(opts.addr)),
-        |l| {
-            format!(
-                "ok, listening on {}",
-                l.local_addr().map_or(opts.addr, |a| a)
-            )
-        },
-    )?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let (rt, listener, addr) = bind_reference(opts, &server)?;
     let http = opts.has("--http");
     let deadline = Duration::from_secs(10);
     let quiet = opts.narrator("server");
@@ -137,17 +125,26 @@ async fn run_local(plan: &Plan) -> (tally::Tally, Duration) {
         .await
 }
 
-/// The reference server: bind, say it is ready, serve until stopped.
-fn server(opts: &Options) -> Result<()> {
-    let say = opts.narrator("server");
+/// The reference server's listening socket, on a runtime of its own.
+fn bind_reference(
+    opts: &Options,
+    say: &common::Narrator,
+) -> Result<(tokio::runtime::Runtime, tokio::net::TcpListener, SocketAddr)> {
     let rt = runtime()?;
     let listener = say.call_then(
         format!("TcpListener::bind({})", opts.addr),
-        "socket, bind, listen(1024): tokio's backlog",
+        "the reference server: socket, bind, listen(1024), tokio's backlog",
         || rt.block_on(reference::bind(opts.addr)),
-        |_| "ok".into(),
+        |l| format!("ok, bound to {}", l.local_addr().map_or(opts.addr, |a| a)),
     )?;
     let addr = listener.local_addr().map_err(|e| say.fail(e))?;
+    Ok((rt, listener, addr))
+}
+
+/// The reference server: bind, say it is ready, serve until stopped.
+fn server(opts: &Options) -> Result<()> {
+    let say = opts.narrator("server");
+    let (rt, listener, addr) = bind_reference(opts, &say)?;
     opts.ready(addr);
     let deadline = opts
         .value("--deadline", plan::Span(Duration::from_secs(10)))?
@@ -185,7 +182,9 @@ fn client(opts: &Options) -> Result<()> {
     let (tally, window) = runtime()?.block_on(run_local(&plan));
     let server = watch.stop();
     if opts.has("--kv") {
-        println!("{}", tally.kv(window, &server));
+        // The load generator's own CPU time too: a bench can tell what else ran meanwhile.
+        let own = server_view::own_cpu_seconds().unwrap_or(0.0);
+        println!("{} load_cpu_s={own:.3}", tally.kv(window, &server));
     } else {
         for line in tally.report(window, Some(&server)) {
             println!("{line}");

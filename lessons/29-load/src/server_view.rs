@@ -105,6 +105,11 @@ impl Watch {
     }
 }
 
+/// The CPU seconds (user + system) this process has used so far, if /proc says.
+pub fn own_cpu_seconds() -> Option<f64> {
+    proc::cpu_seconds(std::process::id())
+}
+
 /// The process listening on `port` (TCP, this user's processes), found as `ss -ltnp` does:
 /// the socket's inode in /proc/net/tcp, then the process holding it in /proc/*/fd.
 pub fn listener_pid(port: u16) -> Option<u32> {

@@ -122,7 +122,8 @@ impl Tally {
         let failed: Vec<String> = self
             .failed
             .iter()
-            .map(|(k, n)| format!("{}:{n}", k.replace(' ', "_")))
+            // Words stay words: no spaces, and no commas (they separate the kinds).
+            .map(|(k, n)| format!("{}:{n}", k.replace([' ', ','], "_")))
             .collect();
         format!(
             "completed={} failed={} failures={} seconds={:.3} rps={:.0} p50_us={} p99_us={} \
