@@ -187,6 +187,32 @@ impl Narrator {
         Ok(value)
     }
 
+    /// [`Narrator::call`] for an async call: announce it, await it, say how it went. The call
+    /// stays one line in an async lesson:
+    /// `let n = say.call_async("write_all(…)", why, conn.write_all(bytes)).await?;`
+    pub async fn call_async<T: Shown>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl std::future::Future<Output = io::Result<T>>,
+    ) -> Result<T, LessonError> {
+        self.call_then_async(call, why, run, Shown::shown).await
+    }
+
+    /// [`Narrator::call_then`] for an async call: the result's text made by `show`.
+    pub async fn call_then_async<T>(
+        &self,
+        call: impl Into<String>,
+        why: &str,
+        run: impl std::future::Future<Output = io::Result<T>>,
+        show: impl FnOnce(&T) -> String,
+    ) -> Result<T, LessonError> {
+        self.next(call, why);
+        let value = run.await.map_err(|e| self.fail(e))?;
+        self.done(show(&value));
+        Ok(value)
+    }
+
     /// Like [`Narrator::call_then`] for a call that changes what the kernel holds for `socket`
     /// (listen, connect): the result line, then the kernel's view of the socket, as
     /// [`Narrator::done_with`] shows them:
