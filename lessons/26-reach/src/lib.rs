@@ -88,11 +88,8 @@ impl fmt::Display for ReachError {
         match self {
             ReachError::Resolve(e) => write!(f, "resolving failed: {e}"),
             ReachError::AllFailed(failures) => {
-                write!(f, "every address failed:")?;
-                for (addr, e) in failures {
-                    write!(f, " {addr}: {e};")?;
-                }
-                Ok(())
+                let each: Vec<String> = failures.iter().map(|(a, e)| format!("{a}: {e}")).collect();
+                write!(f, "every address failed: {}", each.join("; "))
             }
             ReachError::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             ReachError::Exchange(e) => write!(f, "the exchange failed: {e}"),

@@ -162,10 +162,12 @@ fn make_certificates() -> io::Result<Certificates> {
     })
 }
 
-/// The client's TLS configuration: trust `ca`, and nothing else.
-fn client_config(ca: CertificateDer<'static>) -> io::Result<Arc<ClientConfig>> {
+/// The client's TLS configuration: trust `ca`, and nothing else (no CA: nothing at all).
+fn client_config(ca: Option<CertificateDer<'static>>) -> io::Result<Arc<ClientConfig>> {
     let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(io::Error::other)?;
+    if let Some(ca) = ca {
+        roots.add(ca).map_err(io::Error::other)?;
+    }
     let config = ClientConfig::builder()
         .with_root_certificates(roots)
         .with_no_client_auth();
@@ -300,18 +302,23 @@ fn client(opts: &Options) -> Result<()> {
         deadline: deadline(opts)?,
         ..Limits::default()
     };
+    // Without the server's CA file, trust nothing: a server that is not running is then
+    // reported as such (connection refused), and one that is fails its handshake.
     let ca_file = ca_file(opts)?;
     let call = format!("read({})", ca_file.display());
     let ca = say.call_then(
         call,
         "the CA we trust: the server wrote it",
-        || CertificateDer::from_pem_file(&ca_file).map_err(|e| no_ca(e, &ca_file)),
-        |_| "ok".to_string(),
+        || Ok(CertificateDer::from_pem_file(&ca_file).map_err(|e| no_ca(e, &ca_file))),
+        |ca| {
+            ca.as_ref()
+                .map_or_else(|e| format!("{e}: trusting no CA"), |_| "ok".into())
+        },
     )?;
     let config = say.call_then(
         "ClientConfig::builder()",
         "trust that CA only",
-        || client_config(ca),
+        || client_config(ca.ok()),
         |_| "ok".into(),
     )?;
     let rt = runtime(&say)?;
@@ -346,8 +353,18 @@ fn said(
             ));
             Ok(reached)
         }
+        Err(e) if refused_everywhere(&e) => {
+            say.note(e.to_string());
+            Err(say.fail(io::ErrorKind::ConnectionRefused.into()))
+        }
         Err(e) => Err(say.fail(io::Error::other(e.to_string()))),
     }
+}
+
+/// Every address refused: the server is not running, and the error says so (with its hint).
+fn refused_everywhere(e: &ReachError) -> bool {
+    let refused = |(_, e): &(SocketAddr, io::Error)| e.kind() == io::ErrorKind::ConnectionRefused;
+    matches!(e, ReachError::AllFailed(each) if each.iter().all(refused))
 }
 
 /// The CA file could not be read: say what to do.
@@ -374,7 +391,7 @@ fn demo(opts: &Options) -> Result<()> {
     let config = client.call_then(
         "ClientConfig::builder()",
         "trust the run's CA only",
-        || client_config(certs.ca.clone()),
+        || client_config(Some(certs.ca.clone())),
         |_| "ok".into(),
     )?;
     let (hole, refusing) = bad_addresses(&opts.narrator("lesson"))?;
