@@ -1,0 +1,649 @@
+//! The challenge's battery: YOUR `reach` against servers, refusing ports and black holes of
+//! the checks' own, over real sockets on 127.0.0.1, with a resolver the checks control. Each
+//! check is named after the spec's section it tests (`resolving_…`, `connecting_…`, `tls_…`,
+//! `exchange_…`, `deadline_…`). (`cargo exercise lesson-26-reach` runs them on
+//! src/exercise.rs.)
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lesson_26_reach::{reach, Limits, ReachError, Reached, Resolve};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use testkit::{fail, yours};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::{ClientConfig, RootCertStore, ServerConfig};
+use tokio_rustls::TlsAcceptor;
+
+// ---- the checks' resolver ----
+
+/// Answers every name with the addresses the check chose, and logs what it was asked.
+struct Fixed {
+    addrs: io::Result<Vec<SocketAddr>>,
+    asked: Mutex<Vec<(String, u16)>>,
+}
+
+impl Fixed {
+    fn new(addrs: Vec<SocketAddr>) -> Fixed {
+        Fixed {
+            addrs: Ok(addrs),
+            asked: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Resolve for Fixed {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        self.asked.lock().unwrap().push((host.to_string(), port));
+        match &self.addrs {
+            Ok(addrs) => Ok(addrs.clone()),
+            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+}
+
+// ---- the checks' TLS servers ----
+
+/// A CA, and what a client needs to trust it.
+struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+    client: Arc<ClientConfig>,
+}
+
+fn ca() -> Ca {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "checks CA");
+    let cert = params.self_signed(&key).unwrap();
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(cert.der().to_vec()))
+        .unwrap();
+    let client = ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ca {
+        params,
+        key,
+        client: Arc::new(client),
+    }
+}
+
+/// What a server does once the handshake is through.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// The request line in capitals, then close_notify.
+    Capitals,
+    /// This many bytes of `a`, then close_notify.
+    Bytes(usize),
+    /// Nothing, ever (the connection stays open).
+    Nothing,
+}
+
+/// What a server saw.
+#[derive(Default)]
+struct Log {
+    connections: usize,
+    sni: Vec<String>,
+    requests: Vec<Vec<u8>>,
+}
+
+/// A TLS server on 127.0.0.1:0 with a certificate for `names` signed by `ca`.
+async fn tls_server(ca: &Ca, names: &[&str], answer: Answer) -> (SocketAddr, Arc<Mutex<Log>>) {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let issuer = Issuer::from_params(&ca.params, &ca.key);
+    let cert = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let key = PrivatePkcs8KeyDer::from(key.serialize_der()).into();
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let log = Arc::new(Mutex::new(Log::default()));
+    let logged = log.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            logged.lock().unwrap().connections += 1;
+            let (acceptor, log) = (acceptor.clone(), logged.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let sni = tls.get_ref().1.server_name().unwrap_or("").to_string();
+                log.lock().unwrap().sni.push(sni);
+                let mut tls = BufReader::new(tls);
+                let mut line = Vec::new();
+                if tls.read_until(b'\n', &mut line).await.is_err() {
+                    return;
+                }
+                log.lock().unwrap().requests.push(line.clone());
+                let reply = match answer {
+                    Answer::Capitals => line.to_ascii_uppercase(),
+                    Answer::Bytes(n) => vec![b'a'; n],
+                    Answer::Nothing => return std::future::pending().await,
+                };
+                let _ = tls.write_all(&reply).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (addr, log)
+}
+
+// ---- running YOUR reach ----
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Limits for the checks: short, so that the battery is quick.
+fn limits() -> Limits {
+    Limits {
+        stagger: Duration::from_millis(250),
+        attempt: Duration::from_secs(5),
+        deadline: Duration::from_secs(8),
+        max_answer: 1000,
+    }
+}
+
+/// Your reach, and how long it took.
+async fn run(
+    resolver: &Fixed,
+    host: &str,
+    tls: Arc<ClientConfig>,
+    request: &[u8],
+    limits: &Limits,
+) -> (Result<Reached, ReachError>, Duration) {
+    let began = Instant::now();
+    let got = reach(resolver, host, 7026, tls, request, limits).await;
+    (got, began.elapsed())
+}
+
+/// Your reach on the check's runtime, its panics reported as yours.
+fn reach_as(
+    rt: &tokio::runtime::Runtime,
+    resolver: &Fixed,
+    host: &str,
+    client: &Arc<ClientConfig>,
+    request: &[u8],
+    limits: &Limits,
+) -> (Result<Reached, ReachError>, Duration) {
+    yours(|| rt.block_on(run(resolver, host, client.clone(), request, limits)))
+}
+
+fn show(got: &Result<Reached, ReachError>) -> String {
+    match got {
+        Ok(r) => format!(
+            "Ok(reached {} with answer b\"{}\")",
+            r.addr,
+            r.answer.escape_ascii()
+        ),
+        Err(ReachError::AllFailed(each)) => {
+            let each: Vec<String> = each
+                .iter()
+                .map(|(a, e)| format!("{a}: {:?}", e.kind()))
+                .collect();
+            format!("Err(AllFailed [{}])", each.join(", "))
+        }
+        Err(e) => format!("Err({e:?})"),
+    }
+}
+
+/// The normal case: reached `addr`, with the answer in capitals.
+#[track_caller]
+fn expect_reached(got: &Result<Reached, ReachError>, addr: SocketAddr, what: &str) {
+    if !matches!(got, Ok(r) if r.addr == addr && r.answer == b"HELLO\n") {
+        fail(
+            what,
+            &format!("Ok(reached {addr} with answer b\"HELLO\\n\")"),
+            &show(got),
+        );
+    }
+}
+
+// ---- Resolving ----
+
+#[test]
+fn resolving_asks_the_resolver_once_for_the_name_and_port() {
+    let rt = runtime();
+    let ca = ca();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![addr]);
+    let (got, _) = reach_as(
+        &rt,
+        &resolver,
+        "localhost",
+        &ca.client,
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(
+        &got,
+        addr,
+        "One address, a server for \"localhost\": reach should get its answer.",
+    );
+    let asked = resolver.asked.lock().unwrap().clone();
+    if asked != [("localhost".to_string(), 7026)] {
+        fail(
+            "The resolver must be asked once, for the host and the port.",
+            "[(\"localhost\", 7026)]",
+            &format!("{asked:?}"),
+        );
+    }
+}
+
+#[test]
+fn resolving_an_error_or_no_address_is_a_resolve_error() {
+    let rt = runtime();
+    let ca = ca();
+    for resolver in [
+        Fixed {
+            addrs: Err(io::Error::other("no such name")),
+            asked: Mutex::new(Vec::new()),
+        },
+        Fixed::new(Vec::new()),
+    ] {
+        let (got, _) = reach_as(
+            &rt,
+            &resolver,
+            "nowhere.test",
+            &ca.client,
+            b"hello\n",
+            &limits(),
+        );
+        if !matches!(got, Err(ReachError::Resolve(_))) {
+            fail(
+                "A resolver that fails, or finds no address, must give ReachError::Resolve.",
+                "Err(Resolve(…))",
+                &show(&got),
+            );
+        }
+    }
+}
+
+// ---- Connecting ----
+
+#[test]
+fn connecting_a_refused_address_moves_on_at_once() {
+    let rt = runtime();
+    let ca = ca();
+    let refusing = testkit::refusing_port();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![refusing.addr, addr]);
+    // A long stagger, so that waiting for it would show.
+    let limits = Limits {
+        stagger: Duration::from_secs(1),
+        ..limits()
+    };
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    expect_reached(
+        &got,
+        addr,
+        "The first address refuses, the second serves: reach should get there.",
+    );
+    if took >= Duration::from_millis(600) {
+        fail(
+            "A refused attempt has failed: the next one starts at once, not after the stagger (1 s here).",
+            "reached in well under 1 s",
+            &format!("reached after {} ms", took.as_millis()),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn connecting_a_black_hole_is_overtaken_after_the_stagger() {
+    let rt = runtime();
+    let ca = ca();
+    let hole = lesson_26_reach::black_hole().unwrap();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![hole.addr, addr]);
+    let (got, took) = reach_as(
+        &rt,
+        &resolver,
+        "localhost",
+        &ca.client,
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(
+        &got,
+        addr,
+        "The first address never answers (a black hole), the second serves.",
+    );
+    if !(Duration::from_millis(240)..Duration::from_millis(2000)).contains(&took) {
+        fail(
+            "The second attempt starts when the first has had the stagger (250 ms) without success: not before, and not after the first attempt gives up (5 s here).",
+            "reached after 250 ms and a little",
+            &format!("reached after {} ms", took.as_millis()),
+        );
+    }
+}
+
+#[test]
+fn connecting_attempts_are_staggered_not_simultaneous() {
+    let rt = runtime();
+    let ca = ca();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    // A listener that only counts: a connection to it means an attempt was made.
+    let spy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    spy.set_nonblocking(true).unwrap();
+    let resolver = Fixed::new(vec![addr, spy.local_addr().unwrap()]);
+    let (got, _) = reach_as(
+        &rt,
+        &resolver,
+        "localhost",
+        &ca.client,
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(&got, addr, "The first address serves at once.");
+    // The kernel completes a handshake without accept(): a connect() there would be queued.
+    if spy.accept().is_ok() {
+        fail(
+            "The first attempt succeeded at once, yet the second address was tried too: attempts start one at a time, the next only after the stagger, and an address not yet tried once one has won is not tried.",
+            "no connection to the second address",
+            "a connection to the second address",
+        );
+    }
+}
+
+/// Sockets of this process in SYN_SENT towards `port` (Linux: /proc/net/tcp).
+#[cfg(target_os = "linux")]
+fn syn_sent_to(port: u16) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let remote = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.len() > 3 && fields[2].ends_with(&remote) && fields[3] == "02"
+        })
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn connecting_the_losing_attempts_are_cancelled() {
+    let rt = runtime();
+    let ca = ca();
+    let hole = lesson_26_reach::black_hole().unwrap();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![hole.addr, addr]);
+    let left = yours(|| {
+        rt.block_on(async {
+            let (got, _) = run(
+                &resolver,
+                "localhost",
+                ca.client.clone(),
+                b"hello\n",
+                &limits(),
+            )
+            .await;
+            expect_reached(
+                &got,
+                addr,
+                "The first address never answers, the second serves.",
+            );
+            // An aborted task is dropped the next time the runtime gets to it: give it a few
+            // turns (no sleeping: a loser still running would still be running after one).
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            syn_sent_to(hole.addr.port())
+        })
+    });
+    if left > 0 {
+        fail(
+            "Once a connection has won, the attempts still in progress must be cancelled: their sockets closed, not left waiting for their own time limit.",
+            "no socket still connecting to the black hole",
+            &format!("{left} socket(s) in SYN_SENT to {}", hole.addr),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn connecting_every_failure_is_reported_with_its_address_in_order() {
+    let rt = runtime();
+    let ca = ca();
+    let (first, hole, last) = (
+        testkit::refusing_port(),
+        lesson_26_reach::black_hole().unwrap(),
+        testkit::refusing_port(),
+    );
+    let resolver = Fixed::new(vec![first.addr, hole.addr, last.addr]);
+    let limits = Limits {
+        attempt: Duration::from_millis(300),
+        ..limits()
+    };
+    let (got, _) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    let kinds = match &got {
+        Err(ReachError::AllFailed(each)) => each.iter().map(|(a, e)| (*a, e.kind())).collect(),
+        _ => Vec::new(),
+    };
+    let want = vec![
+        (first.addr, io::ErrorKind::ConnectionRefused),
+        (hole.addr, io::ErrorKind::TimedOut),
+        (last.addr, io::ErrorKind::ConnectionRefused),
+    ];
+    if kinds != want {
+        fail(
+            "Every address failed (refused, no answer within limits.attempt, refused): ReachError::AllFailed names each with its own error, in the resolver's order.",
+            &format!("Err(AllFailed [{}: ConnectionRefused, {}: TimedOut, {}: ConnectionRefused])", first.addr, hole.addr, last.addr),
+            &show(&got),
+        );
+    }
+}
+
+// ---- TLS ----
+
+/// One server of our CA with a certificate for `names`, reached as `host` with `request`:
+/// what came back, where the server was, what it saw, and how long it took.
+fn one_server(
+    names: &[&str],
+    answer: Answer,
+    host: &str,
+    request: &[u8],
+    limits: &Limits,
+) -> (
+    Result<Reached, ReachError>,
+    SocketAddr,
+    Arc<Mutex<Log>>,
+    Duration,
+) {
+    let rt = runtime();
+    let ca = ca();
+    let (addr, log) = rt.block_on(tls_server(&ca, names, answer));
+    let resolver = Fixed::new(vec![addr]);
+    let (got, took) = reach_as(&rt, &resolver, host, &ca.client, request, limits);
+    (got, addr, log, took)
+}
+
+#[test]
+fn tls_the_name_goes_in_the_client_hello() {
+    let (got, addr, log, _) = one_server(
+        &["localhost"],
+        Answer::Capitals,
+        "localhost",
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(&got, addr, "A server for \"localhost\".");
+    let sni = log.lock().unwrap().sni.clone();
+    if sni != ["localhost"] {
+        fail(
+            "The server read this name in the ClientHello (SNI).",
+            "[\"localhost\"]",
+            &format!("{sni:?}"),
+        );
+    }
+}
+
+#[test]
+fn tls_a_certificate_for_another_name_is_refused() {
+    let (got, _, log, _) = one_server(
+        &["other.test"],
+        Answer::Capitals,
+        "localhost",
+        b"hello\n",
+        &limits(),
+    );
+    let requests = log.lock().unwrap().requests.len();
+    if !matches!(got, Err(ReachError::Tls(_))) || requests > 0 {
+        fail(
+            "The certificate is from the CA you trust, but for \"other.test\", not \"localhost\": the handshake must fail, before any request.",
+            "Err(Tls(…)), no request sent",
+            &format!("{}, {requests} request(s) sent", show(&got)),
+        );
+    }
+}
+
+#[test]
+fn tls_a_certificate_from_another_ca_is_refused() {
+    let rt = runtime();
+    let (trusted, other) = (ca(), ca());
+    let (addr, _) = rt.block_on(tls_server(&other, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![addr]);
+    let (got, _) = reach_as(
+        &rt,
+        &resolver,
+        "localhost",
+        &trusted.client,
+        b"hello\n",
+        &limits(),
+    );
+    if !matches!(got, Err(ReachError::Tls(_))) {
+        fail(
+            "The certificate is for \"localhost\", but from a CA you do not trust.",
+            "Err(Tls(…))",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn tls_an_ip_address_is_a_name_too() {
+    let (got, addr, _, _) = one_server(
+        &["127.0.0.1"],
+        Answer::Capitals,
+        "127.0.0.1",
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(
+        &got,
+        addr,
+        "host \"127.0.0.1\", a certificate for the IP address 127.0.0.1.",
+    );
+}
+
+// ---- Exchange ----
+
+#[test]
+fn exchange_the_request_goes_whole_and_the_answer_is_read_to_its_end() {
+    let request = b"GET /the-whole-request please\n";
+    let (got, _, log, _) = one_server(
+        &["localhost"],
+        Answer::Bytes(1000),
+        "localhost",
+        request,
+        &limits(),
+    );
+    let requests = log.lock().unwrap().requests.clone();
+    let answer = match &got {
+        Ok(r) => format!("an answer of {} bytes", r.answer.len()),
+        Err(_) => show(&got),
+    };
+    if requests != [request.to_vec()] || !matches!(&got, Ok(r) if r.answer == vec![b'a'; 1000]) {
+        let seen: Vec<String> = requests
+            .iter()
+            .map(|r| r.escape_ascii().to_string())
+            .collect();
+        fail(
+            "The server read the request and answered exactly limits.max_answer (1000) bytes, then close_notify.",
+            &format!("the request b\"{}\", an answer of 1000 bytes", request.escape_ascii()),
+            &format!("requests {seen:?}, {answer}"),
+        );
+    }
+}
+
+#[test]
+fn exchange_an_answer_over_the_limit_is_an_error() {
+    let (got, _, _, _) = one_server(
+        &["localhost"],
+        Answer::Bytes(1001),
+        "localhost",
+        b"hello\n",
+        &limits(),
+    );
+    if !matches!(got, Err(ReachError::Exchange(_))) {
+        fail(
+            "An answer of 1001 bytes, one over limits.max_answer.",
+            "Err(Exchange(…))",
+            &show(&got),
+        );
+    }
+}
+
+// ---- Deadline ----
+
+#[test]
+fn deadline_a_server_that_never_answers_is_given_up_on() {
+    let limits = Limits {
+        deadline: Duration::from_millis(500),
+        ..limits()
+    };
+    let (got, _, _, took) = one_server(
+        &["localhost"],
+        Answer::Nothing,
+        "localhost",
+        b"hello\n",
+        &limits,
+    );
+    if !matches!(got, Err(ReachError::TimedOut)) || took > Duration::from_secs(3) {
+        fail(
+            "The server takes the request and never answers: give up at limits.deadline (500 ms).",
+            "Err(TimedOut) after about 500 ms",
+            &format!("{} after {} ms", show(&got), took.as_millis()),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn deadline_covers_the_connecting_too() {
+    let rt = runtime();
+    let ca = ca();
+    let hole = lesson_26_reach::black_hole().unwrap();
+    let resolver = Fixed::new(vec![hole.addr]);
+    let limits = Limits {
+        deadline: Duration::from_millis(400),
+        ..limits()
+    };
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    if !matches!(got, Err(ReachError::TimedOut)) || took > Duration::from_secs(3) {
+        fail(
+            "One address, a black hole; limits.attempt is 5 s but limits.deadline 400 ms: the deadline wins.",
+            "Err(TimedOut) after about 400 ms",
+            &format!("{} after {} ms", show(&got), took.as_millis()),
+        );
+    }
+}
