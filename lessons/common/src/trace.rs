@@ -190,8 +190,19 @@ static FILE: Mutex<Option<File>> = Mutex::new(None);
 
 /// Write every event from now on to `path`, one JSON line each (`--trace FILE`).
 pub fn open(path: &Path) -> io::Result<()> {
+    File::create(path)?; // empty it first
+    open_append(path)
+}
+
+/// Add every event from now on to the end of `path`. The file is opened in append mode
+/// (O_APPEND), here and by [`open`], so that another process writing to the same trace (lesson
+/// 24's child, started by the demo) puts each of its lines whole at the end, after ours.
+pub fn open_append(path: &Path) -> io::Result<()> {
     start();
-    let file = File::create(path)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     *FILE.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
     Ok(())
 }

@@ -1,0 +1,233 @@
+//! The Linux parts: the kernel's view of a Unix socket (/proc/net/unix), the peer's
+//! credentials (SO_PEERCRED), and a TCP connection handed to a child process (SCM_RIGHTS).
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use common::{Lesson, Narrated, Narrator, Options, Result};
+use lesson_24_local::{recv_fd, send_fd};
+
+use super::CHILD_ENV;
+
+/// The socket's line in /proc/net/unix, found by its inode (the number in the link
+/// /proc/self/fd/N -> `socket:[INODE]`), in `ss -x`'s words: `u_str LISTEN /tmp/…/echo.sock`.
+/// Columns: Num RefCount Protocol Flags Type St Inode Path.
+pub fn kernel_view(socket: &impl AsFd) -> Option<String> {
+    let fd = socket.as_fd().as_raw_fd();
+    let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+    let inode = link
+        .to_str()?
+        .strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .to_string();
+    let table = std::fs::read_to_string("/proc/net/unix").ok()?;
+    let line = table
+        .lines()
+        .skip(1)
+        .find(|l| l.split_whitespace().nth(6) == Some(&inode))?;
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let flags = u32::from_str_radix(fields[3], 16).ok()?;
+    let kind = match fields[4] {
+        "0001" => "u_str",
+        "0002" => "u_dgr",
+        "0005" => "u_seq",
+        _ => "unix",
+    };
+    // __SO_ACCEPTCON (1 << 16): a listening socket.
+    let state = match (flags & 0x1_0000 != 0, fields[5]) {
+        (true, _) => "LISTEN",
+        (_, "03") => "ESTAB",
+        (_, "01") => "UNCONN",
+        (_, other) => other,
+    };
+    let path = fields.get(7).copied().unwrap_or("(no path)");
+    Some(format!("{kind} {state} {path} (/proc/net/unix)"))
+}
+
+// ANCHOR: peercred
+/// SO_PEERCRED: the pid, uid and gid of the process at the other end, as the kernel recorded
+/// them when it connected (or when socketpair() made the pair). std does not have it yet
+/// (`UnixStream::peer_cred` is unstable), so: getsockopt() through libc.
+pub fn peer_credentials(conn: &UnixStream, say: &Narrator) -> Result<()> {
+    let read = || {
+        let mut cred = libc::ucred {
+            pid: 0,
+            uid: 0,
+            gid: 0,
+        };
+        let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+        // SAFETY: the kernel writes at most `len` bytes into `cred`.
+        let rc = unsafe {
+            libc::getsockopt(
+                conn.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_PEERCRED,
+                (&mut cred as *mut libc::ucred).cast(),
+                &mut len,
+            )
+        };
+        if rc < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(cred)
+    };
+    let show = |c: &libc::ucred| {
+        let who = match c.pid as u32 {
+            pid if pid == std::process::id() => " (this process)",
+            pid if pid == std::os::unix::process::parent_id() => " (our parent)",
+            _ => "",
+        };
+        format!("pid {}{who}, uid {}, gid {}", c.pid, c.uid, c.gid)
+    };
+    say.call_then(
+        "getsockopt(SO_PEERCRED)",
+        "who is at the other end?",
+        read,
+        show,
+    )?;
+    Ok(())
+}
+// ANCHOR_END: peercred
+
+// ANCHOR: hand_over
+/// A socketpair, a child process holding one end as its standard input, and a TCP connection
+/// accepted here and served there: its descriptor crosses with sendmsg(SCM_RIGHTS).
+pub fn hand_over(opts: &Options) -> Result<()> {
+    let parent = opts.narrator("parent");
+    let client = opts.narrator("client");
+    let (ours, theirs) = parent.call_then(
+        "socketpair(AF_UNIX, SOCK_STREAM)",
+        "two sockets, already connected",
+        UnixStream::pair,
+        |_| "ok".into(),
+    )?;
+    super::kernel(&ours, &parent);
+    let trace = opts.trace.clone().map(OsString::from).unwrap_or_default();
+    let start = || {
+        let mut child = Command::new(std::env::current_exe()?);
+        child
+            .env(CHILD_ENV, trace)
+            .stdin(Stdio::from(OwnedFd::from(theirs)));
+        child.spawn() // the Command, and with it our copy of `theirs`, is dropped on return
+    };
+    let show = |c: &std::process::Child| format!("ok, pid {}", c.id());
+    let mut child = parent.call_then(
+        "fork() + exec(this program), stdin = the pair's other end",
+        "a second process",
+        start,
+        show,
+    )?;
+
+    let listener = parent.call(
+        "socket() + bind(127.0.0.1:0) + listen()",
+        "a TCP listener",
+        || TcpListener::bind("127.0.0.1:0"),
+    )?;
+    let addr = listener.local_addr().map_err(|e| parent.fail(e))?;
+    let conn = client.call(format!("connect({addr})"), "a TCP client", || {
+        TcpStream::connect(addr)
+    })?;
+    let (accepted, _) = parent.call("accept()", "the connection to hand over", || {
+        listener.accept()
+    })?;
+    let mut to_server = Narrated::new(&conn, client.clone());
+    to_server
+        .write_all(b"hello\n")
+        .map_err(|e| client.fail(e))?;
+    client.call("shutdown(SHUT_WR)", "no more lines", || {
+        conn.shutdown(std::net::Shutdown::Write)
+    })?;
+
+    let call = "sendmsg(b\"F\" + SCM_RIGHTS [the accepted connection])";
+    parent.call_then(
+        call,
+        "send its descriptor to the child",
+        || send_fd(&ours, accepted.as_fd()),
+        |n| format!("{n} byte + 1 descriptor"),
+    )?;
+    parent.call(
+        "close(accepted)",
+        "our copy: the child has its own now",
+        || {
+            drop(accepted);
+            Ok(())
+        },
+    )?;
+    let status = parent.call_then(
+        "waitpid(child)",
+        "wait until the child is done",
+        || child.wait(),
+        |s| format!("{s}"),
+    )?;
+    if !status.success() {
+        return Err(parent.protocol_error(format!("the child failed: {status}")));
+    }
+    let mut buf = [0u8; 64];
+    to_server.read(&mut buf).map_err(|e| client.fail(e))?;
+    client.note("the echo came from the child, which has exited: the connection outlived it");
+    Ok(())
+}
+// ANCHOR_END: hand_over
+
+/// The child's side: the same program, started by the demo with CHILD_ENV set (to the parent's
+/// --trace file, or empty). Its narration follows the parent's, which waits for it.
+pub fn child_main(lesson: &'static Lesson, trace: OsString) -> ExitCode {
+    if !trace.is_empty() {
+        if let Err(e) = common::trace::open_append(std::path::Path::new(&trace)) {
+            eprintln!("error: --trace: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match child(&Narrator::new("child", lesson.package)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ANCHOR: child
+/// Standard input is our end of the socketpair: who is at the other end, then the descriptor
+/// that comes over it, then lesson 09's echo on the TCP connection it turns out to be.
+fn child(say: &Narrator) -> Result<()> {
+    let stdin = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| say.fail(e))?;
+    let parent = UnixStream::from(stdin);
+    peer_credentials(&parent, say)?;
+    let call = "recvmsg(0, 1 byte, room for 1 descriptor)";
+    let fd = say.call_then(
+        call,
+        "take what the parent sends",
+        || recv_fd(&parent),
+        |_| "1 byte + 1 descriptor, a new number in this process".into(),
+    )?;
+    let conn = TcpStream::from(fd);
+    say.call_then(
+        "getpeername(fd)",
+        "what is it?",
+        || conn.peer_addr(),
+        |peer| format!("a TCP connection, peer {peer}"),
+    )?;
+    say.kernel(&conn);
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| say.fail(e))?;
+    let lines = super::echo_lines(Narrated::new(&conn, say.clone())).map_err(|e| say.fail(e))?;
+    say.note(format!("{lines} line(s) echoed; end of stream"));
+    say.call(
+        "close(fd)",
+        "done: the connection ends with this process's last descriptor",
+        || {
+            drop(conn);
+            Ok(())
+        },
+    )
+}
+// ANCHOR_END: child
