@@ -15,8 +15,8 @@ use common::{show_bytes, LessonError, Narrated, Narrator, Options, Result};
 #[cfg(target_os = "linux")]
 pub use linux::child_main;
 
-/// Set in the environment of the demo's child process (the same program, lesson::main sees
-/// it): to the parent's `--trace` file, or empty. The child appends its events to that file.
+/// Set in the environment of the demo's child process (the same program; main() looks for it):
+/// to the file where it writes its trace, or empty.
 #[cfg(target_os = "linux")]
 pub const CHILD_ENV: &str = "LESSON_24_LOCAL_CHILD";
 
@@ -182,7 +182,7 @@ pub fn demo(opts: &Options) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         lesson.note("4. socketpair(), and a TCP connection handed to a child process");
-        linux::hand_over(opts)?;
+        linux::hand_over(opts, &dir)?;
     }
     #[cfg(not(target_os = "linux"))]
     lesson.note("4. (Linux) SCM_RIGHTS: this lesson's descriptor passing runs on Linux only");

@@ -190,21 +190,19 @@ static FILE: Mutex<Option<File>> = Mutex::new(None);
 
 /// Write every event from now on to `path`, one JSON line each (`--trace FILE`).
 pub fn open(path: &Path) -> io::Result<()> {
-    File::create(path)?; // empty it first
-    open_append(path)
-}
-
-/// Add every event from now on to the end of `path`. The file is opened in append mode
-/// (O_APPEND), here and by [`open`], so that another process writing to the same trace (lesson
-/// 24's child, started by the demo) puts each of its lines whole at the end, after ours.
-pub fn open_append(path: &Path) -> io::Result<()> {
     start();
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let file = File::create(path)?;
     *FILE.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
     Ok(())
+}
+
+/// Add a line another process wrote to its own trace (lesson 24's child, whose events the demo
+/// takes in once it has exited, so that they follow the parent's in order), as it is.
+pub fn record_line(line: &str) {
+    let mut file = FILE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(file) = file.as_mut() {
+        let _ = writeln!(file, "{}", line.trim_end());
+    }
 }
 
 /// Add an event to the trace file (nothing without `--trace`). Each event is one write, so

@@ -97,7 +97,7 @@ pub fn peer_credentials(conn: &UnixStream, say: &Narrator) -> Result<()> {
 // ANCHOR: hand_over
 /// A socketpair, a child process holding one end as its standard input, and a TCP connection
 /// accepted here and served there: its descriptor crosses with sendmsg(SCM_RIGHTS).
-pub fn hand_over(opts: &Options) -> Result<()> {
+pub fn hand_over(opts: &Options, dir: &std::path::Path) -> Result<()> {
     let parent = opts.narrator("parent");
     let client = opts.narrator("client");
     let (ours, theirs) = parent.call_then(
@@ -107,12 +107,15 @@ pub fn hand_over(opts: &Options) -> Result<()> {
         |_| "ok".into(),
     )?;
     super::kernel(&ours, &parent);
-    let trace = opts.trace.clone().map(OsString::from).unwrap_or_default();
+    // The child narrates into a pipe and a trace file of its own; its lines are shown once it
+    // is done, so that the two processes' lines never interleave.
+    let trace = opts.trace.as_ref().map(|_| dir.join("child-trace.jsonl"));
     let start = || {
         let mut child = Command::new(std::env::current_exe()?);
+        child.env(CHILD_ENV, trace.clone().unwrap_or_default());
         child
-            .env(CHILD_ENV, trace)
-            .stdin(Stdio::from(OwnedFd::from(theirs)));
+            .stdin(Stdio::from(OwnedFd::from(theirs)))
+            .stdout(Stdio::piped());
         child.spawn() // the Command, and with it our copy of `theirs`, is dropped on return
     };
     let show = |c: &std::process::Child| format!("ok, pid {}", c.id());
@@ -137,7 +140,7 @@ pub fn hand_over(opts: &Options) -> Result<()> {
     })?;
     let mut to_server = Narrated::new(&conn, client.clone());
     to_server
-        .write_all(b"hello\n")
+        .write_all(b"over TCP\n")
         .map_err(|e| client.fail(e))?;
     client.call("shutdown(SHUT_WR)", "no more lines", || {
         conn.shutdown(std::net::Shutdown::Write)
@@ -158,6 +161,7 @@ pub fn hand_over(opts: &Options) -> Result<()> {
             Ok(())
         },
     )?;
+    show_child(&mut child, trace.as_deref());
     let status = parent.call_then(
         "waitpid(child)",
         "wait until the child is done",
@@ -174,11 +178,27 @@ pub fn hand_over(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: hand_over
 
+/// The child's narration, once it is done: its lines (read from its stdout until it closes),
+/// and its events, added to our trace.
+fn show_child(child: &mut std::process::Child, trace: Option<&std::path::Path>) {
+    let mut printed = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut printed);
+    }
+    print!("{printed}");
+    if let Some(path) = trace {
+        for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+            common::trace::record_line(line);
+        }
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// The child's side: the same program, started by the demo with CHILD_ENV set (to the parent's
 /// --trace file, or empty). Its narration follows the parent's, which waits for it.
 pub fn child_main(lesson: &'static Lesson, trace: OsString) -> ExitCode {
     if !trace.is_empty() {
-        if let Err(e) = common::trace::open_append(std::path::Path::new(&trace)) {
+        if let Err(e) = common::trace::open(std::path::Path::new(&trace)) {
             eprintln!("error: --trace: {e}");
             return ExitCode::from(2);
         }
