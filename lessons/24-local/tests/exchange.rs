@@ -65,7 +65,10 @@ fn the_demo_echoes_hands_over_a_connection_and_keeps_datagrams_apart() {
     );
     assert_eq!(moved(&trace, "child", "recv").concat(), b"over TCP\n");
     assert_eq!(moved(&trace, "child", "send").concat(), b"over TCP\n");
-    assert_eq!(moved(&trace, "client", "recv").last().unwrap(), b"over TCP\n");
+    assert_eq!(
+        moved(&trace, "client", "recv").last().unwrap(),
+        b"over TCP\n"
+    );
     // Section 5: one datagram per recv(), in order.
     assert_eq!(moved(&trace, "bob", "recv"), [&b"one"[..], b"two!"]);
     // The peer's credentials: the demo's own pid, then (in the child) the parent's.
