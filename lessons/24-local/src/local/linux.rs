@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
-use std::process::{Command, ExitCode, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use common::{Lesson, Narrated, Narrator, Options, Result};
@@ -97,45 +98,80 @@ pub fn peer_credentials(conn: &UnixStream, say: &Narrator) -> Result<()> {
 // ANCHOR: hand_over
 /// A socketpair, a child process holding one end as its standard input, and a TCP connection
 /// accepted here and served there: its descriptor crosses with sendmsg(SCM_RIGHTS).
-pub fn hand_over(opts: &Options, dir: &std::path::Path) -> Result<()> {
+pub fn hand_over(opts: &Options, dir: &Path) -> Result<()> {
     let parent = opts.narrator("parent");
     let client = opts.narrator("client");
-    let (ours, theirs) = parent.call_then(
-        "socketpair(AF_UNIX, SOCK_STREAM)",
-        "two sockets, already connected",
-        UnixStream::pair,
-        |_| "ok".into(),
-    )?;
+    let pair = || UnixStream::pair();
+    let why = "two sockets, already connected";
+    let (ours, theirs) = parent.call_then("socketpair(AF_UNIX, SOCK_STREAM)", why, pair, |_| {
+        "ok".into()
+    })?;
     super::kernel(&ours, &parent);
     // The child narrates into a pipe and a trace file of its own; its lines are shown once it
     // is done, so that the two processes' lines never interleave.
     let trace = opts.trace.as_ref().map(|_| dir.join("child-trace.jsonl"));
+    let mut child = start_child(theirs, trace.as_deref(), &parent)?;
+    let (conn, accepted) = tcp_connection(&client, &parent)?;
+
+    let call = "sendmsg(b\"F\" + SCM_RIGHTS [the accepted connection])";
+    let why = "send its descriptor to the child";
+    parent.call_then(
+        call,
+        why,
+        || send_fd(&ours, accepted.as_fd()),
+        |n| format!("{n} byte + 1 descriptor"),
+    )?;
+    parent.call("close(accepted)", "our copy: the child has its own", || {
+        drop(accepted);
+        Ok(())
+    })?;
+    show_child(&mut child, trace.as_deref());
+    let status = parent.call_then(
+        "waitpid(child)",
+        "wait until it is done",
+        || child.wait(),
+        |s| format!("{s}"),
+    )?;
+    if !status.success() {
+        return Err(parent.protocol_error(format!("the child failed: {status}")));
+    }
+    let mut buf = [0u8; 64];
+    Narrated::new(&conn, client.clone())
+        .read(&mut buf)
+        .map_err(|e| client.fail(e))?;
+    client.note("the echo came from the child, which has exited: the connection outlived it");
+    Ok(())
+}
+
+/// This program again, as a child process with `end` as its standard input (fd 0).
+fn start_child(end: UnixStream, trace: Option<&Path>, say: &Narrator) -> Result<Child> {
     let start = || {
         let mut child = Command::new(std::env::current_exe()?);
-        child.env(CHILD_ENV, trace.clone().unwrap_or_default());
+        child.env(CHILD_ENV, trace.unwrap_or(Path::new("")));
         child
-            .stdin(Stdio::from(OwnedFd::from(theirs)))
+            .stdin(Stdio::from(OwnedFd::from(end)))
             .stdout(Stdio::piped());
-        child.spawn() // the Command, and with it our copy of `theirs`, is dropped on return
+        child.spawn() // the Command, and with it our copy of `end`, is dropped on return
     };
-    let show = |c: &std::process::Child| format!("ok, pid {}", c.id());
-    let mut child = parent.call_then(
-        "fork() + exec(this program), stdin = the pair's other end",
-        "a second process",
-        start,
-        show,
-    )?;
+    let call = "fork() + exec(this program), stdin = the pair's other end";
+    say.call_then(call, "a second process", start, |c| {
+        format!("ok, pid {}", c.id())
+    })
+}
 
-    let listener = parent.call(
+/// A TCP connection on loopback, its client's line already sent: (client's, accepted).
+fn tcp_connection(client: &Narrator, server: &Narrator) -> Result<(TcpStream, TcpStream)> {
+    let any = "127.0.0.1:0";
+    let listener = server.call(
         "socket() + bind(127.0.0.1:0) + listen()",
         "a TCP listener",
-        || TcpListener::bind("127.0.0.1:0"),
+        || TcpListener::bind(any),
     )?;
-    let addr = listener.local_addr().map_err(|e| parent.fail(e))?;
+    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
     let conn = client.call(format!("connect({addr})"), "a TCP client", || {
         TcpStream::connect(addr)
     })?;
-    let (accepted, _) = parent.call("accept()", "the connection to hand over", || {
+    let (accepted, _) = server.call("accept()", "the connection to hand over", || {
         listener.accept()
     })?;
     let mut to_server = Narrated::new(&conn, client.clone());
@@ -145,42 +181,13 @@ pub fn hand_over(opts: &Options, dir: &std::path::Path) -> Result<()> {
     client.call("shutdown(SHUT_WR)", "no more lines", || {
         conn.shutdown(std::net::Shutdown::Write)
     })?;
-
-    let call = "sendmsg(b\"F\" + SCM_RIGHTS [the accepted connection])";
-    parent.call_then(
-        call,
-        "send its descriptor to the child",
-        || send_fd(&ours, accepted.as_fd()),
-        |n| format!("{n} byte + 1 descriptor"),
-    )?;
-    parent.call(
-        "close(accepted)",
-        "our copy: the child has its own now",
-        || {
-            drop(accepted);
-            Ok(())
-        },
-    )?;
-    show_child(&mut child, trace.as_deref());
-    let status = parent.call_then(
-        "waitpid(child)",
-        "wait until the child is done",
-        || child.wait(),
-        |s| format!("{s}"),
-    )?;
-    if !status.success() {
-        return Err(parent.protocol_error(format!("the child failed: {status}")));
-    }
-    let mut buf = [0u8; 64];
-    to_server.read(&mut buf).map_err(|e| client.fail(e))?;
-    client.note("the echo came from the child, which has exited: the connection outlived it");
-    Ok(())
+    Ok((conn, accepted))
 }
 // ANCHOR_END: hand_over
 
 /// The child's narration, once it is done: its lines (read from its stdout until it closes),
 /// and its events, added to our trace.
-fn show_child(child: &mut std::process::Child, trace: Option<&std::path::Path>) {
+fn show_child(child: &mut Child, trace: Option<&Path>) {
     let mut printed = String::new();
     if let Some(mut out) = child.stdout.take() {
         let _ = out.read_to_string(&mut printed);
@@ -198,7 +205,7 @@ fn show_child(child: &mut std::process::Child, trace: Option<&std::path::Path>) 
 /// --trace file, or empty). Its narration follows the parent's, which waits for it.
 pub fn child_main(lesson: &'static Lesson, trace: OsString) -> ExitCode {
     if !trace.is_empty() {
-        if let Err(e) = common::trace::open(std::path::Path::new(&trace)) {
+        if let Err(e) = common::trace::open(Path::new(&trace)) {
             eprintln!("error: --trace: {e}");
             return ExitCode::from(2);
         }
