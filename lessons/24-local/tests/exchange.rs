@@ -95,20 +95,8 @@ fn the_book_shows_what_the_demo_prints() {
     );
     let drawn = testkit::diagram_of(&Trace::read(trace_file.path()), &run.stdout, &[]);
     let drawn = stable_with(&drawn, &run.stdout);
-    for (file, actual) in [("output.txt", text), ("diagram.mmd", drawn)] {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::write(&path, &actual).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            expected == actual,
-            "{} no longer matches what the lesson prints; if that is intended: \
-             BLESS=1 cargo test -p lesson-24-local\n--- expected ---\n{expected}\n--- now ---\n{actual}",
-            path.display()
-        );
-    }
+    testkit::compare_or_bless("output.txt", &text);
+    testkit::compare_or_bless("diagram.mmd", &drawn);
 }
 
 /// What changes from run to run, shown the same every time: the demo's directory, the pids
