@@ -78,8 +78,8 @@ fn stat(path: &Path, why: &str, say: &Narrator) -> Result<()> {
 
 // ANCHOR: bind_safely
 /// Bind a listening socket on `path`, and take the path over from a server that died without
-/// unlinking it (its file stays: bind() fails with EADDRINUSE). Never from a running server:
-/// if a connect() there is answered, someone listens, and that is an error.
+/// unlinking it (its file stays: bind() fails with EADDRINUSE). Never from a running server,
+/// and never a file that is not a socket.
 fn bind_safely(path: &Path, say: &Narrator) -> Result<UnixListener> {
     let call = format!(
         "socket(AF_UNIX, SOCK_STREAM) + bind({}) + listen()",
@@ -95,20 +95,7 @@ fn bind_safely(path: &Path, say: &Narrator) -> Result<UnixListener> {
         Err(e) if e.kind() == Some(ErrorKind::AddrInUse) => {}
         other => return other,
     }
-    let probe = format!("connect({})", path.display());
-    match say.call(
-        probe,
-        "the path is taken: does anyone listen there?",
-        || UnixStream::connect(path).map(|_| ()),
-    ) {
-        Ok(()) => {
-            let reason = format!("a server is running on {}", path.display());
-            return Err(LessonError::protocol("bind", reason)
-                .with_hint("stop it first, or choose another path with --path"));
-        }
-        Err(e) if e.kind() == Some(ErrorKind::ConnectionRefused) => {}
-        Err(e) => return Err(e),
-    }
+    stale(path, say)?;
     unlink(path, "nobody listens: the file is stale, remove it", say)?;
     say.call_then(
         call,
@@ -116,6 +103,46 @@ fn bind_safely(path: &Path, say: &Narrator) -> Result<UnixListener> {
         || UnixListener::bind(path),
         ok,
     )
+}
+
+/// Is the file at `path` a socket nobody listens on? An error says why not.
+fn stale(path: &Path, say: &Narrator) -> Result<()> {
+    let shown = path.display();
+    // connect() to a file that is not a socket is refused too: look at its type first.
+    let is_socket = |meta: &fs::Metadata| meta.file_type().is_socket();
+    let kind = |m: &fs::Metadata| {
+        if is_socket(m) {
+            "a socket file"
+        } else {
+            "not a socket"
+        }
+    };
+    let meta = say.call_then(
+        format!("lstat({shown})"),
+        "what holds the path?",
+        || fs::symlink_metadata(path),
+        |m| kind(m).to_string(),
+    )?;
+    if !is_socket(&meta) {
+        let reason = format!("{shown} is not a socket: not removing it");
+        return Err(
+            LessonError::protocol("bind", reason).with_hint("choose another path with --path")
+        );
+    }
+    let probe = || UnixStream::connect(path).map(drop);
+    match say.call(
+        format!("connect({shown})"),
+        "does anyone listen there?",
+        probe,
+    ) {
+        Ok(()) => {
+            let reason = format!("a server is running on {shown}");
+            Err(LessonError::protocol("bind", reason)
+                .with_hint("stop it first, or choose another path with --path"))
+        }
+        Err(e) if e.kind() == Some(ErrorKind::ConnectionRefused) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 // ANCHOR_END: bind_safely
 
@@ -252,7 +279,6 @@ fn left_behind(
             Ok(())
         },
     )?;
-    stat(path, "still there?", server)?;
     let call = format!("connect({})", path.display());
     match client.call(call, "a file nobody listens on", || {
         UnixStream::connect(path).map(drop)
@@ -437,16 +463,12 @@ pub fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
     let path = socket_path(opts)?;
     let call = format!("socket(AF_UNIX, SOCK_STREAM) + connect({})", path.display());
+    let connect = || UnixStream::connect(&path);
     let conn = say
-        .call_then(call, "connect to the server's path", || UnixStream::connect(&path), |_| "ok".into())
-        .map_err(|e| match e.kind() {
-            Some(ErrorKind::NotFound) => e.with_hint(format!(
-                "no socket file at {}: is the server running? (start it with: cargo run -p {} -- server)",
-                path.display(),
-                opts.lesson.package
-            )),
-            _ => e,
-        })?;
+        .call_then(call, "connect to the server's path", connect, |_| {
+            "ok".into()
+        })
+        .map_err(|e| explained(e, &path, opts.lesson.package))?;
     conn.set_read_timeout(Some(LINE_TIMEOUT))
         .map_err(|e| say.fail(e))?;
     let mut socket = Narrated::quiet(&conn, say.clone());
@@ -471,6 +493,21 @@ pub fn client(opts: &Options) -> Result<()> {
     })
 }
 // ANCHOR_END: client
+
+/// A failed connect() to a path, with a hint that fits a path rather than a port.
+fn explained(err: LessonError, path: &Path, package: &str) -> LessonError {
+    let path = path.display();
+    match err.kind() {
+        Some(ErrorKind::NotFound) => err.with_hint(format!(
+            "no socket file at {path}: is the server running? \
+             (start it with: cargo run -p {package} -- server)"
+        )),
+        Some(ErrorKind::PermissionDenied) => err.with_hint(format!(
+            "connect() needs write permission on the socket file: see `ls -l {path}`"
+        )),
+        _ => err,
+    }
+}
 
 #[cfg(target_os = "linux")]
 mod linux;

@@ -46,7 +46,7 @@ fn the_demo_echoes_hands_over_a_connection_and_keeps_datagrams_apart() {
     assert_eq!(server_errors[0].1, "address already in use");
     assert!(refused(&server_errors[1]), "{server_errors:?}");
     let calls = trace.calls("server");
-    let taken_over = ["close", "stat", "socket", "connect", "unlink", "socket"].map(String::from);
+    let taken_over = ["close", "socket", "lstat", "connect", "unlink", "socket"].map(String::from);
     assert!(calls.windows(6).any(|w| w == taken_over), "{calls:?}");
     // Section 4: the child (another process, appending to the same trace) got the TCP
     // connection's descriptor and echoed on it; the parent's client read that echo.
@@ -159,6 +159,20 @@ fn a_stale_file_is_taken_over_and_a_running_server_is_not() {
         .clean_failure()
         .stderr_has("a server is running on");
     server.echo(b"still ours\n");
+}
+
+#[test]
+fn a_file_that_is_not_a_socket_is_left_alone() {
+    // connect() to a regular file is refused like a stale socket's: only the file's type tells.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, b"keep me\n").unwrap();
+    lesson(BIN)
+        .args(&["server", "--path", path.to_str().unwrap()])
+        .run()
+        .clean_failure()
+        .stderr_has("is not a socket: not removing it");
+    assert_eq!(std::fs::read(&path).unwrap(), b"keep me\n");
 }
 
 #[test]
