@@ -17,12 +17,17 @@ fn main() -> std::io::Result<()> {
     let server = thread::spawn(move || -> std::io::Result<()> {
         let (conn, _) = listener.accept()?;
         let mut writer = &conn;
-        for line in BufReader::new(&conn).take(8192).split(b'\n') {
-            let mut line = line?;
-            line.push(b'\n');
+        let mut reader = BufReader::new(&conn);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            // At most 8 KiB a line; end of stream, or a line too long or cut short: hang up.
+            (&mut reader).take(8192).read_until(b'\n', &mut line)?;
+            if !line.ends_with(b"\n") {
+                return Ok(());
+            }
             writer.write_all(&line)?;
         }
-        Ok(())
     });
 
     let mut client = UnixStream::connect(&path)?;

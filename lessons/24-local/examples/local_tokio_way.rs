@@ -14,11 +14,20 @@ async fn main() -> std::io::Result<()> {
     let server = tokio::spawn(async move {
         let (conn, _) = listener.accept().await?;
         let (reader, mut writer) = conn.into_split();
-        let mut lines = BufReader::new(reader).take(8192).lines();
-        while let Some(line) = lines.next_line().await? {
-            writer.write_all(format!("{line}\n").as_bytes()).await?;
+        let mut reader = BufReader::new(reader);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            // At most 8 KiB a line; end of stream, or a line too long or cut short: hang up.
+            (&mut reader)
+                .take(8192)
+                .read_until(b'\n', &mut line)
+                .await?;
+            if !line.ends_with(b"\n") {
+                return std::io::Result::Ok(());
+            }
+            writer.write_all(&line).await?;
         }
-        std::io::Result::Ok(())
     });
 
     let mut client = UnixStream::connect(&path).await?;
