@@ -34,7 +34,7 @@ pub mod report;
 mod run;
 pub mod trace;
 
-pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
+pub use book::{compare_or_bless, diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use report::{fail, yours};
 pub use run::{lesson, Cmd, Run, Server};
