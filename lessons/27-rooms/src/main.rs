@@ -66,17 +66,27 @@ struct Accepting {
     listener: TcpListener,
     backoff: Backoff,
     say: Narrator,
-    /// The demo waits for each accept(), so that its lines come in one order.
-    accepted: Option<mpsc::Sender<()>>,
+    /// In the demo: accept() when the demo says so, and say when done, so that the lines
+    /// come in one order.
+    turns: Option<Turns>,
+}
+
+/// The demo's side of the turns: the go before each accept(), the news that it returned.
+struct Turns {
+    go: mpsc::Receiver<()>,
+    done: mpsc::Sender<()>,
 }
 
 impl Iterator for Accepting {
     type Item = TcpStream;
 
     fn next(&mut self) -> Option<TcpStream> {
+        if let Some(turns) = &self.turns {
+            turns.go.recv().ok()?;
+        }
         let (stream, _peer) = accept(&self.listener, &mut self.backoff, &self.say).ok()?;
-        if let Some(accepted) = &self.accepted {
-            let _ = accepted.send(());
+        if let Some(turns) = &self.turns {
+            let _ = turns.done.send(());
         }
         Some(stream)
     }
@@ -93,7 +103,7 @@ fn server(opts: &Options) -> Result<()> {
         listener,
         backoff: Backoff::new(),
         say: say.clone(),
-        accepted: None,
+        turns: None,
     };
     say.call("serve(connections)", "your server, from here on", || {
         serve(incoming, limits)
@@ -110,16 +120,17 @@ struct Member {
 }
 
 impl Member {
-    /// connect(), with a timeout on every read; then wait until the server has accepted.
-    fn join(addr: SocketAddr, say: Narrator, accepted: &mpsc::Receiver<()>) -> Result<Member> {
+    /// connect(), and the server's accept(); then a timeout on every read.
+    fn join(addr: SocketAddr, say: Narrator, server: &Demo) -> Result<Member> {
         let conn = say.call(format!("connect({addr})"), "open a TCP connection", || {
             TcpStream::connect(addr)
         })?;
+        let _ = server.go.send(());
+        let _ = server.done.recv();
         let why = "give up on a silent server";
         say.call("setsockopt(SO_RCVTIMEO, 10 s)", why, || {
             conn.set_read_timeout(Some(Duration::from_secs(10)))
         })?;
-        let _ = accepted.recv();
         let reading = conn.try_clone().map_err(|e| say.fail(e))?;
         Ok(Member {
             lines: BufReader::new(Narrated::quiet(reading, say.clone())),
@@ -165,6 +176,12 @@ impl Member {
 }
 // ANCHOR_END: member
 
+/// The demo's side of the turns (see `Turns`).
+struct Demo {
+    go: mpsc::Sender<()>,
+    done: mpsc::Receiver<()>,
+}
+
 // ANCHOR: demo
 /// Three members, two rooms: the server on a thread of its own, each client's call made one
 /// at a time here, each reply read before the next call, so the lines come in one order.
@@ -173,24 +190,29 @@ fn demo(opts: &Options) -> Result<()> {
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &say)?;
     let addr = listener.local_addr().map_err(|e| say.fail(e))?;
-    let (accepted, each_accept) = mpsc::channel();
+    let (go, go_ahead) = mpsc::channel();
+    let (accepted, done) = mpsc::channel();
     let incoming = Accepting {
         listener,
         backoff: Backoff::new(),
         say,
-        accepted: Some(accepted),
+        turns: Some(Turns {
+            go: go_ahead,
+            done: accepted,
+        }),
     };
+    let server = Demo { go, done };
     let limits = limits(opts)?;
     thread::spawn(move || serve(incoming, limits));
 
-    let mut alice = Member::join(addr, opts.narrator("alice"), &each_accept)?;
+    let mut alice = Member::join(addr, opts.narrator("alice"), &server)?;
     alice.ask(b"NICK alice\n")?;
     alice.ask(b"JOIN #rust\n")?;
-    let mut bob = Member::join(addr, opts.narrator("bob"), &each_accept)?;
+    let mut bob = Member::join(addr, opts.narrator("bob"), &server)?;
     bob.ask(b"NICK bob\n")?;
     bob.ask(b"JOIN #rust\n")?;
     alice.read_line()?; // JOIN #rust bob
-    let mut carol = Member::join(addr, opts.narrator("carol"), &each_accept)?;
+    let mut carol = Member::join(addr, opts.narrator("carol"), &server)?;
     carol.ask(b"NICK bob\n")?; // taken
     carol.ask(b"NICK carol\n")?;
     carol.ask(b"JOIN #games\n")?;
