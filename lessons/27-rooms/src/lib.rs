@@ -29,7 +29,7 @@ pub struct Limits {
     pub max_line: usize,
     /// How long a line may take, from its first byte to its `\n`.
     pub line_wait: Duration,
-    /// How many lines the server may hold for one member, written to it or not yet.
+    /// How many lines may wait for one member, not yet written to its socket.
     pub queue: usize,
 }
 

@@ -142,7 +142,8 @@ impl Member {
     /// Send one command, `\n` included.
     fn send(&mut self, line: &[u8]) -> Result<()> {
         let call = format!("write_all({})", show_bytes(line));
-        self.say.call(call, "one command", || self.conn.write_all(line))
+        self.say
+            .call(call, "one command", || self.conn.write_all(line))
     }
 
     /// The next line from the server (empty: it closed).
@@ -237,9 +238,11 @@ fn demo(opts: &Options) -> Result<()> {
 /// printed as it comes, until it closes.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let conn = say.call(format!("connect({})", opts.addr), "open a TCP connection", || {
-        TcpStream::connect(opts.addr)
-    })?;
+    let conn = say.call(
+        format!("connect({})", opts.addr),
+        "open a TCP connection",
+        || TcpStream::connect(opts.addr),
+    )?;
     let mut typed = Vec::new();
     if common::narrate::step_mode() {
         say.note("step mode reads Enter from standard input: sending three sample commands");
@@ -282,4 +285,3 @@ fn type_lines(conn: TcpStream, typed: Vec<u8>, say: Narrator) -> Result<()> {
     say.call("shutdown(Write)", why, || conn.shutdown(Shutdown::Write))
 }
 // ANCHOR_END: client
-

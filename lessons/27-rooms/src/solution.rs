@@ -53,7 +53,13 @@ fn welcome(stream: TcpStream, id: u64, hub: &Arc<Mutex<Hub>>, limits: Limits) ->
     let (reader, writer) = tokio::net::TcpStream::from_std(stream)?.into_split();
     let (queue, lines) = mpsc::channel(limits.queue);
     let writing = tokio::spawn(write_out(writer, lines));
-    let reading = tokio::spawn(read_commands(id, reader, queue.clone(), hub.clone(), limits));
+    let reading = tokio::spawn(read_commands(
+        id,
+        reader,
+        queue.clone(),
+        hub.clone(),
+        limits,
+    ));
     // The reading task runs only once this function is done (one thread): it finds itself in.
     let tasks = [reading.abort_handle(), writing.abort_handle()];
     let member = Member {
@@ -247,7 +253,11 @@ impl Hub {
         if has_one {
             return line_of(b"ERR nick already set");
         }
-        if self.members.values().any(|m| m.nick.as_deref() == Some(name)) {
+        if self
+            .members
+            .values()
+            .any(|m| m.nick.as_deref() == Some(name))
+        {
             return line_of(b"ERR nick taken");
         }
         if let Some(me) = self.members.get_mut(&id) {

@@ -47,7 +47,14 @@ fn the_demo_moves_these_bytes() {
         trace.received("alice"),
         b"OK nick alice\nOK join #rust\nJOIN #rust bob\nOK msg #rust\nPART #rust bob\nOK bye\n"
     );
-    assert_eq!(trace.calls("server").iter().filter(|c| *c == "accept").count(), 3);
+    assert_eq!(
+        trace
+            .calls("server")
+            .iter()
+            .filter(|c| *c == "accept")
+            .count(),
+        3
+    );
 }
 
 #[test]

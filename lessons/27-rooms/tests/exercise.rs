@@ -57,7 +57,10 @@ impl Client {
     /// A client with small kernel buffers: if it stops reading, its server's writes block
     /// after a few kilobytes.
     fn small(addr: SocketAddr, who: &str) -> Client {
-        Client::over(Conn::open_small(addr, 4096).stream().try_clone().unwrap(), who)
+        Client::over(
+            Conn::open_small(addr, 4096).stream().try_clone().unwrap(),
+            who,
+        )
     }
 
     fn over(conn: TcpStream, who: &str) -> Client {
@@ -136,7 +139,10 @@ impl Client {
             Ok(got) if got.is_empty() => {}
             Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
             Ok(got) => fail(
-                &format!("{} got a line instead of the end of the connection.", self.who),
+                &format!(
+                    "{} got a line instead of the end of the connection.",
+                    self.who
+                ),
                 "end of stream",
                 &show(&got),
             ),
@@ -204,12 +210,31 @@ fn bad_commands_get_an_error_and_the_connection_goes_on() {
     let addr = yours_at(LIMITS);
     let mut a = member(addr, "alice", &["#a"]);
     for bad in [
-        "HELLO", "", "join #a", "JOIN", "JOIN ", "JOIN #a #b", "JOIN  #a", "MSG #a", "MSG #a ",
-        "MSG  #a hi", "LIST all", "QUIT now", "NICK", "PART",
+        "HELLO",
+        "",
+        "join #a",
+        "JOIN",
+        "JOIN ",
+        "JOIN #a #b",
+        "JOIN  #a",
+        "MSG #a",
+        "MSG #a ",
+        "MSG  #a hi",
+        "LIST all",
+        "QUIT now",
+        "NICK",
+        "PART",
     ] {
         a.ask(bad, "ERR bad command");
     }
-    for bad in ["JOIN rust", "JOIN #", "JOIN #abcdefghijklmnopq", "JOIN #a!", "PART a", "MSG a hi"] {
+    for bad in [
+        "JOIN rust",
+        "JOIN #",
+        "JOIN #abcdefghijklmnopq",
+        "JOIN #a!",
+        "PART a",
+        "MSG a hi",
+    ] {
         a.ask(bad, "ERR bad room");
     }
     a.ask("JOIN #a", "ERR already in #a");
@@ -275,7 +300,10 @@ fn order_every_member_gets_a_room_in_one_order() {
         queue: 4 * EACH,
         ..LIMITS
     });
-    let mut listeners = [member(addr, "carol", &["#a"]), member(addr, "dave", &["#a"])];
+    let mut listeners = [
+        member(addr, "carol", &["#a"]),
+        member(addr, "dave", &["#a"]),
+    ];
     let mut senders = vec![member(addr, "alice", &["#a"]), member(addr, "bob", &["#a"])];
     listeners[0].expect("JOIN #a dave");
     listeners[0].expect("JOIN #a alice");
@@ -296,7 +324,9 @@ fn order_every_member_gets_a_room_in_one_order() {
         .collect();
     let mut seen = Vec::new();
     for l in listeners.iter_mut() {
-        let lines: Vec<Vec<u8>> = (0..2 * EACH).map(|_| l.next().unwrap_or_default()).collect();
+        let lines: Vec<Vec<u8>> = (0..2 * EACH)
+            .map(|_| l.next().unwrap_or_default())
+            .collect();
         seen.push(lines);
     }
     for s in sending {
@@ -307,21 +337,33 @@ fn order_every_member_gets_a_room_in_one_order() {
         fail(
             "carol and dave got the room's lines in different orders.",
             &format!("line {first}: the same for both"),
-            &format!("carol {}, dave {}", show(&seen[0][first]), show(&seen[1][first])),
+            &format!(
+                "carol {}, dave {}",
+                show(&seen[0][first]),
+                show(&seen[1][first])
+            ),
         );
     }
     for nick in ["alice", "bob"] {
         let prefix = format!("MSG #a {nick} ");
         let theirs: Vec<String> = seen[0]
             .iter()
-            .filter_map(|l| String::from_utf8_lossy(l).strip_prefix(&prefix).map(str::to_string))
+            .filter_map(|l| {
+                String::from_utf8_lossy(l)
+                    .strip_prefix(&prefix)
+                    .map(str::to_string)
+            })
             .collect();
         let sent: Vec<String> = (0..EACH).map(|n| format!("{n}\n")).collect();
         if theirs != sent {
             fail(
                 &format!("{nick}'s lines did not arrive whole, once each, in the order sent."),
                 &format!("{EACH} lines, 0 to {}", EACH - 1),
-                &format!("{} lines: {:?}…", theirs.len(), &theirs[..theirs.len().min(8)]),
+                &format!(
+                    "{} lines: {:?}…",
+                    theirs.len(),
+                    &theirs[..theirs.len().min(8)]
+                ),
             );
         }
     }
@@ -557,9 +599,9 @@ fn slow_a_member_that_does_not_read_delays_no_one_and_is_dropped() {
     // at once; slow's queue fills, and slow is dropped: bob gets PART #a slow, the nick is
     // free again, slow's connection is closed.
     const MOST: usize = 20_000; // about 20 MB of lines: far more than any kernel buffers
-    // alice sends 100 lines, then waits until bob has them all: with a queue of 128, bob is
-    // never behind by more than it holds, however the server's threads or tasks are
-    // scheduled (a queue smaller than a burst would drop bob when he is merely unlucky).
+                                // alice sends 100 lines, then waits until bob has them all: with a queue of 128, bob is
+                                // never behind by more than it holds, however the server's threads or tasks are
+                                // scheduled (a queue smaller than a burst would drop bob when he is merely unlucky).
     let limits = Limits {
         max_line: 1024,
         queue: 128,
@@ -596,7 +638,10 @@ fn slow_a_member_that_does_not_read_delays_no_one_and_is_dropped() {
                      one member's slowness must never hold up the others (never wait for \
                      a full queue, never hold a lock while writing).",
                     &format!("MSG #a alice {n} …, within {:?}", timeout()),
-                    &format!("{:?} after {sent} lines sent", got.map(|l| show(&l[..l.len().min(40)]))),
+                    &format!(
+                        "{:?} after {sent} lines sent",
+                        got.map(|l| show(&l[..l.len().min(40)]))
+                    ),
                 ),
             }
         }
@@ -697,10 +742,15 @@ fn many_clients_at_once() {
                     let Some((from, n)) = text
                         .strip_prefix("MSG #all m")
                         .and_then(|rest| rest.trim_end().split_once(' '))
-                        .and_then(|(f, n)| Some((f.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+                        .and_then(|(f, n)| {
+                            Some((f.parse::<usize>().ok()?, n.parse::<usize>().ok()?))
+                        })
                         .filter(|&(f, n)| f != i && f < MEMBERS && n == next[f])
                     else {
-                        return Err(format!("m{i} got {} (expected lines so far {next:?})", show(&line)));
+                        return Err(format!(
+                            "m{i} got {} (expected lines so far {next:?})",
+                            show(&line)
+                        ));
                     };
                     next[from] = n + 1;
                 }
@@ -711,7 +761,11 @@ fn many_clients_at_once() {
     for t in talking {
         match t.join().unwrap() {
             Ok(oks) if oks == EACH => {}
-            Ok(oks) => fail("A member did not get a reply to each of its MSGs.", &EACH.to_string(), &oks.to_string()),
+            Ok(oks) => fail(
+                "A member did not get a reply to each of its MSGs.",
+                &EACH.to_string(),
+                &oks.to_string(),
+            ),
             Err(e) => fail(
                 "With 30 members talking at once, a member got a line out of order, twice, \
                  its own, or not at all.",
