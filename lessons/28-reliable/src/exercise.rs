@@ -35,8 +35,8 @@ pub fn send(link: &mut dyn Link, data: &[u8], config: &Config) -> io::Result<()>
 /// - Answer every Data and End with `Ack next`: every packet below `next` has arrived. A
 ///   packet may come twice, late, or before the ones ahead of it (keep at most
 ///   `config.window` of those, or none); datagrams that are not Data or End are ignored.
-/// - Once every Data and the End have arrived, go on answering for `config.linger` (the
-///   last Ack may be lost), then return the bytes.
+/// - Once every Data and the End have arrived, go on answering (the last Ack may be lost)
+///   until nothing has come for `config.linger`, then return the bytes.
 /// - Nothing for `config.idle`: give up, an error of kind `TimedOut`. Print nothing.
 pub fn receive(link: &mut dyn Link, config: &Config) -> io::Result<Vec<u8>> {
     let _ = (link, config);

@@ -99,7 +99,9 @@ pub struct Config {
     pub tries: u32,
     /// The receiver gives up when nothing comes for this long.
     pub idle: Duration,
-    /// After the End, the receiver still answers for this long, then returns.
+    /// After the End, the receiver goes on answering until nothing has come for this long,
+    /// then returns. Longer than `max_rto` (the sender's longest wait between two tries);
+    /// `tries × max_rto` outlasts any sender that has not given up.
     pub linger: Duration,
 }
 
@@ -108,10 +110,10 @@ impl Config {
         payload: 1000,
         window: 8,
         rto: Duration::from_millis(200),
-        max_rto: Duration::from_secs(3),
-        tries: 8,
+        max_rto: Duration::from_secs(2),
+        tries: 6,
         idle: Duration::from_secs(30),
-        linger: Duration::from_secs(1),
+        linger: Duration::from_secs(4),
     };
 }
 // ANCHOR_END: config

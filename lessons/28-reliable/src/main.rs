@@ -249,6 +249,8 @@ fn demo(opts: &Options) -> Result<()> {
     let config = Config {
         payload: 8,
         window: 4,
+        max_rto: Duration::from_secs(1),
+        linger: Duration::from_secs(1),
         ..config(opts)?
     };
     let receiving = bind("127.0.0.1:0".parse().expect("an address"), &lesson)?;

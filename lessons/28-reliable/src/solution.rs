@@ -111,18 +111,14 @@ pub fn receive(link: &mut dyn Link, config: &Config) -> io::Result<Vec<u8>> {
     }
 }
 
-/// Our last Ack may be lost: for `config.linger`, answer whatever the sender sends again.
+/// Our last Ack may be lost, and the sender send its End again: answer until nothing has
+/// come for `config.linger` (at least the sender's longest wait, `max_rto`).
 fn linger(link: &mut dyn Link, next: u32, config: &Config) -> io::Result<()> {
-    let until = Instant::now() + config.linger;
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(());
-        }
-        let again = link.recv(left)?.and_then(|d| Packet::parse(&d));
-        if let Some(Packet::Data { .. } | Packet::End { .. }) = again {
+    while let Some(again) = link.recv(config.linger)? {
+        if let Some(Packet::Data { .. } | Packet::End { .. }) = Packet::parse(&again) {
             link.send(&Packet::Ack { next }.encode())?;
         }
     }
+    Ok(())
 }
 // ANCHOR_END: solution
