@@ -146,7 +146,12 @@ impl UdpLink {
         // machine, and the book's output must not change with the load. (--trace has times.)
         let _ = wait;
         let got = say
-            .call_then("recv_from()", "the next datagram, or the timer's end", recv, shown)
+            .call_then(
+                "recv_from()",
+                "the next datagram, or the timer's end",
+                recv,
+                shown,
+            )
             .map_err(into_io)?;
         if let Some((datagram, _)) = &got {
             say.moved(Kind::Recv, "recv_from", datagram);
@@ -178,7 +183,12 @@ fn bind(addr: SocketAddr, say: &Narrator) -> Result<UdpSocket> {
         Err(_) => "ok".to_string(),
     };
     let why = "a UDP socket with an address";
-    say.call_then(format!("bind({addr})"), why, || UdpSocket::bind(addr), bound)
+    say.call_then(
+        format!("bind({addr})"),
+        why,
+        || UdpSocket::bind(addr),
+        bound,
+    )
 }
 
 // ANCHOR: server
@@ -203,10 +213,17 @@ fn server(opts: &Options) -> Result<()> {
         say: Some(say.clone()),
     };
     let call = "receive(link)";
-    let got = say.call_then(call, "your receiver", || receive(&mut link, &config), |s| {
-        format!("{} bytes", s.len())
-    })?;
-    println!("received {} bytes, hash {:016x}", got.len(), fingerprint(&got));
+    let got = say.call_then(
+        call,
+        "your receiver",
+        || receive(&mut link, &config),
+        |s| format!("{} bytes", s.len()),
+    )?;
+    println!(
+        "received {} bytes, hash {:016x}",
+        got.len(),
+        fingerprint(&got)
+    );
     Ok(())
 }
 // ANCHOR_END: server
@@ -221,13 +238,17 @@ fn client(opts: &Options) -> Result<()> {
         say.note("step mode reads Enter from standard input: sending a sample line");
         data.extend_from_slice(b"one line, reliably\n");
     } else {
-        std::io::stdin().read_to_end(&mut data).map_err(|e| say.fail(e))?;
+        std::io::stdin()
+            .read_to_end(&mut data)
+            .map_err(|e| say.fail(e))?;
     }
     let socket = bind("127.0.0.1:0".parse().expect("an address"), &say)?;
     // connect() on UDP: the kernel then tells us when nobody listens (an ICMP error).
-    say.call(format!("connect({})", opts.addr), "talk to one peer", || {
-        socket.connect(opts.addr)
-    })?;
+    say.call(
+        format!("connect({})", opts.addr),
+        "talk to one peer",
+        || socket.connect(opts.addr),
+    )?;
     let mut link = UdpLink {
         socket,
         peer: Some(opts.addr),
@@ -235,7 +256,11 @@ fn client(opts: &Options) -> Result<()> {
     };
     let call = format!("send(link, {} bytes)", data.len());
     say.call(call, "your sender", || send(&mut link, &data, &config))?;
-    println!("sent {} bytes, hash {:016x}", data.len(), fingerprint(&data));
+    println!(
+        "sent {} bytes, hash {:016x}",
+        data.len(),
+        fingerprint(&data)
+    );
     Ok(())
 }
 // ANCHOR_END: client
@@ -278,7 +303,9 @@ fn demo(opts: &Options) -> Result<()> {
     };
     let call = format!("send(link, {} bytes)", text.len());
     say.call(call, "your sender", || send(&mut link, text, &config))?;
-    let got = receiver.join().unwrap_or_else(|_| Err(io::Error::other("receiver panicked")));
+    let got = receiver
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("receiver panicked")));
     let got = got.map_err(|e| lesson.fail(e))?;
     let [there, back] = relay.counts();
     lesson.note(format!(

@@ -22,7 +22,7 @@ impl Xorshift {
         Xorshift(seed.max(1)) // zero would stay zero for ever
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn number(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -33,7 +33,7 @@ impl Xorshift {
 
     /// True `percent` times in 100.
     pub fn chance(&mut self, percent: u32) -> bool {
-        self.next() % 100 < u64::from(percent)
+        self.number() % 100 < u64::from(percent)
     }
 }
 // ANCHOR_END: xorshift
@@ -146,7 +146,7 @@ fn run(
         let dice = &mut dice[way];
         // Always the same draws per datagram, so that one choice does not shift the next.
         let (lost, twice) = (dice.chance(faults.loss), dice.chance(faults.duplicate));
-        let jitters = [dice.next(), dice.next()];
+        let jitters = [dice.number(), dice.number()];
         let mut counts = counts.lock().unwrap_or_else(|e| e.into_inner());
         counts[way].received += 1;
         if lost {

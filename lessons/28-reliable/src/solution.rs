@@ -66,7 +66,11 @@ fn packets(data: &[u8], payload: usize) -> Vec<Vec<u8>> {
         .enumerate()
         .map(|(seq, chunk)| {
             let payload = chunk.to_vec();
-            Packet::Data { seq: seq as u32, payload }.encode()
+            Packet::Data {
+                seq: seq as u32,
+                payload,
+            }
+            .encode()
         })
         .collect();
     let seq = packets.len() as u32;

@@ -12,7 +12,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-28-reliable");
 #[test]
 fn a_stream_crosses_a_lossy_relay_between_two_processes() {
     let data: Vec<u8> = (0..60_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let relay = ["--loss", "20", "--dup", "10", "--jitter", "5", "--rto", "50"];
+    let relay = [
+        "--loss", "20", "--dup", "10", "--jitter", "5", "--rto", "50",
+    ];
     let server = Server::start(BIN, &relay);
     let run = lesson(BIN)
         .client(server.addr)
@@ -32,7 +34,11 @@ fn the_demo_delivers_its_text_and_the_sender_retransmits() {
     let (run, trace) = traced(BIN, &[]);
     run.success();
     run.stdout_has(r#"the receiver got b"every byte, once, in order\n""#);
-    let sends = trace.calls("sender").iter().filter(|c| *c == "send_to").count();
+    let sends = trace
+        .calls("sender")
+        .iter()
+        .filter(|c| *c == "send_to")
+        .count();
     // 4 Data packets and the End, and at least one of them again (30% are lost).
     assert!(sends > 5, "{sends} datagrams sent");
 }

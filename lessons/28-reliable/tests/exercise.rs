@@ -104,7 +104,11 @@ fn deliver(data: &[u8], config: Config, faults: Faults, bound: Duration) {
         back.lost
     );
     if let Err(e) = &sent {
-        fail(&format!("send() failed: {what}."), "Ok(())", &format!("Err({e})"));
+        fail(
+            &format!("send() failed: {what}."),
+            "Ok(())",
+            &format!("Err({e})"),
+        );
     }
     match got {
         Ok(got) if got == data => {}
@@ -115,10 +119,17 @@ fn deliver(data: &[u8], config: Config, faults: Faults, bound: Duration) {
                 "{} bytes, hash {:016x}, first difference at byte {}",
                 got.len(),
                 fingerprint(&got),
-                got.iter().zip(data).position(|(a, b)| a != b).unwrap_or(got.len().min(data.len()))
+                got.iter()
+                    .zip(data)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(got.len().min(data.len()))
             ),
         ),
-        Err(e) => fail(&format!("receive() failed: {what}."), "the bytes", &format!("Err({e})")),
+        Err(e) => fail(
+            &format!("receive() failed: {what}."),
+            "the bytes",
+            &format!("Err({e})"),
+        ),
     }
     if took > bound {
         fail(
@@ -142,24 +153,44 @@ fn faults(loss: u32, duplicate: u32, jitter_ms: u64, seed: u64) -> Faults {
 #[test]
 fn delivery_without_loss() {
     // Spec, "What send and receive do": the bytes, each once, in order.
-    deliver(&stream(200_000), CONFIG, faults(0, 0, 0, 1), Duration::from_secs(5));
+    deliver(
+        &stream(200_000),
+        CONFIG,
+        faults(0, 0, 0, 1),
+        Duration::from_secs(5),
+    );
 }
 
 #[test]
 fn delivery_with_10_percent_loss() {
     // Spec, "Retransmission": lost Data and lost Acks are made good.
-    deliver(&stream(100_000), CONFIG, faults(10, 0, 0, 2), Duration::from_secs(15));
+    deliver(
+        &stream(100_000),
+        CONFIG,
+        faults(10, 0, 0, 2),
+        Duration::from_secs(15),
+    );
 }
 
 #[test]
 fn delivery_with_30_percent_loss() {
-    deliver(&stream(30_000), CONFIG, faults(30, 0, 0, 3), Duration::from_secs(20));
+    deliver(
+        &stream(30_000),
+        CONFIG,
+        faults(30, 0, 0, 3),
+        Duration::from_secs(20),
+    );
 }
 
 #[test]
 fn delivery_with_duplicates_and_reordering() {
     // Spec, "Receiving": a packet may come twice, or after the ones behind it.
-    deliver(&stream(100_000), CONFIG, faults(5, 30, 20, 4), Duration::from_secs(15));
+    deliver(
+        &stream(100_000),
+        CONFIG,
+        faults(5, 30, 20, 4),
+        Duration::from_secs(15),
+    );
 }
 
 #[test]
@@ -174,7 +205,12 @@ fn delivery_of_short_streams() {
     thread::scope(|scope| {
         for len in [0, 1, 100, 1000] {
             let run = move || {
-                deliver(&stream(len), config, faults(10, 10, 0, 5), Duration::from_secs(10))
+                deliver(
+                    &stream(len),
+                    config,
+                    faults(10, 10, 0, 5),
+                    Duration::from_secs(10),
+                )
             };
             let named = thread::Builder::new().name(name.clone());
             named.spawn_scoped(scope, run).expect("a thread");
@@ -268,7 +304,11 @@ fn sender_ignores_bad_datagrams_and_false_acks() {
                 b"A".to_vec(),
                 b"A\0\0".to_vec(),
                 b"Z\0\0\0\0".to_vec(),
-                Packet::Data { seq: next, payload: b"?".to_vec() }.encode(),
+                Packet::Data {
+                    seq: next,
+                    payload: b"?".to_vec(),
+                }
+                .encode(),
                 ack(next + 1_000), // beyond what was sent
                 ack(next),
             ]
@@ -283,7 +323,11 @@ fn sender_ignores_bad_datagrams_and_false_acks() {
             &format!(
                 "{sent:?}, {} bytes delivered, End {}",
                 peer.delivered.len(),
-                if peer.ended { "delivered" } else { "never delivered" }
+                if peer.ended {
+                    "delivered"
+                } else {
+                    "never delivered"
+                }
             ),
         );
     }
@@ -323,7 +367,11 @@ fn sender_keeps_to_the_window_backs_off_and_gives_up() {
     if seqs.len() > config.window {
         fail(
             "With nothing acknowledged, the sender sent more packets than the window allows.",
-            &format!("at most {} packets (0 to {})", config.window, config.window - 1),
+            &format!(
+                "at most {} packets (0 to {})",
+                config.window,
+                config.window - 1
+            ),
             &format!("{} packets: {seqs:?}", seqs.len()),
         );
     }
@@ -333,8 +381,12 @@ fn sender_keeps_to_the_window_backs_off_and_gives_up() {
         .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: 0, .. })))
         .map(|(at, _)| *at)
         .collect();
-    let gaps: Vec<u128> = first.windows(2).map(|w| (w[1] - w[0]).as_millis()).collect();
-    let grows = gaps.len() >= 4 && gaps[0] >= 18 && gaps[3] >= 3 * gaps[0] && gaps.iter().all(|&g| g < 400);
+    let gaps: Vec<u128> = first
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    let grows =
+        gaps.len() >= 4 && gaps[0] >= 18 && gaps[3] >= 3 * gaps[0] && gaps.iter().all(|&g| g < 400);
     if !grows {
         fail(
             "Packet 0, never acknowledged, must be sent again after rto (20 ms), then after \
@@ -372,9 +424,20 @@ impl ScriptedSender {
         let mut packets: Vec<Vec<u8>> = data
             .chunks(payload)
             .enumerate()
-            .map(|(seq, c)| Packet::Data { seq: seq as u32, payload: c.to_vec() }.encode())
+            .map(|(seq, c)| {
+                Packet::Data {
+                    seq: seq as u32,
+                    payload: c.to_vec(),
+                }
+                .encode()
+            })
             .collect();
-        packets.push(Packet::End { seq: packets.len() as u32 }.encode());
+        packets.push(
+            Packet::End {
+                seq: packets.len() as u32,
+            }
+            .encode(),
+        );
         let mut plan = VecDeque::new();
         for &seq in first_round {
             plan.push_back((None, vec![0xff, 0, 1]));
@@ -408,7 +471,10 @@ impl Link for ScriptedSender {
         let truth = (0..).find(|s| !self.handed.contains(s)).unwrap_or(0);
         if next > truth || self.acks.last().is_some_and(|&last| next < last) {
             self.wrong.get_or_insert((
-                format!("A {next} after packets {:?} (Acks so far {:?})", self.handed, self.acks),
+                format!(
+                    "A {next} after packets {:?} (Acks so far {:?})",
+                    self.handed, self.acks
+                ),
                 format!("A {truth} at most, and never less than the Ack before"),
             ));
         }
@@ -421,7 +487,8 @@ impl Link for ScriptedSender {
         let last = self.acks.last().copied().unwrap_or(0);
         if self.plan.is_empty() && last < self.total() {
             for seq in last..self.total() {
-                self.plan.push_back((Some(seq), self.packets[seq as usize].clone()));
+                self.plan
+                    .push_back((Some(seq), self.packets[seq as usize].clone()));
             }
         }
         if self.plan.is_empty() && last == self.total() && !self.end_again {
@@ -517,8 +584,7 @@ fn receiver_gives_up_when_nothing_comes() {
     let started = Instant::now();
     let got = yours(|| receive(&mut Silence, &config));
     let took = started.elapsed();
-    if !matches!(&got, Err(e) if e.kind() == ErrorKind::TimedOut) || took > Duration::from_secs(2)
-    {
+    if !matches!(&got, Err(e) if e.kind() == ErrorKind::TimedOut) || took > Duration::from_secs(2) {
         fail(
             "Nothing came for idle (300 ms): the receiver must give up with TimedOut.",
             "Err(TimedOut) after about 300 ms",
