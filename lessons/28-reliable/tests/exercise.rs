@@ -4,6 +4,8 @@
 //! section of the spec (book/28-reliable.md) it tests, and checks what arrives, never anything
 //! printed. (`cargo exercise lesson-28-reliable` runs them on src/exercise.rs.)
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, UdpSocket};
@@ -14,6 +16,46 @@ use std::time::{Duration, Instant};
 use lesson_28_reliable::relay::{Faults, Relay};
 use lesson_28_reliable::{fingerprint, receive, send, Config, Link, Packet};
 use testkit::{fail, yours};
+
+/// Counts the bytes each thread has allocated and not freed, so that a check can see how much
+/// memory your receiver holds (it runs on the check's own thread there).
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|live| live.set(live.get() + delta));
+}
+
+fn live_bytes() -> isize {
+    LIVE.with(Cell::get)
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
 
 /// Settings for fast checks on loopback. The receiver lingers as long as the sender may
 /// still try (tries × max_rto), so no loss at the end can strand a correct sender.
@@ -417,6 +459,9 @@ struct ScriptedSender {
     /// An Ack that claims more than has been handed over, or goes back: (what, expected).
     wrong: Option<(String, String)>,
     end_again: bool,
+    /// Bytes held on this thread when packet 0 was first handed over, over `baseline`.
+    held_before_0: Option<isize>,
+    baseline: isize,
 }
 
 impl ScriptedSender {
@@ -451,6 +496,8 @@ impl ScriptedSender {
             acks: Vec::new(),
             wrong: None,
             end_again: false,
+            held_before_0: None,
+            baseline: live_bytes(),
         }
     }
 
@@ -499,6 +546,9 @@ impl Link for ScriptedSender {
         }
         match self.plan.pop_front() {
             Some((seq, datagram)) => {
+                if seq == Some(0) && self.held_before_0.is_none() {
+                    self.held_before_0 = Some(live_bytes() - self.baseline);
+                }
                 self.handed.extend(seq);
                 Ok(Some(datagram))
             }
@@ -507,6 +557,14 @@ impl Link for ScriptedSender {
                 Ok(None)
             }
         }
+    }
+}
+
+/// Bytes for a message: all of a short stream; the length and hash of a long one.
+fn shown(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0..=80 => format!("b\"{}\"", bytes.escape_ascii()),
+        n => format!("{n} bytes, hash {:016x}", fingerprint(bytes)),
     }
 }
 
@@ -523,10 +581,11 @@ fn receive_scripted(data: &[u8], payload: usize, first_round: &[u32]) -> Scripte
         Ok(got) => fail(
             &format!(
                 "The receiver returned other bytes than were sent (packets handed over first \
-                 in the order {first_round:?}, copies included, bad datagrams between them)."
+                 in the order {:?}…, copies included, bad datagrams between them).",
+                &first_round[..first_round.len().min(20)]
             ),
-            &format!("b\"{}\"", data.escape_ascii()),
-            &format!("b\"{}\"", got.escape_ascii()),
+            &shown(data),
+            &shown(&got),
         ),
         Err(e) => fail("receive() failed.", "the bytes", &format!("Err({e})")),
     }
@@ -589,6 +648,25 @@ fn receiver_gives_up_when_nothing_comes() {
             "Nothing came for idle (300 ms): the receiver must give up with TimedOut.",
             "Err(TimedOut) after about 300 ms",
             &format!("{got:?} after {took:?}"),
+        );
+    }
+}
+
+#[test]
+fn receiver_keeps_at_most_a_window_of_early_packets() {
+    // Spec, "Receiving": packets that come early are kept, at most `window` of them (8 here),
+    // or dropped. 3000 packets of 1000 bytes come before packet 0: a receiver that keeps them
+    // all holds 3 MB; one that keeps a window, 8 KB.
+    let data = stream(3_001_000);
+    let early: Vec<u32> = (1..=3000).collect();
+    let peer = receive_scripted(&data, 1000, &early);
+    let held = peer.held_before_0.unwrap_or(0);
+    if held > 1_000_000 {
+        fail(
+            "3000 packets came before packet 0, and the receiver kept them all: a sender (or \
+             anyone) can make it hold any amount of memory. Keep at most `window` early packets.",
+            "well under 1 MB held when packet 0 came",
+            &format!("{:.1} MB held", held as f64 / 1e6),
         );
     }
 }
