@@ -184,7 +184,8 @@ struct Demo {
 }
 
 // ANCHOR: demo
-/// Three members, two rooms: the server on a thread of its own, each client's call made one
+/// Three members, two rooms (their nicks in capitals, so that the diagram does not take a
+/// nick in a command for the participant of that name): the server on a thread of its own, each client's call made one
 /// at a time here, each reply read before the next call, so the lines come in one order.
 fn demo(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
@@ -207,26 +208,26 @@ fn demo(opts: &Options) -> Result<()> {
     thread::spawn(move || serve(incoming, limits));
 
     let mut alice = Member::join(addr, opts.narrator("alice"), &server)?;
-    alice.ask(b"NICK alice\n")?;
+    alice.ask(b"NICK Alice\n")?;
     alice.ask(b"JOIN #rust\n")?;
     let mut bob = Member::join(addr, opts.narrator("bob"), &server)?;
-    bob.ask(b"NICK bob\n")?;
+    bob.ask(b"NICK Bob\n")?;
     bob.ask(b"JOIN #rust\n")?;
-    alice.read_line()?; // JOIN #rust bob
+    alice.read_line()?; // JOIN #rust Bob
     let mut carol = Member::join(addr, opts.narrator("carol"), &server)?;
-    carol.ask(b"NICK bob\n")?; // taken
-    carol.ask(b"NICK carol\n")?;
+    carol.ask(b"NICK Bob\n")?; // taken
+    carol.ask(b"NICK Carol\n")?;
     carol.ask(b"JOIN #games\n")?;
 
     lesson.note("alice speaks in #rust: bob hears it, carol (in #games) does not");
-    alice.ask(b"MSG #rust hello bob\n")?;
+    alice.ask(b"MSG #rust hello Bob\n")?;
     bob.read_line()?;
     carol.ask(b"MSG #rust hi?\n")?; // not a member
     carol.ask(b"LIST\n")?;
 
     lesson.note("bob leaves without a word: the server tells #rust");
     bob.close()?;
-    alice.read_line()?; // PART #rust bob
+    alice.read_line()?; // PART #rust Bob
     alice.ask(b"QUIT\n")?;
     alice.read_line()?; // end of stream
     carol.close()

@@ -37,15 +37,15 @@ fn the_demo_moves_these_bytes() {
     run.success();
     assert_eq!(
         trace.received("bob"),
-        b"OK nick bob\nOK join #rust\nMSG #rust alice hello bob\n"
+        b"OK nick Bob\nOK join #rust\nMSG #rust Alice hello Bob\n"
     );
     assert_eq!(
         trace.received("carol"),
-        b"ERR nick taken\nOK nick carol\nOK join #games\nERR not in #rust\nROOMS #games #rust\n"
+        b"ERR nick taken\nOK nick Carol\nOK join #games\nERR not in #rust\nROOMS #games #rust\n"
     );
     assert_eq!(
         trace.received("alice"),
-        b"OK nick alice\nOK join #rust\nJOIN #rust bob\nOK msg #rust\nPART #rust bob\nOK bye\n"
+        b"OK nick Alice\nOK join #rust\nJOIN #rust Bob\nOK msg #rust\nPART #rust Bob\nOK bye\n"
     );
     assert_eq!(
         trace
