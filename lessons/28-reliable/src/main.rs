@@ -84,8 +84,8 @@ fn faults(opts: &Options, loss: u32, dup: u32) -> Result<Faults> {
 
 // ANCHOR: link
 /// The lesson's `Link`: a UDP socket and its peer, each call narrated (or quiet: `say` is
-/// `None`). A receiver learns its peer from the first datagram; datagrams from anyone else
-/// are not for us.
+/// `None`). A receiver learns its peer from the first Data or End that comes (a stranger's
+/// garbage first must not take the place); datagrams from anyone else are not for us.
 struct UdpLink {
     socket: UdpSocket,
     peer: Option<SocketAddr>,
@@ -115,7 +115,8 @@ impl Link for UdpLink {
             }
             self.socket.set_read_timeout(Some(left))?;
             match self.recv_one(left)? {
-                Some((datagram, from)) if self.peer.is_none_or(|peer| peer == from) => {
+                Some((datagram, from)) if self.peer == Some(from) => return Ok(Some(datagram)),
+                Some((datagram, from)) if self.peer.is_none() && opens(&datagram) => {
                     self.peer = Some(from);
                     return Ok(Some(datagram));
                 }
@@ -158,6 +159,14 @@ impl UdpLink {
         }
         Ok(got)
     }
+}
+
+/// Can this datagram be a sender's first? A Data or an End.
+fn opens(datagram: &[u8]) -> bool {
+    matches!(
+        Packet::parse(datagram),
+        Some(Packet::Data { .. } | Packet::End { .. })
+    )
 }
 
 /// A datagram as the spec writes it: `D 3 b"once"`, `E 7`, `A 4`; anything else as bytes.

@@ -30,6 +30,28 @@ fn a_stream_crosses_a_lossy_relay_between_two_processes() {
 }
 
 #[test]
+fn a_strangers_garbage_before_the_sender_changes_nothing() {
+    // Spec, "Receiving": datagrams that are not Data or End are ignored; the lesson's link
+    // takes as its peer the first that sends one, and ignores everyone else.
+    let server = Server::start(BIN, &["--rto", "50"]);
+    let stranger = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for junk in [&b""[..], b"hello", b"A\0\0\0\x05", b"D\0"] {
+        stranger.send_to(junk, server.addr).unwrap();
+    }
+    let data = b"after the garbage, the stream\n".repeat(100);
+    let run = lesson(BIN)
+        .client(server.addr)
+        .args(&["--rto", "50"])
+        .stdin(&data)
+        .run();
+    run.success();
+    let received = server.finish();
+    received.success();
+    let said = format!("{} bytes, hash {:016x}", data.len(), fingerprint(&data));
+    received.stdout_has(&format!("received {said}"));
+}
+
+#[test]
 fn the_demo_delivers_its_text_and_the_sender_retransmits() {
     let (run, trace) = traced(BIN, &[]);
     run.success();
