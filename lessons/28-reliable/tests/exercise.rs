@@ -427,8 +427,14 @@ fn sender_keeps_to_the_window_backs_off_and_gives_up() {
         .windows(2)
         .map(|w| (w[1] - w[0]).as_millis())
         .collect();
-    let grows =
-        gaps.len() >= 4 && gaps[0] >= 18 && gaps[3] >= 3 * gaps[0] && gaps.iter().all(|&g| g < 400);
+    // Sums and counts rather than each gap: on a loaded machine one sleep may overshoot.
+    // Expected: [20, 40, 80, 160, 160, 160]; a fixed timeout gives [20, 20, 20, 20, 20, 20],
+    // no ceiling [20, 40, 80, 160, 320, 640].
+    let later: u128 = gaps.iter().skip(2).sum();
+    let grows = gaps.len() >= 4
+        && gaps[0] >= 18
+        && later >= 8 * 20
+        && gaps.iter().filter(|&&g| g > 300).count() <= 1;
     if !grows {
         fail(
             "Packet 0, never acknowledged, must be sent again after rto (20 ms), then after \
