@@ -15,9 +15,7 @@ fn with_server(args: &[&str], body: impl FnOnce(&mut Server)) -> Run {
 /// The same, with the server's events: `--trace` into a temporary file, read once it exited.
 fn with_traced_server(args: &[&str], body: impl FnOnce(&mut Server)) -> (Run, Trace) {
     let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    let run = Server::run_with(BIN, &all, body);
+    let run = Server::run_with(BIN, &[args, &["--trace", trace.path()]].concat(), body);
     (run, trace.read())
 }
 
@@ -118,8 +116,7 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let trace = TraceFile::new();
-    let server = Server::start(BIN, &["--max", "1", "--trace", trace.path()]);
+    let (server, trace) = testkit::traced_server(BIN, &["--max", "1"]);
     let (client, client_trace) = lesson(BIN).client(server.addr).traced();
     // What the client prints: each command and its reply.
     client.success().lines_in_order(&[
@@ -517,9 +514,8 @@ testkit::hostile_battery!(hostile_target);
 /// serves one client and exits, exits only then).
 #[test]
 fn a_client_that_never_reads_is_dropped_after_the_send_timeout() {
-    let trace = TraceFile::new();
-    let args = ["--max", "1", "--timeout-ms", "500", "--trace", trace.path()];
-    let server = Server::start(BIN, &args);
+    let args = ["--max", "1", "--timeout-ms", "500"];
+    let (server, trace) = testkit::traced_server(BIN, &args);
     let mut hog = Conn::open_small(server.addr, 4096);
     let block = b"PWD\r\n".repeat(1000);
     let mut sent = 0usize;

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
@@ -136,8 +136,7 @@ fn the_rude_demo_frees_a_reset_name_and_cuts_a_trickled_line() {
 
 #[test]
 fn a_client_process_and_a_raw_client() {
-    let server_trace = TraceFile::new();
-    let server = Server::start(BIN, &["--clients", "2", "--trace", server_trace.path()]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "2"]);
     let mut bob = join(&server, "bob");
     let alice = thread::spawn({
         let addr = server.addr;

@@ -949,6 +949,24 @@ pub fn prlimit(args: &[&str]) {
     );
 }
 
+/// The lowest descriptor number process `pid` has not open at this moment (read once from
+/// /proc/PID/fd; Linux only). Set its limit to that ([`limit_descriptors`]) and its next
+/// new descriptor fails with EMFILE.
+pub fn free_fd_now(pid: u32) -> u64 {
+    let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("/proc/PID/fd")
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
+        .collect();
+    (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
+}
+
+/// Set the running process's soft limit of open descriptors (`prlimit --pid PID
+/// --nofile=SOFT:`): `free_fd_now(pid)` to make it run out, `1024` to give them back.
+pub fn limit_descriptors(pid: u32, soft: u64) {
+    prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")]);
+}
+
 /// The lowest descriptor number the process does not have open: with its limit set to that,
 /// every new descriptor fails with EMFILE (the ones above it stay open and usable).
 fn lowest_free_fd(pid: u32) -> u64 {
@@ -957,17 +975,9 @@ fn lowest_free_fd(pid: u32) -> u64 {
     // leave it one descriptor to spare, and a server that serves one client at a time would
     // never meet EMFILE (seen: 1 run in 4). So look a few times over 100 ms and take the
     // lowest: what the server holds while it waits in accept().
-    let lowest_now = || {
-        let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .expect("/proc/PID/fd")
-            .flatten()
-            .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
-            .collect();
-        (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
-    };
     (0..10)
         .map(|_| {
-            let free = lowest_now();
+            let free = free_fd_now(pid);
             std::thread::sleep(Duration::from_millis(10));
             free
         })

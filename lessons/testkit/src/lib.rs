@@ -38,7 +38,7 @@ pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use report::{fail, yours};
 pub use run::{lesson, Cmd, Run, Server};
-pub use trace::{Trace, TraceFile};
+pub use trace::{in_order, Trace, TraceFile};
 
 use std::time::Duration;
 
@@ -58,6 +58,16 @@ pub fn traced_server(bin: &str, args: &[&str]) -> (Server, TraceFile) {
     let mut all = args.to_vec();
     all.extend(["--trace", trace.path()]);
     (Server::start(bin, &all), trace)
+}
+
+/// The calls of a lesson that opens its listener the way std does: SO_REUSEADDR (the
+/// `setsockopt` call) is set on Unix only, so elsewhere that call is left out of `calls`.
+pub fn with_reuse(calls: &[&str]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| cfg!(unix) || **c != "setsockopt")
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
