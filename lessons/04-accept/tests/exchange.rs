@@ -267,12 +267,9 @@ fn the_book_shows_what_the_trickle_demo_prints() {
 /// must be served, within the server's deadline for the hostile one + a margin, since this
 /// server serves one client at a time.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--clients", "1000000", "--read-timeout", "1500"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--clients", "1000000", "--read-timeout", "1500"],
         b"hello from hostile\n",
         |addr| {
             let mut conn = Conn::open(addr);

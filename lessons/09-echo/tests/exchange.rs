@@ -363,12 +363,9 @@ fn the_book_shows_what_the_slow_client_demo_prints() {
 /// after each hostile client, a normal one must be served within the server's deadline for
 /// the hostile one (`--timeout 2`) + a margin.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout", "2"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--timeout", "2"],
         // A line of a thousand bytes: a client that never reads fills the buffers between it
         // and the server sooner with long lines than with short ones.
         &[b"hello ".as_slice(), &[b'x'; 1000], b"\n"].concat(),

@@ -18,12 +18,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 /// as the battery's 3 s margin, so that the rude client is still connected while the normal
 /// one is served).
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--idle", "3", "--write-timeout", "3"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--idle", "3", "--write-timeout", "3"],
         b"hello\n",
         normal,
     )

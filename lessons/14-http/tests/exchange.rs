@@ -608,12 +608,9 @@ fn a_body_shorter_than_its_content_length_gets_408() {
 /// client is served WHILE each hostile client is still connected; --timeout-ms 3000 is the
 /// deadline for a whole request, and for each send.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout-ms", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--timeout-ms", "3000"],
         b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
         |addr| {
             let mut conn = Conn::open(addr);

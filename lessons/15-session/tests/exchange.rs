@@ -487,22 +487,14 @@ fn a_trickling_command_is_cut_at_its_deadline() {
 /// is served WHILE each hostile client is still connected; --timeout-ms 3000 is the deadline
 /// for each whole line, and for each send.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout-ms", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
-        b"PWD\r\n",
-        |addr| {
-            let mut conn = Conn::open(addr);
-            conn.expect(b"220 lesson-15 ready\r\n");
-            conn.send(b"USER alice\r\nPASS secret\r\nGET readme\r\nQUIT\r\n");
-            conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
-            conn.expect(b"550 no such key: readme\r\n221 bye\r\n")
-                .expect_eof();
-        },
-    )
+    testkit::hostile::Target::server(BIN, &["--timeout-ms", "3000"], b"PWD\r\n", |addr| {
+        let mut conn = Conn::open(addr);
+        conn.expect(b"220 lesson-15 ready\r\n");
+        conn.send(b"USER alice\r\nPASS secret\r\nGET readme\r\nQUIT\r\n");
+        conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
+        conn.expect(b"550 no such key: readme\r\n221 bye\r\n")
+            .expect_eof();
+    })
     .concurrent(std::time::Duration::from_secs(3))
 }
 

@@ -463,12 +463,9 @@ fn a_member_that_stops_reading_is_dropped_within_the_write_limit() {
 /// (a new member, with a name of its own) must be served while the hostile one is connected.
 fn target() -> Target {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    Target::new(
-        |extra| {
-            let mut args = vec!["--line-wait", "3000", "--write-limit", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--line-wait", "3000", "--write-limit", "3000"],
         b"alice\n",
         |addr: SocketAddr| {
             let nick = format!("normal{}", NEXT.fetch_add(1, Ordering::SeqCst));

@@ -14,13 +14,12 @@
 //!
 //! /// What the battery attacks: how to start the server, one valid request, a normal client.
 //! fn target() -> Target {
-//!     Target::new(
-//!         // A fresh server; the battery may add arguments (today it passes none).
-//!         |extra| {
-//!             let mut args = vec!["--timeout-ms", "1000"];
-//!             args.extend_from_slice(extra);
-//!             Server::start(BIN, &args)
-//!         },
+//!     Target::server(
+//!         // A fresh `BIN server --addr 127.0.0.1:0 --timeout-ms 1000` for each case (the
+//!         // battery may add arguments; today it passes none). `Target::new` takes any
+//!         // closure that starts one, for a server that needs more (files, say).
+//!         BIN,
+//!         &["--timeout-ms", "1000"],
 //!         // One valid request, as a client sends it (for line protocols: ending in "\n").
 //!         b"hello\n",
 //!         // A normal client: the lesson's exchange, asserting the reply bytes.
@@ -171,6 +170,21 @@ impl Target {
             max_rss_mb: 64.0,
             skips: Vec::new(),
         }
+    }
+
+    /// The usual target: a fresh `bin server --addr 127.0.0.1:0 ARGS` for each case (and the
+    /// arguments the battery adds), `request` and `normal` as for [`Target::new`].
+    pub fn server(
+        bin: &'static str,
+        args: &'static [&'static str],
+        request: &[u8],
+        normal: impl Fn(SocketAddr) + 'static,
+    ) -> Target {
+        Target::new(
+            move |extra| Server::start(bin, &[args, extra].concat()),
+            request,
+            normal,
+        )
     }
 
     /// One client at a time: others wait in the accept queue until the server is done with,
