@@ -338,17 +338,7 @@ fn a_client_that_trickles_is_cut_off_at_the_deadline() {
     // One byte every 300 ms: each recv() gets a byte long before a per-call timeout of 1 s,
     // so only a deadline for the whole line stops this client (33 bytes would take 10 s).
     let took = survives(
-        |addr| {
-            let mut conn = Conn::open(addr);
-            std::thread::spawn(move || {
-                for _ in 0..33 {
-                    if conn.try_send(b"x").is_err() {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(300));
-                }
-            });
-        },
+        |addr| Conn::open(addr).trickle(33, Duration::from_millis(300)),
         "timed out",
     );
     assert!(

@@ -307,17 +307,7 @@ fn a_request_over_the_limit_is_refused_and_the_server_goes_on() {
 fn a_client_that_trickles_is_cut_off_at_the_deadline() {
     // A byte every 300 ms: a receive timeout per recv() (1 s) would never fire.
     let took = survives(
-        |addr| {
-            let mut conn = Conn::open(addr);
-            std::thread::spawn(move || {
-                for _ in 0..40 {
-                    if conn.try_send(b"x").is_err() {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(300));
-                }
-            });
-        },
+        |addr| Conn::open(addr).trickle(40, Duration::from_millis(300)),
         gave_up_waiting,
     );
     assert!(
