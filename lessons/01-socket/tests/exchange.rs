@@ -157,14 +157,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("socket_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: server got "hello\n", client got "HELLO\n""#);
-    lesson(&testkit::example("socket_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: server got "hello\n", client got "HELLO\n""#);
+    testkit::std_and_tokio_say("socket", r#"server got "hello\n", client got "HELLO\n""#);
 }
 
 /// What the kernel holds after each call, read from /proc/net/tcp (Linux only).

@@ -477,18 +477,10 @@ fn the_book_shows_the_backlog_std_chooses() {
 
 #[test]
 fn the_std_and_tokio_ways_queue_clients_too() {
-    lesson(&testkit::example("listen_std_way"))
-        .run()
-        .success()
-        .stdout_has(
-            "std: 3 clients connected before accept; answers: number 1, number 2, number 3",
-        );
-    lesson(&testkit::example("listen_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(
-            "tokio: 3 clients connected before accept; answers: number 1, number 2, number 3",
-        );
+    testkit::std_and_tokio_say(
+        "listen",
+        "3 clients connected before accept; answers: number 1, number 2, number 3",
+    );
 }
 
 #[test]

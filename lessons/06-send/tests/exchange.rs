@@ -153,10 +153,5 @@ fn the_book_shows_a_send_to_a_closed_peer() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("send_std_way")).run().success().stdout_has(
-        "std: the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true",
-    );
-    lesson(&testkit::example("send_tokio_way")).run().success().stdout_has(
-        "tokio: the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true",
-    );
+    testkit::std_and_tokio_say("send", "the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true");
 }

@@ -241,12 +241,8 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("recv_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: lines ["hello", "Grüße", "two"], message b"hello""#);
-    lesson(&testkit::example("recv_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: lines ["hello", "Grüße", "two"], message b"hello""#);
+    testkit::std_and_tokio_say(
+        "recv",
+        r#"lines ["hello", "Grüße", "two"], message b"hello""#,
+    );
 }

@@ -551,14 +551,10 @@ fn so_linger_zero_resets_even_with_nothing_unread() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("close_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
-    lesson(&testkit::example("close_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
+    testkit::std_and_tokio_say(
+        "close",
+        r#"server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#,
+    );
 }
 
 #[test]

@@ -319,14 +319,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("echo_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: echoed "hello\nworld\n""#);
-    lesson(&testkit::example("echo_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: echoed "hello\nworld\n""#);
+    testkit::std_and_tokio_say("echo", r#"echoed "hello\nworld\n""#);
 }
 
 #[test]

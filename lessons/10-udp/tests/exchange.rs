@@ -271,14 +271,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("udp_std_way"))
-        .run()
-        .success()
-        .stdout_has("std: server got 1 hello, client got 1 HELLO");
-    lesson(&testkit::example("udp_tokio_way"))
-        .run()
-        .success()
-        .stdout_has("tokio: server got 1 hello, client got 1 HELLO");
+    testkit::std_and_tokio_say("udp", "server got 1 hello, client got 1 HELLO");
 }
 
 // Peers that misbehave, and a network that does.

@@ -472,18 +472,10 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("http_std_way"))
-        .run()
-        .success()
-        .stdout_has(
-            r#"std: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
-        );
-    lesson(&testkit::example("http_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(
-            r#"tokio: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
-        );
+    testkit::std_and_tokio_say(
+        "http",
+        r#"request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
+    );
 }
 
 /// RFC 9112 section 6.3: with Content-Length, the request ends after that many body bytes,

@@ -328,14 +328,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("chat_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: bob got "alice: hi\n""#);
-    lesson(&testkit::example("chat_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: bob got "alice: hi\n""#);
+    testkit::std_and_tokio_say("chat", r#"bob got "alice: hi\n""#);
 }
 
 // Clients that misbehave: the lesson's own cases, then the testkit battery.

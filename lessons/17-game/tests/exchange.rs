@@ -623,12 +623,5 @@ fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
 
 #[test]
 fn the_std_and_tokio_ways_play_one_tick() {
-    lesson(&testkit::example("game_std_way"))
-        .run()
-        .success()
-        .stdout_has("std: snap 1 ack=1 p1=1,0");
-    lesson(&testkit::example("game_tokio_way"))
-        .run()
-        .success()
-        .stdout_has("tokio: snap 1 ack=1 p1=1,0");
+    testkit::std_and_tokio_say("game", "snap 1 ack=1 p1=1,0");
 }

@@ -95,6 +95,19 @@ pub fn example(name: &str) -> String {
     })
 }
 
+/// The lesson's two short versions of its exchange, `examples/{topic}_std_way.rs` and
+/// `examples/{topic}_tokio_way.rs`: each runs to success and prints the same outcome,
+/// `std: {says}` and `tokio: {says}` (each matched as part of a line).
+#[track_caller]
+pub fn std_and_tokio_say(topic: &str, says: &str) {
+    for way in ["std", "tokio"] {
+        lesson(&example(&format!("{topic}_{way}_way")))
+            .run()
+            .success()
+            .stdout_has(&format!("{way}: {says}"));
+    }
+}
+
 /// `target/debug`, where cargo put the binaries of the test that is running.
 pub fn target_dir() -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
