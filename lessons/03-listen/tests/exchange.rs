@@ -392,7 +392,7 @@ fn a_stop_and_continue_does_not_end_the_server() {
 #[test]
 #[cfg(target_os = "linux")]
 fn running_out_of_descriptors_does_not_end_the_server() {
-    use testkit::hostile::{free_fd_now, limit_descriptors};
+    use testkit::hostile::{accept_recovered, out_of_descriptors};
     // The running server's soft descriptor limit set to its lowest free descriptor: accept()
     // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
     let (mut server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "1000"]);
@@ -400,25 +400,11 @@ fn running_out_of_descriptors_does_not_end_the_server() {
     // is printed once that is closed again, right before the first accept(). Read the
     // descriptors then.
     trace.wait_for(&mut server, 2, listen_view);
-    let pid = server.pid();
-    limit_descriptors(pid, free_fd_now(pid));
-    // The accept() the server is already in took its descriptor number before the limit
-    // came down, so the first connection gets in (and, silent, is cut after 1 s); the
-    // next one meets EMFILE.
-    let _first = Conn::open(server.addr);
-    let mut conn = Conn::open(server.addr);
-    let failed = |e: &Event| e.kind == "error" && e.name() == "accept";
-    trace.wait_for(&mut server, 1, failed);
-    limit_descriptors(pid, 1024);
-    assert!(server.is_running(), "the server exited without descriptors");
+    // The first connection gets in (and, silent, is cut after 1 s); the next one waits.
+    let (_first, mut conn) = out_of_descriptors(&mut server, &trace);
     greet(&mut conn, "alice", 1);
     server.finish().success();
-    // accept() failed (EMFILE), and a later accept() took the connection.
-    let events = trace.read().events;
-    let first_failure = events.iter().position(failed).unwrap();
-    assert!(events[first_failure..]
-        .iter()
-        .any(|e| e.kind == "call" && e.name() == "accept"));
+    accept_recovered(&trace.read());
 }
 
 #[test]

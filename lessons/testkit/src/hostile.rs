@@ -981,6 +981,44 @@ pub fn limit_descriptors(pid: u32, soft: u64) {
     prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")]);
 }
 
+/// Run a traced server that waits in accept() out of descriptors, and give them back: its soft
+/// limit is set to its lowest free descriptor; a first connection gets in (the accept() the
+/// server is already in took its number before the limit came down); the next one meets
+/// EMFILE, and once the server's trace shows that accept() failed, the limit goes back to
+/// 1024. The server must still be running. Returns `(first, waiting)`: the connection that
+/// waited is the lesson's to serve; then check the trace with [`accept_recovered`].
+#[track_caller]
+pub fn out_of_descriptors(
+    server: &mut Server,
+    trace: &crate::TraceFile,
+) -> (crate::Conn, crate::Conn) {
+    let pid = server.pid();
+    limit_descriptors(pid, free_fd_now(pid));
+    let first = crate::Conn::open(server.addr);
+    let waiting = crate::Conn::open(server.addr);
+    trace.wait_for(server, 1, accept_failed);
+    limit_descriptors(pid, 1024);
+    assert!(server.is_running(), "the server exited without descriptors");
+    (first, waiting)
+}
+
+/// After [`out_of_descriptors`]: accept() failed, and a later accept() took a connection.
+#[track_caller]
+pub fn accept_recovered(trace: &crate::Trace) {
+    let first_failure = trace.events.iter().position(accept_failed);
+    let first_failure = first_failure.expect("accept() never failed");
+    assert!(
+        trace.events[first_failure..]
+            .iter()
+            .any(|e| e.kind == "call" && e.name() == "accept"),
+        "no accept() took a connection after the failed one"
+    );
+}
+
+fn accept_failed(e: &crate::trace::Event) -> bool {
+    e.kind == "error" && e.name() == "accept"
+}
+
 /// The lowest descriptor number the process does not have open: with its limit set to that,
 /// every new descriptor fails with EMFILE (the ones above it stay open and usable).
 fn lowest_free_fd(pid: u32) -> u64 {
