@@ -8,6 +8,20 @@ use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-01-socket");
 
+/// Every call of the server's connection, in order (recv twice: a peek, then the take).
+const SERVER_CALLS: [&str; 10] = [
+    "socket",
+    "setsockopt",
+    "bind",
+    "listen",
+    "accept",
+    "recv",
+    "recv",
+    "send",
+    "close",
+    "close",
+];
+
 #[test]
 fn the_demo_runs_the_whole_exchange_in_order() {
     let (run, trace) = testkit::traced(BIN, &[]);
@@ -19,19 +33,7 @@ fn the_demo_runs_the_whole_exchange_in_order() {
     assert_eq!(trace.sent("server"), b"HELLO\n");
     assert_eq!(trace.received("client"), b"HELLO\n");
     // Every call of a connection's life, in order (recv twice: a peek, then the take).
-    let server = [
-        "socket",
-        "setsockopt",
-        "bind",
-        "listen",
-        "accept",
-        "recv",
-        "recv",
-        "send",
-        "close",
-        "close",
-    ];
-    assert_eq!(trace.calls("server"), testkit::with_reuse(&server));
+    assert_eq!(trace.calls("server"), testkit::with_reuse(&SERVER_CALLS));
     let client = ["socket", "connect", "send", "recv", "recv", "close"];
     assert_eq!(trace.calls("client"), client);
     assert!(trace.errors("server").is_empty() && trace.errors("client").is_empty());
@@ -50,19 +52,10 @@ fn server_and_client_in_two_processes() {
     assert_eq!(server_trace.ready(), Some(addr));
     assert_eq!(server_trace.received("server"), b"hello\n");
     assert_eq!(server_trace.sent("server"), b"HELLO\n");
-    let calls = [
-        "socket",
-        "setsockopt",
-        "bind",
-        "listen",
-        "accept",
-        "recv",
-        "recv",
-        "send",
-        "close",
-        "close",
-    ];
-    assert_eq!(server_trace.calls("server"), testkit::with_reuse(&calls));
+    assert_eq!(
+        server_trace.calls("server"),
+        testkit::with_reuse(&SERVER_CALLS)
+    );
 }
 
 #[test]

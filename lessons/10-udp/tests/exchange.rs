@@ -216,13 +216,7 @@ fn garbage_and_oversized_datagrams_are_ignored_and_the_server_serves_on() {
 
 #[test]
 fn a_client_without_a_server_gives_up_after_its_retries() {
-    // A port with no socket: bind port 0, note the port, close the socket.
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = testkit::free_udp_addr();
     let run = lesson(BIN).client(addr).args(&["--timeout", "100"]).run();
     run.clean_failure()
         .stderr_has("request(1, \"one\"): no answer after 3 tries")

@@ -341,12 +341,7 @@ fn the_server_stops_after_its_ticks() {
 
 #[test]
 fn a_client_without_a_server_gives_up_with_a_clear_error() {
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = testkit::free_udp_addr();
     let (run, trace) = lesson(BIN).client(addr).args(&["--moves", "up"]).traced();
     run.clean_failure()
         .stderr_has("the server never let us join")

@@ -189,6 +189,14 @@ pub fn refusing_port() -> RefusingPort {
     }
 }
 
+/// A loopback UDP address that was free a moment ago (bound to port 0, noted, closed again):
+/// where a UDP client's datagrams find nobody, so that it must give up after its retries.
+pub fn free_udp_addr() -> std::net::SocketAddr {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a UDP socket on 127.0.0.1:0")
+}
+
 /// Run the lesson's client against a port where nobody listens (see [`RefusingPort`]): the
 /// run every lesson uses to show that "connection refused" is reported, not panicked over.
 pub fn client_without_server(bin: &str) -> Run {
