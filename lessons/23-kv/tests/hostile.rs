@@ -10,17 +10,14 @@
 use std::time::Duration;
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::Conn;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-23-kv");
 
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--timeout", "2"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--timeout", "2"],
         // A long value fills the buffers of a client that never reads sooner than a short one.
         &[b"SET k ".as_slice(), &[b'v'; 500], b"\n"].concat(),
         |addr| {
