@@ -20,7 +20,7 @@ use crate::{Connection, Shared, Tally};
 ///
 /// The contract (what the checks test):
 /// - The thread is the one `builder` makes: the lesson has given it a name (`conn7`, which
-///   `ps -T` shows) and a stack size.
+///   `ps -T` shows).
 /// - The new thread runs `handle(conn, &tally)`; the handle's `join()` gives what it returned.
 /// - Return while the connection is still being served: the server must get back to
 ///   `accept()` at once, or one silent client stops everyone.

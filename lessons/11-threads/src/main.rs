@@ -400,7 +400,6 @@ fn spawn_worker(
     };
     let spawned = thread::Builder::new()
         .name(format!("worker{worker}"))
-        .stack_size(STACK)
         .spawn(serve);
     spawned.map_err(no_thread)
 }
@@ -428,22 +427,14 @@ enum Workers {
     Pool(Pool),
 }
 
-// ANCHOR: stack
-/// Each connection's thread reserves this much for its stack, instead of std's 2 MiB: its
-/// deepest calls (a 1 KiB buffer, the narration) need a few KiB. 10,000 threads then reserve
-/// 640 MiB of address space instead of 20 GiB, and glibc keeps up to 40 MiB of freed stacks
-/// for reuse: 640 of these, but 20 of std's, so a storm's threads reuse stacks instead of
-/// asking the kernel (mmap) and giving them back (munmap) one by one.
-const STACK: usize = 64 * 1024;
-
-/// How each connection's thread is made: named after its connection (`ps -T` and a
-/// debugger show `conn7`), with a small stack.
+// ANCHOR: builder
+/// How each connection's thread is made: named after its connection, so that `ps -T`, `top -H`
+/// and a debugger show `conn7`. Its stack is std's default (2 MiB of address space reserved,
+/// a few KiB of it touched): see "A storm of clients" in the chapter for why not smaller.
 fn builder(number: usize) -> thread::Builder {
-    thread::Builder::new()
-        .name(format!("conn{number}"))
-        .stack_size(STACK)
+    thread::Builder::new().name(format!("conn{number}"))
 }
-// ANCHOR_END: stack
+// ANCHOR_END: builder
 
 // ANCHOR: workers
 impl Workers {
@@ -552,7 +543,7 @@ impl Workers {
     }
 }
 
-/// Start connection `number`'s thread (its builder names it and sizes its stack), or turn
+/// Start connection `number`'s thread (its builder names it), or turn
 /// the client away if no thread can be made.
 fn spawn_one(
     conn: TcpStream,

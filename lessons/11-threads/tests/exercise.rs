@@ -234,7 +234,7 @@ fn spawn_handler_returns_while_the_client_is_still_being_served() {
     if thread.thread().name() != Some("conn7") {
         fail(
             "The connection's thread is not the one the builder makes: the lesson's builder \
-             names it (and sets its stack size), and `ps -T` would show no conn7.",
+             names it, and `ps -T` would show no conn7.",
             "a thread named conn7 (builder.spawn(...))",
             &format!("a thread named {:?}", thread.thread().name()),
         );
@@ -265,7 +265,7 @@ fn many_threads_share_one_tally() {
         let lines: Vec<&[u8]> = vec![b"abc\n"; 50];
         let (client, seen) = Client::new(&lines, &tally);
         seen_all.push(seen);
-        let builder = std::thread::Builder::new().stack_size(64 * 1024);
+        let builder = std::thread::Builder::new();
         match yours(|| spawn_handler(builder, client, Arc::clone(&tally))) {
             Ok(thread) => threads.push(thread),
             Err(e) => fail(

@@ -1,6 +1,6 @@
 // WRONG: makes its own thread with thread::Builder::new() and drops the builder it was given:
-// the server's thread loses its name (`ps -T` shows no conn7) and its small stack (each thread
-// reserves the default 2 MiB again).
+// the server's thread loses its name (`ps -T` and a debugger show no conn7), and whatever else
+// the server set on the builder.
 
 use std::io;
 use std::sync::Mutex;
