@@ -445,3 +445,45 @@ fn measurement_tables_are_the_bench_tools_output() {
         "no chapter includes a table from book/generated/perf/"
     );
 }
+
+/// Every `.rs` file under `dir`, however deep.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Issue 12, the event style: a call is one `say.call…` line (or, for a call the lesson does
+/// not narrate, `say.failed("its name", e)`), never an announce / run / report triple, whose
+/// `fail` names whatever call was announced last.
+#[test]
+fn lessons_narrate_calls_as_events_not_triples() {
+    let old_style = ["say.next(", "say.done(", "say.fail("];
+    let mut found = Vec::new();
+    for (folder, _) in lessons() {
+        for file in rust_files(&root().join("lessons").join(&folder).join("src")) {
+            for (n, line) in read(&file).lines().enumerate() {
+                if old_style.iter().any(|old| line.contains(old)) {
+                    let at = file.strip_prefix(root()).unwrap_or(&file).display();
+                    found.push(format!("{at}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "old-style narration (use say.call / call_then / call_with / call_opening / \
+         call_async, or say.failed for a call the lesson does not narrate):\n{}",
+        found.join("\n")
+    );
+}

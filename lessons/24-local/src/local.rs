@@ -245,20 +245,21 @@ fn echo(listener: &UnixListener, path: &Path, client: &Narrator, server: &Narrat
     credentials(&accepted, server)?;
 
     let mut to_server = Narrated::new(&conn, client.clone());
-    to_server
-        .write_all(b"hello\nworld\n")
-        .map_err(|e| client.fail(e))?;
+    let sent = to_server.write_all(b"hello\nworld\n");
+    sent.map_err(|e| client.failed("write_all(b\"hello\\nworld\\n\")", e))?;
     client.call("shutdown(SHUT_WR)", "no more lines", || {
         conn.shutdown(std::net::Shutdown::Write)
     })?;
-    let lines = echo_lines(Narrated::new(&accepted, server.clone())).map_err(|e| server.fail(e))?;
+    let echoed = echo_lines(Narrated::new(&accepted, server.clone()));
+    let lines = echoed.map_err(|e| server.failed("echo_lines()", e))?;
     server.note(format!("{lines} line(s) echoed; end of stream"));
     server.call("close(conn)", "done with this client", || {
         drop(accepted);
         Ok(())
     })?;
     let mut buf = [0u8; 64];
-    while to_server.read(&mut buf).map_err(|e| client.fail(e))? > 0 {}
+    let failed = |e| client.failed("recv(64)", e);
+    while to_server.read(&mut buf).map_err(failed)? > 0 {}
     Ok(())
 }
 // ANCHOR_END: echo
@@ -333,12 +334,16 @@ fn datagrams(alice: &Narrator, bob: &Narrator) -> Result<()> {
     kernel(&a, alice);
     let mut sender = Narrated::new(Datagrams(&a), alice.clone());
     for message in [&b"one"[..], b"two!"] {
-        sender.write(message).map_err(|e| alice.fail(e))?;
+        sender
+            .write(message)
+            .map_err(|e| alice.failed("send()", e))?;
     }
     let mut receiver = Narrated::new(Datagrams(&b), bob.clone());
     let mut buf = [0u8; 64];
     for _ in 0..2 {
-        receiver.read(&mut buf).map_err(|e| bob.fail(e))?;
+        receiver
+            .read(&mut buf)
+            .map_err(|e| bob.failed("recv(64)", e))?;
     }
     Ok(())
 }
@@ -470,18 +475,19 @@ pub fn client(opts: &Options) -> Result<()> {
         })
         .map_err(|e| explained(e, &path, opts.lesson.package))?;
     conn.set_read_timeout(Some(LINE_TIMEOUT))
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| say.failed("setsockopt(SO_RCVTIMEO)", e))?;
     let mut socket = Narrated::quiet(&conn, say.clone());
     let mut echoes = BufReader::new(&conn);
     for line in std::io::stdin().lock().split(b'\n') {
-        let mut line = line.map_err(|e| say.fail(e))?;
+        let mut line = line.map_err(|e| say.failed("read(stdin)", e))?;
         line.push(b'\n');
-        socket.write_all(&line).map_err(|e| say.fail(e))?;
+        let sent = socket.write_all(&line);
+        sent.map_err(|e| say.failed("write_all(line)", e))?;
         let mut echo = Vec::new();
         (&mut echoes)
             .take(MAX_LINE)
             .read_until(b'\n', &mut echo)
-            .map_err(|e| say.fail(e))?;
+            .map_err(|e| say.failed("read_until(b'\\n')", e))?;
         if echo != line {
             return Err(say.protocol_error(format!("the echo was {}", show_bytes(&echo))));
         }

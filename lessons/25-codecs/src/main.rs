@@ -352,18 +352,22 @@ fn server(opts: &Options) -> Result<()> {
     let rt = runtime(&say)?;
     rt.block_on(async {
         let listener = bind(opts.addr, &say).await?;
-        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        opts.ready(local_addr(&listener, &say)?);
         let (mut pause, mut count) = (PAUSE_FIRST, 0);
         loop {
-            say.next("accept()", "wait for a connection");
-            match listener.accept().await {
-                Ok((stream, peer)) => {
-                    say.done(format!("ok, peer {peer}"));
+            // An accept() error is an outcome to show and wait out, not the server's end.
+            let show = |got: &io::Result<(TcpStream, SocketAddr)>| match got {
+                Ok((_, peer)) => format!("ok, peer {peer}"),
+                Err(e) => format!("error: {e} (trying again in {pause:?})"),
+            };
+            let accept = async { Ok(listener.accept().await) };
+            let why = "wait for a connection";
+            match say.call_async_then("accept()", why, accept, show).await? {
+                Ok((stream, _)) => {
                     (pause, count) = (PAUSE_FIRST, count + 1);
                     tokio::spawn(serve_connection(stream, frames, limits, count));
                 }
-                Err(e) => {
-                    say.done(format!("error: {e} (trying again in {pause:?})"));
+                Err(_) => {
                     sleep(pause).await;
                     pause = (pause * 2).min(PAUSE_MAX);
                 }
@@ -503,7 +507,7 @@ fn demo(opts: &Options) -> Result<()> {
     let limits = Limits::from(opts)?;
     rt.block_on(async {
         let listener = bind(opts.addr, &server).await?;
-        opts.ready(listener.local_addr().map_err(|e| server.fail(e))?);
+        opts.ready(local_addr(&listener, &server)?);
         lines_demo(&listener, opts, limits, &server).await?;
         frames_demo(&listener, opts, limits, &server).await?;
         for (who, capacity) in [("carol", Some(QUEUE)), ("dave", None)] {
@@ -523,6 +527,13 @@ async fn accept(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
 }
 // ANCHOR_END: demo
 
+/// The port the listener was given (getsockname), not narrated: only a failure is said.
+fn local_addr(listener: &TcpListener, say: &Narrator) -> Result<SocketAddr> {
+    listener
+        .local_addr()
+        .map_err(|e| say.failed("getsockname()", e))
+}
+
 // ANCHOR: lines_demo
 /// alice: three lines in one write (the middle one too long), answered through LinesCodec.
 async fn lines_demo(
@@ -533,7 +544,7 @@ async fn lines_demo(
 ) -> Result<()> {
     let say = opts.narrator("alice");
     let mut tcp = Recorded::new(
-        connect(listener.local_addr().map_err(|e| say.fail(e))?, &say).await?,
+        connect(local_addr(listener, &say)?, &say).await?,
         say.clone(),
     );
     let stream = accept(listener, server).await?;
@@ -548,7 +559,9 @@ async fn lines_demo(
         .await?;
     let mut answers = FramedRead::new(tcp, LinesCodec::new_with_max_length(MAX_LINE * 2));
     while next_answer(&mut answers, &say).await?.is_some() {}
-    serving.await.map_err(|e| server.fail(io::Error::other(e)))
+    serving
+        .await
+        .map_err(|e| server.failed("the server's task", io::Error::other(e)))
 }
 // ANCHOR_END: lines_demo
 
@@ -562,7 +575,7 @@ async fn frames_demo(
     server: &Narrator,
 ) -> Result<()> {
     let say = opts.narrator("bob");
-    let tcp = connect(listener.local_addr().map_err(|e| say.fail(e))?, &say).await?;
+    let tcp = connect(local_addr(listener, &say)?, &say).await?;
     let mut bob = Framed::new(Recorded::new(tcp, say.clone()), frame_codec());
     let stream = accept(listener, server).await?;
     let serving = tokio::spawn(serve_connection(stream, true, limits, 2));
@@ -570,7 +583,7 @@ async fn frames_demo(
         let mut wire = BytesMut::new();
         frame_codec()
             .encode(Bytes::from(payload), &mut wire)
-            .map_err(|e| say.fail(e))?;
+            .map_err(|e| say.failed("encode()", e))?;
         let call = format!("send({})", show_bytes(payload));
         let sent = in_time(DEMO_WAIT, bob.send(Bytes::from(payload)));
         let show = |_: &()| format!("ok, {} bytes on the wire: {}", wire.len(), show_hex(&wire));
@@ -588,7 +601,9 @@ async fn frames_demo(
     say.call_async(call, why, bob.get_mut().write_all(&huge))
         .await?;
     while next_answer(&mut bob, &say).await?.is_some() {}
-    serving.await.map_err(|e| server.fail(io::Error::other(e)))
+    serving
+        .await
+        .map_err(|e| server.failed("the server's task", io::Error::other(e)))
 }
 
 /// Bytes as hex: `00 00 00 05 68 65 6c 6c 6f`.
@@ -612,7 +627,7 @@ async fn queue_demo(
     capacity: Option<usize>,
     server: &Narrator,
 ) -> Result<()> {
-    let mut tcp = connect(listener.local_addr().map_err(|e| say.fail(e))?, &say).await?;
+    let mut tcp = connect(local_addr(listener, &say)?, &say).await?;
     let burst: Vec<u8> = (1..=BURST)
         .flat_map(|i| format!("line {i:03}\n").into_bytes())
         .collect();

@@ -285,7 +285,11 @@ fn server(opts: &Options) -> Result<()> {
     let rt = runtime(&say)?;
     rt.block_on(async {
         let listener = bind(opts.addr, &say).await?;
-        opts.ready(listener.local_addr().map_err(|e| say.fail(e))?);
+        opts.ready(
+            listener
+                .local_addr()
+                .map_err(|e| say.failed("getsockname()", e))?,
+        );
         accept_loop(listener, certs.acceptor, limit, say).await;
         Ok(())
     })
@@ -339,26 +343,23 @@ fn said(
     name: &str,
     reached: std::result::Result<Reached, ReachError>,
 ) -> Result<Reached> {
-    say.next(
-        format!("reach({name:?})"),
-        "resolve, connect, TLS, request, answer",
-    );
-    match reached {
-        Ok(reached) => {
-            say.moved(Kind::Recv, "reach", &reached.answer);
-            say.done(format!(
-                "ok, through {}: {}",
-                reached.addr,
-                show_bytes(&reached.answer)
-            ));
-            Ok(reached)
-        }
-        Err(e) if refused_everywhere(&e) => {
-            say.note(e.to_string());
-            Err(say.fail(io::ErrorKind::ConnectionRefused.into()))
-        }
-        Err(e) => Err(say.fail(io::Error::other(e.to_string()))),
+    let call = format!("reach({name:?})");
+    let why = "resolve, connect, TLS, request, answer";
+    let outcome = || reached.map_err(|e| as_io_error(e, say));
+    let show = |r: &Reached| format!("ok, through {}: {}", r.addr, show_bytes(&r.answer));
+    let reached = say.call_then(call, why, outcome, show)?;
+    say.moved(Kind::Recv, "reach", &reached.answer);
+    Ok(reached)
+}
+
+/// reach's error as the io::Error it comes to. Every address refused is said first, as a note:
+/// the server is not running (the refused error's hint says how to start it).
+fn as_io_error(e: ReachError, say: &Narrator) -> io::Error {
+    if refused_everywhere(&e) {
+        say.note(e.to_string());
+        return io::ErrorKind::ConnectionRefused.into();
     }
+    io::Error::other(e.to_string())
 }
 
 /// Every address refused: the server is not running, and the error says so (with its hint).
@@ -398,7 +399,9 @@ fn demo(opts: &Options) -> Result<()> {
     let rt = runtime(&opts.narrator("lesson"))?;
     rt.block_on(async {
         let listener = bind(opts.addr, &server).await?;
-        let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| server.failed("getsockname()", e))?;
         opts.ready(addr);
         tokio::spawn(accept_loop(
             listener,

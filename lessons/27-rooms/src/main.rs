@@ -131,7 +131,7 @@ impl Member {
         say.call("setsockopt(SO_RCVTIMEO, 10 s)", why, || {
             conn.set_read_timeout(Some(Duration::from_secs(10)))
         })?;
-        let reading = conn.try_clone().map_err(|e| say.fail(e))?;
+        let reading = conn.try_clone().map_err(|e| say.failed("try_clone()", e))?;
         Ok(Member {
             lines: BufReader::new(Narrated::quiet(reading, say.clone())),
             conn: Narrated::quiet(conn, say.clone()),
@@ -191,7 +191,9 @@ fn demo(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &say)?;
-    let addr = listener.local_addr().map_err(|e| say.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| say.failed("getsockname()", e))?;
     let (go, go_ahead) = mpsc::channel();
     let (accepted, done) = mpsc::channel();
     let incoming = Accepting {
@@ -249,7 +251,7 @@ fn client(opts: &Options) -> Result<()> {
         say.note("step mode reads Enter from standard input: sending three sample commands");
         typed.extend_from_slice(b"NICK step\nLIST\nQUIT\n");
     }
-    let sending = conn.try_clone().map_err(|e| say.fail(e))?;
+    let sending = conn.try_clone().map_err(|e| say.failed("try_clone()", e))?;
     let sender = say.clone();
     thread::spawn(move || type_lines(sending, typed, sender));
     let mut lines = BufReader::new(Narrated::quiet(conn, say.clone()));
@@ -275,7 +277,7 @@ fn type_lines(conn: TcpStream, typed: Vec<u8>, say: Narrator) -> Result<()> {
         })?;
     } else {
         for line in std::io::stdin().lock().split(b'\n') {
-            let mut line = line.map_err(|e| say.fail(e))?;
+            let mut line = line.map_err(|e| say.failed("read_line(stdin)", e))?;
             line.push(b'\n');
             say.call(format!("write_all({})", show_bytes(&line)), why, || {
                 socket.write_all(&line)

@@ -207,11 +207,13 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("receiver");
     let config = config(opts)?;
     let socket = bind(opts.addr, &say)?;
-    let bound = socket.local_addr().map_err(|e| say.fail(e))?;
+    let bound = socket
+        .local_addr()
+        .map_err(|e| say.failed("getsockname()", e))?;
     let faults = faults(opts, 0, 0)?;
     let mut relay = None;
     if faults.loss + faults.duplicate > 0 || !faults.jitter.is_zero() {
-        let started = Relay::start(bound, faults).map_err(|e| say.fail(e))?;
+        let started = Relay::start(bound, faults).map_err(|e| say.failed("Relay::start()", e))?;
         say.note(format!("a lossy relay in front of us at {}", started.addr));
         relay = Some(started);
     }
@@ -249,7 +251,7 @@ fn client(opts: &Options) -> Result<()> {
     } else {
         std::io::stdin()
             .read_to_end(&mut data)
-            .map_err(|e| say.fail(e))?;
+            .map_err(|e| say.failed("read_to_end(stdin)", e))?;
     }
     let socket = bind("127.0.0.1:0".parse().expect("an address"), &say)?;
     // connect() on UDP: the kernel then tells us when nobody listens (an ICMP error).
@@ -288,9 +290,11 @@ fn demo(opts: &Options) -> Result<()> {
         ..config(opts)?
     };
     let receiving = bind("127.0.0.1:0".parse().expect("an address"), &lesson)?;
-    let at = receiving.local_addr().map_err(|e| lesson.fail(e))?;
+    let at = receiving
+        .local_addr()
+        .map_err(|e| lesson.failed("getsockname()", e))?;
     let faults = faults(opts, 30, 10)?;
-    let relay = Relay::start(at, faults).map_err(|e| lesson.fail(e))?;
+    let relay = Relay::start(at, faults).map_err(|e| lesson.failed("Relay::start()", e))?;
     lesson.note(format!(
         "receiver at {at}, quiet; a relay in front of it at {}: {}% lost, {}% twice, seed {}",
         relay.addr, faults.loss, faults.duplicate, faults.seed
@@ -315,7 +319,7 @@ fn demo(opts: &Options) -> Result<()> {
     let got = receiver
         .join()
         .unwrap_or_else(|_| Err(io::Error::other("receiver panicked")));
-    let got = got.map_err(|e| lesson.fail(e))?;
+    let got = got.map_err(|e| lesson.failed("receive(link)", e))?;
     let [there, back] = relay.counts();
     lesson.note(format!(
         "relay: {} data datagrams ({} lost, {} twice), {} acks ({} lost, {} twice)",

@@ -104,16 +104,17 @@ fn one_round_trip(addr: SocketAddr, say: &common::Narrator) -> Result<()> {
     )?;
     // A server that never answers must not hold the run for ever.
     let wait = Some(Duration::from_secs(10));
-    stream.set_read_timeout(wait).map_err(|e| say.fail(e))?;
+    let timed = stream.set_read_timeout(wait);
+    timed.map_err(|e| say.failed("setsockopt(SO_RCVTIMEO)", e))?;
     let mut stream = BufReader::new(Narrated::new(stream, say.clone()));
     stream
         .get_mut()
         .write_all(b"ping\n")
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| say.failed("write_all(b\"ping\\n\")", e))?;
     let mut answer = Vec::new();
     stream
         .read_until(b'\n', &mut answer)
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| say.failed("read_until(b'\\n')", e))?;
     Ok(())
 }
 // ANCHOR_END: one_round_trip
@@ -137,7 +138,9 @@ fn bind_reference(
         || rt.block_on(reference::bind(opts.addr)),
         |l| format!("ok, bound to {}", l.local_addr().map_or(opts.addr, |a| a)),
     )?;
-    let addr = listener.local_addr().map_err(|e| say.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| say.failed("getsockname()", e))?;
     Ok((rt, listener, addr))
 }
 

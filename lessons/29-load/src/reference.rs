@@ -23,8 +23,7 @@ pub async fn serve(listener: TcpListener, http: bool, deadline: Duration, say: N
             Ok(accepted) => accepted,
             // Not fatal (EMFILE: descriptors exhausted): say so, wait a little, try again.
             Err(e) => {
-                say.next("accept()", "take the next connection");
-                let _ = say.fail(e);
+                let _ = say.failed("accept()", e);
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }

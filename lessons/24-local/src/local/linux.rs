@@ -138,7 +138,7 @@ pub fn hand_over(opts: &Options, dir: &Path) -> Result<()> {
     let mut buf = [0u8; 64];
     Narrated::new(&conn, client.clone())
         .read(&mut buf)
-        .map_err(|e| client.fail(e))?;
+        .map_err(|e| client.failed("recv(64)", e))?;
     client.note("the echo came from the child, which has exited: the connection outlived it");
     Ok(())
 }
@@ -167,7 +167,9 @@ fn tcp_connection(client: &Narrator, server: &Narrator) -> Result<(TcpStream, Tc
         "a TCP listener",
         || TcpListener::bind(any),
     )?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| server.failed("getsockname()", e))?;
     let conn = client.call(format!("connect({addr})"), "a TCP client", || {
         TcpStream::connect(addr)
     })?;
@@ -177,7 +179,7 @@ fn tcp_connection(client: &Narrator, server: &Narrator) -> Result<(TcpStream, Tc
     let mut to_server = Narrated::new(&conn, client.clone());
     to_server
         .write_all(b"over TCP\n")
-        .map_err(|e| client.fail(e))?;
+        .map_err(|e| client.failed("write_all(b\"over TCP\\n\")", e))?;
     client.call("shutdown(SHUT_WR)", "no more lines", || {
         conn.shutdown(std::net::Shutdown::Write)
     })?;
@@ -226,7 +228,7 @@ fn child(say: &Narrator) -> Result<()> {
     let stdin = std::io::stdin()
         .as_fd()
         .try_clone_to_owned()
-        .map_err(|e| say.fail(e))?;
+        .map_err(|e| say.failed("dup(0)", e))?;
     let parent = UnixStream::from(stdin);
     peer_credentials(&parent, say)?;
     let call = "recvmsg(0, 1 byte, room for 1 descriptor)";
@@ -245,8 +247,9 @@ fn child(say: &Narrator) -> Result<()> {
     )?;
     say.kernel(&conn);
     conn.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| say.fail(e))?;
-    let lines = super::echo_lines(Narrated::new(&conn, say.clone())).map_err(|e| say.fail(e))?;
+        .map_err(|e| say.failed("setsockopt(SO_RCVTIMEO)", e))?;
+    let echoed = super::echo_lines(Narrated::new(&conn, say.clone()));
+    let lines = echoed.map_err(|e| say.failed("echo_lines()", e))?;
     say.note(format!("{lines} line(s) echoed; end of stream"));
     say.call(
         "close(fd)",
