@@ -95,3 +95,16 @@ fn a_bulk_client_catches_a_wrong_byte() {
     server.join().unwrap();
     run.clean_failure();
 }
+
+#[test]
+fn the_plain_write_all_sender_speaks_the_same_protocol() {
+    // cargo xtask bench compares lesson 06 with this example: its bytes must be the same.
+    let server = Server::start(&testkit::example("bulk_write_all"), &["--size", "5000000"]);
+    let client = lesson(BIN)
+        .client(server.addr)
+        .args(&["--bulk", "--quiet"])
+        .run();
+    client.success();
+    assert_eq!(report(&client, "received").0, 5_000_000);
+    server.finish().success();
+}
