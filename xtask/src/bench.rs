@@ -779,38 +779,54 @@ fn installed(program: &str) -> bool {
 /// How long each bulk run lasts, about.
 const BULK_SECONDS: f64 = 3.0;
 
+/// How many times the three senders take turns.
+const BULK_ROUNDS: usize = 5;
+
 impl Lab {
     /// One connection, as fast as it goes: iperf3 (when installed), a plain `write_all` loop
-    /// (lesson 06's example bulk_write_all) and lesson 06's `--bulk`, taking turns, three
-    /// times each. The two senders send as many bytes as the last run moved in BULK_SECONDS;
-    /// the receiver of both is lesson 06's `--bulk` client, which checks every byte.
+    /// (lesson 06's example bulk_write_all) and lesson 06's `--bulk`, taking turns,
+    /// BULK_ROUNDS times. The two senders send as many bytes as the last run moved in
+    /// BULK_SECONDS; the receiver of both is lesson 06's `--bulk` client, which checks every
+    /// byte.
     fn bulk(&mut self) -> String {
         let iperf = installed("iperf3");
         let mut size: u64 = 1 << 30;
-        let (mut by_iperf, mut by_write_all, mut by_lesson) = (vec![], vec![], vec![]);
-        for _ in 0..3 {
+        // samples[i] and each round's rates: 0 iperf3, 1 write_all, 2 lesson 06 (0.0: no run).
+        let mut samples: [Vec<Sample>; 3] = Default::default();
+        let mut rounds: Vec<[f64; 3]> = vec![];
+        for _ in 0..BULK_ROUNDS {
+            let mut round = [0.0; 3];
             if iperf {
-                by_iperf.extend(self.bulk_iperf3());
-            }
-            for (program, samples) in [
-                ("examples/bulk_write_all", &mut by_write_all),
-                ("lesson-06-send", &mut by_lesson),
-            ] {
-                if let Some(sample) = self.bulk_run(program, size) {
-                    size = ((sample.get("gbps") * 1e9 * BULK_SECONDS) as u64).max(1 << 28);
-                    samples.push(sample);
+                if let Some(sample) = self.bulk_iperf3() {
+                    round[0] = sample.get("gbps");
+                    samples[0].push(sample);
                 }
             }
+            for (i, program) in [(1, "examples/bulk_write_all"), (2, "lesson-06-send")] {
+                if let Some(sample) = self.bulk_run(program, size) {
+                    size = ((sample.get("gbps") * 1e9 * BULK_SECONDS) as u64).max(1 << 28);
+                    round[i] = sample.get("gbps");
+                    samples[i].push(sample);
+                }
+            }
+            rounds.push(round);
         }
-        let rate = |samples: &[Sample]| spread(samples, "gbps");
-        let (iperf_rate, write_all_rate) = (rate(&by_iperf).0, rate(&by_write_all).0);
-        let times = |x: f64, of: f64| match of > 0.0 {
-            true => format!("{:.2}×", x / of),
-            false => "—".to_string(),
+        // A ratio compares runs of the same round (made seconds apart, under much the same
+        // other load): the median of the rounds' ratios.
+        let times = |i: usize, of: usize| {
+            let ratios: Vec<f64> = rounds
+                .iter()
+                .filter(|r| r[i] > 0.0 && r[of] > 0.0)
+                .map(|r| r[i] / r[of])
+                .collect();
+            match ratios.is_empty() {
+                true => "—".to_string(),
+                false => format!("{:.2}×", median(ratios)),
+            }
         };
-        let row = |name: &str, samples: &[Sample]| {
-            let (median, low, high) = rate(samples);
-            let memory = match samples
+        let row = |name: &str, i: usize| {
+            let (median, low, high) = spread(&samples[i], "gbps");
+            let memory = match samples[i]
                 .iter()
                 .map(|s| s.get("client_mb"))
                 .fold(0.0, f64::max)
@@ -820,20 +836,20 @@ impl Lab {
             };
             format!(
                 "| {name} | {median:.2} ({low:.2}–{high:.2}){} | {} | {} | {memory} |\n",
-                mark(samples),
-                times(median, iperf_rate),
-                times(median, write_all_rate)
+                mark(&samples[i]),
+                times(i, 0),
+                times(i, 1)
             )
         };
         let mut table = String::from(
             "| one connection, as fast as it goes | GB/s (lowest–highest) | × iperf3 | × write_all | receiver's peak memory |\n|---|---|---|---|---|\n",
         );
         match iperf {
-            true => table.push_str(&row("iperf3 (its own receiver)", &by_iperf)),
+            true => table.push_str(&row("iperf3 (its own receiver)", 0)),
             false => table.push_str("| iperf3 | not installed | — | — | — |\n"),
         }
-        table.push_str(&row("a plain `write_all` loop, 1 MB buffer", &by_write_all));
-        table.push_str(&row("lesson 06 `--bulk`", &by_lesson));
+        table.push_str(&row("a plain `write_all` loop, same 128 KB buffer", 1));
+        table.push_str(&row("lesson 06 `--bulk`", 2));
         table.push_str(SPOILED);
         table
     }

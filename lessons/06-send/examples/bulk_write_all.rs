@@ -26,8 +26,8 @@ fn main() -> std::io::Result<()> {
     let (mut conn, _peer) = listener.accept()?;
     conn.write_all(format!("Grüße! {size} bytes follow.\n").as_bytes())?;
     // ANCHOR: loop
-    // 0, 1, … 250, 4,096 times: each copy continues the pattern where the last one stopped.
-    let chunk: Vec<u8> = (0..251 * 4096).map(|i| (i % 251) as u8).collect();
+    // 0, 1, … 250, 512 times: each copy continues the pattern where the last one stopped.
+    let chunk: Vec<u8> = (0..251 * 512).map(|i| (i % 251) as u8).collect();
     let mut left = size;
     while left > 0 {
         let n = left.min(chunk.len() as u64) as usize;

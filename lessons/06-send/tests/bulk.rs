@@ -10,7 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-06-send");
 const SIZE: u64 = 64 * 1024 * 1024;
 
 /// The most either process may hold at its peak (VmHWM), in MB. The transfer itself needs
-/// about 2 MB; a side that built the payload whole would need more than 64.
+/// a few MB; a side that built the payload whole would need more than 64.
 const MAX_MB: f64 = 32.0;
 
 /// The report line's peak memory, in MB: `bulk: sent N bytes in S s: G GB/s; peak memory M MB (VmHWM)`.
