@@ -108,3 +108,26 @@ fn the_plain_write_all_sender_speaks_the_same_protocol() {
     assert_eq!(report(&client, "received").0, 5_000_000);
     server.finish().success();
 }
+
+#[test]
+fn a_bulk_server_gives_up_on_a_client_that_never_reads() {
+    // Autotuning grows the buffers, but not for ever: once they are full, SO_SNDTIMEO ends
+    // the wait, and the server fails cleanly instead of hanging.
+    let args = ["--bulk", "--quiet", "--size", "4000000000"];
+    let server = Server::start(BIN, &[&args[..], &["--send-timeout-ms", "300"]].concat());
+    let conn = testkit::Conn::open(server.addr);
+    let run = server.finish();
+    drop(conn);
+    run.clean_failure();
+}
+
+#[test]
+fn a_bulk_server_reports_a_client_that_leaves() {
+    let server = Server::start(BIN, &["--bulk", "--quiet", "--size", "4000000000"]);
+    let mut conn = testkit::Conn::open(server.addr);
+    conn.expect("Grüße! 4000000000 bytes follow.\n".as_bytes());
+    drop(conn);
+    let run = server.finish();
+    assert!(run.code.is_some(), "killed by a signal (SIGPIPE?)");
+    run.clean_failure();
+}
