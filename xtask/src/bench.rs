@@ -12,6 +12,9 @@
 //! It writes book/generated/perf/*.md, each starting with [`MARK`] and a line naming the
 //! machine and the date; tests/book.rs checks that the chapter's tables are these files.
 //!
+//! `--bulk`: only the bulk transfer's table (one connection as fast as it goes: iperf3 when
+//! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute.
+//!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
 //! if a server loses connections or does less than half the reference's round trips a second
 //! in the same run, except for the servers in [`KNOWN_SHORT`], which are reported.
