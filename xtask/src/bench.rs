@@ -12,6 +12,9 @@
 //! It writes book/generated/perf/*.md, each starting with [`MARK`] and a line naming the
 //! machine and the date; tests/book.rs checks that the chapter's tables are these files.
 //!
+//! `--bulk`: only the bulk transfer's table (one connection as fast as it goes: iperf3 when
+//! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute.
+//!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
 //! if a server loses connections or does less than half the reference's round trips a second
 //! in the same run, except for the servers in [`KNOWN_SHORT`], which are reported.
@@ -120,7 +123,11 @@ pub fn bench(args: &[&str]) -> bool {
     for p in packages.iter().chain(&more) {
         build.args(["-p", p]);
     }
-    if !build.status().is_ok_and(|s| s.success()) {
+    // Lesson 06's --bulk, and the plain write_all loop it is compared with.
+    let mut bulk = cargo();
+    bulk.args(["build", "--release", "-q", "-p", "lesson-06-send", "--bins"]);
+    bulk.args(["--example", "bulk_write_all"]);
+    if !build.status().is_ok_and(|s| s.success()) || !bulk.status().is_ok_and(|s| s.success()) {
         eprintln!("bench: the release build failed");
         return false;
     }
@@ -141,7 +148,11 @@ pub fn bench(args: &[&str]) -> bool {
     }
     let began = Instant::now();
     let mut lab = lab;
-    let tables = lab.tables();
+    // `--bulk`: only the bulk transfer's table (a minute, not five).
+    let tables = match args.contains(&"--bulk") {
+        true => vec![("bulk.md", lab.bulk())],
+        false => lab.tables(),
+    };
     let after = Machine::read();
     let header = format!(
         "{MARK}\n\n*Measured by `cargo xtask bench` on {}, {} UTC ({} s; load average before {}, after {}).*\n\n",
@@ -280,8 +291,13 @@ impl Lab {
     }
 
     /// `program args…`, on `core` when pinned.
+    /// (`program` is one of target/release's, or else one on the PATH, like iperf3.)
     fn command(&self, core: usize, program: &str, args: &[&str]) -> Command {
-        let path = self.bin.join(program);
+        let built = self.bin.join(program);
+        let path = match built.exists() {
+            true => built.into_os_string(),
+            false => program.into(),
+        };
         let mut cmd = if self.pinned {
             let mut c = Command::new("taskset");
             c.args(["-c", &core.to_string()]).arg(path);
@@ -301,8 +317,14 @@ impl Lab {
         if quiet {
             args.push("--quiet");
         }
+        self.spawn_ready(server.package, &args, server.name)
+    }
+
+    /// Start `program args…` on core 0 and wait (10 s at most) for a line saying
+    /// `listening on ADDR`; return the child and ADDR.
+    fn spawn_ready(&self, program: &str, args: &[&str], name: &str) -> Option<(Child, String)> {
         let mut child = self
-            .command(0, server.package, &args)
+            .command(0, program, args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -310,24 +332,20 @@ impl Lab {
         let stdout = child.stdout.take()?;
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(first)) = lines.next() {
-                let _ = tx.send(first);
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                let _ = tx.send(line);
             }
-            for _ in lines {}
         });
-        match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(line) if line.starts_with("listening on ") => {
-                let addr = line.trim_start_matches("listening on ").trim().to_string();
-                Some((child, addr))
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                eprintln!("bench: {} did not say `listening on`", server.name);
-                None
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if let Some((_, addr)) = line.split_once("listening on ") {
+                return Some((child, addr.trim().to_string()));
             }
         }
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!("bench: {name} did not say `listening on`");
+        None
     }
 
     /// One run: a fresh server, the load against it, the server stopped.
@@ -542,6 +560,7 @@ impl Lab {
         files.push(("http.md", self.http()));
         files.push(("chat.md", self.chat()));
         files.push(("narration.md", self.narration()));
+        files.push(("bulk.md", self.bulk()));
         files
     }
 
@@ -734,5 +753,192 @@ impl Lab {
             spread(&loud, "cpu_us_per_rt").0,
             mark(&loud)
         )
+    }
+}
+
+/// CPU seconds used so far by this process's children that have been waited for
+/// (/proc/self/stat: cutime and cstime, in USER_HZ = 100).
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after_name
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // Fields 16 and 17 of proc(5); `after_name` starts at field 3 (the state, not a number).
+    (fields.get(12).unwrap_or(&0.0) + fields.get(13).unwrap_or(&0.0)) / 100.0
+}
+
+/// Is `program` installed (does `program --version` run)?
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// How long each bulk run lasts, about.
+const BULK_SECONDS: f64 = 3.0;
+
+/// How many times the three senders take turns.
+const BULK_ROUNDS: usize = 5;
+
+impl Lab {
+    /// One connection, as fast as it goes: iperf3 (when installed), a plain `write_all` loop
+    /// (lesson 06's example bulk_write_all) and lesson 06's `--bulk`, taking turns,
+    /// BULK_ROUNDS times. The two senders send as many bytes as the last run moved in
+    /// BULK_SECONDS; the receiver of both is lesson 06's `--bulk` client, which checks every
+    /// byte.
+    fn bulk(&mut self) -> String {
+        let iperf = installed("iperf3");
+        let mut size: u64 = 1 << 30;
+        // samples[i] and each round's rates: 0 iperf3, 1 write_all, 2 lesson 06 (0.0: no run).
+        let mut samples: [Vec<Sample>; 3] = Default::default();
+        let mut rounds: Vec<[f64; 3]> = vec![];
+        for _ in 0..BULK_ROUNDS {
+            let mut round = [0.0; 3];
+            if iperf {
+                if let Some(sample) = self.bulk_iperf3() {
+                    round[0] = sample.get("gbps");
+                    samples[0].push(sample);
+                }
+            }
+            for (i, program) in [(1, "examples/bulk_write_all"), (2, "lesson-06-send")] {
+                if let Some(sample) = self.bulk_run(program, size) {
+                    size = ((sample.get("gbps") * 1e9 * BULK_SECONDS) as u64).max(1 << 28);
+                    round[i] = sample.get("gbps");
+                    samples[i].push(sample);
+                }
+            }
+            rounds.push(round);
+        }
+        // A ratio compares runs of the same round (made seconds apart, under much the same
+        // other load): the median of the rounds' ratios.
+        let times = |i: usize, of: usize| {
+            let ratios: Vec<f64> = rounds
+                .iter()
+                .filter(|r| r[i] > 0.0 && r[of] > 0.0)
+                .map(|r| r[i] / r[of])
+                .collect();
+            match ratios.is_empty() {
+                true => "—".to_string(),
+                false => format!("{:.2}×", median(ratios)),
+            }
+        };
+        let row = |name: &str, i: usize| {
+            let (median, low, high) = spread(&samples[i], "gbps");
+            let memory = match samples[i]
+                .iter()
+                .map(|s| s.get("client_mb"))
+                .fold(0.0, f64::max)
+            {
+                0.0 => "—".to_string(),
+                mb => format!("{mb:.1} MB"),
+            };
+            format!(
+                "| {name} | {median:.2} ({low:.2}–{high:.2}){} | {} | {} | {memory} |\n",
+                mark(&samples[i]),
+                times(i, 0),
+                times(i, 1)
+            )
+        };
+        let mut table = String::from(
+            "| one connection, as fast as it goes | GB/s (lowest–highest) | × iperf3 | × write_all | receiver's peak memory |\n|---|---|---|---|---|\n",
+        );
+        match iperf {
+            true => table.push_str(&row("iperf3 (its own receiver)", 0)),
+            false => table.push_str("| iperf3 | not installed | — | — | — |\n"),
+        }
+        table.push_str(&row("a plain `write_all` loop, same 128 KB buffer", 1));
+        table.push_str(&row("lesson 06 `--bulk`", 2));
+        table.push_str(SPOILED);
+        table
+    }
+
+    /// Mark a bulk run spoiled when the machine was busier than its two processes.
+    fn bulk_spoiled(&mut self, name: &str, sample: &mut Sample, busy: f64, ours: f64, wall: f64) {
+        let share = (busy - ours) / (wall * self.cores as f64);
+        if share > 0.15 {
+            sample.spoiled = Some(share * 100.0);
+            self.spoiled.push(format!(
+                "bulk {name}: {:.0} % of the machine was used by other programs",
+                share * 100.0
+            ));
+        }
+        println!(
+            "bench: bulk {name:<30} {:>6.2} GB/s{}",
+            sample.get("gbps"),
+            sample.spoiled.map_or(String::new(), |p| format!(
+                " (spoiled: others used {p:.0} %)"
+            ))
+        );
+    }
+
+    /// `program` sends `size` bytes (server, core 0) to lesson 06's `--bulk` client (core 1).
+    fn bulk_run(&mut self, program: &str, size: u64) -> Option<Sample> {
+        let size = size.to_string();
+        let args = ["server", "--addr", "127.0.0.1:0", "--bulk", "--quiet"];
+        let (mut server, addr) =
+            self.spawn_ready(program, &[&args[..], &["--size", &size]].concat(), program)?;
+        let (busy, cpu, began) = (machine_busy(), children_cpu(), Instant::now());
+        let args = ["client", "--addr", &addr, "--bulk", "--quiet"];
+        let output = self.command(1, "lesson-06-send", &args).output();
+        let _ = server.wait();
+        let wall = began.elapsed().as_secs_f64();
+        let (busy, ours) = (machine_busy() - busy, children_cpu() - cpu);
+        let text = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
+        // `bulk: received N bytes in S s: G GB/s; peak memory M MB (VmHWM)`
+        let Some(line) = text.lines().find(|l| l.starts_with("bulk: received ")) else {
+            eprintln!("bench: bulk {program}: the client did not report ({text})");
+            return None;
+        };
+        let word_before = |marker: &str| {
+            let before = line.split(marker).next()?;
+            before.split_whitespace().last().map(str::to_string)
+        };
+        let mut values = HashMap::new();
+        values.insert("gbps".to_string(), word_before(" GB/s")?);
+        let memory = line
+            .split("peak memory ")
+            .nth(1)
+            .and_then(|m| m.split(' ').next());
+        values.insert("client_mb".to_string(), memory.unwrap_or("0").to_string());
+        let mut sample = Sample {
+            values,
+            spoiled: None,
+        };
+        self.bulk_spoiled(program, &mut sample, busy, ours, wall);
+        Some(sample)
+    }
+
+    /// iperf3 for BULK_SECONDS: its server (`-s -1`, one test) on core 0, its client on core 1.
+    fn bulk_iperf3(&mut self) -> Option<Sample> {
+        // iperf3 cannot listen on port 0: take a free port from the kernel, and give it back.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .ok()?
+            .port()
+            .to_string();
+        let secs = BULK_SECONDS.to_string();
+        let server_args = ["-s", "-1", "--forceflush", "-B", "127.0.0.1", "-p", &port];
+        let (mut server, _) = self.spawn_ready("iperf3", &server_args, "iperf3 -s")?;
+        let (busy, cpu, began) = (machine_busy(), children_cpu(), Instant::now());
+        let client_args = ["-c", "127.0.0.1", "-p", &port, "-t", &secs, "-J"];
+        let output = self.command(1, "iperf3", &client_args).output();
+        let _ = server.wait();
+        let wall = began.elapsed().as_secs_f64();
+        let (busy, ours) = (machine_busy() - busy, children_cpu() - cpu);
+        let json = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
+        // -J: `"sum_received": { … "bits_per_second": 2.0e10, … }`
+        let received = json.split("\"sum_received\"").nth(1)?;
+        let bits = received.split("\"bits_per_second\":").nth(1)?;
+        let bits: f64 = bits.split([',', '}']).next()?.trim().parse().ok()?;
+        let mut sample = Sample::default();
+        let gbps = format!("{}", bits / 8.0 / 1e9);
+        sample.values.insert("gbps".to_string(), gbps);
+        self.bulk_spoiled("iperf3", &mut sample, busy, ours, wall);
+        Some(sample)
     }
 }

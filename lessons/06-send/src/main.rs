@@ -19,6 +19,8 @@ use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options,
 use lesson_06_send::send_all;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
+mod bulk;
+
 /// The longest line the lesson reads.
 const MAX_LINE: usize = 1024;
 
@@ -42,6 +44,11 @@ static LESSON: Lesson = Lesson {
             name: "--send-timeout-ms",
             value: Some("MS"),
             help: "server: SO_SNDTIMEO, how long one send() may wait for room (default 5000)",
+        },
+        Flag {
+            name: "--bulk",
+            value: None,
+            help: "server and client: --size bytes as fast as they go, in constant memory; print GB/s",
         },
         Flag {
             name: "--peer-closes",
@@ -439,7 +446,10 @@ fn server(opts: &Options) -> Result<()> {
     let size = opts.value("--size", 1024 * 1024)?;
     let timeout = Duration::from_millis(opts.value("--send-timeout-ms", 5000)?);
     let listener = listen_on(opts, &say)?;
-    let conn = accept_one(&listener, &say)?;
+    let conn = match opts.has("--bulk") {
+        true => bulk::accept_plain(&listener, &say)?,
+        false => accept_one(&listener, &say)?,
+    };
 
     // A client that stops reading would make send() wait forever; this turns the wait into
     // an error (send() returns what it took so far, or WouldBlock if it took nothing).
@@ -451,7 +461,10 @@ fn server(opts: &Options) -> Result<()> {
     )?;
 
     send_text(&conn, &greeting(size), &say)?;
-    send_every_byte(&conn, &payload(size), &say)?;
+    match opts.has("--bulk") {
+        true => bulk::send_bulk(&conn, size as u64, &say)?,
+        false => send_every_byte(&conn, &payload(size), &say)?,
+    }
 
     close(conn, "connection", &say);
     close(listener, "listener", &say);
@@ -463,11 +476,19 @@ fn server(opts: &Options) -> Result<()> {
 /// Read everything until end of stream, then check the greeting and every payload byte.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let conn = connect_to(opts.addr, &say)?;
+    let conn = match opts.has("--bulk") {
+        true => bulk::connect_plain(opts.addr, &say)?,
+        false => connect_to(opts.addr, &say)?,
+    };
     let why = "never wait for ever for a server that went quiet";
     say.call("setsockopt(SO_RCVTIMEO, 10 s)", why, || {
         conn.set_read_timeout(Some(Duration::from_secs(10)))
     })?;
+    if opts.has("--bulk") {
+        bulk::recv_bulk(&conn, &say)?;
+        close(conn, "client socket", &say);
+        return Ok(());
+    }
 
     let mut conn_in = Narrated::quiet(&conn, say.clone());
     let why = "read until the server closes";
