@@ -468,10 +468,18 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// `fail` names whatever call was announced last.
 #[test]
 fn lessons_narrate_calls_as_events_not_triples() {
-    let old_style = ["say.next(", "say.done(", "say.fail("];
+    // `.fail(` and `.done(` are the narrator's only (whatever it is called: say, server,
+    // alice); `next(` is also every iterator's, so only the narrator's usual name is looked for.
+    let old_style = ["say.next(", ".done(", ".fail("];
     let mut found = Vec::new();
-    for (folder, _) in lessons() {
+    let mut folders: Vec<String> = lessons().into_iter().map(|(folder, _)| folder).collect();
+    // The shared helpers the lessons call (listener, talk, lines, …), but not the narrator.
+    folders.push("common".into());
+    for folder in folders {
         for file in rust_files(&root().join("lessons").join(&folder).join("src")) {
+            if file.ends_with("narrate.rs") {
+                continue;
+            }
             for (n, line) in read(&file).lines().enumerate() {
                 if old_style.iter().any(|old| line.contains(old)) {
                     let at = file.strip_prefix(root()).unwrap_or(&file).display();

@@ -463,7 +463,9 @@ fn demo(opts: &Options) -> Result<()> {
     let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
     let store = Mutex::new(Store::new());
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| server.failed("getsockname()", e))?;
     let mut pause = Backoff::new();
     for script in [FIRST_SESSION, SECOND_SESSION] {
         client.note("a new connection: a new session");
@@ -511,7 +513,9 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let (server, slow) = (opts.narrator("server"), opts.narrator("slow"));
     let limit = Duration::from_millis(1000);
     let listener = common::listener::listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| server.failed("getsockname()", e))?;
     let why = "open the control connection";
     let stream = slow.call(format!("connect({addr})"), why, || TcpStream::connect(addr))?;
     let (mut to_server, mut client_pending) = (Narrated::quiet(stream, slow.clone()), Vec::new());

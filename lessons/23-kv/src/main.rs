@@ -192,7 +192,9 @@ fn demo(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
     let listener = listen_on(opts, &server)?;
-    let addr = listener.local_addr().map_err(|e| server.fail(e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| server.failed("getsockname()", e))?;
     let limits = limits(opts)?;
     let mut store = Store::new();
     let mut backoff = Backoff::new();

@@ -19,15 +19,10 @@
 //! ```
 //!
 //! Bytes are narrated at the edge, by [`Narrated`], so that framing code has no narration in
-//! it. The older two-step style still works and makes the same events:
-//!
-//! ```no_run
-//! # fn demo(socket: &std::net::TcpListener, say: &common::Narrator) -> common::Result<()> {
-//! say.next("accept()", "take the first connection from the accept queue");
-//! let (conn, peer) = socket.accept().map_err(|e| say.fail(e))?;
-//! say.done(format!("ok, peer {peer}"));
-//! # Ok(()) }
-//! ```
+//! it. A call a lesson does not narrate (a `getsockname` for the port, a `try_clone`) still
+//! names itself if it fails: `.map_err(|e| say.failed("getsockname()", e))`.
+//! [`Narrator::next`] and [`Narrator::done`] are the two halves every `call_*` is built from;
+//! lessons never use them directly (tests/book.rs checks).
 //!
 //! In step mode (`--step`), [`Narrator::next`] pauses until the learner presses Enter, so that
 //! they can look at the socket from another terminal (`ss -tan`) before the call runs.
@@ -205,10 +200,9 @@ impl Narrator {
     /// Like [`Narrator::call`] for an async call (tokio): announce it, await it, say how it
     /// went. The call stays one line in the lesson:
     ///
-    /// ```no_run
-    /// # async fn demo(socket: &tokio::net::UdpSocket, to: std::net::SocketAddr, say: &common::Narrator) -> common::Result<()> {
+    /// ```ignore
+    /// // (tokio is a dependency of the async lessons, not of this crate's doctests)
     /// let n = say.call_async("send_to(…)", "one datagram", socket.send_to(b"ping", to)).await?;
-    /// # Ok(()) }
     /// ```
     ///
     /// While this task waits, other tasks may use the same narrator: the result line still

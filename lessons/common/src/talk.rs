@@ -55,7 +55,7 @@ pub fn close(socket: Socket, name: &str, say: &Narrator) {
 /// The socket's own address as the kernel reports it (getsockname): the real port after
 /// binding port 0, the ephemeral port a client got from connect().
 pub fn local_addr(socket: &Socket, say: &Narrator) -> Result<SocketAddr> {
-    getsockname(socket).map_err(|e| say.fail(e))
+    getsockname(socket).map_err(|e| say.failed("getsockname()", e))
 }
 
 /// getsockname(), not narrated: the socket's own address as an IP address (socket2's
