@@ -12,10 +12,10 @@
 //! The exchange, per connection: the client sends lines (`hi from carol\n`), the server
 //! answers each with `HI FROM CAROL\n`, and closes when the client has closed its side.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -81,14 +81,17 @@ struct NarratedConn {
     conn: TcpStream,
     lines: Lines,
     say: Narrator,
+    /// The server's reaper hears when this connection is done with (see `Reaper`).
+    _ending: Option<Ending>,
 }
 
 impl NarratedConn {
-    fn new(conn: TcpStream, number: usize) -> Self {
+    fn new(conn: TcpStream, number: usize, ending: Option<Ending>) -> Self {
         NarratedConn {
             lines: Lines::new(&conn),
             conn,
             say: Narrator::new(format!("conn{number}"), LESSON.package),
+            _ending: ending,
         }
     }
 }
@@ -392,7 +395,7 @@ fn spawn_worker(
         let Ok((conn, number)) = job else {
             return; // The queue was closed: the server is shutting down.
         };
-        let result = handle(NarratedConn::new(conn, number), &tally);
+        let result = handle(NarratedConn::new(conn, number, None), &tally);
         let _ = report.send((number, result));
     };
     let spawned = thread::Builder::new()
@@ -415,11 +418,23 @@ fn no_thread(e: std::io::Error) -> std::io::Error {
 
 /// How this server serves its connections.
 enum Workers {
-    /// One thread per connection: the handles of the threads not yet joined.
+    /// One thread per connection, joined by whoever waits for it (the demos, in their order):
+    /// the handles of the threads not yet joined.
     PerConnection(Vec<(usize, JoinHandle<Result<()>>)>),
+    /// One thread per connection, each joined by the reaper as soon as it ends (the server).
+    Reaped(Reaper),
     /// A fixed pool of workers.
     Pool(Pool),
 }
+
+// ANCHOR: builder
+/// How each connection's thread is made: named after its connection, so that `ps -T`, `top -H`
+/// and a debugger show `conn7`. Its stack is std's default (2 MiB of address space reserved,
+/// a few KiB of it touched): see "A storm of clients" in the chapter for why not smaller.
+fn builder(number: usize) -> thread::Builder {
+    thread::Builder::new().name(format!("conn{number}"))
+}
+// ANCHOR_END: builder
 
 // ANCHOR: workers
 impl Workers {
@@ -443,42 +458,30 @@ impl Workers {
     ) -> Result<()> {
         match self {
             Workers::PerConnection(threads) => {
-                // If no thread can be made, the closure is dropped, and the connection in it
-                // is closed. To tell the client why first, keep a second descriptor for the
-                // same socket (dup(2)); the connection lives on until both are closed.
-                let spare = conn.try_clone();
-                let conn = NarratedConn::new(conn, number);
-                let spawn = || spawn_handler(conn, Arc::clone(tally)).map_err(no_thread);
-                let call = format!("thread::spawn(conn{number})");
-                let why = "start a thread that serves this connection";
-                let its_own =
-                    |_: &JoinHandle<_>| format!("ok, conn{number} has a thread of its own");
-                match say.call_then(call, why, spawn, its_own) {
-                    Ok(thread) => threads.push((number, thread)),
-                    // No thread (the narrator said why): that is this client's bad luck, not
-                    // the server's end.
-                    Err(_) => refuse(spare, number, say),
+                if let Some(thread) = spawn_one(conn, number, tally, None, say) {
+                    threads.push((number, thread));
                 }
+                Ok(())
+            }
+            Workers::Reaped(reaper) => {
+                let ending = Some(reaper.ending(number));
+                let news = match spawn_one(conn, number, tally, ending, say) {
+                    Some(thread) => News::Started(number, thread),
+                    None => News::Refused(number),
+                };
+                // The reaper ends only after we have hung up: it is there to hear this.
+                let _ = reaper.news.send(news);
                 Ok(())
             }
             Workers::Pool(pool) => pool.give(conn, number, say),
         }
     }
 
-    /// Join the threads that have finished, so that they do not pile up; report failures.
+    /// Report the connections a pool's workers have finished. (The reaper reports its own.)
     fn reap(&mut self, say: &Narrator) {
-        match self {
-            Workers::PerConnection(threads) => {
-                let (done, running) = threads.drain(..).partition(|(_, t)| t.is_finished());
-                *threads = running;
-                for (number, thread) in done {
-                    report(number, thread.join(), say);
-                }
-            }
-            Workers::Pool(pool) => {
-                for (number, result) in pool.finished.try_iter() {
-                    report(number, Ok(result), say);
-                }
+        if let Workers::Pool(pool) = self {
+            for (number, result) in pool.finished.try_iter() {
+                report(number, Ok(result), say);
             }
         }
     }
@@ -501,6 +504,7 @@ impl Workers {
                     report(number, result, say);
                 }
             }
+            Workers::Reaped(_) => unreachable!("the demos join their threads themselves"),
             Workers::Pool(pool) => {
                 let mut reports = Vec::new();
                 for _ in numbers {
@@ -518,19 +522,52 @@ impl Workers {
         Ok(())
     }
 
-    /// Stop: wait for every connection still being served.
-    fn finish(self, say: &Narrator) {
+    /// Stop: wait for every connection still being served. The most threads that served at
+    /// once, if the reaper counted them.
+    fn finish(self, say: &Narrator) -> Option<usize> {
         match self {
             Workers::PerConnection(threads) => {
                 for (number, thread) in threads {
                     report(number, thread.join(), say);
                 }
+                None
             }
+            Workers::Reaped(reaper) => Some(reaper.finish()),
             Workers::Pool(pool) => {
                 for (number, result) in pool.stop(say) {
                     report(number, Ok(result), say);
                 }
+                None
             }
+        }
+    }
+}
+
+/// Start connection `number`'s thread (its builder names it), or turn
+/// the client away if no thread can be made.
+fn spawn_one(
+    conn: TcpStream,
+    number: usize,
+    tally: &Shared,
+    ending: Option<Ending>,
+    say: &Narrator,
+) -> Option<JoinHandle<Result<()>>> {
+    // If no thread can be made, the closure is dropped, and the connection in it is closed.
+    // To tell the client why first, keep a second descriptor for the same socket (dup(2));
+    // the connection lives on until both are closed.
+    let spare = conn.try_clone();
+    let conn = NarratedConn::new(conn, number, ending);
+    let spawn = || spawn_handler(builder(number), conn, Arc::clone(tally)).map_err(no_thread);
+    let call = format!("thread::spawn(conn{number})");
+    let why = "start a thread that serves this connection";
+    let its_own = |_: &JoinHandle<_>| format!("ok, conn{number} has a thread of its own");
+    match say.call_then(call, why, spawn, its_own) {
+        Ok(thread) => Some(thread),
+        // No thread (the narrator said why): that is this client's bad luck, not the
+        // server's end.
+        Err(_) => {
+            refuse(spare, number, say);
+            None
         }
     }
 }
@@ -556,6 +593,90 @@ fn refuse(spare: std::io::Result<TcpStream>, number: usize, say: &Narrator) {
     }
 }
 // ANCHOR_END: workers
+
+// ANCHOR: reaper
+/// The thread that joins the connections' threads, so that the accept loop does not.
+///
+/// A thread that has ended keeps its stack until someone joins it. The acceptor could join
+/// the finished ones between two accepts, but then every accept waits for that work (giving
+/// stacks back, munmap), and for a look at every running thread to find the finished ones:
+/// a storm's clients wait in the accept queue meanwhile. Here each connection says when it is
+/// done (its `Ending` is dropped, on every path, in its own thread), and the reaper joins
+/// that thread, and only that one.
+struct Reaper {
+    /// The acceptor's line to the reaper.
+    news: Sender<News>,
+    thread: JoinHandle<usize>,
+}
+
+/// What the reaper hears.
+enum News {
+    /// The acceptor made this connection's thread.
+    Started(usize, JoinHandle<Result<()>>),
+    /// This connection is done with: its thread is returning. (It may come before `Started`.)
+    Ending(usize),
+    /// No thread could be made for this connection: there is none to join.
+    Refused(usize),
+}
+
+/// Carried by a connection; dropping it tells the reaper that the connection is done with.
+struct Ending(usize, Sender<News>);
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        let _ = self.1.send(News::Ending(self.0));
+    }
+}
+
+impl Reaper {
+    fn start(say: &Narrator) -> Result<Reaper> {
+        say.note("one thread per connection, and a reaper that joins each as it ends");
+        let (news, heard) = mpsc::channel();
+        let reaper_say = say.clone();
+        let reap = move || reap(heard, &reaper_say);
+        let spawn = || thread::Builder::new().name("reaper".into()).spawn(reap);
+        let why = "a thread that joins each connection's thread when it ends";
+        let thread = say.call_then("thread::spawn(reaper)", why, spawn, |_| "ok".into())?;
+        Ok(Reaper { news, thread })
+    }
+
+    /// What connection `number` carries, to say when it is done with.
+    fn ending(&self, number: usize) -> Ending {
+        Ending(number, self.news.clone())
+    }
+
+    /// Hang up, and wait until every connection's thread has been joined; return the most
+    /// threads that were serving at once.
+    fn finish(self) -> usize {
+        drop(self.news);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// The reaper's loop: join each connection's thread once it is ending, report how it ended.
+/// It ends when nobody can send it news: the acceptor has hung up, and every connection too.
+fn reap(heard: Receiver<News>, say: &Narrator) -> usize {
+    let mut running = HashMap::new();
+    let mut ended_first = HashSet::new();
+    let mut most = 0;
+    for news in heard {
+        match news {
+            News::Started(n, thread) if ended_first.remove(&n) => report(n, thread.join(), say),
+            News::Started(n, thread) => {
+                running.insert(n, thread);
+                most = most.max(running.len());
+            }
+            // join() waits only for the last instructions of a thread that is returning.
+            News::Ending(n) => match running.remove(&n) {
+                Some(thread) => report(n, thread.join(), say),
+                None => drop(ended_first.insert(n)),
+            },
+            News::Refused(n) => drop(ended_first.remove(&n)),
+        }
+    }
+    most
+}
+// ANCHOR_END: reaper
 
 /// Say how a connection ended, if it did not end well. One failed connection is not the
 /// server's failure: it reports it and goes on serving the others.
@@ -586,36 +707,46 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
 }
 
 // ANCHOR: server
+/// The accept queue the server asks for: room for a storm of 10,000 clients at once.
+/// listen(2): the kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4,
+/// 128 before); the kernel view after listen() shows what was granted.
+const BACKLOG: i32 = 10_000;
+
+/// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.
+const DESCRIPTORS: u64 = 20_000;
+
 /// Accept connections and hand each one over, until `--clients N` have come (or forever).
+/// The loop does nothing else: a thread is joined by the reaper, a pool's worker reports.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let settings = settings(opts, 30)?;
     let tally = Shared::default();
-    // The pool's workers first: once we say "listening", we are ready to serve.
-    let mut workers = Workers::start(settings.pool, &tally, &say)?;
-    let listener = common::listener::listen_on(opts, &say)?;
+    common::listener::allow_descriptors(DESCRIPTORS, &say)?;
+    // The workers (or the reaper) first: once we say "listening", we are ready to serve.
+    let mut workers = match settings.pool {
+        None => Workers::Reaped(Reaper::start(&say)?),
+        pool => Workers::start(pool, &tally, &say)?,
+    };
+    let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
     let mut pause = Backoff::new();
-    let mut most_at_once = 0;
     let mut number = 0;
     while settings.clients.is_none_or(|n| number < n) {
         number += 1;
         let conn = accept_one(&listener, settings.idle, &mut pause, &say)?;
         workers.give(conn, number, &tally, &say)?;
         workers.reap(&say);
-        if let Workers::PerConnection(threads) = &workers {
-            most_at_once = most_at_once.max(threads.len());
-        }
     }
     // No more connections: wait for those still being served, then report.
-    workers.finish(&say);
+    let most_at_once = workers.finish(&say);
     let tally = tally.lock().unwrap_or_else(|e| e.into_inner());
     say.note(format!(
         "connections served: {number}; the tally: {} lines, {} bytes",
         tally.lines, tally.bytes
     ));
-    match settings.pool {
-        None => say.note(format!("most threads at once: {most_at_once}")),
-        Some(size) => say.note(format!("never more than {size} workers")),
+    match (settings.pool, most_at_once) {
+        (Some(size), _) => say.note(format!("never more than {size} workers")),
+        (None, Some(most)) => say.note(format!("most threads at once: {most}")),
+        (None, None) => {}
     }
     #[cfg(target_os = "linux")]
     say.note(peak_memory());

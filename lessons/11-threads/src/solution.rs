@@ -9,15 +9,16 @@ use common::Result;
 use crate::{Connection, Shared, Tally};
 
 // ANCHOR: solution
-/// Serve `conn` in a thread of its own; return that thread's handle at once.
+/// Serve `conn` in a thread of its own, made by `builder`; return that thread's handle at once.
 pub fn spawn_handler(
+    builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
     // `move`: the thread owns the connection and its own handle to the tally, because it may
     // run longer than this function. Builder::spawn reports failure (too many threads) as an
     // error; thread::spawn would panic.
-    thread::Builder::new().spawn(move || handle(conn, &tally))
+    builder.spawn(move || handle(conn, &tally))
 }
 
 /// Serve one connection: answer each line in upper case and count it, until the client closes.

@@ -210,7 +210,8 @@ fn spawn_handler_returns_while_the_client_is_still_being_served() {
     let (go, gate) = mpsc::channel();
     client.gate = Some(gate);
     let started = Instant::now();
-    let thread = yours(|| spawn_handler(client, Arc::clone(&tally)));
+    let builder = std::thread::Builder::new().name("conn7".into());
+    let thread = yours(|| spawn_handler(builder, client, Arc::clone(&tally)));
     let took = started.elapsed();
     // Let the client go on, then wait for its thread (bounded by the gate's own timeout).
     let _ = go.send(());
@@ -230,6 +231,14 @@ fn spawn_handler_returns_while_the_client_is_still_being_served() {
             &e.to_string(),
         ),
     };
+    if thread.thread().name() != Some("conn7") {
+        fail(
+            "The connection's thread is not the one the builder makes: the lesson's builder \
+             names it, and `ps -T` would show no conn7.",
+            "a thread named conn7 (builder.spawn(...))",
+            &format!("a thread named {:?}", thread.thread().name()),
+        );
+    }
     match thread.join() {
         Ok(Ok(())) => {}
         Ok(Err(e)) => fail(
@@ -256,7 +265,8 @@ fn many_threads_share_one_tally() {
         let lines: Vec<&[u8]> = vec![b"abc\n"; 50];
         let (client, seen) = Client::new(&lines, &tally);
         seen_all.push(seen);
-        match yours(|| spawn_handler(client, Arc::clone(&tally))) {
+        let builder = std::thread::Builder::new();
+        match yours(|| spawn_handler(builder, client, Arc::clone(&tally))) {
             Ok(thread) => threads.push(thread),
             Err(e) => fail(
                 "spawn_handler could not start a thread.",

@@ -10,11 +10,13 @@ use common::Result;
 use crate::{Connection, Shared, Tally};
 
 pub fn spawn_handler(
+    builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    let builder = thread::Builder::new().name("connection".to_string());
-    builder.spawn(move || handle(conn, &tally))
+    // The closure made first, and given to the builder by name.
+    let serve = move || handle(conn, &*tally);
+    builder.spawn(serve)
 }
 
 fn count(tally: &Mutex<Tally>, line: &[u8]) {

@@ -11,10 +11,11 @@ use common::Result;
 use crate::{Connection, Shared, Tally};
 
 pub fn spawn_handler(
+    builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    let thread = thread::Builder::new().spawn(move || handle(conn, &tally))?;
+    let thread = builder.spawn(move || handle(conn, &tally))?;
     // Wait for it here, then hand back a thread that only carries the result.
     let result = thread.join().unwrap_or(Ok(()));
     Ok(thread::spawn(move || result))

@@ -11,10 +11,11 @@ use common::Result;
 use crate::{Connection, Shared, Tally};
 
 pub fn spawn_handler(
+    builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    thread::Builder::new().spawn(move || handle(conn, &tally))
+    builder.spawn(move || handle(conn, &tally))
 }
 
 pub fn handle(mut conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {

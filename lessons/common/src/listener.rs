@@ -14,8 +14,16 @@ use crate::narrate::family;
 use crate::{Narrator, Options, Result};
 
 // ANCHOR: listen_on
-/// A TCP listener on `opts.addr`, ready to accept: prints the readiness line.
+/// A TCP listener on `opts.addr`, ready to accept, with an accept queue of 128 (what std's
+/// `TcpListener::bind` asks for): prints the readiness line.
 pub fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
+    listen_with_backlog(opts, 128, say)
+}
+
+/// A TCP listener on `opts.addr`, ready to accept, whose accept queue holds `backlog`
+/// connections (as far as the system allows: listen(2) caps it at `net.core.somaxconn`, and
+/// the kernel view shows what was granted): prints the readiness line.
+pub fn listen_with_backlog(opts: &Options, backlog: i32, say: &Narrator) -> Result<TcpListener> {
     let addr = opts.addr;
     say.next(
         format!("socket({}, SOCK_STREAM)", family(&addr)),
@@ -49,10 +57,10 @@ pub fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
     say.done(format!("ok, bound to {bound}"));
 
     say.next(
-        "listen(backlog=128)",
+        format!("listen(backlog={backlog})"),
         "let the kernel queue connections for us",
     );
-    socket.listen(128).map_err(|e| say.fail(e))?;
+    socket.listen(backlog).map_err(|e| say.fail(e))?;
     // From here on std's listener is all a lesson needs (mio and tokio take it too).
     let listener = TcpListener::from(socket);
     say.done_with(&listener, "ok");
@@ -155,3 +163,61 @@ pub fn time_left(deadline: Instant) -> Option<Duration> {
     (!left.is_zero()).then_some(left)
 }
 // ANCHOR_END: time_left
+
+// ANCHOR: allow_descriptors
+/// Let this process open up to `wanted` descriptors (RLIMIT_NOFILE, getrlimit(2)), as far as
+/// its hard limit allows; returns the limit now in force.
+///
+/// Every connection is a file descriptor, and the soft limit is often 1024: a server that
+/// means to hold 10,000 connections must raise it, or `accept()` fails with EMFILE at the
+/// 1,021st. A process may raise its soft limit up to its hard limit; only a privileged one may
+/// raise the hard limit (`ulimit -Hn` shows it).
+#[cfg(target_os = "linux")]
+pub fn allow_descriptors(wanted: u64, say: &Narrator) -> Result<u64> {
+    let why = "how many descriptors may this process open?";
+    let limit = say.call_then("getrlimit(RLIMIT_NOFILE)", why, nofile, |l| {
+        format!("ok, soft {} hard {}", l.rlim_cur, l.rlim_max)
+    })?;
+    if limit.rlim_cur >= wanted {
+        return Ok(limit.rlim_cur);
+    }
+    let raised = libc::rlimit {
+        rlim_cur: wanted.min(limit.rlim_max),
+        rlim_max: limit.rlim_max,
+    };
+    let call = format!("setrlimit(RLIMIT_NOFILE, soft {})", raised.rlim_cur);
+    let why = "one descriptor per connection: raise the soft limit (up to the hard one)";
+    // SAFETY: setrlimit reads the struct we pass, nothing else.
+    let set = || match unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    };
+    // A refusal is not the server's end: it serves as many as the old limit allows.
+    match say.call(call, why, set) {
+        Ok(()) => Ok(raised.rlim_cur),
+        Err(_) => Ok(limit.rlim_cur),
+    }
+}
+
+/// getrlimit(RLIMIT_NOFILE): this process's soft and hard limits on open descriptors.
+#[cfg(target_os = "linux")]
+fn nofile() -> std::io::Result<libc::rlimit> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct we pass, nothing else.
+    match unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } {
+        0 => Ok(limit),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+// ANCHOR_END: allow_descriptors
+
+/// Elsewhere the limits are left as they are (macOS and the BSDs have the same call; this
+/// book measures on Linux).
+#[cfg(not(target_os = "linux"))]
+pub fn allow_descriptors(_wanted: u64, say: &Narrator) -> Result<u64> {
+    say.note("the descriptor limit is left as it is on this system (ulimit -n shows it)");
+    Ok(0)
+}

@@ -32,6 +32,8 @@ mod conn;
 pub mod hostile;
 pub mod report;
 mod run;
+#[cfg(target_os = "linux")]
+pub mod storm;
 pub mod trace;
 
 pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
