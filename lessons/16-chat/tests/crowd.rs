@@ -22,6 +22,13 @@ fn a_thousand_members_joining_at_once_all_get_the_first_line() {
     // the soft descriptor limit (often 1024) as far as the hard one allows.
     let me = std::process::id().to_string();
     prlimit(&["--pid", &me, &format!("--nofile={}:", 2 * CROWD + 100)]);
+    let somaxconn = std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap_or_default();
+    let somaxconn: usize = somaxconn.trim().parse().unwrap_or(0);
+    assert!(
+        somaxconn >= CROWD,
+        "net.core.somaxconn is {somaxconn} here: no listener may queue {CROWD} connections \
+         (it is 4096 by default since Linux 5.4; sysctl -w net.core.somaxconn=4096)"
+    );
     let server = Server::start(BIN, &["--quiet"]);
     kill("STOP", server.pid());
     let mut members: Vec<Conn> = (0..CROWD)
