@@ -23,6 +23,7 @@ use crate::Kind;
 ///   `Kind::Datagram` is a UDP socket (it sends and receives separate datagrams).
 /// - Only the address's family and the kind count: its IP and port do not (`0.0.0.0:0`,
 ///   `127.0.0.1:7001`, `[::1]:0` are all fine), and nothing is bound or connected yet.
+/// - It is in blocking mode, as every new socket is: calls on it wait until they can finish.
 /// - An error from the kernel is returned as it is, never unwrapped.
 /// - Print nothing: the lesson narrates each call around your function.
 pub fn new_socket(addr: SocketAddr, kind: Kind) -> io::Result<Socket> {

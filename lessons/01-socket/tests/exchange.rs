@@ -4,26 +4,23 @@
 //! on the reference build only; the exercise's checks are tests/exercise.rs.
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-01-socket");
 
-/// SO_REUSEADDR is set on Unix only (as std does), so the calls differ by one.
-fn with_reuse(calls: &[&str]) -> Vec<String> {
-    calls
-        .iter()
-        .filter(|c| cfg!(unix) || **c != "setsockopt")
-        .map(|c| c.to_string())
-        .collect()
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
+/// Every call of the server's connection, in order (recv twice: a peek, then the take).
+const SERVER_CALLS: [&str; 10] = [
+    "socket",
+    "setsockopt",
+    "bind",
+    "listen",
+    "accept",
+    "recv",
+    "recv",
+    "send",
+    "close",
+    "close",
+];
 
 #[test]
 fn the_demo_runs_the_whole_exchange_in_order() {
@@ -36,19 +33,7 @@ fn the_demo_runs_the_whole_exchange_in_order() {
     assert_eq!(trace.sent("server"), b"HELLO\n");
     assert_eq!(trace.received("client"), b"HELLO\n");
     // Every call of a connection's life, in order (recv twice: a peek, then the take).
-    let server = [
-        "socket",
-        "setsockopt",
-        "bind",
-        "listen",
-        "accept",
-        "recv",
-        "recv",
-        "send",
-        "close",
-        "close",
-    ];
-    assert_eq!(trace.calls("server"), with_reuse(&server));
+    assert_eq!(trace.calls("server"), testkit::with_reuse(&SERVER_CALLS));
     let client = ["socket", "connect", "send", "recv", "recv", "close"];
     assert_eq!(trace.calls("client"), client);
     assert!(trace.errors("server").is_empty() && trace.errors("client").is_empty());
@@ -56,7 +41,7 @@ fn the_demo_runs_the_whole_exchange_in_order() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&[]);
+    let (server, server_trace) = testkit::traced_server(BIN, &[]);
     let (run, trace) = lesson(BIN).client(server.addr).traced();
     run.success();
     assert_eq!(trace.sent("client"), b"hello\n");
@@ -67,25 +52,16 @@ fn server_and_client_in_two_processes() {
     assert_eq!(server_trace.ready(), Some(addr));
     assert_eq!(server_trace.received("server"), b"hello\n");
     assert_eq!(server_trace.sent("server"), b"HELLO\n");
-    let calls = [
-        "socket",
-        "setsockopt",
-        "bind",
-        "listen",
-        "accept",
-        "recv",
-        "recv",
-        "send",
-        "close",
-        "close",
-    ];
-    assert_eq!(server_trace.calls("server"), with_reuse(&calls));
+    assert_eq!(
+        server_trace.calls("server"),
+        testkit::with_reuse(&SERVER_CALLS)
+    );
 }
 
 #[test]
 fn the_server_listens_on_ipv6_too() {
     // Only the right address family can bind [::1]: this is what the exercise is about.
-    let (server, server_trace) = traced_server(&["--addr", "[::1]:0"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--addr", "[::1]:0"]);
     assert!(server.addr.is_ipv6(), "listening on {}", server.addr);
     let (run, trace) = lesson(BIN).client(server.addr).traced();
     run.success();
@@ -155,7 +131,7 @@ fn a_killed_server_closes_its_connection_with_fin_not_rst() {
 
 #[test]
 fn a_client_that_leaves_early_is_reported_by_the_server() {
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     Conn::open(server.addr).send(b"no newline");
     // The connection is dropped here, before a whole line was sent: the server took the bytes,
     // found the end of the stream, and stops with an error (exit code 1), at a recv().
@@ -174,24 +150,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("socket_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: server got "hello\n", client got "HELLO\n""#);
-    lesson(&testkit::example("socket_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: server got "hello\n", client got "HELLO\n""#);
-}
-
-/// The TCP states the kernel view reported for one side, in order (Linux only).
-#[cfg(target_os = "linux")]
-fn states(trace: &testkit::Trace, who: &str) -> Vec<String> {
-    trace
-        .of(who)
-        .filter(|e| e.kind == "kernel")
-        .map(|e| e.text.split_whitespace().next().unwrap_or("").to_string())
-        .collect()
+    testkit::std_and_tokio_say("socket", r#"server got "hello\n", client got "HELLO\n""#);
 }
 
 /// What the kernel holds after each call, read from /proc/net/tcp (Linux only).
@@ -201,11 +160,11 @@ fn the_kernel_view_follows_the_connection_through_its_states() {
     let (run, trace) = testkit::traced(BIN, &[]);
     run.success();
     // Unbound sockets have no TCP entry: three times "no".
-    assert_eq!(states(&trace, "kinds"), ["no", "no", "no"]);
+    assert_eq!(trace.states("kinds"), ["no", "no", "no"]);
     // listen; the queue with the client's connection; accept; the client's FIN arrived; the
     // connection and the listener closed.
     assert_eq!(
-        states(&trace, "server"),
+        trace.states("server"),
         ["LISTEN", "LISTEN", "ESTABLISHED", "CLOSE_WAIT", "no", "no"]
     );
     let queued = trace.of("server").filter(|e| e.kind == "kernel").nth(1);
@@ -214,7 +173,7 @@ fn the_kernel_view_follows_the_connection_through_its_states() {
         "{queued:?}"
     );
     // connect; after its close, the client waits for the server's FIN.
-    assert_eq!(states(&trace, "client"), ["ESTABLISHED", "FIN_WAIT2"]);
+    assert_eq!(trace.states("client"), ["ESTABLISHED", "FIN_WAIT2"]);
 }
 
 #[cfg(not(target_os = "linux"))]

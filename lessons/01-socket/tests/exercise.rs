@@ -5,6 +5,7 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
 
 use lesson_01_socket::{new_socket, Kind};
 use socket2::{SockAddr, Socket, Type};
@@ -15,12 +16,28 @@ use testkit::{fail, yours, Conn};
 fn made(addr: &str, kind: Kind) -> Socket {
     let addr: SocketAddr = addr.parse().unwrap();
     match yours(|| new_socket(addr, kind)) {
-        Ok(socket) => socket,
+        Ok(socket) => {
+            not_bound_yet(&socket, addr, kind);
+            socket
+        }
         Err(e) => fail(
             &format!("new_socket({addr}, Kind::{kind:?}) returned an error instead of a socket."),
             "a socket",
             &format!("error: {e}"),
         ),
+    }
+}
+
+/// A new socket is bound to nothing yet: its own address still has port 0.
+#[track_caller]
+fn not_bound_yet(socket: &Socket, addr: SocketAddr, kind: Kind) {
+    let own = socket.local_addr().ok().and_then(|a| a.as_socket());
+    if let Some(own) = own.filter(|a| a.port() != 0) {
+        fail(
+            &format!("new_socket({addr}, Kind::{kind:?}) bound the socket already."),
+            "an unbound socket (port 0)",
+            &format!("bound to {own}"),
+        );
     }
 }
 
@@ -63,6 +80,26 @@ fn ipv6_here() -> bool {
     here
 }
 
+/// `call` on `socket`, which has nothing to do yet, must wait (in blocking mode, here until
+/// SO_RCVTIMEO gives up), not return at once.
+#[track_caller]
+fn waits(socket: &Socket, name: &str, call: impl FnOnce() -> std::io::Result<()>) {
+    let wait = Duration::from_millis(100);
+    socket.set_read_timeout(Some(wait)).expect("SO_RCVTIMEO");
+    let start = Instant::now();
+    let early = call();
+    if start.elapsed() < wait / 2 {
+        fail(
+            &format!(
+                "Your socket's {name}, with nothing to take yet, returned at once instead of \
+                 waiting: the socket is not in blocking mode."
+            ),
+            &format!("{name} waits (100 ms here, then gives up)"),
+            &format!("{name} -> {early:?} after {:?}", start.elapsed()),
+        );
+    }
+}
+
 /// A TCP socket: it listens, a client connects, and bytes go through the connection.
 #[track_caller]
 fn carries_a_connection(socket: Socket) {
@@ -73,6 +110,10 @@ fn carries_a_connection(socket: Socket) {
             &format!("listen(16) -> error: {e}"),
         );
     }
+    // No client yet: an accept() in blocking mode waits. (Only Linux lets SO_RCVTIMEO
+    // limit accept(), socket(7); elsewhere it would wait for ever.)
+    #[cfg(target_os = "linux")]
+    waits(&socket, "accept()", || socket.accept().map(drop));
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
     let mut client = Conn::open(addr);
     let (conn, _) = socket
@@ -85,6 +126,10 @@ fn carries_a_connection(socket: Socket) {
 /// A UDP socket: a datagram sent to its address arrives whole.
 #[track_caller]
 fn receives_a_datagram(socket: Socket, addr: SocketAddr) {
+    // Nothing has been sent yet: a recv() in blocking mode waits.
+    waits(&socket, "recv()", || {
+        (&socket).read(&mut [0u8; 64]).map(drop)
+    });
     let sender = UdpSocket::bind(SocketAddr::new(addr.ip(), 0)).expect("a UDP sender");
     sender.send_to(b"ping", addr).expect("send_to()");
     socket
@@ -151,15 +196,7 @@ fn only_the_family_of_the_address_counts_and_nothing_is_bound_yet() {
         ("0.0.0.0:7001", Kind::Stream, "127.0.0.1:0"),
         ("192.0.2.1:9", Kind::Datagram, "127.0.0.1:0"),
     ] {
-        let socket = made(addr, kind);
-        let own = socket.local_addr().ok().and_then(|a| a.as_socket());
-        if own.is_some_and(|a| a.port() != 0) {
-            fail(
-                &format!("new_socket({addr}, Kind::{kind:?}) bound the socket already."),
-                "an unbound socket (port 0)",
-                &format!("bound to {}", own.unwrap()),
-            );
-        }
+        let socket = made(addr, kind); // checks it is not bound
         binds(&socket, addr, loopback);
     }
 }

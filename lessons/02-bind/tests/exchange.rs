@@ -14,7 +14,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-02-bind");
 
 /// Start the server on port 0, and check it reports the port the kernel chose.
 fn start_server(args: &[&str]) -> Server {
-    let mut server = Server::start(BIN, args);
+    real_port(Server::start(BIN, args))
+}
+
+/// The same, started with `--trace`; and its trace file.
+fn traced_server(args: &[&str]) -> (Server, TraceFile) {
+    let (server, trace) = testkit::traced_server(BIN, args);
+    (real_port(server), trace)
+}
+
+/// The server, if it reports the port the kernel chose (not the port 0 it asked for).
+fn real_port(mut server: Server) -> Server {
     if server.addr.port() == 0 {
         let run = server.stop();
         testkit::fail(
@@ -25,23 +35,6 @@ fn start_server(args: &[&str]) -> Server {
         );
     }
     server
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (start_server(&all), trace)
-}
-
-/// SO_REUSEADDR is set on Unix only (as std does).
-fn with_reuse(calls: &[&str]) -> Vec<String> {
-    calls
-        .iter()
-        .filter(|c| cfg!(unix) || **c != "setsockopt")
-        .map(|c| c.to_string())
-        .collect()
 }
 
 /// A failed run's one error, as (call, reason): `("bind(127.0.0.1:7002)", "address …")`.
@@ -95,11 +88,11 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         "close",
         "close",
     ];
-    assert_eq!(trace.calls("server"), with_reuse(&server));
+    assert_eq!(trace.calls("server"), testkit::with_reuse(&server));
     // The rival is refused the listening socket's address, whatever its options.
     assert_eq!(
         trace.calls("rival"),
-        with_reuse(&["socket", "setsockopt", "bind"])
+        testkit::with_reuse(&["socket", "setsockopt", "bind"])
     );
     let addr = trace.ready().expect("a listening line");
     let refused = (
@@ -135,17 +128,7 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         "listen",
         "close",
     ];
-    assert_eq!(trace.calls("again"), with_reuse(&again));
-}
-
-/// The TCP states the kernel view reported for one side, in order (Linux only).
-#[cfg(target_os = "linux")]
-fn states(trace: &Trace, who: &str) -> Vec<String> {
-    trace
-        .of(who)
-        .filter(|e| e.kind == "kernel")
-        .map(|e| e.text.split_whitespace().next().unwrap_or("").to_string())
-        .collect()
+    assert_eq!(trace.calls("again"), testkit::with_reuse(&again));
 }
 
 #[test]
@@ -168,11 +151,11 @@ fn the_kernel_lists_a_bound_socket_then_a_listener_and_keeps_time_wait() {
     // Bound, listening, its end of the connection after it closed first, and, once the
     // listener is closed too, the connection still in TIME_WAIT on its port.
     assert_eq!(
-        states(&trace, "server"),
+        trace.states("server"),
         [after_bind, "LISTEN", "FIN_WAIT2", "TIME_WAIT"]
     );
-    assert_eq!(states(&trace, "client"), ["ESTABLISHED", "no"]);
-    assert_eq!(states(&trace, "again"), ["LISTEN"]);
+    assert_eq!(trace.states("client"), ["ESTABLISHED", "no"]);
+    assert_eq!(trace.states("again"), ["LISTEN"]);
 }
 
 #[test]

@@ -19,14 +19,6 @@ fn greet(conn: &mut Conn, name: &str, number: usize) {
         .expect_eof();
 }
 
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
-
 /// Where in the trace an event is: the first of `who` matching `test`.
 #[track_caller]
 fn at(
@@ -188,7 +180,7 @@ fn two_processes_clients_wait_in_the_servers_accept_queue() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&["--clients", "1"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "1"]);
     let (run, trace) = lesson(BIN)
         .client(server.addr)
         .args(&["--name", "zoë"])
@@ -266,7 +258,7 @@ fn bad_flags_are_usage_errors() {
 /// and that the server's one error, the rude client's, was `reported`.
 #[track_caller]
 fn survives(rude: impl FnOnce(std::net::SocketAddr), reported: &str) -> Duration {
-    let (server, trace) = traced_server(&["--clients", "1", "--timeout", "1000"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "1000"]);
     let started = Instant::now();
     rude(server.addr);
     let mut next = Conn::open(server.addr);
@@ -346,17 +338,7 @@ fn a_client_that_trickles_is_cut_off_at_the_deadline() {
     // One byte every 300 ms: each recv() gets a byte long before a per-call timeout of 1 s,
     // so only a deadline for the whole line stops this client (33 bytes would take 10 s).
     let took = survives(
-        |addr| {
-            let mut conn = Conn::open(addr);
-            std::thread::spawn(move || {
-                for _ in 0..33 {
-                    if conn.try_send(b"x").is_err() {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(300));
-                }
-            });
-        },
+        |addr| Conn::open(addr).trickle(33, Duration::from_millis(300)),
         "timed out",
     );
     assert!(
@@ -378,7 +360,7 @@ fn a_silent_client_is_cut_off_at_the_deadline() {
 fn a_stop_and_continue_does_not_end_the_server() {
     // Ctrl-Z and `fg`: SIGSTOP, then SIGCONT. A recv() with a timeout interrupted that way
     // fails with EINTR (signal(7)); the server must wait again, not drop the client.
-    let (mut server, trace) = traced_server(&["--clients", "1", "--timeout", "5000"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5000"]);
     let mut conn = Conn::open(server.addr);
     trace.wait_for(&mut server, 1, |e| e.kind == "call" && e.name() == "accept");
     let pid = server.pid().to_string();
@@ -410,47 +392,25 @@ fn a_stop_and_continue_does_not_end_the_server() {
 #[test]
 #[cfg(target_os = "linux")]
 fn running_out_of_descriptors_does_not_end_the_server() {
+    use testkit::hostile::{accept_recovered, out_of_descriptors};
     // The running server's soft descriptor limit set to its lowest free descriptor: accept()
     // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
-    let (mut server, trace) = traced_server(&["--clients", "1", "--timeout", "1000"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "1000"]);
     // The kernel view opens a netlink socket for a moment; the second view of the listener
     // is printed once that is closed again, right before the first accept(). Read the
     // descriptors then.
     trace.wait_for(&mut server, 2, listen_view);
-    let pid = server.pid();
-    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap();
-    let open: Vec<u64> = fds
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
-        .collect();
-    let free = (0..).find(|fd| !open.contains(fd)).unwrap();
-    let limits = |soft: &str| {
-        testkit::hostile::prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")])
-    };
-    limits(&free.to_string());
-    // The accept() the server is already in took its descriptor number before the limit
-    // came down, so the first connection gets in (and, silent, is cut after 1 s); the
-    // next one meets EMFILE.
-    let _first = Conn::open(server.addr);
-    let mut conn = Conn::open(server.addr);
-    let failed = |e: &Event| e.kind == "error" && e.name() == "accept";
-    trace.wait_for(&mut server, 1, failed);
-    limits("1024");
-    assert!(server.is_running(), "the server exited without descriptors");
+    // The first connection gets in (and, silent, is cut after 1 s); the next one waits.
+    let (_first, mut conn) = out_of_descriptors(&mut server, &trace);
     greet(&mut conn, "alice", 1);
     server.finish().success();
-    // accept() failed (EMFILE), and a later accept() took the connection.
-    let events = trace.read().events;
-    let first_failure = events.iter().position(failed).unwrap();
-    assert!(events[first_failure..]
-        .iter()
-        .any(|e| e.kind == "call" && e.name() == "accept"));
+    accept_recovered(&trace.read());
 }
 
 #[test]
 fn a_server_for_ever_serves_clients_after_rude_ones() {
     // --clients 0: until stopped. Rude and polite clients take turns.
-    let (mut server, trace) = traced_server(&["--clients", "0", "--timeout", "1000"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--clients", "0", "--timeout", "1000"]);
     for number in 1..=3 {
         Conn::open(server.addr).send(b"\x01\n");
         let mut conn = Conn::open(server.addr);
@@ -503,18 +463,10 @@ fn the_book_shows_the_backlog_std_chooses() {
 
 #[test]
 fn the_std_and_tokio_ways_queue_clients_too() {
-    lesson(&testkit::example("listen_std_way"))
-        .run()
-        .success()
-        .stdout_has(
-            "std: 3 clients connected before accept; answers: number 1, number 2, number 3",
-        );
-    lesson(&testkit::example("listen_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(
-            "tokio: 3 clients connected before accept; answers: number 1, number 2, number 3",
-        );
+    testkit::std_and_tokio_say(
+        "listen",
+        "3 clients connected before accept; answers: number 1, number 2, number 3",
+    );
 }
 
 #[test]

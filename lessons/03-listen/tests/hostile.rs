@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::Conn;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
 
@@ -18,12 +18,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
 /// The backlog is 128 rather than the lesson's 3, as a real server's would be: with 3, the
 /// burst of 200 connections would mostly measure SYN retries (chapter 3), not the server.
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--clients", "0", "--timeout", "2000", "--backlog", "128"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--clients", "0", "--timeout", "2000", "--backlog", "128"],
         b"alice\n",
         normal,
     )

@@ -11,7 +11,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-04-accept");
 
@@ -34,15 +34,6 @@ fn connected_from(trace: &Trace, who: &str) -> SocketAddr {
     let from = event.result.rsplit(' ').next().unwrap_or_default();
     from.parse()
         .unwrap_or_else(|_| panic!("{who}'s connect() result names no address: {event:?}"))
-}
-
-/// A server run with `--trace`, and the file its events go to.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = vec!["server", "--addr", "127.0.0.1:0"];
-    all.extend_from_slice(args);
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
 }
 
 /// How many times a side called `name`.
@@ -83,7 +74,7 @@ fn the_demo_serves_three_clients_in_order_each_told_its_own_address() {
 
 #[test]
 fn server_and_clients_in_separate_processes() {
-    let (server, server_trace) = traced_server(&["--clients", "2"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "2"]);
     for (number, name) in [(1, "ann"), (2, "ben")] {
         let (run, trace) = lesson(BIN)
             .client(server.addr)
@@ -133,7 +124,7 @@ fn raw_clients_are_served_in_the_order_they_connected() {
 
 #[test]
 fn a_silent_client_is_dropped_and_the_next_one_served() {
-    let (server, trace) = traced_server(&["--clients", "2", "--read-timeout", "300"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "2", "--read-timeout", "300"]);
     let mut silent = Conn::open(server.addr);
     let mut polite = Conn::open(server.addr);
     polite.send(b"hello from polite\n");
@@ -154,7 +145,8 @@ fn a_silent_client_is_dropped_and_the_next_one_served() {
 
 #[test]
 fn clients_that_leave_mid_line_or_never_end_their_line_are_dropped() {
-    let (server, trace) = traced_server(&["--clients", "3", "--read-timeout", "5000"]);
+    let (server, trace) =
+        testkit::traced_server(BIN, &["--clients", "3", "--read-timeout", "5000"]);
     let mut leaver = Conn::open(server.addr);
     let mut rambler = Conn::open(server.addr);
     let mut polite = Conn::open(server.addr);
@@ -275,12 +267,9 @@ fn the_book_shows_what_the_trickle_demo_prints() {
 /// must be served, within the server's deadline for the hostile one + a margin, since this
 /// server serves one client at a time.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--clients", "1000000", "--read-timeout", "1500"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--clients", "1000000", "--read-timeout", "1500"],
         b"hello from hostile\n",
         |addr| {
             let mut conn = Conn::open(addr);

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use socket2::{Domain, Socket, Type};
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-05-connect");
 
@@ -23,23 +23,6 @@ fn port_without_listener() -> (Socket, SocketAddr) {
         .unwrap();
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
     (socket, addr)
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
-
-/// SO_REUSEADDR is set on Unix only (as std does).
-fn with_reuse(calls: &[&str]) -> Vec<String> {
-    calls
-        .iter()
-        .filter(|c| cfg!(unix) || **c != "setsockopt")
-        .map(|c| c.to_string())
-        .collect()
 }
 
 /// The address in a call's result: `127.0.0.1:40002` in `ok, a connection from 127.0.0.1:40002`.
@@ -70,7 +53,7 @@ fn the_demo_connects_then_is_refused() {
         "bind",
         "close",
     ];
-    assert_eq!(trace.calls("server"), with_reuse(&server));
+    assert_eq!(trace.calls("server"), testkit::with_reuse(&server));
     // The plain connect, the exchange, then a connect_timeout that is refused.
     let client = [
         "socket",
@@ -147,7 +130,7 @@ fn the_server_sees_the_port_the_client_was_given() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&[]);
+    let (server, server_trace) = testkit::traced_server(BIN, &[]);
     let (run, trace) = lesson(BIN).client(server.addr).traced();
     run.success();
     let addr = server.addr;

@@ -7,7 +7,7 @@
 //! tests say so on stderr (and fail under CI=true, where the namespace must work).
 #![cfg(target_os = "linux")]
 
-use testkit::wire_mask::{assert_segments, check_wire_output, wire_run};
+use testkit::wire_mask::{assert_segments, check_book_wire, wire_run};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-05-connect");
 
@@ -68,13 +68,5 @@ fn the_handshake_happens_in_connect_and_a_refused_connect_meets_rst() {
 
 #[test]
 fn book_output_wire() {
-    let Some(run) = wire_run(BIN, &["--wire"]) else {
-        return;
-    };
-    check_wire_output(
-        &run,
-        "$ cargo run -p lesson-05-connect -- --wire",
-        "output-wire.txt",
-        false,
-    );
+    check_book_wire(BIN, false);
 }

@@ -7,7 +7,7 @@
 //! exercise's checks are tests/exercise.rs.
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-06-send");
 
@@ -75,8 +75,7 @@ fn server_and_client_in_two_processes() {
     // Several times the buffers, and small enough that both traces (every byte, in hex)
     // are read in well under a second.
     let size = 300_000;
-    let server_trace = TraceFile::new();
-    let server = Server::start(BIN, &["--size", "300000", "--trace", server_trace.path()]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--size", "300000"]);
     let (run, client_trace) = lesson(BIN).client(server.addr).traced();
     run.success();
     server.finish().success();
@@ -109,9 +108,8 @@ fn a_client_that_never_reads_gets_a_send_timeout_not_a_false_ok() {
     // The client connects and reads nothing. The buffers fill up, and send() waits for room.
     // SO_SNDTIMEO ends the wait: the first send() returns with PART of the payload taken, the
     // next one takes nothing and fails with a timeout, which send_all must report.
-    let trace = TraceFile::new();
     let args = ["--size", "8000000", "--send-timeout-ms", "300"];
-    let server = Server::start(BIN, &[&args[..], &["--trace", trace.path()]].concat());
+    let (server, trace) = testkit::traced_server(BIN, &args);
     let conn = Conn::open(server.addr);
     let run = server.finish();
     drop(conn);
@@ -128,8 +126,7 @@ fn a_client_that_leaves_makes_send_fail_cleanly_without_sigpipe() {
     // The client reads the greeting and closes with payload bytes unread: its kernel answers
     // with RST. The server's next send() reports "connection reset" or "broken pipe"; a C
     // program would be killed by SIGPIPE here, a Rust program gets an error.
-    let trace = TraceFile::new();
-    let server = Server::start(BIN, &["--size", "8000000", "--trace", trace.path()]);
+    let (server, trace) = testkit::traced_server(BIN, &["--size", "8000000"]);
     let mut conn = Conn::open(server.addr);
     conn.expect("Grüße! 8000000 bytes follow.\n".as_bytes());
     drop(conn);
@@ -156,10 +153,5 @@ fn the_book_shows_a_send_to_a_closed_peer() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("send_std_way")).run().success().stdout_has(
-        "std: the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true",
-    );
-    lesson(&testkit::example("send_tokio_way")).run().success().stdout_has(
-        "tokio: the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true",
-    );
+    testkit::std_and_tokio_say("send", "the first write took fewer bytes than offered: true; the reader got all 8388616 bytes: true");
 }

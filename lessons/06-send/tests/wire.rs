@@ -9,7 +9,7 @@
 //! tests say so on stderr (and fail under CI=true, where the namespace must work).
 #![cfg(target_os = "linux")]
 
-use testkit::wire_mask::{check_wire_output, parse_wire, wire_run, Segment};
+use testkit::wire_mask::{check_book_wire, parse_wire, wire_run, Segment};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-06-send");
 
@@ -96,14 +96,6 @@ fn the_window_shrinks_while_the_client_reads_nothing_then_opens() {
 
 #[test]
 fn book_output_wire() {
-    let Some(run) = wire_run(BIN, &["--wire"]) else {
-        return;
-    };
     // How the payload is cut into segments depends on timers and buffers: narration only.
-    check_wire_output(
-        &run,
-        "$ cargo run -p lesson-06-send -- --wire",
-        "output-wire.txt",
-        true,
-    );
+    check_book_wire(BIN, true);
 }

@@ -21,6 +21,8 @@ use std::io::{self, Read};
 ///   later (in the length or in the body): an error of kind `io::ErrorKind::UnexpectedEof`.
 /// - A length over `max`: an error of kind `io::ErrorKind::InvalidData`, before any memory
 ///   is set aside for the body (the checks announce 64 MiB and measure what you allocate).
+/// - The memory you set aside is for the message's length, never for `max`: a 5-byte
+///   message under a 64 MiB limit needs 5 bytes.
 /// - A read that fails with kind `io::ErrorKind::Interrupted` took nothing: read again.
 ///   Any other error: return it as it is.
 /// - The wording of your errors is yours. Print nothing: the lesson narrates each recv().

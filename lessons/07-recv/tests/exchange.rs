@@ -29,14 +29,6 @@ fn recvs(trace: &Trace, who: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
-
 /// A recv() call that returned (its line is printed once it is in the trace).
 fn a_recv(e: &Event) -> bool {
     e.kind == "call" && e.name() == "recv"
@@ -128,7 +120,7 @@ fn server_and_client_in_two_processes_with_length_prefixes() {
 fn a_length_prefixed_message_sent_in_pieces_is_reassembled() {
     // Each piece is sent only after the server's recv() has returned the one before, so the
     // pieces arrive separately for certain. One recv() is not enough to read this message.
-    let (mut server, trace) = traced_server(&["--framing", "length"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0, 0, 5]);
     trace.wait_for(&mut server, 1, a_recv);
@@ -147,7 +139,7 @@ fn a_length_prefixed_message_sent_in_pieces_is_reassembled() {
 
 #[test]
 fn a_header_split_in_the_middle_is_reassembled() {
-    let (mut server, trace) = traced_server(&["--framing", "length"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0]);
     trace.wait_for(&mut server, 1, a_recv);
@@ -159,7 +151,7 @@ fn a_header_split_in_the_middle_is_reassembled() {
 
 #[test]
 fn a_line_sent_in_pieces_like_nc_would_is_reassembled() {
-    let (mut server, trace) = traced_server(&[]);
+    let (mut server, trace) = testkit::traced_server(BIN, &[]);
     let mut conn = Conn::open(server.addr);
     conn.send(b"hel");
     trace.wait_for(&mut server, 1, a_recv);
@@ -174,7 +166,7 @@ fn a_line_sent_in_pieces_like_nc_would_is_reassembled() {
 
 #[test]
 fn a_peer_that_closes_mid_message_is_an_error_of_the_recv() {
-    let (mut server, trace) = traced_server(&["--framing", "length"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0, 0, 0, 5]);
     trace.wait_for(&mut server, 1, a_recv);
@@ -184,7 +176,7 @@ fn a_peer_that_closes_mid_message_is_an_error_of_the_recv() {
     drop(conn);
     assert!(one_error(&trace).0.starts_with("recv("));
 
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     Conn::open(server.addr).send(b"no newline").shutdown_write();
     server.finish().clean_failure();
     assert!(one_error(&trace).0.starts_with("recv("));
@@ -193,7 +185,7 @@ fn a_peer_that_closes_mid_message_is_an_error_of_the_recv() {
 #[test]
 fn an_oversized_length_prefix_is_rejected_without_reading_on() {
     // 0xffffffff: a peer announcing a 4 GB message. The server must refuse at once.
-    let (server, trace) = traced_server(&["--framing", "length"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--framing", "length"]);
     let mut conn = Conn::open(server.addr);
     conn.send(&[0xff, 0xff, 0xff, 0xff]);
     server.finish().clean_failure();
@@ -203,7 +195,7 @@ fn an_oversized_length_prefix_is_rejected_without_reading_on() {
 
 #[test]
 fn a_line_over_the_limit_is_rejected() {
-    let (server, trace) = traced_server(&["--max", "100"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--max", "100"]);
     let mut conn = Conn::open(server.addr);
     let _ = conn.try_send(&[b'x'; 2000]);
     server.finish().clean_failure();
@@ -215,7 +207,7 @@ fn a_line_over_the_limit_is_rejected() {
 #[test]
 fn bytes_that_are_not_utf8_are_an_error_and_get_no_answer() {
     // "café" in Latin-1: the é is the single byte 0xE9, which is not UTF-8.
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     let mut conn = Conn::open(server.addr);
     conn.send(b"caf\xe9\n");
     server.finish().clean_failure();
@@ -224,7 +216,7 @@ fn bytes_that_are_not_utf8_are_an_error_and_get_no_answer() {
 
 #[test]
 fn a_silent_client_times_out() {
-    let (server, trace) = traced_server(&["--timeout-ms", "300"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--timeout-ms", "300"]);
     let conn = Conn::open(server.addr);
     let run = server.finish();
     drop(conn);
@@ -249,12 +241,8 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("recv_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: lines ["hello", "Grüße", "two"], message b"hello""#);
-    lesson(&testkit::example("recv_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: lines ["hello", "Grüße", "two"], message b"hello""#);
+    testkit::std_and_tokio_say(
+        "recv",
+        r#"lines ["hello", "Grüße", "two"], message b"hello""#,
+    );
 }

@@ -294,6 +294,25 @@ fn the_length_is_checked_before_any_memory_is_set_aside() {
 }
 
 #[test]
+fn a_small_message_takes_memory_for_its_length_not_for_the_limit() {
+    // The limit is generous (64 MiB), the message is 5 bytes: a server with many connections
+    // cannot set the limit aside for every message.
+    let mut conn = Pieces::all_at_once(b"\0\0\0\x05hello");
+    LARGEST.with(|largest| largest.set(0));
+    let result = yours(|| read_message(&mut conn, 64 * 1024 * 1024));
+    let largest = LARGEST.with(Cell::get);
+    got_message(&result, b"hello", "5 bytes announced, the limit 64 MiB");
+    if largest > 64 * 1024 {
+        fail(
+            "read_message set aside memory for the limit, not for the message: a 5-byte \
+             message needs 5 bytes.",
+            "no allocation over 64 KiB (the message is 5 bytes, the limit 64 MiB)",
+            &format!("an allocation of {largest} bytes"),
+        );
+    }
+}
+
+#[test]
 fn an_interrupted_recv_is_tried_again() {
     let mut conn = Pieces::new(vec![
         Err(ErrorKind::Interrupted),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use testkit::trace::Event;
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+use testkit::{in_order, lesson, BookOutput, Conn, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
 
@@ -29,18 +29,6 @@ fn story(trace: &Trace, who: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
-}
-
-/// Does `story` hold `expected`, in this order (other steps may come between)?
-#[track_caller]
-fn in_order(story: &[String], expected: &[&str]) {
-    let mut rest = story.iter();
-    for want in expected {
-        assert!(
-            rest.any(|step| step == want),
-            "expected {expected:?} in this order, missing {want:?} in {story:?}"
-        );
-    }
 }
 
 #[test]
@@ -167,17 +155,9 @@ fn accepted(e: &Event) -> bool {
     e.kind == "call" && e.name() == "accept"
 }
 
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
-}
-
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&["--timeout", "3"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--timeout", "3"]);
     let (run, client_trace) = lesson(BIN)
         .client(server.addr)
         .args(&["--timeout", "3"])
@@ -245,7 +225,7 @@ fn polite(addr: std::net::SocketAddr) {
 /// that the polite client is then served within `RUDE_BOUND`, and `check` the server's trace.
 #[track_caller]
 fn survives(rude: impl FnOnce(std::net::SocketAddr), check: impl FnOnce(&Trace)) -> Duration {
-    let (server, trace) = traced_server(&["--timeout", "1"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--timeout", "1"]);
     let started = Instant::now();
     rude(server.addr);
     polite(server.addr);
@@ -327,17 +307,7 @@ fn a_request_over_the_limit_is_refused_and_the_server_goes_on() {
 fn a_client_that_trickles_is_cut_off_at_the_deadline() {
     // A byte every 300 ms: a receive timeout per recv() (1 s) would never fire.
     let took = survives(
-        |addr| {
-            let mut conn = Conn::open(addr);
-            std::thread::spawn(move || {
-                for _ in 0..40 {
-                    if conn.try_send(b"x").is_err() {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(300));
-                }
-            });
-        },
+        |addr| Conn::open(addr).trickle(40, Duration::from_millis(300)),
         gave_up_waiting,
     );
     assert!(
@@ -363,7 +333,7 @@ fn a_client_that_resets_is_reported_and_the_server_goes_on() {
 fn a_client_that_closes_at_once_is_served_an_empty_answer() {
     // Connect and close: an empty request, complete (its end of stream came at once). It
     // counts as served, so this server serves two.
-    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "1"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "2", "--timeout", "1"]);
     drop(Conn::open(server.addr));
     polite(server.addr);
     server.finish().success();
@@ -386,7 +356,7 @@ fn a_client_that_closes_at_once_is_served_an_empty_answer() {
 #[cfg(target_os = "linux")]
 fn a_stop_and_continue_does_not_drop_the_client() {
     // Ctrl-Z and `fg` while the server waits in recv(): it fails with EINTR (signal(7)).
-    let (mut server, trace) = traced_server(&["--timeout", "5"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
     trace.wait_for(&mut server, 1, accepted);
     let pid = server.pid();
@@ -415,40 +385,21 @@ fn a_stop_and_continue_does_not_drop_the_client() {
 #[test]
 #[cfg(target_os = "linux")]
 fn running_out_of_descriptors_does_not_end_the_server() {
+    use testkit::hostile::{accept_recovered, out_of_descriptors};
     // The running server's soft descriptor limit set to its lowest free descriptor: accept()
     // fails with EMFILE. It must say so, wait (not spin), and serve once the limit is back.
-    let (mut server, trace) = traced_server(&["--timeout", "1"]);
-    let pid = server.pid();
-    let open: Vec<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
-        .collect();
-    let free = (0..).find(|fd| !open.contains(fd)).unwrap();
-    let limits = |soft: &str| {
-        testkit::hostile::prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")])
-    };
-    limits(&free.to_string());
-    // The accept() the server is already in took its descriptor number before the limit came
-    // down: the first connection gets in (and, silent, is cut after 1 s); the next meets EMFILE.
-    let _first = Conn::open(server.addr);
-    let mut conn = Conn::open(server.addr);
-    let failed = |e: &Event| e.kind == "error" && e.name() == "accept";
-    trace.wait_for(&mut server, 1, failed);
-    limits("1024");
-    assert!(server.is_running(), "the server exited without descriptors");
+    let (mut server, trace) = testkit::traced_server(BIN, &["--timeout", "1"]);
+    // The first connection gets in (and, silent, is cut after 1 s); the next one waits.
+    let (_first, mut conn) = out_of_descriptors(&mut server, &trace);
     conn.send(b"a\nb\n").shutdown_write();
     conn.expect(b"b\na\n").expect_eof();
     server.finish().success();
-    // accept() failed (EMFILE), and a later accept() took the connection.
-    let events = trace.read().events;
-    let first_failure = events.iter().position(failed).unwrap();
-    assert!(events[first_failure..].iter().any(accepted));
+    accept_recovered(&trace.read());
 }
 
 #[test]
 fn a_server_for_ever_serves_clients_after_rude_ones() {
-    let (mut server, trace) = traced_server(&["--clients", "0", "--timeout", "1"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--clients", "0", "--timeout", "1"]);
     for _ in 0..3 {
         let _ = Conn::open(server.addr).try_send(&vec![b'x'; 70_000]);
         polite(server.addr);
@@ -523,7 +474,7 @@ fn a_process_that_dies_closes_its_connections_with_fin() {
     // SIGKILL: the process cannot run another instruction, but its kernel closes its
     // descriptors as close() would: FIN (nothing was left unread), so the peer reads the end
     // of stream, not a reset.
-    let (mut server, trace) = traced_server(&["--timeout", "10"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--timeout", "10"]);
     let mut conn = Conn::open(server.addr);
     trace.wait_for(&mut server, 1, accepted);
     testkit::hostile::kill("KILL", server.pid());
@@ -536,7 +487,7 @@ fn a_process_that_dies_closes_its_connections_with_fin() {
 fn a_process_that_dies_with_bytes_unread_resets() {
     // The same death with bytes waiting unread: the kernel's close sends RST, as close() would.
     use std::io::{ErrorKind, Read};
-    let (mut server, trace) = traced_server(&["--timeout", "10"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--timeout", "10"]);
     let mut conn = Conn::open(server.addr);
     trace.wait_for(&mut server, 1, accepted);
     testkit::hostile::kill("STOP", server.pid());
@@ -589,14 +540,10 @@ fn so_linger_zero_resets_even_with_nothing_unread() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("close_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
-    lesson(&testkit::example("close_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#);
+    testkit::std_and_tokio_say(
+        "close",
+        r#"server got "one\ntwo\nthree\n", client got "three\ntwo\none\n""#,
+    );
 }
 
 #[test]

@@ -27,8 +27,12 @@ struct Received {
     ended: bool,
 }
 
+/// How long the test's server waits between the parts of its answer.
+const PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// The test's server: it reads the request until end of stream (for at most the test's
-/// timeout), then sends `answer` in `pieces` parts and ends the connection as `end` says.
+/// timeout), then sends `answer` in `pieces` parts, `PAUSE` apart, and ends the connection
+/// as `end` says.
 /// Without an end of stream it does not answer: it closes.
 fn server(answer: Vec<u8>, pieces: usize, end: End) -> (TcpStream, JoinHandle<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -40,7 +44,15 @@ fn server(answer: Vec<u8>, pieces: usize, end: End) -> (TcpStream, JoinHandle<Re
         let mut request = Vec::new();
         let ended = conn.read_to_end(&mut request).is_ok();
         if ended {
-            for piece in answer.chunks(answer.len().div_ceil(pieces).max(1)) {
+            for (i, piece) in answer
+                .chunks(answer.len().div_ceil(pieces).max(1))
+                .enumerate()
+            {
+                // A server may pause between parts (it is computing the rest): a pause is
+                // not the end of the answer.
+                if i > 0 {
+                    std::thread::sleep(PAUSE);
+                }
                 if conn.write_all(piece).is_err() {
                     break;
                 }
@@ -123,7 +135,7 @@ fn the_whole_answer_arrives_after_the_half_close() {
             let at = (0..).find(|&i| got.get(i) != answer.get(i)).unwrap_or(0);
             fail(
                 "read_answer did not return the whole answer (1000000 bytes, sent in three \
-                 parts, then end of stream).",
+                 parts 300 ms apart, then end of stream: only end of stream ends it).",
                 "1000000 bytes: 0, 1, 2, ... 250, 0, 1, ...",
                 &format!(
                     "{} bytes{}",

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::Conn;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
 
@@ -19,12 +19,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
 /// machine) for each request
 /// and each answer.
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--clients", "0", "--timeout", "2"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--clients", "0", "--timeout", "2"],
         b"one\ntwo\nthree\n",
         normal,
     )

@@ -7,7 +7,7 @@
 //! tests say so on stderr (and fail under CI=true, where the namespace must work).
 #![cfg(target_os = "linux")]
 
-use testkit::wire_mask::{assert_segments, check_wire_output, parse_wire, wire_run};
+use testkit::wire_mask::{assert_segments, check_book_wire, parse_wire, wire_run};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-08-close");
 
@@ -67,13 +67,5 @@ fn shutdown_sends_fin_and_close_with_unread_bytes_sends_rst() {
 
 #[test]
 fn book_output_wire() {
-    let Some(run) = wire_run(BIN, &["--wire"]) else {
-        return;
-    };
-    check_wire_output(
-        &run,
-        "$ cargo run -p lesson-08-close -- --wire",
-        "output-wire.txt",
-        false,
-    );
+    check_book_wire(BIN, false);
 }

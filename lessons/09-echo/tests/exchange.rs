@@ -10,7 +10,7 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-09-echo");
 
@@ -20,14 +20,6 @@ fn next_client_is_served(server: &Server) {
     let mut conn = Conn::open(server.addr);
     conn.send(b"next\n").expect(b"next\n");
     conn.shutdown_write().expect_eof();
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
 }
 
 /// What the demo's three clients send: three lines, a line over the limit, one more line.
@@ -88,7 +80,7 @@ fn cutting_off_a_too_long_line_resets_the_connection() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5"]);
     let (run, trace) = lesson(BIN)
         .client(server.addr)
         .stdin(b"hello\nworld")
@@ -122,7 +114,7 @@ fn server_and_client_in_two_processes() {
 
 #[test]
 fn a_raw_client_gets_each_line_back_as_soon_as_it_is_whole() {
-    let (server, trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
     // One line in two pieces: no echo before the newline, then the whole line.
     conn.send(b"hel");
@@ -144,7 +136,7 @@ fn a_raw_client_gets_each_line_back_as_soon_as_it_is_whole() {
 
 #[test]
 fn python_socket_module_is_a_client_too() {
-    let (server, trace) = traced_server(&["--clients", "1", "--timeout", "5"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5"]);
     // A client that is not ours: Python's socket module, bytes in, bytes out.
     let script = r#"
 import socket, sys
@@ -215,7 +207,7 @@ fn nc_is_a_client_too() {
 
 #[test]
 fn a_client_that_vanishes_mid_line_does_not_stop_the_server() {
-    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "5"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "2", "--timeout", "5"]);
     let mut conn = Conn::open(server.addr);
     conn.send(b"no newline yet");
     drop(conn);
@@ -238,7 +230,7 @@ fn a_client_that_vanishes_mid_line_does_not_stop_the_server() {
 
 #[test]
 fn a_one_mebibyte_line_is_refused_and_the_next_client_served() {
-    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "5"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "2", "--timeout", "5"]);
     let mut big = TcpStream::connect(server.addr).unwrap();
     big.set_read_timeout(Some(testkit::timeout())).unwrap();
     big.set_write_timeout(Some(testkit::timeout())).unwrap();
@@ -296,7 +288,7 @@ fn a_line_just_over_the_limit_gets_the_error_line() {
 
 #[test]
 fn a_silent_client_is_dropped_after_the_timeout() {
-    let (server, trace) = traced_server(&["--clients", "2", "--timeout", "1"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--clients", "2", "--timeout", "1"]);
     let mut silent = Conn::open(server.addr);
     // We say nothing; after a second the server gives up and closes.
     silent.expect_eof();
@@ -327,14 +319,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("echo_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: echoed "hello\nworld\n""#);
-    lesson(&testkit::example("echo_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: echoed "hello\nworld\n""#);
+    testkit::std_and_tokio_say("echo", r#"echoed "hello\nworld\n""#);
 }
 
 #[test]
@@ -371,12 +356,9 @@ fn the_book_shows_what_the_slow_client_demo_prints() {
 /// after each hostile client, a normal one must be served within the server's deadline for
 /// the hostile one (`--timeout 2`) + a margin.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout", "2"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--timeout", "2"],
         // A line of a thousand bytes: a client that never reads fills the buffers between it
         // and the server sooner with long lines than with short ones.
         &[b"hello ".as_slice(), &[b'x'; 1000], b"\n"].concat(),

@@ -216,13 +216,7 @@ fn garbage_and_oversized_datagrams_are_ignored_and_the_server_serves_on() {
 
 #[test]
 fn a_client_without_a_server_gives_up_after_its_retries() {
-    // A port with no socket: bind port 0, note the port, close the socket.
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = testkit::free_udp_addr();
     let run = lesson(BIN).client(addr).args(&["--timeout", "100"]).run();
     run.clean_failure()
         .stderr_has("request(1, \"one\"): no answer after 3 tries")
@@ -271,14 +265,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("udp_std_way"))
-        .run()
-        .success()
-        .stdout_has("std: server got 1 hello, client got 1 HELLO");
-    lesson(&testkit::example("udp_tokio_way"))
-        .run()
-        .success()
-        .stdout_has("tokio: server got 1 hello, client got 1 HELLO");
+    testkit::std_and_tokio_say("udp", "server got 1 hello, client got 1 HELLO");
 }
 
 // Peers that misbehave, and a network that does.

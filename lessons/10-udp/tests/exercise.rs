@@ -8,7 +8,7 @@ use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use lesson_10_udp::{message, parse, request, Datagrams};
+use lesson_10_udp::{message, parse, request, Datagrams, MAX_MESSAGE};
 use testkit::{fail, yours};
 
 const SERVER: &str = "127.0.0.1:7010";
@@ -30,6 +30,8 @@ struct Net {
     coming: Vec<(u64, Vec<u8>, SocketAddr)>,
     /// What the next recv_from fails with, if anything.
     fail_recv: Option<ErrorKind>,
+    /// What the next send_to fails with, if anything.
+    fail_send: Option<ErrorKind>,
     /// What the client sent: (time in ms, datagram, to).
     sent: Vec<(u64, Vec<u8>, SocketAddr)>,
     receives: usize,
@@ -43,6 +45,7 @@ impl Net {
             lose: lose.to_vec(),
             coming: Vec::new(),
             fail_recv: None,
+            fail_send: None,
             sent: Vec::new(),
             receives: 0,
         }
@@ -83,6 +86,9 @@ impl Datagrams for Net {
 
     fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
         self.sent.push((self.now, datagram.to_vec(), to));
+        if let Some(kind) = self.fail_send.take() {
+            return Err(kind.into());
+        }
         let lost = self.lose.contains(&self.sent.len());
         if let (false, true, Some((seq, text))) = (lost, to == addr(SERVER), parse(datagram)) {
             let answer = message(seq, &text.to_ascii_uppercase());
@@ -183,6 +189,25 @@ fn an_answer_that_comes_is_returned() {
 }
 
 #[test]
+fn the_longest_answer_comes_whole() {
+    // "1 " and 62 letters: an answer of MAX_MESSAGE bytes, the most the protocol allows.
+    let text = vec![b'x'; MAX_MESSAGE - 2];
+    let mut net = Net::new(&[]);
+    let result = yours(|| request(&mut net, addr(SERVER), 1, &text, 2));
+    let expected = vec![b'X'; MAX_MESSAGE - 2];
+    if !matches!(&result, Ok(answer) if *answer == expected) {
+        fail(
+            &format!(
+                "request did not return the whole answer of {MAX_MESSAGE} bytes (the longest \
+                 message): is your receive buffer big enough? recv_from cuts a datagram to fit."
+            ),
+            &outcome(&Ok(expected)),
+            &show(&result),
+        );
+    }
+}
+
+#[test]
 fn a_lost_request_is_sent_again_at_its_deadline() {
     let mut net = Net::new(&[1]);
     let result = ask(&mut net, 2);
@@ -264,6 +289,24 @@ fn any_other_error_is_returned_at_once() {
             "recv_from failed with ConnectionRefused (not a timeout): request returns that \
              error at once, without sending again.",
             "Err(ConnectionRefused), after one datagram",
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(&result),
+                net.sends()
+            ),
+        );
+    }
+    // ENETUNREACH: sendto() finds no route. Returned at once, not tried again.
+    let mut net = Net::new(&[]);
+    net.fail_send = Some(ErrorKind::NetworkUnreachable);
+    let result = ask(&mut net, 2);
+    if !matches!(&result, Err(e) if e.kind() == ErrorKind::NetworkUnreachable)
+        || net.sent.len() != 1
+    {
+        fail(
+            "send_to failed with NetworkUnreachable: request returns that error at once, \
+             without waiting for an answer or sending again.",
+            "Err(NetworkUnreachable), after one send_to",
             &format!(
                 "{}\n\nafter these datagrams:\n{}",
                 show(&result),

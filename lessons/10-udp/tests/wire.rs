@@ -8,7 +8,7 @@
 //! tests say so on stderr (and fail under CI=true, where the namespace must work).
 #![cfg(target_os = "linux")]
 
-use testkit::wire_mask::{assert_segments, check_wire_output, parse_wire, wire_run};
+use testkit::wire_mask::{assert_segments, check_book_wire, parse_wire, wire_run};
 use testkit::{Trace, TraceFile};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-10-udp");
@@ -91,13 +91,5 @@ fn unnamed(trace: &Trace) -> String {
 
 #[test]
 fn book_output_wire() {
-    let Some(run) = wire_run(BIN, &["--wire"]) else {
-        return;
-    };
-    check_wire_output(
-        &run,
-        "$ cargo run -p lesson-10-udp -- --wire",
-        "output-wire.txt",
-        false,
-    );
+    check_book_wire(BIN, false);
 }

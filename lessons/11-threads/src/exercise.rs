@@ -39,7 +39,8 @@ pub fn spawn_handler(
 ///
 /// The contract (what the checks test):
 /// - Every line the client sends is answered, in order: `b"hi\n"` -> `b"HI\n"` (ASCII upper
-///   case only), and counted once in `tally` (`Tally::count`) before it is answered.
+///   case only: other bytes, UTF-8 or not, are sent as they came), and counted once in
+///   `tally` (`Tally::count`) before it is answered.
 /// - When `recv_line` gives `None`: close the connection and return `Ok(())`.
 /// - An error from the connection ends `handle` with that error.
 /// - Never hold the tally's lock while `recv_line` or `send_all` waits: every other

@@ -19,6 +19,8 @@ struct Seen {
     closed: bool,
     /// The first wait (recv or send) made while the tally's lock was held.
     locked_wait: Option<String>,
+    /// The first answer sent before its line was counted: (answer, lines counted then).
+    uncounted: Option<(Vec<u8>, u64)>,
 }
 
 /// A client: the lines it sends (then it closes, or fails with `error`), and, if `gate` is
@@ -79,7 +81,14 @@ impl Connection for Client {
 
     fn send_all(&mut self, bytes: &[u8]) -> Result<()> {
         self.waits(format!("send_all(b\"{}\")", bytes.escape_ascii()));
-        self.seen.lock().unwrap().sent.push(bytes.to_vec());
+        let counted = self.tally.try_lock().map(|t| t.lines).ok();
+        let mut seen = self.seen.lock().unwrap();
+        seen.sent.push(bytes.to_vec());
+        // The answer to line N goes out once N lines are counted (unless the lock is held
+        // now, which another check reports).
+        if let Some(lines) = counted.filter(|&n| n < seen.sent.len() as u64) {
+            seen.uncounted.get_or_insert((bytes.to_vec(), lines));
+        }
         Ok(())
     }
 
@@ -138,11 +147,36 @@ fn never_waited_locked(seen: &Seen) {
 #[test]
 fn each_line_is_answered_in_upper_case_counted_and_the_connection_closed() {
     let tally = Shared::default();
-    let (client, seen) = Client::new(&[b"hi from carol\n", b"Mixed 42 case!\n", b"\n"], &tally);
+    // The last line is not UTF-8 text: only its ASCII letters change.
+    let lines: [&[u8]; 4] = [
+        b"hi from carol\n",
+        b"Mixed 42 case!\n",
+        b"\n",
+        b"caf\xc3\xa9 \xff\n",
+    ];
+    let (client, seen) = Client::new(&lines, &tally);
     let result = yours(|| handle(client, &tally));
     let seen = seen.lock().unwrap();
-    sent_exactly(&seen, &[b"HI FROM CAROL\n", b"MIXED 42 CASE!\n", b"\n"]);
-    tally_is(&tally, 3, 30);
+    sent_exactly(
+        &seen,
+        &[
+            b"HI FROM CAROL\n",
+            b"MIXED 42 CASE!\n",
+            b"\n",
+            b"CAF\xc3\xa9 \xff\n",
+        ],
+    );
+    tally_is(&tally, 4, 38);
+    if let Some((answer, counted)) = &seen.uncounted {
+        fail(
+            "An answer went out before its line was counted in the tally.",
+            "Tally::count(line), then send_all(answer)",
+            &format!(
+                "send_all(b\"{}\") with {counted} line(s) counted so far",
+                answer.escape_ascii()
+            ),
+        );
+    }
     if let Err(e) = result {
         fail(
             "handle returned an error for a client that closed normally.",

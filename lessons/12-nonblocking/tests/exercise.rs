@@ -26,6 +26,8 @@ struct Script {
     reads: usize,
     /// Fail the check at once if read more often than this (a read that should not happen).
     most: usize,
+    /// Why a read past `most` is wrong, as the failure says it.
+    why: &'static str,
 }
 
 fn script(steps: Vec<Step>) -> Script {
@@ -34,6 +36,7 @@ fn script(steps: Vec<Step>) -> Script {
         endless: false,
         reads: 0,
         most: 1000,
+        why: "read_ready read again when it should have returned.",
     }
 }
 
@@ -46,7 +49,7 @@ impl Read for Script {
         self.reads += 1;
         if self.reads > self.most {
             fail(
-                "read_ready read again when it should have returned (see the check's name).",
+                self.why,
                 &format!("at most {} reads in this call", self.most),
                 &format!("read number {}", self.reads),
             );
@@ -191,6 +194,8 @@ fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
     // Valid lines, without pause: 100 reads' worth, more than one turn may take.
     socket.steps = (0..100).map(|_| bytes(&b"hi\n".repeat(1000))).collect();
     socket.most = READS_PER_TURN;
+    socket.why = "A client that never stops sending: after READS_PER_TURN reads read_ready \
+                  must return Ended::MoreLeft, and it read again.";
     let (ended, lines, pending, reads) = run(socket, Vec::new());
     ended_as(
         &ended,
@@ -246,6 +251,9 @@ fn the_line_limit_holds_against_a_flood_without_newline() {
     let mut socket = script((0..8).map(|_| bytes(&[b'x'; 600])).collect());
     socket.endless = true;
     socket.most = 2;
+    socket.why = "Two reads of 600 bytes, no newline: the line passed MAX_LINE in the second \
+                  read, and read_ready read on instead of returning Ended::TooLong (is the \
+                  limit checked on the whole line, `pending` included?).";
     let (ended, _, pending, reads) = run(socket, Vec::new());
     ended_as(
         &ended,

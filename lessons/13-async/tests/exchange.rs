@@ -7,24 +7,12 @@
 
 use std::net::TcpStream;
 
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+use testkit::{in_order, lesson, BookOutput, Conn, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 
 /// What every connection still open at shutdown is told.
 const BYE: &[u8] = b"bye: the server is shutting down\n";
-
-/// Does `calls` hold `expected`, in this order (other calls may come between)?
-#[track_caller]
-fn in_order(calls: &[String], expected: &[&str]) {
-    let mut rest = calls.iter();
-    for want in expected {
-        assert!(
-            rest.any(|call| call == want),
-            "expected {expected:?} in this order, missing {want:?} in {calls:?}"
-        );
-    }
-}
 
 /// No side of the run reported an error.
 #[track_caller]
@@ -43,14 +31,6 @@ fn when(trace: &Trace, who: &str, kind: &str, bytes: &[u8]) -> usize {
             e.who == who && e.kind == kind && e.bytes.as_deref().is_some_and(|b| b.ends_with(bytes))
         })
         .unwrap_or_else(|| panic!("{who} never had a {kind} of {bytes:?}"))
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
 }
 
 #[test]
@@ -115,7 +95,7 @@ fn the_demo_serves_three_clients_on_one_thread() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&[]);
+    let (server, server_trace) = testkit::traced_server(BIN, &[]);
     let (run, trace) = lesson(BIN).client(server.addr).traced();
     // The client prints the answers it got (its output, not narration).
     run.success()
@@ -153,7 +133,7 @@ fn server_and_client_in_two_processes() {
 
 #[test]
 fn many_clients_are_served_at_once() {
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     let mut conns: Vec<Conn> = (0..20).map(|_| Conn::open(server.addr)).collect();
     // Every client sends half a line; a server that served one client at a time would wait
     // for the first one's newline for ever.
@@ -200,7 +180,7 @@ fn two_lines_in_one_send_get_two_answers() {
 
 #[test]
 fn shutdown_stops_accepting_and_says_bye_to_everyone() {
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     let mut idle = Conn::open(server.addr);
     idle.send(b"hi\n").expect(b"1: HI\n");
     // Answered once (so its task runs), then half a line: the shutdown comes mid-line.
@@ -231,7 +211,7 @@ fn shutdown_stops_accepting_and_says_bye_to_everyone() {
 
 #[test]
 fn a_silent_client_is_timed_out_and_the_others_go_on() {
-    let (server, trace) = traced_server(&["--idle", "1"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--idle", "1"]);
     let mut silent = Conn::open(server.addr);
     silent.expect(b"bye: no whole line in 1 s\n").expect_eof();
     let mut next = Conn::open(server.addr);
@@ -250,7 +230,7 @@ fn a_silent_client_is_timed_out_and_the_others_go_on() {
 
 #[test]
 fn an_oversized_line_is_refused_and_the_server_goes_on() {
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     let mut big = vec![b'x'; 2000];
     big.push(b'\n');
     let mut conn = Conn::open(server.addr);
@@ -281,7 +261,7 @@ fn an_oversized_line_is_refused_and_the_server_goes_on() {
 
 #[test]
 fn a_client_gone_mid_line_ends_only_its_own_task() {
-    let (mut server, trace) = traced_server(&[]);
+    let (mut server, trace) = testkit::traced_server(BIN, &[]);
     Conn::open(server.addr).send(b"half a li");
     // The connection is dropped here, in the middle of a line: its task ends with an error.
     server.wait_for_trace(&trace, |t| !t.errors("conn1").is_empty());
@@ -303,7 +283,7 @@ fn a_client_gone_mid_line_ends_only_its_own_task() {
 
 #[test]
 fn udp_datagrams_come_back_in_upper_case() {
-    let (server, server_trace) = traced_server(&[]);
+    let (server, server_trace) = testkit::traced_server(BIN, &[]);
     let (run, trace) = lesson(BIN).client(server.addr).args(&["--udp"]).traced();
     run.success();
     assert_eq!(trace.sent("client"), b"ping\n");
@@ -392,7 +372,7 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
 #[cfg(not(windows))]
 #[test]
 fn an_oversized_datagram_is_reported_not_cut() {
-    let (server, trace) = traced_server(&[]);
+    let (server, trace) = testkit::traced_server(BIN, &[]);
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     udp.set_read_timeout(Some(testkit::timeout())).unwrap();
     let mut answer = vec![0u8; 4096];

@@ -291,6 +291,48 @@ async fn a_line_too_long_is_an_error() {
     }
 }
 
+#[tokio::test]
+async fn a_line_of_max_line_bytes_is_a_line() {
+    let mut s = setup().await;
+    let mut longest = vec![b'a'; MAX_LINE - 1];
+    longest.push(b'\n');
+    s.client.write_all(&longest).await.unwrap();
+    let idle = Duration::from_secs(5);
+    let why = "A line of exactly MAX_LINE bytes had arrived.";
+    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    if !matches!(&event, Ok(Event::Line(bytes)) if *bytes == longest) {
+        fail(
+            &format!(
+                "A line of exactly MAX_LINE ({MAX_LINE}) bytes, its \\n included, is within the \
+                 limit: it is a line."
+            ),
+            &format!("Ok(Event::Line({MAX_LINE} bytes: b\"aaa…a\\n\"))"),
+            &match &event {
+                Ok(Event::Line(bytes)) => format!("Ok(Event::Line({} bytes))", bytes.len()),
+                other => show(other),
+            },
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_gone_in_the_middle_of_a_line_is_an_error() {
+    let mut s = setup().await;
+    s.client.write_all(b"half a li").await.unwrap();
+    s.client.shutdown().await.unwrap();
+    let idle = Duration::from_secs(5);
+    let why = "The client had sent half a line and closed.";
+    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    if event.is_ok() {
+        fail(
+            "The client sent b\"half a li\" and closed its end: not a line (no \\n), and not \
+             a close between two lines. It is read_line's error.",
+            "Err(UnexpectedEof: the peer closed in the middle of a line)",
+            &show(&event),
+        );
+    }
+}
+
 /// One thread runs every task here (#[tokio::test] is a current-thread runtime): a blocking
 /// call inside next_event would stop the ticker below.
 #[tokio::test]

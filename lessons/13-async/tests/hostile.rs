@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server, TraceFile};
+use testkit::{Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 
@@ -18,12 +18,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-13-async");
 /// as the battery's 3 s margin, so that the rude client is still connected while the normal
 /// one is served).
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--idle", "3", "--write-timeout", "3"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--idle", "3", "--write-timeout", "3"],
         b"hello\n",
         normal,
     )
@@ -49,19 +46,12 @@ testkit::hostile_battery!(target);
 #[cfg(target_os = "linux")]
 #[test]
 fn out_of_descriptors_the_open_connections_go_on() {
-    use testkit::hostile::prlimit;
-    let trace = TraceFile::new();
-    let mut server = Server::start(BIN, &["--trace", trace.path()]);
-    let pid = server.pid().to_string();
+    use testkit::hostile::{free_fd_now, limit_descriptors};
+    let (mut server, trace) = testkit::traced_server(BIN, &[]);
+    let pid = server.pid();
     let mut open = Conn::open(server.addr);
     open.send(b"before\n").expect(b"1: BEFORE\n");
-    let fds: Vec<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
-        .collect();
-    let free = (0..).find(|fd| !fds.contains(fd)).unwrap();
-    prlimit(&["--pid", &pid, &format!("--nofile={free}:")]);
+    limit_descriptors(pid, free_fd_now(pid));
     // The kernel completes their handshakes; they wait in the accept queue.
     let mut waiting: Vec<Conn> = (0..5).map(|_| Conn::open(server.addr)).collect();
     // accept() failed for want of a descriptor (EMFILE), and the server went on.
@@ -70,7 +60,7 @@ fn out_of_descriptors_the_open_connections_go_on() {
         t.of("server").any(|e| e.result.contains(&emfile))
     });
     open.send(b"during\n").expect(b"2: DURING\n");
-    prlimit(&["--pid", &pid, "--nofile=1024:"]);
+    limit_descriptors(pid, 1024);
     for conn in waiting.iter_mut() {
         conn.send(b"after\n").expect(b"1: AFTER\n");
     }
@@ -179,16 +169,8 @@ fn shutdown_ends_within_the_grace_period_whatever_a_client_does() {
 #[test]
 fn a_second_ctrl_c_stops_the_server_at_once() {
     use testkit::hostile::kill;
-    let trace = TraceFile::new();
-    let args = [
-        "--grace",
-        "60",
-        "--write-timeout",
-        "60",
-        "--trace",
-        trace.path(),
-    ];
-    let mut server = Server::start(BIN, &args);
+    let args = ["--grace", "60", "--write-timeout", "60"];
+    let (mut server, trace) = testkit::traced_server(BIN, &args);
     let (_stuck, _) = fill_until_stuck(server.addr);
     kill("INT", server.pid());
     // The server has closed its listener and told every connection (shutdown.send).

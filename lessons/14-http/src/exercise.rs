@@ -16,7 +16,7 @@ use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
 /// The contract (what the checks test):
 /// - TCP gives bytes, not messages: the head may come in many recvs, and one recv may bring
 ///   the head and the body together. `head_end(&bytes)` says where a head ends, once it has.
-/// - A head longer than MAX_HEAD bytes, or MAX_HEAD bytes come with no end of head yet:
+/// - A head longer than MAX_HEAD bytes, or more than MAX_HEAD bytes with no end of head yet:
 ///   `Request::TooLarge`, with no further recv (a client must not make us hold its bytes).
 /// - Then the body: `body_length(head)` gives how many bytes of it follow the head, or the
 ///   response that refuses it (`Request::Refused(that response)`, with no further recv). Read

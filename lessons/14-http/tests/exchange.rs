@@ -5,7 +5,7 @@
 //! errors from the trace (`--trace`), and the exit codes; the wording is pinned once, by the
 //! book's output files.
 
-use testkit::{lesson, BookOutput, Conn, Run, Server, Trace, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Run, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-14-http");
 
@@ -19,7 +19,7 @@ fn ask(request: &[u8]) -> (Vec<u8>, Run) {
 
 /// `ask`, with more arguments for the server, and the server's trace.
 fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run, Trace) {
-    let (server, trace) = traced_server(&[&["--max", "1"], args].concat());
+    let (server, trace) = testkit::traced_server(BIN, &[&["--max", "1"], args].concat());
     let mut conn = Conn::open(server.addr);
     conn.send(request);
     let got = conn.read_to_end();
@@ -27,14 +27,6 @@ fn ask_with(request: &[u8], args: &[&str]) -> (Vec<u8>, Run, Trace) {
     let run = server.finish();
     run.success();
     (got, run, trace.read())
-}
-
-/// A server started with `--trace`, and its trace file.
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
 }
 
 /// One side's bytes of one kind (`send` or `recv`), one entry per connection: a connection
@@ -159,7 +151,7 @@ fn the_demo_sends_four_requests_and_shows_the_bytes() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let (server, server_trace) = traced_server(&["--max", "2"]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--max", "2"]);
     let (run, trace) = lesson(BIN).client(server.addr).traced();
     // What the client prints is its product: the status line and the body.
     run.success()
@@ -365,7 +357,7 @@ fn a_head_over_the_size_limit_gets_400() {
 
 #[test]
 fn a_silent_client_gets_408_and_the_connection_closes() {
-    let (server, trace) = traced_server(&["--max", "1", "--timeout-ms", "300"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--max", "1", "--timeout-ms", "300"]);
     let mut conn = Conn::open(server.addr);
     // Send nothing at all; the server's read timeout fires.
     let got = conn.read_to_end();
@@ -392,7 +384,7 @@ fn a_silent_client_gets_408_and_the_connection_closes() {
 
 #[test]
 fn a_client_that_leaves_mid_head_gets_nothing_and_the_server_goes_on() {
-    let (server, trace) = traced_server(&["--max", "2"]);
+    let (server, trace) = testkit::traced_server(BIN, &["--max", "2"]);
     let mut gone = Conn::open(server.addr);
     gone.send(b"GET /hello HTTP/1.1\r\nHo").shutdown_write();
     // The server closes without answering: nothing comes back.
@@ -480,18 +472,10 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("http_std_way"))
-        .run()
-        .success()
-        .stdout_has(
-            r#"std: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
-        );
-    lesson(&testkit::example("http_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(
-            r#"tokio: request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
-        );
+    testkit::std_and_tokio_say(
+        "http",
+        r#"request line "GET /hello HTTP/1.1", response ends with "\r\n\r\nhéllo\n""#,
+    );
 }
 
 /// RFC 9112 section 6.3: with Content-Length, the request ends after that many body bytes,
@@ -499,7 +483,7 @@ fn the_std_and_tokio_ways_do_the_same_exchange() {
 /// only GET is served. The client's half-close comes only after the response.
 #[test]
 fn a_body_is_read_to_its_content_length_before_the_answer() {
-    let (mut server, trace) = traced_server(&["--max", "1"]);
+    let (mut server, trace) = testkit::traced_server(BIN, &["--max", "1"]);
     let mut conn = Conn::open(server.addr);
     let head = b"POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello";
     conn.send(head);
@@ -616,12 +600,9 @@ fn a_body_shorter_than_its_content_length_gets_408() {
 /// client is served WHILE each hostile client is still connected; --timeout-ms 3000 is the
 /// deadline for a whole request, and for each send.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout-ms", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    testkit::hostile::Target::server(
+        BIN,
+        &["--timeout-ms", "3000"],
         b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
         |addr| {
             let mut conn = Conn::open(addr);

@@ -168,6 +168,22 @@ fn head_and_body_in_one_recv_leave_the_head_alone() {
 }
 
 #[test]
+fn a_body_that_looks_like_a_header_is_only_body() {
+    let head = b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 28\r\n\r\n";
+    let body = b"Transfer-Encoding: chunked\r\n";
+    let mut conn = client(&[&[&head[..], body].concat()], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most = "the head and its whole body (28 bytes) came in the first recv.";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        head,
+        "The body's 28 bytes read b\"Transfer-Encoding: chunked\\r\\n\", but they are body: \
+         only the head, up to its empty line, says how the request is framed.",
+    );
+}
+
+#[test]
 fn the_head_limit_holds_against_a_flood_with_no_end_of_head() {
     let mut conn = client(&[], Then::Floods(b'a'));
     conn.most = MAX_HEAD / 1024 + 1;

@@ -15,9 +15,7 @@ fn with_server(args: &[&str], body: impl FnOnce(&mut Server)) -> Run {
 /// The same, with the server's events: `--trace` into a temporary file, read once it exited.
 fn with_traced_server(args: &[&str], body: impl FnOnce(&mut Server)) -> (Run, Trace) {
     let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    let run = Server::run_with(BIN, &all, body);
+    let run = Server::run_with(BIN, &[args, &["--trace", trace.path()]].concat(), body);
     (run, trace.read())
 }
 
@@ -118,8 +116,7 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
 
 #[test]
 fn server_and_client_in_two_processes() {
-    let trace = TraceFile::new();
-    let server = Server::start(BIN, &["--max", "1", "--trace", trace.path()]);
+    let (server, trace) = testkit::traced_server(BIN, &["--max", "1"]);
     let (client, client_trace) = lesson(BIN).client(server.addr).traced();
     // What the client prints: each command and its reply.
     client.success().lines_in_order(&[
@@ -490,22 +487,14 @@ fn a_trickling_command_is_cut_at_its_deadline() {
 /// is served WHILE each hostile client is still connected; --timeout-ms 3000 is the deadline
 /// for each whole line, and for each send.
 fn hostile_target() -> testkit::hostile::Target {
-    testkit::hostile::Target::new(
-        |extra| {
-            let mut args = vec!["--timeout-ms", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
-        b"PWD\r\n",
-        |addr| {
-            let mut conn = Conn::open(addr);
-            conn.expect(b"220 lesson-15 ready\r\n");
-            conn.send(b"USER alice\r\nPASS secret\r\nGET readme\r\nQUIT\r\n");
-            conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
-            conn.expect(b"550 no such key: readme\r\n221 bye\r\n")
-                .expect_eof();
-        },
-    )
+    testkit::hostile::Target::server(BIN, &["--timeout-ms", "3000"], b"PWD\r\n", |addr| {
+        let mut conn = Conn::open(addr);
+        conn.expect(b"220 lesson-15 ready\r\n");
+        conn.send(b"USER alice\r\nPASS secret\r\nGET readme\r\nQUIT\r\n");
+        conn.expect(b"331 password required for alice\r\n230 alice logged in\r\n");
+        conn.expect(b"550 no such key: readme\r\n221 bye\r\n")
+            .expect_eof();
+    })
     .concurrent(std::time::Duration::from_secs(3))
 }
 
@@ -517,9 +506,8 @@ testkit::hostile_battery!(hostile_target);
 /// serves one client and exits, exits only then).
 #[test]
 fn a_client_that_never_reads_is_dropped_after_the_send_timeout() {
-    let trace = TraceFile::new();
-    let args = ["--max", "1", "--timeout-ms", "500", "--trace", trace.path()];
-    let server = Server::start(BIN, &args);
+    let args = ["--max", "1", "--timeout-ms", "500"];
+    let (server, trace) = testkit::traced_server(BIN, &args);
     let mut hog = Conn::open_small(server.addr, 4096);
     let block = b"PWD\r\n".repeat(1000);
     let mut sent = 0usize;

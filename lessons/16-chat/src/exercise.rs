@@ -25,6 +25,9 @@ use crate::{Ending, Lines, Member, Message, Writer};
 /// - Both at once: a member that only listens still gets every message, and one that only
 ///   talks still has its lines taken, without waiting for the other side. What is already
 ///   waiting in the inbox goes out before the client's next line is read.
+/// - A paste of many lines at once must not flood the room: the other members (tasks on this
+///   same thread) take each line before the next one is read, and the member's own lines never
+///   make it fall behind its own inbox.
 /// - The client closes its end (`lines.next()` gives `Ok(None)`): return `Ok(Ending::Left)`.
 /// - The client falls so far behind that its inbox lost `n` messages (`recv()` gives
 ///   `Err(RecvError::Lagged(n))`): return `Ok(Ending::TooSlow(n))` at once.

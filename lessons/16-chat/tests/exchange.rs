@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
@@ -136,8 +136,7 @@ fn the_rude_demo_frees_a_reset_name_and_cuts_a_trickled_line() {
 
 #[test]
 fn a_client_process_and_a_raw_client() {
-    let server_trace = TraceFile::new();
-    let server = Server::start(BIN, &["--clients", "2", "--trace", server_trace.path()]);
+    let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "2"]);
     let mut bob = join(&server, "bob");
     let alice = thread::spawn({
         let addr = server.addr;
@@ -330,14 +329,7 @@ fn the_book_shows_what_the_demo_prints() {
 
 #[test]
 fn the_std_and_tokio_ways_do_the_same_exchange() {
-    lesson(&testkit::example("chat_std_way"))
-        .run()
-        .success()
-        .stdout_has(r#"std: bob got "alice: hi\n""#);
-    lesson(&testkit::example("chat_tokio_way"))
-        .run()
-        .success()
-        .stdout_has(r#"tokio: bob got "alice: hi\n""#);
+    testkit::std_and_tokio_say("chat", r#"bob got "alice: hi\n""#);
 }
 
 // Clients that misbehave: the lesson's own cases, then the testkit battery.
@@ -465,12 +457,9 @@ fn a_member_that_stops_reading_is_dropped_within_the_write_limit() {
 /// (a new member, with a name of its own) must be served while the hostile one is connected.
 fn target() -> Target {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    Target::new(
-        |extra| {
-            let mut args = vec!["--line-wait", "3000", "--write-limit", "3000"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--line-wait", "3000", "--write-limit", "3000"],
         b"alice\n",
         |addr: SocketAddr| {
             let nick = format!("normal{}", NEXT.fetch_add(1, Ordering::SeqCst));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use lesson_16_chat::{chat, Ending, Lines, Member, Message, Writer};
 use testkit::{fail, yours};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 
@@ -198,21 +198,88 @@ fn a_client_that_only_listens_still_gets_every_message() {
 
 #[test]
 fn a_member_that_fell_behind_is_too_slow() {
-    // Room for 4 messages in the inbox; 10 were sent before chat began: 6 are lost.
-    let mut s = setup(4, Duration::from_secs(5));
-    for i in 1..=10 {
-        s.room.send(from_bob(&format!("bob: {i}\n"))).unwrap();
+    // Room for 4 messages in the inbox; 10 were sent before chat began: 6 are lost. The
+    // client's next line is already read into the server's buffer: `lines.next()` is ready
+    // too. Several rounds, because select! without `biased;` picks a ready branch at random.
+    for round in 1..=16 {
+        let mut s = setup(4, Duration::from_secs(5));
+        for i in 1..=10 {
+            s.room.send(from_bob(&format!("bob: {i}\n"))).unwrap();
+        }
+        s.runtime.clone().block_on(async {
+            s.client.write_all(b"still here\n").await.unwrap();
+            let arrived = tokio::time::timeout(testkit::timeout(), s.lines.reader.fill_buf());
+            assert!(
+                matches!(arrived.await, Ok(Ok(b)) if !b.is_empty()),
+                "the line arrived"
+            );
+        });
+        let (ended, ()) = run(&mut s, async |_client, _room| {});
+        if !matches!(ended, Some(Ok(Ending::TooSlow(6)))) {
+            fail(
+                &format!(
+                    "The inbox holds 4 messages and 10 were sent: 6 are lost for this member, \
+                     and chat must say so at once, before it reads the client's next line \
+                     (already there; passing it to the room would push a 7th out of the \
+                     inbox). Round {round} of 16."
+                ),
+                "Ok(TooSlow(6))",
+                &show(&ended),
+            );
+        }
     }
-    let (ended, ()) = run(&mut s, async |client, _room| {
-        // The client is still there, and says something.
-        client.write_all(b"still here\n").await.unwrap();
+}
+
+#[test]
+fn a_paste_of_many_lines_reaches_the_rest_of_the_room() {
+    // A room queue of 16 messages; the client pastes 1000 lines at once. Bob, another member
+    // on the same thread, must get every one, and the sender must not lag behind its own lines.
+    let mut s = setup(16, Duration::from_secs(5));
+    let mut bob = s.room.subscribe();
+    let paste: String = (1..=1000).map(|i| format!("line {i}\n")).collect();
+    let (ended, bob_got) = run(&mut s, async move |client, _room| {
+        client.write_all(paste.as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 1000 {
+            match tokio::time::timeout(testkit::timeout(), bob.recv()).await {
+                Ok(Ok(message)) => got.push(String::from_utf8_lossy(&message.text).into_owned()),
+                Ok(Err(e)) => {
+                    got.push(format!("bob's inbox: {e}"));
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        client.shutdown().await.unwrap();
+        got
     });
-    if !matches!(ended, Some(Ok(Ending::TooSlow(6)))) {
+    let whole =
+        bob_got.len() == 1000 && (1..=1000).all(|i| bob_got[i - 1] == format!("alice: line {i}\n"));
+    if !whole {
+        let first_wrong = (1..=1000)
+            .find(|&i| bob_got.get(i - 1) != Some(&format!("alice: line {i}\n")))
+            .unwrap_or(1000);
         fail(
-            "The inbox holds 4 messages and 10 were sent: 6 are lost for this member, and chat \
-             must say so at once, before it reads the client's next line (passing that line to \
-             the room would push a 7th out of the inbox).",
-            "Ok(TooSlow(6))",
+            "The client pasted 1000 lines at once, with a room queue of 16: every other member \
+             (a task on the same thread) must get each line. Reading the next line before the \
+             others have taken the last one lets the queue overflow.",
+            "bob gets \"alice: line 1\\n\" … \"alice: line 1000\\n\", then chat returns Ok(Left)",
+            &format!(
+                "bob got {} message(s); at {}: {:?}  (chat returned {})",
+                bob_got.len(),
+                first_wrong,
+                bob_got
+                    .get(first_wrong - 1)
+                    .map_or("nothing", |m| m.as_str()),
+                show(&ended)
+            ),
+        );
+    }
+    if !matches!(ended, Some(Ok(Ending::Left))) {
+        fail(
+            "The client pasted 1000 lines and closed: the sender's own lines must not make it \
+             lag behind its inbox.",
+            "Ok(Left)",
             &show(&ended),
         );
     }

@@ -17,18 +17,20 @@ pub async fn chat(
 ) -> io::Result<Ending> {
     loop {
         tokio::select! {
-            read = lines.next() => match read? {
-                Some(bytes) => {
-                    if let Some(message) = Message::said(me, &bytes) {
-                        let _ = room.send(message);
-                    }
-                }
-                None => return Ok(Ending::Left),
-            },
+            biased;
             received = inbox.recv() => match received {
                 Ok(message) => writer.send(&message.text).await?,
                 Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
                 Err(RecvError::Closed) => return Ok(Ending::Left),
+            },
+            read = lines.next() => match read? {
+                Some(bytes) => {
+                    if let Some(message) = Message::said(me, &bytes) {
+                        let _ = room.send(message);
+                        tokio::task::yield_now().await;
+                    }
+                }
+                None => return Ok(Ending::Left),
             },
         }
     }

@@ -341,12 +341,7 @@ fn the_server_stops_after_its_ticks() {
 
 #[test]
 fn a_client_without_a_server_gives_up_with_a_clear_error() {
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr = testkit::free_udp_addr();
     let (run, trace) = lesson(BIN).client(addr).args(&["--moves", "up"]).traced();
     run.clean_failure()
         .stderr_has("the server never let us join")
@@ -623,12 +618,5 @@ fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
 
 #[test]
 fn the_std_and_tokio_ways_play_one_tick() {
-    lesson(&testkit::example("game_std_way"))
-        .run()
-        .success()
-        .stdout_has("std: snap 1 ack=1 p1=1,0");
-    lesson(&testkit::example("game_tokio_way"))
-        .run()
-        .success()
-        .stdout_has("tokio: snap 1 ack=1 p1=1,0");
+    testkit::std_and_tokio_say("game", "snap 1 ack=1 p1=1,0");
 }

@@ -27,7 +27,8 @@ use crate::TcpHeader;
 ///   segment's payload, not options.
 /// - `Err` (any text), never a panic, for: fewer than 20 bytes; a data offset below 5 words
 ///   or past the bytes given; an option whose length is below 2, runs past the header, or is
-///   missing.
+///   missing. A known kind whose length is too short for its value (an `mss` of length 2):
+///   `Err`, or shown as an unknown kind — never a value read from bytes not its own.
 pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
     let _ = bytes;
     todo!("decode the TCP header")

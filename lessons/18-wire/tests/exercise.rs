@@ -221,3 +221,27 @@ fn an_option_running_past_the_header_is_an_error_not_a_panic() {
         &hex("9bc8 b69b 22ee 40eb 0000 0000 6002 ffd7 fe30 0000 0101 0102"),
     );
 }
+
+#[test]
+fn a_known_option_too_short_for_its_value_is_not_a_panic() {
+    // An mss of length 2 (no value), then a TS of length 6 (one number of two), then nops:
+    // each length is valid as a length, but too short for what the kind should hold.
+    let bytes =
+        hex("9bc8 b69b 22ee 40eb 0000 0000 8002 ffd7 fe30 0000 0202 0806 0000 0001 0101 0101");
+    let got = decode(&bytes);
+    if let Ok(h) = &got {
+        let misread = h
+            .options
+            .iter()
+            .find(|o| o.starts_with("mss ") || o.starts_with("TS "));
+        if let Some(misread) = misread {
+            fail(
+                "An option's length says how many bytes are its own: an mss of length 2 has no \
+                 value, a TS of length 6 only one number. Its value was read from bytes that \
+                 are not its own.",
+                "Err(...), or those two shown as unknown options, never a value",
+                &format!("{misread:?} in {}", show(&got)),
+            );
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! exercise's checks are tests/exercise.rs.
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
-use testkit::{lesson, BookOutput, Server, TraceFile};
+use testkit::{lesson, BookOutput, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-19-names");
 
@@ -17,13 +17,6 @@ fn attempts(trace: &testkit::Trace) -> Vec<(String, String)> {
         .filter(|e| e.kind == "call" && e.name() == "connect")
         .map(|e| (e.call.clone(), e.result.clone()))
         .collect()
-}
-
-fn traced_server(args: &[&str]) -> (Server, TraceFile) {
-    let trace = TraceFile::new();
-    let mut all = args.to_vec();
-    all.extend(["--trace", trace.path()]);
-    (Server::start(BIN, &all), trace)
 }
 
 #[test]
@@ -50,7 +43,7 @@ fn a_client_given_a_name_finds_the_server() {
     // Whatever localhost is here (127.0.0.1, ::1 or both, in any order), a server on
     // 127.0.0.1 is found: the addresses that refuse are skipped.
     let (server, server_trace) =
-        traced_server(&["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
+        testkit::traced_server(BIN, &["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
     let name = format!("localhost:{}", server.addr.port());
     let (run, trace) = lesson(BIN).args(&["client", "--addr", &name]).traced();
     run.success().stdout_has("echo: hello");
@@ -63,7 +56,8 @@ fn a_client_given_a_name_finds_the_server() {
 fn a_refused_address_is_not_the_end_the_next_one_is_tried() {
     // The fallback across two processes, whatever this machine's localhost is: ::1 first,
     // where nobody listens, then 127.0.0.1.
-    let (server, _trace) = traced_server(&["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
+    let (server, _trace) =
+        testkit::traced_server(BIN, &["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
     let port = server.addr.port();
     let (v6, v4) = (format!("[::1]:{port}"), format!("127.0.0.1:{port}"));
     let (run, trace) = lesson(BIN)
@@ -116,7 +110,8 @@ fn stalled() -> (socket2::Socket, std::net::TcpStream, std::net::SocketAddr) {
 #[test]
 fn happy_eyeballs_starts_the_next_attempt_without_waiting_for_a_silent_one() {
     let (_stalled, _filler, silent) = stalled();
-    let (server, _trace) = traced_server(&["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
+    let (server, _trace) =
+        testkit::traced_server(BIN, &["server", "--addr", "127.0.0.1:0", "--clients", "1"]);
     let (silent, good) = (silent.to_string(), server.addr.to_string());
     let (run, trace) = lesson(BIN)
         .args(&["client", "--happy", "--addr", &silent, "--also", &good])

@@ -137,6 +137,21 @@ fn a_failed_attempt_is_not_the_end_the_next_address_is_tried() {
 }
 
 #[test]
+fn the_resolvers_order_is_kept_whatever_the_family() {
+    use Plan::*;
+    // The resolver put IPv6 first (RFC 6724's default preference): that order is kept, with
+    // no family preferred over the other.
+    let mut given = addresses(&[Refused, Refused, Answers]);
+    let v6: SocketAddr = format!("[::1]:{}", given.addrs[0].port()).parse().unwrap();
+    given.addrs[0] = v6;
+    let (result, calls) = run(&given);
+    let why = "The resolver gave [::1] first, then 127.0.0.1: the attempts follow that order, \
+               IPv6 first; reordering by family is the resolver's job, not connect_any's.";
+    check_attempts(why, &given.addrs, &calls);
+    check_connected(result, given.addrs[2]);
+}
+
+#[test]
 fn no_attempt_is_made_after_one_connects() {
     use Plan::*;
     let given = addresses(&[Refused, Answers, Answers, Refused]);

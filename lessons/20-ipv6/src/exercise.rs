@@ -10,9 +10,10 @@ use std::net::SocketAddr;
 /// The address a peer really has, as the server should tell it "you are ADDR".
 ///
 /// The contract (what the checks test):
-/// - An IPv4-mapped IPv6 address, `[::ffff:a.b.c.d]:port` (how a dual-stack socket's accept()
-///   gives an IPv4 client), becomes the IPv4 address it stands for, `a.b.c.d:port`: any
-///   a.b.c.d, not only 127.0.0.1, and the same port.
+/// - An IPv4-mapped IPv6 address, `[::ffff:a.b.c.d]:port` (80 zero bits, 16 one bits, then
+///   the IPv4 address: how a dual-stack socket's accept() gives an IPv4 client), becomes the
+///   IPv4 address it stands for, `a.b.c.d:port`: any a.b.c.d, not only 127.0.0.1, and the
+///   same port.
 /// - Every other address comes back unchanged: an IPv4 address, and every IPv6 address that
 ///   is not mapped, `[::1]`, `[::]`, `[::2]`, `[2001:db8::1]` (and its flow info and scope id
 ///   stay as they were).

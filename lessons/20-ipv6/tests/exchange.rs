@@ -8,7 +8,7 @@
 
 use std::net::{SocketAddr, TcpStream};
 
-use testkit::{lesson, BookOutput, Conn, Server, TraceFile};
+use testkit::{lesson, BookOutput, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-20-ipv6");
 
@@ -71,19 +71,8 @@ fn a_dual_stack_server_takes_both_families_and_tells_each_its_own_address() {
     if !ipv6_here("dual stack") {
         return;
     }
-    let trace = TraceFile::new();
-    let server = Server::start(
-        BIN,
-        &[
-            "server",
-            "--addr",
-            "[::]:0",
-            "--clients",
-            "2",
-            "--trace",
-            trace.path(),
-        ],
-    );
+    let args = ["--addr", "[::]:0", "--clients", "2"];
+    let (server, trace) = testkit::traced_server(BIN, &args);
     let port = server.addr.port();
     for to in [
         SocketAddr::from(([127, 0, 0, 1], port)),

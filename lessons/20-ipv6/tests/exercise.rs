@@ -46,6 +46,14 @@ fn ipv6_addresses_that_are_not_mapped_stay_ipv6() {
     check(what, "[::]:80", "[::]:80");
     check(what, "[::7f00:1]:5000", "[::7f00:1]:5000");
     check(what, "[2001:db8::1]:5000", "[2001:db8::1]:5000");
+    // ffff in the sixth group is not enough: the first 80 bits must be zero too (RFC 4291
+    // 2.5.5.2, ::ffff:0:0/96). These are global addresses that merely end like a mapped one.
+    check(
+        what,
+        "[2001:db8::ffff:c000:221]:5000",
+        "[2001:db8::ffff:c000:221]:5000",
+    );
+    check(what, "[1::ffff:a00:1]:5000", "[1::ffff:a00:1]:5000");
     // A link-local address keeps its scope id (and its flow info): the address is unchanged.
     let scoped = SocketAddr::V6(SocketAddrV6::new("fe80::1".parse().unwrap(), 7, 3, 2));
     let got = yours(|| unmap(scoped));

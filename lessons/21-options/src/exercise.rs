@@ -16,8 +16,9 @@ use std::net::TcpStream;
 /// - The kernel probes a silent peer: keepalive on, the first probe after 60 s of silence,
 ///   then one every 10 s, and the connection is dropped after 5 unanswered probes.
 /// - Nothing else changes: closing the connection still ends it with a FIN (the peer reads
-///   end of stream, not a reset), and the buffer sizes stay the kernel's, so they keep
-///   growing by themselves.
+///   end of stream, not a reset), the buffer sizes stay the kernel's, so they keep growing by
+///   themselves, and no other time limit is set (no TCP_USER_TIMEOUT, no read or write
+///   timeout): keepalive alone decides when a silent peer is given up.
 /// - A failing call is returned as its error. Print nothing: the lesson narrates around it.
 pub fn tune(stream: &TcpStream) -> io::Result<()> {
     let _ = stream;

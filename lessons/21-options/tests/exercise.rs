@@ -131,3 +131,35 @@ fn the_buffer_sizes_stay_the_kernels() {
         );
     }
 }
+
+#[test]
+fn no_other_time_limit_is_set() {
+    let (client, _server) = pair();
+    let socket = SockRef::from(&client);
+    let limits = || {
+        let read = client.read_timeout().expect("getsockopt(SO_RCVTIMEO)");
+        let write = client.write_timeout().expect("getsockopt(SO_SNDTIMEO)");
+        #[cfg(target_os = "linux")]
+        let user = socket
+            .tcp_user_timeout()
+            .expect("getsockopt(TCP_USER_TIMEOUT)");
+        #[cfg(not(target_os = "linux"))]
+        let user: Option<std::time::Duration> = None;
+        let _ = &socket;
+        format!("SO_RCVTIMEO {read:?}, SO_SNDTIMEO {write:?}, TCP_USER_TIMEOUT {user:?}")
+    };
+    let before = limits();
+    if let Err(e) = yours(|| tune(&client)) {
+        fail("tune returned an error.", "Ok(())", &format!("Err({e})"));
+    }
+    let after = limits();
+    if after != before {
+        fail(
+            "tune set another time limit. Keepalive alone decides when a silent peer is given \
+             up (60 + 5 x 10 s): TCP_USER_TIMEOUT overrides its probe count (tcp(7)), and a \
+             read or write timeout ends calls that keepalive would have let wait.",
+            &format!("{before} (as before tune)"),
+            &after,
+        );
+    }
+}

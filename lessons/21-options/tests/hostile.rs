@@ -8,17 +8,14 @@
 use std::time::Duration;
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server};
+use testkit::Conn;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-21-options");
 
 fn target() -> Target {
-    Target::new(
-        |extra| {
-            let mut args = vec!["--timeout", "2"];
-            args.extend_from_slice(extra);
-            Server::start(BIN, &args)
-        },
+    Target::server(
+        BIN,
+        &["--timeout", "2"],
         // Long lines fill the buffers of a client that never reads sooner than short ones.
         &[b"ping ".as_slice(), &[b'x'; 900], b"\n"].concat(),
         |addr| {

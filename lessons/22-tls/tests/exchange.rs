@@ -22,10 +22,8 @@ struct TlsServer {
 fn tls_server(args: &[&str]) -> TlsServer {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let ca = dir.path().join("ca.pem");
-    let trace = TraceFile::new();
-    let mut all = vec!["--ca", ca.to_str().unwrap(), "--trace", trace.path()];
-    all.extend_from_slice(args);
-    let server = Server::start(BIN, &all);
+    let (server, trace) =
+        testkit::traced_server(BIN, &[&["--ca", ca.to_str().unwrap()], args].concat());
     TlsServer {
         server,
         ca,

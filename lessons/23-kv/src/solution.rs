@@ -11,16 +11,13 @@ use crate::{Limits, Store};
 pub fn serve_client(stream: &TcpStream, store: &mut Store, limits: &Limits) -> io::Result<()> {
     // Bytes received and not yet used: the start of the next line, or several lines at once.
     let mut pending: Vec<u8> = Vec::new();
-    // A client that does not take its replies must not hold the server either. A reply is
-    // short (one send() as a rule), so a timeout for each send() bounds it.
-    stream.set_write_timeout(Some(limits.deadline))?;
     loop {
         let line = match read_line(stream, &mut pending, limits)? {
             Some(line) => line,
             None => return Ok(()), // end of stream between two lines
         };
         let (reply, quit) = answer(&line, store, limits);
-        (&*stream).write_all(&reply)?;
+        send_reply(stream, &reply, limits)?;
         if quit {
             return Ok(());
         }
@@ -38,14 +35,14 @@ fn read_line(
     loop {
         if let Some(end) = pending.iter().position(|&b| b == b'\n') {
             if end + 1 > limits.max_line {
-                return too_long(stream);
+                return too_long(stream, limits);
             }
             let line = pending[..end].to_vec();
             pending.drain(..=end);
             return Ok(Some(line));
         }
         if pending.len() >= limits.max_line {
-            return too_long(stream); // no newline in max_line bytes: it cannot fit
+            return too_long(stream, limits); // no newline in max_line bytes: it cannot fit
         }
         // The deadline is for the whole line: each recv() gets only what is left of it.
         let left = deadline.saturating_duration_since(Instant::now());
@@ -69,8 +66,29 @@ fn read_line(
     }
 }
 
-fn too_long(stream: &TcpStream) -> io::Result<Option<Vec<u8>>> {
-    (&*stream).write_all(b"ERR line too long\n")?;
+/// Send one reply whole, within the deadline. A client that does not take its replies must
+/// not hold the server: a time limit for each send() is not enough, because a send() that
+/// takes a few bytes returns, and the next one would get the whole limit again.
+fn send_reply(stream: &TcpStream, mut reply: &[u8], limits: &Limits) -> io::Result<()> {
+    let deadline = Instant::now() + limits.deadline;
+    while !reply.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        stream.set_write_timeout(Some(left))?;
+        match (&*stream).write(reply) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => reply = &reply[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn too_long(stream: &TcpStream, limits: &Limits) -> io::Result<Option<Vec<u8>>> {
+    send_reply(stream, b"ERR line too long\n", limits)?;
     Err(io::Error::new(ErrorKind::InvalidData, "line too long"))
 }
 

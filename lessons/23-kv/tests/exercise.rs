@@ -95,6 +95,18 @@ fn commands_a_value_is_the_rest_of_the_line_any_bytes() {
 }
 
 #[test]
+fn commands_a_carriage_return_is_part_of_the_request() {
+    // Spec, "Lines": only `\n` ends a line; a `\r` before it is a byte of the request like any
+    // other (`SET k v\r` stores `v\r`, `GET k\r` asks for the key `k\r`).
+    against_yours(LIMITS, |addr| {
+        let mut c = Conn::open(addr);
+        ask(&mut c, b"SET k v\r\n", b"OK\n");
+        ask(&mut c, b"GET k\n", b"VALUE v\r\n");
+        ask(&mut c, b"GET k\r\n", b"NOTFOUND\n");
+    });
+}
+
+#[test]
 fn commands_quit_says_bye_and_ends_the_connection() {
     // Spec, "Commands" and "Closing": QUIT -> BYE, then the server closes; a request after
     // QUIT, even in the same packet, is not answered.
@@ -315,6 +327,111 @@ fn deadline_is_for_the_whole_line_not_each_recv() {
         trickler.join().unwrap();
         let mut next = Conn::open(addr);
         ask(&mut next, b"GET k\n", b"NOTFOUND\n");
+    });
+}
+
+#[test]
+fn deadline_is_for_each_line_not_the_whole_connection() {
+    // Spec, "Deadline": the client has the deadline (1 s) for each line, counted from when
+    // the server is ready to read it: four requests 0.4 s apart, 1.6 s in all, are all served.
+    let limits = Limits {
+        deadline: Duration::from_millis(1000),
+        ..LIMITS
+    };
+    against_yours(limits, |addr| {
+        let mut c = Conn::open(addr);
+        let started = Instant::now();
+        for i in 0..4 {
+            thread::sleep(Duration::from_millis(400));
+            let request = format!("GET k{i}\n");
+            // An error here shows as the read's below.
+            let _ = c.try_send(request.as_bytes());
+            let mut got = [0u8; 9];
+            let read = c.stream().read(&mut got);
+            if !matches!(read, Ok(n) if got[..n] == *b"NOTFOUND\n") {
+                fail(
+                    "A client that sends each request within the deadline (1 s) of the last \
+                     reply was cut off: the deadline is for each line, counted from when the \
+                     server is ready to read it, not for the whole connection.",
+                    "four requests, 0.4 s apart, each answered b\"NOTFOUND\\n\"",
+                    &format!(
+                        "request {} at {:.1} s: {}",
+                        i + 1,
+                        started.elapsed().as_secs_f64(),
+                        match read {
+                            Ok(0) => "end of stream".to_string(),
+                            Ok(n) => format!("b\"{}\"", got[..n].escape_ascii()),
+                            Err(e) => format!("error: {e}"),
+                        }
+                    ),
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
+    // Spec, "Deadline": a client that sends requests and never reads the replies fills the
+    // buffers between them, and the server's send() blocks; each reply must be taken within
+    // the deadline (1 s), or the connection ends and the next client is served.
+    let limits = Limits {
+        deadline: Duration::from_millis(1000),
+        ..LIMITS
+    };
+    against_yours(limits, |addr| {
+        // Small buffers on the client's side, so that they fill after a few kilobytes.
+        let mut hostile = testkit::Conn::open_small(addr, 4096);
+        ask(&mut hostile, b"SET k 0123456789abcdef\n", b"OK\n");
+        let mut sender = hostile.stream().try_clone().unwrap();
+        sender
+            .set_write_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        // GET k, again and again: 6 bytes in, 23 bytes of reply out, never read.
+        let requests = b"GET k\n".repeat(1000);
+        let flooder = thread::spawn(move || {
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                match sender.write(&requests) {
+                    Ok(_) => {}
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                    Err(_) => return, // the server closed on us
+                }
+            }
+        });
+        // The next client waits in the listen queue until the server is done with this one.
+        let started = Instant::now();
+        let next = Conn::open(addr);
+        let mut next_stream = next.stream().try_clone().unwrap();
+        next_stream.write_all(b"GET k\n").unwrap();
+        next_stream
+            .set_read_timeout(Some(Duration::from_secs(8)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        while !got.ends_with(b"\n") {
+            match next_stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = hostile.stream().shutdown(std::net::Shutdown::Both);
+        flooder.join().unwrap();
+        if got != b"VALUE 0123456789abcdef\n" {
+            fail(
+                "A client that sends requests and never reads its replies held the server: \
+                 once the buffers between them are full, send() blocks, and each reply must \
+                 be taken within the deadline (1 s here), or the connection ends.",
+                "the next client served within a few seconds: b\"VALUE 0123456789abcdef\\n\"",
+                &format!(
+                    "b\"{}\" after {:.1} s",
+                    got.escape_ascii(),
+                    started.elapsed().as_secs_f64()
+                ),
+            );
+        }
     });
 }
 

@@ -95,6 +95,8 @@ pub fn describe(err: &io::Error) -> String {
         UnexpectedEof => "the peer closed the connection before the message was complete",
         NotConnected => "the socket is not connected",
         PermissionDenied => "permission denied",
+        // A path that does not exist (a Unix socket's, lesson 24).
+        NotFound => "no such file or directory",
         InvalidData => return format!("invalid data: {err}"),
         InvalidInput => return format!("invalid input: {err}"),
         _ => return err.to_string(),

@@ -8,7 +8,7 @@ use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::narrate::family;
 use crate::{Narrator, Options, Result};
@@ -25,45 +25,45 @@ pub fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
 /// the kernel view shows what was granted): prints the readiness line.
 pub fn listen_with_backlog(opts: &Options, backlog: i32, say: &Narrator) -> Result<TcpListener> {
     let addr = opts.addr;
-    say.next(
+    let socket = say.call(
         format!("socket({}, SOCK_STREAM)", family(&addr)),
         "make the listening socket",
-    );
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(|e| say.fail(e))?;
-    say.done("ok");
+        || Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)),
+    )?;
 
     // A restarted server must not wait a minute for its old connections' TIME_WAIT to end
     // (chapter 2). Unix only, as std does it: on Windows the option lets two servers share
     // a port.
     if cfg!(unix) {
-        say.next(
+        say.call(
             "setsockopt(SO_REUSEADDR, 1)",
             "allow a restart while old connections sit in TIME_WAIT",
-        );
-        socket.set_reuse_address(true).map_err(|e| say.fail(e))?;
-        say.done("ok");
+            || socket.set_reuse_address(true),
+        )?;
     }
 
-    say.next(format!("bind({addr})"), "give the socket its address");
-    socket
-        .bind(&SockAddr::from(addr))
-        .map_err(|e| say.fail(e))?;
-    let bound = socket
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .ok_or_else(|| say.protocol_error("not an IP address"))?;
-    say.done(format!("ok, bound to {bound}"));
+    // bind(), then getsockname() to learn the port the kernel chose for port 0.
+    let bind = || {
+        socket.bind(&SockAddr::from(addr))?;
+        let bound = socket.local_addr()?.as_socket();
+        bound.ok_or_else(|| std::io::Error::other("not an IP address"))
+    };
+    let bound = say.call_then(
+        format!("bind({addr})"),
+        "give the socket its address",
+        bind,
+        |bound| format!("ok, bound to {bound}"),
+    )?;
 
-    say.next(
-        format!("listen(backlog={backlog})"),
-        "let the kernel queue connections for us",
-    );
-    socket.listen(backlog).map_err(|e| say.fail(e))?;
     // From here on std's listener is all a lesson needs (mio and tokio take it too).
     let listener = TcpListener::from(socket);
-    say.done_with(&listener, "ok");
+    say.call_with(
+        &listener,
+        format!("listen(backlog={backlog})"),
+        "let the kernel queue connections for us",
+        || SockRef::from(&listener).listen(backlog),
+        |_| "ok".into(),
+    )?;
 
     opts.ready(bound);
     Ok(listener)
@@ -92,26 +92,21 @@ pub fn accept(
     say: &Narrator,
 ) -> Result<(TcpStream, SocketAddr)> {
     loop {
-        say.next("accept()", "take the next connection from the queue");
-        match listener.accept() {
-            Ok((conn, peer)) => {
-                say.done(format!("ok, a client at {peer}"));
+        let taken = say.call_then(
+            "accept()",
+            "take the next connection from the queue",
+            || listener.accept(),
+            |(_, peer)| format!("ok, a client at {peer}"),
+        );
+        // The error line is already printed; what to do next depends on the error.
+        match taken.as_ref().map_err(|e| e.kind()) {
+            Ok(_) => {
                 pause.reset();
-                return Ok((conn, peer));
+                return taken;
             }
-            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(say.fail(e)),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-                ) =>
-            {
-                say.fail(e); // printed; nothing to wait for
-            }
-            Err(e) => {
-                say.fail(e);
-                pause.wait(say);
-            }
+            Err(Some(ErrorKind::InvalidInput)) => return taken,
+            Err(Some(ErrorKind::ConnectionAborted | ErrorKind::Interrupted)) => {}
+            Err(_) => pause.wait(say),
         }
     }
 }

@@ -106,8 +106,11 @@ fn lesson_dir() -> PathBuf {
     PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run this through cargo test"))
 }
 
+/// Compare `actual` with the lesson's `file` (relative to its folder), or with `BLESS=1` write
+/// it: for a lesson that makes its book output itself (its own normalisation, as lesson 24's
+/// pids and directory), with the same failure message as [`BookOutput::check`].
 #[track_caller]
-fn compare_or_bless(file: &str, actual: &str) {
+pub fn compare_or_bless(file: &str, actual: &str) {
     let path = lesson_dir().join(file);
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {path:?}: {e}"));

@@ -72,6 +72,21 @@ impl Conn {
         self.stream.write_all(bytes)
     }
 
+    /// A client that trickles: on a thread of its own, send one byte (`x`) every `every`,
+    /// `count` times, stopping at the first the peer refuses (it has cut us off). Each recv()
+    /// of the server gets a byte long before a per-call timeout; only a deadline for the whole
+    /// message stops it.
+    pub fn trickle(mut self, count: usize, every: std::time::Duration) {
+        std::thread::spawn(move || {
+            for _ in 0..count {
+                if self.try_send(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(every);
+            }
+        });
+    }
+
     /// Close our sending direction (the peer reads end of stream); we can still receive.
     pub fn shutdown_write(&mut self) -> &mut Self {
         let _ = self.stream.shutdown(Shutdown::Write);

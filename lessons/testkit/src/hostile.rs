@@ -14,13 +14,12 @@
 //!
 //! /// What the battery attacks: how to start the server, one valid request, a normal client.
 //! fn target() -> Target {
-//!     Target::new(
-//!         // A fresh server; the battery may add arguments (today it passes none).
-//!         |extra| {
-//!             let mut args = vec!["--timeout-ms", "1000"];
-//!             args.extend_from_slice(extra);
-//!             Server::start(BIN, &args)
-//!         },
+//!     Target::server(
+//!         // A fresh `BIN server --addr 127.0.0.1:0 --timeout-ms 1000` for each case (the
+//!         // battery may add arguments; today it passes none). `Target::new` takes any
+//!         // closure that starts one, for a server that needs more (files, say).
+//!         BIN,
+//!         &["--timeout-ms", "1000"],
 //!         // One valid request, as a client sends it (for line protocols: ending in "\n").
 //!         b"hello\n",
 //!         // A normal client: the lesson's exchange, asserting the reply bytes.
@@ -171,6 +170,21 @@ impl Target {
             max_rss_mb: 64.0,
             skips: Vec::new(),
         }
+    }
+
+    /// The usual target: a fresh `bin server --addr 127.0.0.1:0 ARGS` for each case (and the
+    /// arguments the battery adds), `request` and `normal` as for [`Target::new`].
+    pub fn server(
+        bin: &'static str,
+        args: &'static [&'static str],
+        request: &[u8],
+        normal: impl Fn(SocketAddr) + 'static,
+    ) -> Target {
+        Target::new(
+            move |extra| Server::start(bin, &[args, extra].concat()),
+            request,
+            normal,
+        )
     }
 
     /// One client at a time: others wait in the accept queue until the server is done with,
@@ -949,6 +963,62 @@ pub fn prlimit(args: &[&str]) {
     );
 }
 
+/// The lowest descriptor number process `pid` has not open at this moment (read once from
+/// /proc/PID/fd; Linux only). Set its limit to that ([`limit_descriptors`]) and its next
+/// new descriptor fails with EMFILE.
+pub fn free_fd_now(pid: u32) -> u64 {
+    let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("/proc/PID/fd")
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
+        .collect();
+    (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
+}
+
+/// Set the running process's soft limit of open descriptors (`prlimit --pid PID
+/// --nofile=SOFT:`): `free_fd_now(pid)` to make it run out, `1024` to give them back.
+pub fn limit_descriptors(pid: u32, soft: u64) {
+    prlimit(&["--pid", &pid.to_string(), &format!("--nofile={soft}:")]);
+}
+
+/// Run a traced server that waits in accept() out of descriptors, and give them back: its soft
+/// limit is set to its lowest free descriptor; a first connection gets in (the accept() the
+/// server is already in took its number before the limit came down); the next one meets
+/// EMFILE, and once the server's trace shows that accept() failed, the limit goes back to
+/// 1024. The server must still be running. Returns `(first, waiting)`: the connection that
+/// waited is the lesson's to serve; then check the trace with [`accept_recovered`].
+#[track_caller]
+pub fn out_of_descriptors(
+    server: &mut Server,
+    trace: &crate::TraceFile,
+) -> (crate::Conn, crate::Conn) {
+    let pid = server.pid();
+    limit_descriptors(pid, free_fd_now(pid));
+    let first = crate::Conn::open(server.addr);
+    let waiting = crate::Conn::open(server.addr);
+    trace.wait_for(server, 1, accept_failed);
+    limit_descriptors(pid, 1024);
+    assert!(server.is_running(), "the server exited without descriptors");
+    (first, waiting)
+}
+
+/// After [`out_of_descriptors`]: accept() failed, and a later accept() took a connection.
+#[track_caller]
+pub fn accept_recovered(trace: &crate::Trace) {
+    let first_failure = trace.events.iter().position(accept_failed);
+    let first_failure = first_failure.expect("accept() never failed");
+    assert!(
+        trace.events[first_failure..]
+            .iter()
+            .any(|e| e.kind == "call" && e.name() == "accept"),
+        "no accept() took a connection after the failed one"
+    );
+}
+
+fn accept_failed(e: &crate::trace::Event) -> bool {
+    e.kind == "error" && e.name() == "accept"
+}
+
 /// The lowest descriptor number the process does not have open: with its limit set to that,
 /// every new descriptor fails with EMFILE (the ones above it stay open and usable).
 fn lowest_free_fd(pid: u32) -> u64 {
@@ -957,17 +1027,9 @@ fn lowest_free_fd(pid: u32) -> u64 {
     // leave it one descriptor to spare, and a server that serves one client at a time would
     // never meet EMFILE (seen: 1 run in 4). So look a few times over 100 ms and take the
     // lowest: what the server holds while it waits in accept().
-    let lowest_now = || {
-        let open: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .expect("/proc/PID/fd")
-            .flatten()
-            .filter_map(|e| e.file_name().to_string_lossy().parse::<u64>().ok())
-            .collect();
-        (0..).find(|fd| !open.contains(fd)).unwrap_or(0)
-    };
     (0..10)
         .map(|_| {
-            let free = lowest_now();
+            let free = free_fd_now(pid);
             std::thread::sleep(Duration::from_millis(10));
             free
         })

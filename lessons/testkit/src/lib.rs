@@ -36,11 +36,11 @@ mod run;
 pub mod storm;
 pub mod trace;
 
-pub use book::{diagram, diagram_of, normalize_ports, BookOutput};
+pub use book::{compare_or_bless, diagram, diagram_of, normalize_ports, BookOutput};
 pub use conn::Conn;
 pub use report::{fail, yours};
 pub use run::{lesson, Cmd, Run, Server};
-pub use trace::{Trace, TraceFile};
+pub use trace::{in_order, Trace, TraceFile};
 
 use std::time::Duration;
 
@@ -60,6 +60,16 @@ pub fn traced_server(bin: &str, args: &[&str]) -> (Server, TraceFile) {
     let mut all = args.to_vec();
     all.extend(["--trace", trace.path()]);
     (Server::start(bin, &all), trace)
+}
+
+/// The calls of a lesson that opens its listener the way std does: SO_REUSEADDR (the
+/// `setsockopt` call) is set on Unix only, so elsewhere that call is left out of `calls`.
+pub fn with_reuse(calls: &[&str]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| cfg!(unix) || **c != "setsockopt")
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// How long any single wait may take: a readiness line, a reply, a process's exit.
@@ -85,6 +95,19 @@ pub fn example(name: &str) -> String {
              `cargo test -p <lesson>`, which builds its examples too"
         )
     })
+}
+
+/// The lesson's two short versions of its exchange, `examples/{topic}_std_way.rs` and
+/// `examples/{topic}_tokio_way.rs`: each runs to success and prints the same outcome,
+/// `std: {says}` and `tokio: {says}` (each matched as part of a line).
+#[track_caller]
+pub fn std_and_tokio_say(topic: &str, says: &str) {
+    for way in ["std", "tokio"] {
+        lesson(&example(&format!("{topic}_{way}_way")))
+            .run()
+            .success()
+            .stdout_has(&format!("{way}: {says}"));
+    }
 }
 
 /// `target/debug`, where cargo put the binaries of the test that is running.
@@ -166,6 +189,14 @@ pub fn refusing_port() -> RefusingPort {
         addr,
         port: addr.port(),
     }
+}
+
+/// A loopback UDP address that was free a moment ago (bound to port 0, noted, closed again):
+/// where a UDP client's datagrams find nobody, so that it must give up after its retries.
+pub fn free_udp_addr() -> std::net::SocketAddr {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a UDP socket on 127.0.0.1:0")
 }
 
 /// Run the lesson's client against a port where nobody listens (see [`RefusingPort`]): the

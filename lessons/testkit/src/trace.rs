@@ -116,12 +116,35 @@ impl Trace {
             .collect()
     }
 
+    /// The TCP state each look at the kernel showed for one side (the first word of each
+    /// `kernel` event: `LISTEN`, `ESTABLISHED`, …), in order.
+    pub fn states(&self, who: &str) -> Vec<String> {
+        self.of(who)
+            .filter(|e| e.kind == "kernel")
+            .map(|e| e.text.split_whitespace().next().unwrap_or("").to_string())
+            .collect()
+    }
+
     /// The address of the readiness line (`listening on HOST:PORT`), if there was one.
     pub fn ready(&self) -> Option<std::net::SocketAddr> {
         self.events
             .iter()
             .find(|e| e.kind == "ready")
             .and_then(|e| e.text.strip_prefix("listening on")?.trim().parse().ok())
+    }
+}
+
+/// Assert that `seen` holds every step of `expected`, in this order; other steps may come
+/// between them. For a side's calls (`in_order(&trace.calls("server"), &["accept", "close"])`)
+/// or any other list read from a trace.
+#[track_caller]
+pub fn in_order(seen: &[String], expected: &[&str]) {
+    let mut rest = seen.iter();
+    for want in expected {
+        assert!(
+            rest.any(|step| step == want),
+            "expected {expected:?} in this order, missing {want:?} in {seen:?}"
+        );
     }
 }
 
@@ -261,5 +284,17 @@ mod tests {
         assert_eq!(trace.events[0].why, "a \"b\"\n");
         assert_eq!(trace.sent("client"), b"hi\n");
         assert_eq!(trace.ready(), Some("127.0.0.1:4000".parse().unwrap()));
+    }
+
+    #[test]
+    fn in_order_skips_steps_between_but_not_a_swap() {
+        let seen: Vec<String> = ["socket", "accept", "recv", "close"]
+            .map(String::from)
+            .into();
+        in_order(&seen, &["socket", "recv", "close"]);
+        let swapped = std::panic::catch_unwind(|| in_order(&seen, &["recv", "accept"]));
+        assert!(swapped.is_err(), "a swapped pair must fail");
+        let missing = std::panic::catch_unwind(|| in_order(&seen, &["send"]));
+        assert!(missing.is_err(), "a missing step must fail");
     }
 }

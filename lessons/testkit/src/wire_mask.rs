@@ -262,6 +262,19 @@ pub fn masked(text: &str, timing_dependent: bool) -> String {
     out.join("\n")
 }
 
+/// The book-output test of a lesson's wire view: run `bin --wire` (see [`wire_run`]) and
+/// compare its `output-wire.txt` (see [`check_wire_output`]), shown as run by
+/// `cargo run -p PACKAGE -- --wire`, PACKAGE being the lesson's (the test's own package).
+#[track_caller]
+pub fn check_book_wire(bin: &str, timing_dependent: bool) {
+    let package = std::env::var("CARGO_PKG_NAME").expect("run this through cargo test");
+    let command = format!("$ cargo run -p {package} -- --wire");
+    let Some(run) = wire_run(bin, &["--wire"]) else {
+        return;
+    };
+    check_wire_output(&run, &command, "output-wire.txt", timing_dependent);
+}
+
 /// Compare the book's copy of a capture (`file`, in the lesson's folder) with this run, masked
 /// (see [`masked`]); with `BLESS=1`, write it. Returns the file's text as it now stands.
 #[track_caller]

@@ -1,0 +1,42 @@
+// Lesson 27's challenge: a chat with rooms. Yours to write, with tokio or with threads.
+//
+// Check it:       cargo exercise lesson-27-rooms
+// Stuck?          cargo hint lesson-27-rooms      (one hint at a time)
+// Run the lesson: cargo run-exercise lesson-27-rooms
+
+use std::io;
+use std::net::TcpStream;
+
+#[allow(unused_imports)]
+use crate::Limits;
+
+// ANCHOR: exercise
+/// Serve every connection that `incoming` brings (the lesson accepts them, one `next()` at a
+/// time; it blocks until a client comes), all at once, as the spec in the chapter says, until
+/// `incoming` ends. The sockets are blocking std ones: use them with threads, or hand them to
+/// tokio (`set_nonblocking(true)`, then `tokio::net::TcpStream::from_std`).
+///
+/// The contract (what the battery tests, over the wire; the chapter's spec has the details):
+/// - Lines end in `\n`. `NICK name` -> `OK nick name`; then `JOIN #room` -> `OK join #room`,
+///   `PART #room` -> `OK part #room`, `MSG #room text` -> `OK msg #room`, `LIST` ->
+///   `ROOMS #a #b`, `QUIT` -> `OK bye` and close. Errors: `ERR bad command`, `ERR bad nick`,
+///   `ERR nick taken`, `ERR nick already set`, `ERR no nick`, `ERR bad room`,
+///   `ERR not in #room`, `ERR already in #room`; the connection goes on.
+/// - The other members of the room, and no one else, get `JOIN #room nick`,
+///   `PART #room nick`, `MSG #room nick text`: in one order for all, each event queued for
+///   every member before its sender's reply.
+/// - `limits.queue` lines at most wait for a member. A line from another member that finds
+///   the queue full drops that member at once (the others get its PARTs). Your own replies
+///   wait for room instead. No member ever waits for another.
+/// - A member that leaves in any way (QUIT, end of stream, a reset, a line over
+///   `limits.max_line` -> `ERR line too long`, a line not done within `limits.line_wait` of
+///   its first byte) leaves every room (the others get `PART #room nick`); its nick is free.
+/// - Print nothing; never panic on what a client sends.
+pub fn serve(
+    incoming: impl Iterator<Item = TcpStream> + Send + 'static,
+    limits: Limits,
+) -> io::Result<()> {
+    let _ = (incoming, limits);
+    todo!("serve every member, in every room, as the spec says")
+}
+// ANCHOR_END: exercise

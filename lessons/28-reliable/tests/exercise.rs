@@ -1,0 +1,678 @@
+//! The challenge's battery: your `send` and `receive` over real UDP sockets through the lossy
+//! relay (lesson_28_reliable::relay, seeded: the same losses on every run), and each alone
+//! against a scripted peer that records every datagram and when it came. Each check names the
+//! section of the spec (book/28-reliable.md) it tests, and checks what arrives, never anything
+//! printed. (`cargo exercise lesson-28-reliable` runs them on src/exercise.rs.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::{BTreeSet, VecDeque};
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, UdpSocket};
+use std::panic;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use lesson_28_reliable::relay::{Faults, Relay};
+use lesson_28_reliable::{fingerprint, receive, send, Config, Link, Packet};
+use testkit::{fail, yours};
+
+/// Counts the bytes each thread has allocated and not freed, so that a check can see how much
+/// memory your receiver holds (it runs on the check's own thread there).
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|live| live.set(live.get() + delta));
+}
+
+fn live_bytes() -> isize {
+    LIVE.with(Cell::get)
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// Settings for fast checks on loopback. The receiver lingers as long as the sender may
+/// still try (tries × max_rto), so no loss at the end can strand a correct sender.
+const CONFIG: Config = Config {
+    payload: 1000,
+    window: 8,
+    rto: Duration::from_millis(30),
+    max_rto: Duration::from_millis(200),
+    tries: 10,
+    idle: Duration::from_secs(5),
+    linger: Duration::from_secs(2),
+};
+
+/// A Link over a real UDP socket (the receiver learns its peer from the first datagram).
+struct Udp {
+    socket: UdpSocket,
+    peer: Option<SocketAddr>,
+}
+
+impl Link for Udp {
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+        let to = self.peer.ok_or(ErrorKind::NotConnected)?;
+        self.socket.send_to(datagram, to).map(drop)
+    }
+
+    fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+        assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+        self.socket.set_read_timeout(Some(wait))?;
+        let mut buf = vec![0u8; 65_536];
+        match self.socket.recv_from(&mut buf) {
+            Ok((n, from)) => {
+                self.peer.get_or_insert(from);
+                Ok(Some(buf[..n].to_vec()))
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Some bytes that are not all alike.
+fn stream(len: usize) -> Vec<u8> {
+    (0..len as u64)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// Your receiver on a thread, your sender here, through a relay with `faults`. Fails the check
+/// unless the receiver returns exactly `data` and both end well within `bound`.
+#[track_caller]
+fn deliver(data: &[u8], config: Config, faults: Faults, bound: Duration) {
+    let receiving = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let relay = Relay::start(receiving.local_addr().unwrap(), faults).expect("the relay");
+    let name = thread::current().name().unwrap_or("receiver").to_string();
+    let receiver = thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            let mut link = Udp {
+                socket: receiving,
+                peer: None,
+            };
+            yours(|| receive(&mut link, &config))
+        })
+        .unwrap();
+    let started = Instant::now();
+    let mut link = Udp {
+        socket: UdpSocket::bind("127.0.0.1:0").expect("bind"),
+        peer: Some(relay.addr),
+    };
+    let sent = yours(|| send(&mut link, data, &config));
+    let got = match receiver.join() {
+        Ok(got) => got,
+        Err(panicked) => panic::resume_unwind(panicked),
+    };
+    let took = started.elapsed();
+    let [there, back] = relay.counts();
+    let what = format!(
+        "{} bytes through a relay losing {}%, repeating {}%, holding back up to {:?} (seed {}): \
+         {} datagrams there ({} lost), {} back ({} lost)",
+        data.len(),
+        faults.loss,
+        faults.duplicate,
+        faults.jitter + faults.delay,
+        faults.seed,
+        there.received,
+        there.lost,
+        back.received,
+        back.lost
+    );
+    if let Err(e) = &sent {
+        fail(
+            &format!("send() failed: {what}."),
+            "Ok(())",
+            &format!("Err({e})"),
+        );
+    }
+    match got {
+        Ok(got) if got == data => {}
+        Ok(got) => fail(
+            &format!("The receiver's bytes are not the sender's: {what}."),
+            &format!("{} bytes, hash {:016x}", data.len(), fingerprint(data)),
+            &format!(
+                "{} bytes, hash {:016x}, first difference at byte {}",
+                got.len(),
+                fingerprint(&got),
+                got.iter()
+                    .zip(data)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(got.len().min(data.len()))
+            ),
+        ),
+        Err(e) => fail(
+            &format!("receive() failed: {what}."),
+            "the bytes",
+            &format!("Err({e})"),
+        ),
+    }
+    if took > bound {
+        fail(
+            &format!("The delivery took too long: {what}."),
+            &format!("within {bound:?}"),
+            &format!("{took:?}"),
+        );
+    }
+}
+
+fn faults(loss: u32, duplicate: u32, jitter_ms: u64, seed: u64) -> Faults {
+    Faults {
+        loss,
+        duplicate,
+        delay: Duration::ZERO,
+        jitter: Duration::from_millis(jitter_ms),
+        seed,
+    }
+}
+
+#[test]
+fn delivery_without_loss() {
+    // Spec, "What send and receive do": the bytes, each once, in order.
+    deliver(
+        &stream(200_000),
+        CONFIG,
+        faults(0, 0, 0, 1),
+        Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn delivery_with_10_percent_loss() {
+    // Spec, "Retransmission": lost Data and lost Acks are made good.
+    deliver(
+        &stream(100_000),
+        CONFIG,
+        faults(10, 0, 0, 2),
+        Duration::from_secs(15),
+    );
+}
+
+#[test]
+fn delivery_with_30_percent_loss() {
+    deliver(
+        &stream(30_000),
+        CONFIG,
+        faults(30, 0, 0, 3),
+        Duration::from_secs(20),
+    );
+}
+
+#[test]
+fn delivery_with_duplicates_and_reordering() {
+    // Spec, "Receiving": a packet may come twice, or after the ones behind it.
+    deliver(
+        &stream(100_000),
+        CONFIG,
+        faults(5, 30, 20, 4),
+        Duration::from_secs(15),
+    );
+}
+
+#[test]
+fn delivery_of_short_streams() {
+    // Spec, "Datagrams": an empty stream is an End alone; a stream of whole packets has no
+    // empty Data at its end.
+    let config = Config {
+        payload: 100,
+        ..CONFIG
+    };
+    let name = thread::current().name().unwrap_or("short").to_string();
+    thread::scope(|scope| {
+        for len in [0, 1, 100, 1000] {
+            let run = move || {
+                deliver(
+                    &stream(len),
+                    config,
+                    faults(10, 10, 0, 5),
+                    Duration::from_secs(10),
+                )
+            };
+            let named = thread::Builder::new().name(name.clone());
+            named.spawn_scoped(scope, run).expect("a thread");
+        }
+    });
+}
+
+#[test]
+fn delivery_over_a_slow_path_needs_the_backoff() {
+    // Spec, "Retransmission": each datagram takes 100 ms each way, the first timeout is
+    // 10 ms. A sender that does not double its wait gives up after 6 tries (60 ms) before
+    // the first Ack can come back (200 ms); one that does waits 10, 20, 40, 80, 160 ms.
+    let config = Config {
+        rto: Duration::from_millis(10),
+        max_rto: Duration::from_millis(400),
+        tries: 6,
+        window: 4,
+        linger: Duration::from_millis(2400),
+        ..CONFIG
+    };
+    let slow = Faults {
+        delay: Duration::from_millis(100),
+        ..faults(0, 0, 0, 6)
+    };
+    deliver(&stream(8_000), config, slow, Duration::from_secs(15));
+}
+
+/// What a scripted peer saw: each datagram sent to it, and when.
+type Log = Vec<(Instant, Vec<u8>)>;
+
+/// A scripted receiver for your sender, in memory: it answers each Data and End with the
+/// datagrams `answer` makes from what it has so far, and records everything.
+struct ScriptedReceiver<F: FnMut(u32) -> Vec<Vec<u8>>> {
+    log: Log,
+    delivered: Vec<u8>,
+    next: u32,
+    ended: bool,
+    replies: VecDeque<Vec<u8>>,
+    answer: F,
+}
+
+impl<F: FnMut(u32) -> Vec<Vec<u8>>> Link for ScriptedReceiver<F> {
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+        self.log.push((Instant::now(), datagram.to_vec()));
+        match Packet::parse(datagram) {
+            Some(Packet::Data { seq, payload }) if seq == self.next => {
+                self.delivered.extend_from_slice(&payload);
+                self.next += 1;
+            }
+            Some(Packet::End { seq }) if seq == self.next => {
+                self.ended = true;
+                self.next += 1;
+            }
+            _ => {}
+        }
+        let replies = (self.answer)(self.next);
+        self.replies.extend(replies);
+        Ok(())
+    }
+
+    fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+        assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+        match self.replies.pop_front() {
+            Some(reply) => Ok(Some(reply)),
+            None => {
+                thread::sleep(wait);
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn ack(next: u32) -> Vec<u8> {
+    Packet::Ack { next }.encode()
+}
+
+#[test]
+fn sender_ignores_bad_datagrams_and_false_acks() {
+    // Spec, "Sending": anything but an Ack, and an Ack of packets never sent, change nothing.
+    // (50 packets: far more than the window, so the false Acks come before the end is sent.)
+    let data = stream(50_000);
+    let mut peer = ScriptedReceiver {
+        log: Log::new(),
+        delivered: Vec::new(),
+        next: 0,
+        ended: false,
+        replies: VecDeque::new(),
+        answer: |next| {
+            vec![
+                Vec::new(),
+                b"A".to_vec(),
+                b"A\0\0".to_vec(),
+                b"Z\0\0\0\0".to_vec(),
+                Packet::Data {
+                    seq: next,
+                    payload: b"?".to_vec(),
+                }
+                .encode(),
+                ack(next + 1_000), // beyond what was sent
+                ack(next),
+            ]
+        },
+    };
+    let sent = yours(|| send(&mut peer, &data, &CONFIG));
+    if sent.is_err() || !peer.ended || peer.delivered != data {
+        fail(
+            "Bad datagrams and an Ack of packets never sent must change nothing: the sender \
+             goes on until every packet and the End are acknowledged for real.",
+            &format!("Ok(()), {} bytes and the End delivered", data.len()),
+            &format!(
+                "{sent:?}, {} bytes delivered, End {}",
+                peer.delivered.len(),
+                if peer.ended {
+                    "delivered"
+                } else {
+                    "never delivered"
+                }
+            ),
+        );
+    }
+}
+
+#[test]
+fn sender_keeps_to_the_window_backs_off_and_gives_up() {
+    // Spec, "Sending" and "Retransmission": a receiver that never answers. At most `window`
+    // packets out; the oldest sent again after rto, 2 rto, 4 rto… (up to max_rto); at the
+    // tries-th expiry, TimedOut.
+    let config = Config {
+        rto: Duration::from_millis(20),
+        max_rto: Duration::from_millis(160),
+        tries: 7,
+        window: 4,
+        ..CONFIG
+    };
+    let mut silent = ScriptedReceiver {
+        log: Log::new(),
+        delivered: Vec::new(),
+        next: u32::MAX, // accepts nothing
+        ended: false,
+        replies: VecDeque::new(),
+        answer: |_| Vec::new(),
+    };
+    let started = Instant::now();
+    let sent = yours(|| send(&mut silent, &stream(20_000), &config));
+    let took = started.elapsed();
+    let seqs: BTreeSet<u32> = silent
+        .log
+        .iter()
+        .filter_map(|(_, d)| match Packet::parse(d) {
+            Some(Packet::Data { seq, .. } | Packet::End { seq }) => Some(seq),
+            _ => None,
+        })
+        .collect();
+    if seqs.len() > config.window {
+        fail(
+            "With nothing acknowledged, the sender sent more packets than the window allows.",
+            &format!(
+                "at most {} packets (0 to {})",
+                config.window,
+                config.window - 1
+            ),
+            &format!("{} packets: {seqs:?}", seqs.len()),
+        );
+    }
+    let first: Vec<Instant> = silent
+        .log
+        .iter()
+        .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: 0, .. })))
+        .map(|(at, _)| *at)
+        .collect();
+    let gaps: Vec<u128> = first
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    // Sums and counts rather than each gap: on a loaded machine one sleep may overshoot.
+    // Expected: [20, 40, 80, 160, 160, 160]; a fixed timeout gives [20, 20, 20, 20, 20, 20],
+    // no ceiling [20, 40, 80, 160, 320, 640].
+    let later: u128 = gaps.iter().skip(2).sum();
+    let grows = gaps.len() >= 4
+        && gaps[0] >= 18
+        && later >= 8 * 20
+        && gaps.iter().filter(|&&g| g > 300).count() <= 1;
+    if !grows {
+        fail(
+            "Packet 0, never acknowledged, must be sent again after rto (20 ms), then after \
+             twice as long each time, up to max_rto (160 ms): 20, 40, 80, 160, 160… ms.",
+            "gaps of about [20, 40, 80, 160, 160, 160] ms",
+            &format!("gaps of {gaps:?} ms"),
+        );
+    }
+    match sent {
+        Err(e) if e.kind() == ErrorKind::TimedOut && took < Duration::from_secs(5) => {}
+        other => fail(
+            "At the tries-th expiry in a row (7 here) with no new acknowledgement, the sender \
+             gives up with an error of kind TimedOut.",
+            "Err(TimedOut) after about 0.8 s",
+            &format!("{other:?} after {took:?}"),
+        ),
+    }
+}
+
+/// A scripted sender for your receiver, in memory: it hands over the packets in a scrambled
+/// order with copies and bad datagrams in between, then again from the receiver's last Ack,
+/// in order, until all are acknowledged; and it checks every Ack against what it handed over.
+struct ScriptedSender {
+    packets: Vec<Vec<u8>>,
+    plan: VecDeque<(Option<u32>, Vec<u8>)>,
+    handed: BTreeSet<u32>,
+    acks: Vec<u32>,
+    /// An Ack that claims more than has been handed over, or goes back: (what, expected).
+    wrong: Option<(String, String)>,
+    end_again: bool,
+    /// Bytes held on this thread when packet 0 was first handed over, over `baseline`.
+    held_before_0: Option<isize>,
+    baseline: isize,
+}
+
+impl ScriptedSender {
+    fn new(data: &[u8], payload: usize, first_round: &[u32]) -> ScriptedSender {
+        let mut packets: Vec<Vec<u8>> = data
+            .chunks(payload)
+            .enumerate()
+            .map(|(seq, c)| {
+                Packet::Data {
+                    seq: seq as u32,
+                    payload: c.to_vec(),
+                }
+                .encode()
+            })
+            .collect();
+        packets.push(
+            Packet::End {
+                seq: packets.len() as u32,
+            }
+            .encode(),
+        );
+        let mut plan = VecDeque::new();
+        for &seq in first_round {
+            plan.push_back((None, vec![0xff, 0, 1]));
+            plan.push_back((None, ack(seq)));
+            plan.push_back((Some(seq), packets[seq as usize].clone()));
+        }
+        ScriptedSender {
+            packets,
+            plan,
+            handed: BTreeSet::new(),
+            acks: Vec::new(),
+            wrong: None,
+            end_again: false,
+            held_before_0: None,
+            baseline: live_bytes(),
+        }
+    }
+
+    fn total(&self) -> u32 {
+        self.packets.len() as u32
+    }
+}
+
+impl Link for ScriptedSender {
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+        let Some(Packet::Ack { next }) = Packet::parse(datagram) else {
+            self.wrong.get_or_insert((
+                format!("a datagram that is not an Ack: {datagram:?}"),
+                "Ack datagrams only".into(),
+            ));
+            return Ok(());
+        };
+        let truth = (0..).find(|s| !self.handed.contains(s)).unwrap_or(0);
+        if next > truth || self.acks.last().is_some_and(|&last| next < last) {
+            self.wrong.get_or_insert((
+                format!(
+                    "A {next} after packets {:?} (Acks so far {:?})",
+                    self.handed, self.acks
+                ),
+                format!("A {truth} at most, and never less than the Ack before"),
+            ));
+        }
+        self.acks.push(next);
+        Ok(())
+    }
+
+    fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+        assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+        let last = self.acks.last().copied().unwrap_or(0);
+        if self.plan.is_empty() && last < self.total() {
+            for seq in last..self.total() {
+                self.plan
+                    .push_back((Some(seq), self.packets[seq as usize].clone()));
+            }
+        }
+        if self.plan.is_empty() && last == self.total() && !self.end_again {
+            // As if our last Ack had been lost: the End again, once.
+            self.end_again = true;
+            let end = self.packets.last().unwrap().clone();
+            return Ok(Some(end));
+        }
+        match self.plan.pop_front() {
+            Some((seq, datagram)) => {
+                if seq == Some(0) && self.held_before_0.is_none() {
+                    self.held_before_0 = Some(live_bytes() - self.baseline);
+                }
+                self.handed.extend(seq);
+                Ok(Some(datagram))
+            }
+            None => {
+                thread::sleep(wait.min(Duration::from_millis(50)));
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Bytes for a message: all of a short stream; the length and hash of a long one.
+fn shown(bytes: &[u8]) -> String {
+    match bytes.len() {
+        0..=80 => format!("b\"{}\"", bytes.escape_ascii()),
+        n => format!("{n} bytes, hash {:016x}", fingerprint(bytes)),
+    }
+}
+
+#[track_caller]
+fn receive_scripted(data: &[u8], payload: usize, first_round: &[u32]) -> ScriptedSender {
+    let config = Config { payload, ..CONFIG };
+    let mut peer = ScriptedSender::new(data, payload, first_round);
+    let got = yours(|| receive(&mut peer, &config));
+    if let Some((what, expected)) = &peer.wrong {
+        fail("The receiver sent a wrong Ack.", expected, what);
+    }
+    match got {
+        Ok(got) if got == data => {}
+        Ok(got) => fail(
+            &format!(
+                "The receiver returned other bytes than were sent (packets handed over first \
+                 in the order {:?}…, copies included, bad datagrams between them).",
+                &first_round[..first_round.len().min(20)]
+            ),
+            &shown(data),
+            &shown(&got),
+        ),
+        Err(e) => fail("receive() failed.", "the bytes", &format!("Err({e})")),
+    }
+    peer
+}
+
+#[test]
+fn receiver_delivers_each_packet_once_in_order() {
+    // Spec, "Receiving": early packets, copies, bad datagrams; Acks never claim more than
+    // has come, and never go back.
+    let data = b"abcdefghijklmnopqrstuvwxyz0123";
+    receive_scripted(data, 3, &[2, 0, 0, 1, 5, 4, 4, 3, 1, 10, 9, 7, 8, 6, 6]);
+}
+
+#[test]
+fn receiver_ignores_what_is_not_data() {
+    // Spec, "Receiving": Acks and bad datagrams sent to a receiver are ignored.
+    receive_scripted(b"hello, world", 4, &[0, 1, 2, 3]);
+}
+
+#[test]
+fn receiver_answers_a_repeated_end_while_it_lingers() {
+    // Spec, "The end": the receiver's last Ack may be lost; the End comes again, and is
+    // answered again.
+    let peer = receive_scripted(b"last words", 5, &[0, 1, 2]);
+    let finals = peer.acks.iter().filter(|&&next| next == 3).count();
+    if finals < 2 {
+        fail(
+            "The End came a second time (as if the receiver's Ack had been lost): the receiver \
+             must still answer it while it lingers.",
+            "A 3 twice",
+            &format!("Acks {:?}", peer.acks),
+        );
+    }
+}
+
+#[test]
+fn receiver_gives_up_when_nothing_comes() {
+    // Spec, "The end": nothing for `idle`: TimedOut.
+    struct Silence;
+    impl Link for Silence {
+        fn send(&mut self, _: &[u8]) -> io::Result<()> {
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            thread::sleep(wait.min(Duration::from_millis(600)));
+            Ok(None)
+        }
+    }
+    let config = Config {
+        idle: Duration::from_millis(300),
+        ..CONFIG
+    };
+    let started = Instant::now();
+    let got = yours(|| receive(&mut Silence, &config));
+    let took = started.elapsed();
+    if !matches!(&got, Err(e) if e.kind() == ErrorKind::TimedOut) || took > Duration::from_secs(3) {
+        fail(
+            "Nothing came for idle (300 ms): the receiver must give up with TimedOut.",
+            "Err(TimedOut) after about 300 ms",
+            &format!("{got:?} after {took:?}"),
+        );
+    }
+}
+
+#[test]
+fn receiver_keeps_at_most_a_window_of_early_packets() {
+    // Spec, "Receiving": packets that come early are kept, at most `window` of them (8 here),
+    // or dropped. 3000 packets of 1000 bytes come before packet 0: a receiver that keeps them
+    // all holds 3 MB; one that keeps a window, 8 KB.
+    let data = stream(3_001_000);
+    let early: Vec<u32> = (1..=3000).collect();
+    let peer = receive_scripted(&data, 1000, &early);
+    let held = peer.held_before_0.unwrap_or(0);
+    if held > 1_000_000 {
+        fail(
+            "3000 packets came before packet 0, and the receiver kept them all: a sender (or \
+             anyone) can make it hold any amount of memory. Keep at most `window` early packets.",
+            "well under 1 MB held when packet 0 came",
+            &format!("{:.1} MB held", held as f64 / 1e6),
+        );
+    }
+}
