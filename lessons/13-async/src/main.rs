@@ -21,7 +21,7 @@ use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedWriteHalf;
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
 use tokio::sync::{broadcast, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::sleep;
@@ -135,18 +135,38 @@ fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
 }
 
 // ANCHOR: bind
+/// How many finished handshakes the kernel may queue for us (listen(2)'s backlog). tokio's
+/// `TcpListener::bind` asks for 128, as std does; a storm of a thousand clients arriving at
+/// once overflows that, and every SYN past it waits a second for its retry. Linux caps the
+/// number at `net.core.somaxconn` (4096 since Linux 5.4).
+const BACKLOG: u32 = 4096;
+
 /// The server's sockets: a TCP listener, and a UDP socket on the same port number; and the
 /// address they are bound to.
 async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, UdpSocket, SocketAddr)> {
-    let listening = async {
-        let listener = TcpListener::bind(addr).await?;
+    let socket = || {
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => TcpSocket::new_v6()?,
+        };
+        // As TcpListener::bind does (chapter 2): a restart need not wait for TIME_WAIT.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        Ok(socket)
+    };
+    let call = format!("TcpSocket::new() + bind({addr})");
+    let why = "socket + SO_REUSEADDR + bind, as TcpListener::bind does them";
+    let socket = say.call_then(call, why, socket, |_| "ok".into())?;
+    let listening = || {
+        let listener = socket.listen(BACKLOG)?;
         let bound = listener.local_addr()?;
         Ok((listener, bound))
     };
-    let call = format!("TcpListener::bind({addr})");
-    let why = "socket + bind + listen in one call, like asyncio.start_server";
+    let call = format!("listen(backlog={BACKLOG})");
+    let why = "a queue big enough for a storm of connects (TcpListener::bind asks for 128)";
     let shown = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, listening on {bound}");
-    let (listener, bound) = say.call_async_then(call, why, listening, shown).await?;
+    let (listener, bound) = say.call_then(call, why, listening, shown)?;
     say.kernel_at(bound, None);
 
     let call = format!("UdpSocket::bind({bound})");

@@ -76,7 +76,8 @@ fn the_demo_serves_three_clients_on_one_thread() {
         &trace.calls("server"),
         &[
             "Runtime::new_current_thread",
-            "TcpListener::bind",
+            "TcpSocket::new",
+            "listen",
             "UdpSocket::bind",
             "select",
             "close",
@@ -314,7 +315,10 @@ fn a_port_in_use_is_a_clear_error() {
     run.clean_failure().stderr_has("address already in use");
     let errors = trace.errors("server");
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].0.starts_with("TcpListener::bind"), "{errors:?}");
+    assert!(
+        errors[0].0.starts_with("TcpSocket::new() + bind"),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -587,13 +587,19 @@ fn accept_one(
 // ANCHOR_END: accept
 
 // ANCHOR: server
+/// How many finished handshakes the kernel may queue until the loop takes them. Every
+/// request is a new connection, so a thousand clients at once are a thousand connects at
+/// once: with std's 128, the 130th SYN is dropped and its client waits a second for the retry.
+/// Linux cuts this to `net.core.somaxconn` (4096 since Linux 5.4).
+const BACKLOG: i32 = 4096;
+
 /// Serve connections until stopped (or `--max N`), each on its own thread. Stateless makes
 /// that easy: the threads share nothing, so there is nothing to lock.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
     let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
-    let listener = common::listener::listen_on(opts, &say)?;
+    let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
     let mut pause = Backoff::new();
     // A scope: every thread started in it has ended when it returns (for --max N).
     thread::scope(|threads| {

@@ -9,7 +9,8 @@
 //! The protocol, byte by byte (every line ends with `\n`; a `\r` before it is dropped):
 //!
 //! - client → server, first line: the nickname, 1 to 16 ASCII letters, digits, `_` or `-`.
-//!   Server → client: `* welcome NICK\n`; to every other client: `* NICK joined\n`.
+//!   Server → client: `* welcome NICK\n`; to every other client: `* NICK joined\n` (while the
+//!   room has at most 100 members: a big room does not announce joins and leaves).
 //!   A bad nickname gets `error: invalid nickname (1-16 letters, digits, _ or -)\n`, a taken
 //!   one `error: nickname NICK is taken\n`; then the server closes.
 //! - every later line `TEXT\n` reaches every OTHER client as `NICK: TEXT\n` (empty lines are
@@ -18,7 +19,8 @@
 //!   the others get `* NICK left\n`.
 //! - a line longer than 1024 bytes gets `error: line longer than 1024 bytes\n`, and the
 //!   client is closed; so does a line not complete within --line-wait ms of its first byte
-//!   (`error: no whole line within N ms\n`). One that falls more than 256 messages behind gets
+//!   (`error: no whole line within N ms\n`). One that falls more than 256 messages behind
+//!   (--queue; on top of one message for each of the --members the room is made for) gets
 //!   `error: too slow, N messages lost\n` and is closed; one that has not taken a message
 //!   within --write-limit ms is closed. The others get `* NICK left\n`.
 
@@ -33,7 +35,7 @@ use std::time::Duration;
 use common::lines::{read_line, LineClient};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::broadcast;
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 use tokio::time::timeout;
@@ -50,7 +52,7 @@ static LESSON: Lesson = Lesson {
             Closing (even mid-line) tells the others b\"* alice left\\n\".\n\
             Errors, then the server closes: b\"error: invalid nickname (1-16 letters, digits, _ or -)\\n\",\n\
             b\"error: nickname alice is taken\\n\", b\"error: line longer than 1024 bytes\\n\",\n\
-            b\"error: too slow, N messages lost\\n\" (a client more than 256 messages behind),\n\
+            b\"error: too slow, N messages lost\\n\" (more than 256 messages behind, beyond --members),\n\
             b\"error: no whole line within N ms\\n\" (--line-wait). A client that takes no message\n\
             for --write-limit ms is closed.\n\
             Bytes that are not UTF-8 are passed on as U+FFFD (b\"\\xef\\xbf\\xbd\").\n\
@@ -79,6 +81,11 @@ static LESSON: Lesson = Lesson {
             help: "server: how many messages a client may fall behind (default 256)",
         },
         Flag {
+            name: "--members",
+            value: Some("N"),
+            help: "server: the room size the channel is made for: N more messages of room (default 10000)",
+        },
+        Flag {
             name: "--rude",
             value: None,
             help: "demo: clients that misbehave (a reset before the welcome, a trickled line)",
@@ -91,8 +98,18 @@ static LESSON: Lesson = Lesson {
     ],
 };
 
-/// How many messages a client may fall behind before it is dropped.
+/// How many messages a client may fall behind before it is dropped (beyond MEMBERS).
 pub const QUEUE: usize = 256;
+/// The room size the channel is made for. Every member's join, leave or line is a message in
+/// every other member's inbox, so a burst in which N members join at once puts N messages in
+/// each inbox before their tasks get a turn: the ring holds MEMBERS on top of QUEUE, so that
+/// nobody is dropped because others joined, left or spoke at once.
+const MEMBERS: usize = 10_000;
+/// Joins and leaves are announced only in a room of at most this many members. In a room of
+/// N, N members arriving make N x N / 2 notices, each one a write: 500,000 writes for a
+/// thousand arrivals, and every line said meanwhile waits behind them. Big chat rooms stop
+/// announcing presence for that reason; this one stops at 100.
+const ANNOUNCE: usize = 100;
 /// How long a line may take, from its first byte to its newline (the nickname: from the
 /// connection). A client that trickles a line byte by byte, or stops half-way, is dropped.
 const LINE_WAIT: Duration = Duration::from_secs(10);
@@ -152,8 +169,11 @@ impl Seat {
         })
     }
 
-    /// Tell the room we are here.
+    /// Tell the room we are here, if it is small enough for that (see ANNOUNCE).
     fn announce(&mut self) {
+        if self.room.messages.receiver_count() > ANNOUNCE {
+            return;
+        }
         let joined = format!("* {} joined\n", self.nick);
         let _ = self.room.messages.send(Message::new(self.id, joined));
         self.announced = true;
@@ -240,10 +260,11 @@ async fn serve(listener: TcpListener, limit: Option<usize>, room: Room) -> Resul
 }
 
 /// The room: one channel for all messages, and the set of nicknames in use.
-fn room(queue: usize, line_wait: Duration, write_limit: Duration) -> Room {
+fn room(queue: usize, members: usize, line_wait: Duration, write_limit: Duration) -> Room {
     // Every message goes through here. Each client reads it at its own pace, up to `queue`
-    // messages behind; the sender never waits for anyone.
-    let (messages, _) = broadcast::channel(queue);
+    // messages behind, plus one message for each member the room is made for (a burst of
+    // joins); the sender never waits for anyone. (tokio rounds the size up to a power of 2.)
+    let (messages, _) = broadcast::channel(queue + members);
     Room {
         messages,
         nicks: Arc::new(Mutex::new(HashSet::new())),
@@ -446,7 +467,7 @@ fn demo(opts: &Options) -> Result<()> {
         let (listener, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
         // Four clients, then the server waits for them to leave and ends.
-        let room = room(QUEUE, LINE_WAIT, WRITE_LIMIT);
+        let room = room(QUEUE, MEMBERS, LINE_WAIT, WRITE_LIMIT);
         let serving = tokio::spawn(serve(listener, Some(4), room));
 
         let mut alice = join(addr, "alice", opts.narrator("alice")).await?;
@@ -500,7 +521,7 @@ fn rude(opts: &Options) -> Result<()> {
     rt.block_on(async {
         let (listener, addr) = bind(opts.addr, &server).await?;
         opts.ready(addr);
-        let room = room(QUEUE, Duration::from_millis(300), WRITE_LIMIT);
+        let room = room(QUEUE, MEMBERS, Duration::from_millis(300), WRITE_LIMIT);
 
         // oscar: "alice\n", then close with SO_LINGER 0, which sends RST at once.
         let mut oscar = connect(addr, opts.narrator("oscar")).await?;
@@ -564,17 +585,36 @@ fn runtime(say: &Narrator) -> Result<tokio::runtime::Runtime> {
     say.call_then("Runtime::new_current_thread()", why, start, |_| "ok".into())
 }
 
-/// The listening socket: socket + bind + listen. Returns it, and its address.
+/// How many finished handshakes the kernel may queue for us (listen(2)). A room that
+/// fills at once is a storm of connects: tokio's `TcpListener::bind` asks for 128, as std
+/// does, and past that each SYN waits a second for its retry. Linux caps the number at
+/// `net.core.somaxconn` (4096 since Linux 5.4).
+const BACKLOG: u32 = 4096;
+
+/// The listening socket: socket + bind, then listen. Returns it, and its address.
 async fn bind(addr: SocketAddr, say: &Narrator) -> Result<(TcpListener, SocketAddr)> {
-    let bind = async {
-        let listener = TcpListener::bind(addr).await?;
+    let socket = || {
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => TcpSocket::new_v6()?,
+        };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        Ok(socket)
+    };
+    let call = format!("TcpSocket::new() + bind({addr})");
+    let why = "socket + SO_REUSEADDR + bind, as TcpListener::bind does them";
+    let socket = say.call_then(call, why, socket, |_| "ok".into())?;
+    let listen = || {
+        let listener = socket.listen(BACKLOG)?;
         let bound = listener.local_addr()?;
         Ok((listener, bound))
     };
-    let call = format!("TcpListener::bind({addr})");
-    let why = "socket + bind + listen in one call";
+    let call = format!("listen(backlog={BACKLOG})");
+    let why = "a queue big enough for a room that fills at once";
     let listening = |(_, bound): &(TcpListener, SocketAddr)| format!("ok, listening on {bound}");
-    let (listener, bound) = say.call_async_then(call, why, bind, listening).await?;
+    let (listener, bound) = say.call_then(call, why, listen, listening)?;
     say.kernel_at(bound, None);
     Ok((listener, bound))
 }
@@ -590,11 +630,17 @@ fn server(opts: &Options) -> Result<()> {
     let line_wait = Duration::from_millis(opts.value("--line-wait", 10_000)?);
     let write_limit = Duration::from_millis(opts.value("--write-limit", 5_000)?);
     let queue = opts.value("--queue", QUEUE)?.max(1);
+    let members = opts.value("--members", MEMBERS)?;
     let rt = runtime(&say)?;
     rt.block_on(async {
         let (listener, addr) = bind(opts.addr, &say).await?;
         opts.ready(addr);
-        serve(listener, limit, room(queue, line_wait, write_limit)).await
+        serve(
+            listener,
+            limit,
+            room(queue, members, line_wait, write_limit),
+        )
+        .await
     })
 }
 // ANCHOR_END: server

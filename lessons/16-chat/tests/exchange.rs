@@ -99,7 +99,7 @@ fn the_demo_chats_in_order() {
     // Four accepts, then the listener closed, then the wait for the room to empty.
     let server: Vec<String> = trace.calls("server");
     assert_eq!(
-        server[2..],
+        server[3..],
         ["accept", "accept", "accept", "accept", "close", "wait"]
     );
     for who in ["server", "conn1", "conn2", "conn3", "conn4"] {
@@ -215,7 +215,8 @@ fn a_client_gone_mid_line_is_announced_and_its_half_line_dropped() {
 #[test]
 fn a_client_that_never_reads_holds_up_nobody() {
     // A write limit long enough for slow to fall behind first (the next test has a short one).
-    let server = Server::start(BIN, &["--write-limit", "60000"]);
+    // --members 3: a ring made for this room of three (256 + 3 messages), not for 10,000.
+    let server = Server::start(BIN, &["--write-limit", "60000", "--members", "3"]);
     let small = Conn::open_small(server.addr, 4096);
     let (mut alice, mut bob, mut slow) = room_with(&server, "slow", small);
     // slow reads nothing from now on. alice sends 8 MB, far more than slow's socket buffers
@@ -481,7 +482,7 @@ fn a_very_long_paste_does_not_make_the_sender_lag_behind_its_own_words() {
     // sender is dropped for lagging behind its own words. With `biased;` the inbox is emptied
     // first, every time, and the backlog stays at one message.
     const LINES: usize = 10_000;
-    let server = Server::start(BIN, &["--queue", "16"]);
+    let server = Server::start(BIN, &["--queue", "16", "--members", "3"]);
     let (mut alice, bob, carol) = room_of_three(&server);
     let readers: Vec<_> = [bob, carol]
         .into_iter()
