@@ -1,4 +1,4 @@
-// Lesson 19's exercise: try each address of a name in turn. Yours to write.
+// Lesson 19's exercise: try each address of a name in turn, within one deadline. Yours to write.
 //
 // Check it:       cargo exercise lesson-19-names
 // Stuck?          cargo hint lesson-19-names      (one hint at a time)
@@ -6,26 +6,33 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
 // ANCHOR: exercise
-/// Connect to one of `addrs`, the addresses a name resolved to, in the resolver's order.
+/// Connect to one of `addrs`, the addresses a name resolved to, in the resolver's order,
+/// giving up after `deadline` in all.
 ///
-/// The contract (what the checks test):
-/// - Every attempt goes through `connect(addr)`: it makes ONE connection attempt, with its
-///   own timeout (the lesson's also narrates it). Never connect any other way.
-/// - Addresses are tried in the order given. The first attempt that succeeds wins: return its
-///   stream at once, and make no attempt after it.
-/// - An attempt that fails is not the end: the next address may answer (`::1` refused says
-///   nothing about `127.0.0.1`).
-/// - When every attempt has failed, return the error of the LAST attempt, as it is (its kind
-///   tells the caller what happened: refused, timed out…).
+/// The contract (what the checks test, on real sockets and a real clock):
+/// - Every attempt goes through `connect(addr, limit)`: ONE connection attempt that gives up
+///   after `limit` (the lesson's also narrates it). Never connect any other way.
+/// - Addresses are tried in the order given, each ONCE: an address that appears again later
+///   in the list is skipped (resolvers do return duplicates).
+/// - The deadline is shared: each attempt's `limit` is the time left until the deadline
+///   (measured just before the attempt) divided by the number of distinct addresses not
+///   tried yet, this one included. So a refusal that comes at once leaves its share to the
+///   addresses after it, and the whole call ends by the deadline.
+/// - The first attempt that succeeds wins: return its stream at once, and make no attempt
+///   after it. An attempt that fails is not the end: the next address may answer.
+/// - When every attempt has failed, return the error of the FIRST attempt, as it is: that is
+///   the address the resolver preferred, and the later ones had less time.
 /// - No address at all: no attempt, and an error of kind `io::ErrorKind::InvalidInput`.
 /// - Print nothing: the lesson narrates each attempt around your function.
 pub fn connect_any(
     addrs: &[SocketAddr],
-    connect: impl FnMut(SocketAddr) -> io::Result<TcpStream>,
+    deadline: Duration,
+    connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
 ) -> io::Result<TcpStream> {
-    let _ = (addrs, connect);
-    todo!("connect to one of the addresses")
+    let _ = (addrs, deadline, connect);
+    todo!("connect to one of the addresses, within the deadline")
 }
 // ANCHOR_END: exercise

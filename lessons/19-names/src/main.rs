@@ -117,9 +117,9 @@ fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
 // ANCHOR: attempt
 /// One connection attempt, narrated: what `connect_any` (your exercise) calls for each
 /// address. A failure is not the end here: the next address may answer.
-fn attempt(addr: SocketAddr, say: &Narrator) -> io::Result<TcpStream> {
+fn attempt(addr: SocketAddr, limit: Duration, say: &Narrator) -> io::Result<TcpStream> {
     // Its error is an outcome to show, not a failure of the lesson: hence Ok(result).
-    let connect = || Ok(TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT));
+    let connect = || Ok(TcpStream::connect_timeout(&addr, limit));
     let shown = |result: &io::Result<TcpStream>| match result {
         Ok(_) => "ok".to_string(),
         Err(e) => format!("error: {}: try the next address", describe(e)),
@@ -267,7 +267,9 @@ fn client(opts: &Options) -> Result<()> {
 }
 
 fn one_after_another(addrs: &[SocketAddr], say: &Narrator) -> Result<TcpStream> {
-    let conn = connect_any(addrs, |addr| attempt(addr, say));
+    // CONNECT_TIMEOUT for each address, in all.
+    let deadline = CONNECT_TIMEOUT * addrs.len() as u32;
+    let conn = connect_any(addrs, deadline, |addr, limit| attempt(addr, limit, say));
     // Every attempt has been told: no address answering is the lesson's error.
     conn.map_err(|e| LessonError::io("connect_any()", e, LESSON.package))
 }

@@ -1,24 +1,46 @@
-// Lesson 19's exercise, solved: try each address in turn.
+// Lesson 19's exercise, solved: try each address in turn, within one deadline.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
 
 // ANCHOR: solution
-/// Connect to the first of `addrs` that answers, trying them in order; `connect` makes one
-/// attempt. If every attempt fails, the error is the last one (the others are gone by then,
-/// as with getaddrinfo's clients in C); with no address at all, `InvalidInput`.
+/// Connect to the first of `addrs` that answers, in order, each address once, all within
+/// `deadline`: each attempt gets the time left divided by the addresses left. If every
+/// attempt fails, the first attempt's error; with no address at all, `InvalidInput`.
 pub fn connect_any(
     addrs: &[SocketAddr],
-    mut connect: impl FnMut(SocketAddr) -> io::Result<TcpStream>,
+    deadline: Duration,
+    mut connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
 ) -> io::Result<TcpStream> {
-    let mut last_error = None;
+    let mut to_try: Vec<SocketAddr> = Vec::new();
     for &addr in addrs {
-        match connect(addr) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last_error = Some(e),
+        if !to_try.contains(&addr) {
+            to_try.push(addr);
         }
     }
-    Err(last_error
-        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no addresses to try")))
+    let end = Instant::now() + deadline;
+    let mut first_error = None;
+    for (i, &addr) in to_try.iter().enumerate() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break; // no time for another attempt
+        }
+        let addresses_left = (to_try.len() - i) as u32;
+        match connect(addr, left / addresses_left) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        let kind = if to_try.is_empty() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::TimedOut
+        };
+        io::Error::new(kind, "no address could be tried")
+    }))
 }
 // ANCHOR_END: solution

@@ -3,18 +3,41 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
 
 pub fn connect_any(
     addrs: &[SocketAddr],
-    mut connect: impl FnMut(SocketAddr) -> io::Result<TcpStream>,
+    deadline: Duration,
+    mut connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
 ) -> io::Result<TcpStream> {
-    if addrs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no addresses"));
-    }
+    let mut to_try: Vec<SocketAddr> = Vec::new();
     for &addr in addrs {
-        if let Ok(stream) = connect(addr) {
-            return Ok(stream);
+        if !to_try.contains(&addr) {
+            to_try.push(addr);
         }
     }
-    Err(io::Error::other("could not connect to any address"))
+    let end = Instant::now() + deadline;
+    let mut first_error = None;
+    for (i, &addr) in to_try.iter().enumerate() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break; // no time for another attempt
+        }
+        let addresses_left = (to_try.len() - i) as u32;
+        match connect(addr, left / addresses_left) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                let _ = e;
+                first_error = Some(io::Error::other("could not connect"));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        let kind = if to_try.is_empty() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::TimedOut
+        };
+        io::Error::new(kind, "no address could be tried")
+    }))
 }

@@ -1,20 +1,48 @@
-// WRONG: tries every address even after one has connected, and keeps the last connection:
-// it opens connections nobody uses (and waits for every timeout on the way).
+// WRONG: tries every address even after one has connected, and keeps the first connection:
+// it opens connections nobody uses (and spends the deadline on the way).
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
 
 pub fn connect_any(
     addrs: &[SocketAddr],
-    mut connect: impl FnMut(SocketAddr) -> io::Result<TcpStream>,
+    deadline: Duration,
+    mut connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
 ) -> io::Result<TcpStream> {
-    let mut result = Err(io::Error::new(io::ErrorKind::InvalidInput, "no addresses"));
+    let mut to_try: Vec<SocketAddr> = Vec::new();
     for &addr in addrs {
-        match connect(addr) {
-            Ok(stream) => result = Ok(stream),
-            Err(e) if result.is_err() => result = Err(e),
-            Err(_) => {}
+        if !to_try.contains(&addr) {
+            to_try.push(addr);
         }
     }
-    result
+    let end = Instant::now() + deadline;
+    let mut first_error = None;
+    let mut won = None;
+    for (i, &addr) in to_try.iter().enumerate() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break; // no time for another attempt
+        }
+        let addresses_left = (to_try.len() - i) as u32;
+        match connect(addr, left / addresses_left) {
+            Ok(stream) => {
+                won.get_or_insert(stream);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(stream) = won {
+        return Ok(stream);
+    }
+    Err(first_error.unwrap_or_else(|| {
+        let kind = if to_try.is_empty() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::TimedOut
+        };
+        io::Error::new(kind, "no address could be tried")
+    }))
 }

@@ -4,20 +4,41 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
 
 pub fn connect_any(
     addrs: &[SocketAddr],
-    connect: impl FnMut(SocketAddr) -> io::Result<TcpStream>,
+    deadline: Duration,
+    mut connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
 ) -> io::Result<TcpStream> {
-    let mut connect = connect;
-    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
-    let mut sorted = addrs.to_vec();
-    sorted.sort_by_key(|a| !a.is_ipv4());
-    for addr in sorted {
-        match connect(addr) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
+    let mut to_try: Vec<SocketAddr> = Vec::new();
+    for &addr in addrs {
+        if !to_try.contains(&addr) {
+            to_try.push(addr);
         }
     }
-    Err(last)
+    to_try.sort_by_key(|a| a.is_ipv6());
+    let end = Instant::now() + deadline;
+    let mut first_error = None;
+    for (i, &addr) in to_try.iter().enumerate() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break; // no time for another attempt
+        }
+        let addresses_left = (to_try.len() - i) as u32;
+        match connect(addr, left / addresses_left) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        let kind = if to_try.is_empty() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::TimedOut
+        };
+        io::Error::new(kind, "no address could be tried")
+    }))
 }

@@ -1,4 +1,4 @@
-// Lesson 21's exercise: tune a client's connection. Yours to write.
+// Lesson 21's exercise: tune a client's connection from what it needs. Yours to write.
 //
 // Check it:       cargo exercise lesson-21-options
 // Stuck?          cargo hint lesson-21-options      (one hint at a time)
@@ -7,21 +7,30 @@
 use std::io;
 use std::net::TcpStream;
 
+use crate::{Need, MAX_PROBES};
+
 // ANCHOR: exercise
-/// Tune a connected client's socket for request and answer, on a link where the peer may
-/// vanish without a word.
+/// Set the options of a connected socket so that it meets `need`.
 ///
 /// The contract (what the checks test, by reading the options back from the kernel):
-/// - Each write goes out at once: Nagle's algorithm is off.
-/// - The kernel probes a silent peer: keepalive on, the first probe after 60 s of silence,
-///   then one every 10 s, and the connection is dropped after 5 unanswered probes.
-/// - Nothing else changes: closing the connection still ends it with a FIN (the peer reads
-///   end of stream, not a reset), the buffer sizes stay the kernel's, so they keep growing by
-///   themselves, and no other time limit is set (no TCP_USER_TIMEOUT, no read or write
-///   timeout): keepalive alone decides when a silent peer is given up.
-/// - A failing call is returned as its error. Print nothing: the lesson narrates around it.
-pub fn tune(stream: &TcpStream) -> io::Result<()> {
-    let _ = stream;
-    todo!("no Nagle; keepalive 60 s idle, every 10 s, 5 probes")
+/// - Nagle's algorithm is off when `need.interactive`, and left on otherwise.
+/// - Keepalive is on. The kernel counts its three numbers in whole seconds, and gives up
+///   `idle + interval × count` seconds after the peer's last packet, so:
+///   - `idle` is `need.idle_before_probing` rounded UP to whole seconds, and at least 1 s
+///     (never probe before the silence the need allows);
+///   - `give_up_after` is rounded DOWN to whole seconds (never give up later than asked);
+///   - what is left, `give_up_after - idle`, is the probes' budget: `count` is as many
+///     probes as the budget allows at one per second at most, but no more than
+///     `MAX_PROBES`; then `interval` is the longest whole number of seconds with which
+///     `idle + interval × count` still fits in `give_up_after`. For example 60 s idle, give
+///     up after 95 s: 35 s of budget, 10 probes, every 3 s.
+/// - A need that cannot be met (not even one probe fits in `give_up_after` after `idle`)
+///   is an error of kind `io::ErrorKind::InvalidInput`, returned before anything is set:
+///   the socket is left exactly as it was.
+/// - Nothing else changes: no TCP_USER_TIMEOUT, no read or write timeout, no SO_LINGER, no
+///   buffer size. A failing call is returned as its error. Print nothing.
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    let _ = (stream, need, MAX_PROBES);
+    todo!("Nagle as the need says; keepalive idle, interval and count from the need")
 }
 // ANCHOR_END: exercise

@@ -1,4 +1,5 @@
-//! Lesson 21's exercise: `tune`, the options a request/answer client sets on its connection.
+//! Lesson 21's exercise: `tune`, the options a client sets on its connection, derived from what
+//! it needs (`Need`).
 //! It prints nothing: the lesson narrates around it (`tune(connection)` in main.rs), and the
 //! checks read back from the kernel what it set.
 
@@ -16,3 +17,24 @@ mod exercise {
     ));
 }
 pub use exercise::tune;
+
+use std::time::Duration;
+
+// ANCHOR: need
+/// What a connection needs, in the application's terms; `tune` turns it into socket options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Need {
+    /// A peer that has gone silent must be given up within this time, counted from the last
+    /// thing it sent: never later.
+    pub give_up_after: Duration,
+    /// Silence shorter than this is normal (a quiet user): no probe before it has passed.
+    pub idle_before_probing: Duration,
+    /// Small requests that wait for an answer (each write must go out at once), rather than
+    /// a bulk transfer (where fewer, fuller segments are better).
+    pub interactive: bool,
+}
+
+/// The most keepalive probes `tune` sends: ten unanswered probes in a row are proof enough
+/// that the peer is gone; more only add traffic on a dead path.
+pub const MAX_PROBES: u32 = 10;
+// ANCHOR_END: need

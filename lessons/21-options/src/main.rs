@@ -19,7 +19,7 @@ use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options,
 use socket2::{SockRef, TcpKeepalive};
 
 // The function you write (src/exercise.rs), or ours (src/solution.rs): see src/lib.rs.
-use lesson_21_options::tune;
+use lesson_21_options::{tune, Need};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-21-options",
@@ -392,10 +392,16 @@ fn client(opts: &Options) -> Result<()> {
     conn.set_read_timeout(Some(LINE_TIMEOUT))
         .map_err(|e| unnarrated("setsockopt(SO_RCVTIMEO)", e))?;
     if !opts.has("--nagle") {
+        // Request and answer; a silent server is given up within 2 minutes, after 1 of quiet.
+        let need = Need {
+            give_up_after: Duration::from_secs(120),
+            idle_before_probing: Duration::from_secs(60),
+            interactive: true,
+        };
         say.call(
-            "tune(connection)",
+            "tune(connection, need)",
             "TCP_NODELAY and keepalive (your exercise)",
-            || tune(&conn),
+            || tune(&conn, need),
         )?;
     }
     let sock = SockRef::from(&conn);

@@ -1,20 +1,42 @@
-//! The exercise's checks: your `tune` runs here on a real connected socket, and the checks read
-//! back from the kernel what it set (getsockopt), and what the peer sees when the connection
-//! closes. Never what anything prints. (`cargo exercise lesson-21-options` runs them on
-//! src/exercise.rs.)
+//! The exercise's checks: your `tune` runs here on a real connected socket, for several needs,
+//! and the checks read back from the kernel what it set (getsockopt), and what the peer sees
+//! when the connection closes. Never what anything prints. (`cargo exercise lesson-21-options`
+//! runs them on src/exercise.rs.)
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
 
-use lesson_21_options::tune;
+use lesson_21_options::{tune, Need};
 use socket2::SockRef;
 use testkit::{fail, yours};
 
+const fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+const fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+/// A request/answer need that every check below can meet.
+const TYPICAL: Need = Need {
+    give_up_after: secs(95),
+    idle_before_probing: secs(60),
+    interactive: true,
+};
+
 /// A connection on loopback, `tune` called on its client's side: (client, server).
-fn tuned_pair() -> (TcpStream, TcpStream) {
+fn tuned_pair(need: Need) -> (TcpStream, TcpStream) {
     let (client, server) = pair();
-    if let Err(e) = yours(|| tune(&client)) {
-        fail("tune returned an error.", "Ok(())", &format!("Err({e})"));
+    if let Err(e) = yours(|| tune(&client, need)) {
+        fail(
+            &format!(
+                "tune returned an error for a need it can meet: {}.",
+                show(need)
+            ),
+            "Ok(())",
+            &format!("Err({e})"),
+        );
     }
     (client, server)
 }
@@ -29,50 +51,146 @@ fn pair() -> (TcpStream, TcpStream) {
     (client, server)
 }
 
-#[test]
-fn each_write_goes_out_at_once() {
-    let (client, _server) = tuned_pair();
+fn show(need: Need) -> String {
+    format!(
+        "give_up_after {:?}, idle_before_probing {:?}, interactive {}",
+        need.give_up_after, need.idle_before_probing, need.interactive
+    )
+}
+
+/// The options `tune` is about, read back from the kernel.
+fn options(client: &TcpStream) -> String {
+    let socket = SockRef::from(client);
     let nodelay = client.nodelay().expect("getsockopt(TCP_NODELAY)");
-    if !nodelay {
-        fail(
-            "Nagle's algorithm is still on: a request written in two pieces waits for the \
-             peer's delayed ACK (40 ms on Linux) before its second piece goes.",
-            "getsockopt(TCP_NODELAY) = on",
-            "getsockopt(TCP_NODELAY) = off",
+    let on = socket.keepalive().expect("getsockopt(SO_KEEPALIVE)");
+    let mut got = format!("TCP_NODELAY {nodelay}, SO_KEEPALIVE {on}");
+    // Windows sets the keepalive numbers but cannot read them back.
+    #[cfg(not(windows))]
+    if on {
+        let idle = socket.tcp_keepalive_time().expect("TCP_KEEPIDLE").as_secs();
+        let every = socket.tcp_keepalive_interval().expect("TCP_KEEPINTVL");
+        let count = socket.tcp_keepalive_retries().expect("TCP_KEEPCNT");
+        got += &format!(
+            ", idle {idle} s, every {} s, {count} probes",
+            every.as_secs()
         );
+    }
+    got
+}
+
+fn keepalive(idle: u64, every: u64, count: u32) -> String {
+    let mut want = "TCP_NODELAY true, SO_KEEPALIVE true".to_string();
+    if cfg!(not(windows)) {
+        want += &format!(", idle {idle} s, every {every} s, {count} probes");
+    }
+    want
+}
+
+#[test]
+fn nagle_is_off_only_when_interactive() {
+    for interactive in [true, false] {
+        let (client, _server) = tuned_pair(Need {
+            interactive,
+            ..TYPICAL
+        });
+        let nodelay = client.nodelay().expect("getsockopt(TCP_NODELAY)");
+        if nodelay != interactive {
+            fail(
+                if interactive {
+                    "interactive: Nagle's algorithm is still on, so a request written in two \
+                     pieces waits for the peer's delayed ACK (40 ms on Linux)."
+                } else {
+                    "not interactive: Nagle's algorithm was turned off, so a bulk transfer \
+                     goes out in more, smaller segments than it needs."
+                },
+                &format!("getsockopt(TCP_NODELAY) = {interactive}"),
+                &format!("getsockopt(TCP_NODELAY) = {nodelay}"),
+            );
+        }
     }
 }
 
 #[test]
-fn keepalive_probes_a_silent_peer_60_s_then_every_10_s_5_times() {
-    let (client, _server) = tuned_pair();
-    let socket = SockRef::from(&client);
-    let on = socket.keepalive().expect("getsockopt(SO_KEEPALIVE)");
-    let expected = "SO_KEEPALIVE on, first probe after 60 s, every 10 s, 5 probes";
-    if !on {
-        fail(
-            "Keepalive is off: a peer that vanished without a FIN is never noticed.",
-            expected,
-            "SO_KEEPALIVE off",
-        );
-    }
-    // Windows sets these but cannot read them back.
-    #[cfg(not(windows))]
-    {
-        let idle = socket.tcp_keepalive_time().expect("TCP_KEEPIDLE").as_secs();
-        let every = socket
-            .tcp_keepalive_interval()
-            .expect("TCP_KEEPINTVL")
-            .as_secs();
-        let count = socket.tcp_keepalive_retries().expect("TCP_KEEPCNT");
-        if (idle, every, count) != (60, 10, 5) {
+fn keepalive_numbers_follow_from_the_need() {
+    // (give up after, idle before probing) -> (idle, interval, count), by the contract's rule.
+    let cases = [
+        (secs(95), secs(60), (60, 3, 10)),       // the contract's example
+        (secs(100), secs(60), (60, 4, 10)),      // the budget used exactly: 60 + 4 x 10 = 100
+        (secs(99), secs(60), (60, 3, 10)),       // 39 s: 10 probes, 3 s apart (4 s: 100 > 99)
+        (secs(65), secs(60), (60, 1, 5)),        // under 10 s of budget: one probe a second
+        (secs(61), secs(60), (60, 1, 1)),        // one probe, and no more, fits
+        (secs(70), secs(60), (60, 1, 10)),       // 10 s: exactly MAX_PROBES at 1 s
+        (secs(3600), secs(600), (600, 300, 10)), // a long budget: the interval grows, not the count
+        (millis(10_900), millis(2_100), (3, 1, 7)), // 2.1 s idle -> 3 s; 10.9 s -> 10 s
+        (secs(5), Duration::ZERO, (1, 1, 4)),    // no idle asked: the kernel's minimum, 1 s
+        (secs(5), millis(1), (1, 1, 4)),         // 1 ms rounds up to 1 s
+    ];
+    for (give_up_after, idle_before_probing, (idle, every, count)) in cases {
+        let need = Need {
+            give_up_after,
+            idle_before_probing,
+            interactive: true,
+        };
+        let (client, _server) = tuned_pair(need);
+        let got = options(&client);
+        let want = keepalive(idle, every, count);
+        if got != want {
             fail(
-                "Keepalive is on, but not with the contract's timing: what you leave unset \
-                 stays the system's (on Linux: 7200 s idle, every 75 s, 9 probes).",
-                expected,
                 &format!(
-                    "SO_KEEPALIVE on, first probe after {idle} s, every {every} s, {count} probes"
+                    "For the need {}, the keepalive numbers are not the contract's rule (the \
+                     kernel gives up idle + interval x count s after the peer's last packet; \
+                     what you leave unset stays the system's: on Linux 7200 s, 75 s, 9).",
+                    show(need)
                 ),
+                &want,
+                &got,
+            );
+        }
+    }
+}
+
+#[test]
+fn an_impossible_need_is_refused_before_anything_is_set() {
+    let cases = [
+        (secs(60), secs(60)),         // no time left for a single probe
+        (secs(30), secs(60)),         // give up before probing even starts
+        (millis(1_900), millis(500)), // 1.9 s -> 1 s; 0.5 s -> 1 s: nothing left
+        (Duration::ZERO, Duration::ZERO),
+    ];
+    for (give_up_after, idle_before_probing) in cases {
+        let need = Need {
+            give_up_after,
+            idle_before_probing,
+            interactive: true,
+        };
+        let (client, _server) = pair();
+        let before = options(&client);
+        let result = yours(|| tune(&client, need));
+        let after = options(&client);
+        match result {
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+            other => fail(
+                &format!(
+                    "The need {} cannot be met (not one probe fits), but tune did not refuse \
+                     it with an InvalidInput error.",
+                    show(need)
+                ),
+                "Err(kind InvalidInput)",
+                &match other {
+                    Ok(()) => format!("Ok(()), with {after}"),
+                    Err(e) => format!("Err(kind {:?}: {e})", e.kind()),
+                },
+            ),
+        }
+        if after != before {
+            fail(
+                &format!(
+                    "tune refused the need {}, but changed the socket first: check the need \
+                     before any setsockopt().",
+                    show(need)
+                ),
+                &format!("{before} (as before tune)"),
+                &after,
             );
         }
     }
@@ -80,7 +198,7 @@ fn keepalive_probes_a_silent_peer_60_s_then_every_10_s_5_times() {
 
 #[test]
 fn closing_still_ends_with_a_fin_not_a_reset() {
-    let (mut client, mut server) = tuned_pair();
+    let (mut client, mut server) = tuned_pair(TYPICAL);
     client.write_all(b"bye\n").expect("send()");
     drop(client); // close()
     let mut got = Vec::new();
@@ -118,7 +236,7 @@ fn the_buffer_sizes_stay_the_kernels() {
         format!("SO_RCVBUF {recv} bytes, SO_SNDBUF {send} bytes")
     };
     let before = sizes();
-    if let Err(e) = yours(|| tune(&client)) {
+    if let Err(e) = yours(|| tune(&client, TYPICAL)) {
         fail("tune returned an error.", "Ok(())", &format!("Err({e})"));
     }
     let after = sizes();
@@ -149,14 +267,14 @@ fn no_other_time_limit_is_set() {
         format!("SO_RCVTIMEO {read:?}, SO_SNDTIMEO {write:?}, TCP_USER_TIMEOUT {user:?}")
     };
     let before = limits();
-    if let Err(e) = yours(|| tune(&client)) {
+    if let Err(e) = yours(|| tune(&client, TYPICAL)) {
         fail("tune returned an error.", "Ok(())", &format!("Err({e})"));
     }
     let after = limits();
     if after != before {
         fail(
             "tune set another time limit. Keepalive alone decides when a silent peer is given \
-             up (60 + 5 x 10 s): TCP_USER_TIMEOUT overrides its probe count (tcp(7)), and a \
+             up within the need's time: TCP_USER_TIMEOUT overrides its probe count (tcp(7)), and a \
              read or write timeout ends calls that keepalive would have let wait.",
             &format!("{before} (as before tune)"),
             &after,

@@ -1,18 +1,39 @@
-// WRONG: copies the chapter's keepalive demo whole, TCP_USER_TIMEOUT included. With it set,
-// the user timeout, not the 5 probes, decides when keepalive gives up (tcp(7): it "will
-// override keepalive"): the peer is dropped 10 s after the first unanswered probe.
+// WRONG: also sets TCP_USER_TIMEOUT to give_up_after, "to be sure". With it set, the user
+// timeout, not the probe count, decides when keepalive gives up (tcp(7): it "will override
+// keepalive"), and it also ends a connection whose sent data waits for an ACK that long.
 
 use std::io;
 use std::net::TcpStream;
+use std::time::Duration;
 
-pub fn tune(stream: &TcpStream) -> io::Result<()> {
-    use socket2::{SockRef, TcpKeepalive};
-    use std::time::Duration;
-    stream.set_nodelay(true)?;
-    let probes = TcpKeepalive::new()
-        .with_time(Duration::from_secs(60))
-        .with_interval(Duration::from_secs(10))
-        .with_retries(5);
-    SockRef::from(stream).set_tcp_keepalive(&probes)?;
-    SockRef::from(stream).set_tcp_user_timeout(Some(Duration::from_secs(10)))
+use socket2::{SockRef, TcpKeepalive};
+
+use crate::{Need, MAX_PROBES};
+
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
+    // later.
+    let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
+    let give_up = need.give_up_after.as_secs();
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        // Checked before any setsockopt(): an impossible need leaves the socket untouched.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+        ));
+    }
+    let count = budget.min(u64::from(MAX_PROBES));
+    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    stream.set_nodelay(need.interactive)?;
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(idle))
+        .with_interval(Duration::from_secs(interval));
+    #[cfg(not(windows))]
+    let keepalive = keepalive.with_retries(count as u32);
+    let socket = SockRef::from(stream);
+    socket.set_tcp_keepalive(&keepalive)?;
+    #[cfg(target_os = "linux")]
+    socket.set_tcp_user_timeout(Some(Duration::from_secs(give_up)))?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
 // WRONG: sets only the idle time: the interval and the count stay the system's (75 s and 9
-// probes on Linux), so a vanished peer is noticed after 60 + 9 x 75 s, not 60 + 5 x 10 s.
+// probes on Linux), so a vanished peer is given up after idle + 9 x 75 s, far beyond the need.
 
 use std::io;
 use std::net::TcpStream;
@@ -7,8 +7,26 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-pub fn tune(stream: &TcpStream) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    let keepalive = TcpKeepalive::new().with_time(Duration::from_secs(60));
+use crate::{Need, MAX_PROBES};
+
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
+    // later.
+    let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
+    let give_up = need.give_up_after.as_secs();
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        // Checked before any setsockopt(): an impossible need leaves the socket untouched.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+        ));
+    }
+    let count = budget.min(u64::from(MAX_PROBES));
+    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    stream.set_nodelay(need.interactive)?;
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(idle));
+    let _ = (count, interval);
     SockRef::from(stream).set_tcp_keepalive(&keepalive)
 }

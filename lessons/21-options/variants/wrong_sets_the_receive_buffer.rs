@@ -7,13 +7,30 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-pub fn tune(stream: &TcpStream) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    let socket = SockRef::from(stream);
+use crate::{Need, MAX_PROBES};
+
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
+    // later.
+    let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
+    let give_up = need.give_up_after.as_secs();
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        // Checked before any setsockopt(): an impossible need leaves the socket untouched.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+        ));
+    }
+    let count = budget.min(u64::from(MAX_PROBES));
+    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    stream.set_nodelay(need.interactive)?;
     let keepalive = TcpKeepalive::new()
-        .with_time(Duration::from_secs(60))
-        .with_interval(Duration::from_secs(10))
-        .with_retries(5);
-    socket.set_tcp_keepalive(&keepalive)?;
-    socket.set_recv_buffer_size(1 << 20)
+        .with_time(Duration::from_secs(idle))
+        .with_interval(Duration::from_secs(interval));
+    #[cfg(not(windows))]
+    let keepalive = keepalive.with_retries(count as u32);
+    let socket = SockRef::from(stream);
+    socket.set_recv_buffer_size(256 * 1024)?;
+    socket.set_tcp_keepalive(&keepalive)
 }

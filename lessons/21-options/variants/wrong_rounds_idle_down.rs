@@ -1,0 +1,34 @@
+// WRONG: takes whole seconds with as_secs(), which rounds DOWN: an idle time of 2.1 s becomes
+// 2 s, and the first probe goes out before the silence the need allows is over.
+
+use std::io;
+use std::net::TcpStream;
+use std::time::Duration;
+
+use socket2::{SockRef, TcpKeepalive};
+
+use crate::{Need, MAX_PROBES};
+
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
+    // later.
+    let idle = need.idle_before_probing.as_secs().max(1);
+    let give_up = need.give_up_after.as_secs();
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        // Checked before any setsockopt(): an impossible need leaves the socket untouched.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+        ));
+    }
+    let count = budget.min(u64::from(MAX_PROBES));
+    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    stream.set_nodelay(need.interactive)?;
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(idle))
+        .with_interval(Duration::from_secs(interval));
+    #[cfg(not(windows))]
+    let keepalive = keepalive.with_retries(count as u32);
+    SockRef::from(stream).set_tcp_keepalive(&keepalive)
+}
