@@ -39,6 +39,8 @@ pub struct Session {
     pub state: State,
     /// The current directory, which `CWD` changes and `LIST`, `PUT` and `GET` use.
     pub cwd: String,
+    /// Wrong passwords given on this connection so far.
+    pub wrong_passwords: u32,
 }
 
 impl Session {
@@ -47,6 +49,7 @@ impl Session {
         Session {
             state: State::LoggedOut,
             cwd: "/".to_string(),
+            wrong_passwords: 0,
         }
     }
 }

@@ -262,7 +262,8 @@ fn serve_line(
         }
     };
     send_all(conn, &reply.to_bytes(), say)?;
-    Ok(reply.code != 221)
+    // 221: the client said QUIT; 421: the session refused to go on (too many wrong passwords).
+    Ok(!matches!(reply.code, 221 | 421))
 }
 // ANCHOR_END: serve_line
 

@@ -3,6 +3,9 @@
 use crate::{Command, Reply, Session, State, Store};
 
 // ANCHOR: solution
+/// Wrong passwords a connection may give; the last one ends the session.
+const MAX_WRONG_PASSWORDS: u32 = 3;
+
 /// The session's transition function: one command, in the light of what came before.
 /// It may change the session (log in, change directory) and always gives one reply.
 pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Reply {
@@ -13,6 +16,8 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
         (_, Command::User(user)) => {
             let text = format!("password required for {user}");
             session.state = State::NeedPass { user };
+            // A new login starts at the top, not where the last user was.
+            session.cwd = "/".to_string();
             Reply::new(331, text)
         }
         // PASS only makes sense right after USER: the server remembers who asked.
@@ -23,7 +28,13 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
                 Reply::new(230, text)
             } else {
                 session.state = State::LoggedOut;
-                Reply::new(530, "login incorrect")
+                // Counted per connection, and never forgotten: USER again does not reset it.
+                session.wrong_passwords += 1;
+                if session.wrong_passwords >= MAX_WRONG_PASSWORDS {
+                    Reply::new(421, "too many wrong passwords, closing")
+                } else {
+                    Reply::new(530, "login incorrect")
+                }
             }
         }
         (_, Command::Pass(_)) => Reply::new(503, "bad sequence of commands: USER first"),

@@ -194,6 +194,24 @@ fn a_full_session_in_raw_lines() {
     .success();
 }
 
+/// The third wrong password on one connection ends it: 421, then the server closes, and a
+/// command sent after it in the same write is never answered.
+#[test]
+fn the_third_wrong_password_closes_the_connection() {
+    with_server(&["--max", "1"], |server| {
+        let mut conn = open(server);
+        for _ in 0..2 {
+            says(&mut conn, "USER alice", "331 password required for alice");
+            says(&mut conn, "PASS guess", "530 login incorrect");
+        }
+        says(&mut conn, "USER alice", "331 password required for alice");
+        conn.send(b"PASS guess\r\nPWD\r\n");
+        conn.expect(b"421 too many wrong passwords, closing\r\n")
+            .expect_eof();
+    })
+    .success();
+}
+
 #[test]
 fn commands_out_of_order_are_refused_by_state() {
     with_server(&["--max", "1"], |server| {

@@ -219,3 +219,65 @@ fn each_session_has_its_own_directory_and_login() {
         );
     }
 }
+
+#[test]
+fn wrong_passwords_are_limited_per_connection() {
+    fresh(
+        "Three wrong passwords on one connection: the third gets 421 and ends the session. A \
+         stray PASS (503) is no attempt; a new USER does not start the count again.",
+        &[
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess1", 530, OUT),
+            Step("PASS guess2", 503, OUT),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess3", 530, OUT),
+            Step("USER bob", 331, "waiting for bob's password"),
+            Step("PASS guess4", 421, OUT),
+        ],
+    );
+    fresh(
+        "A right password in between does not start the count again either.",
+        &[
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess", 530, OUT),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS secret", 230, "alice logged in, in /"),
+            Step("USER bob", 331, "waiting for bob's password"),
+            Step("PASS guess", 530, OUT),
+            Step("USER bob", 331, "waiting for bob's password"),
+            Step("PASS guess", 421, OUT),
+        ],
+    );
+    // The count is the connection's own: two sessions, two wrong passwords each, then right.
+    let mut store = Store::new();
+    for who in ["Session 1", "Then session 2 (its own count, from 0)"] {
+        converse(
+            &format!("{who}: two wrong passwords, then the right one: 230."),
+            &mut Session::new(),
+            &mut store,
+            &[
+                Step("USER alice", 331, "waiting for alice's password"),
+                Step("PASS guess", 530, OUT),
+                Step("USER alice", 331, "waiting for alice's password"),
+                Step("PASS guess", 530, OUT),
+                Step("USER alice", 331, "waiting for alice's password"),
+                Step("PASS secret", 230, "alice logged in, in /"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn whoever_logs_in_next_starts_at_the_top() {
+    fresh(
+        "alice goes to /docs, then USER bob: bob's login starts in /, not in alice's directory.",
+        &[
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS secret", 230, "alice logged in, in /"),
+            Step("CWD docs", 250, "alice logged in, in /docs"),
+            Step("USER bob", 331, "waiting for bob's password"),
+            Step("PASS builder", 230, "bob logged in, in /"),
+            Step("GET readme", 550, "bob logged in, in /"),
+        ],
+    );
+}

@@ -1,4 +1,5 @@
-// CORRECT, written differently: the command first, then the state; other reply texts.
+// CORRECT, written differently: the command first, then the state; other reply texts; the
+// limit checked as "attempts left".
 
 use crate::{Command, Reply, Session, State, Store};
 
@@ -7,6 +8,7 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
         Command::Quit => Reply::new(221, "goodbye"),
         Command::User(name) => {
             session.state = State::NeedPass { user: name };
+            session.cwd = String::from("/");
             Reply::new(331, "send PASS")
         }
         Command::Pass(password) => {
@@ -18,9 +20,14 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
                 true => State::LoggedIn { user: user.clone() },
                 false => State::LoggedOut,
             };
-            match ok {
-                true => Reply::new(230, "welcome"),
-                false => Reply::new(530, "wrong user or password"),
+            if ok {
+                return Reply::new(230, "welcome");
+            }
+            session.wrong_passwords += 1;
+            let left = 3u32.saturating_sub(session.wrong_passwords);
+            match left {
+                0 => Reply::new(421, "no attempts left, bye"),
+                _ => Reply::new(530, format!("wrong user or password ({left} left)")),
             }
         }
         other => {

@@ -11,6 +11,7 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
         (_, Command::User(user)) => {
             let text = format!("password required for {user}");
             session.state = State::NeedPass { user };
+            session.cwd = "/".to_string();
             Reply::new(331, text)
         }
         // PASS only makes sense right after USER: the server remembers who asked.
@@ -21,6 +22,10 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
                 Reply::new(230, text)
             } else {
                 session.state = State::LoggedOut;
+                session.wrong_passwords += 1;
+                if session.wrong_passwords >= 3 {
+                    return Reply::new(421, "too many wrong passwords");
+                }
                 Reply::new(530, "login incorrect")
             }
         }

@@ -9,6 +9,7 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
         Command::User(user) => {
             let text = format!("password required for {user}");
             session.state = State::NeedPass { user };
+            session.cwd = "/".to_string();
             Reply::new(331, text)
         }
         Command::Pass(password) => match &session.state {
@@ -19,6 +20,10 @@ pub fn handle(session: &mut Session, store: &mut Store, command: Command) -> Rep
             }
             State::NeedPass { .. } => {
                 session.state = State::LoggedOut;
+                session.wrong_passwords += 1;
+                if session.wrong_passwords >= 3 {
+                    return Reply::new(421, "too many wrong passwords");
+                }
                 Reply::new(530, "login incorrect")
             }
             _ => Reply::new(503, "bad sequence of commands: USER first"),

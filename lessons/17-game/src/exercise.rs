@@ -12,15 +12,23 @@ use crate::{Input, Player, Verdict};
 /// say what you did.
 ///
 /// The contract (what the checks test):
-/// - Newer means a larger `seq` than `player.last_seq` (`None`: nothing applied yet, so the
-///   first input is applied, whatever its number, 0 included).
+/// - Sequence numbers are `u32` and wrap around: after 4294967295 comes 0. A client may start
+///   anywhere, so a long game does cross the wrap.
+/// - Newer, when there is a newest number (`player.last_seq`), means ahead of it by 1 to
+///   2147483647 (2^31 - 1) steps counting forward, wrap included (RFC 1982, serial number
+///   arithmetic): 0 is newer than 4294967295, 4294967295 is older than 0, 5 after 3 is newer
+///   (a gap: input 4 was lost), 3 after 5 is late. Ahead by 0 (the same number again) is a
+///   duplicate; ahead by exactly 2^31 (half way round: the comparison has no answer) counts
+///   as not newer.
+/// - `player.last_seq == None`: nothing applied yet, so the first input is newer, whatever its
+///   number (0 and 4294967295 included).
 /// - Applied: the player moves by `input.step.delta()` (dx to `x`, dy to `y`),
 ///   `player.last_seq` becomes `Some(input.seq)`, and the verdict is `Verdict::Applied`.
-///   A gap (5 after 3: input 4 was lost) is applied all the same.
-/// - Not newer (late, or the same number again): the player is left exactly as it was, its
-///   `last_seq` included, and the verdict is `Verdict::Ignored { newest }`, where `newest` is
-///   the number of the newest input applied (not the ignored one's).
-/// - Nothing else about the player changes (name, address, `heard`); print nothing.
+/// - Not newer: the player is left exactly as it was, its `last_seq` included, and the verdict
+///   is `Verdict::Ignored { newest }`, where `newest` is the number of the newest input applied
+///   (not the ignored one's).
+/// - Nothing else about the player changes (name, address, `heard`); never panics, whatever the
+///   two numbers; print nothing.
 pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     let _ = (player, input);
     todo!("apply the input only if it is newer than the last one applied")

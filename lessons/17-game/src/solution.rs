@@ -8,8 +8,12 @@ use crate::{Input, Player, Verdict};
 /// input applied after a newer one would move the player by a step that is no longer wanted.
 pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     if let Some(newest) = player.last_seq {
-        // Late (older) or a duplicate (the same): the newest input has already won.
-        if input.seq <= newest {
+        // How far ahead of the newest the input is, counting forward round the circle of u32
+        // numbers (RFC 1982): the subtraction wraps as the numbers do, so 0 is 1 ahead of
+        // u32::MAX. Less than half way round is ahead; the other half is behind.
+        let ahead = input.seq.wrapping_sub(newest);
+        // 0: a duplicate. Half way or more: late (or so far off that no one can tell).
+        if ahead == 0 || ahead >= 1 << 31 {
             return Verdict::Ignored { newest };
         }
     }

@@ -1,6 +1,6 @@
 //! The exercise's checks: your `apply` gets a player and a sequence of inputs as the network
-//! might deliver them (in order, late, twice, with gaps), and the checks look at the player
-//! after each one and at the verdicts. (`cargo exercise lesson-17-game` runs them on
+//! might deliver them (in order, late, twice, with gaps, across the wrap of the numbers), and
+//! the checks look at the player after each one and at the verdicts. (`cargo exercise lesson-17-game` runs them on
 //! src/exercise.rs.)
 
 use lesson_17_game::{apply, Input, Move, Player, Verdict};
@@ -172,17 +172,109 @@ fn the_first_input_is_applied_whatever_its_number() {
         ],
     );
     deliver(
-        "A first input numbered 4000000000 (a client may start anywhere).",
-        &[input(4_000_000_000, Left), input(7, Left)],
+        "A first input numbered 4294967295 (a client may start anywhere, even at the top).",
+        &[input(u32::MAX, Left), input(u32::MAX - 1, Left)],
         &[
-            (Applied, -1, 0, Some(4_000_000_000)),
+            (Applied, -1, 0, Some(u32::MAX)),
+            (Ignored { newest: u32::MAX }, -1, 0, Some(u32::MAX)),
+        ],
+    );
+}
+
+#[test]
+fn numbers_wrap_around() {
+    deliver(
+        "Inputs crossing the wrap (4294967294, 4294967295, 0, 1): after 4294967295 comes 0, \
+         which is newer; then a late 4294967295 and a duplicate 0 change nothing.",
+        &[
+            input(4_294_967_294, Right),
+            input(4_294_967_295, Right),
+            input(0, Up),
+            input(1, Up),
+            input(4_294_967_295, Left),
+            input(0, Left),
+            input(3, Right),
+        ],
+        &[
+            (Applied, 1, 0, Some(4_294_967_294)),
+            (Applied, 2, 0, Some(4_294_967_295)),
+            (Applied, 2, 1, Some(0)),
+            (Applied, 2, 2, Some(1)),
+            (Ignored { newest: 1 }, 2, 2, Some(1)),
+            (Ignored { newest: 1 }, 2, 2, Some(1)),
+            (Applied, 3, 2, Some(3)),
+        ],
+    );
+}
+
+#[test]
+fn a_late_input_is_ignored_across_the_wrap() {
+    deliver(
+        "Input 2 (the numbers have wrapped), then a late 4294967290 from before the wrap (8 \
+         behind, not 4294967288 ahead), then 4.",
+        &[input(2, Up), input(4_294_967_290, Down), input(4, Up)],
+        &[
+            (Applied, 0, 1, Some(2)),
+            (Ignored { newest: 2 }, 0, 1, Some(2)),
+            (Applied, 0, 2, Some(4)),
+        ],
+    );
+}
+
+#[test]
+fn the_middle_of_the_numbers_is_not_a_wrap() {
+    deliver(
+        "2147483648 after 2147483647: one step ahead, like any other (it is only the middle of \
+         the u32 numbers), then 2147483647 again is late.",
+        &[
+            input(2_147_483_647, Right),
+            input(2_147_483_648, Right),
+            input(2_147_483_647, Left),
+        ],
+        &[
+            (Applied, 1, 0, Some(2_147_483_647)),
+            (Applied, 2, 0, Some(2_147_483_648)),
             (
                 Ignored {
-                    newest: 4_000_000_000,
+                    newest: 2_147_483_648,
                 },
-                -1,
+                2,
                 0,
-                Some(4_000_000_000),
+                Some(2_147_483_648),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn ahead_by_less_than_half_is_newer_half_way_is_not() {
+    deliver(
+        "From 0: 2147483647 (2^31 - 1 ahead) is newer; from there, 2147483647 + 2^31 = \
+         4294967295 is exactly half way round: not newer; 0 is then 2^31 + 1 ahead (behind).",
+        &[
+            input(0, Up),
+            input(2_147_483_647, Up),
+            input(4_294_967_295, Up),
+            input(0, Down),
+        ],
+        &[
+            (Applied, 0, 1, Some(0)),
+            (Applied, 0, 2, Some(2_147_483_647)),
+            (
+                Ignored {
+                    newest: 2_147_483_647,
+                },
+                0,
+                2,
+                Some(2_147_483_647),
+            ),
+            (
+                Ignored {
+                    newest: 2_147_483_647,
+                },
+                0,
+                2,
+                Some(2_147_483_647),
             ),
         ],
     );

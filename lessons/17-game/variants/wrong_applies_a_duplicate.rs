@@ -5,7 +5,7 @@ use crate::{Input, Player, Verdict};
 
 pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     if let Some(newest) = player.last_seq {
-        if input.seq < newest {
+        if (input.seq.wrapping_sub(newest) as i32) < 0 {
             return Verdict::Ignored { newest };
         }
     }

@@ -5,7 +5,7 @@ use crate::{Input, Player, Verdict};
 
 pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     let newest = player.last_seq.unwrap_or(0);
-    if input.seq <= newest {
+    if (input.seq.wrapping_sub(newest) as i32) <= 0 {
         return Verdict::Ignored { newest };
     }
     player.last_seq = Some(input.seq);

@@ -7,7 +7,7 @@ pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     let before = player.last_seq;
     player.last_seq = Some(input.seq);
     if let Some(newest) = before {
-        if input.seq <= newest {
+        if (input.seq.wrapping_sub(newest) as i32) <= 0 {
             return Verdict::Ignored { newest };
         }
     }

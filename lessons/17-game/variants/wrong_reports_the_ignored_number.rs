@@ -5,7 +5,7 @@ use crate::{Input, Player, Verdict};
 
 pub fn apply(player: &mut Player, input: &Input) -> Verdict {
     match player.last_seq {
-        Some(newest) if input.seq <= newest => Verdict::Ignored { newest: input.seq },
+        Some(newest) if (input.seq.wrapping_sub(newest) as i32) <= 0 => Verdict::Ignored { newest: input.seq },
         _ => {
             player.last_seq = Some(input.seq);
             let (dx, dy) = input.step.delta();
