@@ -7,10 +7,11 @@ use std::io;
 use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 pub fn spawn_handler(
+    builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    thread::Builder::new().spawn(move || handle(conn, &tally))
+    builder.spawn(move || handle(conn, &tally))
 }
 pub fn handle(conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
     let mut conn = conn;
