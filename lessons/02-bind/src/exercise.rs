@@ -1,29 +1,46 @@
-// Lesson 02's exercise: bind, and find out where you are. Yours to write.
+// Lesson 02's exercise: the first free port of a range, as development servers find one.
+// Yours to write.
 //
 // Check it:       cargo exercise lesson-02-bind
 // Stuck?          cargo hint lesson-02-bind      (one hint at a time)
 // Run the lesson: cargo run-exercise lesson-02-bind
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 
 #[allow(unused_imports)]
-use socket2::{SockAddr, Socket};
+use socket2::Socket;
 
 // ANCHOR: exercise
-/// Bind `socket` to `addr`, and return the address the socket really has now.
+/// Bind a socket to the first free port of `ports` on `ip`, as a development server does when
+/// its usual port is taken ("7002 is in use, trying 7003"), and return the socket with the
+/// address it has.
 ///
 /// The contract (what the checks test):
-/// - Afterwards the socket is bound to `addr`: its IP address is `addr`'s, whichever it is
-///   (`127.0.0.1`, `[::1]`, `0.0.0.0`), and so is its port, unless that is 0.
-/// - Port 0 means "any free port": the kernel chooses one. Return the address with the port it
-///   chose (never port 0): it is where clients will find the server.
-/// - The address you return is the socket's own, the one it reports from now on.
-/// - An address that another socket holds is refused by the kernel ("address already in use",
-///   `ErrorKind::AddrInUse`): return that error as it is. No panic, no retry, no other port.
-/// - Print nothing: the lesson narrates the call around your function.
-pub fn bind_to(socket: &Socket, addr: SocketAddr) -> io::Result<SocketAddr> {
-    let _ = (socket, addr);
-    todo!("bind the socket, and return the address it really got")
+/// - Every attempt goes through `bind(addr)`: ONE new socket, bound to `addr` (the lesson's
+///   narrates socket(), setsockopt() and bind()). It returns the bound socket, or bind()'s
+///   error, with the failed socket already closed. Make and bind no socket any other way.
+/// - The ports are tried in increasing order, each once, on `ip`. The first that binds wins:
+///   return its socket and the address the socket really has now (ask the socket), and make no
+///   attempt after it.
+/// - "Address already in use" (`io::ErrorKind::AddrInUse`): another socket holds that port, so
+///   the next one may be free. Any other error is about the address or the program, not this
+///   one port (an IP address this machine does not have, a port it may not use): another port
+///   cannot help, so return that error at once, as it is.
+/// - Port 0 is no port: bind() would take ANY free port, outside the range. A range that
+///   contains 0, or no port at all (`7010..=7000`), is an error of kind
+///   `io::ErrorKind::InvalidInput`, and no attempt is made.
+/// - When every port of the range is taken: an error of kind `AddrInUse` whose message names
+///   the range (its first and its last port), not the last attempt's bare error.
+/// - Every range of `u16` works, up to the last port there is, 65535.
+/// - Print nothing: the lesson narrates each attempt.
+pub fn bind_in_range(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
+) -> io::Result<(Socket, SocketAddr)> {
+    let _ = (ip, ports, bind);
+    todo!("find the first free port of the range")
 }
 // ANCHOR_END: exercise

@@ -1,6 +1,7 @@
-//! Lesson 02's exercise: `bind_to` binds a socket and finds out which address it really got.
-//! It prints nothing: the lesson narrates the call around it (`bind(ADDR) -> ok, …`), and the
-//! tests check what it does to the socket and what it returns.
+//! Lesson 02's exercise: `bind_in_range` binds a socket to the first free port of a range, as
+//! a development server does when its port is taken. It prints nothing: the lesson hands it a
+//! `bind(addr)` that narrates each attempt (socket, setsockopt, bind), and the tests hand it
+//! one that records each attempt and says which ports are taken.
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-02-bind` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
@@ -15,4 +16,4 @@ mod exercise {
         "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
     ));
 }
-pub use exercise::bind_to;
+pub use exercise::bind_in_range;

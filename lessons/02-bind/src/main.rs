@@ -5,18 +5,22 @@
 //! port the kernel chose, shows a second socket being refused the same address, lets a client
 //! get its address implicitly at connect(), and restarts the server on its old port while the
 //! last connection is still in TIME_WAIT: refused without SO_REUSEADDR, allowed with it.
+//! Last, two copies of a development server ask for the same range of ports: the second finds
+//! the first port taken and takes the next (`bind_in_range`, the exercise; `--ports LO-HI`).
 //!
 //! The exchange: the client sends `hello\n`; the server answers with the address it sees the
 //! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use common::narrate::family;
 use common::talk::{getsockname, recv_line, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
-use lesson_02_bind::bind_to;
+use lesson_02_bind::bind_in_range;
 use socket2::{Domain, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -26,17 +30,25 @@ static LESSON: Lesson = Lesson {
     about: "The demo binds a server to 127.0.0.1 port 0 and reads back the port the kernel chose,\n\
             shows a second socket refused the same address (address already in use), connects a\n\
             client (which gets its own address implicitly, at connect), and restarts the server on\n\
-            its old port while the finished connection is in TIME_WAIT.\n\n\
+            its old port while the finished connection is in TIME_WAIT. Last, two dev servers ask\n\
+            for the same range of ports: the second finds the first port taken and takes the next.\n\n\
             The exchange: the client sends b\"hello\\n\" (any line of up to 1024 bytes will do); the\n\
             server answers b\"you are 127.0.0.1:PORT\\n\" (the client's address as the server sees\n\
             it), closes the connection first, and exits. Try it with:\n    \
             printf 'hello\\n' | nc 127.0.0.1 7002\n\
             Start a second server on the same address to see \"address already in use\".",
-    flags: &[Flag {
-        name: "--no-reuseaddr",
-        value: None,
-        help: "server: do not set SO_REUSEADDR (a restart then fails while the last connection is in TIME_WAIT)",
-    }],
+    flags: &[
+        Flag {
+            name: "--no-reuseaddr",
+            value: None,
+            help: "server: do not set SO_REUSEADDR (a restart then fails while the last connection is in TIME_WAIT)",
+        },
+        Flag {
+            name: "--ports",
+            value: Some("LO-HI"),
+            help: "server: listen on the first free port from LO to HI, on --addr's IP address (its port is then unused)",
+        },
+    ],
 };
 
 /// The longest line the server reads: a client that never sends a newline cannot make it
@@ -75,8 +87,12 @@ fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
 /// bind(): attach `addr` to the socket. With port 0, the kernel picks a free port.
 fn bind(socket: &Socket, addr: SocketAddr, say: &Narrator) -> Result<SocketAddr> {
     let why = "give the socket its local address";
-    // bind_to (your exercise) binds, then asks the socket which address it really got.
-    let bind = || bind_to(socket, addr);
+    let bind = || {
+        socket.bind(&SockAddr::from(addr))?;
+        // getsockname(): the address the socket really got. With port 0, only the socket
+        // knows which port the kernel chose.
+        getsockname(socket)
+    };
     say.call_then(format!("bind({addr})"), why, bind, |bound| {
         match addr.port() {
             0 => format!("ok, the kernel chose a free port: {bound}"),
@@ -146,19 +162,51 @@ fn listen_on(
     if addr.port() == 0 {
         show_ephemeral_range(bound, say);
     }
-
-    let why = "accept connections on this address";
-    say.call_with(
-        &listener,
-        "listen(backlog=128)",
-        why,
-        || listener.listen(128),
-        ok,
-    )?;
+    listen(&listener, say)?;
     opts.ready(bound);
     Ok((listener, bound))
 }
+
+/// listen(): from now on, the kernel accepts connections on the socket's address.
+fn listen(listener: &Socket, say: &Narrator) -> Result<()> {
+    let why = "accept connections on this address";
+    say.call_with(listener, "listen(backlog=128)", why, || listener.listen(128), ok)
+}
 // ANCHOR_END: listen_on
+
+// ANCHOR: attempt
+/// One attempt of `bind_in_range` (your exercise): a new socket, SO_REUSEADDR, bind(addr),
+/// each call narrated. A refusal is an answer that bind_in_range reads (it decides by the
+/// error's kind), not the end of the lesson: hence an `io::Result`.
+fn attempt(addr: SocketAddr, reuse: bool, say: &Narrator) -> io::Result<Socket> {
+    let socket = new_socket(addr, say).map_err(into_io)?;
+    if reuse {
+        reuse_address(&socket, say).map_err(into_io)?;
+    }
+    // On failure the socket is dropped here, which closes it: no descriptor is left behind.
+    bind(&socket, addr, say).map_err(into_io)?;
+    Ok(socket)
+}
+
+/// The operating system's error inside a lesson's error: its kind is what counts.
+fn into_io(err: LessonError) -> io::Error {
+    err.source.unwrap_or_else(|| io::Error::other(err.reason))
+}
+
+/// A server that takes the first free port of a range (`--ports LO-HI`), then listens.
+fn listen_in_range(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    reuse: bool,
+    say: &Narrator,
+) -> Result<(Socket, SocketAddr)> {
+    let asked = format!("bind_in_range({ip}, {}-{})", ports.start(), ports.end());
+    let found = bind_in_range(ip, ports, |addr| attempt(addr, reuse, say));
+    let (listener, bound) = found.map_err(|e| LessonError::io(asked, e, LESSON.package))?;
+    listen(&listener, say)?;
+    Ok((listener, bound))
+}
+// ANCHOR_END: attempt
 
 // ANCHOR: rival
 /// A second socket asks for an address a listening socket already holds. SO_REUSEADDR on
@@ -279,14 +327,7 @@ fn restart(addr: SocketAddr, say: &Narrator) -> Result<()> {
     let second = new_socket(addr, say)?;
     reuse_address(&second, say)?;
     bind(&second, addr, say)?;
-    let why = "listen on the old port again";
-    say.call_with(
-        &second,
-        "listen(backlog=128)",
-        why,
-        || second.listen(128),
-        ok,
-    )?;
+    listen(&second, say)?;
     close(second, "listener", say);
     Ok(())
 }
@@ -321,15 +362,65 @@ fn demo(opts: &Options) -> Result<()> {
     server.note("the listener is closed; what the kernel still holds on its port:");
     server.kernel_at(addr, Some(peer));
 
-    restart(addr, &opts.narrator("again"))
+    restart(addr, &opts.narrator("again"))?;
+
+    dev_servers(addr.ip(), opts)
 }
 // ANCHOR_END: demo
+
+// ANCHOR: dev
+/// Two copies of a development server, each told to take the first free port of the same
+/// ten. The first gets the first port; the second finds it taken and moves on to the next.
+fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
+    let first = two_free_ports(ip)?;
+    let ports = first..=first + 9;
+    let dev1 = opts.narrator("dev1");
+    let (one, _) = listen_in_range(ip, ports.clone(), true, &dev1)?;
+    let dev2 = opts.narrator("dev2");
+    let (two, bound) = listen_in_range(ip, ports, true, &dev2)?;
+    if bound.port() != first {
+        dev2.note("the first port of the range is dev1's: it took the next free one");
+    }
+    close(two, "listener", &dev2);
+    close(one, "listener", &dev1);
+    Ok(())
+}
+// ANCHOR_END: dev
+
+/// The demo's stage, not one of its lessons: two ports in a row that nobody uses, so that
+/// every run shows the same two dev servers. They are looked for below the ephemeral ranges
+/// (Linux 32768-60999, macOS and Windows 49152-65535), where no connection takes a port, and
+/// checked by binding them; both are closed again, for the dev servers to bind a moment later.
+fn two_free_ports(ip: IpAddr) -> Result<u16> {
+    let free = |port: u16| {
+        let addr = SocketAddr::new(ip, port);
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        socket.bind(&SockAddr::from(addr)).map(|()| socket)
+    };
+    // Each run starts somewhere else, so that two demos at once look in different places.
+    let start = 20_000 + (std::process::id() % 5_000) as u16 * 2;
+    for port in (start..32_000).chain(20_000..start).step_by(2) {
+        if let (Ok(_), Ok(_)) = (free(port), free(port + 1)) {
+            return Ok(port);
+        }
+    }
+    let why = "no two free ports in a row between 20000 and 32000";
+    Err(LessonError::protocol("looking for a range of ports", why))
+}
 
 // ANCHOR: server
 /// Serve one client: read its line, tell it its address, close first.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
-    let (listener, _) = listen_on(opts.addr, !opts.has("--no-reuseaddr"), opts, &say)?;
+    let reuse = !opts.has("--no-reuseaddr");
+    let (listener, _) = if opts.has("--ports") {
+        let Ports(ports) = opts.value("--ports", Ports(7002..=7011))?;
+        let (listener, bound) = listen_in_range(opts.addr.ip(), ports, reuse, &say)?;
+        opts.ready(bound);
+        (listener, bound)
+    } else {
+        listen_on(opts.addr, reuse, opts, &say)?
+    };
     let (conn, peer) = accept_one(&listener, &say)?;
     answer(conn, peer, &say)?;
     close(listener, "listener", &say);
@@ -348,3 +439,15 @@ fn client(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: client
+
+/// `--ports LO-HI`: a range of ports, both ends included (`7002-7011`).
+struct Ports(RangeInclusive<u16>);
+
+impl FromStr for Ports {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        let (low, high) = text.split_once('-').unwrap_or((text, text));
+        Ok(Ports(low.trim().parse()?..=high.trim().parse()?))
+    }
+}
