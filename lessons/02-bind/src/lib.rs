@@ -3,6 +3,11 @@
 //! `bind(addr)` that narrates each attempt (socket, setsockopt, bind), and the tests hand it
 //! one that records each attempt and says which ports are taken.
 
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+
+use socket2::{Domain, SockAddr, Socket, Type};
+
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-02-bind` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
 #[cfg(not(feature = "variant"))]
@@ -17,3 +22,25 @@ mod exercise {
     ));
 }
 pub use exercise::bind_in_range;
+
+/// The demo's stage, not one of its lessons: two ports in a row that nobody uses, so that every
+/// run shows the same two dev servers (and the tests can take a port and leave the next free).
+/// They are looked for below the ephemeral ranges (Linux 32768-60999, macOS and Windows
+/// 49152-65535), where no connection takes a port, and checked by binding them; both are
+/// closed again, to be bound a moment later. Returns the first of the two.
+pub fn two_free_ports(ip: IpAddr) -> io::Result<u16> {
+    let free = |port: u16| {
+        let addr = SocketAddr::new(ip, port);
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        socket.bind(&SockAddr::from(addr)).map(|()| socket)
+    };
+    // Each process starts somewhere else, so that two runs at once look in different places.
+    let start = 20_000 + (std::process::id() % 5_000) as u16 * 2;
+    for port in (start..32_000).chain(20_000..start).step_by(2) {
+        if let (Ok(_), Ok(_)) = (free(port), free(port + 1)) {
+            return Ok(port);
+        }
+    }
+    let why = "no two free ports in a row between 20000 and 32000";
+    Err(io::Error::new(io::ErrorKind::AddrInUse, why))
+}

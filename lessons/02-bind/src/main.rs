@@ -20,7 +20,7 @@ use std::str::FromStr;
 use common::narrate::family;
 use common::talk::{getsockname, recv_line, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
-use lesson_02_bind::bind_in_range;
+use lesson_02_bind::{bind_in_range, two_free_ports};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -170,7 +170,13 @@ fn listen_on(
 /// listen(): from now on, the kernel accepts connections on the socket's address.
 fn listen(listener: &Socket, say: &Narrator) -> Result<()> {
     let why = "accept connections on this address";
-    say.call_with(listener, "listen(backlog=128)", why, || listener.listen(128), ok)
+    say.call_with(
+        listener,
+        "listen(backlog=128)",
+        why,
+        || listener.listen(128),
+        ok,
+    )
 }
 // ANCHOR_END: listen_on
 
@@ -372,7 +378,8 @@ fn demo(opts: &Options) -> Result<()> {
 /// Two copies of a development server, each told to take the first free port of the same
 /// ten. The first gets the first port; the second finds it taken and moves on to the next.
 fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
-    let first = two_free_ports(ip)?;
+    let looking = |e| LessonError::io("looking for two free ports in a row", e, LESSON.package);
+    let first = two_free_ports(ip).map_err(looking)?;
     let ports = first..=first + 9;
     let dev1 = opts.narrator("dev1");
     let (one, _) = listen_in_range(ip, ports.clone(), true, &dev1)?;
@@ -386,27 +393,6 @@ fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: dev
-
-/// The demo's stage, not one of its lessons: two ports in a row that nobody uses, so that
-/// every run shows the same two dev servers. They are looked for below the ephemeral ranges
-/// (Linux 32768-60999, macOS and Windows 49152-65535), where no connection takes a port, and
-/// checked by binding them; both are closed again, for the dev servers to bind a moment later.
-fn two_free_ports(ip: IpAddr) -> Result<u16> {
-    let free = |port: u16| {
-        let addr = SocketAddr::new(ip, port);
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-        socket.bind(&SockAddr::from(addr)).map(|()| socket)
-    };
-    // Each run starts somewhere else, so that two demos at once look in different places.
-    let start = 20_000 + (std::process::id() % 5_000) as u16 * 2;
-    for port in (start..32_000).chain(20_000..start).step_by(2) {
-        if let (Ok(_), Ok(_)) = (free(port), free(port + 1)) {
-            return Ok(port);
-        }
-    }
-    let why = "no two free ports in a row between 20000 and 32000";
-    Err(LessonError::protocol("looking for a range of ports", why))
-}
 
 // ANCHOR: server
 /// Serve one client: read its line, tell it its address, close first.

@@ -18,7 +18,7 @@ pub fn bind_in_range(
 ) -> io::Result<(Socket, SocketAddr)> {
     let (first, last) = (*ports.start(), *ports.end());
     if ports.is_empty() || ports.contains(&0) {
-        let why = format!("ports {first}-{last}: not a range of real ports (1-65535, low to high)");
+        let why = "no range of ports to try: port 0 means any port, and a range goes up";
         return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
     // A range's iterator stops after its last port, 65535 included: no `port += 1` to overflow.

@@ -1,12 +1,15 @@
 //! Lesson 02's exchange, checked for real: port 0 and the port the kernel chose, the address
-//! already in use, SO_REUSEADDR after TIME_WAIT, the client's implicit bind, and failures.
+//! already in use, SO_REUSEADDR after TIME_WAIT, the client's implicit bind, the first free
+//! port of a range (`--ports`, the dev servers of the demo), and failures.
 //! The checks read the bytes, calls and errors of a run's trace (`--trace`), exit codes and
 //! raw bytes, never the narration's wording (that is pinned once, by the book-output test).
 //! The lesson as the book shows it runs on the reference build only; the exercise's checks are
 //! tests/exercise.rs.
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
+
+use lesson_02_bind::two_free_ports;
 
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
@@ -129,6 +132,34 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         "close",
     ];
     assert_eq!(trace.calls("again"), testkit::with_reuse(&again));
+    // Two dev servers on the same range: the second is refused the first one's port, and binds
+    // the next one.
+    let dev = ["socket", "setsockopt", "bind", "listen", "close"];
+    assert_eq!(trace.calls("dev1"), testkit::with_reuse(&dev));
+    let first = binds(&trace, "dev1");
+    assert_eq!(first.len(), 1, "{first:?}");
+    let (_, taken) = &first[0];
+    let port: u16 = taken
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .trim_end_matches(')')
+        .parse()
+        .unwrap();
+    let next = format!("bind(127.0.0.1:{})", port + 1);
+    assert_eq!(
+        binds(&trace, "dev2"),
+        [
+            ("error".to_string(), taken.clone()),
+            ("call".to_string(), next)
+        ]
+    );
+}
+
+/// The bind() calls of one side, as (event kind, call): `("error", "bind(127.0.0.1:7002)")`.
+fn binds(trace: &Trace, who: &str) -> Vec<(String, String)> {
+    let binds = trace.of(who).filter(|e| e.name() == "bind");
+    binds.map(|e| (e.kind.clone(), e.call.clone())).collect()
 }
 
 #[test]
@@ -166,13 +197,12 @@ fn the_demo_rebinds_the_very_port_it_was_given() {
     assert_ne!(addr.port(), 0);
     // The second server binds the port the first one was given, not port 0 again: refused
     // without SO_REUSEADDR, bound with it.
-    let binds: Vec<_> = trace
-        .of("again")
-        .filter(|e| e.name() == "bind")
-        .map(|e| (e.kind.as_str(), e.call.as_str()))
-        .collect();
     let call = format!("bind({addr})");
-    assert_eq!(binds, [("error", call.as_str()), ("call", call.as_str())]);
+    let expected = [
+        ("error".to_string(), call.clone()),
+        ("call".to_string(), call),
+    ];
+    assert_eq!(binds(&trace, "again"), expected);
 }
 
 #[test]
@@ -296,6 +326,61 @@ fn an_address_this_machine_does_not_have_cannot_be_bound() {
     let (call, reason) = the_error(&trace, "server");
     assert_eq!(call, "bind(192.0.2.1:0)");
     assert!(reason.starts_with("address not available"), "{reason}");
+}
+
+#[test]
+fn a_server_given_ports_skips_a_taken_one_and_serves_on_the_next() {
+    let ip: IpAddr = "127.0.0.1".parse().unwrap();
+    let first = two_free_ports(ip).expect("two free ports in a row");
+    let holder = TcpListener::bind((ip, first)).expect("the first of the two ports");
+    let ports = format!("{first}-{}", first + 1);
+    let (server, trace) = traced_server(&["--ports", &ports]);
+    assert_eq!(server.addr.port(), first + 1);
+    be_its_client(&server);
+    server.finish().success();
+    drop(holder);
+    let expected = [
+        ("error".to_string(), format!("bind({ip}:{first})")),
+        ("call".to_string(), format!("bind({ip}:{})", first + 1)),
+    ];
+    assert_eq!(binds(&trace.read(), "server"), expected);
+}
+
+#[test]
+fn a_server_whose_ports_are_all_taken_names_them_and_fails_cleanly() {
+    let first = start_server(&[]);
+    let port = first.addr.port();
+    let ports = format!("{port}-{port}");
+    let (run, trace) = testkit::traced(BIN, &["server", "--ports", &ports]);
+    run.clean_failure().stderr_has(&format!("{port}-{port}"));
+    let in_use = (
+        format!("bind({})", first.addr),
+        "address already in use".to_string(),
+    );
+    assert_eq!(the_error(&trace, "server"), in_use);
+    assert_eq!(trace.ready(), None, "it never listened");
+    be_its_client(&first);
+    first.finish().success();
+}
+
+#[test]
+fn port_0_or_an_empty_range_is_refused_before_any_socket() {
+    for ports in ["0-10", "7010-7000", "0"] {
+        let (run, trace) = testkit::traced(BIN, &["server", "--ports", ports]);
+        run.clean_failure();
+        assert_eq!(
+            trace.calls("server"),
+            Vec::<String>::new(),
+            "--ports {ports}"
+        );
+    }
+    // Not a range at all: a clear error too, never a panic.
+    for ports in ["7002-", "a-b", "70000-70010"] {
+        lesson(BIN)
+            .args(&["server", "--ports", ports])
+            .run()
+            .clean_failure();
+    }
 }
 
 #[test]

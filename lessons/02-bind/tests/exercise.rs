@@ -1,18 +1,61 @@
-//! The exercise's checks: your `bind_to` binds real sockets here, in the test. They check the
-//! address it returns against the one the socket really has, whether clients can reach it, and
-//! what it does when the address is taken; never what anything prints.
-//! (`cargo exercise lesson-02-bind` runs them on src/exercise.rs.)
+//! The exercise's checks: your `bind_in_range` runs here with a `bind` that records each
+//! attempt and answers as each check plans it: "address already in use" for a port planned as
+//! taken (as if another program held it), another error where one is planned, and for the free
+//! port a real socket, really bound there (to a port the kernel chose, held for the check).
+//! Then once over real sockets and the kernel's own answers. They check which attempts it
+//! makes, in which order, what it returns (the socket, its address, or which error), never
+//! what anything prints. (`cargo exercise lesson-02-bind` runs them on src/exercise.rs.)
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{self, ErrorKind};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::ops::RangeInclusive;
 
-use lesson_02_bind::bind_to;
-use socket2::{Domain, Socket, Type};
+use lesson_02_bind::bind_in_range;
+use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::{fail, yours, Conn};
 
-/// A new TCP socket for addresses like `addr`, not bound yet.
-fn unbound(addr: SocketAddr) -> Socket {
-    Socket::new(Domain::for_address(addr), Type::STREAM, None).expect("socket()")
+/// What the check's `bind` answers for one port.
+enum Plan {
+    /// Another socket holds it: `AddrInUse`. (Every port not planned otherwise.)
+    Taken,
+    /// It binds: this socket, really bound to the port.
+    Free(Socket),
+    /// bind() fails with an error of this kind.
+    Fails(ErrorKind),
+}
+
+/// What the check's `bind` answers, port by port.
+struct Plans(HashMap<u16, Plan>);
+
+impl Plans {
+    fn new() -> Self {
+        Plans(HashMap::new())
+    }
+
+    fn taken(mut self, ports: impl IntoIterator<Item = u16>) -> Self {
+        for port in ports {
+            self.0.insert(port, Plan::Taken);
+        }
+        self
+    }
+
+    fn fails(mut self, port: u16, kind: ErrorKind) -> Self {
+        self.0.insert(port, Plan::Fails(kind));
+        self
+    }
+
+    /// A port that binds: one the kernel chooses for a socket of ours (so no other program
+    /// can have it), which `bind` hands over when that port is asked for.
+    fn free(&mut self, ip: IpAddr) -> u16 {
+        let asked = SocketAddr::new(ip, 0);
+        let socket = Socket::new(Domain::for_address(asked), Type::STREAM, None).expect("socket()");
+        socket.bind(&SockAddr::from(asked)).expect("bind(port 0)");
+        let port = own_address(&socket).expect("a bound address").port();
+        self.0.insert(port, Plan::Free(socket));
+        port
+    }
 }
 
 /// The address the socket really has (getsockname), as the kernel says.
@@ -20,113 +63,265 @@ fn own_address(socket: &Socket) -> Option<SocketAddr> {
     socket.local_addr().ok().and_then(|a| a.as_socket())
 }
 
-/// Your `bind_to(socket, addr)`, which must succeed here.
+/// Run your `bind_in_range(ip, ports, bind)`: what it returned, and the attempts it made
+/// through `bind`, in order.
+fn run(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    plans: Plans,
+) -> (io::Result<(Socket, SocketAddr)>, Vec<SocketAddr>) {
+    let plans = RefCell::new(plans.0);
+    let attempts = RefCell::new(Vec::new());
+    let bind = |addr: SocketAddr| {
+        attempts.borrow_mut().push(addr);
+        // A port handed over once is held from then on, by the socket handed over.
+        let plan = plans.borrow_mut().remove(&addr.port());
+        match plan {
+            Some(Plan::Free(socket)) if addr.ip() == ip => Ok(socket),
+            Some(Plan::Fails(kind)) => Err(io::Error::new(kind, "bind() failed, as planned")),
+            _ => Err(io::Error::new(
+                ErrorKind::AddrInUse,
+                "address already in use",
+            )),
+        }
+    };
+    let result = yours(|| bind_in_range(ip, ports, bind));
+    (result, attempts.into_inner())
+}
+
+fn show(attempts: &[SocketAddr]) -> String {
+    if attempts.is_empty() {
+        return "(no attempt at all)".into();
+    }
+    let lines: Vec<String> = attempts.iter().map(|a| format!("bind({a})")).collect();
+    lines.join("\n")
+}
+
+/// The attempts must be exactly these ports on `ip`, in this order.
 #[track_caller]
-fn bound(socket: &Socket, addr: SocketAddr) -> SocketAddr {
-    match yours(|| bind_to(socket, addr)) {
-        Ok(returned) => returned,
+fn check_attempts(why: &str, ip: IpAddr, ports: &[u16], got: &[SocketAddr]) {
+    let expected: Vec<SocketAddr> = ports.iter().map(|&p| SocketAddr::new(ip, p)).collect();
+    if got != expected {
+        fail(why, &show(&expected), &show(got));
+    }
+}
+
+/// The result must be a socket bound to `ip:port`, and the address returned its own.
+#[track_caller]
+fn check_bound(result: io::Result<(Socket, SocketAddr)>, ip: IpAddr, port: u16) -> Socket {
+    let expected = SocketAddr::new(ip, port);
+    match result {
+        Ok((socket, returned)) => {
+            let own = own_address(&socket);
+            if own != Some(expected) {
+                let own = own.map_or("no address".to_string(), |a| a.to_string());
+                fail(
+                    "bind_in_range returned a socket that is not the one bound to the first \
+                     free port.",
+                    &format!("a socket bound to {expected}"),
+                    &format!("a socket bound to {own}"),
+                );
+            }
+            if returned != expected {
+                fail(
+                    "bind_in_range returned an address that is not the socket's own.",
+                    &format!("Ok((socket, {expected}))"),
+                    &format!("Ok((socket, {returned}))"),
+                );
+            }
+            socket
+        }
         Err(e) => fail(
-            &format!("bind_to(socket, {addr}) returned an error for a free address."),
-            "Ok(the address the socket got)",
-            &format!("Err({e})"),
+            "bind_in_range failed, but a port of the range was free.",
+            &format!("Ok((socket, {expected}))"),
+            &format!("Err({:?}: {e})", e.kind()),
         ),
     }
 }
 
-/// What `bind_to` returned must be the socket's own address, now.
+/// The result must be an error of this kind; its message.
 #[track_caller]
-fn is_the_sockets_own(socket: &Socket, asked: SocketAddr, returned: SocketAddr) {
-    let own = own_address(socket);
-    if own != Some(returned) {
-        let own = own.map_or("no address".to_string(), |a| a.to_string());
-        fail(
-            &format!(
-                "bind_to(socket, {asked}) returned an address the socket does not have \
-                 (the kernel says the socket is at {own})."
-            ),
-            &own,
-            &returned.to_string(),
-        );
+fn check_error(why: &str, result: io::Result<(Socket, SocketAddr)>, kind: ErrorKind) -> String {
+    match result {
+        Err(e) if e.kind() == kind => e.to_string(),
+        Err(e) => fail(
+            why,
+            &format!("Err({kind:?})"),
+            &format!("Err({:?}: {e})", e.kind()),
+        ),
+        Ok((_, addr)) => fail(
+            why,
+            &format!("Err({kind:?})"),
+            &format!("Ok((socket, {addr}))"),
+        ),
     }
 }
 
+const LOOPBACK: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 #[test]
-fn port_0_gets_a_real_port_and_returns_it() {
-    let asked: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let socket = unbound(asked);
-    let returned = bound(&socket, asked);
-    if returned.ip() != asked.ip() {
-        fail(
-            "bind_to(socket, 127.0.0.1:0) bound (or returned) another IP address than the one \
-             it was given.",
-            "127.0.0.1:PORT",
-            &returned.to_string(),
-        );
-    }
-    if returned.port() == 0 {
-        fail(
-            "With port 0 the kernel chooses a free port: return the address with THAT port.",
-            "127.0.0.1:PORT, PORT the one the kernel chose (not 0)",
-            &returned.to_string(),
-        );
-    }
-    is_the_sockets_own(&socket, asked, returned);
-    // Clients find the server at the address returned.
-    socket.listen(8).expect("listen()");
-    Conn::open(returned);
+fn taken_ports_are_skipped_and_the_first_free_one_wins() {
+    let mut plans = Plans::new();
+    let free = plans.free(LOOPBACK);
+    let plans = plans.taken(free - 3..free);
+    // The ports after the free one would bind too (were they tried): they are not.
+    let (result, attempts) = run(LOOPBACK, free - 3..=free + 2, plans);
+    let why = "The first three ports are taken: each is tried in turn, then the fourth binds, \
+               and no port is tried after it.";
+    check_attempts(
+        why,
+        LOOPBACK,
+        &[free - 3, free - 2, free - 1, free],
+        &attempts,
+    );
+    check_bound(result, LOOPBACK, free);
 }
 
 #[test]
-fn the_socket_is_bound_to_the_ip_it_was_given() {
-    for asked in ["127.0.0.1:0", "0.0.0.0:0"] {
-        let asked: SocketAddr = asked.parse().unwrap();
-        let socket = unbound(asked);
-        let returned = bound(&socket, asked);
-        let own = own_address(&socket);
-        if own.map(|a| a.ip()) != Some(asked.ip()) {
-            fail(
-                &format!("bind_to(socket, {asked}) bound the socket to another IP address."),
-                &format!("{}:PORT", asked.ip()),
-                &own.map_or("no address".to_string(), |a| a.to_string()),
-            );
-        }
-        is_the_sockets_own(&socket, asked, returned);
-    }
+fn a_free_first_port_is_the_only_attempt() {
+    let mut plans = Plans::new();
+    let free = plans.free(LOOPBACK);
+    let (result, attempts) = run(LOOPBACK, free..=free + 9, plans);
+    let why = "The range's first port is free: it is the only attempt.";
+    check_attempts(why, LOOPBACK, &[free], &attempts);
+    check_bound(result, LOOPBACK, free);
 }
 
 #[test]
-fn an_ipv6_address_is_bound_too() {
+fn an_ipv6_address_is_bound_and_returned_too() {
     if TcpListener::bind("[::1]:0").is_err() {
         println!("note: this machine has no IPv6 loopback; skipping the IPv6 check");
         return;
     }
-    let asked: SocketAddr = "[::1]:0".parse().unwrap();
-    let socket = unbound(asked);
-    let returned = bound(&socket, asked);
-    is_the_sockets_own(&socket, asked, returned);
+    let ip: IpAddr = "::1".parse().unwrap();
+    let mut plans = Plans::new();
+    let free = plans.free(ip);
+    let plans = plans.taken([free - 1]);
+    let (result, attempts) = run(ip, free - 1..=free, plans);
+    let why = "On [::1], the first port is taken and the second binds: two attempts, each on \
+               the IP address given.";
+    check_attempts(why, ip, &[free - 1, free], &attempts);
+    check_bound(result, ip, free);
 }
 
 #[test]
-fn a_port_that_is_taken_is_an_error_address_in_use() {
-    // Another socket listens on a port; binding the same address must be refused.
-    let holder = TcpListener::bind("127.0.0.1:0").expect("a listener that holds a port");
-    let taken = holder.local_addr().unwrap();
-    let socket = unbound(taken);
-    let result: io::Result<SocketAddr> = yours(|| bind_to(&socket, taken));
-    match result {
-        Err(e) if e.kind() == ErrorKind::AddrInUse => {}
-        Err(e) => fail(
-            &format!("bind_to(socket, {taken}) on a taken address returned another error."),
-            "Err(address already in use)  (ErrorKind::AddrInUse)",
-            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
-        ),
-        Ok(returned) => fail(
-            &format!(
-                "bind_to(socket, {taken}) returned Ok, but another socket holds that address: \
-                 the kernel refused the bind."
-            ),
-            "Err(address already in use)",
-            &format!("Ok({returned})"),
-        ),
+fn any_other_error_is_returned_at_once() {
+    // An address this machine does not have (ip(7): EADDRNOTAVAIL), a port it may not use
+    // (bind(2): EACCES, below 1024 without privileges): another port cannot help.
+    for kind in [ErrorKind::AddrNotAvailable, ErrorKind::PermissionDenied] {
+        let mut plans = Plans::new();
+        let free = plans.free(LOOPBACK);
+        let plans = plans.taken([free - 3]).fails(free - 2, kind);
+        let (result, attempts) = run(LOOPBACK, free - 3..=free, plans);
+        let why = format!(
+            "The second attempt fails with {kind:?}, which is not about that one port: the \
+             search stops there (a later port is free, but is not tried)."
+        );
+        check_attempts(&why, LOOPBACK, &[free - 3, free - 2], &attempts);
+        let why = format!("bind() failed with {kind:?}: return that error, as it is.");
+        check_error(&why, result, kind);
     }
+}
+
+#[test]
+fn port_0_and_empty_ranges_are_invalid_input_and_no_attempt() {
+    #[allow(clippy::reversed_empty_ranges)]
+    let ranges = [0..=0, 0..=9, 7010..=7000, 1..=0];
+    for ports in ranges {
+        let shown = format!("{}..={}", ports.start(), ports.end());
+        let (result, attempts) = run(LOOPBACK, ports, Plans::new());
+        let why = format!(
+            "The range {shown} contains port 0 (\"any port\", outside any range) or no port at \
+             all: no attempt."
+        );
+        check_attempts(&why, LOOPBACK, &[], &attempts);
+        let why = format!("bind_in_range(…, {shown}, …) is a mistake of the caller's.");
+        check_error(&why, result, ErrorKind::InvalidInput);
+    }
+}
+
+#[test]
+fn every_port_taken_is_address_in_use_naming_the_range() {
+    let (result, attempts) = run(LOOPBACK, 41_207..=41_210, Plans::new());
+    let why = "Every port is taken: each is tried once, in order, before giving up.";
+    check_attempts(why, LOOPBACK, &[41_207, 41_208, 41_209, 41_210], &attempts);
+    let why = "Every port of the range is taken: that is an AddrInUse error.";
+    let message = check_error(why, result, ErrorKind::AddrInUse);
+    if !message.contains("41207") || !message.contains("41210") {
+        fail(
+            "The error for a range whose every port is taken must name the range (its first \
+             and last port): the last attempt's own error names neither.",
+            "Err(AddrInUse: a message with 41207 and 41210 in it)",
+            &format!("Err(AddrInUse: {message})"),
+        );
+    }
+}
+
+#[test]
+fn a_range_up_to_port_65535_is_searched_to_its_end() {
+    for first in [65_533, 65_535] {
+        let (result, attempts) = run(LOOPBACK, first..=65_535, Plans::new());
+        let why = format!(
+            "The range {first}..=65535, every port taken: each is tried once, and the search \
+             ends after 65535 (there is no port 65536)."
+        );
+        let expected: Vec<u16> = (first..=65_535).collect();
+        check_attempts(&why, LOOPBACK, &expected, &attempts);
+        let why = "Every port of the range is taken: that is an AddrInUse error.";
+        check_error(why, result, ErrorKind::AddrInUse);
+    }
+}
+
+/// The lesson's `bind`, without its narration: a new socket, bound to `addr`, for real.
+fn really_bind(addr: SocketAddr) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.bind(&SockAddr::from(addr))?;
+    Ok(socket)
+}
+
+#[test]
+fn over_real_sockets_the_kernel_answers() {
+    // A port a listener holds: the kernel's own "address already in use".
+    let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = holder.local_addr().unwrap().port();
+    let result = yours(|| bind_in_range(LOOPBACK, taken..=taken, really_bind));
+    let why = "Over real sockets: the range's one port is held by a listener.";
+    let message = check_error(why, result, ErrorKind::AddrInUse);
+    if !message.contains(&taken.to_string()) {
+        fail(
+            "The error for a range whose every port is taken must name the range.",
+            &format!("Err(AddrInUse: a message with {taken} in it)"),
+            &format!("Err(AddrInUse: {message})"),
+        );
+    }
+
+    // 192.0.2.1 is reserved for documentation (RFC 5737): no machine has it.
+    let elsewhere: IpAddr = "192.0.2.1".parse().unwrap();
+    let mut attempts = 0;
+    let count = |addr| {
+        attempts += 1;
+        really_bind(addr)
+    };
+    let result = yours(|| bind_in_range(elsewhere, 20_000..=20_009, count));
+    let why = "Over real sockets: bind(192.0.2.1:…) is refused, whatever the port.";
+    check_error(why, result, ErrorKind::AddrNotAvailable);
+    if attempts != 1 {
+        fail(
+            "192.0.2.1 is not an address of this machine: after the first refusal, no other \
+             port can help.",
+            "1 attempt",
+            &format!("{attempts} attempts"),
+        );
+    }
+
+    // A port that was free a moment ago: bound for real, and a client reaches it.
+    let free = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let result = yours(|| bind_in_range(LOOPBACK, free..=free, really_bind));
+    let socket = check_bound(result, LOOPBACK, free);
+    socket.listen(8).expect("listen()");
+    Conn::open(SocketAddr::new(LOOPBACK, free));
 }

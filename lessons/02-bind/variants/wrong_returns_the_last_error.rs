@@ -1,0 +1,33 @@
+// WRONG: when every port is taken, returns the last attempt's own error: "address already in
+// use", which names no port, so the user cannot tell which range was full.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
+
+use socket2::Socket;
+
+pub fn bind_in_range(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
+) -> io::Result<(Socket, SocketAddr)> {
+    let (first, last) = (*ports.start(), *ports.end());
+    if ports.is_empty() || ports.contains(&0) {
+        let why = format!("ports {first}-{last}: not a range of real ports (1-65535, low to high)");
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+    }
+    let mut last = None;
+    for port in ports {
+        match bind(SocketAddr::new(ip, port)) {
+            Ok(socket) => {
+                let own = socket.local_addr()?.as_socket();
+                let own = own.ok_or_else(|| io::Error::other("not an IP address"))?;
+                return Ok((socket, own));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrInUse)))
+}
