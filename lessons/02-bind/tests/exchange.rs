@@ -32,7 +32,7 @@ fn real_port(mut server: Server) -> Server {
         let run = server.stop();
         testkit::fail(
             "The server says it listens on port 0: that is the port it ASKED for, not the one \
-             the kernel chose. bind_to must return socket.local_addr() after bind().",
+             the kernel chose: ask the socket (getsockname) after bind().",
             "listening on 127.0.0.1:<a real port>",
             &run.transcript(),
         );

@@ -48,13 +48,19 @@ impl Plans {
 
     /// A port that binds: one the kernel chooses for a socket of ours (so no other program
     /// can have it), which `bind` hands over when that port is asked for.
+    /// (Between 1024 and 65000, so that the checks' ranges around it are ports too.)
     fn free(&mut self, ip: IpAddr) -> u16 {
         let asked = SocketAddr::new(ip, 0);
-        let socket = Socket::new(Domain::for_address(asked), Type::STREAM, None).expect("socket()");
-        socket.bind(&SockAddr::from(asked)).expect("bind(port 0)");
-        let port = own_address(&socket).expect("a bound address").port();
-        self.0.insert(port, Plan::Free(socket));
-        port
+        loop {
+            let socket =
+                Socket::new(Domain::for_address(asked), Type::STREAM, None).expect("socket()");
+            socket.bind(&SockAddr::from(asked)).expect("bind(port 0)");
+            let port = own_address(&socket).expect("a bound address").port();
+            if (1024..=65_000).contains(&port) {
+                self.0.insert(port, Plan::Free(socket));
+                return port;
+            }
+        }
     }
 }
 
