@@ -465,7 +465,8 @@ impl Workers {
         match self {
             Workers::PerConnection(threads, limit) => {
                 let Some(pass) = limit.try_enter() else {
-                    return Ok(turn_away(conn, number, say));
+                    turn_away(conn, number, say);
+                    return Ok(());
                 };
                 if let Some(thread) = spawn_one(conn, number, tally, pass, None, say) {
                     threads.push((number, thread));
@@ -475,7 +476,8 @@ impl Workers {
             Workers::Reaped(reaper, limit) => {
                 // No place: no thread, no word to the reaper; the client hears `busy`.
                 let Some(pass) = limit.try_enter() else {
-                    return Ok(turn_away(conn, number, say));
+                    turn_away(conn, number, say);
+                    return Ok(());
                 };
                 let ending = Some(reaper.ending(number));
                 let news = match spawn_one(conn, number, tally, pass, ending, say) {

@@ -4,6 +4,8 @@
 //! the test lets it go on). They check how many passes exist, when a place is free again, the
 //! bytes sent back and what the thread returns, never what anything prints.
 //! (`cargo exercise lesson-11-threads` runs them on src/exercise.rs.)
+// The starter's `Pass` has no `Drop` yet: dropping one is still what the checks mean to do.
+#![allow(clippy::drop_non_drop)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
