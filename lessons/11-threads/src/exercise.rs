@@ -17,9 +17,9 @@ use crate::{handle, Connection, Shared};
 /// a `Pass` for each new connection; a connection that gets none is told `busy` and closed.
 ///
 /// The contract (what the checks test):
-/// - `try_enter` gives a `Pass` while fewer than `max` passes exist, and `None` otherwise.
-///   Never more than `max` passes at once, even when many threads call `try_enter` at the
-///   same moment, over and over (the checks make 32 threads do that, thousands of times).
+/// - `try_enter` gives a `Pass` while fewer than `max` passes exist, and `None` when `max`
+///   do. Never more than `max` passes at once, even when many threads call `try_enter` at
+///   the same moment, over and over (the checks make 32 threads do that, thousands of times).
 /// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works.
 /// - Two `Limit`s are independent: each counts its own passes.
 /// - One `Limit` is shared by reference between threads (it must be `Sync`).
