@@ -1,53 +1,68 @@
-// Lesson 11's exercise: a thread per connection, sharing one tally. Yours to write.
+// Lesson 11's exercise: a limit on the connections served at once. Yours to write.
 //
 // Check it:       cargo exercise lesson-11-threads
 // Stuck?          cargo hint lesson-11-threads      (one hint at a time)
 // Run the lesson: cargo run-exercise lesson-11-threads
 
 use std::io;
-#[allow(unused_imports)]
-use std::sync::{Arc, Mutex};
-#[allow(unused_imports)]
 use std::thread::{self, JoinHandle};
 
 use common::Result;
 
 #[allow(unused_imports)]
-use crate::{Connection, Shared, Tally};
+use crate::{handle, Connection, Shared};
 
 // ANCHOR: exercise
-/// Serve `conn` in a thread of its own, made by `builder`; return that thread's handle at once.
+/// The server's limit: at most `max` connections served at once. The accept loop asks it for
+/// a `Pass` for each new connection; a connection that gets none is told `busy` and closed.
 ///
 /// The contract (what the checks test):
-/// - The thread is the one `builder` makes: the lesson has given it a name (`conn7`, which
-///   `ps -T` shows).
-/// - The new thread runs `handle(conn, &tally)`; the handle's `join()` gives what it returned.
-/// - Return while the connection is still being served: the server must get back to
-///   `accept()` at once, or one silent client stops everyone.
-/// - If the system cannot make a thread, return that error (do not panic).
+/// - `try_enter` gives a `Pass` while fewer than `max` passes exist, and `None` when `max`
+///   do. Never more than `max` passes at once, even when many threads call `try_enter` at
+///   the same moment, over and over (the checks make 32 threads do that, thousands of times).
+/// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works.
+/// - Two `Limit`s are independent: each counts its own passes.
+/// - One `Limit` is shared by reference between threads (it must be `Sync`).
+pub struct Limit {
+    // Yours: what it needs.
+}
+
+/// A place among the `max`: dropping it frees the place, ONCE, however it is dropped (at
+/// the end of a scope, in an early return, or while a panic unwinds). It belongs to no
+/// `Limit`'s lifetime: it may live in another thread, and longer than the `&Limit` it came
+/// from (so it must be `Send + 'static`).
+pub struct Pass {
+    // Yours: what it needs.
+}
+
+impl Limit {
+    pub fn new(max: usize) -> Limit {
+        let _ = max;
+        todo!("a limit of max passes")
+    }
+
+    pub fn try_enter(&self) -> Option<Pass> {
+        todo!("a pass, if there is room")
+    }
+}
+
+/// Serve `conn` with `handle(conn, &tally)` in a thread of its own, made by `builder`, holding
+/// `pass` for as long as that thread runs; return the thread's handle at once.
+///
+/// The contract (what the checks test):
+/// - The thread is the one `builder` makes (the lesson names it `conn7`); its `join()` gives
+///   what `handle` returned. Return while the connection is still being served.
+/// - The place stays taken until the connection's thread ends, however it ends: `handle`
+///   returns `Ok`, returns an error, or panics. Then it is free again, at once.
+/// - If the thread cannot be made, return that error (do not panic), and the place is free.
+/// - Print nothing: the lesson narrates around your code.
 pub fn spawn_handler(
     builder: thread::Builder,
     conn: impl Connection + Send + 'static,
     tally: Shared,
+    pass: Pass,
 ) -> io::Result<JoinHandle<Result<()>>> {
-    let _ = (builder, conn, tally);
-    todo!("start the connection's thread")
-}
-
-/// Serve one connection: answer each line with the same line in upper case, and count it in
-/// the tally, until the client closes its side.
-///
-/// The contract (what the checks test):
-/// - Every line the client sends is answered, in order: `b"hi\n"` -> `b"HI\n"` (ASCII upper
-///   case only: other bytes, UTF-8 or not, are sent as they came), and counted once in
-///   `tally` (`Tally::count`) before it is answered.
-/// - When `recv_line` gives `None`: close the connection and return `Ok(())`.
-/// - An error from the connection ends `handle` with that error.
-/// - Never hold the tally's lock while `recv_line` or `send_all` waits: every other
-///   connection's thread would wait for this client too.
-/// - Print nothing: the lesson narrates each call around your function.
-pub fn handle(conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
-    let _ = (conn, tally);
-    todo!("answer the connection's lines")
+    let _ = (builder, conn, tally, pass);
+    todo!("start the connection's thread, with its pass")
 }
 // ANCHOR_END: exercise

@@ -1,7 +1,9 @@
-//! Lesson 11's exercise, and what it is given: a connection's thread serves it through a
-//! [`Connection`] (the lesson's narrates each recv and send; the tests' one records them and
-//! checks the lock), and all threads share one [`Tally`]. It prints nothing: the lesson
-//! narrates around it, and the tests check what it does.
+//! Lesson 11's exercise, and what it is given. A connection's thread serves it through a
+//! [`Connection`] (the lesson's narrates each recv and send; the tests' one plays a client)
+//! with [`handle`], and all threads share one [`Tally`]. The exercise is the server's limit
+//! on connections served at once: a `Limit` that hands out a `Pass` per connection, and
+//! `spawn_handler`, which starts a connection's thread with its pass. It prints nothing: the
+//! lesson narrates around it, and the tests check what it does.
 
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +22,7 @@ mod exercise {
         "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
     ));
 }
-pub use exercise::{handle, spawn_handler};
+pub use exercise::{spawn_handler, Limit, Pass};
 
 // ANCHOR: shared
 /// What all connections share. Two numbers that must change together: that is what a Mutex
@@ -60,3 +62,22 @@ pub trait Connection {
     fn close(self);
 }
 // ANCHOR_END: connection
+
+// ANCHOR: handle
+/// Serve one connection: answer each line with the same line in upper case, and count it in
+/// the tally, until the client closes its side. An error from the connection ends it.
+pub fn handle(mut conn: impl Connection, tally: &Mutex<Tally>) -> Result<()> {
+    while let Some(line) = conn.recv_line()? {
+        // Lock, count, unlock, in one statement: the guard is dropped at the `;`. Never keep
+        // the lock across recv or send, which wait for as long as the client likes.
+        tally.lock().unwrap_or_else(|e| e.into_inner()).count(&line);
+        conn.send_all(&line.to_ascii_uppercase())?;
+    }
+    conn.close();
+    Ok(())
+}
+// ANCHOR_END: handle
+
+/// What a client the server cannot take now receives, before the server closes: the limit
+/// on connections served at once is reached (`--max`).
+pub const BUSY: &[u8] = b"busy\n";

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 
-use lesson_11_threads::{handle, spawn_handler, Connection, Shared};
+use lesson_11_threads::{handle, spawn_handler, Connection, Limit, Pass, Shared, BUSY};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-11-threads",
@@ -41,6 +41,12 @@ static LESSON: Lesson = Lesson {
             name: "--pool",
             value: Some("N"),
             help: "serve with N worker threads instead of one thread per connection",
+        },
+        Flag {
+            name: "--max",
+            value: Some("N"),
+            help: "server: serve at most N connections at once; one more is told b\"busy\\n\"\n\
+                   and closed at once (default 10000; not with --pool)",
         },
         Flag {
             name: "--clients",
@@ -420,9 +426,9 @@ fn no_thread(e: std::io::Error) -> std::io::Error {
 enum Workers {
     /// One thread per connection, joined by whoever waits for it (the demos, in their order):
     /// the handles of the threads not yet joined.
-    PerConnection(Vec<(usize, JoinHandle<Result<()>>)>),
+    PerConnection(Vec<(usize, JoinHandle<Result<()>>)>, Limit),
     /// One thread per connection, each joined by the reaper as soon as it ends (the server).
-    Reaped(Reaper),
+    Reaped(Reaper, Limit),
     /// A fixed pool of workers.
     Pool(Pool),
 }
@@ -438,11 +444,11 @@ fn builder(number: usize) -> thread::Builder {
 
 // ANCHOR: workers
 impl Workers {
-    fn start(pool: Option<usize>, tally: &Shared, say: &Narrator) -> Result<Workers> {
+    fn start(pool: Option<usize>, max: usize, tally: &Shared, say: &Narrator) -> Result<Workers> {
         Ok(match pool {
             None => {
                 say.note("one thread per connection");
-                Workers::PerConnection(Vec::new())
+                Workers::PerConnection(Vec::new(), Limit::new(max))
             }
             Some(size) => Workers::Pool(Pool::start(size, tally, say)?),
         })
@@ -457,15 +463,24 @@ impl Workers {
         say: &Narrator,
     ) -> Result<()> {
         match self {
-            Workers::PerConnection(threads) => {
-                if let Some(thread) = spawn_one(conn, number, tally, None, say) {
+            Workers::PerConnection(threads, limit) => {
+                let Some(pass) = limit.try_enter() else {
+                    turn_away(conn, number, say);
+                    return Ok(());
+                };
+                if let Some(thread) = spawn_one(conn, number, tally, pass, None, say) {
                     threads.push((number, thread));
                 }
                 Ok(())
             }
-            Workers::Reaped(reaper) => {
+            Workers::Reaped(reaper, limit) => {
+                // No place: no thread, no word to the reaper; the client hears `busy`.
+                let Some(pass) = limit.try_enter() else {
+                    turn_away(conn, number, say);
+                    return Ok(());
+                };
                 let ending = Some(reaper.ending(number));
-                let news = match spawn_one(conn, number, tally, ending, say) {
+                let news = match spawn_one(conn, number, tally, pass, ending, say) {
                     Some(thread) => News::Started(number, thread),
                     None => News::Refused(number),
                 };
@@ -491,7 +506,7 @@ impl Workers {
     /// serving the next, and its lines must not mix with ours.
     fn wait_for(&mut self, numbers: &[usize], say: &Narrator) -> Result<()> {
         match self {
-            Workers::PerConnection(threads) => {
+            Workers::PerConnection(threads, _) => {
                 for &number in numbers {
                     let at = threads.iter().position(|(n, _)| *n == number);
                     let (_, thread) = threads.remove(at.expect("a thread for every connection"));
@@ -504,7 +519,7 @@ impl Workers {
                     report(number, result, say);
                 }
             }
-            Workers::Reaped(_) => unreachable!("the demos join their threads themselves"),
+            Workers::Reaped(..) => unreachable!("the demos join their threads themselves"),
             Workers::Pool(pool) => {
                 let mut reports = Vec::new();
                 for _ in numbers {
@@ -526,13 +541,13 @@ impl Workers {
     /// once, if the reaper counted them.
     fn finish(self, say: &Narrator) -> Option<usize> {
         match self {
-            Workers::PerConnection(threads) => {
+            Workers::PerConnection(threads, _) => {
                 for (number, thread) in threads {
                     report(number, thread.join(), say);
                 }
                 None
             }
-            Workers::Reaped(reaper) => Some(reaper.finish()),
+            Workers::Reaped(reaper, _) => Some(reaper.finish()),
             Workers::Pool(pool) => {
                 for (number, result) in pool.stop(say) {
                     report(number, Ok(result), say);
@@ -543,12 +558,13 @@ impl Workers {
     }
 }
 
-/// Start connection `number`'s thread (its builder names it), or turn
-/// the client away if no thread can be made.
+/// Start connection `number`'s thread (its builder names it), holding its place among the
+/// `--max` (`pass`), or turn the client away if no thread can be made.
 fn spawn_one(
     conn: TcpStream,
     number: usize,
     tally: &Shared,
+    pass: Pass,
     ending: Option<Ending>,
     say: &Narrator,
 ) -> Option<JoinHandle<Result<()>>> {
@@ -557,14 +573,15 @@ fn spawn_one(
     // the connection lives on until both are closed.
     let spare = conn.try_clone();
     let conn = NarratedConn::new(conn, number, ending);
-    let spawn = || spawn_handler(builder(number), conn, Arc::clone(tally)).map_err(no_thread);
+    let spawn = || spawn_handler(builder(number), conn, Arc::clone(tally), pass);
+    let spawn = || spawn().map_err(no_thread);
     let call = format!("thread::spawn(conn{number})");
     let why = "start a thread that serves this connection";
     let its_own = |_: &JoinHandle<_>| format!("ok, conn{number} has a thread of its own");
     match say.call_then(call, why, spawn, its_own) {
         Ok(thread) => Some(thread),
         // No thread (the narrator said why): that is this client's bad luck, not the
-        // server's end.
+        // server's end. Its place is free again (the pass went with the closure).
         Err(_) => {
             refuse(spare, number, say);
             None
@@ -591,6 +608,17 @@ fn refuse(spare: std::io::Result<TcpStream>, number: usize, say: &Narrator) {
         // No descriptor for the copy either (EMFILE): all we can do is close.
         Err(_) => say.note(format!("conn{number} closed without a word")),
     }
+}
+
+/// Turn away a connection when `--max` are served already: `busy`, then close, at once and
+/// without a thread, so that a flood of clients costs the server no more than its limit.
+/// The send cannot wait: a new connection's send buffer takes 5 bytes at once.
+fn turn_away(conn: TcpStream, number: usize, say: &Narrator) {
+    say.note(format!(
+        "conn{number}: the limit is reached (--max), turned away"
+    ));
+    let _ = send_all(&conn, BUSY, say);
+    close(conn, "connection", say);
 }
 // ANCHOR_END: workers
 
@@ -691,6 +719,8 @@ fn report(number: usize, joined: thread::Result<Result<()>>, say: &Narrator) {
 /// The server's settings from the command line.
 struct Settings {
     pool: Option<usize>,
+    /// `--max`: the most connections served at once, each by a thread of its own.
+    max: usize,
     clients: Option<usize>,
     idle: Duration,
 }
@@ -699,8 +729,16 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
     let pool: usize = opts.value("--pool", 0)?;
     let clients: usize = opts.value("--clients", 0)?;
     let idle: u64 = opts.value("--timeout", default_idle)?;
+    let max: usize = opts.value("--max", MAX)?;
+    if pool > 0 && opts.has("--max") {
+        return Err(
+            LessonError::protocol("command line", "--max is for a thread per connection")
+                .with_hint("a pool of N serves N at once, and the others wait: drop --max"),
+        );
+    }
     Ok(Settings {
         pool: (pool > 0).then_some(pool),
+        max,
         clients: (clients > 0).then_some(clients),
         idle: Duration::from_secs(idle.max(1)),
     })
@@ -715,6 +753,15 @@ const BACKLOG: i32 = 10_000;
 /// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.
 const DESCRIPTORS: u64 = 20_000;
 
+// ANCHOR: max
+/// The most connections served at once by default (`--max`), a thread each. As many as the
+/// storm of 10,000 the server is measured against (so none of it is turned away), half the
+/// descriptors it asks for (a connection holds one, and one more while its thread starts),
+/// and well under the kernel's limits on threads (threads-max, RLIMIT_NPROC), which refuse
+/// a thread less politely. A smaller machine, or a heavier protocol, wants a smaller number.
+const MAX: usize = 10_000;
+// ANCHOR_END: max
+
 /// Accept connections and hand each one over, until `--clients N` have come (or forever).
 /// The loop does nothing else: a thread is joined by the reaper, a pool's worker reports.
 fn server(opts: &Options) -> Result<()> {
@@ -724,8 +771,15 @@ fn server(opts: &Options) -> Result<()> {
     common::listener::allow_descriptors(DESCRIPTORS, &say)?;
     // The workers (or the reaper) first: once we say "listening", we are ready to serve.
     let mut workers = match settings.pool {
-        None => Workers::Reaped(Reaper::start(&say)?),
-        pool => Workers::start(pool, &tally, &say)?,
+        None => {
+            let reaper = Reaper::start(&say)?;
+            say.note(format!(
+                "at most {} connections served at once (--max)",
+                settings.max
+            ));
+            Workers::Reaped(reaper, Limit::new(settings.max))
+        }
+        pool => Workers::start(pool, MAX, &tally, &say)?,
     };
     let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
     let mut pause = Backoff::new();
@@ -807,6 +861,11 @@ fn expect_answer(
         say.protocol_error("the server closed without answering")
             .with_hint("is it still running? did it drop us for being silent too long?")
     })?;
+    if answer == BUSY {
+        return Err(say
+            .protocol_error("turned away: busy")
+            .with_hint("the server serves its --max connections already: try again later"));
+    }
     if answer.starts_with(b"ERROR ") {
         return Err(say
             .protocol_error(format!("turned away: {}", show_bytes(&answer)))
@@ -891,10 +950,17 @@ fn demo(opts: &Options) -> Result<()> {
                 .with_hint("with one worker, alice's silence would hold it; try --pool 2"),
         );
     }
+    if settings.max < NAMES.len() {
+        // carol would be turned away, and the demo is about serving her.
+        return Err(
+            LessonError::protocol("command line", "the demo needs --max 3 or more")
+                .with_hint("the demo's three clients are served at once; try the server"),
+        );
+    }
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = bound_to(&listener)?;
     let tally = Shared::default();
-    let mut workers = Workers::start(settings.pool, &tally, &server)?;
+    let mut workers = Workers::start(settings.pool, settings.max, &tally, &server)?;
 
     let mut clients = Vec::new();
     for name in NAMES {
@@ -1074,7 +1140,7 @@ fn trickle_demo(opts: &Options) -> Result<()> {
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = bound_to(&listener)?;
     let tally = Shared::default();
-    let mut workers = Workers::start(None, &tally, &server)?;
+    let mut workers = Workers::start(None, MAX, &tally, &server)?;
     let mut pause = Backoff::new();
 
     let slow_say = opts.narrator("slow");

@@ -268,6 +268,69 @@ fn a_silent_client_does_not_block_the_others() {
     );
 }
 
+/// `--max 2`: alice and bob are served and stay connected; carol, the third at once, gets
+/// `busy\n` and the end of the stream at once, and no thread (the trace has no spawn for her
+/// connection). Once alice has gone, her place is free: dave is served (he may have to try
+/// again for the instant between alice's end of stream and her thread's end, when her thread
+/// still holds its place). Proved by breaking it: with the server's limit made
+/// `Limit::new(usize::MAX)`, carol gets a thread, no `busy`, and this test fails.
+#[test]
+fn past_max_a_client_is_told_busy_at_once_and_gets_no_thread() {
+    let (server, trace) = traced_server(&["--max", "2"]);
+    let mut alice = Conn::open(server.addr);
+    alice.send(b"alice\n").expect(b"ALICE\n");
+    let mut bob = Conn::open(server.addr);
+    bob.send(b"bob\n").expect(b"BOB\n");
+    let mut carol = Conn::open(server.addr);
+    let got = carol.read_to_end();
+    assert_eq!(got, b"busy\n", "carol, the third with --max 2");
+    alice.shutdown_write().expect_eof();
+    let deadline = std::time::Instant::now() + testkit::timeout();
+    let mut refused = 0;
+    loop {
+        let mut dave = Conn::open(server.addr);
+        // (Turned away, he may find the connection closed already: the line is not needed.)
+        let _ = dave.try_send(b"dave\n");
+        match dave.read_line().as_str() {
+            "DAVE" => break,
+            "busy" if std::time::Instant::now() < deadline => refused += 1,
+            got => fail(&format!(
+                "dave, after alice had gone: {got:?} ({refused} refusals)"
+            )),
+        }
+    }
+    bob.shutdown_write().expect_eof();
+    // The server's own calls: carol's connection (the third accept) got her line and a
+    // close, and no thread; every other connection got one (and the reaper its own).
+    let trace = trace.read();
+    let calls = trace.calls("server");
+    let carol_s: Vec<&str> = [
+        "accept",
+        "setsockopt",
+        "setsockopt",
+        "send",
+        "close",
+        "accept",
+    ]
+    .to_vec();
+    let accepts = calls.iter().filter(|c| *c == "accept").count();
+    let spawns = calls.iter().filter(|c| *c == "thread::spawn").count();
+    assert!(calls.windows(6).any(|w| w == carol_s), "{calls:?}");
+    assert_eq!(spawns, 1 + accepts - 1 - refused, "{calls:?}");
+    assert_eq!(trace.sent("server"), b"busy\n".repeat(1 + refused));
+    drop(server);
+}
+
+#[test]
+fn max_is_refused_with_a_pool_and_the_demo_needs_three() {
+    for args in [
+        &["server", "--pool", "2", "--max", "5"][..],
+        &["--max", "2"],
+    ] {
+        lesson(BIN).args(args).run().clean_failure();
+    }
+}
+
 /// The chapter's claim about the lock's scope, checked: a connection's thread must not hold
 /// the tally's lock while it waits on its socket. alice sends line after line and never
 /// reads her answers, so her thread ends up blocked in send() (her buffers are full); if it
