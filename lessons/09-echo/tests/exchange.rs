@@ -4,7 +4,7 @@
 //! ours (Python's socket module, nc), and every kind of bad client — after each of which the
 //! next client must still be served.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command as Process;
 
@@ -82,8 +82,10 @@ fn the_demo_serves_three_clients_in_order() {
 
 #[test]
 fn max_line_counts_the_newline_and_the_connection_goes_on() {
-    let (server, trace) =
-        testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5", "--max-line", "8"]);
+    let (server, trace) = testkit::traced_server(
+        BIN,
+        &["--clients", "1", "--timeout", "5", "--max-line", "8"],
+    );
     let mut conn = Conn::open(server.addr);
     // 8 bytes with the newline: echoed. 9: refused, and the next line is echoed.
     conn.send(b"1234567\n").expect(b"1234567\n");
@@ -286,8 +288,14 @@ fn a_one_mebibyte_line_is_refused_and_the_next_line_echoed() {
     server.finish().success();
     // The server read every byte, and sent only the refusal and the echo.
     let trace = trace.read();
-    assert_eq!(trace.received("server"), [sent.as_slice(), b"next\n"].concat());
-    assert_eq!(trace.sent("server"), [REFUSAL, b"after\n", b"next\n"].concat());
+    assert_eq!(
+        trace.received("server"),
+        [sent.as_slice(), b"next\n"].concat()
+    );
+    assert_eq!(
+        trace.sent("server"),
+        [REFUSAL, b"after\n", b"next\n"].concat()
+    );
 }
 
 #[test]

@@ -227,7 +227,10 @@ fn show_all(sends: &[Vec<u8>]) -> String {
 
 fn show_result(result: &Result<Summary, ErrorKind>) -> String {
     match result {
-        Ok(s) => format!("Ok(Summary {{ echoed: {}, refused: {} }})", s.echoed, s.refused),
+        Ok(s) => format!(
+            "Ok(Summary {{ echoed: {}, refused: {} }})",
+            s.echoed, s.refused
+        ),
         Err(kind) => format!("Err({kind:?})"),
     }
 }
@@ -293,7 +296,10 @@ fn check(
             End::Eof => "then end of stream".to_string(),
             End::Fail(kind) => format!("then the error {kind:?}"),
         };
-        let sent = format!("The client sent {} ({shown}), {after}; max_line = {max_line}.", show(stream));
+        let sent = format!(
+            "The client sent {} ({shown}), {after}; max_line = {max_line}.",
+            show(stream)
+        );
         if conn.sends != expected {
             fail(
                 &format!("{what}\n{sent}\nWhat went back (one entry per send_all) is wrong."),
@@ -317,7 +323,13 @@ fn summary(echoed: u64, refused: u64) -> Result<Summary, ErrorKind> {
 
 #[test]
 fn each_line_comes_back_as_it_came() {
-    let lines: [&[u8]; 5] = [b"hello\n", b"caf\xc3\xa9 \xff\xfe\n", b"\n", b" spaces\t\r\n", b"x\n"];
+    let lines: [&[u8]; 5] = [
+        b"hello\n",
+        b"caf\xc3\xa9 \xff\xfe\n",
+        b"\n",
+        b" spaces\t\r\n",
+        b"x\n",
+    ];
     check(
         "Each line goes back alone, byte for byte, newline included, UTF-8 or not.",
         16,
@@ -487,7 +499,11 @@ fn a_64_mib_line_costs_no_more_memory_than_max_line() {
     if conn.sends != expected || result != summary(2, 1) {
         fail(
             &format!("{what}\nThe long line is refused, and the lines around it echoed."),
-            &format!("{}, then {}", show_all(&expected.map(|s| s.to_vec())), show_result(&summary(2, 1))),
+            &format!(
+                "{}, then {}",
+                show_all(&expected.map(|s| s.to_vec())),
+                show_result(&summary(2, 1))
+            ),
             &format!("{}, then {}", show_all(&conn.sends), show_result(&result)),
         );
     }

@@ -2,7 +2,7 @@
 // A client that sends 64 MiB without a newline makes the server hold 64 MiB: the attacker's
 // first try. The limit must be kept while reading.
 
-use std::io::{self, BufRead, ErrorKind};
+use std::io::{self, ErrorKind};
 
 use crate::{refusal, Client, Summary};
 
