@@ -67,6 +67,16 @@ static LESSON: Lesson = Lesson {
 pub const MAX_LINE: usize = 8192;
 /// In the demo both sides are in one process; a wait this long means a bug.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
+/// What the demo's server allows each client.
+const DEMO: Limits = Limits {
+    time: DEMO_TIMEOUT,
+    line: MAX_LINE,
+};
+/// `--slow-client`: a whole line must be in within one second.
+const SLOW_DEMO: Limits = Limits {
+    time: Duration::from_secs(1),
+    line: MAX_LINE,
+};
 
 fn main() -> ExitCode {
     common::cli::main(&LESSON, demo, server, client)
@@ -504,11 +514,7 @@ fn one_client(
         send_line(&conn, line, client)?;
     }
     half_close(&conn, client)?;
-    let limits = Limits {
-        time: DEMO_TIMEOUT,
-        line: MAX_LINE,
-    };
-    serve_one(listener, limits, backoff, opts.narrator("server"))?;
+    serve_one(listener, DEMO, backoff, opts.narrator("server"))?;
     let mut reader = line_reader(&conn, client);
     let mut echoes = Vec::new();
     for _ in lines {
@@ -529,10 +535,6 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
-    let limits = Limits {
-        time: Duration::from_secs(1),
-        line: MAX_LINE,
-    };
     let listener = listen_on(opts, &server)?;
     let addr = listener
         .local_addr()
@@ -568,7 +570,7 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
             }
         }
     });
-    serve_one(&listener, limits, &mut backoff, opts.narrator("server"))?;
+    serve_one(&listener, SLOW_DEMO, &mut backoff, opts.narrator("server"))?;
     drop(slow);
     let _ = drip.join();
 
@@ -576,7 +578,7 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
     send_line(&conn, b"still there?\n", &client)?;
     half_close(&conn, &client)?;
-    serve_one(&listener, limits, &mut backoff, opts.narrator("server"))?;
+    serve_one(&listener, SLOW_DEMO, &mut backoff, opts.narrator("server"))?;
     let mut reader = line_reader(&conn, &client);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
