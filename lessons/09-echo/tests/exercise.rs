@@ -5,81 +5,16 @@
 //! Nothing here waits on a socket; a loop that would spin for ever is stopped by a budget of
 //! calls. (`cargo exercise lesson-09-echo` runs them on src/exercise.rs.)
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::io::{self, BufRead, ErrorKind, Read};
 
 use lesson_09_echo::{echo_lines, refusal, Client, Summary};
+use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours};
 
-// ---------------------------------------------------------------------------------------
-// Memory: an allocator that counts the bytes allocated, and not yet freed, by the thread that
-// is measuring (tests run side by side in threads: each counts its own).
-
-struct Counting;
-
+// Memory: an allocator that counts the bytes each thread allocates (the check's figures are
+// its own thread's, whatever other tests do meanwhile).
 #[global_allocator]
 static COUNTING: Counting = Counting;
-
-thread_local! {
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-/// This thread's allocations went up (or down) by `by` bytes.
-fn count(by: isize) {
-    let _ = MEASURING.try_with(|on| {
-        if on.get() {
-            let live = LIVE.get() + by;
-            LIVE.set(live);
-            PEAK.set(PEAK.get().max(live));
-        }
-    });
-}
-
-// SAFETY: every call is passed to the system allocator unchanged; the counting only reads
-// sizes and touches thread-locals that allocate nothing (const-initialised `Cell`s).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            count(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            count(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        count(-(layout.size() as isize));
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            count(new_size as isize - layout.size() as isize);
-        }
-        p
-    }
-}
-
-/// Run `f`; return its result and the most this thread had allocated at once meanwhile.
-fn peak_memory<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    LIVE.set(0);
-    PEAK.set(0);
-    MEASURING.set(true);
-    let result = f();
-    MEASURING.set(false);
-    (result, PEAK.get().max(0) as usize)
-}
 
 // ---------------------------------------------------------------------------------------
 // The test connection.
@@ -491,7 +426,7 @@ fn a_64_mib_line_costs_no_more_memory_than_max_line() {
         Piece::Xs(64 << 20),
         Piece::Bytes(b"\nafter\n".to_vec()),
     ]);
-    let (result, peak) = yours(|| peak_memory(|| echo_lines(&mut conn, max_line)));
+    let (result, peak) = yours(|| peak_during(|| echo_lines(&mut conn, max_line)));
     let result = result.map_err(|e| e.kind());
     let refused = refusal(max_line);
     let expected: [&[u8]; 3] = [b"hi\n", refused.as_bytes(), b"after\n"];
