@@ -1,8 +1,9 @@
-//! Lesson 09's exercise, and what it is given: the echo loop works on a [`Lines`] connection
-//! (the lesson's one narrates each step and keeps the limits; the tests' one records every
-//! call). It prints nothing: the lesson narrates around it, and the tests check what it does.
+//! Lesson 09's exercise, and what it is given: the echo loop works on a [`Client`] connection
+//! (the lesson's one narrates each recv and send and keeps the deadlines; the tests' one cuts
+//! the bytes where a check wants them cut, and records every call). It prints nothing: the
+//! lesson narrates around it, and the tests check what it does.
 
-use common::Result;
+use std::io::{self, BufRead};
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-09-echo` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
@@ -19,15 +20,30 @@ mod exercise {
 }
 pub use exercise::echo_lines;
 
-// ANCHOR: lines
+// ANCHOR: client
 /// What the echo loop needs from one client's connection.
-pub trait Lines {
-    /// Read one line, newline included, and APPEND it to `line`. Returns the number of bytes
-    /// read; 0 means end of stream (the client shut down its sending direction). A line too
-    /// long, too slow, or cut short by the client leaving is an error.
-    fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize>;
-
-    /// Send all of `bytes` to the client, within the deadline.
-    fn write_all(&mut self, bytes: &[u8]) -> Result<()>;
+///
+/// The bytes the client sends are read through std's [`BufRead`]: `fill_buf` hands out what
+/// has arrived and not been consumed yet (receiving more only when nothing is left; an empty
+/// slice is end of stream), `consume(n)` marks `n` of those bytes as used, and everything
+/// std builds on the two works too (`read_until`, `take`, `skip_until`…). How the bytes are
+/// cut into arrivals is the connection's business, not the loop's: the lesson's receives up
+/// to 8 KiB at a time, the checks' cuts them wherever a check wants.
+pub trait Client: BufRead {
+    /// Send all of `bytes` to the client.
+    fn send_all(&mut self, bytes: &[u8]) -> io::Result<()>;
 }
-// ANCHOR_END: lines
+// ANCHOR_END: client
+
+/// What one connection came to: lines echoed, lines refused for being too long.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub echoed: u64,
+    pub refused: u64,
+}
+
+/// The line a client gets instead of the echo of a line longer than `max_line` bytes:
+/// `error: line longer than 8192 bytes\n` for the lesson's default.
+pub fn refusal(max_line: usize) -> String {
+    format!("error: line longer than {max_line} bytes\n")
+}

@@ -21,7 +21,7 @@ use common::listener::{accept, time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 
 // The echo loop (the exercise) and what it works on live in src/lib.rs.
-use lesson_09_echo::{echo_lines, Lines};
+use lesson_09_echo::{echo_lines, refusal, Client};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-09-echo",
@@ -29,11 +29,12 @@ static LESSON: Lesson = Lesson {
     port: 7009,
     about: "Line-framed echo: the client sends lines ending in b\"\\n\"; the server sends each\n\
             line back, byte for byte (any bytes, UTF-8 or not), and closes when the client\n\
-            shuts down its sending direction. A line longer than 8192 bytes gets\n\
-            b\"error: line longer than 8192 bytes\\n\" and the connection is cut; a client\n\
-            that has not sent a whole line within --timeout seconds (silent or slow), or has\n\
-            not taken an echo within it, is dropped. Either way the server goes on to the\n\
-            next client. The client sends the lines of its standard input.\n\
+            shuts down its sending direction. A line longer than --max-line bytes gets\n\
+            b\"error: line longer than N bytes\\n\" instead, its rest is read and dropped\n\
+            (never kept), and echoing goes on with the next line. A client that has not sent\n\
+            a whole line within --timeout seconds (silent or slow), or has not taken an echo\n\
+            within it, is dropped, and the server goes on to the next client.\n\
+            The client sends the lines of its standard input.\n\
             Try it with: nc 127.0.0.1 7009   (type lines; Ctrl-D ends)\n\
             or: printf 'hello\\nworld\\n' | nc -N 127.0.0.1 7009",
     flags: &[
@@ -48,54 +49,72 @@ static LESSON: Lesson = Lesson {
             help: "deadline for each whole line and each whole echo (default 30)",
         },
         Flag {
+            name: "--max-line",
+            value: Some("BYTES"),
+            help: "server: the longest line echoed, newline included (default 8192)",
+        },
+        Flag {
             name: "--slow-client",
             value: None,
-            help: "demo: a client sends one byte every 400 ms, never a newline; a 1 s deadline drops it",
+            help: "demo: a client sends one byte every 600 ms, never a newline; a 1 s deadline drops it",
         },
     ],
 };
 
-/// The longest line we accept, newline included. Without a limit, one client sending bytes
-/// and never a newline would make the server's buffer grow until memory runs out.
+/// The longest line echoed, newline included, unless --max-line says otherwise. Without a
+/// limit, one client sending bytes and never a newline would make the server's buffer grow
+/// until memory runs out.
 pub const MAX_LINE: usize = 8192;
 /// In the demo both sides are in one process; a wait this long means a bug.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
+/// What the demo's server allows each client.
+const DEMO: Limits = Limits {
+    time: DEMO_TIMEOUT,
+    line: MAX_LINE,
+};
+/// `--slow-client`: a whole line must be in within one second.
+const SLOW_DEMO: Limits = Limits {
+    time: Duration::from_secs(1),
+    line: MAX_LINE,
+};
 
 fn main() -> ExitCode {
     common::cli::main(&LESSON, demo, server, client)
 }
 
 // ANCHOR: timed
-/// The client's socket, with a deadline. Before each recv() it sets SO_RCVTIMEO, and before
-/// each send() SO_SNDTIMEO, to what is LEFT of the deadline. A timeout alone limits one call,
-/// and starts again with the next: a client sending a byte every second would never trip a
-/// 30 s timeout, and would keep the server for ever. A deadline limits the whole line.
+/// The client's socket, with deadlines. Before each recv() it sets SO_RCVTIMEO to what is
+/// LEFT until `read_by`, and before each send() SO_SNDTIMEO to what is left until
+/// `write_by`. A timeout alone limits one call, and starts again with the next: a client
+/// sending a byte every second would never trip a 30 s timeout, and would keep the server
+/// for ever. A deadline limits the whole line.
 pub struct Timed {
     stream: TcpStream,
-    deadline: Instant,
+    /// The line being read must be in by then, however many recv() calls it takes.
+    read_by: Instant,
+    /// The echo being sent must be taken by then, however many send() calls it takes.
+    write_by: Instant,
 }
 
-impl Timed {
-    /// The time left, or a "timed out" error once the deadline has passed.
-    fn left(&self) -> io::Result<Duration> {
-        time_left(self.deadline).ok_or_else(|| io::Error::from(ErrorKind::TimedOut))
-    }
+/// The time left until `deadline`, or a "timed out" error once it has passed.
+fn left(deadline: Instant) -> io::Result<Duration> {
+    time_left(deadline).ok_or_else(|| io::Error::from(ErrorKind::TimedOut))
 }
 
 // After a stop and continue (Ctrl-Z, then fg), a recv() or send() with a timeout fails with
-// EINTR (signal(7)). That is no news from the client: std's read_until and write_all call
-// read/write again when it happens (they retry `Interrupted`), and each new call here sets
-// what is left of the deadline afresh.
+// EINTR (signal(7)). That is no news from the client: std's read_until, skip_until and
+// write_all call read/write again when it happens (they retry `Interrupted`), and each new
+// call here sets what is left of the deadline afresh.
 impl Read for Timed {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(self.left()?))?;
+        self.stream.set_read_timeout(Some(left(self.read_by)?))?;
         self.stream.read(buf) // recv()
     }
 }
 
 impl Write for Timed {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.stream.set_write_timeout(Some(self.left()?))?;
+        self.stream.set_write_timeout(Some(left(self.write_by)?))?;
         self.stream.write(bytes) // send()
     }
 
@@ -106,51 +125,68 @@ impl Write for Timed {
 // ANCHOR_END: timed
 
 // ANCHOR: connection
-/// One client's connection, as the echo loop sees it. Each method is one step on the
-/// socket, narrated; the echo loop itself (your exercise) only says what to do when.
+/// One client's connection, as the echo loop sees it (the `Client` trait): a `BufReader` over
+/// the socket, which receives up to 8 KiB at a time, with each recv() and send() narrated.
+/// The deadlines live here, so the echo loop (your exercise) need not know about them: each
+/// line gets `limit` from the moment the loop starts reading it, each echo `limit` of its own.
 pub struct Connection {
-    /// Reads from the socket in chunks of up to 8 KiB and hands them out a line at a time.
     /// (`Narrated::quiet` prints nothing: it records each recv()'s and send()'s bytes for
     /// `--trace`, which is how the tests see what really went over the connection.)
     reader: BufReader<Narrated<Timed>>,
-    /// The time a whole line, or a whole echo, may take.
     limit: Duration,
     say: Narrator,
-    /// The client sent a line over the limit: it gets an error line before we hang up.
-    too_long: bool,
+    /// The next byte read starts a line: the line's deadline starts then.
+    line_starts: bool,
 }
 
-impl Lines for Connection {
-    /// Read one line, newline included, and APPEND it to `line`. Returns the number of
-    /// bytes read; 0 means end of stream (the client shut down its sending direction).
-    fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
-        let (reader, limit, too_long) = (&mut self.reader, self.limit, &mut self.too_long);
-        let read = || {
-            // The whole line must be in by then, however many recv() calls it takes.
-            reader.get_mut().get_mut().deadline = Instant::now() + limit;
-            // `take` caps how much this one line may consume from the stream.
-            let mut got = Vec::new();
-            (&mut *reader)
-                .take(MAX_LINE as u64)
-                .read_until(b'\n', &mut got)?;
-            *too_long = got.len() == MAX_LINE && !got.ends_with(b"\n");
-            whole_line(got, "the client")
-        };
-        let why = "wait until a whole line is in (recv as often as needed, until the deadline)";
-        let got = self
-            .say
-            .call_then("read_until(b'\\n')", why, read, |got| line_read(got))
-            .map_err(silent_peer)?;
-        line.extend_from_slice(&got);
-        Ok(got.len())
+impl BufRead for Connection {
+    /// What has arrived and not been consumed yet; when nothing is left, one recv() for more.
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.line_starts {
+            self.line_starts = false;
+            self.reader.get_mut().get_mut().read_by = Instant::now() + self.limit;
+        }
+        if self.reader.buffer().is_empty() {
+            let (reader, say) = (&mut self.reader, &self.say);
+            let recv = || reader.fill_buf().map(<[u8]>::to_vec);
+            let why = "wait for more bytes (the line's deadline holds)";
+            let got = say
+                .call_then("recv(8192)", why, recv, |got| line_read(got))
+                .map_err(back_to_io)?;
+            if got.is_empty() {
+                return Ok(&[]); // end of stream
+            }
+        }
+        self.reader.fill_buf() // what the recv() above brought in: no new call
     }
 
+    /// Mark `n` bytes as used. Past a newline, the next line starts.
+    fn consume(&mut self, n: usize) {
+        let buffered = self.reader.buffer();
+        if buffered[..n.min(buffered.len())].contains(&b'\n') {
+            self.line_starts = true;
+        }
+        self.reader.consume(n);
+    }
+}
+
+impl Read for Connection {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let arrived = self.fill_buf()?;
+        let n = arrived.len().min(buf.len());
+        buf[..n].copy_from_slice(&arrived[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Client for Connection {
     /// Send all of `bytes` to the client (write_all calls send until every byte is taken),
     /// within the deadline: a client that does not read its echoes is dropped.
-    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+    fn send_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         let (socket, limit) = (self.reader.get_mut(), self.limit);
         let send_it = || {
-            socket.get_mut().deadline = Instant::now() + limit;
+            socket.get_mut().write_by = Instant::now() + limit;
             socket.write_all(bytes)
         };
         let why = "send it back, every byte, before the deadline";
@@ -158,24 +194,14 @@ impl Lines for Connection {
         let call = format!("write_all({})", show_bytes(bytes));
         self.say
             .call_then(call, why, send_it, shown)
-            .map_err(not_reading)?;
-        Ok(())
+            .map_err(back_to_io)
     }
 }
 // ANCHOR_END: connection
 
-/// What read_until left: a whole line (with its newline), nothing (end of stream), or an
-/// error: no newline within MAX_LINE bytes, or the peer (`who`) gone in the middle of a line.
-fn whole_line(got: Vec<u8>, who: &str) -> io::Result<Vec<u8>> {
-    if got.is_empty() || got.ends_with(b"\n") {
-        return Ok(got);
-    }
-    if got.len() == MAX_LINE {
-        let reason = format!("no newline in {MAX_LINE} bytes: the line is too long");
-        return Err(io::Error::new(ErrorKind::InvalidData, reason));
-    }
-    let reason = format!("{who} left in the middle of a line ({})", show_bytes(&got));
-    Err(io::Error::new(ErrorKind::UnexpectedEof, reason))
+/// The narrator has shown and recorded the error; the echo loop gets the io::Error back.
+fn back_to_io(err: LessonError) -> io::Error {
+    err.source.unwrap_or_else(|| io::Error::other(err.reason))
 }
 
 /// How a line read is shown: `6 bytes: b"hello\n"`, or `0 bytes: end of stream`.
@@ -204,12 +230,20 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<TcpListener> {
 // ANCHOR_END: listen
 
 // ANCHOR: serve
+/// What the server allows each client: the time for each line and each echo, and the
+/// longest line it echoes (newline included).
+#[derive(Clone, Copy)]
+struct Limits {
+    time: Duration,
+    line: usize,
+}
+
 /// Serve one client, from accept() to close(). Whatever goes wrong with THIS client is
 /// reported and ends only this connection. accept() rides out the errors that pass (chapter
 /// 4); only a listener that is not listening stops the server.
 fn serve_one(
     listener: &TcpListener,
-    limit: Duration,
+    limits: Limits,
     backoff: &mut Backoff,
     say: Narrator,
 ) -> Result<()> {
@@ -219,38 +253,44 @@ fn serve_one(
     // the server for ever: each line and each echo gets `limit`, however the client paces it.
     say.note(format!(
         "each line, and each echo, must be through within {} s",
-        limit.as_secs()
+        limits.time.as_secs()
     ));
+    let now = Instant::now();
     let timed = Timed {
         stream,
-        deadline: Instant::now() + limit,
+        read_by: now + limits.time,
+        write_by: now + limits.time,
     };
     let mut conn = Connection {
         reader: BufReader::new(Narrated::quiet(timed, say.clone())),
-        limit,
-        say,
-        too_long: false,
+        limit: limits.time,
+        say: say.clone(),
+        line_starts: true,
     };
-    match echo_lines(&mut conn) {
-        Ok(lines) => conn
-            .say
-            .note(format!("{peer} is done: {lines} line(s) echoed")),
-        Err(err) => {
-            conn.say.note(format!("dropping {peer}: {}", err.reason));
-            if conn.too_long {
-                // Say why before hanging up; if the client is gone already, so be it.
-                let refusal = format!("error: line longer than {MAX_LINE} bytes\n");
-                let _ = conn.write_all(refusal.as_bytes());
-            }
-        }
+    match echo_lines(&mut conn, limits.line) {
+        Ok(done) => say.note(format!(
+            "{peer} is done: {} line(s) echoed, {} refused",
+            done.echoed, done.refused
+        )),
+        Err(err) => say.note(format!("dropping {peer}: {}", why_dropped(&err))),
     }
-    let Connection { reader, say, .. } = conn;
-    // Closing with the client's bytes still unread (the rest of a too-long line) makes the
-    // kernel send RST instead of FIN (lesson 08). The server has nothing to wait for either way.
+    // Closing with the client's bytes still unread (after an error) makes the kernel send
+    // RST instead of FIN (lesson 08). The server has nothing to wait for either way.
     say.call("close(connection)", "done with this client", || {
-        drop(reader);
+        drop(conn);
         Ok(())
     })
+}
+
+/// Why a connection ended early, in words.
+fn why_dropped(err: &io::Error) -> String {
+    match err.kind() {
+        ErrorKind::UnexpectedEof => "the client left in the middle of a line".to_string(),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+            "no whole line, or no echo taken, within the deadline (see --timeout)".to_string()
+        }
+        _ => describe(err),
+    }
 }
 // ANCHOR_END: serve
 
@@ -259,12 +299,12 @@ fn serve_one(
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: u64 = opts.value("--clients", 0)?;
-    let limit = timeout(opts)?;
+    let limits = limits(opts)?;
     let listener = listen_on(opts, &say)?;
     let mut backoff = Backoff::new();
     let mut served = 0;
     while clients == 0 || served < clients {
-        serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
+        serve_one(&listener, limits, &mut backoff, opts.narrator("server"))?;
         served += 1;
     }
     let close = || {
@@ -439,10 +479,14 @@ fn demo(opts: &Options) -> Result<()> {
         return Err(client.protocol_error("the server did not send our lines back"));
     }
 
-    lesson.note("client 2: a line longer than the limit");
+    lesson.note("client 2: a line longer than the limit, then a short one");
     let mut long = vec![b'x'; MAX_LINE];
     long.push(b'\n');
-    one_client(&listener, &[&long], &mut backoff, opts, &client)?;
+    let lines: [&[u8]; 2] = [&long, b"and after it\n"];
+    let echoes = one_client(&listener, &lines, &mut backoff, opts, &client)?;
+    if echoes != [refusal(MAX_LINE).as_bytes(), lines[1]] {
+        return Err(client.protocol_error("the server did not refuse the long line alone"));
+    }
 
     lesson.note("client 3: the server is still there");
     one_client(&listener, &[b"still there?\n"], &mut backoff, opts, &client)?;
@@ -470,7 +514,7 @@ fn one_client(
         send_line(&conn, line, client)?;
     }
     half_close(&conn, client)?;
-    serve_one(listener, DEMO_TIMEOUT, backoff, opts.narrator("server"))?;
+    serve_one(listener, DEMO, backoff, opts.narrator("server"))?;
     let mut reader = line_reader(&conn, client);
     let mut echoes = Vec::new();
     for _ in lines {
@@ -484,21 +528,20 @@ fn one_client(
 // ANCHOR_END: demo
 
 // ANCHOR: slow_client
-/// `--slow-client`: client 1 sends `hello`, then one byte every 400 ms, never a newline, from
+/// `--slow-client`: client 1 sends `hello`, then one byte every 600 ms, never a newline, from
 /// a thread of its own. Every byte comes long before a 1 s timeout per recv() would fire;
 /// the 1 s deadline for the whole line drops the client, and client 2 is served.
 fn slow_client_demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
     let lesson = opts.narrator("lesson");
-    let limit = Duration::from_secs(1);
     let listener = listen_on(opts, &server)?;
     let addr = listener
         .local_addr()
         .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     let mut backoff = Backoff::new();
 
-    lesson.note("client 1: b\"hello\", then one byte every 400 ms, never a newline");
+    lesson.note("client 1: b\"hello\", then one byte every 600 ms, never a newline");
     let slow = connect_to(addr, DEMO_TIMEOUT, &client)?;
     let mut socket = Narrated::quiet(&slow, client.clone());
     let start = || socket.write_all(b"hello");
@@ -512,11 +555,11 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
         .try_clone()
         .map_err(|e| LessonError::io("try_clone()", e, LESSON.package))?;
     let drip = std::thread::spawn(move || {
-        // Wait 400 ms for an echo; when none comes, send one more byte. When the server hangs
+        // Wait 600 ms for an echo; when none comes, send one more byte. When the server hangs
         // up, recv() returns 0 (end of stream), or an error, and the thread ends.
-        let _ = dripping.set_read_timeout(Some(Duration::from_millis(400)));
+        let _ = dripping.set_read_timeout(Some(Duration::from_millis(600)));
         let mut buf = [0u8; 64];
-        for _ in 0..20 {
+        for _ in 0..14 {
             match dripping.read(&mut buf) {
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     if dripping.write_all(b".").is_err() {
@@ -527,7 +570,7 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
             }
         }
     });
-    serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
+    serve_one(&listener, SLOW_DEMO, &mut backoff, opts.narrator("server"))?;
     drop(slow);
     let _ = drip.join();
 
@@ -535,7 +578,7 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
     let conn = connect_to(addr, DEMO_TIMEOUT, &client)?;
     send_line(&conn, b"still there?\n", &client)?;
     half_close(&conn, &client)?;
-    serve_one(&listener, limit, &mut backoff, opts.narrator("server"))?;
+    serve_one(&listener, SLOW_DEMO, &mut backoff, opts.narrator("server"))?;
     let mut reader = line_reader(&conn, &client);
     read_echo(&mut reader, &client)?;
     read_end(&mut reader, &client)?;
@@ -549,6 +592,19 @@ fn slow_client_demo(opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: slow_client
 
+/// `--timeout SECS` and `--max-line BYTES`, for the server.
+fn limits(opts: &Options) -> Result<Limits> {
+    let line: usize = opts.value("--max-line", MAX_LINE)?;
+    if line == 0 {
+        let reason = "--max-line 0: a line has at least its newline; give 1 or more";
+        return Err(LessonError::protocol("command line", reason));
+    }
+    Ok(Limits {
+        time: timeout(opts)?,
+        line,
+    })
+}
+
 /// `--timeout SECS` for the server and the client.
 fn timeout(opts: &Options) -> Result<Duration> {
     Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
@@ -559,16 +615,6 @@ fn silent_peer(err: LessonError) -> LessonError {
     match err.kind() {
         Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
             err.with_hint("no whole line in time (see --timeout)")
-        }
-        _ => err,
-    }
-}
-
-/// A write that timed out: the peer does not read what we send.
-fn not_reading(err: LessonError) -> LessonError {
-    match err.kind() {
-        Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-            err.with_hint("the peer did not take the echo in time (see --timeout)")
         }
         _ => err,
     }

@@ -1,190 +1,452 @@
 //! The exercise's checks: your `echo_lines` runs here on a test connection that hands out the
-//! lines a client sent and records every echo. They check what goes back to the client, in
-//! which order, what the loop returns and when it stops, never what anything prints.
-//! (`cargo exercise lesson-09-echo` runs them on src/exercise.rs.)
+//! bytes a client sent, cut into arrivals wherever a check wants them cut, and records every
+//! `send_all`. They check what goes back to the client, what the loop returns, when it stops
+//! and how much memory it takes (an allocator that counts), never what anything prints.
+//! Nothing here waits on a socket; a loop that would spin for ever is stopped by a budget of
+//! calls. (`cargo exercise lesson-09-echo` runs them on src/exercise.rs.)
 
-use std::io::ErrorKind;
+use std::io::{self, BufRead, ErrorKind, Read};
 
-use common::{LessonError, Result};
-use lesson_09_echo::{echo_lines, Lines};
+use lesson_09_echo::{echo_lines, refusal, Client, Summary};
+use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours};
 
-/// One client, as the echo loop sees it: the lines it sends (then end of stream, or an
-/// error), and everything the loop did on the connection.
-struct Client {
-    lines: Vec<Vec<u8>>,
-    /// After the lines: end of stream (None), or this error from read_line.
-    then_error: Option<ErrorKind>,
-    /// write_all fails on this echo (1 = the first).
-    write_fails_at: Option<usize>,
-    calls: Vec<String>,
-    echoes: Vec<Vec<u8>>,
+// Memory: an allocator that counts the bytes each thread allocates (the check's figures are
+// its own thread's, whatever other tests do meanwhile).
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+// ---------------------------------------------------------------------------------------
+// The test connection.
+
+/// 8 KiB of `x`: the arrivals of a long line are served from here, so that the connection
+/// itself allocates nothing while your loop reads them.
+static XS: [u8; 8192] = [b'x'; 8192];
+
+/// One piece of what the client sends.
+enum Piece {
+    /// These bytes, as one arrival (never empty: an empty arrival is end of stream).
+    Bytes(Vec<u8>),
+    /// This many `x`, in arrivals of 8 KiB.
+    Xs(usize),
+    /// Reading fails with this error.
+    Fail(ErrorKind),
 }
 
-impl Client {
-    fn sending(lines: &[&[u8]]) -> Self {
-        Client {
-            lines: lines.iter().rev().map(|l| l.to_vec()).collect(),
-            then_error: None,
-            write_fails_at: None,
-            calls: Vec::new(),
-            echoes: Vec::new(),
+/// One client, as the echo loop sees it: what it sends (then end of stream), and what the
+/// loop sent back, one entry per `send_all`.
+struct Script {
+    pieces: Vec<Piece>,
+    /// The piece being read, and how many of its bytes were consumed.
+    at: usize,
+    pos: usize,
+    /// `send_all` fails on this call (1 = the first).
+    send_fails_at: Option<usize>,
+    sends: Vec<Vec<u8>>,
+    /// An error was returned: no call may follow.
+    failed: bool,
+    /// Calls of `fill_buf` since the last `consume` of at least one byte, and after the end.
+    idle_fills: u32,
+}
+
+impl Script {
+    fn new(pieces: Vec<Piece>) -> Self {
+        Script {
+            pieces,
+            at: 0,
+            pos: 0,
+            send_fails_at: None,
+            sends: Vec::with_capacity(64),
+            failed: false,
+            idle_fills: 0,
         }
     }
-}
 
-impl Lines for Client {
-    fn read_line(&mut self, line: &mut Vec<u8>) -> Result<usize> {
-        if self.calls.len() > 1000 {
+    fn no_call_after_an_error(&self, call: &str) {
+        if self.failed {
             fail(
-                "Your loop goes on calling read_line after the client has ended its stream.",
-                "no call after read_line returned 0 (or an error)",
-                "more than 1000 calls",
+                "conn returned an error, and your loop made another call on it.",
+                "no call after an error: the error is returned at once",
+                &format!("a call of {call}, after: {}", show_all(&self.sends)),
             );
         }
-        match self.lines.pop() {
-            Some(next) => {
-                self.calls.push(format!("read_line -> {}", show(&next)));
-                line.extend_from_slice(&next);
-                Ok(next.len())
+    }
+}
+
+impl BufRead for Script {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.no_call_after_an_error("fill_buf");
+        self.idle_fills += 1;
+        if self.idle_fills > 10_000 {
+            fail(
+                "Your loop keeps asking for bytes without using them (or after end of stream).",
+                "consume() what was read; stop at end of stream",
+                "10,000 calls of fill_buf in a row with nothing consumed",
+            );
+        }
+        match self.pieces.get(self.at) {
+            None => Ok(&[]),
+            Some(Piece::Bytes(bytes)) => Ok(&bytes[self.pos..]),
+            Some(Piece::Xs(len)) => {
+                let arrival_end = (self.pos / XS.len() + 1) * XS.len();
+                Ok(&XS[..arrival_end.min(*len) - self.pos])
             }
-            None => match self.then_error {
-                Some(kind) => {
-                    self.calls.push(format!("read_line -> error {kind:?}"));
-                    Err(LessonError::io("read_line", kind.into(), "lesson-09-echo"))
-                }
-                None => {
-                    self.calls.push("read_line -> 0 (end of stream)".into());
-                    Ok(0)
-                }
-            },
+            Some(Piece::Fail(kind)) => {
+                self.failed = true;
+                Err(io::Error::from(*kind))
+            }
         }
     }
 
-    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        self.calls.push(format!("write_all({})", show(bytes)));
-        self.echoes.push(bytes.to_vec());
-        if self.write_fails_at == Some(self.echoes.len()) {
-            return Err(LessonError::io(
-                "write_all",
-                ErrorKind::BrokenPipe.into(),
-                "lesson-09-echo",
-            ));
+    fn consume(&mut self, n: usize) {
+        let len = match self.pieces.get(self.at) {
+            Some(Piece::Bytes(bytes)) => bytes.len(),
+            Some(Piece::Xs(len)) => *len,
+            _ => 0,
+        };
+        if n == 0 {
+            return;
+        }
+        if self.pos + n > len {
+            fail(
+                "Your loop consumed more bytes than fill_buf had handed out.",
+                "consume(n) with n no more than the length of what fill_buf returned",
+                &format!("consume({n}) with {} left", len - self.pos),
+            );
+        }
+        self.idle_fills = 0;
+        self.pos += n;
+        if self.pos == len {
+            self.at += 1;
+            self.pos = 0;
+        }
+    }
+}
+
+impl Read for Script {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let arrived = self.fill_buf()?;
+        let n = arrived.len().min(buf.len());
+        buf[..n].copy_from_slice(&arrived[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Client for Script {
+    fn send_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.no_call_after_an_error("send_all");
+        self.sends.push(bytes.to_vec());
+        if self.send_fails_at == Some(self.sends.len()) {
+            self.failed = true;
+            return Err(ErrorKind::BrokenPipe.into());
         }
         Ok(())
     }
 }
 
 fn show(bytes: &[u8]) -> String {
+    if bytes.len() > 60 {
+        let start = bytes[..40].escape_ascii();
+        return format!("b\"{start}\"... ({} bytes)", bytes.len());
+    }
     format!("b\"{}\"", bytes.escape_ascii())
 }
 
-fn show_all(lines: &[Vec<u8>]) -> String {
-    if lines.is_empty() {
+fn show_all(sends: &[Vec<u8>]) -> String {
+    if sends.is_empty() {
         return "(nothing)".into();
     }
-    lines.iter().map(|l| show(l)).collect::<Vec<_>>().join(", ")
+    sends.iter().map(|s| show(s)).collect::<Vec<_>>().join(", ")
 }
 
-/// Run the learner's loop on this client; check the echoes and the count.
-fn echoes_each_line(sent: &[&[u8]]) {
-    let mut client = Client::sending(sent);
-    let result = yours(|| echo_lines(&mut client));
-    let expected: Vec<Vec<u8>> = sent.iter().map(|l| l.to_vec()).collect();
-    if client.echoes != expected {
-        fail(
-            &format!(
-                "The client sent {} and got the wrong echoes back (each line, alone, as sent).",
-                show_all(&expected)
-            ),
-            &show_all(&expected),
-            &format!(
-                "{}\n(calls: {})",
-                show_all(&client.echoes),
-                client.calls.join("; ")
-            ),
-        );
-    }
+fn show_result(result: &Result<Summary, ErrorKind>) -> String {
     match result {
-        Ok(n) if n == sent.len() as u64 => {}
-        other => fail(
-            "After end of stream, echo_lines returns how many lines it echoed.",
-            &format!("Ok({})", sent.len()),
-            &format!("{other:?}"),
+        Ok(s) => format!(
+            "Ok(Summary {{ echoed: {}, refused: {} }})",
+            s.echoed, s.refused
         ),
+        Err(kind) => format!("Err({kind:?})"),
     }
 }
 
-#[test]
-fn one_line_comes_back() {
-    echoes_each_line(&[b"hello\n"]);
+// ---------------------------------------------------------------------------------------
+// The checks.
+
+/// How the client's stream ends, after its bytes.
+#[derive(Clone, Copy)]
+enum End {
+    Eof,
+    Fail(ErrorKind),
+}
+
+/// Every way of cutting `stream` into arrivals that a check tries: all at once, at every
+/// place, at every two places, and a byte at a time.
+fn cuts(stream: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let n = stream.len();
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut ways = vec![vec![stream.to_vec()]];
+    for i in 1..n {
+        ways.push(vec![stream[..i].to_vec(), stream[i..].to_vec()]);
+        for j in i + 1..n {
+            let three = [&stream[..i], &stream[i..j], &stream[j..]];
+            ways.push(three.iter().map(|p| p.to_vec()).collect());
+        }
+    }
+    ways.push(stream.iter().map(|&b| vec![b]).collect());
+    ways
+}
+
+fn show_cut(arrivals: &[Vec<u8>]) -> String {
+    if arrivals.len() > 3 {
+        return "a byte at a time".into();
+    }
+    let shown: Vec<String> = arrivals.iter().map(|a| show(a)).collect();
+    format!("arrivals {}", shown.join(" | "))
+}
+
+/// A client sends `stream` (then `end`), however it is cut into arrivals: the loop sends
+/// back `expected` (one entry per send_all) and returns `returns`.
+#[track_caller]
+fn check(
+    what: &str,
+    max_line: usize,
+    stream: &[u8],
+    end: End,
+    expected: &[&[u8]],
+    returns: Result<Summary, ErrorKind>,
+) {
+    let expected: Vec<Vec<u8>> = expected.iter().map(|s| s.to_vec()).collect();
+    for arrivals in cuts(stream) {
+        let shown = show_cut(&arrivals);
+        let mut pieces: Vec<Piece> = arrivals.into_iter().map(Piece::Bytes).collect();
+        if let End::Fail(kind) = end {
+            pieces.push(Piece::Fail(kind));
+        }
+        let mut conn = Script::new(pieces);
+        let result = yours(|| echo_lines(&mut conn, max_line)).map_err(|e| e.kind());
+        let after = match end {
+            End::Eof => "then end of stream".to_string(),
+            End::Fail(kind) => format!("then the error {kind:?}"),
+        };
+        let sent = format!(
+            "The client sent {} ({shown}), {after}; max_line = {max_line}.",
+            show(stream)
+        );
+        if conn.sends != expected {
+            fail(
+                &format!("{what}\n{sent}\nWhat went back (one entry per send_all) is wrong."),
+                &show_all(&expected),
+                &show_all(&conn.sends),
+            );
+        }
+        if result != returns {
+            fail(
+                &format!("{what}\n{sent}\nThe right bytes went back, but echo_lines returned the wrong thing."),
+                &show_result(&returns),
+                &show_result(&result),
+            );
+        }
+    }
+}
+
+fn summary(echoed: u64, refused: u64) -> Result<Summary, ErrorKind> {
+    Ok(Summary { echoed, refused })
 }
 
 #[test]
-fn each_line_comes_back_alone() {
-    echoes_each_line(&[b"hello\n", b"world\n", b"third\n"]);
+fn each_line_comes_back_as_it_came() {
+    let lines: [&[u8]; 5] = [
+        b"hello\n",
+        b"caf\xc3\xa9 \xff\xfe\n",
+        b"\n",
+        b" spaces\t\r\n",
+        b"x\n",
+    ];
+    check(
+        "Each line goes back alone, byte for byte, newline included, UTF-8 or not.",
+        16,
+        &lines.concat(),
+        End::Eof,
+        &lines,
+        summary(5, 0),
+    );
 }
 
 #[test]
-fn the_bytes_come_back_unchanged_utf8_or_not() {
-    echoes_each_line(&[b"caf\xc3\xa9 \xff\xfe\n", b"  spaces kept \t\r\n", b"\n"]);
+fn max_line_counts_the_newline() {
+    let refused = refusal(8);
+    check(
+        "max_line counts the newline: 8 bytes with it are echoed, 9 are refused.",
+        8,
+        b"1234567\n12345678\nok\n",
+        End::Eof,
+        &[b"1234567\n", refused.as_bytes(), b"ok\n"],
+        summary(2, 1),
+    );
+}
+
+#[test]
+fn a_refused_line_is_dropped_whole_never_echoed_in_pieces() {
+    let refused = refusal(8);
+    check(
+        "A refused line gets one refusal; the rest of it is dropped, never echoed or refused again.",
+        8,
+        b"abcdefghijklmnopqrstuvwxyz\ntail\n",
+        End::Eof,
+        &[refused.as_bytes(), b"tail\n"],
+        summary(1, 1),
+    );
+}
+
+#[test]
+fn a_refused_line_ends_at_its_newline_even_after_twice_max_line() {
+    let refused = refusal(8);
+    check(
+        "A refused line ends at its newline, even when that newline comes right after a multiple of max_line bytes: it is not an empty line.",
+        8,
+        b"aaaaaaaabbbbbbbb\nnext\n\n",
+        End::Eof,
+        &[refused.as_bytes(), b"next\n", b"\n"],
+        summary(2, 1),
+    );
+}
+
+#[test]
+fn max_line_one_echoes_only_empty_lines() {
+    let refused = refusal(1);
+    check(
+        "With max_line = 1 only empty lines (a newline alone) are echoed.",
+        1,
+        b"\nab\n\n",
+        End::Eof,
+        &[b"\n", refused.as_bytes(), b"\n"],
+        summary(2, 1),
+    );
+}
+
+#[test]
+fn the_refusal_goes_out_as_soon_as_the_line_is_known_too_long() {
+    let refused = refusal(8);
+    // 8 bytes and no newline: too long already, whatever comes next (here: a reset).
+    check(
+        "The refusal goes out once max_line bytes have come with no newline, before the end of the line.",
+        8,
+        b"aaaaaaaa",
+        End::Fail(ErrorKind::ConnectionReset),
+        &[refused.as_bytes()],
+        Err(ErrorKind::ConnectionReset),
+    );
+}
+
+#[test]
+fn end_of_stream_inside_a_refused_line_ends_it_quietly() {
+    let refused = refusal(8);
+    check(
+        "A refused line had its answer: end of stream inside it is a plain end.",
+        8,
+        b"ok\naaaaaaaaaaaa",
+        End::Eof,
+        &[b"ok\n", refused.as_bytes()],
+        summary(1, 1),
+    );
+}
+
+#[test]
+fn a_client_that_leaves_mid_line_gets_no_echo_of_it() {
+    check(
+        "End of stream in the middle of a line: that part is not echoed, and the call returns UnexpectedEof.",
+        8,
+        b"hello\nhalf",
+        End::Eof,
+        &[b"hello\n"],
+        Err(ErrorKind::UnexpectedEof),
+    );
 }
 
 #[test]
 fn a_client_that_sends_nothing_gets_nothing() {
-    echoes_each_line(&[]);
+    check(
+        "A client that sends nothing: nothing goes back.",
+        8,
+        b"",
+        End::Eof,
+        &[],
+        summary(0, 0),
+    );
 }
 
 #[test]
-fn many_lines_all_come_back_in_order() {
-    let lines: Vec<Vec<u8>> = (0..200)
-        .map(|i| format!("line {i}\n").into_bytes())
-        .collect();
-    let sent: Vec<&[u8]> = lines.iter().map(|l| l.as_slice()).collect();
-    echoes_each_line(&sent);
+fn an_error_from_reading_ends_the_loop_at_once() {
+    check(
+        "Reading failed (the client was too slow): the error is returned as it is, no more calls.",
+        8,
+        b"one\ntw",
+        End::Fail(ErrorKind::TimedOut),
+        &[b"one\n"],
+        Err(ErrorKind::TimedOut),
+    );
 }
 
 #[test]
-fn errors_from_read_line_end_the_loop() {
-    let mut client = Client::sending(&[b"hello\n"]);
-    client.then_error = Some(ErrorKind::TimedOut);
-    let result = yours(|| echo_lines(&mut client));
-    let expected =
-        "read_line -> b\"hello\\n\"; write_all(b\"hello\\n\"); read_line -> error TimedOut";
-    if client.calls.join("; ") != expected {
-        fail(
-            "read_line failed (the client was too slow): the loop stops there, no more calls.",
-            expected,
-            &client.calls.join("; "),
-        );
-    }
-    if result.as_ref().map_err(|e| e.kind()) != Err(Some(ErrorKind::TimedOut)) {
-        fail(
-            "read_line's error is returned as it is.",
-            "Err(timed out)",
-            &format!("{result:?}"),
-        );
+fn an_error_from_send_all_ends_the_loop_at_once() {
+    let refused = refusal(8);
+    for (stream, first) in [
+        (b"one\ntwo\nthree\n".as_slice(), b"one\n".as_slice()),
+        (b"too long a line\nnext\n", refused.as_bytes()),
+    ] {
+        let mut conn = Script::new(vec![Piece::Bytes(stream.to_vec())]);
+        conn.send_fails_at = Some(1);
+        let result = yours(|| echo_lines(&mut conn, 8)).map_err(|e| e.kind());
+        if conn.sends != [first] || result != Err(ErrorKind::BrokenPipe) {
+            fail(
+                &format!(
+                    "The client sent {}; the first send_all failed (the client stopped reading): the error is returned as it is, no more calls.",
+                    show(stream)
+                ),
+                &format!("{}, then Err(BrokenPipe)", show(first)),
+                &format!(
+                    "{}, then {}",
+                    show_all(&conn.sends),
+                    show_result(&result)
+                ),
+            );
+        }
     }
 }
 
 #[test]
-fn errors_from_write_all_end_the_loop() {
-    let mut client = Client::sending(&[b"one\n", b"two\n", b"three\n"]);
-    client.write_fails_at = Some(1);
-    let result = yours(|| echo_lines(&mut client));
-    let expected = "read_line -> b\"one\\n\"; write_all(b\"one\\n\")";
-    if client.calls.join("; ") != expected {
+fn a_64_mib_line_costs_no_more_memory_than_max_line() {
+    let max_line = 1000;
+    let allowed = 2 * max_line + 16 * 1024;
+    let mut conn = Script::new(vec![
+        Piece::Bytes(b"hi\n".to_vec()),
+        Piece::Xs(64 << 20),
+        Piece::Bytes(b"\nafter\n".to_vec()),
+    ]);
+    let (result, peak) = yours(|| peak_during(|| echo_lines(&mut conn, max_line)));
+    let result = result.map_err(|e| e.kind());
+    let refused = refusal(max_line);
+    let expected: [&[u8]; 3] = [b"hi\n", refused.as_bytes(), b"after\n"];
+    let what = "The client sent b\"hi\\n\", then 64 MiB of x with no newline, then b\"\\nafter\\n\"; max_line = 1000.";
+    if conn.sends != expected || result != summary(2, 1) {
         fail(
-            "write_all failed (the client stopped reading): the loop stops there, no more calls.",
-            expected,
-            &client.calls.join("; "),
+            &format!("{what}\nThe long line is refused, and the lines around it echoed."),
+            &format!(
+                "{}, then {}",
+                show_all(&expected.map(|s| s.to_vec())),
+                show_result(&summary(2, 1))
+            ),
+            &format!("{}, then {}", show_all(&conn.sends), show_result(&result)),
         );
     }
-    if result.as_ref().map_err(|e| e.kind()) != Err(Some(ErrorKind::BrokenPipe)) {
+    if peak > allowed {
         fail(
-            "write_all's error is returned as it is.",
-            "Err(broken pipe)",
-            &format!("{result:?}"),
+            &format!("{what}\nYour loop kept far more of the long line than max_line bytes: a client could make the server run out of memory."),
+            &format!("at most {allowed} bytes allocated at once"),
+            &format!("{peak} bytes allocated at once"),
         );
     }
 }

@@ -1,27 +1,29 @@
-// WRONG: swallows errors and goes on reading: a read that timed out (the client too slow) or
-// an echo nobody takes does not end this connection, and the error is never returned.
+// WRONG: a failed send is shrugged off (`let _ =`) and the loop reads on: a client that has
+// stopped reading, or is gone, keeps the server busy, and the error is never returned.
 
-use common::Result;
+use std::io::{self, BufRead, ErrorKind, Read};
 
-use crate::Lines;
+use crate::{refusal, Client, Summary};
 
-pub fn echo_lines(conn: &mut impl Lines) -> Result<u64> {
-    let mut echoed = 0;
+pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary> {
+    let mut summary = Summary::default();
     let mut line = Vec::new();
-    let mut failures = 0;
     loop {
         line.clear();
-        match conn.read_line(&mut line) {
-            Ok(0) => return Ok(echoed),
-            Ok(_) => {}
-            Err(_) if failures < 3 => {
-                failures += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        if conn.write_all(&line).is_ok() {
-            echoed += 1;
+        conn.by_ref()
+            .take(max_line as u64)
+            .read_until(b'\n', &mut line)?;
+        if line.ends_with(b"\n") {
+            let _ = conn.send_all(&line);
+            summary.echoed += 1;
+        } else if line.len() == max_line {
+            let _ = conn.send_all(refusal(max_line).as_bytes());
+            summary.refused += 1;
+            conn.skip_until(b'\n')?;
+        } else if line.is_empty() {
+            return Ok(summary);
+        } else {
+            return Err(io::Error::new(ErrorKind::UnexpectedEof, "line cut short"));
         }
     }
 }

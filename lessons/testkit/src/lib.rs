@@ -27,6 +27,7 @@
 //! from their readiness line), no sleeping (we wait for lines and bytes, never for time), and
 //! every wait has a timeout, so a broken lesson fails in seconds instead of hanging the run.
 
+pub mod allocations;
 mod book;
 mod conn;
 pub mod hostile;

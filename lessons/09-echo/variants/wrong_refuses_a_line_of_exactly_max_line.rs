@@ -1,0 +1,31 @@
+// WRONG: off by one: `>=` where `>` was meant. A line of exactly max_line bytes, newline
+// included, is allowed, and this refuses it.
+
+use std::io::{self, BufRead, ErrorKind, Read};
+
+use crate::{refusal, Client, Summary};
+
+pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary> {
+    let mut summary = Summary::default();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        conn.by_ref()
+            .take(max_line as u64)
+            .read_until(b'\n', &mut line)?;
+        if line.len() >= max_line {
+            conn.send_all(refusal(max_line).as_bytes())?;
+            summary.refused += 1;
+            if !line.ends_with(b"\n") {
+                conn.skip_until(b'\n')?;
+            }
+        } else if line.ends_with(b"\n") {
+            conn.send_all(&line)?;
+            summary.echoed += 1;
+        } else if line.is_empty() {
+            return Ok(summary);
+        } else {
+            return Err(io::Error::new(ErrorKind::UnexpectedEof, "line cut short"));
+        }
+    }
+}

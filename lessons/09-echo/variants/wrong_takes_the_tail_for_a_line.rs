@@ -1,0 +1,29 @@
+// WRONG: the classic slip: take(max_line), refuse what did not fit, and go round again. The
+// rest of the long line is then read as if it were the next line: refused again and again,
+// and its last piece (`yz\n`, or a bare `\n`) echoed as a line the client never sent.
+
+use std::io::{self, BufRead, ErrorKind, Read};
+
+use crate::{refusal, Client, Summary};
+
+pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary> {
+    let mut summary = Summary::default();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        conn.by_ref()
+            .take(max_line as u64)
+            .read_until(b'\n', &mut line)?;
+        if line.ends_with(b"\n") {
+            conn.send_all(&line)?;
+            summary.echoed += 1;
+        } else if line.len() == max_line {
+            conn.send_all(refusal(max_line).as_bytes())?;
+            summary.refused += 1;
+        } else if line.is_empty() {
+            return Ok(summary);
+        } else {
+            return Err(io::Error::new(ErrorKind::UnexpectedEof, "line cut short"));
+        }
+    }
+}
