@@ -496,7 +496,9 @@ fn sender_a_new_acknowledgement_brings_the_wait_back_to_rto() {
     let times = |seq: u32| -> Vec<Instant> {
         peer.log
             .iter()
-            .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: s, .. }) if s == seq))
+            .filter(
+                |(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: s, .. }) if s == seq),
+            )
             .map(|(at, _)| *at)
             .collect()
     };
