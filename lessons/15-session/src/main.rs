@@ -39,7 +39,8 @@ static LESSON: Lesson = Lesson {
             Before login every command but USER, PASS and QUIT gets 530 not logged in; PASS\n\
             without USER gets 503; an unknown command 500; a line over 512 bytes 500; a line\n\
             that is not UTF-8 501; and the session goes on. A silent client gets 421 and is\n\
-            closed after --timeout-ms. Accounts: alice/secret, bob/builder.\n\
+            closed after --timeout-ms. The third wrong password on a connection gets 421 and\n\
+            closes it. Accounts: alice/secret, bob/builder.\n\
             The server gives each connection its own thread and its own session.\n\
             \n\
             Try it: nc -C 127.0.0.1 7015   (or plain nc: the server accepts \\n too)",

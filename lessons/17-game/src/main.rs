@@ -68,6 +68,11 @@ static LESSON: Lesson = Lesson {
             help: "client: do not send input SEQ (a simulated lost datagram)",
         },
         Flag {
+            name: "--first",
+            value: Some("SEQ"),
+            help: "client: number the inputs from SEQ, round past 4294967295 to 0 (default 1)",
+        },
+        Flag {
             name: "--strangers",
             value: None,
             help: "demo: peers that misbehave (a forged hello, a short one, a wrong cookie, silence)",
@@ -775,7 +780,12 @@ fn waiting_before(socket: &UdpSocket, end: Instant) -> Result<bool> {
 /// Join, send one input per tick, then wait until the server has applied the last one.
 fn client(opts: &Options) -> Result<()> {
     let moves: String = opts.value("--moves", "right,right,up,right".to_string())?;
-    let drop: u32 = opts.value("--drop", 0)?;
+    // No --drop: every input is sent (0 is a sequence number too, once they wrap).
+    let drop: Option<u32> = match opts.has("--drop") {
+        true => Some(opts.value("--drop", 0)?),
+        false => None,
+    };
+    let first: u32 = opts.value("--first", 1)?;
     let steps = moves
         .split(',')
         .map(|w| Move::parse(w.trim()))
@@ -792,10 +802,10 @@ fn client(opts: &Options) -> Result<()> {
     let mut last = None;
     for (i, step) in steps.iter().enumerate() {
         let input = Input {
-            seq: i as u32 + 1,
+            seq: first.wrapping_add(i as u32),
             step: *step,
         };
-        if input.seq == drop {
+        if Some(input.seq) == drop {
             me.lose(input, "lost on the way");
         } else {
             me.send(input)?;
@@ -836,7 +846,7 @@ fn join_game(me: &mut Client) -> Result<()> {
 /// may be lost: send it again (the server ignores it if it has it already).
 fn wait_for_ack(me: &mut Client, last: Input) -> Result<()> {
     for _ in 0..50 {
-        if me.acked() >= Some(last.seq) {
+        if me.acked().is_some_and(|ack| covers(ack, last.seq)) {
             let (name, at) = me.position().unwrap_or_default();
             println!("final: I am {name}, at {at}");
             return Ok(());
@@ -852,6 +862,13 @@ fn wait_for_ack(me: &mut Client, last: Input) -> Result<()> {
 const NO_SERVER: &str =
     "is the server running? (start it with: cargo run -p lesson-17-game -- server)";
 // ANCHOR_END: client
+
+/// Does an `ack=` of `ack` mean the server has applied input `seq`? Yes if it is that input
+/// or a newer one, newer as the server counts it: round the circle of u32 numbers (RFC 1982),
+/// so that 0 comes after 4294967295 and an old ack of 4294967295 does not cover input 0.
+fn covers(ack: u32, seq: u32) -> bool {
+    ack.wrapping_sub(seq) < 1 << 31
+}
 
 #[cfg(test)]
 mod tests {

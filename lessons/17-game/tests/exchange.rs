@@ -620,3 +620,65 @@ fn a_client_ignores_a_snapshot_cut_by_its_buffer() {
 fn the_std_and_tokio_ways_play_one_tick() {
     testkit::std_and_tokio_say("game", "snap 1 ack=1 p1=1,0");
 }
+
+/// The client counts acknowledgements round the circle of sequence numbers, as the server
+/// counts inputs: after input 4294967295 comes input 0, and a snapshot that still says
+/// `ack=4294967295` has not applied input 0. A fake server takes the first input, loses the
+/// first copy of the second (input 0) and answers it with the old ack: the client must send
+/// input 0 again and end where both moves put it. (With a plain `ack >= seq` the client took
+/// 4294967295 >= 0 for "applied" and stopped at 1,0 with input 0 lost.)
+#[test]
+fn the_client_compares_acknowledgements_round_the_wrap() {
+    let fake = UdpSocket::bind("127.0.0.1:0").unwrap();
+    fake.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let addr = fake.local_addr().unwrap();
+    let done = AtomicBool::new(false);
+    let (run, trace) = std::thread::scope(|s| {
+        let client = s.spawn(|| {
+            let args = ["--first", "4294967295", "--moves", "right,right"];
+            let traced = lesson(BIN).client(addr).args(&args).traced();
+            done.store(true, Ordering::SeqCst);
+            traced
+        });
+        let mut buf = [0u8; 256];
+        let (mut tick, mut ack, mut x, mut zero_lost) = (0, 0u32, 0, false);
+        while !done.load(Ordering::SeqCst) {
+            let Ok((n, from)) = testkit::uninterrupted(|| fake.recv_from(&mut buf)) else {
+                continue;
+            };
+            tick += 1;
+            let answer = match &buf[..n] {
+                b"hello, may I play?" => "cookie 00000001".to_string(),
+                b"input 4294967295 right" if ack == 0 && x == 0 => {
+                    (ack, x) = (u32::MAX, 1);
+                    String::new()
+                }
+                // The first copy of input 0 is lost on the way: the snapshot keeps the old ack.
+                b"input 0 right" if !zero_lost => {
+                    zero_lost = true;
+                    String::new()
+                }
+                b"input 0 right" if ack == u32::MAX => {
+                    (ack, x) = (0, 2);
+                    String::new()
+                }
+                _ => String::new(),
+            };
+            let answer = match answer.is_empty() {
+                true => format!("snap {tick} ack={ack} you=p1 p1={x},0"),
+                false => answer,
+            };
+            fake.send_to(answer.as_bytes(), from).unwrap();
+        }
+        client.join().unwrap()
+    });
+    run.success().stdout_has("final: I am p1, at 2,0");
+    let sent = trace.datagrams("client", "send");
+    let zeros = sent.iter().filter(|d| *d == "input 0 right").count();
+    assert_eq!(inputs(&sent), ["input 4294967295 right", "input 0 right"]);
+    assert!(
+        zeros >= 2,
+        "input 0 must be sent again until a snapshot acknowledges it: {sent:?}"
+    );
+}

@@ -143,6 +143,30 @@ fn more_than_one(count: usize) {
             &shown(&result),
         );
     }
+    // Every descriptor that came is closed now (yours, or the kernel's for those that did not
+    // fit): with our own copies closed too, the other end of each socket reads the end of the
+    // stream at once. A copy still open somewhere in this process leaves it waiting. (Not a
+    // non-blocking read: another check's fork() holds a copy of every descriptor until its
+    // exec(), for a moment.)
+    let mut leaked = 0;
+    for (ours, mut other) in pairs {
+        drop(ours);
+        let moment = std::time::Duration::from_secs(1);
+        other.set_read_timeout(Some(moment)).unwrap();
+        if !matches!(other.read(&mut [0u8; 1]), Ok(0)) {
+            leaked += 1;
+        }
+    }
+    if leaked > 0 {
+        fail(
+            &format!(
+                "{count} descriptors came in one message and your recv_fd refused them, but \
+                 left {leaked} of them open: a descriptor that arrived is yours to close."
+            ),
+            "every descriptor that arrived closed",
+            &format!("{leaked} of {count} still open"),
+        );
+    }
 }
 
 /// sendmsg() with one byte and several descriptors in one SCM_RIGHTS message.

@@ -85,6 +85,11 @@ enum Answer {
     Bytes(usize),
     /// Nothing, ever (the connection stays open).
     Nothing,
+    /// This many bytes of `a`, then a plain TCP close without close_notify: the answer was
+    /// cut (by an attacker, or a crash), and the client cannot know how much is missing.
+    Cut(usize),
+    /// Bytes of `a` for as long as the client reads them.
+    Endless,
 }
 
 /// What a server saw.
@@ -134,6 +139,17 @@ async fn tls_server(ca: &Ca, names: &[&str], answer: Answer) -> (SocketAddr, Arc
                     Answer::Capitals => line.to_ascii_uppercase(),
                     Answer::Bytes(n) => vec![b'a'; n],
                     Answer::Nothing => return std::future::pending().await,
+                    Answer::Cut(n) => {
+                        let _ = tls.write_all(&vec![b'a'; n]).await;
+                        let _ = tls.flush().await;
+                        // FIN on the TCP connection under TLS, with no close_notify before it.
+                        let _ = tls.into_inner().get_mut().0.shutdown().await;
+                        return;
+                    }
+                    Answer::Endless => {
+                        while tls.write_all(&[b'a'; 4096]).await.is_ok() {}
+                        return;
+                    }
                 };
                 let _ = tls.write_all(&reply).await;
                 let _ = tls.shutdown().await;
@@ -171,7 +187,17 @@ async fn run(
     limits: &Limits,
 ) -> (Result<Reached, ReachError>, Duration) {
     let began = Instant::now();
-    let got = reach(resolver, host, 7026, tls, request, limits).await;
+    // A reach that never returns would hang the check: it is given up on, and reported, well
+    // past its own deadline.
+    let grace = Duration::from_secs(5);
+    let reached = reach(resolver, host, 7026, tls, request, limits);
+    let Ok(got) = tokio::time::timeout(limits.deadline + grace, reached).await else {
+        fail(
+            "Your reach was still running 5 s after limits.deadline: everything, from resolving to the end of the answer, must end within the deadline.",
+            &format!("a result within {} ms", limits.deadline.as_millis()),
+            &format!("still running after {} ms", began.elapsed().as_millis()),
+        );
+    };
     (got, began.elapsed())
 }
 
@@ -331,6 +357,34 @@ fn connecting_a_black_hole_is_overtaken_after_the_stagger() {
         fail(
             "The second attempt starts when the first has had the stagger (250 ms) without success: not before, and not after the first attempt gives up (5 s here).",
             "reached after 250 ms and a little",
+            &format!("reached after {} ms", took.as_millis()),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn connecting_a_failure_starts_the_next_at_once_while_another_attempt_waits() {
+    let rt = runtime();
+    let ca = ca();
+    let hole = lesson_26_reach::black_hole().unwrap();
+    let refusing = testkit::refusing_port();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![hole.addr, refusing.addr, addr]);
+    let limits = Limits {
+        stagger: Duration::from_secs(1),
+        ..limits()
+    };
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    expect_reached(
+        &got,
+        addr,
+        "A black hole, a refused port, then the server: reach should get to the server.",
+    );
+    if !(Duration::from_millis(950)..Duration::from_millis(1600)).contains(&took) {
+        fail(
+            "The black hole has its stagger (1 s) alone; then the second address refuses at once, and the third starts at once too, although the black hole's attempt is still waiting: a failure starts the next attempt, whatever else is in progress.",
+            "reached after 1 s and a little",
             &format!("reached after {} ms", took.as_millis()),
         );
     }
@@ -599,6 +653,47 @@ fn exchange_an_answer_over_the_limit_is_an_error() {
             "An answer of 1001 bytes, one over limits.max_answer.",
             "Err(Exchange(…))",
             &show(&got),
+        );
+    }
+}
+
+#[test]
+fn exchange_an_answer_cut_without_close_notify_is_an_error() {
+    let (got, _, _, _) = one_server(
+        &["localhost"],
+        Answer::Cut(10),
+        "localhost",
+        b"hello\n",
+        &limits(),
+    );
+    if !matches!(got, Err(ReachError::Exchange(_))) {
+        fail(
+            "The server sent 10 bytes and closed the TCP connection without close_notify: the answer may have been cut, so its end is not the answer's end.",
+            "Err(Exchange(…))",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn exchange_an_endless_answer_is_refused_at_the_limit() {
+    // A long deadline: reading on and on until it passes would show as TimedOut.
+    let limits = Limits {
+        deadline: Duration::from_secs(2),
+        ..limits()
+    };
+    let (got, _, _, took) = one_server(
+        &["localhost"],
+        Answer::Endless,
+        "localhost",
+        b"hello\n",
+        &limits,
+    );
+    if !matches!(got, Err(ReachError::Exchange(_))) {
+        fail(
+            "The server answers without end: stop reading once the answer is past limits.max_answer (1000 bytes), instead of keeping all of it until the deadline (2 s).",
+            "Err(Exchange(…)) at once",
+            &format!("{} after {} ms", show(&got), took.as_millis()),
         );
     }
 }

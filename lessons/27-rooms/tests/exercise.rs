@@ -179,7 +179,14 @@ fn nick_rules() {
     // Spec, "Nicks": 1 to 16 letters, digits, _ or -; set once; one member each.
     let addr = yours_at(LIMITS);
     let mut a = Client::open(addr, "a");
-    for bad in ["abcdefghijklmnopq", "al!ce", "al.ce", "\u{e9}t\u{e9}"] {
+    // "bob\r": a \r before the \n is a byte of the line like any other (spec, "Lines").
+    for bad in [
+        "abcdefghijklmnopq",
+        "al!ce",
+        "al.ce",
+        "\u{e9}t\u{e9}",
+        "bob\r",
+    ] {
         a.ask(&format!("NICK {bad}"), "ERR bad nick");
     }
     a.ask("NICK alice", "OK nick alice");

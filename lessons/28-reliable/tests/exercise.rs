@@ -443,6 +443,14 @@ fn sender_keeps_to_the_window_backs_off_and_gives_up() {
             &format!("gaps of {gaps:?} ms"),
         );
     }
+    if first.len() != config.tries as usize {
+        fail(
+            "Packet 0 goes once, then again at each expiry but the last: the tries-th expiry \
+             (7 here) gives up instead of sending it once more.",
+            "packet 0 sent 7 times",
+            &format!("packet 0 sent {} times", first.len()),
+        );
+    }
     match sent {
         Err(e) if e.kind() == ErrorKind::TimedOut && took < Duration::from_secs(5) => {}
         other => fail(
@@ -457,6 +465,98 @@ fn sender_keeps_to_the_window_backs_off_and_gives_up() {
 /// A scripted sender for your receiver, in memory: it hands over the packets in a scrambled
 /// order with copies and bad datagrams in between, then again from the receiver's last Ack,
 /// in order, until all are acknowledged; and it checks every Ack against what it handed over.
+#[test]
+fn sender_a_new_acknowledgement_brings_the_wait_back_to_rto() {
+    // Spec, "Retransmission": the receiver ignores the first four copies of packet 0 (the wait
+    // grows to 320 ms), acknowledges the fifth, then never answers again. Packet 1, the oldest
+    // in flight now, must go again after rto (20 ms), not after the grown wait.
+    let config = Config {
+        rto: Duration::from_millis(20),
+        max_rto: Duration::from_millis(640),
+        tries: 8,
+        window: 1, // each answer is to packet 0 until it is acknowledged
+        ..CONFIG
+    };
+    let mut copies = 0;
+    let mut peer = ScriptedReceiver {
+        log: Log::new(),
+        delivered: Vec::new(),
+        next: 0,
+        ended: false,
+        replies: VecDeque::new(),
+        answer: |next| {
+            copies += 1;
+            match next {
+                1 if copies == 5 => vec![ack(1)],
+                _ => Vec::new(),
+            }
+        },
+    };
+    let _ = yours(|| send(&mut peer, &stream(5_000), &config));
+    let times = |seq: u32| -> Vec<Instant> {
+        peer.log
+            .iter()
+            .filter(
+                |(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: s, .. }) if s == seq),
+            )
+            .map(|(at, _)| *at)
+            .collect()
+    };
+    let (zero, one) = (times(0), times(1));
+    let gap = match (zero.get(4), one.get(1)) {
+        (Some(acked), Some(again)) => again.saturating_duration_since(*acked),
+        _ => fail(
+            "Packet 0's fifth copy was acknowledged (A 1); then packet 1 got no answer and had \
+             to go again.",
+            "packet 0 sent 5 times, packet 1 at least twice",
+            &format!("packet 0 sent {} times, packet 1 {}", zero.len(), one.len()),
+        ),
+    };
+    if gap > Duration::from_millis(200) {
+        fail(
+            "After four expiries the wait had grown to 320 ms; then A 1 came, something new: \
+             the wait goes back to rto (20 ms) for packet 1.",
+            "packet 1 again about 20 ms after A 1",
+            &format!("packet 1 again {} ms after A 1", gap.as_millis()),
+        );
+    }
+}
+
+#[test]
+fn sender_cuts_the_stream_into_payloads_then_the_end() {
+    // Spec, "Datagrams": exactly two payloads' bytes are D 0, D 1, E 2 (no empty Data at the
+    // end); an empty stream is E 0 alone.
+    for (len, expected) in [(2 * CONFIG.payload, "D 0, D 1, E 2"), (0, "E 0")] {
+        let mut peer = ScriptedReceiver {
+            log: Log::new(),
+            delivered: Vec::new(),
+            next: 0,
+            ended: false,
+            replies: VecDeque::new(),
+            answer: |next| vec![ack(next)],
+        };
+        let _ = yours(|| send(&mut peer, &stream(len), &CONFIG));
+        let mut packets: Vec<String> = Vec::new();
+        for (_, d) in &peer.log {
+            let name = match Packet::parse(d) {
+                Some(Packet::Data { seq, .. }) => format!("D {seq}"),
+                Some(Packet::End { seq }) => format!("E {seq}"),
+                _ => format!("{d:?}"),
+            };
+            if !packets.contains(&name) {
+                packets.push(name);
+            }
+        }
+        if packets.join(", ") != expected {
+            fail(
+                &format!("A stream of {len} bytes, payload {}.", CONFIG.payload),
+                expected,
+                &packets.join(", "),
+            );
+        }
+    }
+}
+
 struct ScriptedSender {
     packets: Vec<Vec<u8>>,
     plan: VecDeque<(Option<u32>, Vec<u8>)>,
@@ -652,6 +752,54 @@ fn receiver_gives_up_when_nothing_comes() {
     if !matches!(&got, Err(e) if e.kind() == ErrorKind::TimedOut) || took > Duration::from_secs(3) {
         fail(
             "Nothing came for idle (300 ms): the receiver must give up with TimedOut.",
+            "Err(TimedOut) after about 300 ms",
+            &format!("{got:?} after {took:?}"),
+        );
+    }
+}
+
+#[test]
+fn receiver_gives_up_when_nothing_comes_after_a_first_packet() {
+    // Spec, "The end": idle counts after the first datagram too. D 0, then silence; the link
+    // stops the check (with an error of kind Other) if the receiver still waits after 3 s.
+    struct OneThenSilence {
+        first: Option<Vec<u8>>,
+        started: Instant,
+    }
+    impl Link for OneThenSilence {
+        fn send(&mut self, _: &[u8]) -> io::Result<()> {
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            if let Some(first) = self.first.take() {
+                return Ok(Some(first));
+            }
+            if self.started.elapsed() > Duration::from_secs(3) {
+                return Err(io::Error::other("the check stopped waiting"));
+            }
+            thread::sleep(wait.min(Duration::from_millis(100)));
+            Ok(None)
+        }
+    }
+    let config = Config {
+        idle: Duration::from_millis(300),
+        ..CONFIG
+    };
+    let first = Packet::Data {
+        seq: 0,
+        payload: b"x".to_vec(),
+    };
+    let mut link = OneThenSilence {
+        first: Some(first.encode()),
+        started: Instant::now(),
+    };
+    let got = yours(|| receive(&mut link, &config));
+    let took = link.started.elapsed();
+    if !matches!(&got, Err(e) if e.kind() == ErrorKind::TimedOut) || took > Duration::from_secs(3) {
+        fail(
+            "D 0 came, then nothing for idle (300 ms): the receiver must give up with TimedOut, \
+             as before the first datagram.",
             "Err(TimedOut) after about 300 ms",
             &format!("{got:?} after {took:?}"),
         );

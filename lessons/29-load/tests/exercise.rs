@@ -78,3 +78,24 @@ fn requests_never_answered_get_no_latency() {
 fn no_answers_no_latencies() {
     check("Nothing answered: no latencies.", 10, &[0], &[], &[]);
 }
+
+#[test]
+fn nothing_sent_no_latencies() {
+    // The connection failed before its first request: nothing sent, nothing answered.
+    check("Nothing sent: no latencies.", 10, &[], &[], &[]);
+}
+
+#[test]
+fn a_late_first_request_counts_from_the_timetable_too() {
+    // The timetable starts at 0, but the first request went at 50 ms (the connection was
+    // slow to get going); the user meant to ask at 0 and waited 60 ms for the answer, and the
+    // next requests are late by the same delay.
+    check(
+        "The first request went 50 ms late: its latency too runs from when it was due (start), \
+         not from when it went.",
+        10,
+        &[50, 61, 62],
+        &[60, 62, 63],
+        &[60, 52, 43],
+    );
+}

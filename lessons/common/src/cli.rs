@@ -332,7 +332,9 @@ pub fn help(lesson: &Lesson) -> String {
             Some(value) => format!("{} {}", flag.name, value),
             None => flag.name.to_string(),
         };
-        text.push_str(&format!("    {name:<18} {}\n", flag.help));
+        // A help of several lines: its next lines start under its first.
+        let help = flag.help.replace('\n', &format!("\n{:23}", ""));
+        text.push_str(&format!("    {name:<18} {help}\n"));
     }
     text.push_str("    -h, --help         this help\n\n");
     text.push_str(lesson.about.trim());
