@@ -301,10 +301,12 @@ fn a_silent_client_is_left_at_the_deadline() {
 fn a_trickling_client_is_left_at_the_deadline() {
     let (server, mut client) = connection();
     let (stop, told) = mpsc::channel::<()>();
-    // One byte every 100 ms, for up to the test's timeout: each recv() gets a byte long
-    // before a per-recv timeout could end it.
+    // One byte every 100 ms, until finish returns (or for the test's timeout, then it
+    // closes): each recv() gets a byte long before a per-recv timeout could end it.
     let trickling = thread::spawn(move || {
-        while told.recv_timeout(Duration::from_millis(100)).is_err() {
+        let began = Instant::now();
+        while told.recv_timeout(Duration::from_millis(100)).is_err() && began.elapsed() < timeout()
+        {
             if client.write_all(b"x").is_err() {
                 break;
             }
@@ -370,8 +372,12 @@ fn a_flooding_client_is_cut_off_after_max_discard() {
     let (server, mut client) = connection();
     let (stop, told) = mpsc::channel::<()>();
     let flooding = thread::spawn(move || {
-        let chunk = vec![b'f'; 64 * 1024];
-        while told.try_recv().is_err() && client.write_all(&chunk).is_ok() {}
+        let (chunk, began) = (vec![b'f'; 64 * 1024], Instant::now());
+        while told.try_recv().is_err() && began.elapsed() < timeout() {
+            if client.write_all(&chunk).is_err() {
+                break;
+            }
+        }
     });
     let max_discard = 256 * 1024;
     let began = Instant::now();
