@@ -143,8 +143,8 @@ fn set_timeout(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> 
 // ANCHOR_END: setup
 
 // ANCHOR: ask
-/// The client's half of the exchange: the request, then the half-close: "that is all", and
-/// the reason the server can tell that the request is complete.
+/// The client's half of the exchange: the request, then the half-close, which is how the
+/// server can tell that the request is complete.
 fn ask(conn: &TcpStream, say: &Narrator) -> Result<()> {
     let mut socket = Narrated::quiet(conn, say.clone());
     let call = format!("write_all({})", show_bytes(REQUEST));
@@ -171,8 +171,10 @@ fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
         let bytes = show_bytes(answer);
         format!("{} bytes: {bytes}, then end of stream", answer.len())
     };
-    let mut answer = Vec::new();
-    let read = || (&*conn).read_to_end(&mut answer).map(|_| answer.clone());
+    let read = || {
+        let mut answer = Vec::new();
+        (&*conn).read_to_end(&mut answer).map(|_| answer)
+    };
     let answer = say
         .call_then(call, why, read, shown)
         .map_err(silent_server)?;

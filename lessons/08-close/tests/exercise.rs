@@ -33,6 +33,9 @@ fn run(server: &TcpStream, limits: Linger) -> (io::Result<Ending>, Instant) {
     (result, Instant::now())
 }
 
+/// How late finish may return after its deadline on a busy machine.
+const SLACK: Duration = Duration::from_millis(1000);
+
 fn ms(d: Duration) -> u128 {
     d.as_millis()
 }
@@ -133,8 +136,10 @@ fn the_whole_answer_arrives_though_the_client_sent_more() {
         // A slow client: the whole answer is sent before it reads a byte.
         thread::sleep(Duration::from_millis(300));
         let (got, end, eof_at) = read_all(&mut client);
+        // Taken BEFORE the close: finish may return as soon as the client's FIN is in.
+        let closing_at = Instant::now();
         drop(client);
-        (got, end, eof_at, Instant::now())
+        (got, end, eof_at, closing_at)
     });
     // The test's server reads the 4 bytes of the request, no more, and answers.
     server.set_read_timeout(Some(timeout())).unwrap();
@@ -146,7 +151,7 @@ fn the_whole_answer_arrives_though_the_client_sent_more() {
     };
     let (ending, returned_at) = run(&server, limits);
     drop(server);
-    let (got, end, eof_at, closed_at) = reading.join().unwrap();
+    let (got, end, eof_at, closing_at) = reading.join().unwrap();
     if (got, &end) != (ANSWER, &End::Eof) {
         fail(
             "The client did not get the whole answer: the connection was closed while 1000 \
@@ -175,14 +180,14 @@ fn the_whole_answer_arrives_though_the_client_sent_more() {
         Ending::Closed { discarded: 1000 },
         &ending,
     );
-    if returned_at < closed_at {
+    if returned_at < closing_at {
         fail(
             "finish returned before the client had closed its side: it did not wait for the \
              client's end of stream.",
             "finish returns after the client's close",
             &format!(
                 "finish returned {} ms before it",
-                ms(closed_at - returned_at)
+                ms(closing_at - returned_at)
             ),
         );
     }
@@ -288,7 +293,7 @@ fn a_silent_client_is_left_at_the_deadline() {
         &ending,
     );
     let took = returned_at - began;
-    if took + Duration::from_millis(50) < deadline || took > deadline + Duration::from_millis(500) {
+    if took + Duration::from_millis(50) < deadline || took > deadline + SLACK {
         fail(
             "finish must wait for the client until the deadline, and no longer.",
             &format!("about {} ms", ms(deadline)),
@@ -322,7 +327,7 @@ fn a_trickling_client_is_left_at_the_deadline() {
     let _ = stop.send(());
     trickling.join().unwrap();
     let took = returned_at - began;
-    if took > deadline + Duration::from_millis(500) {
+    if took > deadline + SLACK {
         fail(
             "A client that sends a byte every 100 ms held finish past its deadline: the \
              deadline is for the whole of finish, not for each recv().",
@@ -330,7 +335,7 @@ fn a_trickling_client_is_left_at_the_deadline() {
             &format!("{} after {} ms", shown(&ending), ms(took)),
         );
     }
-    if !matches!(ending, Ok(Ending::TimedOut { discarded }) if (5..=12).contains(&discarded)) {
+    if !matches!(ending, Ok(Ending::TimedOut { discarded }) if (1..=15).contains(&discarded)) {
         fail(
             "A trickling client: TimedOut at the deadline, with the 10 or so bytes read.",
             "Ok(TimedOut { discarded: about 10 })",
