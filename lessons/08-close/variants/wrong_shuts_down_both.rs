@@ -1,6 +1,7 @@
 // WRONG: shuts down both directions: after SHUT_RD, Linux's recv() hands out what is queued
-// and then returns 0 at once, a false end of stream; finish says Closed while the client is
-// still reading, and what the client sends next meets a closed socket (RST).
+// and then returns 0 at once, a false end of stream, so finish says Closed while the client
+// is still reading; and the close that follows resets the connection (measured on Linux 6.18:
+// the client got 128,000 bytes of the 1 MiB answer, then "connection reset by peer").
 
 use std::io::{self, ErrorKind};
 use std::net::Shutdown;
