@@ -1,36 +1,35 @@
-// Lesson 08's exercise: half-close, then read the answer to its end. Yours to write.
+// Lesson 08's exercise: the server's lingering close. Yours to write.
 //
 // Check it:       cargo exercise lesson-08-close
 // Stuck?          cargo hint lesson-08-close      (one hint at a time)
 // Run the lesson: cargo run-exercise lesson-08-close
 
 use std::io;
-use std::net::TcpStream;
+
+use crate::{Closing, Ending, Linger};
 
 // ANCHOR: exercise
-/// Send the whole request on `conn`, then tell the server that it is complete.
+/// End a connection whose answer has been sent, so that the client gets every byte of it:
+/// even a client that sent more than the server read, and reads the answer slowly.
 ///
-/// The contract (what the checks test):
-/// - The server receives every byte of `request`, then end of stream (its recv() returns 0):
-///   that is how it knows the request is complete. An empty request is just the end of stream.
-/// - `conn` can still RECEIVE afterwards: the server answers after it has read the end of
-///   stream, and `read_answer` must get that answer.
-/// - An error from the socket is returned as it is.
-pub fn send_request(conn: &TcpStream, request: &[u8]) -> io::Result<()> {
-    let _ = (conn, request);
-    todo!("send the request, then end it")
-}
-
-/// Read the server's answer on `conn`, all of it, until the server ends it; return its bytes.
-///
-/// The contract (what the checks test):
-/// - Every byte the server sent, in order, however it was cut (the checks send 1 MB in
-///   pieces), and only once the server has closed its side (end of stream).
-/// - A connection that fails (the server resets it) is an error, returned as it is: not
-///   an answer, not even a shorter one.
-/// - Print nothing: the lesson narrates around your functions.
-pub fn read_answer(conn: &TcpStream) -> io::Result<Vec<u8>> {
-    let _ = conn;
-    todo!("read the whole answer")
+/// The contract (what the checks test, on real connections and a real clock):
+/// - Use only `conn`'s calls (shutdown, set_read_timeout, recv); the caller closes the socket
+///   when you return.
+/// - The client learns at once that the answer is complete (its recv() returns 0 after the
+///   last byte) — yet every byte it still sends, up to its end of stream, is read, so that
+///   none is left unread when the caller closes. Never end the receiving direction.
+/// - A client that closes its side: `Closed` with the number of bytes read and thrown away,
+///   returned as soon as its end of stream arrives (0 bytes if it sent nothing more).
+/// - `limits.deadline` is for the WHOLE of `finish`, however the client spaces its bytes
+///   (one every 100 ms, say): once it has passed, `TimedOut`. A deadline of zero reads
+///   nothing, and still ends our sending direction.
+/// - At most `limits.max_discard` bytes are read, not one more (the rest stays unread):
+///   once that many are read without an end of stream, `TooMuch`, at once.
+/// - A client that resets the connection, before or during the wait: `Reset`, not an error.
+///   Any other failure is returned as the error it is.
+/// - Print nothing: the lesson narrates each call around your function.
+pub fn finish(conn: impl Closing, limits: Linger) -> io::Result<Ending> {
+    let _ = (conn, limits);
+    todo!("end the connection so that the client gets the whole answer")
 }
 // ANCHOR_END: exercise

@@ -6,7 +6,9 @@
 //! dropping the stream — gives the whole socket back to the kernel.
 //!
 //! The exchange: the client sends `one\ntwo\nthree\n` and shuts down writing; the server reads
-//! until end of stream, answers with the lines last first (`three\ntwo\none\n`) and closes;
+//! until end of stream, answers with the lines last first (`three\ntwo\none\n`), shuts down
+//! its sending direction, waits for the client's end of stream (the lingering close, the
+//! exercise's `finish`: here it is there already) and closes;
 //! the client reads the answer to its end and closes. The demo then shows what happens when a
 //! socket is closed with bytes still unread: Linux sends RST instead of FIN.
 //!
@@ -14,8 +16,8 @@
 //! whole request has a deadline and a size limit, the answer a time limit, and a client's
 //! error ends that client only. `--rude` adds a part 3, a client that never half-closes.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -23,7 +25,7 @@ use common::error::describe;
 use common::narrate::Shown;
 use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_08_close::{read_answer, send_request};
+use lesson_08_close::{finish, Closing, Ending, Linger};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-08-close",
@@ -141,23 +143,27 @@ fn set_timeout(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> 
 // ANCHOR_END: setup
 
 // ANCHOR: ask
-/// The client's half of the exchange: the request and the half-close (your exercise),
-/// then the answer, read to its end (also your exercise).
+/// The client's half of the exchange: the request, then the half-close, which is how the
+/// server can tell that the request is complete.
 fn ask(conn: &TcpStream, say: &Narrator) -> Result<()> {
-    let call = format!("write_all({}) + shutdown(Write)", show_bytes(REQUEST));
-    let why = "send the request, then FIN: we will send nothing more, but we still listen";
+    let mut socket = Narrated::quiet(conn, say.clone());
+    let call = format!("write_all({})", show_bytes(REQUEST));
+    let sent = |_: &()| format!("{} bytes", REQUEST.len());
+    say.call_then(call, "send the request", || socket.write_all(REQUEST), sent)?;
+    let why = "FIN: we will send nothing more, but we still listen";
     say.call_with(
         conn,
-        call,
+        "shutdown(Write)",
         why,
-        || send_request(conn, REQUEST),
+        || conn.shutdown(Shutdown::Write),
         Shown::shown,
     )?;
-    // Your function got the socket itself; the trace records what it sent.
-    say.moved(Kind::Send, "send", REQUEST);
+    // Only our sending direction has ended: `conn` still reads the answer.
     Ok(())
 }
 
+/// Read the answer to its end: recv() until it returns 0, the server's FIN. A reset is an
+/// error (`?`), not a shorter answer.
 fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
     let call = "recv() until it returns 0";
     let why = "read the whole answer, up to the server's FIN";
@@ -165,8 +171,12 @@ fn hear(conn: &TcpStream, say: &Narrator) -> Result<Vec<u8>> {
         let bytes = show_bytes(answer);
         format!("{} bytes: {bytes}, then end of stream", answer.len())
     };
+    let read = || {
+        let mut answer = Vec::new();
+        (&*conn).read_to_end(&mut answer).map(|_| answer)
+    };
     let answer = say
-        .call_then(call, why, || read_answer(conn), shown)
+        .call_then(call, why, read, shown)
         .map_err(silent_server)?;
     say.moved(Kind::Recv, "recv", &answer);
     Ok(answer)
@@ -282,6 +292,78 @@ impl Write for Deadline<'_> {
 }
 // ANCHOR_END: read_request
 
+// ANCHOR: linger
+/// The lesson's `Closing`: each call the exercise's `finish` makes, narrated. An error goes
+/// back to `finish` as the `io::Error` it is: `finish` decides what it means.
+struct Lingering<'a> {
+    conn: &'a TcpStream,
+    say: &'a Narrator,
+}
+
+impl Closing for Lingering<'_> {
+    fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        let (conn, call) = (self.conn, format!("shutdown({how:?})"));
+        let why = match how {
+            Shutdown::Write => "FIN after the answer: it is complete; we still read",
+            _ => "stop receiving as well",
+        };
+        self.say
+            .call(call, why, || conn.shutdown(how))
+            .map_err(os_error)
+    }
+
+    fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        let (conn, call) = (self.conn, "setsockopt(SO_RCVTIMEO, the time left)");
+        let why = "wait for the client no longer than the deadline";
+        let set = || conn.set_read_timeout(Some(limit));
+        self.say.call(call, why, set).map_err(os_error)
+    }
+
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // The quiet adapter records the bytes in the trace.
+        let mut socket = Narrated::quiet(self.conn, self.say.clone());
+        let why = "read and throw away what the client still sends, up to its end of stream";
+        let drained = |n: &usize| match n {
+            0 => "0 bytes: end of stream, the client has closed its side".to_string(),
+            n => format!("{n} bytes, thrown away"),
+        };
+        let recv = || socket.read(buf);
+        self.say
+            .call_then("recv()", why, recv, drained)
+            .map_err(os_error)
+    }
+}
+
+fn os_error(err: LessonError) -> io::Error {
+    err.source.unwrap_or_else(|| io::Error::other(err.reason))
+}
+
+/// After the answer, the lingering close (your exercise), then how the client ended.
+fn linger(conn: &TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
+    let limits = Linger {
+        deadline: limit,
+        max_discard: MAX_REQUEST,
+    };
+    let ending = finish(Lingering { conn, say }, limits)
+        .map_err(|e| LessonError::io("finish", e, LESSON.package))?;
+    say.note(match ending {
+        Ending::Closed { discarded } => {
+            format!("the client closed its side; {discarded} bytes read and thrown away")
+        }
+        Ending::TimedOut { discarded } => {
+            format!("the client did not close its side in time; {discarded} bytes thrown away")
+        }
+        Ending::TooMuch { discarded } => {
+            format!("the client sent more than {discarded} bytes after its request: enough")
+        }
+        Ending::Reset { discarded } => {
+            format!("the client reset the connection; {discarded} bytes thrown away")
+        }
+    });
+    Ok(())
+}
+// ANCHOR_END: linger
+
 // ANCHOR: close
 /// A connection's two addresses, noted while it is connected: once both FINs have passed,
 /// the kernel no longer reports the peer's address (getpeername fails with ENOTCONN), even
@@ -371,7 +453,7 @@ fn silent_server(err: LessonError) -> LessonError {
     match err.kind() {
         Some(ErrorKind::WouldBlock | ErrorKind::TimedOut) => err.with_hint(
             "the server sent no end of stream; it answers only after it has read OUR end of \
-             stream: did send_request shut down the sending direction?",
+             stream: did the client shut down its sending direction?",
         ),
         _ => err,
     }
@@ -400,6 +482,8 @@ fn demo(opts: &Options) -> Result<()> {
     server.kernel(&to_client);
     let request = read_request(&to_client, DEMO_TIMEOUT, &server)?;
     send_answer(&to_client, &answer_for(&request), DEMO_TIMEOUT, &server)?;
+    // FIN, then wait for the client's: it is here already (the client half-closed first).
+    linger(&to_client, DEMO_TIMEOUT, &server)?;
     // The server closes before the client has read a byte of the answer: nothing is lost.
     close(to_client, server_ends, "connection", &server)?;
     // Both FINs are through: the client's socket is in TIME_WAIT though it is still open.
@@ -490,12 +574,13 @@ fn server(opts: &Options) -> Result<()> {
     Ok(())
 }
 
-/// One client: its whole request, then the answer.
+/// One client: its whole request, the answer, then the lingering close.
 fn serve(conn: &TcpStream, conn_ends: Ends, limit: Duration, say: &Narrator) -> Result<()> {
     let request = read_request(conn, limit, say)?;
     // We have read the end of stream; our side waits in CLOSE_WAIT until we close.
     say.kernel(&conn_ends);
-    send_answer(conn, &answer_for(&request), limit, say)
+    send_answer(conn, &answer_for(&request), limit, say)?;
+    linger(conn, limit, say)
 }
 // ANCHOR_END: server
 

@@ -1,29 +1,53 @@
 // Reference solution for lesson 08's exercise. (Yours goes in exercise.rs.)
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::io::{self, ErrorKind};
+use std::net::Shutdown;
+use std::time::Instant;
+
+use crate::{Closing, Ending, Linger};
 
 // ANCHOR: solution
-/// Send the whole request, then tell the server "that is all": shut down our sending
-/// direction. The kernel sends FIN; the server's recv() returns 0 once it has read the request.
-pub fn send_request(mut conn: &TcpStream, request: &[u8]) -> io::Result<()> {
-    // write_all loops over send() until every byte is with the kernel.
-    conn.write_all(request)?;
-    // Half-close: no more bytes from us, but we can still receive the answer.
-    conn.shutdown(Shutdown::Write)
-}
-
-/// Read the answer to its end: until recv() returns 0, the server's FIN.
-pub fn read_answer(mut conn: &TcpStream) -> io::Result<Vec<u8>> {
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 1024];
+/// The lingering close: FIN first, then read and throw away what the client still sends,
+/// until its end of stream, within one deadline and a byte limit.
+pub fn finish(mut conn: impl Closing, limits: Linger) -> io::Result<Ending> {
+    let deadline = Instant::now() + limits.deadline;
+    // FIN: the client learns that the answer is complete. Only our direction ends: we still
+    // read, so that nothing stays unread when we close (unread bytes make close() send RST).
+    match conn.shutdown(Shutdown::Write) {
+        // The connection is gone already: the client reset it.
+        Err(e) if e.kind() == ErrorKind::NotConnected => return Ok(Ending::Reset { discarded: 0 }),
+        other => other?,
+    }
+    let mut discarded = 0;
+    let mut buf = [0u8; 4096];
     loop {
-        let n = conn.read(&mut buf)?;
-        if n == 0 {
-            // End of stream: the server has closed its sending direction.
-            return Ok(answer);
+        // Never read past the limit; and an empty buffer would read 0, which looks like
+        // the end of stream: stop before.
+        let room = buf.len().min(limits.max_discard - discarded);
+        if room == 0 {
+            return Ok(Ending::TooMuch { discarded });
         }
-        answer.extend_from_slice(&buf[..n]);
+        // ONE deadline for the whole drain: each recv() may wait for the time left only.
+        // None left: stop (a zero timeout is refused, not "do not wait").
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(Ending::TimedOut { discarded });
+        }
+        conn.set_read_timeout(left)?;
+        match conn.recv(&mut buf[..room]) {
+            Ok(0) => return Ok(Ending::Closed { discarded }),
+            Ok(n) => discarded += n,
+            Err(e) => match e.kind() {
+                // The receive timeout: WouldBlock on Unix, TimedOut on Windows.
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+                    return Ok(Ending::TimedOut { discarded })
+                }
+                ErrorKind::ConnectionReset => return Ok(Ending::Reset { discarded }),
+                // A signal interrupted the wait: wait again, for the time left.
+                ErrorKind::Interrupted => {}
+                _ => return Err(e),
+            },
+        }
     }
 }
 // ANCHOR_END: solution

@@ -1,178 +1,500 @@
-//! The exercise's checks: your `send_request` and `read_answer` run here, in the test, on a
-//! real connection to a server the test plays (in a thread). It checks what that server
-//! receives (the request, then end of stream), what your functions return, and that a reset
-//! is an error, never what anything prints.
+//! The exercise's checks: your `finish` runs here, in the test, on the server's side of a real
+//! connection, while a client the test plays (in a thread) sends more than the server read,
+//! reads slowly, trickles, floods, stays silent or resets. They check the bytes the client
+//! gets and when its end of stream comes, what `finish` returns and when, and how many bytes
+//! it left unread, never what anything prints.
 //! (`cargo exercise lesson-08-close` runs them on src/exercise.rs.)
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread::JoinHandle;
+use std::cell::RefCell;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
-use lesson_08_close::{read_answer, send_request};
+use lesson_08_close::{finish, Closing, Ending, Linger};
 use socket2::Socket;
-use testkit::{fail, timeout, yours};
+use testkit::{fail, timeout, uninterrupted, yours};
 
-/// How the test's server ends the exchange after its answer.
-#[derive(Clone, Copy, PartialEq)]
-enum End {
-    /// close(): FIN, end of stream.
-    Close,
-    /// close() with SO_LINGER 0: RST, the connection is reset.
-    Reset,
-}
-
-/// What the test's server received: the request's bytes, and whether end of stream came.
-struct Received {
-    request: Vec<u8>,
-    ended: bool,
-}
-
-/// How long the test's server waits between the parts of its answer.
-const PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// The test's server: it reads the request until end of stream (for at most the test's
-/// timeout), then sends `answer` in `pieces` parts, `PAUSE` apart, and ends the connection
-/// as `end` says.
-/// Without an end of stream it does not answer: it closes.
-fn server(answer: Vec<u8>, pieces: usize, end: End) -> (TcpStream, JoinHandle<Received>) {
+/// The server's side and the client's side of a fresh loopback connection.
+fn connection() -> (TcpStream, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
     client.set_read_timeout(Some(timeout())).unwrap();
-    let serving = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().unwrap();
-        conn.set_read_timeout(Some(timeout())).unwrap();
-        let mut request = Vec::new();
-        let ended = conn.read_to_end(&mut request).is_ok();
-        if ended {
-            for (i, piece) in answer
-                .chunks(answer.len().div_ceil(pieces).max(1))
-                .enumerate()
-            {
-                // A server may pause between parts (it is computing the rest): a pause is
-                // not the end of the answer.
-                if i > 0 {
-                    std::thread::sleep(PAUSE);
-                }
-                if conn.write_all(piece).is_err() {
-                    break;
-                }
-            }
-            if end == End::Reset {
-                Socket::from(conn)
-                    .set_linger(Some(std::time::Duration::ZERO))
-                    .unwrap();
-            }
-        }
-        Received { request, ended }
-    });
-    (client, serving)
+    client.set_write_timeout(Some(timeout())).unwrap();
+    server.set_write_timeout(Some(timeout())).unwrap();
+    (server, client)
 }
 
-/// The server got `request`, then end of stream.
+/// Your `finish` on the server's side: what it returned, and when.
+fn run(server: &TcpStream, limits: Linger) -> (io::Result<Ending>, Instant) {
+    let result = yours(|| finish(server, limits));
+    (result, Instant::now())
+}
+
+/// How late finish may return after its deadline on a busy machine.
+const SLACK: Duration = Duration::from_millis(1000);
+
+fn ms(d: Duration) -> u128 {
+    d.as_millis()
+}
+
+fn shown(result: &io::Result<Ending>) -> String {
+    match result {
+        Ok(ending) => format!("Ok({ending:?})"),
+        Err(e) => format!("Err: {e} (kind {:?})", e.kind()),
+    }
+}
+
+/// `finish` must have returned exactly this.
 #[track_caller]
-fn server_got(received: &Received, request: &[u8]) {
-    let got = format!("b\"{}\"", received.request.escape_ascii());
-    if !received.ended {
+fn check_ending(why: &str, expected: Ending, got: &io::Result<Ending>) {
+    if !matches!(got, Ok(ending) if *ending == expected) {
+        fail(why, &format!("Ok({expected:?})"), &shown(got));
+    }
+}
+
+/// How a client's reading ended.
+#[derive(Debug, PartialEq)]
+enum End {
+    Eof,
+    Error(ErrorKind),
+}
+
+/// Read to the end of stream (or an error); the bytes, how it ended and when.
+fn read_all(client: &mut TcpStream) -> (usize, End, Instant) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut got = 0;
+    loop {
+        match uninterrupted(|| client.read(&mut buf)) {
+            Ok(0) => return (got, End::Eof, Instant::now()),
+            Ok(n) => got += n,
+            Err(e) => return (got, End::Error(e.kind()), Instant::now()),
+        }
+    }
+}
+
+/// Hold the client's side, silent, until told to stop (or for the test's timeout), then
+/// close it.
+fn silent(client: TcpStream) -> (mpsc::Sender<()>, JoinHandle<()>) {
+    let (stop, told) = mpsc::channel();
+    let holding = thread::spawn(move || {
+        let _ = told.recv_timeout(timeout());
+        drop(client);
+    });
+    (stop, holding)
+}
+
+/// Wait until the server's kernel holds `n` unread bytes (peek, no sleeping).
+fn wait_for_unread(server: &TcpStream, n: usize) {
+    let mut buf = vec![0u8; n + 1];
+    let began = Instant::now();
+    server.set_read_timeout(Some(timeout())).unwrap();
+    while server.peek(&mut buf).unwrap() < n {
+        assert!(
+            began.elapsed() < timeout(),
+            "the client's bytes never arrived"
+        );
+        thread::yield_now();
+    }
+}
+
+/// How many bytes the server's kernel still holds unread, without waiting.
+fn unread(server: &TcpStream) -> usize {
+    server.set_nonblocking(true).unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = 0;
+    loop {
+        match (&*server).read(&mut buf) {
+            Ok(0) => return left,
+            Ok(n) => left += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return left,
+            Err(e) => panic!("reading what was left: {e}"),
+        }
+    }
+}
+
+/// Close the client's side with SO_LINGER 0: the kernel sends RST.
+fn reset(client: TcpStream) {
+    Socket::from(client)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+}
+
+#[test]
+fn the_whole_answer_arrives_though_the_client_sent_more() {
+    // The real trouble: the client sends its request AND more bytes, which the server never
+    // reads; the server sends a 1 MiB answer, and the client reads it late. Closing with
+    // those bytes unread sends RST, and the part of the answer still in the server's kernel
+    // is thrown away: the client reads what had reached it, then "connection reset by peer".
+    const ANSWER: usize = 1 << 20;
+    let (mut server, mut client) = connection();
+    let reading = thread::spawn(move || {
+        client.write_all(b"GET\n").unwrap();
+        client.write_all(&[b'x'; 1000]).unwrap();
+        // A slow client: the whole answer is sent before it reads a byte.
+        thread::sleep(Duration::from_millis(300));
+        let (got, end, eof_at) = read_all(&mut client);
+        // Taken BEFORE the close: finish may return as soon as the client's FIN is in.
+        let closing_at = Instant::now();
+        drop(client);
+        (got, end, eof_at, closing_at)
+    });
+    // The test's server reads the 4 bytes of the request, no more, and answers.
+    server.set_read_timeout(Some(timeout())).unwrap();
+    server.read_exact(&mut [0u8; 4]).unwrap();
+    server.write_all(&vec![b'a'; ANSWER]).unwrap();
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: 64 * 1024,
+    };
+    let (ending, returned_at) = run(&server, limits);
+    drop(server);
+    let (got, end, eof_at, closing_at) = reading.join().unwrap();
+    if (got, &end) != (ANSWER, &End::Eof) {
         fail(
-            "The server never saw the end of your request: its recv() never returned 0, so it \
-             waited and never answered.",
-            &format!("b\"{}\", then end of stream", request.escape_ascii()),
+            "The client did not get the whole answer: the connection was closed while 1000 \
+             bytes it sent were still unread, so the kernel reset it and threw away the part \
+             of the answer it had not delivered yet.",
+            &format!("{ANSWER} bytes, then end of stream"),
+            &format!("{got} bytes, then {end:?}"),
+        );
+    }
+    if eof_at > returned_at {
+        fail(
+            "The client saw the end of the answer only when the socket was closed, after your \
+             finish had returned: while finish waited, the client had all the bytes but no end \
+             of stream, so it waited too.",
+            "the client's end of stream before finish returns (then the client closes)",
             &format!(
-                "{got}, then nothing more for {} s (no end of stream)",
-                timeout().as_secs()
+                "end of stream {} ms after finish returned {}",
+                ms(eof_at - returned_at),
+                shown(&ending)
             ),
         );
     }
-    if received.request != request {
+    check_ending(
+        "finish must say how the client ended: it closed its side after the 1000 bytes that \
+         were read and thrown away.",
+        Ending::Closed { discarded: 1000 },
+        &ending,
+    );
+    if returned_at < closing_at {
         fail(
-            "The server received other bytes than your request.",
-            &format!("b\"{}\"", request.escape_ascii()),
-            &got,
+            "finish returned before the client had closed its side: it did not wait for the \
+             client's end of stream.",
+            "finish returns after the client's close",
+            &format!(
+                "finish returned {} ms before it",
+                ms(closing_at - returned_at)
+            ),
         );
     }
 }
 
-fn payload(size: usize) -> Vec<u8> {
-    (0..size).map(|i| (i % 251) as u8).collect()
+/// A `Closing` that records the calls it is asked to make, then makes them.
+struct Recording<'a> {
+    conn: &'a TcpStream,
+    calls: &'a RefCell<Vec<String>>,
+}
+
+impl Closing for Recording<'_> {
+    fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        self.calls.borrow_mut().push(format!("shutdown({how:?})"));
+        self.conn.shutdown(how)
+    }
+
+    fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        self.calls.borrow_mut().push("set_read_timeout".into());
+        self.conn.set_read_timeout(Some(limit))
+    }
+
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.calls.borrow_mut().push("recv".into());
+        Read::read(&mut self.conn, buf)
+    }
 }
 
 #[test]
-fn the_server_gets_the_request_then_end_of_stream() {
-    let request = b"one\ntwo\nthree\n";
-    let (conn, serving) = server(b"three\ntwo\none\n".to_vec(), 1, End::Close);
-    let sent = yours(|| send_request(&conn, request));
-    let _ = yours(|| read_answer(&conn));
-    server_got(&serving.join().unwrap(), request);
-    if let Err(e) = sent {
+fn only_the_sending_direction_ends_before_the_first_recv() {
+    let (server, client) = connection();
+    drop(client);
+    let calls = RefCell::new(Vec::new());
+    let conn = Recording {
+        conn: &server,
+        calls: &calls,
+    };
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: 1000,
+    };
+    let ending = yours(|| finish(conn, limits));
+    let calls = calls.into_inner();
+    let shutdowns: Vec<&String> = calls.iter().filter(|c| c.starts_with("shutdown")).collect();
+    let first_recv = calls.iter().position(|c| c == "recv");
+    let first_shutdown = calls.iter().position(|c| c.starts_with("shutdown"));
+    if shutdowns != ["shutdown(Write)"] || first_shutdown > first_recv {
         fail(
-            "send_request returned an error.",
-            "Ok(())",
-            &format!("Err({e})"),
+            "The sending direction must end once, before finish waits for anything, and the \
+             receiving direction never: the client's bytes must still be read.",
+            "shutdown(Write), then set_read_timeout and recv as you need them",
+            &calls.join(", "),
+        );
+    }
+    check_ending(
+        "A client that closed without sending anything more: Closed, 0 bytes thrown away.",
+        Ending::Closed { discarded: 0 },
+        &ending,
+    );
+}
+
+#[test]
+fn a_client_that_closed_already_ends_it_at_once() {
+    let (server, client) = connection();
+    drop(client);
+    let began = Instant::now();
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: 1000,
+    };
+    let (ending, returned_at) = run(&server, limits);
+    check_ending(
+        "The client had closed its side, with nothing more sent: Closed, 0 bytes.",
+        Ending::Closed { discarded: 0 },
+        &ending,
+    );
+    if returned_at - began > Duration::from_secs(1) {
+        fail(
+            "finish waited although the client's end of stream was already there.",
+            "at once",
+            &format!("{} ms", ms(returned_at - began)),
         );
     }
 }
 
 #[test]
-fn an_empty_request_is_just_the_end_of_stream() {
-    let (conn, serving) = server(b"nothing?\n".to_vec(), 1, End::Close);
-    let _ = yours(|| send_request(&conn, b""));
-    let _ = yours(|| read_answer(&conn));
-    server_got(&serving.join().unwrap(), b"");
+fn a_silent_client_is_left_at_the_deadline() {
+    let (server, client) = connection();
+    let (stop, holding) = silent(client);
+    let deadline = Duration::from_millis(500);
+    let began = Instant::now();
+    let limits = Linger {
+        deadline,
+        max_discard: 1000,
+    };
+    let (ending, returned_at) = run(&server, limits);
+    let _ = stop.send(());
+    holding.join().unwrap();
+    check_ending(
+        "A client that sends nothing and never closes: TimedOut once the deadline has passed \
+         (on Unix a receive timeout is the error kind WouldBlock, EAGAIN).",
+        Ending::TimedOut { discarded: 0 },
+        &ending,
+    );
+    let took = returned_at - began;
+    if took + Duration::from_millis(50) < deadline || took > deadline + SLACK {
+        fail(
+            "finish must wait for the client until the deadline, and no longer.",
+            &format!("about {} ms", ms(deadline)),
+            &format!("{} ms", ms(took)),
+        );
+    }
 }
 
 #[test]
-fn the_whole_answer_arrives_after_the_half_close() {
-    // A megabyte, sent in three parts: it comes in many pieces, after the request has ended.
-    let answer = payload(1_000_000);
-    let (conn, serving) = server(answer.clone(), 3, End::Close);
-    let _ = yours(|| send_request(&conn, b"a request\n"));
-    let result = yours(|| read_answer(&conn));
-    let received = serving.join().unwrap();
-    server_got(&received, b"a request\n");
-    match result {
-        Ok(got) if got == answer => {}
-        Ok(got) => {
-            let at = (0..).find(|&i| got.get(i) != answer.get(i)).unwrap_or(0);
+fn a_trickling_client_is_left_at_the_deadline() {
+    let (server, mut client) = connection();
+    let (stop, told) = mpsc::channel::<()>();
+    // One byte every 100 ms, until finish returns (or for the test's timeout, then it
+    // closes): each recv() gets a byte long before a per-recv timeout could end it.
+    let trickling = thread::spawn(move || {
+        let began = Instant::now();
+        while told.recv_timeout(Duration::from_millis(100)).is_err() && began.elapsed() < timeout()
+        {
+            if client.write_all(b"x").is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Duration::from_secs(1);
+    let began = Instant::now();
+    let limits = Linger {
+        deadline,
+        max_discard: 64 * 1024,
+    };
+    let (ending, returned_at) = run(&server, limits);
+    let _ = stop.send(());
+    trickling.join().unwrap();
+    let took = returned_at - began;
+    if took > deadline + SLACK {
+        fail(
+            "A client that sends a byte every 100 ms held finish past its deadline: the \
+             deadline is for the whole of finish, not for each recv().",
+            &format!("finish returns TimedOut after about {} ms", ms(deadline)),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
+    if !matches!(ending, Ok(Ending::TimedOut { discarded }) if (1..=15).contains(&discarded)) {
+        fail(
+            "A trickling client: TimedOut at the deadline, with the 10 or so bytes read.",
+            "Ok(TimedOut { discarded: about 10 })",
+            &shown(&ending),
+        );
+    }
+}
+
+#[test]
+fn no_time_at_all_still_ends_the_answer() {
+    let (server, mut client) = connection();
+    let limits = Linger {
+        deadline: Duration::ZERO,
+        max_discard: 1000,
+    };
+    let (ending, _) = run(&server, limits);
+    check_ending(
+        "A deadline of zero: no time to wait for the client, so TimedOut, 0 bytes — not an \
+         error (a receive timeout of zero is refused with InvalidInput: it is not \"do not \
+         wait\").",
+        Ending::TimedOut { discarded: 0 },
+        &ending,
+    );
+    client
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let (_, end, _) = read_all(&mut client);
+    if end != End::Eof {
+        fail(
+            "Even with no time to wait, the client must learn that the answer is complete.",
+            "end of stream",
+            &format!("{end:?}"),
+        );
+    }
+}
+
+#[test]
+fn a_flooding_client_is_cut_off_after_max_discard() {
+    let (server, mut client) = connection();
+    let (stop, told) = mpsc::channel::<()>();
+    let flooding = thread::spawn(move || {
+        let (chunk, began) = (vec![b'f'; 64 * 1024], Instant::now());
+        while told.try_recv().is_err() && began.elapsed() < timeout() {
+            if client.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let max_discard = 256 * 1024;
+    let began = Instant::now();
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard,
+    };
+    let (ending, returned_at) = run(&server, limits);
+    let _ = stop.send(());
+    // Closing with the flood unread resets the connection: the flooder's write fails.
+    drop(server);
+    flooding.join().unwrap();
+    let took = returned_at - began;
+    if !matches!(ending, Ok(Ending::TooMuch { discarded }) if discarded == max_discard)
+        || took > Duration::from_secs(2)
+    {
+        fail(
+            "A client that sends without end: once max_discard bytes are read, TooMuch, at \
+             once (not at the deadline).",
+            &format!("Ok(TooMuch {{ discarded: {max_discard} }}) at once"),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
+}
+
+#[test]
+fn not_one_byte_past_max_discard() {
+    // (max_discard, bytes the client sends before it waits, silent, for the answer's end)
+    for (max_discard, sent) in [(10_000, 10_100), (5000, 5001), (0, 10)] {
+        let (server, mut client) = connection();
+        client.write_all(&vec![b'y'; sent]).unwrap();
+        wait_for_unread(&server, sent);
+        let (stop, holding) = silent(client);
+        let began = Instant::now();
+        let limits = Linger {
+            deadline: Duration::from_secs(3),
+            max_discard,
+        };
+        let (ending, returned_at) = run(&server, limits);
+        let left = unread(&server);
+        let _ = stop.send(());
+        holding.join().unwrap();
+        let took = returned_at - began;
+        let expected = Ending::TooMuch {
+            discarded: max_discard,
+        };
+        if !matches!(&ending, Ok(e) if *e == expected) || took > Duration::from_secs(1) {
             fail(
-                "read_answer did not return the whole answer (1000000 bytes, sent in three \
-                 parts 300 ms apart, then end of stream: only end of stream ends it).",
-                "1000000 bytes: 0, 1, 2, ... 250, 0, 1, ...",
                 &format!(
-                    "{} bytes{}",
-                    got.len(),
-                    match got.len() {
-                        0 => " (nothing: could your socket still receive?)".to_string(),
-                        n if n < answer.len() && got == answer[..n] =>
-                            ", the start of the answer: the rest is missing".into(),
-                        _ => format!(", the first wrong byte at offset {at}"),
-                    }
+                    "The client sent {sent} bytes and no end of stream; max_discard is \
+                     {max_discard}: TooMuch, at once. (Careful: recv() into an empty buffer \
+                     returns 0, which is not an end of stream.)"
                 ),
+                &format!("Ok({expected:?}) at once"),
+                &format!("{} after {} ms", shown(&ending), ms(took)),
             );
         }
-        Err(e) => fail(
-            "read_answer returned an error.",
-            "Ok(the 1000000 bytes of the answer)",
-            &format!("Err({:?}: {e})", e.kind()),
-        ),
+        if left != sent - max_discard {
+            fail(
+                &format!(
+                    "finish must read at most max_discard ({max_discard}) of the {sent} bytes \
+                     the client sent, not one more."
+                ),
+                &format!("{} bytes left unread", sent - max_discard),
+                &format!("{left} bytes left unread"),
+            );
+        }
     }
 }
 
 #[test]
-fn when_the_server_resets_read_answer_fails() {
-    let (conn, serving) = server(b"the start of an answer".to_vec(), 1, End::Reset);
-    let _ = yours(|| send_request(&conn, b"a request\n"));
-    let result = yours(|| read_answer(&conn));
-    server_got(&serving.join().unwrap(), b"a request\n");
-    match result {
-        Err(e) if e.kind() != ErrorKind::WouldBlock && e.kind() != ErrorKind::TimedOut => {}
-        other => fail(
-            "The server reset the connection (RST) in the middle of its answer: read_answer \
-             must return that error, not what it has so far as if it were the answer.",
-            "Err(ConnectionReset: ...)",
-            &match other {
-                Ok(got) => format!("Ok(b\"{}\")", got.escape_ascii()),
-                Err(e) => format!("Err({:?}: {e})", e.kind()),
-            },
-        ),
+fn a_client_that_resets_is_a_reset_not_an_error() {
+    // Before finish: the client sends 10 bytes, then resets. On Linux the RST is in before
+    // finish starts: shutdown() then fails with NotConnected.
+    let (server, mut client) = connection();
+    client.write_all(b"0123456789").unwrap();
+    wait_for_unread(&server, 10);
+    reset(client);
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: 1000,
+    };
+    let (ending, _) = run(&server, limits);
+    if !matches!(ending, Ok(Ending::Reset { discarded }) if discarded <= 10) {
+        fail(
+            "The client reset the connection before finish began (a shutdown or recv on it \
+             fails): that is how it ended, not an error of the server's.",
+            "Ok(Reset { discarded: 0 to 10 })",
+            &shown(&ending),
+        );
+    }
+
+    // During the wait: the client reads the answer's end, then resets.
+    let (server, mut client) = connection();
+    let resetting = thread::spawn(move || {
+        let (_, end, _) = read_all(&mut client);
+        reset(client);
+        end
+    });
+    let began = Instant::now();
+    let (ending, returned_at) = run(&server, limits);
+    let end = resetting.join().unwrap();
+    if !matches!(ending, Ok(Ending::Reset { discarded: 0 }))
+        || returned_at - began > Duration::from_secs(2)
+    {
+        fail(
+            &format!(
+                "The client reset the connection while finish waited (after it read {end:?}): \
+                 Reset, at once."
+            ),
+            "Ok(Reset { discarded: 0 }) at once",
+            &format!("{} after {} ms", shown(&ending), ms(returned_at - began)),
+        );
     }
 }

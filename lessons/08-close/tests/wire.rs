@@ -50,10 +50,17 @@ fn shutdown_sends_fin_and_close_with_unread_bytes_sends_rst() {
             .map(|s| s.to_string())
             .collect()
     };
-    let shutdown = segments_between("+ shutdown(Write)", "server  recv(");
+    let shutdown = segments_between("client  shutdown(Write)", "server  recv(");
     assert!(
         shutdown.iter().any(|s| s == "client > server [F.]"),
         "shutdown(Write) must send the client's FIN before the server reads:\n{}",
+        run.stdout
+    );
+    // The server's FIN comes from its own half-close, in the lingering close, not from close().
+    let linger = segments_between("server  shutdown(Write)", "server  close(connection)");
+    assert!(
+        linger.iter().any(|s| s == "server > client [F.]"),
+        "the server's shutdown(Write) must send its FIN:\n{}",
         run.stdout
     );
     let close = segments_between("close(connection, unread bytes)", "client  recv(1024)");
