@@ -105,7 +105,10 @@ fn serve_one(listener: &TcpListener, rules: &[Net], say: &Narrator) -> Result<()
             "{peer} is an IPv4-mapped address: the client is {shown}, over IPv4"
         ));
     }
-    let answer = if rules.is_empty() || allowed(peer, rules) {
+    let answer = if rules.is_empty() {
+        format!("you are {shown}\n")
+    } else if allowed(peer, rules) {
+        say.note(format!("an --allow rule holds {}: served", shown.ip()));
         format!("you are {shown}\n")
     } else {
         say.note(format!("no --allow rule holds {}: refused", shown.ip()));
