@@ -26,8 +26,9 @@ pub use exercise::allowed;
 /// is every address whose first `prefix` bits are those of `addr`.
 ///
 /// A `Net` always has a prefix its family allows: 0 to 32 for IPv4, 0 to 128 for IPv6.
-/// `addr` keeps the bits written after the prefix (`10.0.0.1/8` stays so, as nginx keeps
-/// them): they are not part of the network.
+/// `10.0.0.1/8` is accepted and means `10.0.0.0/8`: `addr` keeps the bits written after the
+/// prefix, but they are not part of the network (nginx's `allow` accepts it too, with a
+/// warning that the "low address bits" are meaningless).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Net {
     addr: IpAddr,
@@ -68,8 +69,9 @@ impl FromStr for Net {
                 .parse()
                 .map_err(|_| format!("{text}: {prefix:?} is not a prefix length"))?,
         };
-        Net::new(addr, prefix)
-            .ok_or_else(|| format!("{text}: an address of this family has {most} bits, not {prefix}"))
+        Net::new(addr, prefix).ok_or_else(|| {
+            format!("{text}: an address of this family has {most} bits, not {prefix}")
+        })
     }
 }
 
@@ -87,12 +89,27 @@ mod tests {
     #[test]
     fn rules_are_read_or_refused_clearly() {
         let net: Net = "10.0.0.0/8".parse().unwrap();
-        assert_eq!((net.addr().to_string(), net.prefix()), ("10.0.0.0".into(), 8));
+        assert_eq!(
+            (net.addr().to_string(), net.prefix()),
+            ("10.0.0.0".into(), 8)
+        );
         assert_eq!("::1".parse::<Net>().unwrap().prefix(), 128);
         assert_eq!("192.0.2.7".parse::<Net>().unwrap().prefix(), 32);
         assert_eq!("::/0".parse::<Net>().unwrap().to_string(), "::/0");
-        assert_eq!("10.0.0.1/8".parse::<Net>().unwrap().to_string(), "10.0.0.1/8");
-        for bad in ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x", "10/8", "", "/8", "::1/-1"] {
+        assert_eq!(
+            "10.0.0.1/8".parse::<Net>().unwrap().to_string(),
+            "10.0.0.1/8"
+        );
+        for bad in [
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/",
+            "10.0.0.0/x",
+            "10/8",
+            "",
+            "/8",
+            "::1/-1",
+        ] {
             let err = bad.parse::<Net>().unwrap_err();
             assert!(err.starts_with(bad), "{bad}: {err}");
         }

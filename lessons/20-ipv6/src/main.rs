@@ -239,9 +239,9 @@ fn demo(opts: &Options) -> Result<()> {
     }
 
     // The same socket with an allow-list: the IPv4 client, mapped, is held by an IPv4 rule.
-    let rules: Vec<Net> = vec!["127.0.0.0/8".parse().map_err(|e: String| {
-        LessonError::protocol("--allow", e)
-    })?];
+    let rules: Vec<Net> = vec!["127.0.0.0/8"
+        .parse()
+        .map_err(|e: String| LessonError::protocol("--allow", e))?];
     server.note("now --allow 127.0.0.0/8: IPv4's loopback only");
     for to in [
         SocketAddr::from(([127, 0, 0, 1], port)),

@@ -104,7 +104,14 @@ fn an_allow_list_takes_an_ipv4_client_of_a_dual_stack_socket_for_ipv4() {
         return;
     }
     // IPv4's loopback only: the IPv4 client arrives mapped and is served; ::1 is refused.
-    let args = ["--addr", "[::]:0", "--allow", "127.0.0.0/8", "--clients", "3"];
+    let args = [
+        "--addr",
+        "[::]:0",
+        "--allow",
+        "127.0.0.0/8",
+        "--clients",
+        "3",
+    ];
     let server = Server::start(BIN, &[&["server"][..], &args].concat());
     let port = server.addr.port();
     let v4 = SocketAddr::from(([127, 0, 0, 1], port));
@@ -120,9 +127,20 @@ fn an_allow_list_takes_an_ipv4_client_of_a_dual_stack_socket_for_ipv4() {
     let expected = you_are(conn.stream());
     assert_eq!(answer(&mut conn).trim_end(), expected);
     server.finish().success();
-    let args = ["server", "--addr", "[::]:0", "--allow", "127.0.0.0/8", "--allow", "::1"];
+    let args = [
+        "server",
+        "--addr",
+        "[::]:0",
+        "--allow",
+        "127.0.0.0/8",
+        "--allow",
+        "::1",
+    ];
     let server = Server::start(BIN, &[&args[..], &["--clients", "1"]].concat());
-    let mut conn = Conn::open(SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, server.addr.port())));
+    let mut conn = Conn::open(SocketAddr::from((
+        std::net::Ipv6Addr::LOCALHOST,
+        server.addr.port(),
+    )));
     let expected = you_are(conn.stream());
     assert_eq!(answer(&mut conn).trim_end(), expected);
     server.finish().success();
@@ -134,7 +152,9 @@ fn a_bad_allow_rule_is_a_clear_error_before_any_socket() {
         let run = lesson(BIN)
             .args(&["server", "--addr", "127.0.0.1:0", "--allow", bad])
             .run();
-        run.clean_failure().stderr_has(bad).stdout_lacks("listening on");
+        run.clean_failure()
+            .stderr_has(bad)
+            .stdout_lacks("listening on");
     }
 }
 

@@ -59,7 +59,12 @@ fn a_prefix_is_bits_not_digits_of_the_text() {
     check(&["1.2.3.0/24"], "1.2.30.5:1", false, why);
     let why = "2001:db80:: starts with the text \"2001:db8\", not with its 32 bits";
     check(&["2001:db8::/32"], "[2001:db80::1]:1", false, why);
-    check(&["2001:db8::/32"], "[2001:db8:0:1::5]:1", true, "2001:db8::/32 holds it");
+    check(
+        &["2001:db8::/32"],
+        "[2001:db8:0:1::5]:1",
+        true,
+        "2001:db8::/32 holds it",
+    );
 }
 
 #[test]
@@ -67,7 +72,12 @@ fn the_bits_of_a_rule_after_its_prefix_play_no_part() {
     let why = "10.9.9.9/8 is the network 10.0.0.0/8";
     check(&["10.9.9.9/8"], "10.0.0.1:1", true, why);
     check(&["10.9.9.9/8"], "10.200.1.2:1", true, why);
-    check(&["192.0.2.1/0"], "8.8.8.8:53", true, "192.0.2.1/0 is every IPv4 address");
+    check(
+        &["192.0.2.1/0"],
+        "8.8.8.8:53",
+        true,
+        "192.0.2.1/0 is every IPv4 address",
+    );
     let why = "2001:db8::1/32 is the network 2001:db8::/32";
     check(&["2001:db8::1/32"], "[2001:db8:ffff::2]:1", true, why);
 }
@@ -80,7 +90,12 @@ fn slash_zero_holds_its_whole_family() {
     check(&["0.0.0.0/0"], "203.0.113.9:1", true, why);
     let why = "/0 holds every IPv6 address";
     check(&["::/0"], "[::1]:1", true, why);
-    check(&["::/0"], "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1", true, why);
+    check(
+        &["::/0"],
+        "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1",
+        true,
+        why,
+    );
     check(&["::/0"], "[2001:db8::1]:1", true, why);
 }
 
@@ -95,7 +110,12 @@ fn slash_32_and_slash_128_hold_one_address() {
     check(&["::1/128"], "[::1]:1", true, why);
     check(&["::1/128"], "[::]:1", false, why);
     check(&["::1/128"], "[::3]:1", false, why);
-    check(&["::1"], "[::1]:1", true, "a rule without /LEN is that one address");
+    check(
+        &["::1"],
+        "[::1]:1",
+        true,
+        "a rule without /LEN is that one address",
+    );
 }
 
 #[test]
@@ -123,7 +143,12 @@ fn a_mapped_peer_is_its_ipv4_self_for_every_rule() {
     let why = "an IPv4 client is held by no IPv6 rule, even on a dual-stack socket";
     check(&["::/0"], "[::ffff:10.1.2.3]:5000", false, why);
     check(&["::ffff:0:0/96"], "[::ffff:10.1.2.3]:5000", false, why);
-    check(&["::ffff:10.0.0.0/104"], "[::ffff:10.1.2.3]:5000", false, why);
+    check(
+        &["::ffff:10.0.0.0/104"],
+        "[::ffff:10.1.2.3]:5000",
+        false,
+        why,
+    );
     let why = "one rule that holds it is enough, wherever it is in the list";
     check(&["::/0", "10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
 }
@@ -136,8 +161,18 @@ fn only_mapped_addresses_are_ipv4() {
     check(&["10.0.0.0/8"], "[::a00:1]:5000", false, why);
     check(&["::/96"], "[::a00:1]:5000", true, why);
     let why = "an address that ends like a mapped one but does not start with 80 zero bits is IPv6";
-    check(&["192.0.2.0/24"], "[2001:db8::ffff:c000:221]:5000", false, why);
-    check(&["2001:db8::/32"], "[2001:db8::ffff:c000:221]:5000", true, why);
+    check(
+        &["192.0.2.0/24"],
+        "[2001:db8::ffff:c000:221]:5000",
+        false,
+        why,
+    );
+    check(
+        &["2001:db8::/32"],
+        "[2001:db8::ffff:c000:221]:5000",
+        true,
+        why,
+    );
     check(&["10.0.0.0/8"], "[1::ffff:a00:1]:5000", false, why);
 }
 
@@ -158,7 +193,12 @@ fn a_list_allows_a_peer_one_of_its_rules_holds_and_no_rules_allow_no_one() {
     let why = "the second rule holds it";
     check(&["192.0.2.0/24", "10.0.0.0/8"], "10.1.1.1:1", true, why);
     check(&["192.0.2.0/24", "::1/128"], "[::1]:1", true, why);
-    check(&["192.0.2.0/24", "::1/128"], "10.1.1.1:1", false, "no rule holds it");
+    check(
+        &["192.0.2.0/24", "::1/128"],
+        "10.1.1.1:1",
+        false,
+        "no rule holds it",
+    );
     let why = "no rules: no one is allowed";
     check(&[], "127.0.0.1:1", false, why);
     check(&[], "[::1]:1", false, why);
