@@ -227,32 +227,13 @@ fn demo(opts: &Options) -> Result<()> {
     opts.ready(SocketAddr::from((Ipv6Addr::UNSPECIFIED, port)));
 
     // One client per family, to the same socket.
-    for to in [
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
-    ] {
-        let conn = client.call(format!("connect({to})"), "one client", || {
-            TcpStream::connect(to)
-        })?;
-        serve_one(&dual, &[], &server)?;
-        read_answer(&conn, &client)?;
-    }
+    one_of_each_family(&dual, &[], &server, &client)?;
 
     // The same socket with an allow-list: the IPv4 client, mapped, is held by an IPv4 rule.
-    let rules: Vec<Net> = vec!["127.0.0.0/8"
-        .parse()
-        .map_err(|e: String| LessonError::protocol("--allow", e))?];
+    let rule = "127.0.0.0/8".parse();
+    let rules: Vec<Net> = vec![rule.map_err(|e: String| LessonError::protocol("--allow", e))?];
     server.note("now --allow 127.0.0.0/8: IPv4's loopback only");
-    for to in [
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
-    ] {
-        let conn = client.call(format!("connect({to})"), "one client", || {
-            TcpStream::connect(to)
-        })?;
-        serve_one(&dual, &rules, &server)?;
-        read_answer(&conn, &client)?;
-    }
+    one_of_each_family(&dual, &rules, &server, &client)?;
 
     // The port is taken for IPv4 too.
     let v4 = SocketAddr::from(([0, 0, 0, 0], port));
@@ -285,6 +266,30 @@ fn demo(opts: &Options) -> Result<()> {
         "a link-local address names its interface: {link_local} is fe80::1 on interface 1 (scope_id {})",
         link_local.scope_id()
     ));
+    Ok(())
+}
+
+/// A client from 127.0.0.1, then one from ::1, each served (or refused) by the socket.
+fn one_of_each_family(
+    listener: &TcpListener,
+    rules: &[Net],
+    server: &Narrator,
+    client: &Narrator,
+) -> Result<()> {
+    let port = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?
+        .port();
+    for to in [
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+    ] {
+        let conn = client.call(format!("connect({to})"), "one client", || {
+            TcpStream::connect(to)
+        })?;
+        serve_one(listener, rules, server)?;
+        read_answer(&conn, client)?;
+    }
     Ok(())
 }
 // ANCHOR_END: demo
