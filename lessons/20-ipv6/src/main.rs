@@ -49,7 +49,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--allow",
             value: Some("NET"),
-            help: "server: serve only clients this network holds (10.0.0.0/8, ::1/128, ...; repeatable); default everyone",
+            help: "server: serve only clients of this network (10.0.0.0/8, ::1); repeatable",
         },
     ],
 };
