@@ -6,7 +6,6 @@
 
 use std::net::SocketAddr;
 
-#[allow(unused_imports)]
 use crate::Net;
 
 // ANCHOR: exercise
