@@ -1,33 +1,37 @@
-// Lesson 01's exercise: make the right socket. Yours to write.
+// Lesson 01's exercise: the socket an endpoint needs. Yours to write.
 //
 // Check it:       cargo exercise lesson-01-socket
 // Stuck?          cargo hint lesson-01-socket      (one hint at a time)
 // Run the lesson: cargo run-exercise lesson-01-socket
 
 use std::io;
-use std::net::SocketAddr;
 
 #[allow(unused_imports)]
-use socket2::{Domain, Protocol, Socket, Type};
-
-#[allow(unused_imports)]
-use crate::Kind;
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 // ANCHOR: exercise
-/// A new socket that can talk to (or listen on) `addr`, of the given kind.
+/// A new socket for the endpoint `spec` names, and the endpoint's address, ready for the
+/// bind() or connect() that comes next (this function does neither).
 ///
 /// The contract (what the checks test):
-/// - Its address family is the one `addr` belongs to: a socket made for an IPv4 address can
-///   bind IPv4 addresses, one made for an IPv6 address can bind IPv6 addresses (`[::1]`).
-/// - `Kind::Stream` is a TCP socket (it can listen, connect, and carry a byte stream);
-///   `Kind::Datagram` is a UDP socket (it sends and receives separate datagrams).
-/// - Only the address's family and the kind count: its IP and port do not (`0.0.0.0:0`,
-///   `127.0.0.1:7001`, `[::1]:0` are all fine), and nothing is bound or connected yet.
-/// - It is in blocking mode, as every new socket is: calls on it wait until they can finish.
-/// - An error from the kernel is returned as it is, never unwrapped.
+/// - `tcp://IP:PORT` is a TCP socket: a byte stream (SOCK_STREAM) carried by IPPROTO_TCP.
+///   `udp://IP:PORT` is a UDP socket: datagrams (SOCK_DGRAM) carried by IPPROTO_UDP.
+/// - The family comes from the address, not from the scheme: `tcp://127.0.0.1:7001` is
+///   AF_INET, `tcp://[::1]:7001` is AF_INET6 (an IPv6 address is written in brackets). Any IP
+///   and port will do (`0.0.0.0:0`, `192.0.2.1:9`): they choose nothing else.
+/// - `unix:PATH` is a local stream socket, AF_UNIX and SOCK_STREAM, for the file PATH
+///   (`unix:/tmp/lesson.sock`). AF_UNIX has no TCP: its protocol is the type's default.
+/// - The scheme may be written in any case (`TCP://`, `Udp://`), as URL schemes may.
+/// - A spec that names no such endpoint is an error of kind `io::ErrorKind::InvalidInput`
+///   whose message quotes the spec: no scheme (`127.0.0.1:80`), another scheme (`http://…`,
+///   `sctp://…`), no port, an address that is not an IP address (a name such as `localhost`
+///   may stand for addresses of both families: chapter 19 chooses), `unix:` with no path.
+///   Never a panic.
+/// - An error from the kernel is returned as it is.
+/// - The socket is new: not bound, not connected, in blocking mode.
 /// - Print nothing: the lesson narrates each call around your function.
-pub fn new_socket(addr: SocketAddr, kind: Kind) -> io::Result<Socket> {
-    let _ = (addr, kind);
-    todo!("make a socket of the right family and kind")
+pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
+    let _ = spec;
+    todo!("read the spec, then make the socket it needs")
 }
 // ANCHOR_END: exercise

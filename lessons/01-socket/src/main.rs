@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use common::narrate::family;
 use common::talk::{getsockname, local_addr, recv_line, reuse_address, send_all};
 use common::{Lesson, Narrator, Options, Result};
-use lesson_01_socket::{new_socket, Kind};
+use lesson_01_socket::socket_for;
 use socket2::{SockAddr, Socket};
 
 /// The longest line the lesson reads.
@@ -38,27 +38,23 @@ fn main() -> ExitCode {
 // ANCHOR: kinds
 /// Make one socket of each kind the lesson talks about, and drop it again.
 fn show_kinds(say: &Narrator) -> Result<()> {
-    let v4: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let v6: SocketAddr = "[::1]:0".parse().unwrap();
-    for (addr, kind, call) in [
+    for (spec, call) in [
         (
-            v4,
-            Kind::Stream,
+            "tcp://127.0.0.1:0",
             "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)",
         ),
         (
-            v6,
-            Kind::Stream,
+            "tcp://[::1]:0",
             "socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)",
         ),
         (
-            v4,
-            Kind::Datagram,
+            "udp://127.0.0.1:0",
             "socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)",
         ),
     ] {
         let why = "ask the kernel for a new, unconnected socket";
-        let socket = say.call_then(call, why, || new_socket(addr, kind), type_of)?;
+        let made = || socket_for(spec).map(|(socket, _)| socket);
+        let socket = say.call_then(call, why, made, type_of)?;
         say.kernel(&socket);
         // Dropping a socket closes it: the kernel forgets it at once, nothing was sent.
         drop(socket);
@@ -82,7 +78,7 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
     let addr = opts.addr;
     let socket = format!("socket({}, SOCK_STREAM)", family(&addr));
     let listener = say.call(socket, "make the socket that will listen", || {
-        new_socket(addr, Kind::Stream)
+        socket_for(&format!("tcp://{addr}")).map(|(socket, _)| socket)
     })?;
     reuse_address(&listener, say)?;
     // bind(), then getsockname(): with port 0, only the socket knows which port it got.
@@ -115,7 +111,7 @@ fn listen_on(opts: &Options, say: &Narrator) -> Result<Socket> {
 fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
     let call = format!("socket({}, SOCK_STREAM)", family(&addr));
     let socket = say.call(call, "make the client's socket", || {
-        new_socket(addr, Kind::Stream)
+        socket_for(&format!("tcp://{addr}")).map(|(socket, _)| socket)
     })?;
     let why = "open a TCP connection to the server";
     let connect = || socket.connect(&SockAddr::from(addr));

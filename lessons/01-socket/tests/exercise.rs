@@ -1,40 +1,53 @@
-//! The exercise's checks: your `new_socket` makes sockets here, in the test, and they are put
-//! to work: bound, listened on, connected to, sent through. The checks look at what the
-//! sockets can do, never at what anything prints. (`cargo exercise lesson-01-socket` runs them
-//! on src/exercise.rs.)
+//! The exercise's checks: your `socket_for` makes sockets here, from endpoint specs, and they
+//! are put to work: bound, listened on, connected to, sent through; and bad specs must be
+//! refused clearly. The checks look at what the sockets can do and what the function returns,
+//! never at what anything prints. (`cargo exercise lesson-01-socket` runs them on
+//! src/exercise.rs.)
 
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use lesson_01_socket::{new_socket, Kind};
+use lesson_01_socket::socket_for;
 use socket2::{SockAddr, Socket, Type};
 use testkit::{fail, yours, Conn};
 
-/// Your `new_socket(addr, kind)`, which must give a socket.
+/// Your `socket_for(spec)`, which must give a socket, and the address it names.
 #[track_caller]
-fn made(addr: &str, kind: Kind) -> Socket {
-    let addr: SocketAddr = addr.parse().unwrap();
-    match yours(|| new_socket(addr, kind)) {
-        Ok(socket) => {
-            not_bound_yet(&socket, addr, kind);
-            socket
+fn made(spec: &str) -> (Socket, SockAddr) {
+    match yours(|| socket_for(spec)) {
+        Ok((socket, addr)) => {
+            not_bound_yet(&socket, spec);
+            (socket, addr)
         }
         Err(e) => fail(
-            &format!("new_socket({addr}, Kind::{kind:?}) returned an error instead of a socket."),
+            &format!("socket_for({spec:?}) returned an error instead of a socket."),
             "a socket",
             &format!("error: {e}"),
         ),
     }
 }
 
+/// The address a spec for IP:PORT must give back.
+#[track_caller]
+fn gives(spec: &str, got: &SockAddr, expected: &str) {
+    let expected: SocketAddr = expected.parse().unwrap();
+    if got.as_socket() != Some(expected) {
+        fail(
+            &format!("socket_for({spec:?}) gave back another address than the spec's."),
+            &expected.to_string(),
+            &format!("{got:?}"),
+        );
+    }
+}
+
 /// A new socket is bound to nothing yet: its own address still has port 0.
 #[track_caller]
-fn not_bound_yet(socket: &Socket, addr: SocketAddr, kind: Kind) {
+fn not_bound_yet(socket: &Socket, spec: &str) {
     let own = socket.local_addr().ok().and_then(|a| a.as_socket());
     if let Some(own) = own.filter(|a| a.port() != 0) {
         fail(
-            &format!("new_socket({addr}, Kind::{kind:?}) bound the socket already."),
+            &format!("socket_for({spec:?}) bound the socket already."),
             "an unbound socket (port 0)",
             &format!("bound to {own}"),
         );
@@ -43,11 +56,11 @@ fn not_bound_yet(socket: &Socket, addr: SocketAddr, kind: Kind) {
 
 /// The socket's type must be `expected`.
 #[track_caller]
-fn is_of_type(socket: &Socket, kind: Kind, expected: Type) {
+fn is_of_type(socket: &Socket, spec: &str, expected: Type) {
     let got = socket.r#type().expect("getsockopt(SO_TYPE)");
     if got != expected {
         fail(
-            &format!("A socket for Kind::{kind:?} is of the wrong type."),
+            &format!("The socket for {spec:?} is of the wrong type."),
             &format!("{expected:?}"),
             &format!("{got:?}"),
         );
@@ -105,7 +118,7 @@ fn waits(socket: &Socket, name: &str, call: impl FnOnce() -> std::io::Result<()>
 fn carries_a_connection(socket: Socket) {
     if let Err(e) = socket.listen(16) {
         fail(
-            "A Kind::Stream socket cannot listen(): it is not a TCP socket.",
+            "A socket for tcp:// cannot listen(): it is not a TCP socket.",
             "listen(16) -> ok",
             &format!("listen(16) -> error: {e}"),
         );
@@ -139,12 +152,12 @@ fn receives_a_datagram(socket: Socket, addr: SocketAddr) {
     match (&socket).read(&mut buf) {
         Ok(n) if &buf[..n] == b"ping" => {}
         Ok(n) => fail(
-            "A Kind::Datagram socket received something else than the datagram sent to it.",
+            "A socket for udp:// received something else than the datagram sent to it.",
             "b\"ping\"",
             &common::show_bytes(&buf[..n]),
         ),
         Err(e) => fail(
-            "A Kind::Datagram socket did not receive the datagram sent to it.",
+            "A socket for udp:// did not receive the datagram sent to it.",
             "b\"ping\"",
             &format!("recv() -> error: {e}"),
         ),
@@ -152,51 +165,147 @@ fn receives_a_datagram(socket: Socket, addr: SocketAddr) {
 }
 
 #[test]
-fn a_stream_for_an_ipv4_address_is_a_tcp_socket_of_ipv4() {
-    let socket = made("127.0.0.1:0", Kind::Stream);
-    is_of_type(&socket, Kind::Stream, Type::STREAM);
-    binds(&socket, "127.0.0.1:0", "127.0.0.1:0");
+fn tcp_with_an_ipv4_address_is_a_tcp_socket_of_ipv4() {
+    let (socket, addr) = made("tcp://127.0.0.1:0");
+    gives("tcp://127.0.0.1:0", &addr, "127.0.0.1:0");
+    is_of_type(&socket, "tcp://127.0.0.1:0", Type::STREAM);
+    binds(&socket, "tcp://127.0.0.1:0", "127.0.0.1:0");
     carries_a_connection(socket);
 }
 
 #[test]
-fn a_stream_for_an_ipv6_address_is_a_tcp_socket_of_ipv6() {
+fn tcp_with_an_ipv6_address_is_a_tcp_socket_of_ipv6() {
     if !ipv6_here() {
         return;
     }
-    let socket = made("[::1]:0", Kind::Stream);
-    is_of_type(&socket, Kind::Stream, Type::STREAM);
-    binds(&socket, "[::1]:0", "[::1]:0");
+    let (socket, addr) = made("tcp://[::1]:0");
+    gives("tcp://[::1]:0", &addr, "[::1]:0");
+    is_of_type(&socket, "tcp://[::1]:0", Type::STREAM);
+    binds(&socket, "tcp://[::1]:0", "[::1]:0");
     carries_a_connection(socket);
 }
 
 #[test]
-fn a_datagram_socket_for_an_ipv4_address_is_a_udp_socket_of_ipv4() {
-    let socket = made("127.0.0.1:0", Kind::Datagram);
-    is_of_type(&socket, Kind::Datagram, Type::DGRAM);
-    let addr = binds(&socket, "127.0.0.1:0", "127.0.0.1:0");
+fn udp_with_an_ipv4_address_is_a_udp_socket_of_ipv4() {
+    let (socket, _) = made("udp://127.0.0.1:0");
+    is_of_type(&socket, "udp://127.0.0.1:0", Type::DGRAM);
+    let addr = binds(&socket, "udp://127.0.0.1:0", "127.0.0.1:0");
     receives_a_datagram(socket, addr);
 }
 
 #[test]
-fn a_datagram_socket_for_an_ipv6_address_is_a_udp_socket_of_ipv6() {
+fn udp_with_an_ipv6_address_is_a_udp_socket_of_ipv6() {
     if !ipv6_here() {
         return;
     }
-    let socket = made("[::1]:0", Kind::Datagram);
-    is_of_type(&socket, Kind::Datagram, Type::DGRAM);
-    let addr = binds(&socket, "[::1]:0", "[::1]:0");
+    let (socket, addr) = made("udp://[::1]:53");
+    gives("udp://[::1]:53", &addr, "[::1]:53");
+    is_of_type(&socket, "udp://[::1]:53", Type::DGRAM);
+    let addr = binds(&socket, "udp://[::1]:53", "[::1]:0");
     receives_a_datagram(socket, addr);
 }
 
 #[test]
 fn only_the_family_of_the_address_counts_and_nothing_is_bound_yet() {
     // Any IPv4 address makes an IPv4 socket; the socket is not bound to it (port 0 still).
-    for (addr, kind, loopback) in [
-        ("0.0.0.0:7001", Kind::Stream, "127.0.0.1:0"),
-        ("192.0.2.1:9", Kind::Datagram, "127.0.0.1:0"),
+    for (spec, addr, loopback) in [
+        ("tcp://0.0.0.0:7001", "0.0.0.0:7001", "127.0.0.1:0"),
+        ("udp://192.0.2.1:9", "192.0.2.1:9", "127.0.0.1:0"),
     ] {
-        let socket = made(addr, kind); // checks it is not bound
-        binds(&socket, addr, loopback);
+        let (socket, got) = made(spec); // checks it is not bound
+        gives(spec, &got, addr);
+        binds(&socket, spec, loopback);
     }
+}
+
+#[test]
+fn the_scheme_may_be_written_in_any_case() {
+    let (socket, _) = made("TCP://127.0.0.1:0");
+    is_of_type(&socket, "TCP://127.0.0.1:0", Type::STREAM);
+    let (socket, _) = made("Udp://127.0.0.1:0");
+    is_of_type(&socket, "Udp://127.0.0.1:0", Type::DGRAM);
+}
+
+#[cfg(unix)]
+#[test]
+fn unix_with_a_path_is_a_local_stream_socket() {
+    let dir = std::env::temp_dir().join(format!("lesson-01-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("unix.sock");
+    let _ = std::fs::remove_file(&path);
+    let spec = format!("unix:{}", path.display());
+    let (socket, addr) = made(&spec);
+    is_of_type(&socket, &spec, Type::STREAM);
+    if addr.as_pathname() != Some(path.as_path()) {
+        fail(
+            &format!("socket_for({spec:?}) gave back another address than the spec's path."),
+            &path.display().to_string(),
+            &format!("{addr:?}"),
+        );
+    }
+    // An AF_UNIX socket binds a path (an IP socket cannot), listens, and carries bytes.
+    if let Err(e) = socket.bind(&addr).and_then(|()| socket.listen(4)) {
+        fail(
+            &format!("The socket for {spec:?} cannot bind and listen on its path: it is not an AF_UNIX stream socket."),
+            "bind() and listen() -> ok",
+            &format!("error: {e}"),
+        );
+    }
+    let mut client = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    let (conn, _) = socket.accept().expect("accept() a local connection");
+    conn.send(b"hello\n").expect("send()");
+    let mut got = [0u8; 6];
+    client.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"hello\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `socket_for(spec)` must refuse the spec: `InvalidInput`, and the spec in the message.
+#[track_caller]
+fn refused(spec: &str, why: &str) {
+    match yours(|| socket_for(spec)) {
+        Ok((socket, addr)) => fail(
+            &format!("socket_for({spec:?}) made a socket: {why}."),
+            "an error of kind InvalidInput",
+            &format!("a socket of type {:?} for {addr:?}", socket.r#type().ok()),
+        ),
+        Err(e) if e.kind() != std::io::ErrorKind::InvalidInput => fail(
+            &format!("socket_for({spec:?}) failed with another kind of error: {why}."),
+            "an error of kind InvalidInput",
+            &format!("{:?}: {e}", e.kind()),
+        ),
+        Err(e) if !e.to_string().contains(spec) => fail(
+            &format!("socket_for({spec:?}): the error does not say which spec is wrong."),
+            &format!("a message that quotes {spec:?}"),
+            &e.to_string(),
+        ),
+        Err(_) => {}
+    }
+}
+
+#[test]
+fn a_spec_that_names_no_endpoint_is_invalid_input() {
+    refused("127.0.0.1:80", "there is no scheme");
+    refused(
+        "http://127.0.0.1:80",
+        "http is no transport: the scheme is tcp://, udp:// or unix:",
+    );
+    refused(
+        "sctp://127.0.0.1:80",
+        "the scheme is tcp://, udp:// or unix:",
+    );
+    refused("tcp:127.0.0.1:80", "tcp:// has its two slashes");
+    refused("tcp://127.0.0.1", "there is no port");
+    refused(
+        "tcp://::1:80",
+        "an IPv6 address is written in brackets before its port",
+    );
+    refused(
+        "tcp://localhost:80",
+        "a name is not an address (it may have both families)",
+    );
+    refused("udp://example.com:53", "a name is not an address");
+    refused("tcp://300.0.0.1:80", "300 is no byte");
+    refused("unix:", "unix: needs a path");
+    refused("", "an empty spec names nothing");
 }

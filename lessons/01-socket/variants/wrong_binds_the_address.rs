@@ -1,20 +1,35 @@
-// WRONG: binds the new socket to `addr` ("a socket for this address"): socket() only creates
-// it, and binding is the next call's job (chapter 2). A socket bound here cannot be bound
-// again (bind() fails with EINVAL), and `0.0.0.0:7001` would take port 7001 for any caller.
+// WRONG: binds the socket to the spec's address as well: socket_for only creates (bind is
+// chapter 2's call, and the lesson's own); a socket binds once, so the server's bind() fails.
 
 use std::io;
 use std::net::SocketAddr;
 
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::Kind;
-
-pub fn new_socket(addr: SocketAddr, kind: Kind) -> io::Result<Socket> {
-    let ty = match kind {
-        Kind::Stream => Type::STREAM,
-        Kind::Datagram => Type::DGRAM,
+pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
+    let bad = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, format!("{spec:?}: {why}"));
+    let (scheme, rest) = spec.split_once(':').ok_or_else(|| bad("no scheme"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme == "unix" {
+        if rest.is_empty() {
+            return Err(bad("unix: needs a path"));
+        }
+        let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+        return Ok((socket, SockAddr::unix(rest)?));
+    }
+    let (ty, protocol) = match scheme.as_str() {
+        "tcp" => (Type::STREAM, Protocol::TCP),
+        "udp" => (Type::DGRAM, Protocol::UDP),
+        _ => return Err(bad("the scheme is tcp://, udp:// or unix:")),
     };
-    let socket = Socket::new(Domain::for_address(addr), ty, None)?;
-    socket.bind(&SockAddr::from(addr))?;
-    Ok(socket)
+    let addr = rest.strip_prefix("//").ok_or_else(|| bad("expected //"))?;
+    let addr: SocketAddr = addr.parse().map_err(|_| bad("not IP:PORT"))?;
+    let socket = Socket::new(Domain::for_address(addr), ty, Some(protocol))?;
+    // Bind a loopback address of the family, so that any spec's address can be taken here.
+    let local = match addr {
+        SocketAddr::V4(_) => SocketAddr::from(([127, 0, 0, 1], 0)),
+        SocketAddr::V6(_) => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0)),
+    };
+    socket.bind(&local.into())?;
+    Ok((socket, SockAddr::from(addr)))
 }

@@ -9,7 +9,9 @@
 //! Windows and the BSDs: on): a portable server says which it wants.
 //!
 //! The protocol: the server tells each client where it comes from, `you are ADDR\n`, with
-//! the address unmapped (the exercise), and closes.
+//! the address unmapped, and closes. With `--allow NET` (the exercise), a client that no
+//! rule holds is told `not allowed\n` instead; an IPv4 client is IPv4 for the rules, mapped
+//! or not.
 
 use std::io::{self, BufRead, BufReader, ErrorKind, Write};
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream};
@@ -17,7 +19,7 @@ use std::process::ExitCode;
 
 use common::error::describe;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_20_ipv6::unmap;
+use lesson_20_ipv6::{allowed, Net};
 use socket2::{Domain, Protocol, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -27,7 +29,9 @@ static LESSON: Lesson = Lesson {
     about: "The server tells each client the address it connected from (`you are ADDR`) and\n\
             closes. Given an IPv6 address ([::]:7020), it makes the socket dual stack\n\
             (IPV6_V6ONLY off: IPv4 clients arrive as ::ffff:a.b.c.d), or IPv6 only with\n\
-            --v6only. The demo shows both, and the bind of 0.0.0.0 that a dual-stack\n\
+            --v6only. With --allow NET (repeatable), it serves only the clients those\n\
+            networks hold, IPv4 ones by IPv4 rules however they arrive. The demo shows\n\
+            both sockets, an allow-list, and the bind of 0.0.0.0 that a dual-stack\n\
             socket refuses. It needs IPv6 on the loopback (::1); without it, it says so.\n\
             Try it with: cargo run -p lesson-20-ipv6 -- server --addr [::]:7020\n\
             then: nc -4 127.0.0.1 7020   and   nc -6 ::1 7020",
@@ -41,6 +45,11 @@ static LESSON: Lesson = Lesson {
             name: "--v6only",
             value: None,
             help: "server: IPV6_V6ONLY on (IPv6 clients only); default off (dual stack)",
+        },
+        Flag {
+            name: "--allow",
+            value: Some("NET"),
+            help: "server: serve only clients of this network (10.0.0.0/8, ::1); repeatable",
         },
     ],
 };
@@ -82,19 +91,29 @@ fn on_off(on: &bool) -> String {
 // ANCHOR_END: listen
 
 // ANCHOR: serve
-/// Accept one client and tell it where it comes from: the address accept() gave, unmapped.
-fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
+/// Accept one client and tell it where it comes from (the address accept() gave, unmapped),
+/// or, when `rules` are given and none holds it, that it is not allowed.
+fn serve_one(listener: &TcpListener, rules: &[Net], say: &Narrator) -> Result<()> {
     let (conn, peer) = say.call("accept()", "the next client, of either family", || {
         listener.accept()
     })?;
     say.kernel(&conn);
-    let shown = unmap(peer);
+    // std's to_canonical turns ::ffff:a.b.c.d (only that) into a.b.c.d.
+    let shown = SocketAddr::new(peer.ip().to_canonical(), peer.port());
     if shown != peer {
         say.note(format!(
             "{peer} is an IPv4-mapped address: the client is {shown}, over IPv4"
         ));
     }
-    let answer = format!("you are {shown}\n");
+    let answer = if rules.is_empty() {
+        format!("you are {shown}\n")
+    } else if allowed(peer, rules) {
+        say.note(format!("an --allow rule holds {}: served", shown.ip()));
+        format!("you are {shown}\n")
+    } else {
+        say.note(format!("no --allow rule holds {}: refused", shown.ip()));
+        "not allowed\n".to_string()
+    };
     let mut socket = Narrated::quiet(&conn, say.clone());
     let call = format!("write_all({})", show_bytes(answer.as_bytes()));
     let bytes = |_: &()| format!("{} bytes", answer.len());
@@ -115,6 +134,7 @@ fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: u64 = opts.value("--clients", 0)?;
+    let rules = allow_rules(opts)?;
     let listener = if opts.addr.is_ipv6() {
         listen_v6(opts.addr, opts.has("--v6only"), &say)?
     } else {
@@ -128,10 +148,19 @@ fn server(opts: &Options) -> Result<()> {
     );
     let mut served = 0;
     while clients == 0 || served < clients {
-        serve_one(&listener, &say)?;
+        serve_one(&listener, &rules, &say)?;
         served += 1;
     }
     Ok(())
+}
+
+/// The networks of every --allow, read before the server starts: a bad one is an error.
+fn allow_rules(opts: &Options) -> Result<Vec<Net>> {
+    let read = |text: &str| {
+        text.parse()
+            .map_err(|e| LessonError::protocol("command line", format!("--allow {e}")))
+    };
+    opts.values("--allow").into_iter().map(read).collect()
 }
 
 // ANCHOR: client
@@ -198,16 +227,13 @@ fn demo(opts: &Options) -> Result<()> {
     opts.ready(SocketAddr::from((Ipv6Addr::UNSPECIFIED, port)));
 
     // One client per family, to the same socket.
-    for to in [
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
-    ] {
-        let conn = client.call(format!("connect({to})"), "one client", || {
-            TcpStream::connect(to)
-        })?;
-        serve_one(&dual, &server)?;
-        read_answer(&conn, &client)?;
-    }
+    one_of_each_family(&dual, &[], &server, &client)?;
+
+    // The same socket with an allow-list: the IPv4 client, mapped, is held by an IPv4 rule.
+    let rule = "127.0.0.0/8".parse();
+    let rules: Vec<Net> = vec![rule.map_err(|e: String| LessonError::protocol("--allow", e))?];
+    server.note("now --allow 127.0.0.0/8: IPv4's loopback only");
+    one_of_each_family(&dual, &rules, &server, &client)?;
 
     // The port is taken for IPv4 too.
     let v4 = SocketAddr::from(([0, 0, 0, 0], port));
@@ -240,6 +266,30 @@ fn demo(opts: &Options) -> Result<()> {
         "a link-local address names its interface: {link_local} is fe80::1 on interface 1 (scope_id {})",
         link_local.scope_id()
     ));
+    Ok(())
+}
+
+/// A client from 127.0.0.1, then one from ::1, each served (or refused) by the socket.
+fn one_of_each_family(
+    listener: &TcpListener,
+    rules: &[Net],
+    server: &Narrator,
+    client: &Narrator,
+) -> Result<()> {
+    let port = listener
+        .local_addr()
+        .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?
+        .port();
+    for to in [
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+    ] {
+        let conn = client.call(format!("connect({to})"), "one client", || {
+            TcpStream::connect(to)
+        })?;
+        serve_one(listener, rules, server)?;
+        read_answer(&conn, client)?;
+    }
     Ok(())
 }
 // ANCHOR_END: demo

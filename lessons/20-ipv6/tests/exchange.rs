@@ -40,12 +40,15 @@ fn the_demo_shows_both_families_on_one_socket_and_the_bind_it_forbids() {
     }
     let (run, trace) = testkit::traced(BIN, &[]);
     run.success();
-    // What the two clients were told: the IPv4 one as IPv4 (unmapped), the IPv6 one as ::1.
+    // What the clients were told: the IPv4 one as IPv4 (unmapped), the IPv6 one as ::1; then,
+    // with --allow 127.0.0.0/8, the IPv4 one (mapped on this socket) served, ::1 refused.
     let told = String::from_utf8(trace.received("client")).unwrap();
     let lines: Vec<&str> = told.lines().collect();
-    assert_eq!(lines.len(), 2, "{told:?}");
+    assert_eq!(lines.len(), 4, "{told:?}");
     assert!(lines[0].starts_with("you are 127.0.0.1:"), "{told:?}");
     assert!(lines[1].starts_with("you are [::1]:"), "{told:?}");
+    assert!(lines[2].starts_with("you are 127.0.0.1:"), "{told:?}");
+    assert_eq!(lines[3], "not allowed", "{told:?}");
     assert_eq!(trace.sent("server"), trace.received("client"));
     // The kernel's answers: 0.0.0.0 refused next to the dual-stack socket, allowed next to
     // the IPv6-only one; an IPv4 client refused by the IPv6-only one.
@@ -61,9 +64,10 @@ fn the_demo_shows_both_families_on_one_socket_and_the_bind_it_forbids() {
     assert!(binds[0].contains("address already in use"), "{binds:?}");
     assert!(binds[1].starts_with("ok"), "{binds:?}");
     let connects = results("connect(127.0.0.1:", "client");
-    assert_eq!(connects.len(), 2, "{connects:?}");
+    assert_eq!(connects.len(), 3, "{connects:?}");
     assert!(connects[0].starts_with("ok"), "{connects:?}");
-    assert!(connects[1].contains("connection refused"), "{connects:?}");
+    assert!(connects[1].starts_with("ok"), "{connects:?}");
+    assert!(connects[2].contains("connection refused"), "{connects:?}");
 }
 
 #[test]
@@ -92,6 +96,66 @@ fn a_dual_stack_server_takes_both_families_and_tells_each_its_own_address() {
         .collect();
     assert!(accepted[0].contains("[::ffff:127.0.0.1]:"), "{accepted:?}");
     assert!(accepted[1].contains("[::1]:"), "{accepted:?}");
+}
+
+#[test]
+fn an_allow_list_takes_an_ipv4_client_of_a_dual_stack_socket_for_ipv4() {
+    if !ipv6_here("allow") {
+        return;
+    }
+    // IPv4's loopback only: the IPv4 client arrives mapped and is served; ::1 is refused.
+    let args = [
+        "--addr",
+        "[::]:0",
+        "--allow",
+        "127.0.0.0/8",
+        "--clients",
+        "3",
+    ];
+    let server = Server::start(BIN, &[&["server"][..], &args].concat());
+    let port = server.addr.port();
+    let v4 = SocketAddr::from(([127, 0, 0, 1], port));
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    let mut conn = Conn::open(v4);
+    let expected = you_are(conn.stream());
+    assert_eq!(answer(&mut conn).trim_end(), expected);
+    let mut conn = Conn::open(v6);
+    conn.expect(b"not allowed\n").expect_eof();
+    // Two rules, one per family: both served.
+    drop(conn);
+    let mut conn = Conn::open(v4);
+    let expected = you_are(conn.stream());
+    assert_eq!(answer(&mut conn).trim_end(), expected);
+    server.finish().success();
+    let args = [
+        "server",
+        "--addr",
+        "[::]:0",
+        "--allow",
+        "127.0.0.0/8",
+        "--allow",
+        "::1",
+    ];
+    let server = Server::start(BIN, &[&args[..], &["--clients", "1"]].concat());
+    let mut conn = Conn::open(SocketAddr::from((
+        std::net::Ipv6Addr::LOCALHOST,
+        server.addr.port(),
+    )));
+    let expected = you_are(conn.stream());
+    assert_eq!(answer(&mut conn).trim_end(), expected);
+    server.finish().success();
+}
+
+#[test]
+fn a_bad_allow_rule_is_a_clear_error_before_any_socket() {
+    for bad in ["10.0.0.0/33", "::/129", "10.0.0.0/", "ten/8"] {
+        let run = lesson(BIN)
+            .args(&["server", "--addr", "127.0.0.1:0", "--allow", bad])
+            .run();
+        run.clean_failure()
+            .stderr_has(bad)
+            .stdout_lacks("listening on");
+    }
 }
 
 #[test]

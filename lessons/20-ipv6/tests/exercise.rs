@@ -1,22 +1,32 @@
-//! The exercise's checks: your `unmap`, called on the addresses a dual-stack server meets, and
-//! once on a real dual-stack socket. They check what it returns, never what anything prints.
-//! (`cargo exercise lesson-20-ipv6` runs them on src/exercise.rs.)
+//! The exercise's checks: your `allowed`, asked about the peers a dual-stack server meets
+//! against rules read as the server reads `--allow`, and once over real sockets (a dual-stack
+//! listener on `[::]` and one client of each family). They check what it answers, never what
+//! anything prints. (`cargo exercise lesson-20-ipv6` runs them on src/exercise.rs.)
 
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpStream};
 
-use lesson_20_ipv6::unmap;
+use lesson_20_ipv6::{allowed, Net};
 use socket2::{Domain, Socket, Type};
 use testkit::{fail, yours};
 
-/// Check `unmap(given)` against `expected`, with a sentence that says what this case is.
+/// The rules, read as the server reads `--allow`.
+fn rules(texts: &[&str]) -> Vec<Net> {
+    texts.iter().map(|t| t.parse().unwrap()).collect()
+}
+
+/// Check `allowed(peer, rules)` against `expected`, with a sentence that says why.
 #[track_caller]
-fn check(what: &str, given: &str, expected: &str) {
-    let given: SocketAddr = given.parse().unwrap();
-    let expected: SocketAddr = expected.parse().unwrap();
-    let got = yours(|| unmap(given));
+fn check(texts: &[&str], peer: &str, expected: bool, why: &str) {
+    let peer: SocketAddr = peer.parse().unwrap();
+    check_peer(texts, peer, expected, why);
+}
+
+#[track_caller]
+fn check_peer(texts: &[&str], peer: SocketAddr, expected: bool, why: &str) {
+    let got = yours(|| allowed(peer, &rules(texts)));
     if got != expected {
         fail(
-            &format!("unmap({given}): {what}."),
+            &format!("allowed({peer}, {texts:?}): {why}."),
             &expected.to_string(),
             &got.to_string(),
         );
@@ -24,58 +34,180 @@ fn check(what: &str, given: &str, expected: &str) {
 }
 
 #[test]
-fn a_mapped_address_becomes_the_ipv4_address_with_its_port() {
-    let what = "an IPv4 client of a dual-stack socket is shown as IPv4, same port";
-    check(what, "[::ffff:127.0.0.1]:5000", "127.0.0.1:5000");
-    check(what, "[::ffff:127.0.0.1]:40001", "127.0.0.1:40001");
+fn a_prefix_is_counted_in_bits_even_inside_a_byte() {
+    let why = "/12 is the first 12 bits: 172.16 to 172.31";
+    check(&["172.16.0.0/12"], "172.16.0.0:1", true, why);
+    check(&["172.16.0.0/12"], "172.31.255.255:1", true, why);
+    check(&["172.16.0.0/12"], "172.32.0.0:1", false, why);
+    check(&["172.16.0.0/12"], "172.15.255.255:1", false, why);
+    let why = "/20 ends inside the third byte";
+    check(&["192.0.16.0/20"], "192.0.31.1:1", true, why);
+    check(&["192.0.16.0/20"], "192.0.32.1:1", false, why);
+    let why = "/33 ends one bit into the third group";
+    check(&["2001:db8::/33"], "[2001:db8:7fff::1]:1", true, why);
+    check(&["2001:db8::/33"], "[2001:db8:8000::1]:1", false, why);
+    check(&["2001:db8:8000::/33"], "[2001:db8:ffff::1]:1", true, why);
+    let why = "/127 holds two addresses";
+    check(&["2001:db8::/127"], "[2001:db8::1]:1", true, why);
+    check(&["2001:db8::/127"], "[2001:db8::2]:1", false, why);
 }
 
 #[test]
-fn any_mapped_ipv4_address_is_unmapped_not_only_loopback() {
-    let what = "every IPv4 client is unmapped, wherever it comes from";
-    check(what, "[::ffff:192.0.2.7]:443", "192.0.2.7:443");
-    check(what, "[::ffff:10.1.2.3]:1", "10.1.2.3:1");
-    check(what, "[::ffff:0.0.0.0]:9", "0.0.0.0:9");
-}
-
-#[test]
-fn ipv6_addresses_that_are_not_mapped_stay_ipv6() {
-    let what = "this is a real IPv6 address: it stays as it is";
-    check(what, "[::1]:5000", "[::1]:5000");
-    check(what, "[::2]:5000", "[::2]:5000");
-    check(what, "[::]:80", "[::]:80");
-    check(what, "[::7f00:1]:5000", "[::7f00:1]:5000");
-    check(what, "[2001:db8::1]:5000", "[2001:db8::1]:5000");
-    // ffff in the sixth group is not enough: the first 80 bits must be zero too (RFC 4291
-    // 2.5.5.2, ::ffff:0:0/96). These are global addresses that merely end like a mapped one.
+fn a_prefix_is_bits_not_digits_of_the_text() {
+    let why = "100.0.0.1 starts with the digits \"10\", not with the 8 bits of 10";
+    check(&["10.0.0.0/8"], "100.0.0.1:1", false, why);
+    check(&["1.2.3.0/24"], "1.2.30.5:1", false, why);
+    let why = "2001:db80:: starts with the text \"2001:db8\", not with its 32 bits";
+    check(&["2001:db8::/32"], "[2001:db80::1]:1", false, why);
     check(
-        what,
-        "[2001:db8::ffff:c000:221]:5000",
-        "[2001:db8::ffff:c000:221]:5000",
+        &["2001:db8::/32"],
+        "[2001:db8:0:1::5]:1",
+        true,
+        "2001:db8::/32 holds it",
     );
-    check(what, "[1::ffff:a00:1]:5000", "[1::ffff:a00:1]:5000");
-    // A link-local address keeps its scope id (and its flow info): the address is unchanged.
-    let scoped = SocketAddr::V6(SocketAddrV6::new("fe80::1".parse().unwrap(), 7, 3, 2));
-    let got = yours(|| unmap(scoped));
-    if got != scoped {
-        fail(
-            "unmap(fe80::1, flow info 3, scope id 2): an IPv6 address comes back unchanged.",
-            &format!("{scoped:?}"),
-            &format!("{got:?}"),
-        );
-    }
 }
 
 #[test]
-fn ipv4_addresses_stay_as_they_are() {
-    let what = "an IPv4 address is already what the peer has";
-    check(what, "127.0.0.1:5000", "127.0.0.1:5000");
-    check(what, "192.0.2.7:1", "192.0.2.7:1");
+fn the_bits_of_a_rule_after_its_prefix_play_no_part() {
+    let why = "10.9.9.9/8 is the network 10.0.0.0/8";
+    check(&["10.9.9.9/8"], "10.0.0.1:1", true, why);
+    check(&["10.9.9.9/8"], "10.200.1.2:1", true, why);
+    check(
+        &["192.0.2.1/0"],
+        "8.8.8.8:53",
+        true,
+        "192.0.2.1/0 is every IPv4 address",
+    );
+    let why = "2001:db8::1/32 is the network 2001:db8::/32";
+    check(&["2001:db8::1/32"], "[2001:db8:ffff::2]:1", true, why);
 }
 
 #[test]
-fn a_real_ipv4_client_of_a_dual_stack_socket_is_told_its_own_address() {
-    // A dual-stack listener on [::1]'s family, taking IPv4 too (IPV6_V6ONLY off).
+fn slash_zero_holds_its_whole_family() {
+    let why = "/0 holds every IPv4 address";
+    check(&["0.0.0.0/0"], "0.0.0.0:1", true, why);
+    check(&["0.0.0.0/0"], "255.255.255.255:1", true, why);
+    check(&["0.0.0.0/0"], "203.0.113.9:1", true, why);
+    let why = "/0 holds every IPv6 address";
+    check(&["::/0"], "[::1]:1", true, why);
+    check(
+        &["::/0"],
+        "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1",
+        true,
+        why,
+    );
+    check(&["::/0"], "[2001:db8::1]:1", true, why);
+}
+
+#[test]
+fn slash_32_and_slash_128_hold_one_address() {
+    let why = "/32 is one IPv4 address";
+    check(&["192.0.2.7/32"], "192.0.2.7:1", true, why);
+    check(&["192.0.2.7/32"], "192.0.2.6:1", false, why);
+    check(&["192.0.2.7/32"], "192.0.2.8:1", false, why);
+    check(&["255.255.255.255/32"], "255.255.255.255:1", true, why);
+    let why = "/128 is one IPv6 address";
+    check(&["::1/128"], "[::1]:1", true, why);
+    check(&["::1/128"], "[::]:1", false, why);
+    check(&["::1/128"], "[::3]:1", false, why);
+    check(
+        &["::1"],
+        "[::1]:1",
+        true,
+        "a rule without /LEN is that one address",
+    );
+}
+
+#[test]
+fn a_rule_holds_only_addresses_of_its_own_family() {
+    let why = "an IPv4 rule holds no IPv6 client";
+    check(&["0.0.0.0/0"], "[::1]:1", false, why);
+    check(&["0.0.0.0/0"], "[2001:db8::1]:1", false, why);
+    check(&["0.0.0.1/32"], "[::1]:1", false, why);
+    check(&["10.0.0.0/8"], "[2001:db8::a00:1]:1", false, why);
+    let why = "an IPv6 rule holds no IPv4 client";
+    check(&["::/0"], "10.0.0.1:1", false, why);
+    check(&["::/0"], "127.0.0.1:1", false, why);
+    check(&["::ffff:0:0/96"], "10.0.0.1:1", false, why);
+}
+
+#[test]
+fn a_mapped_peer_is_its_ipv4_self_for_every_rule() {
+    let why = "[::ffff:a.b.c.d] is the IPv4 client a.b.c.d of a dual-stack socket";
+    check(&["10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
+    check(&["127.0.0.0/8"], "[::ffff:127.0.0.1]:5000", true, why);
+    check(&["0.0.0.0/0"], "[::ffff:203.0.113.9]:5000", true, why);
+    check(&["192.0.2.7/32"], "[::ffff:192.0.2.7]:5000", true, why);
+    check(&["192.0.2.7/32"], "[::ffff:192.0.2.8]:5000", false, why);
+    check(&["10.0.0.0/8"], "[::ffff:11.1.2.3]:5000", false, why);
+    let why = "an IPv4 client is held by no IPv6 rule, even on a dual-stack socket";
+    check(&["::/0"], "[::ffff:10.1.2.3]:5000", false, why);
+    check(&["::ffff:0:0/96"], "[::ffff:10.1.2.3]:5000", false, why);
+    check(
+        &["::ffff:10.0.0.0/104"],
+        "[::ffff:10.1.2.3]:5000",
+        false,
+        why,
+    );
+    let why = "one rule that holds it is enough, wherever it is in the list";
+    check(&["::/0", "10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
+}
+
+#[test]
+fn only_mapped_addresses_are_ipv4() {
+    let why = "::1 is IPv6 (IPv4-compatible addresses, ::a.b.c.d, are not unmapped)";
+    check(&["::1/128"], "[::1]:5000", true, why);
+    check(&["0.0.0.0/8"], "[::1]:5000", false, why);
+    check(&["10.0.0.0/8"], "[::a00:1]:5000", false, why);
+    check(&["::/96"], "[::a00:1]:5000", true, why);
+    let why = "an address that ends like a mapped one but does not start with 80 zero bits is IPv6";
+    check(
+        &["192.0.2.0/24"],
+        "[2001:db8::ffff:c000:221]:5000",
+        false,
+        why,
+    );
+    check(
+        &["2001:db8::/32"],
+        "[2001:db8::ffff:c000:221]:5000",
+        true,
+        why,
+    );
+    check(&["10.0.0.0/8"], "[1::ffff:a00:1]:5000", false, why);
+}
+
+#[test]
+fn ports_flow_info_and_scope_ids_play_no_part() {
+    let why = "the rule is about the address alone";
+    check(&["10.0.0.0/8"], "10.0.0.1:0", true, why);
+    check(&["10.0.0.0/8"], "10.0.0.1:65535", true, why);
+    let scoped = SocketAddrV6::new("fe80::1".parse().unwrap(), 7, 3, 2);
+    check_peer(&["fe80::/10"], scoped.into(), true, why);
+    check_peer(&["fe80::1/128"], scoped.into(), true, why);
+    let mapped = SocketAddrV6::new("::ffff:10.0.0.1".parse().unwrap(), 7, 3, 2);
+    check_peer(&["10.0.0.1/32"], mapped.into(), true, why);
+}
+
+#[test]
+fn a_list_allows_a_peer_one_of_its_rules_holds_and_no_rules_allow_no_one() {
+    let why = "the second rule holds it";
+    check(&["192.0.2.0/24", "10.0.0.0/8"], "10.1.1.1:1", true, why);
+    check(&["192.0.2.0/24", "::1/128"], "[::1]:1", true, why);
+    check(
+        &["192.0.2.0/24", "::1/128"],
+        "10.1.1.1:1",
+        false,
+        "no rule holds it",
+    );
+    let why = "no rules: no one is allowed";
+    check(&[], "127.0.0.1:1", false, why);
+    check(&[], "[::1]:1", false, why);
+    check(&[], "[::ffff:127.0.0.1]:1", false, why);
+}
+
+#[test]
+fn real_clients_of_a_dual_stack_socket_meet_the_rules_of_their_own_family() {
+    // A listener on [::] with IPV6_V6ONLY off: it takes IPv4 clients too, as mapped peers.
     let socket = match Socket::new(Domain::IPV6, Type::STREAM, None) {
         Ok(socket) => socket,
         Err(e) => return println!("note: skipped, no IPv6 here ({e})"),
@@ -88,16 +220,21 @@ fn a_real_ipv4_client_of_a_dual_stack_socket_is_told_its_own_address() {
         return println!("note: skipped, cannot listen on [::]:0 ({e})");
     }
     let port = socket.local_addr().unwrap().as_socket().unwrap().port();
-    let client = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let (_conn, peer) = socket.accept().unwrap();
-    let peer = peer.as_socket().unwrap();
-    let me = client.local_addr().unwrap();
-    let got = yours(|| unmap(peer));
-    if got != me {
-        fail(
-            &format!("accept() gave {peer} for an IPv4 client: it must be told its own address."),
-            &me.to_string(),
-            &got.to_string(),
-        );
-    }
+    let to6 = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
+    let Ok(_v6) = TcpStream::connect_timeout(&to6, testkit::timeout()) else {
+        return println!("note: skipped, no ::1 here");
+    };
+    let (_conn, peer6) = socket.accept().unwrap();
+    let to4 = SocketAddr::from(([127, 0, 0, 1], port));
+    let _v4 = TcpStream::connect_timeout(&to4, testkit::timeout()).unwrap();
+    let (_conn, peer4) = socket.accept().unwrap();
+    let (peer4, peer6) = (peer4.as_socket().unwrap(), peer6.as_socket().unwrap());
+    let v4 = "the client from 127.0.0.1, however accept() shows it";
+    let v6 = "the client from ::1";
+    check_peer(&["127.0.0.0/8"], peer4, true, v4);
+    check_peer(&["::1/128"], peer4, false, v4);
+    check_peer(&["::/0"], peer4, false, v4);
+    check_peer(&["::1/128"], peer6, true, v6);
+    check_peer(&["127.0.0.0/8"], peer6, false, v6);
+    check_peer(&["0.0.0.0/0"], peer6, false, v6);
 }

@@ -1,14 +1,25 @@
-// WRONG: `Ipv6Addr::to_ipv4` also converts the old "IPv4-compatible" form `::a.b.c.d`, and
-// `::1` is one to it: the client on [::1] is told it is 0.0.0.1.
+// WRONG: unmaps with `Ipv6Addr::to_ipv4`, which also takes the deprecated IPv4-compatible
+// form ::a.b.c.d for IPv4: the client on ::1 becomes 0.0.0.1, and the rule ::1/128 no
+// longer holds it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
-pub fn unmap(addr: SocketAddr) -> SocketAddr {
-    match addr {
-        SocketAddr::V6(v6) => match v6.ip().to_ipv4() {
-            Some(v4) => SocketAddr::from((v4, v6.port())),
-            None => addr,
-        },
-        SocketAddr::V4(_) => addr,
-    }
+use crate::Net;
+
+pub fn allowed(peer: SocketAddr, rules: &[Net]) -> bool {
+    let ip = match peer.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    };
+    rules.iter().any(|rule| match (rule.addr(), ip) {
+        (IpAddr::V4(net), IpAddr::V4(ip)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(rule.prefix())).unwrap_or(0);
+            u32::from(net) & mask == u32::from(ip) & mask
+        }
+        (IpAddr::V6(net), IpAddr::V6(ip)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(rule.prefix())).unwrap_or(0);
+            u128::from(net) & mask == u128::from(ip) & mask
+        }
+        _ => false,
+    })
 }

@@ -100,6 +100,15 @@ impl Options {
         self.flags.iter().any(|(n, _)| *n == name)
     }
 
+    /// Every value of a flag that may be given more than once (`--allow A --allow B`), in order.
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        self.flags
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .filter_map(|(_, value)| value.as_deref())
+            .collect()
+    }
+
     /// The value of a flag, parsed, or `default` when it was not given.
     pub fn value<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
         match self.flags.iter().find(|(n, _)| *n == name) {
