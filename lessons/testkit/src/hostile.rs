@@ -97,6 +97,10 @@
 //! On a machine without `prlimit` or `kill` the Linux cases fail and say why (a case that
 //! cannot run must not pass in silence).
 //!
+//! For a server that serves ONE client and exits (the early chapters' servers), the battery
+//! does not apply (there is no next client): [`once`] proves instead that a rude first client
+//! never makes it hang or panic.
+//!
 //! Also here, for lessons' own tests: [`memory`] (VmHWM and VmRSS of a pid), [`kill`]
 //! (`kill -SIGNAL pid`), [`prlimit`]; and on [`Server`]: `pid()`, `is_running()`,
 //! `wait_for_line(predicate)`, `lines_so_far()`.
@@ -110,6 +114,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::{timeout, Server};
+
+pub mod once;
 
 /// Every case of the battery, by test name.
 pub const CASES: &[&str] = &[
