@@ -36,7 +36,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -251,12 +251,14 @@ pub fn normal(t: &Once) {
 fn background(mut s: TcpStream, first: Vec<u8>, next: Vec<u8>, pause: Duration) -> Stop {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
+    let progress = Arc::new(Mutex::new(Instant::now()));
+    let last = progress.clone();
     let handle = thread::spawn(move || {
         let _ = s.set_write_timeout(Some(Duration::from_millis(200)));
         let _ = s.write_all(&first);
         while !flag.load(Ordering::SeqCst) {
             match s.write(&next) {
-                Ok(_) => {}
+                Ok(_) => *last.lock().unwrap() = Instant::now(),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(_) => break,
@@ -270,11 +272,15 @@ fn background(mut s: TcpStream, first: Vec<u8>, next: Vec<u8>, pause: Duration) 
             thread::sleep(Duration::from_millis(20));
         }
     });
-    Stop(stop, Some(handle))
+    Stop(stop, Some(handle), progress)
 }
 
-/// Stops a background client when dropped.
-struct Stop(Arc<AtomicBool>, Option<thread::JoinHandle<()>>);
+/// Stops a background client when dropped; knows when its last write went through.
+struct Stop(
+    Arc<AtomicBool>,
+    Option<thread::JoinHandle<()>>,
+    Arc<Mutex<Instant>>,
+);
 impl Drop for Stop {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
@@ -331,13 +337,44 @@ pub fn never_reads(t: &Once) {
     }
     let server = t.start();
     let began = Instant::now();
-    let s = connect(server.addr);
+    let s = connect_small_window(server.addr);
     let block = t.request.repeat(64 * 1024 / t.request.len() + 1);
     let hostile = background(s, Vec::new(), block, Duration::ZERO);
-    // Filling the buffers between us takes as long as it takes (see the battery's case).
-    let bound = timeout() + t.limit + t.margin;
-    exited("never_reads", server, began, bound, "a client never read");
+    // The server's sends can only block once the buffers between us are full, which takes as
+    // long as the server needs to answer megabytes (seconds, for one that prints lines for
+    // each message): its limit counts from when it stopped taking our bytes for a second.
+    let cap = Instant::now() + timeout() * 2;
+    let mut server = server;
+    let blocked = loop {
+        let last = *hostile.2.lock().unwrap();
+        if !server.is_running() || last.elapsed() >= Duration::from_secs(1) {
+            break last;
+        }
+        if Instant::now() > cap {
+            break Instant::now();
+        }
+        // Polling our own writer's progress, not waiting for the server.
+        thread::sleep(Duration::from_millis(20));
+    };
+    let note = format!(
+        "a client never read; the server took its bytes for {} ms",
+        blocked.duration_since(began).as_millis()
+    );
+    exited("never_reads", server, blocked, t.limit + t.margin, &note);
     drop(hostile);
+}
+
+/// Connect with a 4 KiB receive buffer (SO_RCVBUF, set before connect(), so that the window
+/// the handshake announces is small): a client that never reads then stops the server's
+/// sends after a few KiB of replies, not after the megabytes loopback's autotuning allows.
+fn connect_small_window(addr: SocketAddr) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket
+        .connect_timeout(&addr.into(), timeout())
+        .unwrap_or_else(|e| panic!("connect({addr}) failed: {e}"));
+    TcpStream::from(socket)
 }
 
 /// Connect, then reset at once.
