@@ -84,13 +84,15 @@ fn server(opts: &Options) -> Result<()> {
     let mut served = 0;
     let mut pause = Backoff::new();
     while clients == 0 || served < clients {
-        // A client's trouble (it reset, sent too much, too slowly) ends that client, not the
-        // server; a failed accept() (no descriptor left) is waited out (chapter 11). Either
-        // way the error is already on screen.
-        match serve_one(&listener, limit, &say) {
-            Ok(()) => pause.reset(),
-            Err(_) => pause.wait(&say),
-        }
+        // A failed accept() (no descriptor left, say) is waited out, a little longer each time
+        // (chapter 11); a client's trouble (it reset, sent too much, too slowly) ends that
+        // client, not the server. Either way the error is already on screen.
+        let Ok(conn) = accept(&listener, &say) else {
+            pause.wait(&say);
+            continue;
+        };
+        pause.reset();
+        let _ = echo(conn, limit, &say);
         served += 1;
     }
     Ok(())
@@ -103,9 +105,19 @@ fn listen_on(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
     })
 }
 
-/// One connection: its line (at most MAX_LINE bytes, all of it within `limit`) back, close.
+/// One connection: accept it, send its line back, close.
 fn serve_one(listener: &TcpListener, limit: Duration, say: &Narrator) -> Result<()> {
+    let conn = accept(listener, say)?;
+    echo(conn, limit, say)
+}
+
+fn accept(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
     let (conn, _peer) = say.call("accept()", "take the next connection", || listener.accept())?;
+    Ok(conn)
+}
+
+/// Its line (at most MAX_LINE bytes, all of it within `limit`) back, then close.
+fn echo(conn: TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
     let call = format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis());
     let why = "a client that does not read cannot hold us";
     say.call(call, why, || conn.set_write_timeout(Some(limit)))?;
