@@ -16,6 +16,7 @@ use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream};
 use std::process::ExitCode;
 
 use common::error::describe;
+use common::listener::Backoff;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_20_ipv6::unmap;
 use socket2::{Domain, Protocol, Socket, Type};
@@ -84,9 +85,17 @@ fn on_off(on: &bool) -> String {
 // ANCHOR: serve
 /// Accept one client and tell it where it comes from: the address accept() gave, unmapped.
 fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
-    let (conn, peer) = say.call("accept()", "the next client, of either family", || {
+    let (conn, peer) = accept(listener, say)?;
+    answer(conn, peer, say)
+}
+
+fn accept(listener: &TcpListener, say: &Narrator) -> Result<(TcpStream, SocketAddr)> {
+    say.call("accept()", "the next client, of either family", || {
         listener.accept()
-    })?;
+    })
+}
+
+fn answer(conn: TcpStream, peer: SocketAddr, say: &Narrator) -> Result<()> {
     say.kernel(&conn);
     let shown = unmap(peer);
     if shown != peer {
@@ -127,8 +136,17 @@ fn server(opts: &Options) -> Result<()> {
             .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
     );
     let mut served = 0;
+    let mut pause = Backoff::new();
     while clients == 0 || served < clients {
-        serve_one(&listener, &say)?;
+        // A failed accept() (no descriptor left, say) is waited out, a little longer each time
+        // (chapter 11); a client that reset before its answer ends that client, not the
+        // server. Either way the error is already on screen.
+        let Ok((conn, peer)) = accept(&listener, &say) else {
+            pause.wait(&say);
+            continue;
+        };
+        pause.reset();
+        let _ = answer(conn, peer, &say);
         served += 1;
     }
     Ok(())
