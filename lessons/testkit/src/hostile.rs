@@ -99,7 +99,7 @@
 //!
 //! For a server that serves ONE client and exits (the early chapters' servers), the battery
 //! does not apply (there is no next client): [`once`] proves instead that a rude first client
-//! never makes it hang or panic.
+//! never makes it hang or panic. For UDP servers, [`udp`]: what strangers can do to a UDP port.
 //!
 //! Also here, for lessons' own tests: [`memory`] (VmHWM and VmRSS of a pid), [`kill`]
 //! (`kill -SIGNAL pid`), [`prlimit`]; and on [`Server`]: `pid()`, `is_running()`,
@@ -116,6 +116,7 @@ use std::time::{Duration, Instant};
 use crate::{timeout, Server};
 
 pub mod once;
+pub mod udp;
 
 /// Every case of the battery, by test name.
 pub const CASES: &[&str] = &[
