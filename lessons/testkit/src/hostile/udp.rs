@@ -27,7 +27,8 @@
 //!
 //! The cases (test names, in a module `hostile_udp`):
 //!
-//! - `garbage`: 50 datagrams of arbitrary bytes, 1 to 512 long;
+//! - `garbage`: 50 datagrams of arbitrary bytes, 1 to 512 long (`.garbage_avoids(b"DE")` for
+//!   a protocol where any datagram starting with `D` is a valid one);
 //! - `non_utf8`: the request with every byte but ASCII digits and spaces replaced by bytes that
 //!   are not UTF-8 (`\xff\xfe\xc3(`);
 //! - `empty`: 10 datagrams of 0 bytes (legal in UDP: RFC 768);
@@ -40,8 +41,8 @@
 //!   alternately) as fast as it can and never reading an answer;
 //! - `vanish`: 5 clients send the request and close their socket before the answer: the
 //!   answers go to closed ports (ICMP port unreachable comes back);
-//! - `stop_continue` (Linux): `kill -STOP` the server, a request arrives meanwhile, `kill
-//!   -CONT`: the server must go on (a receive with a timeout fails with EINTR then, signal(7)).
+//! - `stop_continue` (Linux): `kill -STOP` the server, 300 ms, `kill -CONT`, then a request:
+//!   the server must go on (a receive with a timeout fails with EINTR then, signal(7)).
 //!
 //! Each prints one line (`cargo test -- --nocapture`), e.g.
 //! `hostile_udp flood: 6400 datagrams from 32 ports; normal client served in 41 ms (bound 3000
@@ -77,6 +78,7 @@ pub struct Udp {
     normal: Box<dyn Fn(SocketAddr)>,
     buffer: usize,
     one_exchange: bool,
+    avoid: &'static [u8],
     margin: Duration,
     max_rss_mb: f64,
     skips: Vec<(&'static str, String)>,
@@ -99,6 +101,7 @@ impl Udp {
             normal: Box::new(normal),
             buffer: 65_536,
             one_exchange: false,
+            avoid: b"",
             margin: Duration::from_millis(3000),
             max_rss_mb: 64.0,
             skips: Vec::new(),
@@ -116,6 +119,22 @@ impl Udp {
     pub fn one_exchange(mut self) -> Self {
         self.one_exchange = true;
         self
+    }
+
+    /// Arbitrary bytes never start with one of these (replaced by `?`): for a protocol in which
+    /// any datagram that starts with one of them IS a valid request (so "garbage" would not be).
+    pub fn garbage_avoids(mut self, first_bytes: &'static [u8]) -> Self {
+        self.avoid = first_bytes;
+        self
+    }
+
+    /// Arbitrary bytes, the same every run, not starting with a byte of `avoid`.
+    fn noise(&self, seed: u64, len: usize) -> Vec<u8> {
+        let mut bytes = noise(seed, len);
+        if bytes.first().is_some_and(|b| self.avoid.contains(b)) {
+            bytes[0] = b'?';
+        }
+        bytes
     }
 
     /// How long the normal client may take (default 3 s).
@@ -372,7 +391,7 @@ pub fn garbage(t: &Udp) {
     let s = socket();
     for i in 0..50u64 {
         let len = 1 + (i as usize * 97) % 512;
-        let _ = s.send_to(&noise(i, len), case.addr());
+        let _ = s.send_to(&t.noise(i, len), case.addr());
     }
     case.figures.push("50 datagrams of arbitrary bytes".into());
     case.normal_client();
@@ -454,11 +473,14 @@ pub fn flood(t: &Udp) {
     let senders: Vec<_> = (0..32u64)
         .map(|port| {
             let request = t.request.clone();
+            let garbage: Vec<Vec<u8>> = (0..100u64)
+                .map(|i| t.noise(port * 1000 + i, 1 + (i as usize * 13) % 200))
+                .collect();
             thread::spawn(move || {
                 let s = socket();
-                for i in 0..200u64 {
+                for i in 0..200usize {
                     let datagram = match i % 2 {
-                        0 => noise(port * 1000 + i, 1 + (i as usize * 13) % 200),
+                        0 => garbage[i / 2].clone(),
                         _ => request.clone(),
                     };
                     let _ = s.send_to(&datagram, addr);
@@ -507,13 +529,14 @@ pub fn stop_continue(t: &Udp) {
     {
         let stopped = Stopped(pid);
         kill("STOP", pid);
-        let _ = s.send_to(&t.request, case.addr());
         thread::sleep(Duration::from_millis(300));
         drop(stopped);
     }
-    // Give the continued server a moment to fail, if it is going to.
+    // Continued with nothing to receive: a receive with a timeout fails with EINTR now. Give
+    // the server a moment to fail, if it is going to; then a request.
     thread::sleep(Duration::from_millis(100));
+    let _ = s.send_to(&t.request, case.addr());
     case.figures
-        .push("stopped 300 ms (a request came meanwhile), continued".into());
+        .push("stopped 300 ms, continued, then a request".into());
     case.normal_client();
 }
