@@ -13,8 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{getsockname, local_addr, recv_line, reuse_address, send_all};
-use common::talk::give_up_after;
+use common::talk::{getsockname, give_up_after, local_addr, recv_line, reuse_address, send_all};
 use common::{Flag, Lesson, Narrator, Options, Result};
 use lesson_01_socket::{new_socket, Kind};
 use socket2::{SockAddr, Socket};
@@ -199,7 +198,8 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen_on(opts, &say)?;
     let conn = accept_one(&listener, &say)?;
-    give_up_after(Duration::from_millis(opts.value("--limit-ms", 30_000)?), &say);
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let request = recv_line(&conn, MAX_LINE, &say)?;
     send_all(&conn, &request.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

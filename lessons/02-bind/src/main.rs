@@ -415,7 +415,8 @@ fn server(opts: &Options) -> Result<()> {
         listen_on(opts.addr, reuse, opts, &say)?
     };
     let (conn, peer) = accept_one(&listener, &say)?;
-    give_up_after(Duration::from_millis(opts.value("--limit-ms", 30_000)?), &say);
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     answer(conn, peer, &say)?;
     close(listener, "listener", &say);
     Ok(())

@@ -376,7 +376,8 @@ fn server(opts: &Options) -> Result<()> {
     }
     let listener = listen_on(opts.addr, 128, opts, &say)?;
     let (conn, peer) = accept_one(&listener, &say)?;
-    give_up_after(Duration::from_millis(opts.value("--limit-ms", 30_000)?), &say);
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let result = serve(&conn, peer, &say);
     close(conn, "connection", &say);
     close(listener, "listener", &say);

@@ -339,7 +339,8 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen(opts, &say)?;
     let conn = accept(&listener, &say)?;
-    give_up_after(Duration::from_millis(opts.value("--limit-ms", 30_000)?), &say);
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let line = common::talk::recv_line(&conn, 256, &say)?;
     send(&conn, &line.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

@@ -298,7 +298,13 @@ pub fn silent(t: &Once) {
     let server = t.start();
     let began = Instant::now();
     let s = connect(server.addr);
-    exited("silent", server, began, t.limit + t.margin, "a client said nothing");
+    exited(
+        "silent",
+        server,
+        began,
+        t.limit + t.margin,
+        "a client said nothing",
+    );
     drop(s);
 }
 
@@ -312,7 +318,13 @@ pub fn trickle(t: &Once) {
     let s = connect(server.addr);
     let hostile = background(s, t.unfinished(), b"x".to_vec(), Duration::from_millis(150));
     let bound = t.limit + t.margin;
-    exited("trickle", server, began, bound, "a client trickled a byte every 150 ms");
+    exited(
+        "trickle",
+        server,
+        began,
+        bound,
+        "a client trickled a byte every 150 ms",
+    );
     drop(hostile);
 }
 
@@ -326,7 +338,13 @@ pub fn flood(t: &Once) {
     let s = connect(server.addr);
     let hostile = background(s, t.unfinished(), vec![b'x'; 64 * 1024], Duration::ZERO);
     let bound = t.limit + t.margin;
-    exited("flood", server, began, bound, "a client flooded without a newline");
+    exited(
+        "flood",
+        server,
+        began,
+        bound,
+        "a client flooded without a newline",
+    );
     drop(hostile);
 }
 

@@ -293,9 +293,8 @@ impl<'t> Case<'t> {
         self.memory();
         let addr = self.addr();
         let began = Instant::now();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (self.target.normal)(addr)
-        }));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.target.normal)(addr)));
         let took = began.elapsed();
         if let Err(payload) = outcome {
             let message = payload
@@ -364,14 +363,19 @@ fn socket() -> UdpSocket {
 fn received_any(socket: &UdpSocket) -> Option<Vec<u8>> {
     socket.set_nonblocking(true).unwrap();
     let mut buf = vec![0u8; 65_536];
-    let got = socket.recv_from(&mut buf).ok().map(|(n, _)| buf[..n].to_vec());
+    let got = socket
+        .recv_from(&mut buf)
+        .ok()
+        .map(|(n, _)| buf[..n].to_vec());
     socket.set_nonblocking(false).unwrap();
     got
 }
 
 /// Arbitrary bytes, the same every run (a linear congruential generator).
 fn noise(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x = x
