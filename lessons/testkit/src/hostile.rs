@@ -232,13 +232,7 @@ impl Target {
     }
 
     fn skipped(&self, case: &str) -> bool {
-        match self.skips.iter().find(|(c, _)| *c == case) {
-            Some((_, why)) => {
-                eprintln!("hostile {case}: skipped: {why}");
-                true
-            }
-            None => false,
-        }
+        skipped("hostile", &self.skips, case)
     }
 
     /// How long a normal client may wait behind a hostile one.
@@ -382,11 +376,7 @@ impl<'t> Case<'t> {
         let outcome = catch_unwind(AssertUnwindSafe(|| (self.target.normal)(addr)));
         let took = began.elapsed();
         if let Err(payload) = outcome {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let message = panic_message(&*payload);
             self.fail(&format!(
                 "the normal client was not served correctly (after {} ms):\n{message}",
                 took.as_millis()
@@ -434,6 +424,26 @@ impl<'t> Case<'t> {
         eprintln!("hostile {}: {}", self.name, self.figures.join("; "));
         self.server.stop();
     }
+}
+
+/// Is `case` among `skips`? If so, say why (`BATTERY CASE: skipped: REASON`) and return true.
+fn skipped(battery: &str, skips: &[(&'static str, String)], case: &str) -> bool {
+    match skips.iter().find(|(c, _)| *c == case) {
+        Some((_, why)) => {
+            eprintln!("{battery} {case}: skipped: {why}");
+            true
+        }
+        None => false,
+    }
+}
+
+/// What a caught panic said (its message, if it was a string).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// VmHWM and VmRSS of a process, in MB (Linux; None elsewhere).

@@ -112,13 +112,7 @@ impl Once {
     }
 
     fn skipped(&self, case: &str) -> bool {
-        match self.skips.iter().find(|(c, _)| *c == case) {
-            Some((_, why)) => {
-                eprintln!("hostile_once {case}: skipped: {why}");
-                true
-            }
-            None => false,
-        }
+        super::skipped("hostile_once", &self.skips, case)
     }
 
     fn start(&self) -> Server {

@@ -157,13 +157,7 @@ impl Udp {
     }
 
     fn skipped(&self, case: &str) -> bool {
-        match self.skips.iter().find(|(c, _)| *c == case) {
-            Some((_, why)) => {
-                eprintln!("hostile_udp {case}: skipped: {why}");
-                true
-            }
-            None => false,
-        }
+        super::skipped("hostile_udp", &self.skips, case)
     }
 }
 
@@ -297,11 +291,7 @@ impl<'t> Case<'t> {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.target.normal)(addr)));
         let took = began.elapsed();
         if let Err(payload) = outcome {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let message = super::panic_message(&*payload);
             self.fail(&format!(
                 "the normal client was not served (after {} ms):\n{message}",
                 took.as_millis()
