@@ -13,14 +13,14 @@ use testkit::Conn;
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-05-connect");
 
 fn target() -> Once {
-    Once::server(BIN, &["--limit-ms", "2500"], b"hello\n", |addr| {
+    Once::server(BIN, &["--limit-ms", "3000"], b"hello\n", |addr| {
         let mut conn = Conn::open(addr);
         let me = conn.stream().local_addr().unwrap();
         conn.send(b"hello\n");
         assert_eq!(conn.read_line(), format!("you came from {me}"));
         conn.expect_eof();
     })
-    .limit(Duration::from_millis(2500))
+    .limit(Duration::from_millis(3000))
 }
 
 testkit::hostile_once_battery!(target);

@@ -13,12 +13,12 @@ use testkit::Conn;
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-18-wire");
 
 fn target() -> Once {
-    Once::server(BIN, &["--limit-ms", "2500"], b"hello\n", |addr| {
+    Once::server(BIN, &["--limit-ms", "3000"], b"hello\n", |addr| {
         let mut conn = Conn::open(addr);
         conn.send(b"hello\n").expect(b"HELLO\n");
         conn.expect_eof();
     })
-    .limit(Duration::from_millis(2500))
+    .limit(Duration::from_millis(3000))
 }
 
 testkit::hostile_once_battery!(target);
