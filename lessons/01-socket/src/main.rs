@@ -10,10 +10,11 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{getsockname, local_addr, recv_line, reuse_address, send_all};
-use common::{Lesson, Narrator, Options, Result};
+use common::talk::{getsockname, give_up_after, local_addr, recv_line, reuse_address, send_all};
+use common::{Flag, Lesson, Narrator, Options, Result};
 use lesson_01_socket::socket_for;
 use socket2::{SockAddr, Socket};
 
@@ -28,7 +29,11 @@ static LESSON: Lesson = Lesson {
         "The demo creates TCP sockets for IPv4 and IPv6 and a UDP socket, then runs one exchange:\n\
             the client sends b\"hello\\n\", the server answers b\"HELLO\\n\", both close.\n\
             The server serves one client, then exits. Try it with: nc 127.0.0.1 7001",
-    flags: &[],
+    flags: &[Flag {
+        name: "--limit-ms",
+        value: Some("MS"),
+        help: "server: give up on a client that has not finished within MS ms (default 30000)",
+    }],
 };
 
 fn main() -> ExitCode {
@@ -183,11 +188,14 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 // ANCHOR: server
-/// Serve one client: read its line, answer it in upper case, close.
+/// Serve one client: read its line, answer it in upper case, close. A client that never
+/// finishes its line is given up on after `--limit-ms`.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen_on(opts, &say)?;
     let conn = accept_one(&listener, &say)?;
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let request = recv_line(&conn, MAX_LINE, &say)?;
     send_all(&conn, &request.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

@@ -16,9 +16,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{getsockname, recv_line, send_all};
+use common::talk::{getsockname, give_up_after, recv_line, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
 use lesson_02_bind::{bind_in_range, two_free_ports};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -38,6 +39,11 @@ static LESSON: Lesson = Lesson {
             printf 'hello\\n' | nc 127.0.0.1 7002\n\
             Start a second server on the same address to see \"address already in use\".",
     flags: &[
+        Flag {
+            name: "--limit-ms",
+            value: Some("MS"),
+            help: "server: give up on a client that has not finished within MS ms (default 30000)",
+        },
         Flag {
             name: "--no-reuseaddr",
             value: None,
@@ -395,7 +401,8 @@ fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
 // ANCHOR_END: dev
 
 // ANCHOR: server
-/// Serve one client: read its line, tell it its address, close first.
+/// Serve one client: read its line, tell it its address, close first. A client that never
+/// finishes its line is given up on after `--limit-ms`.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let reuse = !opts.has("--no-reuseaddr");
@@ -408,6 +415,8 @@ fn server(opts: &Options) -> Result<()> {
         listen_on(opts.addr, reuse, opts, &say)?
     };
     let (conn, peer) = accept_one(&listener, &say)?;
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     answer(conn, peer, &say)?;
     close(listener, "listener", &say);
     Ok(())

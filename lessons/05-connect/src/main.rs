@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::family;
-use common::talk::{close, getsockname, local_addr, reuse_address, send_all};
+use common::talk::{close, getsockname, give_up_after, local_addr, reuse_address, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
 use lesson_05_connect::{connect_first, Connector};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -35,6 +35,11 @@ static LESSON: Lesson = Lesson {
             standard input closes (press Ctrl-D). In the demo, it shows that timeout.\n\
             Try it with: printf 'hello\\n' | nc 127.0.0.1 7005",
     flags: &[
+        Flag {
+            name: "--limit-ms",
+            value: Some("MS"),
+            help: "server: give up on a client that has not finished within MS ms (default 30000)",
+        },
         Flag {
             name: "--timeout",
             value: Some("MS"),
@@ -358,7 +363,7 @@ fn demo_timeout(opts: &Options) -> Result<()> {
 // ANCHOR_END: full_queue
 
 // ANCHOR: server
-/// Serve one client, then exit. With `--full-queue`, never accept: wait for standard input
+/// Serve one client, then exit (giving up on it after `--limit-ms`). With `--full-queue`, never accept: wait for standard input
 /// to close instead, while clients' connects time out.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
@@ -371,6 +376,8 @@ fn server(opts: &Options) -> Result<()> {
     }
     let listener = listen_on(opts.addr, 128, opts, &say)?;
     let (conn, peer) = accept_one(&listener, &say)?;
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let result = serve(&conn, peer, &say);
     close(conn, "connection", &say);
     close(listener, "listener", &say);

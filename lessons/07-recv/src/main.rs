@@ -103,7 +103,14 @@ impl Read for Recv<'_> {
         let mut conn = self.conn;
         let call = format!("recv({})", buf.len());
         // Blocks until at least one byte is there, the stream ends (0) or an error occurs.
-        let recv = || conn.read(buf).map(|n| buf[..n].to_vec());
+        // EINTR (a stop and continue, Ctrl-Z then fg, with SO_RCVTIMEO set) is no news from
+        // the peer: ask again.
+        let recv = || loop {
+            match conn.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                got => return got.map(|n| buf[..n].to_vec()),
+            }
+        };
         let got = self
             .say
             .call_then(
@@ -350,7 +357,7 @@ fn connect_to(addr: SocketAddr, say: &Narrator) -> Result<Socket> {
 }
 
 // ANCHOR: accept
-/// Take the next connection, and never wait longer than `timeout` for its bytes.
+/// Take the next connection, and never wait longer than `timeout` for its bytes, nor to send.
 fn accept_one(listener: &Socket, timeout: Duration, say: &Narrator) -> Result<Socket> {
     let why = "take the first connection from the accept queue";
     let (conn, _peer) = say.call_then("accept()", why, || listener.accept(), |_| "ok".into())?;
@@ -360,6 +367,14 @@ fn accept_one(listener: &Socket, timeout: Duration, say: &Narrator) -> Result<So
         format!("setsockopt(SO_RCVTIMEO, {} ms)", timeout.as_millis()),
         why,
         || conn.set_read_timeout(Some(timeout)),
+    )?;
+    // A client that sends and never reads fills its receive buffer, then our send buffer:
+    // send() would wait forever too.
+    let why = "give up when one send() waits too long";
+    say.call(
+        format!("setsockopt(SO_SNDTIMEO, {} ms)", timeout.as_millis()),
+        why,
+        || conn.set_write_timeout(Some(timeout)),
     )?;
     Ok(conn)
 }

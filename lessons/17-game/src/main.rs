@@ -368,6 +368,14 @@ fn receive(socket: &UdpSocket, world: &mut World, say: &Narrator) -> Result<()> 
         return Ok(());
     };
     say.moved(Kind::Recv, "recv_from", &datagram);
+    // A datagram that fills the buffer was longer than any client sends, and the receive cut
+    // it: what is left must not be read as a request.
+    if datagram.len() > MAX_DATAGRAM {
+        say.note(format!(
+            "ignored a datagram from {from}: longer than {MAX_DATAGRAM} bytes, cut by the receive"
+        ));
+        return Ok(());
+    }
     if let Some(answer) = world.handle(&datagram, from, say) {
         let _ = send_datagram(socket, &answer, from, "the answer", say);
     }

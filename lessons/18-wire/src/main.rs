@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::narrate::{family, Endpoints};
-use common::talk::{close, getsockname};
+use common::talk::{close, getsockname, give_up_after};
 use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -40,6 +40,11 @@ static LESSON: Lesson = Lesson {
             the exercise's decoder. The server (`-- server`) answers one line with the same\n\
             line in capitals and closes: watch it with sudo tcpdump -i lo -n port 7018.",
     flags: &[
+        Flag {
+            name: "--limit-ms",
+            value: Some("MS"),
+            help: "server: give up on a client that has not finished within MS ms (default 30000)",
+        },
         Flag {
             name: "--scenario",
             value: Some("NAME"),
@@ -328,11 +333,14 @@ fn parse_hex(text: &str) -> std::result::Result<Vec<u8>, String> {
         .collect()
 }
 
-/// The server's side when run alone (`-- server`): answer one line in capitals, then close.
+/// The server's side when run alone (`-- server`): answer one line in capitals, then close
+/// (giving up on a client that has not finished within `--limit-ms`).
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen(opts, &say)?;
     let conn = accept(&listener, &say)?;
+    let limit = opts.value("--limit-ms", 30_000)?;
+    give_up_after(Duration::from_millis(limit), &say);
     let line = common::talk::recv_line(&conn, 256, &say)?;
     send(&conn, &line.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

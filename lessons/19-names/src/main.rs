@@ -10,13 +10,14 @@
 //!
 //! The protocol, once connected: the client sends one line, the server sends it back.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::error::describe;
+use common::listener::{Backoff, Deadline};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_19_names::connect_any;
 
@@ -37,6 +38,11 @@ static LESSON: Lesson = Lesson {
             help: "server: exit after N connections (default: serve forever)",
         },
         Flag {
+            name: "--timeout-ms",
+            value: Some("MS"),
+            help: "server: a client's line must arrive whole, and each send be taken, within MS ms (default 10000)",
+        },
+        Flag {
             name: "--also",
             value: Some("HOST:PORT"),
             help: "client: one more address to try after those of --addr",
@@ -48,6 +54,9 @@ static LESSON: Lesson = Lesson {
         },
     ],
 };
+
+/// The longest line the server takes, newline included.
+const MAX_LINE: usize = 1024;
 
 /// How long one connection attempt may take before we give up on that address.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -65,6 +74,7 @@ fn main() -> ExitCode {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: u64 = opts.value("--clients", 0)?;
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 10_000)?);
     let listener = listen_on(opts.addr, &say)?;
     opts.ready(
         listener
@@ -72,8 +82,17 @@ fn server(opts: &Options) -> Result<()> {
             .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
     );
     let mut served = 0;
+    let mut pause = Backoff::new();
     while clients == 0 || served < clients {
-        serve_one(&listener, &say)?;
+        // A failed accept() (no descriptor left, say) is waited out, a little longer each time
+        // (chapter 11); a client's trouble (it reset, sent too much, too slowly) ends that
+        // client, not the server. Either way the error is already on screen.
+        let Ok(conn) = accept(&listener, &say) else {
+            pause.wait(&say);
+            continue;
+        };
+        pause.reset();
+        let _ = echo(conn, limit, &say);
         served += 1;
     }
     Ok(())
@@ -86,9 +105,26 @@ fn listen_on(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
     })
 }
 
-fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
+/// One connection: accept it, send its line back, close.
+fn serve_one(listener: &TcpListener, limit: Duration, say: &Narrator) -> Result<()> {
+    let conn = accept(listener, say)?;
+    echo(conn, limit, say)
+}
+
+fn accept(listener: &TcpListener, say: &Narrator) -> Result<TcpStream> {
     let (conn, _peer) = say.call("accept()", "take the next connection", || listener.accept())?;
-    let mut reader = BufReader::new(Narrated::quiet(&conn, say.clone()));
+    Ok(conn)
+}
+
+/// Its line (at most MAX_LINE bytes, all of it within `limit`) back, then close.
+fn echo(conn: TcpStream, limit: Duration, say: &Narrator) -> Result<()> {
+    let call = format!("setsockopt(SO_SNDTIMEO, {} ms)", limit.as_millis());
+    let why = "a client that does not read cannot hold us";
+    say.call(call, why, || conn.set_write_timeout(Some(limit)))?;
+    // Each recv() waits only for what is left of `limit` (common::listener::Deadline), and
+    // `take` stops at MAX_LINE bytes: no client can keep us longer, or make us hold more.
+    let within = Narrated::quiet(Deadline::after(&conn, limit), say.clone());
+    let mut reader = BufReader::new(within).take(MAX_LINE as u64);
     let read = || {
         let mut line = Vec::new();
         reader.read_until(b'\n', &mut line).map(|_| line)
@@ -100,6 +136,9 @@ fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
             n => format!("{n} bytes: {}", show_bytes(line)),
         }
     })?;
+    if line.len() == MAX_LINE && !line.ends_with(b"\n") {
+        return Err(say.protocol_error(format!("no newline in the first {MAX_LINE} bytes")));
+    }
     let n = line.len();
     if n > 0 {
         let mut socket = Narrated::quiet(&conn, say.clone());
@@ -108,7 +147,7 @@ fn serve_one(listener: &TcpListener, say: &Narrator) -> Result<()> {
         say.call_then(call, "send it back", || socket.write_all(&line), shown)?;
     }
     say.call("close(connection)", "done with this client", || {
-        drop(reader);
+        drop(conn);
         Ok(())
     })
 }
@@ -305,6 +344,7 @@ fn demo(opts: &Options) -> Result<()> {
     // waits in the listen queue, lesson 03), so the client connects and sends first, and the
     // server accepts after; the story reads in order.
     let say = opts.narrator("server");
+    let limit = Duration::from_millis(opts.value("--timeout-ms", 10_000)?);
     let listener = listen_on(opts.addr, &say)?;
     let addr = listener
         .local_addr()
@@ -323,7 +363,7 @@ fn demo(opts: &Options) -> Result<()> {
     client_say.note("one after another:");
     let conn = one_after_another(&addrs, &client_say)?;
     send_line(&conn, b"hello\n", &client_say)?;
-    serve_one(&listener, &say)?;
+    serve_one(&listener, limit, &say)?;
     read_echo(&conn, &client_say)?;
     drop(conn);
     client_say.note(format!(
@@ -332,7 +372,7 @@ fn demo(opts: &Options) -> Result<()> {
     ));
     let conn = race(&addrs, &client_say)?;
     send_line(&conn, b"again\n", &client_say)?;
-    serve_one(&listener, &say)?;
+    serve_one(&listener, limit, &say)?;
     read_echo(&conn, &client_say)?;
     Ok(())
 }

@@ -18,6 +18,7 @@ use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream};
 use std::process::ExitCode;
 
 use common::error::describe;
+use common::listener::Backoff;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
 use lesson_20_ipv6::{allowed, Net};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -94,9 +95,17 @@ fn on_off(on: &bool) -> String {
 /// Accept one client and tell it where it comes from (the address accept() gave, unmapped),
 /// or, when `rules` are given and none holds it, that it is not allowed.
 fn serve_one(listener: &TcpListener, rules: &[Net], say: &Narrator) -> Result<()> {
-    let (conn, peer) = say.call("accept()", "the next client, of either family", || {
+    let (conn, peer) = accept(listener, say)?;
+    answer(conn, peer, rules, say)
+}
+
+fn accept(listener: &TcpListener, say: &Narrator) -> Result<(TcpStream, SocketAddr)> {
+    say.call("accept()", "the next client, of either family", || {
         listener.accept()
-    })?;
+    })
+}
+
+fn answer(conn: TcpStream, peer: SocketAddr, rules: &[Net], say: &Narrator) -> Result<()> {
     say.kernel(&conn);
     // std's to_canonical turns ::ffff:a.b.c.d (only that) into a.b.c.d.
     let shown = SocketAddr::new(peer.ip().to_canonical(), peer.port());
@@ -147,8 +156,17 @@ fn server(opts: &Options) -> Result<()> {
             .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?,
     );
     let mut served = 0;
+    let mut pause = Backoff::new();
     while clients == 0 || served < clients {
-        serve_one(&listener, &rules, &say)?;
+        // A failed accept() (no descriptor left, say) is waited out, a little longer each time
+        // (chapter 11); a client that reset before its answer ends that client, not the
+        // server. Either way the error is already on screen.
+        let Ok((conn, peer)) = accept(&listener, &say) else {
+            pause.wait(&say);
+            continue;
+        };
+        pause.reset();
+        let _ = answer(conn, peer, &rules, &say);
         served += 1;
     }
     Ok(())

@@ -131,10 +131,17 @@ impl UdpLink {
     /// One recv_from(), narrated: a datagram, or `None` when the wait ran out.
     fn recv_one(&self, wait: Duration) -> io::Result<Option<(Vec<u8>, SocketAddr)>> {
         let mut buf = vec![0u8; 65_536];
-        let mut recv = || match self.socket.recv_from(&mut buf) {
-            Ok((n, from)) => Ok(Some((buf[..n].to_vec(), from))),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Ok(None),
-            Err(e) => Err(e),
+        let mut recv = || loop {
+            match self.socket.recv_from(&mut buf) {
+                Ok((n, from)) => return Ok(Some((buf[..n].to_vec(), from))),
+                // Stopped and continued (Ctrl-Z, fg): with a read timeout set, Linux ends the
+                // wait with EINTR (signal(7)). Nothing came: wait again.
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            }
         };
         let Some(say) = &self.say else {
             return recv();

@@ -4,7 +4,7 @@
 //! itself, because they are the lesson; from chapter 9 on they are the ground the lesson
 //! stands on, so they are written once, here, and still narrated one call at a time.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -158,6 +158,51 @@ pub fn time_left(deadline: Instant) -> Option<Duration> {
     (!left.is_zero()).then_some(left)
 }
 // ANCHOR_END: time_left
+
+// ANCHOR: deadline
+/// A connection read against ONE deadline: each `read()` (one recv()) waits only for the time
+/// left until it (`set_read_timeout(time left)` before each), so a whole message takes at most
+/// `limit` however its bytes trickle in; past it, reads fail with `TimedOut`. A recv() the
+/// process's stop and continue interrupted (EINTR: signal(7)) is asked again: nothing was lost.
+/// Wrap it in a `BufReader` (and `.take(max)`) to read a line with both limits.
+pub struct Deadline<'a> {
+    conn: &'a TcpStream,
+    deadline: Instant,
+    limit: Duration,
+}
+
+impl<'a> Deadline<'a> {
+    /// Reads of `conn` from now on, all done within `limit`.
+    pub fn after(conn: &'a TcpStream, limit: Duration) -> Self {
+        let deadline = Instant::now() + limit;
+        Deadline {
+            conn,
+            deadline,
+            limit,
+        }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let late = || {
+            let text = format!("no whole message within {} ms", self.limit.as_millis());
+            std::io::Error::new(ErrorKind::TimedOut, text)
+        };
+        loop {
+            let left = time_left(self.deadline).ok_or_else(late)?;
+            self.conn.set_read_timeout(Some(left))?;
+            match (&mut self.conn).read(buf) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(late())
+                }
+                result => return result,
+            }
+        }
+    }
+}
+// ANCHOR_END: deadline
 
 // ANCHOR: allow_descriptors
 /// Let this process open up to `wanted` descriptors (RLIMIT_NOFILE, getrlimit(2)), as far as

@@ -42,6 +42,33 @@ pub fn reuse_address(socket: &Socket, say: &Narrator) -> Result<()> {
 }
 // ANCHOR_END: reuse_address
 
+// ANCHOR: give_up_after
+/// The guard of a server that serves ONE client and exits (chapters 1, 2, 5, 18): if the
+/// whole exchange is not over within `limit`, say so and end the process with exit code 1.
+///
+/// Its client may be rude: connect and say nothing, send one byte a second and never the
+/// newline, never read. A timeout on each recv() (`SO_RCVTIMEO`) would not stop the one that
+/// sends a byte just before each wait runs out; one clock for the whole run does, and a server
+/// with one client has one thing to wait for. (Chapter 4 builds what a server of many clients
+/// needs instead: a deadline for each message.) In step mode you are the clock: no limit.
+pub fn give_up_after(limit: std::time::Duration, say: &Narrator) {
+    if crate::narrate::step_mode() {
+        return;
+    }
+    let say = say.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        let reason = format!("the client did not finish within {} ms", limit.as_millis());
+        let late = std::io::Error::new(std::io::ErrorKind::TimedOut, reason);
+        // Printed and recorded (`--trace`) like any failed call, then the same exit as an
+        // error returned from `server`.
+        let err = say.failed("the whole exchange", late);
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    });
+}
+// ANCHOR_END: give_up_after
+
 /// Close a socket: in Rust, `drop`. For a connection the kernel sends FIN.
 pub fn close(socket: Socket, name: &str, say: &Narrator) {
     let why = "give the socket back to the kernel";
@@ -122,9 +149,22 @@ fn arrived(seen: &[u8]) -> String {
 /// the kernel's receive buffer, so that the next `recv` returns them again.
 fn peek(conn: &Socket, room: usize) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0u8; room];
-    let n = peek_into(conn, &mut buf)?;
+    // Only the peek waits: the recv() after it takes bytes that are already there.
+    let n = retry_interrupted(|| peek_into(conn, &mut buf))?;
     buf.truncate(n);
     Ok(buf)
+}
+
+/// Run `call` again while it fails with EINTR. A recv() on a socket with a receive timeout
+/// (`SO_RCVTIMEO`) is not restarted after the process was stopped and continued (Ctrl-Z, then
+/// `fg`): it fails with EINTR (signal(7)). That is no news from the peer: ask again.
+fn retry_interrupted<T>(mut call: impl FnMut() -> std::io::Result<T>) -> std::io::Result<T> {
+    loop {
+        match call() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            result => return result,
+        }
+    }
 }
 
 /// `recv(buf, MSG_PEEK)` into a buffer the caller gives.

@@ -97,6 +97,10 @@
 //! On a machine without `prlimit` or `kill` the Linux cases fail and say why (a case that
 //! cannot run must not pass in silence).
 //!
+//! For a server that serves ONE client and exits (the early chapters' servers), the battery
+//! does not apply (there is no next client): [`once`] proves instead that a rude first client
+//! never makes it hang or panic. For UDP servers, [`udp`]: what strangers can do to a UDP port.
+//!
 //! Also here, for lessons' own tests: [`memory`] (VmHWM and VmRSS of a pid), [`kill`]
 //! (`kill -SIGNAL pid`), [`prlimit`]; and on [`Server`]: `pid()`, `is_running()`,
 //! `wait_for_line(predicate)`, `lines_so_far()`.
@@ -110,6 +114,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::{timeout, Server};
+
+pub mod once;
+pub mod udp;
 
 /// Every case of the battery, by test name.
 pub const CASES: &[&str] = &[
@@ -225,13 +232,7 @@ impl Target {
     }
 
     fn skipped(&self, case: &str) -> bool {
-        match self.skips.iter().find(|(c, _)| *c == case) {
-            Some((_, why)) => {
-                eprintln!("hostile {case}: skipped: {why}");
-                true
-            }
-            None => false,
-        }
+        skipped("hostile", &self.skips, case)
     }
 
     /// How long a normal client may wait behind a hostile one.
@@ -375,11 +376,7 @@ impl<'t> Case<'t> {
         let outcome = catch_unwind(AssertUnwindSafe(|| (self.target.normal)(addr)));
         let took = began.elapsed();
         if let Err(payload) = outcome {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let message = panic_message(&*payload);
             self.fail(&format!(
                 "the normal client was not served correctly (after {} ms):\n{message}",
                 took.as_millis()
@@ -427,6 +424,26 @@ impl<'t> Case<'t> {
         eprintln!("hostile {}: {}", self.name, self.figures.join("; "));
         self.server.stop();
     }
+}
+
+/// Is `case` among `skips`? If so, say why (`BATTERY CASE: skipped: REASON`) and return true.
+fn skipped(battery: &str, skips: &[(&'static str, String)], case: &str) -> bool {
+    match skips.iter().find(|(c, _)| *c == case) {
+        Some((_, why)) => {
+            eprintln!("{battery} {case}: skipped: {why}");
+            true
+        }
+        None => false,
+    }
+}
+
+/// What a caught panic said (its message, if it was a string).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// VmHWM and VmRSS of a process, in MB (Linux; None elsewhere).
