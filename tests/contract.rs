@@ -37,13 +37,28 @@ struct Lesson {
 impl Lesson {
     /// The built binary.
     fn bin(&self) -> String {
-        testkit::lesson_bin(&self.package).unwrap_or_else(|| {
+        let bin = testkit::lesson_bin(&self.package).unwrap_or_else(|| {
             panic!(
                 "{} is not built: run `cargo test` for the whole workspace, or \
                  `cargo build --workspace --bins --examples` first",
                 self.package
             )
-        })
+        });
+        built_from_todays_sources(&bin);
+        bin
+    }
+}
+
+/// `cargo test --test contract` alone does not rebuild the lessons: a binary built before its
+/// last edit would be tested instead of the code. Its dep-info file says what it was built
+/// from; a source newer than the binary stops the check with what to do.
+fn built_from_todays_sources(bin: &str) {
+    if let Some(source) = testkit::newer_source(Path::new(bin)) {
+        panic!(
+            "{bin} was built before {} changed: build the lessons first, \
+             `cargo build --workspace --bins --examples` (a whole `cargo test` does)",
+            source.display()
+        );
     }
 }
 
@@ -207,6 +222,7 @@ fn the_std_and_tokio_examples_run() {
             let bin = testkit::example_of(&l.folder, &name).unwrap_or_else(|| {
                 panic!("example {name} is not built: run `cargo test` for the whole workspace")
             });
+            built_from_todays_sources(&bin);
             lesson(&bin).run().success();
         }
     });

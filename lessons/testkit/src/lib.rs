@@ -121,6 +121,21 @@ pub fn target_dir() -> std::path::PathBuf {
         .to_path_buf()
 }
 
+/// A source file newer than the binary `bin`, if there is one: the binary was built before
+/// that file's last edit. Cargo's dep-info file next to it (`lesson-09-echo.d`,
+/// `examples/NAME-HASH.d`) lists exactly the files it was built from.
+pub fn newer_source(bin: &std::path::Path) -> Option<std::path::PathBuf> {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let built = modified(bin)?;
+    let dep_info = std::fs::read_to_string(bin.with_extension("d")).ok()?;
+    // `TARGET: SOURCE SOURCE …` (paths with spaces are escaped; the workspace's have none).
+    let (_, sources) = dep_info.lines().next()?.split_once(": ")?;
+    sources
+        .split_whitespace()
+        .map(std::path::PathBuf::from)
+        .find(|source| modified(source).is_some_and(|t| t > built))
+}
+
 /// A lesson's binary in the target dir (`target/debug/lesson-09-echo`), if it is built.
 pub fn lesson_bin(package: &str) -> Option<String> {
     let bin = target_dir().join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
