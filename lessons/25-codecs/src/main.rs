@@ -40,7 +40,8 @@ static LESSON: Lesson = Lesson {
     package: "lesson-25-codecs",
     title: "framing with tokio-util's codecs, and backpressure through a bounded queue",
     port: 7025,
-    about: "The server answers each line with the line in capitals: b\"hello\\n\" -> b\"HELLO\\n\".\n\
+    about:
+        "The server answers each line with the line in capitals: b\"hello\\n\" -> b\"HELLO\\n\".\n\
             A line longer than 32 bytes (newline not counted) gets\n\
             b\"error: line longer than 32 bytes\\n\", a line that is not UTF-8 gets\n\
             b\"error: not UTF-8\\n\", and the connection goes on with the next line.\n\
@@ -61,7 +62,8 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--idle",
             value: Some("SECONDS"),
-            help: "server: each whole line or frame must arrive this long after the last (default 30)",
+            help:
+                "server: each whole line or frame must arrive this long after the last (default 30)",
         },
         Flag {
             name: "--write-timeout",

@@ -21,7 +21,10 @@ impl Decoder for VarintPrefixed {
         };
         // Checked now, before waiting for a payload we would refuse.
         if len > self.max as u64 {
-            return Err(bad(format!("a frame of {len} bytes, more than {}", self.max)));
+            return Err(bad(format!(
+                "a frame of {len} bytes, more than {}",
+                self.max
+            )));
         }
         let len = len as usize; // at most max: it fits
         if src.len() < header + len {
