@@ -1,4 +1,4 @@
-// Lesson 25's exercise: a Decoder for length-prefixed frames. Yours to write.
+// Lesson 25's exercise: a Decoder for varint-prefixed frames. Yours to write.
 //
 // Check it:       cargo exercise lesson-25-codecs
 // Stuck?          cargo hint lesson-25-codecs      (one hint at a time)
@@ -11,33 +11,40 @@ use bytes::{Buf, BytesMut};
 use tokio_util::codec::Decoder;
 
 #[allow(unused_imports)]
-use crate::{LengthPrefixed, HEADER};
+use crate::{VarintPrefixed, MAX_VARINT};
 
 // ANCHOR: exercise
-impl Decoder for LengthPrefixed {
+impl Decoder for VarintPrefixed {
     type Item = BytesMut;
     type Error = io::Error;
 
-    /// Take one frame off the front of `src`: HEADER (4) bytes of length, big-endian, then
-    /// that many bytes of payload. Return the payload.
+    /// Take one frame off the front of `src` and return its payload. A frame is the
+    /// payload's length as a varint (what `put_varint` writes: 7 bits a byte, lowest group
+    /// first, the high bit 0x80 set on every byte but the last), then that many bytes.
     ///
     /// The contract (what the checks test; FramedRead calls you each time bytes arrive, with
     /// everything not yet taken still in `src`):
-    /// - Not a whole frame in `src` yet (part of the header, or part of the payload):
-    ///   `Ok(None)`, and `src` still starts with that frame's header, so that the next call,
-    ///   with more bytes behind it, finds the frame again. However the bytes were cut, the
-    ///   frames come out the same.
-    /// - A whole frame: `Ok(Some(payload))`, with exactly that frame (header and payload)
+    /// - Not a whole frame in `src` yet (part of the varint, or part of the payload):
+    ///   `Ok(None)`, and `src` exactly as it was (the struct has no room to remember
+    ///   anything: the next call, with more bytes behind, reads the frame again). However
+    ///   the bytes were cut, the frames come out the same.
+    /// - A whole frame: `Ok(Some(payload))`, with exactly that frame (varint and payload)
     ///   taken off `src`; the bytes after it stay for the next call.
-    /// - A length of 0 is a frame with an empty payload; a length of exactly `self.max` is
-    ///   fine.
-    /// - A length over `self.max`: an `io::ErrorKind::InvalidData` error as soon as the
-    ///   header is there: without waiting for the payload, and without making room for it
-    ///   in `src` (a header that promises 16 MiB must cost you nothing).
+    /// - The length is a `u32`: at most MAX_VARINT (5) bytes of varint. A 5th byte with the
+    ///   high bit set (a 6th would follow), or a length that does not fit in 32 bits:
+    ///   `io::ErrorKind::InvalidData`, as soon as that 5th byte is there. Never a panic,
+    ///   never a length that wrapped round.
+    /// - One length, one encoding: a varint of more than one byte whose last byte is `00`
+    ///   (`80 00` for 0, `85 00` for 5) is not in its shortest form: `InvalidData`. (`00`
+    ///   alone is 0, a frame with an empty payload.)
+    /// - A length of exactly `self.max` is fine; over it, `InvalidData` as soon as the
+    ///   varint is complete: without waiting for the payload, and without making room for
+    ///   it. No `reserve` for a payload at all: a varint is only a claim (one that promises
+    ///   4 GiB must cost nothing, whatever `max` is); FramedRead makes room as bytes come.
     /// - Print nothing: the lesson narrates around your decoder.
     fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<BytesMut>> {
         let _ = src;
-        todo!("one length-prefixed frame off the front of src, if it is all there")
+        todo!("one varint-prefixed frame off the front of src, if it is all there")
     }
 }
 // ANCHOR_END: exercise

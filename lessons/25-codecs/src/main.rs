@@ -10,8 +10,8 @@
 //! The server answers each line with the line in capitals (`hello\n` → `HELLO\n`), through
 //! `LinesCodec` with a maximum; a line too long gets `error: line longer than 32 bytes\n`
 //! and the connection goes on. With `--frames` it speaks length-prefixed frames instead
-//! (4 bytes of length, big-endian, then the payload): your decoder reads them,
-//! `LengthDelimitedCodec` writes them. Each connection has two tasks, a reader and a writer,
+//! (the length as a varint, as protobuf writes it, then the payload): your decoder reads
+//! them, the lesson's encoder writes them. Each connection has two tasks, a reader and a writer,
 //! with a bounded queue between them: the demo measures what the bound does.
 
 use std::fmt::Debug;
@@ -30,24 +30,25 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout};
 use tokio_util::codec::{
-    Decoder, Encoder, Framed, FramedRead, FramedWrite, LengthDelimitedCodec, LinesCodec,
-    LinesCodecError,
+    Decoder, Encoder, Framed, FramedRead, FramedWrite, LinesCodec, LinesCodecError,
 };
 
 use lesson_25_codecs::relay::{self, Measured};
-use lesson_25_codecs::{LengthPrefixed, MAX_FRAME, MAX_LINE};
+use lesson_25_codecs::{put_varint, VarintPrefixed, MAX_FRAME, MAX_LINE};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-25-codecs",
     title: "framing with tokio-util's codecs, and backpressure through a bounded queue",
     port: 7025,
-    about: "The server answers each line with the line in capitals: b\"hello\\n\" -> b\"HELLO\\n\".\n\
+    about:
+        "The server answers each line with the line in capitals: b\"hello\\n\" -> b\"HELLO\\n\".\n\
             A line longer than 32 bytes (newline not counted) gets\n\
             b\"error: line longer than 32 bytes\\n\", a line that is not UTF-8 gets\n\
             b\"error: not UTF-8\\n\", and the connection goes on with the next line.\n\
-            With --frames, both sides speak length-prefixed frames instead: 4 bytes of length\n\
-            (big-endian), then the payload, at most 1024 bytes; the answer is the payload in\n\
-            capitals. A frame that says it is longer ends the connection at once.\n\
+            With --frames, both sides speak length-prefixed frames instead: the length as a\n\
+            varint (7 bits a byte, lowest first, 0x80 = more follows), then the payload, at\n\
+            most 1024 bytes; the answer is the payload in capitals. A frame that says it is\n\
+            longer, or a bad varint, ends the connection at once.\n\
             Limits: each whole line or frame must arrive within --idle seconds, each answer\n\
             must be taken within --write-timeout seconds; at most 16 answers wait for a slow\n\
             client, then the server stops reading from it. Many clients are served at once.\n\
@@ -56,12 +57,13 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--frames",
             value: None,
-            help: "length-prefixed frames (4-byte big-endian length, then the payload) instead of lines",
+            help: "length-prefixed frames (a varint length, then the payload) instead of lines",
         },
         Flag {
             name: "--idle",
             value: Some("SECONDS"),
-            help: "server: each whole line or frame must arrive this long after the last (default 30)",
+            help:
+                "server: each whole line or frame must arrive this long after the last (default 30)",
         },
         Flag {
             name: "--write-timeout",
@@ -174,7 +176,7 @@ async fn serve_connection(stream: TcpStream, frames: bool, limits: Limits, n: us
     let (idle, write) = (limits.idle, limits.write);
     let writing = if frames {
         let (tx, rx, _) = relay::queue(Some(QUEUE));
-        let requests = FramedRead::new(read_half, LengthPrefixed::new(MAX_FRAME));
+        let requests = FramedRead::new(read_half, frame_codec());
         let answers = FramedWrite::new(write_half, frame_codec());
         let writing = tokio::spawn(write_answers(rx, answers, write, writer));
         let _ = read_requests(requests, tx, answer_frame, idle, &reader).await;
@@ -191,11 +193,9 @@ async fn serve_connection(stream: TcpStream, frames: bool, limits: Limits, n: us
     let _ = writing.await;
 }
 
-/// tokio-util's length-prefixed codec, with our limit: 4-byte big-endian length (its default).
-fn frame_codec() -> LengthDelimitedCodec {
-    LengthDelimitedCodec::builder()
-        .max_frame_length(MAX_FRAME)
-        .new_codec()
+/// The frames' codec, with our limit: your decoder, the lesson's encoder (src/lib.rs).
+fn frame_codec() -> VarintPrefixed {
+    VarintPrefixed::new(MAX_FRAME)
 }
 // ANCHOR_END: connection
 
@@ -566,8 +566,8 @@ async fn lines_demo(
 // ANCHOR_END: lines_demo
 
 // ANCHOR: frames_demo
-/// bob: two frames through LengthDelimitedCodec, read by your decoder; then a header that
-/// promises 1 MiB, which ends the connection.
+/// bob: two frames through the lesson's encoder, read by your decoder; then a varint alone
+/// that promises 1 MiB, which ends the connection.
 async fn frames_demo(
     listener: &TcpListener,
     opts: &Options,
@@ -589,15 +589,16 @@ async fn frames_demo(
         let show = |_: &()| format!("ok, {} bytes on the wire: {}", wire.len(), show_hex(&wire));
         say.call_async_then(
             call,
-            "LengthDelimitedCodec puts the length first",
+            "the encoder puts the length first, as a varint",
             sent,
             show,
         )
         .await?;
     }
-    let huge = (1u32 << 20).to_be_bytes();
+    let mut huge = BytesMut::new();
+    put_varint(1 << 20, &mut huge);
     let call = format!("write_all({})", show_hex(&huge));
-    let why = "a header alone, promising 1 MiB: over the server's limit of 1024";
+    let why = "a varint alone, promising 1 MiB: over the server's limit of 1024";
     say.call_async(call, why, bob.get_mut().write_all(&huge))
         .await?;
     while next_answer(&mut bob, &say).await?.is_some() {}
@@ -606,7 +607,7 @@ async fn frames_demo(
         .map_err(|e| server.failed("the server's task", io::Error::other(e)))
 }
 
-/// Bytes as hex: `00 00 00 05 68 65 6c 6c 6f`.
+/// Bytes as hex: `05 68 65 6c 6c 6f`.
 fn show_hex(bytes: &[u8]) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     hex.join(" ")

@@ -22,12 +22,12 @@ fn the_demo_answers_lines_and_frames_and_measures_the_queue() {
     let answers = b"HELLO\nerror: line longer than 32 bytes\nSTILL HERE\n";
     assert_eq!(trace.sent("writer1"), answers);
     assert_eq!(trace.received("alice"), answers);
-    // bob: two frames, then a header that promises 1 MiB; two frames back, then the end.
-    let frames = b"\0\0\0\x05hello\0\0\0\x05world\0\x10\0\0";
+    // bob: two frames, then a varint that promises 1 MiB; two frames back, then the end.
+    let frames = b"\x05hello\x05world\x80\x80\x40";
     assert_eq!(trace.sent("bob"), frames);
     assert_eq!(trace.received("reader2"), frames);
-    assert_eq!(trace.sent("writer2"), b"\0\0\0\x05HELLO\0\0\0\x05WORLD");
-    assert_eq!(trace.received("bob"), b"\0\0\0\x05HELLO\0\0\0\x05WORLD");
+    assert_eq!(trace.sent("writer2"), b"\x05HELLO\x05WORLD");
+    assert_eq!(trace.received("bob"), b"\x05HELLO\x05WORLD");
     // The refused frame is reader2's one error, and it came before any payload.
     let errors = trace.errors("reader2");
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -84,15 +84,18 @@ fn half_a_line_at_the_end_is_not_a_request() {
 fn frames_in_pieces_are_answered_and_a_huge_header_ends_the_connection_at_once() {
     let server = Server::start(BIN, &["--frames"]);
     let mut conn = Conn::open(server.addr);
-    conn.send(b"\0\0").send(b"\0\x02h").send(b"i\0\0\0\0");
-    conn.expect(b"\0\0\0\x02HI\0\0\0\0");
-    // A header that says 1025 bytes, one over: no payload needed to refuse it.
-    conn.send(b"\0\0\x04\x01");
+    conn.send(b"\x02").send(b"h").send(b"i\0\xac");
+    conn.expect(b"\x02HI\0");
+    // 300 (ac 02) is under the maximum: its payload is awaited.
+    conn.send(b"\x02").send(&[b'z'; 300]);
+    conn.expect(&[&b"\xac\x02"[..], &[b'Z'; 300]].concat());
+    // A varint that says 1025 bytes (81 08), one over: no payload needed to refuse it.
+    conn.send(b"\x81\x08");
     assert_eq!(conn.read_to_end(), b"");
-    // The server goes on with the next client; a payload of exactly 1024 is fine.
-    let mut frame = 1024u32.to_be_bytes().to_vec();
+    // The server goes on with the next client; a payload of exactly 1024 (80 08) is fine.
+    let mut frame = b"\x80\x08".to_vec();
     frame.extend_from_slice(&[b'a'; 1024]);
-    let mut answer = 1024u32.to_be_bytes().to_vec();
+    let mut answer = b"\x80\x08".to_vec();
     answer.extend_from_slice(&[b'A'; 1024]);
     Conn::open(server.addr)
         .send(&frame)

@@ -1,160 +1,327 @@
 //! The exercise's checks, on behaviour alone: what your decoder returns and what it leaves in
-//! the buffer, for frames cut every way; and the same decoder under a real `FramedRead` on a
-//! real socket. (`cargo exercise lesson-25-codecs` runs them on src/exercise.rs.)
+//! the buffer (and how much room it makes there) for streams fed whole, cut at every place
+//! (at every two places, for short ones) and a byte at a time; the frames of the lesson's own
+//! encoder; and the same decoder under a real `FramedRead` on a real socket.
+//! (`cargo exercise lesson-25-codecs` runs them on src/exercise.rs.)
 
-use std::io;
+use std::io::ErrorKind;
 
-use bytes::{BufMut, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::StreamExt;
-use lesson_25_codecs::LengthPrefixed;
+use lesson_25_codecs::VarintPrefixed;
 use testkit::{fail, yours};
 use tokio::io::AsyncWriteExt;
-use tokio_util::codec::{Decoder, FramedRead};
+use tokio_util::codec::{Decoder, Encoder, FramedRead};
 
-/// A frame as the wire carries it: 4 bytes of length, big-endian, then the payload.
+/// No check feeds more than a few KiB at a time: a buffer this big means room was made for a
+/// payload that has not come.
+const ROOM: usize = 64 * 1024;
+
+/// A varint, written here independently of the lesson's `put_varint`.
+fn varint(mut n: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(low);
+            return out;
+        }
+        out.push(low | 0x80);
+    }
+}
+
+/// A frame as the wire carries it: the length as a varint, then the payload.
 fn frame(payload: &[u8]) -> Vec<u8> {
-    let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
+    let mut bytes = varint(payload.len() as u64);
     bytes.extend_from_slice(payload);
     bytes
 }
 
+fn frames(payloads: &[&[u8]]) -> Vec<u8> {
+    payloads.iter().flat_map(|p| frame(p)).collect()
+}
+
 fn show(bytes: &[u8]) -> String {
+    if bytes.len() > 40 {
+        let start = bytes[..24].escape_ascii();
+        return format!("b\"{start}\"... ({} bytes)", bytes.len());
+    }
     format!("b\"{}\"", bytes.escape_ascii())
 }
 
-fn show_result(got: &io::Result<Option<BytesMut>>) -> String {
-    match got {
-        Ok(Some(payload)) => format!("Ok(Some({}))", show(payload)),
-        Ok(None) => "Ok(None)".to_string(),
-        Err(e) => format!("Err({:?}: {e})", e.kind()),
+/// What a stream gave: its frames in order, then how it ended.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    frames: Vec<Vec<u8>>,
+    end: End,
+}
+
+#[derive(Debug, PartialEq)]
+enum End {
+    /// Ok(None) on the last call, these bytes still in the buffer (a frame not all there).
+    Waiting(Vec<u8>),
+    /// An error of this kind.
+    Refused(ErrorKind),
+}
+
+impl Outcome {
+    fn waiting(frames: &[&[u8]], left: &[u8]) -> Self {
+        let frames = frames.iter().map(|f| f.to_vec()).collect();
+        Outcome {
+            frames,
+            end: End::Waiting(left.to_vec()),
+        }
+    }
+
+    fn refused(frames: &[&[u8]]) -> Self {
+        let frames = frames.iter().map(|f| f.to_vec()).collect();
+        Outcome {
+            frames,
+            end: End::Refused(ErrorKind::InvalidData),
+        }
+    }
+
+    fn show(&self) -> String {
+        let mut parts: Vec<String> = self.frames.iter().map(|f| show(f)).collect();
+        parts.push(match &self.end {
+            End::Waiting(left) if left.is_empty() => "Ok(None), nothing left".into(),
+            End::Waiting(left) => format!("Ok(None), {} left in src", show(left)),
+            End::Refused(kind) => format!("Err({kind:?})"),
+        });
+        parts.join(", ")
     }
 }
 
-/// Feed `bytes` to a decoder in pieces of `piece` bytes (as reads would bring them), calling
-/// `decode` after each piece until it returns None, as FramedRead does; the frames it gave.
-#[track_caller]
-fn decode_in_pieces(max: usize, bytes: &[u8], piece: usize) -> Vec<Vec<u8>> {
-    let mut decoder = LengthPrefixed::new(max);
-    let mut buf = BytesMut::new();
-    let mut frames = Vec::new();
-    for chunk in bytes.chunks(piece) {
-        buf.put_slice(chunk);
-        loop {
-            match yours(|| decoder.decode(&mut buf)) {
-                Ok(Some(payload)) => frames.push(payload.to_vec()),
-                Ok(None) => break,
-                Err(e) => fail(
-                    &format!("decode() refused frames that are all within max = {max} (fed in pieces of {piece} bytes)."),
-                    "frames",
-                    &format!("Err({:?}: {e}) after {} frame(s)", e.kind(), frames.len()),
-                ),
+/// Every way a check cuts `stream` into arrivals: whole, at every place, at every two places
+/// (short streams), a byte at a time. Each with its description.
+fn cuts(stream: &[u8]) -> Vec<(String, Vec<&[u8]>)> {
+    let n = stream.len();
+    let mut ways = vec![("fed whole".to_string(), vec![stream])];
+    for i in 1..n {
+        let (a, b) = stream.split_at(i);
+        ways.push((format!("cut after byte {i}"), vec![a, b]));
+        if n <= 24 {
+            for j in i + 1..n {
+                let (b, c) = b.split_at(j - i);
+                ways.push((format!("cut after bytes {i} and {j}"), vec![a, b, c]));
             }
         }
     }
-    frames
+    ways.push(("a byte at a time".to_string(), stream.chunks(1).collect()));
+    ways
 }
 
+/// Feed the arrivals to a fresh decoder as FramedRead does: after each one, `decode` until it
+/// says None (or fails). Checks on the way that Ok(None) leaves `src` as it was, and that no
+/// call makes room for a payload that has not come.
 #[track_caller]
-fn expect_frames(max: usize, payloads: &[&[u8]], piece: usize) {
-    let bytes: Vec<u8> = payloads.iter().flat_map(|p| frame(p)).collect();
-    let got = decode_in_pieces(max, &bytes, piece);
-    let want: Vec<Vec<u8>> = payloads.iter().map(|p| p.to_vec()).collect();
-    if got != want {
-        let list = |f: &[Vec<u8>]| f.iter().map(|p| show(p)).collect::<Vec<_>>().join(", ");
-        fail(
-            &format!(
-                "The frames that came out are not the frames that went in ({} bytes in pieces of {piece}).",
-                bytes.len()
-            ),
-            &list(&want),
-            &list(&got),
-        );
+fn feed(max: usize, arrivals: &[&[u8]], how: &str) -> Outcome {
+    let mut decoder = VarintPrefixed::new(max);
+    let mut buf = BytesMut::new();
+    let mut got = Vec::new();
+    for arrival in arrivals {
+        buf.put_slice(arrival);
+        loop {
+            let before = buf.to_vec();
+            let result = yours(|| decoder.decode(&mut buf));
+            if buf.capacity() > ROOM.max(before.len()) {
+                fail(
+                    &format!(
+                        "decode() made room for a payload that has not come (max = {max}, {how})."
+                    ),
+                    &format!("src's capacity at most {ROOM} bytes (a few KiB were fed)"),
+                    &format!(
+                        "capacity {} bytes, with {} in src",
+                        buf.capacity(),
+                        show(&before)
+                    ),
+                );
+            }
+            match result {
+                Ok(Some(payload)) => got.push(payload.to_vec()),
+                Ok(None) if buf[..] != before[..] => fail(
+                    &format!("decode() returned Ok(None) but changed src (max = {max}, {how})."),
+                    &format!("src as it was: {}", show(&before)),
+                    &format!("src now: {}", show(&buf)),
+                ),
+                Ok(None) => break,
+                Err(e) => {
+                    return Outcome {
+                        frames: got,
+                        end: End::Refused(e.kind()),
+                    }
+                }
+            }
+        }
+    }
+    Outcome {
+        frames: got,
+        end: End::Waiting(buf.to_vec()),
+    }
+}
+
+/// `stream` cut every way gives `want` (with max = `max`).
+#[track_caller]
+fn expect(what: &str, max: usize, stream: &[u8], want: Outcome) {
+    for (how, arrivals) in cuts(stream) {
+        let got = feed(max, &arrivals, &how);
+        if got != want {
+            fail(
+                &format!("{what}: {} with max = {max}, {how}.", show(stream)),
+                &want.show(),
+                &got.show(),
+            );
+        }
     }
 }
 
 #[test]
-fn one_whole_frame_is_its_payload() {
-    let mut buf = BytesMut::from(&frame(b"hello")[..]);
-    let got = yours(|| LengthPrefixed::new(64).decode(&mut buf));
-    if !matches!(&got, Ok(Some(p)) if &p[..] == b"hello") || !buf.is_empty() {
-        fail(
-            "decode() of one whole frame, b\"\\0\\0\\0\\x05hello\", should give its payload and leave nothing.",
-            "Ok(Some(b\"hello\")), buffer empty",
-            &format!("{}, buffer {}", show_result(&got), show(&buf)),
-        );
-    }
+fn frames_cut_every_way_come_out_whole() {
+    let long = [0xffu8; 130]; // a varint of 2 bytes: 82 01
+    let stream = frames(&[b"hello", b"world!", &long, b"a"]);
+    let want = Outcome::waiting(&[b"hello", b"world!", &long, b"a"], b"");
+    expect("Several frames", 1024, &stream, want);
 }
 
 #[test]
-fn frames_in_one_read_come_out_one_at_a_time() {
-    expect_frames(64, &[b"one", b"two", b"three"], 1000);
-}
-
-#[test]
-fn frames_cut_into_single_bytes_come_out_whole() {
-    expect_frames(
-        64,
-        &[b"hello", b"world", b"a longer payload, still in pieces"],
-        1,
-    );
-}
-
-#[test]
-fn frames_cut_anywhere_come_out_whole() {
-    for piece in [2, 3, 5, 7, 11] {
-        expect_frames(64, &[b"hello", b"", b"world!", &[0xff; 40]], piece);
-    }
-}
-
-#[test]
-fn a_partial_frame_is_not_a_frame() {
-    // The header says 5, only 3 bytes of payload are there.
-    let mut buf = BytesMut::from(&b"\0\0\0\x05hel"[..]);
-    let got = yours(|| LengthPrefixed::new(64).decode(&mut buf));
-    if !matches!(got, Ok(None)) {
-        fail(
-            "decode() returned something for a frame whose payload is not all there yet (header 5, 3 bytes).",
-            "Ok(None)",
-            &show_result(&got),
-        );
-    }
+fn a_frame_not_all_there_is_not_a_frame_and_src_is_left_as_it_was() {
+    // A 3-byte varint (16384 = 80 80 01), then 2 bytes of its payload: the first byte 80
+    // alone is not a length of 0.
+    let mut stream = frame(b"one");
+    stream.extend_from_slice(b"\x80\x80\x01ab");
+    let want = Outcome::waiting(&[b"one"], b"\x80\x80\x01ab");
+    expect("A frame then the start of another", 1 << 20, &stream, want);
+    let want = Outcome::waiting(&[], b"\x80");
+    expect("One byte of a varint", 1 << 20, b"\x80", want);
 }
 
 #[test]
 fn an_empty_payload_is_a_frame() {
-    expect_frames(64, &[b"", b"x", b""], 1000);
+    let stream = frames(&[b"", b"x", b"", b""]);
+    let want = Outcome::waiting(&[b"", b"x", b"", b""], b"");
+    expect("Empty frames", 64, &stream, want);
 }
 
 #[test]
 fn a_payload_of_exactly_max_is_a_frame() {
-    expect_frames(16, &[&[b'a'; 16], b"ok"], 1000);
-}
-
-#[test]
-fn a_length_over_max_is_an_error_as_soon_as_the_header_is_there() {
-    // max 16, the header says 17: no payload has come, and none is needed to refuse it.
-    let mut buf = BytesMut::from(&17u32.to_be_bytes()[..]);
-    let got = yours(|| LengthPrefixed::new(16).decode(&mut buf));
-    match &got {
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
-        _ => fail(
-            "A header whose length is over max (17 > 16) must be refused at once, before its payload.",
-            "Err(InvalidData: …)",
-            &show_result(&got),
-        ),
+    for max in [127, 128, 200] {
+        let payload = vec![b'm'; max];
+        let stream = frames(&[&payload, b"ok"]);
+        let want = Outcome::waiting(&[&payload, b"ok"], b"");
+        expect("A payload of exactly max", max, &stream, want);
     }
 }
 
 #[test]
-fn a_header_that_promises_16_mib_costs_nothing() {
-    let mut buf = BytesMut::from(&(16u32 << 20).to_be_bytes()[..]);
-    let got = yours(|| LengthPrefixed::new(1024).decode(&mut buf));
-    if got.is_ok() || buf.capacity() > 64 * 1024 {
-        fail(
-            "A header promising 16 MiB (max 1024) must be refused without making room for it.",
-            "Err(InvalidData: …), the buffer's capacity under 64 KiB",
-            &format!("{}, capacity {} bytes", show_result(&got), buf.capacity()),
+fn a_length_over_max_is_refused_as_soon_as_the_varint_is_there() {
+    // 128 (80 01) over 127, 201 (c9 01) over 200: the stream ends with the varint, no payload.
+    for (max, over) in [
+        (127usize, &b"\x80\x01"[..]),
+        (200, b"\xc9\x01"),
+        (0, b"\x01"),
+    ] {
+        let mut stream = frame(b"");
+        stream.extend_from_slice(over);
+        expect(
+            "A length one over max",
+            max,
+            &stream,
+            Outcome::refused(&[b""]),
         );
+    }
+    // 2 GiB (80 80 80 80 08), with max = 1024: refused, and no room made for it.
+    let stream = b"\x80\x80\x80\x80\x08";
+    expect("A varint of 2 GiB", 1024, stream, Outcome::refused(&[]));
+}
+
+#[test]
+fn a_length_of_4_gib_fits_five_bytes_and_costs_nothing() {
+    // With no maximum to speak of, 2^28 (80 80 80 80 01, the smallest 5-byte varint) and
+    // u32::MAX (ff ff ff ff 0f) are lengths like any other: wait for their payloads, src as it
+    // was, and no room made for them.
+    // (2^28 first: a decoder that reserves its payload then asks for 256 MiB, not 4 GiB.)
+    for varint in [&b"\x80\x80\x80\x80\x01"[..], b"\xff\xff\xff\xff\x0f"] {
+        let mut stream = frame(b"hi");
+        stream.extend_from_slice(varint);
+        let want = Outcome::waiting(&[b"hi"], varint);
+        expect("A 5-byte varint", usize::MAX, &stream, want);
+    }
+}
+
+#[test]
+fn a_varint_past_32_bits_is_refused() {
+    // A 5th byte with bits past the 32nd: 2^32 (80 80 80 80 10), and 2^32 + 5 (85 80 80 80
+    // 10), which a u32 wrapping round would take for 5. Refused even with no maximum.
+    for varint in [&b"\x80\x80\x80\x80\x10"[..], b"\x85\x80\x80\x80\x10"] {
+        let mut stream = varint.to_vec();
+        stream.extend_from_slice(b"hello");
+        expect(
+            "A varint past 32 bits",
+            usize::MAX,
+            &stream,
+            Outcome::refused(&[]),
+        );
+    }
+}
+
+#[test]
+fn a_sixth_varint_byte_is_refused_at_once() {
+    // A 5th byte with its high bit set: refused then, without waiting for the 6th. The whole
+    // 10-byte varint (2^63, what a u64 decoder would take) must not panic either.
+    let ten = b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01";
+    expect("A 10-byte varint", usize::MAX, ten, Outcome::refused(&[]));
+    let mut stream = frame(b"ok");
+    stream.extend_from_slice(b"\xff\xff\xff\xff\x8f");
+    expect(
+        "Five varint bytes, more to follow",
+        usize::MAX,
+        &stream,
+        Outcome::refused(&[b"ok"]),
+    );
+}
+
+#[test]
+fn a_varint_not_in_its_shortest_form_is_refused() {
+    // 0 as 80 00, 5 as 85 00, 1 as 81 80 00: each has a shorter form.
+    for varint in [&b"\x80\x00"[..], b"\x85\x00", b"\x81\x80\x00"] {
+        let mut stream = frame(b"ok");
+        stream.extend_from_slice(varint);
+        stream.extend_from_slice(b"hello");
+        expect(
+            "A varint not in its shortest form",
+            64,
+            &stream,
+            Outcome::refused(&[b"ok"]),
+        );
+    }
+}
+
+#[test]
+fn the_lessons_encoder_and_your_decoder_agree() {
+    let lengths = [0usize, 1, 127, 128, 300, 16383, 16384, 20000];
+    let payloads: Vec<Vec<u8>> = lengths.iter().map(|&n| vec![b'e'; n]).collect();
+    let mut wire = BytesMut::new();
+    let mut encoder = VarintPrefixed::new(20000);
+    for payload in &payloads {
+        encoder
+            .encode(Bytes::from(payload.clone()), &mut wire)
+            .unwrap();
+    }
+    let want = Outcome {
+        frames: payloads.clone(),
+        end: End::Waiting(vec![]),
+    };
+    for piece in [wire.len(), 1000, 7, 1] {
+        let arrivals: Vec<&[u8]> = wire.chunks(piece).collect();
+        let got = feed(20000, &arrivals, &format!("in pieces of {piece} bytes"));
+        if got != want {
+            fail(
+                &format!("The lesson's encoder wrote frames of {lengths:?} bytes; your decoder read them (in pieces of {piece})."),
+                &want.show(),
+                &got.show(),
+            );
+        }
     }
 }
 
@@ -171,17 +338,16 @@ fn under_a_framed_read_on_a_socket() {
         let addr = listener.local_addr().unwrap();
         let writer = tokio::spawn(async move {
             let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
-            let mut bytes = frame(b"hello");
-            bytes.extend(frame(b"world"));
-            bytes.extend(17u32.to_be_bytes()); // over max = 16: the end
+            let mut bytes = frames(&[b"hello", &[b'w'; 200]]);
+            bytes.extend(varint(301)); // over max = 300: the end
             for piece in bytes.chunks(3) {
                 client.write_all(piece).await.unwrap();
-                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             }
             client // kept open: the decoder's error must end the stream, not our FIN
         });
         let (server, _) = listener.accept().await.unwrap();
-        let mut frames = FramedRead::new(server, LengthPrefixed::new(16));
+        let mut frames = FramedRead::new(server, VarintPrefixed::new(300));
         let mut got = Vec::new();
         let wait = testkit::timeout();
         while let Ok(Some(next)) = tokio::time::timeout(wait, frames.next()).await {
@@ -193,10 +359,14 @@ fn under_a_framed_read_on_a_socket() {
         drop(writer.await);
         got
     });
-    let want = ["b\"hello\"", "b\"world\"", "Err(InvalidData)"];
+    let want = [
+        show(b"hello"),
+        show(&[b'w'; 200]),
+        "Err(InvalidData)".into(),
+    ];
     if got != want {
         fail(
-            "Under FramedRead, over a socket, the frames (then the error for the header over max) are not right.",
+            "Under FramedRead, over a socket, the frames (then the error for the length over max) are not right.",
             &want.join(", "),
             &got.join(", "),
         );
