@@ -59,6 +59,12 @@ static LESSON: Lesson = Lesson {
                    carol is served",
         },
         Flag {
+            name: "--backlog",
+            value: Some("N"),
+            help: "server: the accept queue to ask listen() for (default 10000; 128 is what\n\
+                   std's TcpListener::bind asks for: try a storm against it)",
+        },
+        Flag {
             name: "--timeout",
             value: Some("SECS"),
             help: "server: each line must arrive whole, and each answer be taken, within SECS\n\
@@ -727,7 +733,8 @@ fn server(opts: &Options) -> Result<()> {
         None => Workers::Reaped(Reaper::start(&say)?),
         pool => Workers::start(pool, &tally, &say)?,
     };
-    let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
+    let backlog = opts.value("--backlog", BACKLOG)?;
+    let listener = common::listener::listen_with_backlog(opts, backlog, &say)?;
     let mut pause = Backoff::new();
     let mut number = 0;
     while settings.clients.is_none_or(|n| number < n) {
