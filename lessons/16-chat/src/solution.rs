@@ -3,7 +3,7 @@
 use std::io;
 
 use tokio::sync::broadcast;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::{Ending, Lines, Member, Message, Writer};
 
@@ -24,15 +24,8 @@ pub async fn chat(
             received = inbox.recv() => match received {
                 // Our own line, or our own notice: the others need it, we do not.
                 Ok(message) if message.from == me.id => {}
-                // With whatever else is waiting, in one write: within the write limit, or
-                // TimedOut (a client that does not read is dropped).
-                Ok(message) => {
-                    let mut batch = message.text.to_vec();
-                    if let Some(lagged) = waiting(me, inbox, &mut batch) {
-                        return Ok(lagged);
-                    }
-                    writer.send(&batch).await?
-                }
+                // Within the write limit, or TimedOut: a client that does not read is dropped.
+                Ok(message) => writer.send(&message.text).await?,
                 Err(RecvError::Lagged(lost)) => return Ok(Ending::TooSlow(lost)),
                 Err(RecvError::Closed) => return Ok(Ending::Left),
             },
@@ -51,29 +44,5 @@ pub async fn chat(
             },
         }
     }
-}
-
-/// At most this many bytes go out in one write.
-const BATCH: usize = 16 * 1024;
-
-/// Add to `batch` the messages already waiting in the inbox (not our own), up to BATCH bytes,
-/// without waiting for more. A member that has fallen behind then catches up with one write
-/// instead of one per line: in a room of 10,000, one thread cannot make 10,000 writes for every
-/// line said ten times a second, but it can write each member what has piled up since its turn.
-fn waiting(
-    me: &Member,
-    inbox: &mut broadcast::Receiver<Message>,
-    batch: &mut Vec<u8>,
-) -> Option<Ending> {
-    while batch.len() < BATCH {
-        match inbox.try_recv() {
-            Ok(message) if message.from == me.id => {}
-            Ok(message) => batch.extend_from_slice(&message.text),
-            Err(TryRecvError::Lagged(lost)) => return Some(Ending::TooSlow(lost)),
-            // Nothing more for now (or the room is closing: the next recv() says so).
-            Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-        }
-    }
-    None
 }
 // ANCHOR_END: solution
