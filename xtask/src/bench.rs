@@ -163,7 +163,9 @@ pub fn bench(args: &[&str]) -> bool {
     let mut lab = lab;
     // `--bulk`: only the bulk transfer's table (a minute, not five).
     let only: Vec<&str> = match args.iter().position(|a| *a == "--only") {
-        Some(i) => args.get(i + 1).map_or(vec![], |list| list.split(',').collect()),
+        Some(i) => args
+            .get(i + 1)
+            .map_or(vec![], |list| list.split(',').collect()),
         None => vec![],
     };
     let tables = match args.contains(&"--bulk") {
@@ -744,7 +746,7 @@ impl Lab {
     /// member joined). 10,000 members: one run (joining and delivering take seconds).
     fn chat(&mut self) -> String {
         let mut table = String::from(
-            "| lesson 16, members joining at once | joined | lines said | delivered | lost | failed | p99 delivery |\n|---|---|---|---|---|---|---|\n",
+            "| lesson 16, members joining at once | joined | lines said | delivered | lost | failed | p99 delivery | server CPU per delivery |\n|---|---|---|---|---|---|---|---|\n",
         );
         for (members, reps) in [(100, 3), (1_000, 3), (10_000, 1)] {
             let m = members.to_string();
@@ -760,7 +762,7 @@ impl Lab {
                     .unwrap_or(0.0)
             });
             table.push_str(&format!(
-                "| {} members | {} | {} | {} | {} | {} | {}{} |\n",
+                "| {} members | {} | {} | {} | {} | {} | {} | {:.1} µs{} |\n",
                 count(members as f64),
                 count(spread(&samples, "joined").0),
                 count(spread(&samples, "spoken").0),
@@ -771,10 +773,11 @@ impl Lab {
                     0.0 => "—".to_string(),
                     _ => time(spread(&samples, "p99_us").0),
                 },
+                spread(&samples, "cpu_us_per_rt").0,
                 mark(&samples)
             ));
         }
-        table.push_str("\nMember 0 speaks once everyone has joined; every other member should receive each line (10,000 members: 199,980 deliveries). Median of 3 runs; 10,000 members: one run, to keep the bench within five minutes.\n");
+        table.push_str("\nMember 0 speaks once everyone has joined; every other member should receive each line (10,000 members: 199,980 deliveries). Server CPU per delivery: all the server's CPU time in the run (joins included) divided by the lines delivered. Median of 3 runs; 10,000 members: one run, to keep the bench within five minutes.\n");
         table + SPOILED
     }
 
@@ -782,7 +785,7 @@ impl Lab {
     /// for the same 1,000 clients one after another. One run each (a second or two).
     fn threads(&mut self) -> String {
         let mut table = String::from(
-            "| lesson 11, 1,000 clients | threads at the peak | peak memory (VmRSS) | descriptors | time |\n|---|---|---|---|---|\n",
+            "| lesson 11, 1,000 clients | threads at the peak | address space reserved (VmPeak) | memory really used (VmRSS) | descriptors | time |\n|---|---|---|---|---|---|\n",
         );
         let cases: [(&str, &Server, &[&str]); 2] = [
             (
@@ -799,8 +802,9 @@ impl Lab {
         for (what, server, load) in cases {
             let samples = self.runs(server, load, true, 1);
             table.push_str(&format!(
-                "| {what} | {} | {:.1} MiB | {} | {:.1} s{} |\n",
+                "| {what} | {} | {:.0} MiB | {:.1} MiB | {} | {:.1} s{} |\n",
                 count(spread(&samples, "threads").0),
+                spread(&samples, "vm_peak_kib").0 / 1024.0,
                 spread(&samples, "rss_kib").0 / 1024.0,
                 count(spread(&samples, "fds").0),
                 spread(&samples, "seconds").0,

@@ -111,7 +111,11 @@ async fn join(k: usize, plan: &Plan, tally: &Shared) -> Option<Member> {
 async fn speak(plan: &Plan, member: Member, room: &Room, tally: &Shared) {
     let (mut reader, mut writer) = member;
     let mut everyone = room.settled.subscribe();
-    let _ = timeout_at(room.joined_by, everyone.wait_for(|n| *n >= plan.connections)).await;
+    let _ = timeout_at(
+        room.joined_by,
+        everyone.wait_for(|n| *n >= plan.connections),
+    )
+    .await;
     let drain = tokio::task::spawn_local(async move {
         let mut line = Vec::new();
         while read_line(&mut reader, &mut line, Duration::from_secs(3600))
