@@ -480,6 +480,19 @@ impl Lab {
     }
 }
 
+/// A row of a storm's table: served, failed, SYN retries, connect p99, time.
+fn storm_row(name: &str, samples: &[Sample]) -> String {
+    format!(
+        "| {name} | {} | {} | {} | {} | {:.1} s{} |\n",
+        count(spread(samples, "completed").0),
+        failures(samples),
+        count(spread(samples, "syn_retries").0),
+        time(spread(samples, "connect_p99_us").0),
+        spread(samples, "seconds").0,
+        mark(samples)
+    )
+}
+
 /// The median of some numbers (0 for none).
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -698,16 +711,7 @@ impl Lab {
         );
         for server in [&REFERENCE, &THREADS, &LOOP, &TASKS] {
             let samples = self.runs(server, &["-c", "10000", "--once"], true, 3);
-            table.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {:.1} s{} |\n",
-                server.name,
-                count(spread(&samples, "completed").0),
-                failures(&samples),
-                count(spread(&samples, "syn_retries").0),
-                time(spread(&samples, "connect_p99_us").0),
-                spread(&samples, "seconds").0,
-                mark(&samples)
-            ));
+            table.push_str(&storm_row(server.name, &samples));
         }
         table.push_str("\nMedian of 3 runs; a connect that took 1 s or more had its first SYN dropped (the accept queue was full) and sent again.\n");
         table + SPOILED
@@ -823,16 +827,7 @@ impl Lab {
         );
         for server in [&THREADS_128, &THREADS] {
             let samples = self.runs(server, &["-c", "10000", "--once"], true, 1);
-            table.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {:.1} s{} |\n",
-                server.name,
-                count(spread(&samples, "completed").0),
-                failures(&samples),
-                count(spread(&samples, "syn_retries").0),
-                time(spread(&samples, "connect_p99_us").0),
-                spread(&samples, "seconds").0,
-                mark(&samples)
-            ));
+            table.push_str(&storm_row(server.name, &samples));
         }
         table.push_str("\nOne run each, the load generator waiting 5 s at most for a connect or an answer. `--backlog 128` is the queue std's `TcpListener::bind` asks for; without it the server asks for 10,000 and is granted `net.core.somaxconn`.\n");
         table + SPOILED

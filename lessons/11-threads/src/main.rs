@@ -716,6 +716,7 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
 /// The accept queue the server asks for: room for a storm of 10,000 clients at once.
 /// listen(2): the kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4,
 /// 128 before); the kernel view after listen() shows what was granted.
+/// (`--backlog N` asks for another: 128 is std's, for a comparison.)
 const BACKLOG: i32 = 10_000;
 
 /// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.

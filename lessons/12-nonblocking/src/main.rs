@@ -696,6 +696,7 @@ impl Server {
 // ANCHOR: server
 /// The accept queue the server asks for: room for a storm of 10,000 clients at once, as far
 /// as the system allows (listen(2): capped at net.core.somaxconn, 4096 since Linux 5.4).
+/// (`--backlog N` asks for another: 128 is std's, for a comparison.)
 const BACKLOG: i32 = 10_000;
 
 /// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.

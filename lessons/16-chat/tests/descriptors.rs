@@ -8,7 +8,9 @@
 //! (Alone in its file: it changes this test process's limit, which the server inherits.)
 
 use testkit::hostile::prlimit;
-use testkit::{Conn, Server};
+use testkit::Server;
+
+mod members;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
@@ -21,25 +23,7 @@ fn a_low_descriptor_limit_does_not_turn_members_away() {
     prlimit(&["--pid", &me, "--nofile=64:"]);
     let server = Server::start(BIN, &["--quiet"]);
     prlimit(&["--pid", &me, &format!("--nofile={}:", 2 * MEMBERS + 100)]);
-    let mut members: Vec<Conn> = (0..MEMBERS)
-        .map(|k| {
-            let mut conn = Conn::open(server.addr);
-            conn.send(format!("m{k}\n").as_bytes());
-            conn
-        })
-        .collect();
-    for (k, conn) in members.iter_mut().enumerate() {
-        conn.expect(format!("* welcome m{k}\n").as_bytes());
-    }
-    members[0].send(b"all here\n");
-    // Members past the first 100 are not announced; the first ones get join notices first.
-    for (k, conn) in members.iter_mut().enumerate().skip(1) {
-        let line = loop {
-            let line = conn.read_line();
-            if !(line.starts_with("* m") && line.ends_with(" joined")) {
-                break line;
-            }
-        };
-        assert_eq!(line, "m0: all here", "member m{k}");
-    }
+    let mut members = members::arrive(server.addr, MEMBERS);
+    members::welcomed(&mut members);
+    members::everyone_hears_m0(&mut members, "all here");
 }
