@@ -446,6 +446,42 @@ fn measurement_tables_are_the_bench_tools_output() {
     );
 }
 
+/// A table typed into a chapter must not be a measurement: a row that speaks of a load run
+/// (a closed loop, a storm, C = …, round trips, a p99, a load average, VmPeak…) belongs in a
+/// `generated/perf/` file that `cargo xtask bench` writes. (Chapters 11 and 12 had such
+/// tables, measured once by hand, with dates and load averages; they are bench's now.)
+#[test]
+fn no_chapter_types_a_table_of_measurements() {
+    let signs = [
+        "closed loop",
+        "paced",
+        "storm",
+        "c = ",
+        "load average",
+        "vmpeak",
+        "vmhwm",
+        "round trips",
+        "p99",
+        "gb/s",
+        "requests/s",
+    ];
+    let mut typed = vec![];
+    for (name, text) in chapters() {
+        for line in text.lines().filter(|l| l.starts_with('|')) {
+            let lower = line.to_lowercase();
+            if let Some(sign) = signs.iter().find(|s| lower.contains(*s)) {
+                typed.push(format!("{name}: {line} ({sign:?})"));
+            }
+        }
+    }
+    assert!(
+        typed.is_empty(),
+        "tables of measurements typed by hand (make `cargo xtask bench` write them into \
+         book/generated/perf/ and include them):\n{}",
+        typed.join("\n")
+    );
+}
+
 /// Every `.rs` file under `dir`, however deep.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();

@@ -14,6 +14,8 @@
 //!
 //! `--bulk`: only the bulk transfer's table (one connection as fast as it goes: iperf3 when
 //! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute.
+//! `--only chat.md,threads.md`: only those files' tables (`closed.md` and `cost.md` come
+//! together).
 //!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
 //! if a server loses connections or does less than half the reference's round trips a second
@@ -76,6 +78,17 @@ const CHAT: Server = Server {
     name: "16 chat",
     package: "lesson-16-chat",
     args: &[],
+};
+/// Chapters 11 and 12's "before": the accept queue std's `TcpListener::bind` asks for.
+const THREADS_128: Server = Server {
+    name: "11 `--backlog 128`",
+    package: "lesson-11-threads",
+    args: &["--backlog", "128"],
+};
+const LOOP_128: Server = Server {
+    name: "12 `--backlog 128`",
+    package: "lesson-12-nonblocking",
+    args: &["--backlog", "128"],
 };
 
 /// Servers that miss the smoke's bar today (issue 15, item 4): reported, not failed. Take a
@@ -149,9 +162,15 @@ pub fn bench(args: &[&str]) -> bool {
     let began = Instant::now();
     let mut lab = lab;
     // `--bulk`: only the bulk transfer's table (a minute, not five).
+    let only: Vec<&str> = match args.iter().position(|a| *a == "--only") {
+        Some(i) => args
+            .get(i + 1)
+            .map_or(vec![], |list| list.split(',').collect()),
+        None => vec![],
+    };
     let tables = match args.contains(&"--bulk") {
         true => vec![("bulk.md", lab.bulk())],
-        false => lab.tables(),
+        false => lab.tables(&only),
     };
     let after = Machine::read();
     let header = format!(
@@ -461,6 +480,19 @@ impl Lab {
     }
 }
 
+/// A row of a storm's table: served, failed, SYN retries, connect p99, time.
+fn storm_row(name: &str, samples: &[Sample]) -> String {
+    format!(
+        "| {name} | {} | {} | {} | {} | {:.1} s{} |\n",
+        count(spread(samples, "completed").0),
+        failures(samples),
+        count(spread(samples, "syn_retries").0),
+        time(spread(samples, "connect_p99_us").0),
+        spread(samples, "seconds").0,
+        mark(samples)
+    )
+}
+
 /// The median of some numbers (0 for none).
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -549,18 +581,43 @@ const SPOILED: &str =
     "\n† another program used more than 15 % of the machine during at least one of these runs.\n";
 
 impl Lab {
-    /// Every table of the chapter, as (file name, Markdown).
-    fn tables(&mut self) -> Vec<(&'static str, String)> {
+    /// Every table of the chapters (or those named in `only`), as (file name, Markdown).
+    fn tables(&mut self, only: &[&str]) -> Vec<(&'static str, String)> {
+        let want = |file: &str| only.is_empty() || only.contains(&file);
         let mut files = vec![];
-        let (closed, cost) = self.closed();
-        files.push(("closed.md", closed));
-        files.push(("cost.md", cost));
-        files.push(("paced.md", self.paced()));
-        files.push(("storm.md", self.storm()));
-        files.push(("http.md", self.http()));
-        files.push(("chat.md", self.chat()));
-        files.push(("narration.md", self.narration()));
-        files.push(("bulk.md", self.bulk()));
+        if want("closed.md") || want("cost.md") {
+            let (closed, cost) = self.closed();
+            files.push(("closed.md", closed));
+            files.push(("cost.md", cost));
+        }
+        if want("paced.md") {
+            files.push(("paced.md", self.paced()));
+        }
+        if want("storm.md") {
+            files.push(("storm.md", self.storm()));
+        }
+        if want("http.md") {
+            files.push(("http.md", self.http()));
+        }
+        if want("chat.md") {
+            files.push(("chat.md", self.chat()));
+        }
+        if want("narration.md") {
+            files.push(("narration.md", self.narration()));
+        }
+        if want("bulk.md") {
+            files.push(("bulk.md", self.bulk()));
+        }
+        // Chapters 11 and 12.
+        if want("threads.md") {
+            files.push(("threads.md", self.threads()));
+        }
+        if want("threads-storm.md") {
+            files.push(("threads-storm.md", self.threads_storm()));
+        }
+        if want("nonblocking.md") {
+            files.push(("nonblocking.md", self.nonblocking()));
+        }
         files
     }
 
@@ -654,16 +711,7 @@ impl Lab {
         );
         for server in [&REFERENCE, &THREADS, &LOOP, &TASKS] {
             let samples = self.runs(server, &["-c", "10000", "--once"], true, 3);
-            table.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {:.1} s{} |\n",
-                server.name,
-                count(spread(&samples, "completed").0),
-                failures(&samples),
-                count(spread(&samples, "syn_retries").0),
-                time(spread(&samples, "connect_p99_us").0),
-                spread(&samples, "seconds").0,
-                mark(&samples)
-            ));
+            table.push_str(&storm_row(server.name, &samples));
         }
         table.push_str("\nMedian of 3 runs; a connect that took 1 s or more had its first SYN dropped (the accept queue was full) and sent again.\n");
         table + SPOILED
@@ -698,15 +746,16 @@ impl Lab {
         table + SPOILED
     }
 
-    /// The chat: members join at once, m0 says 10 lines a second for 2 s.
+    /// The chat: members join at once, m0 says 10 lines a second for 2 s (from when the last
+    /// member joined). 10,000 members: one run (joining and delivering take seconds).
     fn chat(&mut self) -> String {
         let mut table = String::from(
-            "| lesson 16, members joining at once | joined | lines said | delivered | lost | failed | p99 delivery |\n|---|---|---|---|---|---|---|\n",
+            "| lesson 16, members joining at once | joined | lines said | delivered | lost | failed | p99 delivery | server CPU per delivery |\n|---|---|---|---|---|---|---|---|\n",
         );
-        for members in [100, 1_000] {
+        for (members, reps) in [(100, 3), (1_000, 3), (10_000, 1)] {
             let m = members.to_string();
             let load = ["-c", &m, "--chat", "--paced", "2s", "--rate", "10"];
-            let samples = self.runs(&CHAT, &load, true, 3);
+            let samples = self.runs(&CHAT, &load, true, reps);
             let lost = samples.iter().map(|s| {
                 s.text("failures")
                     .split(',')
@@ -717,7 +766,7 @@ impl Lab {
                     .unwrap_or(0.0)
             });
             table.push_str(&format!(
-                "| {} members | {} | {} | {} | {} | {} | {}{} |\n",
+                "| {} members | {} | {} | {} | {} | {} | {} | {:.1} µs{} |\n",
                 count(members as f64),
                 count(spread(&samples, "joined").0),
                 count(spread(&samples, "spoken").0),
@@ -728,10 +777,88 @@ impl Lab {
                     0.0 => "—".to_string(),
                     _ => time(spread(&samples, "p99_us").0),
                 },
+                spread(&samples, "cpu_us_per_rt").0,
                 mark(&samples)
             ));
         }
-        table.push_str("\nMember 0 speaks once everyone has joined; every other member should receive each line. Median of 3 runs.\n");
+        table.push_str("\nMember 0 speaks once everyone has joined; every other member should receive each line (10,000 members: 199,980 deliveries). Server CPU per delivery: all the server's CPU time in the run (joins included) divided by the lines delivered. Median of 3 runs; 10,000 members: one run, to keep the bench within five minutes.\n");
+        table + SPOILED
+    }
+
+    /// Chapter 11, "A thousand clients": what 1,000 threads cost, and what a pool of 4 costs
+    /// for the same 1,000 clients one after another. One run each (a second or two).
+    fn threads(&mut self) -> String {
+        let mut table = String::from(
+            "| lesson 11, 1,000 clients | threads at the peak | address space reserved (VmPeak) | memory really used (VmRSS) | descriptors | time |\n|---|---|---|---|---|---|\n",
+        );
+        let cases: [(&str, &Server, &[&str]); 2] = [
+            (
+                "a thread per connection, 1,000 connections open at once (closed loop, 1 s)",
+                &THREADS,
+                &["-c", "1000", "--closed", "1s"],
+            ),
+            (
+                "`--pool 4`, 1,000 connections at once, one round trip each (served four at a time)",
+                &POOL,
+                &["-c", "1000", "--once"],
+            ),
+        ];
+        for (what, server, load) in cases {
+            let samples = self.runs(server, load, true, 1);
+            table.push_str(&format!(
+                "| {what} | {} | {:.0} MiB | {:.1} MiB | {} | {:.1} s{} |\n",
+                count(spread(&samples, "threads").0),
+                spread(&samples, "vm_peak_kib").0 / 1024.0,
+                spread(&samples, "rss_kib").0 / 1024.0,
+                count(spread(&samples, "fds").0),
+                spread(&samples, "seconds").0,
+                mark(&samples)
+            ));
+        }
+        table.push_str("\nOne run each; the server's peak, sampled while the load ran. Time: the closed loop's length, or the storm's from the first connect to the last answer.\n");
+        table + SPOILED
+    }
+
+    /// Chapter 11, "A storm of clients": lesson 11 with the accept queue std asks for, and
+    /// with the one it asks for now. One run each (the first lasts up to the timeout).
+    fn threads_storm(&mut self) -> String {
+        let mut table = String::from(
+            "| lesson 11, storm: 10,000 connects at once | served | failed | connects that needed a SYN retry | connect p99 | time |\n|---|---|---|---|---|---|\n",
+        );
+        for server in [&THREADS_128, &THREADS] {
+            let samples = self.runs(server, &["-c", "10000", "--once"], true, 1);
+            table.push_str(&storm_row(server.name, &samples));
+        }
+        table.push_str("\nOne run each, the load generator waiting 5 s at most for a connect or an answer. `--backlog 128` is the queue std's `TcpListener::bind` asks for; without it the server asks for 10,000 and is granted `net.core.somaxconn`.\n");
+        table + SPOILED
+    }
+
+    /// Chapter 12, "Ten thousand clients": the loop against the reference at C = 10,000, and
+    /// the loop with std's accept queue. One run each.
+    fn nonblocking(&mut self) -> String {
+        let mut table = String::from(
+            "| closed loop, C = 10,000, 1 s | round trips/s | × reference | failed | SYN retries | CPU per round trip | peak memory |\n|---|---|---|---|---|---|---|\n",
+        );
+        let mut reference = 0.0;
+        for server in [&REFERENCE, &LOOP, &LOOP_128] {
+            let samples = self.runs(server, &["-c", "10000", "--closed", "1s"], true, 1);
+            let rps = spread(&samples, "rps").0;
+            if server.name == REFERENCE.name {
+                reference = rps;
+            }
+            table.push_str(&format!(
+                "| {} | {} | {:.2}× | {} | {} | {:.1} µs | {:.1} MiB{} |\n",
+                server.name,
+                count(rps),
+                rps / reference.max(1.0),
+                failures(&samples),
+                count(spread(&samples, "syn_retries").0),
+                spread(&samples, "cpu_us_per_rt").0,
+                spread(&samples, "rss_kib").0 / 1024.0,
+                mark(&samples)
+            ));
+        }
+        table.push_str("\nOne run each, the load generator waiting 5 s at most for a connect or an answer. CPU per round trip: the server's own (user + system), divided by the round trips it served.\n");
         table + SPOILED
     }
 

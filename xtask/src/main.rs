@@ -10,7 +10,8 @@
 //! cargo xtask book [install]              build the book as CI does (.ci/book)
 //! cargo xtask browser [--self-test]       check the built book in headless Chromium
 //! cargo xtask lint-workflows              actionlint on .github/workflows (with its self-test)
-//! cargo xtask bench [--smoke | --bulk]    the performance lab's tables (book/generated/perf)
+//! cargo xtask bench [--smoke | --bulk | --only FILE,…]
+//!                                         the performance lab's tables (book/generated/perf)
 //! ```
 
 mod bench;

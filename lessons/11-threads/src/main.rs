@@ -65,6 +65,12 @@ static LESSON: Lesson = Lesson {
                    carol is served",
         },
         Flag {
+            name: "--backlog",
+            value: Some("N"),
+            help: "server: the accept queue to ask listen() for (default 10000; 128 is what\n\
+                   std's TcpListener::bind asks for: try a storm against it)",
+        },
+        Flag {
             name: "--timeout",
             value: Some("SECS"),
             help: "server: each line must arrive whole, and each answer be taken, within SECS\n\
@@ -748,6 +754,7 @@ fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
 /// The accept queue the server asks for: room for a storm of 10,000 clients at once.
 /// listen(2): the kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4,
 /// 128 before); the kernel view after listen() shows what was granted.
+/// (`--backlog N` asks for another: 128 is std's, for a comparison.)
 const BACKLOG: i32 = 10_000;
 
 /// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.
@@ -781,7 +788,8 @@ fn server(opts: &Options) -> Result<()> {
         }
         pool => Workers::start(pool, MAX, &tally, &say)?,
     };
-    let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
+    let backlog = opts.value("--backlog", BACKLOG)?;
+    let listener = common::listener::listen_with_backlog(opts, backlog, &say)?;
     let mut pause = Backoff::new();
     let mut number = 0;
     while settings.clients.is_none_or(|n| number < n) {

@@ -59,6 +59,12 @@ static LESSON: Lesson = Lesson {
             help: "demo: rude clients instead (a flood, a trickle) while bob is served",
         },
         Flag {
+            name: "--backlog",
+            value: Some("N"),
+            help: "server: the accept queue to ask listen() for (default 10000; 128 is what\n\
+                   std's TcpListener::bind asks for: try a storm against it)",
+        },
+        Flag {
             name: "--write-timeout",
             value: Some("MS"),
             help: "server: answers must be taken by the kernel this long after a send had to wait (default 10000)",
@@ -690,6 +696,7 @@ impl Server {
 // ANCHOR: server
 /// The accept queue the server asks for: room for a storm of 10,000 clients at once, as far
 /// as the system allows (listen(2): capped at net.core.somaxconn, 4096 since Linux 5.4).
+/// (`--backlog N` asks for another: 128 is std's, for a comparison.)
 const BACKLOG: i32 = 10_000;
 
 /// The descriptors the server asks to be allowed: one per connection, for 10,000 and more.
@@ -701,7 +708,8 @@ fn server(opts: &Options) -> Result<()> {
     let clients: usize = opts.value("--clients", 0)?;
     let limits = limits(opts)?;
     common::listener::allow_descriptors(DESCRIPTORS, &say)?;
-    let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
+    let backlog = opts.value("--backlog", BACKLOG)?;
+    let listener = common::listener::listen_with_backlog(opts, backlog, &say)?;
     let mut server = Server::new(listener, limits, say)?;
     while clients == 0 || server.gone < clients {
         server.turn(None)?;

@@ -631,6 +631,10 @@ fn server(opts: &Options) -> Result<()> {
     let write_limit = Duration::from_millis(opts.value("--write-limit", 5_000)?);
     let queue = opts.value("--queue", QUEUE)?.max(1);
     let members = opts.value("--members", MEMBERS)?;
+    // A member is a socket, a socket a descriptor: the usual soft limit of 1024 would turn
+    // the 1,021st member away (accept() fails with EMFILE). Raise it for the room, and a few
+    // more (the listener, standard streams, tokio's own).
+    common::listener::allow_descriptors(members as u64 + 64, &say)?;
     let rt = runtime(&say)?;
     rt.block_on(async {
         let (listener, addr) = bind(opts.addr, &say).await?;

@@ -8,7 +8,9 @@
 //! turn, and were dropped "too slow" because others joined.
 
 use testkit::hostile::{kill, prlimit};
-use testkit::{Conn, Server};
+use testkit::Server;
+
+mod members;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-16-chat");
 
@@ -31,27 +33,8 @@ fn a_thousand_members_joining_at_once_all_get_the_first_line() {
     );
     let server = Server::start(BIN, &["--quiet"]);
     kill("STOP", server.pid());
-    let mut members: Vec<Conn> = (0..CROWD)
-        .map(|k| {
-            let mut conn = Conn::open(server.addr);
-            conn.send(format!("m{k}\n").as_bytes());
-            conn
-        })
-        .collect();
+    let mut members = members::arrive(server.addr, CROWD);
     kill("CONT", server.pid());
-    for (k, conn) in members.iter_mut().enumerate() {
-        conn.expect(format!("* welcome m{k}\n").as_bytes());
-    }
-
-    members[0].send(b"hello, crowd\n");
-    for (k, conn) in members.iter_mut().enumerate().skip(1) {
-        // Join notices may come first; the line must come, and nothing else.
-        let line = loop {
-            let line = conn.read_line();
-            if !(line.starts_with("* m") && line.ends_with(" joined")) {
-                break line;
-            }
-        };
-        assert_eq!(line, "m0: hello, crowd", "member m{k}");
-    }
+    members::welcomed(&mut members);
+    members::everyone_hears_m0(&mut members, "hello, crowd");
 }

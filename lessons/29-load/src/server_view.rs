@@ -1,5 +1,5 @@
 //! What the server spends, read from /proc/PID on Linux (elsewhere: "not available"): its
-//! resident memory (VmRSS), threads, descriptors, and CPU time (utime + stime in
+//! resident memory (VmRSS), address space (VmPeak), threads, descriptors, and CPU time (utime + stime in
 //! /proc/PID/stat, proc(5)), sampled every 100 ms while the load runs.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Peak {
     pub pid: Option<u32>,
     pub rss_kib: u64,
+    /// The address space reserved at most (VmPeak: each thread's stack counts in full).
+    pub vm_peak_kib: u64,
     pub threads: u64,
     pub fds: u64,
     /// CPU seconds (user + system) the server used between start and stop.
@@ -36,8 +38,9 @@ impl Peak {
 
     pub fn kv(&self, round_trips: u64) -> String {
         format!(
-            "rss_kib={} threads={} fds={} cpu_s={:.3} cpu_us_per_rt={:.2}",
+            "rss_kib={} vm_peak_kib={} threads={} fds={} cpu_s={:.3} cpu_us_per_rt={:.2}",
             self.rss_kib,
+            self.vm_peak_kib,
             self.threads,
             self.fds,
             self.cpu,
@@ -132,6 +135,8 @@ mod proc {
                 };
                 if line.starts_with("VmRSS:") {
                     peak.rss_kib = peak.rss_kib.max(number(line));
+                } else if line.starts_with("VmPeak:") {
+                    peak.vm_peak_kib = peak.vm_peak_kib.max(number(line));
                 } else if line.starts_with("Threads:") {
                     peak.threads = peak.threads.max(number(line));
                 }

@@ -133,6 +133,39 @@ fn lesson_12_and_lesson_16_are_loaded_as_they_are() {
     assert_eq!(number(&report, "completed"), spoken * 4.0, "{report:?}");
 }
 
+/// The speaking lasts the plan's length from the moment the last member joined, however
+/// long the joining took. Lesson 16 is stopped (SIGSTOP) for 800 ms as its members arrive:
+/// the joins take longer than the 500 ms of speaking. When the speaking was timed from the
+/// start of the run, m0 said nothing at all, and the run reported 0 failures.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_slow_join_does_not_eat_the_chats_speaking() {
+    let Some(chat) = testkit::lesson_bin("lesson-16-chat") else {
+        return eprintln!("lesson-16-chat is not built: run the whole `cargo test`");
+    };
+    let server = Server::start(&chat, &["--quiet"]);
+    let pid = server.pid();
+    testkit::hostile::kill("STOP", pid);
+    let resume = std::thread::spawn(move || {
+        // The joins must wait on a stopped server: that is the case under test.
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        testkit::hostile::kill("CONT", pid);
+    });
+    let report = load(
+        server.addr,
+        &["-c", "5", "--chat", "--paced", "500ms", "--rate", "10"],
+    );
+    resume.join().unwrap();
+    assert_eq!(report["joined"], "5", "{report:?}");
+    assert_eq!(report["failed"], "0", "{report:?}");
+    assert!(number(&report, "spoken") >= 4.0, "{report:?}");
+    assert_eq!(
+        number(&report, "completed"),
+        number(&report, "spoken") * 4.0,
+        "{report:?}"
+    );
+}
+
 #[test]
 fn two_drives_at_once_are_refused() {
     lesson(BIN)
