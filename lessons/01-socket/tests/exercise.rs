@@ -224,6 +224,28 @@ fn the_scheme_may_be_written_in_any_case() {
     is_of_type(&socket, "TCP://127.0.0.1:0", Type::STREAM);
     let (socket, _) = made("Udp://127.0.0.1:0");
     is_of_type(&socket, "Udp://127.0.0.1:0", Type::DGRAM);
+    #[cfg(unix)]
+    {
+        let (socket, addr) = made("UNIX:/tmp/lesson-01.sock");
+        is_of_type(&socket, "UNIX:/tmp/lesson-01.sock", Type::STREAM);
+        has_path("UNIX:/tmp/lesson-01.sock", &addr, "/tmp/lesson-01.sock");
+    }
+}
+
+/// The address a `unix:` spec must give back: its path, exactly as written.
+#[cfg(unix)]
+#[track_caller]
+fn has_path(spec: &str, got: &SockAddr, path: &str) {
+    if got.as_pathname() != Some(std::path::Path::new(path)) {
+        fail(
+            &format!(
+                "socket_for({spec:?}) gave back another address than the spec's path (the \
+                 path is everything after unix:, as written)."
+            ),
+            path,
+            &format!("{:?}", got.as_pathname()),
+        );
+    }
 }
 
 #[cfg(unix)]
@@ -231,18 +253,13 @@ fn the_scheme_may_be_written_in_any_case() {
 fn unix_with_a_path_is_a_local_stream_socket() {
     let dir = std::env::temp_dir().join(format!("lesson-01-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("unix.sock");
+    // Capitals and a colon: the path is taken as written, all of it.
+    let path = dir.join("Lesson:01.Sock");
     let _ = std::fs::remove_file(&path);
     let spec = format!("unix:{}", path.display());
     let (socket, addr) = made(&spec);
     is_of_type(&socket, &spec, Type::STREAM);
-    if addr.as_pathname() != Some(path.as_path()) {
-        fail(
-            &format!("socket_for({spec:?}) gave back another address than the spec's path."),
-            &path.display().to_string(),
-            &format!("{addr:?}"),
-        );
-    }
+    has_path(&spec, &addr, &path.display().to_string());
     // An AF_UNIX socket binds a path (an IP socket cannot), listens, and carries bytes.
     if let Err(e) = socket.bind(&addr).and_then(|()| socket.listen(4)) {
         fail(
@@ -306,6 +323,128 @@ fn a_spec_that_names_no_endpoint_is_invalid_input() {
     );
     refused("udp://example.com:53", "a name is not an address");
     refused("tcp://300.0.0.1:80", "300 is no byte");
+    refused(
+        "tcp://127.0.0.1:+80",
+        "a port is digits only: +80 is no port",
+    );
+    refused("tcp://127.0.0.1:65536", "the ports end at 65535 (16 bits)");
+    refused(
+        "tcp://[127.0.0.1]:80",
+        "brackets are for IPv6 addresses only",
+    );
     refused("unix:", "unix: needs a path");
     refused("", "an empty spec names nothing");
+}
+
+#[test]
+fn a_spec_that_is_not_ascii_is_refused_never_a_panic() {
+    // Characters of two and three bytes where a scheme, its slashes or a port would be: a
+    // string sliced at a byte index inside one of them panics.
+    for spec in [
+        "tcp:/é",
+        "udp:/é:1",
+        "unixé",
+        "tcpé://127.0.0.1:80",
+        "€",
+        "tcp://127.0.0.1:8€",
+    ] {
+        refused(spec, "that is no tcp://, udp:// or unix: spec");
+    }
+}
+
+/// An environment variable that makes this test binary the child of
+/// `an_error_from_the_kernel_is_returned_as_it_is`.
+#[cfg(unix)]
+const OUT_OF_DESCRIPTORS: &str = "LESSON_01_CHECK_OUT_OF_DESCRIPTORS";
+
+#[cfg(unix)]
+#[test]
+fn an_error_from_the_kernel_is_returned_as_it_is() {
+    use std::process::{Command, Stdio};
+    if std::env::var_os(OUT_OF_DESCRIPTORS).is_some() {
+        return out_of_descriptors();
+    }
+    // This check again, in a child process whose descriptor limit is 64 (`ulimit -n`, so
+    // that the other checks of this process keep theirs): it opens files until the kernel
+    // says EMFILE, then asks your function for a socket, which socket() cannot make.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", "an_error_from_the_kernel_is_returned_as_it_is"])
+        .args(["--nocapture", "--test-threads=1"])
+        .env(OUT_OF_DESCRIPTORS, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run this check again in a child process");
+    let start = Instant::now();
+    while child.try_wait().expect("wait for the child").is_none() {
+        if start.elapsed() > testkit::timeout() {
+            let _ = child.kill();
+            fail(
+                "socket_for(\"tcp://127.0.0.1:0\"), out of descriptors, did not return.",
+                "an error, at once",
+                &format!("still running after {:?}", start.elapsed()),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().expect("the child's output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let Some(verdict) = stdout
+        .lines()
+        .find_map(|l| Some(l.split_once("verdict: ")?.1))
+    else {
+        // Its own report (a panic in your function) is in its output.
+        fail(
+            "The check's child process, out of descriptors, failed before its verdict.",
+            "a verdict",
+            &format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+        );
+    };
+    if verdict != "ok" {
+        let (expected, got) = verdict.split_once(" | ").unwrap_or((verdict, ""));
+        fail(
+            "Out of descriptors, socket_for(\"tcp://127.0.0.1:0\") did not return socket()'s \
+             error as it is (the spec is fine: the kernel has no descriptor to give).",
+            expected,
+            got,
+        );
+    }
+}
+
+/// In the child: use up the descriptors, then call your function; print the verdict.
+#[cfg(unix)]
+fn out_of_descriptors() {
+    let mut files = Vec::new();
+    let kernel = loop {
+        match std::fs::File::open("/dev/null") {
+            Ok(file) => files.push(file),
+            Err(e) => break e,
+        }
+        assert!(
+            files.len() < 4096,
+            "ulimit -n 64 did not limit the descriptors"
+        );
+    };
+    let yours = yours(|| socket_for("tcp://127.0.0.1:0"));
+    drop(files);
+    let expected = format!(
+        "the kernel's own error: {:?}, os error {:?}",
+        kernel.kind(),
+        kernel.raw_os_error()
+    );
+    let verdict = match yours {
+        Err(e) if e.raw_os_error().is_some() && e.raw_os_error() == kernel.raw_os_error() => {
+            "ok".to_string()
+        }
+        Err(e) => format!(
+            "{expected} | {:?}, os error {:?}: {e}",
+            e.kind(),
+            e.raw_os_error()
+        ),
+        Ok((socket, _)) => format!("{expected} | a socket ({:?})", socket.r#type().ok()),
+    };
+    println!("verdict: {verdict}");
 }

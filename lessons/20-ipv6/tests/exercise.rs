@@ -89,7 +89,7 @@ fn slash_zero_holds_its_whole_family() {
     check(&["0.0.0.0/0"], "255.255.255.255:1", true, why);
     check(&["0.0.0.0/0"], "203.0.113.9:1", true, why);
     let why = "/0 holds every IPv6 address";
-    check(&["::/0"], "[::1]:1", true, why);
+    check(&["::/0"], "[8000::]:1", true, why);
     check(
         &["::/0"],
         "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:1",
@@ -107,12 +107,12 @@ fn slash_32_and_slash_128_hold_one_address() {
     check(&["192.0.2.7/32"], "192.0.2.8:1", false, why);
     check(&["255.255.255.255/32"], "255.255.255.255:1", true, why);
     let why = "/128 is one IPv6 address";
-    check(&["::1/128"], "[::1]:1", true, why);
-    check(&["::1/128"], "[::]:1", false, why);
-    check(&["::1/128"], "[::3]:1", false, why);
+    check(&["2001:db8::7/128"], "[2001:db8::7]:1", true, why);
+    check(&["2001:db8::7/128"], "[2001:db8::6]:1", false, why);
+    check(&["2001:db8::7/128"], "[2001:db8::8]:1", false, why);
     check(
-        &["::1"],
-        "[::1]:1",
+        &["2001:db8::7"],
+        "[2001:db8::7]:1",
         true,
         "a rule without /LEN is that one address",
     );
@@ -121,9 +121,8 @@ fn slash_32_and_slash_128_hold_one_address() {
 #[test]
 fn a_rule_holds_only_addresses_of_its_own_family() {
     let why = "an IPv4 rule holds no IPv6 client";
-    check(&["0.0.0.0/0"], "[::1]:1", false, why);
     check(&["0.0.0.0/0"], "[2001:db8::1]:1", false, why);
-    check(&["0.0.0.1/32"], "[::1]:1", false, why);
+    check(&["0.0.0.0/0"], "[fe80::1]:1", false, why);
     check(&["10.0.0.0/8"], "[2001:db8::a00:1]:1", false, why);
     let why = "an IPv6 rule holds no IPv4 client";
     check(&["::/0"], "10.0.0.1:1", false, why);
@@ -136,7 +135,7 @@ fn a_mapped_peer_is_its_ipv4_self_for_every_rule() {
     let why = "[::ffff:a.b.c.d] is the IPv4 client a.b.c.d of a dual-stack socket";
     check(&["10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
     check(&["127.0.0.0/8"], "[::ffff:127.0.0.1]:5000", true, why);
-    check(&["0.0.0.0/0"], "[::ffff:203.0.113.9]:5000", true, why);
+    check(&["203.0.113.0/24"], "[::ffff:203.0.113.9]:5000", true, why);
     check(&["192.0.2.7/32"], "[::ffff:192.0.2.7]:5000", true, why);
     check(&["192.0.2.7/32"], "[::ffff:192.0.2.8]:5000", false, why);
     check(&["10.0.0.0/8"], "[::ffff:11.1.2.3]:5000", false, why);
@@ -158,6 +157,8 @@ fn only_mapped_addresses_are_ipv4() {
     let why = "::1 is IPv6 (IPv4-compatible addresses, ::a.b.c.d, are not unmapped)";
     check(&["::1/128"], "[::1]:5000", true, why);
     check(&["0.0.0.0/8"], "[::1]:5000", false, why);
+    check(&["0.0.0.0/0"], "[::1]:5000", false, why);
+    check(&["0.0.0.1/32"], "[::1]:5000", false, why);
     check(&["10.0.0.0/8"], "[::a00:1]:5000", false, why);
     check(&["::/96"], "[::a00:1]:5000", true, why);
     let why = "an address that ends like a mapped one but does not start with 80 zero bits is IPv6";
@@ -185,6 +186,8 @@ fn ports_flow_info_and_scope_ids_play_no_part() {
     check_peer(&["fe80::/10"], scoped.into(), true, why);
     check_peer(&["fe80::1/128"], scoped.into(), true, why);
     let mapped = SocketAddrV6::new("::ffff:10.0.0.1".parse().unwrap(), 7, 3, 2);
+    let why = "[::ffff:10.0.0.1] is the IPv4 client 10.0.0.1, whatever its port, flow info and \
+               scope id";
     check_peer(&["10.0.0.1/32"], mapped.into(), true, why);
 }
 
@@ -192,16 +195,21 @@ fn ports_flow_info_and_scope_ids_play_no_part() {
 fn a_list_allows_a_peer_one_of_its_rules_holds_and_no_rules_allow_no_one() {
     let why = "the second rule holds it";
     check(&["192.0.2.0/24", "10.0.0.0/8"], "10.1.1.1:1", true, why);
-    check(&["192.0.2.0/24", "::1/128"], "[::1]:1", true, why);
     check(
-        &["192.0.2.0/24", "::1/128"],
+        &["192.0.2.0/24", "2001:db8::/32"],
+        "[2001:db8::1]:1",
+        true,
+        why,
+    );
+    check(
+        &["192.0.2.0/24", "2001:db8::/32"],
         "10.1.1.1:1",
         false,
         "no rule holds it",
     );
     let why = "no rules: no one is allowed";
     check(&[], "127.0.0.1:1", false, why);
-    check(&[], "[::1]:1", false, why);
+    check(&[], "[2001:db8::1]:1", false, why);
     check(&[], "[::ffff:127.0.0.1]:1", false, why);
 }
 
@@ -230,8 +238,9 @@ fn real_clients_of_a_dual_stack_socket_meet_the_rules_of_their_own_family() {
     let (_conn, peer4) = socket.accept().unwrap();
     let (peer4, peer6) = (peer4.as_socket().unwrap(), peer6.as_socket().unwrap());
     let v4 = "the client from 127.0.0.1, however accept() shows it";
-    let v6 = "the client from ::1";
+    let v6 = "the client from ::1, an IPv6 client (only ::ffff:a.b.c.d is IPv4)";
     check_peer(&["127.0.0.0/8"], peer4, true, v4);
+    check_peer(&["0.0.0.0/0"], peer4, true, v4);
     check_peer(&["::1/128"], peer4, false, v4);
     check_peer(&["::/0"], peer4, false, v4);
     check_peer(&["::1/128"], peer6, true, v6);
