@@ -13,7 +13,8 @@
 //! machine and the date; tests/book.rs checks that the chapter's tables are these files.
 //!
 //! `--bulk`: only the bulk transfer's table (one connection as fast as it goes: iperf3 when
-//! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute.
+//! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute. `--paced`: only
+//! the paced table (10,000 connections × 1 line/s), about a minute.
 //!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
 //! if a server loses connections or does less than half the reference's round trips a second
@@ -148,10 +149,14 @@ pub fn bench(args: &[&str]) -> bool {
     }
     let began = Instant::now();
     let mut lab = lab;
-    // `--bulk`: only the bulk transfer's table (a minute, not five).
-    let tables = match args.contains(&"--bulk") {
-        true => vec![("bulk.md", lab.bulk())],
-        false => lab.tables(),
+    // `--bulk`: only the bulk transfer's table (a minute, not five); `--paced`: only the
+    // paced table (about a minute).
+    let tables = if args.contains(&"--bulk") {
+        vec![("bulk.md", lab.bulk())]
+    } else if args.contains(&"--paced") {
+        vec![("paced.md", lab.paced())]
+    } else {
+        lab.tables()
     };
     let after = Machine::read();
     let header = format!(

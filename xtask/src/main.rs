@@ -10,7 +10,7 @@
 //! cargo xtask book [install]              build the book as CI does (.ci/book)
 //! cargo xtask browser [--self-test]       check the built book in headless Chromium
 //! cargo xtask lint-workflows              actionlint on .github/workflows (with its self-test)
-//! cargo xtask bench [--smoke | --bulk]    the performance lab's tables (book/generated/perf)
+//! cargo xtask bench [--smoke | --bulk | --paced] the performance lab's tables (book/generated/perf)
 //! ```
 
 mod bench;
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
                  new-lesson NN topic | measure [ARGS…] | book [install] | \
-                 browser [--self-test] | lint-workflows | bench [--smoke | --bulk]>"
+                 browser [--self-test] | lint-workflows | bench [--smoke | --bulk | --paced]>"
             );
             return ExitCode::from(2);
         }
