@@ -175,8 +175,8 @@ async fn line_client(k: usize, plan: &Plan, gate: &Gate, tally: &Shared) {
     let Some(stream) = stream else {
         return;
     };
-    // Room for an answer line: the lines are short, and 10,000 buffers of 8 KiB (the
-    // default) would be 80 MB for this one thread to walk through.
+    // Room for an answer line: the lines are short, and 10,000 buffers of 8 KiB (tokio's
+    // default) would take 80 MB.
     let mut stream = BufReader::with_capacity(256, stream);
     let mut line = Vec::with_capacity(64);
     let failure = match plan.drive {
