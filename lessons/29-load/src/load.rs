@@ -4,11 +4,11 @@
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant as StdInstant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout, timeout_at, Instant};
 
 use crate::plan::{Drive, Plan, Protocol};
@@ -40,7 +40,7 @@ pub async fn run(plan: &Plan) -> (Tally, Duration) {
         }
     }
     // Every task ends by itself (each wait has a timeout); this bounds the run once more.
-    let limit = arrived + plan.timeout * 2 + plan.length() + plan.timeout * 3;
+    let limit = arrived + plan.timeout * 2 + plan.warmup + plan.length() + plan.timeout * 3;
     while let Ok(Some(_)) = tokio::time::timeout_at(limit, tasks.join_next()).await {}
     tasks.abort_all();
     let window = match plan.drive {
@@ -58,34 +58,46 @@ pub async fn run(plan: &Plan) -> (Tally, Duration) {
 // ANCHOR: gate
 /// The starting line of a closed or paced run: the drive begins once every connection has
 /// connected (or failed to), so that the connects are not counted in it (they are measured
-/// apart), and lasts the plan's length for every connection.
+/// apart), and every connection gets the same start (the moment the last one settled).
 #[derive(Clone)]
-pub struct Gate {
-    settled: watch::Sender<usize>,
-    start: Rc<Cell<Option<Instant>>>,
+pub struct Gate(Rc<Starting>);
+
+struct Starting {
+    /// Connections settled so far, and how many there are.
+    settled: Cell<usize>,
     expected: usize,
+    /// Wakes the waiting connections once, when the last one settles.
+    open: Notify,
+    start: Cell<Option<Instant>>,
     /// If some connection is still not settled by then, start anyway.
     latest: Instant,
 }
 
 impl Gate {
     fn new(expected: usize, latest: Instant) -> Gate {
-        let start = Rc::new(Cell::new(None));
-        Gate {
-            settled: watch::channel(0).0,
-            start,
+        Gate(Rc::new(Starting {
+            settled: Cell::new(0),
             expected,
+            open: Notify::new(),
+            start: Cell::new(None),
             latest,
-        }
+        }))
     }
 
     /// This connection is settled: wait for the others, and return the drive's start.
     async fn pass(&self) -> Instant {
-        self.settled.send_modify(|n| *n += 1);
-        let mut everyone = self.settled.subscribe();
-        let _ = timeout_at(self.latest, everyone.wait_for(|n| *n >= self.expected)).await;
-        let start = self.start.get().unwrap_or_else(Instant::now);
-        self.start.set(Some(start));
+        let gate = &self.0;
+        gate.settled.set(gate.settled.get() + 1);
+        if gate.settled.get() >= gate.expected {
+            gate.start.set(Some(Instant::now()));
+            // One wake-up per waiting connection, once (not one per connection settled).
+            gate.open.notify_waiters();
+        } else {
+            let _ = timeout_at(gate.latest, gate.open.notified()).await;
+        }
+        // (After a timeout, the first connection to get here sets the start for all.)
+        let start = gate.start.get().unwrap_or_else(Instant::now);
+        gate.start.set(Some(start));
         start
     }
 }
@@ -156,14 +168,16 @@ where
 async fn line_client(k: usize, plan: &Plan, gate: &Gate, tally: &Shared) {
     let stream = connect(plan, tally).await;
     // A storm does its round trip at once; the others wait for every connection first.
-    let end = match plan.drive {
+    let start = match plan.drive {
         Drive::Once => Instant::now(),
-        _ => gate.pass().await + plan.length(),
+        _ => gate.pass().await,
     };
     let Some(stream) = stream else {
         return;
     };
-    let mut stream = BufReader::new(stream);
+    // Room for an answer line: the lines are short, and 10,000 buffers of 8 KiB (tokio's
+    // default) would take 80 MB.
+    let mut stream = BufReader::with_capacity(256, stream);
     let mut line = Vec::with_capacity(64);
     let failure = match plan.drive {
         Drive::Once | Drive::Closed(_) => loop {
@@ -172,11 +186,14 @@ async fn line_client(k: usize, plan: &Plan, gate: &Gate, tally: &Shared) {
                 break Some(failure);
             }
             tally.borrow_mut().answered(sent.elapsed());
-            if plan.drive == Drive::Once || Instant::now() >= end {
+            if plan.drive == Drive::Once || Instant::now() >= start + plan.length() {
                 break None;
             }
         },
-        Drive::Paced(_) => paced(k, plan, end, &mut stream, &mut line, tally).await,
+        Drive::Paced(_) => {
+            let table = Timetable::new(plan, k, start.into_std());
+            paced(&table, &mut stream, &mut line, plan.timeout, tally).await
+        }
     };
     if let Some((step, e)) = failure {
         tally.borrow_mut().failed(step, &e);
@@ -184,43 +201,113 @@ async fn line_client(k: usize, plan: &Plan, gate: &Gate, tally: &Shared) {
 }
 // ANCHOR_END: line_client
 
+// ANCHOR: timetable
+/// A paced connection's timetable. Request i is due at `first + i × interval`; connection k
+/// of C begins k/C of an interval after the common start, so that the C connections send
+/// evenly spread, not all at once. The first `plan.warmup` is run but not counted: the
+/// first line on a connection pays for what happens once (the server's buffers for it,
+/// cold caches), and at the start every connection is woken at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timetable {
+    pub first: StdInstant,
+    pub interval: Duration,
+    /// Requests due before this are the warm-up: sent and answered, not counted.
+    pub counted_from: StdInstant,
+    /// No request is due at or after this.
+    pub end: StdInstant,
+}
+
+impl Timetable {
+    pub fn new(plan: &Plan, k: usize, start: StdInstant) -> Timetable {
+        let interval = plan.interval();
+        let counted_from = start + plan.warmup;
+        Timetable {
+            first: start + interval.mul_f64(k as f64 / plan.connections as f64),
+            interval,
+            counted_from,
+            end: counted_from + plan.length(),
+        }
+    }
+
+    /// When request `i` is due; `None` once the run is over.
+    pub fn due(&self, i: usize) -> Option<StdInstant> {
+        let due = lesson_29_load::intended(self.first, self.interval, i);
+        (due < self.end).then_some(due)
+    }
+
+    /// Request `i` is counted: it was due after the warm-up.
+    pub fn counted(&self, i: usize) -> bool {
+        lesson_29_load::intended(self.first, self.interval, i) >= self.counted_from
+    }
+
+    /// How late this generator sent request `i`: from the moment it could go (its due time,
+    /// or the answer to the one before if that came later) to the moment it went. This is
+    /// the instrument's own error, not the server's.
+    pub fn late(&self, i: usize, sent: &[StdInstant], answered: &[StdInstant]) -> Duration {
+        let due = lesson_29_load::intended(self.first, self.interval, i);
+        let free = match i {
+            0 => due,
+            _ => due.max(answered[i - 1]),
+        };
+        sent[i].saturating_duration_since(free)
+    }
+}
+// ANCHOR_END: timetable
+
 // ANCHOR: paced
-/// A paced connection: request i is due at its place in the timetable; it goes when due, or
-/// at once if the connection was still waiting for an earlier answer. Latencies are measured
-/// from the due time (the exercise), so a stall counts against every request it delayed.
+/// A paced connection: each request goes when due, or at once if the connection was still
+/// waiting for an earlier answer. Latencies are measured from the due time (the exercise),
+/// so a stall counts against every request it delayed.
 async fn paced(
-    k: usize,
-    plan: &Plan,
-    end: Instant,
+    table: &Timetable,
     stream: &mut BufReader<TcpStream>,
     line: &mut Vec<u8>,
+    wait: Duration,
     tally: &Shared,
 ) -> Option<(&'static str, io::Error)> {
-    let interval = plan.interval();
-    // Spread the connections over one interval, so that they do not all send at once.
-    let start = Instant::now() + interval.mul_f64(k as f64 / plan.connections as f64);
     let (mut sent, mut answered) = (Vec::new(), Vec::new());
     let mut failure = None;
     for i in 0.. {
-        let due = Instant::from_std(lesson_29_load::intended(start.into_std(), interval, i));
-        if due >= end {
+        let Some(due) = table.due(i) else {
             break;
-        }
-        sleep_until(due).await;
-        sent.push(Instant::now().into_std());
-        if let Err(f) = round_trip(stream, line, plan.timeout).await {
+        };
+        wait_until(due).await;
+        sent.push(StdInstant::now());
+        if let Err(f) = round_trip(stream, line, wait).await {
             failure = Some(f);
             break;
         }
-        answered.push(Instant::now().into_std());
+        answered.push(StdInstant::now());
     }
+    let took = lesson_29_load::latencies(table.first, table.interval, &sent, &answered);
     let mut tally = tally.borrow_mut();
-    for took in lesson_29_load::latencies(start.into_std(), interval, &sent, &answered) {
-        tally.answered(took);
+    for (i, took) in took.into_iter().enumerate() {
+        if table.counted(i) {
+            tally.answered(took);
+            tally.late(table.late(i, &sent, &answered));
+        } else {
+            tally.warm_up += 1;
+        }
     }
     failure
 }
 // ANCHOR_END: paced
+
+// ANCHOR: wait_until
+/// Wait until `due`, to within microseconds. tokio's timer counts whole milliseconds and
+/// wakes a task in the millisecond after its deadline, never before: alone, it would send
+/// every line up to a millisecond late, and the table would show that millisecond as the
+/// server's. So sleep until 2 ms before, then let the other tasks run (`yield_now`: the
+/// runtime also looks for ready sockets meanwhile) until the moment has come.
+async fn wait_until(due: StdInstant) {
+    if let Some(early) = due.checked_sub(Duration::from_millis(2)) {
+        sleep_until(early.into()).await;
+    }
+    while StdInstant::now() < due {
+        tokio::task::yield_now().await;
+    }
+}
+// ANCHOR_END: wait_until
 
 // ANCHOR: http_client
 /// A connection per request (lesson 14): connect, send a request, read the answer to the
@@ -259,3 +346,144 @@ async fn http_client(plan: &Plan, end: Instant, tally: &Shared) {
     }
 }
 // ANCHOR_END: http_client
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    /// A paced plan: C connections, `rate` lines a second, for `length` after `warmup`.
+    fn plan(connections: usize, rate: f64, length: Duration, warmup: Duration) -> Plan {
+        Plan {
+            addr: "127.0.0.1:1".parse().unwrap(),
+            connections,
+            drive: Drive::Paced(length),
+            rate,
+            arrive: None,
+            protocol: Protocol::Line,
+            timeout: Duration::from_secs(1),
+            warmup,
+        }
+    }
+
+    /// Every due time of connection `k`, in ms after `start`.
+    fn dues(table: &Timetable, start: StdInstant) -> Vec<u128> {
+        (0..)
+            .map_while(|i| table.due(i))
+            .map(|due| (due - start).as_millis())
+            .collect()
+    }
+
+    #[test]
+    fn the_connections_are_spread_over_one_interval_and_end_together() {
+        // 4 connections, 10 lines/s (one every 100 ms), 300 ms after a 200 ms warm-up.
+        let plan = plan(4, 10.0, 300 * MS, 200 * MS);
+        let start = StdInstant::now();
+        let table = |k| Timetable::new(&plan, k, start);
+        assert_eq!(dues(&table(0), start), [0, 100, 200, 300, 400]);
+        assert_eq!(dues(&table(1), start), [25, 125, 225, 325, 425]);
+        assert_eq!(dues(&table(3), start), [75, 175, 275, 375, 475]);
+        // Nothing is due at or after the end: warm-up + length.
+        assert!(table(3).due(5).is_none());
+    }
+
+    #[test]
+    fn what_is_due_in_the_warm_up_is_not_counted() {
+        let plan = plan(4, 10.0, 300 * MS, 200 * MS);
+        let start = StdInstant::now();
+        // Connection 0: due at 0 and 100 ms (warm-up), 200, 300, 400 ms (counted).
+        let counted: Vec<bool> = (0..5)
+            .map(|i| Timetable::new(&plan, 0, start).counted(i))
+            .collect();
+        assert_eq!(counted, [false, false, true, true, true]);
+        // Connection 3: due at 75 and 175 ms (warm-up), 275, 375, 475 ms (counted).
+        let counted: Vec<bool> = (0..5)
+            .map(|i| Timetable::new(&plan, 3, start).counted(i))
+            .collect();
+        assert_eq!(counted, [false, false, true, true, true]);
+        // No warm-up: everything counts.
+        let plan = self::plan(4, 10.0, 300 * MS, Duration::ZERO);
+        assert!(Timetable::new(&plan, 0, start).counted(0));
+    }
+
+    #[test]
+    fn late_is_the_generators_own_delay_not_the_servers() {
+        // One line every 10 ms; the answer to line 0 took 25 ms.
+        let plan = plan(1, 100.0, 100 * MS, Duration::ZERO);
+        let start = StdInstant::now();
+        let table = Timetable::new(&plan, 0, start);
+        let at =
+            |ms: &[u64]| -> Vec<StdInstant> { ms.iter().map(|&m| start + MS * m as u32).collect() };
+        let sent = at(&[3, 26, 27]);
+        let answered = at(&[25, 27, 28]);
+        // Line 0 went 3 ms after its due time: the generator's delay.
+        assert_eq!(table.late(0, &sent, &answered), 3 * MS);
+        // Line 1 was due at 10 ms but could go only at 25 ms (the answer to line 0): it
+        // went at 26 ms, 1 ms late, though 16 ms after its due time.
+        assert_eq!(table.late(1, &sent, &answered), MS);
+        // Line 2 (due at 20 ms) went the moment line 1's answer came: not late.
+        assert_eq!(table.late(2, &sent, &answered), Duration::ZERO);
+    }
+
+    #[test]
+    fn everyone_leaves_the_gate_together_once_the_last_connection_settles() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let starts = rt.block_on(tokio::task::LocalSet::new().run_until(async {
+            let began = Instant::now();
+            let gate = Gate::new(3, began + Duration::from_secs(10));
+            let mut tasks = tokio::task::JoinSet::new();
+            for k in 0..3u32 {
+                let gate = gate.clone();
+                tasks.spawn_local(async move {
+                    tokio::time::sleep(MS * 20 * k).await;
+                    gate.pass().await - began
+                });
+            }
+            let mut starts = Vec::new();
+            while let Some(start) = tasks.join_next().await {
+                starts.push(start.unwrap());
+            }
+            starts
+        }));
+        // One start for all, when the last one (after 40 ms) settled.
+        assert!(starts.iter().all(|&s| s == starts[0]), "{starts:?}");
+        assert!(starts[0] >= 40 * MS, "{starts:?}");
+    }
+
+    #[test]
+    fn the_gate_opens_at_its_latest_time_if_a_connection_never_settles() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (start, latest) = rt.block_on(async {
+            let latest = Instant::now() + 50 * MS;
+            // Two of three settle; the third never does.
+            let gate = Gate::new(3, latest);
+            let (a, b) = tokio::join!(gate.pass(), gate.pass());
+            assert_eq!(a, b);
+            (a, latest)
+        });
+        assert!(start >= latest);
+    }
+
+    #[test]
+    fn wait_until_is_never_early() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            for ms in [0, 1, 3, 7] {
+                let due = StdInstant::now() + MS * ms;
+                wait_until(due).await;
+                assert!(StdInstant::now() >= due);
+            }
+        });
+    }
+}

@@ -42,6 +42,7 @@ static LESSON: Lesson = Lesson {
         Flag { name: "--closed", value: Some("TIME"), help: "client: closed loop for TIME (10s, 500ms; the default, 5s)" },
         Flag { name: "--paced", value: Some("TIME"), help: "client: --rate lines a second on each connection, for TIME" },
         Flag { name: "--rate", value: Some("N"), help: "client: lines a second per connection, paced and --chat (default 10)" },
+        Flag { name: "--warmup", value: Some("TIME"), help: "client, paced: run TIME first and count none of it (default 1s)" },
         Flag { name: "--once", value: None, help: "client: one round trip per connection, then close (a storm)" },
         Flag { name: "--arrive", value: Some("N"), help: "client: open N connections a second (default: all at once)" },
         Flag { name: "--http", value: None, help: "server: answer HTTP; client: a connection per GET (lesson 14)" },
@@ -237,7 +238,10 @@ impl Plan {
                 format!("chat: m0 speaks {} lines/s for {:?}", self.rate, length(d))
             }
             (_, Drive::Closed(d)) => format!("closed loop for {:?}", d),
-            (_, Drive::Paced(d)) => format!("paced {} lines/s each for {:?}", self.rate, d),
+            (_, Drive::Paced(d)) => format!(
+                "paced {} lines/s each for {:?} after a {:?} warm-up",
+                self.rate, d, self.warmup
+            ),
         };
         match self.arrive {
             Some(rate) => format!("{what}, arriving {rate}/s"),

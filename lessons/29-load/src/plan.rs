@@ -62,6 +62,8 @@ pub struct Plan {
     pub protocol: Protocol,
     /// The longest wait for a connect or an answer.
     pub timeout: Duration,
+    /// Paced: run this long first, and count nothing of it.
+    pub warmup: Duration,
 }
 
 impl Plan {
@@ -86,6 +88,7 @@ impl Plan {
         let rate: f64 = opts.value("--rate", 10.0)?;
         let arrive: f64 = opts.value("--arrive", 0.0)?;
         let timeout = opts.value("--timeout", Span(Duration::from_secs(10)))?.0;
+        let warmup = opts.value("--warmup", Span(Duration::from_secs(1)))?.0;
         if connections == 0 || connections > 100_000 {
             return Err(usage("-c takes 1 to 100000 connections"));
         }
@@ -104,6 +107,7 @@ impl Plan {
             arrive,
             protocol,
             timeout,
+            warmup,
         })
     }
 

@@ -22,6 +22,10 @@ pub struct Tally {
     /// Connects that took a second or more: the first SYN was lost (the accept queue was
     /// full) and the kernel sent it again after its initial 1 s timeout (tcp(7)).
     pub syn_retries: u64,
+    /// Paced: how late the generator sent each counted line (its own error), in microseconds.
+    pub late: Histogram<u64>,
+    /// Paced: round trips of the warm-up, done and not counted.
+    pub warm_up: u64,
     /// The chat: lines the speaker sent, and members that joined.
     pub spoken: u64,
     pub joined: u64,
@@ -43,6 +47,8 @@ impl Tally {
             failed: BTreeMap::new(),
             latency: histogram(),
             connect: histogram(),
+            late: histogram(),
+            warm_up: 0,
             syn_retries: 0,
             spoken: 0,
             joined: 0,
@@ -53,6 +59,12 @@ impl Tally {
     pub fn answered(&mut self, took: Duration) {
         self.completed += 1;
         self.latency.saturating_record(micros(took));
+    }
+
+    /// One paced line that went `late` after it could have gone.
+    pub fn late(&mut self, late: Duration) {
+        // From 0: a line sent on time is 0 µs late.
+        self.late.saturating_record(late.as_micros() as u64);
     }
 
     /// One connect that took `took`.
@@ -104,7 +116,17 @@ impl Tally {
             lines.push(format!("failed      {kind}: {count}"));
         }
         lines.push(format!("throughput  {per_second:.0} round trips/s"));
+        if self.warm_up > 0 {
+            lines.push(format!(
+                "warm-up     {} round trips before the count began: done, not counted",
+                self.warm_up
+            ));
+        }
         lines.push(format!("latency     {}", Tally::percentiles(&self.latency)));
+        if !self.late.is_empty() {
+            // The instrument's own error: how late this generator sent, when it could send.
+            lines.push(format!("sent late   {}", Tally::percentiles(&self.late)));
+        }
         lines.push(format!("connect     {}", Tally::percentiles(&self.connect)));
         lines.push(format!(
             "SYN retries {} connects took 1 s or more (their first SYN was dropped)",
@@ -127,7 +149,8 @@ impl Tally {
             .collect();
         format!(
             "completed={} failed={} failures={} seconds={:.3} rps={:.0} p50_us={} p99_us={} \
-             p999_us={} max_us={} connect_p99_us={} syn_retries={} spoken={} joined={} {}",
+             p999_us={} max_us={} late_p50_us={} late_p99_us={} late_max_us={} warm_up={} \
+             connect_p99_us={} syn_retries={} spoken={} joined={} {}",
             self.completed,
             self.failures(),
             if failed.is_empty() {
@@ -141,6 +164,10 @@ impl Tally {
             q(&self.latency, 0.99),
             q(&self.latency, 0.999),
             self.latency.max(),
+            q(&self.late, 0.5),
+            q(&self.late, 0.99),
+            self.late.max(),
+            self.warm_up,
             q(&self.connect, 0.99),
             self.syn_retries,
             self.spoken,
