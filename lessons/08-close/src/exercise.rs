@@ -21,12 +21,14 @@ use crate::{Closing, Ending, Linger};
 /// - A client that closes its side: `Closed` with the number of bytes read and thrown away,
 ///   returned as soon as its end of stream arrives (0 bytes if it sent nothing more).
 /// - `limits.deadline` is for the WHOLE of `finish`, however the client spaces its bytes
-///   (one every 100 ms, say): once it has passed, `TimedOut`. A deadline of zero reads
-///   nothing, and still ends our sending direction.
+///   (one every 100 ms, or one late and then nothing): once it has passed, `TimedOut`. A
+///   deadline of zero reads nothing, waits for nothing, and still ends our sending direction.
 /// - At most `limits.max_discard` bytes are read, not one more (the rest stays unread):
 ///   once that many are read without an end of stream, `TooMuch`, at once.
 /// - A client that resets the connection, before or during the wait: `Reset`, not an error.
-///   Any other failure is returned as the error it is.
+///   A recv() interrupted by a signal (`Interrupted`, EINTR) ended nothing: wait on. An
+///   expired receive timeout is `WouldBlock` on Unix, `TimedOut` on Windows. Any other
+///   failure of any call is returned as the error it is.
 /// - Print nothing: the lesson narrates each call around your function.
 pub fn finish(conn: impl Closing, limits: Linger) -> io::Result<Ending> {
     let _ = (conn, limits);

@@ -286,18 +286,20 @@ fn a_silent_client_is_left_at_the_deadline() {
     let (ending, returned_at) = run(&server, limits);
     let _ = stop.send(());
     holding.join().unwrap();
-    check_ending(
-        "A client that sends nothing and never closes: TimedOut once the deadline has passed \
-         (on Unix a receive timeout is the error kind WouldBlock, EAGAIN).",
-        Ending::TimedOut { discarded: 0 },
-        &ending,
-    );
     let took = returned_at - began;
-    if took + Duration::from_millis(50) < deadline || took > deadline + SLACK {
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 }))
+        || took + Duration::from_millis(50) < deadline
+        || took > deadline + SLACK
+    {
         fail(
-            "finish must wait for the client until the deadline, and no longer.",
-            &format!("about {} ms", ms(deadline)),
-            &format!("{} ms", ms(took)),
+            "A client that sends nothing and never closes: finish waits for it until the \
+             deadline, and no longer, then TimedOut (on Unix a receive timeout is the error \
+             kind WouldBlock, EAGAIN).",
+            &format!(
+                "Ok(TimedOut {{ discarded: 0 }}) after about {} ms",
+                ms(deadline)
+            ),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
         );
     }
 }
@@ -346,23 +348,37 @@ fn a_trickling_client_is_left_at_the_deadline() {
 
 #[test]
 fn no_time_at_all_still_ends_the_answer() {
+    // The client reads to its end of stream, then stays, silent, until the check is over (or
+    // for the test's timeout): a finish that waits for it waits that long, it does not hang.
     let (server, mut client) = connection();
+    let (stop, told) = mpsc::channel::<()>();
+    let reading = thread::spawn(move || {
+        client
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        let (_, end, _) = read_all(&mut client);
+        let _ = told.recv_timeout(timeout());
+        end
+    });
     let limits = Linger {
         deadline: Duration::ZERO,
         max_discard: 1000,
     };
-    let (ending, _) = run(&server, limits);
-    check_ending(
-        "A deadline of zero: no time to wait for the client, so TimedOut, 0 bytes — not an \
-         error (a receive timeout of zero is refused with InvalidInput: it is not \"do not \
-         wait\").",
-        Ending::TimedOut { discarded: 0 },
-        &ending,
-    );
-    client
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let (_, end, _) = read_all(&mut client);
+    let began = Instant::now();
+    let (ending, returned_at) = run(&server, limits);
+    let _ = stop.send(());
+    let end = reading.join().unwrap();
+    let took = returned_at - began;
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > SLACK {
+        fail(
+            "A deadline of zero: no time to wait for the client, so TimedOut, 0 bytes, at once \
+             — not an error, and no wait (a receive timeout of zero is refused with \
+             InvalidInput: it is not \"do not wait\"; and a recv() whose timeout was never \
+             set waits without a limit).",
+            "Ok(TimedOut { discarded: 0 }) at once",
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
     if end != End::Eof {
         fail(
             "Even with no time to wait, the client must learn that the answer is complete.",
@@ -496,5 +512,258 @@ fn a_client_that_resets_is_a_reset_not_an_error() {
             "Ok(Reset { discarded: 0 }) at once",
             &format!("{} after {} ms", shown(&ending), ms(returned_at - began)),
         );
+    }
+}
+
+/// A `Closing` that records each receive timeout the kernel took from `finish`, and when it
+/// was set (since `began`).
+struct Timing<'a> {
+    conn: &'a TcpStream,
+    began: Instant,
+    timeouts: &'a RefCell<Vec<(Duration, Duration)>>,
+}
+
+impl Closing for Timing<'_> {
+    fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        self.conn.shutdown(how)
+    }
+
+    fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        // Only the timeouts the kernel took (a zero is refused, and changes nothing).
+        let at = self.began.elapsed();
+        self.conn.set_read_timeout(Some(limit))?;
+        self.timeouts.borrow_mut().push((at, limit));
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Read::read(&mut self.conn, buf)
+    }
+}
+
+#[test]
+fn a_client_that_goes_quiet_late_is_left_at_the_deadline() {
+    // One byte 700 ms into a 1 s deadline, then silence: a recv() that may wait the whole
+    // deadline again would keep finish until 1.7 s. The receive timeouts finish sets tell it
+    // without a race: none may reach past the deadline (300 ms of slack for a busy machine).
+    const DEADLINE: Duration = Duration::from_millis(1000);
+    const LATE: Duration = Duration::from_millis(700);
+    const SLACK_SET: Duration = Duration::from_millis(300);
+    let (server, mut client) = connection();
+    let (stop, told) = mpsc::channel::<()>();
+    let began = Instant::now();
+    let late = thread::spawn(move || {
+        if told.recv_timeout(LATE).is_err() {
+            let _ = client.write_all(b"x");
+            let _ = told.recv_timeout(timeout());
+        }
+        drop(client);
+    });
+    let timeouts = RefCell::new(Vec::new());
+    let conn = Timing {
+        conn: &server,
+        began,
+        timeouts: &timeouts,
+    };
+    let limits = Linger {
+        deadline: DEADLINE,
+        max_discard: 1000,
+    };
+    let ending = yours(|| finish(conn, limits));
+    let took = began.elapsed();
+    let _ = stop.send(());
+    late.join().unwrap();
+    let timeouts = timeouts.into_inner();
+    let shown_timeouts: Vec<String> = timeouts
+        .iter()
+        .map(|(at, limit)| {
+            format!(
+                "at {} ms: set_read_timeout({} ms), until {} ms",
+                ms(*at),
+                ms(*limit),
+                ms(*at + *limit)
+            )
+        })
+        .collect();
+    if let Some((at, limit)) = timeouts
+        .iter()
+        .find(|(at, limit)| *at + *limit > DEADLINE + SLACK_SET)
+    {
+        fail(
+            &format!(
+                "The client sent one byte {} ms into a {} ms deadline, then nothing: the \
+                 receive timeout set at {} ms let recv() wait until {} ms, past the deadline. \
+                 The deadline is for the whole of finish: each recv() may wait only for the \
+                 time left.",
+                ms(LATE),
+                ms(DEADLINE),
+                ms(*at),
+                ms(*at + *limit)
+            ),
+            &format!(
+                "every receive timeout ends by the deadline ({} ms), finish returns \
+                 TimedOut then",
+                ms(DEADLINE)
+            ),
+            &format!(
+                "{}\nfinish returned {} after {} ms",
+                shown_timeouts.join("\n"),
+                shown(&ending),
+                ms(took)
+            ),
+        );
+    }
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 1 })) || took > DEADLINE + SLACK {
+        fail(
+            "A client that sent one byte late in the wait, then nothing: TimedOut at the \
+             deadline, with that byte read.",
+            &format!(
+                "Ok(TimedOut {{ discarded: 1 }}) after about {} ms",
+                ms(DEADLINE)
+            ),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
+}
+
+/// What a `Faulty` connection does wrong on purpose.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// The first recv() fails with `Interrupted` (EINTR), as after a stop and continue.
+    InterruptedOnce,
+    /// A receive timeout fails with `TimedOut`, as on Windows (Unix says `WouldBlock`).
+    TimeoutAsOnWindows,
+    /// recv() fails with this error.
+    Recv(ErrorKind),
+    /// shutdown() fails with this error.
+    Shutdown(ErrorKind),
+}
+
+/// A `Closing` on a real connection, with one fault on purpose.
+struct Faulty<'a> {
+    conn: &'a TcpStream,
+    fault: Fault,
+    recvs: usize,
+}
+
+impl Faulty<'_> {
+    fn new(conn: &TcpStream, fault: Fault) -> Faulty<'_> {
+        Faulty {
+            conn,
+            fault,
+            recvs: 0,
+        }
+    }
+}
+
+impl Closing for Faulty<'_> {
+    fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        match self.fault {
+            Fault::Shutdown(kind) => Err(io::Error::new(kind, "a failure the check made")),
+            _ => self.conn.shutdown(how),
+        }
+    }
+
+    fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        self.conn.set_read_timeout(Some(limit))
+    }
+
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.recvs += 1;
+        match (self.fault, self.recvs) {
+            (Fault::InterruptedOnce, 1) => Err(ErrorKind::Interrupted.into()),
+            (Fault::Recv(kind), _) => Err(io::Error::new(kind, "a failure the check made")),
+            (Fault::TimeoutAsOnWindows, _) => match Read::read(&mut self.conn, buf) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => Err(ErrorKind::TimedOut.into()),
+                other => other,
+            },
+            _ => Read::read(&mut self.conn, buf),
+        }
+    }
+}
+
+#[test]
+fn a_recv_interrupted_by_a_signal_is_tried_again() {
+    // After a stop and continue (Ctrl-Z, fg), a recv() with a timeout fails with EINTR even
+    // without a signal handler (signal(7)): nothing ended, wait again for the time left.
+    let (server, mut client) = connection();
+    client.write_all(b"12345").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let (stop, holding) = silent(client);
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: 1000,
+    };
+    let ending = yours(|| finish(Faulty::new(&server, Fault::InterruptedOnce), limits));
+    let _ = stop.send(());
+    holding.join().unwrap();
+    check_ending(
+        "The first recv() was interrupted by a signal (Interrupted, EINTR: a stop and continue \
+         does it), which ends nothing: recv() again, and the client's 5 bytes and end of \
+         stream are there.",
+        Ending::Closed { discarded: 5 },
+        &ending,
+    );
+}
+
+#[test]
+fn a_receive_timeout_is_timed_out_on_windows_too() {
+    // Windows reports an expired receive timeout as TimedOut (WSAETIMEDOUT), Unix as
+    // WouldBlock (EAGAIN): the check makes this connection answer as Windows would.
+    let (server, client) = connection();
+    let (stop, holding) = silent(client);
+    let deadline = Duration::from_millis(300);
+    let began = Instant::now();
+    let limits = Linger {
+        deadline,
+        max_discard: 1000,
+    };
+    let ending = yours(|| finish(Faulty::new(&server, Fault::TimeoutAsOnWindows), limits));
+    let took = began.elapsed();
+    let _ = stop.send(());
+    holding.join().unwrap();
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > deadline + SLACK {
+        fail(
+            "A silent client, on a system that reports an expired receive timeout as TimedOut \
+             (Windows) rather than WouldBlock (Unix): the deadline has passed all the same.",
+            &format!(
+                "Ok(TimedOut {{ discarded: 0 }}) after about {} ms",
+                ms(deadline)
+            ),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
+}
+
+#[test]
+fn other_failures_are_returned_as_they_are() {
+    for (fault, call) in [
+        (Fault::Recv(ErrorKind::OutOfMemory), "recv()"),
+        (Fault::Shutdown(ErrorKind::InvalidInput), "shutdown()"),
+    ] {
+        let (server, client) = connection();
+        let (stop, holding) = silent(client);
+        let limits = Linger {
+            deadline: Duration::from_secs(1),
+            max_discard: 1000,
+        };
+        let ending = yours(|| finish(Faulty::new(&server, fault), limits));
+        let _ = stop.send(());
+        holding.join().unwrap();
+        let kind = match fault {
+            Fault::Recv(kind) | Fault::Shutdown(kind) => kind,
+            _ => unreachable!(),
+        };
+        if !matches!(&ending, Err(e) if e.kind() == kind) {
+            fail(
+                &format!(
+                    "{call} failed with {kind:?}, which is neither the client's end (end of \
+                     stream, reset) nor the receive timeout: finish must return that error as \
+                     it is, not an ending it did not see."
+                ),
+                &format!("Err (kind {kind:?})"),
+                &shown(&ending),
+            );
+        }
     }
 }

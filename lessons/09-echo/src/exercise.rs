@@ -34,7 +34,9 @@ use crate::{refusal, Client, Summary};
 ///   returns an error of kind `io::ErrorKind::UnexpectedEof`. In the middle of a refused
 ///   line: that line has had its answer; return the summary.
 /// - An error from `conn` (reading or `send_all`) ends the loop at once: return it as it is,
-///   and make no more calls on `conn`.
+///   and make no more calls on `conn`. One kind is no error: a read that fails with
+///   `io::ErrorKind::Interrupted` (EINTR: a stop and continue of the server does it) ended
+///   nothing, and is made again.
 /// - `max_line` is at least 1. Print nothing: the lesson narrates each recv and send.
 pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary> {
     let _ = (conn, max_line);

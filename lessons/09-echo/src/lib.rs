@@ -26,9 +26,9 @@ pub use exercise::echo_lines;
 /// The bytes the client sends are read through std's [`BufRead`]: `fill_buf` hands out what
 /// has arrived and not been consumed yet (receiving more only when nothing is left; an empty
 /// slice is end of stream), `consume(n)` marks `n` of those bytes as used, and everything
-/// std builds on the two works too (`read_until`, `take`, `skip_until`…). How the bytes are
-/// cut into arrivals is the connection's business, not the loop's: the lesson's receives up
-/// to 8 KiB at a time, the checks' cuts them wherever a check wants.
+/// std's `BufRead` and `Read` build on the two works too. How the bytes are cut into arrivals
+/// is the connection's business, not the loop's: the lesson's receives up to 8 KiB at a
+/// time, the checks' cuts them wherever a check wants.
 pub trait Client: BufRead {
     /// Send all of `bytes` to the client.
     fn send_all(&mut self, bytes: &[u8]) -> io::Result<()>;

@@ -31,6 +31,9 @@ enum Piece {
     Xs(usize),
     /// Reading fails with this error.
     Fail(ErrorKind),
+    /// Reading fails once with `Interrupted` (EINTR, as after a stop and continue), then goes
+    /// on with the next piece.
+    Interrupted,
 }
 
 /// One client, as the echo loop sees it: what it sends (then end of stream), and what the
@@ -94,6 +97,10 @@ impl BufRead for Script {
             Some(Piece::Fail(kind)) => {
                 self.failed = true;
                 Err(io::Error::from(*kind))
+            }
+            Some(Piece::Interrupted) => {
+                self.at += 1;
+                Err(io::Error::from(ErrorKind::Interrupted))
             }
         }
     }
@@ -238,8 +245,8 @@ fn check(
         if conn.sends != expected {
             fail(
                 &format!("{what}\n{sent}\nWhat went back (one entry per send_all) is wrong."),
-                &show_all(&expected),
-                &show_all(&conn.sends),
+                &format!("{}, then {}", show_all(&expected), show_result(&returns)),
+                &format!("{}, then {}", show_all(&conn.sends), show_result(&result)),
             );
         }
         if result != returns {
@@ -388,6 +395,38 @@ fn an_error_from_reading_ends_the_loop_at_once() {
         &[b"one\n"],
         Err(ErrorKind::TimedOut),
     );
+}
+
+#[test]
+fn a_read_interrupted_by_a_signal_is_made_again() {
+    // After a stop and continue (Ctrl-Z, fg), a recv() with a timeout fails with EINTR
+    // (signal(7)): no news from the client. Here: before the first line, in the middle of a
+    // line, and while the rest of a refused line is being dropped. The loop must do exactly
+    // what it does with the same arrivals and no interruption (which other checks judge).
+    let arrivals: [&[u8]; 3] = [b"hel", b"lo\nabcdefgh", b"ij\nok\n"];
+    let run = |interrupted: bool| {
+        let mut pieces = Vec::new();
+        for arrival in arrivals {
+            if interrupted {
+                pieces.push(Piece::Interrupted);
+            }
+            pieces.push(Piece::Bytes(arrival.to_vec()));
+        }
+        let mut conn = Script::new(pieces);
+        let result = yours(|| echo_lines(&mut conn, 8)).map_err(|e| e.kind());
+        format!("{}, then {}", show_all(&conn.sends), show_result(&result))
+    };
+    let (plain, interrupted) = (run(false), run(true));
+    if plain != interrupted {
+        fail(
+            "The client sent b\"hello\\nabcdefghij\\nok\\n\" (max_line = 8), and three reads were \
+             interrupted by a signal on the way (Interrupted, EINTR: a stop and continue of the \
+             server does it). That ends nothing: read again, and do what you do without the \
+             interruptions.",
+            &format!("{plain} (as without the interruptions)"),
+            &interrupted,
+        );
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 // CORRECT, written differently: no take, no read_until, no skip_until. A hand-made loop over
 // fill_buf/consume that looks for the newline in each arrival, keeps the bytes of the line
 // so far (never more than max_line), and a flag for "in a refused line, dropping bytes".
+// fill_buf's Interrupted is retried here, as std's read_until and skip_until do.
 
 use std::io::{self, ErrorKind};
 
@@ -11,7 +12,12 @@ pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary
     let mut line: Vec<u8> = Vec::new();
     let mut dropping = false;
     loop {
-        let arrived = conn.fill_buf()?;
+        let arrived = match conn.fill_buf() {
+            Ok(arrived) => arrived,
+            // A signal interrupted the recv() (a stop and continue): nothing ended, read again.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if arrived.is_empty() {
             if line.is_empty() {
                 return Ok(summary);

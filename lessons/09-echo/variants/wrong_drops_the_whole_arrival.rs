@@ -21,7 +21,11 @@ pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary
             conn.send_all(refusal(max_line).as_bytes())?;
             summary.refused += 1;
             loop {
-                let arrived = conn.fill_buf()?;
+                let arrived = match conn.fill_buf() {
+                    Ok(arrived) => arrived,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
                 let (n, found) = (arrived.len(), arrived.contains(&b'\n'));
                 conn.consume(n);
                 if n == 0 || found {

@@ -12,7 +12,11 @@ pub fn echo_lines(conn: &mut impl Client, max_line: usize) -> io::Result<Summary
     let mut line: Vec<u8> = Vec::new();
     let mut dropping = false;
     loop {
-        let arrived = conn.fill_buf()?;
+        let arrived = match conn.fill_buf() {
+            Ok(arrived) => arrived,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if arrived.is_empty() {
             if line.is_empty() {
                 return Ok(summary);
