@@ -35,11 +35,12 @@ impl Decoder for VarintPrefixed {
     ///   `io::ErrorKind::InvalidData`, as soon as that 5th byte is there. Never a panic,
     ///   never a length that wrapped round.
     /// - One length, one encoding: a varint of more than one byte whose last byte is `00`
-    ///   (`80 00` for 0, `85 00` for 5) is not in its shortest form: `InvalidData`. (`00`
-    ///   alone is 0, a frame with an empty payload.)
+    ///   (`80 00` for 0, `85 00` for 5) is not in its shortest form: `InvalidData` as soon
+    ///   as that last byte is there, without waiting for the payload. (`00` alone is 0, a
+    ///   frame with an empty payload.)
     /// - A length of exactly `self.max` is fine; over it, `InvalidData` as soon as the
     ///   varint is complete: without waiting for the payload, and without making room for
-    ///   it. No `reserve` for a payload at all: a varint is only a claim (one that promises
+    ///   it. (`max` is a `usize`, and may be more than any `u32`: then no length is over it.) No `reserve` for a payload at all: a varint is only a claim (one that promises
     ///   4 GiB must cost nothing, whatever `max` is); FramedRead makes room as bytes come.
     /// - Print nothing: the lesson narrates around your decoder.
     fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<BytesMut>> {

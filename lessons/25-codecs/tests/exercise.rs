@@ -283,18 +283,50 @@ fn a_sixth_varint_byte_is_refused_at_once() {
 
 #[test]
 fn a_varint_not_in_its_shortest_form_is_refused() {
-    // 0 as 80 00, 5 as 85 00, 1 as 81 80 00: each has a shorter form.
-    for varint in [&b"\x80\x00"[..], b"\x85\x00", b"\x81\x80\x00"] {
+    // 0 as 80 00, 5 as 85 00, 1 as 81 80 00, 128 as 80 81 00 (80 01 is enough), 2^28 - 1 as
+    // ff ff ff ff 00 (ff ff ff 7f is enough): each has a shorter form. Refused as soon as its
+    // last byte is there, with no payload behind it (max = usize::MAX: nothing else refuses
+    // it), and with its payload behind it.
+    let longer: [(&[u8], usize); 5] = [
+        (b"\x80\x00", 0),
+        (b"\x85\x00", 5),
+        (b"\x81\x80\x00", 1),
+        (b"\x80\x81\x00", 128),
+        (b"\xff\xff\xff\xff\x00", (1 << 28) - 1),
+    ];
+    for (varint, len) in longer {
         let mut stream = frame(b"ok");
         stream.extend_from_slice(varint);
-        stream.extend_from_slice(b"hello");
         expect(
-            "A varint not in its shortest form",
-            64,
+            "A varint not in its shortest form, nothing after it",
+            usize::MAX,
             &stream,
             Outcome::refused(&[b"ok"]),
         );
+        if len <= 1024 {
+            stream.extend(std::iter::repeat_n(b'p', len));
+            expect(
+                "A varint not in its shortest form, then its payload",
+                1024,
+                &stream,
+                Outcome::refused(&[b"ok"]),
+            );
+        }
     }
+}
+
+/// `max` is a usize, and may be more than any u32 holds: then no length is over it.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn a_max_past_u32_is_not_cut_down() {
+    // max = 2^32 + 200: frames of 201 and 300 bytes are under it (a max cut to 32 bits
+    // would be 200), and so is u32::MAX (ff ff ff ff 0f), which waits for its payload.
+    let max = (1usize << 32) + 200;
+    let (a, b) = (vec![b'a'; 201], vec![b'b'; 300]);
+    let mut stream = frames(&[&a, &b]);
+    stream.extend_from_slice(b"\xff\xff\xff\xff\x0f");
+    let want = Outcome::waiting(&[&a, &b], b"\xff\xff\xff\xff\x0f");
+    expect("A max past u32::MAX", max, &stream, want);
 }
 
 #[test]
