@@ -50,13 +50,27 @@ impl Lesson {
 }
 
 /// `cargo test --test contract` alone does not rebuild the lessons: a binary built before its
-/// last edit would be tested instead of the code. Its dep-info file says what it was built
-/// from; a source newer than the binary stops the check with what to do.
+/// last edit, or built with the learner's exercise or a variant in place of the solution
+/// (`cargo exercise`, `cargo xtask verify-exercises` leave such a build), would be tested
+/// instead of the reference. Its dep-info file says what it was built from.
 fn built_from_todays_sources(bin: &str) {
+    let rebuild = "build the lessons first, `cargo build --workspace --bins --examples` \
+                   (a whole `cargo test` does)";
     if let Some(source) = testkit::newer_source(Path::new(bin)) {
         panic!(
-            "{bin} was built before {} changed: build the lessons first, \
-             `cargo build --workspace --bins --examples` (a whole `cargo test` does)",
+            "{bin} was built before {} changed: {rebuild}",
+            source.display()
+        );
+    }
+    let not_the_reference = testkit::built_from(Path::new(bin))
+        .into_iter()
+        .find(|source| {
+            let path = source.to_string_lossy().replace('\\', "/");
+            path.contains("/variants/") || path.ends_with("/src/exercise.rs")
+        });
+    if let Some(source) = not_the_reference {
+        panic!(
+            "{bin} was built from {}, not the solution: {rebuild}",
             source.display()
         );
     }

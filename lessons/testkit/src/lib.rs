@@ -121,18 +121,26 @@ pub fn target_dir() -> std::path::PathBuf {
         .to_path_buf()
 }
 
+/// The files cargo built the binary `bin` from, as its dep-info file next to it says
+/// (`lesson-09-echo.d`, `examples/NAME-HASH.d`): empty if there is none.
+pub fn built_from(bin: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let dep_info = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
+    // `TARGET: SOURCE SOURCE …` (paths with spaces are escaped; the workspace's have none).
+    let sources = dep_info.lines().next().and_then(|l| l.split_once(": "));
+    sources.map_or(vec![], |(_, list)| {
+        list.split_whitespace()
+            .map(std::path::PathBuf::from)
+            .collect()
+    })
+}
+
 /// A source file newer than the binary `bin`, if there is one: the binary was built before
-/// that file's last edit. Cargo's dep-info file next to it (`lesson-09-echo.d`,
-/// `examples/NAME-HASH.d`) lists exactly the files it was built from.
+/// that file's last edit.
 pub fn newer_source(bin: &std::path::Path) -> Option<std::path::PathBuf> {
     let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let built = modified(bin)?;
-    let dep_info = std::fs::read_to_string(bin.with_extension("d")).ok()?;
-    // `TARGET: SOURCE SOURCE …` (paths with spaces are escaped; the workspace's have none).
-    let (_, sources) = dep_info.lines().next()?.split_once(": ")?;
-    sources
-        .split_whitespace()
-        .map(std::path::PathBuf::from)
+    built_from(bin)
+        .into_iter()
         .find(|source| modified(source).is_some_and(|t| t > built))
 }
 
