@@ -22,8 +22,8 @@ use socket2::Socket;
 ///   narrates socket(), setsockopt() and bind()). It returns the bound socket, or bind()'s
 ///   error, with the failed socket already closed. Make and bind no socket any other way.
 /// - The ports are tried in increasing order, each once, on `ip`. The first that binds wins:
-///   return its socket and the address the socket really has now (ask the socket), and make no
-///   attempt after it.
+///   return its socket and the address it is bound to (the one you asked for: the socket's
+///   `local_addr()`, getsockname(), says the same), and make no attempt after it.
 /// - "Address already in use" (`io::ErrorKind::AddrInUse`): another socket holds that port, so
 ///   the next one may be free. Any other error is about the address or the program, not this
 ///   one port (an IP address this machine does not have, a port it may not use): another port

@@ -78,8 +78,9 @@ fn run(
 ) -> (io::Result<(Socket, SocketAddr)>, Vec<SocketAddr>) {
     let plans = RefCell::new(plans.0);
     let attempts = RefCell::new(Vec::new());
+    let range = ports.clone();
     let bind = |addr: SocketAddr| {
-        attempts.borrow_mut().push(addr);
+        record(&mut attempts.borrow_mut(), &range, addr);
         // A port handed over once is held from then on, by the socket handed over.
         let plan = plans.borrow_mut().remove(&addr.port());
         match plan {
@@ -93,6 +94,39 @@ fn run(
     };
     let result = yours(|| bind_in_range(ip, ports, bind));
     (result, attempts.into_inner())
+}
+
+/// Record one attempt. One that asks for an address already tried, or for a port outside the
+/// range, fails the check at once: such a search might never end (a loop that retries the same
+/// port, a counter that wraps round after 65535), and a check must end.
+#[track_caller]
+fn record(attempts: &mut Vec<SocketAddr>, ports: &RangeInclusive<u16>, addr: SocketAddr) {
+    let again = attempts.contains(&addr);
+    attempts.push(addr);
+    let (first, last) = (ports.start(), ports.end());
+    let what = if again {
+        format!(
+            "bind_in_range asked bind() for {addr} a second time: each port is tried once, and \
+             a search that comes back to a port it tried may never end."
+        )
+    } else if !ports.contains(&addr.port()) {
+        let port = addr.port();
+        format!(
+            "bind_in_range asked bind() for port {port}, outside the range {first}..={last}: \
+             only the range's own ports may be tried."
+        )
+    } else {
+        return;
+    };
+    let skipped = attempts.len().saturating_sub(6);
+    let recent = show(&attempts[skipped..]);
+    let got = if skipped > 0 {
+        format!("(…{skipped} before)\n{recent}")
+    } else {
+        recent
+    };
+    let expected = format!("each port of {first}..={last} at most once, in increasing order");
+    fail(&what, &expected, &got)
 }
 
 fn show(attempts: &[SocketAddr]) -> String {
@@ -285,13 +319,28 @@ fn really_bind(addr: SocketAddr) -> io::Result<Socket> {
     Ok(socket)
 }
 
+/// Your `bind_in_range` over real sockets, each attempt recorded (and a repeated one stopped).
+fn really(ip: IpAddr, ports: RangeInclusive<u16>) -> io::Result<(Socket, SocketAddr)> {
+    let mut attempts = Vec::new();
+    let range = ports.clone();
+    let bind = |addr| {
+        record(&mut attempts, &range, addr);
+        really_bind(addr)
+    };
+    yours(|| bind_in_range(ip, ports, bind))
+}
+
 #[test]
 fn over_real_sockets_the_kernel_answers() {
     // A port a listener holds: the kernel's own "address already in use".
     let holder = TcpListener::bind("127.0.0.1:0").unwrap();
     let taken = holder.local_addr().unwrap().port();
-    let result = yours(|| bind_in_range(LOOPBACK, taken..=taken, really_bind));
-    let why = "Over real sockets: the range's one port is held by a listener.";
+    let result = really(LOOPBACK, taken..=taken);
+    let why = format!(
+        "Over real sockets: the range {taken}..={taken} (one port, a range all the same) is held \
+         by a listener."
+    );
+    let why = why.as_str();
     let message = check_error(why, result, ErrorKind::AddrInUse);
     if !message.contains(&taken.to_string()) {
         fail(
@@ -304,11 +353,14 @@ fn over_real_sockets_the_kernel_answers() {
     // 192.0.2.1 is reserved for documentation (RFC 5737): no machine has it.
     let elsewhere: IpAddr = "192.0.2.1".parse().unwrap();
     let mut attempts = 0;
+    let range = 20_000..=20_009;
+    let mut tried = Vec::new();
     let count = |addr| {
         attempts += 1;
+        record(&mut tried, &range, addr);
         really_bind(addr)
     };
-    let result = yours(|| bind_in_range(elsewhere, 20_000..=20_009, count));
+    let result = yours(|| bind_in_range(elsewhere, range.clone(), count));
     let why = "Over real sockets: bind(192.0.2.1:…) is refused, whatever the port.";
     check_error(why, result, ErrorKind::AddrNotAvailable);
     if attempts != 1 {
@@ -326,7 +378,7 @@ fn over_real_sockets_the_kernel_answers() {
         .local_addr()
         .unwrap()
         .port();
-    let result = yours(|| bind_in_range(LOOPBACK, free..=free, really_bind));
+    let result = really(LOOPBACK, free..=free);
     let socket = check_bound(result, LOOPBACK, free);
     socket.listen(8).expect("listen()");
     Conn::open(SocketAddr::new(LOOPBACK, free));

@@ -18,11 +18,13 @@ use crate::{handle, Connection, Shared};
 ///
 /// The contract (what the checks test):
 /// - `try_enter` gives a `Pass` while fewer than `max` passes exist, and `None` when `max`
-///   do. Never more than `max` passes at once, even when many threads call `try_enter` at
-///   the same moment, over and over (the checks make 32 threads do that, thousands of times).
+///   do, at once: it never waits for a place. Never more than `max` passes at once, even when
+///   many threads call `try_enter` at the same moment, over and over (the checks make 32
+///   threads do that for three quarters of a second); and never `None` while fewer than
+///   `max` exist, whatever another thread is doing at that moment.
 /// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works.
 /// - Two `Limit`s are independent: each counts its own passes.
-/// - One `Limit` is shared by reference between threads (it must be `Sync`).
+/// - One `Limit` is shared between threads (it must be `Send` and `Sync`).
 pub struct Limit {
     // Yours: what it needs.
 }

