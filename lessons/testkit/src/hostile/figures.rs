@@ -78,8 +78,11 @@ pub fn record(battery: &str, name: &str, figures: &str) {
     if !dir.is_dir() {
         return;
     }
-    let content = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Err(why) = check(&case, &content) {
+    let checked = match std::fs::read_to_string(&path) {
+        Ok(content) => check(&case, &content),
+        Err(e) => Err(format!("the figures of a case the battery runs are missing ({e})")),
+    };
+    if let Err(why) = checked {
         panic!(
             "\n\n{}: {why}\nThe book shows this case's figures from that file. Regenerate them \
              with:\n    BLESS=1 cargo test -p {} {battery}\n",
