@@ -434,6 +434,7 @@ fn skipped(battery: &str, skips: &[(&'static str, String)], case: &str) -> bool 
     match skips.iter().find(|(c, _)| *c == case) {
         Some((_, why)) => {
             eprintln!("{battery} {case}: skipped: {why}");
+            figures::skipped(battery, case);
             true
         }
         None => false,

@@ -9,13 +9,14 @@
 //! normal client served in 0 ms (bound 3000 ms); cut after 3006 ms; server peak RSS 2.8 MB, …
 //! ```
 //!
-//! A chapter shows line 2 in a table cell: `{{#include ../lessons/11-threads/hostile/exchange/trickle.txt:2}}`.
-//! The check is a hash of line 2, so a figure typed by hand no longer matches its mark
-//! ([`check`], run by `tests/book.rs` on every included file). Each case writes its own file, so
-//! cases running in parallel threads or processes never share one. Without `BLESS`, a case whose
-//! battery has a folder (the lesson keeps its figures) requires its file, with a valid mark:
-//! every case the battery runs has its figures. The numbers themselves change from run to run
-//! and are never compared.
+//! A chapter shows line 2 in a table cell:
+//! `{{#include ../lessons/11-threads/hostile/exchange/trickle.txt:2}}`. The check is a hash of
+//! line 2, so a figure typed by hand no longer matches its mark ([`check`], run by
+//! `tests/book.rs` on every included file). Each case writes its own file, so cases running in
+//! parallel threads or processes never share one. Without `BLESS`, a case whose battery has a
+//! folder (the lesson keeps its figures) requires its file, with a valid mark: every case the
+//! battery runs has its figures, and a case it skips has none ([`skipped`]). The numbers
+//! themselves change from run to run and are never compared.
 
 use std::path::PathBuf;
 
@@ -80,7 +81,9 @@ pub fn record(battery: &str, name: &str, figures: &str) {
     }
     let checked = match std::fs::read_to_string(&path) {
         Ok(content) => check(&case, &content),
-        Err(e) => Err(format!("the figures of a case the battery runs are missing ({e})")),
+        Err(e) => Err(format!(
+            "the figures of a case the battery runs are missing ({e})"
+        )),
     };
     if let Err(why) = checked {
         panic!(
@@ -90,6 +93,26 @@ pub fn record(battery: &str, name: &str, figures: &str) {
             std::env::var("CARGO_PKG_NAME").unwrap_or_default()
         );
     }
+}
+
+/// A case the battery skips has no figures: with `BLESS=1` an old file is removed; otherwise
+/// one left over fails (the book would show figures of a case that no longer runs).
+pub fn skipped(battery: &str, name: &str) {
+    let Some(dir) = folder() else { return };
+    let path = dir.join(format!("{name}.txt"));
+    if !path.exists() {
+        return;
+    }
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("removing {path:?}: {e}"));
+        return;
+    }
+    panic!(
+        "\n\n{}: figures of a case the battery now skips. Remove them with:\n    \
+         BLESS=1 cargo test -p {} {battery}\n",
+        path.display(),
+        std::env::var("CARGO_PKG_NAME").unwrap_or_default()
+    );
 }
 
 #[cfg(test)]
