@@ -7,7 +7,8 @@
 //! - every chapter shows its lesson's real output and diagram, and its exercise;
 //! - every `cargo run -p X` (and `cargo test -p`, `cargo exercise`) names a real package.
 //! - every function a chapter shows fits on a screen (at most 60 lines).
-//! - the tables of measurements are `cargo xtask bench`'s output, never typed by hand.
+//! - the tables of measurements are `cargo xtask bench`'s output, never typed by hand;
+//! - the hostile battery's figures a chapter shows are the files the battery wrote.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -161,6 +162,9 @@ fn every_include_resolves_to_a_real_file_and_anchor() {
             );
             let Some(anchor) = anchor else { continue };
             if anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                if figures_file(&path) && anchor == "2" {
+                    continue; // the battery's figures: checked by hostile_figures_are_the_batterys
+                }
                 panic!(
                     "book/{chapter} includes {path}:{anchor} by line numbers; use a named anchor"
                 );
@@ -443,6 +447,72 @@ fn measurement_tables_are_the_bench_tools_output() {
     assert!(
         seen > 0,
         "no chapter includes a table from book/generated/perf/"
+    );
+}
+
+/// Is `path` (as a chapter includes it) a file of the hostile battery's figures?
+fn figures_file(path: &str) -> bool {
+    path.starts_with("../lessons/") && path.contains("/hostile/") && path.ends_with(".txt")
+}
+
+/// Check a figures file with testkit's own check: its mark names the battery and the case of
+/// its file name, and its hash matches the figures (so a figure typed by hand fails).
+fn check_figures(file: &Path) -> Result<(), String> {
+    let content = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let name = file.file_stem().unwrap().to_string_lossy();
+    let mark = content.lines().next().unwrap_or_default();
+    let battery = mark.split_once(' ').map_or("", |(b, _)| b);
+    if !["hostile", "hostile_once", "hostile_udp"].contains(&battery) {
+        return Err(format!("{}: no battery's mark: {mark:?}", file.display()));
+    }
+    testkit::hostile::figures::check(&format!("{battery} {name}"), &content)
+        .map_err(|why| format!("{}: {why}", file.display()))
+}
+
+/// The hostile battery's figures in a chapter come from the last blessed run
+/// (`BLESS=1 cargo test -p lesson-NN-x hostile`): every `{{#include ../lessons/…/hostile/…txt:2}}`
+/// includes line 2 (the figures, without the mark) of a file the battery wrote and nobody
+/// edited since, and every file a lesson keeps is such a file. (The battery itself requires the
+/// file of every case it runs, once a lesson keeps its figures.) The numbers are never compared.
+#[test]
+fn hostile_figures_are_the_batterys() {
+    let mut shown = 0;
+    let mut bad = vec![];
+    for (name, text) in chapters() {
+        for (path, anchor) in includes(&text) {
+            if !figures_file(&path) {
+                continue;
+            }
+            shown += 1;
+            if anchor.as_deref() != Some("2") {
+                bad.push(format!(
+                    "{name} includes {path} whole: include line 2, the figures"
+                ));
+            }
+            if let Err(why) = check_figures(&root().join("book").join(&path)) {
+                bad.push(format!("{name}: {why}"));
+            }
+        }
+    }
+    for (folder, _) in lessons() {
+        let kept = root().join("lessons").join(&folder).join("hostile");
+        let Ok(binaries) = fs::read_dir(&kept) else {
+            continue;
+        };
+        for binary in binaries {
+            for file in fs::read_dir(binary.unwrap().path()).unwrap() {
+                if let Err(why) = check_figures(&file.unwrap().path()) {
+                    bad.push(why);
+                }
+            }
+        }
+    }
+    assert!(shown > 0, "no chapter shows the hostile battery's figures");
+    assert!(
+        bad.is_empty(),
+        "hostile figures that are not the battery's (regenerate with \
+         BLESS=1 cargo test -p lesson-NN-x hostile):\n{}",
+        bad.join("\n")
     );
 }
 

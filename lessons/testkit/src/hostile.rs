@@ -115,6 +115,7 @@ use std::time::{Duration, Instant};
 
 use crate::{timeout, Server};
 
+pub mod figures;
 pub mod once;
 pub mod udp;
 
@@ -421,7 +422,9 @@ impl<'t> Case<'t> {
             }
             None => self.note("server memory: not measured (no /proc here)"),
         }
-        eprintln!("hostile {}: {}", self.name, self.figures.join("; "));
+        let figures = self.figures.join("; ");
+        eprintln!("hostile {}: {figures}", self.name);
+        figures::record("hostile", self.name, &figures);
         self.server.stop();
     }
 }
@@ -431,6 +434,7 @@ fn skipped(battery: &str, skips: &[(&'static str, String)], case: &str) -> bool 
     match skips.iter().find(|(c, _)| *c == case) {
         Some((_, why)) => {
             eprintln!("{battery} {case}: skipped: {why}");
+            figures::skipped(battery, case);
             true
         }
         None => false,

@@ -166,11 +166,13 @@ fn exited(case: &str, server: Server, began: Instant, bound: Duration, note: &st
             format!("exit 1, {:?}", said.unwrap_or_default())
         }
     };
-    eprintln!(
-        "hostile_once {case}: {note}; server exited after {} ms (bound {} ms): {how}",
+    let figures = format!(
+        "{note}; server exited after {} ms (bound {} ms): {how}",
         took.as_millis(),
         bound.as_millis()
     );
+    eprintln!("hostile_once {case}: {figures}");
+    super::figures::record("hostile_once", case, &figures);
     run
 }
 

@@ -329,7 +329,9 @@ impl<'t> Case<'t> {
             }
             self.server.stop();
         }
-        eprintln!("hostile_udp {}: {}", self.name, self.figures.join("; "));
+        let figures = self.figures.join("; ");
+        eprintln!("hostile_udp {}: {figures}", self.name);
+        super::figures::record("hostile_udp", self.name, &figures);
     }
 
     fn normal_client(mut self) {

@@ -1,0 +1,132 @@
+//! The battery's figures, kept for the book.
+//!
+//! With `BLESS=1`, each case of a battery writes what it measured to
+//! `lessons/NN-topic/hostile/BINARY/CASE.txt` (BINARY: the test file the battery runs in, e.g.
+//! `exchange`), two lines and no newline at the end:
+//!
+//! ```text
+//! hostile trickle: written by the battery (BLESS=1), check 5f1c0a2b9e3d4c71
+//! normal client served in 0 ms (bound 3000 ms); cut after 3006 ms; server peak RSS 2.8 MB, …
+//! ```
+//!
+//! A chapter shows line 2 in a table cell:
+//! `{{#include ../lessons/11-threads/hostile/exchange/trickle.txt:2}}`. The check is a hash of
+//! line 2, so a figure typed by hand no longer matches its mark ([`check`], run by
+//! `tests/book.rs` on every included file). Each case writes its own file, so cases running in
+//! parallel threads or processes never share one. Without `BLESS`, a case whose battery has a
+//! folder (the lesson keeps its figures) requires its file, with a valid mark: every case the
+//! battery runs has its figures, and a case it skips has none ([`skipped`]). The numbers
+//! themselves change from run to run and are never compared.
+
+use std::path::PathBuf;
+
+/// FNV-1a, 64 bits: stable across Rust versions, unlike `DefaultHasher`.
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The file's text for `case` (named as the battery prints it: `hostile trickle`).
+pub fn text(case: &str, figures: &str) -> String {
+    format!(
+        "{case}: written by the battery (BLESS=1), check {:016x}\n{figures}",
+        hash(figures)
+    )
+}
+
+/// Is `content` a figures file the battery wrote for `case` (`hostile trickle`), untouched?
+pub fn check(case: &str, content: &str) -> Result<(), String> {
+    let Some((mark, figures)) = content.split_once('\n') else {
+        return Err("not two lines: a mark, then the figures".into());
+    };
+    if figures.is_empty() || figures.contains('\n') {
+        return Err("the figures are not one line with no newline after it".into());
+    }
+    if content != text(case, figures) {
+        return Err(format!(
+            "its mark is not the battery's for {case:?} and these figures (expected {:?}, \
+             found {mark:?}): typed by hand? Regenerate it with BLESS=1",
+            text(case, figures).lines().next().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+/// Where this test binary's battery keeps its figures: `hostile/BINARY/` in the lesson.
+fn folder() -> Option<PathBuf> {
+    let lesson = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    let exe = std::env::current_exe().ok()?;
+    let stem = exe.file_stem()?.to_str()?;
+    // cargo names a test binary `FILE-HASH`.
+    let binary = stem.rsplit_once('-').map_or(stem, |(name, _)| name);
+    Some(lesson.join("hostile").join(binary))
+}
+
+/// At the end of a case: with `BLESS=1` write its figures; otherwise, if the battery keeps
+/// figures, check that this case's file is there and untouched. `battery` is the prefix the
+/// battery prints (`hostile`, `hostile_once`, `hostile_udp`), `name` the case.
+pub fn record(battery: &str, name: &str, figures: &str) {
+    let Some(dir) = folder() else { return };
+    let path = dir.join(format!("{name}.txt"));
+    let case = format!("{battery} {name}");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {dir:?}: {e}"));
+        std::fs::write(&path, text(&case, figures))
+            .unwrap_or_else(|e| panic!("writing {path:?}: {e}"));
+        return;
+    }
+    if !dir.is_dir() {
+        return;
+    }
+    let checked = match std::fs::read_to_string(&path) {
+        Ok(content) => check(&case, &content),
+        Err(e) => Err(format!(
+            "the figures of a case the battery runs are missing ({e})"
+        )),
+    };
+    if let Err(why) = checked {
+        panic!(
+            "\n\n{}: {why}\nThe book shows this case's figures from that file. Regenerate them \
+             with:\n    BLESS=1 cargo test -p {} {battery}\n",
+            path.display(),
+            std::env::var("CARGO_PKG_NAME").unwrap_or_default()
+        );
+    }
+}
+
+/// A case the battery skips has no figures: with `BLESS=1` an old file is removed; otherwise
+/// one left over fails (the book would show figures of a case that no longer runs).
+pub fn skipped(battery: &str, name: &str) {
+    let Some(dir) = folder() else { return };
+    let path = dir.join(format!("{name}.txt"));
+    if !path.exists() {
+        return;
+    }
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("removing {path:?}: {e}"));
+        return;
+    }
+    panic!(
+        "\n\n{}: figures of a case the battery now skips. Remove them with:\n    \
+         BLESS=1 cargo test -p {} {battery}\n",
+        path.display(),
+        std::env::var("CARGO_PKG_NAME").unwrap_or_default()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_the_battery_wrote_passes_and_a_hand_edit_does_not() {
+        let written = text("hostile trickle", "cut after 3006 ms; peak 2.8 MB");
+        assert_eq!(check("hostile trickle", &written), Ok(()));
+        let edited = written.replace("3006 ms", "about 3 s");
+        assert!(check("hostile trickle", &edited).is_err());
+        assert!(check("hostile flood", &written).is_err());
+        assert!(check("hostile trickle", "cut after 3 s").is_err());
+        assert!(check("hostile trickle", &format!("{written}\n")).is_err());
+    }
+}
