@@ -65,8 +65,9 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Start watching `pid` (nothing to watch: `None`, or not Linux).
-    pub fn start(pid: Option<u32>) -> Watch {
+    /// Start watching `pid` (nothing to watch: `None`, or not Linux); `gentle`: at the lowest
+    /// priority, out of the way of a latency measurement (its samples may then come late).
+    pub fn start(pid: Option<u32>, gentle: bool) -> Watch {
         let pid = pid.filter(|&p| proc::cpu_seconds(p).is_some());
         let peak = Arc::new(Mutex::new(Peak {
             pid,
@@ -77,7 +78,9 @@ impl Watch {
         let thread = pid.map(|pid| {
             let (peak, stop) = (peak.clone(), stop.clone());
             std::thread::spawn(move || {
-                proc::step_aside();
+                if gentle {
+                    proc::step_aside();
+                }
                 while !stop.load(Ordering::Relaxed) {
                     let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
                     proc::sample(pid, &mut p);
