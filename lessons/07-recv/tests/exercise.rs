@@ -4,44 +4,15 @@
 //! for the next call and how much memory it asks for, never what anything prints.
 //! (`cargo exercise lesson-07-recv` runs them on src/exercise.rs.)
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::io::{self, ErrorKind, Read};
 
 use lesson_07_recv::read_message;
+use testkit::allocations::{largest_during, Counting};
 use testkit::{fail, yours};
 
-/// Counts, for the thread that asks, the largest single allocation made while it watches.
-struct Measured;
-
-thread_local! {
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note(size: usize) {
-    let _ = LARGEST.try_with(|largest| largest.set(largest.get().max(size)));
-}
-
-unsafe impl GlobalAlloc for Measured {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
+/// Counts, per thread, what the check's thread asks the allocator for (testkit::allocations).
 #[global_allocator]
-static MEASURED: Measured = Measured;
+static COUNTING: Counting = Counting;
 
 /// A fake connection: each `read` (recv) hands out the next piece, cut to the buffer's size
 /// (what is left of a piece stays for the next read); then 0, end of stream. A piece can
@@ -275,9 +246,7 @@ fn a_message_of_exactly_max_bytes_passes_one_more_does_not() {
 fn the_length_is_checked_before_any_memory_is_set_aside() {
     let announced: u32 = 64 * 1024 * 1024;
     let mut conn = Pieces::all_at_once(&announced.to_be_bytes());
-    LARGEST.with(|largest| largest.set(0));
-    let result = yours(|| read_message(&mut conn, 1024));
-    let largest = LARGEST.with(Cell::get);
+    let (result, largest) = largest_during(|| yours(|| read_message(&mut conn, 1024)));
     got_error(
         &result,
         ErrorKind::InvalidData,
@@ -298,9 +267,7 @@ fn a_small_message_takes_memory_for_its_length_not_for_the_limit() {
     // The limit is generous (64 MiB), the message is 5 bytes: a server with many connections
     // cannot set the limit aside for every message.
     let mut conn = Pieces::all_at_once(b"\0\0\0\x05hello");
-    LARGEST.with(|largest| largest.set(0));
-    let result = yours(|| read_message(&mut conn, 64 * 1024 * 1024));
-    let largest = LARGEST.with(Cell::get);
+    let (result, largest) = largest_during(|| yours(|| read_message(&mut conn, 64 * 1024 * 1024)));
     got_message(&result, b"hello", "5 bytes announced, the limit 64 MiB");
     if largest > 64 * 1024 {
         fail(

@@ -4,8 +4,6 @@
 //! section of the spec (book/28-reliable.md) it tests, and checks what arrives, never anything
 //! printed. (`cargo exercise lesson-28-reliable` runs them on src/exercise.rs.)
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, UdpSocket};
@@ -15,45 +13,11 @@ use std::time::{Duration, Instant};
 
 use lesson_28_reliable::relay::{Faults, Relay};
 use lesson_28_reliable::{fingerprint, receive, send, Config, Link, Packet};
+use testkit::allocations::{live_bytes, Counting};
 use testkit::{fail, yours};
 
-/// Counts the bytes each thread has allocated and not freed, so that a check can see how much
-/// memory your receiver holds (it runs on the check's own thread there).
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn count(delta: isize) {
-    let _ = LIVE.try_with(|live| live.set(live.get() + delta));
-}
-
-fn live_bytes() -> isize {
-    LIVE.with(Cell::get)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            count(layout.size() as isize);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        count(-(layout.size() as isize));
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            count(new_size as isize - layout.size() as isize);
-        }
-        p
-    }
-}
-
+/// Counts the bytes each thread has allocated and not freed (testkit::allocations), so that a
+/// check can see how much memory your receiver holds (it runs on the check's own thread there).
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
