@@ -173,11 +173,10 @@ pub fn example_of(folder: &str, name: &str) -> Option<String> {
         if !stem.starts_with(&format!("{name}-")) {
             continue;
         }
-        let deps = std::fs::read_to_string(&path).unwrap_or_default();
-        if !deps.contains(&source) {
+        let bin = dir.join(format!("{stem}{}", std::env::consts::EXE_SUFFIX));
+        if !built_from(&bin).iter().any(|s| s.ends_with(&source)) {
             continue;
         }
-        let bin = dir.join(format!("{stem}{}", std::env::consts::EXE_SUFFIX));
         if let Ok(modified) = bin.metadata().and_then(|m| m.modified()) {
             if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
                 newest = Some((modified, bin));
