@@ -12,10 +12,10 @@
 //! It writes book/generated/perf/*.md, each starting with [`MARK`] and a line naming the
 //! machine and the date; tests/book.rs checks that the chapter's tables are these files.
 //!
-//! `--bulk`: only the bulk transfer's table (one connection as fast as it goes: iperf3 when
-//! installed, a plain `write_all` loop, lesson 06 `--bulk`), about a minute.
 //! `--only chat.md,threads.md`: only those files' tables (`closed.md` and `cost.md` come
-//! together).
+//! together). `--bulk` is `--only bulk.md`: the bulk transfer's table (one connection as fast
+//! as it goes: iperf3 when installed, a plain `write_all` loop, lesson 06 `--bulk`), about a
+//! minute.
 //!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
 //! if a server loses connections or does less than half the reference's round trips a second
@@ -161,17 +161,15 @@ pub fn bench(args: &[&str]) -> bool {
     }
     let began = Instant::now();
     let mut lab = lab;
-    // `--bulk`: only the bulk transfer's table (a minute, not five).
+    // `--only FILE,…`: only those tables; `--bulk` is `--only bulk.md` (a minute, not five).
     let only: Vec<&str> = match args.iter().position(|a| *a == "--only") {
         Some(i) => args
             .get(i + 1)
             .map_or(vec![], |list| list.split(',').collect()),
+        None if args.contains(&"--bulk") => vec!["bulk.md"],
         None => vec![],
     };
-    let tables = match args.contains(&"--bulk") {
-        true => vec![("bulk.md", lab.bulk())],
-        false => lab.tables(&only),
-    };
+    let tables = lab.tables(&only);
     let after = Machine::read();
     let header = format!(
         "{MARK}\n\n*Measured by `cargo xtask bench` on {}, {} UTC ({} s; load average before {}, after {}).*\n\n",

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <ci | verify-exercises [LESSON…] | bless [LESSON…] | \
                  new-lesson NN topic | measure [ARGS…] | book [install] | \
-                 browser [--self-test] | lint-workflows | bench [--smoke | --bulk | --paced]>"
+                 browser [--self-test] | lint-workflows | bench [--smoke | --bulk | --only FILE,…]>"
             );
             return ExitCode::from(2);
         }
