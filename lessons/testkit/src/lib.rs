@@ -240,3 +240,37 @@ pub fn uninterrupted<T>(mut call: impl FnMut() -> std::io::Result<T>) -> std::io
         }
     }
 }
+
+#[cfg(test)]
+mod built_from_tests {
+    use super::{built_from, newer_source};
+    use std::fs::{self, File};
+    use std::time::{Duration, SystemTime};
+
+    fn touch(path: &std::path::Path, at: SystemTime) {
+        File::create(path).unwrap().set_modified(at).unwrap();
+    }
+
+    #[test]
+    fn a_binary_older_than_a_source_it_was_built_from_is_found_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bin, main, lib) = (
+            dir.path().join("lesson"),
+            dir.path().join("main.rs"),
+            dir.path().join("lib.rs"),
+        );
+        let now = SystemTime::now();
+        touch(&main, now - Duration::from_secs(60));
+        touch(&lib, now - Duration::from_secs(60));
+        touch(&bin, now - Duration::from_secs(30));
+        let dep_info = format!("{}: {} {}\n", bin.display(), main.display(), lib.display());
+        fs::write(dir.path().join("lesson.d"), dep_info).unwrap();
+        assert_eq!(built_from(&bin), vec![main.clone(), lib.clone()]);
+        assert_eq!(newer_source(&bin), None);
+        // lib.rs edited after the build.
+        touch(&lib, now);
+        assert_eq!(newer_source(&bin), Some(lib));
+        // No dep-info: nothing known, nothing claimed.
+        assert!(built_from(&dir.path().join("other")).is_empty());
+    }
+}
