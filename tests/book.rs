@@ -472,7 +472,8 @@ fn check_figures(file: &Path) -> Result<(), String> {
 /// The hostile battery's figures in a chapter come from the last blessed run
 /// (`BLESS=1 cargo test -p lesson-NN-x hostile`): every `{{#include ../lessons/…/hostile/…txt:2}}`
 /// includes line 2 (the figures, without the mark) of a file the battery wrote and nobody
-/// edited since, and every file a lesson keeps is such a file. (The battery itself requires the
+/// edited since, and every file a lesson keeps is such a file, in a folder a chapter shows
+/// (figures are opt-in: a battery whose figures no chapter shows writes none). (The battery itself requires the
 /// file of every case it runs, once a lesson keeps its figures.) The numbers are never compared.
 #[test]
 fn hostile_figures_are_the_batterys() {
@@ -494,13 +495,25 @@ fn hostile_figures_are_the_batterys() {
             }
         }
     }
+    let book: String = chapters().into_iter().map(|(_, text)| text).collect();
     for (folder, _) in lessons() {
         let kept = root().join("lessons").join(&folder).join("hostile");
         let Ok(binaries) = fs::read_dir(&kept) else {
             continue;
         };
         for binary in binaries {
-            for file in fs::read_dir(binary.unwrap().path()).unwrap() {
+            let binary = binary.unwrap().path();
+            let name = binary.file_name().unwrap().to_string_lossy().into_owned();
+            // Figures are opt-in: kept only where a chapter shows them (testkit's figures.rs).
+            let wanted = format!("lessons/{folder}/hostile/{name}/");
+            if !book.contains(&wanted) {
+                bad.push(format!(
+                    "{}: figures no chapter shows (remove them: BLESS=1 cargo test -p \
+                     lesson-{folder} hostile)",
+                    binary.display()
+                ));
+            }
+            for file in fs::read_dir(&binary).unwrap() {
                 if let Err(why) = check_figures(&file.unwrap().path()) {
                     bad.push(why);
                 }

@@ -13,12 +13,16 @@
 //! `{{#include ../lessons/11-threads/hostile/exchange/trickle.txt:2}}`. The check is a hash of
 //! line 2, so a figure typed by hand no longer matches its mark ([`check`], run by
 //! `tests/book.rs` on every included file). Each case writes its own file, so cases running in
-//! parallel threads or processes never share one. Without `BLESS`, a case whose battery has a
-//! folder (the lesson keeps its figures) requires its file, with a valid mark: every case the
-//! battery runs has its figures, and a case it skips has none ([`skipped`]). The numbers
+//! parallel threads or processes never share one.
+//!
+//! The figures are opt-in: a lesson keeps them only for a test binary whose folder a chapter
+//! includes (`lessons/NN-topic/hostile/BINARY/` appears in some `book/*.md`). For such a binary,
+//! without `BLESS`, every case the battery runs requires its file with a valid mark (missing,
+//! typed by hand or stale all fail), and a case it skips has none ([`skipped`]). For any other
+//! binary a file is a stray: `BLESS=1` removes it, and without `BLESS` it fails. The numbers
 //! themselves change from run to run and are never compared.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// FNV-1a, 64 bits: stable across Rust versions, unlike `DefaultHasher`.
 fn hash(text: &str) -> u64 {
@@ -53,30 +57,54 @@ pub fn check(case: &str, content: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Where this test binary's battery keeps its figures: `hostile/BINARY/` in the lesson.
-fn folder() -> Option<PathBuf> {
+/// Where this test binary's battery keeps its figures, `hostile/BINARY/` in the lesson, and
+/// whether a chapter shows them (includes a file of that folder): the lesson's opt-in.
+fn folder() -> Option<(PathBuf, bool)> {
     let lesson = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
     let exe = std::env::current_exe().ok()?;
     let stem = exe.file_stem()?.to_str()?;
     // cargo names a test binary `FILE-HASH`.
     let binary = stem.rsplit_once('-').map_or(stem, |(name, _)| name);
-    Some(lesson.join("hostile").join(binary))
+    let shown = shown_by_a_chapter(&lesson, binary);
+    Some((lesson.join("hostile").join(binary), shown))
 }
 
-/// At the end of a case: with `BLESS=1` write its figures; otherwise, if the battery keeps
-/// figures, check that this case's file is there and untouched. `battery` is the prefix the
+/// Does a chapter of the book (`../../book/*.md` from the lesson) name
+/// `lessons/NN-topic/hostile/BINARY/` (as its includes of the figures do)? Outside the repository (no book), nothing is shown.
+fn shown_by_a_chapter(lesson: &Path, binary: &str) -> bool {
+    let (Some(name), Some(lessons)) = (lesson.file_name(), lesson.parent()) else {
+        return false;
+    };
+    let Some(root) = lessons.parent() else {
+        return false;
+    };
+    let wanted = format!("lessons/{}/hostile/{binary}/", name.to_string_lossy());
+    let Ok(chapters) = std::fs::read_dir(root.join("book")) else {
+        return false;
+    };
+    chapters.filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        path.extension().is_some_and(|e| e == "md")
+            && std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&wanted))
+    })
+}
+
+/// At the end of a case: if a chapter shows this binary's figures, with `BLESS=1` write them,
+/// otherwise check that this case's file is there and untouched; if none does, see [`stray`]. `battery` is the prefix the
 /// battery prints (`hostile`, `hostile_once`, `hostile_udp`), `name` the case.
 pub fn record(battery: &str, name: &str, figures: &str) {
-    let Some(dir) = folder() else { return };
+    let Some((dir, shown)) = folder() else { return };
     let path = dir.join(format!("{name}.txt"));
     let case = format!("{battery} {name}");
-    if std::env::var_os("BLESS").is_some() {
+    let bless = std::env::var_os("BLESS").is_some();
+    if !shown {
+        stray(&dir, &path, battery, bless);
+        return;
+    }
+    if bless {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {dir:?}: {e}"));
         std::fs::write(&path, text(&case, figures))
             .unwrap_or_else(|e| panic!("writing {path:?}: {e}"));
-        return;
-    }
-    if !dir.is_dir() {
         return;
     }
     let checked = match std::fs::read_to_string(&path) {
@@ -95,10 +123,32 @@ pub fn record(battery: &str, name: &str, figures: &str) {
     }
 }
 
+/// A figures file no chapter shows: with `BLESS=1` remove it (and its folder once empty);
+/// otherwise fail, so a folder of figures nobody reads is not kept up to date for nothing.
+fn stray(dir: &Path, path: &Path, battery: &str, bless: bool) {
+    if !path.exists() {
+        return;
+    }
+    if bless {
+        std::fs::remove_file(path).unwrap_or_else(|e| panic!("removing {path:?}: {e}"));
+        // Fails while other cases' files are still there: the last one removes the folder.
+        let _ = std::fs::remove_dir(dir);
+        let _ = dir.parent().map(std::fs::remove_dir);
+        return;
+    }
+    panic!(
+        "\n\n{}: figures no chapter shows (none includes {}). Include them in the chapter, or \
+         remove them with:\n    BLESS=1 cargo test -p {} {battery}\n",
+        path.display(),
+        dir.display(),
+        std::env::var("CARGO_PKG_NAME").unwrap_or_default()
+    );
+}
+
 /// A case the battery skips has no figures: with `BLESS=1` an old file is removed; otherwise
 /// one left over fails (the book would show figures of a case that no longer runs).
 pub fn skipped(battery: &str, name: &str) {
-    let Some(dir) = folder() else { return };
+    let Some((dir, _)) = folder() else { return };
     let path = dir.join(format!("{name}.txt"));
     if !path.exists() {
         return;
