@@ -3,7 +3,9 @@
 //! a trickle, a flood, a client that never reads, and a crowd (more clients than the server
 //! serves at once). After each the server must still run, serve a normal client promptly
 //! (while the hostile one is still connected: a thread per client) and have bounded memory.
-//! `cargo test -p lesson-24-local --test hostile -- --nocapture` prints each case's figures.
+//! `cargo test -p lesson-24-local --test hostile -- --nocapture` prints each case's figures;
+//! `BLESS=1` keeps them in `hostile/hostile/CASE.txt` for chapter 24's table (testkit's
+//! `hostile::figures`: the book shows what a run measured, never a number typed by hand).
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 #![cfg(target_os = "linux")]
 
@@ -27,8 +29,9 @@ fn server() -> LocalServer {
     LocalServer::start(&["--timeout", "2"])
 }
 
-/// A normal client is served within the margin, the server still runs, its memory bounded.
-fn still_serves(server: &mut LocalServer, case: &str, figures: &str) {
+/// A normal client is served within the margin, the server still runs, its memory bounded:
+/// the figures of that check.
+fn still_serves(server: &mut LocalServer, case: &str) -> String {
     let began = Instant::now();
     server.echo(b"normal\n");
     let took = began.elapsed();
@@ -36,10 +39,19 @@ fn still_serves(server: &mut LocalServer, case: &str, figures: &str) {
     assert!(server.is_running(), "{case}: the server is gone");
     let (peak, _) = testkit::hostile::memory(server.child.id()).expect("/proc/PID/status");
     assert!(peak < MAX_RSS_MB, "{case}: peak RSS {peak:.1} MB");
-    eprintln!(
-        "hostile {case}: normal client served in {} ms; {figures}; server peak RSS {peak:.1} MB",
-        took.as_millis()
-    );
+    format!(
+        "normal client served in {} ms (bound {} ms); server peak RSS {peak:.1} MB (bound \
+         {MAX_RSS_MB:.0} MB)",
+        took.as_millis(),
+        MARGIN.as_millis()
+    )
+}
+
+/// Print a case's figures, one line, and keep them for the book (with `BLESS=1`) or check the
+/// kept ones (without).
+fn report(case: &str, figures: &str) {
+    eprintln!("hostile {case}: {figures}");
+    testkit::hostile::figures::record("hostile", case, figures);
 }
 
 /// Read until the server closes (end of stream or an error); how long it took.
@@ -75,14 +87,15 @@ fn trickle() {
         }
     });
     // Served while the trickle goes on.
-    still_serves(&mut server, "trickle", "while the trickle goes on");
+    let served = still_serves(&mut server, "trickle");
     let cut = closed_within(&mut slow, DEADLINE + MARGIN).map(|_| began.elapsed());
     let cut = cut.expect("the trickling client was never cut: no deadline for a whole line");
     trickler.join().unwrap();
-    eprintln!(
-        "hostile trickle: cut {} ms after it connected",
+    let figures = format!(
+        "a byte every 150 ms, cut {} ms after it connected; meanwhile {served}",
         cut.as_millis()
     );
+    report("trickle", &figures);
 }
 
 #[test]
@@ -106,11 +119,12 @@ fn flood() {
     let (sent, cut) = flooder.join().unwrap();
     let cut = cut.expect("the server took 32 MiB without a newline: no limit on a line");
     assert!(cut < DEADLINE + MARGIN, "cut after {cut:?}");
-    still_serves(
-        &mut server,
-        "flood",
-        &format!("cut after {} ms, {sent} bytes sent", cut.as_millis()),
+    let served = still_serves(&mut server, "flood");
+    let figures = format!(
+        "cut after {} ms, {sent} bytes sent; then {served}",
+        cut.as_millis()
     );
+    report("flood", &figures);
 }
 
 #[test]
@@ -133,16 +147,17 @@ fn never_reads() {
             }
         }
     });
-    still_serves(&mut server, "never_reads", "while the rude client writes");
+    let served = still_serves(&mut server, "never_reads");
     let (sent, took) = writer.join().unwrap();
     assert!(
         took < DEADLINE * 2 + MARGIN * 2,
         "the server never gave up on a client that never reads"
     );
-    eprintln!(
-        "hostile never_reads: dropped after {} ms, {sent} bytes",
+    let figures = format!(
+        "dropped after {} ms, {sent} bytes written; meanwhile {served}",
         took.as_millis()
     );
+    report("never_reads", &figures);
 }
 
 #[test]
@@ -173,11 +188,14 @@ fn a_crowd_beyond_the_limit_is_turned_away_and_the_server_goes_on() {
             "the server never served again"
         );
     }
-    still_serves(
-        &mut server,
-        "crowd",
-        "64 silent clients gone, the 65th closed at once",
+    let again = began.elapsed();
+    let served = still_serves(&mut server, "crowd");
+    let figures = format!(
+        "65th client closed after {} ms; served again {} ms after the 64 left; then {served}",
+        refused.unwrap_or_default().as_millis(),
+        again.as_millis()
     );
+    report("crowd", &figures);
 }
 
 #[test]
@@ -202,5 +220,9 @@ fn a_burst_of_clients_is_served() {
     for worker in workers {
         worker.join().unwrap();
     }
-    still_serves(&mut server, "burst", "200 clients, 8 at a time");
+    let served = still_serves(&mut server, "burst");
+    report(
+        "burst",
+        &format!("200 clients, 8 at a time, all served; then {served}"),
+    );
 }
