@@ -26,21 +26,32 @@ pub use exercise::bind_in_range;
 /// The demo's stage, not one of its lessons: two ports in a row that nobody uses, so that every
 /// run shows the same two dev servers (and the tests can take a port and leave the next free).
 /// They are looked for below the ephemeral ranges (Linux 32768-60999, macOS and Windows
-/// 49152-65535), where no connection takes a port, and checked by binding them; both are
-/// closed again, to be bound a moment later. Returns the first of the two.
-pub fn two_free_ports(ip: IpAddr) -> io::Result<u16> {
-    let free = |port: u16| {
-        let addr = SocketAddr::new(ip, port);
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-        socket.bind(&SockAddr::from(addr)).map(|()| socket)
-    };
+/// 49152-65535), where no connection takes a port. `probe(addr)` says whether a port is free
+/// (it binds a socket to it and closes it again: the lesson narrates each call, the tests use
+/// [`port_is_free`]); its error other than a taken port ends the search. Returns the first of
+/// the two.
+pub fn two_free_ports(
+    ip: IpAddr,
+    mut probe: impl FnMut(SocketAddr) -> io::Result<bool>,
+) -> io::Result<u16> {
     // Each process starts somewhere else, so that two runs at once look in different places.
     let start = 20_000 + (std::process::id() % 5_000) as u16 * 2;
     for port in (start..32_000).chain(20_000..start).step_by(2) {
-        if let (Ok(_), Ok(_)) = (free(port), free(port + 1)) {
+        if probe(SocketAddr::new(ip, port))? && probe(SocketAddr::new(ip, port + 1))? {
             return Ok(port);
         }
     }
     let why = "no two free ports in a row between 20000 and 32000";
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
+}
+
+/// Is `addr`'s port free? A socket bound to it and closed again, quietly: `Ok(false)` if
+/// another socket holds it.
+pub fn port_is_free(addr: SocketAddr) -> io::Result<bool> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    match socket.bind(&SockAddr::from(addr)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -385,7 +385,8 @@ fn demo(opts: &Options) -> Result<()> {
 /// ten. The first gets the first port; the second finds it taken and moves on to the next.
 fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
     let looking = |e| LessonError::io("looking for two free ports in a row", e, LESSON.package);
-    let first = two_free_ports(ip).map_err(looking)?;
+    let stage = opts.narrator("probe");
+    let first = two_free_ports(ip, |addr| probe(addr, &stage)).map_err(looking)?;
     let ports = first..=first + 9;
     let dev1 = opts.narrator("dev1");
     let (one, _) = listen_in_range(ip, ports.clone(), true, &dev1)?;
@@ -399,6 +400,25 @@ fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: dev
+
+/// The demo's stage (`two_free_ports`): is `addr`'s port free? A socket bound to it, then
+/// closed, each call narrated; a port another socket holds is `Ok(false)`.
+fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
+    let socket = new_socket(addr, say).map_err(into_io)?;
+    let why = "is this port free? (the dev servers will ask for it)";
+    let bound = say.call_then(
+        format!("bind({addr})"),
+        why,
+        || socket.bind(&SockAddr::from(addr)),
+        |()| "ok, free".into(),
+    );
+    close(socket, "probe", say);
+    match bound {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == Some(io::ErrorKind::AddrInUse) => Ok(false),
+        Err(e) => Err(into_io(e)),
+    }
+}
 
 // ANCHOR: server
 /// Serve one client: read its line, tell it its address, close first. A client that never

@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, TcpListener};
 
-use lesson_02_bind::two_free_ports;
+use lesson_02_bind::{port_is_free, two_free_ports};
 
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
@@ -151,9 +151,23 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         binds(&trace, "dev2"),
         [
             ("error".to_string(), taken.clone()),
-            ("call".to_string(), next)
+            ("call".to_string(), next.clone())
         ]
     );
+    // Before them, the probe found those two ports free: a socket bound to each and closed
+    // again, every call in the trace (a taken port on the way is an error, then the next pair).
+    let probed = binds(&trace, "probe");
+    assert!(
+        probed.ends_with(&[
+            ("call".to_string(), taken.clone()),
+            ("call".to_string(), next)
+        ]),
+        "{probed:?}"
+    );
+    let calls = trace.calls("probe");
+    let last = &calls[calls.len().saturating_sub(6)..];
+    assert_eq!(last, ["socket", "bind", "close", "socket", "bind", "close"]);
+    assert_eq!(calls.len() % 3, 0, "{calls:?}");
 }
 
 /// The bind() calls of one side, as (event kind, call): `("error", "bind(127.0.0.1:7002)")`.
@@ -331,7 +345,7 @@ fn an_address_this_machine_does_not_have_cannot_be_bound() {
 #[test]
 fn a_server_given_ports_skips_a_taken_one_and_serves_on_the_next() {
     let ip: IpAddr = "127.0.0.1".parse().unwrap();
-    let first = two_free_ports(ip).expect("two free ports in a row");
+    let first = two_free_ports(ip, port_is_free).expect("two free ports in a row");
     let holder = TcpListener::bind((ip, first)).expect("the first of the two ports");
     let ports = format!("{first}-{}", first + 1);
     let (server, trace) = traced_server(&["--ports", &ports]);
