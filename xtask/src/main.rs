@@ -4,7 +4,8 @@
 //! ```text
 //! cargo xtask ci                          what CI runs (.ci/run calls this)
 //! cargo xtask verify-exercises [LESSON…]  every exercise's starter, solution and variants
-//! cargo xtask bless [LESSON…]             regenerate output*.txt and diagram.mmd (BLESS=1)
+//! cargo xtask bless [LESSON…]             regenerate output*.txt, diagram.mmd and the hostile
+//!                                         figures a chapter shows (BLESS=1)
 //! cargo xtask new-lesson NN topic         the scaffold of a new lesson and its chapter
 //! cargo xtask measure [ARGS…]             time the learner's loop (.ci/measure)
 //! cargo xtask book [install]              build the book as CI does (.ci/book)
@@ -149,7 +150,8 @@ fn ci() -> bool {
         )
 }
 
-/// `BLESS=1 cargo test` for every lesson, or `-p` each one named.
+/// `BLESS=1 cargo test` for every lesson, or `-p` each one named. The hostile battery writes
+/// figures only where a chapter shows them, and removes any other (testkit's figures.rs).
 fn bless(lessons: &[&str]) -> bool {
     let mut cmd = cargo();
     cmd.arg("test").env("BLESS", "1");
@@ -158,7 +160,9 @@ fn bless(lessons: &[&str]) -> bool {
     }
     let ok = run(cmd);
     if ok {
-        println!("\nblessed: now read the diff of output*.txt and diagram.mmd (git diff lessons/)");
+        println!(
+            "\nblessed: now read the diff of output*.txt, diagram.mmd and hostile/ (git diff lessons/)"
+        );
     }
     ok
 }
