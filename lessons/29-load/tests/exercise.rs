@@ -144,7 +144,7 @@ fn a_late_first_request_counts_from_the_timetable_too() {
          start of the timetable), not from when it went.",
         Record {
             interval_ms: 10,
-            end_ms: 25,
+            end_ms: 29,
             sent: &[15, 26, 27],
             answered: &[25, 27, 28],
         },
