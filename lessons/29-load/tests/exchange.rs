@@ -128,6 +128,13 @@ fn answers_that_never_come_are_counted_as_timeouts_and_the_run_ends() {
     assert_eq!(report["failures"], "answer:_timed_out:3", "{report:?}");
 }
 
+/// One paced connection, 20 lines a second for one second, no warm-up, and 400 ms to wait
+/// for an answer: against `stalling_server(5)`, the run of the two tests below.
+#[rustfmt::skip]
+const STALLED_RUN: [&str; 10] = [
+    "-c", "1", "--paced", "1s", "--rate", "20", "--warmup", "0", "--timeout", "400ms",
+];
+
 /// Coordinated omission's second half: the requests a stalled server never answered. One
 /// connection, 20 lines a second for one second (due at 0, 50, …, 950 ms), no warm-up; the
 /// server answers 5 lines and then nothing. The 6th (due at 250 ms) waits for the timeout;
@@ -136,21 +143,7 @@ fn answers_that_never_come_are_counted_as_timeouts_and_the_run_ends() {
 #[test]
 fn a_stalled_server_s_unanswered_requests_are_counted_not_dropped() {
     let addr = stalling_server(5);
-    let report = load(
-        addr,
-        &[
-            "-c",
-            "1",
-            "--paced",
-            "1s",
-            "--rate",
-            "20",
-            "--warmup",
-            "0",
-            "--timeout",
-            "400ms",
-        ],
-    );
+    let report = load(addr, &STALLED_RUN);
     assert_eq!(report["completed"], "5", "{report:?}");
     assert_eq!(report["failures"], "answer:_timed_out:1", "{report:?}");
     assert_eq!(report["unanswered"], "15", "{report:?}");
@@ -281,21 +274,8 @@ fn the_book_shows_what_the_demo_prints() {
 #[test]
 fn the_book_shows_a_stalled_run() {
     let addr = stalling_server(5).to_string();
-    let args = [
-        "client",
-        "--addr",
-        &addr,
-        "-c",
-        "1",
-        "--paced",
-        "1s",
-        "--rate",
-        "20",
-        "--warmup",
-        "0",
-        "--timeout",
-        "400ms",
-    ];
+    let mut args = vec!["client", "--addr", &addr];
+    args.extend(STALLED_RUN);
     let run = lesson(BIN).args(&args).run();
     run.success();
     let report: Vec<&str> = run
