@@ -34,6 +34,7 @@ use crate::Latency;
 /// - A record that makes no sense is refused with `io::ErrorKind::InvalidInput`, never a
 ///   panic or a wrong answer: an `interval` of zero (however short the run); more answers
 ///   than requests sent; an answer before its request went; a request sent before it was due.
+///   The whole record is checked, the requests that are not part of the run too.
 /// - No overflow, and no panic, whatever the durations: an `interval` of `Duration::MAX`
 ///   means that only request 0 is ever due; a run may last a thousand years (`end` far
 ///   after `start`) with requests a few centuries apart.

@@ -128,11 +128,12 @@ fn answers_that_never_come_are_counted_as_timeouts_and_the_run_ends() {
     assert_eq!(report["failures"], "answer:_timed_out:3", "{report:?}");
 }
 
-/// One paced connection, 20 lines a second for one second, no warm-up, and 400 ms to wait
-/// for an answer: against `stalling_server(5)`, the run of the two tests below.
+/// One paced connection, 20 lines a second for one second, no warm-up, and 3 s to wait for
+/// an answer (each of the 5 answers must come within it, on a busy machine too): against
+/// `stalling_server(5)`, the run of the two tests below.
 #[rustfmt::skip]
 const STALLED_RUN: [&str; 10] = [
-    "-c", "1", "--paced", "1s", "--rate", "20", "--warmup", "0", "--timeout", "400ms",
+    "-c", "1", "--paced", "1s", "--rate", "20", "--warmup", "0", "--timeout", "3s",
 ];
 
 /// Coordinated omission's second half: the requests a stalled server never answered. One

@@ -370,6 +370,17 @@ fn a_request_sent_before_it_was_due_is_refused() {
         }
         .run(),
     );
+    refused(
+        "Request 2 went at 15 ms, but it was due at 20 ms: the record must be refused \
+         (InvalidInput), though request 2 is not part of the run (the end is at 20 ms).",
+        Record {
+            interval_ms: 10,
+            end_ms: 20,
+            sent: &[0, 10, 15],
+            answered: &[1, 11, 16],
+        }
+        .run(),
+    );
 }
 
 // ---------------------------------------------------------------------------------------
