@@ -4,27 +4,49 @@
 // Stuck?          cargo hint lesson-29-load      (one hint at a time)
 // Run the lesson: cargo run-exercise lesson-29-load -- client --addr 127.0.0.1:PORT --paced 5s
 
+use std::io;
 use std::time::{Duration, Instant};
 
+#[allow(unused_imports)]
+use crate::Latency;
+
 // ANCHOR: exercise
-/// The latency of each request of one paced connection, as a user of the server saw it.
+/// What the report counts for one paced connection: one `Latency` per request that was due
+/// before the run ended, whatever became of it.
+///
+/// The record: request `i` (from 0) is due at `start + i × interval`, and the connection
+/// sends nothing before it is due. `sent[i]` is when request `i` really went (later than
+/// due when the connection was still waiting for an earlier answer); `answered[i]` is when
+/// its answer came. The record stops where the connection stopped: at the end of the run,
+/// or when the server stopped answering (no answer before the timeout) or the connection
+/// failed. `end` is the end of the run.
 ///
 /// The contract (what the checks test):
-/// - Request `i` (from 0) was meant to go at `crate::intended(start, interval, i)`.
-///   `sent[i]` is when it really went: later than meant when the connection was still waiting
-///   for the answer to an earlier request. `answered[i]` is when its answer arrived.
-/// - Its latency runs from the moment it was MEANT to go until its answer: a server that
-///   stalls for a second delays every request that should have gone during that second, not
-///   only the one it was answering.
-/// - One latency per answered request, in order; `answered` may be shorter than `sent` (the
-///   run ended, or the connection failed, before the last answers): no latency for those.
+/// - One entry per request due before `end`, in order: entry `i` is request `i`. A request
+///   due at `end` exactly, or later, is not part of the run: nothing for it, answered or not.
+/// - An answered request: `Latency::Answered`, the time its user waited, from the moment it
+///   was due (a server that stalls for a second delays every request due in that second,
+///   not only the one it was answering).
+/// - A request due before `end` and never answered, whether it went or was never sent
+///   (the connection was stuck behind an earlier request, or had failed):
+///   `Latency::AtLeast`, the time from when it was due until `end`. These are the slowest
+///   requests of the run; a report that leaves them out hides the stall that caused them.
+/// - A record that makes no sense is refused with `io::ErrorKind::InvalidInput`, never a
+///   panic or a wrong answer: an `interval` of zero (however short the run); more answers
+///   than requests sent; an answer before its request went; a request sent before it was due.
+///   The whole record is checked, the requests that are not part of the run too.
+/// - No overflow, and no panic, whatever the durations: an `interval` of `Duration::MAX`
+///   means that only request 0 is ever due; a run may last a thousand years (`end` far
+///   after `start`) with requests a few centuries apart.
+/// - An empty run (`end` at `start` or before it) counts nothing.
 pub fn latencies(
     start: Instant,
     interval: Duration,
+    end: Instant,
     sent: &[Instant],
     answered: &[Instant],
-) -> Vec<Duration> {
-    let _ = (start, interval, sent, answered);
-    todo!("one latency per answered request")
+) -> io::Result<Vec<Latency>> {
+    let _ = (start, interval, end, sent, answered);
+    todo!("one Latency per request due before the end")
 }
 // ANCHOR_END: exercise

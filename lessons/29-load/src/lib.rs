@@ -1,14 +1,20 @@
 //! Lesson 29's exercise, and what it is given. The function prints nothing: the load
-//! generator (src/main.rs) calls it on each paced connection's times, and tests/exercise.rs
-//! checks what it returns.
+//! generator (src/load.rs, `paced`) calls it on each paced connection's record, and
+//! tests/exercise.rs checks what it returns.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// When request `i` (numbered from 0) of a paced connection is MEANT to go: its schedule
-/// starts at `start` and has one request every `interval`.
-pub fn intended(start: Instant, interval: Duration, i: usize) -> Instant {
-    start + interval * i as u32
+// ANCHOR: given
+/// What one request of a paced connection counts for in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// It was answered, and its user waited this long.
+    Answered(Duration),
+    /// It was due before the run ended and no answer had come: its user waited at least this
+    /// long, and maybe for ever. The report shows such a latency as `≥`.
+    AtLeast(Duration),
 }
+// ANCHOR_END: given
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-29-load` checks it),
 // src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).

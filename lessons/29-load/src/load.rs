@@ -11,6 +11,8 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout, timeout_at, Instant};
 
+use lesson_29_load::Latency;
+
 use crate::plan::{Drive, Plan, Protocol};
 use crate::tally::Tally;
 
@@ -231,20 +233,20 @@ impl Timetable {
 
     /// When request `i` is due; `None` once the run is over.
     pub fn due(&self, i: usize) -> Option<StdInstant> {
-        let due = lesson_29_load::intended(self.first, self.interval, i);
+        let due = intended(self.first, self.interval, i);
         (due < self.end).then_some(due)
     }
 
     /// Request `i` is counted: it was due after the warm-up.
     pub fn counted(&self, i: usize) -> bool {
-        lesson_29_load::intended(self.first, self.interval, i) >= self.counted_from
+        intended(self.first, self.interval, i) >= self.counted_from
     }
 
     /// How late this generator sent request `i`: from the moment it could go (its due time,
     /// or the answer to the one before if that came later) to the moment it went. This is
     /// the instrument's own error, not the server's.
     pub fn late(&self, i: usize, sent: &[StdInstant], answered: &[StdInstant]) -> Duration {
-        let due = lesson_29_load::intended(self.first, self.interval, i);
+        let due = intended(self.first, self.interval, i);
         let free = match i {
             0 => due,
             _ => due.max(answered[i - 1]),
@@ -256,8 +258,9 @@ impl Timetable {
 
 // ANCHOR: paced
 /// A paced connection: each request goes when due, or at once if the connection was still
-/// waiting for an earlier answer. Latencies are measured from the due time (the exercise),
-/// so a stall counts against every request it delayed.
+/// waiting for an earlier answer. What each request counts for (the exercise) is measured
+/// from its due time, so a stall counts against every request it delayed; and a request due
+/// before the end that never had its answer counts too, as at least its wait until the end.
 async fn paced(
     table: &Timetable,
     stream: &mut BufReader<TcpStream>,
@@ -279,19 +282,35 @@ async fn paced(
         }
         answered.push(StdInstant::now());
     }
-    let took = lesson_29_load::latencies(table.first, table.interval, &sent, &answered);
+    let counted =
+        lesson_29_load::latencies(table.first, table.interval, table.end, &sent, &answered);
     let mut tally = tally.borrow_mut();
-    for (i, took) in took.into_iter().enumerate() {
-        if table.counted(i) {
-            tally.answered(took);
-            tally.late(table.late(i, &sent, &answered));
-        } else {
-            tally.warm_up += 1;
+    // (A refused record would be this loop's mistake: its records keep to the timetable.)
+    let counted = counted.unwrap_or_else(|e| {
+        tally.failed("record", &e);
+        Vec::new()
+    });
+    for (i, latency) in counted.into_iter().enumerate() {
+        match (table.counted(i), latency) {
+            // The warm-up: run, not counted (nor a request left unanswered in it).
+            (false, Latency::Answered(_)) => tally.warm_up += 1,
+            (false, Latency::AtLeast(_)) => {}
+            (true, Latency::Answered(took)) => {
+                tally.answered(took);
+                tally.late(table.late(i, &sent, &answered));
+            }
+            // Due before the end, and no answer: stuck behind a stalled one, or never sent.
+            (true, Latency::AtLeast(waited)) => tally.unanswered(waited),
         }
     }
     failure
 }
 // ANCHOR_END: paced
+
+/// When request `i` of a timetable is due.
+fn intended(first: StdInstant, interval: Duration, i: usize) -> StdInstant {
+    first + interval * i as u32
+}
 
 // ANCHOR: wait_until
 /// Wait until `due`, to within microseconds. tokio's timer counts whole milliseconds and

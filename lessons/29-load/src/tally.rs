@@ -26,6 +26,11 @@ pub struct Tally {
     pub late: Histogram<u64>,
     /// Paced: round trips of the warm-up, done and not counted.
     pub warm_up: u64,
+    /// Paced: requests due before the end that had no answer when the run ended. Each is in
+    /// `latency` as its wait until the end, a lower bound; the smallest of these waits, in
+    /// microseconds.
+    pub unanswered: u64,
+    pub unanswered_from: Option<u64>,
     /// The chat: lines the speaker sent, and members that joined.
     pub spoken: u64,
     pub joined: u64,
@@ -49,6 +54,8 @@ impl Tally {
             connect: histogram(),
             late: histogram(),
             warm_up: 0,
+            unanswered: 0,
+            unanswered_from: None,
             syn_retries: 0,
             spoken: 0,
             joined: 0,
@@ -59,6 +66,16 @@ impl Tally {
     pub fn answered(&mut self, took: Duration) {
         self.completed += 1;
         self.latency.saturating_record(micros(took));
+    }
+
+    /// One paced request due before the end and never answered: its user had waited
+    /// `waited` when the run ended, and maybe waits still. Not a round trip; a latency of
+    /// at least `waited`.
+    pub fn unanswered(&mut self, waited: Duration) {
+        self.unanswered += 1;
+        let us = micros(waited);
+        self.latency.saturating_record(us);
+        self.unanswered_from = Some(self.unanswered_from.map_or(us, |from| from.min(us)));
     }
 
     /// One paced line that went `late` after it could have gone.
@@ -93,9 +110,14 @@ impl Tally {
         self.failed.values().sum()
     }
 
-    /// `p50 0.081 ms  p90 …`: the latency percentiles of `h`.
-    fn percentiles(h: &Histogram<u64>) -> String {
-        let ms = |us: u64| format!("{:.3} ms", us as f64 / 1000.0);
+    /// `p50 0.081 ms  p90 …`: the latency percentiles of `h`. From `at_least` up (a value
+    /// recorded for a request still waiting), a percentile is only a lower bound: `≥`.
+    fn percentiles(h: &Histogram<u64>, at_least: Option<u64>) -> String {
+        let ms = |us: u64| {
+            let bound = at_least.is_some_and(|from| us >= h.lowest_equivalent(from));
+            let sign = if bound { "≥" } else { "" };
+            format!("{sign}{:.3} ms", us as f64 / 1000.0)
+        };
         let mut text = String::new();
         for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
             text.push_str(&format!("{name} {}  ", ms(h.value_at_quantile(q))));
@@ -122,12 +144,26 @@ impl Tally {
                 self.warm_up
             ));
         }
-        lines.push(format!("latency     {}", Tally::percentiles(&self.latency)));
+        let at_least = self.unanswered_from;
+        let latency = Tally::percentiles(&self.latency, at_least);
+        lines.push(format!("latency     {latency}"));
+        if let Some(from) = at_least {
+            lines.push(format!(
+                "unanswered  {} requests due before the end had no answer: counted at their \
+                 wait so far, ≥ {:.3} ms",
+                self.unanswered,
+                from as f64 / 1000.0
+            ));
+        }
         if !self.late.is_empty() {
             // The instrument's own error: how late this generator sent, when it could send.
-            lines.push(format!("sent late   {}", Tally::percentiles(&self.late)));
+            lines.push(format!(
+                "sent late   {}",
+                Tally::percentiles(&self.late, None)
+            ));
         }
-        lines.push(format!("connect     {}", Tally::percentiles(&self.connect)));
+        let connect = Tally::percentiles(&self.connect, None);
+        lines.push(format!("connect     {connect}"));
         lines.push(format!(
             "SYN retries {} connects took 1 s or more (their first SYN was dropped)",
             self.syn_retries
@@ -150,7 +186,7 @@ impl Tally {
         format!(
             "completed={} failed={} failures={} seconds={:.3} rps={:.0} p50_us={} p99_us={} \
              p999_us={} max_us={} late_p50_us={} late_p99_us={} late_max_us={} warm_up={} \
-             connect_p99_us={} syn_retries={} spoken={} joined={} {}",
+             unanswered={} connect_p99_us={} syn_retries={} spoken={} joined={} {}",
             self.completed,
             self.failures(),
             if failed.is_empty() {
@@ -168,11 +204,52 @@ impl Tally {
             q(&self.late, 0.99),
             self.late.max(),
             self.warm_up,
+            self.unanswered,
             q(&self.connect, 0.99),
             self.syn_retries,
             self.spoken,
             self.joined,
             server.kv(self.completed),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    /// The report's latency line, as `name value` pairs.
+    fn latency_line(tally: &Tally) -> String {
+        let report = tally.report(Duration::from_secs(1), None);
+        report
+            .into_iter()
+            .find(|l| l.starts_with("latency"))
+            .unwrap()
+    }
+
+    #[test]
+    fn percentiles_reached_by_an_unanswered_request_are_lower_bounds() {
+        let mut tally = Tally::new();
+        for _ in 0..90 {
+            tally.answered(MS);
+        }
+        for _ in 0..10 {
+            tally.unanswered(500 * MS);
+        }
+        assert_eq!((tally.completed, tally.unanswered), (90, 10));
+        let line = latency_line(&tally);
+        // p50 and p90 are answered requests: exact. p99 and the max are the unanswered
+        // ones' wait so far: at least that.
+        assert!(
+            line.contains("p50 1.000 ms") && line.contains("p90 1.000 ms"),
+            "{line}"
+        );
+        assert!(line.contains("p99 ≥") && line.contains("max ≥"), "{line}");
+        // Without any, nothing is marked.
+        let mut tally = Tally::new();
+        tally.answered(500 * MS);
+        assert!(!latency_line(&tally).contains('≥'));
     }
 }

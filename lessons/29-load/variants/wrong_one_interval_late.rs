@@ -1,15 +1,58 @@
-// WRONG: numbers the requests from 1, so each is taken as meant one interval later than it
-// was: every latency is one interval too short (and the first ones come out as zero).
+// WRONG: numbers the requests from 1: request i is taken as due one interval later than it
+// is, so the first request looks sent before it was due, and every latency is one interval
+// short.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::Latency;
 
 pub fn latencies(
-    start: std::time::Instant,
-    interval: std::time::Duration,
-    _sent: &[std::time::Instant],
-    answered: &[std::time::Instant],
-) -> Vec<std::time::Duration> {
-    answered
-        .iter()
-        .enumerate()
-        .map(|(i, done)| done.saturating_duration_since(crate::intended(start, interval, i + 1)))
-        .collect()
+    start: Instant,
+    interval: Duration,
+    end: Instant,
+    sent: &[Instant],
+    answered: &[Instant],
+) -> io::Result<Vec<Latency>> {
+    // With no interval, every request is due at `start`: there would be no end to them.
+    if interval.is_zero() {
+        return Err(refused("an interval of zero"));
+    }
+    if answered.len() > sent.len() {
+        return Err(refused("more answers than requests sent"));
+    }
+    for (i, &went) in sent.iter().enumerate() {
+        match due(start, interval, i) {
+            Some(due) if went >= due => {}
+            _ => return Err(refused("a request sent before it was due")),
+        }
+        if answered.get(i).is_some_and(|&came| came < went) {
+            return Err(refused("an answer before its request went"));
+        }
+    }
+    // Walk the timetable up to the end. A due time past what an Instant can hold is past
+    // the end too.
+    let mut counted = Vec::new();
+    for i in 0.. {
+        let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
+            break;
+        };
+        counted.push(match answered.get(i) {
+            Some(&came) => Latency::Answered(came - due),
+            // Stuck behind an earlier request, or the connection had failed: its user was
+            // still waiting when the run ended.
+            None => Latency::AtLeast(end - due),
+        });
+    }
+    Ok(counted)
+}
+
+// When request `i` is due; `None` if that cannot be written down (an overflow).
+fn due(start: Instant, interval: Duration, i: usize) -> Option<Instant> {
+    let i = u32::try_from(i + 1).ok()?;
+    start.checked_add(interval.checked_mul(i)?)
+}
+
+fn refused(why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, why)
 }

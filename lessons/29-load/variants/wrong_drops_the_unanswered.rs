@@ -1,0 +1,55 @@
+// WRONG: one latency per answer only, as a generator that counts what came back: the
+// requests still waiting when the run ended (the slowest of all) are left out, and a server
+// that stopped answering looks as fast as before it stopped.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::Latency;
+
+pub fn latencies(
+    start: Instant,
+    interval: Duration,
+    end: Instant,
+    sent: &[Instant],
+    answered: &[Instant],
+) -> io::Result<Vec<Latency>> {
+    // With no interval, every request is due at `start`: there would be no end to them.
+    if interval.is_zero() {
+        return Err(refused("an interval of zero"));
+    }
+    if answered.len() > sent.len() {
+        return Err(refused("more answers than requests sent"));
+    }
+    for (i, &went) in sent.iter().enumerate() {
+        match due(start, interval, i) {
+            Some(due) if went >= due => {}
+            _ => return Err(refused("a request sent before it was due")),
+        }
+        if answered.get(i).is_some_and(|&came| came < went) {
+            return Err(refused("an answer before its request went"));
+        }
+    }
+    // Walk the timetable up to the end. A due time past what an Instant can hold is past
+    // the end too.
+    let mut counted = Vec::new();
+    for i in 0.. {
+        let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
+            break;
+        };
+        if let Some(&came) = answered.get(i) {
+            counted.push(Latency::Answered(came - due));
+        }
+    }
+    Ok(counted)
+}
+
+// When request `i` is due; `None` if that cannot be written down (an overflow).
+fn due(start: Instant, interval: Duration, i: usize) -> Option<Instant> {
+    let i = u32::try_from(i).ok()?;
+    start.checked_add(interval.checked_mul(i)?)
+}
+
+fn refused(why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, why)
+}

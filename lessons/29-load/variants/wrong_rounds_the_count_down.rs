@@ -1,0 +1,51 @@
+// WRONG: counts the requests due before the end by a division rounded down: when the end
+// falls between two due times, the last request due before it is left out.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::Latency;
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("not a paced record: {what}"))
+}
+
+fn due_at(start: Instant, interval: Duration, i: usize) -> Option<Instant> {
+    start.checked_add(interval.checked_mul(u32::try_from(i).ok()?)?)
+}
+
+pub fn latencies(
+    start: Instant,
+    interval: Duration,
+    end: Instant,
+    sent: &[Instant],
+    answered: &[Instant],
+) -> io::Result<Vec<Latency>> {
+    if interval.is_zero() {
+        return Err(invalid("interval 0"));
+    }
+    if answered.len() > sent.len() {
+        return Err(invalid("answers without requests"));
+    }
+    let early = sent
+        .iter()
+        .enumerate()
+        .any(|(i, &went)| due_at(start, interval, i).is_none_or(|due| went < due));
+    let backwards = answered.iter().zip(sent).any(|(came, went)| came < went);
+    if early || backwards {
+        return Err(invalid("times out of order"));
+    }
+    let span = end.saturating_duration_since(start).as_nanos();
+    let step = interval.as_nanos();
+    let due_count = span / step;
+    let mut counted = Vec::new();
+    for i in 0..due_count as usize {
+        // Before the end, so it can be written down.
+        let due = due_at(start, interval, i).expect("due before the end");
+        counted.push(match answered.get(i) {
+            Some(&came) => Latency::Answered(came - due),
+            None => Latency::AtLeast(end - due),
+        });
+    }
+    Ok(counted)
+}
