@@ -24,7 +24,7 @@ use crate::{Limits, Report};
 /// - Backpressure: a client that sends and never reads makes your server stop reading it
 ///   once its answers wait; its memory does not grow, and no other client waits for it.
 /// - Fairness: a client that sends as fast as it can (and reads) does not delay the others:
-///   a polite client's round trip stays well under half a second.
+///   a polite client's round trip stays under a second.
 /// - `limits.max_line` bytes with no `\n` among them: answer `ERR line too long\n` at once
 ///   (without waiting for the rest, without keeping its bytes), then close.
 /// - `limits.idle`: the longest you wait for a client's next whole line, or for room to

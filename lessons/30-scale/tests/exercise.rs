@@ -17,8 +17,20 @@ const BIN: &str = env!("CARGO_BIN_EXE_lesson-30-scale");
 /// Spec, "Threads": the whole process, whatever the number of clients.
 const MAX_THREADS: usize = 16;
 /// Spec, "Fairness": a polite client's round trip, however busy the server is. Generous: the
-/// reference needs a few milliseconds, on a busy 2-core machine tens.
-const POLITE_ROUND_TRIP: Duration = Duration::from_millis(500);
+/// reference needs milliseconds, and was seen at 278 ms on a 2-core machine with a load
+/// average of 9; a server that serves the flood until it runs dry makes it seconds.
+const POLITE_ROUND_TRIP: Duration = Duration::from_millis(1000);
+/// How long the flood lasts: long enough that a starved polite client shows.
+const FLOOD: Duration = Duration::from_secs(5);
+
+/// The checks that load the machine (a thousand clients, a flood, a client that never
+/// reads) take turns: each measures the server, not the other checks.
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Start the server with `args`, run `check` against it, stop it. A server that ended during
 /// the check (a `todo!()`, a panic) is reported as such, with what it printed.
@@ -199,6 +211,7 @@ fn room_for_sockets(count: u64) {
 
 #[test]
 fn many_clients_a_thousand_at_once_in_few_threads_and_little_memory() {
+    let _turn = heavy();
     // Spec, "Many clients", "Threads", "Memory": 1,000 clients connected at once, each line
     // echoed to its own client whole and in order, at most 16 threads, a few KB each.
     const CLIENTS: usize = 1000;
@@ -330,14 +343,14 @@ fn limits_a_line_too_long_is_refused_at_once() {
 fn limits_idle_cuts_a_trickling_client_but_not_a_steady_one() {
     // Spec, "Limits": idle bounds the wait for a client's next WHOLE line, counted from the
     // moment the server is ready for it: a byte every 100 ms with no newline is cut after
-    // idle; a client that sends a line every half idle is served as long as it likes.
-    with_server(&["--idle-ms", "1000"], |server| {
+    // idle; a client that sends a line every fifth of idle is served as long as it likes.
+    with_server(&["--idle-ms", "2000"], |server| {
         let mut steady = connect(server.addr);
         let mut trickle = connect(server.addr);
         let began = Instant::now();
         let trickling = thread::spawn(move || {
             // Once the server has closed, a write fails (a reset, then EPIPE).
-            while began.elapsed() < Duration::from_secs(8) {
+            while began.elapsed() < Duration::from_secs(9) {
                 if trickle.write_all(b"t").is_err() {
                     return Some(began.elapsed());
                 }
@@ -345,22 +358,22 @@ fn limits_idle_cuts_a_trickling_client_but_not_a_steady_one() {
             }
             None
         });
-        for k in 0..6 {
-            thread::sleep(Duration::from_millis(500));
-            let who = "a client that sends a line every 500 ms (--idle-ms 1000)";
+        for k in 0..8 {
+            thread::sleep(Duration::from_millis(400));
+            let who = "a client that sends a line every 400 ms (--idle-ms 2000)";
             round_trip(&mut steady, format!("line {k}\n").as_bytes(), who);
         }
         let cut = trickling.join().unwrap_or_else(|p| resume_unwind(p));
-        let latest = Duration::from_millis(4000);
+        let latest = Duration::from_millis(5000);
         if cut.is_none_or(|cut| cut > latest) {
             fail(
                 "A client that sends a byte every 100 ms and never a newline must be closed \
-                 once idle (1000 ms here) has passed since the server began waiting for its \
+                 once idle (2000 ms here) has passed since the server began waiting for its \
                  line: a timeout on each recv() never fires.",
                 &format!("closed within {} ms", latest.as_millis()),
                 &match cut {
                     Some(cut) => format!("closed after {} ms", cut.as_millis()),
-                    None => "still connected after 8000 ms".to_string(),
+                    None => "still connected after 9000 ms".to_string(),
                 },
             );
         }
@@ -416,23 +429,26 @@ fn leaving_mid_line_a_reset_or_no_word_ends_that_connection_only() {
     });
 }
 
-/// The flood's lines, in chunks of 8,192 the same: each chunk numbered, so that lost,
+const LINES_A_CHUNK: usize = 65536;
+
+/// The flood's lines, in chunks of 65,536 the same: each chunk numbered, so that lost,
 /// doubled or reordered bytes show (made fast: the flood must outrun the server).
 fn flood_chunk(k: u64) -> Vec<u8> {
-    format!("{k:08}\n").into_bytes().repeat(8192)
+    format!("{k:08}\n").into_bytes().repeat(LINES_A_CHUNK)
 }
 
 #[test]
 fn fairness_a_flooding_client_does_not_starve_a_polite_one() {
-    // Spec, "Fairness": one client sends short lines as fast as it can for 3 s, and reads
-    // its answers; meanwhile a polite client's round trip stays under 500 ms. Then the
+    let _turn = heavy();
+    // Spec, "Fairness": one client sends short lines as fast as it can for 5 s, and reads
+    // its answers; meanwhile a polite client's round trip stays under 1 s. Then the
     // flooder closes its side: it must have got every line back, in order.
     with_server(&[], |server| {
         let mut polite = connect(server.addr);
         round_trip(&mut polite, b"hello\n", "the polite client");
         let flood = connect(server.addr);
         let mut reading = flood.try_clone().unwrap();
-        let stop = Instant::now() + Duration::from_secs(3);
+        let stop = Instant::now() + FLOOD;
         let sender = thread::spawn(move || {
             let mut flood = flood;
             let mut chunks = 0u64;
@@ -445,16 +461,11 @@ fn fairness_a_flooding_client_does_not_starve_a_polite_one() {
             let _ = flood.shutdown(Shutdown::Write);
             chunks
         });
-        let reader = thread::spawn(move || {
-            let mut got = Vec::new();
-            let _ = reading.set_read_timeout(Some(timeout()));
-            let r = reading.read_to_end(&mut got);
-            (got, r.err())
-        });
+        let reader = thread::spawn(move || echoed_flood(&mut reading));
         let mut worst = Duration::ZERO;
         let mut trips = 0;
         while Instant::now() < stop {
-            let bound = timeout().max(Duration::from_secs(5));
+            let bound = timeout().max(FLOOD);
             let took = round_trip_within(&mut polite, b"polite\n", bound).unwrap_or(bound);
             worst = worst.max(took);
             trips += 1;
@@ -464,11 +475,11 @@ fn fairness_a_flooding_client_does_not_starve_a_polite_one() {
             thread::sleep(Duration::from_millis(20));
         }
         let sent = sender.join().unwrap();
-        let (got, error) = reader.join().unwrap();
+        let echoed = reader.join().unwrap();
+        let lines = sent * LINES_A_CHUNK as u64;
         eprintln!(
-            "flood: {} lines sent, {} back; polite: {trips} round trips, worst {} ms",
-            sent * 8192,
-            got.len() / 9,
+            "flood: {lines} lines sent, {} back; polite: {trips} round trips, worst {} ms",
+            echoed.bytes / 9,
             worst.as_millis()
         );
         if worst > POLITE_ROUND_TRIP {
@@ -482,25 +493,85 @@ fn fairness_a_flooding_client_does_not_starve_a_polite_one() {
                 &format!("{} ms, the worst of {trips}", worst.as_millis()),
             );
         }
-        let want: Vec<u8> = (0..sent).flat_map(flood_chunk).collect();
-        if got != want {
-            let at = got.iter().zip(&want).take_while(|(a, b)| a == b).count();
+        let whole = sent * (9 * LINES_A_CHUNK) as u64;
+        if let Some((at, want, got)) = echoed.first_difference {
             fail(
                 &format!(
-                    "The flooding client did not get its lines back as it sent them ({} of \
-                     {} bytes; first difference at byte {at}; {error:?}).",
-                    got.len(),
-                    want.len()
+                    "The flooding client did not get its lines back as it sent them (first \
+                     difference at byte {at} of {whole}): a write() that took part of what \
+                     it was given, and the rest forgotten?"
                 ),
-                &show(&want[at.saturating_sub(18)..(at + 27).min(want.len())]),
-                &show(&got[at.saturating_sub(18)..(at + 27).min(got.len())]),
+                &show(&want),
+                &show(&got),
+            );
+        }
+        if echoed.bytes != whole {
+            fail(
+                &format!(
+                    "The flooding client did not get all its lines back: {} of {whole} bytes \
+                     ({:?}).",
+                    echoed.bytes, echoed.error
+                ),
+                &format!("{whole} bytes, then the end"),
+                &format!("{} bytes", echoed.bytes),
             );
         }
     });
 }
 
+/// What the flooding client read back.
+struct Echoed {
+    bytes: u64,
+    /// Where it first differs from what was sent: the offset, what was sent, what came.
+    first_difference: Option<(u64, Vec<u8>, Vec<u8>)>,
+    error: Option<std::io::Error>,
+}
+
+/// Read the flood's echo to its end, comparing it as it comes with what was sent (the
+/// stream is hundreds of MB: nothing is kept).
+fn echoed_flood(reading: &mut TcpStream) -> Echoed {
+    let chunk_bytes = (9 * LINES_A_CHUNK) as u64;
+    let mut echoed = Echoed {
+        bytes: 0,
+        first_difference: None,
+        error: None,
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let mut sent = (u64::MAX, Vec::new());
+    loop {
+        let n = match reading.read(&mut buf) {
+            Ok(0) => return echoed,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                echoed.error = Some(e);
+                return echoed;
+            }
+        };
+        let mut got = &buf[..n];
+        while !got.is_empty() && echoed.first_difference.is_none() {
+            let (k, at) = (echoed.bytes / chunk_bytes, echoed.bytes % chunk_bytes);
+            if sent.0 != k {
+                sent = (k, flood_chunk(k));
+            }
+            let len = got.len().min((chunk_bytes - at) as usize);
+            let want = &sent.1[at as usize..at as usize + len];
+            let differ = got[..len] != *want;
+            if let Some(i) = (0..len).find(|&i| differ && got[i] != want[i]) {
+                let context = |b: &[u8]| b[i.saturating_sub(18)..(i + 18).min(len)].to_vec();
+                echoed.first_difference =
+                    Some((echoed.bytes + i as u64, context(want), context(got)));
+            }
+            echoed.bytes += len as u64;
+            got = &got[len..];
+        }
+        echoed.bytes += got.len() as u64;
+    }
+}
+
 #[test]
 fn backpressure_a_client_that_never_reads_costs_little_and_delays_no_one() {
+    let _turn = heavy();
     // Spec, "Backpressure": a client sends lines as fast as it can and never reads. Once
     // its answers wait, the server stops reading it: its sends block (we give up after 1 s
     // without progress), its memory does not grow by what it sent, and a polite client is
