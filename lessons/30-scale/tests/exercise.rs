@@ -438,7 +438,7 @@ fn flood_chunk(k: u64) -> Vec<u8> {
 }
 
 #[test]
-fn fairness_a_flooding_client_does_not_starve_a_polite_one() {
+fn fairness_a_flooding_client_gets_every_line_back_and_starves_no_one() {
     let _turn = heavy();
     // Spec, "Fairness": one client sends short lines as fast as it can for 5 s, and reads
     // its answers; meanwhile a polite client's round trip stays under 1 s. Then the
