@@ -1,0 +1,647 @@
+//! The challenge's battery: the lesson's server, built with your `serve`, runs in a process of
+//! its own (so that its threads and its memory can be read in /proc), and each check talks to
+//! it over the wire as clients would. Each check names the section of the spec
+//! (book/30-scale.md) it tests and says what it measured, never anything printed.
+//! (`cargo exercise lesson-30-scale` runs them on src/exercise.rs.)
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use testkit::{fail, timeout, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lesson-30-scale");
+
+/// Spec, "Threads": the whole process, whatever the number of clients.
+const MAX_THREADS: usize = 16;
+/// Spec, "Fairness": a polite client's round trip, however busy the server is. Generous: the
+/// reference needs milliseconds, and was seen at 278 ms on a 2-core machine with a load
+/// average of 9; a server that serves the flood until it runs dry makes it seconds.
+const POLITE_ROUND_TRIP: Duration = Duration::from_millis(1000);
+/// How long the flood lasts: long enough that a starved polite client shows.
+const FLOOD: Duration = Duration::from_secs(5);
+
+/// The checks that load the machine (a thousand clients, a flood, a client that never
+/// reads) take turns: each measures the server, not the other checks.
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Start the server with `args`, run `check` against it, stop it. A server that ended during
+/// the check (a `todo!()`, a panic) is reported as such, with what it printed.
+fn with_server(args: &[&str], check: impl FnOnce(&mut Server)) {
+    let mut server = Server::start(BIN, args);
+    let mut probe = connect(server.addr);
+    if round_trip_within(&mut probe, b"are you there?\n", timeout()).is_none() {
+        let run = server.stop();
+        fail(
+            "Your server did not echo a first line: did it reach a todo!() or panic? (Its \
+             transcript is below.)",
+            "b\"are you there?\\n\" back",
+            &run.transcript(),
+        );
+    }
+    drop(probe);
+    let outcome = catch_unwind(AssertUnwindSafe(|| check(&mut server)));
+    let ended = !server.is_running();
+    let run = server.stop();
+    if let Err(payload) = outcome {
+        if ended {
+            fail(
+                "Your server's process ended during the check (a todo!() or a panic?): it must \
+                 serve for ever.",
+                "a server still running",
+                &run.transcript(),
+            );
+        }
+        resume_unwind(payload);
+    }
+}
+
+/// A client's connection, with a timeout on every wait.
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, timeout())
+        .unwrap_or_else(|e| fail("A client could not connect.", "connected", &e.to_string()));
+    stream.set_read_timeout(Some(timeout())).unwrap();
+    stream.set_write_timeout(Some(timeout())).unwrap();
+    stream
+}
+
+fn show(bytes: &[u8]) -> String {
+    let shown = format!("{}", bytes.escape_ascii());
+    match shown.len() {
+        0..=200 => format!("b\"{shown}\""),
+        _ => format!("b\"{}…\" ({} bytes)", &shown[..200], bytes.len()),
+    }
+}
+
+/// Read exactly `want.len()` bytes and compare them with `want`.
+#[track_caller]
+fn expect(stream: &mut TcpStream, want: &[u8], who: &str) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while got.len() < want.len() {
+        let room = (want.len() - got.len()).min(buf.len());
+        match stream.read(&mut buf[..room]) {
+            Ok(0) => fail(
+                &format!("The server closed {who}'s connection before its answer was whole."),
+                &show(want),
+                &format!("{} then end of stream", show(&got)),
+            ),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => fail(
+                &format!("{who} waited for its answer in vain ({e})."),
+                &show(want),
+                &format!("{} and nothing more within {:?}", show(&got), timeout()),
+            ),
+        }
+    }
+    if got != want {
+        fail(
+            &format!("{who} got other bytes than it sent (lost, doubled or reordered lines?)."),
+            &show(want),
+            &show(&got),
+        );
+    }
+}
+
+/// Read to the end of the connection (end of stream or a reset): the bytes that came first.
+#[track_caller]
+fn expect_end(stream: &mut TcpStream, who: &str) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return got,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => return got,
+            Err(e) => fail(
+                &format!("The server did not close the connection of {who} ({e})."),
+                "end of stream",
+                &format!("{} and no end within {:?}", show(&got), timeout()),
+            ),
+        }
+    }
+}
+
+/// Read until the end of the connection (end of stream or a reset) or `bound`: the bytes,
+/// and whether the end came.
+fn read_to_end_within(stream: &mut TcpStream, bound: Duration) -> (Vec<u8>, bool) {
+    let until = Instant::now() + bound;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return (got, false);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return (got, true),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => return (got, true),
+            Err(_) => return (got, false),
+        }
+    }
+}
+
+/// One line there and back; how long it took.
+#[track_caller]
+fn round_trip(stream: &mut TcpStream, line: &[u8], who: &str) -> Duration {
+    let began = Instant::now();
+    if let Err(e) = stream.write_all(line) {
+        fail(&format!("{who} could not send ({e})."), &show(line), "")
+    }
+    expect(stream, line, who);
+    began.elapsed()
+}
+
+/// One line there and back within `bound`: how long it took, or None (no whole answer).
+fn round_trip_within(stream: &mut TcpStream, line: &[u8], bound: Duration) -> Option<Duration> {
+    let began = Instant::now();
+    stream.write_all(line).ok()?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    while got.len() < line.len() {
+        let left = bound.checked_sub(began.elapsed())?;
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok()?;
+        match stream.read(&mut buf[..line.len() - got.len()]) {
+            Ok(0) => return None,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    stream.set_read_timeout(Some(timeout())).ok()?;
+    (got == line).then(|| began.elapsed())
+}
+
+/// A field of /proc/PID/status, as a number (kB for the memory fields).
+#[cfg(target_os = "linux")]
+fn status(pid: u32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
+
+/// This test process holds a thousand sockets: raise its own soft limit of descriptors (often
+/// 1024) as far as the hard limit allows.
+fn room_for_sockets(count: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        let me = std::process::id().to_string();
+        let _ = std::process::Command::new("prlimit")
+            .args(["--pid", &me, &format!("--nofile={}:", count + 256)])
+            .output();
+    }
+    let _ = count;
+}
+
+#[test]
+fn many_clients_a_thousand_at_once_in_few_threads_and_little_memory() {
+    let _turn = heavy();
+    // Spec, "Many clients", "Threads", "Memory": 1,000 clients connected at once, each line
+    // echoed to its own client whole and in order, at most 16 threads, a few KB each.
+    const CLIENTS: usize = 1000;
+    room_for_sockets(CLIENTS as u64);
+    with_server(&["--idle-ms", "60000"], |server| {
+        let pid = server.pid();
+        let mut first = connect(server.addr);
+        round_trip(&mut first, b"warm up\n", "the first client");
+        #[cfg(target_os = "linux")]
+        let before_kb = status(pid, "VmRSS:");
+        let mut clients: Vec<TcpStream> = (0..CLIENTS).map(|_| connect(server.addr)).collect();
+        // Every client sends its line, in two pieces, before any reads: all wait at once.
+        for (k, c) in clients.iter_mut().enumerate() {
+            let line = format!("client {k} says hello\n");
+            let (a, b) = line.as_bytes().split_at(7);
+            c.write_all(a).unwrap();
+            c.write_all(b).unwrap();
+        }
+        for (k, c) in clients.iter_mut().enumerate() {
+            let line = format!("client {k} says hello\n");
+            expect(c, line.as_bytes(), &format!("client {k} of {CLIENTS}"));
+        }
+        // Two lines in one write, from every client.
+        for (k, c) in clients.iter_mut().enumerate() {
+            c.write_all(format!("{k} a\n{k} b\n").as_bytes()).unwrap();
+        }
+        for (k, c) in clients.iter_mut().enumerate() {
+            let lines = format!("{k} a\n{k} b\n");
+            expect(c, lines.as_bytes(), &format!("client {k} of {CLIENTS}"));
+        }
+        // All 1,000 are connected and idle now.
+        #[cfg(target_os = "linux")]
+        {
+            let threads = status(pid, "Threads:") as usize;
+            if threads > MAX_THREADS {
+                fail(
+                    &format!(
+                        "With {CLIENTS} clients connected your server runs {threads} threads: \
+                         a thread for each client does not scale (spec, \"Threads\")."
+                    ),
+                    &format!("at most {MAX_THREADS} threads"),
+                    &format!("{threads} threads"),
+                );
+            }
+            // The reference: about 1 KB a connection (a small read buffer, a line, a task).
+            // Bound: 16 KB a connection, plus 4 MB for a noisy allocator.
+            let peak_kb = status(pid, "VmHWM:");
+            let per_kb = peak_kb.saturating_sub(before_kb) as f64 / CLIENTS as f64;
+            let bound_kb = 16.0 + 4096.0 / CLIENTS as f64;
+            eprintln!(
+                "{CLIENTS} clients: {threads} threads, peak RSS {:.1} MB, {per_kb:.1} KB a \
+                 connection",
+                peak_kb as f64 / 1024.0
+            );
+            if per_kb > bound_kb {
+                fail(
+                    &format!(
+                        "{CLIENTS} idle connections cost your server {per_kb:.1} KB each (spec, \
+                         \"Memory\"): a big buffer per connection?"
+                    ),
+                    &format!("at most {bound_kb:.1} KB a connection"),
+                    &format!(
+                        "{per_kb:.1} KB (peak RSS {} KB, {before_kb} KB before)",
+                        peak_kb
+                    ),
+                );
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        eprintln!("threads and memory are read in /proc: not checked on this system");
+        let _ = pid;
+        round_trip(&mut first, b"still served\n", "the first client");
+    });
+}
+
+#[test]
+fn lines_a_line_in_many_pieces_and_many_lines_in_one() {
+    // Spec, "Lines": TCP is a stream; an empty line is a line; a line of exactly max_line
+    // bytes (its \n included) is a line; any bytes but \n pass unchanged.
+    with_server(&["--max-line", "64"], |server| {
+        let mut c = connect(server.addr);
+        for piece in [&b"he"[..], b"llo\nwor", b"ld\n\n"] {
+            c.write_all(piece).unwrap();
+            thread::yield_now();
+        }
+        expect(&mut c, b"hello\nworld\n\n", "the client");
+        let mut exact = vec![b'x'; 63];
+        exact.push(b'\n');
+        round_trip(
+            &mut c,
+            &exact,
+            "the client (a line of exactly max_line bytes)",
+        );
+        round_trip(&mut c, b"\xff\xfe\r\t\0 bytes\n", "the client (not UTF-8)");
+    });
+}
+
+#[test]
+fn limits_a_line_too_long_is_refused_at_once() {
+    // Spec, "Limits": max_line bytes with no \n among them: ERR line too long, then the end,
+    // without waiting for more.
+    with_server(&["--max-line", "64"], |server| {
+        let mut c = connect(server.addr);
+        round_trip(&mut c, b"short\n", "the client");
+        c.write_all(&[b'y'; 64]).unwrap();
+        let (got, ended) = read_to_end_within(&mut c, timeout());
+        if got != b"ERR line too long\n" || !ended {
+            fail(
+                "64 bytes with no newline (--max-line 64) must be refused at once: \
+                 `ERR line too long\\n`, then the end of the connection.",
+                &format!("{} then the end", show(b"ERR line too long\n")),
+                &format!(
+                    "{}{}",
+                    show(&got),
+                    if ended {
+                        " then the end"
+                    } else {
+                        " and no end within the timeout"
+                    }
+                ),
+            );
+        }
+        let mut other = connect(server.addr);
+        round_trip(&mut other, b"next\n", "a client after it");
+    });
+}
+
+#[test]
+fn limits_idle_cuts_a_trickling_client_but_not_a_steady_one() {
+    // Spec, "Limits": idle bounds the wait for a client's next WHOLE line, counted from the
+    // moment the server is ready for it: a byte every 100 ms with no newline is cut after
+    // idle; a client that sends a line every fifth of idle is served as long as it likes.
+    with_server(&["--idle-ms", "2000"], |server| {
+        let mut steady = connect(server.addr);
+        let mut trickle = connect(server.addr);
+        let began = Instant::now();
+        let trickling = thread::spawn(move || {
+            // Once the server has closed, a write fails (a reset, then EPIPE).
+            while began.elapsed() < Duration::from_secs(9) {
+                if trickle.write_all(b"t").is_err() {
+                    return Some(began.elapsed());
+                }
+                thread::sleep(Duration::from_millis(100));
+            }
+            None
+        });
+        for k in 0..8 {
+            thread::sleep(Duration::from_millis(400));
+            let who = "a client that sends a line every 400 ms (--idle-ms 2000)";
+            round_trip(&mut steady, format!("line {k}\n").as_bytes(), who);
+        }
+        let cut = trickling.join().unwrap_or_else(|p| resume_unwind(p));
+        let latest = Duration::from_millis(5000);
+        if cut.is_none_or(|cut| cut > latest) {
+            fail(
+                "A client that sends a byte every 100 ms and never a newline must be closed \
+                 once idle (2000 ms here) has passed since the server began waiting for its \
+                 line: a timeout on each recv() never fires.",
+                &format!("closed within {} ms", latest.as_millis()),
+                &match cut {
+                    Some(cut) => format!("closed after {} ms", cut.as_millis()),
+                    None => "still connected after 9000 ms".to_string(),
+                },
+            );
+        }
+    });
+}
+
+#[test]
+fn limits_a_silent_client_is_closed_neither_too_soon_nor_too_late() {
+    // Spec, "Limits": idle is 1 s here; the end must come after about 1 s, within 3 s more.
+    with_server(&["--idle-ms", "1000"], |server| {
+        let began = Instant::now();
+        let mut silent = connect(server.addr);
+        expect_end(&mut silent, "a silent client (--idle-ms 1000)");
+        let waited = began.elapsed();
+        let (soonest, latest) = (Duration::from_millis(800), Duration::from_millis(4000));
+        if waited < soonest || waited > latest {
+            fail(
+                "A silent client must be closed once idle (1000 ms here) has passed.",
+                &format!("closed between {soonest:?} and {latest:?}"),
+                &format!("closed after {} ms", waited.as_millis()),
+            );
+        }
+    });
+}
+
+#[test]
+fn leaving_mid_line_a_reset_or_no_word_ends_that_connection_only() {
+    // Spec, "Leaving": end of stream in the middle of a line (no answer to half a line), a
+    // reset, a connection closed at once: that connection ends, the others go on.
+    with_server(&[], |server| {
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"before\n", "the polite client");
+        let mut half = connect(server.addr);
+        half.write_all(b"ping\nhalf a li").unwrap();
+        half.shutdown(Shutdown::Write).unwrap();
+        let got = expect_end(&mut half, "a client that closed in the middle of a line");
+        if got != b"ping\n" {
+            fail(
+                "A client that closes in the middle of a line gets its whole lines back, and \
+                 nothing for the half line: that is not a line.",
+                &show(b"ping\n"),
+                &show(&got),
+            );
+        }
+        let reset = connect(server.addr);
+        (&reset).write_all(b"ping\n").unwrap();
+        let _ = socket2::SockRef::from(&reset).set_linger(Some(Duration::ZERO));
+        drop(reset);
+        drop(connect(server.addr));
+        round_trip(&mut polite, b"after\n", "the polite client");
+        let mut late = connect(server.addr);
+        round_trip(&mut late, b"a new client\n", "a new client");
+    });
+}
+
+const LINES_A_CHUNK: usize = 65536;
+
+/// The flood's lines, in chunks of 65,536 the same: each chunk numbered, so that lost,
+/// doubled or reordered bytes show (made fast: the flood must outrun the server).
+fn flood_chunk(k: u64) -> Vec<u8> {
+    format!("{k:08}\n").into_bytes().repeat(LINES_A_CHUNK)
+}
+
+#[test]
+fn fairness_a_flooding_client_gets_every_line_back_and_starves_no_one() {
+    let _turn = heavy();
+    // Spec, "Fairness": one client sends short lines as fast as it can for 5 s, and reads
+    // its answers; meanwhile a polite client's round trip stays under 1 s. Then the
+    // flooder closes its side: it must have got every line back, in order.
+    with_server(&[], |server| {
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"hello\n", "the polite client");
+        let flood = connect(server.addr);
+        let mut reading = flood.try_clone().unwrap();
+        let stop = Instant::now() + FLOOD;
+        let sender = thread::spawn(move || {
+            let mut flood = flood;
+            let mut chunks = 0u64;
+            while Instant::now() < stop {
+                if flood.write_all(&flood_chunk(chunks)).is_err() {
+                    break;
+                }
+                chunks += 1;
+            }
+            let _ = flood.shutdown(Shutdown::Write);
+            chunks
+        });
+        let reader = thread::spawn(move || echoed_flood(&mut reading));
+        let mut worst = Duration::ZERO;
+        let mut trips = 0;
+        while Instant::now() < stop {
+            let bound = timeout().max(FLOOD);
+            let took = round_trip_within(&mut polite, b"polite\n", bound).unwrap_or(bound);
+            worst = worst.max(took);
+            trips += 1;
+            if took == bound {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let sent = sender.join().unwrap();
+        let echoed = reader.join().unwrap();
+        let lines = sent * LINES_A_CHUNK as u64;
+        eprintln!(
+            "flood: {lines} lines sent, {} back; polite: {trips} round trips, worst {} ms",
+            echoed.bytes / 9,
+            worst.as_millis()
+        );
+        if worst > POLITE_ROUND_TRIP {
+            fail(
+                "While another client floods (and reads), a polite client waited too long: \
+                 does your server serve one client until it has nothing more to read?",
+                &format!(
+                    "every round trip under {} ms",
+                    POLITE_ROUND_TRIP.as_millis()
+                ),
+                &format!("{} ms, the worst of {trips}", worst.as_millis()),
+            );
+        }
+        let whole = sent * (9 * LINES_A_CHUNK) as u64;
+        if let Some((at, want, got)) = echoed.first_difference {
+            fail(
+                &format!(
+                    "The flooding client did not get its lines back as it sent them (first \
+                     difference at byte {at} of {whole}): a write() that took part of what \
+                     it was given, and the rest forgotten?"
+                ),
+                &show(&want),
+                &show(&got),
+            );
+        }
+        if echoed.bytes != whole {
+            fail(
+                &format!(
+                    "The flooding client did not get all its lines back: {} of {whole} bytes \
+                     ({:?}).",
+                    echoed.bytes, echoed.error
+                ),
+                &format!("{whole} bytes, then the end"),
+                &format!("{} bytes", echoed.bytes),
+            );
+        }
+    });
+}
+
+/// What the flooding client read back.
+struct Echoed {
+    bytes: u64,
+    /// Where it first differs from what was sent: the offset, what was sent, what came.
+    first_difference: Option<(u64, Vec<u8>, Vec<u8>)>,
+    error: Option<std::io::Error>,
+}
+
+/// Read the flood's echo to its end, comparing it as it comes with what was sent (the
+/// stream is hundreds of MB: nothing is kept).
+fn echoed_flood(reading: &mut TcpStream) -> Echoed {
+    let chunk_bytes = (9 * LINES_A_CHUNK) as u64;
+    let mut echoed = Echoed {
+        bytes: 0,
+        first_difference: None,
+        error: None,
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let mut sent = (u64::MAX, Vec::new());
+    loop {
+        let n = match reading.read(&mut buf) {
+            Ok(0) => return echoed,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                echoed.error = Some(e);
+                return echoed;
+            }
+        };
+        let mut got = &buf[..n];
+        while !got.is_empty() && echoed.first_difference.is_none() {
+            let (k, at) = (echoed.bytes / chunk_bytes, echoed.bytes % chunk_bytes);
+            if sent.0 != k {
+                sent = (k, flood_chunk(k));
+            }
+            let len = got.len().min((chunk_bytes - at) as usize);
+            let want = &sent.1[at as usize..at as usize + len];
+            let differ = got[..len] != *want;
+            if let Some(i) = (0..len).find(|&i| differ && got[i] != want[i]) {
+                let context = |b: &[u8]| b[i.saturating_sub(18)..(i + 18).min(len)].to_vec();
+                echoed.first_difference =
+                    Some((echoed.bytes + i as u64, context(want), context(got)));
+            }
+            echoed.bytes += len as u64;
+            got = &got[len..];
+        }
+        echoed.bytes += got.len() as u64;
+    }
+}
+
+#[test]
+fn backpressure_a_client_that_never_reads_costs_little_and_delays_no_one() {
+    let _turn = heavy();
+    // Spec, "Backpressure": a client sends lines as fast as it can and never reads. Once
+    // its answers wait, the server stops reading it: its sends block (we give up after 1 s
+    // without progress), its memory does not grow by what it sent, and a polite client is
+    // served meanwhile.
+    const MOST: usize = 128 << 20;
+    with_server(&["--max-line", "2048", "--idle-ms", "60000"], |server| {
+        let pid = server.pid();
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"hello\n", "the polite client");
+        #[cfg(target_os = "linux")]
+        let before_kb = status(pid, "VmRSS:");
+        let mut rude = connect(server.addr);
+        rude.set_write_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        let mut line = vec![b'r'; 999];
+        line.push(b'\n');
+        let chunk = line.repeat(64);
+        let mut sent = 0;
+        while sent < MOST {
+            match rude.write(&chunk) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                // WouldBlock / TimedOut: nothing taken for 1 s. Anything else: closed on us.
+                Err(_) => break,
+            }
+        }
+        let bound = Duration::from_secs(3);
+        let took = round_trip_within(&mut polite, b"polite\n", bound).unwrap_or(bound);
+        eprintln!(
+            "never reads: sent {:.1} MB before the server stopped taking; polite round trip \
+             {} ms",
+            sent as f64 / 1e6,
+            took.as_millis()
+        );
+        if sent >= MOST {
+            fail(
+                "Your server read everything a client sent that never reads its answers: it \
+                 must stop reading a client whose answers wait (spec, \"Backpressure\").",
+                "sends that block after a few MB (the kernel's buffers)",
+                &format!("{} MB taken", MOST >> 20),
+            );
+        }
+        if took > POLITE_ROUND_TRIP {
+            fail(
+                "While a client that never reads was connected, a polite client waited too \
+                 long: does one connection's wait hold up the others (a lock held across a \
+                 write?)",
+                &format!("a round trip under {} ms", POLITE_ROUND_TRIP.as_millis()),
+                &format!("{} ms", took.as_millis()),
+            );
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let peak_kb = status(pid, "VmHWM:");
+            let grew_mb = peak_kb.saturating_sub(before_kb) as f64 / 1024.0;
+            if grew_mb > 16.0 {
+                fail(
+                    "A client that never reads made your server's memory grow: its answers \
+                     must not pile up in the server (spec, \"Backpressure\").",
+                    "at most 16 MB more",
+                    &format!(
+                        "{grew_mb:.1} MB more (peak RSS {} KB) after {:.1} MB sent",
+                        peak_kb,
+                        sent as f64 / 1e6
+                    ),
+                );
+            }
+        }
+        let _ = pid;
+        drop(rude);
+        round_trip(&mut polite, b"after\n", "the polite client");
+    });
+}
