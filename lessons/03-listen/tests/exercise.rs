@@ -135,3 +135,34 @@ fn a_backlog_of_0_is_refused_and_the_socket_does_not_listen() {
         );
     }
 }
+
+#[test]
+fn an_error_from_the_kernel_is_returned_as_it_is() {
+    // A UDP socket cannot listen: the kernel refuses (EOPNOTSUPP on Linux and macOS).
+    let udp = || {
+        let socket = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("socket(UDP)");
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&SockAddr::from(any)).expect("bind()");
+        socket
+    };
+    let Err(kernel) = udp().listen(8) else {
+        println!("note: this system lets a UDP socket listen; check skipped");
+        return;
+    };
+    let socket = udp();
+    match yours(|| start_listening(&socket, 8)) {
+        Err(e) if e.raw_os_error() == kernel.raw_os_error() => {}
+        Err(e) => fail(
+            "start_listening on a UDP socket returned an error, but not the kernel's: return \
+             listen()'s error as it is, so that the caller can tell what went wrong.",
+            &format!("Err({kernel})  (os error {:?})", kernel.raw_os_error()),
+            &format!("Err({e})  (os error {:?})", e.raw_os_error()),
+        ),
+        Ok(()) => fail(
+            "start_listening on a UDP socket returned Ok: listen() failed there, and its error \
+             was lost.",
+            &format!("Err({kernel})"),
+            "Ok(())",
+        ),
+    }
+}
