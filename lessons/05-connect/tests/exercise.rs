@@ -47,7 +47,10 @@ enum Answer {
 
 /// The error the test's socket() returns for a `NoSocket` address.
 fn no_socket() -> io::Error {
-    io::Error::new(ErrorKind::Unsupported, "address family not supported by protocol")
+    io::Error::new(
+        ErrorKind::Unsupported,
+        "address family not supported by protocol",
+    )
 }
 
 /// The test's connector: real sockets, scripted answers, every call logged.
@@ -74,7 +77,9 @@ impl Connector for Script {
         self.log.push(Call::Connect(addr, timeout));
         let answer = self.answers.iter().find(|(a, _)| *a == addr).map(|a| a.1);
         match answer {
-            Some(Answer::Refused | Answer::NoSocket) | None => Err(ErrorKind::ConnectionRefused.into()),
+            Some(Answer::Refused | Answer::NoSocket) | None => {
+                Err(ErrorKind::ConnectionRefused.into())
+            }
             Some(Answer::Silent) => Err(ErrorKind::TimedOut.into()),
             Some(Answer::Listening) => socket.connect_timeout(&SockAddr::from(addr), timeout),
         }
@@ -285,7 +290,10 @@ fn socket_failing_is_a_failed_try_too_the_next_address_is_tried() {
         );
     }
     connected(result, &place, addrs[1]);
-    calls_are(&log, &[vec![Call::Socket(addrs[0])], tried(addrs[1]).to_vec()].concat());
+    calls_are(
+        &log,
+        &[vec![Call::Socket(addrs[0])], tried(addrs[1]).to_vec()].concat(),
+    );
 
     // And when it is the last try that fails, its error is the one returned.
     let (mut place, addrs) = places(&[Answer::Refused, Answer::NoSocket]);

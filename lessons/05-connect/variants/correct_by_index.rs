@@ -20,9 +20,11 @@ pub fn connect_first(
     let mut i = 0;
     loop {
         let addr = addrs[i];
-        let tried = connector
-            .socket(addr)
-            .and_then(|socket| connector.connect_timeout(&socket, addr, timeout).map(|()| socket));
+        let tried = connector.socket(addr).and_then(|socket| {
+            connector
+                .connect_timeout(&socket, addr, timeout)
+                .map(|()| socket)
+        });
         if let Ok(socket) = tried {
             break Ok((socket, addr));
         }

@@ -28,6 +28,5 @@ pub fn connect_first(
             Err(e) => last_error = Some(e),
         }
     }
-    Err(last_error
-        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
 }

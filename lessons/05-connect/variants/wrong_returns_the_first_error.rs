@@ -30,6 +30,5 @@ pub fn connect_first(
             }
         }
     }
-    Err(first_error
-        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
+    Err(first_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
 }

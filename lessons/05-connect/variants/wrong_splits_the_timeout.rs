@@ -16,7 +16,10 @@ pub fn connect_first(
     connector: &mut impl Connector,
 ) -> io::Result<(Socket, SocketAddr)> {
     if addrs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "no address to connect to",
+        ));
     }
     let each = timeout / addrs.len() as u32;
     let mut last_error = None;

@@ -147,7 +147,11 @@ fn returned(
             Ok(calls) => format!("Ok({calls})"),
             Err(e) => format!("Err({:?}: {e})", e.kind()),
         };
-        fail(&format!("send_all returned the wrong thing: {why}"), expected, &got);
+        fail(
+            &format!("send_all returned the wrong thing: {why}"),
+            expected,
+            &got,
+        );
     }
 }
 
@@ -161,9 +165,12 @@ fn a_few_bytes_per_send_and_every_byte_arrives() {
         let result = yours(|| send_all(&mut conn, &bytes));
         arrived_intact(&conn.received, &bytes, "each send() took 7 bytes");
         let why = "the count of send() calls that took at least one byte.";
-        returned(&result, why, "Ok(143): the send() calls that took bytes", |r| {
-            matches!(r, Ok(143))
-        });
+        returned(
+            &result,
+            why,
+            "Ok(143): the send() calls that took bytes",
+            |r| matches!(r, Ok(143)),
+        );
     }
 }
 
@@ -188,7 +195,9 @@ fn an_empty_buffer_needs_no_send_at_all() {
             &last_calls(&conn.calls),
         );
     }
-    returned(&result, "nothing to send, no call.", "Ok(0)", |r| matches!(r, Ok(0)));
+    returned(&result, "nothing to send, no call.", "Ok(0)", |r| {
+        matches!(r, Ok(0))
+    });
 }
 
 #[test]
@@ -248,7 +257,9 @@ fn an_error_is_returned_as_it_is() {
                     "send_all went on after send() failed with {kind:?}: only Interrupted is \
                      tried again, any other error is returned at once{why}."
                 ),
-                &format!("send(100 bytes) -> Ok(10)\nsend(90 bytes) -> Err({kind:?})   and no more"),
+                &format!(
+                    "send(100 bytes) -> Ok(10)\nsend(90 bytes) -> Err({kind:?})   and no more"
+                ),
                 &conn.calls[..conn.calls.len().min(4)].join("\n"),
             );
         }

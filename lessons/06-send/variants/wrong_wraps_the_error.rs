@@ -19,7 +19,9 @@ pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 let total = bytes.len();
-                return Err(io::Error::other(format!("send failed after {sent} of {total} bytes: {e}")));
+                return Err(io::Error::other(format!(
+                    "send failed after {sent} of {total} bytes: {e}"
+                )));
             }
         }
     }

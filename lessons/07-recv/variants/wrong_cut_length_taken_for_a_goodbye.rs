@@ -28,7 +28,10 @@ pub fn read_message(conn: &mut impl Read, max: usize) -> io::Result<Option<Vec<u
     }
     let mut body = vec![0u8; length];
     if fill(conn, &mut body)? < length {
-        return Err(io::Error::new(ErrorKind::UnexpectedEof, "cut off in the body"));
+        return Err(io::Error::new(
+            ErrorKind::UnexpectedEof,
+            "cut off in the body",
+        ));
     }
     Ok(Some(body))
 }

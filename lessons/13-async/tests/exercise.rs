@@ -418,7 +418,11 @@ async fn an_unfinished_line_stays_in_line_when_the_wait_ends() {
                  anything else, and they are lost when the wait ends)."
             ),
             "the event, and `line` holding the unfinished line's bytes",
-            &format!("{}, and `line` = b\"{}\"", show(&event), line.escape_ascii()),
+            &format!(
+                "{}, and `line` = b\"{}\"",
+                show(&event),
+                line.escape_ascii()
+            ),
         );
     }
 }
@@ -448,6 +452,10 @@ async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
          keeps sending would keep the server from shutting down. The signal must get its \
          turn even while lines are ready.",
         "Ok(Shutdown) within a few calls",
-        &format!("{} … ({} calls, no Shutdown)", events[..3].join(", "), events.len()),
+        &format!(
+            "{} … ({} calls, no Shutdown)",
+            events[..3].join(", "),
+            events.len()
+        ),
     );
 }
