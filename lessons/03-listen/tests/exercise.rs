@@ -166,3 +166,36 @@ fn an_error_from_the_kernel_is_returned_as_it_is() {
         ),
     }
 }
+
+#[test]
+fn a_socket_that_was_never_bound_is_refused_and_left_unbound() {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
+    let port = |s: &Socket| s.local_addr().ok().and_then(|a| a.as_socket()).map(|a| a.port());
+    let result = yours(|| start_listening(&socket, 8));
+    let after = port(&socket);
+    let listened = after.is_some_and(|p| p != 0);
+    match result {
+        Err(e) if e.kind() == ErrorKind::InvalidInput && !listened => {}
+        Err(e) if e.kind() == ErrorKind::InvalidInput => fail(
+            "start_listening refused the unbound socket, but only after listen(): the kernel \
+             had already bound it to a port of its choosing, and it listens there.",
+            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
+            &format!("Err({e}), the socket bound to port {}", after.unwrap_or(0)),
+        ),
+        Err(e) => fail(
+            "start_listening(unbound socket, 8) returned another kind of error.",
+            "Err(…)  (ErrorKind::InvalidInput)",
+            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
+        ),
+        Ok(()) => fail(
+            &format!(
+                "start_listening(socket, 8) on a socket that was never bound returned Ok: \
+                 listen() bound it by itself, to port {} on every address, which no client \
+                 knows.",
+                after.unwrap_or(0)
+            ),
+            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
+            "Ok(())",
+        ),
+    }
+}
