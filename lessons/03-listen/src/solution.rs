@@ -19,7 +19,10 @@ pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
     // listen() on a socket that was never bound binds it first, by itself: to a port the
     // kernel picks, on 0.0.0.0 (Linux calls it autobind). No client knows that port. A
     // socket's own address (getsockname) says port 0 until it is bound.
-    let bound = socket.local_addr()?.as_socket().is_some_and(|a| a.port() != 0);
+    let bound = socket
+        .local_addr()?
+        .as_socket()
+        .is_some_and(|a| a.port() != 0);
     if !bound {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,

@@ -170,7 +170,12 @@ fn an_error_from_the_kernel_is_returned_as_it_is() {
 #[test]
 fn a_socket_that_was_never_bound_is_refused_and_left_unbound() {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
-    let port = |s: &Socket| s.local_addr().ok().and_then(|a| a.as_socket()).map(|a| a.port());
+    let port = |s: &Socket| {
+        s.local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map(|a| a.port())
+    };
     let result = yours(|| start_listening(&socket, 8));
     let after = port(&socket);
     let listened = after.is_some_and(|p| p != 0);

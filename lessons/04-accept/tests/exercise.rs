@@ -218,7 +218,8 @@ fn returned_ok(result: &Result<Vec<SocketAddr>>, expected: &[SocketAddr]) {
             &format!("Ok({peers:?})"),
         ),
         Err(e) => fail(
-            "accept_loop returned an error.",
+            "accept_loop returned an error: neither a client whose serve failed nor an accept() \
+             error that passes ends the loop, so the result is Ok, with every address.",
             &format!("Ok({expected:?})"),
             &format!("Err({e})"),
         ),
