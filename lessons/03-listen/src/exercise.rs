@@ -21,6 +21,9 @@ use socket2::Socket;
 /// - A backlog of 0 (a queue with no room; systems disagree on what it means) is refused: return
 ///   an error of kind `ErrorKind::InvalidInput`, and leave the socket as it was, NOT listening.
 ///   Any message will do.
+/// - A socket that was never bound is refused too, with the same kind of error: listen()
+///   would bind it itself, to a port the kernel picks, on every address of the machine, and
+///   no client would know where to connect. Leave it as it was: unbound, not listening.
 /// - An error from the kernel is returned as it is.
 /// - Print nothing: the lesson narrates the call around your function.
 pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {

@@ -16,6 +16,19 @@ pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
             "a backlog of 0 leaves no room in the accept queue; use 1 or more",
         ));
     }
+    // listen() on a socket that was never bound binds it first, by itself: to a port the
+    // kernel picks, on 0.0.0.0 (Linux calls it autobind). No client knows that port. A
+    // socket's own address (getsockname) says port 0 until it is bound.
+    let bound = socket
+        .local_addr()?
+        .as_socket()
+        .is_some_and(|a| a.port() != 0);
+    if !bound {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the socket is not bound: bind it to an address first",
+        ));
+    }
     // listen() takes a C int. Larger numbers are cut down by the kernel anyway (to
     // net.core.somaxconn on Linux), so clamp rather than let the number wrap around.
     let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);

@@ -135,3 +135,72 @@ fn a_backlog_of_0_is_refused_and_the_socket_does_not_listen() {
         );
     }
 }
+
+#[test]
+fn an_error_from_the_kernel_is_returned_as_it_is() {
+    // A UDP socket cannot listen: the kernel refuses (EOPNOTSUPP on Linux and macOS).
+    let udp = || {
+        let socket = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("socket(UDP)");
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&SockAddr::from(any)).expect("bind()");
+        socket
+    };
+    let Err(kernel) = udp().listen(8) else {
+        println!("note: this system lets a UDP socket listen; check skipped");
+        return;
+    };
+    let socket = udp();
+    match yours(|| start_listening(&socket, 8)) {
+        Err(e) if e.raw_os_error() == kernel.raw_os_error() => {}
+        Err(e) => fail(
+            "start_listening on a UDP socket returned an error, but not the kernel's: return \
+             listen()'s error as it is, so that the caller can tell what went wrong.",
+            &format!("Err({kernel})  (os error {:?})", kernel.raw_os_error()),
+            &format!("Err({e})  (os error {:?})", e.raw_os_error()),
+        ),
+        Ok(()) => fail(
+            "start_listening on a UDP socket returned Ok: listen() failed there, and its error \
+             was lost.",
+            &format!("Err({kernel})"),
+            "Ok(())",
+        ),
+    }
+}
+
+#[test]
+fn a_socket_that_was_never_bound_is_refused_and_left_unbound() {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
+    let port = |s: &Socket| {
+        s.local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map(|a| a.port())
+    };
+    let result = yours(|| start_listening(&socket, 8));
+    let after = port(&socket);
+    let listened = after.is_some_and(|p| p != 0);
+    match result {
+        Err(e) if e.kind() == ErrorKind::InvalidInput && !listened => {}
+        Err(e) if e.kind() == ErrorKind::InvalidInput => fail(
+            "start_listening refused the unbound socket, but only after listen(): the kernel \
+             had already bound it to a port of its choosing, and it listens there.",
+            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
+            &format!("Err({e}), the socket bound to port {}", after.unwrap_or(0)),
+        ),
+        Err(e) => fail(
+            "start_listening(unbound socket, 8) returned another kind of error.",
+            "Err(…)  (ErrorKind::InvalidInput)",
+            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
+        ),
+        Ok(()) => fail(
+            &format!(
+                "start_listening(socket, 8) on a socket that was never bound returned Ok: \
+                 listen() bound it by itself, to port {} on every address, which no client \
+                 knows.",
+                after.unwrap_or(0)
+            ),
+            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
+            "Ok(())",
+        ),
+    }
+}

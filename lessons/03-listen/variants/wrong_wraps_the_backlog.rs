@@ -6,6 +6,9 @@ use std::io;
 use socket2::Socket;
 
 pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
+    if socket.local_addr()?.as_socket().map_or(0, |a| a.port()) == 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not bound"));
+    }
     if backlog == 0 {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "backlog 0"));
     }

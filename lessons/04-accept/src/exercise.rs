@@ -20,6 +20,8 @@ use crate::{worth_retrying, Listener};
 ///   numbered 1, 2, 3… in the order accepted, with the address accept() reported for THAT
 ///   connection. One client at a time: serve it before accepting the next.
 /// - Exactly `clients` clients are served (none at all for 0); then return their addresses.
+///   `clients` comes from the command line and may be huge: the memory the loop holds grows
+///   with the clients served, not with the number asked for.
 /// - A client whose `serve` fails does not stop the server: the next one is still served, and
 ///   the result is still `Ok`.
 /// - An `accept()` that fails for a passing reason (`worth_retrying(&error)` says which) is

@@ -11,7 +11,11 @@ use std::rc::Rc;
 use common::{LessonError, Result};
 use lesson_04_accept::{accept_loop, Listener};
 use socket2::{Domain, SockAddr, Socket, Type};
+use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours, Conn};
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
 
 /// One call the loop made, as the test's listener and `serve` saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +77,8 @@ struct Queue {
     socket: Socket,
     waiting: usize,
     errors: Vec<io::Error>,
+    /// What accept() fails with once the queue is empty, instead of failing the check.
+    after: Option<io::Error>,
     log: Log,
 }
 
@@ -80,6 +86,11 @@ impl Listener for Queue {
     fn accept(&mut self) -> Result<(Socket, SocketAddr)> {
         if !self.errors.is_empty() {
             let error = self.errors.remove(0);
+            let call = Call::AcceptFailed(error.kind(), error.to_string());
+            self.log.borrow_mut().push(call);
+            return Err(LessonError::io("accept()", error, "lesson-04-accept"));
+        }
+        if let Some(error) = self.after.take_if(|_| self.waiting == 0) {
             let call = Call::AcceptFailed(error.kind(), error.to_string());
             self.log.borrow_mut().push(call);
             return Err(LessonError::io("accept()", error, "lesson-04-accept"));
@@ -122,6 +133,7 @@ fn queue(n: usize, errors: Vec<io::Error>) -> (Queue, Vec<Conn>, Log) {
         socket,
         waiting: n,
         errors,
+        after: None,
         log: log.clone(),
     };
     (queue, clients, log)
@@ -206,7 +218,8 @@ fn returned_ok(result: &Result<Vec<SocketAddr>>, expected: &[SocketAddr]) {
             &format!("Ok({peers:?})"),
         ),
         Err(e) => fail(
-            "accept_loop returned an error.",
+            "accept_loop returned an error: neither a client whose serve failed nor an accept() \
+             error that passes ends the loop, so the result is Ok, with every address.",
             &format!("Ok({expected:?})"),
             &format!("Err({e})"),
         ),
@@ -264,8 +277,9 @@ fn one_client_at_a_time_in_the_order_they_connected() {
 #[test]
 fn a_client_whose_serve_fails_does_not_stop_the_loop() {
     let (queue, mut clients, log) = queue(3, vec![]);
-    // Clients 1 and 2 fail (as a silent client, or one that leaves mid-line, would).
-    let result = run(queue, 3, answering(&log, &[1, 2]));
+    // Clients 1 and 3 fail (as a silent client, or one that leaves mid-line, would): the
+    // last one too, so that a loop that returns what the last `serve` said is caught.
+    let result = run(queue, 3, answering(&log, &[1, 3]));
     each_got_its_answer(&mut clients, &log);
     returned_ok(&result, &addresses(&clients));
 }
@@ -342,4 +356,34 @@ fn zero_clients_means_no_accept_at_all() {
         );
     }
     returned_ok(&result, &[]);
+}
+
+#[test]
+fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
+    // `--clients` comes from the command line: a server asked for a million clients that
+    // serves two (then its listener breaks) needs room for two addresses, not a million.
+    let asked = 1 << 20;
+    let (mut queue, mut clients, log) = queue(2, vec![]);
+    queue.after = Some(io::Error::from(ErrorKind::InvalidInput));
+    let (result, peak) = peak_during(|| run(queue, asked, answering(&log, &[])));
+    each_got_its_answer(&mut clients, &log);
+    let limit = 64 * 1024;
+    if peak > limit {
+        fail(
+            &format!(
+                "accept_loop(listener, {asked}, serve) held {peak} bytes at once to serve 2 \
+                 clients: memory set aside for every client asked for, before any came."
+            ),
+            &format!("at most {limit} bytes at once"),
+            &format!("{peak} bytes"),
+        );
+    }
+    if result.as_ref().err().and_then(|e| e.kind()) != Some(ErrorKind::InvalidInput) {
+        fail(
+            "After 2 clients, accept() failed with an error that never passes: the loop must \
+             return it.",
+            "Err(accept(): invalid input)",
+            &format!("{:?}", result.map_err(|e| e.to_string())),
+        );
+    }
 }

@@ -1,6 +1,7 @@
 // CORRECT, written differently: a for loop over the numbers, an inner loop that retries
 // accept() until it gives a connection, its own test of which errors pass (not
-// worth_retrying), and serve's error dropped with .ok().
+// worth_retrying), and serve's error dropped with .ok(). No room set aside for `clients` up
+// front: it may be huge.
 
 use std::io::ErrorKind;
 use std::net::SocketAddr;
@@ -15,7 +16,7 @@ pub fn accept_loop(
     clients: usize,
     mut serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
 ) -> Result<Vec<SocketAddr>> {
-    let mut peers = Vec::with_capacity(clients);
+    let mut peers = Vec::new();
     for number in 1..=clients {
         let (conn, peer) = loop {
             match listener.accept() {

@@ -22,8 +22,9 @@ use crate::Connector;
 ///   `connector.connect_timeout(&socket, addr, timeout)`, with the `timeout` you were given
 ///   for EACH try. (A connect without a time limit can wait for minutes.)
 /// - Each address gets a socket of its own: a socket whose connect failed is not used again.
-/// - A failed try is not the end: go on with the next address. Stop at the first that
-///   connects: the addresses after it are not tried.
+/// - A failed try is not the end: go on with the next address. A try fails at
+///   `connector.socket` (no IPv6 on this machine, say) or at `connect_timeout`. Stop at the
+///   first that connects: the addresses after it are not tried.
 /// - If every try fails, return the error of the LAST try, as it is (its kind says what went
 ///   wrong: refused, timed out…).
 /// - No address at all: return an error of kind `ErrorKind::InvalidInput`, and make no call.

@@ -19,8 +19,16 @@ pub fn connect_first(
     let mut last_error = None;
     for &addr in addrs {
         // A new socket for every try: after a failed connect() a socket is in no state to be
-        // used again (POSIX leaves it unspecified), so it is dropped, and closed.
-        let socket = connector.socket(addr)?;
+        // used again (POSIX leaves it unspecified), so it is dropped, and closed. socket()
+        // can fail too (an IPv6 address on a machine without IPv6): that try failed, the
+        // next address may still work.
+        let socket = match connector.socket(addr) {
+            Ok(socket) => socket,
+            Err(e) => {
+                last_error = Some(e);
+                continue;
+            }
+        };
         // Never a connect() without a limit: with no answer at all, the kernel would keep
         // resending SYN for minutes.
         match connector.connect_timeout(&socket, addr, timeout) {

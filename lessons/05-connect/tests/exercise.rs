@@ -40,6 +40,17 @@ enum Answer {
     Silent,
     /// A real connect, to a real listening socket.
     Listening,
+    /// socket() itself fails, as it does for an IPv6 address on a machine without IPv6
+    /// (EAFNOSUPPORT): there is no socket to connect.
+    NoSocket,
+}
+
+/// The error the test's socket() returns for a `NoSocket` address.
+fn no_socket() -> io::Error {
+    io::Error::new(
+        ErrorKind::Unsupported,
+        "address family not supported by protocol",
+    )
 }
 
 /// The test's connector: real sockets, scripted answers, every call logged.
@@ -51,6 +62,9 @@ struct Script {
 impl Connector for Script {
     fn socket(&mut self, addr: SocketAddr) -> io::Result<Socket> {
         self.log.push(Call::Socket(addr));
+        if self.answers.contains(&(addr, Answer::NoSocket)) {
+            return Err(no_socket());
+        }
         Socket::new(Domain::for_address(addr), Type::STREAM, None)
     }
 
@@ -63,7 +77,9 @@ impl Connector for Script {
         self.log.push(Call::Connect(addr, timeout));
         let answer = self.answers.iter().find(|(a, _)| *a == addr).map(|a| a.1);
         match answer {
-            Some(Answer::Refused) | None => Err(ErrorKind::ConnectionRefused.into()),
+            Some(Answer::Refused | Answer::NoSocket) | None => {
+                Err(ErrorKind::ConnectionRefused.into())
+            }
             Some(Answer::Silent) => Err(ErrorKind::TimedOut.into()),
             Some(Answer::Listening) => socket.connect_timeout(&SockAddr::from(addr), timeout),
         }
@@ -134,7 +150,8 @@ fn calls_are(got: &[Call], expected: &[Call]) {
     fail(
         "Your function made other calls than expected: each address gets its own socket(), then \
          connect_timeout(…) with the timeout given (a connect with no time limit can wait for \
-         minutes), and nothing is tried after a connect that worked.",
+         minutes); a socket() that fails is a failed try like any other; and nothing is tried \
+         after a connect that worked.",
         &show(expected),
         &shown.join("\n"),
     )
@@ -252,4 +269,36 @@ fn no_address_at_all_is_an_invalid_input_error_and_no_call() {
     let why = "connect_first(&[], …) has nothing to try: it returns an error of kind InvalidInput.";
     failed_with(result, ErrorKind::InvalidInput, why);
     calls_are(&place.script.log, &[]);
+}
+
+#[test]
+fn socket_failing_is_a_failed_try_too_the_next_address_is_tried() {
+    // A name with an IPv6 and an IPv4 address, on a machine without IPv6: socket() fails for
+    // the first. The second must still be tried.
+    let (mut place, addrs) = places(&[Answer::NoSocket, Answer::Listening]);
+    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
+    let log = place.script.log.clone();
+    if let Err(e) = &result {
+        fail(
+            &format!(
+                "socket() failed for {} (no such address family here), and your function \
+                 gave up: the next address, {}, was listening.",
+                addrs[0], addrs[1]
+            ),
+            &format!("Ok((a socket connected to {}, {}))", addrs[1], addrs[1]),
+            &format!("Err({e})\n\nthe calls your function made:\n{}", show(&log)),
+        );
+    }
+    connected(result, &place, addrs[1]);
+    calls_are(
+        &log,
+        &[vec![Call::Socket(addrs[0])], tried(addrs[1]).to_vec()].concat(),
+    );
+
+    // And when it is the last try that fails, its error is the one returned.
+    let (mut place, addrs) = places(&[Answer::Refused, Answer::NoSocket]);
+    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
+    let why = "Every try failed: refused, then socket() failed. The error to return is the LAST \
+               one, socket()'s.";
+    failed_with(result, no_socket().kind(), why);
 }

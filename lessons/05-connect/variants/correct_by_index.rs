@@ -20,14 +20,17 @@ pub fn connect_first(
     let mut i = 0;
     loop {
         let addr = addrs[i];
-        let socket = connector.socket(addr)?;
-        let tried = connector.connect_timeout(&socket, addr, timeout);
-        if tried.is_ok() {
+        let tried = connector.socket(addr).and_then(|socket| {
+            connector
+                .connect_timeout(&socket, addr, timeout)
+                .map(|()| socket)
+        });
+        if let Ok(socket) = tried {
             break Ok((socket, addr));
         }
         i += 1;
         if i == addrs.len() {
-            break tried.map(|()| (socket, addr));
+            break tried.map(|socket| (socket, addr));
         }
     }
 }

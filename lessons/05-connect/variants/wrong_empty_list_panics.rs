@@ -16,7 +16,13 @@ pub fn connect_first(
 ) -> io::Result<(Socket, SocketAddr)> {
     let mut last_error = None;
     for &addr in addrs {
-        let socket = connector.socket(addr)?;
+        let socket = match connector.socket(addr) {
+            Ok(socket) => socket,
+            Err(e) => {
+                last_error = Some(e);
+                continue;
+            }
+        };
         match connector.connect_timeout(&socket, addr, timeout) {
             Ok(()) => return Ok((socket, addr)),
             Err(e) => last_error = Some(e),

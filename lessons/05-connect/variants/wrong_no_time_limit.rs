@@ -16,12 +16,17 @@ pub fn connect_first(
 ) -> io::Result<(Socket, SocketAddr)> {
     let mut last_error = None;
     for &addr in addrs {
-        let socket = connector.socket(addr)?;
+        let socket = match connector.socket(addr) {
+            Ok(socket) => socket,
+            Err(e) => {
+                last_error = Some(e);
+                continue;
+            }
+        };
         match socket.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok((socket, addr)),
             Err(e) => last_error = Some(e),
         }
     }
-    Err(last_error
-        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
 }

@@ -16,7 +16,13 @@ pub fn connect_first(
 ) -> io::Result<(Socket, SocketAddr)> {
     let mut first_error = None;
     for &addr in addrs {
-        let socket = connector.socket(addr)?;
+        let socket = match connector.socket(addr) {
+            Ok(socket) => socket,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
         match connector.connect_timeout(&socket, addr, timeout) {
             Ok(()) => return Ok((socket, addr)),
             Err(e) => {
@@ -24,6 +30,5 @@ pub fn connect_first(
             }
         }
     }
-    Err(first_error
-        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
+    Err(first_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
 }

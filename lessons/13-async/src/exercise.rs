@@ -25,7 +25,10 @@ use crate::{read_line, Event};
 /// - `idle` has passed without a WHOLE line: `Event::TimedOut`. It limits the whole line, not
 ///   each read: a client that sends one byte at a time, never a newline, times out too.
 /// - The shutdown signal (`shutdown` receives, or its sender is gone): `Event::Shutdown` at
-///   once, even while the client is silent.
+///   once, even while the client is silent. A client that keeps sending lines cannot hold it
+///   off: with the signal there and lines waiting, it comes out within a few calls.
+/// - When the wait ends in the middle of a line (the idle limit, the signal), the bytes of
+///   the unfinished line are left in `line`: nothing read is lost.
 /// - A read error (a line too long, the client gone in the middle of a line): return it.
 /// - While it waits, every other task on the same thread goes on: nothing in it may block the
 ///   thread.

@@ -3,6 +3,7 @@
 //! server's shutdown signal. They check which event comes back, and when; never what anything
 //! prints. (`cargo exercise lesson-13-async` runs them on src/exercise.rs.)
 
+use std::cell::Cell;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -63,6 +64,7 @@ async fn event_within(
     why: &str,
 ) -> (io::Result<Event>, Duration) {
     let started = Instant::now();
+    BUSY.with(|busy| busy.set(Duration::ZERO));
     let call = Yours(Box::pin(next_event(
         &mut s.reader,
         &mut s.line,
@@ -80,14 +82,23 @@ async fn event_within(
 }
 
 /// Your future, each poll of it through `testkit::yours`: a todo!() or a panic in your
-/// function then says so and where.
+/// function then says so and where. Each poll is timed: a future that awaits gives the thread
+/// back within microseconds, one that blocks holds it for as long as it blocks.
 struct Yours<F>(Pin<Box<F>>);
+
+thread_local! {
+    /// How long this thread spent inside polls of your future, since `event_within` began.
+    static BUSY: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
 
 impl<F: Future> Future for Yours<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        yours(|| self.0.as_mut().poll(cx))
+        let started = Instant::now();
+        let result = yours(|| self.0.as_mut().poll(cx));
+        BUSY.with(|busy| busy.set(busy.get() + started.elapsed()));
+        result
     }
 }
 
@@ -351,18 +362,100 @@ async fn other_tasks_go_on_while_it_waits() {
     let (event, took) = event_within(&mut s, idle, idle + slack(), why).await;
     ticker.abort();
     let ticked = ticks.load(Ordering::SeqCst);
-    // About 50 ticks in 0.5 s; even a slow machine manages 5.
-    if ticked < 5 {
+    let busy = BUSY.with(Cell::get);
+    // About 50 ticks in 0.5 s; even a slow machine manages 5. And the thread was yours only
+    // while your future was polled: a future that awaits is polled a few times, for
+    // microseconds each; one that blocks in between (a std::thread::sleep in a polling loop)
+    // holds the thread most of the time, however often it also awaits.
+    if ticked < 5 || busy > took / 2 {
         fail(
             "While next_event waited, another task on the same thread hardly ran: something in \
              it blocks the thread (std::thread::sleep, a std read, a blocking lock) instead of \
              awaiting.",
-            "the other task ticks about every 10 ms (50 times in 0.5 s)",
+            "the other task ticks about every 10 ms (50 times in 0.5 s), and next_event's \
+             polls hold the thread for a small part of the wait",
             &format!(
-                "{ticked} ticks in {:.2} s ({})",
+                "{ticked} ticks in {:.2} s ({}); the thread spent {:.2} s of it inside \
+                 next_event's polls, blocked",
                 took.as_secs_f64(),
-                show(&event)
+                show(&event),
+                busy.as_secs_f64()
             ),
         );
     }
+}
+
+#[tokio::test]
+async fn an_unfinished_line_stays_in_line_when_the_wait_ends() {
+    // The idle limit ends the wait in the middle of a line: the bytes read so far are kept.
+    let mut s = setup().await;
+    s.client.write_all(b"half a li").await.unwrap();
+    let idle = Duration::from_millis(300);
+    let why = "The client sent half a line and went silent for longer than `idle` (0.3 s).";
+    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    let mut wrong = (!matches!(event, Ok(Event::TimedOut)) || s.line != b"half a li")
+        .then(|| ("timed out", event, std::mem::take(&mut s.line)));
+
+    // So does the shutdown signal.
+    let mut s = setup().await;
+    s.client.write_all(b"part").await.unwrap();
+    let signal = s.shutdown_tx.clone();
+    tokio::spawn(async move {
+        sleep(Duration::from_millis(100)).await;
+        let _ = signal.send(());
+    });
+    let idle = Duration::from_secs(30);
+    let why = "The server sent its shutdown signal while the client was silent.";
+    let (event, _) = event_within(&mut s, idle, slack(), why).await;
+    if wrong.is_none() && (!matches!(event, Ok(Event::Shutdown)) || s.line != b"part") {
+        wrong = Some(("the shutdown signal", event, std::mem::take(&mut s.line)));
+    }
+    if let Some((ended_by, event, line)) = wrong {
+        fail(
+            &format!(
+                "The wait ended ({ended_by}) in the middle of a line: the bytes of the unfinished \
+                 line must be left in `line`, where the caller finds them (read them into \
+                 anything else, and they are lost when the wait ends)."
+            ),
+            "the event, and `line` holding the unfinished line's bytes",
+            &format!(
+                "{}, and `line` = b\"{}\"",
+                show(&event),
+                line.escape_ascii()
+            ),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
+    let mut s = setup().await;
+    // 2,000 lines already waiting, and the signal already sent.
+    s.client.write_all(&b"x\n".repeat(2000)).await.unwrap();
+    sleep(Duration::from_millis(50)).await;
+    s.shutdown_tx.send(()).unwrap();
+    let idle = Duration::from_secs(5);
+    let mut events = Vec::new();
+    // When both are ready, either may come first; but 20 lines in a row, with the signal
+    // there all along, would mean the signal never wins (the chance of it by luck: 1 in a
+    // million).
+    for _ in 0..20 {
+        let (event, _) = event_within(&mut s, idle, idle + slack(), "Lines were waiting.").await;
+        let done = matches!(event, Ok(Event::Shutdown));
+        events.push(show(&event));
+        if done {
+            return;
+        }
+    }
+    fail(
+        "The shutdown signal had come, but 20 calls in a row returned a line: a client that \
+         keeps sending would keep the server from shutting down. The signal must get its \
+         turn even while lines are ready.",
+        "Ok(Shutdown) within a few calls",
+        &format!(
+            "{} … ({} calls, no Shutdown)",
+            events[..3].join(", "),
+            events.len()
+        ),
+    );
 }
