@@ -16,6 +16,7 @@
 
 mod bench;
 mod new_lesson;
+mod others;
 mod verify;
 
 use std::path::{Path, PathBuf};
