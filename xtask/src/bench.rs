@@ -365,7 +365,9 @@ impl Lab {
         let wall = began.elapsed().as_secs_f64();
         // Ours: this process (the load generator is its child, waited for) and the server.
         let ours = [std::process::id(), child.id()];
-        let used = Use::between(&before, &Snapshot::read(), &ours, wall, self.cores);
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let _ = child.kill();
         let _ = child.wait();
         let output = output.ok()?;
@@ -387,7 +389,7 @@ impl Lab {
             ..Sample::default()
         };
         let what = format!("{} {}", server.name, load.join(" "));
-        self.judge(&what, &mut sample, used);
+        self.judge(&what, &mut sample, used, &who);
         println!(
             "bench: {:<30} {:<40} {:>9.0}/s p99 {:>8} µs failed {}{}",
             server.name,
@@ -403,12 +405,13 @@ impl Lab {
     /// Note what others took of the machine during a run, and mark the run spoiled when
     /// other programs used more than 15 % of it. Steal is reported, not judged: it is the
     /// hypervisor's, and no quieter moment on this machine is free of it.
-    fn judge(&mut self, what: &str, sample: &mut Sample, used: Use) {
+    /// `who`: the busiest of them, named.
+    fn judge(&mut self, what: &str, sample: &mut Sample, used: Use, who: &str) {
         sample.used = used;
         if used.others > 0.15 {
             sample.spoiled = Some(used.others * 100.0);
             self.spoiled.push(format!(
-                "{what}: {:.0} % of the machine was used by other programs",
+                "{what}: {:.0} % of the machine was used by other programs ({who})",
                 used.others * 100.0
             ));
         }
@@ -993,8 +996,8 @@ impl Lab {
     }
 
     /// Judge a bulk run (see [`Lab::judge`]) and print it.
-    fn bulk_judged(&mut self, name: &str, sample: &mut Sample, used: Use) {
-        self.judge(&format!("bulk {name}"), sample, used);
+    fn bulk_judged(&mut self, name: &str, sample: &mut Sample, used: Use, who: &str) {
+        self.judge(&format!("bulk {name}"), sample, used, who);
         println!(
             "bench: bulk {name:<30} {:>6.2} GB/s{}",
             sample.get("gbps"),
@@ -1014,7 +1017,9 @@ impl Lab {
         let _ = server.wait();
         let wall = began.elapsed().as_secs_f64();
         let ours = [std::process::id(), server.id()];
-        let used = Use::between(&before, &Snapshot::read(), &ours, wall, self.cores);
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let text = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
         // `bulk: received N bytes in S s: G GB/s; peak memory M MB (VmHWM)`
         let Some(line) = text.lines().find(|l| l.starts_with("bulk: received ")) else {
@@ -1036,7 +1041,7 @@ impl Lab {
             values,
             ..Sample::default()
         };
-        self.bulk_judged(program, &mut sample, used);
+        self.bulk_judged(program, &mut sample, used, &who);
         Some(sample)
     }
 
@@ -1057,7 +1062,9 @@ impl Lab {
         let _ = server.wait();
         let wall = began.elapsed().as_secs_f64();
         let ours = [std::process::id(), server.id()];
-        let used = Use::between(&before, &Snapshot::read(), &ours, wall, self.cores);
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let json = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
         // -J: `"sum_received": { … "bits_per_second": 2.0e10, … }`
         let received = json.split("\"sum_received\"").nth(1)?;
@@ -1066,7 +1073,7 @@ impl Lab {
         let mut sample = Sample::default();
         let gbps = format!("{}", bits / 8.0 / 1e9);
         sample.values.insert("gbps".to_string(), gbps);
-        self.bulk_judged("iperf3", &mut sample, used);
+        self.bulk_judged("iperf3", &mut sample, used, &who);
         Some(sample)
     }
 }

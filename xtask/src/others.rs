@@ -14,6 +14,8 @@ pub struct Snapshot {
     /// Every process but the kernel's own threads: pid → its CPU time (utime + stime, all its
     /// threads) plus that of the children it has waited for (cutime + cstime).
     pub processes: HashMap<u32, f64>,
+    /// Their names (pid → the command name of /proc/PID/stat), to say who the others were.
+    pub names: HashMap<u32, String>,
     /// The whole machine's steal (the 8th number of /proc/stat's `cpu` line).
     pub steal: f64,
 }
@@ -37,7 +39,7 @@ impl Snapshot {
             .skip(1)
             .filter_map(|f| f.parse().ok())
             .collect();
-        let mut processes = HashMap::new();
+        let (mut processes, mut names) = (HashMap::new(), HashMap::new());
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
@@ -48,11 +50,14 @@ impl Snapshot {
                 // The kernel's threads (kthreadd, pid 2, and its children) are not programs.
                 if pid != 2 && ppid != 2 {
                     processes.insert(pid, cpu);
+                    let name = text.split_once('(').and_then(|(_, r)| r.rsplit_once(')'));
+                    names.insert(pid, name.map_or("?", |n| n.0).to_string());
                 }
             }
         }
         Snapshot {
             processes,
+            names,
             steal: cpu.get(7).copied().unwrap_or(0.0) / 100.0,
         }
     }
@@ -89,6 +94,28 @@ pub fn others(before: &Snapshot, after: &Snapshot, ours: &[u32]) -> f64 {
     (sum(after) - sum(before)).max(0.0)
 }
 
+/// The other processes that used the most CPU between two snapshots: `cargo 0.52 s, rustc
+/// 0.31 s` (a parent's time includes the children it waited for meanwhile).
+pub fn busiest(before: &Snapshot, after: &Snapshot, ours: &[u32], most: usize) -> String {
+    let mut used: Vec<(f64, &str)> = after
+        .processes
+        .iter()
+        .filter(|(pid, _)| !ours.contains(pid))
+        .map(|(pid, cpu)| {
+            let name = after.names.get(pid).map_or("?", String::as_str);
+            (cpu - before.processes.get(pid).unwrap_or(&0.0), name)
+        })
+        .filter(|(cpu, _)| *cpu > 0.0)
+        .collect();
+    used.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let named: Vec<String> = used
+        .iter()
+        .take(most)
+        .map(|(cpu, name)| format!("{name} {cpu:.2} s"))
+        .collect();
+    named.join(", ")
+}
+
 impl Use {
     /// What others used of `cores` cores for `wall` seconds, between the two snapshots.
     pub fn between(
@@ -113,6 +140,10 @@ mod tests {
     fn snapshot(processes: &[(u32, f64)], steal: f64) -> Snapshot {
         Snapshot {
             processes: processes.iter().copied().collect(),
+            names: processes
+                .iter()
+                .map(|&(pid, _)| (pid, format!("p{pid}")))
+                .collect(),
             steal,
         }
     }
@@ -139,6 +170,8 @@ mod tests {
                 steal: 0.05
             }
         );
+        // Who: the shell (with the compile it waited for) and the newcomer.
+        assert_eq!(busiest(&before, &after, &ours, 5), "p1 3.00 s, p40 0.25 s");
         // Alone on the machine: nobody else, whatever ours did.
         let alone = snapshot(&[(20, 9.0), (30, 4.0)], 7.0);
         assert_eq!(others(&before, &alone, &ours), 0.0);
