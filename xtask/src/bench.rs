@@ -403,9 +403,8 @@ impl Lab {
     }
 
     /// Note what others took of the machine during a run, and mark the run spoiled when
-    /// other programs used more than 15 % of it. Steal is reported, not judged: it is the
-    /// hypervisor's, and no quieter moment on this machine is free of it.
-    /// `who`: the busiest of them, named.
+    /// other programs used more than 15 % of it (`who`: the busiest of them, named). Steal is
+    /// reported, not judged: it is the hypervisor's doing, not another program's.
     fn judge(&mut self, what: &str, sample: &mut Sample, used: Use, who: &str) {
         sample.used = used;
         if used.others > 0.15 {
