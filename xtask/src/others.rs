@@ -14,8 +14,10 @@ pub struct Snapshot {
     /// Every process but the kernel's own threads: pid → its CPU time (utime + stime, all its
     /// threads) plus that of the children it has waited for (cutime + cstime).
     pub processes: HashMap<u32, f64>,
-    /// Their names (pid → the command name of /proc/PID/stat), to say who the others were.
+    /// Their names (pid → the command name of /proc/PID/stat), to say who the others were,
+    /// and their parents (pid → ppid).
     pub names: HashMap<u32, String>,
+    pub parents: HashMap<u32, u32>,
     /// The whole machine's steal (the 8th number of /proc/stat's `cpu` line).
     pub steal: f64,
 }
@@ -39,7 +41,8 @@ impl Snapshot {
             .skip(1)
             .filter_map(|f| f.parse().ok())
             .collect();
-        let (mut processes, mut names) = (HashMap::new(), HashMap::new());
+        let (mut processes, mut names, mut parents) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
@@ -52,12 +55,14 @@ impl Snapshot {
                     processes.insert(pid, cpu);
                     let name = text.split_once('(').and_then(|(_, r)| r.rsplit_once(')'));
                     names.insert(pid, name.map_or("?", |n| n.0).to_string());
+                    parents.insert(pid, ppid);
                 }
             }
         }
         Snapshot {
             processes,
             names,
+            parents,
             steal: cpu.get(7).copied().unwrap_or(0.0) / 100.0,
         }
     }
@@ -95,17 +100,26 @@ pub fn others(before: &Snapshot, after: &Snapshot, ours: &[u32]) -> f64 {
 }
 
 /// The other processes that used the most CPU between two snapshots: `cargo 0.52 s, rustc
-/// 0.31 s` (a parent's time includes the children it waited for meanwhile).
+/// 0.31 s`. A parent's time includes the children it waited for meanwhile, less what they
+/// had used before the first snapshot.
 pub fn busiest(before: &Snapshot, after: &Snapshot, ours: &[u32], most: usize) -> String {
-    let mut used: Vec<(f64, &str)> = after
+    let mut used: HashMap<u32, f64> = after
         .processes
         .iter()
-        .filter(|(pid, _)| !ours.contains(pid))
-        .map(|(pid, cpu)| {
-            let name = after.names.get(pid).map_or("?", String::as_str);
-            (cpu - before.processes.get(pid).unwrap_or(&0.0), name)
-        })
-        .filter(|(cpu, _)| *cpu > 0.0)
+        .map(|(pid, cpu)| (*pid, cpu - before.processes.get(pid).unwrap_or(&0.0)))
+        .collect();
+    for (pid, cpu) in &before.processes {
+        let parent = before.parents.get(pid);
+        if let (false, Some(total)) = (after.processes.contains_key(pid), parent) {
+            if let Some(used) = used.get_mut(total) {
+                *used -= cpu;
+            }
+        }
+    }
+    let mut used: Vec<(f64, &str)> = used
+        .into_iter()
+        .filter(|(pid, cpu)| !ours.contains(pid) && *cpu > 0.0)
+        .map(|(pid, cpu)| (cpu, after.names.get(&pid).map_or("?", String::as_str)))
         .collect();
     used.sort_by(|a, b| b.0.total_cmp(&a.0));
     let named: Vec<String> = used
@@ -144,6 +158,8 @@ mod tests {
                 .iter()
                 .map(|&(pid, _)| (pid, format!("p{pid}")))
                 .collect(),
+            // Every process a child of the shell, pid 1.
+            parents: processes.iter().map(|&(pid, _)| (pid, 1)).collect(),
             steal,
         }
     }
@@ -170,8 +186,9 @@ mod tests {
                 steal: 0.05
             }
         );
-        // Who: the shell (with the compile it waited for) and the newcomer.
-        assert_eq!(busiest(&before, &after, &ours, 5), "p1 3.00 s, p40 0.25 s");
+        // Who: the shell (with the 2.5 s the compile it waited for used meanwhile) and the
+        // newcomer.
+        assert_eq!(busiest(&before, &after, &ours, 5), "p1 2.50 s, p40 0.25 s");
         // Alone on the machine: nobody else, whatever ours did.
         let alone = snapshot(&[(20, 9.0), (30, 4.0)], 7.0);
         assert_eq!(others(&before, &alone, &ours), 0.0);
