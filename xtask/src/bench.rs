@@ -6,8 +6,8 @@
 //! `lesson-29-load client … --kv` against it, and stops it. The server runs on core 0 and the
 //! load on core 1 (`taskset`) when the machine has two cores and taskset is there. Each case
 //! runs three times; the tables show the median and the spread (lowest–highest). Around each
-//! run it reads /proc/stat: when the machine was busier than the server and the load
-//! generator together (another program ran), the run is marked as spoiled.
+//! run it reads /proc ([`others`]): when other programs used more than 15 % of the machine,
+//! the run is marked as spoiled; the hypervisor's steal is reported beside it.
 //!
 //! It writes book/generated/perf/*.md, each starting with [`MARK`] and a line naming the
 //! machine and the date; tests/book.rs checks that the chapter's tables are these files.
@@ -27,6 +27,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::others::{Snapshot, Use};
 use crate::{cargo, root};
 
 /// The first line of every generated file: tests/book.rs looks for it.
@@ -101,6 +102,8 @@ struct Sample {
     values: HashMap<String, String>,
     /// Another program used the machine meanwhile (its share of the CPU, in %).
     spoiled: Option<f64>,
+    /// What other programs, and the hypervisor (steal), took of the machine meanwhile.
+    used: Use,
 }
 
 impl Sample {
@@ -274,22 +277,6 @@ fn raise_nofile() -> String {
     }
 }
 
-/// Busy CPU seconds of the whole machine so far (/proc/stat, USER_HZ = 100).
-fn machine_busy() -> f64 {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let fields: Vec<f64> = stat
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    let total: f64 = fields.iter().take(8).sum();
-    let idle = fields.get(3).unwrap_or(&0.0) + fields.get(4).unwrap_or(&0.0);
-    (total - idle) / 100.0
-}
-
 impl Lab {
     fn new() -> Lab {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -372,11 +359,15 @@ impl Lab {
         let mut args = vec!["client", "--quiet", "--kv", "--addr", &addr, "--pid", &pid];
         args.extend(["--timeout", "5s"]);
         args.extend(load);
-        let busy = machine_busy();
+        let before = Snapshot::read();
         let began = Instant::now();
         let output = self.command(1, "lesson-29-load", &args).output();
         let wall = began.elapsed().as_secs_f64();
-        let busy = machine_busy() - busy;
+        // Ours: this process (the load generator is its child, waited for) and the server.
+        let ours = [std::process::id(), child.id()];
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let _ = child.kill();
         let _ = child.wait();
         let output = output.ok()?;
@@ -395,20 +386,10 @@ impl Lab {
                 .filter_map(|w| w.split_once('='))
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            spoiled: None,
+            ..Sample::default()
         };
-        // What neither the server nor the load generator used was someone else's.
-        let others = busy - sample.get("cpu_s") - sample.get("load_cpu_s");
-        let share = others / (wall * self.cores as f64);
-        if share > 0.15 {
-            sample.spoiled = Some(share * 100.0);
-            self.spoiled.push(format!(
-                "{} {}: {:.0} % of the machine was used by other programs",
-                server.name,
-                load.join(" "),
-                share * 100.0
-            ));
-        }
+        let what = format!("{} {}", server.name, load.join(" "));
+        self.judge(&what, &mut sample, used, &who);
         println!(
             "bench: {:<30} {:<40} {:>9.0}/s p99 {:>8} µs failed {}{}",
             server.name,
@@ -416,11 +397,23 @@ impl Lab {
             sample.get("rps"),
             sample.text("p99_us"),
             sample.text("failed"),
-            sample.spoiled.map_or(String::new(), |p| format!(
-                " (spoiled: others used {p:.0} %)"
-            ))
+            meanwhile(&sample)
         );
         Some(sample)
+    }
+
+    /// Note what others took of the machine during a run, and mark the run spoiled when
+    /// other programs used more than 15 % of it (`who`: the busiest of them, named). Steal is
+    /// reported, not judged: it is the hypervisor's doing, not another program's.
+    fn judge(&mut self, what: &str, sample: &mut Sample, used: Use, who: &str) {
+        sample.used = used;
+        if used.others > 0.15 {
+            sample.spoiled = Some(used.others * 100.0);
+            self.spoiled.push(format!(
+                "{what}: {:.0} % of the machine was used by other programs ({who})",
+                used.others * 100.0
+            ));
+        }
     }
 
     /// `reps` runs of the same case.
@@ -528,6 +521,31 @@ fn time(us: f64) -> String {
     } else {
         format!("{:.2} ms", us / 1e3)
     }
+}
+
+/// What others took of the machine during a run, for the console: ` (others 3 %, steal
+/// 0.2 %)`, and `spoiled` when the others took more than 15 %.
+fn meanwhile(sample: &Sample) -> String {
+    format!(
+        " (others {:.0} %, steal {:.1} %){}",
+        sample.used.others * 100.0,
+        sample.used.steal * 100.0,
+        if sample.spoiled.is_some() {
+            " spoiled"
+        } else {
+            ""
+        }
+    )
+}
+
+/// `4 %, 0.3 %`: the most that others, and steal, took of the machine in one of the runs.
+fn machine_meanwhile(samples: &[Sample]) -> String {
+    let most = |share: fn(&Sample) -> f64| samples.iter().map(share).fold(0.0, f64::max) * 100.0;
+    format!(
+        "{:.0} %, {:.1} %",
+        most(|s| s.used.others),
+        most(|s| s.used.steal)
+    )
 }
 
 /// ` †` when a run of these was spoiled by other load, else nothing.
@@ -683,7 +701,7 @@ impl Lab {
     /// 1 s warm-up; with the load generator's own lateness, the instrument's error.
     fn paced(&mut self) -> String {
         let mut table = String::from(
-            "| 10,000 connections × 1 line/s, 2 s | p50 | p99 | p99.9 | max | failed | the generator's own lateness: p50, p99 |\n|---|---|---|---|---|---|---|\n",
+            "| 10,000 connections × 1 line/s, 2 s | p50 | p99 | p99.9 | max | failed | the generator's own lateness: p50, p99, max | the machine meanwhile: others, steal |\n|---|---|---|---|---|---|---|---|\n",
         );
         for server in [&REFERENCE, &THREADS, &LOOP, &TASKS] {
             let load = [
@@ -691,7 +709,7 @@ impl Lab {
             ];
             let samples = self.runs(server, &load, true, 3);
             table.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {}{} | {}, {} |\n",
+                "| {} | {} | {} | {} | {} | {}{} | {}, {}, {} | {} |\n",
                 server.name,
                 time(spread(&samples, "p50_us").0),
                 time(spread(&samples, "p99_us").0),
@@ -701,9 +719,11 @@ impl Lab {
                 mark(&samples),
                 time(spread(&samples, "late_p50_us").0),
                 time(spread(&samples, "late_p99_us").0),
+                time(spread(&samples, "late_max_us").0),
+                machine_meanwhile(&samples),
             ));
         }
-        table.push_str("\nLatency from the moment each line was due (not when it was sent), median of 3 runs. Each run first spends 1 s (a line on every connection) warming up, and counts none of it. Lateness: how long after it could go (its due time, or its connection's previous answer) the generator sent a line; it is part of the latency, and the instrument's error.\n");
+        table.push_str("\nLatency from the moment each line was due (not when it was sent), median of 3 runs. Each run first spends 1 s (a line on every connection) warming up, and counts none of it. Lateness: how long after it could go (its due time, or its connection's previous answer) the generator sent a line; it is part of the latency, and the instrument's error. The machine meanwhile: the most that other programs, and the hypervisor (steal: this virtual machine's CPUs were ready and it ran something else), took of the machine during one of the 3 runs.\n");
         table + SPOILED
     }
 
@@ -886,19 +906,6 @@ impl Lab {
     }
 }
 
-/// CPU seconds used so far by this process's children that have been waited for
-/// (/proc/self/stat: cutime and cstime, in USER_HZ = 100).
-fn children_cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<f64> = after_name
-        .split_whitespace()
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    // Fields 16 and 17 of proc(5); `after_name` starts at field 3 (the state, not a number).
-    (fields.get(12).unwrap_or(&0.0) + fields.get(13).unwrap_or(&0.0)) / 100.0
-}
-
 /// Is `program` installed (does `program --version` run)?
 fn installed(program: &str) -> bool {
     Command::new(program)
@@ -987,22 +994,13 @@ impl Lab {
         table
     }
 
-    /// Mark a bulk run spoiled when the machine was busier than its two processes.
-    fn bulk_spoiled(&mut self, name: &str, sample: &mut Sample, busy: f64, ours: f64, wall: f64) {
-        let share = (busy - ours) / (wall * self.cores as f64);
-        if share > 0.15 {
-            sample.spoiled = Some(share * 100.0);
-            self.spoiled.push(format!(
-                "bulk {name}: {:.0} % of the machine was used by other programs",
-                share * 100.0
-            ));
-        }
+    /// Judge a bulk run (see [`Lab::judge`]) and print it.
+    fn bulk_judged(&mut self, name: &str, sample: &mut Sample, used: Use, who: &str) {
+        self.judge(&format!("bulk {name}"), sample, used, who);
         println!(
             "bench: bulk {name:<30} {:>6.2} GB/s{}",
             sample.get("gbps"),
-            sample.spoiled.map_or(String::new(), |p| format!(
-                " (spoiled: others used {p:.0} %)"
-            ))
+            meanwhile(sample)
         );
     }
 
@@ -1012,12 +1010,15 @@ impl Lab {
         let args = ["server", "--addr", "127.0.0.1:0", "--bulk", "--quiet"];
         let (mut server, addr) =
             self.spawn_ready(program, &[&args[..], &["--size", &size]].concat(), program)?;
-        let (busy, cpu, began) = (machine_busy(), children_cpu(), Instant::now());
+        let (before, began) = (Snapshot::read(), Instant::now());
         let args = ["client", "--addr", &addr, "--bulk", "--quiet"];
         let output = self.command(1, "lesson-06-send", &args).output();
         let _ = server.wait();
         let wall = began.elapsed().as_secs_f64();
-        let (busy, ours) = (machine_busy() - busy, children_cpu() - cpu);
+        let ours = [std::process::id(), server.id()];
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let text = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
         // `bulk: received N bytes in S s: G GB/s; peak memory M MB (VmHWM)`
         let Some(line) = text.lines().find(|l| l.starts_with("bulk: received ")) else {
@@ -1037,9 +1038,9 @@ impl Lab {
         values.insert("client_mb".to_string(), memory.unwrap_or("0").to_string());
         let mut sample = Sample {
             values,
-            spoiled: None,
+            ..Sample::default()
         };
-        self.bulk_spoiled(program, &mut sample, busy, ours, wall);
+        self.bulk_judged(program, &mut sample, used, &who);
         Some(sample)
     }
 
@@ -1054,12 +1055,15 @@ impl Lab {
         let secs = BULK_SECONDS.to_string();
         let server_args = ["-s", "-1", "--forceflush", "-B", "127.0.0.1", "-p", &port];
         let (mut server, _) = self.spawn_ready("iperf3", &server_args, "iperf3 -s")?;
-        let (busy, cpu, began) = (machine_busy(), children_cpu(), Instant::now());
+        let (before, began) = (Snapshot::read(), Instant::now());
         let client_args = ["-c", "127.0.0.1", "-p", &port, "-t", &secs, "-J"];
         let output = self.command(1, "iperf3", &client_args).output();
         let _ = server.wait();
         let wall = began.elapsed().as_secs_f64();
-        let (busy, ours) = (machine_busy() - busy, children_cpu() - cpu);
+        let ours = [std::process::id(), server.id()];
+        let after = Snapshot::read();
+        let used = Use::between(&before, &after, &ours, wall, self.cores);
+        let who = crate::others::busiest(&before, &after, &ours, 3);
         let json = String::from_utf8_lossy(&output.ok()?.stdout).into_owned();
         // -J: `"sum_received": { … "bits_per_second": 2.0e10, … }`
         let received = json.split("\"sum_received\"").nth(1)?;
@@ -1068,7 +1072,7 @@ impl Lab {
         let mut sample = Sample::default();
         let gbps = format!("{}", bits / 8.0 / 1e9);
         sample.values.insert("gbps".to_string(), gbps);
-        self.bulk_spoiled("iperf3", &mut sample, busy, ours, wall);
+        self.bulk_judged("iperf3", &mut sample, used, &who);
         Some(sample)
     }
 }

@@ -17,6 +17,7 @@
 
 mod bench;
 mod new_lesson;
+mod others;
 mod verify;
 
 use std::path::{Path, PathBuf};

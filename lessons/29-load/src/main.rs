@@ -182,10 +182,7 @@ fn client(opts: &Options) -> Result<()> {
         plan.connections,
         plan.describe()
     ));
-    // Paced runs measure latency: there the sampler yields its core (nice 19) and may miss a
-    // peak; elsewhere it samples on time, so the threads and descriptors at the peak are seen.
-    let gentle = matches!(plan.drive, Drive::Paced(_));
-    let watch = server_view::Watch::start(pid, gentle);
+    let watch = server_view::Watch::start(pid);
     let (tally, window) = runtime()?.block_on(run_local(&plan));
     let server = watch.stop();
     if opts.has("--kv") {

@@ -65,9 +65,8 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Start watching `pid` (nothing to watch: `None`, or not Linux); `gentle`: at the lowest
-    /// priority, out of the way of a latency measurement (its samples may then come late).
-    pub fn start(pid: Option<u32>, gentle: bool) -> Watch {
+    /// Start watching `pid` (nothing to watch: `None`, or not Linux).
+    pub fn start(pid: Option<u32>) -> Watch {
         let pid = pid.filter(|&p| proc::cpu_seconds(p).is_some());
         let peak = Arc::new(Mutex::new(Peak {
             pid,
@@ -78,9 +77,6 @@ impl Watch {
         let thread = pid.map(|pid| {
             let (peak, stop) = (peak.clone(), stop.clone());
             std::thread::spawn(move || {
-                if gentle {
-                    proc::step_aside();
-                }
                 while !stop.load(Ordering::Relaxed) {
                     let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
                     proc::sample(pid, &mut p);
@@ -128,17 +124,6 @@ mod proc {
     use super::Peak;
     use std::fs;
 
-    /// Give this thread the lowest priority (nice 19: on Linux the nice value is a thread's
-    /// own, setpriority(2)): it shares the load generator's core, and counting 10,000
-    /// descriptors in /proc/PID/fd takes about 10 ms, which would otherwise hold up the
-    /// connections' tasks for that long every time, 10 times a second.
-    pub fn step_aside() {
-        // SAFETY: gettid and setpriority take and return plain integers.
-        unsafe {
-            libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
-        }
-    }
-
     pub fn sample(pid: u32, peak: &mut Peak) {
         if let Ok(status) = fs::read_to_string(format!("/proc/{pid}/status")) {
             for line in status.lines() {
@@ -157,8 +142,21 @@ mod proc {
                 }
             }
         }
-        if let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) {
-            peak.fds = peak.fds.max(fds.count() as u64);
+        if let Some(fds) = descriptors(pid) {
+            peak.fds = peak.fds.max(fds);
+        }
+    }
+
+    /// How many descriptors `pid` has open. Since Linux 6.2, the size that stat() gives for
+    /// /proc/PID/fd is that number, read from the process's table of open descriptors
+    /// (the kernel's Documentation/filesystems/proc.rst, "/proc/<pid>/fd"): microseconds.
+    /// Before, the size is 0 and only listing the directory tells: one entry per
+    /// descriptor, which for 10,000 takes the kernel about 10 ms.
+    pub fn descriptors(pid: u32) -> Option<u64> {
+        let dir = format!("/proc/{pid}/fd");
+        match fs::metadata(&dir).ok()?.len() {
+            0 => Some(fs::read_dir(&dir).ok()?.count() as u64),
+            open => Some(open),
         }
     }
 
@@ -209,12 +207,55 @@ mod proc {
 #[cfg(not(target_os = "linux"))]
 mod proc {
     use super::Peak;
-    pub fn step_aside() {}
     pub fn sample(_pid: u32, _peak: &mut Peak) {}
     pub fn cpu_seconds(_pid: u32) -> Option<f64> {
         None
     }
     pub fn listener_pid(_port: u16) -> Option<u32> {
         None
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptors_are_counted_as_they_open_and_close() {
+        let me = std::process::id();
+        let count = || proc::descriptors(me).expect("our own /proc/PID/fd");
+        // (The test harness's other threads may open some meanwhile: hence "at least".)
+        let before = count();
+        let files: Vec<std::fs::File> = (0..50)
+            .map(|_| std::fs::File::open("/dev/null").unwrap())
+            .collect();
+        let open = count();
+        assert!(open >= before + 50, "{before} then {open}");
+        // The count from stat()'s size is the directory's entries, but for the one
+        // read_dir holds open while it lists them.
+        let listed = std::fs::read_dir(format!("/proc/{me}/fd")).unwrap().count() as u64;
+        assert!(
+            listed.abs_diff(open + 1) <= 2,
+            "{open} counted, {listed} listed"
+        );
+        drop(files);
+        assert!(count() + 50 <= open + 2, "{open} then {}", count());
+    }
+
+    #[test]
+    fn the_watch_sees_the_servers_descriptors_and_cpu() {
+        let me = std::process::id();
+        let files: Vec<std::fs::File> = (0..20)
+            .map(|_| std::fs::File::open("/dev/null").unwrap())
+            .collect();
+        let peak = Watch::start(Some(me)).stop();
+        assert_eq!(peak.pid, Some(me));
+        assert!(peak.fds >= 20, "{peak:?}");
+        assert!(peak.threads >= 1 && peak.rss_kib > 0, "{peak:?}");
+        drop(files);
+        // Nothing to watch: nothing measured, and said so.
+        let nobody = Watch::start(None).stop();
+        assert_eq!(nobody.pid, None);
+        assert!(nobody.describe(1).starts_with("not available"));
     }
 }
