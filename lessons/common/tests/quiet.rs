@@ -25,7 +25,11 @@ fn a_quiet_narrator_makes_no_text_but_still_names_a_failed_call() {
     set_quiet(true);
     assert!(!heard());
     say.call_then("recv(64)", "why", || Ok(6), show).unwrap();
-    assert_eq!(shown.get(), 1, "a quiet run formatted a result nobody reads");
+    assert_eq!(
+        shown.get(),
+        1,
+        "a quiet run formatted a result nobody reads"
+    );
 
     let refused = || Err::<usize, _>(io::Error::from(io::ErrorKind::ConnectionRefused));
     let err = say.call_then("connect(127.0.0.1:1)", "why", refused, show);
