@@ -353,6 +353,10 @@ impl Narrator {
 
     /// What the kernel holds for this socket now (TCP state, addresses, queues).
     pub fn kernel(&self, socket: &impl Endpoints) {
+        // Its addresses cost system calls too (getsockname, getpeername).
+        if !heard() {
+            return;
+        }
         let (local, peer) = socket.endpoints();
         match local {
             Some(local) => self.kernel_at(local, peer),
