@@ -503,9 +503,11 @@ fn reply_to(event: Event, answered: &mut usize, idle: Duration) -> (Vec<u8>, boo
         _ if is_shutdown(&event) => bye("shutting down".into()),
         Event::Line(bytes) => {
             *answered += 1;
-            let upper = bytes.trim_ascii_end().to_ascii_uppercase();
-            let answer = [format!("{answered}: ").into_bytes(), upper, b"\n".to_vec()];
-            (answer.concat(), false)
+            // `2: `, the line in upper case (without its line end), `\n`: in one buffer.
+            let mut answer = format!("{answered}: ").into_bytes();
+            answer.extend(bytes.trim_ascii_end().iter().map(u8::to_ascii_uppercase));
+            answer.push(b'\n');
+            (answer, false)
         }
         Event::Closed => (Vec::new(), true),
         Event::TimedOut => bye(format!("no whole line in {} s", idle.as_secs())),

@@ -352,8 +352,12 @@ fn close(conn: TcpStream, name: &str, say: &Narrator) {
 }
 
 /// Show an HTTP message as the bytes it is made of: each head line with its `\r\n`, then the
-/// body (cut after 40 bytes).
+/// body (cut after 40 bytes). Text for the reader alone: with `--quiet` (and no `--trace`)
+/// nobody reads it, and it is not even made.
 fn show_message(bytes: &[u8], say: &Narrator) {
+    if !common::narrate::heard() {
+        return;
+    }
     let (head, body) = match find(bytes, b"\r\n\r\n") {
         Some(at) => bytes.split_at(at + 4),
         None => (bytes, &[][..]),

@@ -100,6 +100,14 @@ pub fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
+/// Does anyone hear the narration: is it printed, written to a trace (`--trace`), or stepped
+/// through (`--step`)? With `--quiet` and neither of the others, nobody does: then no event
+/// is made (no text formatted, no bytes copied, no kernel asked), and a measured server pays
+/// for its design only. A failed call still names itself in its error.
+pub fn heard() -> bool {
+    !quiet() || trace::recording() || step_mode()
+}
+
 /// Prints what one side of the exchange does (`server`, `client`, `alice`, …).
 pub struct Narrator {
     who: String,
@@ -141,15 +149,25 @@ impl Narrator {
     }
 
     /// Announce the next call. In step mode, say what it will do and wait for Enter.
-    pub fn next(&self, call: impl Into<String>, what_it_does: &str) {
-        let call = call.into();
+    pub fn next(&self, call: impl AsRef<str>, what_it_does: &str) {
+        let call = call.as_ref();
         if step_mode() {
             pause(&format!(
                 "[step] next: {} {} — {}. Press Enter to run it.",
                 self.who, call, what_it_does
             ));
         }
-        *self.current() = (call, what_it_does.to_string());
+        self.set_current(call, what_it_does);
+    }
+
+    /// Make this the current call. Its two strings are written over, not made anew: after a
+    /// connection's first calls, naming the next one allocates nothing.
+    fn set_current(&self, call: &str, why: &str) {
+        let mut current = self.current();
+        current.0.clear();
+        current.0.push_str(call);
+        current.1.clear();
+        current.1.push_str(why);
     }
 
     /// The announced call returned: print `who  call -> result`.
@@ -175,7 +193,7 @@ impl Narrator {
     /// ```
     pub fn call<T: Shown>(
         &self,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl FnOnce() -> io::Result<T>,
     ) -> Result<T, LessonError> {
@@ -186,11 +204,14 @@ impl Narrator {
     /// `say.call_then("recv(64)", why, || conn.read(&mut buf), |n| format!("{n} bytes"))?`.
     pub fn call_then<T>(
         &self,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl FnOnce() -> io::Result<T>,
         show: impl FnOnce(&T) -> String,
     ) -> Result<T, LessonError> {
+        if !heard() {
+            return run().map_err(|e| self.failed(call.as_ref(), e));
+        }
         self.next(call, why);
         let value = run().map_err(|e| self.fail(e))?;
         self.done(show(&value));
@@ -210,7 +231,7 @@ impl Narrator {
     /// holds the runtime's thread, which is what a learner stepping through wants.)
     pub async fn call_async<T: Shown>(
         &self,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl Future<Output = io::Result<T>>,
     ) -> Result<T, LessonError> {
@@ -222,16 +243,18 @@ impl Narrator {
     /// TcpStream::connect(addr), |_| "ok".into()).await?`.
     pub async fn call_async_then<T>(
         &self,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl Future<Output = io::Result<T>>,
         show: impl FnOnce(&T) -> String,
     ) -> Result<T, LessonError> {
-        let call = call.into();
-        self.next(call.clone(), why);
+        if !heard() {
+            return run.await.map_err(|e| self.failed(call.as_ref(), e));
+        }
+        self.next(&call, why);
         let result = run.await;
         // Another task may have announced its own call meanwhile: this result is this call's.
-        *self.current() = (call, why.to_string());
+        self.set_current(call.as_ref(), why);
         let value = result.map_err(|e| self.fail(e))?;
         self.done(show(&value));
         Ok(value)
@@ -244,7 +267,7 @@ impl Narrator {
     pub fn call_with<T>(
         &self,
         socket: &impl Endpoints,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl FnOnce() -> io::Result<T>,
         show: impl FnOnce(&T) -> String,
@@ -260,7 +283,7 @@ impl Narrator {
     /// `say.call_opening("connect(…)", why, || TcpStream::connect(addr), |_| "ok".into())?`.
     pub fn call_opening<T: Endpoints>(
         &self,
-        call: impl Into<String>,
+        call: impl AsRef<str>,
         why: &str,
         run: impl FnOnce() -> io::Result<T>,
         show: impl FnOnce(&T) -> String,
@@ -308,6 +331,9 @@ impl Narrator {
 
     /// A remark that is not a call, e.g. `client  -- the server answered before we asked`.
     pub fn note(&self, text: impl AsRef<str>) {
+        if !heard() {
+            return;
+        }
         let mut event = Event::new(&self.who, Kind::Note);
         event.text = text.as_ref().to_string();
         self.emit(event);
@@ -316,6 +342,9 @@ impl Narrator {
     /// Record bytes that went out or came in without a line of their own (kind `send` or
     /// `recv`, in the trace only): what a quiet [`Narrated`] adapter does on each call.
     pub fn moved(&self, kind: Kind, call: &str, bytes: &[u8]) {
+        if !heard() {
+            return;
+        }
         let mut event = Event::new(&self.who, kind);
         event.call = call.to_string();
         event.bytes = Some(bytes.to_vec());
@@ -324,6 +353,10 @@ impl Narrator {
 
     /// What the kernel holds for this socket now (TCP state, addresses, queues).
     pub fn kernel(&self, socket: &impl Endpoints) {
+        // Its addresses cost system calls too (getsockname, getpeername).
+        if !heard() {
+            return;
+        }
         let (local, peer) = socket.endpoints();
         match local {
             Some(local) => self.kernel_at(local, peer),
@@ -334,6 +367,10 @@ impl Narrator {
     /// What the kernel holds for the socket with these addresses, e.g. after it was closed
     /// (a closed socket can live on in the kernel, in TIME_WAIT).
     pub fn kernel_at(&self, local: SocketAddr, peer: Option<SocketAddr>) {
+        // Asking the kernel costs system calls (and may wait for a state to pass).
+        if !heard() {
+            return;
+        }
         match kernel::lookup(local, peer) {
             kernel::View::Unavailable => {
                 if !SAID_NO_KERNEL_VIEW.swap(true, Ordering::SeqCst) {

@@ -39,6 +39,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -187,12 +188,20 @@ fn start() -> Instant {
 
 /// The trace file, when `--trace FILE` was given.
 static FILE: Mutex<Option<File>> = Mutex::new(None);
+/// Is there a trace file? (Read on every event of a quiet run: an atomic, not the lock.)
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+/// Are events being written to a trace file (`--trace FILE`)?
+pub fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
 
 /// Write every event from now on to `path`, one JSON line each (`--trace FILE`).
 pub fn open(path: &Path) -> io::Result<()> {
     start();
     let file = File::create(path)?;
     *FILE.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
+    RECORDING.store(true, Ordering::Relaxed);
     Ok(())
 }
 
