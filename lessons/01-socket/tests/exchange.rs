@@ -113,7 +113,7 @@ fn a_killed_server_closes_its_connection_with_fin_not_rst() {
     let mut conn = Conn::open(server.addr);
     conn.send(b"hel");
     // The server has taken the 3 bytes (nothing unread) and waits for the rest of the line.
-    server.wait_for_line(|line| line.contains("recv(3)"));
+    server.wait_for_line("the recv(3) line", |line| line.contains("recv(3)"));
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &server.pid().to_string()])
         .status()

@@ -65,7 +65,9 @@ fn out_of_descriptors_the_open_connections_go_on() {
     // The kernel completes their handshakes; they wait in the accept queue.
     let mut waiting: Vec<Conn> = (0..5).map(|_| Conn::open(server.addr)).collect();
     // Wait for the server's accept() to fail (the system's own words for EMFILE).
-    server.wait_for_line(|l| l.to_lowercase().contains("too many open files"));
+    server.wait_for_line("a line naming \"too many open files\"", |l| {
+        l.to_lowercase().contains("too many open files")
+    });
     open.send(b"during\n").expect(b"DURING\n");
     prlimit(&["--pid", &pid, "--nofile=1024:"]);
     for conn in waiting.iter_mut() {

@@ -103,7 +103,7 @@
 //!
 //! Also here, for lessons' own tests: [`memory`] (VmHWM and VmRSS of a pid), [`kill`]
 //! (`kill -SIGNAL pid`), [`prlimit`]; and on [`Server`]: `pid()`, `is_running()`,
-//! `wait_for_line(predicate)`, `lines_so_far()`.
+//! `wait_for_line(what, predicate)`, `lines_so_far()`.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -1135,10 +1135,11 @@ pub fn fd_exhaustion(t: &Target) {
     // The server must say what happened: a stdout line naming accept and the system's words
     // for EMFILE.
     let said = catch_unwind(AssertUnwindSafe(|| {
-        case.server.wait_for_line(|l| {
-            let l = l.to_lowercase();
-            l.contains("accept") && l.contains("too many open files")
-        })
+        case.server
+            .wait_for_line("a line naming accept and \"too many open files\"", |l| {
+                let l = l.to_lowercase();
+                l.contains("accept") && l.contains("too many open files")
+            })
     }));
     if let Err(payload) = said {
         let _ = std::process::Command::new("prlimit")

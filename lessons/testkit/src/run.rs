@@ -471,13 +471,16 @@ impl Server {
     /// Wait (up to the timeout) for a stdout line containing `text`; return it.
     #[track_caller]
     pub fn wait_for(&mut self, text: &str) -> String {
-        self.wait_for_matching(text, |line| line.contains(text))
+        self.wait_for_matching(&format!("a line containing {text:?}"), |line| {
+            line.contains(text)
+        })
     }
 
     /// Wait (up to the timeout) for a stdout line for which `test` is true; return it.
+    /// `what` says which line, for the failure report ("a line naming accept and EMFILE").
     #[track_caller]
-    pub fn wait_for_line(&mut self, test: impl Fn(&str) -> bool) -> String {
-        self.wait_for_matching("(a line the test was waiting for)", test)
+    pub fn wait_for_line(&mut self, what: &str, test: impl Fn(&str) -> bool) -> String {
+        self.wait_for_matching(what, test)
     }
 
     #[track_caller]
@@ -495,9 +498,9 @@ impl Server {
                 }
                 _ => {
                     let run = self.stop();
-                    let why = run.explain_abnormal_end().unwrap_or_else(|| {
-                        format!("The server never printed a line containing {shown:?}.")
-                    });
+                    let why = run
+                        .explain_abnormal_end()
+                        .unwrap_or_else(|| format!("The server never printed {shown}."));
                     fail(&why, shown, &run.transcript());
                 }
             }
@@ -533,7 +536,7 @@ impl Server {
                     &run.transcript(),
                 );
             }
-            self.wait_for_line(|_| true);
+            self.wait_for_line("another line (the trace is read after each)", |_| true);
         }
     }
 

@@ -201,7 +201,7 @@ impl TraceFile {
             if found.len() >= count.max(1) {
                 return found[count.max(1) - 1].clone();
             }
-            server.wait_for_line(|_| true);
+            server.wait_for_line("another line (the trace is read after each)", |_| true);
         }
     }
 }
