@@ -32,7 +32,9 @@ static LESSON: Lesson = Lesson {
             one client, then exits.\n\
             --full-queue (Linux): the server fills its own accept queue and never accepts, so\n\
             that a client's SYN gets no answer and its connect times out; it stops when its\n\
-            standard input closes (press Ctrl-D). In the demo, it shows that timeout.\n\
+            standard input closes (press Ctrl-D). In the demo, it shows that timeout;\n\
+            with --syncnt N too, a connect with no time limit of its own gives up when the\n\
+            kernel's does, set for this socket with TCP_SYNCNT.\n\
             Try it with: printf 'hello\\n' | nc 127.0.0.1 7005",
     flags: &[
         Flag {
@@ -49,6 +51,11 @@ static LESSON: Lesson = Lesson {
             name: "--full-queue",
             value: None,
             help: "server: fill the accept queue, never accept (Linux); demo: show a timeout",
+        },
+        Flag {
+            name: "--syncnt",
+            value: Some("N"),
+            help: "demo with --full-queue (Linux): no time limit, only TCP_SYNCNT N (1 to 6)",
         },
     ],
 };
@@ -270,6 +277,9 @@ fn connect_with_timeout(addr: SocketAddr, timeout: Duration, say: &Narrator) -> 
 // ANCHOR: demo
 /// One connect that works, and one that is refused.
 fn demo(opts: &Options) -> Result<()> {
+    if opts.has("--full-queue") && opts.has("--syncnt") {
+        return demo_syncnt(opts);
+    }
     if opts.has("--full-queue") {
         return demo_timeout(opts);
     }
@@ -361,6 +371,82 @@ fn demo_timeout(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: full_queue
+
+// ANCHOR: syncnt
+/// The demo with `--full-queue --syncnt N`: a blocking connect with no time limit of its own.
+/// TCP_SYNCNT (tcp(7)) takes the place of net.ipv4.tcp_syn_retries for this one socket, and
+/// the kernel turns the count into a time, as if each wait doubled from 1 s: 1 + 2 = 3 s for
+/// N = 1. connect() fails at the first retransmission timer past it (net/ipv4/tcp_timer.c).
+fn demo_syncnt(opts: &Options) -> Result<()> {
+    let server = opts.narrator("server");
+    let client = opts.narrator("client");
+    let count = syncnt(opts)?;
+    let (listener, fillers) = fill_queue(opts, &server)?;
+    let addr = local_addr(&listener, &server)?;
+    let call = format!("socket({}, SOCK_STREAM)", family(&addr));
+    let socket = client.call(call, "make the client's socket", || new_socket(addr))?;
+    let why = "resend our SYN only as long as this count allows, for this socket alone";
+    let set = || set_syncnt(&socket, count);
+    client.call(format!("setsockopt(TCP_SYNCNT, {count})"), why, set)?;
+    let why = "send SYN and wait, with no limit but the kernel's";
+    let connect = || socket.connect(&SockAddr::from(addr));
+    match client.call(format!("connect({addr})"), why, connect) {
+        Ok(()) => client.note("connected?! the queue was not full after all"),
+        Err(e) if e.kind() != Some(ErrorKind::TimedOut) => return Err(e),
+        Err(_) => {
+            let waits: Vec<String> = (0..=count).map(|k| (1u32 << k).to_string()).collect();
+            let limit = (1u32 << (count + 1)) - 1;
+            let waits = waits.join(" + ");
+            client.note(format!(
+                "the kernel gave up: TCP_SYNCNT {count} allows {waits} = {limit} s of SYNs"
+            ));
+        }
+    }
+    drop(fillers);
+    close(listener, "listener", &server);
+    Ok(())
+}
+// ANCHOR_END: syncnt
+
+/// `--syncnt N`: 1 to 6 (each more doubles the wait; 6 is the system's default, two minutes).
+fn syncnt(opts: &Options) -> Result<u32> {
+    match opts.value("--syncnt", 1)? {
+        count @ 1..=6 => Ok(count),
+        other => Err(LessonError::protocol(
+            "command line",
+            format!("--syncnt {other}: the demo takes 1 to 6 (6, Linux's default, waits minutes)"),
+        )),
+    }
+}
+
+/// setsockopt(IPPROTO_TCP, TCP_SYNCNT, count): socket2 has no setter for it.
+#[cfg(target_os = "linux")]
+fn set_syncnt(socket: &Socket, count: u32) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let value = count as libc::c_int;
+    // SAFETY: the option value is a c_int we own, passed with its size.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_SYNCNT,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_syncnt(_socket: &Socket, _count: u32) -> io::Result<()> {
+    Err(io::Error::new(
+        ErrorKind::Unsupported,
+        "TCP_SYNCNT is Linux's",
+    ))
+}
 
 // ANCHOR: server
 /// Serve one client, then exit (giving up on it after `--limit-ms`). With `--full-queue`, never accept: wait for standard input

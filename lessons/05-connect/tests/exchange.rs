@@ -6,6 +6,7 @@
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -190,6 +191,44 @@ fn a_connect_to_a_full_queue_times_out() {
     server.finish().success();
 }
 
+/// With TCP_SYNCNT 1 and no time limit of its own, the connect fails when the kernel's limit
+/// passes: 1 + 2 = 3 s after the first SYN, at the next retransmission timer. Counted in SYNs
+/// instead (1 + tcp_syn_linear_timeouts' 4 retransmissions, 1 s apart, then 2 s), it would
+/// fail at 7 s.
+#[test]
+#[cfg(target_os = "linux")]
+fn tcp_syncnt_1_ends_a_blocking_connect_after_three_seconds() {
+    let (run, trace) = lesson(BIN)
+        .args(&["--full-queue", "--syncnt", "1"])
+        .traced();
+    run.success();
+    assert_eq!(trace.calls("client"), ["socket", "setsockopt", "connect"]);
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].1, "timed out");
+    let at = |call: &str| {
+        let event = trace.of("client").find(|e| e.call.starts_with(call));
+        event
+            .unwrap_or_else(|| panic!("no {call} in the trace"))
+            .t_ms
+    };
+    let waited = Duration::from_secs_f64((at("connect(") - at("setsockopt(")) / 1000.0);
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(6),
+        "connect() gave up after {waited:?}, not at the 3 s TCP_SYNCNT 1 allows"
+    );
+}
+
+#[test]
+fn a_bad_syncnt_is_explained() {
+    Command::new(BIN)
+        .args(["--full-queue", "--syncnt", "9"])
+        .timeout(testkit::timeout())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("panicked").not());
+}
+
 #[test]
 fn a_bad_timeout_is_explained() {
     Command::new(BIN)
@@ -221,6 +260,14 @@ fn the_book_shows_a_refused_client() {
 fn the_book_shows_a_connect_that_times_out() {
     BookOutput::new(BIN, "lesson-05-connect")
         .variant(&["--full-queue", "--timeout", "300"], "output-timeout.txt")
+        .check();
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn the_book_shows_a_connect_that_tcp_syncnt_ends() {
+    BookOutput::new(BIN, "lesson-05-connect")
+        .variant(&["--full-queue", "--syncnt", "1"], "output-syncnt.txt")
         .check();
 }
 
