@@ -1,6 +1,7 @@
 // WRONG: sorts the errors by std's ErrorKind alone: EMFILE, ENFILE and ENOBUFS have no kind of
 // their own (they are all "uncategorized", like EBADF), so running out of descriptors ends
-// the server. (The self-trial's first attempt.)
+// the server. (The slip of a loop written with ErrorKind in mind: std names ECONNABORTED,
+// EINTR and ENOMEM, so the rest looks covered.)
 
 use std::io::ErrorKind;
 use std::net::SocketAddr;
