@@ -1,10 +1,11 @@
 //! Lesson 04's exercise, and what it is given: the accept loop works on a [`Listener`] (the
-//! lesson's narrates each `accept()`; the tests' one counts the calls and can make them fail)
-//! and hands each connection to a `serve` function. It prints nothing: the lesson narrates
+//! lesson's narrates each `accept()` and sleeps when asked to pause; the tests' one plays a
+//! script of accept() results and writes down the pauses) and hands each connection to a
+//! `serve` function. It prints nothing: the lesson narrates
 //! around it, and the tests check what it does.
 
-use std::io::ErrorKind;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use common::{LessonError, Result};
 use socket2::Socket;
@@ -31,22 +32,16 @@ pub trait Listener {
     /// address.
     fn accept(&mut self) -> Result<(Socket, SocketAddr)>;
 
-    /// Wait a little before the next `accept()`, after one that failed for a passing reason.
-    fn pause(&mut self);
+    /// Wait `how_long` before the next `accept()`. (The lesson's listener sleeps; the checks'
+    /// one only writes down how long it was asked to wait.)
+    fn pause(&mut self, how_long: Duration);
 }
 // ANCHOR_END: listener
 
-// ANCHOR: worth_retrying
-/// Should the server try accept() again after this error? Almost always: accept(2) lists
-/// errors that belong to one connection or to a passing shortage, not to the listener:
-/// ECONNABORTED (a client gave up while it waited in the queue), EINTR (a signal), EMFILE and
-/// ENFILE (no file descriptor left, for now), ENOBUFS and ENOMEM (no buffer memory, for now),
-/// EPERM (a firewall rule refused this connection), and the network errors Linux passes on
-/// from the new connection (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH,
-/// EOPNOTSUPP, ENETUNREACH). Only EINVAL (the socket is not listening) is the program's own
-/// mistake, and trying again cannot fix it. (EBADF, ENOTSOCK and EFAULT cannot happen with a
-/// `Socket` we made ourselves.)
-pub fn worth_retrying(err: &LessonError) -> bool {
-    err.kind() != Some(ErrorKind::InvalidInput)
+// ANCHOR: errno
+/// The error number (`errno`) a failed call left, to compare with `libc::EMFILE` and the
+/// others of accept(2)'s ERRORS section; `None` for an error that came from no system call.
+pub fn errno(err: &LessonError) -> Option<i32> {
+    err.source.as_ref().and_then(|e| e.raw_os_error())
 }
-// ANCHOR_END: worth_retrying
+// ANCHOR_END: errno

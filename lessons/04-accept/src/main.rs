@@ -302,12 +302,11 @@ fn read_answer(conn: Socket, read_timeout: Duration, say: &Narrator) -> Result<S
 // ANCHOR: accept_errors
 /// The listening socket as the accept loop sees it (`lesson_04_accept::Listener`): each
 /// `accept()` is narrated with the number and address of the client it took, and a pause
-/// after a failed one is a `Backoff`.
+/// the loop asks for is a real sleep.
 struct NarratedListener<'a> {
     socket: &'a Socket,
     say: &'a Narrator,
     accepted: usize,
-    backoff: Backoff,
 }
 
 impl<'a> NarratedListener<'a> {
@@ -316,7 +315,6 @@ impl<'a> NarratedListener<'a> {
             socket,
             say,
             accepted: 0,
-            backoff: Backoff::new(),
         }
     }
 }
@@ -335,44 +333,16 @@ impl Listener for NarratedListener<'_> {
         let why = "take the next connection from the accept queue";
         let (conn, peer) = self.say.call_then("accept()", why, accept, shown)?;
         self.accepted = number;
-        self.backoff.reset();
         self.say.kernel(&conn);
         Ok((conn, peer))
     }
 
-    fn pause(&mut self) {
-        self.backoff.wait(self.say);
-    }
-}
-
-/// How long to wait before the next accept() after a failure: 10 ms at first, twice as long
-/// after each failure in a row, never more than a second. Without a pause, a server out of
-/// descriptors would spin: the connection stays in the queue, and accept() fails at once again.
-struct Backoff {
-    next: Duration,
-}
-
-impl Backoff {
-    const FIRST: Duration = Duration::from_millis(10);
-    const MOST: Duration = Duration::from_secs(1);
-
-    fn new() -> Backoff {
-        Backoff { next: Self::FIRST }
-    }
-
-    /// Say that the server goes on, and wait before the next try.
-    fn wait(&mut self, say: &Narrator) {
-        say.note(format!(
+    fn pause(&mut self, how_long: Duration) {
+        self.say.note(format!(
             "the listener is fine: accept() again in {} ms",
-            self.next.as_millis()
+            how_long.as_millis()
         ));
-        std::thread::sleep(self.next);
-        self.next = (self.next * 2).min(Self::MOST);
-    }
-
-    /// accept() worked: the next failure waits only a little again.
-    fn reset(&mut self) {
-        self.next = Self::FIRST;
+        std::thread::sleep(how_long);
     }
 }
 // ANCHOR_END: accept_errors

@@ -1,15 +1,19 @@
 //! The exercise's checks: your `accept_loop` runs here, in the test, on a real listening socket
-//! with real clients waiting in its queue. They check what each client receives, what `serve`
-//! is handed, what the loop returns and which calls it makes, never what anything prints.
-//! (`cargo exercise lesson-04-accept` runs them on src/exercise.rs.)
+//! with real clients waiting in its queue, through a listener that plays a script: each
+//! accept() either takes the next real client or fails with the error the script names, and
+//! each pause is written down (not slept). They check what each client receives, what `serve`
+//! is handed, the calls and pauses your loop makes and what it returns, never what anything
+//! prints. (`cargo exercise lesson-04-accept` runs them on src/exercise.rs.)
 
 use std::cell::RefCell;
-use std::io::{self, ErrorKind};
+use std::collections::VecDeque;
+use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::time::Duration;
 
 use common::{LessonError, Result};
-use lesson_04_accept::{accept_loop, Listener};
+use lesson_04_accept::{accept_loop, errno, Listener};
 use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours, Conn};
@@ -17,23 +21,59 @@ use testkit::{fail, yours, Conn};
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
+/// One step of the listener's script.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// accept() takes the next real client from the queue.
+    Client,
+    /// accept() fails with this error number (libc::EMFILE…).
+    Fails(i32),
+    /// accept() fails with an error that carries no error number at all.
+    Odd,
+}
+use Step::{Client, Fails};
+
 /// One call the loop made, as the test's listener and `serve` saw it.
 #[derive(Debug, Clone, PartialEq)]
 enum Call {
     Accepted(SocketAddr),
-    /// The error's kind, and how it reads.
-    AcceptFailed(ErrorKind, String),
-    Pause,
+    AcceptFailed(Step),
+    Pause(Duration),
     /// `serve(number, connection, peer)`, and the connection's real peer.
     Serve(usize, SocketAddr, SocketAddr),
+}
+
+/// The name of an error number, as accept(2) spells it.
+fn name(errno: i32) -> &'static str {
+    let names = [
+        (libc::ECONNABORTED, "ECONNABORTED"),
+        (libc::EINTR, "EINTR"),
+        (libc::EPERM, "EPERM"),
+        (libc::EPROTO, "EPROTO"),
+        (libc::ENETUNREACH, "ENETUNREACH"),
+        (libc::EHOSTUNREACH, "EHOSTUNREACH"),
+        (libc::ENETDOWN, "ENETDOWN"),
+        (libc::EMFILE, "EMFILE"),
+        (libc::ENFILE, "ENFILE"),
+        (libc::ENOBUFS, "ENOBUFS"),
+        (libc::ENOMEM, "ENOMEM"),
+        (libc::EINVAL, "EINVAL"),
+        (libc::EBADF, "EBADF"),
+        (libc::ENOTSOCK, "ENOTSOCK"),
+    ];
+    names
+        .iter()
+        .find(|(n, _)| *n == errno)
+        .map_or("another error", |(_, name)| name)
 }
 
 impl std::fmt::Display for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Call::Accepted(peer) => write!(f, "accept() -> a connection from {peer}"),
-            Call::AcceptFailed(_, error) => write!(f, "accept() -> error: {error}"),
-            Call::Pause => write!(f, "pause()"),
+            Call::AcceptFailed(Fails(n)) => write!(f, "accept() -> {}", name(*n)),
+            Call::AcceptFailed(_) => write!(f, "accept() -> an error with no error number"),
+            Call::Pause(d) => write!(f, "pause({} ms)", d.as_millis()),
             Call::Serve(number, told, real) if told == real => {
                 write!(f, "serve({number}, connection, {told})")
             }
@@ -47,96 +87,109 @@ impl std::fmt::Display for Call {
 
 type Log = Rc<RefCell<Vec<Call>>>;
 
-/// Fail with two lists of calls, the first difference marked.
+/// Fail with two lists of calls, the first difference marked (and only the calls around it).
 #[track_caller]
 fn calls_differ(what: &str, expected: &[Call], got: &[Call]) -> ! {
     let at = (0..).find(|&i| expected.get(i) != got.get(i)).unwrap_or(0);
-    let mut shown: Vec<String> = got.iter().map(|c| c.to_string()).collect();
-    match shown.get_mut(at) {
+    let from = at.saturating_sub(6);
+    let mut shown: Vec<String> = got
+        .iter()
+        .skip(from)
+        .take(12)
+        .map(|c| c.to_string())
+        .collect();
+    match shown.get_mut(at - from) {
         Some(line) => line.push_str("   <- here"),
         None => shown.push("(no more calls)   <- here".into()),
     }
-    fail(what, &show(expected), &shown.join("\n"))
+    let expected: Vec<String> = expected
+        .iter()
+        .skip(from)
+        .take(12)
+        .map(|c| c.to_string())
+        .collect();
+    let skipped = match from {
+        0 => String::new(),
+        n => format!("({n} calls as expected, then)\n"),
+    };
+    fail(
+        what,
+        &format!("{skipped}{}", expected.join("\n")),
+        &format!("{skipped}{}", shown.join("\n")),
+    )
 }
 
 fn show(calls: &[Call]) -> String {
     if calls.is_empty() {
         return "(no call at all)".into();
     }
-    calls
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let shown: Vec<String> = calls.iter().take(20).map(|c| c.to_string()).collect();
+    shown.join("\n")
 }
 
 /// A real listening socket as the loop's `Listener`, with clients connected and waiting in its
-/// queue. It records every call, makes the first accept() calls fail if asked to, and refuses
-/// an accept() when no client is left (a real listener would wait for ever).
-struct Queue {
+/// queue, that plays a script of accept() results. It records every call, and refuses an
+/// accept() once the script is played out (a real listener would wait for ever).
+struct Scripted {
     socket: Socket,
-    waiting: usize,
-    errors: Vec<io::Error>,
-    /// What accept() fails with once the queue is empty, instead of failing the check.
-    after: Option<io::Error>,
+    script: VecDeque<Step>,
     log: Log,
 }
 
-impl Listener for Queue {
+impl Listener for Scripted {
     fn accept(&mut self) -> Result<(Socket, SocketAddr)> {
-        if !self.errors.is_empty() {
-            let error = self.errors.remove(0);
-            let call = Call::AcceptFailed(error.kind(), error.to_string());
-            self.log.borrow_mut().push(call);
-            return Err(LessonError::io("accept()", error, "lesson-04-accept"));
-        }
-        if let Some(error) = self.after.take_if(|_| self.waiting == 0) {
-            let call = Call::AcceptFailed(error.kind(), error.to_string());
-            self.log.borrow_mut().push(call);
-            return Err(LessonError::io("accept()", error, "lesson-04-accept"));
-        }
-        if self.waiting == 0 {
+        let Some(step) = self.script.pop_front() else {
             fail(
-                "accept() was called again with no client left in the queue: the loop \
-                 accepts more clients than it was asked to serve (a real server would wait \
-                 here for ever).",
-                "no accept() once `clients` clients are served",
+                "accept() was called again after the last step of the script: the loop accepts \
+                 more clients than it was asked to serve, or goes on after an error that \
+                 should have ended it (a real server would wait here for ever, or spin).",
+                "no accept() once `clients` clients are served or the listener is broken",
                 &show(&self.log.borrow()),
             );
-        }
-        self.waiting -= 1;
-        let (conn, peer) = self
-            .socket
-            .accept()
-            .expect("accept() on the test's listener");
-        let peer = peer.as_socket().expect("an IP address");
-        self.log.borrow_mut().push(Call::Accepted(peer));
-        Ok((conn, peer))
+        };
+        let error = match step {
+            Client => {
+                let (conn, peer) = self
+                    .socket
+                    .accept()
+                    .expect("accept() on the test's listener");
+                let peer = peer.as_socket().expect("an IP address");
+                self.log.borrow_mut().push(Call::Accepted(peer));
+                return Ok((conn, peer));
+            }
+            Fails(n) => LessonError::io(
+                "accept()",
+                io::Error::from_raw_os_error(n),
+                "lesson-04-accept",
+            ),
+            Step::Odd => LessonError::protocol("accept()", "a listener that lost its way"),
+        };
+        self.log.borrow_mut().push(Call::AcceptFailed(step));
+        Err(error)
     }
 
-    fn pause(&mut self) {
-        self.log.borrow_mut().push(Call::Pause);
+    fn pause(&mut self, how_long: Duration) {
+        self.log.borrow_mut().push(Call::Pause(how_long));
     }
 }
 
-/// A listener with `n` clients connected (the kernel completes their handshakes without
-/// anybody calling accept()), whose first accept() calls fail with `errors`.
-fn queue(n: usize, errors: Vec<io::Error>) -> (Queue, Vec<Conn>, Log) {
+/// A listener with one real client connected (the kernel completes its handshake without
+/// anybody calling accept()) for each `Client` step of `script`.
+fn scripted(script: &[Step]) -> (Scripted, Vec<Conn>, Log) {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     socket.bind(&SockAddr::from(any)).expect("bind()");
     socket.listen(128).expect("listen()");
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
+    let n = script.iter().filter(|s| **s == Client).count();
     let clients = (0..n).map(|_| Conn::open(addr)).collect();
     let log = Log::default();
-    let queue = Queue {
+    let listener = Scripted {
         socket,
-        waiting: n,
-        errors,
-        after: None,
+        script: script.iter().copied().collect(),
         log: log.clone(),
     };
-    (queue, clients, log)
+    (listener, clients, log)
 }
 
 /// A `serve` that answers `you are client N at PEER\n` and closes, and fails (as a client
@@ -160,15 +213,15 @@ fn answering(
     }
 }
 
-/// Run your loop for `clients` clients over `queue`; then close the listener, so that a
+/// Run your loop for `clients` clients over `listener`; then close the listener, so that a
 /// client left in the queue reads a reset instead of waiting.
 fn run(
-    mut queue: Queue,
+    mut listener: Scripted,
     clients: usize,
     serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
 ) -> Result<Vec<SocketAddr>> {
-    let result = yours(|| accept_loop(&mut queue, clients, serve));
-    drop(queue);
+    let result = yours(|| accept_loop(&mut listener, clients, serve));
+    drop(listener);
     result
 }
 
@@ -177,6 +230,35 @@ fn addresses(clients: &[Conn]) -> Vec<SocketAddr> {
         .iter()
         .map(|c| c.stream().local_addr().unwrap())
         .collect()
+}
+
+/// The calls a loop that follows the contract makes for `script`, the pauses given.
+fn expected_calls(script: &[Step], clients: &[Conn], pauses: &[u64]) -> Vec<Call> {
+    let mut peers = addresses(clients).into_iter();
+    let mut pauses = pauses.iter();
+    let mut served = 0;
+    let mut calls = Vec::new();
+    for step in script {
+        match step {
+            Client => {
+                let peer = peers.next().unwrap();
+                served += 1;
+                calls.extend([Call::Accepted(peer), Call::Serve(served, peer, peer)]);
+            }
+            failed => {
+                calls.push(Call::AcceptFailed(*failed));
+                if matches!(failed, Fails(n) if shortage(*n)) {
+                    let ms = *pauses.next().expect("a pause for each shortage");
+                    calls.push(Call::Pause(Duration::from_millis(ms)));
+                }
+            }
+        }
+    }
+    calls
+}
+
+fn shortage(errno: i32) -> bool {
+    [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM].contains(&errno)
 }
 
 /// Every client read exactly `you are client N at ITS OWN ADDRESS\n`, N in connection order.
@@ -226,18 +308,31 @@ fn returned_ok(result: &Result<Vec<SocketAddr>>, expected: &[SocketAddr]) {
     }
 }
 
+/// Play `script` with one client per `Client` step; check every call, answer and the result.
+#[track_caller]
+fn played(what: &str, script: &[Step], pauses: &[u64]) {
+    let (listener, mut clients, log) = scripted(script);
+    let result = run(listener, clients.len(), answering(&log, &[]));
+    let expected = expected_calls(script, &clients, pauses);
+    if *log.borrow() != expected {
+        calls_differ(what, &expected, &log.borrow());
+    }
+    each_got_its_answer(&mut clients, &log);
+    returned_ok(&result, &addresses(&clients));
+}
+
 #[test]
 fn each_client_is_told_its_own_number_and_address() {
-    let (queue, mut clients, log) = queue(3, vec![]);
-    let result = run(queue, 3, answering(&log, &[]));
+    let (listener, mut clients, log) = scripted(&[Client; 3]);
+    let result = run(listener, 3, answering(&log, &[]));
     each_got_its_answer(&mut clients, &log);
     returned_ok(&result, &addresses(&clients));
 }
 
 #[test]
 fn serve_gets_the_peer_of_the_connection_it_is_given() {
-    let (queue, clients, log) = queue(3, vec![]);
-    let _ = run(queue, 3, answering(&log, &[]));
+    let (listener, clients, log) = scripted(&[Client; 3]);
+    let _ = run(listener, 3, answering(&log, &[]));
     let calls = log.borrow();
     let wrong = calls
         .iter()
@@ -257,97 +352,170 @@ fn serve_gets_the_peer_of_the_connection_it_is_given() {
 }
 
 #[test]
-fn one_client_at_a_time_in_the_order_they_connected() {
-    let (queue, clients, log) = queue(3, vec![]);
-    let _ = run(queue, 3, answering(&log, &[]));
-    let expected: Vec<Call> = addresses(&clients)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, a)| [Call::Accepted(a), Call::Serve(i + 1, a, a)])
-        .collect();
-    if *log.borrow() != expected {
-        calls_differ(
-            "Each client is served before the next accept(), in the order they connected.",
-            &expected,
-            &log.borrow(),
-        );
-    }
+fn a_loop_with_no_failure_serves_in_order_and_never_pauses() {
+    played(
+        "Each client is served before the next accept(), in the order they connected; with \
+         no accept() failing, there is nothing to pause for.",
+        &[Client; 3],
+        &[],
+    );
 }
 
 #[test]
 fn a_client_whose_serve_fails_does_not_stop_the_loop() {
-    let (queue, mut clients, log) = queue(3, vec![]);
+    let (listener, mut clients, log) = scripted(&[Client; 3]);
     // Clients 1 and 3 fail (as a silent client, or one that leaves mid-line, would): the
     // last one too, so that a loop that returns what the last `serve` said is caught.
-    let result = run(queue, 3, answering(&log, &[1, 3]));
+    let result = run(listener, 3, answering(&log, &[1, 3]));
     each_got_its_answer(&mut clients, &log);
     returned_ok(&result, &addresses(&clients));
 }
 
 #[test]
-fn an_accept_error_that_passes_is_paused_over_and_is_not_a_client() {
-    let mut errors = vec![
-        io::Error::from(ErrorKind::ConnectionAborted),
-        io::Error::from(ErrorKind::Interrupted),
+fn a_connection_in_trouble_is_accepted_again_at_once() {
+    let script = [
+        Fails(libc::ECONNABORTED),
+        Fails(libc::EINTR),
+        Client,
+        Fails(libc::EPROTO),
+        Fails(libc::EPERM),
+        Fails(libc::ENETUNREACH),
+        Fails(libc::EHOSTUNREACH),
+        Client,
     ];
-    // EMFILE: no file descriptor left, for now.
-    if cfg!(unix) {
-        errors.push(io::Error::from_raw_os_error(24));
-    }
-    let failed: Vec<Call> = errors
-        .iter()
-        .map(|e| Call::AcceptFailed(e.kind(), e.to_string()))
-        .collect();
-    let (queue, mut clients, log) = queue(2, errors);
-    let result = run(queue, 2, answering(&log, &[]));
-    let mut expected: Vec<Call> = failed
-        .into_iter()
-        .flat_map(|call| [call, Call::Pause])
-        .collect();
-    for (i, a) in addresses(&clients).into_iter().enumerate() {
-        expected.extend([Call::Accepted(a), Call::Serve(i + 1, a, a)]);
-    }
-    if *log.borrow() != expected {
-        calls_differ(
-            "After an accept() error that passes, the loop pauses and accepts again; the \
-             failed accept() is not a client.",
-            &expected,
-            &log.borrow(),
-        );
-    }
-    each_got_its_answer(&mut clients, &log);
-    returned_ok(&result, &addresses(&clients));
+    played(
+        "A client that gave up in the queue (ECONNABORTED), a signal (EINTR), a firewall \
+         rule (EPERM) or a network error Linux passes on from one connection is not a client \
+         and no shortage: accept() again at once, with no pause.",
+        &script,
+        &[],
+    );
 }
 
 #[test]
-fn an_accept_error_that_never_passes_is_returned_at_once() {
-    // EINVAL: the socket is not listening. No retry can fix that.
-    let einval = io::Error::from(ErrorKind::InvalidInput);
-    let expected = [Call::AcceptFailed(einval.kind(), einval.to_string())];
-    let (queue, _clients, log) = queue(1, vec![einval]);
-    let result = run(queue, 1, answering(&log, &[]));
-    let returned = result.as_ref().err().and_then(|e| e.kind());
-    if *log.borrow() != expected || returned != Some(ErrorKind::InvalidInput) {
-        fail(
-            "An accept() error that worth_retrying() rejects ends the loop: it is returned, \
-             with no pause and no other accept().",
-            &format!("{}\nand then Err(accept(): invalid input)", show(&expected)),
-            &format!(
-                "{}\nand then {}",
-                show(&log.borrow()),
-                match &result {
-                    Ok(peers) => format!("Ok({peers:?})"),
-                    Err(e) => format!("Err({e})"),
-                }
-            ),
-        );
+fn a_shortage_pauses_10_ms_then_twice_as_long_each_time() {
+    let script = [
+        Fails(libc::EMFILE),
+        Fails(libc::ENFILE),
+        Fails(libc::ENOBUFS),
+        Fails(libc::ENOMEM),
+        Client,
+    ];
+    played(
+        "Out of descriptors or buffer memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): pause, 10 ms \
+         after the first failure, twice as long after each one in a row, then accept() again.",
+        &script,
+        &[10, 20, 40, 80],
+    );
+}
+
+#[test]
+fn a_thousand_shortages_in_a_row_wait_at_most_a_second_each() {
+    // A server out of descriptors for a quarter of an hour: the pause grows to 1 s and stays
+    // there. Doubling for ever would overflow (Duration * 2 panics past u64::MAX seconds,
+    // and 2^n in an integer long before).
+    let mut script = vec![Fails(libc::EMFILE); 1000];
+    script.push(Client);
+    let mut pauses = vec![];
+    let mut ms = 10;
+    for _ in 0..1000 {
+        pauses.push(ms);
+        ms = (ms * 2).min(1000);
+    }
+    played(
+        "1000 EMFILE in a row: pauses of 10, 20, 40 … 640 ms, then 1000 ms each time, never \
+         more (and the loop must not overflow however many come).",
+        &script,
+        &pauses,
+    );
+}
+
+#[test]
+fn a_success_brings_the_pause_back_to_10_ms() {
+    let script = [
+        Fails(libc::EMFILE),
+        Fails(libc::EMFILE),
+        Fails(libc::EMFILE),
+        Client,
+        Fails(libc::EMFILE),
+        Fails(libc::EMFILE),
+        Client,
+    ];
+    played(
+        "The shortage ended with a successful accept(): the next one starts again at 10 ms.",
+        &script,
+        &[10, 20, 40, 10, 20],
+    );
+}
+
+#[test]
+fn only_a_success_ends_a_shortage() {
+    // A client that gave up (ECONNABORTED) while descriptors are short says nothing about the
+    // shortage: it is retried at once, and the next EMFILE waits longer still.
+    let script = [
+        Fails(libc::EMFILE),
+        Fails(libc::ECONNABORTED),
+        Fails(libc::EMFILE),
+        Fails(libc::EINTR),
+        Fails(libc::EMFILE),
+        Client,
+    ];
+    played(
+        "An error retried at once in the middle of a shortage neither pauses nor ends the \
+         shortage: the pauses go on growing.",
+        &script,
+        &[10, 20, 40],
+    );
+}
+
+#[test]
+fn a_broken_listener_ends_the_loop_with_its_error() {
+    for (fatal, what) in [
+        (Fails(libc::EINVAL), "EINVAL (the socket is not listening)"),
+        (Fails(libc::EBADF), "EBADF (not an open descriptor)"),
+        (Fails(libc::ENOTSOCK), "ENOTSOCK (not a socket)"),
+        (
+            Step::Odd,
+            "an error with no error number (no system call's)",
+        ),
+    ] {
+        // A client that gave up first (retried at once), then the listener breaks.
+        let (listener, _clients, log) = scripted(&[Fails(libc::ECONNABORTED), fatal]);
+        let result = run(listener, 1, answering(&log, &[]));
+        let returned = result.as_ref().err().map(errno);
+        let want = match fatal {
+            Fails(n) => Some(Some(n)),
+            _ => Some(None),
+        };
+        let ended_there = log.borrow().last() == Some(&Call::AcceptFailed(fatal));
+        if !ended_there || returned != want {
+            fail(
+                &format!(
+                    "accept() failed with {what}: the listener is broken, no retry or pause \
+                     can fix it. The loop ends at once (no pause, no other accept()) and \
+                     returns that very error."
+                ),
+                &format!(
+                    "accept() -> ECONNABORTED\n{}\nand then Err(that error)",
+                    Call::AcceptFailed(fatal)
+                ),
+                &format!(
+                    "{}\nand then {}",
+                    show(&log.borrow()),
+                    match &result {
+                        Ok(peers) => format!("Ok({peers:?})"),
+                        Err(e) => format!("Err({e})"),
+                    }
+                ),
+            );
+        }
     }
 }
 
 #[test]
 fn zero_clients_means_no_accept_at_all() {
-    let (queue, _clients, log) = queue(1, vec![]);
-    let result = run(queue, 0, answering(&log, &[]));
+    let (listener, _clients, log) = scripted(&[Client]);
+    let result = run(listener, 0, answering(&log, &[]));
     if !log.borrow().is_empty() {
         fail(
             "With clients = 0 there is nobody to serve: no accept() at all.",
@@ -363,9 +531,8 @@ fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
     // `--clients` comes from the command line: a server asked for a million clients that
     // serves two (then its listener breaks) needs room for two addresses, not a million.
     let asked = 1 << 20;
-    let (mut queue, mut clients, log) = queue(2, vec![]);
-    queue.after = Some(io::Error::from(ErrorKind::InvalidInput));
-    let (result, peak) = peak_during(|| run(queue, asked, answering(&log, &[])));
+    let (listener, mut clients, log) = scripted(&[Client, Client, Fails(libc::EINVAL)]);
+    let (result, peak) = peak_during(|| run(listener, asked, answering(&log, &[])));
     each_got_its_answer(&mut clients, &log);
     let limit = 64 * 1024;
     if peak > limit {
@@ -378,11 +545,11 @@ fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
             &format!("{peak} bytes"),
         );
     }
-    if result.as_ref().err().and_then(|e| e.kind()) != Some(ErrorKind::InvalidInput) {
+    if result.as_ref().err().map(errno) != Some(Some(libc::EINVAL)) {
         fail(
-            "After 2 clients, accept() failed with an error that never passes: the loop must \
+            "After 2 clients, accept() failed with EINVAL (not listening): the loop must \
              return it.",
-            "Err(accept(): invalid input)",
+            "Err(accept(): EINVAL)",
             &format!("{:?}", result.map_err(|e| e.to_string())),
         );
     }

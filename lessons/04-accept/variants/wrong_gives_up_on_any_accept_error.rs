@@ -14,10 +14,10 @@ pub fn accept_loop(
     mut serve: impl FnMut(usize, Socket, SocketAddr) -> Result<()>,
 ) -> Result<Vec<SocketAddr>> {
     let mut peers = Vec::new();
-    for number in 1..=clients {
+    while peers.len() < clients {
         let (conn, peer) = listener.accept()?;
         peers.push(peer);
-        let _ = serve(number, conn, peer);
+        let _ = serve(peers.len(), conn, peer);
     }
     Ok(peers)
 }

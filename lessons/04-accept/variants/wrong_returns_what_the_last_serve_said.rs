@@ -1,14 +1,19 @@
 // WRONG: keeps going after a failing client (good), but returns the last `serve`'s result:
-// when the last client of the run is the rude one, the whole run reads as a failure, and the
-// addresses of the clients served are lost.
+// a server whose last client failed reports a failure though it served everybody.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use common::Result;
+use common::{LessonError, Result};
 use socket2::Socket;
 
-use crate::{worth_retrying, Listener};
+use crate::{errno, Listener};
 
+/// The first pause after a shortage, and the longest.
+const FIRST_PAUSE: Duration = Duration::from_millis(10);
+const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+
+/// Serve `clients` clients one after another; return their addresses in the order accepted.
 pub fn accept_loop(
     listener: &mut impl Listener,
     clients: usize,
@@ -16,16 +21,61 @@ pub fn accept_loop(
 ) -> Result<Vec<SocketAddr>> {
     let mut peers = Vec::new();
     let mut last = Ok(());
-    for number in 1..=clients {
-        let (conn, peer) = loop {
-            match listener.accept() {
-                Ok(accepted) => break accepted,
-                Err(e) if worth_retrying(&e) => listener.pause(),
-                Err(e) => return Err(e),
-            }
+    // How long the next shortage waits: the state that outlives one turn of the loop.
+    let mut next_pause = FIRST_PAUSE;
+    while peers.len() < clients {
+        let (conn, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(error) => match after(&error) {
+                Next::AcceptAgain => continue,
+                Next::Pause => {
+                    listener.pause(next_pause);
+                    // Doubled and capped: it stops growing at 1 s, so it cannot overflow.
+                    next_pause = (next_pause * 2).min(LONGEST_PAUSE);
+                    continue;
+                }
+                Next::Stop => return Err(error),
+            },
         };
+        // The shortage is over: the next one starts small again.
+        next_pause = FIRST_PAUSE;
         peers.push(peer);
-        last = serve(number, conn, peer);
+        // One client's trouble is that client's: the loop goes on with the next one.
+        last = serve(peers.len(), conn, peer);
     }
     last.map(|()| peers)
+}
+
+/// What a failed accept() calls for.
+enum Next {
+    AcceptAgain,
+    Pause,
+    Stop,
+}
+
+/// accept(2), ERRORS: most failures belong to one connection or to a passing shortage.
+fn after(error: &LessonError) -> Next {
+    match errno(error) {
+        // One connection's trouble (aborted in the queue, refused by a firewall rule, or a
+        // network error Linux passes on from it), or a signal: the next one may be fine.
+        Some(
+            libc::ECONNABORTED
+            | libc::EINTR
+            | libc::EPERM
+            | libc::EPROTO
+            | libc::ENETDOWN
+            | libc::ENOPROTOOPT
+            | libc::EHOSTDOWN
+            | libc::EHOSTUNREACH
+            | libc::EOPNOTSUPP
+            | libc::ENETUNREACH,
+        ) => Next::AcceptAgain,
+        #[cfg(target_os = "linux")]
+        Some(libc::ENONET) => Next::AcceptAgain,
+        // Out of descriptors or buffer memory: the connection stays queued, and an accept()
+        // right away would fail the same way. Give the shortage time to pass.
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => Next::Pause,
+        // EINVAL (not listening), EBADF, ENOTSOCK…: no retry can fix the listener.
+        _ => Next::Stop,
+    }
 }
