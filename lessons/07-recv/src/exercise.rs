@@ -1,4 +1,4 @@
-// Lesson 07's exercise: read one whole length-prefixed message. Yours to write.
+// Lesson 07's exercise: a message reader that can stop at any byte and resume. Yours to write.
 //
 // Check it:       cargo exercise lesson-07-recv
 // Stuck?          cargo hint lesson-07-recv      (one hint at a time)
@@ -6,28 +6,47 @@
 
 use std::io::{self, Read};
 
+use crate::Polled;
+
 // ANCHOR: exercise
-/// Read ONE message from `conn`: a 4-byte big-endian length, then that many bytes. Return
-/// the message's bytes (without the length), or `Ok(None)` at a clean end of stream.
+/// Reads length-prefixed messages: 4 bytes of length, big-endian, then that many bytes.
+/// Made for a non-blocking socket: any recv() may say "nothing now" (`WouldBlock`), and the
+/// reader must then hand control back and carry on, at the next call, where it stopped.
 ///
 /// The contract (what the checks test):
-/// - Each `conn.read(buf)` is one recv(): it returns any number of bytes from 1 to
-///   `buf.len()`, however the peer sent them, or 0 at end of stream. The message comes out
-///   whole, however it is cut (the checks deliver it one byte at a time, among others).
+/// - Each `conn.read(buf)` is one recv(): it returns 1 to `buf.len()` bytes, however the peer
+///   sent them, 0 at end of stream, or an error. The checks cut messages at every byte.
+/// - A read that fails with `io::ErrorKind::WouldBlock` took nothing: return
+///   `Ok(Polled::NotYet)` at once (do not read again in the same call). Every byte of the
+///   length or body read so far counts: the next call continues from there. This holds
+///   between two messages too: `NotYet` there is "nothing yet", not an error.
+/// - `Ok(Polled::Message(bytes))` only when the message is whole (a length of 0 is
+///   `Message(vec![])`); the next message then starts afresh.
 /// - Take from `conn` only the bytes of THIS message: the next one's bytes may already be
-///   waiting, and the next call must find them there.
-/// - A message of length 0 is `Ok(Some(vec![]))`.
-/// - End of stream before the first byte of a message: `Ok(None)`. End of stream anywhere
-///   later (in the length or in the body): an error of kind `io::ErrorKind::UnexpectedEof`.
-/// - A length over `max`: an error of kind `io::ErrorKind::InvalidData`, before any memory
-///   is set aside for the body (the checks announce 64 MiB and measure what you allocate).
-/// - The memory you set aside is for the message's length, never for `max`: a 5-byte
-///   message under a 64 MiB limit needs 5 bytes.
-/// - A read that fails with kind `io::ErrorKind::Interrupted` took nothing: read again.
-///   Any other error: return it as it is.
+///   waiting, and the next call must find them there. (So this reader never buffers ahead.)
+/// - End of stream before the first byte of a message: `Ok(Polled::Closed)`. End of stream
+///   anywhere later (in the length or in the body): an error of kind `UnexpectedEof`.
+/// - A length over `max`: an error of kind `InvalidData`, before any memory is set aside for
+///   the body (the checks announce 64 MiB and measure what you allocate). The memory you set
+///   aside is for the message's length, never for `max`.
+/// - A read that fails with kind `Interrupted` took nothing: read again. Any other error:
+///   return it as it is. After `Closed` or an error, the reader is not called again.
 /// - The wording of your errors is yours. Print nothing: the lesson narrates each recv().
-pub fn read_message(conn: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
-    let _ = (conn, max);
-    todo!("read one whole message")
+pub struct MessageReader {
+    max: usize,
+    // What must survive from one call to the next? Add it here.
+}
+
+impl MessageReader {
+    /// A reader for messages of at most `max` bytes.
+    pub fn new(max: usize) -> MessageReader {
+        MessageReader { max }
+    }
+
+    /// Read on from where the last call stopped: a whole message, `NotYet`, or `Closed`.
+    pub fn poll_message(&mut self, conn: &mut impl Read) -> io::Result<Polled> {
+        let _ = (conn, self.max);
+        todo!("read on, and say what you found")
+    }
 }
 // ANCHOR_END: exercise

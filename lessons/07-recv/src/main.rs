@@ -21,7 +21,7 @@ use common::narrate::family;
 use common::talk::{close, local_addr};
 use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_07_recv::read_message;
+use lesson_07_recv::{MessageReader, Polled};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -271,7 +271,8 @@ fn serve_lines(conn: &Socket, max: usize, say: &Narrator) -> Result<usize> {
 fn serve_frames(conn: &Socket, max: usize, say: &Narrator) -> Result<usize> {
     let mut count = 0;
     let mut recv = Recv { conn, say };
-    while let Some(message) = read_message(&mut recv, max).map_err(|e| read_error(e, say))? {
+    let mut reader = MessageReader::new(max);
+    while let Some(message) = next_message(&mut reader, &mut recv, say)? {
         count += 1;
         say.note(format!("message #{count}: {}", show_bytes(&message)));
         let mut answer = format!("got #{count}: ").into_bytes();
@@ -281,6 +282,20 @@ fn serve_frames(conn: &Socket, max: usize, say: &Narrator) -> Result<usize> {
     Ok(count)
 }
 // ANCHOR_END: serve_frames
+
+/// One whole message, or `None` at a clean end. This socket blocks (with SO_RCVTIMEO), so
+/// the reader says `NotYet` only when a recv() timed out: the peer sent nothing for too long.
+fn next_message(
+    reader: &mut MessageReader,
+    recv: &mut Recv,
+    say: &Narrator,
+) -> Result<Option<Vec<u8>>> {
+    match reader.poll_message(recv).map_err(|e| read_error(e, say))? {
+        Polled::Message(message) => Ok(Some(message)),
+        Polled::Closed => Ok(None),
+        Polled::NotYet => Err(read_error(io::ErrorKind::WouldBlock.into(), say)),
+    }
+}
 
 /// The client's side: read `n` answers (lines), and show them.
 fn read_answers(conn: &Socket, lines: &mut Lines, n: usize, say: &Narrator) -> Result<()> {
@@ -305,8 +320,9 @@ fn read_answers(conn: &Socket, lines: &mut Lines, n: usize, say: &Narrator) -> R
 /// The client's side with length framing: read `n` framed answers.
 fn read_framed_answers(conn: &Socket, n: usize, say: &Narrator) -> Result<()> {
     let mut recv = Recv { conn, say };
+    let mut reader = MessageReader::new(64 * 1024);
     for _ in 0..n {
-        match read_message(&mut recv, 64 * 1024).map_err(|e| read_error(e, say))? {
+        match next_message(&mut reader, &mut recv, say)? {
             Some(answer) => say.note(format!("answer: {}", show_bytes(&answer))),
             None => return Err(say.protocol_error("the server closed before answering")),
         }

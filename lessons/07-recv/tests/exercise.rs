@@ -1,14 +1,18 @@
-//! The exercise's checks: your `read_message` runs here, in the test, on fake connections
-//! that deliver the bytes in the pieces the check chooses (one byte per recv(), two messages
-//! in one, a cut in the middle, an error on cue). They check what it returns, what it leaves
+//! The exercise's checks: your `MessageReader` runs here, in the test, on fake connections
+//! that deliver the bytes in the pieces the check chooses (every size, `WouldBlock` between
+//! any two bytes, two messages in one, a cut in the middle, an error on cue), and on a real
+//! non-blocking socket with a trickling writer. They check what it returns, what it leaves
 //! for the next call and how much memory it asks for, never what anything prints.
 //! (`cargo exercise lesson-07-recv` runs them on src/exercise.rs.)
 
-use std::io::{self, ErrorKind, Read};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use lesson_07_recv::read_message;
+use lesson_07_recv::{MessageReader, Polled};
 use testkit::allocations::{largest_during, Counting};
-use testkit::{fail, yours};
+use testkit::{fail, timeout, yours};
 
 /// Counts, per thread, what the check's thread asks the allocator for (testkit::allocations).
 #[global_allocator]
@@ -20,16 +24,17 @@ static COUNTING: Counting = Counting;
 struct Pieces {
     pieces: Vec<Result<Vec<u8>, ErrorKind>>,
     reads: usize,
+    /// A read said WouldBlock in this call of poll_message.
+    blocked: bool,
 }
 
 impl Pieces {
     fn new(pieces: Vec<Result<Vec<u8>, ErrorKind>>) -> Pieces {
-        Pieces { pieces, reads: 0 }
-    }
-
-    /// All these bytes, one byte per recv().
-    fn one_byte_at_a_time(bytes: &[u8]) -> Pieces {
-        Pieces::new(bytes.iter().map(|&b| Ok(vec![b])).collect())
+        Pieces {
+            pieces,
+            reads: 0,
+            blocked: false,
+        }
     }
 
     /// All these bytes at once: a recv() gets as many as its buffer holds.
@@ -53,9 +58,17 @@ impl Read for Pieces {
         self.reads += 1;
         if self.reads > 100_000 {
             fail(
-                "read_message called read() 100000 times: it loops for ever.",
-                "read_message returns once the message is whole, or at end of stream",
+                "poll_message called read() 100000 times: it loops for ever.",
+                "poll_message returns once the message is whole, at WouldBlock or at end of stream",
                 "read() after read() after read() ...",
+            );
+        }
+        if self.blocked {
+            fail(
+                "poll_message read again after a read said WouldBlock: on a real socket that \
+                 spins, burning a core until the peer sends.",
+                "Ok(Polled::NotYet) at the first WouldBlock",
+                "read() again, in the same call",
             );
         }
         if buf.is_empty() {
@@ -66,6 +79,7 @@ impl Read for Pieces {
             Some(Err(kind)) => {
                 let kind = *kind;
                 let _ = self.pieces.remove(0);
+                self.blocked = kind == ErrorKind::WouldBlock;
                 Err(kind.into())
             }
             Some(Ok(piece)) => {
@@ -88,21 +102,69 @@ fn frame(message: &[u8]) -> Vec<u8> {
     framed
 }
 
-fn show(result: &io::Result<Option<Vec<u8>>>) -> String {
+/// These bytes in pieces, with a WouldBlock after each piece.
+fn blocking_between(pieces: &[&[u8]]) -> Pieces {
+    let mut all = Vec::new();
+    for piece in pieces {
+        all.push(Ok(piece.to_vec()));
+        all.push(Err(ErrorKind::WouldBlock));
+    }
+    Pieces::new(all)
+}
+
+/// Messages as text: [b"one", b""].
+fn texts(messages: &[impl AsRef<[u8]>]) -> String {
+    let each: Vec<String> = messages
+        .iter()
+        .map(|m| format!("b\"{}\"", m.as_ref().escape_ascii()))
+        .collect();
+    format!("[{}]", each.join(", "))
+}
+
+fn show(result: &io::Result<Polled>) -> String {
     match result {
-        Ok(Some(message)) => format!("Ok(Some(b\"{}\"))", message.escape_ascii()),
-        Ok(None) => "Ok(None)".into(),
+        Ok(Polled::Message(message)) => format!("Ok(Message(b\"{}\"))", message.escape_ascii()),
+        Ok(other) => format!("Ok({other:?})"),
         Err(e) => format!("Err({:?}: {e})", e.kind()),
+    }
+}
+
+/// One call of your poll_message (the fake may read again afterwards).
+fn poll(reader: &mut MessageReader, conn: &mut Pieces) -> io::Result<Polled> {
+    conn.blocked = false;
+    yours(|| reader.poll_message(conn))
+}
+
+/// Call poll_message until it says something other than NotYet; how many NotYet it said.
+fn poll_until_done(reader: &mut MessageReader, conn: &mut Pieces) -> (io::Result<Polled>, usize) {
+    let mut not_yet = 0;
+    loop {
+        match poll(reader, conn) {
+            Ok(Polled::NotYet) if not_yet < 10_000 => not_yet += 1,
+            other => return (other, not_yet),
+        }
     }
 }
 
 /// Your function's answer must be this message.
 #[track_caller]
-fn got_message(result: &io::Result<Option<Vec<u8>>>, expected: &[u8], how: &str) {
-    if !matches!(result, Ok(Some(m)) if m == expected) {
+fn got_message(result: &io::Result<Polled>, expected: &[u8], how: &str) {
+    if !matches!(result, Ok(Polled::Message(m)) if m == expected) {
         fail(
-            &format!("read_message did not return the whole message ({how})."),
-            &format!("Ok(Some(b\"{}\"))", expected.escape_ascii()),
+            &format!("poll_message did not return the whole message ({how})."),
+            &format!("Ok(Message(b\"{}\"))", expected.escape_ascii()),
+            &show(result),
+        );
+    }
+}
+
+/// Your function's answer must be exactly this.
+#[track_caller]
+fn got(result: &io::Result<Polled>, expected: Polled, why: &str) {
+    if !matches!(result, Ok(p) if *p == expected) {
+        fail(
+            &format!("poll_message should say {expected:?}: {why}."),
+            &format!("Ok({expected:?})"),
             &show(result),
         );
     }
@@ -110,38 +172,14 @@ fn got_message(result: &io::Result<Option<Vec<u8>>>, expected: &[u8], how: &str)
 
 /// Your function's answer must be an error of this kind.
 #[track_caller]
-fn got_error(result: &io::Result<Option<Vec<u8>>>, kind: ErrorKind, why: &str) {
+fn got_error(result: &io::Result<Polled>, kind: ErrorKind, why: &str) {
     if !matches!(result, Err(e) if e.kind() == kind) {
         fail(
-            &format!("read_message should fail with {kind:?}: {why}."),
+            &format!("poll_message should fail with {kind:?}: {why}."),
             &format!("Err({kind:?}: any words you like)"),
             &show(result),
         );
     }
-}
-
-#[test]
-fn a_message_that_comes_one_byte_per_recv_comes_out_whole() {
-    let mut conn = Pieces::one_byte_at_a_time(&frame(b"hello, world"));
-    let result = yours(|| read_message(&mut conn, 1024));
-    got_message(
-        &result,
-        b"hello, world",
-        "each recv() gave one byte; the length bytes 00 00 00 0c say 12, big-endian",
-    );
-}
-
-#[test]
-fn a_message_cut_anywhere_comes_out_whole() {
-    // The length in two pieces, the body in three, as TCP may well deliver them.
-    let pieces = [&b"\0\0"[..], b"\0\x0c", b"hel", b"lo, wo", b"rld"];
-    let mut conn = Pieces::new(pieces.iter().map(|p| Ok(p.to_vec())).collect());
-    let result = yours(|| read_message(&mut conn, 1024));
-    got_message(
-        &result,
-        b"hello, world",
-        "cut in five pieces; the length bytes 00 00 00 0c say 12, big-endian",
-    );
 }
 
 /// The bytes of the next message are still in the connection, for the next call.
@@ -149,7 +187,7 @@ fn a_message_cut_anywhere_comes_out_whole() {
 fn next_message_left(conn: &Pieces, expected: &[u8]) {
     if conn.left() != expected {
         fail(
-            "read_message took bytes that belong to the NEXT message: they are gone for the \
+            "poll_message took bytes that belong to the NEXT message: they are gone for the \
              next call.",
             &format!("left in the connection: b\"{}\"", expected.escape_ascii()),
             &format!(
@@ -161,84 +199,214 @@ fn next_message_left(conn: &Pieces, expected: &[u8]) {
 }
 
 #[test]
+fn a_message_in_pieces_of_every_size_comes_out_whole() {
+    let framed = frame(b"hello, world");
+    for size in 1..=framed.len() {
+        let mut conn = Pieces::new(framed.chunks(size).map(|c| Ok(c.to_vec())).collect());
+        let mut reader = MessageReader::new(1024);
+        let result = poll(&mut reader, &mut conn);
+        got_message(
+            &result,
+            b"hello, world",
+            &format!("in pieces of {size} bytes, no WouldBlock; the length 00 00 00 0c says 12, big-endian"),
+        );
+    }
+}
+
+#[test]
+fn would_block_between_any_two_bytes_keeps_what_arrived() {
+    let framed = frame(b"hello, world");
+    for cut in 1..framed.len() {
+        let mut conn = blocking_between(&[&framed[..cut], &framed[cut..]]);
+        let mut reader = MessageReader::new(1024);
+        let first = poll(&mut reader, &mut conn);
+        got(
+            &first,
+            Polled::NotYet,
+            &format!(
+                "a recv() said WouldBlock after {cut} of {} bytes",
+                framed.len()
+            ),
+        );
+        let second = poll(&mut reader, &mut conn);
+        got_message(
+            &second,
+            b"hello, world",
+            &format!(
+                "the first call got {cut} bytes then WouldBlock; the second call got the other {}",
+                framed.len() - cut
+            ),
+        );
+    }
+}
+
+#[test]
+fn one_byte_per_call_comes_out_whole() {
+    let framed = frame(b"hello, world");
+    let bytes: Vec<&[u8]> = framed.chunks(1).collect();
+    let mut conn = blocking_between(&bytes);
+    let mut reader = MessageReader::new(1024);
+    let (result, not_yet) = poll_until_done(&mut reader, &mut conn);
+    got_message(
+        &result,
+        b"hello, world",
+        "one byte per call, a WouldBlock after each",
+    );
+    if not_yet != framed.len() - 1 {
+        fail(
+            "poll_message returned NotYet more or fewer times than recv() said WouldBlock before the message was whole.",
+            &format!("{} NotYet, then the message", framed.len() - 1),
+            &format!("{not_yet} NotYet, then the message"),
+        );
+    }
+}
+
+#[test]
+fn would_block_between_messages_is_nothing_yet() {
+    let mut conn = Pieces::new(vec![
+        Err(ErrorKind::WouldBlock),
+        Ok(frame(b"first")),
+        Err(ErrorKind::WouldBlock),
+        Ok(frame(b"second")[..3].to_vec()),
+        Err(ErrorKind::WouldBlock),
+        Ok(frame(b"second")[3..].to_vec()),
+    ]);
+    let mut reader = MessageReader::new(1024);
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::NotYet,
+        "the first recv() said WouldBlock: nothing has come yet",
+    );
+    got_message(
+        &poll(&mut reader, &mut conn),
+        b"first",
+        "after a WouldBlock, the whole message came",
+    );
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::NotYet,
+        "WouldBlock between two messages: nothing yet",
+    );
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::NotYet,
+        "3 bytes of the next length, then WouldBlock",
+    );
+    got_message(
+        &poll(&mut reader, &mut conn),
+        b"second",
+        "the second message, its length cut after 3 bytes; a fresh start after the first",
+    );
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::Closed,
+        "end of stream after the last message",
+    );
+}
+
+#[test]
 fn two_messages_in_one_recv_come_out_one_at_a_time() {
+    // This reader takes only the bytes of the message it reads; it never buffers ahead.
     let both = [frame(b"first"), frame(b"second")].concat();
     let mut conn = Pieces::all_at_once(&both);
-    let first = yours(|| read_message(&mut conn, 1024));
-    got_message(&first, b"first", "both messages had arrived together");
-    next_message_left(&conn, &frame(b"second"));
-    let second = yours(|| read_message(&mut conn, 1024));
+    let mut reader = MessageReader::new(1024);
     got_message(
-        &second,
+        &poll(&mut reader, &mut conn),
+        b"first",
+        "both messages had arrived together",
+    );
+    next_message_left(&conn, &frame(b"second"));
+    got_message(
+        &poll(&mut reader, &mut conn),
         b"second",
         "the second of two that arrived together",
     );
-    let end = yours(|| read_message(&mut conn, 1024));
-    if !matches!(end, Ok(None)) {
-        fail(
-            "After the last message, end of stream is Ok(None).",
-            "Ok(None)",
-            &show(&end),
-        );
-    }
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::Closed,
+        "end of stream after the last message",
+    );
 }
 
 #[test]
 fn an_empty_message_is_a_message() {
     let mut conn = Pieces::all_at_once(&[frame(b""), frame(b"next")].concat());
-    let result = yours(|| read_message(&mut conn, 1024));
-    got_message(&result, b"", "a length of 0 announces an empty message");
+    let mut reader = MessageReader::new(1024);
+    got_message(
+        &poll(&mut reader, &mut conn),
+        b"",
+        "a length of 0 announces an empty message",
+    );
     next_message_left(&conn, &frame(b"next"));
-    let next = yours(|| read_message(&mut conn, 1024));
-    got_message(&next, b"next", "the message after an empty one");
+    got_message(
+        &poll(&mut reader, &mut conn),
+        b"next",
+        "the message after an empty one",
+    );
 }
 
 #[test]
-fn end_of_stream_between_messages_is_none() {
+fn end_of_stream_before_a_message_is_closed() {
     let mut conn = Pieces::new(vec![]);
-    let result = yours(|| read_message(&mut conn, 1024));
-    if !matches!(result, Ok(None)) {
-        fail(
-            "The peer closed before a message began: a clean end, Ok(None).",
-            "Ok(None)",
-            &show(&result),
-        );
-    }
+    got(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        Polled::Closed,
+        "the peer closed before a message began",
+    );
 }
 
 #[test]
 fn end_of_stream_in_the_length_is_an_error() {
     let mut conn = Pieces::all_at_once(b"\0\0");
-    let result = yours(|| read_message(&mut conn, 1024));
+    got_error(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        ErrorKind::UnexpectedEof,
+        "the peer closed after 2 of the 4 length bytes",
+    );
+    // The same, with a WouldBlock in between: the 2 bytes of the first call still count.
+    let mut conn = blocking_between(&[b"\0\0"]);
+    let mut reader = MessageReader::new(1024);
+    let (result, _) = poll_until_done(&mut reader, &mut conn);
     got_error(
         &result,
         ErrorKind::UnexpectedEof,
-        "the peer closed after 2 of the 4 length bytes",
+        "2 length bytes, WouldBlock, then the peer closed",
     );
 }
 
 #[test]
 fn end_of_stream_in_the_body_is_an_error_not_a_shorter_message() {
-    let mut conn = Pieces::all_at_once(&frame(b"hello, world")[..9]);
-    let result = yours(|| read_message(&mut conn, 1024));
+    let framed = frame(b"hello, world");
+    let mut conn = Pieces::all_at_once(&framed[..9]);
+    got_error(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        ErrorKind::UnexpectedEof,
+        "the peer closed after 5 of the 12 bytes announced",
+    );
+    let mut conn = blocking_between(&[&framed[..6], &framed[6..9]]);
+    let mut reader = MessageReader::new(1024);
+    let (result, _) = poll_until_done(&mut reader, &mut conn);
     got_error(
         &result,
         ErrorKind::UnexpectedEof,
-        "the peer closed after 5 of the 12 bytes announced",
+        "2 bytes of the body, WouldBlock, 3 more, WouldBlock, then the peer closed",
     );
 }
 
 #[test]
 fn a_message_of_exactly_max_bytes_passes_one_more_does_not() {
     let mut five = Pieces::all_at_once(&frame(b"12345"));
-    let result = yours(|| read_message(&mut five, 5));
-    got_message(&result, b"12345", "5 bytes, and the limit is 5");
-    let mut six = Pieces::all_at_once(&frame(b"123456"));
-    let result = yours(|| read_message(&mut six, 5));
+    got_message(
+        &poll(&mut MessageReader::new(5), &mut five),
+        b"12345",
+        "5 bytes, and the limit is 5",
+    );
+    let mut six = blocking_between(&[b"\0\0", b"\0\x06123456"]);
+    let (result, _) = poll_until_done(&mut MessageReader::new(5), &mut six);
     got_error(
         &result,
         ErrorKind::InvalidData,
-        "6 bytes announced, and the limit is 5",
+        "6 bytes announced (the length in two pieces), and the limit is 5",
     );
 }
 
@@ -246,7 +414,8 @@ fn a_message_of_exactly_max_bytes_passes_one_more_does_not() {
 fn the_length_is_checked_before_any_memory_is_set_aside() {
     let announced: u32 = 64 * 1024 * 1024;
     let mut conn = Pieces::all_at_once(&announced.to_be_bytes());
-    let (result, largest) = largest_during(|| yours(|| read_message(&mut conn, 1024)));
+    let mut reader = MessageReader::new(1024);
+    let (result, largest) = largest_during(|| poll(&mut reader, &mut conn));
     got_error(
         &result,
         ErrorKind::InvalidData,
@@ -254,7 +423,7 @@ fn the_length_is_checked_before_any_memory_is_set_aside() {
     );
     if largest > 64 * 1024 {
         fail(
-            "read_message refused the 64 MiB message, but only after setting aside memory \
+            "poll_message refused the 64 MiB message, but only after setting aside memory \
              for it: check the length BEFORE allocating.",
             "no allocation over 64 KiB (the limit is 1024 bytes)",
             &format!("an allocation of {largest} bytes"),
@@ -265,13 +434,16 @@ fn the_length_is_checked_before_any_memory_is_set_aside() {
 #[test]
 fn a_small_message_takes_memory_for_its_length_not_for_the_limit() {
     // The limit is generous (64 MiB), the message is 5 bytes: a server with many connections
-    // cannot set the limit aside for every message.
-    let mut conn = Pieces::all_at_once(b"\0\0\0\x05hello");
-    let (result, largest) = largest_during(|| yours(|| read_message(&mut conn, 64 * 1024 * 1024)));
+    // cannot set the limit aside for every message it is waiting for.
+    let mut conn = blocking_between(&[b"\0\0\0\x05he", b"llo"]);
+    let (result, largest) = largest_during(|| {
+        let mut reader = MessageReader::new(64 * 1024 * 1024);
+        poll_until_done(&mut reader, &mut conn).0
+    });
     got_message(&result, b"hello", "5 bytes announced, the limit 64 MiB");
     if largest > 64 * 1024 {
         fail(
-            "read_message set aside memory for the limit, not for the message: a 5-byte \
+            "The reader set aside memory for the limit, not for the message: a 5-byte \
              message needs 5 bytes.",
             "no allocation over 64 KiB (the message is 5 bytes, the limit 64 MiB)",
             &format!("an allocation of {largest} bytes"),
@@ -287,23 +459,77 @@ fn an_interrupted_recv_is_tried_again() {
         Err(ErrorKind::Interrupted),
         Ok(b"\x02ok".to_vec()),
     ]);
-    let result = yours(|| read_message(&mut conn, 1024));
     got_message(
-        &result,
+        &poll(&mut MessageReader::new(1024), &mut conn),
         b"ok",
-        "two recv() calls were Interrupted: a signal, nothing taken",
+        "two recv() calls were Interrupted: a signal, nothing taken, read again in the same call",
     );
 }
 
 #[test]
 fn any_other_error_is_returned_as_it_is() {
-    for kind in [ErrorKind::ConnectionReset, ErrorKind::WouldBlock] {
-        let mut conn = Pieces::new(vec![Ok(b"\0\0\0\x05he".to_vec()), Err(kind)]);
-        let result = yours(|| read_message(&mut conn, 1024));
-        got_error(
-            &result,
-            kind,
-            "the recv() in the middle of the body failed so",
+    let mut conn = Pieces::new(vec![
+        Ok(b"\0\0\0\x05he".to_vec()),
+        Err(ErrorKind::ConnectionReset),
+    ]);
+    got_error(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        ErrorKind::ConnectionReset,
+        "the recv() in the middle of the body failed so",
+    );
+}
+
+/// A real non-blocking socket: the writer sends one byte at a time, each only after the
+/// reader has said NotYet, so every message arrives cut at every byte.
+#[test]
+fn a_real_non_blocking_socket_with_a_trickling_writer() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut conn, _) = listener.accept().unwrap();
+    conn.set_nonblocking(true).unwrap();
+    let messages: [&[u8]; 3] = [b"one", b"", b"three, the last"];
+    let bytes: Vec<u8> = messages.iter().flat_map(|m| frame(m)).collect();
+    let (not_yet_tx, not_yet_rx) = mpsc::channel::<()>();
+    let trickle = std::thread::spawn(move || {
+        for byte in bytes {
+            // Wait for the reader to have found nothing (with a timeout: never block for ever).
+            let _ = not_yet_rx.recv_timeout(timeout());
+            writer.write_all(&[byte]).unwrap();
+        }
+        // Dropping the writer closes the connection: end of stream.
+    });
+    let deadline = Instant::now() + timeout();
+    let mut reader = MessageReader::new(1024);
+    let mut received = Vec::new();
+    loop {
+        if Instant::now() > deadline {
+            fail(
+                "The messages did not all come out in time on a real non-blocking socket.",
+                &format!("{}, then Closed", texts(&messages)),
+                &format!("{}, then nothing", texts(&received)),
+            );
+        }
+        match yours(|| reader.poll_message(&mut conn)) {
+            Ok(Polled::Message(m)) => received.push(m),
+            Ok(Polled::Closed) => break,
+            Ok(Polled::NotYet) => {
+                let _ = not_yet_tx.send(());
+                // A readiness loop would wait for the socket here (chapter 12); a short nap does.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => fail(
+                "poll_message failed on a real non-blocking socket that delivered one byte at a time.",
+                &format!("{}, then Closed", texts(&messages)),
+                &format!("{}, then Err({:?}: {e})", texts(&received), e.kind()),
+            ),
+        }
+    }
+    trickle.join().unwrap();
+    if received != messages {
+        fail(
+            "The messages from a real non-blocking socket came out wrong.",
+            &texts(&messages),
+            &texts(&received),
         );
     }
 }

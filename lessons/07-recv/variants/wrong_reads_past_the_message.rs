@@ -1,32 +1,93 @@
-// WRONG: reads in 4 KiB gulps until it has the whole message, and throws away whatever came
-// after it: when two messages arrive together, the start of the second is lost.
+// WRONG: it reads into a generous buffer and keeps only the bytes it needs: the rest, the start
+// of the next message, is thrown away.
 
 use std::io::{self, Read};
 
-pub fn read_message(conn: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
-    let mut have = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        if have.len() >= 4 {
-            let len = u32::from_be_bytes([have[0], have[1], have[2], have[3]]) as usize;
-            if len > max {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "too long"));
-            }
-            if have.len() >= 4 + len {
-                return Ok(Some(have[4..4 + len].to_vec()));
-            }
+use crate::Polled;
+
+/// Reads length-prefixed messages (4 bytes big-endian, then the bytes) and can stop at any
+/// byte when recv() says WouldBlock: what arrived so far is kept for the next call.
+pub struct MessageReader {
+    max: usize,
+    header: [u8; 4],
+    header_got: usize,
+    /// The body, sized to the announced length once the header is whole.
+    body: Vec<u8>,
+    body_got: usize,
+}
+
+impl MessageReader {
+    pub fn new(max: usize) -> MessageReader {
+        MessageReader {
+            max,
+            header: [0; 4],
+            header_got: 0,
+            body: Vec::new(),
+            body_got: 0,
         }
-        let n = match conn.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            return match have.is_empty() {
-                true => Ok(None),
-                false => Err(io::ErrorKind::UnexpectedEof.into()),
-            };
-        }
-        have.extend_from_slice(&buf[..n]);
     }
+
+    pub fn poll_message(&mut self, conn: &mut impl Read) -> io::Result<Polled> {
+        // The header. Ask only for the bytes still missing, so nothing of the body is taken.
+        while self.header_got < self.header.len() {
+            let mut buf = [0u8; 4096];
+            let want = self.header.len() - self.header_got;
+            match recv(conn, &mut buf)? {
+                Some(0) if self.header_got == 0 => return Ok(Polled::Closed),
+                Some(0) => return Err(closed_after(self.header_got, 4)),
+                Some(n) => {
+                    let n = n.min(want);
+                    self.header[self.header_got..][..n].copy_from_slice(&buf[..n]);
+                    self.header_got += n;
+                }
+                None => return Ok(Polled::NotYet),
+            }
+            if self.header_got == self.header.len() {
+                // Check the length BEFORE allocating: a hostile peer could announce 4 GB.
+                let len = u32::from_be_bytes(self.header) as usize;
+                if len > self.max {
+                    let max = self.max;
+                    let reason = format!("message of {len} bytes announced; the limit is {max}");
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, reason));
+                }
+                self.body = vec![0; len];
+            }
+        }
+        // The body: exactly the announced length, so the next message stays in the socket.
+        while self.body_got < self.body.len() {
+            let mut buf = [0u8; 4096];
+            let want = self.body.len() - self.body_got;
+            match recv(conn, &mut buf)? {
+                Some(0) => return Err(closed_after(self.body_got, self.body.len())),
+                Some(n) => {
+                    let n = n.min(want);
+                    self.body[self.body_got..][..n].copy_from_slice(&buf[..n]);
+                    self.body_got += n;
+                }
+                None => return Ok(Polled::NotYet),
+            }
+        }
+        // Whole. Start afresh for the next message.
+        self.header_got = 0;
+        self.body_got = 0;
+        Ok(Polled::Message(std::mem::take(&mut self.body)))
+    }
+}
+
+/// One recv(): `Some(n)` bytes (0 at end of stream), or `None` if it would block.
+/// Interrupted took nothing: ask again.
+fn recv(conn: &mut impl Read, buf: &mut [u8]) -> io::Result<Option<usize>> {
+    loop {
+        match conn.read(buf) {
+            Ok(n) => return Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn closed_after(got: usize, want: usize) -> io::Error {
+    let reason = format!("the peer closed after {got} of {want} bytes");
+    io::Error::new(io::ErrorKind::UnexpectedEof, reason)
 }
