@@ -1,13 +1,14 @@
 //! Lesson 05's exercise, and what it is given: `connect_first` tries the addresses of a server
-//! in order, as `TcpStream::connect` does with every address a name resolves to. It makes its
-//! system calls through [`Connector`] (the lesson's narrates each one, the tests' logs them and
-//! can make them fail) and prints nothing.
+//! staggered, in the manner of Happy Eyeballs (RFC 8305): a new try every `stagger` while the
+//! earlier ones still wait, the first connection wins. It connects through [`Connector`] (the
+//! lesson's narrates each call, the tests' scripts delays and outcomes and sees what is closed)
+//! and prints nothing.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use socket2::Socket;
+use socket2::{Domain, SockAddr, Socket, Type};
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-05-connect` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
@@ -25,19 +26,30 @@ mod exercise {
 pub use exercise::connect_first;
 
 // ANCHOR: connector
-/// The two system calls a client needs to connect.
-pub trait Connector {
-    /// `socket()`: a new TCP socket, unconnected, of the family of `addr` (IPv4 or IPv6).
-    fn socket(&mut self, addr: SocketAddr) -> io::Result<Socket>;
+/// One try at connecting: `socket()`, then `connect()` with a time limit. `connect_first`
+/// makes several tries at once, each on a thread of its own, hence `Send + Sync + 'static`.
+pub trait Connector: Send + Sync + 'static {
+    /// What a try that worked gives back: for the lesson, the connected `Socket`. Dropping it
+    /// closes it.
+    type Conn: Send + 'static;
 
-    /// `connect()` on `socket`, giving up after `timeout`: `Ok` once the handshake is done;
-    /// else the error, e.g. `ErrorKind::ConnectionRefused` (the machine answered RST: nobody
-    /// listens there) or `ErrorKind::TimedOut` (no answer at all within `timeout`).
-    fn connect_timeout(
-        &mut self,
-        socket: &Socket,
-        addr: SocketAddr,
-        timeout: Duration,
-    ) -> io::Result<()>;
+    /// Connect to `addr`, giving up after `timeout`: the connection once the handshake is
+    /// done; else the error, e.g. `ErrorKind::ConnectionRefused` (the machine answered RST:
+    /// nobody listens there), `ErrorKind::TimedOut` (no answer at all within `timeout`), or
+    /// the error of `socket()` itself (an IPv6 address on a machine without IPv6).
+    fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<Self::Conn>;
 }
 // ANCHOR_END: connector
+
+/// The plain connector: a real socket and a real connect, nothing said. (The tests use it.)
+pub struct Plain;
+
+impl Connector for Plain {
+    type Conn = Socket;
+
+    fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<Socket> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        socket.connect_timeout(&SockAddr::from(addr), timeout)?;
+        Ok(socket)
+    }
+}

@@ -13,6 +13,7 @@
 use std::io::{self, ErrorKind, Read};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::narrate::family;
@@ -203,45 +204,42 @@ fn hear_answer(conn: &Socket, say: &Narrator) -> Result<String> {
 // ANCHOR_END: serve
 
 // ANCHOR: connector
-/// The client's calls as `connect_first` (your exercise) makes them, each narrated as one
-/// line. A failed call is kept, with a hint that says what it means, for the lesson to report.
-struct NarratedConnector<'a> {
-    say: &'a Narrator,
-    failed: Option<LessonError>,
+/// Each try as `connect_first` (your exercise) makes it: `socket()`, then `connect_timeout()`,
+/// each narrated as one line. A failed call is kept, with a hint that says what it means, for
+/// the lesson to report. (Tries may run on several threads at once: hence the mutex.)
+struct NarratedConnector {
+    say: Narrator,
+    failed: Mutex<Option<LessonError>>,
 }
 
-impl Connector for NarratedConnector<'_> {
-    fn socket(&mut self, addr: SocketAddr) -> io::Result<Socket> {
+impl Connector for NarratedConnector {
+    type Conn = Socket;
+
+    fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<Socket> {
         let call = format!("socket({}, SOCK_STREAM)", family(&addr));
         let made = self
             .say
             .call(call, "make the client's socket", || new_socket(addr));
-        self.keep(made)
-    }
-
-    fn connect_timeout(
-        &mut self,
-        socket: &Socket,
-        addr: SocketAddr,
-        timeout: Duration,
-    ) -> io::Result<()> {
-        let ms = timeout.as_millis();
+        let socket = self.keep(made)?;
+        // What is left of the overall timeout, a moment less than it: said to 100 ms.
+        let ms = timeout.as_millis().div_ceil(100) * 100;
         let call = format!("connect_timeout({addr}, {ms} ms)");
         let why = "send SYN and wait for SYN-ACK, but not longer than the timeout";
         let connect = || socket.connect_timeout(&SockAddr::from(addr), timeout);
-        let done = self.say.call_with(socket, call, why, connect, |_| {
+        let done = self.say.call_with(&socket, call, why, connect, |_| {
             "ok, the handshake is done".into()
         });
-        self.keep(done.map_err(|e| explained(e, ms)))
+        self.keep(done.map_err(|e| explained(e, ms)))?;
+        Ok(socket)
     }
 }
 
-impl NarratedConnector<'_> {
+impl NarratedConnector {
     /// Keep a failed call's narrated error (it names the call), and hand on the bare error.
-    fn keep<T>(&mut self, result: Result<T>) -> io::Result<T> {
+    fn keep<T>(&self, result: Result<T>) -> io::Result<T> {
         result.map_err(|e| {
             let kind = e.kind().unwrap_or(ErrorKind::Other);
-            self.failed = Some(e);
+            *self.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
             io::Error::from(kind)
         })
     }
@@ -260,13 +258,18 @@ fn explained(error: LessonError, ms: u128) -> LessonError {
     }
 }
 
-/// Connect to `addr` within `timeout`, through `connect_first` (your exercise). A failure is
-/// the error of the call that failed, as narrated, with its hint.
-fn connect_with_timeout(addr: SocketAddr, timeout: Duration, say: &Narrator) -> Result<Socket> {
-    let mut connector = NarratedConnector { say, failed: None };
-    match connect_first(&[addr], timeout, &mut connector) {
+/// How long a try has before the next address is tried too: RFC 8305's recommended
+/// "Connection Attempt Delay".
+const STAGGER: Duration = Duration::from_millis(250);
+
+/// Connect to `addr` within `timeout`, through `connect_first` (your exercise), narrated as
+/// `who`. A failure is the error of the call that failed, as narrated, with its hint.
+fn connect_with_timeout(addr: SocketAddr, timeout: Duration, who: Narrator) -> Result<Socket> {
+    let failed = Mutex::new(None);
+    let connector = Arc::new(NarratedConnector { say: who, failed });
+    match connect_first(&[addr], STAGGER, timeout, &connector) {
         Ok((socket, _)) => Ok(socket),
-        Err(e) => match connector.failed.take() {
+        Err(e) => match connector.failed.lock().ok().and_then(|mut f| f.take()) {
             Some(failed) if failed.kind() == Some(e.kind()) => Err(failed),
             _ => Err(LessonError::io("connect_first", e, LESSON.package)),
         },
@@ -306,7 +309,7 @@ fn demo(opts: &Options) -> Result<()> {
     server.note(format!(
         "no listen() on {closed_addr}: nothing will accept a connection there"
     ));
-    match connect_with_timeout(closed_addr, connect_timeout(opts)?, &client) {
+    match connect_with_timeout(closed_addr, connect_timeout(opts)?, opts.narrator("client")) {
         Ok(_) => client.note("connected?! someone listens there after all"),
         Err(err) => client.note(format!("the client would stop here with: error: {err}")),
     }
@@ -362,7 +365,7 @@ fn demo_timeout(opts: &Options) -> Result<()> {
     let client = opts.narrator("client");
     let (listener, fillers) = fill_queue(opts, &server)?;
     let addr = local_addr(&listener, &server)?;
-    match connect_with_timeout(addr, connect_timeout(opts)?, &client) {
+    match connect_with_timeout(addr, connect_timeout(opts)?, opts.narrator("client")) {
         Ok(_) => client.note("connected?! the queue was not full after all"),
         Err(err) => client.note(format!("the client would stop here with: error: {err}")),
     }
@@ -475,7 +478,7 @@ fn server(opts: &Options) -> Result<()> {
 /// Connect (with a timeout), say hello, print the answer, close.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let conn = connect_with_timeout(opts.addr, connect_timeout(opts)?, &say)?;
+    let conn = connect_with_timeout(opts.addr, connect_timeout(opts)?, opts.narrator("client"))?;
     let answer = send_all(&conn, b"hello\n", &say).and_then(|()| hear_answer(&conn, &say));
     close(conn, "client socket", &say);
     println!("answer: {}", answer?);

@@ -1,51 +1,105 @@
-//! The exercise's checks: your `connect_first` runs here, in the test, with a `Connector` that
-//! logs every call, answers some addresses with "refused" or "timed out" as the test says, and
-//! really connects to a real listening socket. They check what it returns, the socket it hands
-//! back (connected, bytes go through) and the calls it makes, never what anything prints.
+//! The exercise's checks: your `connect_first` runs here with a `Connector` that plays a
+//! script (how long each address takes to answer, and what it answers), notes when each try
+//! starts and with what limit, and sees which connections are closed; then with real sockets.
+//! They check what your function returns, when, and what it leaves open, never what anything
+//! prints. Times are checked with generous margins: the machine may be busy.
 //! (`cargo exercise lesson-05-connect` runs them on src/exercise.rs.)
 
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, TcpListener};
-use std::time::Duration;
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
 
-use lesson_05_connect::{connect_first, Connector};
+use lesson_05_connect::{connect_first, Connector, Plain};
 use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::{fail, yours};
 
-/// The timeout the checks hand your function: each connect_timeout must get exactly this.
-const TIMEOUT: Duration = Duration::from_millis(1234);
+const MS: fn(u64) -> Duration = Duration::from_millis;
 
-/// One call your function made, as the test's connector saw it.
-#[derive(Debug, Clone, PartialEq)]
-enum Call {
-    Socket(SocketAddr),
-    Connect(SocketAddr, Duration),
+/// What an address answers, after its delay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    /// The handshake is done: a connection.
+    Connects,
+    /// ECONNREFUSED, as an RST would.
+    Refused,
+    /// socket() itself fails (EAFNOSUPPORT: an IPv6 address on a machine without IPv6).
+    NoSocket,
+    /// Nothing, ever: the try's own limit runs out (ETIMEDOUT).
+    Silent,
 }
 
-impl std::fmt::Display for Call {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Call::Socket(addr) => write!(f, "socket({addr})"),
-            Call::Connect(addr, t) => write!(f, "connect_timeout(socket, {addr}, {t:?})"),
+/// What the script saw, with the time since the call of your function.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    Started {
+        addr: SocketAddr,
+        at: Duration,
+        limit: Duration,
+    },
+    Closed {
+        addr: SocketAddr,
+        at: Duration,
+    },
+}
+
+/// The test's connector: each address answers after its delay (or its limit, if sooner).
+struct Script {
+    plan: Vec<(SocketAddr, Duration, Answer)>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    start: Instant,
+}
+
+/// A connection the script made: it notes when it is dropped, that is closed.
+#[derive(Debug)]
+struct FakeConn {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    start: Instant,
+}
+
+impl Drop for FakeConn {
+    fn drop(&mut self) {
+        let at = self.start.elapsed();
+        self.seen.lock().unwrap().push(Seen::Closed {
+            addr: self.addr,
+            at,
+        });
+    }
+}
+
+impl Connector for Script {
+    type Conn = FakeConn;
+
+    fn connect(&self, addr: SocketAddr, limit: Duration) -> io::Result<FakeConn> {
+        let at = self.start.elapsed();
+        self.seen
+            .lock()
+            .unwrap()
+            .push(Seen::Started { addr, at, limit });
+        let Some(&(_, delay, answer)) = self.plan.iter().find(|p| p.0 == addr) else {
+            return Err(ErrorKind::ConnectionRefused.into());
+        };
+        if answer == Answer::NoSocket {
+            return Err(no_socket());
+        }
+        // Wait for the answer, or the limit (never more than a minute: a try given no real
+        // limit stays blocked that long, which the checks notice first).
+        let silent = answer == Answer::Silent || delay >= limit;
+        thread::sleep(if silent { limit } else { delay }.min(Duration::from_secs(60)));
+        match answer {
+            _ if silent => Err(ErrorKind::TimedOut.into()),
+            Answer::Connects => Ok(FakeConn {
+                addr,
+                seen: Arc::clone(&self.seen),
+                start: self.start,
+            }),
+            _ => Err(ErrorKind::ConnectionRefused.into()),
         }
     }
 }
 
-/// How the test's connector answers a connect to an address.
-#[derive(Clone, Copy, PartialEq)]
-enum Answer {
-    /// ECONNREFUSED at once, as an RST would.
-    Refused,
-    /// ETIMEDOUT, as if nothing answered within the timeout.
-    Silent,
-    /// A real connect, to a real listening socket.
-    Listening,
-    /// socket() itself fails, as it does for an IPv6 address on a machine without IPv6
-    /// (EAFNOSUPPORT): there is no socket to connect.
-    NoSocket,
-}
-
-/// The error the test's socket() returns for a `NoSocket` address.
 fn no_socket() -> io::Error {
     io::Error::new(
         ErrorKind::Unsupported,
@@ -53,252 +107,427 @@ fn no_socket() -> io::Error {
     )
 }
 
-/// The test's connector: real sockets, scripted answers, every call logged.
-struct Script {
-    answers: Vec<(SocketAddr, Answer)>,
-    log: Vec<Call>,
+/// Made-up addresses: the script never touches the network.
+fn addr(n: u8) -> SocketAddr {
+    SocketAddr::from(([192, 0, 2, n], 443))
 }
 
-impl Connector for Script {
-    fn socket(&mut self, addr: SocketAddr) -> io::Result<Socket> {
-        self.log.push(Call::Socket(addr));
-        if self.answers.contains(&(addr, Answer::NoSocket)) {
-            return Err(no_socket());
-        }
-        Socket::new(Domain::for_address(addr), Type::STREAM, None)
-    }
-
-    fn connect_timeout(
-        &mut self,
-        socket: &Socket,
-        addr: SocketAddr,
-        timeout: Duration,
-    ) -> io::Result<()> {
-        self.log.push(Call::Connect(addr, timeout));
-        let answer = self.answers.iter().find(|(a, _)| *a == addr).map(|a| a.1);
-        match answer {
-            Some(Answer::Refused | Answer::NoSocket) | None => {
-                Err(ErrorKind::ConnectionRefused.into())
-            }
-            Some(Answer::Silent) => Err(ErrorKind::TimedOut.into()),
-            Some(Answer::Listening) => socket.connect_timeout(&SockAddr::from(addr), timeout),
-        }
-    }
-}
-
-/// Addresses for the checks. Each is a real local port: a listener for `Listening`, a socket
-/// bound without listen() for the others (a connect that bypasses the connector is refused at
-/// once there, instead of waiting).
-struct Place {
-    _holders: Vec<Socket>,
-    listener: Option<TcpListener>,
-    script: Script,
-}
-
-fn places(answers: &[Answer]) -> (Place, Vec<SocketAddr>) {
-    let mut holders = Vec::new();
-    let mut listener = None;
-    let mut addrs = Vec::new();
-    for &answer in answers {
-        let addr = if answer == Answer::Listening {
-            let l = TcpListener::bind("127.0.0.1:0").expect("a listener");
-            let addr = l.local_addr().unwrap();
-            listener = Some(l);
-            addr
-        } else {
-            let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
-            let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-            s.bind(&SockAddr::from(any)).expect("bind()");
-            let addr = s.local_addr().unwrap().as_socket().unwrap();
-            holders.push(s);
-            addr
-        };
-        addrs.push(addr);
-    }
-    let script = Script {
-        answers: addrs.iter().copied().zip(answers.iter().copied()).collect(),
-        log: Vec::new(),
-    };
-    let place = Place {
-        _holders: holders,
-        listener,
-        script,
-    };
-    (place, addrs)
-}
-
-fn show(calls: &[Call]) -> String {
-    if calls.is_empty() {
-        return "(no call at all)".into();
-    }
-    let lines: Vec<String> = calls.iter().map(|c| c.to_string()).collect();
-    lines.join("\n")
-}
-
-/// The calls must be exactly these; else fail with the first difference marked.
-#[track_caller]
-fn calls_are(got: &[Call], expected: &[Call]) {
-    if got == expected {
-        return;
-    }
-    let at = (0..).find(|&i| expected.get(i) != got.get(i)).unwrap_or(0);
-    let mut shown: Vec<String> = got.iter().map(|c| c.to_string()).collect();
-    match shown.get_mut(at) {
-        Some(line) => line.push_str("   <- here"),
-        None => shown.push("(no more calls)   <- here".into()),
-    }
-    fail(
-        "Your function made other calls than expected: each address gets its own socket(), then \
-         connect_timeout(…) with the timeout given (a connect with no time limit can wait for \
-         minutes); a socket() that fails is a failed try like any other; and nothing is tried \
-         after a connect that worked.",
-        &show(expected),
-        &shown.join("\n"),
+fn script(plan: &[(Duration, Answer)]) -> (Arc<Script>, Vec<SocketAddr>) {
+    let addrs: Vec<SocketAddr> = (1..=plan.len() as u8).map(addr).collect();
+    let plan = addrs
+        .iter()
+        .zip(plan)
+        .map(|(&a, &(d, ans))| (a, d, ans))
+        .collect();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    (
+        Arc::new(Script {
+            plan,
+            seen,
+            start: Instant::now(),
+        }),
+        addrs,
     )
 }
 
-/// A try of `addr`: its socket, then its connect.
-fn tried(addr: SocketAddr) -> [Call; 2] {
-    [Call::Socket(addr), Call::Connect(addr, TIMEOUT)]
+type Outcome<T> = io::Result<(T, SocketAddr)>;
+
+/// Run your function on a thread of its own, and give up on it well after its `timeout`: a
+/// function that does not return is a failure, not a hung test. Returns its result and how
+/// long it took.
+fn run<C: Connector>(
+    addrs: &[SocketAddr],
+    stagger: Duration,
+    timeout: Duration,
+    connector: &Arc<C>,
+) -> (Outcome<C::Conn>, Duration) {
+    let within = timeout + testkit::timeout();
+    let (done, result) = mpsc::channel();
+    let (addrs, connector) = (addrs.to_vec(), Arc::clone(connector));
+    let start = Instant::now();
+    let worker = thread::spawn(move || {
+        let r = yours(|| connect_first(&addrs, stagger, timeout, &connector));
+        let _ = done.send(r);
+    });
+    match result.recv_timeout(within) {
+        Ok(r) => (r, start.elapsed()),
+        Err(mpsc::RecvTimeoutError::Timeout) => fail(
+            "Your function did not return: the overall timeout bounds the whole connect, \
+             whatever the tries do.",
+            &format!("a result within {timeout:?} (plus a moment)"),
+            &format!("nothing after {within:?}"),
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the worker sends before it ends"),
+        },
+    }
 }
 
-/// Your function must have connected to `expected`: check the socket is connected there and
-/// carries bytes.
+fn seen(script: &Script) -> Vec<Seen> {
+    script.seen.lock().unwrap().clone()
+}
+
+/// When the try of `addr` started, if it did.
+fn started(script: &Script, addr: SocketAddr) -> Option<Duration> {
+    seen(script).iter().find_map(|s| match s {
+        Seen::Started { addr: a, at, .. } if *a == addr => Some(*at),
+        _ => None,
+    })
+}
+
+fn show(seen: &[Seen]) -> String {
+    let lines: Vec<String> = seen
+        .iter()
+        .map(|s| match s {
+            Seen::Started { addr, at, limit } => {
+                format!(
+                    "at {:>5} ms: try {addr} (limit {} ms)",
+                    at.as_millis(),
+                    limit.as_millis()
+                )
+            }
+            Seen::Closed { addr, at } => format!("at {:>5} ms: close {addr}", at.as_millis()),
+        })
+        .collect();
+    if lines.is_empty() {
+        "(no try at all)".into()
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// Your function must have returned the connection to `expected`.
 #[track_caller]
-fn connected(result: io::Result<(Socket, SocketAddr)>, place: &Place, expected: SocketAddr) {
-    let (socket, addr) = match result {
-        Ok(ok) => ok,
-        Err(e) => fail(
-            &format!("Your function returned an error, but {expected} was listening."),
-            &format!("Ok((a socket connected to {expected}, {expected}))"),
-            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
+fn won(result: Outcome<FakeConn>, script: &Script, expected: SocketAddr, why: &str) -> FakeConn {
+    match result {
+        Ok((conn, a)) if a == expected && conn.addr == expected => conn,
+        Ok((conn, a)) => fail(
+            why,
+            &format!("Ok((the connection to {expected}, {expected}))"),
+            &format!(
+                "Ok((the connection to {}, {a}))\n\n{}",
+                conn.addr,
+                show(&seen(script))
+            ),
         ),
+        Err(e) => fail(
+            why,
+            &format!("Ok((the connection to {expected}, {expected}))"),
+            &format!(
+                "Err({e})  (ErrorKind::{:?})\n\n{}",
+                e.kind(),
+                show(&seen(script))
+            ),
+        ),
+    }
+}
+
+/// Your function must have failed with an error of this kind.
+#[track_caller]
+fn failed_with<T>(result: Outcome<T>, kind: ErrorKind, why: &str, script: &Script) {
+    match result {
+        Err(e) if e.kind() == kind => {}
+        Err(e) => fail(
+            why,
+            &format!("Err(ErrorKind::{kind:?})"),
+            &format!(
+                "Err({e})  (ErrorKind::{:?})\n\n{}",
+                e.kind(),
+                show(&seen(script))
+            ),
+        ),
+        Ok((_, a)) => fail(
+            why,
+            &format!("Err(ErrorKind::{kind:?})"),
+            &format!("Ok(connected to {a})\n\n{}", show(&seen(script))),
+        ),
+    }
+}
+
+/// Every try's limit ends by the deadline (`timeout` after the call), give or take 50 ms.
+#[track_caller]
+fn limits_within(script: &Script, timeout: Duration) {
+    for s in seen(script) {
+        if let Seen::Started { addr, at, limit } = s {
+            if at.saturating_add(limit) > timeout + MS(50) {
+                fail(
+                    &format!(
+                        "The try of {addr} was given a limit that ends after the overall \
+                         timeout: nothing may wait longer than the whole connect may take."
+                    ),
+                    &format!("each try's start + limit <= {} ms", timeout.as_millis()),
+                    &show(&seen(script)),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_silent_first_address_holds_up_the_next_only_for_the_stagger() {
+    let stagger = MS(300);
+    let (s, addrs) = script(&[(MS(0), Answer::Silent), (MS(0), Answer::Connects)]);
+    let (result, took) = run(&addrs, stagger, MS(5000), &s);
+    let why = "The first address never answers; the second connects at once. It must be tried \
+               once the first has had the stagger, not after the first's whole timeout.";
+    let _conn = won(result, &s, addrs[1], why);
+    let second = started(&s, addrs[1]).unwrap_or(Duration::MAX);
+    if second < MS(250) || second > MS(1300) || took > MS(2000) {
+        fail(
+            &format!("{why} (And not before the stagger either: the first may only be slow.)"),
+            "the second try starts about 300 ms (the stagger) after the first",
+            &format!(
+                "returned after {} ms\n\n{}",
+                took.as_millis(),
+                show(&seen(&s))
+            ),
+        );
+    }
+    limits_within(&s, MS(5000));
+}
+
+#[test]
+fn a_refused_address_starts_the_next_at_once() {
+    let stagger = MS(2000);
+    let plan = [
+        (MS(0), Answer::Refused),
+        (MS(0), Answer::NoSocket),
+        (MS(0), Answer::Connects),
+    ];
+    let (s, addrs) = script(&plan);
+    let (result, took) = run(&addrs, stagger, MS(8000), &s);
+    let why = "The first address is refused, socket() fails for the second: a failed try \
+               starts the next at once, there is nothing left to wait for.";
+    let _conn = won(result, &s, addrs[2], why);
+    if took > MS(1000) {
+        fail(
+            why,
+            "a connection in well under the stagger (2000 ms)",
+            &format!(
+                "returned after {} ms\n\n{}",
+                took.as_millis(),
+                show(&seen(&s))
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_slow_try_is_not_abandoned_when_the_next_starts() {
+    // The first answers after 700 ms, past the stagger; the second after 3 s.
+    let plan = [(MS(700), Answer::Connects), (MS(3000), Answer::Connects)];
+    let (s, addrs) = script(&plan);
+    let (result, took) = run(&addrs, MS(200), MS(6000), &s);
+    let why = "The first address is slow (700 ms), not dead: starting the second must not end \
+               the first try. It connects first, so it wins.";
+    let _conn = won(result, &s, addrs[0], why);
+    if took > MS(2500) {
+        fail(
+            why,
+            "a connection after about 700 ms",
+            &format!("after {} ms", took.as_millis()),
+        );
+    }
+}
+
+#[test]
+fn the_first_to_connect_wins_and_every_other_connection_is_closed() {
+    // In the list, the first is slow (1500 ms); the second, started at 200 ms, takes 100 ms.
+    let plan = [
+        (MS(1500), Answer::Connects),
+        (MS(100), Answer::Connects),
+        (MS(0), Answer::Silent),
+    ];
+    let (s, addrs) = script(&plan);
+    let (result, took) = run(&addrs, MS(200), MS(8000), &s);
+    let why = "The second address connects first (at about 300 ms); the first one in the list \
+               only at 1500 ms. The winner is the first to CONNECT, returned as soon as it does.";
+    let conn = won(result, &s, addrs[1], why);
+    if took > MS(1300) {
+        fail(
+            why,
+            "a connection after about 300 ms",
+            &format!("after {} ms", took.as_millis()),
+        );
+    }
+    // The first one still connects, later: that connection must be closed, not kept.
+    let wait_until = Instant::now() + testkit::timeout();
+    let closed = |a| {
+        seen(&s)
+            .iter()
+            .any(|x| matches!(x, Seen::Closed { addr, .. } if *addr == a))
     };
-    if addr != expected {
+    while !closed(addrs[0]) && Instant::now() < wait_until {
+        thread::sleep(MS(20));
+    }
+    if !closed(addrs[0]) {
         fail(
-            "Your function returned another address than the one it connected to.",
-            &expected.to_string(),
-            &addr.to_string(),
+            "A losing try connected after the winner was chosen (the first address, at \
+             1500 ms), and its connection was never closed: a descriptor left behind for \
+             every connect.",
+            &format!("close {} soon after it connects", addrs[0]),
+            &show(&seen(&s)),
         );
     }
-    let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
-    if peer != Some(expected) {
+    if closed(addrs[1]) {
         fail(
-            "The socket your function returned is not connected to the address it returned.",
-            &format!("a socket connected to {expected}"),
-            &peer.map_or("a socket connected to nothing".into(), |p| p.to_string()),
+            "Your function closed the connection it returned.",
+            "it open",
+            &show(&seen(&s)),
         );
     }
-    // Bytes go through: the listener's side sends, the returned socket receives.
-    let listener = place.listener.as_ref().unwrap();
+    drop(conn);
+    limits_within(&s, MS(8000));
+}
+
+#[test]
+fn the_overall_timeout_bounds_the_whole_connect() {
+    let plan = [
+        (MS(0), Answer::Silent),
+        (MS(0), Answer::Silent),
+        (MS(0), Answer::Silent),
+    ];
+    let (s, addrs) = script(&plan);
+    let (result, took) = run(&addrs, MS(300), MS(1500), &s);
+    let why = "Nothing answers, ever: after the overall timeout (1500 ms), the answer is \
+               TimedOut, whatever each try was doing.";
+    failed_with(result, ErrorKind::TimedOut, why, &s);
+    if took < MS(1300) || took > MS(3000) {
+        fail(
+            why,
+            "an error after about 1500 ms",
+            &format!("after {} ms", took.as_millis()),
+        );
+    }
+    limits_within(&s, MS(1500));
+    if started(&s, addrs[2]).is_none() {
+        fail(
+            "Every address gets its try within the timeout.",
+            "3 tries",
+            &show(&seen(&s)),
+        );
+    }
+}
+
+#[test]
+fn when_every_try_fails_the_error_of_the_last_to_fail_is_returned_at_once() {
+    // The first is refused only at 600 ms, after the second's socket() failed (at 200 ms).
+    let plan = [(MS(600), Answer::Refused), (MS(0), Answer::NoSocket)];
+    let (s, addrs) = script(&plan);
+    let (result, took) = run(&addrs, MS(200), MS(8000), &s);
+    let why = "Every try failed: socket() for the second at 200 ms, then the first was \
+               refused at 600 ms. The error to return is the one that came LAST, and at once: \
+               nothing is left to wait for.";
+    failed_with(result, ErrorKind::ConnectionRefused, why, &s);
+    if took > MS(2500) {
+        fail(
+            why,
+            "an error after about 600 ms",
+            &format!("after {} ms", took.as_millis()),
+        );
+    }
+    let _ = addrs;
+
+    // Both fail at once, in order: the last is socket()'s.
+    let (s, addrs) = script(&[(MS(0), Answer::Refused), (MS(0), Answer::NoSocket)]);
+    let (result, _) = run(&addrs, MS(200), MS(8000), &s);
+    let why = "Every try failed: refused, then socket() failed. The error to return is the \
+               LAST one, socket()'s.";
+    failed_with(result, no_socket().kind(), why, &s);
+}
+
+#[test]
+fn no_address_at_all_is_an_invalid_input_error_and_no_try() {
+    let (s, _) = script(&[]);
+    let (result, _) = run(&[], MS(250), MS(1000), &s);
+    let why = "connect_first(&[], …) has nothing to try: it returns an error of kind InvalidInput.";
+    failed_with(result, ErrorKind::InvalidInput, why, &s);
+    if !seen(&s).is_empty() {
+        fail(why, "(no try at all)", &show(&seen(&s)));
+    }
+}
+
+/// A listener that will answer no SYN (Linux): backlog 1, its queue filled by two
+/// connections nobody accepts, so the kernel drops new SYNs. Elsewhere: None.
+fn black_hole() -> Option<(Socket, Vec<Socket>, SocketAddr)> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).ok()?;
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    listener.bind(&SockAddr::from(any)).ok()?;
+    listener.listen(1).ok()?;
+    let addr = listener.local_addr().ok()?.as_socket()?;
+    let fillers = (0..2)
+        .map(|_| Plain.connect(addr, testkit::timeout()).expect("a filler"))
+        .collect();
+    Some((listener, fillers, addr))
+}
+
+/// A port with a socket bound to it and no listen(): a connect there is refused at once.
+fn refusing() -> (Socket, SocketAddr) {
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    s.bind(&SockAddr::from(any)).expect("bind()");
+    let addr = s.local_addr().unwrap().as_socket().unwrap();
+    (s, addr)
+}
+
+#[test]
+fn real_sockets_a_refused_port_and_a_black_hole_are_passed_over() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let good = listener.local_addr().unwrap();
+    let (_holder, refused) = refusing();
+    let plain = Arc::new(Plain);
+
+    let (result, took) = run(&[refused, good], MS(2000), MS(8000), &plain);
+    let (socket, a) = result.unwrap_or_else(|e| {
+        fail(
+            "127.0.0.1 refused, then a listener: connect to it.",
+            &good.to_string(),
+            &e.to_string(),
+        )
+    });
+    assert_eq!(a, good);
+    assert_eq!(
+        socket.peer_addr().ok().and_then(|p| p.as_socket()),
+        Some(good)
+    );
+    if took > MS(1000) {
+        fail(
+            "A refused try starts the next at once.",
+            "well under 2000 ms",
+            &format!("{took:?}"),
+        );
+    }
+    // Bytes go through the socket returned.
     let (mut conn, _) = listener.accept().expect("accept()");
     io::Write::write_all(&mut conn, b"hi\n").unwrap();
     socket.set_read_timeout(Some(testkit::timeout())).unwrap();
     let mut buf = [0u8; 3];
     io::Read::read_exact(&mut &socket, &mut buf).expect("the bytes the listener's side sent");
     assert_eq!(&buf, b"hi\n");
-}
 
-/// Your function must have failed with an error of this kind.
-#[track_caller]
-fn failed_with(result: io::Result<(Socket, SocketAddr)>, kind: ErrorKind, why: &str) {
-    match result {
-        Err(e) if e.kind() == kind => {}
-        Err(e) => fail(
-            why,
-            &format!("Err(ErrorKind::{kind:?})"),
-            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
-        ),
-        Ok((_, addr)) => fail(
-            why,
-            &format!("Err(ErrorKind::{kind:?})"),
-            &format!("Ok(connected to {addr})"),
-        ),
-    }
-}
-
-#[test]
-fn one_listening_address_is_connected_with_the_timeout_given() {
-    let (mut place, addrs) = places(&[Answer::Listening]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    calls_are(&place.script.log, &tried(addrs[0]));
-    connected(result, &place, addrs[0]);
-}
-
-#[test]
-fn a_refused_address_is_not_the_end_the_next_is_tried_on_a_new_socket() {
-    let (mut place, addrs) = places(&[Answer::Refused, Answer::Silent, Answer::Listening]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    let log = place.script.log.clone();
-    connected(result, &place, addrs[2]);
-    calls_are(
-        &log,
-        &[tried(addrs[0]), tried(addrs[1]), tried(addrs[2])].concat(),
+    // Nobody listens anywhere: refused, at once.
+    let (result, took) = run(&[refused], MS(2000), MS(8000), &plain);
+    failed_with(
+        result,
+        ErrorKind::ConnectionRefused,
+        "Nobody listens at the only address: its refusal is the answer, at once, not a timeout.",
+        &script(&[]).0,
     );
-}
+    assert!(took < MS(2000), "a refusal is no reason to wait: {took:?}");
 
-#[test]
-fn nothing_is_tried_after_the_first_that_connects() {
-    let (mut place, addrs) = places(&[Answer::Listening, Answer::Refused]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    calls_are(&place.script.log, &tried(addrs[0]));
-    connected(result, &place, addrs[0]);
-}
-
-#[test]
-fn when_every_try_fails_the_last_error_is_returned() {
-    let (mut place, addrs) = places(&[Answer::Refused, Answer::Silent]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    let why = "Every try failed: refused, then timed out. The error to return is the LAST one.";
-    failed_with(result, ErrorKind::TimedOut, why);
-    calls_are(
-        &place.script.log,
-        &[tried(addrs[0]), tried(addrs[1])].concat(),
-    );
-
-    let (mut place, addrs) = places(&[Answer::Silent, Answer::Refused]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    let why = "Every try failed: timed out, then refused. The error to return is the LAST one.";
-    failed_with(result, ErrorKind::ConnectionRefused, why);
-}
-
-#[test]
-fn no_address_at_all_is_an_invalid_input_error_and_no_call() {
-    let (mut place, _) = places(&[]);
-    let result = yours(|| connect_first(&[], TIMEOUT, &mut place.script));
-    let why = "connect_first(&[], …) has nothing to try: it returns an error of kind InvalidInput.";
-    failed_with(result, ErrorKind::InvalidInput, why);
-    calls_are(&place.script.log, &[]);
-}
-
-#[test]
-fn socket_failing_is_a_failed_try_too_the_next_address_is_tried() {
-    // A name with an IPv6 and an IPv4 address, on a machine without IPv6: socket() fails for
-    // the first. The second must still be tried.
-    let (mut place, addrs) = places(&[Answer::NoSocket, Answer::Listening]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    let log = place.script.log.clone();
-    if let Err(e) = &result {
-        fail(
-            &format!(
-                "socket() failed for {} (no such address family here), and your function \
-                 gave up: the next address, {}, was listening.",
-                addrs[0], addrs[1]
-            ),
-            &format!("Ok((a socket connected to {}, {}))", addrs[1], addrs[1]),
-            &format!("Err({e})\n\nthe calls your function made:\n{}", show(&log)),
+    // A listener whose queue is full answers nothing: after the stagger, the next is tried.
+    if let Some((_hole, _fillers, hole)) = black_hole() {
+        let (result, took) = run(&[hole, good], MS(300), MS(8000), &plain);
+        let (_socket, a) =
+            result.unwrap_or_else(|e| fail("a connection", &good.to_string(), &e.to_string()));
+        assert_eq!(a, good, "the black hole cannot have connected");
+        assert!(
+            took >= MS(250) && took < MS(3000),
+            "about the stagger (300 ms): {took:?}"
         );
     }
-    connected(result, &place, addrs[1]);
-    calls_are(
-        &log,
-        &[vec![Call::Socket(addrs[0])], tried(addrs[1]).to_vec()].concat(),
-    );
-
-    // And when it is the last try that fails, its error is the one returned.
-    let (mut place, addrs) = places(&[Answer::Refused, Answer::NoSocket]);
-    let result = yours(|| connect_first(&addrs, TIMEOUT, &mut place.script));
-    let why = "Every try failed: refused, then socket() failed. The error to return is the LAST \
-               one, socket()'s.";
-    failed_with(result, no_socket().kind(), why);
 }
