@@ -81,7 +81,15 @@ impl Fake {
     fn check_send(&mut self, len: usize) {
         let first = self.touched();
         let since = first.elapsed();
-        if self.sends >= 100_000 || since > self.limit + Duration::from_secs(3) {
+        if self.sends >= 100_000 {
+            fail(
+                "send_all called send() 100000 times without finishing: it loops for ever (a \
+                 send() that took 0 bytes, offered the same bytes again, takes 0 again).",
+                "send_all returns once every byte is taken, or at the first real error",
+                &last_calls(&self.calls),
+            );
+        }
+        if since > self.limit + Duration::from_secs(3) {
             fail(
                 &format!(
                     "send_all is still sending {} ms after it was called, with a limit of {} ms \

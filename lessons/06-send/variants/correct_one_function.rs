@@ -22,7 +22,10 @@ pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result
             .checked_duration_since(Instant::now())
             .filter(|d| *d > Duration::ZERO);
         let Some(left) = left else {
-            break Err(Error::new(ErrorKind::TimedOut, "the message's deadline passed"));
+            break Err(Error::new(
+                ErrorKind::TimedOut,
+                "the message's deadline passed",
+            ));
         };
         if let Err(e) = conn.set_send_timeout(Some(left)) {
             break Err(e);
@@ -41,5 +44,7 @@ pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result
     };
     let sent = bytes.len() - rest.len();
     let restored = conn.set_send_timeout(caller_timeout);
-    outcome.and(restored).map_err(|error| Unsent { sent, error })
+    outcome
+        .and(restored)
+        .map_err(|error| Unsent { sent, error })
 }

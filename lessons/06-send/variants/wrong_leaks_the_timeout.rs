@@ -9,9 +9,14 @@ use crate::{Sender, Unsent};
 
 pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
     let deadline = Instant::now() + limit;
-    let before = conn.send_timeout().map_err(|error| Unsent { sent: 0, error })?;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
     send_rest(conn, bytes, deadline)?;
-    conn.set_send_timeout(before).map_err(|error| Unsent { sent: bytes.len(), error })
+    conn.set_send_timeout(before).map_err(|error| Unsent {
+        sent: bytes.len(),
+        error,
+    })
 }
 
 fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
@@ -19,15 +24,27 @@ fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<
     while sent < bytes.len() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Unsent { sent, error: ErrorKind::TimedOut.into() });
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
         }
-        conn.set_send_timeout(Some(left)).map_err(|error| Unsent { sent, error })?;
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
         match conn.send(&bytes[sent..]) {
-            Ok(0) => return Err(Unsent { sent, error: ErrorKind::WriteZero.into() }),
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
+            }
             Ok(n) => sent += n,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
-                return Err(Unsent { sent, error: ErrorKind::TimedOut.into() })
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
             }
             Err(error) => return Err(Unsent { sent, error }),
         }

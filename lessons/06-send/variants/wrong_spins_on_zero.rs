@@ -9,11 +9,16 @@ use crate::{Sender, Unsent};
 
 pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
     let deadline = Instant::now() + limit;
-    let before = conn.send_timeout().map_err(|error| Unsent { sent: 0, error })?;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
     let result = send_rest(conn, bytes, deadline);
     match conn.set_send_timeout(before) {
         Ok(()) => result,
-        Err(error) => result.and(Err(Unsent { sent: bytes.len(), error })),
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
     }
 }
 
@@ -22,14 +27,21 @@ fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<
     while sent < bytes.len() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Unsent { sent, error: ErrorKind::TimedOut.into() });
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
         }
-        conn.set_send_timeout(Some(left)).map_err(|error| Unsent { sent, error })?;
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
         match conn.send(&bytes[sent..]) {
             Ok(n) => sent += n,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
-                return Err(Unsent { sent, error: ErrorKind::TimedOut.into() })
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
             }
             Err(error) => return Err(Unsent { sent, error }),
         }
