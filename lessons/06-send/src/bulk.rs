@@ -32,7 +32,8 @@ fn pattern(len: usize) -> Vec<u8> {
 // ANCHOR: send_bulk
 /// Send `size` payload bytes: the same buffer, again and again, each time with `send_all`.
 /// Big pieces mean few system calls; one buffer means no allocation after the first.
-pub fn send_bulk(conn: &Socket, size: u64, say: &Narrator) -> Result<()> {
+/// Each piece must go within `limit`: a client that stops reading cannot hold the server.
+pub fn send_bulk(conn: &Socket, size: u64, limit: Duration, say: &Narrator) -> Result<()> {
     let chunk = pattern(CHUNK);
     let started = Instant::now();
     let mut out = conn; // `&Socket` is a Sender: its write is one send()
@@ -40,7 +41,7 @@ pub fn send_bulk(conn: &Socket, size: u64, say: &Narrator) -> Result<()> {
         let mut left = size;
         while left > 0 {
             let n = left.min(CHUNK as u64) as usize;
-            send_all(&mut out, &chunk[..n])?;
+            send_all(&mut out, &chunk[..n], limit)?;
             left -= n as u64;
         }
         Ok(())

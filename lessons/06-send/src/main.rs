@@ -16,7 +16,7 @@ use std::time::Duration;
 use common::narrate::family;
 use common::talk::{local_addr, recv_line, reuse_address};
 use common::{show_bytes, Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_06_send::send_all;
+use lesson_06_send::{send_all, Sender};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 mod bulk;
@@ -43,7 +43,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--send-timeout-ms",
             value: Some("MS"),
-            help: "server: SO_SNDTIMEO, how long one send() may wait for room (default 5000)",
+            help: "server: how long one whole message may take to send (default 5000)",
         },
         Flag {
             name: "--bulk",
@@ -151,34 +151,51 @@ fn accept_one(listener: &Socket, say: &Narrator) -> Result<Socket> {
 // ANCHOR: bytes
 /// Send a line of text. A socket carries bytes; a Rust `&str` is UTF-8 bytes already, and
 /// `as_bytes()` shows them without copying. (Python's `sendall("text")` is a TypeError.)
-fn send_text(conn: &Socket, text: &str, say: &Narrator) -> Result<()> {
+fn send_text(conn: &Socket, text: &str, limit: Duration, say: &Narrator) -> Result<()> {
     let bytes: &[u8] = text.as_bytes();
     let (chars, len) = (text.chars().count(), bytes.len());
     say.note(format!(
         "{text:?} is {chars} characters but {len} bytes in UTF-8"
     ));
-    send_every_byte(conn, bytes, say)
+    send_every_byte(conn, bytes, limit, say)
 }
 
-/// `send_all` (your exercise), as one narrated line. The quiet adapter records each send()'s
-/// bytes in the trace (`--trace`) and prints nothing.
-fn send_every_byte(conn: &Socket, bytes: &[u8], say: &Narrator) -> Result<()> {
-    let mut conn = Narrated::quiet(conn, say.clone());
-    let why = "hand every byte to the kernel, however many send() calls it takes";
-    let all_taken =
-        |calls: &usize| format!("ok, all {} bytes, in {}", bytes.len(), calls_text(*calls));
-    let call = format!("send_all({})", show_bytes(bytes));
-    say.call_then(call, why, || send_all(&mut conn, bytes), all_taken)?;
+/// How long the demo gives one whole message (the server: `--send-timeout-ms`).
+const LIMIT: Duration = Duration::from_secs(5);
+
+/// `send_all` (your exercise), as one narrated line, with `limit` for the whole message.
+fn send_every_byte(conn: &Socket, bytes: &[u8], limit: Duration, say: &Narrator) -> Result<()> {
+    let mut conn = Quiet {
+        out: Narrated::quiet(conn, say.clone()),
+        socket: conn,
+    };
+    let why = "hand every byte to the kernel before the deadline, however many send() calls";
+    let all_taken = |_: &()| format!("ok, all {} bytes", bytes.len());
+    let call = format!("send_all({}, {} ms)", show_bytes(bytes), limit.as_millis());
+    let send = || send_all(&mut conn, bytes, limit).map_err(io::Error::from);
+    say.call_then(call, why, send, all_taken)?;
     Ok(())
 }
-// ANCHOR_END: bytes
 
-fn calls_text(calls: usize) -> String {
-    match calls {
-        1 => "1 send() call".to_string(),
-        n => format!("{n} send() calls"),
+/// The socket as `send_all` sees it: its send()s go through the quiet adapter, which
+/// records their bytes in the trace (`--trace`) and prints nothing.
+struct Quiet<'a> {
+    out: Narrated<&'a Socket>,
+    socket: &'a Socket,
+}
+
+impl Sender for Quiet<'_> {
+    fn send(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.out.write(bytes)
+    }
+    fn send_timeout(&self) -> io::Result<Option<Duration>> {
+        self.socket.write_timeout()
+    }
+    fn set_send_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.socket.set_write_timeout(timeout)
     }
 }
+// ANCHOR_END: bytes
 
 // ANCHOR: partial
 /// One `send()` on a non-blocking socket: it takes what fits in the buffers and returns at
@@ -378,7 +395,7 @@ fn demo(opts: &Options) -> Result<()> {
     let to_client = accept_one(&listener, &server)?;
 
     // 1. Text is bytes: the greeting is small, so one send() takes all of it.
-    send_text(&to_client, &greeting(size), &server)?;
+    send_text(&to_client, &greeting(size), LIMIT, &server)?;
     if opts.has("--peer-closes") {
         // The client goes away without reading: unread bytes make its kernel send RST.
         let server_end = (bound(&to_client), Some(bound(&to_server)));
@@ -388,7 +405,7 @@ fn demo(opts: &Options) -> Result<()> {
             &client,
         );
         server.kernel(&server_end);
-        send_every_byte(&to_client, &payload, &server)?;
+        send_every_byte(&to_client, &payload, LIMIT, &server)?;
         return Err(server.protocol_error("send_all to a closed peer succeeded"));
     }
     let line = recv_line(&to_server, MAX_LINE, &client)?;
@@ -451,19 +468,12 @@ fn server(opts: &Options) -> Result<()> {
         false => accept_one(&listener, &say)?,
     };
 
-    // A client that stops reading would make send() wait forever; this turns the wait into
-    // an error (send() returns what it took so far, or WouldBlock if it took nothing).
-    let why = "give up when one send() waits too long for room";
-    say.call(
-        format!("setsockopt(SO_SNDTIMEO, {} ms)", timeout.as_millis()),
-        why,
-        || conn.set_write_timeout(Some(timeout)),
-    )?;
-
-    send_text(&conn, &greeting(size), &say)?;
+    // A client that stops reading must not hold the server for ever: each message gets a
+    // deadline, however slowly the client reads.
+    send_text(&conn, &greeting(size), timeout, &say)?;
     match opts.has("--bulk") {
-        true => bulk::send_bulk(&conn, size as u64, &say)?,
-        false => send_every_byte(&conn, &payload(size), &say)?,
+        true => bulk::send_bulk(&conn, size as u64, timeout, &say)?,
+        false => send_every_byte(&conn, &payload(size), timeout, &say)?,
     }
 
     close(conn, "connection", &say);

@@ -1,14 +1,19 @@
 //! The exercise's checks: your `send_all` runs here, in the test, on connections that take
-//! fewer bytes than offered: fakes that take a few bytes per `send()` (or fail on cue), and a
-//! real socket whose buffers are full. They check the bytes that arrive, what `send_all`
-//! returns and the calls it makes, never what anything prints.
+//! fewer bytes than offered, slowly: fakes that follow a script (take a few bytes after a
+//! wait, time out, fail on cue) and watch the send timeout in force at each `send()`, and a
+//! real socket whose reader takes a little every 50 ms. They check the bytes that arrive,
+//! what `send_all` returns, when it returns and the calls it makes, never what it prints.
 //! (`cargo exercise lesson-06-send` runs them on src/exercise.rs.)
 
-use std::io::{self, ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::collections::VecDeque;
+use std::io::{ErrorKind, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use lesson_06_send::send_all;
+use lesson_06_send::{send_all, Sender, Unsent};
 use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::{fail, timeout, yours};
 
@@ -17,65 +22,166 @@ fn payload(size: usize) -> Vec<u8> {
     (0..size).map(|i| (i % 251) as u8).collect()
 }
 
-/// What one `send()` of a fake connection does, in order; after the script, `Take(per_call)`.
-#[derive(Clone, Copy, Debug)]
-enum Step {
-    /// Take at most this many bytes.
-    Take(usize),
-    /// Fail with this error, taking nothing.
-    Fail(ErrorKind),
+fn ms(d: Duration) -> u128 {
+    d.as_millis()
 }
 
-/// A fake connection: its `send()` (`write`) follows a script, and it keeps every byte it
-/// took, as the peer would receive them.
+/// How late a send timeout may end past the deadline before the checks call it too long:
+/// room for a loaded machine between your `Instant::now()` and the fake's.
+const SLACK: Duration = Duration::from_millis(250);
+
+/// What one `send()` of a fake connection does, in order; after the script, `then`.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// The peer makes room after this many ms: then take at most this many bytes. If the
+    /// send timeout is shorter, wait that long and fail with WouldBlock, taking nothing.
+    Take(usize, u64),
+    /// Take this many bytes, then wait until the send timeout runs out: what a real send()
+    /// returns when SO_SNDTIMEO ends it after a partial copy.
+    TakeThenTimeOut(usize),
+    /// Wait this many ms, then fail with this error, taking nothing.
+    Fail(ErrorKind, u64),
+}
+
+/// A fake connection: its `send()` follows a script and keeps every byte it took, as the
+/// peer would receive them; its send timeout is a field, refused at zero as std does.
 struct Fake {
-    script: Vec<Step>,
-    per_call: usize,
+    script: VecDeque<Step>,
+    then: Step,
+    timeout: Option<Duration>,
     received: Vec<u8>,
     calls: Vec<String>,
+    sends: usize,
+    /// When `send_all` first touched the connection, and the limit it was given.
+    first: Option<Instant>,
+    limit: Duration,
+    zero_refused: bool,
 }
 
 impl Fake {
-    fn new(script: &[Step], per_call: usize) -> Fake {
+    fn new(script: &[Step], then: Step, limit: Duration) -> Fake {
         Fake {
-            script: script.to_vec(),
-            per_call,
+            script: script.iter().copied().collect(),
+            then,
+            timeout: None,
             received: Vec::new(),
             calls: Vec::new(),
+            sends: 0,
+            first: None,
+            limit,
+            zero_refused: false,
         }
     }
-}
 
-impl Write for Fake {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.calls.len() >= 100_000 {
+    fn touched(&mut self) -> Instant {
+        *self.first.get_or_insert_with(Instant::now)
+    }
+
+    /// Before each send(): no endless loop, and the timeout in force ends by the deadline.
+    fn check_send(&mut self, len: usize) {
+        let first = self.touched();
+        let since = first.elapsed();
+        if self.sends >= 100_000 {
             fail(
-                "send_all called send() 100000 times without finishing: it loops for ever.",
+                "send_all called send() 100000 times without finishing: it loops for ever (a \
+                 send() that took 0 bytes, offered the same bytes again, takes 0 again).",
                 "send_all returns once every byte is taken, or at the first real error",
                 &last_calls(&self.calls),
             );
         }
-        let step = match self.script.is_empty() {
-            true => Step::Take(self.per_call),
-            false => self.script.remove(0),
-        };
-        match step {
-            Step::Take(most) => {
-                let n = most.min(bytes.len());
-                self.received.extend_from_slice(&bytes[..n]);
-                self.calls
-                    .push(format!("send({} bytes) -> Ok({n})", bytes.len()));
-                Ok(n)
+        if since > self.limit + Duration::from_secs(3) {
+            fail(
+                &format!(
+                    "send_all is still sending {} ms after it was called, with a limit of {} ms \
+                     for the whole message ({} send() calls so far).",
+                    ms(since),
+                    ms(self.limit),
+                    self.sends
+                ),
+                "send_all returns by the deadline: TimedOut, with the bytes sent so far",
+                &last_calls(&self.calls),
+            );
+        }
+        let left = self.limit.saturating_sub(since);
+        match self.timeout {
+            None => fail(
+                &format!(
+                    "send({len} bytes) started with no send timeout: it may wait for ever, \
+                     and {} ms were left to the deadline.",
+                    ms(left)
+                ),
+                &format!("a send timeout of at most {} ms", ms(left)),
+                "None",
+            ),
+            Some(t) if t > left + SLACK => fail(
+                &format!(
+                    "send({len} bytes) started {} ms into the call with a send timeout of {} ms, \
+                     but only {} ms were left to the deadline: each send() may wait only the \
+                     time LEFT, or a reader that takes a little now and then holds the sender \
+                     for ever.",
+                    ms(since),
+                    ms(t),
+                    ms(left)
+                ),
+                &format!("a send timeout of at most {} ms", ms(left)),
+                &format!("{} ms", ms(t)),
+            ),
+            Some(_) => {}
+        }
+        self.sends += 1;
+    }
+}
+
+impl Sender for Fake {
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.check_send(bytes.len());
+        let step = self.script.pop_front().unwrap_or(self.then);
+        let len = bytes.len();
+        let wait = |limit: u64| Duration::from_millis(limit);
+        let result: std::io::Result<usize> = match step {
+            Step::Take(_, after) if self.timeout.is_some_and(|t| t < wait(after)) => {
+                sleep(self.timeout.unwrap_or_default());
+                Err(ErrorKind::WouldBlock.into())
             }
-            Step::Fail(kind) => {
-                self.calls
-                    .push(format!("send({} bytes) -> Err({kind:?})", bytes.len()));
+            Step::Take(most, after) => {
+                sleep(wait(after));
+                Ok(most.min(len))
+            }
+            Step::TakeThenTimeOut(most) => {
+                sleep(self.timeout.unwrap_or_default());
+                Ok(most.min(len))
+            }
+            Step::Fail(kind, after) => {
+                sleep(wait(after));
                 Err(kind.into())
             }
+        };
+        match &result {
+            Ok(n) => {
+                self.received.extend_from_slice(&bytes[..*n]);
+                self.calls.push(format!("send({len} bytes) -> Ok({n})"));
+            }
+            Err(e) => self
+                .calls
+                .push(format!("send({len} bytes) -> Err({:?})", e.kind())),
         }
+        result
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    fn send_timeout(&self) -> std::io::Result<Option<Duration>> {
+        Ok(self.timeout)
+    }
+
+    fn set_send_timeout(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
+        self.touched();
+        if timeout == Some(Duration::ZERO) {
+            // std's set_write_timeout: "An Err is returned if the zero Duration is passed".
+            self.zero_refused = true;
+            self.calls
+                .push("set_send_timeout(Some(0)) -> Err(InvalidInput)".into());
+            return Err(ErrorKind::InvalidInput.into());
+        }
+        self.timeout = timeout;
         Ok(())
     }
 }
@@ -90,12 +196,6 @@ fn last_calls(calls: &[String]) -> String {
         shown = "(no send() at all)".into();
     }
     shown
-}
-
-fn bytes_near(bytes: &[u8], at: usize) -> String {
-    let from = at.saturating_sub(4);
-    let to = (at + 8).min(bytes.len());
-    format!("b\"{}\"", bytes[from.min(to)..to].escape_ascii())
 }
 
 /// The peer received exactly `expected`; if not, say where the first wrong byte is.
@@ -116,210 +216,231 @@ fn arrived_intact(received: &[u8], expected: &[u8], how: &str) {
     } else {
         format!(
             "The peer received the wrong bytes: the first wrong one is at offset {at} of {} \
-             ({how}).",
+             ({how}): a byte sent twice, or the start offered again after a short send.",
             expected.len()
         )
     };
+    let near = |b: &[u8]| {
+        let to = (at + 8).min(b.len());
+        let from = at.saturating_sub(4).min(to);
+        format!(
+            "{} bytes; at offset {at}: b\"{}\"",
+            b.len(),
+            b[from..to].escape_ascii()
+        )
+    };
+    fail(&what, &near(expected), &near(received));
+}
+
+fn shown(result: &Result<(), Unsent>) -> String {
+    match result {
+        Ok(()) => "Ok(())".into(),
+        Err(u) => format!(
+            "Err(Unsent {{ sent: {}, error: {:?}: {} }})",
+            u.sent,
+            u.error.kind(),
+            u.error
+        ),
+    }
+}
+
+/// `send_all` returned `Err(Unsent)` of this kind with this `sent`.
+#[track_caller]
+fn stopped(result: &Result<(), Unsent>, kind: ErrorKind, sent: usize, why: &str, zero: bool) {
+    if matches!(result, Err(u) if u.error.kind() == kind && u.sent == sent) {
+        return;
+    }
+    let zero = match zero {
+        true => {
+            " (it asked for a zero send timeout, which std refuses with InvalidInput: no \
+                  time left is a timeout, not a zero one)"
+        }
+        false => "",
+    };
     fail(
-        &what,
-        &format!(
-            "{} bytes; at offset {at}: {}",
-            expected.len(),
-            bytes_near(expected, at)
-        ),
-        &format!(
-            "{} bytes; at offset {at}: {}",
-            received.len(),
-            bytes_near(received, at)
-        ),
+        &format!("send_all returned the wrong thing: {why}{zero}"),
+        &format!("Err(Unsent {{ sent: {sent}, error: {kind:?} }})"),
+        &shown(result),
     );
 }
 
 #[track_caller]
-fn returned(
-    result: &io::Result<usize>,
-    why: &str,
-    expected: &str,
-    ok: impl Fn(&io::Result<usize>) -> bool,
-) {
-    if !ok(result) {
-        let got = match result {
-            Ok(calls) => format!("Ok({calls})"),
-            Err(e) => format!("Err({:?}: {e})", e.kind()),
-        };
+fn finished(result: &Result<(), Unsent>, why: &str) {
+    if result.is_err() {
         fail(
-            &format!("send_all returned the wrong thing: {why}"),
-            expected,
-            &got,
+            &format!("send_all returned an error: {why}"),
+            "Ok(())",
+            &shown(result),
         );
     }
 }
+
+const LONG: Duration = Duration::from_secs(10);
 
 #[test]
 fn a_few_bytes_per_send_and_every_byte_arrives() {
-    // 1000 bytes, 7 per call: 142 calls of 7 and one of 6. 995: 142 of 7, and ONE byte left
-    // for the last call (a loop that stops one byte early loses it).
+    // 1000 bytes, 7 per call; 995 leaves ONE byte for the last call.
     for size in [1000, 995] {
         let bytes = payload(size);
-        let mut conn = Fake::new(&[], 7);
-        let result = yours(|| send_all(&mut conn, &bytes));
+        let mut conn = Fake::new(&[], Step::Take(7, 0), LONG);
+        let result = yours(|| send_all(&mut conn, &bytes, LONG));
         arrived_intact(&conn.received, &bytes, "each send() took 7 bytes");
-        let why = "the count of send() calls that took at least one byte.";
-        returned(
-            &result,
-            why,
-            "Ok(143): the send() calls that took bytes",
-            |r| matches!(r, Ok(143)),
-        );
+        finished(&result, "every byte was taken, long before the deadline.");
     }
 }
 
 #[test]
-fn a_buffer_that_fits_goes_in_one_send() {
-    let bytes = payload(100);
-    let mut conn = Fake::new(&[], 1 << 20);
-    let result = yours(|| send_all(&mut conn, &bytes));
-    arrived_intact(&conn.received, &bytes, "one send() took all 100 bytes");
-    let why = "one send() took every byte, so one call.";
-    returned(&result, why, "Ok(1)", |r| matches!(r, Ok(1)));
-}
-
-#[test]
-fn an_empty_buffer_needs_no_send_at_all() {
-    let mut conn = Fake::new(&[], 7);
-    let result = yours(|| send_all(&mut conn, b""));
-    if !conn.calls.is_empty() {
+fn an_empty_message_needs_no_send_at_all() {
+    let mut conn = Fake::new(&[], Step::Take(7, 0), LONG);
+    let result = yours(|| send_all(&mut conn, b"", LONG));
+    if conn.sends > 0 {
         fail(
             "Nothing to send, yet send_all called send().",
             "(no send() at all)",
             &last_calls(&conn.calls),
         );
     }
-    returned(&result, "nothing to send, no call.", "Ok(0)", |r| {
-        matches!(r, Ok(0))
-    });
+    finished(&result, "nothing to send is nothing to fail.");
 }
 
 #[test]
 fn a_send_that_takes_nothing_is_a_write_zero_error() {
-    let mut conn = Fake::new(&[Step::Take(10)], 0);
-    let result = yours(|| send_all(&mut conn, &payload(100)));
-    returned(
-        &result,
-        "a send() took 0 bytes of a non-empty slice; that is an error of kind WriteZero \
-         (offering the same bytes again would take nothing again).",
-        "Err(WriteZero): a send() that takes 0 bytes makes no progress",
-        |r| matches!(r, Err(e) if e.kind() == ErrorKind::WriteZero),
-    );
+    let mut conn = Fake::new(&[Step::Take(10, 0)], Step::Take(0, 0), LONG);
+    let result = yours(|| send_all(&mut conn, &payload(100), LONG));
+    let why = "a send() took 0 bytes of a non-empty slice after 10 went: WriteZero, with the \
+               10 bytes sent (offering the same bytes again would take nothing again).";
+    stopped(&result, ErrorKind::WriteZero, 10, why, conn.zero_refused);
 }
 
 #[test]
 fn an_interrupted_send_is_tried_again() {
     let bytes = payload(100);
     let script = [
-        Step::Fail(ErrorKind::Interrupted),
-        Step::Take(30),
-        Step::Fail(ErrorKind::Interrupted),
+        Step::Fail(ErrorKind::Interrupted, 0),
+        Step::Take(30, 0),
+        Step::Fail(ErrorKind::Interrupted, 0),
     ];
-    let mut conn = Fake::new(&script, 50);
-    let result = yours(|| send_all(&mut conn, &bytes));
-    returned(
+    let mut conn = Fake::new(&script, Step::Take(50, 0), LONG);
+    let result = yours(|| send_all(&mut conn, &bytes, LONG));
+    finished(
         &result,
-        "two send() calls failed with Interrupted (a signal came first, nothing was taken): \
-         no failure, and no call that took bytes.",
-        "Ok(3): Interrupted (a signal, nothing taken) is no failure; 30 + 50 + 20 bytes",
-        |r| matches!(r, Ok(3)),
+        "Interrupted means a signal came first and nothing was taken: try again.",
     );
     arrived_intact(&conn.received, &bytes, "two send() calls were interrupted");
 }
 
 #[test]
-fn an_error_is_returned_as_it_is() {
-    for kind in [
-        ErrorKind::BrokenPipe,
-        ErrorKind::ConnectionReset,
-        ErrorKind::WouldBlock,
-    ] {
-        let mut conn = Fake::new(&[Step::Take(10), Step::Fail(kind)], 10);
-        let result = yours(|| send_all(&mut conn, &payload(100)));
-        // The calls first: a loop that tries again after the error says more by its calls
-        // than by what it returns in the end.
-        if conn.calls.len() != 2 {
-            let why = match kind {
-                ErrorKind::WouldBlock => {
-                    " (on a blocking socket, WouldBlock means the send timeout ran out: trying \
-                     again waits as long again, for ever if the peer never reads)"
-                }
-                _ => " (the connection is dead: no later send() can work)",
-            };
+fn an_error_is_returned_as_it_is_with_the_bytes_sent() {
+    for kind in [ErrorKind::BrokenPipe, ErrorKind::ConnectionReset] {
+        let script = [Step::Take(10, 0), Step::Fail(kind, 0)];
+        let mut conn = Fake::new(&script, Step::Take(10, 0), LONG);
+        let result = yours(|| send_all(&mut conn, &payload(100), LONG));
+        if conn.sends != 2 {
             fail(
-                &format!(
-                    "send_all went on after send() failed with {kind:?}: only Interrupted is \
-                     tried again, any other error is returned at once{why}."
-                ),
-                &format!(
-                    "send(100 bytes) -> Ok(10)\nsend(90 bytes) -> Err({kind:?})   and no more"
-                ),
+                &format!("send_all went on after send() failed with {kind:?}: the connection is dead, no later send() can work."),
+                &format!("send(100 bytes) -> Ok(10)\nsend(90 bytes) -> Err({kind:?})   and no more"),
                 &conn.calls[..conn.calls.len().min(4)].join("\n"),
             );
         }
-        returned(
-            &result,
-            &format!("send() failed with {kind:?}; that error is returned, as it is."),
-            &format!("Err({kind:?}): the error of the send() that failed, after 10 bytes"),
-            |r| matches!(r, Err(e) if e.kind() == kind),
+        let why = format!(
+            "send() failed with {kind:?} after 10 bytes went: that error, as it is, and 10."
+        );
+        stopped(&result, kind, 10, &why, conn.zero_refused);
+    }
+}
+
+#[test]
+fn a_slow_reader_cannot_stretch_the_deadline() {
+    // The peer makes room for 5 bytes every 100 ms: 1000 bytes would take 20 s. With one
+    // second for the message, send_all must give up at about one second, never later.
+    let limit = Duration::from_secs(1);
+    let mut conn = Fake::new(&[], Step::Take(5, 100), limit);
+    let started = Instant::now();
+    let result = yours(|| send_all(&mut conn, &payload(1000), limit));
+    let took = started.elapsed();
+    let sent = conn.received.len();
+    let why = format!("the peer took {sent} bytes, then the 1 s deadline passed.");
+    stopped(&result, ErrorKind::TimedOut, sent, &why, conn.zero_refused);
+    if took < limit - Duration::from_millis(150) {
+        fail(
+            "send_all gave up before the deadline: the peer was still taking bytes.",
+            &format!("TimedOut at about {} ms", ms(limit)),
+            &format!("returned after {} ms", ms(took)),
         );
     }
 }
 
-/// A real connection through loopback: the sending socket is non-blocking, with a small send
-/// buffer, and the peer's receive buffer is small, so `send()` takes only what fits, again
-/// and again. (A `send()` that finds no room at all waits here until some is free, as a
-/// blocking one would: your function sees short counts, never `WouldBlock`.)
-struct Full {
-    socket: Socket,
-    offered: usize,
-    short: usize,
-    /// Bytes the kernel took, and the most there should be (the buffer's length).
-    taken: usize,
-    limit: usize,
+#[test]
+fn a_signal_late_in_the_call_does_not_restart_the_clock() {
+    // 600 ms into a 1 s limit a signal interrupts send(): the send() tried again may wait
+    // only the 400 ms left, not the timeout set before the signal (the fake checks).
+    let limit = Duration::from_secs(1);
+    let script = [Step::Take(10, 0), Step::Fail(ErrorKind::Interrupted, 600)];
+    let bytes = payload(100);
+    let mut conn = Fake::new(&script, Step::Take(10, 0), limit);
+    let result = yours(|| send_all(&mut conn, &bytes, limit));
+    finished(
+        &result,
+        "after the signal there was time enough for every byte.",
+    );
+    arrived_intact(&conn.received, &bytes, "one send() was interrupted");
 }
 
-impl Write for Full {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let deadline = Instant::now() + timeout();
-        loop {
-            match self.socket.send(bytes) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-                Ok(n) => {
-                    self.taken += n;
-                    if self.taken > self.limit {
-                        fail(
-                            "send_all sent more bytes than the buffer holds: some bytes went out \
-                             twice.",
-                            &format!("{} bytes sent in all", self.limit),
-                            &format!("{} bytes sent, and still sending", self.taken),
-                        );
-                    }
-                    self.offered += 1;
-                    self.short += usize::from(n < bytes.len());
-                    return Ok(n);
-                }
-                other => return other,
+#[test]
+fn no_time_left_is_a_timeout_not_a_zero_timeout() {
+    // The second send() takes 5 bytes and uses up the time left, as a real send() whose
+    // timeout ran out after a partial copy: no time is left for a third send().
+    let limit = Duration::from_millis(300);
+    let script = [Step::Take(10, 0), Step::TakeThenTimeOut(5)];
+    let mut conn = Fake::new(&script, Step::Take(10, 0), limit);
+    let result = yours(|| send_all(&mut conn, &payload(100), limit));
+    let why = "15 bytes went, then no time was left: TimedOut, with 15.";
+    stopped(&result, ErrorKind::TimedOut, 15, why, conn.zero_refused);
+    if conn.sends != 2 {
+        fail(
+            "send_all called send() after the deadline had passed.",
+            "2 send() calls",
+            &last_calls(&conn.calls),
+        );
+    }
+}
+
+#[test]
+fn the_send_timeout_is_left_as_it_was() {
+    let limit = Duration::from_millis(300);
+    let cases: [(&str, Vec<Step>, Step); 3] = [
+        ("every byte went", vec![], Step::Take(50, 0)),
+        (
+            "the deadline passed",
+            vec![Step::Take(10, 0)],
+            Step::TakeThenTimeOut(5),
+        ),
+        (
+            "the peer was gone",
+            vec![Step::Take(10, 0)],
+            Step::Fail(ErrorKind::BrokenPipe, 0),
+        ),
+    ];
+    for before in [Some(Duration::from_secs(7)), None] {
+        for (what, script, then) in &cases {
+            let mut conn = Fake::new(script, *then, limit);
+            conn.timeout = before;
+            let _ = yours(|| send_all(&mut conn, &payload(100), limit));
+            if conn.timeout != before {
+                fail(
+                    &format!("After send_all ({what}), the connection's send timeout was not what the caller had set: the next send() on it inherits a timeout nobody asked for."),
+                    &format!("{before:?}"),
+                    &format!("{:?}", conn.timeout),
+                );
             }
         }
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
-/// A connected pair: the sending socket (socket2, non-blocking, 16 KiB send buffer) and the
-/// receiving one (8 KiB receive buffer, set before connect: the window is announced then).
-fn full_pair(limit: usize) -> (Full, std::net::TcpStream) {
+/// A real connection through loopback: a blocking sending socket with a small send buffer,
+/// and a receiving one with a small receive buffer (set before connect: the window is
+/// announced then), so a 2 MB message waits on its reader.
+fn slow_pair() -> (Socket, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let reader = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
@@ -328,54 +449,71 @@ fn full_pair(limit: usize) -> (Full, std::net::TcpStream) {
     let (sender, _) = listener.accept().unwrap();
     let sender = Socket::from(sender);
     sender.set_send_buffer_size(16 * 1024).unwrap();
-    sender.set_nonblocking(true).unwrap();
-    let reader = std::net::TcpStream::from(reader);
+    let reader = TcpStream::from(reader);
     reader.set_read_timeout(Some(timeout())).unwrap();
-    let full = Full {
-        socket: sender,
-        offered: 0,
-        short: 0,
-        taken: 0,
-        limit,
-    };
-    (full, reader)
+    (sender, reader)
 }
 
 #[test]
-fn twenty_megabytes_arrive_intact_through_a_real_socket_with_a_slow_reader() {
-    let size = 20_000_000;
-    let bytes = payload(size);
-    let (mut conn, mut reader) = full_pair(size);
-    // The peer reads 4 KiB at a time until end of stream: slower than the sender writes.
+fn a_real_slow_reader_meets_a_two_second_deadline() {
+    // The reader takes 1 KiB every 50 ms: each send() makes SOME progress, so a timeout per
+    // send() never fires. The whole message has 2 s: send_all must stop at about 2 s.
+    let (sender, mut reader) = slow_pair();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
     let reading = std::thread::spawn(move || {
-        let mut received = Vec::with_capacity(size);
-        let mut buf = [0u8; 4096];
-        loop {
+        let (started, mut received, mut buf) = (Instant::now(), Vec::new(), [0u8; 1024]);
+        // 8 s at most: then it closes with bytes unread, and send() fails with a reset.
+        while !stopping.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(8) {
             match reader.read(&mut buf) {
-                Ok(0) => return received,
+                Ok(0) => break,
                 Ok(n) => received.extend_from_slice(&buf[..n]),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => panic!("the reader's recv() failed: {e}"),
+                Err(_) => break,
             }
+            sleep(Duration::from_millis(50));
         }
+        received
     });
-    let result = yours(|| send_all(&mut conn, &bytes));
-    let (short, offered) = (conn.short, conn.offered);
-    drop(conn); // close: the reader sees end of stream
+    let bytes = payload(2_000_000);
+    let limit = Duration::from_secs(2);
+    let started = Instant::now();
+    let result = yours(|| send_all(&mut &sender, &bytes, limit));
+    let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
     let received = reading.join().expect("the reader");
-    assert!(
-        short > 0,
-        "the test's own premise: some send() must take fewer bytes than offered"
-    );
+    let sent = match &result {
+        Err(u) if u.error.kind() == ErrorKind::TimedOut => u.sent,
+        _ => fail(
+            &format!("send_all returned after {} ms without TimedOut: the reader was slow, not gone, and the message had 2 s.", ms(took)),
+            "Err(Unsent { error: TimedOut, .. }) at about 2000 ms",
+            &shown(&result),
+        ),
+    };
+    if took > limit + Duration::from_millis(1500) || took < limit - Duration::from_millis(200) {
+        fail(
+            "send_all did not stop at the deadline: with one timeout per send(), a reader that takes a little now and then holds the sender far longer.",
+            "TimedOut at about 2000 ms",
+            &format!("TimedOut after {} ms", ms(took)),
+        );
+    }
     arrived_intact(
         &received,
-        &bytes,
-        &format!("a real socket; {short} of {offered} send() calls took fewer bytes than offered"),
+        &bytes[..received.len()],
+        "a real socket, a slow reader",
     );
-    returned(
-        &result,
-        "every byte arrived; the count is of the send() calls that took bytes.",
-        &format!("Ok({offered})"),
-        |r| matches!(r, Ok(n) if *n == offered),
-    );
+    if sent < received.len() || sent == 0 {
+        fail(
+            "The count of bytes sent is wrong: the reader received more than that.",
+            &format!("at least {} (what the reader received)", received.len()),
+            &format!("sent: {sent}"),
+        );
+    }
+    if sender.write_timeout().unwrap().is_some() {
+        fail(
+            "After send_all, the socket kept a send timeout the caller never set.",
+            "None",
+            &format!("{:?}", sender.write_timeout().unwrap()),
+        );
+    }
 }

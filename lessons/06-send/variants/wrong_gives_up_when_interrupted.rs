@@ -1,20 +1,54 @@
-// WRONG: `?` on every send(): a signal that interrupts the wait (EINTR, nothing taken) ends
-// the whole transfer with an error, though nothing went wrong.
+// WRONG: takes Interrupted for a failure: a signal that came before any byte was taken
+// ends the whole message with an error, though nothing went wrong.
 
-use std::io;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
-use crate::Sender;
+use crate::{Sender, Unsent};
 
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
-    let mut rest = bytes;
-    let mut calls = 0;
-    while !rest.is_empty() {
-        let n = conn.send(rest)?;
-        if n == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        rest = &rest[n..];
-        calls += 1;
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
     }
-    Ok(calls)
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
+        match conn.send(&bytes[sent..]) {
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
+            }
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
+            }
+            Err(error) => return Err(Unsent { sent, error }),
+        }
+    }
+    Ok(())
 }

@@ -1,24 +1,56 @@
-// WRONG: loops until the COUNT adds up, but offers `bytes` (the start of the buffer) each
-// time instead of what is left: after a short send, the bytes already sent go out again and
-// the tail never does. The peer gets the right number of bytes, not the right bytes.
+// WRONG: counts the bytes sent but offers the START of the buffer each time: after a short
+// send, the bytes already sent go out again and the tail never does. The peer gets the
+// right number of bytes, not the right bytes.
 
-use std::io;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
-use crate::Sender;
+use crate::{Sender, Unsent};
 
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
+    }
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
     let mut sent = 0;
-    let mut calls = 0;
     while sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
         match conn.send(&bytes[..bytes.len() - sent]) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => {
-                sent += n;
-                calls += 1;
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
+            }
+            Err(error) => return Err(Unsent { sent, error }),
         }
     }
-    Ok(calls)
+    Ok(())
 }

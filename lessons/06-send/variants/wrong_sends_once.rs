@@ -1,14 +1,56 @@
-// WRONG: believes the notes ("send() sends all data") and calls send() once. When it takes
-// only part of the bytes, the rest is silently lost, and the function still says "ok".
+// WRONG: believes "send() sends all data" and calls send() once, with the time left as
+// its timeout: when it takes only part of the bytes, the rest is silently lost, and the
+// function still says Ok.
 
-use std::io;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
-use crate::Sender;
+use crate::{Sender, Unsent};
 
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
-    if bytes.is_empty() {
-        return Ok(0);
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
     }
-    conn.send(bytes)?;
-    Ok(1)
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
+    let mut sent = 0;
+    if sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
+        match conn.send(&bytes[sent..]) {
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
+            }
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
+            }
+            Err(error) => return Err(Unsent { sent, error }),
+        }
+    }
+    Ok(())
 }

@@ -1,24 +1,50 @@
-// WRONG: takes Ok(0) for progress. A send() that takes nothing is offered the same bytes
-// again and again: the loop never ends.
+// WRONG: takes Ok(0) for progress: a send() that takes nothing is offered the same bytes
+// again and again, until the deadline, and the caller is told "timed out" where the
+// connection could take nothing at all.
 
-use std::io;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
-use crate::Sender;
+use crate::{Sender, Unsent};
 
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
-    let mut rest = bytes;
-    let mut calls = 0;
-    while !rest.is_empty() {
-        match conn.send(rest) {
-            Ok(n) => {
-                rest = &rest[n..];
-                if n > 0 {
-                    calls += 1;
-                }
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
+    }
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
+        match conn.send(&bytes[sent..]) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(error) => return Err(Unsent { sent, error }),
         }
     }
-    Ok(calls)
+    Ok(())
 }

@@ -1,20 +1,55 @@
-// WRONG: the loop stops one byte early (`sent + 1 < len`, an off-by-one in the
-// condition): when a short send leaves exactly one byte, that last byte is never sent.
+// WRONG: the loop stops one byte early (`sent + 1 < len`, an off-by-one in the condition):
+// when a short send leaves exactly one byte, that last byte is never sent.
 
-use crate::Sender;
-use std::io;
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
-    let (mut sent, mut calls) = (0, 0);
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
+
+use crate::{Sender, Unsent};
+
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
+    }
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
+    let mut sent = 0;
     while sent + 1 < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
         match conn.send(&bytes[sent..]) {
-            Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "0")),
-            Ok(n) => {
-                sent += n;
-                calls += 1;
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
+            }
+            Err(error) => return Err(Unsent { sent, error }),
         }
     }
-    Ok(calls)
+    Ok(())
 }

@@ -1,29 +1,59 @@
-// WRONG: wraps the send() error in a new one, with more words (`io::Error::other(format!(…))`):
-// the caller can no longer tell a peer that went away (BrokenPipe, ConnectionReset) from a
-// send timeout (WouldBlock): every error is now ErrorKind::Other.
+// WRONG: wraps a send() error in a new one, with more words (`io::Error::other`): the
+// caller can no longer tell a peer that went away (BrokenPipe, ConnectionReset) from any
+// other trouble: every error is now ErrorKind::Other.
 
-use std::io;
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
-use crate::Sender;
+use crate::{Sender, Unsent};
 
-pub fn send_all(conn: &mut impl Sender, bytes: &[u8]) -> io::Result<usize> {
+pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
+    let deadline = Instant::now() + limit;
+    let before = conn
+        .send_timeout()
+        .map_err(|error| Unsent { sent: 0, error })?;
+    let result = send_rest(conn, bytes, deadline);
+    match conn.set_send_timeout(before) {
+        Ok(()) => result,
+        Err(error) => result.and(Err(Unsent {
+            sent: bytes.len(),
+            error,
+        })),
+    }
+}
+
+fn send_rest(conn: &mut impl Sender, bytes: &[u8], deadline: Instant) -> Result<(), Unsent> {
     let mut sent = 0;
-    let mut calls = 0;
     while sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Unsent {
+                sent,
+                error: ErrorKind::TimedOut.into(),
+            });
+        }
+        conn.set_send_timeout(Some(left))
+            .map_err(|error| Unsent { sent, error })?;
         match conn.send(&bytes[sent..]) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => {
-                sent += n;
-                calls += 1;
+            Ok(0) => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::WriteZero.into(),
+                })
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                return Err(Unsent {
+                    sent,
+                    error: ErrorKind::TimedOut.into(),
+                })
+            }
             Err(e) => {
-                let total = bytes.len();
-                return Err(io::Error::other(format!(
-                    "send failed after {sent} of {total} bytes: {e}"
-                )));
+                let error = std::io::Error::other(format!("send failed after {sent} bytes: {e}"));
+                return Err(Unsent { sent, error });
             }
         }
     }
-    Ok(calls)
+    Ok(())
 }
