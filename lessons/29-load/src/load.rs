@@ -422,7 +422,11 @@ mod tests {
         let start = StdInstant::now();
         let table = Timetable::new(&plan, 0, start);
         // `as u32` would wrap 2^32 to 0 (due at once); the multiplication overflows too.
-        for i in [u32::MAX as usize, (u32::MAX as usize).saturating_add(1), usize::MAX] {
+        for i in [
+            u32::MAX as usize,
+            (u32::MAX as usize).saturating_add(1),
+            usize::MAX,
+        ] {
             assert!(table.due(i).is_none(), "request {i}");
             assert!(table.counted(i), "request {i}");
         }
