@@ -505,8 +505,7 @@ fn hostile_figures_are_the_batterys() {
             let binary = binary.unwrap().path();
             let name = binary.file_name().unwrap().to_string_lossy().into_owned();
             // Figures are opt-in: kept only where a chapter shows them (testkit's figures.rs).
-            let wanted = format!("lessons/{folder}/hostile/{name}/");
-            if !book.contains(&wanted) {
+            if !testkit::hostile::figures::shows(&book, &folder, &name) {
                 bad.push(format!(
                     "{}: figures no chapter shows (remove them: BLESS=1 cargo test -p \
                      lesson-{folder} hostile)",

@@ -233,20 +233,23 @@ impl Timetable {
 
     /// When request `i` is due; `None` once the run is over.
     pub fn due(&self, i: usize) -> Option<StdInstant> {
-        let due = intended(self.first, self.interval, i);
-        (due < self.end).then_some(due)
+        intended(self.first, self.interval, i).filter(|&due| due < self.end)
     }
 
     /// Request `i` is counted: it was due after the warm-up.
     pub fn counted(&self, i: usize) -> bool {
-        intended(self.first, self.interval, i) >= self.counted_from
+        // A due time too far off to write down is after the warm-up too.
+        intended(self.first, self.interval, i).is_none_or(|due| due >= self.counted_from)
     }
 
     /// How late this generator sent request `i`: from the moment it could go (its due time,
     /// or the answer to the one before if that came later) to the moment it went. This is
     /// the instrument's own error, not the server's.
     pub fn late(&self, i: usize, sent: &[StdInstant], answered: &[StdInstant]) -> Duration {
-        let due = intended(self.first, self.interval, i);
+        // Request `i` was sent, so it was due before the end: its due time can be written.
+        let Some(due) = intended(self.first, self.interval, i) else {
+            return Duration::ZERO;
+        };
         let free = match i {
             0 => due,
             _ => due.max(answered[i - 1]),
@@ -307,9 +310,14 @@ async fn paced(
 }
 // ANCHOR_END: paced
 
-/// When request `i` of a timetable is due.
-fn intended(first: StdInstant, interval: Duration, i: usize) -> StdInstant {
-    first + interval * i as u32
+/// When request `i` of a timetable is due; `None` if that cannot be written down. Plain
+/// `first + interval * i as u32` would panic on an overflow (`Duration * u32` and
+/// `Instant + Duration` both do) and, worse, `as u32` silently wraps a large `i` into a
+/// small one: the checked steps say `None` instead, which every caller reads as "past the
+/// end" (the exercise's solution, src/solution.rs, does the same).
+fn intended(first: StdInstant, interval: Duration, i: usize) -> Option<StdInstant> {
+    let i = u32::try_from(i).ok()?;
+    first.checked_add(interval.checked_mul(i)?)
 }
 
 // ANCHOR: wait_until
@@ -406,6 +414,29 @@ mod tests {
         assert_eq!(dues(&table(3), start), [75, 175, 275, 375, 475]);
         // Nothing is due at or after the end: warm-up + length.
         assert!(table(3).due(5).is_none());
+    }
+
+    #[test]
+    fn a_due_time_too_far_off_is_past_the_end_not_a_panic() {
+        let plan = plan(4, 10.0, 300 * MS, 200 * MS);
+        let start = StdInstant::now();
+        let table = Timetable::new(&plan, 0, start);
+        // `as u32` would wrap 2^32 to 0 (due at once); the multiplication overflows too.
+        for i in [
+            u32::MAX as usize,
+            (u32::MAX as usize).saturating_add(1),
+            usize::MAX,
+        ] {
+            assert!(table.due(i).is_none(), "request {i}");
+            assert!(table.counted(i), "request {i}");
+        }
+        // A huge interval: `Duration * u32` and `Instant + Duration` overflow.
+        let far = Timetable {
+            interval: Duration::MAX / 2,
+            ..table
+        };
+        assert!(far.due(3).is_none());
+        assert!(intended(start, Duration::MAX, 2).is_none());
     }
 
     #[test]

@@ -98,7 +98,17 @@ impl Plan {
                 "--rate, --arrive and --timeout take positive numbers",
             ));
         }
+        // A tiny rate is positive, but one line every 1/rate seconds can be longer than a
+        // Duration holds (`--rate 1e-300`: every 1e300 s), and from_secs_f64 panics on it.
+        Duration::try_from_secs_f64(1.0 / rate)
+            .map_err(|_| usage("--rate is too small: a line every 1/rate s is too long a wait"))?;
         let arrive = (arrive > 0.0).then_some(arrive);
+        if let Some(arrive) = arrive {
+            let last = (connections - 1) as f64;
+            Duration::try_from_secs_f64(last / arrive).map_err(|_| {
+                usage("--arrive is too small: the last connection would open too late")
+            })?;
+        }
         Ok(Plan {
             addr,
             connections,
@@ -119,12 +129,13 @@ impl Plan {
         }
     }
 
-    /// Time between two lines of a paced connection.
+    /// Time between two lines of a paced connection (`Plan::from` refused a rate too small
+    /// for it to fit in a Duration).
     pub fn interval(&self) -> Duration {
         Duration::from_secs_f64(1.0 / self.rate)
     }
 
-    /// When connection `k` (from 0) opens, after the start.
+    /// When connection `k` (from 0) opens, after the start (`Plan::from` checked the last).
     pub fn arrival(&self, k: usize) -> Duration {
         self.arrive.map_or(Duration::ZERO, |rate| {
             Duration::from_secs_f64(k as f64 / rate)

@@ -222,6 +222,18 @@ fn two_drives_at_once_are_refused() {
         .stderr_has("choose one of --closed, --paced and --once");
 }
 
+#[test]
+fn a_rate_too_small_for_a_duration_is_refused_not_a_panic() {
+    // 1/rate seconds is 1e300 s: more than a Duration holds (from_secs_f64 would panic).
+    for (flag, value) in [("--rate", "1e-300"), ("--arrive", "1e-300")] {
+        let run = lesson(BIN)
+            .args(&["client", "--paced", "1s", "-c", "2", flag, value])
+            .run();
+        run.clean_failure().stderr_has(flag);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
+
 /// Numbers change from run to run: compare the book's output with every number masked.
 fn masked(text: &str) -> String {
     let mut out = String::new();

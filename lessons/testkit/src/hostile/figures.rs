@@ -69,8 +69,8 @@ fn folder() -> Option<(PathBuf, bool)> {
     Some((lesson.join("hostile").join(binary), shown))
 }
 
-/// Does a chapter of the book (`../../book/*.md` from the lesson) name
-/// `lessons/NN-topic/hostile/BINARY/` (as its includes of the figures do)? Outside the repository (no book), nothing is shown.
+/// Does a chapter of the book (`../../book/*.md` from the lesson) include a file of
+/// `lessons/NN-topic/hostile/BINARY/`? Outside the repository (no book), nothing is shown.
 fn shown_by_a_chapter(lesson: &Path, binary: &str) -> bool {
     let (Some(name), Some(lessons)) = (lesson.file_name(), lesson.parent()) else {
         return false;
@@ -78,15 +78,24 @@ fn shown_by_a_chapter(lesson: &Path, binary: &str) -> bool {
     let Some(root) = lessons.parent() else {
         return false;
     };
-    let wanted = format!("lessons/{}/hostile/{binary}/", name.to_string_lossy());
+    let lesson = name.to_string_lossy();
     let Ok(chapters) = std::fs::read_dir(root.join("book")) else {
         return false;
     };
     chapters.filter_map(Result::ok).any(|entry| {
         let path = entry.path();
         path.extension().is_some_and(|e| e == "md")
-            && std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&wanted))
+            && std::fs::read_to_string(&path).is_ok_and(|text| shows(&text, &lesson, binary))
     })
+}
+
+/// Does this chapter's text include a figures file of `lessons/LESSON/hostile/BINARY/`? Only
+/// an `{{#include}}` opts the lesson in: a chapter that names the folder in its prose does
+/// not show the figures. (tests/book.rs asks the same question of every kept folder.)
+pub fn shows(chapter: &str, lesson: &str, binary: &str) -> bool {
+    chapter.contains(&format!(
+        "{{{{#include ../lessons/{lesson}/hostile/{binary}/"
+    ))
 }
 
 /// At the end of a case: if a chapter shows this binary's figures, with `BLESS=1` write them,
@@ -178,5 +187,15 @@ mod tests {
         assert!(check("hostile flood", &written).is_err());
         assert!(check("hostile trickle", "cut after 3 s").is_err());
         assert!(check("hostile trickle", &format!("{written}\n")).is_err());
+    }
+
+    #[test]
+    fn only_an_include_opts_a_chapter_in_not_a_prose_mention() {
+        let include = "| `flood` | {{#include ../lessons/03-listen/hostile/hostile/flood.txt:2}} |";
+        assert!(shows(include, "03-listen", "hostile"));
+        assert!(!shows(include, "03-listen", "exchange"));
+        assert!(!shows(include, "04-accept", "hostile"));
+        let prose = "The figures are kept in `lessons/03-listen/hostile/hostile/`.";
+        assert!(!shows(prose, "03-listen", "hostile"));
     }
 }
