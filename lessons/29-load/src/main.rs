@@ -1,8 +1,9 @@
 //! Lesson 29: the performance lab. A load generator that opens C connections (all at once, a
 //! storm, or arriving at a rate), drives a server's line protocol in a closed loop or on a
 //! timetable (paced), and reports what completed and what failed (by kind), the throughput,
-//! the latency percentiles (HDR histograms), the connect times and SYN retries, and what the
-//! server spent: peak memory, threads, descriptors, CPU time per round trip (/proc, Linux).
+//! the latency percentiles (HDR histograms), the connect times, the kernel's count of SYNs
+//! sent again and of handshakes dropped, and what the server spent: peak memory, threads,
+//! descriptors, CPU time per round trip (/proc, Linux).
 //!
 //! `server` is the reference: a minimal one-thread tokio server that sends each line back.
 //! `client --addr HOST:PORT` loads any lesson's server; `cargo xtask bench` runs them all.

@@ -17,6 +17,51 @@ pub struct Peak {
     pub fds: u64,
     /// CPU seconds (user + system) the server used between start and stop.
     pub cpu: f64,
+    /// The kernel's own TCP counters between start and stop (Linux: whole machine).
+    pub kernel: Option<Counters>,
+}
+
+/// Two of the kernel's TCP counters (/proc/net/netstat, `TcpExt:` lines; `nstat` shows
+/// them as TcpExtTCPSynRetrans and TcpExtListenOverflows). On loopback both ends of every
+/// connection are this machine's, so they count this run's handshakes, and any other
+/// program's that ran meanwhile.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counters {
+    /// SYNs (and SYN-ACKs) sent again because no answer came in time.
+    pub syn_retrans: u64,
+    /// Completed handshakes dropped because the listener's accept queue was full.
+    pub listen_overflows: u64,
+}
+
+impl Counters {
+    /// The machine's counters now (None: not Linux, or /proc/net/netstat unreadable).
+    pub fn now() -> Option<Counters> {
+        proc::netstat().and_then(|text| Counters::parse(&text))
+    }
+
+    /// Read from /proc/net/netstat's text: a `TcpExt:` line of names, then one of values.
+    pub fn parse(netstat: &str) -> Option<Counters> {
+        let mut tcp_ext = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+        let (names, values) = (tcp_ext.next()?, tcp_ext.next()?);
+        let value = |wanted: &str| {
+            let at = names.split_whitespace().position(|name| name == wanted)?;
+            values.split_whitespace().nth(at)?.parse().ok()
+        };
+        Some(Counters {
+            syn_retrans: value("TCPSynRetrans")?,
+            listen_overflows: value("ListenOverflows")?,
+        })
+    }
+
+    /// What was counted since `before` (counters only grow; a wrap gives 0).
+    pub fn since(self, before: Counters) -> Counters {
+        Counters {
+            syn_retrans: self.syn_retrans.saturating_sub(before.syn_retrans),
+            listen_overflows: self
+                .listen_overflows
+                .saturating_sub(before.listen_overflows),
+        }
+    }
 }
 
 impl Peak {
@@ -36,9 +81,25 @@ impl Peak {
         )
     }
 
+    /// The kernel's counters, said in words (a line of the report).
+    pub fn describe_kernel(&self) -> String {
+        match self.kernel {
+            Some(k) => format!(
+                "{} SYNs sent again, {} handshakes dropped by a full accept queue \
+                 (the whole machine's counters, during the run)",
+                k.syn_retrans, k.listen_overflows
+            ),
+            None => "not available (the kernel's TCP counters are read on Linux)".to_string(),
+        }
+    }
+
     pub fn kv(&self, round_trips: u64) -> String {
+        let counted = |n: Option<u64>| n.map_or("-".to_string(), |n| n.to_string());
         format!(
-            "rss_kib={} vm_peak_kib={} threads={} fds={} cpu_s={:.3} cpu_us_per_rt={:.2}",
+            "syn_retrans={} listen_overflows={} \
+             rss_kib={} vm_peak_kib={} threads={} fds={} cpu_s={:.3} cpu_us_per_rt={:.2}",
+            counted(self.kernel.map(|k| k.syn_retrans)),
+            counted(self.kernel.map(|k| k.listen_overflows)),
             self.rss_kib,
             self.vm_peak_kib,
             self.threads,
@@ -62,6 +123,7 @@ pub struct Watch {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
     cpu_start: f64,
+    counters_start: Option<Counters>,
 }
 
 impl Watch {
@@ -90,6 +152,7 @@ impl Watch {
             stop,
             thread,
             cpu_start,
+            counters_start: Counters::now(),
         }
     }
 
@@ -104,6 +167,9 @@ impl Watch {
             proc::sample(pid, &mut peak);
             peak.cpu = proc::cpu_seconds(pid).map_or(0.0, |end| end - self.cpu_start);
         }
+        peak.kernel = self
+            .counters_start
+            .and_then(|before| Some(Counters::now()?.since(before)));
         peak
     }
 }
@@ -173,6 +239,10 @@ mod proc {
         Some(ticks as f64 / per_second as f64)
     }
 
+    pub fn netstat() -> Option<String> {
+        fs::read_to_string("/proc/net/netstat").ok()
+    }
+
     pub fn listener_pid(port: u16) -> Option<u32> {
         let inode = ["/proc/net/tcp", "/proc/net/tcp6"]
             .iter()
@@ -214,11 +284,74 @@ mod proc {
     pub fn listener_pid(_port: u16) -> Option<u32> {
         None
     }
+    pub fn netstat() -> Option<String> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod counters {
+    use super::Counters;
+
+    #[test]
+    fn the_two_counters_are_found_by_name_and_subtracted() {
+        let netstat = "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPSynRetrans\n\
+                       TcpExt: 0 7 9 12\n\
+                       IpExt: InNoRoutes\nIpExt: 3\n";
+        let now = Counters::parse(netstat).expect("both counters are there");
+        assert_eq!(
+            now,
+            Counters {
+                syn_retrans: 12,
+                listen_overflows: 7
+            }
+        );
+        let before = Counters {
+            syn_retrans: 10,
+            listen_overflows: 7,
+        };
+        assert_eq!(
+            now.since(before),
+            Counters {
+                syn_retrans: 2,
+                listen_overflows: 0
+            }
+        );
+        // A counter missing (an older kernel): nothing claimed.
+        assert_eq!(
+            Counters::parse("TcpExt: ListenOverflows\nTcpExt: 1\n"),
+            None
+        );
+    }
 }
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_accept_queue_is_counted_by_the_kernel() {
+        use socket2::{Domain, Socket, Type};
+        let before = Counters::now().expect("/proc/net/netstat has both counters");
+        // A queue of one that nobody accepts from: Linux holds two, then drops the SYNs.
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        listener
+            .bind(
+                &"127.0.0.1:0"
+                    .parse::<std::net::SocketAddr>()
+                    .unwrap()
+                    .into(),
+            )
+            .unwrap();
+        listener.listen(1).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        let clients: Vec<_> = (0..4)
+            .map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)))
+            .collect();
+        assert!(clients.iter().any(|c| c.is_err()), "{clients:?}");
+        let counted = Counters::now().unwrap().since(before);
+        assert!(counted.listen_overflows >= 1, "{counted:?}");
+    }
 
     #[test]
     fn descriptors_are_counted_as_they_open_and_close() {
