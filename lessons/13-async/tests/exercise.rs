@@ -445,7 +445,11 @@ async fn waiting_at_the_server(s: &mut Setup, bytes: usize) {
     let expected = format!("{bytes} bytes waiting at the server");
     match tokio::time::timeout(testkit::timeout(), arrived).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => fail("The lines sent did not all reach the server.", &expected, &e),
+        Ok(Err(e)) => fail(
+            "The lines sent did not all reach the server.",
+            &expected,
+            &e,
+        ),
         Err(_) => fail(
             "The lines sent did not all reach the server in time.",
             &expected,
