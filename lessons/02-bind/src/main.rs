@@ -401,6 +401,7 @@ fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
 }
 // ANCHOR_END: dev
 
+// ANCHOR: probe
 /// The demo's stage (`two_free_ports`): is `addr`'s port free? A socket bound to it, then
 /// closed, each call narrated; a port another socket holds is `Ok(false)`.
 fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
@@ -419,6 +420,7 @@ fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
         Err(e) => Err(into_io(e)),
     }
 }
+// ANCHOR_END: probe
 
 // ANCHOR: server
 /// Serve one client: read its line, tell it its address, close first. A client that never

@@ -427,12 +427,43 @@ async fn an_unfinished_line_stays_in_line_when_the_wait_ends() {
     }
 }
 
+/// Wait until `bytes` bytes have reached the server's side of the connection (peeked,
+/// recv(2) MSG_PEEK, not taken), so that a check meant to run with them all there does; fail
+/// if they do not come in time, rather than check less than it says.
+async fn waiting_at_the_server(s: &mut Setup, bytes: usize) {
+    let mut buf = vec![0; bytes];
+    let arrived = async {
+        loop {
+            match s.reader.get_mut().peek(&mut buf).await {
+                Ok(n) if n >= bytes => return Ok(()),
+                Ok(0) => return Err("the connection closed".to_string()),
+                Ok(_) => sleep(Duration::from_millis(1)).await,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    };
+    let expected = format!("{bytes} bytes waiting at the server");
+    match tokio::time::timeout(testkit::timeout(), arrived).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => fail(
+            "The lines sent did not all reach the server.",
+            &expected,
+            &e,
+        ),
+        Err(_) => fail(
+            "The lines sent did not all reach the server in time.",
+            &expected,
+            "fewer",
+        ),
+    }
+}
+
 #[tokio::test]
 async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
     let mut s = setup().await;
     // 2,000 lines already waiting, and the signal already sent.
     s.client.write_all(&b"x\n".repeat(2000)).await.unwrap();
-    sleep(Duration::from_millis(50)).await;
+    waiting_at_the_server(&mut s, 2 * 2000).await;
     s.shutdown_tx.send(()).unwrap();
     let idle = Duration::from_secs(5);
     let mut events = Vec::new();
