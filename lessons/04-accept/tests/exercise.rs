@@ -53,6 +53,11 @@ fn name(errno: i32) -> &'static str {
         (libc::ENETUNREACH, "ENETUNREACH"),
         (libc::EHOSTUNREACH, "EHOSTUNREACH"),
         (libc::ENETDOWN, "ENETDOWN"),
+        (libc::ENOPROTOOPT, "ENOPROTOOPT"),
+        (libc::EHOSTDOWN, "EHOSTDOWN"),
+        (libc::EOPNOTSUPP, "EOPNOTSUPP"),
+        #[cfg(target_os = "linux")]
+        (libc::ENONET, "ENONET"),
         (libc::EMFILE, "EMFILE"),
         (libc::ENFILE, "ENFILE"),
         (libc::ENOBUFS, "ENOBUFS"),
@@ -373,7 +378,7 @@ fn a_client_whose_serve_fails_does_not_stop_the_loop() {
 
 #[test]
 fn a_connection_in_trouble_is_accepted_again_at_once() {
-    let script = [
+    let mut script = vec![
         Fails(libc::ECONNABORTED),
         Fails(libc::EINTR),
         Client,
@@ -381,8 +386,15 @@ fn a_connection_in_trouble_is_accepted_again_at_once() {
         Fails(libc::EPERM),
         Fails(libc::ENETUNREACH),
         Fails(libc::EHOSTUNREACH),
-        Client,
+        Fails(libc::ENETDOWN),
+        Fails(libc::ENOPROTOOPT),
+        Fails(libc::EHOSTDOWN),
+        Fails(libc::EOPNOTSUPP),
     ];
+    // Linux only (the contract says so).
+    #[cfg(target_os = "linux")]
+    script.push(Fails(libc::ENONET));
+    script.push(Client);
     played(
         "A client that gave up in the queue (ECONNABORTED), a signal (EINTR), a firewall \
          rule (EPERM) or a network error Linux passes on from one connection is not a client \
