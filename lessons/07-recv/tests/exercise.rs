@@ -491,12 +491,18 @@ fn a_real_non_blocking_socket_with_a_trickling_writer() {
     let bytes: Vec<u8> = messages.iter().flat_map(|m| frame(m)).collect();
     let (not_yet_tx, not_yet_rx) = mpsc::channel::<()>();
     let trickle = std::thread::spawn(move || {
+        // Did the reader ever keep us waiting 2 s for its NotYet? (A reader that loops inside
+        // poll_message never says it: then the rest goes at once, and the check fails below.)
+        let mut never_said = false;
         for byte in bytes {
             // Wait for the reader to have found nothing (with a timeout: never block for ever).
-            let _ = not_yet_rx.recv_timeout(timeout());
+            if !never_said && not_yet_rx.recv_timeout(Duration::from_secs(2)).is_err() {
+                never_said = true;
+            }
             writer.write_all(&[byte]).unwrap();
         }
         // Dropping the writer closes the connection: end of stream.
+        never_said
     });
     let deadline = Instant::now() + timeout();
     let mut reader = MessageReader::new(1024);
@@ -524,7 +530,14 @@ fn a_real_non_blocking_socket_with_a_trickling_writer() {
             ),
         }
     }
-    trickle.join().unwrap();
+    if trickle.join().unwrap() {
+        fail(
+            "poll_message kept the thread for 2 s while the socket had nothing to read: on \
+             WouldBlock it must come back with NotYet (a readiness loop has other sockets to serve).",
+            "NotYet each time the socket is empty",
+            "no NotYet for 2 s",
+        );
+    }
     if received != messages {
         fail(
             "The messages from a real non-blocking socket came out wrong.",
