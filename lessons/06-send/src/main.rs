@@ -456,12 +456,23 @@ fn expect_end_of_stream(mut conn: &Socket, say: &Narrator) -> Result<()> {
     }
 }
 
+/// `--send-timeout-ms MS`: how long one whole message may take (0 would fail every message).
+fn send_limit(opts: &Options) -> Result<Duration> {
+    match opts.value("--send-timeout-ms", 5000)? {
+        0 => Err(LessonError::protocol(
+            "command line",
+            "--send-timeout-ms 0: every message would time out at once; give 1 or more",
+        )),
+        ms => Ok(Duration::from_millis(ms)),
+    }
+}
+
 // ANCHOR: server
 /// Serve one client: the greeting, then the payload with send_all, then close.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let size = opts.value("--size", 1024 * 1024)?;
-    let timeout = Duration::from_millis(opts.value("--send-timeout-ms", 5000)?);
+    let timeout = send_limit(opts)?;
     let listener = listen_on(opts, &say)?;
     let conn = match opts.has("--bulk") {
         true => bulk::accept_plain(&listener, &say)?,
