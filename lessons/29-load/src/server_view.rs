@@ -29,7 +29,7 @@ pub struct Peak {
 pub struct Counters {
     /// SYNs (and SYN-ACKs) sent again because no answer came in time.
     pub syn_retrans: u64,
-    /// Completed handshakes dropped because the listener's accept queue was full.
+    /// SYNs or final ACKs dropped because the listener's accept queue was full.
     pub listen_overflows: u64,
 }
 

@@ -16,7 +16,8 @@
 //! parallel threads or processes never share one.
 //!
 //! The figures are opt-in: a lesson keeps them only for a test binary whose folder a chapter
-//! includes (`lessons/NN-topic/hostile/BINARY/` appears in some `book/*.md`). For such a binary,
+//! includes (an `{{#include ../lessons/NN-topic/hostile/BINARY/` in some `book/*.md`, found by
+//! [`shows`]; a mention in prose does not count). For such a binary,
 //! without `BLESS`, every case the battery runs requires its file with a valid mark (missing,
 //! typed by hand or stale all fail), and a case it skips has none ([`skipped`]). For any other
 //! binary a file is a stray: `BLESS=1` removes it, and without `BLESS` it fails. The numbers
