@@ -65,5 +65,9 @@ fn one_connection(e: &LessonError) -> bool {
         )
     );
     let linux_network = [libc::EPROTO, libc::ENOPROTOOPT, libc::EHOSTDOWN, libc::EOPNOTSUPP];
-    by_kind || errno(e).is_some_and(|n| linux_network.contains(&n))
+    #[cfg(target_os = "linux")]
+    let no_network = errno(e) == Some(libc::ENONET);
+    #[cfg(not(target_os = "linux"))]
+    let no_network = false;
+    by_kind || no_network || errno(e).is_some_and(|n| linux_network.contains(&n))
 }
