@@ -476,7 +476,8 @@ async fn send_reply(
     wait: Duration,
     say: &Narrator,
 ) -> Result<()> {
-    let call = format!("write_all({})", show_bytes(reply));
+    // (The call's name, with the reply's bytes, is made only when someone listens.)
+    let call = || format!("write_all({})", show_bytes(reply));
     let why = "hand every byte to the kernel (no drain() needed), in time";
     say.call_async(call, why, within(wait, writer.write_all(reply)))
         .await?;

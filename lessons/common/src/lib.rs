@@ -37,4 +37,4 @@ pub mod wire;
 
 pub use cli::{Flag, Lesson, Mode, Options};
 pub use error::{LessonError, Result};
-pub use narrate::{show_bytes, Narrated, Narrator, Shown};
+pub use narrate::{show_bytes, CallName, Narrated, Narrator, Shown};

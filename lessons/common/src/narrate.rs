@@ -108,6 +108,39 @@ pub fn heard() -> bool {
     !quiet() || trace::recording() || step_mode()
 }
 
+/// The name of a call as the narration shows it: `"accept()"`, a `String` made with
+/// `format!`, or a closure that makes it. The closure is for a call on a busy path: a quiet
+/// run (`--quiet`, nothing traced) never calls it, so it costs nothing there (lesson 13 names
+/// each reply's `write_all(b"…")` this way).
+pub trait CallName {
+    /// The name, made now.
+    fn into_name(self) -> String;
+}
+
+impl CallName for &str {
+    fn into_name(self) -> String {
+        self.to_string()
+    }
+}
+
+impl CallName for String {
+    fn into_name(self) -> String {
+        self
+    }
+}
+
+impl CallName for &String {
+    fn into_name(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: FnOnce() -> String> CallName for F {
+    fn into_name(self) -> String {
+        self()
+    }
+}
+
 /// Prints what one side of the exchange does (`server`, `client`, `alice`, …).
 pub struct Narrator {
     who: String,
@@ -231,7 +264,7 @@ impl Narrator {
     /// holds the runtime's thread, which is what a learner stepping through wants.)
     pub async fn call_async<T: Shown>(
         &self,
-        call: impl AsRef<str>,
+        call: impl CallName,
         why: &str,
         run: impl Future<Output = io::Result<T>>,
     ) -> Result<T, LessonError> {
@@ -243,18 +276,20 @@ impl Narrator {
     /// TcpStream::connect(addr), |_| "ok".into()).await?`.
     pub async fn call_async_then<T>(
         &self,
-        call: impl AsRef<str>,
+        call: impl CallName,
         why: &str,
         run: impl Future<Output = io::Result<T>>,
         show: impl FnOnce(&T) -> String,
     ) -> Result<T, LessonError> {
         if !heard() {
-            return run.await.map_err(|e| self.failed(call.as_ref(), e));
+            // Nobody listens: the call's name is made only if the call fails.
+            return run.await.map_err(|e| self.failed(call.into_name(), e));
         }
+        let call = call.into_name();
         self.next(&call, why);
         let result = run.await;
         // Another task may have announced its own call meanwhile: this result is this call's.
-        self.set_current(call.as_ref(), why);
+        self.set_current(&call, why);
         let value = result.map_err(|e| self.fail(e))?;
         self.done(show(&value));
         Ok(value)
