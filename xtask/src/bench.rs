@@ -481,8 +481,8 @@ fn storm_row(name: &str, samples: &[Sample]) -> String {
         "| {name} | {} | {} | {} | {} | {} | {} | {:.1} s{} |\n",
         count(spread(samples, "completed").0),
         failures(samples),
-        count(spread(samples, "listen_overflows").0),
-        count(spread(samples, "syn_retrans").0),
+        kernel_count(samples, "listen_overflows"),
+        kernel_count(samples, "syn_retrans"),
         count(spread(samples, "slow_connects").0),
         time(spread(samples, "connect_p99_us").0),
         spread(samples, "seconds").0,
@@ -506,6 +506,16 @@ fn spread(samples: &[Sample], key: &str) -> (f64, f64, f64) {
         if low.is_finite() { low } else { 0.0 },
         high,
     )
+}
+
+/// One of the kernel's counters (the median of the runs), or `-` where a run could not read
+/// it (lesson 29 writes `-` off Linux): never a 0 that was not counted.
+fn kernel_count(samples: &[Sample], key: &str) -> String {
+    let uncounted = |s: &Sample| s.text(key).parse::<f64>().is_err();
+    match samples.iter().any(uncounted) {
+        true => "-".to_string(),
+        false => count(spread(samples, key).0),
+    }
 }
 
 /// `52.1k`, `950`, `1.20M`.
@@ -768,7 +778,7 @@ impl Lab {
                 rps / reference.max(1.0),
                 time(spread(&samples, "p99_us").0),
                 failures(&samples),
-                count(spread(&samples, "syn_retrans").0),
+                kernel_count(&samples, "syn_retrans"),
                 mark(&samples)
             ));
         }
@@ -881,7 +891,7 @@ impl Lab {
                 count(rps),
                 rps / reference.max(1.0),
                 failures(&samples),
-                count(spread(&samples, "syn_retrans").0),
+                kernel_count(&samples, "syn_retrans"),
                 spread(&samples, "cpu_us_per_rt").0,
                 spread(&samples, "rss_kib").0 / 1024.0,
                 mark(&samples)
@@ -1081,4 +1091,18 @@ impl Lab {
         self.bulk_judged("iperf3", &mut sample, used, &who);
         Some(sample)
     }
+}
+
+#[test]
+fn a_counter_no_run_could_read_is_a_dash_not_a_zero() {
+    let run = |value: &str| Sample {
+        values: HashMap::from([("syn_retrans".to_string(), value.to_string())]),
+        ..Sample::default()
+    };
+    assert_eq!(
+        kernel_count(&[run("3"), run("5"), run("4")], "syn_retrans"),
+        "4"
+    );
+    assert_eq!(kernel_count(&[run("-"), run("-")], "syn_retrans"), "-");
+    assert_eq!(kernel_count(&[run("0"), run("-")], "syn_retrans"), "-");
 }
