@@ -575,8 +575,11 @@ async fn an_unfinished_line_stays_in_the_waiter_when_the_wait_ends() {
     let why = "The client sent half a line and went silent for longer than `idle` (0.3 s).";
     let (event, _) = event_within(&mut s, idle + slack(), why).await;
     let kept = unfinished(&s);
-    let mut wrong = (!matches!(event, Ok(Event::TimedOut)) || kept != b"half a li")
-        .then(|| ("timed out", event, kept));
+    let mut wrong = (!matches!(event, Ok(Event::TimedOut)) || kept != b"half a li").then_some((
+        "timed out",
+        event,
+        kept,
+    ));
 
     // So does the shutdown signal.
     let mut s = setup(Duration::from_secs(30)).await;
