@@ -313,12 +313,45 @@ async fn idle_limits_the_whole_line_not_each_read() {
     let what = "A client trickling a byte every 10 ms, never a newline, must time out after \
                 `idle` (0.4 s): it limits the whole line, not each read or each byte.";
     let (event, took) = event_within(&mut s, idle + slack(), what).await;
-    if !matches!(event, Ok(Event::TimedOut)) {
+    if !matches!(event, Ok(Event::TimedOut)) || took < idle {
         fail(
             what,
             "Ok(Event::TimedOut) after about 0.4 s",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
+    }
+}
+
+#[tokio::test]
+async fn a_trickle_times_out_even_when_every_call_is_cancelled() {
+    let idle = Duration::from_millis(400);
+    let mut s = setup(idle).await;
+    let client = take_client(&mut s).await;
+    let _writer = trickle(client, vec![b"x".to_vec(); 500], Duration::from_millis(10));
+    let most = idle + slack();
+    let what = "A client trickled a byte every 10 ms, never a newline, while the caller dropped \
+                each call of next_event after 20 to 50 ms and called again: it must time out \
+                `idle` (0.4 s) after the first call for the line. It limits the whole line: bytes \
+                that arrive (since the last call, or the last read) give it no more time.";
+    match event_cancelled(&mut s, most).await {
+        Ok((Ok(Event::TimedOut), took, _)) if took >= idle => {}
+        Ok((event, took, dropped)) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.4 s after the first call",
+            &format!(
+                "{} {:.2} s after the first call ({dropped} calls dropped before it)",
+                show(&event),
+                took.as_secs_f64()
+            ),
+        ),
+        Err(dropped) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.4 s after the first call",
+            &format!(
+                "no event in {:.1} s: {dropped} calls, each dropped before it returned",
+                most.as_secs_f64()
+            ),
+        ),
     }
 }
 
