@@ -1,7 +1,8 @@
-//! Lesson 13's exercise, and what it is given: `next_event` waits for whichever comes first on
-//! a connection (a line, the idle limit, the shutdown signal) and says which as an [`Event`].
-//! It prints nothing: the lesson narrates around it, and the tests check what it returns, and
-//! when.
+//! Lesson 13's exercise, and what it is given: a [`LineWaiter`] keeps a connection's waiting
+//! state (the line so far, the deadline for it), and its `next_event` waits for whichever comes
+//! first (a line, the idle limit, the shutdown signal) and says which as an [`Event`]. It may be
+//! cancelled at any await and called again, and loses nothing. It prints nothing: the lesson
+//! narrates around it, and the tests check what it returns, and when.
 
 use std::io;
 
@@ -21,7 +22,7 @@ mod exercise {
         "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
     ));
 }
-pub use exercise::next_event;
+pub use exercise::LineWaiter;
 
 // ANCHOR: event
 /// What happened next on a connection.

@@ -26,7 +26,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::sleep;
 
-use lesson_13_async::{next_event, Event, MAX_LINE};
+use lesson_13_async::{Event, LineWaiter, MAX_LINE};
 
 /// Has the server been asked to stop, and how? (Ordered: a request never lowers another.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -411,7 +411,7 @@ fn sent_or_lost(sent: &io::Result<usize>) -> String {
 }
 // ANCHOR_END: answer_datagram
 
-// (MAX_LINE and read_line, the line reader `next_event` uses, are in src/lib.rs.)
+// (MAX_LINE and read_line, the line reader `LineWaiter` uses, are in src/lib.rs.)
 
 // ANCHOR: handle
 /// One connection, in its own task: answer its lines until it closes, sends no whole line in
@@ -428,10 +428,12 @@ async fn handle(
     // Two owned halves, like asyncio's (reader, writer) pair: each can go its own way.
     let (read_half, mut writer) = stream.into_split();
     let mut reader = BufReader::new(read_half);
-    let (mut line, mut answered, mut failure) = (Vec::new(), 0, None);
+    // The waiting state that outlives each wait: the line so far, and its deadline.
+    let mut waiter = LineWaiter::new(limits.idle);
+    let (mut answered, mut failure) = (0, None);
     loop {
         let why = "wait for a whole line (in time), or the shutdown signal (select!)";
-        let waiting = next_event(&mut reader, &mut line, &mut shutdown, limits.idle);
+        let waiting = waiter.next_event(&mut reader, &mut shutdown);
         let shown = |event: &Event| event_shown(event, limits.idle);
         let event = say.call_async_then("read_line()", why, waiting, shown);
         // What to write back, and whether the connection ends after it.
@@ -447,7 +449,7 @@ async fn handle(
             }
             // Too long (read_line's InvalidData): tell the client why, then close.
             Err(err) if err.kind() == Some(io::ErrorKind::InvalidData) => {
-                say.moved(Kind::Recv, "read_line", &line);
+                say.moved(Kind::Recv, "read_line", waiter.unfinished());
                 failure = Some(err);
                 let reply = format!("error: line longer than {MAX_LINE} bytes\n");
                 (reply.into_bytes(), true)

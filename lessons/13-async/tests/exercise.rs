@@ -1,7 +1,9 @@
-//! The exercise's checks: your `next_event` runs here on a real connection, with the test
-//! playing the client (in pieces, in one packet, silent, a byte at a time, closing) and the
-//! server's shutdown signal. They check which event comes back, and when; never what anything
-//! prints. (`cargo exercise lesson-13-async` runs them on src/exercise.rs.)
+//! The exercise's checks: your `LineWaiter` runs here on a real connection, with the test
+//! playing the client (in pieces, in one packet, silent, a byte at a time, closing), the
+//! server's shutdown signal, and a caller that cancels: it drops your `next_event` every 20 to
+//! 50 ms and calls it again, as a `select!` with another branch does. They check which event
+//! comes back, and when, and which bytes; never what anything prints. (`cargo exercise
+//! lesson-13-async` runs them on src/exercise.rs.)
 
 use std::cell::Cell;
 use std::future::Future;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use lesson_13_async::{next_event, Event, MAX_LINE};
+use lesson_13_async::{Event, LineWaiter, MAX_LINE};
 use testkit::{fail, yours};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -20,18 +22,19 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio::time::sleep;
 
-/// The server's side of a fresh connection (as `next_event` gets it), and the client's.
+/// The server's side of a fresh connection (as the lesson's `handle` has it: the reader, your
+/// waiter, the shutdown signal), and the client's.
 struct Setup {
     reader: BufReader<OwnedReadHalf>,
-    line: Vec<u8>,
+    waiter: LineWaiter,
     shutdown_tx: broadcast::Sender<()>,
     shutdown: broadcast::Receiver<()>,
     client: OwnedWriteHalf,
     /// Kept so that the client's read side stays open.
-    _client_reads: tokio::net::tcp::OwnedReadHalf,
+    _client_reads: OwnedReadHalf,
 }
 
-async fn setup() -> Setup {
+async fn setup(idle: Duration) -> Setup {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
     let client = TcpStream::connect(addr).await.expect("connect");
@@ -41,12 +44,18 @@ async fn setup() -> Setup {
     let (shutdown_tx, shutdown) = broadcast::channel(1);
     Setup {
         reader: BufReader::new(read_half),
-        line: Vec::new(),
+        waiter: yours(|| LineWaiter::new(idle)),
         shutdown_tx,
         shutdown,
         client,
         _client_reads: client_reads,
     }
+}
+
+/// This connection's writer, for a task of its own (another one stands in).
+async fn take_client(s: &mut Setup) -> OwnedWriteHalf {
+    let stand_in = setup(Duration::from_secs(1)).await.client;
+    std::mem::replace(&mut s.client, stand_in)
 }
 
 /// How long a correct `next_event` may take beyond what it waits for: generous, for a busy
@@ -55,22 +64,19 @@ fn slack() -> Duration {
     Duration::from_secs(3)
 }
 
-/// Your next_event, within `most` (or fail saying `why` it should have returned); the event,
-/// and how long it took.
-async fn event_within(
-    s: &mut Setup,
-    idle: Duration,
-    most: Duration,
-    why: &str,
-) -> (io::Result<Event>, Duration) {
+/// Your `unfinished()`, through `testkit::yours`.
+fn unfinished(s: &Setup) -> Vec<u8> {
+    yours(|| s.waiter.unfinished().to_vec())
+}
+
+/// One call of your next_event, let run to the end, within `most` (or fail saying `why` it
+/// should have returned); the event, and how long it took.
+async fn event_within(s: &mut Setup, most: Duration, why: &str) -> (io::Result<Event>, Duration) {
     let started = Instant::now();
     BUSY.with(|busy| busy.set(Duration::ZERO));
-    let call = Yours(Box::pin(next_event(
-        &mut s.reader,
-        &mut s.line,
-        &mut s.shutdown,
-        idle,
-    )));
+    let call = Yours(Box::pin(
+        s.waiter.next_event(&mut s.reader, &mut s.shutdown),
+    ));
     match tokio::time::timeout(most, call).await {
         Ok(event) => (event, started.elapsed()),
         Err(_) => fail(
@@ -79,6 +85,32 @@ async fn event_within(
             &format!("still waiting after {:.1} s", most.as_secs_f64()),
         ),
     }
+}
+
+/// The gaps after which the cancelling caller drops a call: 20 to 50 ms, varied.
+const GAPS_MS: [u64; 7] = [20, 35, 50, 25, 45, 30, 40];
+
+/// The caller that cancels: calls your next_event, drops it after 20 to 50 ms if it has not
+/// returned (as a `select!` whose other branch won), calls again, and so on, for `most` at
+/// most. `Ok((event, time since the first call, calls dropped))`, or `Err(calls dropped)` if
+/// no call returned within `most`.
+async fn event_cancelled(
+    s: &mut Setup,
+    most: Duration,
+) -> Result<(io::Result<Event>, Duration, usize), usize> {
+    let started = Instant::now();
+    let mut dropped = 0;
+    while started.elapsed() < most {
+        let gap = Duration::from_millis(GAPS_MS[dropped % GAPS_MS.len()]);
+        let call = Yours(Box::pin(
+            s.waiter.next_event(&mut s.reader, &mut s.shutdown),
+        ));
+        tokio::select! {
+            event = call => return Ok((event, started.elapsed(), dropped)),
+            _ = sleep(gap) => dropped += 1,
+        }
+    }
+    Err(dropped)
 }
 
 /// Your future, each poll of it through `testkit::yours`: a todo!() or a panic in your
@@ -121,10 +153,10 @@ fn expect_line(event: &io::Result<Event>, expected: &[u8], why: &str) {
 }
 
 /// Write `pieces`, `gap` apart, from a task of their own.
-fn trickle(mut client: OwnedWriteHalf, pieces: Vec<&'static [u8]>, gap: Duration) -> impl Future {
+fn trickle(mut client: OwnedWriteHalf, pieces: Vec<Vec<u8>>, gap: Duration) -> impl Future {
     tokio::spawn(async move {
         for piece in pieces {
-            if client.write_all(piece).await.is_err() {
+            if client.write_all(&piece).await.is_err() {
                 return;
             }
             sleep(gap).await;
@@ -136,34 +168,18 @@ fn trickle(mut client: OwnedWriteHalf, pieces: Vec<&'static [u8]>, gap: Duration
 
 #[tokio::test]
 async fn a_line_sent_in_pieces_is_one_event() {
-    let mut s = setup().await;
-    // This connection's writer goes to the trickling task; another one stands in.
-    let client = std::mem::replace(&mut s.client, setup().await.client);
-    let _writer = trickle(
-        client,
-        vec![b"hel", b"lo\nwor", b"ld\n"],
-        Duration::from_millis(50),
-    );
-    let idle = Duration::from_secs(5);
-    let (first, _) = event_within(
-        &mut s,
-        idle,
-        idle + slack(),
-        "The line was whole after 0.1 s.",
-    )
-    .await;
+    let mut s = setup(Duration::from_secs(5)).await;
+    let client = take_client(&mut s).await;
+    let pieces = vec![b"hel".to_vec(), b"lo\nwor".to_vec(), b"ld\n".to_vec()];
+    let _writer = trickle(client, pieces, Duration::from_millis(50));
+    let most = Duration::from_secs(5) + slack();
+    let (first, _) = event_within(&mut s, most, "The line was whole after 0.1 s.").await;
     expect_line(
         &first,
         b"hello\n",
         "The client sent b\"hel\", then b\"lo\\nwor\": the first event is the whole first line.",
     );
-    let (second, _) = event_within(
-        &mut s,
-        idle,
-        idle + slack(),
-        "The second line was whole after 0.15 s.",
-    )
-    .await;
+    let (second, _) = event_within(&mut s, most, "The second line was whole after 0.15 s.").await;
     expect_line(
         &second,
         b"world\n",
@@ -173,32 +189,25 @@ async fn a_line_sent_in_pieces_is_one_event() {
 
 #[tokio::test]
 async fn two_lines_in_one_packet_are_two_events() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     s.client.write_all(b"one\ntwo\n").await.unwrap();
-    let idle = Duration::from_secs(5);
-    let (first, _) = event_within(
-        &mut s,
-        idle,
-        idle + slack(),
-        "The line was whole after 0.1 s.",
-    )
-    .await;
+    let most = Duration::from_secs(5) + slack();
+    let (first, _) = event_within(&mut s, most, "The line was there.").await;
     expect_line(
         &first,
         b"one\n",
         "The client sent b\"one\\ntwo\\n\" at once.",
     );
-    let (second, _) =
-        event_within(&mut s, idle, idle + slack(), "The second line was there.").await;
+    let (second, _) = event_within(&mut s, most, "The second line was there.").await;
     expect_line(&second, b"two\n", "The second call gets the second line.");
 }
 
 #[tokio::test]
 async fn a_client_that_closes_between_lines_is_closed() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     s.client.shutdown().await.unwrap();
-    let idle = Duration::from_secs(5);
-    let (event, _) = event_within(&mut s, idle, idle + slack(), "The client had closed.").await;
+    let most = Duration::from_secs(5) + slack();
+    let (event, _) = event_within(&mut s, most, "The client had closed.").await;
     if !matches!(event, Ok(Event::Closed)) {
         fail(
             "The client closed its end (end of stream) without sending anything.",
@@ -210,10 +219,10 @@ async fn a_client_that_closes_between_lines_is_closed() {
 
 #[tokio::test]
 async fn a_silent_client_times_out_after_idle() {
-    let mut s = setup().await;
     let idle = Duration::from_millis(300);
+    let mut s = setup(idle).await;
     let why = "The client was silent for longer than `idle` (0.3 s).";
-    let (event, took) = event_within(&mut s, idle, idle + slack(), why).await;
+    let (event, took) = event_within(&mut s, idle + slack(), why).await;
     if !matches!(event, Ok(Event::TimedOut)) || took < idle {
         fail(
             "A client that sends nothing for `idle` (0.3 s here) times out, after `idle`.",
@@ -224,19 +233,89 @@ async fn a_silent_client_times_out_after_idle() {
 }
 
 #[tokio::test]
+async fn a_silent_client_times_out_even_when_every_call_is_cancelled() {
+    let idle = Duration::from_millis(300);
+    let mut s = setup(idle).await;
+    let most = idle + slack();
+    let what = "The caller dropped each call of next_event after 20 to 50 ms and called again (as \
+                a select! whose other branch won does), the client silent all along: it must \
+                time out `idle` (0.3 s) after the first call. The limit is for the line, not for \
+                each call: a limit that starts again at every call never ends.";
+    match event_cancelled(&mut s, most).await {
+        Ok((Ok(Event::TimedOut), took, _)) if took >= idle => {}
+        Ok((event, took, dropped)) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.3 s after the first call",
+            &format!(
+                "{} {:.2} s after the first call ({dropped} calls dropped before it)",
+                show(&event),
+                took.as_secs_f64()
+            ),
+        ),
+        Err(dropped) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.3 s after the first call",
+            &format!(
+                "no event in {:.1} s: {dropped} calls, each dropped before it returned",
+                most.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn a_lines_time_starts_at_the_first_call_that_waits_for_it() {
+    // 0.2 s pass before the first call (the lesson's handler is busy elsewhere), and again
+    // after the first line (it is answering): neither pause counts against the next line.
+    let idle = Duration::from_millis(300);
+    let pause = Duration::from_millis(200);
+    let mut s = setup(idle).await;
+    sleep(pause).await;
+    let why = "The client was silent for longer than `idle` (0.3 s).";
+    let (first, first_took) = event_within(&mut s, idle + slack(), why).await;
+
+    let mut s2 = setup(idle).await;
+    s2.client.write_all(b"one\n").await.unwrap();
+    let (line, _) = event_within(&mut s2, idle + slack(), "A line was there.").await;
+    expect_line(&line, b"one\n", "The client sent b\"one\\n\".");
+    sleep(pause).await;
+    let (second, second_took) = event_within(&mut s2, idle + slack(), why).await;
+
+    for (when, event, took) in [
+        ("0.2 s after new()", first, first_took),
+        (
+            "0.2 s after the call that returned a line",
+            second,
+            second_took,
+        ),
+    ] {
+        if !matches!(event, Ok(Event::TimedOut)) || took < idle {
+            fail(
+                &format!(
+                    "The first call for a line came {when}, the client silent: `idle` (0.3 s) \
+                     counts from that call, the first that waits for the line, not from \
+                     earlier."
+                ),
+                "Ok(Event::TimedOut) about 0.3 s after that call",
+                &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn idle_limits_the_whole_line_not_each_read() {
-    let mut s = setup().await;
-    let client = std::mem::replace(&mut s.client, setup().await.client);
-    // A byte every 50 ms, never a newline: each read gets bytes well within `idle`.
-    let _writer = trickle(client, vec![b"x"; 200], Duration::from_millis(50));
     let idle = Duration::from_millis(400);
-    let why = "A client trickling a byte every 50 ms, never a newline, must time out after \
-               `idle` (0.4 s): it limits the whole line, not each read.";
-    let (event, took) = event_within(&mut s, idle, idle + slack(), why).await;
-    if !matches!(event, Ok(Event::TimedOut)) {
+    let mut s = setup(idle).await;
+    let client = take_client(&mut s).await;
+    // A byte every 10 ms, never a newline: each read gets bytes well within `idle`.
+    let _writer = trickle(client, vec![b"x".to_vec(); 500], Duration::from_millis(10));
+    let what = "A client trickling a byte every 10 ms, never a newline, must time out after \
+                `idle` (0.4 s): it limits the whole line, not each read or each byte.";
+    let (event, took) = event_within(&mut s, idle + slack(), what).await;
+    if !matches!(event, Ok(Event::TimedOut)) || took < idle {
         fail(
-            "A client trickling a byte every 50 ms, never a newline, must time out after \
-             `idle` (0.4 s): it limits the whole line, not each read.",
+            what,
             "Ok(Event::TimedOut) after about 0.4 s",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
@@ -244,21 +323,160 @@ async fn idle_limits_the_whole_line_not_each_read() {
 }
 
 #[tokio::test]
+async fn a_trickle_times_out_even_when_every_call_is_cancelled() {
+    let idle = Duration::from_millis(400);
+    let mut s = setup(idle).await;
+    let client = take_client(&mut s).await;
+    let _writer = trickle(client, vec![b"x".to_vec(); 500], Duration::from_millis(10));
+    let most = idle + slack();
+    let what = "A client trickled a byte every 10 ms, never a newline, while the caller dropped \
+                each call of next_event after 20 to 50 ms and called again: it must time out \
+                `idle` (0.4 s) after the first call for the line. It limits the whole line: bytes \
+                that arrive (since the last call, or the last read) give it no more time.";
+    match event_cancelled(&mut s, most).await {
+        Ok((Ok(Event::TimedOut), took, _)) if took >= idle => {}
+        Ok((event, took, dropped)) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.4 s after the first call",
+            &format!(
+                "{} {:.2} s after the first call ({dropped} calls dropped before it)",
+                show(&event),
+                took.as_secs_f64()
+            ),
+        ),
+        Err(dropped) => fail(
+            what,
+            "Ok(Event::TimedOut) about 0.4 s after the first call",
+            &format!(
+                "no event in {:.1} s: {dropped} calls, each dropped before it returned",
+                most.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+/// The lines the client sends in the cancellation check: different lengths, different bytes.
+fn script() -> Vec<Vec<u8>> {
+    (1..=40)
+        .map(|i| format!("line {i}: {}\n", "abcdefghij".repeat(i % 4)).into_bytes())
+        .collect()
+}
+
+#[tokio::test]
+async fn bytes_sent_across_many_cancellations_arrive_intact() {
+    let mut s = setup(Duration::from_secs(10)).await;
+    let client = take_client(&mut s).await;
+    // The script cut in pieces of 1 to 13 bytes, 7 ms apart: a piece may end mid-line or hold
+    // the end of one line and the start of the next, or several lines.
+    let bytes = script().concat();
+    let (mut pieces, mut at) = (Vec::new(), 0);
+    while at < bytes.len() {
+        let end = (at + 1 + pieces.len() * 7 % 13).min(bytes.len());
+        pieces.push(bytes[at..end].to_vec());
+        at = end;
+    }
+    let _writer = trickle(client, pieces, Duration::from_millis(7));
+    let expected = script();
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    let mut dropped = 0;
+    let most = Duration::from_secs(10);
+    let started = Instant::now();
+    while got.len() < expected.len() && started.elapsed() < most {
+        match event_cancelled(&mut s, most).await {
+            Ok((Ok(Event::Line(line)), _, n)) => {
+                dropped += n;
+                got.push(line);
+            }
+            Ok((other, _, _)) => {
+                got.push(format!("<{}>", show(&other)).into_bytes());
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    if got != expected {
+        let at = (0..expected.len())
+            .find(|&i| got.get(i) != Some(&expected[i]))
+            .unwrap_or(0);
+        let shown = |line: Option<&Vec<u8>>| match line {
+            Some(bytes) => format!("b\"{}\"", bytes.escape_ascii()),
+            None => "nothing (no more lines)".to_string(),
+        };
+        fail(
+            &format!(
+                "The client sent {} lines in small pieces while the caller dropped next_event \
+                 every 20 to 50 ms and called again ({dropped} calls dropped before line {}): \
+                 the lines came out wrong. Bytes a dropped call had read were lost, or lines \
+                 were split or joined.",
+                expected.len(),
+                at + 1
+            ),
+            &format!("line {}: {}", at + 1, shown(expected.get(at))),
+            &format!("line {}: {}", at + 1, shown(got.get(at))),
+        );
+    }
+    // About 30 on an idle machine: with fewer, this check would not test what it says.
+    if dropped < 5 {
+        fail(
+            "The lines came out right, but the caller managed to drop only a few calls: this \
+             check did not test cancellation (a very slow machine?). Run it again.",
+            "at least 5 calls dropped in the middle of a line",
+            &format!("{dropped}"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_call_keeps_what_it_read() {
+    let mut s = setup(Duration::from_secs(10)).await;
+    s.client.write_all(b"half a li").await.unwrap();
+    waiting_at_the_server(&mut s, 9).await;
+    // One call, dropped after 100 ms: by then it has read the 9 bytes.
+    let call = Yours(Box::pin(
+        s.waiter.next_event(&mut s.reader, &mut s.shutdown),
+    ));
+    let early = tokio::time::timeout(Duration::from_millis(100), call).await;
+    if let Ok(event) = early {
+        fail(
+            "Half a line had arrived, and nothing else: next_event must wait for the rest.",
+            "still waiting after 0.1 s",
+            &show(&event),
+        );
+    }
+    let kept = unfinished(&s);
+    if kept != b"half a li" {
+        fail(
+            "The client sent b\"half a li\", and the caller dropped next_event 0.1 s later: the \
+             bytes it had read must stay in the waiter (unfinished() shows them), for the next \
+             call to go on with.",
+            "unfinished() = b\"half a li\"",
+            &format!("unfinished() = b\"{}\"", kept.escape_ascii()),
+        );
+    }
+    s.client.write_all(b"ne\n").await.unwrap();
+    let (event, _) = event_within(&mut s, slack(), "The rest of the line came.").await;
+    expect_line(
+        &event,
+        b"half a line\n",
+        "After the dropped call, the client sent b\"ne\\n\": the next call returns the whole \
+         line.",
+    );
+}
+
+#[tokio::test]
 async fn the_shutdown_signal_ends_the_wait_at_once() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(30)).await;
     let signal = s.shutdown_tx.clone();
     tokio::spawn(async move {
         sleep(Duration::from_millis(100)).await;
         let _ = signal.send(());
     });
-    let idle = Duration::from_secs(30);
-    let why = "The server sent its shutdown signal while the client was silent: the wait must \
-               end at once, not when the client speaks or `idle` (30 s here) passes.";
-    let (event, took) = event_within(&mut s, idle, slack(), why).await;
+    let what = "The server sent its shutdown signal while the client was silent: the wait must \
+                end at once, not when the client speaks or `idle` (30 s here) passes.";
+    let (event, took) = event_within(&mut s, slack(), what).await;
     if !matches!(event, Ok(Event::Shutdown)) {
         fail(
-            "The server sent its shutdown signal while the client was silent: the wait must \
-             end at once, not when the client speaks or `idle` (30 s here) passes.",
+            what,
             "Ok(Event::Shutdown) after about 0.1 s",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
@@ -267,13 +485,12 @@ async fn the_shutdown_signal_ends_the_wait_at_once() {
 
 #[tokio::test]
 async fn a_shutdown_sender_that_is_gone_is_a_shutdown_too() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(30)).await;
     let (gone, shutdown) = broadcast::channel::<()>(1);
     drop(gone);
     s.shutdown = shutdown;
-    let idle = Duration::from_secs(30);
     let why = "The shutdown signal's sender is gone: that is a shutdown too.";
-    let (event, _) = event_within(&mut s, idle, slack(), why).await;
+    let (event, _) = event_within(&mut s, slack(), why).await;
     if !matches!(event, Ok(Event::Shutdown)) {
         fail(
             "The shutdown signal's sender is gone (the server is going away).",
@@ -285,14 +502,13 @@ async fn a_shutdown_sender_that_is_gone_is_a_shutdown_too() {
 
 #[tokio::test]
 async fn a_line_too_long_is_an_error() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     s.client
         .write_all(&vec![b'a'; MAX_LINE + 10])
         .await
         .unwrap();
-    let idle = Duration::from_secs(5);
     let why = "A line longer than MAX_LINE had arrived.";
-    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    let (event, _) = event_within(&mut s, slack(), why).await;
     if !matches!(&event, Err(e) if e.kind() == io::ErrorKind::InvalidData) {
         fail(
             &format!("A line longer than MAX_LINE ({MAX_LINE}) bytes: read_line's error."),
@@ -304,13 +520,12 @@ async fn a_line_too_long_is_an_error() {
 
 #[tokio::test]
 async fn a_line_of_max_line_bytes_is_a_line() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     let mut longest = vec![b'a'; MAX_LINE - 1];
     longest.push(b'\n');
     s.client.write_all(&longest).await.unwrap();
-    let idle = Duration::from_secs(5);
     let why = "A line of exactly MAX_LINE bytes had arrived.";
-    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    let (event, _) = event_within(&mut s, slack(), why).await;
     if !matches!(&event, Ok(Event::Line(bytes)) if *bytes == longest) {
         fail(
             &format!(
@@ -328,12 +543,11 @@ async fn a_line_of_max_line_bytes_is_a_line() {
 
 #[tokio::test]
 async fn a_client_gone_in_the_middle_of_a_line_is_an_error() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     s.client.write_all(b"half a li").await.unwrap();
     s.client.shutdown().await.unwrap();
-    let idle = Duration::from_secs(5);
     let why = "The client had sent half a line and closed.";
-    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
+    let (event, _) = event_within(&mut s, slack(), why).await;
     if event.is_ok() {
         fail(
             "The client sent b\"half a li\" and closed its end: not a line (no \\n), and not \
@@ -348,7 +562,8 @@ async fn a_client_gone_in_the_middle_of_a_line_is_an_error() {
 /// call inside next_event would stop the ticker below.
 #[tokio::test]
 async fn other_tasks_go_on_while_it_waits() {
-    let mut s = setup().await;
+    let idle = Duration::from_millis(500);
+    let mut s = setup(idle).await;
     let ticks = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&ticks);
     let ticker = tokio::spawn(async move {
@@ -357,9 +572,8 @@ async fn other_tasks_go_on_while_it_waits() {
             counter.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let idle = Duration::from_millis(500);
     let why = "The client was silent for longer than `idle` (0.5 s).";
-    let (event, took) = event_within(&mut s, idle, idle + slack(), why).await;
+    let (event, took) = event_within(&mut s, idle + slack(), why).await;
     ticker.abort();
     let ticked = ticks.load(Ordering::SeqCst);
     let busy = BUSY.with(Cell::get);
@@ -386,42 +600,46 @@ async fn other_tasks_go_on_while_it_waits() {
 }
 
 #[tokio::test]
-async fn an_unfinished_line_stays_in_line_when_the_wait_ends() {
+async fn an_unfinished_line_stays_in_the_waiter_when_the_wait_ends() {
     // The idle limit ends the wait in the middle of a line: the bytes read so far are kept.
-    let mut s = setup().await;
-    s.client.write_all(b"half a li").await.unwrap();
     let idle = Duration::from_millis(300);
+    let mut s = setup(idle).await;
+    s.client.write_all(b"half a li").await.unwrap();
     let why = "The client sent half a line and went silent for longer than `idle` (0.3 s).";
-    let (event, _) = event_within(&mut s, idle, idle + slack(), why).await;
-    let mut wrong = (!matches!(event, Ok(Event::TimedOut)) || s.line != b"half a li")
-        .then(|| ("timed out", event, std::mem::take(&mut s.line)));
+    let (event, _) = event_within(&mut s, idle + slack(), why).await;
+    let kept = unfinished(&s);
+    let mut wrong = (!matches!(event, Ok(Event::TimedOut)) || kept != b"half a li").then_some((
+        "timed out",
+        event,
+        kept,
+    ));
 
     // So does the shutdown signal.
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(30)).await;
     s.client.write_all(b"part").await.unwrap();
     let signal = s.shutdown_tx.clone();
     tokio::spawn(async move {
         sleep(Duration::from_millis(100)).await;
         let _ = signal.send(());
     });
-    let idle = Duration::from_secs(30);
     let why = "The server sent its shutdown signal while the client was silent.";
-    let (event, _) = event_within(&mut s, idle, slack(), why).await;
-    if wrong.is_none() && (!matches!(event, Ok(Event::Shutdown)) || s.line != b"part") {
-        wrong = Some(("the shutdown signal", event, std::mem::take(&mut s.line)));
+    let (event, _) = event_within(&mut s, slack(), why).await;
+    let kept = unfinished(&s);
+    if wrong.is_none() && (!matches!(event, Ok(Event::Shutdown)) || kept != b"part") {
+        wrong = Some(("the shutdown signal", event, kept));
     }
-    if let Some((ended_by, event, line)) = wrong {
+    if let Some((ended_by, event, kept)) = wrong {
         fail(
             &format!(
                 "The wait ended ({ended_by}) in the middle of a line: the bytes of the unfinished \
-                 line must be left in `line`, where the caller finds them (read them into \
-                 anything else, and they are lost when the wait ends)."
+                 line stay in the waiter, where unfinished() shows them (the lesson narrates \
+                 them; read them into anything else, and they are lost when the wait ends)."
             ),
-            "the event, and `line` holding the unfinished line's bytes",
+            "the event, and unfinished() holding the unfinished line's bytes",
             &format!(
-                "{}, and `line` = b\"{}\"",
+                "{}, and unfinished() = b\"{}\"",
                 show(&event),
-                line.escape_ascii()
+                kept.escape_ascii()
             ),
         );
     }
@@ -460,18 +678,17 @@ async fn waiting_at_the_server(s: &mut Setup, bytes: usize) {
 
 #[tokio::test]
 async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
-    let mut s = setup().await;
+    let mut s = setup(Duration::from_secs(5)).await;
     // 2,000 lines already waiting, and the signal already sent.
     s.client.write_all(&b"x\n".repeat(2000)).await.unwrap();
     waiting_at_the_server(&mut s, 2 * 2000).await;
     s.shutdown_tx.send(()).unwrap();
-    let idle = Duration::from_secs(5);
     let mut events = Vec::new();
     // When both are ready, either may come first; but 20 lines in a row, with the signal
     // there all along, would mean the signal never wins (the chance of it by luck: 1 in a
     // million).
     for _ in 0..20 {
-        let (event, _) = event_within(&mut s, idle, idle + slack(), "Lines were waiting.").await;
+        let (event, _) = event_within(&mut s, slack(), "Lines were waiting.").await;
         let done = matches!(event, Ok(Event::Shutdown));
         events.push(show(&event));
         if done {

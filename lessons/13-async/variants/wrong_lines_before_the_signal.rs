@@ -8,24 +8,55 @@ use std::time::Duration;
 use tokio::io::BufReader;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::broadcast;
-use tokio::time::timeout;
+use tokio::time::Instant;
+use tokio::time::timeout_at;
 
 use crate::{read_line, Event};
 
-pub async fn next_event(
-    reader: &mut BufReader<OwnedReadHalf>,
-    line: &mut Vec<u8>,
-    shutdown: &mut broadcast::Receiver<()>,
+pub struct LineWaiter {
     idle: Duration,
-) -> io::Result<Event> {
-    tokio::select! {
-        biased;
-        read = timeout(idle, read_line(reader, line)) => match read {
-            Err(_elapsed) => Ok(Event::TimedOut),
-            Ok(Ok(Some(bytes))) => Ok(Event::Line(bytes)),
-            Ok(Ok(None)) => Ok(Event::Closed),
-            Ok(Err(e)) => Err(e),
-        },
-        _ = shutdown.recv() => Ok(Event::Shutdown),
+    line: Vec<u8>,
+    deadline: Option<Instant>,
+}
+
+impl LineWaiter {
+    pub fn new(idle: Duration) -> LineWaiter {
+        LineWaiter {
+            idle,
+            line: Vec::new(),
+            deadline: None,
+        }
+    }
+
+    pub fn unfinished(&self) -> &[u8] {
+        &self.line
+    }
+
+    /// The deadline of the line in progress, set by the first call that waits for it.
+    fn deadline(&mut self) -> Instant {
+        *self
+            .deadline
+            .get_or_insert_with(|| Instant::now() + self.idle)
+    }
+
+    pub async fn next_event(
+        &mut self,
+        reader: &mut BufReader<OwnedReadHalf>,
+        shutdown: &mut broadcast::Receiver<()>,
+    ) -> io::Result<Event> {
+        let deadline = self.deadline();
+        tokio::select! {
+            biased;
+            read = timeout_at(deadline, read_line(reader, &mut self.line)) => match read {
+                Err(_elapsed) => Ok(Event::TimedOut),
+                Ok(Ok(Some(bytes))) => {
+                    self.deadline = None;
+                    Ok(Event::Line(bytes))
+                }
+                Ok(Ok(None)) => Ok(Event::Closed),
+                Ok(Err(e)) => Err(e),
+            },
+            _ = shutdown.recv() => Ok(Event::Shutdown),
+        }
     }
 }
