@@ -26,10 +26,11 @@ use std::time::{Duration, Instant};
 
 use common::cli::Mode;
 use common::narrate::family;
+use common::narrate::Endpoints;
 use common::show_bytes;
 use common::talk::{getsockname, send_all};
 use common::{Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_03_listen::start_listening;
+use lesson_03_listen::{fill_queue, Filled, Next};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -91,6 +92,10 @@ const LATE_NAMES: [&str; 2] = ["yann", "zoe"];
 /// How long a demo client waits for its connection. On loopback a handshake takes
 /// microseconds; a client still waiting after this is stuck behind a full accept queue.
 const DEMO_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The most connections the queue measurement makes, in case a system never says no: more
+/// than std's queue holds (129), fewer than the 256 descriptors macOS gives a process.
+const PROBE_CEILING: usize = 200;
 
 /// The `client` command waits longer, but not forever (Linux would retry for two minutes).
 const CLIENT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -210,7 +215,6 @@ fn connect_too_early(addr: SocketAddr, say: &Narrator) -> Result<()> {
 /// the kernel, whether or not the program is in accept() at the time.
 fn listen(socket: &Socket, backlog: usize, say: &Narrator) -> Result<()> {
     let why = "let the kernel complete connections and queue them for accept()";
-    // start_listening (your exercise) checks the backlog and calls listen().
     let listen = || start_listening(socket, backlog);
     say.call_with(
         socket,
@@ -219,6 +223,36 @@ fn listen(socket: &Socket, backlog: usize, say: &Narrator) -> Result<()> {
         listen,
         ok,
     )
+}
+
+/// Make the bound `socket` listen with `backlog`, after refusing what listen() itself would
+/// take but no server wants.
+fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
+    // A queue with no room makes no sense, and systems disagree on what 0 means
+    // (Linux still queues one connection): refuse it, before listen() is called.
+    if backlog == 0 {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "a backlog of 0 leaves no room in the accept queue; use 1 or more",
+        ));
+    }
+    // listen() on a socket that was never bound binds it first, by itself: to a port the
+    // kernel picks, on 0.0.0.0 (Linux calls it autobind). No client knows that port. A
+    // socket's own address (getsockname) says port 0 until it is bound.
+    let bound = socket
+        .local_addr()?
+        .as_socket()
+        .is_some_and(|a| a.port() != 0);
+    if !bound {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "the socket is not bound: bind it to an address first",
+        ));
+    }
+    // listen() takes a C int. Larger numbers are cut down by the kernel anyway (to
+    // net.core.somaxconn on Linux), so clamp rather than let the number wrap around.
+    let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
+    socket.listen(backlog)
 }
 
 /// The result text of a call that returns nothing: `ok`.
@@ -577,13 +611,43 @@ fn listen_overflows() -> u64 {
 }
 // ANCHOR_END: late_ack
 
+// ANCHOR: measure
+/// How many connections does the queue of the socket listening at `addr` hold? fill_queue
+/// (your exercise) asks the kernel the way a client can: connect, never accept, count.
+/// Returns what it found; its connections still wait in the queue (dropping them closes them).
+fn measure(
+    listener: &impl Endpoints,
+    addr: SocketAddr,
+    server: &Narrator,
+    probe: &Narrator,
+) -> Result<Filled> {
+    let call = format!("connect({addr}), again and again");
+    let why = "fill the accept queue; nobody accepts";
+    let fill = || fill_queue(addr, DEMO_CONNECT_TIMEOUT, PROBE_CEILING);
+    let filled = probe.call_then(call, why, fill, |filled| {
+        let next = match filled.next {
+            Next::NoAnswer => "no answer in time",
+            Next::Refused => "refused",
+            Next::NotTried => "not tried (the ceiling)",
+        };
+        format!("{} connected, the next one: {next}", filled.waiting.len())
+    })?;
+    // The kernel's own count: as many connections as fill_queue kept.
+    server.kernel(listener);
+    if filled.next == Next::NotTried {
+        probe.note(format!(
+            "the probe stopped at its ceiling, {PROBE_CEILING}: the queue holds more"
+        ));
+    }
+    Ok(filled)
+}
+// ANCHOR_END: measure
+
 // ANCHOR: std_backlog
 /// std's `TcpListener::bind` is socket() + bind() + listen() with a backlog std chooses. Which
-/// one? Ask the kernel the way a client would: connect, never accept, and count the
-/// connections the queue takes before a SYN goes unanswered.
+/// one? Measure its queue.
 fn std_backlog(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
-    let client = opts.narrator("client");
     let call = format!("TcpListener::bind({})", opts.addr);
     let why = "socket(), bind() and listen(), with a backlog we cannot choose";
     let listener = server.call(call, why, || std::net::TcpListener::bind(opts.addr))?;
@@ -593,45 +657,21 @@ fn std_backlog(opts: &Options) -> Result<()> {
         .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     opts.ready(addr);
 
-    // Connect until a connection does not complete in time (with a ceiling, in case a system
-    // never says no). Nobody accepts: every connection waits in the queue.
-    let call = format!("connect({addr}), again and again");
-    let (waiting, _) = client.call_then(
-        call,
-        "fill the accept queue",
-        || fill(addr),
-        |(waiting, refusal)| format!("{} connected, the next one: {refusal}", waiting.len()),
-    )?;
-    server.kernel(&listener);
-    if cfg!(target_os = "linux") {
-        client.note(format!(
-            "the queue held {} connections: std listened with a backlog of {} (Linux queues backlog + 1)",
-            waiting.len(),
-            waiting.len().saturating_sub(1)
-        ));
-    } else {
-        client.note(format!(
-            "the queue held {} connections (systems count the backlog differently: see the chapter)",
-            waiting.len()
-        ));
+    let probe = opts.narrator("probe");
+    let filled = measure(&listener, addr, &server, &probe)?;
+    let held = filled.waiting.len();
+    // (Stopped by the ceiling, not the queue: measure said so.)
+    if filled.next != Next::NotTried {
+        probe.note(if cfg!(target_os = "linux") {
+            format!(
+                "the queue held {held} connections: std listened with a backlog of {} (Linux queues backlog + 1)",
+                held.saturating_sub(1)
+            )
+        } else {
+            format!("the queue held {held} connections (systems count the backlog differently: see the chapter)")
+        });
     }
     Ok(())
-}
-
-/// Connect to `addr` until a connection does not complete in time (with a ceiling, in case a
-/// system never says no); nobody accepts, so every connection waits in the queue. Returns the
-/// connections, and what happened to the next one.
-fn fill(addr: SocketAddr) -> io::Result<(Vec<Socket>, String)> {
-    let mut waiting = Vec::new();
-    loop {
-        let socket = new_socket(addr)?;
-        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
-            Ok(()) if waiting.len() < 10_000 => waiting.push(socket),
-            Ok(()) => return Ok((waiting, "connected".to_string())),
-            // Linux: no answer (a timeout); Windows: a reset (refused).
-            Err(e) => return Ok((waiting, common::error::describe(&e))),
-        }
-    }
 }
 // ANCHOR_END: std_backlog
 
@@ -690,6 +730,16 @@ fn demo(opts: &Options) -> Result<()> {
         }
     }
 
+    // The queue is empty again. How many connections does it hold? Measure it.
+    let probe = opts.narrator("probe");
+    let filled = measure(&listener, addr, &server, &probe)?;
+    if filled.next != Next::NotTried && cfg!(target_os = "linux") {
+        probe.note(format!(
+            "the queue held {} connections: listen(backlog={backlog}), and Linux queues backlog + 1",
+            filled.waiting.len()
+        ));
+    }
+    // Closing the listener resets the connections still in its queue.
     close(listener, "close(listener)", "stop listening", &server);
     Ok(())
 }
