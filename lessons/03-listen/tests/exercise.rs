@@ -166,7 +166,7 @@ fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
             0 => "no connection".to_string(),
             n => {
                 let lines: Vec<String> = list.iter().map(|a| a.to_string()).collect();
-                format!("{n} connections, from:\n{}", lines.join("\n"))
+                format!("{}, from:\n{}", connections(n), lines.join("\n"))
             }
         };
         let what = if mine.len() < kernel.len() {
@@ -186,6 +186,14 @@ fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
     }
 }
 
+/// `1 connection`, `3 connections`.
+fn connections(n: usize) -> String {
+    match n {
+        1 => "1 connection".to_string(),
+        n => format!("{n} connections"),
+    }
+}
+
 #[test]
 fn the_queue_is_measured_for_backlogs_1_2_and_5() {
     for backlog in [1, 2, 5] {
@@ -197,20 +205,24 @@ fn the_queue_is_measured_for_backlogs_1_2_and_5() {
             fail(
                 &format!(
                     "{call} on a socket that listens with a backlog of {backlog} stopped \
-                     before the queue was full ({} connections, far below the ceiling).",
-                    filled.waiting.len()
+                     before the queue was full ({}, far below the ceiling).",
+                    connections(filled.waiting.len())
                 ),
                 "Next::NoAnswer (or Next::Refused), after at least one connection",
-                &format!("{} connections, {:?}", filled.waiting.len(), filled.next),
+                &format!(
+                    "{}, Next::{:?}",
+                    connections(filled.waiting.len()),
+                    filled.next
+                ),
             );
         }
         // Full means full: the kernel takes no more.
         if !full(addr) {
             fail(
                 &format!(
-                    "{call} said the queue was full after {} connections, but it was not: \
-                     one more connection got in at once.",
-                    filled.waiting.len()
+                    "{call} said the queue was full after {}, but it was not: one more \
+                     connection got in at once.",
+                    connections(filled.waiting.len())
                 ),
                 "the next connection gets no answer (or is refused)",
                 "the next connection got in",
@@ -240,7 +252,7 @@ fn a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling() {
         fail(
             &format!("{call} on a queue with room for more {what}."),
             &format!("{ceiling} connections, Next::NotTried"),
-            &format!("{n} connections, Next::{:?}", filled.next),
+            &format!("{}, Next::{:?}", connections(n), filled.next),
         );
     }
     // None tried beyond the ceiling and dropped, either.
@@ -275,8 +287,8 @@ fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
             ),
             &format!("Err({plain})"),
             &format!(
-                "Ok({} connections, Next::{:?})",
-                filled.waiting.len(),
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
                 filled.next
             ),
         ),
@@ -301,12 +313,13 @@ fn the_probe_waits_what_it_is_told_and_no_longer() {
             _ => Duration::ZERO,
         };
         if took < least || took > wait + margin {
+            let what = if took < least {
+                "but said Next::NoAnswer: no connection waited `wait` for its answer"
+            } else {
+                "the time limit on each connection is `wait`, not one of your own"
+            };
             fail(
-                &format!(
-                    "{call} took {} ms: the time limit on each connection is `wait`, not one \
-                     of your own.",
-                    took.as_millis()
-                ),
+                &format!("{call} took {} ms, {what}.", took.as_millis()),
                 &format!(
                     "{} to {} ms (one connection's `wait`, and a margin)",
                     least.as_millis(),
