@@ -614,13 +614,15 @@ fn listen_overflows() -> u64 {
 // ANCHOR: measure
 /// How many connections does the queue of the socket listening at `addr` hold? fill_queue
 /// (your exercise) asks the kernel the way a client can: connect, never accept, count.
-/// Returns what it found; its connections still wait in the queue (dropping them closes them).
+/// `backlog`: the one it listened with, if we know it. Returns what fill_queue found; its
+/// connections still wait in the queue (dropping them closes them).
 fn measure(
     listener: &impl Endpoints,
     addr: SocketAddr,
-    server: &Narrator,
-    probe: &Narrator,
+    backlog: Option<usize>,
+    opts: &Options,
 ) -> Result<Filled> {
+    let (server, probe) = (opts.narrator("server"), opts.narrator("probe"));
     let call = format!("connect({addr}), again and again");
     let why = "fill the accept queue; nobody accepts";
     let fill = || fill_queue(addr, DEMO_CONNECT_TIMEOUT, PROBE_CEILING);
@@ -634,11 +636,20 @@ fn measure(
     })?;
     // The kernel's own count: as many connections as fill_queue kept.
     server.kernel(listener);
-    if filled.next == Next::NotTried {
-        probe.note(format!(
-            "the probe stopped at its ceiling, {PROBE_CEILING}: the queue holds more"
-        ));
-    }
+    let held = filled.waiting.len();
+    probe.note(match (filled.next, backlog) {
+        (Next::NotTried, _) => format!("the probe stopped at its ceiling, {held}: the queue holds more"),
+        _ if !cfg!(target_os = "linux") => format!(
+            "the queue held {held} connections (systems count the backlog differently: see the chapter)"
+        ),
+        (_, Some(backlog)) => format!(
+            "the queue held {held} connections: listen(backlog={backlog}), and Linux queues backlog + 1"
+        ),
+        (_, None) => format!(
+            "the queue held {held} connections: it listened with a backlog of {} (Linux queues backlog + 1)",
+            held.saturating_sub(1)
+        ),
+    });
     Ok(filled)
 }
 // ANCHOR_END: measure
@@ -657,20 +668,8 @@ fn std_backlog(opts: &Options) -> Result<()> {
         .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     opts.ready(addr);
 
-    let probe = opts.narrator("probe");
-    let filled = measure(&listener, addr, &server, &probe)?;
-    let held = filled.waiting.len();
-    // (Stopped by the ceiling, not the queue: measure said so.)
-    if filled.next != Next::NotTried {
-        probe.note(if cfg!(target_os = "linux") {
-            format!(
-                "the queue held {held} connections: std listened with a backlog of {} (Linux queues backlog + 1)",
-                held.saturating_sub(1)
-            )
-        } else {
-            format!("the queue held {held} connections (systems count the backlog differently: see the chapter)")
-        });
-    }
+    // How many connections does its queue hold? (std listened with that number - 1, on Linux.)
+    measure(&listener, addr, None, opts)?;
     Ok(())
 }
 // ANCHOR_END: std_backlog
@@ -731,14 +730,7 @@ fn demo(opts: &Options) -> Result<()> {
     }
 
     // The queue is empty again. How many connections does it hold? Measure it.
-    let probe = opts.narrator("probe");
-    let filled = measure(&listener, addr, &server, &probe)?;
-    if filled.next != Next::NotTried && cfg!(target_os = "linux") {
-        probe.note(format!(
-            "the queue held {} connections: listen(backlog={backlog}), and Linux queues backlog + 1",
-            filled.waiting.len()
-        ));
-    }
+    let _waiting = measure(&listener, addr, Some(backlog), opts)?;
     // Closing the listener resets the connections still in its queue.
     close(listener, "close(listener)", "stop listening", &server);
     Ok(())
