@@ -20,7 +20,8 @@ use crate::{Filled, Next};
 /// The contract (what the checks test; they then accept() what the kernel queued, and compare):
 /// - Every connection that completes waits in the queue: keep it open, and return it in
 ///   `waiting`, oldest first. Each one you return must be one the kernel queued, none more,
-///   none fewer.
+///   none fewer. (Closing a connection closes your end only: the server's kernel keeps it
+///   in the queue until someone accepts it, so one you made and dropped still counts.)
 /// - A connection that does not complete within `wait` means the queue is full: stop there,
 ///   with `Next::NoAnswer`. (Linux ignores a SYN that finds the queue full, and a connect()
 ///   without a time limit waits about two minutes for an answer that never comes.) The
