@@ -8,13 +8,15 @@
 //! The demo first shows a client refused by a socket that is bound but not listening; then it
 //! listens, lets three clients connect and send their line BEFORE the server accepts anyone
 //! (the accept queue grows: 1, 2, 3), and only then accepts them one by one (3, 2, 1, 0).
+//! At the end it measures the empty queue with `fill_queue` (the exercise): connect, never
+//! accept, count, until a connection does not get in (4 with a backlog of 3, on Linux).
 //!
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
 //!
 //! With `--backlog 1` the queue overflows twice: at a SYN (the client hears nothing) and at
 //! the handshake's last ACK (the client thinks it is connected; the server's kernel does not
-//! agree yet). `--std` counts the backlog std chooses. `--rude` adds a client that
+//! agree yet). `--std` measures the queue of std's `TcpListener::bind` the same way. `--rude` adds a client that
 //! misbehaves: the server serves one client at a time, so it gives each a deadline and a
 //! size limit, reports a client's error, closes that client and goes on.
 
@@ -39,7 +41,8 @@ static LESSON: Lesson = Lesson {
     port: 7003,
     about: "The demo binds without listening (a client is refused), then listens with a backlog of 3,\n\
             lets clients connect and send a line before the server accepts anyone (watch the accept\n\
-            queue grow), then accepts them one by one.\n\n\
+            queue grow), then accepts them one by one, and at the end measures how many connections\n\
+            the queue holds (connect, never accept, count).\n\n\
             The exchange, per client: the client sends its name, b\"alice\\n\" (1 to 32 bytes of text);\n\
             the server answers b\"hello alice, you are number 1\\n\" and closes. The server serves\n\
             --clients clients, then exits; a client that misbehaves (closes, resets, sends no\n\
