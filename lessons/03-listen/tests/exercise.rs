@@ -262,15 +262,18 @@ fn a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling() {
 #[test]
 fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
     let nobody = testkit::refusing_port();
-    let Err(plain) = TcpStream::connect_timeout(&nobody.addr, WAIT) else {
+    // A long wait: Linux refuses at once, but Windows may send its SYN again after a reset,
+    // so that its connect() reports the refusal a second or two late.
+    let wait = testkit::timeout();
+    let Err(plain) = TcpStream::connect_timeout(&nobody.addr, wait) else {
         panic!("the checks' own connect() to a port that does not listen got in");
     };
     let call = format!(
         "fill_queue({}, {} ms, {NO_CEILING})",
         nobody.addr,
-        WAIT.as_millis()
+        wait.as_millis()
     );
-    match probe(nobody.addr, WAIT, NO_CEILING).0 {
+    match probe(nobody.addr, wait, NO_CEILING).0 {
         Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {}
         Err(e) => fail(
             &format!(
