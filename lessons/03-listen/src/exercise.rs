@@ -1,33 +1,41 @@
-// Lesson 03's exercise: listen, with the backlog you were given. Yours to write.
+// Lesson 03's exercise: measure how many connections a listening socket's queue holds when
+// nobody accepts. Yours to write.
 //
 // Check it:       cargo exercise lesson-03-listen
 // Stuck?          cargo hint lesson-03-listen      (one hint at a time)
-// Run the lesson: cargo run-exercise lesson-03-listen
+// Run the lesson: cargo run-exercise lesson-03-listen -- --std
 
 use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 #[allow(unused_imports)]
-use socket2::Socket;
+use crate::{Filled, Next};
 
 // ANCHOR: exercise
-/// Turn the bound `socket` into a listening one, with room in its accept queue for `backlog`
-/// connections that the kernel has completed and the program has not accepted yet.
+/// Measure the accept queue of the socket listening at `addr`, the way a client can: connect
+/// again and again while nobody accepts, until a connection does not get in. Return the
+/// connections that got in, and what happened to the next one.
 ///
-/// The contract (what the checks test):
-/// - Afterwards the socket listens: clients' connections complete, and wait for accept().
-/// - The kernel is given `backlog` itself, the number the caller chose (not a number of your
-///   own). A number too large for listen()'s C `int` asks for the most there is: it must not
-///   wrap around into a small (or negative) one. The kernel caps it anyway.
-/// - A backlog of 0 (a queue with no room; systems disagree on what it means) is refused: return
-///   an error of kind `ErrorKind::InvalidInput`, and leave the socket as it was, NOT listening.
-///   Any message will do.
-/// - A socket that was never bound is refused too, with the same kind of error: listen()
-///   would bind it itself, to a port the kernel picks, on every address of the machine, and
-///   no client would know where to connect. Leave it as it was: unbound, not listening.
-/// - An error from the kernel is returned as it is.
-/// - Print nothing: the lesson narrates the call around your function.
-pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
-    let _ = (socket, backlog);
-    todo!("make the socket listen, with the backlog given")
+/// The contract (what the checks test; they then accept() what the kernel queued, and compare):
+/// - Every connection that completes waits in the queue: keep it open, and return it in
+///   `waiting`, oldest first. Each one you return must be one the kernel queued, none more,
+///   none fewer. (Closing a connection closes your end only: the server's kernel keeps it
+///   in the queue until someone accepts it, so one you made and dropped still counts.)
+/// - A connection that does not complete within `wait` means the queue is full: stop there,
+///   with `Next::NoAnswer`. (Linux ignores a SYN that finds the queue full, and a connect()
+///   without a time limit waits about two minutes for an answer that never comes.) The
+///   whole probe takes about `wait` more than its connections do: nothing else waits.
+/// - A connection that is refused AFTER at least one got in: the queue is full too, and this
+///   system says so (Windows): stop, with `Next::Refused`.
+/// - A refusal at the very first connection means that nothing listens at `addr`: return
+///   that error, as it is.
+/// - Once `ceiling` connections are in, stop without trying another: `Next::NotTried`. (A
+///   system that never says no must not keep you connecting for ever.) `ceiling` is 1 or more.
+/// - Any other error is returned as it is.
+/// - Print nothing: the lesson narrates around your function.
+pub fn fill_queue(addr: SocketAddr, wait: Duration, ceiling: usize) -> io::Result<Filled> {
+    let _ = (addr, wait, ceiling);
+    todo!("connect until the queue is full, and keep the connections")
 }
 // ANCHOR_END: exercise

@@ -8,13 +8,15 @@
 //! The demo first shows a client refused by a socket that is bound but not listening; then it
 //! listens, lets three clients connect and send their line BEFORE the server accepts anyone
 //! (the accept queue grows: 1, 2, 3), and only then accepts them one by one (3, 2, 1, 0).
+//! At the end it measures the empty queue with `fill_queue` (the exercise): connect, never
+//! accept, count, until a connection does not get in (4 with a backlog of 3, on Linux).
 //!
 //! The exchange, per client: the client sends its name and a newline, `alice\n`; the server
 //! answers `hello alice, you are number 1\n` (the order in which it accepted them) and closes.
 //!
 //! With `--backlog 1` the queue overflows twice: at a SYN (the client hears nothing) and at
 //! the handshake's last ACK (the client thinks it is connected; the server's kernel does not
-//! agree yet). `--std` counts the backlog std chooses. `--rude` adds a client that
+//! agree yet). `--std` measures the queue of std's `TcpListener::bind` the same way. `--rude` adds a client that
 //! misbehaves: the server serves one client at a time, so it gives each a deadline and a
 //! size limit, reports a client's error, closes that client and goes on.
 
@@ -26,10 +28,11 @@ use std::time::{Duration, Instant};
 
 use common::cli::Mode;
 use common::narrate::family;
+use common::narrate::Endpoints;
 use common::show_bytes;
 use common::talk::{getsockname, send_all};
 use common::{Flag, Lesson, LessonError, Narrated, Narrator, Options, Result};
-use lesson_03_listen::start_listening;
+use lesson_03_listen::{fill_queue, Filled, Next};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -38,7 +41,8 @@ static LESSON: Lesson = Lesson {
     port: 7003,
     about: "The demo binds without listening (a client is refused), then listens with a backlog of 3,\n\
             lets clients connect and send a line before the server accepts anyone (watch the accept\n\
-            queue grow), then accepts them one by one.\n\n\
+            queue grow), then accepts them one by one, and at the end measures how many connections\n\
+            the queue holds (connect, never accept, count).\n\n\
             The exchange, per client: the client sends its name, b\"alice\\n\" (1 to 32 bytes of text);\n\
             the server answers b\"hello alice, you are number 1\\n\" and closes. The server serves\n\
             --clients clients, then exits; a client that misbehaves (closes, resets, sends no\n\
@@ -91,6 +95,10 @@ const LATE_NAMES: [&str; 2] = ["yann", "zoe"];
 /// How long a demo client waits for its connection. On loopback a handshake takes
 /// microseconds; a client still waiting after this is stuck behind a full accept queue.
 const DEMO_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The most connections the queue measurement makes, in case a system never says no: more
+/// than std's queue holds (129), fewer than the 256 descriptors macOS gives a process.
+const PROBE_CEILING: usize = 200;
 
 /// The `client` command waits longer, but not forever (Linux would retry for two minutes).
 const CLIENT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -210,7 +218,6 @@ fn connect_too_early(addr: SocketAddr, say: &Narrator) -> Result<()> {
 /// the kernel, whether or not the program is in accept() at the time.
 fn listen(socket: &Socket, backlog: usize, say: &Narrator) -> Result<()> {
     let why = "let the kernel complete connections and queue them for accept()";
-    // start_listening (your exercise) checks the backlog and calls listen().
     let listen = || start_listening(socket, backlog);
     say.call_with(
         socket,
@@ -219,6 +226,36 @@ fn listen(socket: &Socket, backlog: usize, say: &Narrator) -> Result<()> {
         listen,
         ok,
     )
+}
+
+/// Make the bound `socket` listen with `backlog`, after refusing what listen() itself would
+/// take but no server wants.
+fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
+    // A queue with no room makes no sense, and systems disagree on what 0 means
+    // (Linux still queues one connection): refuse it, before listen() is called.
+    if backlog == 0 {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "a backlog of 0 leaves no room in the accept queue; use 1 or more",
+        ));
+    }
+    // listen() on a socket that was never bound binds it first, by itself: to a port the
+    // kernel picks, on 0.0.0.0 (Linux calls it autobind). No client knows that port. A
+    // socket's own address (getsockname) says port 0 until it is bound.
+    let bound = socket
+        .local_addr()?
+        .as_socket()
+        .is_some_and(|a| a.port() != 0);
+    if !bound {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "the socket is not bound: bind it to an address first",
+        ));
+    }
+    // listen() takes a C int. Larger numbers are cut down by the kernel anyway (to
+    // net.core.somaxconn on Linux), so clamp rather than let the number wrap around.
+    let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
+    socket.listen(backlog)
 }
 
 /// The result text of a call that returns nothing: `ok`.
@@ -577,13 +614,54 @@ fn listen_overflows() -> u64 {
 }
 // ANCHOR_END: late_ack
 
+// ANCHOR: measure
+/// How many connections does the queue of the socket listening at `addr` hold? fill_queue
+/// (your exercise) asks the kernel the way a client can: connect, never accept, count.
+/// `backlog`: the one it listened with, if we know it. Returns what fill_queue found; its
+/// connections still wait in the queue (dropping them closes them).
+fn measure(
+    listener: &impl Endpoints,
+    addr: SocketAddr,
+    backlog: Option<usize>,
+    opts: &Options,
+) -> Result<Filled> {
+    let (server, probe) = (opts.narrator("server"), opts.narrator("probe"));
+    let call = format!("connect({addr}), again and again");
+    let why = "fill the accept queue; nobody accepts";
+    let fill = || fill_queue(addr, DEMO_CONNECT_TIMEOUT, PROBE_CEILING);
+    let filled = probe.call_then(call, why, fill, |filled| {
+        let next = match filled.next {
+            Next::NoAnswer => "no answer in time",
+            Next::Refused => "refused",
+            Next::NotTried => "not tried (the ceiling)",
+        };
+        format!("{} connected, the next one: {next}", filled.waiting.len())
+    })?;
+    // The kernel's own count: as many connections as fill_queue kept.
+    server.kernel(listener);
+    let held = filled.waiting.len();
+    probe.note(match (filled.next, backlog) {
+        (Next::NotTried, _) => format!("the probe stopped at its ceiling, {held}: the queue holds more"),
+        _ if !cfg!(target_os = "linux") => format!(
+            "the queue held {held} connections (systems count the backlog differently: see the chapter)"
+        ),
+        (_, Some(backlog)) => format!(
+            "the queue held {held} connections: listen(backlog={backlog}), and Linux queues backlog + 1"
+        ),
+        (_, None) => format!(
+            "the queue held {held} connections: it listened with a backlog of {} (Linux queues backlog + 1)",
+            held.saturating_sub(1)
+        ),
+    });
+    Ok(filled)
+}
+// ANCHOR_END: measure
+
 // ANCHOR: std_backlog
 /// std's `TcpListener::bind` is socket() + bind() + listen() with a backlog std chooses. Which
-/// one? Ask the kernel the way a client would: connect, never accept, and count the
-/// connections the queue takes before a SYN goes unanswered.
+/// one? Measure its queue.
 fn std_backlog(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
-    let client = opts.narrator("client");
     let call = format!("TcpListener::bind({})", opts.addr);
     let why = "socket(), bind() and listen(), with a backlog we cannot choose";
     let listener = server.call(call, why, || std::net::TcpListener::bind(opts.addr))?;
@@ -593,45 +671,9 @@ fn std_backlog(opts: &Options) -> Result<()> {
         .map_err(|e| LessonError::io("getsockname", e, LESSON.package))?;
     opts.ready(addr);
 
-    // Connect until a connection does not complete in time (with a ceiling, in case a system
-    // never says no). Nobody accepts: every connection waits in the queue.
-    let call = format!("connect({addr}), again and again");
-    let (waiting, _) = client.call_then(
-        call,
-        "fill the accept queue",
-        || fill(addr),
-        |(waiting, refusal)| format!("{} connected, the next one: {refusal}", waiting.len()),
-    )?;
-    server.kernel(&listener);
-    if cfg!(target_os = "linux") {
-        client.note(format!(
-            "the queue held {} connections: std listened with a backlog of {} (Linux queues backlog + 1)",
-            waiting.len(),
-            waiting.len().saturating_sub(1)
-        ));
-    } else {
-        client.note(format!(
-            "the queue held {} connections (systems count the backlog differently: see the chapter)",
-            waiting.len()
-        ));
-    }
+    // How many connections does its queue hold? (std listened with that number - 1, on Linux.)
+    measure(&listener, addr, None, opts)?;
     Ok(())
-}
-
-/// Connect to `addr` until a connection does not complete in time (with a ceiling, in case a
-/// system never says no); nobody accepts, so every connection waits in the queue. Returns the
-/// connections, and what happened to the next one.
-fn fill(addr: SocketAddr) -> io::Result<(Vec<Socket>, String)> {
-    let mut waiting = Vec::new();
-    loop {
-        let socket = new_socket(addr)?;
-        match socket.connect_timeout(&SockAddr::from(addr), DEMO_CONNECT_TIMEOUT) {
-            Ok(()) if waiting.len() < 10_000 => waiting.push(socket),
-            Ok(()) => return Ok((waiting, "connected".to_string())),
-            // Linux: no answer (a timeout); Windows: a reset (refused).
-            Err(e) => return Ok((waiting, common::error::describe(&e))),
-        }
-    }
 }
 // ANCHOR_END: std_backlog
 
@@ -690,6 +732,9 @@ fn demo(opts: &Options) -> Result<()> {
         }
     }
 
+    // The queue is empty again. How many connections does it hold? Measure it.
+    let _waiting = measure(&listener, addr, Some(backlog), opts)?;
+    // Closing the listener resets the connections still in its queue.
     close(listener, "close(listener)", "stop listening", &server);
     Ok(())
 }

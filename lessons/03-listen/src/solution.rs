@@ -1,38 +1,42 @@
 // Reference solution for lesson 03's exercise. (Yours goes in exercise.rs.)
 
-use std::io;
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
-use socket2::Socket;
+use crate::{Filled, Next};
 
 // ANCHOR: solution
-/// Turn the bound `socket` into a listening one, with room in its accept queue for `backlog`
-/// connections that the kernel has completed and the program has not accepted yet.
-pub fn start_listening(socket: &Socket, backlog: usize) -> io::Result<()> {
-    // A queue with no room makes no sense, and systems disagree on what 0 means
-    // (Linux still queues one connection): refuse it, before listen() is called.
-    if backlog == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "a backlog of 0 leaves no room in the accept queue; use 1 or more",
-        ));
+/// Measure the accept queue of the socket listening at `addr`: connect again and again while
+/// nobody accepts, until a connection does not get in.
+pub fn fill_queue(addr: SocketAddr, wait: Duration, ceiling: usize) -> io::Result<Filled> {
+    // Kept open: every connection here is one the kernel holds in the queue for accept().
+    let mut waiting = Vec::new();
+    while waiting.len() < ceiling {
+        // A time limit on each connect(): a SYN that finds the queue full gets no answer at
+        // all on Linux, and a plain connect() would wait about two minutes for one.
+        match TcpStream::connect_timeout(&addr, wait) {
+            Ok(conn) => waiting.push(conn),
+            Err(e) if e.kind() == ErrorKind::TimedOut => {
+                return Ok(Filled {
+                    waiting,
+                    next: Next::NoAnswer,
+                });
+            }
+            // Refused after some got in: the queue is full (Windows answers with a reset).
+            // Refused at once: nothing listens there, and that is the caller's to know.
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused && !waiting.is_empty() => {
+                return Ok(Filled {
+                    waiting,
+                    next: Next::Refused,
+                });
+            }
+            Err(e) => return Err(e),
+        }
     }
-    // listen() on a socket that was never bound binds it first, by itself: to a port the
-    // kernel picks, on 0.0.0.0 (Linux calls it autobind). No client knows that port. A
-    // socket's own address (getsockname) says port 0 until it is bound.
-    let bound = socket
-        .local_addr()?
-        .as_socket()
-        .is_some_and(|a| a.port() != 0);
-    if !bound {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the socket is not bound: bind it to an address first",
-        ));
-    }
-    // listen() takes a C int. Larger numbers are cut down by the kernel anyway (to
-    // net.core.somaxconn on Linux), so clamp rather than let the number wrap around.
-    let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
-    // listen(): from now on the kernel completes handshakes on this socket by itself.
-    socket.listen(backlog)
+    Ok(Filled {
+        waiting,
+        next: Next::NotTried,
+    })
 }
 // ANCHOR_END: solution

@@ -114,7 +114,10 @@ fn the_kernel_shows_the_accept_queue_grow_and_shrink() {
     let (run, trace) = testkit::traced(BIN, &[]);
     run.success();
     // Listening with room for 3; alice, bob, carol wait; accept() takes them one by one.
-    assert_eq!(queue_lengths(&trace), [0, 1, 2, 3, 2, 1, 0]);
+    // Then the probe (fill_queue) fills the empty queue: 4, backlog + 1.
+    assert_eq!(queue_lengths(&trace), [0, 1, 2, 3, 2, 1, 0, 4]);
+    let probe = trace.of("probe").find(|e| e.kind == "call").unwrap();
+    assert!(probe.result.starts_with("4 connected"), "{probe:?}");
     // The bytes each client sent before accept() wait in its new socket.
     let waiting: Vec<bool> = trace
         .of("server")
@@ -239,6 +242,27 @@ fn a_backlog_of_zero_is_refused() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "listen(backlog=0)");
     assert_eq!(trace.ready(), None, "it never listened");
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn a_backlog_too_large_for_an_int_asks_for_the_most_not_a_wrapped_number() {
+    // listen() takes a C int: 2^32 + 5 cast to one would be 5. The lesson clamps it, and the
+    // kernel caps it at net.core.somaxconn.
+    let most: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4096);
+    let huge = ((1u64 << 32) + 5).to_string();
+    let server = Server::start(BIN, &["--backlog", &huge, "--clients", "1"]);
+    let addr = server.addr;
+    let view = common::kernel::lookup(addr, None).to_string();
+    greet(&mut Conn::open(addr), "alice", 1);
+    server.finish().success();
+    assert_eq!(
+        view,
+        format!("LISTEN {addr}, accept queue 0 (backlog {most})")
+    );
 }
 
 #[test]
@@ -475,7 +499,7 @@ fn std_and_tokio_listen_with_a_backlog_of_128() {
     // The chapter's table says so; a run says it with the versions this workspace locks.
     let (run, trace) = testkit::traced(BIN, &["--std"]);
     run.success();
-    let filled = trace.of("client").find(|e| e.kind == "call").unwrap();
+    let filled = trace.of("probe").find(|e| e.kind == "call").unwrap();
     assert!(filled.result.starts_with("129 connected"), "{filled:?}");
     assert_eq!(queue_lengths(&trace), [0, 129]);
     lesson(&testkit::example("listen_tokio_way"))

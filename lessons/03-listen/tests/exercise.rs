@@ -1,206 +1,335 @@
-//! The exercise's checks: your `start_listening` runs here, in the test, on real bound sockets.
-//! They check what the socket does afterwards (clients connect, or are refused) and, on Linux,
-//! the backlog the kernel was given, read from its socket table; never what anything prints.
+//! The exercise's checks: your `fill_queue` runs here, in the test, against real listening
+//! sockets that nobody accepts from. Then each check asks the kernel itself: one more
+//! connection must not get in (the queue really is full), and accept() must hand out exactly
+//! the connections you returned, in the same order. Never what anything prints.
 //! (`cargo exercise lesson-03-listen` runs them on src/exercise.rs.)
 
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
 
-use lesson_03_listen::start_listening;
+use lesson_03_listen::{fill_queue, Filled, Next};
 use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::{fail, yours};
 
-/// A TCP socket bound to a free loopback port, not listening yet.
-fn bound() -> (Socket, SocketAddr) {
+/// The time limit the checks give each connection: a handshake on loopback takes microseconds.
+const WAIT: Duration = Duration::from_millis(300);
+
+/// A ceiling no queue in these checks comes near.
+const NO_CEILING: usize = 1000;
+
+/// A socket listening on a free loopback port with `backlog`. Nobody accepts.
+fn listening(backlog: i32) -> (Socket, SocketAddr) {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     socket.bind(&SockAddr::from(any)).expect("bind()");
+    socket.listen(backlog).expect("listen()");
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
     (socket, addr)
 }
 
-/// Your `start_listening(socket, backlog)`, which must succeed here.
+/// Your `fill_queue(addr, wait, ceiling)`, on a thread of its own: a probe that does not
+/// return fails the check instead of hanging it. Returns its result and how long it took.
+fn probe(addr: SocketAddr, wait: Duration, ceiling: usize) -> (io::Result<Filled>, Duration) {
+    let bound = wait * 2 + testkit::timeout();
+    let (done, result) = mpsc::channel();
+    // The thread takes the check's name, so that a failure inside it says which check.
+    let name = thread::current().name().unwrap_or("check").to_string();
+    let start = Instant::now();
+    let worker = thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            let r = yours(|| fill_queue(addr, wait, ceiling));
+            let _ = done.send((r, start.elapsed()));
+        })
+        .expect("a thread for your probe");
+    match result.recv_timeout(bound) {
+        Ok(outcome) => outcome,
+        Err(mpsc::RecvTimeoutError::Timeout) => fail(
+            &format!(
+                "fill_queue(addr, {} ms, {ceiling}) did not return. Once the queue is full, \
+                 Linux ignores the next SYN: a connect() without a time limit waits about two \
+                 minutes for an answer that never comes.",
+                wait.as_millis()
+            ),
+            &format!(
+                "a result about {} ms after the last connection got in",
+                wait.as_millis()
+            ),
+            &format!("nothing after {} ms", bound.as_millis()),
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the worker sends before it ends"),
+        },
+    }
+}
+
+/// The result of a probe that must succeed: a full queue is not an error.
 #[track_caller]
-fn listening(socket: &Socket, backlog: usize) {
-    if let Err(e) = yours(|| start_listening(socket, backlog)) {
-        fail(
-            &format!("start_listening(socket, {backlog}) returned an error."),
-            "Ok(())",
+fn measured(result: io::Result<Filled>, call: &str) -> Filled {
+    match result {
+        Ok(filled) => filled,
+        Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => fail(
+            &format!(
+                "{call} returned the full queue as an error. A connection that gets no answer \
+                 within `wait` IS the answer (the queue is full), and the connections that got \
+                 in are the measurement: returning an error throws them away."
+            ),
+            "Ok(Filled { waiting: [the connections], next: Next::NoAnswer })",
             &format!("Err({e})"),
-        );
-    }
-}
-
-/// The backlog the kernel holds for the listening socket at `addr` (Linux, through netlink),
-/// or `None` where it cannot be read (the check is then skipped).
-#[cfg(target_os = "linux")]
-fn kernel_backlog(addr: SocketAddr) -> Option<u32> {
-    match common::kernel::lookup(addr, None) {
-        common::kernel::View::Found(entry) => entry.backlog,
-        _ => None,
-    }
-}
-
-#[test]
-fn the_socket_listens_and_a_client_waits_for_accept() {
-    let (socket, addr) = bound();
-    listening(&socket, 8);
-    // The kernel completes the handshake on its own: connect() returns before any accept().
-    match TcpStream::connect_timeout(&addr, testkit::timeout()) {
-        Ok(_) => {}
+        ),
         Err(e) => fail(
-            "After start_listening(socket, 8) a client cannot connect: the socket does not listen.",
-            &format!("connect({addr}) -> ok"),
-            &format!("connect({addr}) -> error: {e}"),
+            &format!("{call} returned an error."),
+            "Ok(Filled { … })",
+            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
         ),
     }
-    socket.accept().expect("accept() the waiting connection");
 }
 
-#[cfg(target_os = "linux")]
-#[test]
-fn the_kernel_is_given_the_backlog_asked_for() {
-    for backlog in [5, 17] {
-        let (socket, addr) = bound();
-        listening(&socket, backlog);
-        let Some(got) = kernel_backlog(addr) else {
-            println!("note: the kernel's socket table cannot be read here; check skipped");
-            return;
-        };
-        if got as usize != backlog {
-            fail(
-                &format!(
-                    "start_listening(socket, {backlog}) gave the kernel another backlog than \
-                     the one asked for."
-                ),
-                &format!("listen() with a backlog of {backlog}"),
-                &format!("listen() with a backlog of {got}"),
-            );
+/// Whether the queue at `addr` is full now: one more connection does not get in (no answer in
+/// time, or refused on systems that answer a full queue with a reset).
+fn full(addr: SocketAddr) -> bool {
+    match TcpStream::connect_timeout(&addr, WAIT) {
+        Ok(_) => false,
+        Err(e) => match e.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::ConnectionRefused => true,
+            _ => panic!("the checks' own connect({addr}) failed: {e}"),
+        },
+    }
+}
+
+/// The connections the kernel queued on `listener`, oldest first, as their clients' addresses:
+/// accept() without waiting until the queue is empty. (`expected` of them may still be on
+/// their way, for a few milliseconds at most: the checks wait that long for them.)
+fn queued(listener: &Socket, expected: usize) -> Vec<SocketAddr> {
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking accept()");
+    let deadline = Instant::now() + Duration::from_millis(200);
+    let mut peers = Vec::new();
+    loop {
+        match listener.accept() {
+            Ok((_conn, peer)) => peers.push(peer.as_socket().expect("an IP address")),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if peers.len() >= expected || Instant::now() > deadline {
+                    return peers;
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => panic!("the checks' accept() failed: {e}"),
         }
     }
 }
 
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-#[test]
-fn a_backlog_too_large_for_an_int_asks_for_the_most_not_a_wrapped_number() {
-    let most: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(4096);
-    // 2^32 + 5: cast to an i32 it wraps around to 5.
-    let huge = (1usize << 32) + 5;
-    let (socket, addr) = bound();
-    listening(&socket, huge);
-    let Some(got) = kernel_backlog(addr) else {
-        println!("note: the kernel's socket table cannot be read here; check skipped");
-        return;
-    };
-    if got != most {
-        let what = match got {
-            5 => "a small backlog: the number wrapped around on its way to listen()'s int",
-            _ => "another backlog than the one asked for (the most there is)",
+/// The connections you returned, as their addresses, taken as soon as your function returns.
+/// Each must be connected to the listener by then: a socket whose connect() got no answer is
+/// no connection, whatever happens to it later (kept open, its SYN is sent again, and once
+/// the checks accept() it may get in).
+#[track_caller]
+fn connected(filled: &Filled, addr: SocketAddr, call: &str) -> Vec<SocketAddr> {
+    let mut mine = Vec::new();
+    for (i, conn) in filled.waiting.iter().enumerate() {
+        match (conn.local_addr(), conn.peer_addr()) {
+            (Ok(local), Ok(peer)) if peer == addr => mine.push(local),
+            (local, peer) => fail(
+                &format!(
+                    "{call} returned, in `waiting`, a socket that is not connected to the \
+                     listener (its connection number {} of {}): only a connection that \
+                     completed is in the queue, and in the count.",
+                    i + 1,
+                    filled.waiting.len()
+                ),
+                &format!("every socket in `waiting` connected to {addr}"),
+                &match (local, peer) {
+                    (Ok(local), Err(_)) => format!("{local}, not connected"),
+                    (Ok(local), Ok(peer)) => format!("{local}, connected to {peer}"),
+                    (Err(e), _) => format!("a socket without an address ({e})"),
+                },
+            ),
+        }
+    }
+    mine
+}
+
+/// The connections you returned (`mine`, from [`connected`]) must be the ones the kernel
+/// queued: the same, in the same order (accept() hands them out oldest first), none more and
+/// none fewer.
+#[track_caller]
+fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
+    let kernel = queued(listener, mine.len());
+    if mine != kernel {
+        let show = |list: &[SocketAddr]| match list.len() {
+            0 => "no connection".to_string(),
+            n => {
+                let lines: Vec<String> = list.iter().map(|a| a.to_string()).collect();
+                format!("{}, from:\n{}", connections(n), lines.join("\n"))
+            }
+        };
+        let what = if mine.len() < kernel.len() {
+            "returned fewer connections than it made: the kernel queued more (keep every \
+             connection that got in, and stop at the ceiling without trying another)"
+        } else if mine.len() > kernel.len() {
+            "returned connections that the kernel never queued"
+        } else {
+            "returned other connections than the kernel queued, or in another order (oldest \
+             first)"
         };
         fail(
-            &format!("start_listening(socket, {huge}) gave the kernel {what}."),
-            &format!("the most the kernel allows: {most} (net.core.somaxconn)"),
-            &format!("a backlog of {got}"),
+            &format!("{call} {what}."),
+            &format!("the kernel's queue: {}", show(&kernel)),
+            &format!("your waiting: {}", show(mine)),
         );
     }
 }
 
-#[test]
-fn a_backlog_of_0_is_refused_and_the_socket_does_not_listen() {
-    let (socket, addr) = bound();
-    match yours(|| start_listening(&socket, 0)) {
-        Err(e) if e.kind() == ErrorKind::InvalidInput => {}
-        Err(e) => fail(
-            "start_listening(socket, 0) returned another kind of error.",
-            "Err(…)  (ErrorKind::InvalidInput)",
-            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
-        ),
-        Ok(()) => fail(
-            "start_listening(socket, 0) returned Ok: a backlog of 0 must be refused.",
-            "Err(…)  (ErrorKind::InvalidInput)",
-            "Ok(())",
-        ),
+/// `1 connection`, `3 connections`.
+fn connections(n: usize) -> String {
+    match n {
+        1 => "1 connection".to_string(),
+        n => format!("{n} connections"),
     }
-    // Refused means refused: the socket must not listen (a client's SYN gets a reset).
-    if let Ok(conn) = TcpStream::connect_timeout(&addr, testkit::timeout()) {
-        drop(conn);
+}
+
+#[test]
+fn the_queue_is_measured_for_backlogs_1_2_and_5() {
+    for backlog in [1, 2, 5] {
+        let (listener, addr) = listening(backlog);
+        let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", WAIT.as_millis());
+        let filled = measured(probe(addr, WAIT, NO_CEILING).0, &call);
+        let mine = connected(&filled, addr, &call);
+        if filled.next == Next::NotTried || filled.waiting.is_empty() {
+            fail(
+                &format!(
+                    "{call} on a socket that listens with a backlog of {backlog} stopped \
+                     before the queue was full ({}, far below the ceiling).",
+                    connections(filled.waiting.len())
+                ),
+                "Next::NoAnswer (or Next::Refused), after at least one connection",
+                &format!(
+                    "{}, Next::{:?}",
+                    connections(filled.waiting.len()),
+                    filled.next
+                ),
+            );
+        }
+        // Full means full: the kernel takes no more.
+        if !full(addr) {
+            fail(
+                &format!(
+                    "{call} said the queue was full after {}, but it was not: one more \
+                     connection got in at once.",
+                    connections(filled.waiting.len())
+                ),
+                "the next connection gets no answer (or is refused)",
+                "the next connection got in",
+            );
+        }
+        same_as_the_kernel(&mine, &listener, &call);
+    }
+}
+
+#[test]
+fn a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling() {
+    // A backlog of 5 queues 5 or more connections everywhere: more than the ceiling.
+    let (listener, addr) = listening(5);
+    let ceiling = 3;
+    let call = format!("fill_queue(addr, {} ms, {ceiling})", WAIT.as_millis());
+    let filled = measured(probe(addr, WAIT, ceiling).0, &call);
+    let mine = connected(&filled, addr, &call);
+    let n = filled.waiting.len();
+    if n != ceiling || filled.next != Next::NotTried {
+        let what = if n == ceiling + 1 {
+            "made one connection too many: stop once `ceiling` are in".to_string()
+        } else if n > ceiling {
+            format!("went past the ceiling, up to the full queue ({n}): a system that never says no would keep it connecting for ever")
+        } else {
+            format!("stopped below the ceiling, at {n}, although the queue had room")
+        };
         fail(
-            "start_listening(socket, 0) returned the error, but the socket listens anyway: \
-             listen() was called before the backlog was checked.",
-            &format!("connect({addr}) -> error: connection refused"),
-            &format!("connect({addr}) -> ok"),
+            &format!("{call} on a queue with room for more {what}."),
+            &format!("{ceiling} connections, Next::NotTried"),
+            &format!("{}, Next::{:?}", connections(n), filled.next),
         );
     }
+    // None tried beyond the ceiling and dropped, either.
+    same_as_the_kernel(&mine, &listener, &call);
 }
 
 #[test]
-fn an_error_from_the_kernel_is_returned_as_it_is() {
-    // A UDP socket cannot listen: the kernel refuses (EOPNOTSUPP on Linux and macOS).
-    let udp = || {
-        let socket = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("socket(UDP)");
-        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        socket.bind(&SockAddr::from(any)).expect("bind()");
-        socket
+fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
+    let nobody = testkit::refusing_port();
+    // A long wait: Linux refuses at once, but Windows may send its SYN again after a reset,
+    // so that its connect() reports the refusal a second or two late.
+    let wait = testkit::timeout();
+    let Err(plain) = TcpStream::connect_timeout(&nobody.addr, wait) else {
+        panic!("the checks' own connect() to a port that does not listen got in");
     };
-    let Err(kernel) = udp().listen(8) else {
-        println!("note: this system lets a UDP socket listen; check skipped");
-        return;
-    };
-    let socket = udp();
-    match yours(|| start_listening(&socket, 8)) {
-        Err(e) if e.raw_os_error() == kernel.raw_os_error() => {}
+    let call = format!(
+        "fill_queue({}, {} ms, {NO_CEILING})",
+        nobody.addr,
+        wait.as_millis()
+    );
+    match probe(nobody.addr, wait, NO_CEILING).0 {
+        Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {}
         Err(e) => fail(
-            "start_listening on a UDP socket returned an error, but not the kernel's: return \
-             listen()'s error as it is, so that the caller can tell what went wrong.",
-            &format!("Err({kernel})  (os error {:?})", kernel.raw_os_error()),
-            &format!("Err({e})  (os error {:?})", e.raw_os_error()),
+            &format!(
+                "{call}, where nothing listens, returned another error than connect()'s: \
+                 return it as it is."
+            ),
+            &format!("Err({plain})"),
+            &format!("Err({e})"),
         ),
-        Ok(()) => fail(
-            "start_listening on a UDP socket returned Ok: listen() failed there, and its error \
-             was lost.",
-            &format!("Err({kernel})"),
-            "Ok(())",
+        Ok(filled) => fail(
+            &format!(
+                "{call}, where nothing listens, returned Ok. A refusal at the very first \
+                 connection is no full queue: nobody is there, and the caller must know."
+            ),
+            &format!("Err({plain})"),
+            &format!(
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
         ),
     }
 }
 
 #[test]
-fn a_socket_that_was_never_bound_is_refused_and_left_unbound() {
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
-    let port = |s: &Socket| {
-        s.local_addr()
-            .ok()
-            .and_then(|a| a.as_socket())
-            .map(|a| a.port())
-    };
-    let result = yours(|| start_listening(&socket, 8));
-    let after = port(&socket);
-    let listened = after.is_some_and(|p| p != 0);
-    match result {
-        Err(e) if e.kind() == ErrorKind::InvalidInput && !listened => {}
-        Err(e) if e.kind() == ErrorKind::InvalidInput => fail(
-            "start_listening refused the unbound socket, but only after listen(): the kernel \
-             had already bound it to a port of its choosing, and it listens there.",
-            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
-            &format!("Err({e}), the socket bound to port {}", after.unwrap_or(0)),
-        ),
-        Err(e) => fail(
-            "start_listening(unbound socket, 8) returned another kind of error.",
-            "Err(…)  (ErrorKind::InvalidInput)",
-            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
-        ),
-        Ok(()) => fail(
-            &format!(
-                "start_listening(socket, 8) on a socket that was never bound returned Ok: \
-                 listen() bound it by itself, to port {} on every address, which no client \
-                 knows.",
-                after.unwrap_or(0)
-            ),
-            "Err(…)  (ErrorKind::InvalidInput), the socket still unbound (port 0)",
-            "Ok(())",
-        ),
+fn the_probe_waits_what_it_is_told_and_no_longer() {
+    // The last connection waits `wait` for its answer; the others take microseconds. Checked
+    // with a short wait and a long one, so that no fixed time limit passes both.
+    let margin = Duration::from_millis(350);
+    for wait in [Duration::from_millis(50), Duration::from_millis(700)] {
+        let (_listener, addr) = listening(1);
+        let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
+        let (result, took) = probe(addr, wait, NO_CEILING);
+        let filled = measured(result, &call);
+        // No answer: the probe waited for one, `wait` long. (A refusal comes at once.) Less
+        // a few milliseconds: socket2's connect_timeout gives poll() the time left in whole
+        // milliseconds, rounded down, so it may come back up to 1 ms early.
+        let least = match filled.next {
+            Next::NoAnswer => wait - Duration::from_millis(5),
+            _ => Duration::ZERO,
+        };
+        if took < least || took > wait + margin {
+            let what = if took < least {
+                "but said Next::NoAnswer: no connection waited `wait` for its answer"
+            } else {
+                "the time limit on each connection is `wait`, not one of your own"
+            };
+            fail(
+                &format!("{call} took {} ms, {what}.", took.as_millis()),
+                &format!(
+                    "{} to {} ms (one connection's `wait`, and a margin)",
+                    least.as_millis(),
+                    (wait + margin).as_millis()
+                ),
+                &format!("{} ms", took.as_millis()),
+            );
+        }
     }
 }
