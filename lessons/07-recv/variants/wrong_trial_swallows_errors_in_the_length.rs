@@ -1,7 +1,7 @@
 // WRONG: an error while reading the LENGTH (a reset between two messages, say) is taken for
 // "nothing yet": Ok(NotYet), so a server polls a dead connection for ever; only the body's
-// errors are returned. The check of "any other error" injects its error only in the body. Passes every
-// check (trial of issue 11).
+// errors are returned. The check of "any other error" injects its error only in the body.
+// Passes every check (trial of issue 11).
 use std::io::{self, Read};
 
 use crate::Polled;
