@@ -82,17 +82,21 @@ impl Pieces {
         let (what, missing) = match self.part() {
             Part::Length(missing) if asked > missing => (
                 format!(
-                    "read({asked}) asked for more than the {missing} bytes still missing of \
-                     this message's 4-byte length: until the length is whole, nobody knows where \
-                     the message ends (after a length of 0 the next byte is the NEXT message's)."
+                    "read({asked}) asked for {asked} bytes, but only {missing} of this message's \
+                     4-byte length are still missing ({} came already). Ask for no more: until \
+                     the length is whole, nobody knows where the message ends (after a length \
+                     of 0, the next byte is the NEXT message's).",
+                    4 - missing
                 ),
                 missing,
             ),
             Part::Body(missing, len) if asked > missing => (
                 format!(
-                    "read({asked}) asked for more than this message's {len} bytes (still \
-                     missing: {missing}): on a real socket the next message's bytes may \
-                     already be waiting, and a recv() that big takes them."
+                    "read({asked}) asked for {asked} bytes, but only {missing} of this message's \
+                     {len} bytes are still missing ({} came already). Ask for no more: on a real \
+                     socket the next message's bytes may already be waiting, and a recv() that \
+                     big takes them.",
+                    len - missing
                 ),
                 missing,
             ),
