@@ -5,6 +5,7 @@
 //! what `send_all` returns, when it returns and the calls it makes, never what it prints.
 //! (`cargo exercise lesson-06-send` runs them on src/exercise.rs.)
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -52,13 +53,18 @@ struct Fake {
     script: VecDeque<Step>,
     then: Step,
     timeout: Option<Duration>,
+    /// The send timeout the caller had set (the fake's when send_all first touched it).
+    caller: Option<Duration>,
+    /// How many times send_all read the send timeout.
+    reads: Cell<usize>,
     /// Reading the send timeout fails so.
     read_fails: Option<ErrorKind>,
-    /// The n-th call of set_send_timeout (from 1) fails so.
-    set_fails: Option<(usize, ErrorKind)>,
-    /// Setting the send timeout to this value (the caller's) fails so.
-    restore_fails: Option<(Option<Duration>, ErrorKind)>,
-    sets: usize,
+    /// The first setting of the send timeout after a send(), to anything but the caller's,
+    /// fails so; then `set_refused`.
+    set_fails: Option<ErrorKind>,
+    set_refused: bool,
+    /// Setting the send timeout back to the caller's fails so.
+    restore_fails: Option<ErrorKind>,
     received: Vec<u8>,
     calls: Vec<String>,
     sends: usize,
@@ -74,10 +80,12 @@ impl Fake {
             script: script.iter().copied().collect(),
             then,
             timeout: None,
+            caller: None,
+            reads: Cell::new(0),
             read_fails: None,
             set_fails: None,
+            set_refused: false,
             restore_fails: None,
-            sets: 0,
             received: Vec::new(),
             calls: Vec::new(),
             sends: 0,
@@ -88,6 +96,9 @@ impl Fake {
     }
 
     fn touched(&mut self) -> Instant {
+        if self.first.is_none() {
+            self.caller = self.timeout;
+        }
         *self.first.get_or_insert_with(Instant::now)
     }
 
@@ -101,7 +112,7 @@ impl Fake {
                 "send_all called send() with 0 bytes: there was nothing to send. An empty \
                  message needs no send() at all (and once every byte went, the sending is over).",
                 "no send() of 0 bytes",
-                &last_calls(&self.calls),
+                "send(0 bytes)",
             );
         }
         if self.sends >= 100_000 {
@@ -202,6 +213,7 @@ impl Sender for Fake {
     }
 
     fn send_timeout(&self) -> std::io::Result<Option<Duration>> {
+        self.reads.set(self.reads.get() + 1);
         match self.read_fails {
             Some(kind) => Err(kind.into()),
             None => Ok(self.timeout),
@@ -210,10 +222,12 @@ impl Sender for Fake {
 
     fn set_send_timeout(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
         self.touched();
-        self.sets += 1;
         let refused = match (self.set_fails, self.restore_fails) {
-            (Some((nth, kind)), _) if nth == self.sets => Some(kind),
-            (_, Some((value, kind))) if value == timeout => Some(kind),
+            (_, Some(kind)) if timeout == self.caller => Some(kind),
+            (Some(kind), _) if self.sends > 0 && !self.set_refused && timeout != self.caller => {
+                self.set_refused = true;
+                Some(kind)
+            }
             _ => None,
         };
         if let Some(kind) = refused {
@@ -528,6 +542,14 @@ fn errors_with_the_send_timeout_are_returned_as_they_are() {
     let mut conn = new(&[], Step::Take(50, 0));
     conn.read_fails = Some(ErrorKind::Unsupported);
     let result = yours(|| send_all(&mut conn, &payload(100), limit));
+    if conn.reads.get() == 0 {
+        fail(
+            "send_all never read the caller's send timeout (conn.send_timeout()): then it \
+             cannot put it back as it was.",
+            "a call of send_timeout() before the first set_send_timeout()",
+            &format!("no call; the calls: {}", last_calls(&conn.calls)),
+        );
+    }
     let why = "reading the caller's send timeout failed with Unsupported: that error, as it \
                is, with 0 bytes sent (and no send(): the caller's timeout could not be put back).";
     stopped(&result, ErrorKind::Unsupported, 0, why, conn.zero_refused);
@@ -540,19 +562,21 @@ fn errors_with_the_send_timeout_are_returned_as_they_are() {
     }
     timeout_kept(&conn, "reading the send timeout failed");
 
-    // Setting the timeout for the second send() fails: that error; the caller's is put back.
+    // Setting the timeout after the first send() fails: that error; the caller's is put back.
     let mut conn = new(&[Step::Take(10, 0)], Step::Take(50, 0));
-    conn.set_fails = Some((2, ErrorKind::PermissionDenied));
+    conn.set_fails = Some(ErrorKind::PermissionDenied);
     let result = yours(|| send_all(&mut conn, &payload(100), limit));
-    let why = "the first send() took 10 bytes, then setting the send timeout failed with \
-               PermissionDenied: that error, as it is, and 10.";
-    stopped(
-        &result,
-        ErrorKind::PermissionDenied,
-        10,
-        why,
-        conn.zero_refused,
-    );
+    if conn.set_refused {
+        let why = "the first send() took 10 bytes, then setting the send timeout failed with \
+                   PermissionDenied: that error, as it is, and 10.";
+        stopped(
+            &result,
+            ErrorKind::PermissionDenied,
+            10,
+            why,
+            conn.zero_refused,
+        );
+    }
     timeout_kept(
         &conn,
         "setting the send timeout failed once, after 10 bytes",
@@ -561,7 +585,7 @@ fn errors_with_the_send_timeout_are_returned_as_they_are() {
     // Every byte went, then putting the caller's timeout back fails: the caller must know.
     let bytes = payload(100);
     let mut conn = new(&[], Step::Take(50, 0));
-    conn.restore_fails = Some((caller, ErrorKind::PermissionDenied));
+    conn.restore_fails = Some(ErrorKind::PermissionDenied);
     let result = yours(|| send_all(&mut conn, &bytes, limit));
     arrived_intact(&conn.received, &bytes, "two send() calls of 50 bytes");
     let why = "every byte went, then putting the caller's send timeout back failed with \
@@ -578,7 +602,7 @@ fn errors_with_the_send_timeout_are_returned_as_they_are() {
     // A send() fails, then putting the timeout back fails too: the first error counts.
     let script = [Step::Take(10, 0), Step::Fail(ErrorKind::BrokenPipe, 0)];
     let mut conn = new(&script, Step::Take(10, 0));
-    conn.restore_fails = Some((caller, ErrorKind::PermissionDenied));
+    conn.restore_fails = Some(ErrorKind::PermissionDenied);
     let result = yours(|| send_all(&mut conn, &payload(100), limit));
     let why = "send() failed with BrokenPipe after 10 bytes, then putting the caller's send \
                timeout back failed with PermissionDenied: the first error, BrokenPipe, and 10.";
