@@ -1,7 +1,8 @@
 //! The exercise's checks: your `send_all` runs here, in the test, on connections that take
 //! fewer bytes than offered, slowly: fakes that follow a script (take a few bytes after a
-//! wait, time out, fail on cue) and watch the send timeout in force at each `send()`, and a
-//! real socket whose reader takes a little every 50 ms. They check the bytes that arrive,
+//! wait, time out, fail on cue, their send timeout's calls too) and watch the send timeout in
+//! force at each `send()` (their peer may stop reading at any moment), and a real socket
+//! whose reader takes a little every 50 ms. They check the bytes that arrive,
 //! what `send_all` returns, when it returns and the calls it makes, never what it prints.
 //! (`cargo exercise lesson-06-send` runs them on src/exercise.rs.)
 
@@ -27,8 +28,9 @@ fn ms(d: Duration) -> u128 {
     d.as_millis()
 }
 
-/// How late a send timeout may end past the deadline before the checks call it too long:
-/// room for a loaded machine between your `Instant::now()` and the fake's.
+/// How late a send timeout may end past the deadline before the checks call it too long
+/// (the contract's 250 ms): room for a loaded machine between your `Instant::now()` and the
+/// fake's.
 const SLACK: Duration = Duration::from_millis(250);
 
 /// What one `send()` of a fake connection does, in order; after the script, `then`.
