@@ -15,20 +15,23 @@ use crate::{Sender, Unsent};
 ///
 /// The contract (what the checks test):
 /// - The peer receives exactly `bytes`: every byte, once, in order, however few bytes each
-///   `send()` takes. `Ok(())` when all went; an empty `bytes` is `Ok(())` with no `send()`.
-/// - A slow reader cannot stretch the deadline: a peer that takes a few bytes every 100 ms
-///   must make a 1 s limit end the call at about 1 s, never later. Every `send()` may wait
-///   only as long as the time still left to the deadline, no longer (the checks look at the
-///   send timeout in force when each `send()` starts).
-/// - When the deadline passes before the last byte went (a `send()` timed out, or no time is
-///   left): `Err(Unsent)` whose `error` is of kind `io::ErrorKind::TimedOut` and whose
-///   `sent` is how many bytes of `bytes` the kernel took.
+///   `send()` takes. `Ok(())` when all went, even if the last ones went just as the limit
+///   passed. An empty `bytes` is `Ok(())`, with no `send()` at all.
+/// - However the peer reads (at once, a few bytes every 100 ms, or nothing more from some
+///   moment on), the call returns by `limit`, never more than 250 ms later: a peer that
+///   takes a little now and then must not hold the sender longer.
+/// - While the peer keeps taking bytes, keep sending until the limit. When the limit passes
+///   before the last byte went: `Err(Unsent)` whose `error` is of kind
+///   `io::ErrorKind::TimedOut` and whose `sent` is how many bytes of `bytes` the kernel took.
 /// - A `send()` that takes 0 bytes of a non-empty slice: `Err(Unsent)` of kind `WriteZero`.
 /// - A `send()` that fails with kind `Interrupted` (a signal came first) took nothing and is
-///   no failure: keep going (the deadline still holds).
+///   no failure: keep going (the limit still counts from the call).
 /// - Any other error from `conn` ends the call at once: `Err(Unsent)` carrying that error,
-///   as it is, and the bytes sent so far.
-/// - `conn`'s send timeout is left as it was before the call, whatever the outcome.
+///   as it is, and the bytes sent so far. That holds for the send timeout's calls too:
+///   reading it (then `sent` is 0, and no `send()`), setting it, putting it back (after
+///   every byte went: `sent` is the whole length). Two failures: the first one is returned.
+/// - `conn`'s send timeout is, when the call returns, what the caller had set, on every path
+///   (success, the limit, an error), unless putting it back is what failed.
 /// - Print nothing: the lesson narrates around your function.
 pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result<(), Unsent> {
     let _ = (conn, bytes, limit);

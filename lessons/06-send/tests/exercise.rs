@@ -1,10 +1,12 @@
 //! The exercise's checks: your `send_all` runs here, in the test, on connections that take
 //! fewer bytes than offered, slowly: fakes that follow a script (take a few bytes after a
-//! wait, time out, fail on cue) and watch the send timeout in force at each `send()`, and a
-//! real socket whose reader takes a little every 50 ms. They check the bytes that arrive,
+//! wait, time out, fail on cue, their send timeout's calls too) and watch the send timeout in
+//! force at each `send()` (their peer may stop reading at any moment), and a real socket
+//! whose reader takes a little every 50 ms. They check the bytes that arrive,
 //! what `send_all` returns, when it returns and the calls it makes, never what it prints.
 //! (`cargo exercise lesson-06-send` runs them on src/exercise.rs.)
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -26,8 +28,9 @@ fn ms(d: Duration) -> u128 {
     d.as_millis()
 }
 
-/// How late a send timeout may end past the deadline before the checks call it too long:
-/// room for a loaded machine between your `Instant::now()` and the fake's.
+/// How late a send timeout may end past the deadline before the checks call it too long
+/// (the contract's 250 ms): room for a loaded machine between your `Instant::now()` and the
+/// fake's.
 const SLACK: Duration = Duration::from_millis(250);
 
 /// What one `send()` of a fake connection does, in order; after the script, `then`.
@@ -36,19 +39,34 @@ enum Step {
     /// The peer makes room after this many ms: then take at most this many bytes. If the
     /// send timeout is shorter, wait that long and fail with WouldBlock, taking nothing.
     Take(usize, u64),
-    /// Take this many bytes, then wait until the send timeout runs out: what a real send()
-    /// returns when SO_SNDTIMEO ends it after a partial copy.
+    /// Take at most this many bytes, but return only when the send timeout runs out: what a
+    /// real send() returns when SO_SNDTIMEO ends it after a partial copy, or when the peer
+    /// made room for the last bytes just as it ran out.
     TakeThenTimeOut(usize),
     /// Wait this many ms, then fail with this error, taking nothing.
     Fail(ErrorKind, u64),
 }
 
 /// A fake connection: its `send()` follows a script and keeps every byte it took, as the
-/// peer would receive them; its send timeout is a field, refused at zero as std does.
+/// peer would receive them; its send timeout is a field, refused at zero as std does. Its
+/// peer may stop reading at any moment: so each send() must start with a send timeout that
+/// ends by the limit, or it could wait past it.
 struct Fake {
     script: VecDeque<Step>,
     then: Step,
     timeout: Option<Duration>,
+    /// The send timeout the caller had set (the fake's when send_all first touched it).
+    caller: Option<Duration>,
+    /// How many times send_all read the send timeout.
+    reads: Cell<usize>,
+    /// Reading the send timeout fails so.
+    read_fails: Option<ErrorKind>,
+    /// The first setting of the send timeout after a send(), to anything but the caller's,
+    /// fails so; then `set_refused`.
+    set_fails: Option<ErrorKind>,
+    set_refused: bool,
+    /// Setting the send timeout back to the caller's fails so.
+    restore_fails: Option<ErrorKind>,
     received: Vec<u8>,
     calls: Vec<String>,
     sends: usize,
@@ -64,6 +82,12 @@ impl Fake {
             script: script.iter().copied().collect(),
             then,
             timeout: None,
+            caller: None,
+            reads: Cell::new(0),
+            read_fails: None,
+            set_fails: None,
+            set_refused: false,
+            restore_fails: None,
             received: Vec::new(),
             calls: Vec::new(),
             sends: 0,
@@ -74,13 +98,25 @@ impl Fake {
     }
 
     fn touched(&mut self) -> Instant {
+        if self.first.is_none() {
+            self.caller = self.timeout;
+        }
         *self.first.get_or_insert_with(Instant::now)
     }
 
-    /// Before each send(): no endless loop, and the timeout in force ends by the deadline.
+    /// Before each send(): something to send, no endless loop, and a send timeout that ends
+    /// by the limit (the peer may stop reading now, and the send() then waits all of it).
     fn check_send(&mut self, len: usize) {
         let first = self.touched();
         let since = first.elapsed();
+        if len == 0 {
+            fail(
+                "send_all called send() with 0 bytes: there was nothing to send. An empty \
+                 message needs no send() at all (and once every byte went, the sending is over).",
+                "no send() of 0 bytes",
+                "send(0 bytes)",
+            );
+        }
         if self.sends >= 100_000 {
             fail(
                 "send_all called send() 100000 times without finishing: it loops for ever (a \
@@ -98,7 +134,7 @@ impl Fake {
                     ms(self.limit),
                     self.sends
                 ),
-                "send_all returns by the deadline: TimedOut, with the bytes sent so far",
+                "send_all returns by the limit: TimedOut, with the bytes sent so far",
                 &last_calls(&self.calls),
             );
         }
@@ -106,25 +142,35 @@ impl Fake {
         match self.timeout {
             None => fail(
                 &format!(
-                    "send({len} bytes) started with no send timeout: it may wait for ever, \
-                     and {} ms were left to the deadline.",
+                    "send({len} bytes) started {} ms into the call with no send timeout: if \
+                     the peer stops reading now, this send() waits for ever, and send_all \
+                     never returns (the limit is {} ms).",
+                    ms(since),
+                    ms(self.limit)
+                ),
+                &format!(
+                    "a send() that cannot wait past the limit: {} ms left",
                     ms(left)
                 ),
-                &format!("a send timeout of at most {} ms", ms(left)),
-                "None",
+                "a send timeout of None: no end",
             ),
             Some(t) if t > left + SLACK => fail(
                 &format!(
-                    "send({len} bytes) started {} ms into the call with a send timeout of {} ms, \
-                     but only {} ms were left to the deadline: each send() may wait only the \
-                     time LEFT, or a reader that takes a little now and then holds the sender \
-                     for ever.",
+                    "send({len} bytes) started {} ms into the call with a send timeout of {} \
+                     ms: if the peer stops reading now, send_all returns {} ms after the call, \
+                     past its limit of {} ms (and the {} ms of margin). A reader that takes a \
+                     little now and then could do this at every send().",
                     ms(since),
                     ms(t),
+                    ms(since + t),
+                    ms(self.limit),
+                    ms(SLACK)
+                ),
+                &format!(
+                    "a send() that cannot wait past the limit: {} ms left",
                     ms(left)
                 ),
-                &format!("a send timeout of at most {} ms", ms(left)),
-                &format!("{} ms", ms(t)),
+                &format!("a send timeout of {} ms", ms(t)),
             ),
             Some(_) => {}
         }
@@ -169,11 +215,28 @@ impl Sender for Fake {
     }
 
     fn send_timeout(&self) -> std::io::Result<Option<Duration>> {
-        Ok(self.timeout)
+        self.reads.set(self.reads.get() + 1);
+        match self.read_fails {
+            Some(kind) => Err(kind.into()),
+            None => Ok(self.timeout),
+        }
     }
 
     fn set_send_timeout(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
         self.touched();
+        let refused = match (self.set_fails, self.restore_fails) {
+            (_, Some(kind)) if timeout == self.caller => Some(kind),
+            (Some(kind), _) if self.sends > 0 && !self.set_refused && timeout != self.caller => {
+                self.set_refused = true;
+                Some(kind)
+            }
+            _ => None,
+        };
+        if let Some(kind) = refused {
+            self.calls
+                .push(format!("set_send_timeout({timeout:?}) -> Err({kind:?})"));
+            return Err(kind.into());
+        }
         if timeout == Some(Duration::ZERO) {
             // std's set_write_timeout: "An Err is returned if the zero Duration is passed".
             self.zero_refused = true;
@@ -435,6 +498,117 @@ fn the_send_timeout_is_left_as_it_was() {
             }
         }
     }
+}
+
+#[test]
+fn a_message_whose_last_bytes_go_as_the_limit_passes_is_sent() {
+    // The second send() takes the last 90 bytes, but only as its timeout, and with it the
+    // limit, runs out: every byte went, so the message was sent. TimedOut is for a message
+    // cut short.
+    let limit = Duration::from_millis(300);
+    let bytes = payload(100);
+    let mut conn = Fake::new(&[Step::Take(10, 0)], Step::TakeThenTimeOut(90), limit);
+    let result = yours(|| send_all(&mut conn, &bytes, limit));
+    arrived_intact(
+        &conn.received,
+        &bytes,
+        "the last 90 bytes went as the limit passed",
+    );
+    finished(
+        &result,
+        "the last 90 bytes went just as the limit passed: every byte went, and that is \
+         success. TimedOut is only for a message the limit cut short.",
+    );
+}
+
+#[test]
+fn errors_with_the_send_timeout_are_returned_as_they_are() {
+    let limit = Duration::from_millis(300);
+    let caller = Some(Duration::from_secs(7));
+    let new = |script: &[Step], then: Step| {
+        let mut conn = Fake::new(script, then, limit);
+        conn.timeout = caller;
+        conn
+    };
+    let timeout_kept = |conn: &Fake, what: &str| {
+        if conn.timeout != caller {
+            fail(
+                &format!("After send_all ({what}), the connection's send timeout was not what the caller had set: put it back on every path."),
+                &format!("{caller:?}"),
+                &format!("{:?}\n(the calls: {})", conn.timeout, last_calls(&conn.calls)),
+            );
+        }
+    };
+
+    // Reading the caller's timeout fails: without it, it could not be put back.
+    let mut conn = new(&[], Step::Take(50, 0));
+    conn.read_fails = Some(ErrorKind::Unsupported);
+    let result = yours(|| send_all(&mut conn, &payload(100), limit));
+    if conn.reads.get() == 0 {
+        fail(
+            "send_all never read the caller's send timeout (conn.send_timeout()): then it \
+             cannot put it back as it was.",
+            "a call of send_timeout() before the first set_send_timeout()",
+            &format!("no call; the calls: {}", last_calls(&conn.calls)),
+        );
+    }
+    let why = "reading the caller's send timeout failed with Unsupported: that error, as it \
+               is, with 0 bytes sent (and no send(): the caller's timeout could not be put back).";
+    stopped(&result, ErrorKind::Unsupported, 0, why, conn.zero_refused);
+    if conn.sends > 0 {
+        fail(
+            "send_all sent after reading the caller's send timeout failed.",
+            "(no send() at all)",
+            &last_calls(&conn.calls),
+        );
+    }
+    timeout_kept(&conn, "reading the send timeout failed");
+
+    // Setting the timeout after the first send() fails: that error; the caller's is put back.
+    let mut conn = new(&[Step::Take(10, 0)], Step::Take(50, 0));
+    conn.set_fails = Some(ErrorKind::PermissionDenied);
+    let result = yours(|| send_all(&mut conn, &payload(100), limit));
+    if conn.set_refused {
+        let why = "the first send() took 10 bytes, then setting the send timeout failed with \
+                   PermissionDenied: that error, as it is, and 10.";
+        stopped(
+            &result,
+            ErrorKind::PermissionDenied,
+            10,
+            why,
+            conn.zero_refused,
+        );
+    }
+    timeout_kept(
+        &conn,
+        "setting the send timeout failed once, after 10 bytes",
+    );
+
+    // Every byte went, then putting the caller's timeout back fails: the caller must know.
+    let bytes = payload(100);
+    let mut conn = new(&[], Step::Take(50, 0));
+    conn.restore_fails = Some(ErrorKind::PermissionDenied);
+    let result = yours(|| send_all(&mut conn, &bytes, limit));
+    arrived_intact(&conn.received, &bytes, "two send() calls of 50 bytes");
+    let why = "every byte went, then putting the caller's send timeout back failed with \
+               PermissionDenied: that error, as it is, with all 100 bytes sent (the \
+               connection is not as the caller left it).";
+    stopped(
+        &result,
+        ErrorKind::PermissionDenied,
+        100,
+        why,
+        conn.zero_refused,
+    );
+
+    // A send() fails, then putting the timeout back fails too: the first error counts.
+    let script = [Step::Take(10, 0), Step::Fail(ErrorKind::BrokenPipe, 0)];
+    let mut conn = new(&script, Step::Take(10, 0));
+    conn.restore_fails = Some(ErrorKind::PermissionDenied);
+    let result = yours(|| send_all(&mut conn, &payload(100), limit));
+    let why = "send() failed with BrokenPipe after 10 bytes, then putting the caller's send \
+               timeout back failed with PermissionDenied: the first error, BrokenPipe, and 10.";
+    stopped(&result, ErrorKind::BrokenPipe, 10, why, conn.zero_refused);
 }
 
 /// A real connection through loopback: a blocking sending socket with a small send buffer,

@@ -41,6 +41,11 @@ pub fn send_all(conn: &mut impl Sender, bytes: &[u8], limit: Duration) -> Result
             }
         }
     }
-    let _ = conn.set_send_timeout(old);
+    // Put the caller's timeout back; its failure counts only if nothing failed before.
+    if let Err(e) = conn.set_send_timeout(old) {
+        if result.is_ok() {
+            result = Err(e);
+        }
+    }
     result.map_err(|error| Unsent { sent, error })
 }

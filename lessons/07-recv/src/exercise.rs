@@ -24,13 +24,15 @@ use crate::Polled;
 ///   `Message(vec![])`); the next message then starts afresh.
 /// - Take from `conn` only the bytes of THIS message: the next one's bytes may already be
 ///   waiting, and the next call must find them there. (So this reader never buffers ahead.)
+///   No read may ask for more than what is still missing of the length, then of the body.
 /// - End of stream before the first byte of a message: `Ok(Polled::Closed)`. End of stream
 ///   anywhere later (in the length or in the body): an error of kind `UnexpectedEof`.
 /// - A length over `max`: an error of kind `InvalidData`, before any memory is set aside for
 ///   the body (the checks announce 64 MiB and measure what you allocate). The memory you set
 ///   aside is for the message's length, never for `max`.
 /// - A read that fails with kind `Interrupted` took nothing: read again. Any other error:
-///   return it as it is. After `Closed` or an error, the reader is not called again.
+///   return it as it is. Both wherever they come: before the first byte of a message, in
+///   the length or in the body. After `Closed` or an error, the reader is not called again.
 /// - The wording of your errors is yours. Print nothing: the lesson narrates each recv().
 pub struct MessageReader {
     max: usize,

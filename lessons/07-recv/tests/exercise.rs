@@ -1,7 +1,8 @@
 //! The exercise's checks: your `MessageReader` runs here, in the test, on fake connections
 //! that deliver the bytes in the pieces the check chooses (every size, `WouldBlock` between
-//! any two bytes, two messages in one, a cut in the middle, an error on cue), and on a real
-//! non-blocking socket with a trickling writer. They check what it returns, what it leaves
+//! any two bytes, two messages in one, a cut in the middle, an error on cue before, in or
+//! after the length; a read that asks for more than the message still lacks fails), and on a
+//! real non-blocking socket with a trickling writer. They check what it returns, what it leaves
 //! for the next call and how much memory it asks for, never what anything prints.
 //! (`cargo exercise lesson-07-recv` runs them on src/exercise.rs.)
 
@@ -20,21 +21,92 @@ static COUNTING: Counting = Counting;
 
 /// A fake connection: each `read` (recv) hands out the next piece, cut to the buffer's size
 /// (what is left of a piece stays for the next read); then 0, end of stream. A piece can
-/// also be an error.
+/// also be an error. It knows the framing of its bytes, and fails any read that asks for
+/// more than what is still missing of the current length or body: on a real socket, the
+/// next message's bytes may already be waiting, and such a recv() would take them.
 struct Pieces {
     pieces: Vec<Result<Vec<u8>, ErrorKind>>,
+    /// All the bytes, as they were at the start (to find where each length and body ends).
+    stream: Vec<u8>,
+    /// How many of them reads have taken.
+    taken: usize,
     reads: usize,
     /// A read said WouldBlock in this call of poll_message.
     blocked: bool,
 }
 
+/// Which part of a message the next byte of the stream belongs to.
+enum Part {
+    /// The 4 bytes of length; this many of them still to come.
+    Length(usize),
+    /// The body; this many of its bytes still to come, of this many.
+    Body(usize, usize),
+}
+
 impl Pieces {
     fn new(pieces: Vec<Result<Vec<u8>, ErrorKind>>) -> Pieces {
+        let stream = pieces
+            .iter()
+            .filter_map(|p| p.as_ref().ok())
+            .flatten()
+            .copied()
+            .collect();
         Pieces {
             pieces,
+            stream,
+            taken: 0,
             reads: 0,
             blocked: false,
         }
+    }
+
+    /// Where the next byte falls: in a length or in a body, and how much of it is missing.
+    fn part(&self) -> Part {
+        let mut start = 0;
+        loop {
+            let body = start + 4;
+            if self.taken < body {
+                return Part::Length(body - self.taken);
+            }
+            let length: [u8; 4] = self.stream[start..body].try_into().unwrap();
+            let len = u32::from_be_bytes(length) as usize;
+            if self.taken < body + len {
+                return Part::Body(body + len - self.taken, len);
+            }
+            start = body + len;
+        }
+    }
+
+    /// Fail a read that asks for more than the current part still lacks.
+    fn asks_no_more_than_the_part(&self, asked: usize) {
+        let (what, missing) = match self.part() {
+            Part::Length(missing) if asked > missing => (
+                format!(
+                    "read({asked}) asked for {asked} bytes, but only {missing} of this message's \
+                     4-byte length are still missing ({} came already). Ask for no more: until \
+                     the length is whole, nobody knows where the message ends (after a length \
+                     of 0, the next byte is the NEXT message's).",
+                    4 - missing
+                ),
+                missing,
+            ),
+            Part::Body(missing, len) if asked > missing => (
+                format!(
+                    "read({asked}) asked for {asked} bytes, but only {missing} of this message's \
+                     {len} bytes are still missing ({} came already). Ask for no more: on a real \
+                     socket the next message's bytes may already be waiting, and a recv() that \
+                     big takes them.",
+                    len - missing
+                ),
+                missing,
+            ),
+            _ => return,
+        };
+        fail(
+            &what,
+            &format!("read() with a buffer of at most {missing} bytes"),
+            &format!("read() with a buffer of {asked} bytes"),
+        );
     }
 
     /// All these bytes at once: a recv() gets as many as its buffer holds.
@@ -71,6 +143,7 @@ impl Read for Pieces {
                 "read() again, in the same call",
             );
         }
+        self.asks_no_more_than_the_part(buf.len());
         if buf.is_empty() {
             return Ok(0);
         }
@@ -86,6 +159,7 @@ impl Read for Pieces {
                 let n = piece.len().min(buf.len());
                 buf[..n].copy_from_slice(&piece[..n]);
                 piece.drain(..n);
+                self.taken += n;
                 if piece.is_empty() {
                     let _ = self.pieces.remove(0);
                 }
@@ -457,21 +531,66 @@ fn an_interrupted_recv_is_tried_again() {
         Err(ErrorKind::Interrupted),
         Ok(b"\0\0\0".to_vec()),
         Err(ErrorKind::Interrupted),
-        Ok(b"\x02ok".to_vec()),
+        Ok(b"\x02".to_vec()),
+        Err(ErrorKind::Interrupted),
+        Ok(b"o".to_vec()),
+        Err(ErrorKind::Interrupted),
+        Ok(b"k".to_vec()),
     ]);
     got_message(
         &poll(&mut MessageReader::new(1024), &mut conn),
         b"ok",
-        "two recv() calls were Interrupted: a signal, nothing taken, read again in the same call",
+        "four recv() calls were Interrupted: before the length, in it, before the body and in \
+         it. A signal, nothing taken: read again, in the same call",
     );
 }
 
 #[test]
 fn any_other_error_is_returned_as_it_is() {
+    let reset = || Err(ErrorKind::ConnectionReset);
+    let mut conn = Pieces::new(vec![reset()]);
+    got_error(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        ErrorKind::ConnectionReset,
+        "the first recv() failed so, before any byte: an error is neither a clean end of \
+         stream (Closed) nor nothing yet (NotYet)",
+    );
+    let mut conn = Pieces::new(vec![Ok(frame(b"first")), reset()]);
+    let mut reader = MessageReader::new(1024);
+    got_message(
+        &poll(&mut reader, &mut conn),
+        b"first",
+        "a whole message, before a recv() failed with ConnectionReset",
+    );
+    got_error(
+        &poll(&mut reader, &mut conn),
+        ErrorKind::ConnectionReset,
+        "the recv() after a whole message, before the next one, failed so: an error is \
+         neither a clean end of stream (Closed) nor nothing yet (NotYet)",
+    );
+    let mut conn = Pieces::new(vec![Ok(b"\0\0".to_vec()), reset()]);
+    got_error(
+        &poll(&mut MessageReader::new(1024), &mut conn),
+        ErrorKind::ConnectionReset,
+        "the recv() after 2 of the 4 length bytes failed so",
+    );
     let mut conn = Pieces::new(vec![
-        Ok(b"\0\0\0\x05he".to_vec()),
-        Err(ErrorKind::ConnectionReset),
+        Ok(b"\0\0".to_vec()),
+        Err(ErrorKind::WouldBlock),
+        reset(),
     ]);
+    let mut reader = MessageReader::new(1024);
+    got(
+        &poll(&mut reader, &mut conn),
+        Polled::NotYet,
+        "2 of the 4 length bytes, then WouldBlock",
+    );
+    got_error(
+        &poll(&mut reader, &mut conn),
+        ErrorKind::ConnectionReset,
+        "2 length bytes, WouldBlock, then the next call's recv() failed so",
+    );
+    let mut conn = Pieces::new(vec![Ok(b"\0\0\0\x05he".to_vec()), reset()]);
     got_error(
         &poll(&mut MessageReader::new(1024), &mut conn),
         ErrorKind::ConnectionReset,
