@@ -324,6 +324,37 @@ fn played(what: &str, script: &[Step], pauses: &[u64]) {
     let (listener, mut clients, log) = scripted(script);
     let result = run(listener, clients.len(), answering(&log, &[]));
     let expected = expected_calls(script, &clients, pauses);
+    // Two mistakes the list of calls would only show as a difference: say them first.
+    if let Err(e) = &result {
+        fail(
+            &format!(
+                "{what} Your loop ended with an error instead: no failure in this script ends \
+                 it (only a broken listener does)."
+            ),
+            &format!(
+                "{}\nand then Ok(the {} addresses)",
+                show(&expected),
+                clients.len()
+            ),
+            &format!("{}\nand then Err({e})", show(&log.borrow())),
+        );
+    }
+    let wrong_peer = log
+        .borrow()
+        .iter()
+        .find(|c| matches!(c, Call::Serve(_, told, real) if told != real))
+        .cloned();
+    if let Some(wrong) = wrong_peer {
+        fail(
+            "serve(number, connection, peer) must get the address accept() reported for that \
+             very connection: its peer.",
+            "serve(N, connection, the peer of that connection)",
+            &format!(
+                "{wrong}\n\nthe calls your loop made:\n{}",
+                show(&log.borrow())
+            ),
+        );
+    }
     if *log.borrow() != expected {
         calls_differ(what, &expected, &log.borrow());
     }
@@ -507,6 +538,25 @@ fn a_broken_listener_ends_the_loop_with_its_error() {
             Fails(n) => Some(Some(n)),
             _ => Some(None),
         };
+        let aborted = Call::AcceptFailed(Fails(errors::ECONNABORTED));
+        if log.borrow().as_slice() == [aborted.clone()] {
+            fail(
+                "accept() failed with ECONNABORTED (a client that gave up while it waited in \
+                 the queue), and your loop stopped there. A failed accept() is not a client, \
+                 and this failure is that one connection's only: accept() again at once.",
+                &format!(
+                    "accept() -> ECONNABORTED\n{}\nand then Err(that error)",
+                    Call::AcceptFailed(fatal)
+                ),
+                &format!(
+                    "accept() -> ECONNABORTED\nand then {}",
+                    match &result {
+                        Ok(peers) => format!("Ok({peers:?})"),
+                        Err(e) => format!("Err({e})"),
+                    }
+                ),
+            );
+        }
         let ended_there = log.borrow().last() == Some(&Call::AcceptFailed(fatal));
         if !ended_there || returned != want {
             fail(
