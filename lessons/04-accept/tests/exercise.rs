@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use common::{LessonError, Result};
-use lesson_04_accept::{accept_loop, errno, Listener};
+use lesson_04_accept::{accept_loop, errno, errors, Listener};
 use socket2::{Domain, SockAddr, Socket, Type};
 use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours, Conn};
@@ -26,7 +26,7 @@ static COUNTING: Counting = Counting;
 enum Step {
     /// accept() takes the next real client from the queue.
     Client,
-    /// accept() fails with this error number (libc::EMFILE…).
+    /// accept() fails with this error number (errors::EMFILE…).
     Fails(i32),
     /// accept() fails with an error that carries no error number at all.
     Odd,
@@ -46,25 +46,24 @@ enum Call {
 /// The name of an error number, as accept(2) spells it.
 fn name(errno: i32) -> &'static str {
     let names = [
-        (libc::ECONNABORTED, "ECONNABORTED"),
-        (libc::EINTR, "EINTR"),
-        (libc::EPERM, "EPERM"),
-        (libc::EPROTO, "EPROTO"),
-        (libc::ENETUNREACH, "ENETUNREACH"),
-        (libc::EHOSTUNREACH, "EHOSTUNREACH"),
-        (libc::ENETDOWN, "ENETDOWN"),
-        (libc::ENOPROTOOPT, "ENOPROTOOPT"),
-        (libc::EHOSTDOWN, "EHOSTDOWN"),
-        (libc::EOPNOTSUPP, "EOPNOTSUPP"),
-        #[cfg(target_os = "linux")]
-        (libc::ENONET, "ENONET"),
-        (libc::EMFILE, "EMFILE"),
-        (libc::ENFILE, "ENFILE"),
-        (libc::ENOBUFS, "ENOBUFS"),
-        (libc::ENOMEM, "ENOMEM"),
-        (libc::EINVAL, "EINVAL"),
-        (libc::EBADF, "EBADF"),
-        (libc::ENOTSOCK, "ENOTSOCK"),
+        (errors::ECONNABORTED, "ECONNABORTED"),
+        (errors::EINTR, "EINTR"),
+        (errors::EPERM, "EPERM"),
+        (errors::EPROTO, "EPROTO"),
+        (errors::ENETUNREACH, "ENETUNREACH"),
+        (errors::EHOSTUNREACH, "EHOSTUNREACH"),
+        (errors::ENETDOWN, "ENETDOWN"),
+        (errors::ENOPROTOOPT, "ENOPROTOOPT"),
+        (errors::EHOSTDOWN, "EHOSTDOWN"),
+        (errors::EOPNOTSUPP, "EOPNOTSUPP"),
+        (errors::ENONET, "ENONET"),
+        (errors::EMFILE, "EMFILE"),
+        (errors::ENFILE, "ENFILE"),
+        (errors::ENOBUFS, "ENOBUFS"),
+        (errors::ENOMEM, "ENOMEM"),
+        (errors::EINVAL, "EINVAL"),
+        (errors::EBADF, "EBADF"),
+        (errors::ENOTSOCK, "ENOTSOCK"),
     ];
     names
         .iter()
@@ -263,7 +262,13 @@ fn expected_calls(script: &[Step], clients: &[Conn], pauses: &[u64]) -> Vec<Call
 }
 
 fn shortage(errno: i32) -> bool {
-    [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM].contains(&errno)
+    [
+        errors::EMFILE,
+        errors::ENFILE,
+        errors::ENOBUFS,
+        errors::ENOMEM,
+    ]
+    .contains(&errno)
 }
 
 /// Every client read exactly `you are client N at ITS OWN ADDRESS\n`, N in connection order.
@@ -319,6 +324,37 @@ fn played(what: &str, script: &[Step], pauses: &[u64]) {
     let (listener, mut clients, log) = scripted(script);
     let result = run(listener, clients.len(), answering(&log, &[]));
     let expected = expected_calls(script, &clients, pauses);
+    // Two mistakes the list of calls would only show as a difference: say them first.
+    if let Err(e) = &result {
+        fail(
+            &format!(
+                "{what} Your loop ended with an error instead: no failure in this script ends \
+                 it (only a broken listener does)."
+            ),
+            &format!(
+                "{}\nand then Ok(the {} addresses)",
+                show(&expected),
+                clients.len()
+            ),
+            &format!("{}\nand then Err({e})", show(&log.borrow())),
+        );
+    }
+    let wrong_peer = log
+        .borrow()
+        .iter()
+        .find(|c| matches!(c, Call::Serve(_, told, real) if told != real))
+        .cloned();
+    if let Some(wrong) = wrong_peer {
+        fail(
+            "serve(number, connection, peer) must get the address accept() reported for that \
+             very connection: its peer.",
+            "serve(N, connection, the peer of that connection)",
+            &format!(
+                "{wrong}\n\nthe calls your loop made:\n{}",
+                show(&log.borrow())
+            ),
+        );
+    }
     if *log.borrow() != expected {
         calls_differ(what, &expected, &log.borrow());
     }
@@ -379,21 +415,21 @@ fn a_client_whose_serve_fails_does_not_stop_the_loop() {
 #[test]
 fn a_connection_in_trouble_is_accepted_again_at_once() {
     let mut script = vec![
-        Fails(libc::ECONNABORTED),
-        Fails(libc::EINTR),
+        Fails(errors::ECONNABORTED),
+        Fails(errors::EINTR),
         Client,
-        Fails(libc::EPROTO),
-        Fails(libc::EPERM),
-        Fails(libc::ENETUNREACH),
-        Fails(libc::EHOSTUNREACH),
-        Fails(libc::ENETDOWN),
-        Fails(libc::ENOPROTOOPT),
-        Fails(libc::EHOSTDOWN),
-        Fails(libc::EOPNOTSUPP),
+        Fails(errors::EPROTO),
+        Fails(errors::EPERM),
+        Fails(errors::ENETUNREACH),
+        Fails(errors::EHOSTUNREACH),
+        Fails(errors::ENETDOWN),
+        Fails(errors::ENOPROTOOPT),
+        Fails(errors::EHOSTDOWN),
+        Fails(errors::EOPNOTSUPP),
     ];
     // Linux only (the contract says so).
     #[cfg(target_os = "linux")]
-    script.push(Fails(libc::ENONET));
+    script.push(Fails(errors::ENONET));
     script.push(Client);
     played(
         "A client that gave up in the queue (ECONNABORTED), a signal (EINTR), a firewall \
@@ -407,10 +443,10 @@ fn a_connection_in_trouble_is_accepted_again_at_once() {
 #[test]
 fn a_shortage_pauses_10_ms_then_twice_as_long_each_time() {
     let script = [
-        Fails(libc::EMFILE),
-        Fails(libc::ENFILE),
-        Fails(libc::ENOBUFS),
-        Fails(libc::ENOMEM),
+        Fails(errors::EMFILE),
+        Fails(errors::ENFILE),
+        Fails(errors::ENOBUFS),
+        Fails(errors::ENOMEM),
         Client,
     ];
     played(
@@ -426,7 +462,7 @@ fn a_thousand_shortages_in_a_row_wait_at_most_a_second_each() {
     // A server out of descriptors for a quarter of an hour: the pause grows to 1 s and stays
     // there. Doubling for ever would overflow (Duration * 2 panics past u64::MAX seconds,
     // and 2^n in an integer long before).
-    let mut script = vec![Fails(libc::EMFILE); 1000];
+    let mut script = vec![Fails(errors::EMFILE); 1000];
     script.push(Client);
     let mut pauses = vec![];
     let mut ms = 10;
@@ -445,12 +481,12 @@ fn a_thousand_shortages_in_a_row_wait_at_most_a_second_each() {
 #[test]
 fn a_success_brings_the_pause_back_to_10_ms() {
     let script = [
-        Fails(libc::EMFILE),
-        Fails(libc::EMFILE),
-        Fails(libc::EMFILE),
+        Fails(errors::EMFILE),
+        Fails(errors::EMFILE),
+        Fails(errors::EMFILE),
         Client,
-        Fails(libc::EMFILE),
-        Fails(libc::EMFILE),
+        Fails(errors::EMFILE),
+        Fails(errors::EMFILE),
         Client,
     ];
     played(
@@ -465,11 +501,11 @@ fn only_a_success_ends_a_shortage() {
     // A client that gave up (ECONNABORTED) while descriptors are short says nothing about the
     // shortage: it is retried at once, and the next EMFILE waits longer still.
     let script = [
-        Fails(libc::EMFILE),
-        Fails(libc::ECONNABORTED),
-        Fails(libc::EMFILE),
-        Fails(libc::EINTR),
-        Fails(libc::EMFILE),
+        Fails(errors::EMFILE),
+        Fails(errors::ECONNABORTED),
+        Fails(errors::EMFILE),
+        Fails(errors::EINTR),
+        Fails(errors::EMFILE),
         Client,
     ];
     played(
@@ -483,22 +519,44 @@ fn only_a_success_ends_a_shortage() {
 #[test]
 fn a_broken_listener_ends_the_loop_with_its_error() {
     for (fatal, what) in [
-        (Fails(libc::EINVAL), "EINVAL (the socket is not listening)"),
-        (Fails(libc::EBADF), "EBADF (not an open descriptor)"),
-        (Fails(libc::ENOTSOCK), "ENOTSOCK (not a socket)"),
+        (
+            Fails(errors::EINVAL),
+            "EINVAL (the socket is not listening)",
+        ),
+        (Fails(errors::EBADF), "EBADF (not an open descriptor)"),
+        (Fails(errors::ENOTSOCK), "ENOTSOCK (not a socket)"),
         (
             Step::Odd,
             "an error with no error number (no system call's)",
         ),
     ] {
         // A client that gave up first (retried at once), then the listener breaks.
-        let (listener, _clients, log) = scripted(&[Fails(libc::ECONNABORTED), fatal]);
+        let (listener, _clients, log) = scripted(&[Fails(errors::ECONNABORTED), fatal]);
         let result = run(listener, 1, answering(&log, &[]));
         let returned = result.as_ref().err().map(errno);
         let want = match fatal {
             Fails(n) => Some(Some(n)),
             _ => Some(None),
         };
+        let aborted = Call::AcceptFailed(Fails(errors::ECONNABORTED));
+        if log.borrow().as_slice() == [aborted.clone()] {
+            fail(
+                "accept() failed with ECONNABORTED (a client that gave up while it waited in \
+                 the queue), and your loop stopped there. A failed accept() is not a client, \
+                 and this failure is that one connection's only: accept() again at once.",
+                &format!(
+                    "accept() -> ECONNABORTED\n{}\nand then Err(that error)",
+                    Call::AcceptFailed(fatal)
+                ),
+                &format!(
+                    "accept() -> ECONNABORTED\nand then {}",
+                    match &result {
+                        Ok(peers) => format!("Ok({peers:?})"),
+                        Err(e) => format!("Err({e})"),
+                    }
+                ),
+            );
+        }
         let ended_there = log.borrow().last() == Some(&Call::AcceptFailed(fatal));
         if !ended_there || returned != want {
             fail(
@@ -543,7 +601,7 @@ fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
     // `--clients` comes from the command line: a server asked for a million clients that
     // serves two (then its listener breaks) needs room for two addresses, not a million.
     let asked = 1 << 20;
-    let (listener, mut clients, log) = scripted(&[Client, Client, Fails(libc::EINVAL)]);
+    let (listener, mut clients, log) = scripted(&[Client, Client, Fails(errors::EINVAL)]);
     let (result, peak) = peak_during(|| run(listener, asked, answering(&log, &[])));
     each_got_its_answer(&mut clients, &log);
     let limit = 64 * 1024;
@@ -557,7 +615,7 @@ fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
             &format!("{peak} bytes"),
         );
     }
-    if result.as_ref().err().map(errno) != Some(Some(libc::EINVAL)) {
+    if result.as_ref().err().map(errno) != Some(Some(errors::EINVAL)) {
         fail(
             "After 2 clients, accept() failed with EINVAL (not listening): the loop must \
              return it.",

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::{LessonError, Result};
 use socket2::Socket;
 
-use crate::{errno, Listener};
+use crate::{errno, errors, Listener};
 
 pub fn accept_loop(
     listener: &mut impl Listener,
@@ -49,7 +49,7 @@ fn pause_for(n: u32) -> Duration {
 
 fn shortage(e: &LessonError) -> bool {
     e.kind() == Some(ErrorKind::OutOfMemory)
-        || matches!(errno(e), Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS))
+        || matches!(errno(e), Some(errors::EMFILE | errors::ENFILE | errors::ENOBUFS))
 }
 
 fn one_connection(e: &LessonError) -> bool {
@@ -64,10 +64,12 @@ fn one_connection(e: &LessonError) -> bool {
                 | ErrorKind::NetworkUnreachable
         )
     );
-    let linux_network = [libc::EPROTO, libc::ENOPROTOOPT, libc::EHOSTDOWN, libc::EOPNOTSUPP];
-    #[cfg(target_os = "linux")]
-    let no_network = errno(e) == Some(libc::ENONET);
-    #[cfg(not(target_os = "linux"))]
-    let no_network = false;
-    by_kind || no_network || errno(e).is_some_and(|n| linux_network.contains(&n))
+    let linux_network = [
+        errors::EPROTO,
+        errors::ENOPROTOOPT,
+        errors::EHOSTDOWN,
+        errors::ENONET,
+        errors::EOPNOTSUPP,
+    ];
+    by_kind || errno(e).is_some_and(|n| linux_network.contains(&n))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::{LessonError, Result};
 use socket2::Socket;
 
-use crate::{errno, Listener};
+use crate::{errno, errors, Listener};
 
 /// The first pause after a shortage, and the longest.
 const FIRST_PAUSE: Duration = Duration::from_millis(10);
@@ -58,22 +58,21 @@ fn after(error: &LessonError) -> Next {
         // One connection's trouble (aborted in the queue, refused by a firewall rule, or a
         // network error Linux passes on from it), or a signal: the next one may be fine.
         Some(
-            libc::ECONNABORTED
-            | libc::EINTR
-            | libc::EPERM
-            | libc::EPROTO
-            | libc::ENETDOWN
-            | libc::ENOPROTOOPT
-            | libc::EHOSTDOWN
-            | libc::EHOSTUNREACH
-            | libc::EOPNOTSUPP
-            | libc::ENETUNREACH,
+            errors::ECONNABORTED
+            | errors::EINTR
+            | errors::EPERM
+            | errors::EPROTO
+            | errors::ENETDOWN
+            | errors::ENOPROTOOPT
+            | errors::EHOSTDOWN
+            | errors::ENONET
+            | errors::EHOSTUNREACH
+            | errors::EOPNOTSUPP
+            | errors::ENETUNREACH,
         ) => Next::AcceptAgain,
-        #[cfg(target_os = "linux")]
-        Some(libc::ENONET) => Next::AcceptAgain,
         // Out of descriptors or buffer memory: the connection stays queued, and an accept()
         // right away would fail the same way. Give the shortage time to pass.
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => Next::Pause,
+        Some(errors::EMFILE | errors::ENFILE | errors::ENOBUFS | errors::ENOMEM) => Next::Pause,
         // EINVAL (not listening), EBADF, ENOTSOCK…: no retry can fix the listener.
         _ => Next::AcceptAgain,
     }

@@ -22,14 +22,19 @@ use crate::Connector;
 /// The contract (what the checks test):
 /// - Tries go through `connector.connect(addr, limit)`, one try per address, in the order
 ///   given. The first starts at once. The next starts when the one before has had `stagger`
-///   without an outcome — the earlier tries go on waiting — or AT ONCE when a try fails.
+///   without an outcome — the earlier tries go on waiting — or AT ONCE when a try fails. So
+///   each try's stagger counts from its own start, whatever started it.
 /// - The first try to CONNECT wins, whatever its place in the list.
 /// - Every other connection is closed: a try still running when you return must close what
-///   it gets once it gets it (no descriptor left behind); none is used or returned.
-/// - `timeout` bounds the whole: no try is given a limit that ends after it, and you return
-///   within it, plus a moment (up to half a second) for the tries whose limit ends then to
-///   report. Nothing connected by then: an error of kind `ErrorKind::TimedOut`.
-/// - Every try failed before that: return the error of the try that failed LAST.
+///   it gets as soon as it gets it, not when the other tries end (no descriptor left open
+///   for nothing); none is used or returned.
+/// - `timeout` bounds the whole: no try is given a limit that ends after it.
+/// - Nothing connected when `timeout` is up, and a try still running: an error of kind
+///   `ErrorKind::TimedOut`, even if other tries failed before with other errors. Return it at
+///   the deadline, or at most half a second after it if you wait there for the tries whose
+///   limit ends then to report (a connection one of them reports may still be returned).
+/// - Every try failed before the deadline: return the error of the try that failed LAST, at
+///   once.
 /// - No address at all: an error of kind `ErrorKind::InvalidInput`, and no try.
 /// - Print nothing: the lesson narrates each call inside its connector.
 pub fn connect_first<C: Connector>(

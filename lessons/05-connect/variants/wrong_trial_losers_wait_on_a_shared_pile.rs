@@ -1,8 +1,9 @@
 // WRONG: every try that connects puts its connection on a shared pile (Arc<Mutex<Vec<_>>>)
 // and the function returns the first one; a connection made after the return stays on the
 // pile, open, until the LAST try has ended (its thread drops the pile's last Arc), which may
-// be the deadline: "a try still running when you return must close what it gets once it gets
-// it". Passes every check (trial of issue 11).
+// be the deadline: "a try still running when you return must close what it gets as soon as
+// it gets it". Passed every check (trial of issue 11) until
+// the_first_to_connect_wins_and_every_other_connection_is_closed.
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{mpsc, Arc};
