@@ -8,7 +8,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
-use crate::Latency;
+use crate::{Latency, MOST_DUE};
 
 // ANCHOR: exercise
 /// What the report counts for one paced connection: one `Latency` per request that was due
@@ -35,9 +35,13 @@ use crate::Latency;
 ///   panic or a wrong answer: an `interval` of zero (however short the run); more answers
 ///   than requests sent; an answer before its request went; a request sent before it was due.
 ///   The whole record is checked, the requests that are not part of the run too.
+/// - At most `MOST_DUE` (a million) requests due before `end`: a run with more is refused
+///   with `io::ErrorKind::InvalidInput`, without making its entries first (an `interval` of
+///   1 ns over an hour would be 3.6 × 10^12 of them, more than any memory holds).
 /// - No overflow, and no panic, whatever the durations: an `interval` of `Duration::MAX`
 ///   means that only request 0 is ever due; a run may last a thousand years (`end` far
-///   after `start`) with requests a few centuries apart.
+///   after `start`) with requests a few centuries apart; every due time is exact to the
+///   nanosecond, however long the interval.
 /// - An empty run (`end` at `start` or before it) counts nothing.
 pub fn latencies(
     start: Instant,
