@@ -534,8 +534,10 @@ fn a_run_of_more_than_a_million_requests_due_is_refused() {
         yours(|| latencies(t0, US, t0 + Duration::new(1, 1), &[], &[])),
     );
     let counted = yours(|| latencies(t0, US, t0 + Duration::from_secs(1), &[], &[]));
+    // Request i, due at i µs, waited at least until the end: 1 s − i µs.
+    let waited = |i: usize| Latency::AtLeast(Duration::from_secs(1) - US * i as u32);
     let ok = matches!(&counted, Ok(c) if c.len() == MOST_DUE
-        && c.iter().enumerate().all(|(i, l)| *l == Latency::AtLeast(Duration::from_secs(1) - US * i as u32)));
+        && c.iter().enumerate().all(|(i, l)| *l == waited(i)));
     if !ok {
         fail(
             "With one request every microsecond and the end 1 s after the start, exactly \
