@@ -111,8 +111,9 @@ fn check(what: &str, record: Record, expected: &[Expected]) {
         };
         if n != m {
             let what = format!(
-                "{n} entries, expected {m}: one per request due before the end ({which}).\n\
-                 The check: {what}"
+                "{}, expected {m}: one per request due before the end ({which}).\n\
+                 The check: {what}",
+                entries(n)
             );
             fail(&what, &format!("Ok({})", show(&expected)), &got(&result));
         }
@@ -125,13 +126,21 @@ fn expect(what: &str, result: io::Result<Vec<Latency>>, expected: &[Latency]) {
     if !matches!(&result, Ok(counted) if counted == expected) {
         let what = match &result {
             Ok(counted) if counted.len() != expected.len() => format!(
-                "{} entries, expected {}: one per request due before the end.\n{what}",
-                counted.len(),
+                "{}, expected {}: one per request due before the end.\nThe check: {what}",
+                entries(counted.len()),
                 expected.len()
             ),
             _ => what.to_string(),
         };
         fail(&what, &format!("Ok({})", show(expected)), &got(&result));
+    }
+}
+
+/// `1 entry`, `4 entries`.
+fn entries(n: usize) -> String {
+    match n {
+        1 => "1 entry".to_string(),
+        n => format!("{n} entries"),
     }
 }
 
