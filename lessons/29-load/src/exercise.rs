@@ -22,8 +22,9 @@ use crate::{Latency, MOST_DUE};
 /// failed. `end` is the end of the run.
 ///
 /// The contract (what the checks test):
-/// - One entry per request due before `end`, in order: entry `i` is request `i`. A request
-///   due at `end` exactly, or later, is not part of the run: nothing for it, answered or not.
+/// - One entry per request due before `end`, in order: entry `i` is request `i` (a run has
+///   at most `MOST_DUE` of them: below). A request due at `end` exactly, or later, is not
+///   part of the run: nothing for it, answered or not.
 /// - An answered request: `Latency::Answered`, the time its user waited, from the moment it
 ///   was due (a server that stalls for a second delays every request due in that second,
 ///   not only the one it was answering).
@@ -33,7 +34,8 @@ use crate::{Latency, MOST_DUE};
 ///   requests of the run; a report that leaves them out hides the stall that caused them.
 /// - A record that makes no sense is refused with `io::ErrorKind::InvalidInput`, never a
 ///   panic or a wrong answer: an `interval` of zero (however short the run); more answers
-///   than requests sent; an answer before its request went; a request sent before it was due.
+///   than requests sent; an answer before its request went (`sent[i]`, not its due time); a
+///   request sent before it was due.
 ///   The whole record is checked, the requests that are not part of the run too.
 /// - At most `MOST_DUE` (a million) requests due before `end`: a run with more is refused
 ///   with `io::ErrorKind::InvalidInput`, without making its entries first (an `interval` of
