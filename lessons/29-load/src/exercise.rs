@@ -8,7 +8,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
-use crate::Latency;
+use crate::{Latency, MOST_DUE};
 
 // ANCHOR: exercise
 /// What the report counts for one paced connection: one `Latency` per request that was due
@@ -22,8 +22,9 @@ use crate::Latency;
 /// failed. `end` is the end of the run.
 ///
 /// The contract (what the checks test):
-/// - One entry per request due before `end`, in order: entry `i` is request `i`. A request
-///   due at `end` exactly, or later, is not part of the run: nothing for it, answered or not.
+/// - One entry per request due before `end`, in order: entry `i` is request `i` (a run has
+///   at most `MOST_DUE` of them: below). A request due at `end` exactly, or later, is not
+///   part of the run: nothing for it, answered or not.
 /// - An answered request: `Latency::Answered`, the time its user waited, from the moment it
 ///   was due (a server that stalls for a second delays every request due in that second,
 ///   not only the one it was answering).
@@ -33,11 +34,16 @@ use crate::Latency;
 ///   requests of the run; a report that leaves them out hides the stall that caused them.
 /// - A record that makes no sense is refused with `io::ErrorKind::InvalidInput`, never a
 ///   panic or a wrong answer: an `interval` of zero (however short the run); more answers
-///   than requests sent; an answer before its request went; a request sent before it was due.
+///   than requests sent; an answer before its request went (`sent[i]`, not its due time); a
+///   request sent before it was due.
 ///   The whole record is checked, the requests that are not part of the run too.
+/// - At most `MOST_DUE` (a million) requests due before `end`: a run with more is refused
+///   with `io::ErrorKind::InvalidInput`, without making its entries first (an `interval` of
+///   1 ns over an hour would be 3.6 × 10^12 of them, more than any memory holds).
 /// - No overflow, and no panic, whatever the durations: an `interval` of `Duration::MAX`
 ///   means that only request 0 is ever due; a run may last a thousand years (`end` far
-///   after `start`) with requests a few centuries apart.
+///   after `start`) with requests a few centuries apart; every due time is exact to the
+///   nanosecond, however long the interval.
 /// - An empty run (`end` at `start` or before it) counts nothing.
 pub fn latencies(
     start: Instant,

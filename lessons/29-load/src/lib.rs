@@ -14,6 +14,12 @@ pub enum Latency {
     /// long, and maybe for ever. The report shows such a latency as `≥`.
     AtLeast(Duration),
 }
+
+/// The most requests a paced connection's run may have due: a million. One entry each would
+/// not fit in memory for some timetables (an interval of 1 ns over an hour is 3.6 × 10^12
+/// requests), so `latencies` refuses a run with more, and the generator refuses a plan that
+/// would make one (`--rate` × (`--warmup` + `--paced`) over a million).
+pub const MOST_DUE: usize = 1_000_000;
 // ANCHOR_END: given
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-29-load` checks it),

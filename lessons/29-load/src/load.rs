@@ -288,7 +288,8 @@ async fn paced(
     let counted =
         lesson_29_load::latencies(table.first, table.interval, table.end, &sent, &answered);
     let mut tally = tally.borrow_mut();
-    // (A refused record would be this loop's mistake: its records keep to the timetable.)
+    // (A refused record would be this loop's mistake: its records keep to the timetable, and
+    // Plan::from refused a timetable with more than MOST_DUE requests due.)
     let counted = counted.unwrap_or_else(|e| {
         tally.failed("record", &e);
         Vec::new()

@@ -100,8 +100,22 @@ impl Plan {
         }
         // A tiny rate is positive, but one line every 1/rate seconds can be longer than a
         // Duration holds (`--rate 1e-300`: every 1e300 s), and from_secs_f64 panics on it.
-        Duration::try_from_secs_f64(1.0 / rate)
+        let interval = Duration::try_from_secs_f64(1.0 / rate)
             .map_err(|_| usage("--rate is too small: a line every 1/rate s is too long a wait"))?;
+        // A paced connection's report counts at most MOST_DUE requests (`latencies` refuses
+        // a longer record): refuse such a timetable now, not every connection's record after
+        // the run.
+        if let Drive::Paced(length) = drive {
+            let due = (warmup + length).as_nanos().div_ceil(interval.as_nanos());
+            if due > lesson_29_load::MOST_DUE as u128 {
+                return Err(usage(&format!(
+                    "--paced: at --rate {rate}, {due} lines would be due on each connection in \
+                     the warm-up and the run, more than the {} a report counts: lower --rate or \
+                     shorten --paced",
+                    lesson_29_load::MOST_DUE
+                )));
+            }
+        }
         let arrive = (arrive > 0.0).then_some(arrive);
         if let Some(arrive) = arrive {
             let last = (connections - 1) as f64;

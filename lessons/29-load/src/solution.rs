@@ -3,7 +3,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::Latency;
+use crate::{Latency, MOST_DUE};
 
 // ANCHOR: solution
 /// One `Latency` per request due before `end` (the contract is in src/exercise.rs).
@@ -37,6 +37,9 @@ pub fn latencies(
         let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
             break;
         };
+        if counted.len() == MOST_DUE {
+            return Err(refused("more requests due than a report counts"));
+        }
         counted.push(match answered.get(i) {
             Some(&came) => Latency::Answered(came - due),
             // Stuck behind an earlier request, or the connection had failed: its user was

@@ -234,6 +234,26 @@ fn a_rate_too_small_for_a_duration_is_refused_not_a_panic() {
     }
 }
 
+#[test]
+fn a_paced_run_of_more_than_a_million_lines_a_connection_is_refused() {
+    // 100000 lines a second for 10 s after the 1 s warm-up: 1100000 due on each connection,
+    // more than a report counts (lesson_29_load::MOST_DUE). Refused before any connect.
+    let run = lesson(BIN)
+        .args(&[
+            "client",
+            "--paced",
+            "10s",
+            "--rate",
+            "100000",
+            "--addr",
+            "127.0.0.1:9",
+        ])
+        .run();
+    run.clean_failure().stderr_has("--paced");
+    assert!(run.stderr.contains("1100000"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
 /// Numbers change from run to run: compare the book's output with every number masked.
 fn masked(text: &str) -> String {
     let mut out = String::new();

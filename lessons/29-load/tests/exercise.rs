@@ -6,7 +6,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use lesson_29_load::{latencies, Latency};
+use lesson_29_load::{latencies, Latency, MOST_DUE};
 use testkit::{fail, yours};
 
 const MS: Duration = Duration::from_millis(1);
@@ -45,23 +45,34 @@ impl Record {
     }
 }
 
-/// `[2 ms, ≥ 30 ms]`.
+/// `[2 ms, ≥ 30 ms]`; a long list as its first and last entries and how many.
 fn show(counted: &[Latency]) -> String {
     let one = |l: &Latency| match l {
         Latency::Answered(d) => duration(*d),
         Latency::AtLeast(d) => format!("≥ {}", duration(*d)),
     };
-    format!(
-        "[{}]",
-        counted.iter().map(one).collect::<Vec<_>>().join(", ")
-    )
+    let join = |part: &[Latency]| part.iter().map(one).collect::<Vec<_>>().join(", ");
+    match counted.len() {
+        0..=12 => format!("[{}]", join(counted)),
+        n => format!(
+            "[{}, …, {}] ({n} entries)",
+            join(&counted[..4]),
+            join(&counted[n - 2..])
+        ),
+    }
 }
 
 fn duration(d: Duration) -> String {
     if d >= YEAR {
         format!("{:.1} years", d.as_secs_f64() / YEAR.as_secs_f64())
     } else {
-        format!("{} ms", d.as_secs_f64() * 1000.0)
+        // Exact, to the nanosecond: 999.999001 ms.
+        let ns = d.as_nanos();
+        let fraction = format!("{:06}", ns % 1_000_000);
+        match fraction.trim_end_matches('0') {
+            "" => format!("{} ms", ns / 1_000_000),
+            digits => format!("{}.{digits} ms", ns / 1_000_000),
+        }
     }
 }
 
@@ -82,13 +93,54 @@ fn check(what: &str, record: Record, expected: &[Expected]) {
             AtLeast(ms) => Latency::AtLeast(MS * ms as u32),
         })
         .collect();
-    expect(what, record.run(), &expected);
+    let result = record.run();
+    // A wrong count first: it is the mistake, whatever the entries it did make look like.
+    if let Ok(counted) = &result {
+        let (n, m) = (counted.len(), expected.len());
+        let which = if n < m {
+            format!(
+                "the request due at {} ms is missing",
+                n as u64 * record.interval_ms
+            )
+        } else {
+            format!(
+                "the one due at {} ms is not the run's: the end is at {} ms",
+                m as u64 * record.interval_ms,
+                record.end_ms
+            )
+        };
+        if n != m {
+            let what = format!(
+                "{}, expected {m}: one per request due before the end ({which}).\n\
+                 The check: {what}",
+                entries(n)
+            );
+            fail(&what, &format!("Ok({})", show(&expected)), &got(&result));
+        }
+    }
+    expect(what, result, &expected);
 }
 
 #[track_caller]
 fn expect(what: &str, result: io::Result<Vec<Latency>>, expected: &[Latency]) {
     if !matches!(&result, Ok(counted) if counted == expected) {
-        fail(what, &format!("Ok({})", show(expected)), &got(&result));
+        let what = match &result {
+            Ok(counted) if counted.len() != expected.len() => format!(
+                "{}, expected {}: one per request due before the end.\nThe check: {what}",
+                entries(counted.len()),
+                expected.len()
+            ),
+            _ => what.to_string(),
+        };
+        fail(&what, &format!("Ok({})", show(expected)), &got(&result));
+    }
+}
+
+/// `1 entry`, `4 entries`.
+fn entries(n: usize) -> String {
+    match n {
+        1 => "1 entry".to_string(),
+        n => format!("{n} entries"),
     }
 }
 
@@ -355,6 +407,18 @@ fn an_answer_before_its_request_is_refused() {
         }
         .run(),
     );
+    refused(
+        "Request 1 was due at 10 ms and went late, at 20 ms; its answer is recorded at 15 ms: \
+         after it was due, but before it went. The record must be refused (InvalidInput): an \
+         answer is checked against when its request went.",
+        Record {
+            interval_ms: 10,
+            end_ms: 30,
+            sent: &[0, 20],
+            answered: &[2, 15],
+        }
+        .run(),
+    );
 }
 
 #[test]
@@ -432,4 +496,83 @@ fn a_run_of_a_thousand_years_does_not_overflow() {
         yours(|| latencies(t0, Duration::MAX, end, &[], &[])),
         &[Latency::AtLeast(1000 * YEAR)],
     );
+}
+
+#[test]
+fn a_long_interval_keeps_every_nanosecond() {
+    let t0 = Instant::now();
+    // A century and 0.9999999 s; a century and 1 ns.
+    for interval in [
+        Duration::new(100 * YEAR.as_secs(), 999_999_900),
+        Duration::new(100 * YEAR.as_secs(), 1),
+    ] {
+        let Some(end) = t0.checked_add(2 * interval) else {
+            return eprintln!("this platform's Instant cannot be 200 years later: skipped");
+        };
+        // Both requests went exactly when due, and were answered 1 ms later.
+        let second = t0 + interval;
+        expect(
+            &format!(
+                "With an interval of {}.{:09} s (a century and a fraction of a second), \
+                 request 1 went exactly when due, at start + interval, and was answered 1 ms \
+                 later: 1 ms each. Due times are exact to the nanosecond (an f64 of seconds is \
+                 not: a century is about 2^31 s, where f64 steps are hundreds of nanoseconds).",
+                interval.as_secs(),
+                interval.subsec_nanos()
+            ),
+            yours(|| latencies(t0, interval, end, &[t0, second], &[t0 + MS, second + MS])),
+            &[Latency::Answered(MS), Latency::Answered(MS)],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// At most a million requests due.
+
+#[test]
+fn a_run_of_more_than_a_million_requests_due_is_refused() {
+    const US: Duration = Duration::from_micros(1);
+    let t0 = Instant::now();
+    assert_eq!(MOST_DUE, 1_000_000, "this check counts on a million");
+    // First the one over: a function that makes every entry makes a million and one here
+    // (24 MB), not 10^12 as below.
+    refused(
+        "With one request every microsecond and the end 1 s + 1 ns after the start, \
+         1000001 requests are due, one more than MOST_DUE: the run must be refused \
+         (InvalidInput).",
+        yours(|| latencies(t0, US, t0 + Duration::new(1, 1), &[], &[])),
+    );
+    let counted = yours(|| latencies(t0, US, t0 + Duration::from_secs(1), &[], &[]));
+    // Request i, due at i µs, waited at least until the end: 1 s − i µs.
+    let waited = |i: usize| Latency::AtLeast(Duration::from_secs(1) - US * i as u32);
+    let ok = matches!(&counted, Ok(c) if c.len() == MOST_DUE
+        && c.iter().enumerate().all(|(i, l)| *l == waited(i)));
+    if !ok {
+        fail(
+            "With one request every microsecond and the end 1 s after the start, exactly \
+             MOST_DUE (1000000) requests are due: the run is counted, none of them answered.",
+            "Ok([≥ 1000 ms, ≥ 999.999 ms, …, ≥ 0.001 ms] (1000000 entries))",
+            &got(&counted),
+        );
+    }
+    drop(counted);
+    refused(
+        "With one request every nanosecond for an hour, 3.6 × 10^12 requests are due: the \
+         run must be refused (InvalidInput), without making their entries.",
+        yours(|| {
+            latencies(
+                t0,
+                Duration::from_nanos(1),
+                t0 + 3600 * 1000 * MS,
+                &[t0],
+                &[],
+            )
+        }),
+    );
+    if let Some(end) = t0.checked_add(1000 * YEAR) {
+        refused(
+            "With one request every nanosecond for a thousand years: refused (InvalidInput).",
+            yours(|| latencies(t0, Duration::from_nanos(1), end, &[], &[])),
+        );
+    }
 }

@@ -1,11 +1,11 @@
 // A correct variant written differently: count the requests due before the end first (one
 // division, in u128 nanoseconds, rounded up), then one entry each; the record is checked
-// with iterators.
+// with iterators; a count over MOST_DUE is refused before any entry is made.
 
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::Latency;
+use crate::{Latency, MOST_DUE};
 
 fn invalid(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("not a paced record: {what}"))
@@ -41,6 +41,9 @@ pub fn latencies(
     let span = end.saturating_duration_since(start).as_nanos();
     let step = interval.as_nanos();
     let due_count = span.div_ceil(step);
+    if due_count > MOST_DUE as u128 {
+        return Err(invalid("too many requests due"));
+    }
     let mut counted = Vec::new();
     for i in 0..due_count as usize {
         // Before the end, so it can be written down.

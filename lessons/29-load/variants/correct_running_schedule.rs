@@ -4,7 +4,7 @@
 use std::io::{Error, ErrorKind, Result};
 use std::time::{Duration, Instant};
 
-use crate::Latency;
+use crate::{Latency, MOST_DUE};
 
 pub fn latencies(
     start: Instant,
@@ -34,6 +34,9 @@ pub fn latencies(
             }
         }
         if d < end {
+            if out.len() == MOST_DUE {
+                return bad("over a million requests due");
+            }
             out.push(match answered.get(i) {
                 Some(&came) => Latency::Answered(came.duration_since(d)),
                 None => Latency::AtLeast(end.duration_since(d)),

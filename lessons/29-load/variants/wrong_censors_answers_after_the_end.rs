@@ -36,6 +36,10 @@ pub fn latencies(
         let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
             break;
         };
+        if i == crate::MOST_DUE {
+            let why = "too many requests due";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         counted.push(match answered.get(i) {
             Some(&came) if came <= end => Latency::Answered(came - due),
             Some(_) => Latency::AtLeast(end - due),

@@ -27,6 +27,9 @@ pub fn latencies(
         if due >= end {
             break;
         }
+        if i as usize == crate::MOST_DUE {
+            return Err(bad());
+        }
         if let Some(&went) = sent.get(i as usize) {
             if went < due {
                 return Err(bad());

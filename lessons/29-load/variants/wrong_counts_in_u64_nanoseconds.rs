@@ -19,6 +19,9 @@ pub fn latencies(
     }
     let span = end.saturating_duration_since(start).as_nanos() as u64;
     let how_many = span.div_ceil(interval.as_nanos() as u64) as usize;
+    if how_many > crate::MOST_DUE {
+        return Err(refused("too many requests due"));
+    }
     if answered.len() > sent.len() {
         return Err(refused("more answers than requests"));
     }

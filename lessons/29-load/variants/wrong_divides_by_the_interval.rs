@@ -16,6 +16,9 @@ pub fn latencies(
     let refused = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_string());
     let span = end.saturating_duration_since(start).as_nanos();
     let how_many = span.div_ceil(interval.as_nanos()) as usize;
+    if how_many > crate::MOST_DUE {
+        return Err(refused("too many requests due"));
+    }
     if answered.len() > sent.len() {
         return Err(refused("more answers than requests"));
     }

@@ -37,6 +37,10 @@ pub fn latencies(
         let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
             break;
         };
+        if i == crate::MOST_DUE {
+            let why = "too many requests due";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         if let Some(&came) = answered.get(i) {
             counted.push(Latency::Answered(came - due));
         }

@@ -37,6 +37,10 @@ pub fn latencies(
         let Some(due) = due(start, interval, i).filter(|&due| due < end) else {
             break;
         };
+        if i == crate::MOST_DUE {
+            let why = "too many requests due";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         counted.push(match answered.get(i) {
             Some(&came) => Latency::Answered(came - sent[i]),
             // Stuck behind an earlier request, or the connection had failed: its user was

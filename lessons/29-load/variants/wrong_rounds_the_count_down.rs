@@ -38,6 +38,9 @@ pub fn latencies(
     let span = end.saturating_duration_since(start).as_nanos();
     let step = interval.as_nanos();
     let due_count = span / step;
+    if due_count > crate::MOST_DUE as u128 {
+        return Err(invalid("too many requests due"));
+    }
     let mut counted = Vec::new();
     for i in 0..due_count as usize {
         // Before the end, so it can be written down.

@@ -47,6 +47,9 @@ pub fn latencies(
     };
     let count = span.div_ceil(step);
     let count = usize::try_from(count).map_err(|_| bad("too many requests"))?;
+    if count > crate::MOST_DUE {
+        return Err(bad("too many requests due"));
+    }
     let mut out = Vec::new();
     for i in 0..count {
         let d = due(i).ok_or_else(|| bad("due time out of range"))?;
