@@ -416,6 +416,25 @@ impl Lab {
         }
     }
 
+    /// `reps` runs of each server with `load`, taken in turns (A, B, C, A, B, C…), so that a
+    /// drift of the machine (other load coming and going, the sockets earlier runs left in
+    /// TIME_WAIT) falls on every server alike, not on the ones measured last. Server by server.
+    fn interleaved(
+        &mut self,
+        servers: &[&Server],
+        load: &[&str],
+        quiet: bool,
+        reps: usize,
+    ) -> Vec<Vec<Sample>> {
+        let mut samples = vec![Vec::new(); servers.len()];
+        for _ in 0..reps {
+            for (server, taken) in servers.iter().zip(&mut samples) {
+                taken.extend(self.run(server, load, quiet));
+            }
+        }
+        samples
+    }
+
     /// `reps` runs of the same case.
     fn runs(&mut self, server: &Server, load: &[&str], quiet: bool, reps: usize) -> Vec<Sample> {
         (0..reps)
@@ -564,6 +583,14 @@ fn machine_meanwhile(samples: &[Sample]) -> String {
     )
 }
 
+/// The table, with the legend of its ` †` when a row has one.
+fn with_legend(table: String) -> String {
+    match table.contains(" †") {
+        true => table + SPOILED,
+        false => table,
+    }
+}
+
 /// ` †` when a run of these was spoiled by other load, else nothing.
 fn mark(samples: &[Sample]) -> &'static str {
     if samples.iter().any(|s| s.spoiled.is_some()) {
@@ -662,17 +689,29 @@ impl Lab {
         let mut cost = String::from(
             "| C = 10,000, closed loop | peak memory | per connection | threads | descriptors | CPU per round trip |\n|---|---|---|---|---|---|\n",
         );
+        let servers = [&REFERENCE, &THREADS, &POOL, &LOOP, &TASKS];
+        // Each C's runs, taken in turns; a pool of 4 serves 4 clients (more only wait for
+        // their timeout), so it runs only at C = 1 and 100.
+        let mut measured = HashMap::new();
+        for c in CS {
+            let cs = c.to_string();
+            let run: Vec<&Server> = servers
+                .into_iter()
+                .filter(|s| s.name != POOL.name || c <= 100)
+                .collect();
+            let load = ["-c", &cs, "--closed", "1s"];
+            for (server, samples) in run.iter().zip(self.interleaved(&run, &load, true, 3)) {
+                measured.insert((server.name, c), samples);
+            }
+        }
         let mut reference = HashMap::new();
-        for server in [&REFERENCE, &THREADS, &POOL, &LOOP, &TASKS] {
+        for server in servers {
             table.push_str(&format!("| {} |", server.name));
             for c in CS {
-                // A pool of 4 serves 4 clients; more only wait for their timeout.
-                if server.name == POOL.name && c > 100 {
+                let Some(samples) = measured.remove(&(server.name, c)) else {
                     table.push_str(" (not run: 4 workers) |");
                     continue;
-                }
-                let cs = c.to_string();
-                let samples = self.runs(server, &["-c", &cs, "--closed", "1s"], true, 3);
+                };
                 let (rps, low, high) = spread(&samples, "rps");
                 if server.name == REFERENCE.name {
                     reference.insert(c, rps);
@@ -706,10 +745,10 @@ impl Lab {
             }
             table.push('\n');
         }
-        table.push_str("\nEach cell: the median of 3 runs of round trips a second (lowest–highest), **its ratio to the reference at the same C**, the median p99 latency.\n");
-        table.push_str(SPOILED);
+        table.push_str("\nEach cell: the median of 3 runs of round trips a second (lowest–highest; the servers take turns, run by run, so that a drift of the machine falls on all of them), **its ratio to the reference at the same C**, the median p99 latency.\n");
+        let table = with_legend(table);
         cost.push_str("\nMemory: the server's peak resident size (VmRSS) while loaded; per connection: that divided by 10,000 (the process's own base included). Median of 3 runs.\n");
-        cost.push_str(SPOILED);
+        let cost = with_legend(cost);
         (table, cost)
     }
 
@@ -719,11 +758,12 @@ impl Lab {
         let mut table = String::from(
             "| 10,000 connections × 1 line/s, 2 s | p50 | p99 | p99.9 | max | failed | the generator's own lateness: p50, p99, max | the machine meanwhile: others, steal |\n|---|---|---|---|---|---|---|---|\n",
         );
-        for server in [&REFERENCE, &THREADS, &LOOP, &TASKS] {
-            let load = [
-                "-c", "10000", "--paced", "2s", "--rate", "1", "--warmup", "1s",
-            ];
-            let samples = self.runs(server, &load, true, 3);
+        let servers = [&REFERENCE, &THREADS, &LOOP, &TASKS];
+        let load = [
+            "-c", "10000", "--paced", "2s", "--rate", "1", "--warmup", "1s",
+        ];
+        let measured = self.interleaved(&servers, &load, true, 3);
+        for (server, samples) in servers.iter().zip(measured) {
             table.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {}{} | {}, {}, {} | {} |\n",
                 server.name,
@@ -739,8 +779,8 @@ impl Lab {
                 machine_meanwhile(&samples),
             ));
         }
-        table.push_str("\nLatency from the moment each line was due (not when it was sent), median of 3 runs. Each run first spends 1 s (a line on every connection) warming up, and counts none of it. Lateness: how long after it could go (its due time, or its connection's previous answer) the generator sent a line; it is part of the latency, and the instrument's error. The machine meanwhile: the most that other programs, and the hypervisor (steal: this virtual machine's CPUs were ready and it ran something else), took of the machine during one of the 3 runs.\n");
-        table + SPOILED
+        table.push_str("\nLatency from the moment each line was due (not when it was sent), median of 3 runs (the servers taking turns). Each run first spends 1 s (a line on every connection) warming up, and counts none of it. Lateness: how long after it could go (its due time, or its connection's previous answer) the generator sent a line; it is part of the latency, and the instrument's error. The machine meanwhile: the most that other programs, and the hypervisor (steal: this virtual machine's CPUs were ready and it ran something else), took of the machine during one of the 3 runs.\n");
+        with_legend(table)
     }
 
     /// 10,000 connects at once, one round trip each.
@@ -748,12 +788,15 @@ impl Lab {
         let mut table = String::from(
             "| storm: 10,000 connects at once | served | failed | handshakes dropped (full queue) | SYNs sent again | connects of 1 s or more | connect p99 | time |\n|---|---|---|---|---|---|---|---|\n",
         );
-        for server in [&REFERENCE, &THREADS, &LOOP, &TASKS] {
-            let samples = self.runs(server, &["-c", "10000", "--once"], true, 3);
+        let servers = [&REFERENCE, &THREADS, &LOOP, &TASKS];
+        let measured = self.interleaved(&servers, &["-c", "10000", "--once"], true, 3);
+        for (server, samples) in servers.iter().zip(measured) {
             table.push_str(&storm_row(server.name, &samples));
         }
-        table.push_str(&format!("\nMedian of 3 runs. {KERNEL_COUNTS}\n"));
-        table + SPOILED
+        table.push_str(&format!(
+            "\nMedian of 3 runs, the servers taking turns. {KERNEL_COUNTS}\n"
+        ));
+        with_legend(table)
     }
 
     /// A connection per request: lesson 14 and the reference's HTTP answer, C = 1,000.
@@ -762,9 +805,10 @@ impl Lab {
             "| a connection per request, C = 1,000, 1 s | requests/s | × reference | p99 | failed | SYNs sent again |\n|---|---|---|---|---|---|\n",
         );
         let mut reference = 0.0;
-        for server in [&HTTP_REFERENCE, &HTTP] {
-            let load = ["-c", "1000", "--closed", "1s", "--http"];
-            let samples = self.runs(server, &load, true, 3);
+        let servers = [&HTTP_REFERENCE, &HTTP];
+        let load = ["-c", "1000", "--closed", "1s", "--http"];
+        let measured = self.interleaved(&servers, &load, true, 3);
+        for (server, samples) in servers.iter().zip(measured) {
             let (rps, low, high) = spread(&samples, "rps");
             if server.name == HTTP_REFERENCE.name {
                 reference = rps;
@@ -782,7 +826,7 @@ impl Lab {
                 mark(&samples)
             ));
         }
-        table + SPOILED
+        with_legend(table)
     }
 
     /// The chat: members join at once, m0 says 10 lines a second for 2 s (from when the last
@@ -821,7 +865,7 @@ impl Lab {
             ));
         }
         table.push_str("\nMember 0 speaks once everyone has joined; every other member should receive each line (10,000 members: 199,980 deliveries). Server CPU per delivery: all the server's CPU time in the run (joins included) divided by the lines delivered. Median of 3 runs; 10,000 members: one run, to keep the bench within five minutes.\n");
-        table + SPOILED
+        with_legend(table)
     }
 
     /// Chapter 11, "A thousand clients": what 1,000 threads cost, and what a pool of 4 costs
@@ -855,7 +899,7 @@ impl Lab {
             ));
         }
         table.push_str("\nOne run each; the server's peak, sampled while the load ran. Time: the closed loop's length, or the storm's from the first connect to the last answer.\n");
-        table + SPOILED
+        with_legend(table)
     }
 
     /// Chapter 11, "A storm of clients": lesson 11 with the accept queue std asks for, and
@@ -869,7 +913,7 @@ impl Lab {
             table.push_str(&storm_row(server.name, &samples));
         }
         table.push_str(&format!("\nOne run each, the load generator waiting 5 s at most for a connect or an answer. `--backlog 128` is the queue std's `TcpListener::bind` asks for; without it the server asks for 10,000 and is granted `net.core.somaxconn`. {KERNEL_COUNTS}\n"));
-        table + SPOILED
+        with_legend(table)
     }
 
     /// Chapter 12, "Ten thousand clients": the loop against the reference at C = 10,000, and
@@ -898,19 +942,23 @@ impl Lab {
             ));
         }
         table.push_str("\nOne run each, the load generator waiting 5 s at most for a connect or an answer. CPU per round trip: the server's own (user + system), divided by the round trips it served.\n");
-        table + SPOILED
+        with_legend(table)
     }
 
     /// What printing costs: lesson 12 at C = 100, quiet, and narrating into a pipe.
     fn narration(&mut self) -> String {
         let load = ["-c", "100", "--closed", "1s"];
-        let quiet = self.runs(&LOOP, &load, true, 3);
-        let loud = self.runs(&LOOP, &load, false, 3);
+        // In turns, quiet then loud, three times: a drift of the machine falls on both.
+        let (mut quiet, mut loud) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            quiet.extend(self.run(&LOOP, &load, true));
+            loud.extend(self.run(&LOOP, &load, false));
+        }
         let (q, l) = (spread(&quiet, "rps").0, spread(&loud, "rps").0);
-        format!(
+        with_legend(format!(
             "| lesson 12, C = 100, closed loop | round trips/s | CPU per round trip |\n|---|---|---|\n\
              | `--quiet` | {} | {:.1} µs{} |\n\
-             | narrating, stdout into a pipe | {} ({:.2}×) | {:.1} µs{} |\n{SPOILED}",
+             | narrating, stdout into a pipe | {} ({:.2}×) | {:.1} µs{} |\n",
             count(q),
             spread(&quiet, "cpu_us_per_rt").0,
             mark(&quiet),
@@ -918,7 +966,7 @@ impl Lab {
             l / q.max(1.0),
             spread(&loud, "cpu_us_per_rt").0,
             mark(&loud)
-        )
+        ))
     }
 }
 
@@ -1006,8 +1054,7 @@ impl Lab {
         }
         table.push_str(&row("a plain `write_all` loop, same 128 KB buffer", 1));
         table.push_str(&row("lesson 06 `--bulk`", 2));
-        table.push_str(SPOILED);
-        table
+        with_legend(table)
     }
 
     /// Judge a bulk run (see [`Lab::judge`]) and print it.
