@@ -18,8 +18,8 @@
 //! minute.
 //!
 //! `--smoke` (seconds; in `cargo xtask ci`): C = 1,000 for 11, 12, 13 and 14; it FAILS
-//! if a server loses connections or does less than half the reference's round trips a second
-//! in the same run, except for the servers in [`KNOWN_SHORT`], which are reported.
+//! if a server loses a connection, or does fewer round trips a second than its floor (half
+//! the reference's in the same run; less for the two designs that cost more, see `Lab::smoke`).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -91,10 +91,6 @@ const LOOP_128: Server = Server {
     package: "lesson-12-nonblocking",
     args: &["--backlog", "128"],
 };
-
-/// Servers that miss the smoke's bar today (issue 15, item 4): reported, not failed. Take a
-/// server off this list when it is fixed; the smoke then guards it.
-const KNOWN_SHORT: &[&str] = &[THREADS.name, HTTP.name];
 
 /// One run's report: the load generator's `key=value` words.
 #[derive(Clone, Debug, Default)]
@@ -442,20 +438,24 @@ impl Lab {
             .collect()
     }
 
-    /// The smoke: C = 1,000, one second, each line server with the reference just before it.
+    /// The smoke: C = 1,000, one second, each server with the reference just before it.
     /// A shared machine is noisy: a server that misses the bar gets two more tries (each
     /// against a fresh reference run), so only a server that misses it three times fails.
+    /// The floors: half the reference for the readiness loop and tokio; for the two designs
+    /// that cost more by design, about half what they do on a quiet machine (2026-12-03: 11
+    /// did 0.47×, a thread switch per round trip; 14 0.54×, a handshake per request), so that
+    /// a change that halves them fails while a busy machine does not.
     fn smoke(mut self) -> bool {
         let lines = ["-c", "1000", "--closed", "1s"];
         let http = ["-c", "1000", "--closed", "1s", "--http"];
-        let cases: [(&Server, &Server, &[&str]); 4] = [
-            (&THREADS, &REFERENCE, &lines),
-            (&LOOP, &REFERENCE, &lines),
-            (&TASKS, &REFERENCE, &lines),
-            (&HTTP, &HTTP_REFERENCE, &http),
+        let cases: [(&Server, &Server, &[&str], f64); 4] = [
+            (&THREADS, &REFERENCE, &lines, 0.25),
+            (&LOOP, &REFERENCE, &lines, 0.5),
+            (&TASKS, &REFERENCE, &lines, 0.5),
+            (&HTTP, &HTTP_REFERENCE, &http, 0.3),
         ];
         let mut ok = true;
-        for (server, reference, load) in cases {
+        for (server, reference, load, floor) in cases {
             let mut verdict = (0.0, 0.0);
             for _ in 0..3 {
                 let (Some(reference), Some(s)) = (
@@ -468,21 +468,19 @@ impl Lab {
                     s.get("rps") / reference.get("rps").max(1.0),
                     s.get("failed"),
                 );
-                if verdict.1 == 0.0 && verdict.0 >= 0.5 {
+                if verdict.1 == 0.0 && verdict.0 >= floor {
                     break;
                 }
             }
             let (ratio, lost) = verdict;
-            let said = if lost == 0.0 && ratio >= 0.5 {
+            let said = if lost == 0.0 && ratio >= floor {
                 "ok"
-            } else if KNOWN_SHORT.contains(&server.name) {
-                "known short (issue 15), not failed"
             } else {
                 ok = false;
                 "FAILED"
             };
             println!(
-                "smoke: {:<30} {ratio:.2}x the reference, {lost} connections lost: {said}",
+                "smoke: {:<30} {ratio:.2}x the reference (floor {floor}x), {lost} connections lost: {said}",
                 server.name
             );
         }
