@@ -21,19 +21,26 @@ use socket2::Socket;
 /// - Every attempt goes through `bind(addr)`: ONE new socket, bound to `addr` (the lesson's
 ///   narrates socket(), setsockopt() and bind()). It returns the bound socket, or bind()'s
 ///   error, with the failed socket already closed. Make and bind no socket any other way.
+///   Return the socket as bind(addr) gave it: bound, not listening (the caller listens when it
+///   is ready; until then a client that connects is refused).
 /// - The ports are tried in increasing order, each once, on `ip`. The first that binds wins:
 ///   return its socket and the address it is bound to (the one you asked for: the socket's
 ///   `local_addr()`, getsockname(), says the same), and make no attempt after it.
 /// - "Address already in use" (`io::ErrorKind::AddrInUse`): another socket holds that port, so
 ///   the next one may be free. Any other error is about the address or the program, not this
-///   one port (an IP address this machine does not have, a port it may not use): another port
-///   cannot help, so return that error at once, as it is.
+///   one port (an IP address this machine does not have, a port it may not use, no file
+///   descriptor left, …): another port cannot help, so return that error at once, as it is:
+///   bind()'s own `io::Error`, not a new one (the caller reads its OS error code). That holds
+///   for "permission denied" at a port below 1024 too, even in a range that goes on above it:
+///   judge no port yourself, bind() answers (a privileged program may bind port 80).
 /// - Port 0 is no port: bind() would take ANY free port, outside the range. A range that
 ///   contains 0, or no port at all (`7010..=7000`), is an error of kind
 ///   `io::ErrorKind::InvalidInput`, and no attempt is made.
 /// - When every port of the range is taken: an error of kind `AddrInUse` whose message names
 ///   the range (its first and its last port), not the last attempt's bare error.
-/// - Every range of `u16` works, up to the last port there is, 65535.
+/// - Every range of `u16` works, however long (no limit on the number of attempts: 1..=65535
+///   is a range too), up to the last port there is, 65535. bind() never waits, and neither
+///   does the search: no pause between attempts.
 /// - Print nothing: the lesson narrates each attempt.
 pub fn bind_in_range(
     ip: IpAddr,

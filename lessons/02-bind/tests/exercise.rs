@@ -1,16 +1,18 @@
 //! The exercise's checks: your `bind_in_range` runs here with a `bind` that records each
 //! attempt and answers as each check plans it: "address already in use" for a port planned as
-//! taken (as if another program held it), another error where one is planned, and for the free
-//! port a real socket, really bound there (to a port the kernel chose, held for the check).
-//! Then once over real sockets and the kernel's own answers. They check which attempts it
-//! makes, in which order, what it returns (the socket, its address, or which error), never
+//! taken (as if another program held it), another of the kernel's errors (an errno) where one
+//! is planned, and for the free port a real socket, really bound there (to a port the kernel
+//! chose, held for the check). Then once over real sockets and the kernel's own answers. They
+//! check which attempts it makes, in which order and how fast, what it returns (the socket,
+//! bound and not listening, its address, or which error: bind()'s own, errno and all), never
 //! what anything prints. (`cargo exercise lesson-02-bind` runs them on src/exercise.rs.)
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, ErrorKind};
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::ops::RangeInclusive;
+use std::time::{Duration, Instant};
 
 use lesson_02_bind::bind_in_range;
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -22,8 +24,8 @@ enum Plan {
     Taken,
     /// It binds: this socket, really bound to the port.
     Free(Socket),
-    /// bind() fails with an error of this kind.
-    Fails(ErrorKind),
+    /// bind() fails with this OS error (an errno, as the kernel's own errors are).
+    Fails(i32),
 }
 
 /// What the check's `bind` answers, port by port.
@@ -41,8 +43,8 @@ impl Plans {
         self
     }
 
-    fn fails(mut self, port: u16, kind: ErrorKind) -> Self {
-        self.0.insert(port, Plan::Fails(kind));
+    fn fails(mut self, port: u16, errno: i32) -> Self {
+        self.0.insert(port, Plan::Fails(errno));
         self
     }
 
@@ -76,16 +78,40 @@ fn run(
     ports: RangeInclusive<u16>,
     plans: Plans,
 ) -> (io::Result<(Socket, SocketAddr)>, Vec<SocketAddr>) {
+    run_timed(ip, ports, plans, None)
+}
+
+/// `run`, and if `limit` is given, the search must not last longer: each of the check's
+/// answers comes at once, so a search that takes longer waits between its attempts.
+fn run_timed(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    plans: Plans,
+    limit: Option<Duration>,
+) -> (io::Result<(Socket, SocketAddr)>, Vec<SocketAddr>) {
     let plans = RefCell::new(plans.0);
-    let attempts = RefCell::new(Vec::new());
+    let attempts = RefCell::new(Attempts::default());
     let range = ports.clone();
+    let started = Instant::now();
     let bind = |addr: SocketAddr| {
-        record(&mut attempts.borrow_mut(), &range, addr);
+        attempts.borrow_mut().record(&range, addr);
+        if let Some(limit) = limit.filter(|&limit| started.elapsed() > limit) {
+            let count = attempts.borrow().list.len();
+            fail(
+                &format!(
+                    "bind_in_range took over {limit:?} for {count} attempts, although bind() \
+                     answered each at once: it waits between attempts. bind() never blocks, \
+                     and the search has no reason to."
+                ),
+                &format!("all {count} attempts within {limit:?}"),
+                &format!("{:?} for {count} attempts", started.elapsed()),
+            );
+        }
         // A port handed over once is held from then on, by the socket handed over.
         let plan = plans.borrow_mut().remove(&addr.port());
         match plan {
             Some(Plan::Free(socket)) if addr.ip() == ip => Ok(socket),
-            Some(Plan::Fails(kind)) => Err(io::Error::new(kind, "bind() failed, as planned")),
+            Some(Plan::Fails(errno)) => Err(io::Error::from_raw_os_error(errno)),
             _ => Err(io::Error::new(
                 ErrorKind::AddrInUse,
                 "address already in use",
@@ -93,16 +119,36 @@ fn run(
         }
     };
     let result = yours(|| bind_in_range(ip, ports, bind));
-    (result, attempts.into_inner())
+    (result, attempts.into_inner().list)
 }
 
-/// Record one attempt. One that asks for an address already tried, or for a port outside the
-/// range, fails the check at once: such a search might never end (a loop that retries the same
-/// port, a counter that wraps round after 65535), and a check must end.
+/// The attempts so far, in order (and as a set, so that a search of 65535 ports is checked
+/// quickly).
+#[derive(Default)]
+struct Attempts {
+    list: Vec<SocketAddr>,
+    seen: HashSet<SocketAddr>,
+}
+
+impl Attempts {
+    /// Record one attempt. One that asks for an address already tried, or for a port outside
+    /// the range, fails the check at once: such a search might never end (a loop that retries
+    /// the same port, a counter that wraps round after 65535), and a check must end.
+    #[track_caller]
+    fn record(&mut self, ports: &RangeInclusive<u16>, addr: SocketAddr) {
+        let again = !self.seen.insert(addr);
+        self.list.push(addr);
+        check_attempt(&self.list, again, ports, addr);
+    }
+}
+
 #[track_caller]
-fn record(attempts: &mut Vec<SocketAddr>, ports: &RangeInclusive<u16>, addr: SocketAddr) {
-    let again = attempts.contains(&addr);
-    attempts.push(addr);
+fn check_attempt(
+    attempts: &[SocketAddr],
+    again: bool,
+    ports: &RangeInclusive<u16>,
+    addr: SocketAddr,
+) {
     let (first, last) = (ports.start(), ports.end());
     let what = if again {
         format!(
@@ -129,11 +175,21 @@ fn record(attempts: &mut Vec<SocketAddr>, ports: &RangeInclusive<u16>, addr: Soc
     fail(&what, &expected, &got)
 }
 
+/// The attempts, one a line; of a long list, its first and last few.
 fn show(attempts: &[SocketAddr]) -> String {
     if attempts.is_empty() {
         return "(no attempt at all)".into();
     }
-    let lines: Vec<String> = attempts.iter().map(|a| format!("bind({a})")).collect();
+    let line = |a: &SocketAddr| format!("bind({a})");
+    if attempts.len() > 12 {
+        let (head, tail) = (&attempts[..5], &attempts[attempts.len() - 5..]);
+        let skipped = attempts.len() - 10;
+        let mut lines: Vec<String> = head.iter().map(line).collect();
+        lines.push(format!("(…{skipped} more…)"));
+        lines.extend(tail.iter().map(line));
+        return lines.join("\n");
+    }
+    let lines: Vec<String> = attempts.iter().map(line).collect();
     lines.join("\n")
 }
 
@@ -169,6 +225,18 @@ fn check_bound(result: io::Result<(Socket, SocketAddr)>, ip: IpAddr, port: u16) 
                     &format!("Ok((socket, {returned}))"),
                 );
             }
+            // Only bound, the socket answers nobody: a client is refused (chapter 5).
+            let reached = TcpStream::connect_timeout(&expected, Duration::from_secs(5));
+            if let Ok(client) = reached {
+                let client = client.local_addr().map_or("?".into(), |a| a.to_string());
+                fail(
+                    "bind_in_range returned a socket that already listens: a client connected \
+                     to it. Return the socket as bind() gave it, bound and not listening: the \
+                     caller listens when it is ready.",
+                    &format!("connect({expected}) refused (nobody listens yet)"),
+                    &format!("connect({expected}) accepted, from {client}"),
+                );
+            }
             socket
         }
         Err(e) => fail(
@@ -194,6 +262,29 @@ fn check_error(why: &str, result: io::Result<(Socket, SocketAddr)>, kind: ErrorK
             &format!("Err({kind:?})"),
             &format!("Ok((socket, {addr}))"),
         ),
+    }
+}
+
+/// The result must be bind()'s own error, as it is: this OS error (errno), named `name`.
+#[track_caller]
+fn check_os_error(why: &str, result: io::Result<(Socket, SocketAddr)>, errno: i32, name: &str) {
+    let expected = io::Error::from_raw_os_error(errno);
+    let expected = format!("Err({name}: {expected}), the very error bind() returned");
+    match result {
+        Err(e) if e.raw_os_error() == Some(errno) => {}
+        Err(e) => {
+            let code = e
+                .raw_os_error()
+                .map_or("no OS error code".to_string(), |n| format!("os error {n}"));
+            let got = format!("Err({:?}: {e}), {code}", e.kind());
+            let why = format!(
+                "{why} bind_in_range returned another error than bind()'s own: return that \
+                 io::Error itself, not a new one (the caller reads its OS error code, as the \
+                 lesson does to say \"too many open files\" and how to fix it)."
+            );
+            fail(&why, &expected, &got)
+        }
+        Ok((_, addr)) => fail(why, &expected, &format!("Ok((socket, {addr}))")),
     }
 }
 
@@ -247,20 +338,78 @@ fn an_ipv6_address_is_bound_and_returned_too() {
 #[test]
 fn any_other_error_is_returned_at_once() {
     // An address this machine does not have (ip(7): EADDRNOTAVAIL), a port it may not use
-    // (bind(2): EACCES, below 1024 without privileges): another port cannot help.
-    for kind in [ErrorKind::AddrNotAvailable, ErrorKind::PermissionDenied] {
+    // (bind(2): EACCES, below 1024 without privileges), no descriptor left for the socket
+    // (socket(2): EMFILE), no memory for it (ENOBUFS), a socket already bound (EINVAL): not
+    // one of them is about this one port, and another port cannot help.
+    let errors = [
+        (libc::EADDRNOTAVAIL, "EADDRNOTAVAIL"),
+        (libc::EACCES, "EACCES"),
+        (libc::EMFILE, "EMFILE"),
+        (libc::ENOBUFS, "ENOBUFS"),
+        (libc::EINVAL, "EINVAL"),
+    ];
+    for (errno, name) in errors {
         let mut plans = Plans::new();
         let free = plans.free(LOOPBACK);
-        let plans = plans.taken([free - 3]).fails(free - 2, kind);
+        let plans = plans.taken([free - 3]).fails(free - 2, errno);
         let (result, attempts) = run(LOOPBACK, free - 3..=free, plans);
         let why = format!(
-            "The second attempt fails with {kind:?}, which is not about that one port: the \
-             search stops there (a later port is free, but is not tried)."
+            "The second attempt fails with {name} ({}), which is not about that one port: the \
+             search stops there (a later port is free, but is not tried). Only \"address \
+             already in use\" moves on.",
+            io::Error::from_raw_os_error(errno)
         );
         check_attempts(&why, LOOPBACK, &[free - 3, free - 2], &attempts);
-        let why = format!("bind() failed with {kind:?}: return that error, as it is.");
-        check_error(&why, result, kind);
+        let why = format!("bind() failed with {name}: return that error, as it is.");
+        check_os_error(&why, result, errno, name);
     }
+}
+
+#[test]
+fn a_port_below_1024_is_for_bind_to_refuse() {
+    // Whether this program may use port 1020 is bind()'s answer (EACCES without the privilege;
+    // root may): not the function's own judgement, and the range's later ports do not change
+    // it.
+    let mut plans = Plans::new();
+    let free = plans.free(LOOPBACK);
+    let plans = plans.fails(1020, libc::EACCES);
+    let (result, attempts) = run(LOOPBACK, 1020..=free, plans);
+    let why = format!(
+        "The range 1020..={free}: bind(port 1020) is tried like any other port, and its \
+         EACCES (permission denied) ends the search, although the range goes on above 1023."
+    );
+    check_attempts(&why, LOOPBACK, &[1020], &attempts);
+    check_os_error(&why, result, libc::EACCES, "EACCES");
+}
+
+#[test]
+fn a_long_range_is_searched_to_its_end_without_waiting() {
+    // Every port from 1 up is taken, but the last of the range (tens of thousands of
+    // attempts): no cap on the attempts, and no pause between them.
+    let mut plans = Plans::new();
+    let free = plans.free(LOOPBACK);
+    let ports = 1..=free;
+    let limit = Duration::from_secs(5);
+    let (result, attempts) = run_timed(LOOPBACK, ports, plans, Some(limit));
+    let tried = attempts.len();
+    let in_order = attempts
+        .iter()
+        .zip(1..=free)
+        .all(|(addr, port)| *addr == SocketAddr::new(LOOPBACK, port));
+    if tried != usize::from(free) || !in_order {
+        let last = attempts
+            .last()
+            .map_or("none".into(), |a| format!("bind({a})"));
+        fail(
+            &format!(
+                "The range 1..={free}: every port is taken but the last, {free}. Each port is \
+                 tried in turn, however many: a range has no limit of attempts."
+            ),
+            &format!("{free} attempts, bind(127.0.0.1:1) to bind(127.0.0.1:{free}), in order"),
+            &format!("{tried} attempts (in order: {in_order}), the last {last}"),
+        );
+    }
+    check_bound(result, LOOPBACK, free);
 }
 
 #[test]
@@ -321,10 +470,10 @@ fn really_bind(addr: SocketAddr) -> io::Result<Socket> {
 
 /// Your `bind_in_range` over real sockets, each attempt recorded (and a repeated one stopped).
 fn really(ip: IpAddr, ports: RangeInclusive<u16>) -> io::Result<(Socket, SocketAddr)> {
-    let mut attempts = Vec::new();
+    let mut attempts = Attempts::default();
     let range = ports.clone();
     let bind = |addr| {
-        record(&mut attempts, &range, addr);
+        attempts.record(&range, addr);
         really_bind(addr)
     };
     yours(|| bind_in_range(ip, ports, bind))
@@ -354,15 +503,15 @@ fn over_real_sockets_the_kernel_answers() {
     let elsewhere: IpAddr = "192.0.2.1".parse().unwrap();
     let mut attempts = 0;
     let range = 20_000..=20_009;
-    let mut tried = Vec::new();
+    let mut tried = Attempts::default();
     let count = |addr| {
         attempts += 1;
-        record(&mut tried, &range, addr);
+        tried.record(&range, addr);
         really_bind(addr)
     };
     let result = yours(|| bind_in_range(elsewhere, range.clone(), count));
     let why = "Over real sockets: bind(192.0.2.1:…) is refused, whatever the port.";
-    check_error(why, result, ErrorKind::AddrNotAvailable);
+    check_os_error(why, result, libc::EADDRNOTAVAIL, "EADDRNOTAVAIL");
     if attempts != 1 {
         fail(
             "192.0.2.1 is not an address of this machine: after the first refusal, no other \
