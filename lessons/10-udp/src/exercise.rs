@@ -24,8 +24,9 @@ use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 ///   `link.first_wait()` for the first try, then twice as long as the try before.
 /// - No answer by the deadline (`is_timeout(&error)`: `WouldBlock` on Unix, `TimedOut` on
 ///   Windows; the checks use both): the next try. `retries` more tries at most (so
-///   `retries + 1` datagrams sent in all); after the last, an error of kind
-///   `io::ErrorKind::TimedOut` (the wording is yours).
+///   `retries + 1` datagrams sent in all). The last try waits for its answer like the others;
+///   when its deadline passes, an error of kind `io::ErrorKind::TimedOut` (the wording is
+///   yours).
 /// - Any other error, from sending or receiving, on any try: return it at once.
 /// - Print nothing: the lesson narrates each call around your function.
 pub fn request(

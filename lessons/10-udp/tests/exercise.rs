@@ -178,6 +178,32 @@ fn check(net: &Net, result: &io::Result<Vec<u8>>, times: &[u64], expected: &str,
     }
 }
 
+/// Every try was lost: `request` gives up when the last try's deadline has passed, at `at` ms
+/// (the network's clock moves only while the client waits in `recv_from`), not before it (the
+/// last try's answer could still come) and not after it.
+#[track_caller]
+fn check_gave_up_at(net: &Net, at: u64, last_wait: u64) {
+    if net.now != at {
+        let sent_at = at - last_wait;
+        let why = if net.now < at {
+            "before the last try's deadline: its answer could still have come"
+        } else {
+            "after the last try's deadline: it waited longer than that try's wait"
+        };
+        fail(
+            &format!("request gave up {why}."),
+            &format!(
+                "the last try, sent at {sent_at} ms, waits {last_wait} ms: request returns at {at} ms"
+            ),
+            &format!(
+                "request returned at {} ms, after these datagrams:\n{}",
+                net.now,
+                net.sends()
+            ),
+        );
+    }
+}
+
 /// Ask request 1, "one", with `retries`, over `net`.
 fn ask(net: &mut Net, retries: u32) -> io::Result<Vec<u8>> {
     yours(|| request(net, addr(SERVER), 1, b"one", retries))
@@ -240,6 +266,7 @@ fn each_try_waits_twice_as_long_and_then_it_gives_up() {
         "Every request is lost: 1 + 3 retries, waiting 100, 200, 400 and 800 ms, then an \
          error of kind TimedOut",
     );
+    check_gave_up_at(&net, 1500, 800);
 }
 
 #[test]
@@ -253,6 +280,7 @@ fn no_retries_means_one_try() {
         "Err(TimedOut)",
         "retries = 0 and the request is lost: one try, then an error of kind TimedOut",
     );
+    check_gave_up_at(&net, 100, 100);
 }
 
 #[test]
