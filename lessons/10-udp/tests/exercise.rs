@@ -30,8 +30,8 @@ struct Net {
     lose: Vec<usize>,
     /// Datagrams on their way to the client: (arrival time in ms, bytes, sender).
     coming: Vec<(u64, Vec<u8>, SocketAddr)>,
-    /// What the next recv_from fails with, if anything.
-    fail_recv: Option<ErrorKind>,
+    /// Which recv_from fails (1 = the first the client makes), and with what.
+    fail_recv: Option<(usize, ErrorKind)>,
     /// Which send_to fails (1 = the first the client makes), and with what.
     fail_send: Option<(usize, ErrorKind)>,
     /// How a receive reports that its deadline passed: `WouldBlock` as on Unix, or
@@ -114,8 +114,10 @@ impl Datagrams for Net {
                 &self.sends(),
             );
         }
-        if let Some(kind) = self.fail_recv.take() {
-            return Err(kind.into());
+        if let Some((nth, kind)) = self.fail_recv {
+            if nth == self.receives {
+                return Err(kind.into());
+            }
         }
         let until = self.ms(deadline);
         self.coming.sort_by_key(|(at, _, _)| *at);
@@ -322,7 +324,7 @@ fn strays_are_not_the_answer_and_do_not_buy_time() {
 fn any_other_error_is_returned_at_once() {
     // ECONNREFUSED: on a connected UDP socket, the ICMP "port unreachable" of a last send.
     let mut net = Net::new(&[]);
-    net.fail_recv = Some(ErrorKind::ConnectionRefused);
+    net.fail_recv = Some((1, ErrorKind::ConnectionRefused));
     let result = ask(&mut net, 2);
     if !matches!(&result, Err(e) if e.kind() == ErrorKind::ConnectionRefused) || net.sent.len() != 1
     {
@@ -330,6 +332,25 @@ fn any_other_error_is_returned_at_once() {
             "recv_from failed with ConnectionRefused (not a timeout): request returns that \
              error at once, without sending again.",
             "Err(ConnectionRefused), after one datagram",
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(&result),
+                net.sends()
+            ),
+        );
+    }
+    // The same on a retry: the first request is lost, its receive times out, and the retry's
+    // receive fails.
+    let mut net = Net::new(&[1]);
+    net.fail_recv = Some((2, ErrorKind::ConnectionRefused));
+    let result = ask(&mut net, 2);
+    if !matches!(&result, Err(e) if e.kind() == ErrorKind::ConnectionRefused) || net.sent.len() != 2
+    {
+        fail(
+            "the first request was lost, and the retry's recv_from failed with \
+             ConnectionRefused (not a timeout): request returns that error at once, as it does \
+             on the first try, without sending again.",
+            "Err(ConnectionRefused), after two datagrams (at 0 and 100 ms)",
             &format!(
                 "{}\n\nafter these datagrams:\n{}",
                 show(&result),
