@@ -420,6 +420,16 @@ fn the_answer_is_returned_byte_for_byte() {
     let text = b"one two \xff\n";
     let mut net = Net::new(&[]);
     let result = yours(|| request(&mut net, addr(SERVER), 1, text, 2));
+    let request = message(1, text);
+    if net.sent.iter().any(|(_, d, _)| *d != request) {
+        fail(
+            "request did not send the datagram message(1, text), byte for byte: the text is \
+             bytes (here with spaces, a byte that is not UTF-8 and a final newline), sent as \
+             it is.",
+            &format!("send_to({SERVER}, b\"{}\")", request.escape_ascii()),
+            &net.sends(),
+        );
+    }
     let expected = b"ONE TWO \xff\n".to_vec();
     if !matches!(&result, Ok(answer) if *answer == expected) {
         fail(
