@@ -15,16 +15,19 @@ use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 /// the text of its answer, sending the request again when no answer comes in time.
 ///
 /// The contract (what the checks test, on a fake network with a clock of its own):
-/// - The answer is the datagram from `server` that `parse`s as `(seq, text)`: return that
-///   text. Any other datagram (from elsewhere, or answering another `seq`, or not parsing)
-///   is ignored, and does NOT give the try more time.
-/// - An answer may be as long as the protocol allows, `MAX_MESSAGE` bytes: return all its text.
+/// - The answer is the datagram from `server` (its IP address and its port) that `parse`s as
+///   `(seq, text)`: return that text. Any other datagram (from elsewhere, or answering another
+///   `seq`, or not parsing) is ignored, and does NOT give the try more time.
+/// - An answer may be as long as the protocol allows, `MAX_MESSAGE` bytes: return all its text,
+///   byte for byte (spaces, a final newline, bytes that are not UTF-8: all of it).
 /// - Each try sends the request once and waits until its deadline (`link.deadline(wait)`):
 ///   `link.first_wait()` for the first try, then twice as long as the try before.
-/// - No answer by the deadline (`is_timeout(&error)`): the next try. `retries` more tries at
-///   most (so `retries + 1` datagrams sent in all); after the last, an error of kind
-///   `io::ErrorKind::TimedOut` (the wording is yours).
-/// - Any other error, from sending or receiving: return it at once.
+/// - No answer by the deadline (`is_timeout(&error)`: `WouldBlock` on Unix, `TimedOut` on
+///   Windows; the checks use both): the next try. `retries` more tries at most (so
+///   `retries + 1` datagrams sent in all). The last try waits for its answer like the others;
+///   when its deadline passes, an error of kind `io::ErrorKind::TimedOut` (the wording is
+///   yours).
+/// - Any other error, from sending or receiving, on any try: return it at once.
 /// - Print nothing: the lesson narrates each call around your function.
 pub fn request(
     link: &mut impl Datagrams,

@@ -13,6 +13,8 @@ use testkit::{fail, yours};
 
 const SERVER: &str = "127.0.0.1:7010";
 const STRANGER: &str = "127.0.0.1:9999";
+/// Another machine, sending from the server's port number.
+const OTHER_HOST: &str = "127.0.0.2:7010";
 const FIRST_WAIT: Duration = Duration::from_millis(100);
 
 fn addr(text: &str) -> SocketAddr {
@@ -28,10 +30,13 @@ struct Net {
     lose: Vec<usize>,
     /// Datagrams on their way to the client: (arrival time in ms, bytes, sender).
     coming: Vec<(u64, Vec<u8>, SocketAddr)>,
-    /// What the next recv_from fails with, if anything.
-    fail_recv: Option<ErrorKind>,
-    /// What the next send_to fails with, if anything.
-    fail_send: Option<ErrorKind>,
+    /// Which recv_from fails (1 = the first the client makes), and with what.
+    fail_recv: Option<(usize, ErrorKind)>,
+    /// Which send_to fails (1 = the first the client makes), and with what.
+    fail_send: Option<(usize, ErrorKind)>,
+    /// How a receive reports that its deadline passed: `WouldBlock` as on Unix, or
+    /// `TimedOut` as on Windows.
+    timeout: ErrorKind,
     /// What the client sent: (time in ms, datagram, to).
     sent: Vec<(u64, Vec<u8>, SocketAddr)>,
     receives: usize,
@@ -46,6 +51,7 @@ impl Net {
             coming: Vec::new(),
             fail_recv: None,
             fail_send: None,
+            timeout: ErrorKind::WouldBlock,
             sent: Vec::new(),
             receives: 0,
         }
@@ -86,8 +92,10 @@ impl Datagrams for Net {
 
     fn send_to(&mut self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
         self.sent.push((self.now, datagram.to_vec(), to));
-        if let Some(kind) = self.fail_send.take() {
-            return Err(kind.into());
+        if let Some((nth, kind)) = self.fail_send {
+            if nth == self.sent.len() {
+                return Err(kind.into());
+            }
         }
         let lost = self.lose.contains(&self.sent.len());
         if let (false, true, Some((seq, text))) = (lost, to == addr(SERVER), parse(datagram)) {
@@ -106,8 +114,10 @@ impl Datagrams for Net {
                 &self.sends(),
             );
         }
-        if let Some(kind) = self.fail_recv.take() {
-            return Err(kind.into());
+        if let Some((nth, kind)) = self.fail_recv {
+            if nth == self.receives {
+                return Err(kind.into());
+            }
         }
         let until = self.ms(deadline);
         self.coming.sort_by_key(|(at, _, _)| *at);
@@ -121,7 +131,7 @@ impl Datagrams for Net {
             }
             _ => {
                 self.now = self.now.max(until);
-                Err(ErrorKind::WouldBlock.into())
+                Err(self.timeout.into())
             }
         }
     }
@@ -164,6 +174,32 @@ fn check(net: &Net, result: &io::Result<Vec<u8>>, times: &[u64], expected: &str,
             &format!(
                 "{}\n\nafter these datagrams:\n{}",
                 show(result),
+                net.sends()
+            ),
+        );
+    }
+}
+
+/// Every try was lost: `request` gives up when the last try's deadline has passed, at `at` ms
+/// (the network's clock moves only while the client waits in `recv_from`), not before it (the
+/// last try's answer could still come) and not after it.
+#[track_caller]
+fn check_gave_up_at(net: &Net, at: u64, last_wait: u64) {
+    if net.now != at {
+        let sent_at = at - last_wait;
+        let why = if net.now < at {
+            "before the last try's deadline: its answer could still have come"
+        } else {
+            "after the last try's deadline: it waited longer than that try's wait"
+        };
+        fail(
+            &format!("request gave up {why}."),
+            &format!(
+                "the last try, sent at {sent_at} ms, waits {last_wait} ms: request returns at {at} ms"
+            ),
+            &format!(
+                "request returned at {} ms, after these datagrams:\n{}",
+                net.now,
                 net.sends()
             ),
         );
@@ -232,6 +268,7 @@ fn each_try_waits_twice_as_long_and_then_it_gives_up() {
         "Every request is lost: 1 + 3 retries, waiting 100, 200, 400 and 800 ms, then an \
          error of kind TimedOut",
     );
+    check_gave_up_at(&net, 1500, 800);
 }
 
 #[test]
@@ -245,15 +282,20 @@ fn no_retries_means_one_try() {
         "Err(TimedOut)",
         "retries = 0 and the request is lost: one try, then an error of kind TimedOut",
     );
+    check_gave_up_at(&net, 100, 100);
 }
 
 #[test]
 fn strays_are_not_the_answer_and_do_not_buy_time() {
-    // The request is lost. Meanwhile: a stranger's datagram, an old answer (request 7) and
-    // a datagram that is not `<seq> <text>` at all, all before the deadline.
+    // The request is lost. Meanwhile: a stranger's datagram, one from another machine that
+    // sends from the server's port number, an old answer (request 7), an answer to request
+    // 12 (whose number starts with a 1) and a datagram that is not `<seq> <text>` at all,
+    // all before the deadline.
     let mut net = Net::new(&[1])
         .stray(30, b"1 FAKE", STRANGER)
+        .stray(45, b"1 ELSEWHERE", OTHER_HOST)
         .stray(60, b"7 SEVEN", SERVER)
+        .stray(75, b"12 TWELVE", SERVER)
         .stray(90, b"nonsense", SERVER);
     let result = ask(&mut net, 2);
     if matches!(&result, Ok(answer) if answer != b"ONE") {
@@ -262,7 +304,8 @@ fn strays_are_not_the_answer_and_do_not_buy_time() {
              server and carries the request's own number (1).",
             "Ok(b\"ONE\"), from 127.0.0.1:7010, to request 1",
             &format!(
-                "{}  (strays: b\"1 FAKE\" from {STRANGER}, b\"7 SEVEN\" from {SERVER})",
+                "{}  (strays: b\"1 FAKE\" from {STRANGER}, b\"1 ELSEWHERE\" from \
+                 {OTHER_HOST}, b\"7 SEVEN\" and b\"12 TWELVE\" from {SERVER})",
                 show(&result)
             ),
         );
@@ -272,7 +315,7 @@ fn strays_are_not_the_answer_and_do_not_buy_time() {
         &result,
         &[0, 100],
         "Ok(b\"ONE\")",
-        "The first request is lost; three datagrams that are not its answer arrive before \
+        "The first request is lost; five datagrams that are not its answer arrive before \
          its deadline, which stays at 100 ms",
     );
 }
@@ -281,7 +324,7 @@ fn strays_are_not_the_answer_and_do_not_buy_time() {
 fn any_other_error_is_returned_at_once() {
     // ECONNREFUSED: on a connected UDP socket, the ICMP "port unreachable" of a last send.
     let mut net = Net::new(&[]);
-    net.fail_recv = Some(ErrorKind::ConnectionRefused);
+    net.fail_recv = Some((1, ErrorKind::ConnectionRefused));
     let result = ask(&mut net, 2);
     if !matches!(&result, Err(e) if e.kind() == ErrorKind::ConnectionRefused) || net.sent.len() != 1
     {
@@ -296,9 +339,28 @@ fn any_other_error_is_returned_at_once() {
             ),
         );
     }
+    // The same on a retry: the first request is lost, its receive times out, and the retry's
+    // receive fails.
+    let mut net = Net::new(&[1]);
+    net.fail_recv = Some((2, ErrorKind::ConnectionRefused));
+    let result = ask(&mut net, 2);
+    if !matches!(&result, Err(e) if e.kind() == ErrorKind::ConnectionRefused) || net.sent.len() != 2
+    {
+        fail(
+            "the first request was lost, and the retry's recv_from failed with \
+             ConnectionRefused (not a timeout): request returns that error at once, as it does \
+             on the first try, without sending again.",
+            "Err(ConnectionRefused), after two datagrams (at 0 and 100 ms)",
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(&result),
+                net.sends()
+            ),
+        );
+    }
     // ENETUNREACH: sendto() finds no route. Returned at once, not tried again.
     let mut net = Net::new(&[]);
-    net.fail_send = Some(ErrorKind::NetworkUnreachable);
+    net.fail_send = Some((1, ErrorKind::NetworkUnreachable));
     let result = ask(&mut net, 2);
     if !matches!(&result, Err(e) if e.kind() == ErrorKind::NetworkUnreachable)
         || net.sent.len() != 1
@@ -312,6 +374,73 @@ fn any_other_error_is_returned_at_once() {
                 show(&result),
                 net.sends()
             ),
+        );
+    }
+    // The same on a retry: the first request is lost, and sending it again fails.
+    let mut net = Net::new(&[1]);
+    net.fail_send = Some((2, ErrorKind::NetworkUnreachable));
+    let result = ask(&mut net, 2);
+    if !matches!(&result, Err(e) if e.kind() == ErrorKind::NetworkUnreachable)
+        || net.sent.len() != 2
+    {
+        fail(
+            "the first request was lost, and the retry's send_to failed with \
+             NetworkUnreachable: request returns that error at once, as it does on the first \
+             try, without waiting for an answer or sending again.",
+            "Err(NetworkUnreachable), after two send_to (at 0 and 100 ms)",
+            &format!(
+                "{}\n\nafter these datagrams:\n{}",
+                show(&result),
+                net.sends()
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_timeout_reported_as_timed_out_is_a_timeout_too() {
+    // Windows reports a receive whose timeout ran out as TimedOut, not WouldBlock.
+    let mut net = Net::new(&[1]);
+    net.timeout = ErrorKind::TimedOut;
+    let result = ask(&mut net, 2);
+    check(
+        &net,
+        &result,
+        &[0, 100],
+        "Ok(b\"ONE\")",
+        "The first request is lost, and this network reports its deadline as an error of kind \
+         TimedOut (as Windows does), not WouldBlock: `is_timeout` says both are a timeout, so \
+         the request is sent again",
+    );
+}
+
+#[test]
+fn the_answer_is_returned_byte_for_byte() {
+    // Spaces inside, a byte that is not UTF-8, and a final newline (what `nc -u` sends).
+    let text = b"one two \xff\n";
+    let mut net = Net::new(&[]);
+    let result = yours(|| request(&mut net, addr(SERVER), 1, text, 2));
+    let request = message(1, text);
+    if net.sent.iter().any(|(_, d, _)| *d != request) {
+        fail(
+            "request did not send the datagram message(1, text), byte for byte: the text is \
+             bytes (here with spaces, a byte that is not UTF-8 and a final newline), sent as \
+             it is.",
+            &format!("send_to({SERVER}, b\"{}\")", request.escape_ascii()),
+            &net.sends(),
+        );
+    }
+    let expected = b"ONE TWO \xff\n".to_vec();
+    if !matches!(&result, Ok(answer) if *answer == expected) {
+        fail(
+            "request did not return the answer's text byte for byte: everything after the \
+             first space is the text, spaces, a final newline and bytes that are not UTF-8 \
+             included.",
+            &format!(
+                "{}  (the answer b\"1 ONE TWO \\xff\\n\")",
+                outcome(&Ok(expected))
+            ),
+            &show(&result),
         );
     }
 }
