@@ -366,6 +366,19 @@ fn a_refused_line_ends_at_its_newline_even_after_twice_max_line() {
 }
 
 #[test]
+fn every_line_too_long_is_refused_not_only_the_first() {
+    let refused = refusal(8);
+    check(
+        "Each line too long gets its own refusal: right after another refused line, and after an echo.",
+        8,
+        b"aaaaaaaaaa\nbbbbbbbbbbbb\nok\ncccccccc\n",
+        End::Eof,
+        &[refused.as_bytes(), refused.as_bytes(), b"ok\n", refused.as_bytes()],
+        summary(1, 3),
+    );
+}
+
+#[test]
 fn max_line_one_echoes_only_empty_lines() {
     let refused = refusal(1);
     check(
