@@ -47,8 +47,8 @@ struct Script {
     /// The piece being read, and how many of its bytes were consumed.
     at: usize,
     pos: usize,
-    /// `send_all` fails on this call (1 = the first).
-    send_fails_at: Option<usize>,
+    /// `send_all` fails on this call (1 = the first), with this error.
+    send_fails_at: Option<(usize, ErrorKind)>,
     sends: Vec<Vec<u8>>,
     /// Instead of recording each send (which allocates), check that each one is this line
     /// and count them: for the memory checks, where the recording would count too.
@@ -83,7 +83,7 @@ impl Script {
             fail(
                 &format!(
                     "{by} returned an error ({kind:?}), and your loop made another call on conn \
-                     after it. Only Interrupted is read again; any other error ends the loop."
+                     after it. Only a read that failed with Interrupted is made again; any other error ends the loop."
                 ),
                 "no call after an error: the error is returned at once",
                 &format!("a call of {call}, after: {}", show_all(&self.sends)),
@@ -185,9 +185,11 @@ impl Client for Script {
             return Ok(());
         }
         self.sends.push(bytes.to_vec());
-        if self.send_fails_at == Some(self.sends.len()) {
-            self.failed = Some((ErrorKind::BrokenPipe, "send_all"));
-            return Err(ErrorKind::BrokenPipe.into());
+        if let Some((at, kind)) = self.send_fails_at {
+            if at == self.sends.len() {
+                self.failed = Some((kind, "send_all"));
+                return Err(kind.into());
+            }
         }
         Ok(())
     }
@@ -552,26 +554,38 @@ fn a_read_interrupted_by_a_signal_is_made_again() {
 #[test]
 fn an_error_from_send_all_ends_the_loop_at_once() {
     let refused = refusal(8);
-    for (stream, first) in [
-        (b"one\ntwo\nthree\n".as_slice(), b"one\n".as_slice()),
-        (b"too long a line\nnext\n", refused.as_bytes()),
+    let cases: [(&[u8], usize, &[&[u8]]); 3] = [
+        (b"one\ntwo\nthree\n", 1, &[b"one\n"]),
+        (b"one\ntwo\nthree\n", 2, &[b"one\n", b"two\n"]),
+        (b"too long a line\nnext\n", 1, &[refused.as_bytes()]),
+    ];
+    // BrokenPipe, ConnectionReset: the client is gone. TimedOut, WouldBlock (SO_SNDTIMEO ran
+    // out): it did not take its echo within the deadline. None of them is to be tried again.
+    for kind in [
+        ErrorKind::BrokenPipe,
+        ErrorKind::ConnectionReset,
+        ErrorKind::TimedOut,
+        ErrorKind::WouldBlock,
     ] {
-        let mut conn = Script::new(vec![Piece::Bytes(stream.to_vec())]);
-        conn.send_fails_at = Some(1);
-        let result = yours(|| echo_lines(&mut conn, 8)).map_err(|e| e.kind());
-        if conn.sends != [first] || result != Err(ErrorKind::BrokenPipe) {
-            fail(
-                &format!(
-                    "The client sent {}; the first send_all failed (the client stopped reading): the error is returned as it is, no more calls.",
-                    show(stream)
-                ),
-                &format!("{}, then Err(BrokenPipe)", show(first)),
-                &format!(
-                    "{}, then {}",
-                    show_all(&conn.sends),
-                    show_result(&result)
-                ),
-            );
+        for (stream, fails_at, expected) in cases {
+            let mut conn = Script::new(vec![Piece::Bytes(stream.to_vec())]);
+            conn.send_fails_at = Some((fails_at, kind));
+            let result = yours(|| echo_lines(&mut conn, 8)).map_err(|e| e.kind());
+            if conn.sends != expected || result != Err(kind) {
+                fail(
+                    &format!(
+                        "The client sent {}; send_all number {fails_at} failed with {kind:?} (the \
+                         client is gone, or did not take its echo in time): the error is \
+                         returned as it is, and no more calls: not even that send again.",
+                        show(stream)
+                    ),
+                    &format!(
+                        "{}, then Err({kind:?})",
+                        show_all(&expected.iter().map(|s| s.to_vec()).collect::<Vec<_>>())
+                    ),
+                    &format!("{}, then {}", show_all(&conn.sends), show_result(&result)),
+                );
+            }
         }
     }
 }
