@@ -83,7 +83,8 @@ impl Script {
             fail(
                 &format!(
                     "{by} returned an error ({kind:?}), and your loop made another call on conn \
-                     after it. Only a read that failed with Interrupted is made again; any other error ends the loop."
+                     after it. Only a read that failed with Interrupted is made again; any \
+                     other error ends the loop."
                 ),
                 "no call after an error: the error is returned at once",
                 &format!("a call of {call}, after: {}", show_all(&self.sends)),
