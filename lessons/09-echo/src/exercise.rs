@@ -35,7 +35,8 @@ use crate::{refusal, Client, Summary};
 ///   byte: return how many lines were echoed and refused. In the middle of a line that was
 ///   not refused: the client left before ending it, so it is not echoed, and the call
 ///   returns an error of kind `io::ErrorKind::UnexpectedEof`. In the middle of a refused
-///   line: that line has had its answer; return the summary.
+///   line (even right after its first `max_line` bytes): that line has had its answer;
+///   return the summary.
 /// - An error from `conn` (reading or `send_all`) ends the loop at once, wherever it comes
 ///   (between two lines too), whatever its kind (`TimedOut`; `WouldBlock`, what a recv()
 ///   whose `SO_RCVTIMEO` ran out returns; `ConnectionReset`, ...): return it as it is, and

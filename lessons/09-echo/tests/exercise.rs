@@ -411,14 +411,18 @@ fn the_refusal_goes_out_as_soon_as_the_line_is_known_too_long() {
 #[test]
 fn end_of_stream_inside_a_refused_line_ends_it_quietly() {
     let refused = refusal(8);
-    check(
-        "A refused line had its answer: end of stream inside it is a plain end.",
-        8,
-        b"ok\naaaaaaaaaaaa",
-        End::Eof,
-        &[b"ok\n", refused.as_bytes()],
-        summary(1, 1),
-    );
+    // Some bytes after the refusal point, and none: the end right after max_line bytes.
+    for stream in [b"ok\naaaaaaaaaaaa".as_slice(), b"ok\naaaaaaaa"] {
+        check(
+            "A refused line had its answer: end of stream inside it is a plain end, even right \
+             after its first max_line bytes.",
+            8,
+            stream,
+            End::Eof,
+            &[b"ok\n", refused.as_bytes()],
+            summary(1, 1),
+        );
+    }
 }
 
 #[test]
