@@ -528,16 +528,23 @@ fn each_answer_goes_out_before_the_loop_reads_on() {
 fn a_read_interrupted_by_a_signal_is_made_again() {
     // After a stop and continue (Ctrl-Z, fg), a recv() with a timeout fails with EINTR
     // (signal(7)): no news from the client. Here: before the first line, in the middle of a
-    // line, and while the rest of a refused line is being dropped. The loop must do exactly
-    // what it does with the same arrivals and no interruption (which other checks judge).
+    // line (twice in a row), while the rest of a refused line is being dropped, and before
+    // the end of stream. The loop must do exactly what it does with the same arrivals and no
+    // interruption (which other checks judge).
     let arrivals: [&[u8]; 3] = [b"hel", b"lo\nabcdefgh", b"ij\nok\n"];
     let run = |interrupted: bool| {
         let mut pieces = Vec::new();
-        for arrival in arrivals {
+        for (n, arrival) in arrivals.into_iter().enumerate() {
             if interrupted {
                 pieces.push(Piece::Interrupted);
+                if n == 1 {
+                    pieces.push(Piece::Interrupted);
+                }
             }
             pieces.push(Piece::Bytes(arrival.to_vec()));
+        }
+        if interrupted {
+            pieces.push(Piece::Interrupted);
         }
         let mut conn = Script::new(pieces);
         let result = yours(|| echo_lines(&mut conn, 8)).map_err(|e| e.kind());
@@ -546,8 +553,8 @@ fn a_read_interrupted_by_a_signal_is_made_again() {
     let (plain, interrupted) = (run(false), run(true));
     if plain != interrupted {
         fail(
-            "The client sent b\"hello\\nabcdefghij\\nok\\n\" (max_line = 8), and three reads were \
-             interrupted by a signal on the way (Interrupted, EINTR: a stop and continue of the \
+            "The client sent b\"hello\\nabcdefghij\\nok\\n\" (max_line = 8), and five reads were \
+             interrupted by a signal on the way, two of them in a row (Interrupted, EINTR: a stop and continue of the \
              server does it). That ends nothing: read again, and do what you do without the \
              interruptions.",
             &format!("{plain} (as without the interruptions)"),
