@@ -563,10 +563,13 @@ fn a_read_interrupted_by_a_signal_is_made_again() {
     }
 }
 
+/// What the client sends, which send_all fails (1 = the first), and what went back by then.
+type SendFails<'a> = (&'a [u8], usize, &'a [&'a [u8]]);
+
 #[test]
 fn an_error_from_send_all_ends_the_loop_at_once() {
     let refused = refusal(8);
-    let cases: [(&[u8], usize, &[&[u8]]); 3] = [
+    let cases: [SendFails; 3] = [
         (b"one\ntwo\nthree\n", 1, &[b"one\n"]),
         (b"one\ntwo\nthree\n", 2, &[b"one\n", b"two\n"]),
         (b"too long a line\nnext\n", 1, &[refused.as_bytes()]),
