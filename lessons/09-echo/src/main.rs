@@ -51,7 +51,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--max-line",
             value: Some("BYTES"),
-            help: "server: the longest line echoed, newline included (default 8192)",
+            help: "server: the longest line echoed, newline included (default 8192, at most 1 MiB)",
         },
         Flag {
             name: "--slow-client",
@@ -65,6 +65,10 @@ static LESSON: Lesson = Lesson {
 /// limit, one client sending bytes and never a newline would make the server's buffer grow
 /// until memory runs out.
 pub const MAX_LINE: usize = 8192;
+/// The most `--max-line` may say: each connection may hold a line this long, so a limit of
+/// terabytes would be no limit (and the first client would abort the server: memory
+/// allocation failed).
+const MAX_LINE_MOST: usize = 1 << 20;
 /// In the demo both sides are in one process; a wait this long means a bug.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(3);
 /// What the demo's server allows each client.
@@ -597,6 +601,10 @@ fn limits(opts: &Options) -> Result<Limits> {
     let line: usize = opts.value("--max-line", MAX_LINE)?;
     if line == 0 {
         let reason = "--max-line 0: a line has at least its newline; give 1 or more";
+        return Err(LessonError::protocol("command line", reason));
+    }
+    if line > MAX_LINE_MOST {
+        let reason = format!("--max-line {line}: at most {MAX_LINE_MOST} (1 MiB per client)");
         return Err(LessonError::protocol("command line", reason));
     }
     Ok(Limits {

@@ -111,6 +111,18 @@ fn max_line_zero_is_a_clear_error() {
 }
 
 #[test]
+fn a_max_line_past_one_mib_is_a_clear_error_not_an_abort() {
+    // Once, 100 TB: the server took it, and aborted on its first client (allocation failed).
+    for too_big in ["1048577", "100000000000000"] {
+        lesson(BIN)
+            .args(&["server", "--max-line", too_big])
+            .run()
+            .clean_failure()
+            .stderr_has("--max-line");
+    }
+}
+
+#[test]
 fn server_and_client_in_two_processes() {
     let (server, server_trace) = testkit::traced_server(BIN, &["--clients", "1", "--timeout", "5"]);
     let (run, trace) = lesson(BIN)
