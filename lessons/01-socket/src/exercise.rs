@@ -30,8 +30,9 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 ///   whose message quotes the spec: no scheme (`127.0.0.1:80`, or a space before it), another
 ///   scheme (`http://…`, `sctp://…`), no port or one that is not a port (`+80`, `65536`,
 ///   `80/`, `80 `), an address that is not an IP address (a name such as `localhost` may
-///   stand for addresses of both families: chapter 19 chooses), `unix:` with no path. Never
-///   a panic, whatever the spec (`tcp:/é`).
+///   stand for addresses of both families: chapter 19 chooses), `unix:` with no path or one
+///   too long for an AF_UNIX address (108 bytes on Linux). Never a panic, whatever the spec
+///   (`tcp:/é`).
 /// - An error from the kernel is returned as it is.
 /// - The socket is new: not bound, not connected, in blocking mode, no option set (the lesson
 ///   sets SO_REUSEADDR itself), and closed on exec (SOCK_CLOEXEC, as every descriptor std and

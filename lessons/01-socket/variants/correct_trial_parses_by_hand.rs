@@ -26,7 +26,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
         if path.is_empty() {
             return Err(refuse("unix: needs a path"));
         }
-        let addr = SockAddr::unix(path)?;
+        let addr = SockAddr::unix(path).map_err(|_| refuse("the path is too long for AF_UNIX"))?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         return Ok((socket, addr));
     }

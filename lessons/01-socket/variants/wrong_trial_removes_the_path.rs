@@ -20,7 +20,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
         // A stale socket file from an earlier run would make bind() fail: remove it.
         let _ = std::fs::remove_file(rest);
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, SockAddr::unix(rest).map_err(|_| bad("path too long"))?));
     }
     // The type and the protocol go together, and come from the scheme.
     let (ty, protocol) = match scheme.as_str() {
