@@ -60,30 +60,47 @@ fn not_bound_yet(socket: &Socket, spec: &str) {
     }
 }
 
-/// A new socket has the kernel's defaults: SO_REUSEADDR off (the lesson sets it itself, and
-/// says so), and IPV6_V6ONLY as on any new IPv6 socket of this system.
+/// A new socket has the kernel's defaults: every option it reports is what a socket of its
+/// family and type that nobody touched reports (SO_REUSEADDR off: the lesson sets it itself,
+/// and says so; IPV6_V6ONLY as the system has it; TCP_NODELAY off …).
 #[track_caller]
 fn has_no_option_set(socket: &Socket, spec: &str) {
-    if socket.reuse_address().unwrap_or(false) {
-        fail(
-            &format!("socket_for({spec:?}) set SO_REUSEADDR: the socket is not new any more."),
-            "SO_REUSEADDR off, as on any new socket (the lesson sets it where it wants it)",
-            "SO_REUSEADDR on",
-        );
-    }
-    let Ok(v6only) = socket.only_v6() else {
-        return; // not an IPv6 socket
+    let (Ok(own), Ok(ty)) = (socket.local_addr(), socket.r#type()) else {
+        return;
     };
-    let fresh = Socket::new(socket2::Domain::IPV6, Type::STREAM, None)
-        .and_then(|s| s.only_v6())
-        .unwrap_or(v6only);
-    if v6only != fresh {
+    let Ok(fresh) = Socket::new(own.domain(), ty, None) else {
+        return;
+    };
+    let (yours, untouched) = (options(socket), options(&fresh));
+    if let Some(((name, got), (_, expected))) = yours.iter().zip(&untouched).find(|(a, b)| a != b) {
         fail(
-            &format!("socket_for({spec:?}) changed IPV6_V6ONLY: the socket is not new any more."),
-            &format!("IPV6_V6ONLY {fresh}, as on any new IPv6 socket here"),
-            &format!("IPV6_V6ONLY {v6only}"),
+            &format!(
+                "socket_for({spec:?}) set {name}: the socket is not new any more (the lesson \
+                 sets the options it wants itself, after your function)."
+            ),
+            &format!("{name} {expected}, as on any new socket of its kind"),
+            &format!("{name} {got}"),
         );
     }
+}
+
+/// The options a socket reports, by name (`-` where its kind has no such option).
+fn options(socket: &Socket) -> Vec<(&'static str, String)> {
+    fn show<T: std::fmt::Debug>(value: std::io::Result<T>) -> String {
+        value.map_or("-".to_string(), |v| format!("{v:?}"))
+    }
+    vec![
+        ("SO_REUSEADDR", show(socket.reuse_address())),
+        ("SO_KEEPALIVE", show(socket.keepalive())),
+        ("SO_LINGER", show(socket.linger())),
+        ("SO_BROADCAST", show(socket.broadcast())),
+        ("SO_RCVBUF", show(socket.recv_buffer_size())),
+        ("SO_SNDBUF", show(socket.send_buffer_size())),
+        ("TCP_NODELAY", show(socket.tcp_nodelay())),
+        ("IP_TTL", show(socket.ttl_v4())),
+        ("IPV6_V6ONLY", show(socket.only_v6())),
+        ("IPV6_UNICAST_HOPS", show(socket.unicast_hops_v6())),
+    ]
 }
 
 /// A descriptor the process has is inherited by every program it starts, unless it is marked
