@@ -16,9 +16,11 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
         if rest.is_empty() {
             return Err(bad("unix: needs a path"));
         }
+        // The path must fit in the address (sun_path: 108 bytes on Linux, 104 on macOS).
+        let addr = SockAddr::unix(rest).map_err(|_| bad("the path is too long for AF_UNIX"))?;
         // A local socket: no IP, no TCP. Protocol None is 0, the type's default.
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, addr));
     }
     // The type and the protocol go together, and come from the scheme.
     let (ty, protocol) = match scheme.as_str() {

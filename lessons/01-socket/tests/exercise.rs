@@ -18,6 +18,9 @@ fn made(spec: &str) -> (Socket, SockAddr) {
     match yours(|| socket_for(spec)) {
         Ok((socket, addr)) => {
             not_bound_yet(&socket, spec);
+            has_no_option_set(&socket, spec);
+            #[cfg(target_os = "linux")]
+            closed_on_exec(&socket, spec);
             (socket, addr)
         }
         Err(e) => fail(
@@ -36,7 +39,10 @@ fn gives(spec: &str, got: &SockAddr, expected: &str) {
         fail(
             &format!("socket_for({spec:?}) gave back another address than the spec's."),
             &expected.to_string(),
-            &format!("{got:?}"),
+            &match got.as_socket() {
+                Some(got) => got.to_string(),
+                None => format!("{got:?}"),
+            },
         );
     }
 }
@@ -50,6 +56,94 @@ fn not_bound_yet(socket: &Socket, spec: &str) {
             &format!("socket_for({spec:?}) bound the socket already."),
             "an unbound socket (port 0)",
             &format!("bound to {own}"),
+        );
+    }
+}
+
+/// A new socket has the kernel's defaults: every option it reports is what a socket of its
+/// family and type that nobody touched reports (SO_REUSEADDR off: the lesson sets it itself,
+/// and says so; IPV6_V6ONLY as the system has it; TCP_NODELAY off …).
+#[track_caller]
+fn has_no_option_set(socket: &Socket, spec: &str) {
+    let (Ok(own), Ok(ty)) = (socket.local_addr(), socket.r#type()) else {
+        return;
+    };
+    let Ok(fresh) = Socket::new(own.domain(), ty, None) else {
+        return;
+    };
+    let (yours, untouched) = (options(socket), options(&fresh));
+    if let Some(((name, got), (_, expected))) = yours.iter().zip(&untouched).find(|(a, b)| a != b) {
+        fail(
+            &format!(
+                "socket_for({spec:?}) set {name}: the socket is not new any more (the lesson \
+                 sets the options it wants itself, after your function)."
+            ),
+            &format!("{name} {expected}, as on any new socket of its kind"),
+            &format!("{name} {got}"),
+        );
+    }
+}
+
+/// The options a socket reports, by name (`-` where its kind has no such option).
+fn options(socket: &Socket) -> Vec<(&'static str, String)> {
+    fn show<T: std::fmt::Debug>(value: std::io::Result<T>) -> String {
+        value.map_or("-".to_string(), |v| format!("{v:?}"))
+    }
+    vec![
+        ("SO_REUSEADDR", show(socket.reuse_address())),
+        ("SO_KEEPALIVE", show(socket.keepalive())),
+        ("SO_LINGER", show(socket.linger())),
+        ("SO_BROADCAST", show(socket.broadcast())),
+        ("SO_RCVBUF", show(socket.recv_buffer_size())),
+        ("SO_SNDBUF", show(socket.send_buffer_size())),
+        ("TCP_NODELAY", show(socket.tcp_nodelay())),
+        ("IP_TTL", show(socket.ttl_v4())),
+        ("IPV6_V6ONLY", show(socket.only_v6())),
+        ("IPV6_UNICAST_HOPS", show(socket.unicast_hops_v6())),
+    ]
+}
+
+/// A descriptor the process has is inherited by every program it starts, unless it is marked
+/// close-on-exec (O_CLOEXEC), as every descriptor std and socket2 make is. Linux shows the
+/// marks in /proc/self/fdinfo.
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn closed_on_exec(socket: &Socket, spec: &str) {
+    use std::os::fd::AsRawFd;
+    const O_CLOEXEC: u32 = 0o2_000_000;
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", socket.as_raw_fd()));
+    let Some(flags) = info.ok().and_then(|info| {
+        let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
+        u32::from_str_radix(flags.trim(), 8).ok()
+    }) else {
+        return; // no /proc here (a sandbox): nothing to check
+    };
+    if flags & O_CLOEXEC == 0 {
+        fail(
+            &format!(
+                "The socket socket_for({spec:?}) made is not closed on exec: every program \
+                 this process starts would inherit it (and keep its connection open)."
+            ),
+            "a descriptor marked close-on-exec (SOCK_CLOEXEC, as Socket::new makes it)",
+            &format!("descriptor flags 0o{flags:o}, without O_CLOEXEC (0o2000000)"),
+        );
+    }
+}
+
+/// The family of a socket that is bound to nothing yet: getsockname() answers with the
+/// family's "any" address.
+#[track_caller]
+fn is_of_family(socket: &Socket, spec: &str, ipv6: bool) {
+    let own = socket.local_addr().ok().and_then(|a| a.as_socket());
+    if own.map(|a| a.is_ipv6()) != Some(ipv6) {
+        let family = |v6| if v6 { "AF_INET6" } else { "AF_INET" };
+        fail(
+            &format!("The socket for {spec:?} is of the wrong family."),
+            &format!("an {} socket", family(ipv6)),
+            &match own {
+                Some(a) => format!("an {} socket (getsockname: {a})", family(a.is_ipv6())),
+                None => "a socket of neither IP family".to_string(),
+            },
         );
     }
 }
@@ -219,6 +313,30 @@ fn only_the_family_of_the_address_counts_and_nothing_is_bound_yet() {
 }
 
 #[test]
+fn any_ip_and_any_port_from_0_to_65535_will_do() {
+    for (spec, addr, ipv6) in [
+        (
+            "udp://255.255.255.255:65535",
+            "255.255.255.255:65535",
+            false,
+        ),
+        ("tcp://0.0.0.0:00080", "0.0.0.0:80", false),
+        // Written as IPv6, so IPv6: an IPv4-mapped address is one an AF_INET6 socket uses to
+        // reach an IPv4 peer. (Creating an AF_INET6 socket works without IPv6 configured.)
+        (
+            "tcp://[::ffff:127.0.0.1]:65535",
+            "[::ffff:127.0.0.1]:65535",
+            true,
+        ),
+        ("udp://[::]:0", "[::]:0", true),
+    ] {
+        let (socket, got) = made(spec);
+        gives(spec, &got, addr);
+        is_of_family(&socket, spec, ipv6);
+    }
+}
+
+#[test]
 fn the_scheme_may_be_written_in_any_case() {
     let (socket, _) = made("TCP://127.0.0.1:0");
     is_of_type(&socket, "TCP://127.0.0.1:0", Type::STREAM);
@@ -236,7 +354,8 @@ fn the_scheme_may_be_written_in_any_case() {
 #[cfg(unix)]
 #[track_caller]
 fn has_path(spec: &str, got: &SockAddr, path: &str) {
-    if got.as_pathname() != Some(std::path::Path::new(path)) {
+    // Bytes, not components: as paths, //tmp/x and /tmp/x/ compare equal to /tmp/x.
+    if got.as_pathname().map(|p| p.as_os_str()) != Some(std::ffi::OsStr::new(path)) {
         fail(
             &format!(
                 "socket_for({spec:?}) gave back another address than the spec's path (the \
@@ -277,6 +396,46 @@ fn unix_with_a_path_is_a_local_stream_socket() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[cfg(unix)]
+#[test]
+fn the_unix_path_is_taken_as_written() {
+    for (spec, path) in [
+        ("unix:lesson-01.sock", "lesson-01.sock"),
+        ("unix://tmp/lesson-01.sock", "//tmp/lesson-01.sock"),
+        ("unix:/tmp/lesson 01.sock ", "/tmp/lesson 01.sock "),
+    ] {
+        let (socket, addr) = made(spec);
+        is_of_type(&socket, spec, Type::STREAM);
+        has_path(spec, &addr, path);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn unix_leaves_the_file_at_its_path_alone() {
+    let dir = std::env::temp_dir().join(format!("lesson-01-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("notes.txt");
+    std::fs::write(&path, b"my notes\n").unwrap();
+    let spec = format!("unix:{}", path.display());
+    let (_socket, _) = made(&spec);
+    let left = std::fs::read(&path);
+    let _ = std::fs::remove_dir_all(&dir);
+    if !matches!(&left, Ok(bytes) if bytes == b"my notes\n") {
+        fail(
+            &format!(
+                "socket_for({spec:?}) changed the file at the path: it only makes a socket \
+                 (whether to remove an old file before bind() is the caller's choice)."
+            ),
+            "the file still there, b\"my notes\\n\"",
+            &match left {
+                Ok(bytes) => common::show_bytes(&bytes),
+                Err(e) => format!("error: {e}"),
+            },
+        );
+    }
+}
+
 /// `socket_for(spec)` must refuse the spec: `InvalidInput`, and the spec in the message.
 #[track_caller]
 fn refused(spec: &str, why: &str) {
@@ -284,7 +443,14 @@ fn refused(spec: &str, why: &str) {
         Ok((socket, addr)) => fail(
             &format!("socket_for({spec:?}) made a socket: {why}."),
             "an error of kind InvalidInput",
-            &format!("a socket of type {:?} for {addr:?}", socket.r#type().ok()),
+            &format!(
+                "a socket of type {:?} for {}",
+                socket.r#type().ok(),
+                match addr.as_socket() {
+                    Some(ip) => ip.to_string(),
+                    None => format!("{addr:?}"),
+                }
+            ),
         ),
         Err(e) if e.kind() != std::io::ErrorKind::InvalidInput => fail(
             &format!("socket_for({spec:?}) failed with another kind of error: {why}."),
@@ -329,11 +495,29 @@ fn a_spec_that_names_no_endpoint_is_invalid_input() {
     );
     refused("tcp://127.0.0.1:65536", "the ports end at 65535 (16 bits)");
     refused(
+        "tcp://127.0.0.1:80/",
+        "nothing follows the port: this is no URL with a path",
+    );
+    refused(
+        "tcp://127.0.0.1:80 ",
+        "a port is digits alone, and a space is no digit",
+    );
+    refused(" tcp://127.0.0.1:80", "the spec begins with its scheme");
+    refused(
         "tcp://[127.0.0.1]:80",
         "brackets are for IPv6 addresses only",
     );
     refused("unix:", "unix: needs a path");
     refused("", "an empty spec names nothing");
+}
+
+#[cfg(unix)]
+#[test]
+fn unix_with_a_path_too_long_for_an_address_is_refused() {
+    refused(
+        &format!("unix:/tmp/{}.sock", "x".repeat(120)),
+        "the path is longer than an AF_UNIX address holds (108 bytes on Linux, 104 on macOS)",
+    );
 }
 
 #[test]
@@ -353,13 +537,13 @@ fn a_spec_that_is_not_ascii_is_refused_never_a_panic() {
 }
 
 /// An environment variable that makes this test binary the child of
-/// `an_error_from_the_kernel_is_returned_as_it_is`.
+/// `a_kernel_error_is_returned_as_it_is_and_no_descriptor_is_lost`.
 #[cfg(unix)]
 const OUT_OF_DESCRIPTORS: &str = "LESSON_01_CHECK_OUT_OF_DESCRIPTORS";
 
 #[cfg(unix)]
 #[test]
-fn an_error_from_the_kernel_is_returned_as_it_is() {
+fn a_kernel_error_is_returned_as_it_is_and_no_descriptor_is_lost() {
     use std::process::{Command, Stdio};
     if std::env::var_os(OUT_OF_DESCRIPTORS).is_some() {
         return out_of_descriptors();
@@ -371,7 +555,10 @@ fn an_error_from_the_kernel_is_returned_as_it_is() {
         .arg("-c")
         .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
         .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "an_error_from_the_kernel_is_returned_as_it_is"])
+        .args([
+            "--exact",
+            "a_kernel_error_is_returned_as_it_is_and_no_descriptor_is_lost",
+        ])
         .args(["--nocapture", "--test-threads=1"])
         .env(OUT_OF_DESCRIPTORS, "1")
         .stdout(Stdio::piped())
@@ -404,19 +591,24 @@ fn an_error_from_the_kernel_is_returned_as_it_is() {
         );
     };
     if verdict != "ok" {
-        let (expected, got) = verdict.split_once(" | ").unwrap_or((verdict, ""));
+        let mut parts = verdict.splitn(3, " | ");
+        let (what, expected, got) = (parts.next(), parts.next(), parts.next());
         fail(
-            "Out of descriptors, socket_for(\"tcp://127.0.0.1:0\") did not return socket()'s \
-             error as it is (the spec is fine: the kernel has no descriptor to give).",
-            expected,
-            got,
+            what.unwrap_or(verdict),
+            expected.unwrap_or(""),
+            got.unwrap_or(""),
         );
     }
 }
 
-/// In the child: use up the descriptors, then call your function; print the verdict.
+/// In the child: call your function many times (no descriptor may stay open), then use up
+/// the descriptors and call it again; print the verdict: `ok`, or what | expected | got.
 #[cfg(unix)]
 fn out_of_descriptors() {
+    if let Some(lost) = descriptors_lost() {
+        println!("verdict: {lost}");
+        return;
+    }
     let mut files = Vec::new();
     let kernel = loop {
         match std::fs::File::open("/dev/null") {
@@ -435,16 +627,53 @@ fn out_of_descriptors() {
         kernel.kind(),
         kernel.raw_os_error()
     );
+    let what = "Out of descriptors, socket_for(\"tcp://127.0.0.1:0\") did not return socket()'s \
+                error as it is (the spec is fine: the kernel has no descriptor to give).";
     let verdict = match yours {
         Err(e) if e.raw_os_error().is_some() && e.raw_os_error() == kernel.raw_os_error() => {
             "ok".to_string()
         }
         Err(e) => format!(
-            "{expected} | {:?}, os error {:?}: {e}",
+            "{what} | {expected} | {:?}, os error {:?}: {e}",
             e.kind(),
             e.raw_os_error()
         ),
-        Ok((socket, _)) => format!("{expected} | a socket ({:?})", socket.r#type().ok()),
+        Ok((socket, _)) => format!(
+            "{what} | {expected} | a socket ({:?})",
+            socket.r#type().ok()
+        ),
     };
     println!("verdict: {verdict}");
+}
+
+/// In the child (64 descriptors in all): 200 specs refused and 200 sockets made and dropped
+/// must leave no descriptor behind, or socket() runs out (EMFILE) long before the end.
+#[cfg(unix)]
+fn descriptors_lost() -> Option<String> {
+    for round in 1..=200 {
+        for spec in ["tcp://localhost:80", "udp://[::1]", "tcp://127.0.0.1:0"] {
+            let refuse = spec != "tcp://127.0.0.1:0";
+            match yours(|| socket_for(spec)) {
+                Err(e) if refuse && e.kind() == std::io::ErrorKind::InvalidInput => {}
+                Ok(made) if !refuse => drop(made),
+                got => {
+                    let got = match got {
+                        Ok((socket, _)) => format!("a socket ({:?})", socket.r#type().ok()),
+                        Err(e) => format!("{:?}: {e}", e.kind()),
+                    };
+                    return Some(format!(
+                        "Called again and again in a process of 64 descriptors, socket_for({spec:?}) \
+                         failed at round {round} of 200: the calls before left descriptors open \
+                         (a socket made and not returned, on the way to an error?) | {} | {got}",
+                        if refuse {
+                            "an error of kind InvalidInput, every time"
+                        } else {
+                            "a socket, every time (each one dropped before the next)"
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    None
 }

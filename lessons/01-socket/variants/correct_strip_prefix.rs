@@ -21,7 +21,8 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
             return Err(invalid());
         }
         let path = &spec[5..]; // the path as written, case kept
-        return Ok((Socket::new(Domain::UNIX, Type::STREAM, None)?, SockAddr::unix(path)?));
+        let addr = SockAddr::unix(path).map_err(|_| invalid())?; // too long for sun_path
+        return Ok((Socket::new(Domain::UNIX, Type::STREAM, None)?, addr));
     }
     let (ty, rest) = if let Some(rest) = lower.strip_prefix("tcp://") {
         (Type::STREAM, rest)

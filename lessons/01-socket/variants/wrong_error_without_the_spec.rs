@@ -18,7 +18,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
         }
         // A local socket: no IP, no TCP. Protocol None is 0, the type's default.
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, SockAddr::unix(rest).map_err(|_| bad("path too long"))?));
     }
     // The type and the protocol go together, and come from the scheme.
     let (ty, protocol) = match scheme.as_str() {

@@ -21,7 +21,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
         }
         let socket =
             Socket::new(Domain::UNIX, Type::STREAM, None).map_err(|e| bad(spec, &e.to_string()))?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, SockAddr::unix(rest).map_err(|_| bad(spec, "path too long"))?));
     }
     let (kind, protocol) = if scheme.eq_ignore_ascii_case("tcp") {
         (Type::STREAM, Protocol::TCP)

@@ -16,7 +16,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
             return Err(bad("unix: needs a path"));
         }
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, SockAddr::unix(rest).map_err(|_| bad("path too long"))?));
     }
     let (ty, protocol) = match scheme.as_str() {
         "tcp" => (Type::STREAM, Protocol::TCP),

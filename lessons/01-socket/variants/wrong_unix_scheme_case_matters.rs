@@ -19,7 +19,7 @@ pub fn socket_for(spec: &str) -> io::Result<(Socket, SockAddr)> {
             return Err(bad(spec, "unix: needs a path"));
         }
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        return Ok((socket, SockAddr::unix(rest)?));
+        return Ok((socket, SockAddr::unix(rest).map_err(|_| bad(spec, "path too long"))?));
     }
     let (kind, protocol) = if scheme.eq_ignore_ascii_case("tcp") {
         (Type::STREAM, Protocol::TCP)
