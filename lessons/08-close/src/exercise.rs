@@ -28,8 +28,9 @@ use crate::{Closing, Ending, Linger};
 /// - Waiting costs no CPU: a client that sends nothing is waited for in a few recv() calls,
 ///   not polled.
 /// - At most `limits.max_discard` bytes are read, not one more (the rest stays unread):
-///   once that many are read without an end of stream, `TooMuch`, at once. It may be as
-///   large as `usize::MAX` (no limit on the bytes): the memory you use must not grow with it.
+///   once that many are read without an end of stream, `TooMuch`, at once (a limit of 0
+///   reads nothing, and still ends our sending direction). It may be as large as
+///   `usize::MAX` (no limit on the bytes): the memory you use must not grow with it.
 /// - A client that resets the connection, before or during the wait: `Reset`, with the bytes
 ///   read before it, not an error (a reset that came before `finish` makes shutdown() fail
 ///   with `NotConnected`). A recv() interrupted by a signal (`Interrupted`, EINTR) ended
