@@ -36,6 +36,11 @@ fn run(server: &TcpStream, limits: Linger) -> (io::Result<Ending>, Instant) {
 /// How late finish may return after its deadline on a busy machine.
 const SLACK: Duration = Duration::from_millis(1000);
 
+/// How many recv() calls waiting for a silent client may take: one waits for the time left,
+/// a few more if the kernel's timer (counted in ticks) wakes one early; polling takes
+/// hundreds.
+const MOST_RECVS_FOR_A_SILENT_CLIENT: usize = 10;
+
 fn ms(d: Duration) -> u128 {
     d.as_millis()
 }
@@ -218,35 +223,79 @@ impl Closing for Recording<'_> {
 
 #[test]
 fn only_the_sending_direction_ends_before_the_first_recv() {
-    let (server, client) = connection();
-    drop(client);
-    let calls = RefCell::new(Vec::new());
-    let conn = Recording {
-        conn: &server,
-        calls: &calls,
-    };
-    let limits = Linger {
-        deadline: Duration::from_secs(5),
-        max_discard: 1000,
-    };
-    let ending = yours(|| finish(conn, limits));
-    let calls = calls.into_inner();
-    let shutdowns: Vec<&String> = calls.iter().filter(|c| c.starts_with("shutdown")).collect();
-    let first_recv = calls.iter().position(|c| c == "recv");
-    let first_shutdown = calls.iter().position(|c| c.starts_with("shutdown"));
-    if shutdowns != ["shutdown(Write)"] || first_shutdown > first_recv {
-        fail(
-            "The sending direction must end once, before finish waits for anything, and the \
-             receiving direction never: the client's bytes must still be read.",
-            "shutdown(Write), then set_read_timeout and recv as you need them",
-            &calls.join(", "),
+    // However the client ends, closed, over the limit (even a limit of 0) or silent until
+    // the deadline: the sending direction ends once, first, and the receiving direction
+    // never.
+    for (client_sends, max_discard, deadline, expected) in [
+        (0, 1000, 5000, Ending::Closed { discarded: 0 }),
+        (20, 10, 5000, Ending::TooMuch { discarded: 10 }),
+        (10, 0, 5000, Ending::TooMuch { discarded: 0 }),
+        (0, 1000, 200, Ending::TimedOut { discarded: 0 }),
+    ] {
+        let (server, mut client) = connection();
+        let (stop, holding) = match expected {
+            Ending::Closed { .. } => {
+                drop(client);
+                (None, None)
+            }
+            _ => {
+                if client_sends > 0 {
+                    client.write_all(&vec![b'z'; client_sends]).unwrap();
+                    wait_for_unread(&server, client_sends);
+                }
+                let (stop, holding) = silent(client);
+                (Some(stop), Some(holding))
+            }
+        };
+        let calls = RefCell::new(Vec::new());
+        let conn = Recording {
+            conn: &server,
+            calls: &calls,
+        };
+        let limits = Linger {
+            deadline: Duration::from_millis(deadline),
+            max_discard,
+        };
+        let ending = yours(|| finish(conn, limits));
+        if let (Some(stop), Some(holding)) = (stop, holding) {
+            let _ = stop.send(());
+            holding.join().unwrap();
+        }
+        let calls = calls.into_inner();
+        let shutdowns: Vec<&String> = calls.iter().filter(|c| c.starts_with("shutdown")).collect();
+        let first_recv = calls.iter().position(|c| c == "recv");
+        let first_shutdown = calls.iter().position(|c| c.starts_with("shutdown"));
+        let shutdown_after_a_recv =
+            matches!((first_shutdown, first_recv), (Some(s), Some(r)) if s > r);
+        if shutdowns != ["shutdown(Write)"] || shutdown_after_a_recv {
+            fail(
+                &format!(
+                    "The sending direction must end once, before finish waits for anything, and \
+                     the receiving direction never, not even when finish gives up (here it \
+                     returned {}): the client's bytes must still be read, or queued for the \
+                     close to reset.",
+                    shown(&ending)
+                ),
+                "shutdown(Write), then set_read_timeout and recv as you need them",
+                &match calls.is_empty() {
+                    true => "no call at all".to_string(),
+                    false => calls.join(", "),
+                },
+            );
+        }
+        check_ending(
+            &format!(
+                "The client sent {client_sends} bytes more, max_discard is {max_discard}, the \
+                 deadline {deadline} ms, and the client {}.",
+                match expected {
+                    Ending::Closed { .. } => "closed its side",
+                    _ => "sent nothing more and did not close",
+                }
+            ),
+            expected,
+            &ending,
         );
     }
-    check_ending(
-        "A client that closed without sending anything more: Closed, 0 bytes thrown away.",
-        Ending::Closed { discarded: 0 },
-        &ending,
-    );
 }
 
 #[test]
@@ -283,10 +332,29 @@ fn a_silent_client_is_left_at_the_deadline() {
         deadline,
         max_discard: 1000,
     };
-    let (ending, returned_at) = run(&server, limits);
+    let calls = RefCell::new(Vec::new());
+    let conn = Recording {
+        conn: &server,
+        calls: &calls,
+    };
+    let ending = yours(|| finish(conn, limits));
+    let returned_at = Instant::now();
     let _ = stop.send(());
     holding.join().unwrap();
     let took = returned_at - began;
+    let recvs = calls.borrow().iter().filter(|c| *c == "recv").count();
+    if recvs > MOST_RECVS_FOR_A_SILENT_CLIENT {
+        fail(
+            "A client that sends nothing: finish polled it, recv() after recv(), instead of \
+             waiting in one recv() for the time left; a server that does that burns its CPU \
+             on every silent client.",
+            &format!(
+                "at most {MOST_RECVS_FOR_A_SILENT_CLIENT} recv() calls in the {} ms",
+                ms(deadline)
+            ),
+            &format!("{recvs} recv() calls, then {}", shown(&ending)),
+        );
+    }
     if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 }))
         || took + Duration::from_millis(50) < deadline
         || took > deadline + SLACK
@@ -348,9 +416,14 @@ fn a_trickling_client_is_left_at_the_deadline() {
 
 #[test]
 fn no_time_at_all_still_ends_the_answer() {
-    // The client reads to its end of stream, then stays, silent, until the check is over (or
-    // for the test's timeout): a finish that waits for it waits that long, it does not hang.
+    // The client has sent 10 bytes more; it reads to its end of stream, then stays, silent,
+    // until the check is over (or for the test's timeout): a finish that waits for it waits
+    // that long, it does not hang.
     let (server, mut client) = connection();
+    client.write_all(b"0123456789").unwrap();
+    wait_for_unread(&server, 10);
+    // As a fresh socket: no receive timeout.
+    server.set_read_timeout(None).unwrap();
     let (stop, told) = mpsc::channel::<()>();
     let reading = thread::spawn(move || {
         client
@@ -366,17 +439,23 @@ fn no_time_at_all_still_ends_the_answer() {
     };
     let began = Instant::now();
     let (ending, returned_at) = run(&server, limits);
+    let left = unread(&server);
     let _ = stop.send(());
     let end = reading.join().unwrap();
     let took = returned_at - began;
-    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > SLACK {
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > SLACK || left != 10 {
         fail(
             "A deadline of zero: no time to wait for the client, so TimedOut, 0 bytes, at once \
-             — not an error, and no wait (a receive timeout of zero is refused with \
-             InvalidInput: it is not \"do not wait\"; and a recv() whose timeout was never \
-             set waits without a limit).",
-            "Ok(TimedOut { discarded: 0 }) at once",
-            &format!("{} after {} ms", shown(&ending), ms(took)),
+             — not an error, no wait, and no recv() either, though the client's 10 bytes were \
+             there to read (a receive timeout of zero is refused with InvalidInput: it is not \
+             \"do not wait\"; and a recv() whose timeout was never set waits without a \
+             limit).",
+            "Ok(TimedOut { discarded: 0 }) at once, the client's 10 bytes left unread",
+            &format!(
+                "{} after {} ms, {left} bytes left unread",
+                shown(&ending),
+                ms(took)
+            ),
         );
     }
     if end != End::Eof {
@@ -513,14 +592,68 @@ fn a_client_that_resets_is_a_reset_not_an_error() {
             &format!("{} after {} ms", shown(&ending), ms(returned_at - began)),
         );
     }
+
+    // During the wait, after bytes: the client sends 10 bytes, and resets once finish has
+    // read them (it says so through `Noticing`).
+    let (server, mut client) = connection();
+    let (noticed, read_so_far) = mpsc::channel();
+    let resetting = thread::spawn(move || {
+        client.write_all(b"0123456789").unwrap();
+        let began = Instant::now();
+        while let Ok(n) = read_so_far.recv_timeout(timeout().saturating_sub(began.elapsed())) {
+            if n >= 10 {
+                break;
+            }
+        }
+        reset(client);
+    });
+    let conn = Noticing {
+        conn: &server,
+        read: 0,
+        noticed,
+    };
+    let ending = yours(|| finish(conn, limits));
+    resetting.join().unwrap();
+    check_ending(
+        "The client sent 10 bytes, finish read them, then the client reset the connection: \
+         Reset, with the 10 bytes read and thrown away before it.",
+        Ending::Reset { discarded: 10 },
+        &ending,
+    );
 }
 
-/// A `Closing` that records each receive timeout the kernel took from `finish`, and when it
-/// was set (since `began`).
+/// A `Closing` that tells the client how many bytes `finish` has read so far.
+struct Noticing<'a> {
+    conn: &'a TcpStream,
+    read: usize,
+    noticed: mpsc::Sender<usize>,
+}
+
+impl Closing for Noticing<'_> {
+    fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        self.conn.shutdown(how)
+    }
+
+    fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        self.conn.set_read_timeout(Some(limit))
+    }
+
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = Read::read(&mut self.conn, buf)?;
+        self.read += n;
+        let _ = self.noticed.send(self.read);
+        Ok(n)
+    }
+}
+
+/// A `Closing` that records each recv() `finish` makes, when (since `began`), and the
+/// receive timeout then in effect: SO_RCVTIMEO counts from the start of each recv(), so that
+/// is how long the recv() may wait, whenever the timeout was set (`None`: for ever).
 struct Timing<'a> {
     conn: &'a TcpStream,
     began: Instant,
-    timeouts: &'a RefCell<Vec<(Duration, Duration)>>,
+    current: Option<Duration>,
+    recvs: &'a RefCell<Vec<(Duration, Option<Duration>)>>,
 }
 
 impl Closing for Timing<'_> {
@@ -530,13 +663,14 @@ impl Closing for Timing<'_> {
 
     fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
         // Only the timeouts the kernel took (a zero is refused, and changes nothing).
-        let at = self.began.elapsed();
         self.conn.set_read_timeout(Some(limit))?;
-        self.timeouts.borrow_mut().push((at, limit));
+        self.current = Some(limit);
         Ok(())
     }
 
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let at = self.began.elapsed();
+        self.recvs.borrow_mut().push((at, self.current));
         Read::read(&mut self.conn, buf)
     }
 }
@@ -544,8 +678,9 @@ impl Closing for Timing<'_> {
 #[test]
 fn a_client_that_goes_quiet_late_is_left_at_the_deadline() {
     // One byte 700 ms into a 1 s deadline, then silence: a recv() that may wait the whole
-    // deadline again would keep finish until 1.7 s. The receive timeouts finish sets tell it
-    // without a race: none may reach past the deadline (300 ms of slack for a busy machine).
+    // deadline again would keep finish until 1.7 s. The receive timeout in effect at each
+    // recv() tells it without a race: none may reach past the deadline (300 ms of slack for a
+    // busy machine).
     const DEADLINE: Duration = Duration::from_millis(1000);
     const LATE: Duration = Duration::from_millis(700);
     const SLACK_SET: Duration = Duration::from_millis(300);
@@ -559,11 +694,12 @@ fn a_client_that_goes_quiet_late_is_left_at_the_deadline() {
         }
         drop(client);
     });
-    let timeouts = RefCell::new(Vec::new());
+    let recvs = RefCell::new(Vec::new());
     let conn = Timing {
         conn: &server,
         began,
-        timeouts: &timeouts,
+        current: None,
+        recvs: &recvs,
     };
     let limits = Linger {
         deadline: DEADLINE,
@@ -573,41 +709,46 @@ fn a_client_that_goes_quiet_late_is_left_at_the_deadline() {
     let took = began.elapsed();
     let _ = stop.send(());
     late.join().unwrap();
-    let timeouts = timeouts.into_inner();
-    let shown_timeouts: Vec<String> = timeouts
+    let recvs = recvs.into_inner();
+    let until = |at: Duration, limit: Option<Duration>| limit.map(|limit| at + limit);
+    let shown_recvs: Vec<String> = recvs
         .iter()
-        .map(|(at, limit)| {
-            format!(
-                "at {} ms: set_read_timeout({} ms), until {} ms",
-                ms(*at),
-                ms(*limit),
-                ms(*at + *limit)
-            )
+        .map(|&(at, limit)| match limit {
+            Some(limit) => format!(
+                "at {} ms: recv() with a receive timeout of {} ms: may wait until {} ms",
+                ms(at),
+                ms(limit),
+                ms(at + limit)
+            ),
+            None => format!(
+                "at {} ms: recv() with no receive timeout set: may wait for ever",
+                ms(at)
+            ),
         })
         .collect();
-    if let Some((at, limit)) = timeouts
+    if let Some(&(at, limit)) = recvs
         .iter()
-        .find(|(at, limit)| *at + *limit > DEADLINE + SLACK_SET)
+        .find(|&&(at, limit)| until(at, limit).is_none_or(|until| until > DEADLINE + SLACK_SET))
     {
         fail(
             &format!(
                 "The client sent one byte {} ms into a {} ms deadline, then nothing: the \
-                 receive timeout set at {} ms let recv() wait until {} ms, past the deadline. \
-                 The deadline is for the whole of finish: each recv() may wait only for the \
-                 time left.",
+                 recv() made at {} ms could wait {}, past the deadline. The deadline is for \
+                 the whole of finish, and a receive timeout counts from the start of each \
+                 recv(): before each recv() it must be the time left.",
                 ms(LATE),
                 ms(DEADLINE),
-                ms(*at),
-                ms(*at + *limit)
+                ms(at),
+                until(at, limit).map_or("for ever".to_string(), |u| format!("until {} ms", ms(u)))
             ),
             &format!(
-                "every receive timeout ends by the deadline ({} ms), finish returns \
+                "every recv() may wait only until the deadline ({} ms), finish returns \
                  TimedOut then",
                 ms(DEADLINE)
             ),
             &format!(
                 "{}\nfinish returned {} after {} ms",
-                shown_timeouts.join("\n"),
+                shown_recvs.join("\n"),
                 shown(&ending),
                 ms(took)
             ),
@@ -637,6 +778,15 @@ enum Fault {
     Recv(ErrorKind),
     /// shutdown() fails with this error.
     Shutdown(ErrorKind),
+    /// set_read_timeout() fails with this error (and a recv() after it fails too: without
+    /// the timeout it would wait without a limit).
+    SetTimeout(ErrorKind),
+    /// A signal every 100 ms: a recv() that would wait longer fails with `Interrupted` after
+    /// 100 ms (for the first 3 s; then the check lets the timeout expire).
+    SignalEvery100Ms,
+    /// The first recv() returns only after this long (the bytes were there: the server's
+    /// thread ran late, on a busy machine).
+    FirstRecvLate(Duration),
 }
 
 /// A `Closing` on a real connection, with one fault on purpose.
@@ -644,6 +794,9 @@ struct Faulty<'a> {
     conn: &'a TcpStream,
     fault: Fault,
     recvs: usize,
+    began: Instant,
+    /// The receive timeout `finish` last set.
+    limit: Option<Duration>,
 }
 
 impl Faulty<'_> {
@@ -652,9 +805,15 @@ impl Faulty<'_> {
             conn,
             fault,
             recvs: 0,
+            began: Instant::now(),
+            limit: None,
         }
     }
 }
+
+/// How often `Fault::SignalEvery100Ms` interrupts a recv(), and for how long.
+const SIGNAL_EVERY: Duration = Duration::from_millis(100);
+const SIGNALS_FOR: Duration = Duration::from_secs(3);
 
 impl Closing for Faulty<'_> {
     fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
@@ -665,12 +824,37 @@ impl Closing for Faulty<'_> {
     }
 
     fn set_read_timeout(&mut self, limit: Duration) -> io::Result<()> {
+        if let Fault::SetTimeout(kind) = self.fault {
+            return Err(io::Error::new(kind, "a failure the check made"));
+        }
+        self.limit = Some(limit);
         self.conn.set_read_timeout(Some(limit))
     }
 
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.recvs += 1;
         match (self.fault, self.recvs) {
+            (Fault::SetTimeout(_), _) => Err(io::Error::other(
+                "recv() after set_read_timeout() failed: it would wait without a limit",
+            )),
+            (Fault::FirstRecvLate(late), 1) => {
+                thread::sleep(late);
+                Read::read(&mut self.conn, buf)
+            }
+            (Fault::SignalEvery100Ms, _) if self.began.elapsed() < SIGNALS_FOR => {
+                // Each recv() call waits its whole timeout again (as the kernel does): the
+                // signal cuts it after 100 ms.
+                let limit = self.limit.unwrap_or(Duration::MAX);
+                self.conn.set_read_timeout(Some(limit.min(SIGNAL_EVERY)))?;
+                let got = Read::read(&mut self.conn, buf);
+                self.conn.set_read_timeout(self.limit)?;
+                match got {
+                    Err(e) if e.kind() == ErrorKind::WouldBlock && limit > SIGNAL_EVERY => {
+                        Err(ErrorKind::Interrupted.into())
+                    }
+                    other => other,
+                }
+            }
             (Fault::InterruptedOnce, 1) => Err(ErrorKind::Interrupted.into()),
             (Fault::Recv(kind), _) => Err(io::Error::new(kind, "a failure the check made")),
             (Fault::TimeoutAsOnWindows, _) => match Read::read(&mut self.conn, buf) {
@@ -702,6 +886,84 @@ fn a_recv_interrupted_by_a_signal_is_tried_again() {
          does it), which ends nothing: recv() again, and the client's 5 bytes and end of \
          stream are there.",
         Ending::Closed { discarded: 5 },
+        &ending,
+    );
+}
+
+#[test]
+fn signals_again_and_again_do_not_stretch_the_deadline() {
+    // A signal every 100 ms (a profiler's timer, a terminal being resized): each interrupted
+    // recv() ended nothing, but the deadline goes on running. A retry that waits its whole
+    // timeout again never gets to the end.
+    let (server, client) = connection();
+    let (stop, holding) = silent(client);
+    let deadline = Duration::from_millis(500);
+    let began = Instant::now();
+    let limits = Linger {
+        deadline,
+        max_discard: 1000,
+    };
+    let ending = yours(|| finish(Faulty::new(&server, Fault::SignalEvery100Ms), limits));
+    let took = began.elapsed();
+    let _ = stop.send(());
+    holding.join().unwrap();
+    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > deadline + SLACK {
+        fail(
+            "A silent client, and a signal interrupting recv() every 100 ms: after each \
+             Interrupted, wait on for the time LEFT, not for the whole timeout again, so that \
+             finish still ends at its deadline.",
+            &format!(
+                "Ok(TimedOut {{ discarded: 0 }}) after about {} ms",
+                ms(deadline)
+            ),
+            &format!("{} after {} ms", shown(&ending), ms(took)),
+        );
+    }
+}
+
+#[test]
+fn no_recv_once_the_deadline_has_passed() {
+    // The client sent 5 bytes and closed its side; the first recv() returns them only after
+    // the deadline (the server's thread ran late). The deadline has passed: no more recv().
+    let (server, mut client) = connection();
+    client.write_all(b"12345").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    wait_for_unread(&server, 5);
+    let (stop, holding) = silent(client);
+    let deadline = Duration::from_millis(200);
+    let limits = Linger {
+        deadline,
+        max_discard: 1000,
+    };
+    let late = Fault::FirstRecvLate(deadline + Duration::from_millis(100));
+    let ending = yours(|| finish(Faulty::new(&server, late), limits));
+    let _ = stop.send(());
+    holding.join().unwrap();
+    check_ending(
+        "The first recv() returned the client's 5 bytes 300 ms into a 200 ms deadline: it has \
+         passed, so TimedOut with those 5 bytes, at once — no recv() after the deadline, not \
+         even for the end of stream that is there to read.",
+        Ending::TimedOut { discarded: 5 },
+        &ending,
+    );
+}
+
+#[test]
+fn no_limit_on_bytes_is_no_limit_on_memory() {
+    // max_discard may be anything, usize::MAX included: what finish keeps in memory must not
+    // grow with it.
+    let (server, mut client) = connection();
+    client.write_all(b"0123456789").unwrap();
+    drop(client);
+    let limits = Linger {
+        deadline: Duration::from_secs(5),
+        max_discard: usize::MAX,
+    };
+    let (ending, _) = run(&server, limits);
+    check_ending(
+        "max_discard is usize::MAX (no limit on the bytes); the client sent 10 bytes and \
+         closed.",
+        Ending::Closed { discarded: 10 },
         &ending,
     );
 }
@@ -740,6 +1002,10 @@ fn other_failures_are_returned_as_they_are() {
     for (fault, call) in [
         (Fault::Recv(ErrorKind::OutOfMemory), "recv()"),
         (Fault::Shutdown(ErrorKind::InvalidInput), "shutdown()"),
+        (
+            Fault::SetTimeout(ErrorKind::OutOfMemory),
+            "set_read_timeout()",
+        ),
     ] {
         let (server, client) = connection();
         let (stop, holding) = silent(client);
@@ -751,7 +1017,7 @@ fn other_failures_are_returned_as_they_are() {
         let _ = stop.send(());
         holding.join().unwrap();
         let kind = match fault {
-            Fault::Recv(kind) | Fault::Shutdown(kind) => kind,
+            Fault::Recv(kind) | Fault::Shutdown(kind) | Fault::SetTimeout(kind) => kind,
             _ => unreachable!(),
         };
         if !matches!(&ending, Err(e) if e.kind() == kind) {

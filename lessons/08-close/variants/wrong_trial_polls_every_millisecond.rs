@@ -1,0 +1,40 @@
+// WRONG: polls: each recv() waits 1 ms at most and an expired timeout goes round the loop
+// again, so a silent client costs a thousand system calls a second until the deadline,
+// where one recv() waiting for the time left would do.
+
+use std::io::{self, ErrorKind};
+use std::net::Shutdown;
+use std::time::Instant;
+
+use crate::{Closing, Ending, Linger};
+
+pub fn finish(mut conn: impl Closing, limits: Linger) -> io::Result<Ending> {
+    let deadline = Instant::now() + limits.deadline;
+    match conn.shutdown(Shutdown::Write) {
+        Err(e) if e.kind() == ErrorKind::NotConnected => return Ok(Ending::Reset { discarded: 0 }),
+        other => other?,
+    }
+    let mut discarded = 0;
+    let mut buf = [0u8; 4096];
+    loop {
+        let room = buf.len().min(limits.max_discard - discarded);
+        if room == 0 {
+            return Ok(Ending::TooMuch { discarded });
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(Ending::TimedOut { discarded });
+        }
+        conn.set_read_timeout(left.min(std::time::Duration::from_millis(1)))?;
+        match conn.recv(&mut buf[..room]) {
+            Ok(0) => return Ok(Ending::Closed { discarded }),
+            Ok(n) => discarded += n,
+            Err(e) => match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => {}
+                ErrorKind::ConnectionReset => return Ok(Ending::Reset { discarded }),
+                ErrorKind::Interrupted => {}
+                _ => return Err(e),
+            },
+        }
+    }
+}
