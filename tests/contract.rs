@@ -16,6 +16,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
+use std::time::Instant;
 
 use predicates::prelude::*;
 use testkit::lesson;
@@ -267,4 +269,153 @@ fn quiet_runs_the_demo_without_narration_and_still_traces() {
             quiet.transcript()
         );
     });
+}
+
+/// Placeholders of the flags that take a number (`--queue N`, `--idle SECS`, …).
+const NUMBERS: &[&str] = &["N", "BYTES", "MS", "SECS", "SECONDS", "PCT", "SEQ", "TICKS"];
+
+/// The server's number flags, as `--help` lists them (not the client's or the demo's only).
+fn server_number_flags(bin: &str) -> Vec<String> {
+    let help = lesson(bin).args(&["--help"]).run().stdout;
+    help.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let (flag, value) = (words.next()?, words.next()?);
+            let said = words.next().unwrap_or("");
+            let server_side = !said.starts_with("client") && !said.starts_with("demo");
+            (flag.starts_with("--") && NUMBERS.contains(&value) && server_side)
+                .then(|| flag.to_string())
+        })
+        .collect()
+}
+
+/// `bin args…`, started; whichever comes first within the timeout: its readiness line (with
+/// the address, if it is one) or its end. Its standard error is collected meanwhile.
+struct Started {
+    child: std::process::Child,
+    ready: bool,
+    addr: Option<std::net::SocketAddr>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+fn start(bin: &str, args: &[&str]) -> Started {
+    use std::io::{BufRead, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin)
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the lesson");
+    let (lines, seen) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + testkit::timeout();
+    let (mut ready, mut addr) = (false, None);
+    // The readiness line, or the end of its output (it exited), or the deadline.
+    while let Ok(line) = seen.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if let Some((_, at)) = line.split_once("listening on ") {
+            (ready, addr) = (true, at.trim().parse().ok());
+            break;
+        }
+    }
+    Started {
+        child,
+        ready,
+        addr,
+        stderr,
+    }
+}
+
+/// The process's exit status, waiting until `deadline` at most (None: still running).
+fn ended_by(child: &mut std::process::Child, deadline: Instant) -> Option<ExitStatus> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[test]
+fn a_huge_number_on_the_command_line_is_refused_or_served_never_a_crash() {
+    // A number that sizes a buffer, a queue or a deadline (`--queue 100000000000000`) was
+    // taken by some servers, which then aborted (memory allocation failed) or panicked (an
+    // Instant overflowed) when the first client came. Each server, each of its number flags,
+    // two huge values: either a clear refusal naming the flag (exit code 1 or 2), or a server that
+    // is ready, takes a first client (TCP and UDP), and has not crashed.
+    for_every_lesson(|l| {
+        let bin = l.bin();
+        for flag in server_number_flags(&bin) {
+            for huge in ["100000000000000", "18446744073709551615"] {
+                let args = ["server", "--addr", "127.0.0.1:0", &flag, huge];
+                let shown = format!("{bin} {}", args.join(" "));
+                let mut started = start(&bin, &args);
+                if let Some(addr) = started.addr {
+                    poke(addr);
+                }
+                // Not ready: it must have ended (a refusal), soon. Ready: a moment to crash.
+                let wait = match started.ready {
+                    true => std::time::Duration::from_millis(100),
+                    false => testkit::timeout(),
+                };
+                let ended = ended_by(&mut started.child, Instant::now() + wait);
+                let _ = started.child.kill();
+                let _ = started.child.wait();
+                let stderr = started.stderr.join().unwrap_or_default();
+                assert!(
+                    !stderr.contains("panicked") && !stderr.contains("memory allocation"),
+                    "{shown}: crashed\n{stderr}"
+                );
+                if !started.ready {
+                    let refused = matches!(ended.and_then(|s| s.code()), Some(1 | 2))
+                        && stderr.contains(&flag);
+                    assert!(
+                        refused,
+                        "{shown}: neither ready nor refused clearly ({ended:?}):\n{stderr}"
+                    );
+                } else if let Some(status) = ended {
+                    // It served its client and ended (the one-client lessons): not a crash.
+                    assert!(
+                        matches!(status.code(), Some(0 | 1)),
+                        "{shown}: ended with {status} after a first client:\n{stderr}"
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// A first client, TCP and UDP: a line, and a moment to answer it (any answer, or none).
+fn poke(addr: std::net::SocketAddr) {
+    use std::io::{Read, Write};
+    let wait = std::time::Duration::from_millis(500);
+    if let Ok(mut tcp) = std::net::TcpStream::connect_timeout(&addr, wait) {
+        let _ = tcp.set_read_timeout(Some(wait));
+        let _ = tcp.write_all(b"hello\n");
+        let _ = tcp.read(&mut [0u8; 512]);
+    }
+    if let Ok(udp) = std::net::UdpSocket::bind("127.0.0.1:0") {
+        let _ = udp.set_read_timeout(Some(wait));
+        let _ = udp.send_to(b"hello\n", addr);
+        let _ = udp.recv_from(&mut [0u8; 512]);
+    }
 }

@@ -10,7 +10,6 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use common::narrate::family;
 use common::talk::{getsockname, give_up_after, local_addr, recv_line, reuse_address, send_all};
@@ -194,8 +193,7 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen_on(opts, &say)?;
     let conn = accept_one(&listener, &say)?;
-    let limit = opts.value("--limit-ms", 30_000)?;
-    give_up_after(Duration::from_millis(limit), &say);
+    give_up_after(opts.millis("--limit-ms", 30_000)?, &say);
     let request = recv_line(&conn, MAX_LINE, &say)?;
     send_all(&conn, &request.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

@@ -16,7 +16,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::str::FromStr;
-use std::time::Duration;
 
 use common::narrate::family;
 use common::talk::{getsockname, give_up_after, recv_line, send_all};
@@ -437,8 +436,7 @@ fn server(opts: &Options) -> Result<()> {
         listen_on(opts.addr, reuse, opts, &say)?
     };
     let (conn, peer) = accept_one(&listener, &say)?;
-    let limit = opts.value("--limit-ms", 30_000)?;
-    give_up_after(Duration::from_millis(limit), &say);
+    give_up_after(opts.millis("--limit-ms", 30_000)?, &say);
     answer(conn, peer, &say)?;
     close(listener, "listener", &say);
     Ok(())

@@ -136,8 +136,9 @@ fn settings(opts: &Options) -> Result<(usize, usize)> {
 
 /// The --timeout flag: how long a client may take to send its name, and to take its answer.
 fn limits(opts: &Options) -> Result<Limits> {
-    let ms = opts.value("--timeout", 10_000u64)?.max(1);
-    let mut limit = Duration::from_millis(ms);
+    let mut limit = opts
+        .millis("--timeout", 10_000)?
+        .max(Duration::from_millis(1));
     // In step mode you are the clock: every pause before a call would eat into the deadline.
     if common::narrate::step_mode() {
         limit = limit.max(STEP_MODE_LIMIT);

@@ -180,7 +180,7 @@ fn recv_line(conn: &Socket, say: &Narrator) -> Result<String> {
 
 /// `--timeout MS`: how long a connect may take.
 fn connect_timeout(opts: &Options) -> Result<Duration> {
-    Ok(Duration::from_millis(opts.value("--timeout", 3000)?))
+    opts.millis("--timeout", 3000)
 }
 
 // ANCHOR: serve
@@ -473,8 +473,7 @@ fn server(opts: &Options) -> Result<()> {
     }
     let listener = listen_on(opts.addr, 128, opts, &say)?;
     let (conn, peer) = accept_one(&listener, &say)?;
-    let limit = opts.value("--limit-ms", 30_000)?;
-    give_up_after(Duration::from_millis(limit), &say);
+    give_up_after(opts.millis("--limit-ms", 30_000)?, &say);
     let result = serve(&conn, peer, &say);
     close(conn, "connection", &say);
     close(listener, "listener", &say);

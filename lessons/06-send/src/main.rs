@@ -387,7 +387,7 @@ fn check_payload(got: &[u8], size: usize, say: &Narrator) -> Result<()> {
 fn demo(opts: &Options) -> Result<()> {
     let server = opts.narrator("server");
     let client = opts.narrator("client");
-    let size = opts.value("--size", 1024 * 1024)?;
+    let size = size(opts)?;
     let payload = payload(size);
 
     let listener = listen_on(opts, &server)?;
@@ -458,7 +458,7 @@ fn expect_end_of_stream(mut conn: &Socket, say: &Narrator) -> Result<()> {
 
 /// `--send-timeout-ms MS`: how long one whole message may take (0 would fail every message).
 fn send_limit(opts: &Options) -> Result<Duration> {
-    match opts.value("--send-timeout-ms", 5000)? {
+    match opts.value_at_most("--send-timeout-ms", 5000, common::cli::DAY_SECS * 1000)? {
         0 => Err(LessonError::protocol(
             "command line",
             "--send-timeout-ms 0: every message would time out at once; give 1 or more",
@@ -467,11 +467,23 @@ fn send_limit(opts: &Options) -> Result<Duration> {
     }
 }
 
+/// `--size BYTES`. Without `--bulk` the payload is made whole in memory before it is sent
+/// (and the client keeps every byte until the end): at most 1 GiB. `--bulk` sends any size in
+/// constant memory.
+fn size(opts: &Options) -> Result<usize> {
+    let most = if opts.has("--bulk") {
+        usize::MAX
+    } else {
+        1 << 30
+    };
+    opts.value_at_most("--size", 1024 * 1024, most)
+}
+
 // ANCHOR: server
 /// Serve one client: the greeting, then the payload with send_all, then close.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
-    let size = opts.value("--size", 1024 * 1024)?;
+    let size = size(opts)?;
     let timeout = send_limit(opts)?;
     let listener = listen_on(opts, &say)?;
     let conn = match opts.has("--bulk") {

@@ -86,7 +86,7 @@ fn settings(opts: &Options) -> Result<Settings> {
     Ok(Settings {
         framing,
         max: opts.value("--max", 1024)?,
-        timeout: Duration::from_millis(opts.value("--timeout-ms", 5000)?),
+        timeout: opts.millis("--timeout-ms", 5000)?,
     })
 }
 

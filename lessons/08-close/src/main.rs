@@ -539,7 +539,7 @@ fn forgets_the_half_close(listener: &TcpListener, addr: SocketAddr, opts: &Optio
 
 /// `--timeout SECS` for the server and the client.
 fn timeout(opts: &Options) -> Result<Duration> {
-    let limit = Duration::from_secs(opts.value("--timeout", 10u64)?.max(1));
+    let limit = opts.seconds("--timeout", 10)?.max(Duration::from_secs(1));
     // In step mode you are the clock: every pause before a call would eat into the deadline.
     match common::narrate::step_mode() {
         true => Ok(limit.max(Duration::from_secs(600))),

@@ -615,7 +615,7 @@ fn limits(opts: &Options) -> Result<Limits> {
 
 /// `--timeout SECS` for the server and the client.
 fn timeout(opts: &Options) -> Result<Duration> {
-    Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
+    Ok(opts.seconds("--timeout", 30)?.max(Duration::from_secs(1)))
 }
 
 /// A read that timed out: say plainly that the peer was too slow or silent.

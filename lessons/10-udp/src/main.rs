@@ -696,7 +696,7 @@ fn server(opts: &Options) -> Result<()> {
 /// Four requests, each with a timeout and retries; the last one, `bye`, stops the server.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let timeout = Duration::from_millis(opts.value("--timeout", 300)?);
+    let timeout = opts.millis("--timeout", 300)?;
     let retries = opts.value("--retries", 2)?;
     let lose = Some(opts.value("--drop", 0)?).filter(|&n| n > 0);
     let socket = open_client(opts.addr, timeout, &say)?;

@@ -732,9 +732,10 @@ struct Settings {
 }
 
 fn settings(opts: &Options, default_idle: u64) -> Result<Settings> {
-    let pool: usize = opts.value("--pool", 0)?;
+    // A thread each, made at the start: ten thousand is more than this lesson needs.
+    let pool: usize = opts.value_at_most("--pool", 0, 10_000)?;
     let clients: usize = opts.value("--clients", 0)?;
-    let idle: u64 = opts.value("--timeout", default_idle)?;
+    let idle: u64 = opts.value_at_most("--timeout", default_idle, common::cli::DAY_SECS)?;
     let max: usize = opts.value("--max", MAX)?;
     if pool > 0 && opts.has("--max") {
         return Err(

@@ -112,9 +112,9 @@ pub struct Limits {
 impl Limits {
     fn from(opts: &Options) -> Result<Limits> {
         Ok(Limits {
-            idle: Duration::from_secs(opts.value("--idle", 30)?),
-            write: Duration::from_secs(opts.value("--write-timeout", 10)?),
-            grace: Duration::from_secs(opts.value("--grace", 5)?),
+            idle: opts.seconds("--idle", 30)?,
+            write: opts.seconds("--write-timeout", 10)?,
+            grace: opts.seconds("--grace", 5)?,
         })
     }
 }

@@ -453,7 +453,7 @@ fn demo(opts: &Options) -> Result<()> {
     }
     let server = opts.narrator("server");
     let client = opts.narrator("client");
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
+    let limit = opts.millis("--timeout-ms", 5000)?;
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = bound(&listener)?;
     let mut pause = Backoff::new();
@@ -602,7 +602,7 @@ const BACKLOG: i32 = 4096;
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 5000)?);
+    let limit = opts.millis("--timeout-ms", 5000)?;
     let listener = common::listener::listen_with_backlog(opts, BACKLOG, &say)?;
     let mut pause = Backoff::new();
     // A scope: every thread started in it has ended when it returns (for --max N).

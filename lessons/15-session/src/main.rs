@@ -296,7 +296,7 @@ fn accept_one(
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let max: usize = opts.value("--max", 0)?;
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let limit = opts.millis("--timeout-ms", 30_000)?;
     let listener = common::listener::listen_on(opts, &say)?;
     let store = Mutex::new(Store::new());
     let mut pause = Backoff::new();
@@ -462,7 +462,7 @@ fn demo(opts: &Options) -> Result<()> {
         return trickle_demo(opts);
     }
     let (server, client) = (opts.narrator("server"), opts.narrator("client"));
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 30_000)?);
+    let limit = opts.millis("--timeout-ms", 30_000)?;
     let store = Mutex::new(Store::new());
     let listener = common::listener::listen_on(opts, &server)?;
     let addr = listener

@@ -105,6 +105,8 @@ pub const QUEUE: usize = 256;
 /// each inbox before their tasks get a turn: the ring holds MEMBERS on top of QUEUE, so that
 /// nobody is dropped because others joined, left or spoke at once.
 const MEMBERS: usize = 10_000;
+/// The most `--queue` and `--members` may each say (the ring holds their sum).
+const RING_MOST: usize = 1_000_000;
 /// Joins and leaves are announced only in a room of at most this many members. In a room of
 /// N, N members arriving make N x N / 2 notices, each one a write: 500,000 writes for a
 /// thousand arrivals, and every line said meanwhile waits behind them. Big chat rooms stop
@@ -627,10 +629,11 @@ fn server(opts: &Options) -> Result<()> {
         0 => None,
         n => Some(n),
     };
-    let line_wait = Duration::from_millis(opts.value("--line-wait", 10_000)?);
-    let write_limit = Duration::from_millis(opts.value("--write-limit", 5_000)?);
-    let queue = opts.value("--queue", QUEUE)?.max(1);
-    let members = opts.value("--members", MEMBERS)?;
+    let line_wait = opts.millis("--line-wait", 10_000)?;
+    let write_limit = opts.millis("--write-limit", 5_000)?;
+    // Bounded: the ring is made whole at the start, a slot for every message it may hold.
+    let queue = opts.value_at_most("--queue", QUEUE, RING_MOST)?.max(1);
+    let members = opts.value_at_most("--members", MEMBERS, RING_MOST)?;
     // A member is a socket, a socket a descriptor: the usual soft limit of 1024 would turn
     // the 1,021st member away (accept() fails with EMFILE). Raise it for the room, and a few
     // more (the listener, standard streams, tokio's own).

@@ -339,8 +339,7 @@ fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let listener = listen(opts, &say)?;
     let conn = accept(&listener, &say)?;
-    let limit = opts.value("--limit-ms", 30_000)?;
-    give_up_after(Duration::from_millis(limit), &say);
+    give_up_after(opts.millis("--limit-ms", 30_000)?, &say);
     let line = common::talk::recv_line(&conn, 256, &say)?;
     send(&conn, &line.to_ascii_uppercase(), &say)?;
     close(conn, "connection", &say);

@@ -74,7 +74,7 @@ fn main() -> ExitCode {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let clients: u64 = opts.value("--clients", 0)?;
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 10_000)?);
+    let limit = opts.millis("--timeout-ms", 10_000)?;
     let listener = listen_on(opts.addr, &say)?;
     opts.ready(
         listener
@@ -344,7 +344,7 @@ fn demo(opts: &Options) -> Result<()> {
     // waits in the listen queue, lesson 03), so the client connects and sends first, and the
     // server accepts after; the story reads in order.
     let say = opts.narrator("server");
-    let limit = Duration::from_millis(opts.value("--timeout-ms", 10_000)?);
+    let limit = opts.millis("--timeout-ms", 10_000)?;
     let listener = listen_on(opts.addr, &say)?;
     let addr = listener
         .local_addr()

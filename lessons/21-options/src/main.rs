@@ -323,7 +323,7 @@ impl Write for Deadlined<'_> {
 /// Echo lines, one client after another; each whole line, and each echo, within --timeout.
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
-    let limit = Duration::from_secs(opts.value("--timeout", 10u64)?.max(1));
+    let limit = opts.seconds("--timeout", 10)?.max(Duration::from_secs(1));
     let listener = say.call(
         format!("socket() + bind({}) + listen()", opts.addr),
         "make the listening socket",

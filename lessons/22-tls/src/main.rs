@@ -757,7 +757,7 @@ fn show_hex(bytes: &[u8]) -> String {
 
 /// `--timeout SECS`.
 fn deadline(opts: &Options) -> Result<Duration> {
-    Ok(Duration::from_secs(opts.value("--timeout", 30u64)?.max(1)))
+    Ok(opts.seconds("--timeout", 30)?.max(Duration::from_secs(1)))
 }
 
 fn localhost() -> String {

@@ -48,9 +48,8 @@ fn main() -> ExitCode {
 
 /// The limits, with the deadline from --timeout.
 fn limits(opts: &Options) -> Result<Limits> {
-    let secs: u64 = opts.value("--timeout", 10)?;
     Ok(Limits {
-        deadline: Duration::from_secs(secs),
+        deadline: opts.seconds("--timeout", 10)?,
         ..Limits::DEFAULT
     })
 }

@@ -374,7 +374,7 @@ impl Write for Datagrams<'_> {
 /// whole line and each echo within --timeout.
 pub fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
-    let limit = Duration::from_secs(opts.value("--timeout", 10u64)?.max(1));
+    let limit = opts.seconds("--timeout", 10)?.max(Duration::from_secs(1));
     let path = socket_path(opts)?;
     let listener = bind_safely(&path, &say)?;
     owner_only(&path, &say)?;

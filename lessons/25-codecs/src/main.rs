@@ -94,8 +94,10 @@ struct Limits {
 impl Limits {
     fn from(opts: &Options) -> Result<Limits> {
         Ok(Limits {
-            idle: Duration::from_secs(opts.value("--idle", 30u64)?.max(1)),
-            write: Duration::from_secs(opts.value("--write-timeout", 10u64)?.max(1)),
+            idle: opts.seconds("--idle", 30)?.max(Duration::from_secs(1)),
+            write: opts
+                .seconds("--write-timeout", 10)?
+                .max(Duration::from_secs(1)),
         })
     }
 }

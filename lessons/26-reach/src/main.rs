@@ -258,7 +258,7 @@ async fn bind(addr: SocketAddr, say: &Narrator) -> Result<TcpListener> {
 
 /// `--timeout SECS`.
 fn deadline(opts: &Options) -> Result<Duration> {
-    Ok(Duration::from_secs(opts.value("--timeout", 10u64)?.max(1)))
+    Ok(opts.seconds("--timeout", 10)?.max(Duration::from_secs(1)))
 }
 
 /// `--ca FILE`, by default `lesson-26-reach-ca.pem` in the temporary directory.

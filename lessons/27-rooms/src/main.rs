@@ -50,10 +50,11 @@ fn main() -> ExitCode {
 
 /// The limits, with --line-wait and --queue.
 fn limits(opts: &Options) -> Result<Limits> {
-    let line_wait: u64 = opts.value("--line-wait", 10_000)?;
     Ok(Limits {
-        line_wait: Duration::from_millis(line_wait),
-        queue: opts.value("--queue", Limits::DEFAULT.queue)?,
+        line_wait: opts.millis("--line-wait", 10_000)?,
+        // A semaphore of this many permits is made for each member: tokio's holds at most
+        // 2^61 - 1; a million is room enough.
+        queue: opts.value_at_most("--queue", Limits::DEFAULT.queue, 1_000_000)?,
         ..Limits::DEFAULT
     })
 }

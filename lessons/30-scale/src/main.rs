@@ -47,10 +47,9 @@ fn main() -> ExitCode {
 
 /// The limits, with --max-line and --idle-ms.
 fn limits(opts: &Options) -> Result<Limits> {
-    let idle: u64 = opts.value("--idle-ms", 10_000)?;
     Ok(Limits {
         max_line: opts.value("--max-line", Limits::DEFAULT.max_line)?,
-        idle: Duration::from_millis(idle),
+        idle: opts.millis("--idle-ms", 10_000)?,
     })
 }
 

@@ -121,7 +121,41 @@ impl Options {
             _ => Ok(default),
         }
     }
+
+    /// Like [`Options::value`], for a number that sizes something (a buffer, a queue, a
+    /// deadline): more than `most` is a clear error now, rather than an allocation that
+    /// aborts, or a deadline that overflows, when the first client comes.
+    pub fn value_at_most<T>(&self, name: &str, default: T, most: T) -> Result<T>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
+    {
+        let value = self.value(name, default)?;
+        if value > most {
+            return Err(crate::LessonError::protocol(
+                "command line",
+                format!("{name} {value}: at most {most}"),
+            ));
+        }
+        Ok(value)
+    }
+
+    /// A duration flag in seconds (`--timeout 30`), or `default`: at most a day. A deadline
+    /// further off is no deadline, and one far enough off overflows the clock (`Instant`
+    /// + the duration panics) when the first client comes.
+    pub fn seconds(&self, name: &str, default: u64) -> Result<std::time::Duration> {
+        let secs = self.value_at_most(name, default, DAY_SECS)?;
+        Ok(std::time::Duration::from_secs(secs))
+    }
+
+    /// Like [`Options::seconds`], in milliseconds (`--limit-ms 500`): at most a day.
+    pub fn millis(&self, name: &str, default: u64) -> Result<std::time::Duration> {
+        let ms = self.value_at_most(name, default, DAY_SECS * 1000)?;
+        Ok(std::time::Duration::from_millis(ms))
+    }
 }
+
+/// The longest duration a flag may give: a day, in seconds.
+pub const DAY_SECS: u64 = 24 * 60 * 60;
 
 /// Run a lesson: parse the command line, run the chosen side, and turn an error into a
 /// clear message on stderr and exit code 1 (2 for a mistake on the command line).
