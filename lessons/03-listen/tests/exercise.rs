@@ -4,7 +4,7 @@
 //! the connections you returned, in the same order. Never what anything prints.
 //! (`cargo exercise lesson-03-listen` runs them on src/exercise.rs.)
 
-use std::io::{self, ErrorKind};
+use std::io::{self, ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::thread;
@@ -89,22 +89,24 @@ fn measured(result: io::Result<Filled>, call: &str) -> Filled {
     }
 }
 
-/// Whether the queue at `addr` is full now: one more connection does not get in (no answer in
-/// time, or refused on systems that answer a full queue with a reset).
-fn full(addr: SocketAddr) -> bool {
+/// What one more connection to `addr` gets now: `None` if it gets in (the queue was not full),
+/// else what this system answers a full queue with: no answer in time (Linux, macOS, the BSDs)
+/// or a refusal (Windows).
+fn one_more(addr: SocketAddr) -> Option<Next> {
     match TcpStream::connect_timeout(&addr, WAIT) {
-        Ok(_) => false,
+        Ok(_) => None,
         Err(e) => match e.kind() {
-            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::ConnectionRefused => true,
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Some(Next::NoAnswer),
+            ErrorKind::ConnectionRefused => Some(Next::Refused),
             _ => panic!("the checks' own connect({addr}) failed: {e}"),
         },
     }
 }
 
-/// The connections the kernel queued on `listener`, oldest first, as their clients' addresses:
+/// The connections the kernel queued on `listener`, oldest first, with their clients' addresses:
 /// accept() without waiting until the queue is empty. (`expected` of them may still be on
 /// their way, for a few milliseconds at most: the checks wait that long for them.)
-fn queued(listener: &Socket, expected: usize) -> Vec<SocketAddr> {
+fn queued(listener: &Socket, expected: usize) -> Vec<(SocketAddr, Socket)> {
     listener
         .set_nonblocking(true)
         .expect("non-blocking accept()");
@@ -112,7 +114,7 @@ fn queued(listener: &Socket, expected: usize) -> Vec<SocketAddr> {
     let mut peers = Vec::new();
     loop {
         match listener.accept() {
-            Ok((_conn, peer)) => peers.push(peer.as_socket().expect("an IP address")),
+            Ok((conn, peer)) => peers.push((peer.as_socket().expect("an IP address"), conn)),
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
                 if peers.len() >= expected || Instant::now() > deadline {
                     return peers;
@@ -157,10 +159,11 @@ fn connected(filled: &Filled, addr: SocketAddr, call: &str) -> Vec<SocketAddr> {
 
 /// The connections you returned (`mine`, from [`connected`]) must be the ones the kernel
 /// queued: the same, in the same order (accept() hands them out oldest first), none more and
-/// none fewer.
+/// none fewer. Returns the server's ends of them, accepted.
 #[track_caller]
-fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
-    let kernel = queued(listener, mine.len());
+fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) -> Vec<Socket> {
+    let (kernel, accepted): (Vec<SocketAddr>, Vec<Socket>) =
+        queued(listener, mine.len()).into_iter().unzip();
     if mine != kernel {
         let show = |list: &[SocketAddr]| match list.len() {
             0 => "no connection".to_string(),
@@ -183,6 +186,90 @@ fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
             &format!("the kernel's queue: {}", show(&kernel)),
             &format!("your waiting: {}", show(mine)),
         );
+    }
+    accepted
+}
+
+/// The connections you returned must be open (the server reads nothing from them, not the end
+/// of the stream) for as long as the caller keeps them, and end when the caller drops them:
+/// you keep no copy. `accepted`: the server's ends, from [`same_as_the_kernel`].
+#[track_caller]
+fn open_until_dropped(filled: Filled, accepted: &[Socket], call: &str) {
+    let mut byte = [0u8; 1];
+    for (i, conn) in accepted.iter().enumerate() {
+        conn.set_nonblocking(true).expect("non-blocking recv()");
+        let what = match (&mut &*conn).read(&mut byte) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+            Ok(0) => "the end of the stream".to_string(),
+            Ok(n) => format!("{n} byte(s)"),
+            Err(e) => format!("an error: {e}"),
+        };
+        fail(
+            &format!(
+                "{call} returned connections that are not open: the server, accepting                  connection number {} of {}, read {what} while you still held it. Keep each                  connection open, as it is, and send nothing.",
+                i + 1,
+                accepted.len()
+            ),
+            "the server reads nothing yet (the connection is open and idle)",
+            &what,
+        );
+    }
+    // The caller is done with them: dropping what you returned must close every one.
+    drop(filled);
+    for (i, conn) in accepted.iter().enumerate() {
+        conn.set_nonblocking(false).expect("blocking recv()");
+        conn.set_read_timeout(Some(testkit::timeout()))
+            .expect("a receive timeout");
+        match (&mut &*conn).read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset) => {}
+            other => fail(
+                &format!(
+                    "{call}: the caller dropped the connections you returned, but connection                      number {} of {} did not end. Keep nothing of them yourself (no copy, no                      second descriptor): what you return is all there is.",
+                    i + 1,
+                    accepted.len()
+                ),
+                "the server reads the end of the stream",
+                &match other {
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        format!("nothing within {} ms: still open", testkit::timeout().as_millis())
+                    }
+                    Err(e) => format!("an error: {e}"),
+                    Ok(n) => format!("{n} byte(s)"),
+                },
+            ),
+        }
+    }
+}
+
+/// After the queue was emptied, no connection of yours arrives late: a socket whose connect()
+/// got no answer, left open, sends its SYN again (Linux: a second after the first) and gets in
+/// as soon as there is room. Watches the listener for 1.5 s.
+#[track_caller]
+fn nothing_arrives_late(listener: &Socket, call: &str) {
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking accept()");
+    let watch = Duration::from_millis(1500);
+    let start = Instant::now();
+    while start.elapsed() < watch {
+        match listener.accept() {
+            Ok((_conn, peer)) => fail(
+                &format!(
+                    "{call} left a socket open whose connect() got no answer: its SYN was sent                      again, and once the queue had room it got in ({} ms after the queue was                      emptied), a connection nobody was told about. Close the one that did not                      get in.",
+                    start.elapsed().as_millis()
+                ),
+                &format!(
+                    "no connection in the {} ms after the queue was emptied",
+                    watch.as_millis()
+                ),
+                &format!("one more, from {}", peer.as_socket().expect("an IP address")),
+            ),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("the checks' accept() failed: {e}"),
+        }
     }
 }
 
@@ -216,9 +303,10 @@ fn the_queue_is_measured_for_backlogs_1_2_and_5() {
                 ),
             );
         }
-        // Full means full: the kernel takes no more.
-        if !full(addr) {
-            fail(
+        // Full means full: the kernel takes no more, and answers one more connection the way
+        // your probe says it answered.
+        match one_more(addr) {
+            None => fail(
                 &format!(
                     "{call} said the queue was full after {}, but it was not: one more \
                      connection got in at once.",
@@ -226,9 +314,24 @@ fn the_queue_is_measured_for_backlogs_1_2_and_5() {
                 ),
                 "the next connection gets no answer (or is refused)",
                 "the next connection got in",
-            );
+            ),
+            Some(answer) if answer != filled.next => fail(
+                &format!(
+                    "{call} said Next::{:?}, but this system answers a connection to the full \
+                     queue with Next::{answer:?}: say what happened to the connection, no \
+                     answer within `wait` (NoAnswer) or a refusal (Refused).",
+                    filled.next
+                ),
+                &format!("Next::{answer:?}"),
+                &format!("Next::{:?}", filled.next),
+            ),
+            Some(_) => {}
         }
-        same_as_the_kernel(&mine, &listener, &call);
+        let accepted = same_as_the_kernel(&mine, &listener, &call);
+        open_until_dropped(filled, &accepted, &call);
+        if backlog == 1 {
+            nothing_arrives_late(&listener, &call);
+        }
     }
 }
 
@@ -302,9 +405,13 @@ fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
 fn the_probe_waits_what_it_is_told_and_no_longer() {
     // The last connection waits `wait` for its answer; the others take microseconds. Checked
     // with a short wait and a long one, so that no fixed time limit passes both.
+    // The backlog of 128 is std's (129 connections, as `--std` makes): no pause between them.
     let margin = Duration::from_millis(350);
-    for wait in [Duration::from_millis(50), Duration::from_millis(700)] {
-        let (_listener, addr) = listening(1);
+    for (wait, backlog) in [
+        (Duration::from_millis(50), 128),
+        (Duration::from_millis(700), 1),
+    ] {
+        let (_listener, addr) = listening(backlog);
         let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
         let (result, took) = probe(addr, wait, NO_CEILING);
         let filled = measured(result, &call);
@@ -319,10 +426,15 @@ fn the_probe_waits_what_it_is_told_and_no_longer() {
             let what = if took < least {
                 "but said Next::NoAnswer: no connection waited `wait` for its answer"
             } else {
-                "the time limit on each connection is `wait`, not one of your own"
+                "the time limit on each connection is `wait`, not one of your own, and nothing \
+                 else waits (no pause between connections)"
             };
             fail(
-                &format!("{call} took {} ms, {what}.", took.as_millis()),
+                &format!(
+                    "{call} took {} ms to fill a queue of backlog {backlog} ({}), {what}.",
+                    took.as_millis(),
+                    connections(filled.waiting.len())
+                ),
                 &format!(
                     "{} to {} ms (one connection's `wait`, and a margin)",
                     least.as_millis(),
@@ -331,5 +443,82 @@ fn the_probe_waits_what_it_is_told_and_no_longer() {
                 &format!("{} ms", took.as_millis()),
             );
         }
+    }
+}
+
+/// How many connections wait in the accept queue of the socket listening at `addr` (IPv4), as
+/// the kernel's TCP table says: on a LISTEN line (state 0A) of /proc/net/tcp, the rx_queue
+/// column is the accept queue's length.
+#[cfg(target_os = "linux")]
+fn accept_queue(addr: SocketAddr) -> Option<usize> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let local = format!(":{:04X}", addr.port());
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let listening = fields.get(3) == Some(&"0A");
+        if !listening || !fields.get(1)?.ends_with(&local) {
+            return None;
+        }
+        let (_tx, rx) = fields.get(4)?.split_once(':')?;
+        usize::from_str_radix(rx, 16).ok()
+    })
+}
+
+/// The full queue that says so (Windows answers a full queue with a reset), made on Linux: the
+/// queue fills, the next SYN is ignored, and while that connect() waits for its answer the
+/// listener closes. The SYN sent again (a second after the first) is refused: after
+/// connections got in, that is a full queue, not an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refusal_after_connections_got_in_is_a_full_queue() {
+    let (listener, addr) = listening(1);
+    let wait = Duration::from_secs(4);
+    let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
+    let name = thread::current().name().unwrap_or("check").to_string();
+    let prober = thread::Builder::new()
+        .name(name)
+        .spawn(move || probe(addr, wait, NO_CEILING))
+        .expect("a thread for your probe");
+    // Linux queues backlog + 1: once 2 wait, the next SYN is ignored, and connect() waits.
+    let deadline = Instant::now() + testkit::timeout();
+    while accept_queue(addr).unwrap_or(0) < 2 {
+        if Instant::now() > deadline || prober.is_finished() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(listener);
+    let (result, took) = match prober.join() {
+        Ok(outcome) => outcome,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    match result {
+        Ok(Filled {
+            waiting,
+            next: Next::Refused,
+        }) if waiting.len() == 2 => {}
+        Ok(filled) => fail(
+            &format!(
+                "{call}: 2 connections got in, and the next one was refused after {} ms (the \
+                 listener closed while it waited). A refusal after connections got in means \
+                 the queue is full: stop there, with the connections, and Next::Refused.",
+                took.as_millis()
+            ),
+            "Ok(2 connections, Next::Refused)",
+            &format!(
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+        ),
+        Err(e) => fail(
+            &format!(
+                "{call}: 2 connections got in, and the next one was refused. A refusal is an \
+                 error only at the very first connection (nothing listens); after connections \
+                 got in, it is a full queue that says so: return them, with Next::Refused."
+            ),
+            "Ok(2 connections, Next::Refused)",
+            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
+        ),
     }
 }
