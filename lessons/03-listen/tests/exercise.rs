@@ -522,3 +522,73 @@ fn a_refusal_after_connections_got_in_is_a_full_queue() {
         ),
     }
 }
+
+/// Whether a socket of this machine is in SYN_SENT towards `addr` (IPv4): a connect() that
+/// waits for its answer. (State 02 on a line of /proc/net/tcp, `addr` as its remote address.)
+#[cfg(target_os = "linux")]
+fn connecting_to(addr: SocketAddr) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let remote = format!(":{:04X}", addr.port());
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(3) == Some(&"02") && fields.get(2).is_some_and(|r| r.ends_with(&remote))
+    })
+}
+
+/// Each connection has its own `wait`. The queue is full when the probe starts (the check's
+/// own two connections), so its first SYN is ignored; then the check accepts one, and the SYN
+/// sent again a second later gets in: a connection that got in late, within its `wait`. The
+/// next one finds the queue full again and waits its whole `wait`: 1 s + `wait` in all.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_connection_that_gets_in_late_counts_and_the_next_waits_its_own_wait() {
+    let (listener, addr) = listening(1);
+    let _ours: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect_timeout(&addr, WAIT).expect("the checks' own connect()"))
+        .collect();
+    let wait = Duration::from_millis(1500);
+    let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
+    let name = thread::current().name().unwrap_or("check").to_string();
+    let prober = thread::Builder::new()
+        .name(name)
+        .spawn(move || probe(addr, wait, NO_CEILING))
+        .expect("a thread for your probe");
+    // The probe's first SYN was ignored: its connect() waits. Make room for one.
+    let deadline = Instant::now() + testkit::timeout();
+    while !connecting_to(addr) && !prober.is_finished() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let (_first_of_ours, _) = listener.accept().expect("the checks' accept()");
+    let (result, took) = match prober.join() {
+        Ok(outcome) => outcome,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let filled = measured(result, &call);
+    let n = filled.waiting.len();
+    if n != 1 || filled.next != Next::NoAnswer {
+        fail(
+            &format!(
+                "{call} on a full queue, where the server accepted one connection while your \
+                 first connect() waited: that connection got in late (its SYN sent again, a \
+                 second after the first), within its `wait`, and counts; the next one got no \
+                 answer."
+            ),
+            "1 connection, Next::NoAnswer",
+            &format!("{}, Next::{:?}", connections(n), filled.next),
+        );
+    }
+    // The late one took about a second; the next one its own whole `wait`.
+    let least = wait + Duration::from_millis(900);
+    if took < least {
+        fail(
+            &format!(
+                "{call} took {} ms: the connection after the one that got in late (about 1 s) \
+                 did not get its whole `wait`. Each connection has its own `wait`, not what is \
+                 left of one for the whole probe.",
+                took.as_millis()
+            ),
+            &format!("at least {} ms (about 1 s + `wait`)", least.as_millis()),
+            &format!("{} ms", took.as_millis()),
+        );
+    }
+}
