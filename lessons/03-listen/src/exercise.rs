@@ -13,9 +13,9 @@ use std::time::Duration;
 use crate::{Filled, Next};
 
 // ANCHOR: exercise
-/// Measure the accept queue of the socket listening at `addr`, the way a client can: connect
-/// again and again while nobody accepts, until a connection does not get in. Return the
-/// connections that got in, and what happened to the next one.
+/// Measure the accept queue of the socket listening at `addr` (IPv4 or IPv6, any address), the
+/// way a client can: connect again and again while nobody accepts, until a connection does not
+/// get in. Return the connections that got in, and what happened to the next one.
 ///
 /// The contract (what the checks test; they then accept() what the kernel queued, and compare):
 /// - Every connection that completes waits in the queue: keep it open as it is (send nothing,
@@ -37,7 +37,9 @@ use crate::{Filled, Next};
 /// - A refusal at the very first connection means that nothing listens at `addr`: return
 ///   that error, as it is.
 /// - Once `ceiling` connections are in, stop without trying another: `Next::NotTried`. (A
-///   system that never says no must not keep you connecting for ever.) `ceiling` is 1 or more.
+///   system that never says no must not keep you connecting for ever.) `ceiling` is 1 or more,
+///   up to `usize::MAX` (no ceiling at all): it bounds the connections, it is no size to
+///   make room for.
 /// - Any other error is returned as it is.
 /// - Print nothing: the lesson narrates around your function.
 pub fn fill_queue(addr: SocketAddr, wait: Duration, ceiling: usize) -> io::Result<Filled> {

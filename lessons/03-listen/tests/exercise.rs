@@ -20,14 +20,19 @@ const WAIT: Duration = Duration::from_millis(300);
 /// A ceiling no queue in these checks comes near.
 const NO_CEILING: usize = 1000;
 
-/// A socket listening on a free loopback port with `backlog`. Nobody accepts.
+/// A socket listening on a free port of 127.0.0.1 with `backlog`. Nobody accepts.
 fn listening(backlog: i32) -> (Socket, SocketAddr) {
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    socket.bind(&SockAddr::from(any)).expect("bind()");
+    listening_on("127.0.0.1:0".parse().unwrap(), backlog).expect("bind(127.0.0.1:0)")
+}
+
+/// A socket listening at `at` (port 0: a free one) with `backlog`, or the error of bind()
+/// (a machine without IPv6 cannot bind [::1]). Nobody accepts.
+fn listening_on(at: SocketAddr, backlog: i32) -> io::Result<(Socket, SocketAddr)> {
+    let socket = Socket::new(Domain::for_address(at), Type::STREAM, None).expect("socket()");
+    socket.bind(&SockAddr::from(at))?;
     socket.listen(backlog).expect("listen()");
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
-    (socket, addr)
+    Ok((socket, addr))
 }
 
 /// Your `fill_queue(addr, wait, ceiling)`, on a thread of its own: a probe that does not
@@ -282,10 +287,21 @@ fn connections(n: usize) -> String {
 }
 
 #[test]
-fn the_queue_is_measured_for_backlogs_1_2_and_5() {
-    for backlog in [1, 2, 5] {
-        let (listener, addr) = listening(backlog);
-        let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", WAIT.as_millis());
+fn the_queue_is_measured_for_backlogs_1_2_and_5_and_on_ipv6() {
+    for (at, backlog) in [
+        ("127.0.0.1:0", 1),
+        ("127.0.0.1:0", 2),
+        ("127.0.0.1:0", 5),
+        ("[::1]:0", 2),
+    ] {
+        let (listener, addr) = match listening_on(at.parse().unwrap(), backlog) {
+            Ok(listening) => listening,
+            Err(e) => {
+                println!("skipped: no IPv6 here, bind({at}) failed: {e}");
+                continue;
+            }
+        };
+        let call = format!("fill_queue({addr}, {} ms, {NO_CEILING})", WAIT.as_millis());
         let filled = measured(probe(addr, WAIT, NO_CEILING).0, &call);
         let mine = connected(&filled, addr, &call);
         if filled.next == Next::NotTried || filled.waiting.is_empty() {
@@ -359,6 +375,30 @@ fn a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling() {
         );
     }
     // None tried beyond the ceiling and dropped, either.
+    same_as_the_kernel(&mine, &listener, &call);
+}
+
+#[test]
+fn a_ceiling_of_usize_max_is_no_ceiling_at_all() {
+    // The ceiling bounds the connections; it is not how many to make room for.
+    let (listener, addr) = listening(1);
+    let call = format!("fill_queue(addr, {} ms, usize::MAX)", WAIT.as_millis());
+    let filled = measured(probe(addr, WAIT, usize::MAX).0, &call);
+    let mine = connected(&filled, addr, &call);
+    if filled.next == Next::NotTried || filled.waiting.is_empty() {
+        fail(
+            &format!(
+                "{call} on a socket that listens with a backlog of 1 stopped before the queue \
+                 was full."
+            ),
+            "Next::NoAnswer (or Next::Refused), after at least one connection",
+            &format!(
+                "{}, Next::{:?}",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+        );
+    }
     same_as_the_kernel(&mine, &listener, &call);
 }
 
