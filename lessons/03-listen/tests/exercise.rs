@@ -211,7 +211,9 @@ fn open_until_dropped(filled: Filled, accepted: &[Socket], call: &str) {
         };
         fail(
             &format!(
-                "{call} returned connections that are not open: the server, accepting                  connection number {} of {}, read {what} while you still held it. Keep each                  connection open, as it is, and send nothing.",
+                "{call} returned connections that are not open: the server, accepting \
+                 connection number {} of {}, read {what} while you still held it. Keep each \
+                 connection open, as it is, and send nothing.",
                 i + 1,
                 accepted.len()
             ),
@@ -230,14 +232,19 @@ fn open_until_dropped(filled: Filled, accepted: &[Socket], call: &str) {
             Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset) => {}
             other => fail(
                 &format!(
-                    "{call}: the caller dropped the connections you returned, but connection                      number {} of {} did not end. Keep nothing of them yourself (no copy, no                      second descriptor): what you return is all there is.",
+                    "{call}: the caller dropped the connections you returned, but connection \
+                     number {} of {} did not end. Keep nothing of them yourself (no copy, no \
+                     second descriptor): what you return is all there is.",
                     i + 1,
                     accepted.len()
                 ),
                 "the server reads the end of the stream",
                 &match other {
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        format!("nothing within {} ms: still open", testkit::timeout().as_millis())
+                        format!(
+                            "nothing within {} ms: still open",
+                            testkit::timeout().as_millis()
+                        )
                     }
                     Err(e) => format!("an error: {e}"),
                     Ok(n) => format!("{n} byte(s)"),
@@ -261,14 +268,20 @@ fn nothing_arrives_late(listener: &Socket, call: &str) {
         match listener.accept() {
             Ok((_conn, peer)) => fail(
                 &format!(
-                    "{call} left a socket open whose connect() got no answer: its SYN was sent                      again, and once the queue had room it got in ({} ms after the queue was                      emptied), a connection nobody was told about. Close the one that did not                      get in.",
+                    "{call} left a socket open whose connect() got no answer: its SYN was sent \
+                     again, and once the queue had room it got in ({} ms after the queue was \
+                     emptied), a connection nobody was told about. Close the one that did not \
+                     get in.",
                     start.elapsed().as_millis()
                 ),
                 &format!(
                     "no connection in the {} ms after the queue was emptied",
                     watch.as_millis()
                 ),
-                &format!("one more, from {}", peer.as_socket().expect("an IP address")),
+                &format!(
+                    "one more, from {}",
+                    peer.as_socket().expect("an IP address")
+                ),
             ),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
                 thread::sleep(Duration::from_millis(10));
