@@ -35,7 +35,7 @@ use crate::{Filled, Next};
 ///   system says so (Windows): stop, with `Next::Refused`. The checks make that happen on
 ///   Linux too: the listener closes while your connection waits for its answer.
 /// - A refusal at the very first connection means that nothing listens at `addr`: return
-///   that error, as it is.
+///   that error, as it is, at once (trying again will not change it).
 /// - Once `ceiling` connections are in, stop without trying another: `Next::NotTried`. (A
 ///   system that never says no must not keep you connecting for ever.) `ceiling` is 1 or more,
 ///   up to `usize::MAX` (no ceiling at all): it bounds the connections, it is no size to

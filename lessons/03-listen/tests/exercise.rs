@@ -421,16 +421,33 @@ fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
     // A long wait: Linux refuses at once, but Windows may send its SYN again after a reset,
     // so that its connect() reports the refusal a second or two late.
     let wait = testkit::timeout();
+    let start = Instant::now();
     let Err(plain) = TcpStream::connect_timeout(&nobody.addr, wait) else {
         panic!("the checks' own connect() to a port that does not listen got in");
     };
+    // As soon as the system says no: the refusal is the answer, not a reason to try again.
+    let bound = start.elapsed() + Duration::from_secs(1);
     let call = format!(
         "fill_queue({}, {} ms, {NO_CEILING})",
         nobody.addr,
         wait.as_millis()
     );
-    match probe(nobody.addr, wait, NO_CEILING).0 {
-        Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {}
+    let (result, took) = probe(nobody.addr, wait, NO_CEILING);
+    match result {
+        Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {
+            if took > bound {
+                fail(
+                    &format!(
+                        "{call}, where nothing listens, returned the refusal after {} ms: \
+                         return it as soon as it comes, without trying again (nothing listens \
+                         there, and waiting will not change that).",
+                        took.as_millis()
+                    ),
+                    &format!("Err({plain}) within {} ms", bound.as_millis()),
+                    &format!("Err({e}) after {} ms", took.as_millis()),
+                );
+            }
+        }
         Err(e) => fail(
             &format!(
                 "{call}, where nothing listens, returned another error than connect()'s: \
