@@ -40,7 +40,7 @@ use crate::{Filled, Next};
 ///   system that never says no must not keep you connecting for ever.) `ceiling` is 1 or more,
 ///   up to `usize::MAX` (no ceiling at all): it bounds the connections, it is no size to
 ///   make room for.
-/// - Any other error is returned as it is.
+/// - Any other error, at any connection (no descriptors left, say), is returned as it is.
 /// - Print nothing: the lesson narrates around your function.
 pub fn fill_queue(addr: SocketAddr, wait: Duration, ceiling: usize) -> io::Result<Filled> {
     let _ = (addr, wait, ceiling);

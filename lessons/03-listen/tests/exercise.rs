@@ -662,3 +662,80 @@ fn a_connection_that_gets_in_late_counts_and_the_next_waits_its_own_wait() {
         );
     }
 }
+
+/// Set in the child process of [`another_error_after_connections_got_in_is_returned`].
+const CHILD: &str = "FILL_QUEUE_CHECK_CHILD";
+
+/// Any other error is returned as it is, after connections got in too. The probe runs out of
+/// descriptors: a child process (this check again, its descriptor limit lowered to 64 by the
+/// shell) takes all it may have but 3, so that 3 connections get in and the 4th socket()
+/// fails with EMFILE. (A child, because the other checks run in this process meanwhile.)
+#[cfg(unix)]
+#[test]
+fn another_error_after_connections_got_in_is_returned() {
+    let name = "another_error_after_connections_got_in_is_returned";
+    if std::env::var_os(CHILD).is_some() {
+        // The child: a queue with room for 6, 3 descriptors left, and the probe.
+        let (_listener, addr) = listening(5);
+        let mut taken = Vec::new();
+        while let Ok(file) = std::fs::File::open("/dev/null") {
+            taken.push(file);
+        }
+        taken.truncate(taken.len().saturating_sub(3));
+        let outcome = match probe(addr, WAIT, NO_CEILING).0 {
+            Ok(filled) => format!(
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+            Err(e) => format!("Err({e})"),
+        };
+        drop(taken);
+        println!("\nOUTCOME {outcome}");
+        return;
+    }
+    let exe = std::env::current_exe().expect("the checks' own program");
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+        .arg(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the checks' child process");
+    let deadline = Instant::now() + testkit::timeout() * 2;
+    while child.try_wait().expect("the child's status").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the checks' child process did not end within {deadline:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().expect("the child's output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(outcome) = stdout.lines().find_map(|l| l.strip_prefix("OUTCOME ")) else {
+        // The child's own failure (a panic of your function, say) is the check's failure.
+        fail(
+            "fill_queue, in the check's child process (3 descriptors left), gave no result: \
+             the child's output follows.",
+            "a result",
+            &format!("{stdout}{}", String::from_utf8_lossy(&output.stderr)),
+        );
+    };
+    let emfile = io::Error::from_raw_os_error(24);
+    if outcome != format!("Err({emfile})") {
+        fail(
+            &format!(
+                "fill_queue(addr, {} ms, {NO_CEILING}) with 3 descriptors left: 3 connections \
+                 got in, and the 4th socket() failed (EMFILE, no descriptors left). That says \
+                 nothing about the queue: any error but no answer, or a refusal after \
+                 connections got in, is returned as it is.",
+                WAIT.as_millis()
+            ),
+            &format!("Err({emfile})"),
+            outcome,
+        );
+    }
+}
