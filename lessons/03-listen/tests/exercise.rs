@@ -4,7 +4,7 @@
 //! the connections you returned, in the same order. Never what anything prints.
 //! (`cargo exercise lesson-03-listen` runs them on src/exercise.rs.)
 
-use std::io::{self, ErrorKind};
+use std::io::{self, ErrorKind, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::thread;
@@ -20,14 +20,19 @@ const WAIT: Duration = Duration::from_millis(300);
 /// A ceiling no queue in these checks comes near.
 const NO_CEILING: usize = 1000;
 
-/// A socket listening on a free loopback port with `backlog`. Nobody accepts.
+/// A socket listening on a free port of 127.0.0.1 with `backlog`. Nobody accepts.
 fn listening(backlog: i32) -> (Socket, SocketAddr) {
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket()");
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    socket.bind(&SockAddr::from(any)).expect("bind()");
+    listening_on("127.0.0.1:0".parse().unwrap(), backlog).expect("bind(127.0.0.1:0)")
+}
+
+/// A socket listening at `at` (port 0: a free one) with `backlog`, or the error of bind()
+/// (a machine without IPv6 cannot bind [::1]). Nobody accepts.
+fn listening_on(at: SocketAddr, backlog: i32) -> io::Result<(Socket, SocketAddr)> {
+    let socket = Socket::new(Domain::for_address(at), Type::STREAM, None).expect("socket()");
+    socket.bind(&SockAddr::from(at))?;
     socket.listen(backlog).expect("listen()");
     let addr = socket.local_addr().unwrap().as_socket().unwrap();
-    (socket, addr)
+    Ok((socket, addr))
 }
 
 /// Your `fill_queue(addr, wait, ceiling)`, on a thread of its own: a probe that does not
@@ -89,22 +94,24 @@ fn measured(result: io::Result<Filled>, call: &str) -> Filled {
     }
 }
 
-/// Whether the queue at `addr` is full now: one more connection does not get in (no answer in
-/// time, or refused on systems that answer a full queue with a reset).
-fn full(addr: SocketAddr) -> bool {
+/// What one more connection to `addr` gets now: `None` if it gets in (the queue was not full),
+/// else what this system answers a full queue with: no answer in time (Linux, macOS, the BSDs)
+/// or a refusal (Windows).
+fn one_more(addr: SocketAddr) -> Option<Next> {
     match TcpStream::connect_timeout(&addr, WAIT) {
-        Ok(_) => false,
+        Ok(_) => None,
         Err(e) => match e.kind() {
-            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::ConnectionRefused => true,
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Some(Next::NoAnswer),
+            ErrorKind::ConnectionRefused => Some(Next::Refused),
             _ => panic!("the checks' own connect({addr}) failed: {e}"),
         },
     }
 }
 
-/// The connections the kernel queued on `listener`, oldest first, as their clients' addresses:
+/// The connections the kernel queued on `listener`, oldest first, with their clients' addresses:
 /// accept() without waiting until the queue is empty. (`expected` of them may still be on
 /// their way, for a few milliseconds at most: the checks wait that long for them.)
-fn queued(listener: &Socket, expected: usize) -> Vec<SocketAddr> {
+fn queued(listener: &Socket, expected: usize) -> Vec<(SocketAddr, Socket)> {
     listener
         .set_nonblocking(true)
         .expect("non-blocking accept()");
@@ -112,7 +119,7 @@ fn queued(listener: &Socket, expected: usize) -> Vec<SocketAddr> {
     let mut peers = Vec::new();
     loop {
         match listener.accept() {
-            Ok((_conn, peer)) => peers.push(peer.as_socket().expect("an IP address")),
+            Ok((conn, peer)) => peers.push((peer.as_socket().expect("an IP address"), conn)),
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
                 if peers.len() >= expected || Instant::now() > deadline {
                     return peers;
@@ -157,10 +164,11 @@ fn connected(filled: &Filled, addr: SocketAddr, call: &str) -> Vec<SocketAddr> {
 
 /// The connections you returned (`mine`, from [`connected`]) must be the ones the kernel
 /// queued: the same, in the same order (accept() hands them out oldest first), none more and
-/// none fewer.
+/// none fewer. Returns the server's ends of them, accepted.
 #[track_caller]
-fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
-    let kernel = queued(listener, mine.len());
+fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) -> Vec<Socket> {
+    let (kernel, accepted): (Vec<SocketAddr>, Vec<Socket>) =
+        queued(listener, mine.len()).into_iter().unzip();
     if mine != kernel {
         let show = |list: &[SocketAddr]| match list.len() {
             0 => "no connection".to_string(),
@@ -184,6 +192,103 @@ fn same_as_the_kernel(mine: &[SocketAddr], listener: &Socket, call: &str) {
             &format!("your waiting: {}", show(mine)),
         );
     }
+    accepted
+}
+
+/// The connections you returned must be open (the server reads nothing from them, not the end
+/// of the stream) for as long as the caller keeps them, and end when the caller drops them:
+/// you keep no copy. `accepted`: the server's ends, from [`same_as_the_kernel`].
+#[track_caller]
+fn open_until_dropped(filled: Filled, accepted: &[Socket], call: &str) {
+    let mut byte = [0u8; 1];
+    for (i, conn) in accepted.iter().enumerate() {
+        conn.set_nonblocking(true).expect("non-blocking recv()");
+        let what = match (&mut &*conn).read(&mut byte) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+            Ok(0) => "the end of the stream".to_string(),
+            Ok(n) => format!("{n} byte(s)"),
+            Err(e) => format!("an error: {e}"),
+        };
+        fail(
+            &format!(
+                "{call} returned connections that are not open: the server, accepting \
+                 connection number {} of {}, read {what} while you still held it. Keep each \
+                 connection open, as it is, and send nothing.",
+                i + 1,
+                accepted.len()
+            ),
+            "the server reads nothing yet (the connection is open and idle)",
+            &what,
+        );
+    }
+    // The caller is done with them: dropping what you returned must close every one.
+    drop(filled);
+    for (i, conn) in accepted.iter().enumerate() {
+        conn.set_nonblocking(false).expect("blocking recv()");
+        conn.set_read_timeout(Some(testkit::timeout()))
+            .expect("a receive timeout");
+        match (&mut &*conn).read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset) => {}
+            other => fail(
+                &format!(
+                    "{call}: the caller dropped the connections you returned, but connection \
+                     number {} of {} did not end. Keep nothing of them yourself (no copy, no \
+                     second descriptor): what you return is all there is.",
+                    i + 1,
+                    accepted.len()
+                ),
+                "the server reads the end of the stream",
+                &match other {
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        format!(
+                            "nothing within {} ms: still open",
+                            testkit::timeout().as_millis()
+                        )
+                    }
+                    Err(e) => format!("an error: {e}"),
+                    Ok(n) => format!("{n} byte(s)"),
+                },
+            ),
+        }
+    }
+}
+
+/// After the queue was emptied, no connection of yours arrives late: a socket whose connect()
+/// got no answer, left open, sends its SYN again (Linux: a second after the first) and gets in
+/// as soon as there is room. Watches the listener for 1.5 s.
+#[track_caller]
+fn nothing_arrives_late(listener: &Socket, call: &str) {
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking accept()");
+    let watch = Duration::from_millis(1500);
+    let start = Instant::now();
+    while start.elapsed() < watch {
+        match listener.accept() {
+            Ok((_conn, peer)) => fail(
+                &format!(
+                    "{call} left a socket open whose connect() got no answer: its SYN was sent \
+                     again, and once the queue had room it got in ({} ms after the queue was \
+                     emptied), a connection nobody was told about. Close the one that did not \
+                     get in.",
+                    start.elapsed().as_millis()
+                ),
+                &format!(
+                    "no connection in the {} ms after the queue was emptied",
+                    watch.as_millis()
+                ),
+                &format!(
+                    "one more, from {}",
+                    peer.as_socket().expect("an IP address")
+                ),
+            ),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("the checks' accept() failed: {e}"),
+        }
+    }
 }
 
 /// `1 connection`, `3 connections`.
@@ -195,10 +300,21 @@ fn connections(n: usize) -> String {
 }
 
 #[test]
-fn the_queue_is_measured_for_backlogs_1_2_and_5() {
-    for backlog in [1, 2, 5] {
-        let (listener, addr) = listening(backlog);
-        let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", WAIT.as_millis());
+fn the_queue_is_measured_for_backlogs_1_2_and_5_and_on_ipv6() {
+    for (at, backlog) in [
+        ("127.0.0.1:0", 1),
+        ("127.0.0.1:0", 2),
+        ("127.0.0.1:0", 5),
+        ("[::1]:0", 2),
+    ] {
+        let (listener, addr) = match listening_on(at.parse().unwrap(), backlog) {
+            Ok(listening) => listening,
+            Err(e) => {
+                println!("skipped: no IPv6 here, bind({at}) failed: {e}");
+                continue;
+            }
+        };
+        let call = format!("fill_queue({addr}, {} ms, {NO_CEILING})", WAIT.as_millis());
         let filled = measured(probe(addr, WAIT, NO_CEILING).0, &call);
         let mine = connected(&filled, addr, &call);
         if filled.next == Next::NotTried || filled.waiting.is_empty() {
@@ -216,9 +332,10 @@ fn the_queue_is_measured_for_backlogs_1_2_and_5() {
                 ),
             );
         }
-        // Full means full: the kernel takes no more.
-        if !full(addr) {
-            fail(
+        // Full means full: the kernel takes no more, and answers one more connection the way
+        // your probe says it answered.
+        match one_more(addr) {
+            None => fail(
                 &format!(
                     "{call} said the queue was full after {}, but it was not: one more \
                      connection got in at once.",
@@ -226,9 +343,24 @@ fn the_queue_is_measured_for_backlogs_1_2_and_5() {
                 ),
                 "the next connection gets no answer (or is refused)",
                 "the next connection got in",
-            );
+            ),
+            Some(answer) if answer != filled.next => fail(
+                &format!(
+                    "{call} said Next::{:?}, but this system answers a connection to the full \
+                     queue with Next::{answer:?}: say what happened to the connection, no \
+                     answer within `wait` (NoAnswer) or a refusal (Refused).",
+                    filled.next
+                ),
+                &format!("Next::{answer:?}"),
+                &format!("Next::{:?}", filled.next),
+            ),
+            Some(_) => {}
         }
-        same_as_the_kernel(&mine, &listener, &call);
+        let accepted = same_as_the_kernel(&mine, &listener, &call);
+        open_until_dropped(filled, &accepted, &call);
+        if backlog == 1 {
+            nothing_arrives_late(&listener, &call);
+        }
     }
 }
 
@@ -260,21 +392,62 @@ fn a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling() {
 }
 
 #[test]
+fn a_ceiling_of_usize_max_is_no_ceiling_at_all() {
+    // The ceiling bounds the connections; it is not how many to make room for.
+    let (listener, addr) = listening(1);
+    let call = format!("fill_queue(addr, {} ms, usize::MAX)", WAIT.as_millis());
+    let filled = measured(probe(addr, WAIT, usize::MAX).0, &call);
+    let mine = connected(&filled, addr, &call);
+    if filled.next == Next::NotTried || filled.waiting.is_empty() {
+        fail(
+            &format!(
+                "{call} on a socket that listens with a backlog of 1 stopped before the queue \
+                 was full."
+            ),
+            "Next::NoAnswer (or Next::Refused), after at least one connection",
+            &format!(
+                "{}, Next::{:?}",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+        );
+    }
+    same_as_the_kernel(&mine, &listener, &call);
+}
+
+#[test]
 fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
     let nobody = testkit::refusing_port();
     // A long wait: Linux refuses at once, but Windows may send its SYN again after a reset,
     // so that its connect() reports the refusal a second or two late.
     let wait = testkit::timeout();
+    let start = Instant::now();
     let Err(plain) = TcpStream::connect_timeout(&nobody.addr, wait) else {
         panic!("the checks' own connect() to a port that does not listen got in");
     };
+    // As soon as the system says no: the refusal is the answer, not a reason to try again.
+    let bound = start.elapsed() + Duration::from_secs(1);
     let call = format!(
         "fill_queue({}, {} ms, {NO_CEILING})",
         nobody.addr,
         wait.as_millis()
     );
-    match probe(nobody.addr, wait, NO_CEILING).0 {
-        Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {}
+    let (result, took) = probe(nobody.addr, wait, NO_CEILING);
+    match result {
+        Err(e) if e.kind() == plain.kind() && e.raw_os_error() == plain.raw_os_error() => {
+            if took > bound {
+                fail(
+                    &format!(
+                        "{call}, where nothing listens, returned the refusal after {} ms: \
+                         return it as soon as it comes, without trying again (nothing listens \
+                         there, and waiting will not change that).",
+                        took.as_millis()
+                    ),
+                    &format!("Err({plain}) within {} ms", bound.as_millis()),
+                    &format!("Err({e}) after {} ms", took.as_millis()),
+                );
+            }
+        }
         Err(e) => fail(
             &format!(
                 "{call}, where nothing listens, returned another error than connect()'s: \
@@ -302,9 +475,13 @@ fn a_port_where_nothing_listens_is_an_error_returned_as_it_is() {
 fn the_probe_waits_what_it_is_told_and_no_longer() {
     // The last connection waits `wait` for its answer; the others take microseconds. Checked
     // with a short wait and a long one, so that no fixed time limit passes both.
+    // The backlog of 128 is std's (129 connections, as `--std` makes): no pause between them.
     let margin = Duration::from_millis(350);
-    for wait in [Duration::from_millis(50), Duration::from_millis(700)] {
-        let (_listener, addr) = listening(1);
+    for (wait, backlog) in [
+        (Duration::from_millis(50), 128),
+        (Duration::from_millis(700), 1),
+    ] {
+        let (_listener, addr) = listening(backlog);
         let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
         let (result, took) = probe(addr, wait, NO_CEILING);
         let filled = measured(result, &call);
@@ -319,10 +496,15 @@ fn the_probe_waits_what_it_is_told_and_no_longer() {
             let what = if took < least {
                 "but said Next::NoAnswer: no connection waited `wait` for its answer"
             } else {
-                "the time limit on each connection is `wait`, not one of your own"
+                "the time limit on each connection is `wait`, not one of your own, and nothing \
+                 else waits (no pause between connections)"
             };
             fail(
-                &format!("{call} took {} ms, {what}.", took.as_millis()),
+                &format!(
+                    "{call} took {} ms to fill a queue of backlog {backlog} ({}), {what}.",
+                    took.as_millis(),
+                    connections(filled.waiting.len())
+                ),
                 &format!(
                     "{} to {} ms (one connection's `wait`, and a margin)",
                     least.as_millis(),
@@ -331,5 +513,234 @@ fn the_probe_waits_what_it_is_told_and_no_longer() {
                 &format!("{} ms", took.as_millis()),
             );
         }
+    }
+}
+
+/// How many connections wait in the accept queue of the socket listening at `addr` (IPv4), as
+/// the kernel's TCP table says: on a LISTEN line (state 0A) of /proc/net/tcp, the rx_queue
+/// column is the accept queue's length.
+#[cfg(target_os = "linux")]
+fn accept_queue(addr: SocketAddr) -> Option<usize> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let local = format!(":{:04X}", addr.port());
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let listening = fields.get(3) == Some(&"0A");
+        if !listening || !fields.get(1)?.ends_with(&local) {
+            return None;
+        }
+        let (_tx, rx) = fields.get(4)?.split_once(':')?;
+        usize::from_str_radix(rx, 16).ok()
+    })
+}
+
+/// The full queue that says so (Windows answers a full queue with a reset), made on Linux: the
+/// queue fills, the next SYN is ignored, and while that connect() waits for its answer the
+/// listener closes. The SYN sent again (a second after the first) is refused: after
+/// connections got in, that is a full queue, not an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refusal_after_connections_got_in_is_a_full_queue() {
+    let (listener, addr) = listening(1);
+    let wait = Duration::from_secs(4);
+    let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
+    let name = thread::current().name().unwrap_or("check").to_string();
+    let prober = thread::Builder::new()
+        .name(name)
+        .spawn(move || probe(addr, wait, NO_CEILING))
+        .expect("a thread for your probe");
+    // Linux queues backlog + 1: once 2 wait, the next SYN is ignored, and connect() waits.
+    let deadline = Instant::now() + testkit::timeout();
+    while accept_queue(addr).unwrap_or(0) < 2 {
+        if Instant::now() > deadline || prober.is_finished() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(listener);
+    let (result, took) = match prober.join() {
+        Ok(outcome) => outcome,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    match result {
+        Ok(Filled {
+            waiting,
+            next: Next::Refused,
+        }) if waiting.len() == 2 => {}
+        Ok(filled) => fail(
+            &format!(
+                "{call}: 2 connections got in, and the next one was refused after {} ms (the \
+                 listener closed while it waited). A refusal after connections got in means \
+                 the queue is full: stop there, with the connections, and Next::Refused.",
+                took.as_millis()
+            ),
+            "Ok(2 connections, Next::Refused)",
+            &format!(
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+        ),
+        Err(e) => fail(
+            &format!(
+                "{call}: 2 connections got in, and the next one was refused. A refusal is an \
+                 error only at the very first connection (nothing listens); after connections \
+                 got in, it is a full queue that says so: return them, with Next::Refused."
+            ),
+            "Ok(2 connections, Next::Refused)",
+            &format!("Err({e})  (ErrorKind::{:?})", e.kind()),
+        ),
+    }
+}
+
+/// Whether a socket of this machine is in SYN_SENT towards `addr` (IPv4): a connect() that
+/// waits for its answer. (State 02 on a line of /proc/net/tcp, `addr` as its remote address.)
+#[cfg(target_os = "linux")]
+fn connecting_to(addr: SocketAddr) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let remote = format!(":{:04X}", addr.port());
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(3) == Some(&"02") && fields.get(2).is_some_and(|r| r.ends_with(&remote))
+    })
+}
+
+/// Each connection has its own `wait`. The queue is full when the probe starts (the check's
+/// own two connections), so its first SYN is ignored; then the check accepts one, and the SYN
+/// sent again a second later gets in: a connection that got in late, within its `wait`. The
+/// next one finds the queue full again and waits its whole `wait`: 1 s + `wait` in all.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_connection_that_gets_in_late_counts_and_the_next_waits_its_own_wait() {
+    let (listener, addr) = listening(1);
+    let _ours: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect_timeout(&addr, WAIT).expect("the checks' own connect()"))
+        .collect();
+    let wait = Duration::from_millis(1500);
+    let call = format!("fill_queue(addr, {} ms, {NO_CEILING})", wait.as_millis());
+    let name = thread::current().name().unwrap_or("check").to_string();
+    let prober = thread::Builder::new()
+        .name(name)
+        .spawn(move || probe(addr, wait, NO_CEILING))
+        .expect("a thread for your probe");
+    // The probe's first SYN was ignored: its connect() waits. Make room for one.
+    let deadline = Instant::now() + testkit::timeout();
+    while !connecting_to(addr) && !prober.is_finished() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+    // SYN_SENT is set as the SYN leaves: give the listener's side the moment it takes to see
+    // (and ignore) it, so that the room made below is not there for that first SYN already.
+    // (The kernel signals no such moment to a process; the counter of ignored SYNs,
+    // ListenOverflows, is the whole machine's, and other checks raise it too.)
+    thread::sleep(Duration::from_millis(50));
+    let (_first_of_ours, _) = listener.accept().expect("the checks' accept()");
+    let (result, took) = match prober.join() {
+        Ok(outcome) => outcome,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let filled = measured(result, &call);
+    let n = filled.waiting.len();
+    if n != 1 || filled.next != Next::NoAnswer {
+        fail(
+            &format!(
+                "{call} on a full queue, where the server accepted one connection while your \
+                 first connect() waited: that connection got in late (its SYN sent again, a \
+                 second after the first), within its `wait`, and counts; the next one got no \
+                 answer."
+            ),
+            "1 connection, Next::NoAnswer",
+            &format!("{}, Next::{:?}", connections(n), filled.next),
+        );
+    }
+    // The late one took about a second; the next one its own whole `wait`.
+    let least = wait + Duration::from_millis(900);
+    if took < least {
+        fail(
+            &format!(
+                "{call} took {} ms: the connection after the one that got in late (about 1 s) \
+                 did not get its whole `wait`. Each connection has its own `wait`, not what is \
+                 left of one for the whole probe.",
+                took.as_millis()
+            ),
+            &format!("at least {} ms (about 1 s + `wait`)", least.as_millis()),
+            &format!("{} ms", took.as_millis()),
+        );
+    }
+}
+
+/// Set in the child process of [`another_error_after_connections_got_in_is_returned`].
+const CHILD: &str = "FILL_QUEUE_CHECK_CHILD";
+
+/// Any other error is returned as it is, after connections got in too. The probe runs out of
+/// descriptors: a child process (this check again, its descriptor limit lowered to 64 by the
+/// shell) takes all it may have but 3, so that 3 connections get in and the 4th socket()
+/// fails with EMFILE. (A child, because the other checks run in this process meanwhile.)
+#[cfg(unix)]
+#[test]
+fn another_error_after_connections_got_in_is_returned() {
+    let name = "another_error_after_connections_got_in_is_returned";
+    if std::env::var_os(CHILD).is_some() {
+        // The child: a queue with room for 6, 3 descriptors left, and the probe.
+        let (_listener, addr) = listening(5);
+        let mut taken = Vec::new();
+        while let Ok(file) = std::fs::File::open("/dev/null") {
+            taken.push(file);
+        }
+        taken.truncate(taken.len().saturating_sub(3));
+        let outcome = match probe(addr, WAIT, NO_CEILING).0 {
+            Ok(filled) => format!(
+                "Ok({}, Next::{:?})",
+                connections(filled.waiting.len()),
+                filled.next
+            ),
+            Err(e) => format!("Err({e})"),
+        };
+        drop(taken);
+        println!("\nOUTCOME {outcome}");
+        return;
+    }
+    let exe = std::env::current_exe().expect("the checks' own program");
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+        .arg(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the checks' child process");
+    let deadline = Instant::now() + testkit::timeout() * 2;
+    while child.try_wait().expect("the child's status").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the checks' child process did not end within {deadline:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().expect("the child's output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(outcome) = stdout.lines().find_map(|l| l.strip_prefix("OUTCOME ")) else {
+        // The child's own failure (a panic of your function, say) is the check's failure.
+        fail(
+            "fill_queue, in the check's child process (3 descriptors left), gave no result: \
+             the child's output follows.",
+            "a result",
+            &format!("{stdout}{}", String::from_utf8_lossy(&output.stderr)),
+        );
+    };
+    let emfile = io::Error::from_raw_os_error(24);
+    if outcome != format!("Err({emfile})") {
+        fail(
+            &format!(
+                "fill_queue(addr, {} ms, {NO_CEILING}) with 3 descriptors left: 3 connections \
+                 got in, and the 4th socket() failed (EMFILE, no descriptors left). That says \
+                 nothing about the queue: any error but no answer, or a refusal after \
+                 connections got in, is returned as it is.",
+                WAIT.as_millis()
+            ),
+            &format!("Err({emfile})"),
+            outcome,
+        );
     }
 }
