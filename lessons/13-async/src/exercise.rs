@@ -65,6 +65,7 @@ impl LineWaiter {
     /// - The time limit survives: a line's `idle` counts from the first call that waited for
     ///   it, not from the latest. A client that stays silent times out after `idle` even if
     ///   every call is dropped after 20 ms.
+    /// - A dropped call leaves nothing running behind it (no task of its own alive after it).
     ///
     /// And always:
     /// - While it waits, every other task on the same thread goes on: nothing in it may block

@@ -461,6 +461,43 @@ async fn bytes_sent_across_many_cancellations_arrive_intact() {
 }
 
 #[tokio::test]
+async fn dropped_calls_leave_no_task_behind() {
+    // The caller of a chat server cancels the wait for each message of the room: whatever a
+    // call started must end with it, or every message leaves something running.
+    let mut s = setup(Duration::from_secs(30)).await;
+    let alive = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = alive();
+    let dropped = match event_cancelled(&mut s, Duration::from_millis(700)).await {
+        Err(dropped) => dropped,
+        Ok((event, took, _)) => fail(
+            "The client was silent, no signal came, and `idle` was 30 s: no call may return.",
+            "no event within 0.7 s",
+            &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
+        ),
+    };
+    // Let tokio finish what was aborted or dropped.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    let after = alive();
+    if after > before {
+        fail(
+            &format!(
+                "The caller dropped {dropped} calls of next_event, the client silent: each call \
+                 left a task running behind it (tokio::spawn: dropping its JoinHandle does not \
+                 stop it). A dropped call must leave nothing running."
+            ),
+            &format!("{before} tasks alive on this runtime after the dropped calls, as before"),
+            &format!("{after} tasks alive"),
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_dropped_call_keeps_what_it_read() {
     let mut s = setup(Duration::from_secs(10)).await;
     s.client.write_all(b"half a li").await.unwrap();
