@@ -40,9 +40,9 @@ impl LineWaiter {
     ///
     /// The contract (what the checks test):
     /// - A whole line (with its `\n`, at most MAX_LINE bytes: `read_line` reads one):
-    ///   `Event::Line(bytes)`. However the bytes arrive: in pieces, or several lines in one
-    ///   packet (each call returns the next one). A longer line is an error (below), even when
-    ///   it arrives whole, its `\n` in the same packet.
+    ///   `Event::Line(bytes)`, exactly the bytes sent, UTF-8 or not. However the bytes arrive:
+    ///   in pieces, or several lines in one packet (each call returns the next one). A longer
+    ///   line is an error (below), even when it arrives whole, its `\n` in the same packet.
     /// - The client closed its end between two lines: `Event::Closed`.
     /// - `idle` has passed without a WHOLE line: `Event::TimedOut`, when it passes (not at a
     ///   later look at the clock). A line's time starts at the first call that waits for it

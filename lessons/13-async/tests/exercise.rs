@@ -211,6 +211,21 @@ async fn two_lines_in_one_packet_are_two_events() {
 }
 
 #[tokio::test]
+async fn a_line_is_bytes_not_text() {
+    let mut s = setup(Duration::from_secs(5)).await;
+    // Latin-1 `café`, a zero byte, 0xff: not UTF-8, and still a line.
+    let line = b"caf\xe9 \x00\xff ok\n";
+    s.client.write_all(line).await.unwrap();
+    let (event, _) = event_within(&mut s, slack(), "The line was there.").await;
+    expect_line(
+        &event,
+        line,
+        "The client sent a line that is not UTF-8: a line is bytes up to a \\n, whatever they \
+         are, and comes back exactly as sent.",
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_closes_between_lines_is_closed() {
     let mut s = setup(Duration::from_secs(5)).await;
     s.client.shutdown().await.unwrap();
