@@ -29,7 +29,9 @@ impl LineWaiter {
     }
 
     /// The bytes of the line in progress: read from the client, not yet returned in a
-    /// `Event::Line` (empty between lines).
+    /// `Event::Line` (empty between lines). Also after the wait ended without the line (time
+    /// limit, signal) or with a read error: after a line too long, the bytes read of it (more
+    /// than MAX_LINE); after the client went away in the middle of a line, that half line.
     pub fn unfinished(&self) -> &[u8] {
         todo!("the line so far")
     }
@@ -38,16 +40,22 @@ impl LineWaiter {
     ///
     /// The contract (what the checks test):
     /// - A whole line (with its `\n`, at most MAX_LINE bytes: `read_line` reads one):
-    ///   `Event::Line(bytes)`. However the bytes arrive: in pieces, or several lines in one
-    ///   packet (each call returns the next one).
+    ///   `Event::Line(bytes)`, exactly the bytes sent, UTF-8 or not. However the bytes arrive:
+    ///   in pieces, or several lines in one packet (each call returns the next one). A longer
+    ///   line is an error (below), even when it arrives whole, its `\n` in the same packet.
     /// - The client closed its end between two lines: `Event::Closed`.
-    /// - `idle` has passed without a WHOLE line: `Event::TimedOut`. A line's time starts at the
-    ///   first call that waits for it (the first call after `new`, or after the call that
-    ///   returned the previous line). It limits the whole line, not each read: a client that
-    ///   sends a byte every 10 ms, never a newline, times out after `idle` too.
+    /// - `idle` has passed without a WHOLE line: `Event::TimedOut`, when it passes (not at a
+    ///   later look at the clock). A line's time starts at the first call that waits for it
+    ///   (the first call after `new`, or after the call that returned the previous line), and
+    ///   nothing restarts it, not even the line's first byte. It limits the whole line, not each
+    ///   read: a client that sends a byte every 10 ms, never a newline, times out after `idle`
+    ///   too.
     /// - The shutdown signal (`shutdown` receives, or its sender is gone): `Event::Shutdown` at
-    ///   once, even while the client is silent. A client that keeps sending lines cannot hold
-    ///   it off: with the signal there and lines waiting, it comes out within a few calls.
+    ///   once, even while the client is silent: when it comes during a call, that call ends
+    ///   (woken by the signal, not at a later look at it); when it came between two calls, the
+    ///   next call returns it. A client that keeps sending lines cannot hold it off: with the
+    ///   signal there and lines waiting (in the kernel, or read already), it comes out within a
+    ///   few calls.
     /// - A read error (a line too long, the client gone in the middle of a line): return it.
     ///
     /// The caller may CANCEL a call: drop its future at any await, before it returns (its own
@@ -57,6 +65,7 @@ impl LineWaiter {
     /// - The time limit survives: a line's `idle` counts from the first call that waited for
     ///   it, not from the latest. A client that stays silent times out after `idle` even if
     ///   every call is dropped after 20 ms.
+    /// - A dropped call leaves nothing running behind it (no task of its own alive after it).
     ///
     /// And always:
     /// - While it waits, every other task on the same thread goes on: nothing in it may block

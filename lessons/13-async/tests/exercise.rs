@@ -64,6 +64,13 @@ fn slack() -> Duration {
     Duration::from_secs(3)
 }
 
+/// How late a correct `next_event` may say `TimedOut` on a busy machine (tokio's timers fire
+/// within a millisecond or so on an idle one); one that looks at the clock only once a second
+/// is later than this.
+fn late() -> Duration {
+    Duration::from_millis(500)
+}
+
 /// Your `unfinished()`, through `testkit::yours`.
 fn unfinished(s: &Setup) -> Vec<u8> {
     yours(|| s.waiter.unfinished().to_vec())
@@ -137,7 +144,8 @@ impl<F: Future> Future for Yours<F> {
 fn show(event: &io::Result<Event>) -> String {
     match event {
         Ok(Event::Line(bytes)) => format!("Ok(Event::Line(b\"{}\"))", bytes.escape_ascii()),
-        other => format!("{other:?}"),
+        Ok(event) => format!("Ok(Event::{event:?})"),
+        Err(e) => format!("Err({:?}: {e})", e.kind()),
     }
 }
 
@@ -203,6 +211,21 @@ async fn two_lines_in_one_packet_are_two_events() {
 }
 
 #[tokio::test]
+async fn a_line_is_bytes_not_text() {
+    let mut s = setup(Duration::from_secs(5)).await;
+    // Latin-1 `café`, a zero byte, 0xff: not UTF-8, and still a line.
+    let line = b"caf\xe9 \x00\xff ok\n";
+    s.client.write_all(line).await.unwrap();
+    let (event, _) = event_within(&mut s, slack(), "The line was there.").await;
+    expect_line(
+        &event,
+        line,
+        "The client sent a line that is not UTF-8: a line is bytes up to a \\n, whatever they \
+         are, and comes back exactly as sent.",
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_closes_between_lines_is_closed() {
     let mut s = setup(Duration::from_secs(5)).await;
     s.client.shutdown().await.unwrap();
@@ -223,10 +246,11 @@ async fn a_silent_client_times_out_after_idle() {
     let mut s = setup(idle).await;
     let why = "The client was silent for longer than `idle` (0.3 s).";
     let (event, took) = event_within(&mut s, idle + slack(), why).await;
-    if !matches!(event, Ok(Event::TimedOut)) || took < idle {
+    if !matches!(event, Ok(Event::TimedOut)) || took < idle || took > idle + late() {
         fail(
-            "A client that sends nothing for `idle` (0.3 s here) times out, after `idle`.",
-            "Ok(Event::TimedOut) after about 0.3 s",
+            "A client that sends nothing for `idle` (0.3 s here) times out, after `idle`: not \
+             before, and not much later (the deadline is waited for, not looked at now and then).",
+            "Ok(Event::TimedOut) after about 0.3 s (0.8 s at most)",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
     }
@@ -317,6 +341,31 @@ async fn idle_limits_the_whole_line_not_each_read() {
         fail(
             what,
             "Ok(Event::TimedOut) after about 0.4 s",
+            &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lines_time_is_not_restarted_by_its_first_byte() {
+    // Silent for 0.8 s of the 1 s, then a byte every 10 ms, never a newline.
+    let idle = Duration::from_secs(1);
+    let mut s = setup(idle).await;
+    let client = take_client(&mut s).await;
+    let _writer = tokio::spawn(async move {
+        sleep(Duration::from_millis(800)).await;
+        let pieces = vec![b"x".to_vec(); 500];
+        trickle(client, pieces, Duration::from_millis(10)).await;
+    });
+    let what = "The client was silent for 0.8 s after the first call, then sent a byte every \
+                10 ms, never a newline: `idle` (1 s) counts from the first call that waits for \
+                the line, silence and bytes alike. The line's first byte gives it no time of its \
+                own.";
+    let (event, took) = event_within(&mut s, idle + slack(), what).await;
+    if !matches!(event, Ok(Event::TimedOut)) || took < idle || took > idle + late() {
+        fail(
+            what,
+            "Ok(Event::TimedOut) about 1 s after the call (1.5 s at most)",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
     }
@@ -427,6 +476,43 @@ async fn bytes_sent_across_many_cancellations_arrive_intact() {
 }
 
 #[tokio::test]
+async fn dropped_calls_leave_no_task_behind() {
+    // The caller of a chat server cancels the wait for each message of the room: whatever a
+    // call started must end with it, or every message leaves something running.
+    let mut s = setup(Duration::from_secs(30)).await;
+    let alive = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = alive();
+    let dropped = match event_cancelled(&mut s, Duration::from_millis(700)).await {
+        Err(dropped) => dropped,
+        Ok((event, took, _)) => fail(
+            "The client was silent, no signal came, and `idle` was 30 s: no call may return.",
+            "no event within 0.7 s",
+            &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
+        ),
+    };
+    // Let tokio finish what was aborted or dropped.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    let after = alive();
+    if after > before {
+        fail(
+            &format!(
+                "The caller dropped {dropped} calls of next_event, the client silent: each call \
+                 left a task running behind it (tokio::spawn: dropping its JoinHandle does not \
+                 stop it). A dropped call must leave nothing running."
+            ),
+            &format!("{before} tasks alive on this runtime after the dropped calls, as before"),
+            &format!("{after} tasks alive"),
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_dropped_call_keeps_what_it_read() {
     let mut s = setup(Duration::from_secs(10)).await;
     s.client.write_all(b"half a li").await.unwrap();
@@ -466,18 +552,65 @@ async fn a_dropped_call_keeps_what_it_read() {
 #[tokio::test]
 async fn the_shutdown_signal_ends_the_wait_at_once() {
     let mut s = setup(Duration::from_secs(30)).await;
-    let signal = s.shutdown_tx.clone();
-    tokio::spawn(async move {
-        sleep(Duration::from_millis(100)).await;
-        let _ = signal.send(());
-    });
-    let what = "The server sent its shutdown signal while the client was silent: the wait must \
-                end at once, not when the client speaks or `idle` (30 s here) passes.";
+    let mut call = Yours(Box::pin(
+        s.waiter.next_event(&mut s.reader, &mut s.shutdown),
+    ));
+    let waited = Duration::from_millis(100);
+    if let Ok(event) = tokio::time::timeout(waited, &mut call).await {
+        fail(
+            "The client was silent, and no shutdown signal had come: next_event must wait.",
+            "still waiting after 0.1 s",
+            &show(&event),
+        );
+    }
+    s.shutdown_tx.send(()).unwrap();
+    // The signal is there: the very next poll of the call finds it (a few polls allowed), with
+    // no timer in between. A call that looks at the signal only now and then (try_recv, then a
+    // timed wait for the client) is still waiting.
+    const POLLS: usize = 10;
+    let signalled = Instant::now();
+    for _ in 0..POLLS {
+        let polled = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await;
+        match polled {
+            Poll::Ready(Ok(Event::Shutdown)) => return,
+            Poll::Ready(other) => fail(
+                "The server sent its shutdown signal while the client was silent.",
+                "Ok(Event::Shutdown)",
+                &show(&other),
+            ),
+            Poll::Pending => tokio::task::yield_now().await,
+        }
+    }
+    let later = match tokio::time::timeout(slack(), &mut call).await {
+        Ok(event) => format!(
+            "{} only {:.2} s after the signal",
+            show(&event),
+            signalled.elapsed().as_secs_f64()
+        ),
+        Err(_) => format!("nothing {:.1} s after the signal", slack().as_secs_f64()),
+    };
+    fail(
+        "The server sent its shutdown signal while next_event waited (the client silent, \
+         `idle` 30 s): the wait must end at once, woken by the signal itself, not at its next \
+         look at the signal a timer later.",
+        "Ok(Event::Shutdown) at the first poll after the signal",
+        &format!("still waiting after {POLLS} polls; {later}"),
+    );
+}
+
+#[tokio::test]
+async fn a_signal_sent_between_two_calls_is_seen_by_the_next() {
+    // The signal comes while the caller is busy elsewhere (answering a line): no call waits.
+    let mut s = setup(Duration::from_secs(30)).await;
+    s.shutdown_tx.send(()).unwrap();
+    let what = "The server sent its shutdown signal before this call (while the caller was busy \
+                between two calls), the client silent: the signal is waiting in the receiver, \
+                and the call must return it at once.";
     let (event, took) = event_within(&mut s, slack(), what).await;
     if !matches!(event, Ok(Event::Shutdown)) {
         fail(
             what,
-            "Ok(Event::Shutdown) after about 0.1 s",
+            "Ok(Event::Shutdown) at once",
             &format!("{} after {:.2} s", show(&event), took.as_secs_f64()),
         );
     }
@@ -514,6 +647,56 @@ async fn a_line_too_long_is_an_error() {
             &format!("A line longer than MAX_LINE ({MAX_LINE}) bytes: read_line's error."),
             "Err(InvalidData: line longer than 1024 bytes)",
             &show(&event),
+        );
+    }
+    // The lesson shows the refused bytes: unfinished() still holds what was read of the line.
+    let kept = unfinished(&s);
+    if kept.len() <= MAX_LINE || kept.len() > MAX_LINE + 10 || kept.iter().any(|&b| b != b'a') {
+        fail(
+            &format!(
+                "The client sent {} bytes b\"aaa…\" without a newline, and next_event refused \
+                 the line: unfinished() still shows the bytes read of it (the lesson narrates \
+                 them), more than MAX_LINE.",
+                MAX_LINE + 10
+            ),
+            &format!(
+                "unfinished() = {} to {} bytes b\"aaa…\"",
+                MAX_LINE + 1,
+                MAX_LINE + 10
+            ),
+            &format!(
+                "unfinished() = {} bytes: b\"{}\"",
+                kept.len(),
+                kept[..kept.len().min(20)].escape_ascii()
+            ),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_line_too_long_is_an_error_even_with_its_newline() {
+    let mut s = setup(Duration::from_secs(5)).await;
+    // MAX_LINE + 2 bytes, the newline the last of them, in one write: the whole line is there
+    // at once, and it is too long.
+    let mut line = vec![b'a'; MAX_LINE + 1];
+    line.push(b'\n');
+    s.client.write_all(&line).await.unwrap();
+    waiting_at_the_server(&mut s, line.len()).await;
+    let why = "A whole line longer than MAX_LINE had arrived.";
+    let (event, _) = event_within(&mut s, slack(), why).await;
+    if !matches!(&event, Err(e) if e.kind() == io::ErrorKind::InvalidData) {
+        fail(
+            &format!(
+                "A line of {} bytes, its \\n included, all in one packet: longer than \
+                 MAX_LINE ({MAX_LINE}), so refused, even though its newline is there (MAX_LINE \
+                 counts the \\n).",
+                line.len()
+            ),
+            "Err(InvalidData: line longer than 1024 bytes)",
+            &match &event {
+                Ok(Event::Line(bytes)) => format!("Ok(Event::Line({} bytes))", bytes.len()),
+                other => show(other),
+            },
         );
     }
 }
@@ -554,6 +737,15 @@ async fn a_client_gone_in_the_middle_of_a_line_is_an_error() {
              a close between two lines. It is read_line's error.",
             "Err(UnexpectedEof: the peer closed in the middle of a line)",
             &show(&event),
+        );
+    }
+    let kept = unfinished(&s);
+    if kept != b"half a li" {
+        fail(
+            "The client sent b\"half a li\" and closed its end, and next_event returned the \
+             error: unfinished() still shows the half line.",
+            "unfinished() = b\"half a li\"",
+            &format!("unfinished() = b\"{}\"", kept.escape_ascii()),
         );
     }
 }
@@ -679,9 +871,16 @@ async fn waiting_at_the_server(s: &mut Setup, bytes: usize) {
 #[tokio::test]
 async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
     let mut s = setup(Duration::from_secs(5)).await;
-    // 2,000 lines already waiting, and the signal already sent.
+    // 2,000 lines already waiting; one of them taken before the signal (so that the rest are
+    // read already, in the waiter's BufReader, when it comes); then the signal.
     s.client.write_all(&b"x\n".repeat(2000)).await.unwrap();
     waiting_at_the_server(&mut s, 2 * 2000).await;
+    let (first, _) = event_within(&mut s, slack(), "Lines were waiting.").await;
+    expect_line(
+        &first,
+        b"x\n",
+        "The client sent 2,000 lines b\"x\\n\" at once.",
+    );
     s.shutdown_tx.send(()).unwrap();
     let mut events = Vec::new();
     // When both are ready, either may come first; but 20 lines in a row, with the signal
@@ -698,8 +897,8 @@ async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
     fail(
         "The shutdown signal had come, but 20 calls in a row returned a line: a client that \
          keeps sending would keep the server from shutting down. The signal must get its \
-         turn even while lines are ready.",
-        "Ok(Shutdown) within a few calls",
+         turn even while lines are ready (received already, or still in the kernel).",
+        "Ok(Event::Shutdown) within a few calls",
         &format!(
             "{} … ({} calls, no Shutdown)",
             events[..3].join(", "),
