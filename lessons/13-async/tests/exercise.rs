@@ -676,9 +676,9 @@ async fn a_line_too_long_is_an_error() {
 #[tokio::test]
 async fn a_line_too_long_is_an_error_even_with_its_newline() {
     let mut s = setup(Duration::from_secs(5)).await;
-    // MAX_LINE + 2 bytes, the newline the last of them, in one write: the whole line is there
-    // at once, and it is too long.
-    let mut line = vec![b'a'; MAX_LINE + 1];
+    // MAX_LINE + 1 bytes, the newline the last of them, in one write: the whole line is there
+    // at once, and it is one byte too long.
+    let mut line = vec![b'a'; MAX_LINE];
     line.push(b'\n');
     s.client.write_all(&line).await.unwrap();
     waiting_at_the_server(&mut s, line.len()).await;

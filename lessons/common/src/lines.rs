@@ -30,12 +30,13 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
         // Take bytes from the reader up to and including b'\n'; when its buffer is empty it
         // makes one recv() on the socket, and the task waits until bytes are there.
         let n = (&mut *reader).take(room).read_until(b'\n', line).await?;
-        if line.ends_with(b"\n") {
-            return Ok(Some(std::mem::take(line)));
-        }
+        // Too long first: `max` + 1 bytes are too many, even when the last is the newline.
         if line.len() > max {
             let reason = format!("line longer than {max} bytes");
             return Err(io::Error::new(io::ErrorKind::InvalidData, reason));
+        }
+        if line.ends_with(b"\n") {
+            return Ok(Some(std::mem::take(line)));
         }
         if n == 0 && line.is_empty() {
             return Ok(None);
