@@ -19,7 +19,9 @@ use crate::{is_timeout, message, parse, Datagrams, MAX_MESSAGE};
 ///   `(seq, text)`: return that text. Any other datagram (from elsewhere, or answering another
 ///   `seq`, or not parsing) is ignored, and does NOT give the try more time.
 /// - An answer may be as long as the protocol allows, `MAX_MESSAGE` bytes: return all its text,
-///   byte for byte (spaces, a final newline, bytes that are not UTF-8: all of it).
+///   byte for byte (spaces, a final newline, bytes that are not UTF-8: all of it). A datagram
+///   longer than that is no answer, even when its first `MAX_MESSAGE` bytes would be one
+///   (`recv_from` cuts a datagram to the buffer it is given; `parse` refuses what is too long).
 /// - Each try sends the request once and waits until its deadline (`link.deadline(wait)`):
 ///   `link.first_wait()` for the first try, then twice as long as the try before.
 /// - No answer by the deadline (`is_timeout(&error)`: `WouldBlock` on Unix, `TimedOut` on

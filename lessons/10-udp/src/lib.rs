@@ -34,8 +34,13 @@ pub fn message(seq: u32, text: &[u8]) -> Vec<u8> {
 }
 
 /// Split a datagram into its sequence number and its text; `None` if it is not
-/// `<number> <text>`. (A datagram is one whole message: no need to look for a newline.)
+/// `<number> <text>`, or is longer than `MAX_MESSAGE` (then a receive buffer one byte longer
+/// than that cut it: the rest is gone). (A datagram is one whole message: no need to look for
+/// a newline.)
 pub fn parse(datagram: &[u8]) -> Option<(u32, &[u8])> {
+    if datagram.len() > MAX_MESSAGE {
+        return None;
+    }
     let space = datagram.iter().position(|&b| b == b' ')?;
     let digits = std::str::from_utf8(&datagram[..space]).ok()?;
     let seq = digits.parse().ok()?;

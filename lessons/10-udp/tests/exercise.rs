@@ -321,6 +321,27 @@ fn strays_are_not_the_answer_and_do_not_buy_time() {
 }
 
 #[test]
+fn a_datagram_longer_than_the_protocol_allows_is_not_the_answer() {
+    // The request is lost; meanwhile the server's port sends `1 ` and 100 letters, longer than
+    // MAX_MESSAGE. Cut to a buffer of MAX_MESSAGE bytes it would look like an answer to 1.
+    let long = message(1, &[b'Z'; 100]);
+    let mut net = Net::new(&[1]).stray(50, &long, SERVER);
+    let result = ask(&mut net, 2);
+    check(
+        &net,
+        &result,
+        &[0, 100],
+        "Ok(b\"ONE\")",
+        &format!(
+            "The first request is lost; a datagram of {} bytes (longer than MAX_MESSAGE, \
+             {MAX_MESSAGE}) arrives from the server with number 1 before the deadline: it is \
+             no answer, however it looks once cut to the receive buffer",
+            long.len()
+        ),
+    );
+}
+
+#[test]
 fn any_other_error_is_returned_at_once() {
     // ECONNREFUSED: on a connected UDP socket, the ICMP "port unreachable" of a last send.
     let mut net = Net::new(&[]);
