@@ -18,11 +18,12 @@ use crate::{handle, Connection, Shared};
 ///
 /// The contract (what the checks test):
 /// - `try_enter` gives a `Pass` while fewer than `max` passes exist, and `None` when `max`
-///   do, at once: it never waits for a place. Never more than `max` passes at once, even when
-///   many threads call `try_enter` at the same moment, over and over (the checks make 32
-///   threads do that for three quarters of a second); and never `None` while fewer than
-///   `max` exist, whatever another thread is doing at that moment.
-/// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works.
+///   do, at once: it never waits for a place, not even briefly (the checks time 100 `None`s
+///   in a row). Never more than `max` passes at once, even when many threads call
+///   `try_enter` at the same moment, over and over (the checks make 32 threads do that for
+///   three quarters of a second); and never `None` while fewer than `max` exist, whatever
+///   another thread is doing at that moment.
+/// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works (2^32 + 1 included).
 /// - Two `Limit`s are independent: each counts its own passes.
 /// - One `Limit` is shared between threads (it must be `Send` and `Sync`).
 pub struct Limit {
@@ -53,10 +54,12 @@ impl Limit {
 ///
 /// The contract (what the checks test):
 /// - The thread is the one `builder` makes (the lesson names it `conn7`); its `join()` gives
-///   what `handle` returned. Return while the connection is still being served.
+///   what `handle` returned. Return at once, while the connection is still being served:
+///   the accept loop waits for this call (the checks time 20 calls in a row).
 /// - The place stays taken until the connection's thread ends, however it ends: `handle`
 ///   returns `Ok`, returns an error, or panics. Then it is free again, at once.
-/// - If the thread cannot be made, return that error (do not panic), and the place is free.
+/// - If the thread cannot be made, return the error `builder` gave, as it is (its kind tells
+///   the lesson why; do not panic, and make no thread some other way), and the place is free.
 /// - Print nothing: the lesson narrates around your code.
 pub fn spawn_handler(
     builder: thread::Builder,

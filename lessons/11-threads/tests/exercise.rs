@@ -28,23 +28,33 @@ fn new_limit(max: usize) -> Arc<Limit> {
 /// answering `None`) fails the check after `timeout()`, instead of hanging it for ever.
 #[track_caller]
 fn fill(limit: &Arc<Limit>, cap: usize) -> Vec<Pass> {
-    let (done, passes) = mpsc::channel();
+    asking(limit, move |limit| {
+        let mut passes = Vec::new();
+        while passes.len() < cap {
+            match yours(|| limit.try_enter()) {
+                Some(pass) => passes.push(pass),
+                None => break,
+            }
+        }
+        passes
+    })
+}
+
+/// Run `ask` on the limit in a thread of its own, and give what it returns, or fail after
+/// `timeout()` if it never returns (a `try_enter` that waits for a place).
+#[track_caller]
+fn asking<T: Send + 'static>(
+    limit: &Arc<Limit>,
+    ask: impl FnOnce(&Limit) -> T + Send + 'static,
+) -> T {
+    let (done, answer) = mpsc::channel();
     let asked = Arc::clone(limit);
     thread::spawn(move || {
-        let mut passes = Vec::new();
-        let ask = AssertUnwindSafe(|| {
-            while passes.len() < cap {
-                match yours(|| asked.try_enter()) {
-                    Some(pass) => passes.push(pass),
-                    None => break,
-                }
-            }
-        });
-        let asked = panic::catch_unwind(ask);
-        let _ = done.send(asked.map(|()| passes));
+        let asked = panic::catch_unwind(AssertUnwindSafe(|| ask(&asked)));
+        let _ = done.send(asked);
     });
-    match passes.recv_timeout(timeout()) {
-        Ok(Ok(passes)) => passes,
+    match answer.recv_timeout(timeout()) {
+        Ok(Ok(answer)) => answer,
         // A check failed in that thread (it said why, above): this one fails with it.
         Ok(Err(failed)) => panic::resume_unwind(failed),
         Err(RecvTimeoutError::Timeout) => fail(
@@ -84,6 +94,54 @@ fn a_limit_gives_max_passes_then_none() {
     let passes = passes_given(&limit, 3, "from a new Limit::new(3)");
     drop(passes);
     passes_given(&limit, 3, "once those 3 passes were dropped");
+}
+
+/// How many times in a row a full limit is asked, and how long all those `None`s may take
+/// together. One takes well under a microsecond; half a second leaves a loaded machine room
+/// to schedule the asking thread late, and still catches a `try_enter` that waits 5 ms or
+/// more for a place before it says None.
+const REFUSALS: usize = 100;
+const REFUSALS_WITHIN: Duration = Duration::from_millis(500);
+
+#[test]
+fn a_full_limit_says_none_at_once() {
+    for max in [0, 1] {
+        let limit = new_limit(max);
+        let held = passes_given(&limit, max, &format!("from Limit::new({max})"));
+        let (nones, took) = asking(&limit, |limit| {
+            let began = Instant::now();
+            let mut nones = 0;
+            // (Stop at the bound: a try_enter that waits would keep the check for minutes.)
+            for _ in 0..REFUSALS {
+                if yours(|| limit.try_enter()).is_none() {
+                    nones += 1;
+                }
+                if began.elapsed() > REFUSALS_WITHIN {
+                    break;
+                }
+            }
+            (nones, began.elapsed())
+        });
+        if took > REFUSALS_WITHIN {
+            fail(
+                &format!(
+                    "try_enter took its time to say None on a full Limit::new({max}): it must \
+                     answer at once, not wait (even a little) for a place to come free; the \
+                     accept loop waits with it, and every client behind it."
+                ),
+                &format!("None {REFUSALS} times within {REFUSALS_WITHIN:?} in all"),
+                &format!("None {nones} times in {took:?}, and the check stopped asking"),
+            );
+        }
+        if nones != REFUSALS {
+            fail(
+                &format!("try_enter gave a pass from a full Limit::new({max})."),
+                &format!("None {REFUSALS} times"),
+                &format!("None {nones} times, a pass {} times", REFUSALS - nones),
+            );
+        }
+        drop(held);
+    }
 }
 
 #[test]
@@ -128,15 +186,26 @@ fn max_zero_refuses_everyone_and_a_huge_max_does_not_overflow() {
     let limit = new_limit(0);
     passes_given(&limit, 0, "from Limit::new(0)");
     passes_given(&limit, 0, "from Limit::new(0), asked again");
-    let limit = new_limit(usize::MAX);
-    for when in ["from Limit::new(usize::MAX)", "once those 100 were dropped"] {
-        let got = fill(&limit, 100).len();
-        if got != 100 {
-            fail(
-                &format!("try_enter refused a pass {when}: {got} given of 100 asked."),
-                "100 passes",
-                &format!("{got} passes, then None"),
-            );
+    // And maxes that a narrower count (u16, u32) would cut to 1: `max` is a usize.
+    let large = [
+        usize::MAX,
+        (1 << 16) + 1,
+        (u32::MAX as usize).saturating_add(2),
+    ];
+    for max in large {
+        let limit = new_limit(max);
+        for when in ["", ", once those 100 were dropped"] {
+            let got = fill(&limit, 100).len();
+            if got != 100 {
+                fail(
+                    &format!(
+                        "try_enter refused a pass from Limit::new({max}){when}: {got} given of \
+                         100 asked."
+                    ),
+                    "100 passes",
+                    &format!("{got} passes, then None"),
+                );
+            }
         }
     }
 }
@@ -197,15 +266,13 @@ fn race(max: usize) {
                 }
                 for k in 0.. {
                     if let Some(pass) = yours(|| limit.try_enter()) {
-                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                        most.fetch_max(now, Ordering::SeqCst);
-                        // Hold it a moment, looking: a pass given in a race, while this one
-                        // is held, is seen even on a machine with few cores and much to do.
-                        for _ in 0..HOLD {
-                            most.fetch_max(inside.load(Ordering::SeqCst), Ordering::SeqCst);
-                            std::hint::spin_loop();
+                        // With room for all, there is no pass too many to look for: each
+                        // thread takes and drops as fast as it can, so that the count changes
+                        // under every ask, and a try_enter that gives up when it sees the
+                        // count change (after one or a few tries) is caught refusing.
+                        if max < THREADS {
+                            hold(&inside, &most);
                         }
-                        inside.fetch_sub(1, Ordering::SeqCst);
                         yours(|| drop(pass));
                     } else {
                         refused.fetch_add(1, Ordering::SeqCst);
@@ -248,6 +315,18 @@ fn race(max: usize) {
     passes_given(&limit, max, &when);
 }
 
+/// Count the pass just taken in `inside`, and hold it a moment, looking: a pass given in a
+/// race, while this one is held, is seen even on a machine with few cores and much to do.
+fn hold(inside: &AtomicUsize, most: &AtomicUsize) {
+    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+    most.fetch_max(now, Ordering::SeqCst);
+    for _ in 0..HOLD {
+        most.fetch_max(inside.load(Ordering::SeqCst), Ordering::SeqCst);
+        std::hint::spin_loop();
+    }
+    inside.fetch_sub(1, Ordering::SeqCst);
+}
+
 /// What the test's client does after its line, once the test lets it go on.
 #[derive(Clone, Copy)]
 enum Then {
@@ -269,6 +348,9 @@ struct Client {
 struct Seen {
     sent: Vec<u8>,
     thread: Option<String>,
+    /// The connection's thread has asked for the line after `hi\n`: it is serving, and waits
+    /// for the client (until the test lets it go on).
+    waiting: bool,
     /// The client's last step has begun: its thread is about to end.
     ending: bool,
 }
@@ -292,6 +374,7 @@ impl Connection for Client {
             return Ok(Some(line));
         }
         // The client takes its time: only the test lets it go on.
+        self.seen.lock().unwrap().waiting = true;
         let _ = self.gate.recv_timeout(timeout());
         self.seen.lock().unwrap().ending = true;
         match self.then {
@@ -342,12 +425,32 @@ fn start(then: Then) -> Served {
             "the connection's thread had already finished serving",
         );
     }
+    serving(&seen);
     Served {
         limit,
         _other: other,
         thread,
         go,
         seen,
+    }
+}
+
+/// Wait until the connection's thread has answered `hi\n` and waits for the client's next
+/// line: from then on its place must be taken, whatever the scheduler did first. (Without
+/// this wait, a pass dropped as the thread starts would go unseen whenever the check ran
+/// before the new thread did.)
+#[track_caller]
+fn serving(seen: &Mutex<Seen>) {
+    let deadline = Instant::now() + timeout();
+    while !seen.lock().unwrap().waiting {
+        if Instant::now() > deadline {
+            fail(
+                "The connection's thread never asked for the client's second line.",
+                "handle(conn, &tally) runs in the new thread: recv_line, send_all, recv_line …",
+                &format!("no second recv_line after {:?}", timeout()),
+            );
+        }
+        thread::sleep(Duration::from_millis(1));
     }
 }
 
@@ -373,10 +476,10 @@ fn still_taken(limit: &Arc<Limit>, when: &str) {
         // (Of Limit::new(2), one place is the test's, the other the connection's.)
         fail(
             &format!(
-                "The connection's place was free {when}, while its thread was still serving: \
+                "The connection's place was free while its thread was still serving ({when}): \
                  a limit that frees places early lets any number of clients in."
             ),
-            "None from try_enter: the only place is held by the connection's thread",
+            "None from try_enter: every place is taken, the connection's among them",
             "a pass",
         );
     }
@@ -416,7 +519,10 @@ fn the_place_is_held_while_the_thread_serves_and_freed_when_it_ends() {
         go,
         seen,
     } = start(Then::Close);
-    still_taken(&limit, "once spawn_handler had returned");
+    still_taken(
+        &limit,
+        "it had answered hi and waited for the client's next line",
+    );
     go.send(()).unwrap();
     let result = join(thread);
     let seen = seen.lock().unwrap();
@@ -450,7 +556,10 @@ fn the_place_is_freed_when_the_thread_ends_with_an_error() {
         go,
         ..
     } = start(Then::Fail);
-    still_taken(&limit, "once spawn_handler had returned");
+    still_taken(
+        &limit,
+        "it had answered hi and waited for the client's next line",
+    );
     go.send(()).unwrap();
     match join(thread) {
         Ok(Err(_)) => {}
@@ -472,7 +581,10 @@ fn the_place_is_freed_when_the_thread_panics() {
         go,
         ..
     } = start(Then::Panic);
-    still_taken(&limit, "once spawn_handler had returned");
+    still_taken(
+        &limit,
+        "it had answered hi and waited for the client's next line",
+    );
     go.send(()).unwrap();
     if join(thread).is_ok() {
         fail(
@@ -487,17 +599,117 @@ fn the_place_is_freed_when_the_thread_panics() {
     );
 }
 
+/// How many connections `spawn_handler` starts one after another, as an accept loop would, and
+/// how long that may take in all. Starting a thread takes well under a millisecond; a second
+/// leaves a loaded machine room, and catches a spawn_handler that waits 50 ms or more before
+/// it returns (for the thread to start, to be sure, …): the accept loop waits with it.
+const CONNECTIONS: usize = 20;
+const SPAWNS_WITHIN: Duration = Duration::from_secs(1);
+
+#[test]
+fn spawn_handler_returns_at_once_and_the_connections_are_served_together() {
+    let limit = new_limit(CONNECTIONS);
+    let passes = passes_given(
+        &limit,
+        CONNECTIONS,
+        &format!("from Limit::new({CONNECTIONS})"),
+    );
+    let began = Instant::now();
+    let mut served = Vec::new();
+    for (k, pass) in passes.into_iter().enumerate() {
+        let (conn, go, seen) = client(Then::Close);
+        let builder = thread::Builder::new().name(format!("conn{k}"));
+        let spawned = yours(|| spawn_handler(builder, conn, Shared::default(), pass));
+        let thread = spawned.unwrap_or_else(|e| {
+            fail(
+                "spawn_handler returned an error, although the thread could be made.",
+                "Ok(the thread's handle)",
+                &format!("Err({e})"),
+            )
+        });
+        served.push((thread, go, seen));
+        let took = began.elapsed();
+        // (Stop at the bound: a spawn_handler that waits would keep the check for minutes.)
+        if took > SPAWNS_WITHIN {
+            spawns_too_slow(served.len(), took);
+        }
+    }
+    // Every connection is served at the same time, each holding its place.
+    for (_, _, seen) in &served {
+        serving(seen);
+    }
+    let when = format!("all {CONNECTIONS} connections had answered hi and waited");
+    still_taken(&limit, &when);
+    for (k, (thread, go, seen)) in served.into_iter().enumerate() {
+        go.send(()).unwrap();
+        let result = join(thread);
+        let seen = seen.lock().unwrap();
+        if !matches!(result, Ok(Ok(()))) || seen.sent != b"HI\n" {
+            fail(
+                &format!("Connection {k} of {CONNECTIONS} was not served with handle."),
+                "b\"HI\\n\" sent, and join() = Ok(Ok(()))",
+                &format!(
+                    "b\"{}\" sent, and join() = {result:?}",
+                    seen.sent.escape_ascii()
+                ),
+            );
+        }
+    }
+    passes_given(
+        &limit,
+        CONNECTIONS,
+        &format!("once all {CONNECTIONS} connections had ended"),
+    );
+}
+
+#[track_caller]
+fn spawns_too_slow(calls: usize, took: Duration) -> ! {
+    fail(
+        &format!(
+            "spawn_handler took its time to return: it must start the thread and return at \
+             once (the accept loop waits for it, and every client behind it). It was called \
+             for {CONNECTIONS} connections, one after another."
+        ),
+        &format!("{CONNECTIONS} calls within {SPAWNS_WITHIN:?} in all"),
+        &format!("{calls} of {CONNECTIONS} calls in {took:?}, and the check stopped calling"),
+    )
+}
+
 #[test]
 fn a_thread_that_cannot_be_made_is_an_error_and_frees_its_place() {
     let limit = new_limit(2);
     let mut passes = passes_given(&limit, 2, "from Limit::new(2)");
     let (pass, _other) = (passes.pop().unwrap(), passes.pop().unwrap());
     let (conn, go, seen) = client(Then::Close);
-    // A stack larger than any address space: the system refuses the thread (EAGAIN).
-    let builder = thread::Builder::new().stack_size(usize::MAX / 4);
-    let spawned = yours(|| spawn_handler(builder, conn, Shared::default(), pass));
+    // A stack larger than any address space: the system refuses the thread (EAGAIN). The
+    // same builder, asked here, says which error that is.
+    let huge = || thread::Builder::new().stack_size(usize::MAX / 4);
+    let refused = huge().spawn(|| ()).err().map(|e| e.kind());
+    let spawned = yours(|| spawn_handler(huge(), conn, Shared::default(), pass));
     match spawned {
-        Err(_) => {}
+        Err(e) if Some(e.kind()) == refused => {}
+        Err(e) => fail(
+            "spawn_handler did not return the error Builder::spawn gave: the lesson's log \
+             says why by its kind (WouldBlock: EAGAIN, the system refused a thread).",
+            &format!(
+                "Err of kind {}, the builder's own error",
+                refused.map_or("(none: this system made the thread)".into(), |k| format!(
+                    "{k:?}"
+                ))
+            ),
+            &format!("Err of kind {:?}: {e}", e.kind()),
+        ),
+        Ok(thread) if refused.is_some() => {
+            drop(go);
+            let _ = join(thread);
+            fail(
+                "spawn_handler made a thread that the builder it was given cannot make (its \
+                 stack is larger than any address space): the connection's thread must be the \
+                 one builder makes, and if it cannot be made, that is the error to return.",
+                &format!("Err of kind {:?}", refused.unwrap()),
+                "Ok(a thread made some other way)",
+            );
+        }
         Ok(thread) => {
             // This system made the thread anyway: nothing to check here.
             eprintln!("(this system made a thread with a huge stack: check skipped)");
