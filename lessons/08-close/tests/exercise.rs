@@ -890,28 +890,23 @@ fn a_recv_interrupted_by_a_signal_is_tried_again() {
     );
 }
 
-#[test]
-fn signals_again_and_again_do_not_stretch_the_deadline() {
-    // A signal every 100 ms (a profiler's timer, a terminal being resized): each interrupted
-    // recv() ended nothing, but the deadline goes on running. A retry that waits its whole
-    // timeout again never gets to the end.
+/// A silent client, a connection with `fault`, and `deadline`: finish must time out on time,
+/// having read nothing. `what`: the case, for the failure message.
+fn times_out_on_time(fault: Fault, deadline: Duration, what: &str) {
     let (server, client) = connection();
     let (stop, holding) = silent(client);
-    let deadline = Duration::from_millis(500);
     let began = Instant::now();
     let limits = Linger {
         deadline,
         max_discard: 1000,
     };
-    let ending = yours(|| finish(Faulty::new(&server, Fault::SignalEvery100Ms), limits));
+    let ending = yours(|| finish(Faulty::new(&server, fault), limits));
     let took = began.elapsed();
     let _ = stop.send(());
     holding.join().unwrap();
     if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > deadline + SLACK {
         fail(
-            "A silent client, and a signal interrupting recv() every 100 ms: after each \
-             Interrupted, wait on for the time LEFT, not for the whole timeout again, so that \
-             finish still ends at its deadline.",
+            what,
             &format!(
                 "Ok(TimedOut {{ discarded: 0 }}) after about {} ms",
                 ms(deadline)
@@ -919,6 +914,20 @@ fn signals_again_and_again_do_not_stretch_the_deadline() {
             &format!("{} after {} ms", shown(&ending), ms(took)),
         );
     }
+}
+
+#[test]
+fn signals_again_and_again_do_not_stretch_the_deadline() {
+    // A signal every 100 ms (a profiler's timer, a terminal being resized): each interrupted
+    // recv() ended nothing, but the deadline goes on running. A retry that waits its whole
+    // timeout again never gets to the end.
+    times_out_on_time(
+        Fault::SignalEvery100Ms,
+        Duration::from_millis(500),
+        "A silent client, and a signal interrupting recv() every 100 ms: after each \
+         Interrupted, wait on for the time LEFT, not for the whole timeout again, so that \
+         finish still ends at its deadline.",
+    );
 }
 
 #[test]
@@ -972,29 +981,12 @@ fn no_limit_on_bytes_is_no_limit_on_memory() {
 fn a_receive_timeout_is_timed_out_on_windows_too() {
     // Windows reports an expired receive timeout as TimedOut (WSAETIMEDOUT), Unix as
     // WouldBlock (EAGAIN): the check makes this connection answer as Windows would.
-    let (server, client) = connection();
-    let (stop, holding) = silent(client);
-    let deadline = Duration::from_millis(300);
-    let began = Instant::now();
-    let limits = Linger {
-        deadline,
-        max_discard: 1000,
-    };
-    let ending = yours(|| finish(Faulty::new(&server, Fault::TimeoutAsOnWindows), limits));
-    let took = began.elapsed();
-    let _ = stop.send(());
-    holding.join().unwrap();
-    if !matches!(ending, Ok(Ending::TimedOut { discarded: 0 })) || took > deadline + SLACK {
-        fail(
-            "A silent client, on a system that reports an expired receive timeout as TimedOut \
-             (Windows) rather than WouldBlock (Unix): the deadline has passed all the same.",
-            &format!(
-                "Ok(TimedOut {{ discarded: 0 }}) after about {} ms",
-                ms(deadline)
-            ),
-            &format!("{} after {} ms", shown(&ending), ms(took)),
-        );
-    }
+    times_out_on_time(
+        Fault::TimeoutAsOnWindows,
+        Duration::from_millis(300),
+        "A silent client, on a system that reports an expired receive timeout as TimedOut \
+         (Windows) rather than WouldBlock (Unix): the deadline has passed all the same.",
+    );
 }
 
 #[test]
