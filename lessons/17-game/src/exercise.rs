@@ -25,7 +25,9 @@ use crate::{Input, Player, Verdict};
 ///   number (0 and 4294967295 included).
 /// - Applied: the player moves by `input.step.delta()` from where it stands (dx added to `x`,
 ///   dy to `y`; the first input too, wherever the player is), `player.last_seq` becomes
-///   `Some(input.seq)`, and the verdict is `Verdict::Applied`.
+///   `Some(input.seq)`, and the verdict is `Verdict::Applied`. No clamping: keeping players
+///   on the board is the server's business (it clamps after `apply`), so a player at x = 1000
+///   moving right is at 1001 when `apply` returns.
 /// - Not newer: the player is left exactly as it was, its `last_seq` included, and the verdict
 ///   is `Verdict::Ignored { newest }`, where `newest` is the number of the newest input applied
 ///   (not the ignored one's).

@@ -340,3 +340,18 @@ fn the_first_input_moves_the_player_from_where_it_stands() {
         &[(Applied, 7, -2, Some(1)), (Applied, 6, -2, Some(2))],
     );
 }
+
+#[test]
+fn the_step_is_not_clamped_to_the_board() {
+    // 1000 is the board's edge (BOARD in src/main.rs): the server clamps after apply.
+    deliver_from(
+        (1000, -1000),
+        "A player at the board's corner 1000,-1000: apply moves it by its step all the same \
+         (keeping players on the board is the server's job, done after apply returns).",
+        &[input(1, Right), input(2, Down)],
+        &[
+            (Applied, 1001, -1000, Some(1)),
+            (Applied, 1001, -1001, Some(2)),
+        ],
+    );
+}
