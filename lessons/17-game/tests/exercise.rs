@@ -25,11 +25,23 @@ fn show(p: &Player) -> String {
     format!("at {},{}  last_seq {:?}", p.x, p.y, p.last_seq)
 }
 
-/// Deliver `inputs` one after another to a new player; after each, the verdict and the player
-/// must be as `expected` says: (verdict, x, y, last_seq).
+/// Deliver `inputs` one after another to a new player at 0,0; after each, the verdict and the
+/// player must be as `expected` says: (verdict, x, y, last_seq).
 #[track_caller]
 fn deliver(what: &str, inputs: &[Input], expected: &[(Verdict, i32, i32, Option<u32>)]) {
+    deliver_from((0, 0), what, inputs, expected);
+}
+
+/// The same, to a new player that stands at `start` (nothing applied yet).
+#[track_caller]
+fn deliver_from(
+    start: (i32, i32),
+    what: &str,
+    inputs: &[Input],
+    expected: &[(Verdict, i32, i32, Option<u32>)],
+) {
     let mut p = player();
+    (p.x, p.y) = start;
     let mut expected_log = Vec::new();
     let mut got_log = Vec::new();
     for (i, (inp, want)) in inputs.iter().zip(expected).enumerate() {
@@ -276,6 +288,70 @@ fn ahead_by_less_than_half_is_newer_half_way_is_not() {
                 2,
                 Some(2_147_483_647),
             ),
+        ],
+    );
+}
+
+#[test]
+fn half_way_is_not_newer_from_either_side() {
+    deliver(
+        "Half way round, with the input's number the smaller one: from 2147483648, 0 is 2^31 \
+         ahead (and 2^31 behind): not newer. 4294967295 is 2^31 - 1 ahead: newer. From there, \
+         2147483647 is half way again: not newer; 2147483646 is 2^31 - 1 ahead (across the \
+         wrap): newer.",
+        &[
+            input(2_147_483_648, Up),
+            input(0, Down),
+            input(4_294_967_295, Right),
+            input(2_147_483_647, Left),
+            input(2_147_483_646, Up),
+        ],
+        &[
+            (Applied, 0, 1, Some(2_147_483_648)),
+            (
+                Ignored {
+                    newest: 2_147_483_648,
+                },
+                0,
+                1,
+                Some(2_147_483_648),
+            ),
+            (Applied, 1, 1, Some(4_294_967_295)),
+            (
+                Ignored {
+                    newest: 4_294_967_295,
+                },
+                1,
+                1,
+                Some(4_294_967_295),
+            ),
+            (Applied, 1, 2, Some(2_147_483_646)),
+        ],
+    );
+}
+
+#[test]
+fn the_first_input_moves_the_player_from_where_it_stands() {
+    deliver_from(
+        (7, -3),
+        "A player standing at 7,-3 with nothing applied yet: the first input moves it by its \
+         step from there (7,-3 up is 7,-2), like every other input.",
+        &[input(1, Up), input(2, Left)],
+        &[(Applied, 7, -2, Some(1)), (Applied, 6, -2, Some(2))],
+    );
+}
+
+#[test]
+fn the_step_is_not_clamped_to_the_board() {
+    // 1000 is the board's edge (BOARD in src/main.rs): the server clamps after apply.
+    deliver_from(
+        (1000, -1000),
+        "A player at the board's corner 1000,-1000: apply moves it by its step all the same \
+         (keeping players on the board is the server's job, done after apply returns).",
+        &[input(1, Right), input(2, Down)],
+        &[
+            (Applied, 1001, -1000, Some(1)),
+            (Applied, 1001, -1001, Some(2)),
         ],
     );
 }
