@@ -1,7 +1,8 @@
-// CORRECT, written differently: take the place first (fetch_add), and give it back at once if
-// there was none. A pass is given only when fewer than max were counted before this one, so
-// never more than max exist; in a race, a thread may be refused while another's attempt is
-// counted but not yet undone, which errs on the safe side.
+// WRONG by the contract's last clause, but NOT in verify-exercises' list (its name is not
+// wrong_*): no check provokes the race that shows it. Take the place first (fetch_add), and
+// give it back at once if there was none. Never more than max passes exist; but in a race a
+// thread is refused while another's failed attempt is counted and not yet undone, so `None`
+// can come while fewer than max exist, which the contract forbids. Kept as a known gap.
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
