@@ -119,10 +119,27 @@ fn nothing_runs_before_a_login() {
             Step("PUT secret 42", 530, OUT),
             Step("LIST", 530, OUT),
             Step("PWD", 530, OUT),
-            // Then a login shows what the store holds: no `secret` was stored.
+        ],
+    );
+    // Logged out, the session's Display hides the directory: look at the whole session.
+    if session != Session::new() {
+        fail(
+            "File commands before any login change nothing in the session (CWD docs did not \
+             move it).",
+            &format!("{:?}", Session::new()),
+            &format!("{session:?}"),
+        );
+    }
+    converse(
+        "Then a login shows what the store holds: no `secret` was stored, in / or in /docs.",
+        &mut session,
+        &mut store,
+        &[
             Step("USER alice", 331, "waiting for alice's password"),
             Step("PASS secret", 230, "alice logged in, in /"),
             Step("GET secret", 550, "alice logged in, in /"),
+            Step("CWD docs", 250, "alice logged in, in /docs"),
+            Step("GET secret", 550, "alice logged in, in /docs"),
         ],
     );
 }
