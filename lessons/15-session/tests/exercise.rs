@@ -147,12 +147,15 @@ fn nothing_runs_before_a_login() {
 #[test]
 fn nothing_runs_while_the_password_is_awaited() {
     fresh(
-        "USER alice, then file commands before PASS: refused (530), and the session still waits.",
+        "USER alice, then file commands before PASS: refused (530), the session still waits, \
+         and nothing was stored.",
         &[
             Step("USER alice", 331, "waiting for alice's password"),
             Step("GET readme", 530, "waiting for alice's password"),
+            Step("PUT early 1", 530, "waiting for alice's password"),
             Step("CWD docs", 530, "waiting for alice's password"),
             Step("PASS secret", 230, "alice logged in, in /"),
+            Step("GET early", 550, "alice logged in, in /"),
         ],
     );
 }
