@@ -67,16 +67,41 @@ fn the_file_commands_hand_back_the_stores_reply() {
         &[
             Step("USER bob", 331, "waiting for bob's password"),
             Step("PASS builder", 230, "bob logged in, in /"),
-            Step("CWD docs", 250, "bob logged in, in /docs"),
         ],
     );
-    let reply = yours(|| handle(&mut session, &mut store, Command::Get("readme".into())));
-    if (reply.code, reply.text.as_str()) != (213, "read me first") {
-        fail(
-            "GET readme in /docs, logged in: the reply is the store's, as `store.run` gives it.",
-            "213 read me first",
-            &format!("{} {}", reply.code, reply.text),
-        );
+    // Logged in, every file command's reply is the store's, code and text: the same commands
+    // on a store of our own, in a directory of our own, say what it must be.
+    let (mut shadow, mut shadow_cwd) = (Store::new(), "/".to_string());
+    let lines = [
+        "PWD",
+        "LIST",
+        "CWD docs",
+        "PWD",
+        "LIST",
+        "GET readme",
+        "GET nothing",
+        "PUT todo buy milk",
+        "GET todo",
+        "CWD /nowhere",
+        "CWD ..",
+        "PWD",
+    ];
+    let (mut expected, mut got) = (Vec::new(), Vec::new());
+    for line in lines {
+        let command = Command::parse(line).expect("the checks send only well-formed commands");
+        let want = shadow.run(&mut shadow_cwd, command.clone());
+        let reply = yours(|| handle(&mut session, &mut store, command));
+        expected.push(format!("{line:<18} -> {} {}", want.code, want.text));
+        got.push(format!("{line:<18} -> {} {}", reply.code, reply.text));
+        if reply != want {
+            got.last_mut().unwrap().push_str("   <- here");
+            fail(
+                "Logged in as bob: each file command's reply is the store's, whole (code and \
+                 text), as `store.run(&mut session.cwd, command)` gives it.",
+                &expected.join("\n"),
+                &got.join("\n"),
+            );
+        }
     }
 }
 
@@ -94,10 +119,27 @@ fn nothing_runs_before_a_login() {
             Step("PUT secret 42", 530, OUT),
             Step("LIST", 530, OUT),
             Step("PWD", 530, OUT),
-            // Then a login shows what the store holds: no `secret` was stored.
+        ],
+    );
+    // Logged out, the session's Display hides the directory: look at the whole session.
+    if session != Session::new() {
+        fail(
+            "File commands before any login change nothing in the session (CWD docs did not \
+             move it).",
+            &format!("{:?}", Session::new()),
+            &format!("{session:?}"),
+        );
+    }
+    converse(
+        "Then a login shows what the store holds: no `secret` was stored, in / or in /docs.",
+        &mut session,
+        &mut store,
+        &[
             Step("USER alice", 331, "waiting for alice's password"),
             Step("PASS secret", 230, "alice logged in, in /"),
             Step("GET secret", 550, "alice logged in, in /"),
+            Step("CWD docs", 250, "alice logged in, in /docs"),
+            Step("GET secret", 550, "alice logged in, in /docs"),
         ],
     );
 }
@@ -105,12 +147,15 @@ fn nothing_runs_before_a_login() {
 #[test]
 fn nothing_runs_while_the_password_is_awaited() {
     fresh(
-        "USER alice, then file commands before PASS: refused (530), and the session still waits.",
+        "USER alice, then file commands before PASS: refused (530), the session still waits, \
+         and nothing was stored.",
         &[
             Step("USER alice", 331, "waiting for alice's password"),
             Step("GET readme", 530, "waiting for alice's password"),
+            Step("PUT early 1", 530, "waiting for alice's password"),
             Step("CWD docs", 530, "waiting for alice's password"),
             Step("PASS secret", 230, "alice logged in, in /"),
+            Step("GET early", 550, "alice logged in, in /"),
         ],
     );
 }
@@ -160,6 +205,18 @@ fn user_starts_a_new_login_even_when_logged_in() {
             Step("USER bob", 331, "waiting for bob's password"),
             Step("GET readme", 530, "waiting for bob's password"),
             Step("PASS builder", 230, "bob logged in, in /"),
+        ],
+    );
+}
+
+#[test]
+fn user_starts_a_new_login_while_a_password_is_awaited() {
+    fresh(
+        "USER eve, then USER alice before any PASS: alice's password is awaited now, not eve's.",
+        &[
+            Step("USER eve", 331, "waiting for eve's password"),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS secret", 230, "alice logged in, in /"),
         ],
     );
 }
@@ -236,6 +293,22 @@ fn wrong_passwords_are_limited_per_connection() {
         ],
     );
     fresh(
+        "The count never goes down: should the connection go on after the 421, every wrong \
+         password after the third gets 421 too.",
+        &[
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess", 530, OUT),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess", 530, OUT),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess", 421, OUT),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS guess", 421, OUT),
+            Step("USER bob", 331, "waiting for bob's password"),
+            Step("PASS guess", 421, OUT),
+        ],
+    );
+    fresh(
         "A right password in between does not start the count again either.",
         &[
             Step("USER alice", 331, "waiting for alice's password"),
@@ -278,6 +351,18 @@ fn whoever_logs_in_next_starts_at_the_top() {
             Step("USER bob", 331, "waiting for bob's password"),
             Step("PASS builder", 230, "bob logged in, in /"),
             Step("GET readme", 550, "bob logged in, in /"),
+        ],
+    );
+    fresh(
+        "alice goes to /docs, then USER alice again: a new login, even for the same user, starts \
+         in /.",
+        &[
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS secret", 230, "alice logged in, in /"),
+            Step("CWD docs", 250, "alice logged in, in /docs"),
+            Step("USER alice", 331, "waiting for alice's password"),
+            Step("PASS secret", 230, "alice logged in, in /"),
+            Step("GET readme", 550, "alice logged in, in /"),
         ],
     );
 }
