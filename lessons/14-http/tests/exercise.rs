@@ -154,6 +154,23 @@ fn a_sloppy_head_ends_at_a_bare_empty_line() {
 }
 
 #[test]
+fn a_head_that_is_not_utf8_is_cut_at_its_bytes() {
+    let head = b"POST /h\xe9ll\xf6 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n";
+    let mut conn = client(&[&[&head[..], b"body"].concat()], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most = "the head (two of its bytes not UTF-8: its end is a byte offset, not an \
+                     offset in text made from it) and its 4-byte body came in the first recv.";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        head,
+        "A head with two bytes that are not UTF-8 (b\"\\xe9\", b\"\\xf6\"), and its body, in one \
+         recv: a head is bytes, and where it ends is a byte offset (answer() gives the 400). \
+         Text made from it (from_utf8_lossy) has other offsets.",
+    );
+}
+
+#[test]
 fn a_head_without_body_ends_at_the_empty_line() {
     let mut conn = client(&[GET], Then::TimesOut);
     conn.most = 1;
@@ -233,16 +250,19 @@ fn the_head_limit_holds_against_a_flood_with_no_end_of_head() {
 #[test]
 fn the_head_limit_counts_a_head_that_ends_past_it() {
     let long = [
-        &b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: "[..],
+        &b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nX-Big: "[..],
         &vec![b'b'; MAX_HEAD][..],
         b"\r\n\r\n",
     ]
     .concat();
-    let (got, _) = run(client(&[&long], Then::TimesOut));
+    let mut conn = client(&[&long, &[b'y'; 2000]], Then::TimesOut);
+    conn.most = long.len().div_ceil(1024);
+    conn.why_most = "the head had ended past MAX_HEAD: TooLarge at once, its body unread.";
+    let (got, _) = run(conn);
     if !matches!(got, Ok(Request::TooLarge)) {
         fail(
             &format!(
-                "A head of {} bytes, more than MAX_HEAD ({MAX_HEAD}).",
+                "A head of {} bytes, more than MAX_HEAD ({MAX_HEAD}), announcing a body.",
                 long.len()
             ),
             "TooLarge",
