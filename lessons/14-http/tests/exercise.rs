@@ -269,6 +269,22 @@ fn the_head_limit_counts_a_head_that_ends_past_it() {
             &show(&got),
         );
     }
+    // One byte over: the limit counts every byte of the head, its empty line included.
+    let head = head_of(MAX_HEAD + 1, 0);
+    let (mut conn, _) = head_and_body(&head, 0);
+    conn.why_most = "the head had ended one byte past MAX_HEAD: TooLarge at once.";
+    let (got, _) = run(conn);
+    if !matches!(got, Ok(Request::TooLarge)) {
+        fail(
+            &format!(
+                "A head of MAX_HEAD + 1 ({}) bytes, its empty line b\"\\r\\n\\r\\n\" included: \
+                 the limit counts every byte of the head.",
+                MAX_HEAD + 1
+            ),
+            "TooLarge",
+            &show(&got),
+        );
+    }
 }
 
 /// A POST head of exactly `size` bytes announcing `body` bytes of body.
