@@ -34,7 +34,8 @@ fn client(chunks: &[&[u8]], then: Then) -> Client {
         then,
         recvs: 0,
         most: 1000,
-        why_most: "",
+        why_most: "a thousand recvs for one short scripted request: a loop that never ends \
+                   (after Recv::TimedOut or Recv::Closed, return)?",
     }
 }
 
