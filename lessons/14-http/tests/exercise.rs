@@ -34,7 +34,8 @@ fn client(chunks: &[&[u8]], then: Then) -> Client {
         then,
         recvs: 0,
         most: 1000,
-        why_most: "",
+        why_most: "a thousand recvs for one short scripted request: a loop that never ends \
+                   (after Recv::TimedOut or Recv::Closed, return)?",
     }
 }
 
@@ -72,14 +73,17 @@ impl Connection for Client {
     }
 }
 
+/// `Complete(b"…")`, cut after 60 bytes for a long head.
+fn show_complete(head: &[u8]) -> String {
+    match head.len() {
+        n if n > 120 => format!("Complete(b\"{}...\"), {n} bytes", head[..60].escape_ascii()),
+        _ => format!("Complete(b\"{}\")", head.escape_ascii()),
+    }
+}
+
 fn show(request: &Result<Request>) -> String {
     match request {
-        Ok(Request::Complete(head)) if head.len() > 120 => format!(
-            "Complete(b\"{}...\"), {} bytes",
-            head[..60].escape_ascii(),
-            head.len()
-        ),
-        Ok(Request::Complete(head)) => format!("Complete(b\"{}\")", head.escape_ascii()),
+        Ok(Request::Complete(head)) => show_complete(head),
         Ok(Request::Refused(response)) => {
             let first = response.split(|&b| b == b'\r').next().unwrap_or_default();
             format!("Refused({} ...)", String::from_utf8_lossy(first))
@@ -97,11 +101,7 @@ fn run(mut conn: Client) -> (Result<Request>, usize) {
 #[track_caller]
 fn complete(got: &Result<Request>, head: &[u8], why: &str) {
     if !matches!(got, Ok(Request::Complete(h)) if h == head) {
-        fail(
-            why,
-            &format!("Complete(b\"{}\")", head.escape_ascii()),
-            &show(got),
-        );
+        fail(why, &show_complete(head), &show(got));
     }
 }
 
@@ -118,6 +118,56 @@ fn a_head_in_pieces_is_reassembled() {
         GET,
         "The head came in four recvs: b\"GET /hel\", b\"lo HTTP/1.1\\r\\nHo\", b\"st: x\\r\\n\", \
          b\"\\r\\n\". One recv is not one request: read until the empty line.",
+    );
+}
+
+#[test]
+fn a_head_a_byte_at_a_time_ends_at_its_empty_line() {
+    let pieces: Vec<&[u8]> = GET.chunks(1).collect();
+    let mut conn = client(&pieces, Then::TimesOut);
+    conn.most = GET.len();
+    conn.why_most = "the head had ended with the last of its one-byte recvs (its empty line \
+                     split across recvs: look for it in all the bytes so far).";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        GET,
+        "The head came one byte per recv, so its empty line b\"\\r\\n\\r\\n\" was split across \
+         recvs (b\"\\n\\r\" then b\"\\n\"): look for the end of the head in all the bytes so far, \
+         not only in the newest recv's.",
+    );
+}
+
+#[test]
+fn a_sloppy_head_ends_at_a_bare_empty_line() {
+    let sloppy = b"GET /hello HTTP/1.1\nHost: x\n\n";
+    let mut conn = client(&[sloppy], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most =
+        "head_end finds a bare b\"\\n\\n\" too: the head had ended (answer() gives 400).";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        sloppy,
+        "A head ending with a bare b\"\\n\\n\" has ended (head_end says so), so that a sloppy \
+         client gets its 400 at once instead of waiting for the deadline.",
+    );
+}
+
+#[test]
+fn a_head_that_is_not_utf8_is_cut_at_its_bytes() {
+    let head = b"POST /h\xe9ll\xf6 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n";
+    let mut conn = client(&[&[&head[..], b"body"].concat()], Then::TimesOut);
+    conn.most = 1;
+    conn.why_most = "the head (two of its bytes not UTF-8: its end is a byte offset, not an \
+                     offset in text made from it) and its 4-byte body came in the first recv.";
+    let (got, _) = run(conn);
+    complete(
+        &got,
+        head,
+        "A head with two bytes that are not UTF-8 (b\"\\xe9\", b\"\\xf6\"), and its body, in one \
+         recv: a head is bytes, and where it ends is a byte offset (answer() gives the 400). \
+         Text made from it (from_utf8_lossy) has other offsets.",
     );
 }
 
@@ -201,20 +251,102 @@ fn the_head_limit_holds_against_a_flood_with_no_end_of_head() {
 #[test]
 fn the_head_limit_counts_a_head_that_ends_past_it() {
     let long = [
-        &b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: "[..],
+        &b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nX-Big: "[..],
         &vec![b'b'; MAX_HEAD][..],
         b"\r\n\r\n",
     ]
     .concat();
-    let (got, _) = run(client(&[&long], Then::TimesOut));
+    let mut conn = client(&[&long, &[b'y'; 2000]], Then::TimesOut);
+    conn.most = long.len().div_ceil(1024);
+    conn.why_most = "the head had ended past MAX_HEAD: TooLarge at once, its body unread.";
+    let (got, _) = run(conn);
     if !matches!(got, Ok(Request::TooLarge)) {
         fail(
             &format!(
-                "A head of {} bytes, more than MAX_HEAD ({MAX_HEAD}).",
+                "A head of {} bytes, more than MAX_HEAD ({MAX_HEAD}), announcing a body.",
                 long.len()
             ),
             "TooLarge",
             &show(&got),
+        );
+    }
+    // One byte over: the limit counts every byte of the head, its empty line included.
+    let head = head_of(MAX_HEAD + 1, 0);
+    let (mut conn, _) = head_and_body(&head, 0);
+    conn.why_most = "the head had ended one byte past MAX_HEAD: TooLarge at once.";
+    let (got, _) = run(conn);
+    if !matches!(got, Ok(Request::TooLarge)) {
+        fail(
+            &format!(
+                "A head of MAX_HEAD + 1 ({}) bytes, its empty line b\"\\r\\n\\r\\n\" included: \
+                 the limit counts every byte of the head.",
+                MAX_HEAD + 1
+            ),
+            "TooLarge",
+            &show(&got),
+        );
+    }
+}
+
+/// A POST head of exactly `size` bytes announcing `body` bytes of body.
+fn head_of(size: usize, body: usize) -> Vec<u8> {
+    let start = format!("POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: {body}\r\nX-Pad: ");
+    let pad = size - start.len() - 4;
+    [start.as_bytes(), &vec![b'p'; pad], b"\r\n\r\n"].concat()
+}
+
+/// Head and body as the test client hands them over: a first recv of 1000 bytes, then 1024
+/// at a time (so the end of the head does not fall on a 1024-byte boundary).
+fn head_and_body(head: &[u8], body: usize) -> (Client, usize) {
+    let all = [head, &vec![b'y'; body]].concat();
+    let recvs = 1 + (all.len() - 1000).div_ceil(1024);
+    let mut conn = client(&[&all[..1000], &all[1000..]], Then::TimesOut);
+    conn.most = recvs;
+    conn.why_most = "the head and its whole body had come.";
+    (conn, recvs)
+}
+
+#[test]
+fn a_head_of_exactly_max_head_bytes_is_not_too_large() {
+    let head = head_of(MAX_HEAD, 100);
+    let (conn, recvs) = head_and_body(&head, 100);
+    let (got, made) = run(conn);
+    complete(
+        &got,
+        &head,
+        &format!(
+            "A head of exactly MAX_HEAD ({MAX_HEAD}) bytes, empty line included, and 100 bytes \
+             of body in the same recvs: only a head LONGER than MAX_HEAD is too large, and the \
+             body's bytes are not head."
+        ),
+    );
+    if made != recvs {
+        fail(
+            "The head and its 100 bytes of body, all read.",
+            &format!("{recvs} recvs"),
+            &format!("{made} recv(s)"),
+        );
+    }
+}
+
+#[test]
+fn a_body_over_max_head_bytes_is_read_to_its_end() {
+    let head = head_of(200, 20_000);
+    let (conn, recvs) = head_and_body(&head, 20_000);
+    let (got, made) = run(conn);
+    complete(
+        &got,
+        &head,
+        &format!(
+            "A head of 200 bytes announcing 20000 bytes of body (under MAX_BODY): MAX_HEAD \
+             ({MAX_HEAD}) limits the head alone; body_length has already judged the body."
+        ),
+    );
+    if made != recvs {
+        fail(
+            "The body must be read to its end (Content-Length: 20000).",
+            &format!("{recvs} recvs"),
+            &format!("{made} recv(s)"),
         );
     }
 }
@@ -253,7 +385,11 @@ fn a_chunked_body_is_refused_with_501() {
 
 #[test]
 fn deadlines_in_the_head_or_body_are_timed_out() {
-    let (got, _) = run(client(&[b"GET / HTTP/1.1\r\n"], Then::TimesOut));
+    let mut conn = client(&[b"GET / HTTP/1.1\r\n"], Then::TimesOut);
+    conn.most = 2;
+    conn.why_most = "after Recv::TimedOut the request's deadline has passed: no recv may wait \
+                     any longer (return TimedOut).";
+    let (got, _) = run(conn);
     if !matches!(got, Ok(Request::TimedOut)) {
         fail(
             "The deadline passed in the middle of the head.",
@@ -262,7 +398,10 @@ fn deadlines_in_the_head_or_body_are_timed_out() {
         );
     }
     let head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n";
-    let (got, _) = run(client(&[head, b"12345"], Then::TimesOut));
+    let mut conn = client(&[head, b"12345"], Then::TimesOut);
+    conn.most = 3;
+    conn.why_most = "after Recv::TimedOut the request's deadline has passed: return TimedOut.";
+    let (got, _) = run(conn);
     if !matches!(got, Ok(Request::TimedOut)) {
         fail(
             "The deadline passed with 5 of the 10 body bytes read.",
@@ -278,6 +417,18 @@ fn early_closes_are_closed() {
     if !matches!(got, Ok(Request::Closed)) {
         fail(
             "The client closed before sending anything.",
+            "Closed",
+            &show(&got),
+        );
+    }
+    let mut conn = client(&[b"GET /hello HTTP/1.1\r\nHost: x\r\n"], Then::Closes);
+    conn.most = 2;
+    conn.why_most = "after Recv::Closed nothing more will come: return Closed.";
+    let (got, _) = run(conn);
+    if !matches!(got, Ok(Request::Closed)) {
+        fail(
+            "The client closed after b\"GET /hello HTTP/1.1\\r\\nHost: x\\r\\n\", before the empty \
+             line: in HTTP/1.1 a close does not end a request head, the empty line does.",
             "Closed",
             &show(&got),
         );

@@ -1,0 +1,42 @@
+// WRONG: asks head_end about String::from_utf8_lossy(&bytes), the head as text: once a byte is
+// not UTF-8 it becomes the 3-byte U+FFFD, the text's offsets are no longer the bytes' offsets,
+// and the head is cut in the wrong place (body or next-request bytes kept, or a panic).
+
+use common::Result;
+
+use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
+
+pub fn read_request(conn: &mut impl Connection) -> Result<Request> {
+    let mut bytes = Vec::new();
+    // The head: recv until the empty line, never holding more than MAX_HEAD without it.
+    let end = loop {
+        if let Some(end) = head_end(String::from_utf8_lossy(&bytes).as_bytes()) {
+            if end > MAX_HEAD {
+                return Ok(Request::TooLarge);
+            }
+            break end;
+        }
+        if bytes.len() > MAX_HEAD {
+            return Ok(Request::TooLarge);
+        }
+        match conn.recv(&mut bytes)? {
+            Recv::Some => {}
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    };
+    // The body: as many bytes as the head announces, or the response that refuses it.
+    let length = match body_length(&bytes[..end]) {
+        Ok(length) => length,
+        Err(response) => return Ok(Request::Refused(response)),
+    };
+    while bytes.len() - end < length {
+        match conn.recv(&mut bytes)? {
+            Recv::Some => {}
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    }
+    bytes.truncate(end);
+    Ok(Request::Complete(bytes))
+}

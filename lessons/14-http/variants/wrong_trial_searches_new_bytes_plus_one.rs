@@ -1,0 +1,44 @@
+// WRONG: looks for the end of the head only in the newest recv's bytes and the one byte before
+// them: an empty line "\n\r\n" split as "\n\r" | "\n" across two recvs is never found, and the
+// request waits for its deadline.
+
+use common::Result;
+
+use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
+
+pub fn read_request(conn: &mut impl Connection) -> Result<Request> {
+    let mut bytes = Vec::new();
+    let mut from = 0;
+    // The head: recv until the empty line, never holding more than MAX_HEAD without it.
+    let end = loop {
+        if let Some(end) = head_end(&bytes[from..]).map(|at| from + at) {
+            if end > MAX_HEAD {
+                return Ok(Request::TooLarge);
+            }
+            break end;
+        }
+        if bytes.len() > MAX_HEAD {
+            return Ok(Request::TooLarge);
+        }
+        from = bytes.len().saturating_sub(1);
+        match conn.recv(&mut bytes)? {
+            Recv::Some => {}
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    };
+    // The body: as many bytes as the head announces, or the response that refuses it.
+    let length = match body_length(&bytes[..end]) {
+        Ok(length) => length,
+        Err(response) => return Ok(Request::Refused(response)),
+    };
+    while bytes.len() - end < length {
+        match conn.recv(&mut bytes)? {
+            Recv::Some => {}
+            Recv::TimedOut => return Ok(Request::TimedOut),
+            Recv::Closed => return Ok(Request::Closed),
+        }
+    }
+    bytes.truncate(end);
+    Ok(Request::Complete(bytes))
+}
