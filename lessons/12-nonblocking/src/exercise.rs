@@ -21,7 +21,8 @@ use crate::{Ended, MAX_LINE, READS_PER_TURN};
 ///   still on its way, between calls (it never holds a `\n`).
 /// - Keep reading until a read says WouldBlock (return `Ended::WouldBlock`): readiness is
 ///   reported once (edge-triggered), so bytes left unread now get no event of their own.
-/// - But make at most READS_PER_TURN reads: after that many, return `Ended::MoreLeft`.
+/// - But make at most READS_PER_TURN reads: after that many, return `Ended::MoreLeft` (the
+///   last read's bytes taken into `lines` and `pending` like every other read's).
 /// - A line longer than MAX_LINE bytes (its `\n` included, and what was pending from earlier
 ///   reads and calls included), finished or not: return `Ended::TooLong` from the read that
 ///   brings its byte MAX_LINE + 1, with no further read; the complete lines before it are in

@@ -24,6 +24,8 @@ struct Script {
     steps: VecDeque<Step>,
     endless: bool,
     reads: usize,
+    /// How many bytes the reads handed over in all.
+    given: usize,
     /// Fail the check at once if read more often than this (a read that should not happen).
     most: usize,
     /// Why a read past `most` is wrong, as the failure says it.
@@ -35,6 +37,7 @@ fn script(steps: Vec<Step>) -> Script {
         steps: steps.into(),
         endless: false,
         reads: 0,
+        given: 0,
         most: 1000,
         why: "read_ready read again when it should have returned.",
     }
@@ -67,6 +70,7 @@ impl Read for Script {
                 if n < b.len() {
                     self.steps.push_front(Step::Bytes(b[n..].to_vec()));
                 }
+                self.given += n;
                 Ok(n)
             }
             Step::WouldBlock => Err(ErrorKind::WouldBlock.into()),
@@ -77,13 +81,19 @@ impl Read for Script {
 }
 
 /// Run your read_ready once: (how it ended, the lines, what is pending, reads made).
-fn run(
+fn run(socket: Script, pending: Vec<u8>) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize) {
+    let (ended, lines, pending, reads, _) = run_counted(socket, pending);
+    (ended, lines, pending, reads)
+}
+
+/// The same, and how many bytes the reads handed over.
+fn run_counted(
     mut socket: Script,
     mut pending: Vec<u8>,
-) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize) {
+) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize, usize) {
     let mut lines = Vec::new();
     let ended = yours(|| read_ready(&mut socket, &mut pending, &mut lines));
-    (ended, lines, pending, socket.reads)
+    (ended, lines, pending, socket.reads, socket.given)
 }
 
 fn show(lines: &[Vec<u8>]) -> String {
@@ -219,7 +229,7 @@ fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
     socket.most = READS_PER_TURN;
     socket.why = "A client that never stops sending: after READS_PER_TURN reads read_ready \
                   must return Ended::MoreLeft, and it read again.";
-    let (ended, lines, pending, reads) = run(socket, Vec::new());
+    let (ended, lines, pending, reads, given) = run_counted(socket, Vec::new());
     ended_as(
         &ended,
         Ended::MoreLeft,
@@ -231,6 +241,15 @@ fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
             "Exactly READS_PER_TURN reads, each one's lines taken.",
             &format!("{READS_PER_TURN} reads"),
             &format!("{reads} reads, {} lines", lines.len()),
+        );
+    }
+    let kept = lines.iter().map(Vec::len).sum::<usize>() + pending.len();
+    if kept != given {
+        fail(
+            "Every byte read must end up in `lines` or `pending`, the last read's too: those \
+             bytes are out of the kernel, and nothing will bring them back.",
+            &format!("{given} bytes read, {given} bytes in lines and pending"),
+            &format!("{given} bytes read, {kept} bytes in lines and pending"),
         );
     }
 }
