@@ -22,7 +22,6 @@ pub fn read_ready(
             Ok(0) => return Ok(Ended::Eof),
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Ended::WouldBlock),
-            // A signal interrupted the call before it read anything: just try again.
             Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(Ended::WouldBlock),
             Err(e) => return Err(e),
         };
