@@ -15,17 +15,22 @@ use crate::{Ended, MAX_LINE, READS_PER_TURN};
 /// non-blocking, so a read with nothing to give fails with `ErrorKind::WouldBlock`.
 ///
 /// The contract (what the checks test):
-/// - Every complete line, with its `\n`, goes into `lines`, in order. One read may bring half
-///   a line, one line or several; a line may take many reads, and many calls: `pending` holds
-///   the start of a line still on its way, between calls (it never holds a `\n`).
+/// - Every complete line, with its `\n`, goes into `lines`, in order, its bytes exactly as
+///   read (the protocol is bytes, not UTF-8 text). One read may bring half a line, one line or
+///   several; a line may take many reads, and many calls: `pending` holds the start of a line
+///   still on its way, between calls (it never holds a `\n`).
 /// - Keep reading until a read says WouldBlock (return `Ended::WouldBlock`): readiness is
 ///   reported once (edge-triggered), so bytes left unread now get no event of their own.
-/// - But make at most READS_PER_TURN reads: after that many, return `Ended::MoreLeft`.
-/// - A line longer than MAX_LINE bytes (its `\n` included), finished or not: return
-///   `Ended::TooLong` from the read that brings its byte MAX_LINE + 1, with no further read.
-///   `pending` never holds more than MAX_LINE bytes.
+/// - But make at most READS_PER_TURN reads: after that many, return `Ended::MoreLeft` (the
+///   last read's bytes taken into `lines` and `pending` like every other read's).
+/// - A line longer than MAX_LINE bytes (its `\n` included, and what was pending from earlier
+///   reads and calls included), finished or not: return `Ended::TooLong` from the read that
+///   brings its byte MAX_LINE + 1, with no further read; the complete lines before it are in
+///   `lines`. `pending` never holds more than MAX_LINE bytes (it may hold exactly MAX_LINE),
+///   not even when the line is refused.
 /// - A read of 0 bytes (end of stream): return `Ended::Eof` (the complete lines before it are
-///   in `lines`).
+///   in `lines`; a line the client left unfinished stays in `pending`: without its `\n` it is
+///   not a line).
 /// - `ErrorKind::Interrupted`: read again. Any other error: return it.
 /// - Print nothing: the lesson narrates each read around your function.
 pub fn read_ready(

@@ -24,6 +24,8 @@ struct Script {
     steps: VecDeque<Step>,
     endless: bool,
     reads: usize,
+    /// How many bytes the reads handed over in all.
+    given: usize,
     /// Fail the check at once if read more often than this (a read that should not happen).
     most: usize,
     /// Why a read past `most` is wrong, as the failure says it.
@@ -35,6 +37,7 @@ fn script(steps: Vec<Step>) -> Script {
         steps: steps.into(),
         endless: false,
         reads: 0,
+        given: 0,
         most: 1000,
         why: "read_ready read again when it should have returned.",
     }
@@ -67,6 +70,7 @@ impl Read for Script {
                 if n < b.len() {
                     self.steps.push_front(Step::Bytes(b[n..].to_vec()));
                 }
+                self.given += n;
                 Ok(n)
             }
             Step::WouldBlock => Err(ErrorKind::WouldBlock.into()),
@@ -77,13 +81,19 @@ impl Read for Script {
 }
 
 /// Run your read_ready once: (how it ended, the lines, what is pending, reads made).
-fn run(
+fn run(socket: Script, pending: Vec<u8>) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize) {
+    let (ended, lines, pending, reads, _) = run_counted(socket, pending);
+    (ended, lines, pending, reads)
+}
+
+/// The same, and how many bytes the reads handed over.
+fn run_counted(
     mut socket: Script,
     mut pending: Vec<u8>,
-) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize) {
+) -> (io::Result<Ended>, Vec<Vec<u8>>, Vec<u8>, usize, usize) {
     let mut lines = Vec::new();
     let ended = yours(|| read_ready(&mut socket, &mut pending, &mut lines));
-    (ended, lines, pending, socket.reads)
+    (ended, lines, pending, socket.reads, socket.given)
 }
 
 fn show(lines: &[Vec<u8>]) -> String {
@@ -124,14 +134,21 @@ fn lines_are(got: &[Vec<u8>], expected: &[&[u8]], why: &str) {
 #[test]
 fn lines_are_split_across_and_within_reads() {
     let (ended, lines, pending, _) = run(
-        script(vec![bytes(b"hel"), bytes(b"lo\nwor"), bytes(b"ld\n\nand")]),
+        script(vec![
+            bytes(b"hel"),
+            bytes(b"lo\nwo"),
+            bytes(b"r"),
+            bytes(b"l"),
+            bytes(b"d\n\nand"),
+        ]),
         Vec::new(),
     );
     lines_are(
         &lines,
         &[b"hello\n", b"world\n", b"\n"],
         "Wrong lines: a line is the bytes up to and with its \\n, whatever the reads were \
-         (reads: b\"hel\", b\"lo\\nwor\", b\"ld\\n\\nand\", then WouldBlock).",
+         (reads: b\"hel\", b\"lo\\nwo\", b\"r\", b\"l\", b\"d\\n\\nand\", then WouldBlock; \
+         a line may take many reads, and each read's bytes join what is pending).",
     );
     if pending != b"and" {
         fail(
@@ -145,6 +162,22 @@ fn lines_are_split_across_and_within_reads() {
         Ended::WouldBlock,
         "The last read said WouldBlock: nothing more for now.",
     );
+}
+
+#[test]
+fn lines_are_bytes_not_text() {
+    // "café ÿ" in Latin-1 and UTF-8 at once, a \r, and a UTF-8 character cut between reads.
+    let (ended, lines, _, _) = run(
+        script(vec![bytes(b"caf\xc3"), bytes(b"\xa9 \xff\r\n\x00\n")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"caf\xc3\xa9 \xff\r\n", b"\x00\n"],
+        "The lines must be the bytes the client sent, exactly: the protocol is bytes, not \
+         UTF-8 text (reads: b\"caf\\xc3\", b\"\\xa9 \\xff\\r\\n\\x00\\n\").",
+    );
+    ended_as(&ended, Ended::WouldBlock, "The last read said WouldBlock.");
 }
 
 #[test]
@@ -196,7 +229,7 @@ fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
     socket.most = READS_PER_TURN;
     socket.why = "A client that never stops sending: after READS_PER_TURN reads read_ready \
                   must return Ended::MoreLeft, and it read again.";
-    let (ended, lines, pending, reads) = run(socket, Vec::new());
+    let (ended, lines, pending, reads, given) = run_counted(socket, Vec::new());
     ended_as(
         &ended,
         Ended::MoreLeft,
@@ -208,6 +241,15 @@ fn the_reads_per_turn_are_bounded_for_a_client_that_never_stops() {
             "Exactly READS_PER_TURN reads, each one's lines taken.",
             &format!("{READS_PER_TURN} reads"),
             &format!("{reads} reads, {} lines", lines.len()),
+        );
+    }
+    let kept = lines.iter().map(Vec::len).sum::<usize>() + pending.len();
+    if kept != given {
+        fail(
+            "Every byte read must end up in `lines` or `pending`, the last read's too: those \
+             bytes are out of the kernel, and nothing will bring them back.",
+            &format!("{given} bytes read, {given} bytes in lines and pending"),
+            &format!("{given} bytes read, {kept} bytes in lines and pending"),
         );
     }
 }
@@ -231,7 +273,7 @@ fn a_line_of_max_line_bytes_is_accepted() {
 fn the_newline_counts_in_the_line_limit() {
     let mut line = vec![b'a'; MAX_LINE];
     line.push(b'\n');
-    let (ended, lines, _, _) = run(script(vec![bytes(&line)]), Vec::new());
+    let (ended, lines, pending, _) = run(script(vec![bytes(&line)]), Vec::new());
     ended_as(
         &ended,
         Ended::TooLong,
@@ -243,6 +285,113 @@ fn the_newline_counts_in_the_line_limit() {
     if !lines.is_empty() {
         fail("A refused line is not a line.", "[]", &show(&lines));
     }
+    if pending.len() > MAX_LINE {
+        fail(
+            "`pending` never holds more than MAX_LINE bytes, not even the line being refused.",
+            &format!("at most {MAX_LINE} bytes pending"),
+            &format!("{} bytes pending", pending.len()),
+        );
+    }
+}
+
+#[test]
+fn the_line_limit_counts_what_is_pending() {
+    // 1000 bytes from an earlier call; this call brings the end of the line, with its \n.
+    let start = vec![b'a'; 1000];
+    let mut fits = vec![b'b'; MAX_LINE - 1000 - 1];
+    fits.push(b'\n');
+    let (ended, lines, _, _) = run(script(vec![bytes(&fits)]), start.clone());
+    if lines.len() != 1 || lines[0].len() != MAX_LINE {
+        fail(
+            "1000 bytes were pending, and this read brought 23 more and the \\n: a line of \
+             exactly MAX_LINE bytes, allowed.",
+            &format!("1 line of {MAX_LINE} bytes"),
+            &format!("{ended:?}, {} lines", lines.len()),
+        );
+    }
+    let mut over = vec![b'b'; MAX_LINE - 1000];
+    over.push(b'\n');
+    let mut socket = script(vec![bytes(&over)]);
+    socket.most = 1;
+    socket.why = "The line passed MAX_LINE in the first read, and read_ready read on instead of \
+                  returning Ended::TooLong.";
+    let (ended, lines, pending, _) = run(socket, start);
+    ended_as(
+        &ended,
+        Ended::TooLong,
+        "1000 bytes were pending, and this read brought 24 more and the \\n: a line of \
+         MAX_LINE + 1 bytes. The limit is on the whole line, what was pending included.",
+    );
+    if !lines.is_empty() || pending.len() > MAX_LINE {
+        fail(
+            "A refused line is not a line, and `pending` never holds more than MAX_LINE bytes.",
+            &format!("no lines, at most {MAX_LINE} bytes pending"),
+            &format!("{} lines, {} bytes pending", lines.len(), pending.len()),
+        );
+    }
+}
+
+#[test]
+fn pending_may_hold_max_line_bytes_and_no_more() {
+    // The line's first MAX_LINE bytes, in two reads, no newline yet: not refused yet.
+    let (ended, _, pending, _) = run(
+        script(vec![bytes(&[b'x'; 1000]), bytes(&[b'x'; MAX_LINE - 1000])]),
+        Vec::new(),
+    );
+    ended_as(
+        &ended,
+        Ended::WouldBlock,
+        "Reads of 1000 and 24 bytes, no newline, then WouldBlock: a line of MAX_LINE bytes so \
+         far is not too long yet (the refusal comes with its byte MAX_LINE + 1).",
+    );
+    if pending.len() != MAX_LINE {
+        fail(
+            "The line on its way stays in `pending`, all MAX_LINE bytes of it.",
+            &format!("{MAX_LINE} bytes pending"),
+            &format!("{} bytes pending", pending.len()),
+        );
+    }
+    for (next, what) in [(b"x", "b\"x\""), (b"\n", "b\"\\n\"")] {
+        let mut socket = script(vec![bytes(next)]);
+        socket.most = 1;
+        socket.why = "The line passed MAX_LINE in the first read, and read_ready read on \
+                      instead of returning Ended::TooLong.";
+        let (ended, lines, after, _) = run(socket, pending.clone());
+        ended_as(
+            &ended,
+            Ended::TooLong,
+            &format!(
+                "MAX_LINE bytes were pending, and the read brought {what}: byte MAX_LINE + 1 \
+                 of the line, too long."
+            ),
+        );
+        if !lines.is_empty() || after.len() > MAX_LINE {
+            fail(
+                "A refused line is not a line, and `pending` never holds more than MAX_LINE \
+                 bytes.",
+                &format!("no lines, at most {MAX_LINE} bytes pending"),
+                &format!("{} lines, {} bytes pending", lines.len(), after.len()),
+            );
+        }
+    }
+}
+
+#[test]
+fn the_lines_before_a_line_too_long_are_kept() {
+    let mut read = b"ok\n".to_vec();
+    read.extend_from_slice(&[b'x'; 2000]);
+    let (ended, lines, _, _) = run(script(vec![bytes(&read)]), Vec::new());
+    lines_are(
+        &lines,
+        &[b"ok\n"],
+        "One read brought b\"ok\\n\" and then 2000 bytes with no newline: the complete line \
+         before the one refused is in `lines` (the server answers it before its ERROR).",
+    );
+    ended_as(
+        &ended,
+        Ended::TooLong,
+        "The second line passed MAX_LINE bytes.",
+    );
 }
 
 #[test]
@@ -294,6 +443,33 @@ fn end_of_stream_is_eof_and_earlier_lines_are_kept() {
             &format!("{reads} reads"),
         );
     }
+}
+
+#[test]
+fn end_of_stream_in_the_middle_of_a_line_leaves_it_pending() {
+    let (ended, lines, pending, _) = run(
+        script(vec![bytes(b"whole\nhal"), bytes(b"f"), bytes(b"")]),
+        Vec::new(),
+    );
+    lines_are(
+        &lines,
+        &[b"whole\n"],
+        "The client left in the middle of a line (reads: b\"whole\\nhal\", b\"f\", then 0 \
+         bytes): a line ends with its \\n, never with the end of stream, so b\"half\" is no \
+         line and gets no answer.",
+    );
+    if pending != b"half" {
+        fail(
+            "The unfinished line stays in `pending` (the lesson reports it as dropped).",
+            "b\"half\"",
+            &short(&pending),
+        );
+    }
+    ended_as(
+        &ended,
+        Ended::Eof,
+        "A read of 0 bytes is the end of the stream.",
+    );
 }
 
 #[test]
