@@ -295,6 +295,56 @@ fn every_cargo_command_names_a_real_package() {
     assert!(count > 0, "the book names no cargo command at all");
 }
 
+/// The features a lesson's manifest declares (its `[features]` table's names).
+fn features(folder: &str) -> BTreeSet<String> {
+    let manifest = read(&root().join("lessons").join(folder).join("Cargo.toml"));
+    manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[features]")
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .filter_map(|l| Some(l.split_once('=')?.0.trim().to_string()))
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .collect()
+}
+
+#[test]
+fn every_feature_a_command_names_is_the_lessons_own() {
+    // Chapter 14 once told readers to run `cargo run -p lesson-14-http --features wrong`, a
+    // feature the crate had lost: cargo refuses such a command.
+    let lessons = lessons();
+    let mut texts = chapters();
+    texts.push(("README.md".into(), read(&root().join("README.md"))));
+    let mut count = 0;
+    for (file, text) in texts {
+        for line in text.lines() {
+            let Some(at) = line.find("--features ") else {
+                continue;
+            };
+            let feature: String = line[at + "--features ".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            let Some((folder, package)) = lessons
+                .iter()
+                .find(|(_, package)| line[..at].contains(package.as_str()))
+            else {
+                continue;
+            };
+            count += 1;
+            assert!(
+                features(folder).contains(&feature),
+                "{file} says `--features {feature}` for {package}, which has only {:?}:\n{line}",
+                features(folder)
+            );
+        }
+    }
+    assert!(
+        count > 0,
+        "no command with --features found: is the parser still right?"
+    );
+}
+
 #[test]
 fn the_include_parser_finds_anchors_and_plain_files() {
     let text =
