@@ -28,6 +28,11 @@ struct Setup {
 }
 
 fn setup(queue: usize, write_limit: Duration) -> Setup {
+    setup_with_line_wait(queue, write_limit, Duration::from_secs(5))
+}
+
+/// The same, with `line_wait` for each line (`Lines`).
+fn setup_with_line_wait(queue: usize, write_limit: Duration, line_wait: Duration) -> Setup {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -40,7 +45,7 @@ fn setup(queue: usize, write_limit: Duration) -> Setup {
             id: 1,
             nick: "alice".into(),
         },
-        lines: Lines::new(read_half, Duration::from_secs(5)),
+        lines: Lines::new(read_half, line_wait),
         writer: Writer::new(write_half, write_limit),
         watcher: room.subscribe(),
         room,
@@ -110,8 +115,9 @@ async fn read_n(client: &mut TcpStream, n: usize) -> Vec<u8> {
     got
 }
 
+/// Bytes as they are, quoted: printable ASCII as itself, the rest escaped (`\xe9`, `\n`).
 fn text(bytes: &[u8]) -> String {
-    format!("{:?}", String::from_utf8_lossy(bytes))
+    format!("\"{}\"", bytes.escape_ascii())
 }
 
 fn drain(watcher: &mut broadcast::Receiver<Message>) -> Vec<String> {
@@ -126,14 +132,23 @@ fn drain(watcher: &mut broadcast::Receiver<Message>) -> Vec<String> {
 fn each_line_goes_to_the_room_once_and_empty_ones_nowhere() {
     let mut s = setup(16, Duration::from_secs(5));
     let (ended, ()) = run(&mut s, async |client, _room| {
-        client.write_all(b"hi\n\nsee you\r\n").await.unwrap();
+        client
+            .write_all(b"hi\n\nsee you\r\ncaf\xe9 \n\r\n")
+            .await
+            .unwrap();
         client.shutdown().await.unwrap();
     });
     let said = drain(&mut s.watcher);
-    let expected = [r#"from 1: "alice: hi\n""#, r#"from 1: "alice: see you\n""#];
+    // `Message::said` makes each: U+FFFD (\xef\xbf\xbd) for the Latin-1 é, the space kept.
+    let expected = [
+        r#"from 1: "alice: hi\n""#,
+        r#"from 1: "alice: see you\n""#,
+        r#"from 1: "alice: caf\xef\xbf\xbd \n""#,
+    ];
     if said != expected {
         fail(
-            "The client sent \"hi\\n\\nsee you\\r\\n\" and closed: what reached the room?",
+            "The client sent \"hi\\n\\nsee you\\r\\ncaf\\xe9 \\n\\r\\n\" and closed: what \
+             reached the room? (Each line as `Message::said` makes it; empty lines nowhere.)",
             &expected.join("\n"),
             &format!("{}\n(chat returned {})", said.join("\n"), show(&ended)),
         );
@@ -151,6 +166,7 @@ fn each_line_goes_to_the_room_once_and_empty_ones_nowhere() {
 fn the_room_reaches_the_client_but_never_its_own_lines() {
     let mut s = setup(16, Duration::from_secs(5));
     for message in [
+        Message::new(1, "* alice joined\n".into()),
         from_bob("bob: hello\n"),
         Message::new(1, "alice: my own line\n".into()),
         from_bob("bob: again\n"),
@@ -167,8 +183,8 @@ fn the_room_reaches_the_client_but_never_its_own_lines() {
     });
     if got != expected {
         fail(
-            "In the inbox: bob's line, alice's own line, bob's line. The client is alice: what \
-             did it receive?",
+            "In the inbox: alice's own notice, bob's line, alice's own line, bob's line. The \
+             client is alice (connection 1): what did it receive?",
             &text(expected),
             &format!("{}  (chat returned {})", text(&got), show(&ended)),
         );
@@ -304,10 +320,32 @@ fn a_line_too_long_is_an_error() {
 }
 
 #[test]
+fn a_line_not_finished_in_time_is_an_error() {
+    // A line wait of 300 ms: the client begins a line and never ends it, and stays connected.
+    let mut s = setup_with_line_wait(16, Duration::from_secs(5), Duration::from_millis(300));
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        client.write_all(b"hel").await.unwrap();
+    });
+    let said = drain(&mut s.watcher);
+    let ok = matches!(&ended, Some(Err(e)) if e.kind() == ErrorKind::TimedOut);
+    if !ok || !said.is_empty() {
+        fail(
+            "The client sent \"hel\" and no newline, and the line wait is 300 ms: \
+             `lines.next()` fails with TimedOut, and chat must return that error (the server \
+             then tells the client why it is cut); the half line goes nowhere.",
+            "Err(TimedOut: no whole line within 300 ms), nothing in the room",
+            &format!("{}, in the room: {said:?}", show(&ended)),
+        );
+    }
+}
+
+#[test]
 fn a_client_that_stops_reading_is_dropped() {
     // A client that never reads, and a room with 20 MB for it: its socket's buffers fill up,
-    // the next write waits its limit (200 ms) and fails, and chat must return that error.
-    let mut s = setup(1024, Duration::from_millis(200));
+    // the next write waits its limit (500 ms) and fails, and chat must return that error, at
+    // once: not after a second try.
+    let limit = Duration::from_millis(500);
+    let mut s = setup(1024, limit);
     let big: Arc<[u8]> = vec![b'z'; 64 * 1024].into();
     for _ in 0..320 {
         let message = Message {
@@ -316,17 +354,98 @@ fn a_client_that_stops_reading_is_dropped() {
         };
         s.room.send(message).unwrap();
     }
+    let started = std::time::Instant::now();
     let (ended, ()) = run(&mut s, async |client, _room| {
         client.write_all(b"hi\n").await.unwrap();
     });
+    let took = started.elapsed();
     let ok = matches!(&ended, Some(Err(e)) if e.kind() == ErrorKind::TimedOut);
     if !ok {
         fail(
             "The client reads nothing while 20 MB wait in its inbox: a write fails after its \
              time limit, and chat must return that error (a server that goes on writing to a \
              client that never reads is stuck with it).",
-            "Err(TimedOut: not read for 200 ms)",
+            "Err(TimedOut: not read for 500 ms)",
             &show(&ended),
+        );
+    }
+    // The buffers fill in a few milliseconds; a second try of the write would take another
+    // 500 ms.
+    if took >= 2 * limit {
+        fail(
+            "The client reads nothing while 20 MB wait in its inbox: the first write that \
+             waits its time limit (500 ms) ends chat with that error, not a second try.",
+            "Err(TimedOut) less than 1000 ms after chat began",
+            &format!("{} after {} ms", show(&ended), took.as_millis()),
+        );
+    }
+}
+
+#[test]
+fn a_client_that_reads_again_gets_whole_messages_then_too_slow() {
+    // A room queue of 16 and a client that stops reading while bob sends 96 messages of
+    // 256 KiB (the first `a`s, then `b`s, …): its buffers fill up after a few MB, the write
+    // waits, and the queue overflows behind it. The client says a line meanwhile, then reads
+    // again (within the write limit): it must get whole messages in order, then chat returns
+    // TooSlow for the messages the queue lost.
+    const SIZE: usize = 256 * 1024;
+    let mut s = setup(16, Duration::from_secs(5));
+    let messages: Vec<Arc<[u8]>> = (b'a'..=b'z').map(|c| vec![c; SIZE].into()).collect();
+    let (ended, got) = run(&mut s, async |client, room| {
+        for i in 0..96 {
+            let text = messages[i % messages.len()].clone();
+            room.send(Message { from: 2, text }).unwrap();
+            tokio::task::yield_now().await;
+        }
+        // A line while the write waits; then the client pauses, and reads again.
+        client.write_all(b"still here\n").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let deadline = tokio::time::Instant::now() + testkit::timeout();
+        // Everything chat wrote: until nothing more comes for a second.
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(Duration::from_secs(1), client.read(&mut buf)).await {
+                Ok(Ok(k)) if k > 0 => got.extend_from_slice(&buf[..k]),
+                _ => break,
+            }
+        }
+        got
+    });
+    // What the client got, message by message: `a` × 262144, then `b` × 262144, …
+    let whole = got.len() / SIZE;
+    let in_order = (0..whole).all(|i| {
+        let letter = b'a' + (i % messages.len()) as u8;
+        got[i * SIZE..(i + 1) * SIZE].iter().all(|&b| b == letter)
+    });
+    if got.len() % SIZE != 0 || !in_order || whole == 0 {
+        let first_wrong = (0..got.len())
+            .find(|&at| got[at] != b'a' + ((at / SIZE) % messages.len()) as u8)
+            .map_or("none".to_string(), |at| {
+                format!("{} at byte {at}", text(&got[at..at + 1]))
+            });
+        fail(
+            "The client stopped reading, said a line, and read again: each message it gets must \
+             be whole, and in order (a write that waits is not given up half-way, nor cut \
+             short).",
+            &format!("whole messages of {SIZE} bytes: a…, b…, c…"),
+            &format!(
+                "{} bytes ({whole} whole messages and {} bytes); first wrong byte: {first_wrong} \
+                 (chat returned {})",
+                got.len(),
+                got.len() % SIZE,
+                show(&ended)
+            ),
+        );
+    }
+    if !matches!(ended, Some(Ok(Ending::TooSlow(lost))) if lost > 0) {
+        fail(
+            "The client stopped reading while 96 messages came, with a room queue of 16: the \
+             queue lost some of them for it, and once its write is done, chat must return \
+             Ok(Ending::TooSlow(n)). (Keeping the room's messages in a queue of your own instead \
+             makes the server's memory grow without limit.)",
+            "Ok(TooSlow(n)), n > 0",
+            &format!("{}, after {whole} whole messages", show(&ended)),
         );
     }
 }
