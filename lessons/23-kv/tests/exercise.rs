@@ -530,12 +530,12 @@ fn deadline_is_for_each_line_not_the_whole_connection() {
 fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
     // Spec, "Deadline": a client that sends requests and never reads the replies fills the
     // buffers between them, and the server's send() blocks; each reply must be taken within
-    // the deadline (1 s), or the connection ends and the next client is served.
+    // the deadline (1 s), or the connection ends with an error and the next client is served.
     let limits = Limits {
         deadline: Duration::from_millis(1000),
         ..LIMITS
     };
-    against_yours(limits, |addr| {
+    against_yours_with(limits, |addr, returned| {
         // Small buffers on the client's side, so that they fill after a few kilobytes.
         let mut hostile = testkit::Conn::open_small(addr, 4096);
         ask(&mut hostile, b"SET k 0123456789abcdef\n", b"OK\n");
@@ -588,6 +588,12 @@ fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
                 ),
             );
         }
+        expect_returned(
+            returned,
+            "a client that did not take its replies",
+            false,
+            "a reply not taken within the deadline ends the connection with an error",
+        );
     });
 }
 
