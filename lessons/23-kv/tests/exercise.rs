@@ -237,7 +237,8 @@ fn framing_a_request_in_many_pieces_is_one_request() {
 #[test]
 fn limits_key_and_value_sizes() {
     // Spec, "Limits": a key over max_key -> ERR key too long; a value over max_value ->
-    // ERR value too long; at the limit, fine. Neither is stored.
+    // ERR value too long; at the limit, fine. Neither is stored, and a refused SET changes
+    // nothing.
     against_yours(LIMITS, |addr| {
         let mut c = Conn::open(addr);
         ask(&mut c, b"SET 123456789 v\n", b"ERR key too long\n");
@@ -251,6 +252,13 @@ fn limits_key_and_value_sizes() {
         );
         ask(&mut c, b"GET k\n", b"NOTFOUND\n");
         ask(&mut c, b"SET k 0123456789abcdef\n", b"OK\n");
+        ask(&mut c, b"GET k\n", b"VALUE 0123456789abcdef\n");
+        // A refused SET changes nothing: the value k had stays.
+        ask(
+            &mut c,
+            b"SET k 0123456789abcdefX\n",
+            b"ERR value too long\n",
+        );
         ask(&mut c, b"GET k\n", b"VALUE 0123456789abcdef\n");
     });
 }
