@@ -8,6 +8,7 @@ use std::any::Any;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -26,10 +27,20 @@ const LIMITS: Limits = Limits {
 
 type Panic = Arc<Mutex<Option<Box<dyn Any + Send>>>>;
 
+/// What your `serve_client` returned, one entry for each client, in the order they came.
+type Returned = Receiver<std::io::Result<()>>;
+
 /// Start your server on a port of its own (accept, `serve_client`, close; one client after
 /// another, one store), then run `body` against it. If your function panicked, that panic is
 /// what the check reports, not what the client saw after it.
 fn against_yours(limits: Limits, body: impl FnOnce(SocketAddr)) {
+    against_yours_with(limits, |addr, _| body(addr));
+}
+
+/// The same, and `body` also sees what `serve_client` returned for each client (sent before
+/// the connection is closed, so it is there once the client has seen the end of stream).
+fn against_yours_with(limits: Limits, body: impl FnOnce(SocketAddr, &Returned)) {
+    let (returned, results) = mpsc::channel();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind(127.0.0.1:0)");
     let addr = listener.local_addr().unwrap();
     let panicked = Panic::default();
@@ -43,19 +54,52 @@ fn against_yours(limits: Limits, body: impl FnOnce(SocketAddr)) {
             let served = panic::catch_unwind(AssertUnwindSafe(|| {
                 yours(|| serve_client(&stream, &mut store, &limits))
             }));
-            if let Err(payload) = served {
-                *record.lock().unwrap() = Some(payload);
-                return; // the listener closes: later clients are refused
+            match served {
+                Ok(result) => {
+                    let _ = returned.send(result); // the check may be over already
+                }
+                Err(payload) => {
+                    *record.lock().unwrap() = Some(payload);
+                    return; // the listener closes: later clients are refused
+                }
             }
             // Whatever it returned, the connection is closed and the next client served.
         }
     });
     server.expect("a thread for the server");
-    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| body(addr))) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| body(addr, &results))) {
         if let Some(server) = panicked.lock().unwrap().take() {
             panic::resume_unwind(server);
         }
         panic::resume_unwind(payload);
+    }
+}
+
+/// What `serve_client` returned for the next client: `Ok(())` if `ok`, else any error.
+#[track_caller]
+fn expect_returned(returned: &Returned, client: &str, ok: bool, why: &str) {
+    let got = returned.recv_timeout(testkit::timeout());
+    let right = match &got {
+        Ok(Ok(())) => ok,
+        Ok(Err(_)) => !ok,
+        Err(_) => false,
+    };
+    if !right {
+        fail(
+            &format!(
+                "What serve_client returned for {client} is wrong: {why} (contract in \
+                 src/exercise.rs, spec \"Closing\")."
+            ),
+            if ok { "Ok(())" } else { "Err(_), any error" },
+            &match got {
+                Ok(Ok(())) => "Ok(())".to_string(),
+                Ok(Err(e)) => format!("Err({:?}: {e})", e.kind()),
+                Err(_) => format!(
+                    "serve_client had not returned after {:?}",
+                    testkit::timeout()
+                ),
+            },
+        );
     }
 }
 
@@ -89,6 +133,8 @@ fn commands_a_value_is_the_rest_of_the_line_any_bytes() {
         let mut c = Conn::open(addr);
         ask(&mut c, b"SET k a b  c\n", b"OK\n");
         ask(&mut c, b"GET k\n", b"VALUE a b  c\n");
+        ask(&mut c, b"SET k  v \n", b"OK\n"); // the value is " v ", both spaces kept
+        ask(&mut c, b"GET k\n", b"VALUE  v \n");
         ask(&mut c, b"SET \xff\x01 \x00\xfe\n", b"OK\n");
         ask(&mut c, b"GET \xff\x01\n", b"VALUE \x00\xfe\n");
     });
@@ -108,12 +154,31 @@ fn commands_a_carriage_return_is_part_of_the_request() {
 
 #[test]
 fn commands_quit_says_bye_and_ends_the_connection() {
-    // Spec, "Commands" and "Closing": QUIT -> BYE, then the server closes; a request after
+    // Spec, "Commands" and "Closing": QUIT -> BYE, then the server closes at once (not when
+    // the client closes, nor at the deadline) and serve_client returns Ok(()); a request after
     // QUIT, even in the same packet, is not answered.
-    against_yours(LIMITS, |addr| {
+    against_yours_with(LIMITS, |addr, returned| {
         let mut c = Conn::open(addr);
+        let started = Instant::now();
         ask(&mut c, b"QUIT\nGET k\n", b"BYE\n");
         c.expect_eof();
+        if started.elapsed() >= LIMITS.deadline / 2 {
+            fail(
+                "After QUIT and BYE, the server kept the connection open: QUIT ends it at once, \
+                 whatever the client sends or does not send after it.",
+                &format!(
+                    "end of stream right after BYE, well within {:?}",
+                    LIMITS.deadline / 2
+                ),
+                &format!("end of stream {:?} after QUIT", started.elapsed()),
+            );
+        }
+        expect_returned(
+            returned,
+            "a client that sent QUIT",
+            true,
+            "QUIT is a clean end",
+        );
     });
 }
 
@@ -129,6 +194,8 @@ fn bad_requests_get_an_error_and_the_connection_goes_on() {
             b"GET \n",
             b"GET a b\n",
             b"DEL\n",
+            b"DEL \n",
+            b"DEL a b\n",
             b"SET k\n",
             b"SET k \n",
             b"SET  v\n",
@@ -170,11 +237,13 @@ fn framing_a_request_in_many_pieces_is_one_request() {
 #[test]
 fn limits_key_and_value_sizes() {
     // Spec, "Limits": a key over max_key -> ERR key too long; a value over max_value ->
-    // ERR value too long; at the limit, fine. Neither is stored.
+    // ERR value too long; at the limit, fine. Neither is stored, and a refused SET changes
+    // nothing.
     against_yours(LIMITS, |addr| {
         let mut c = Conn::open(addr);
         ask(&mut c, b"SET 123456789 v\n", b"ERR key too long\n");
         ask(&mut c, b"GET 123456789\n", b"NOTFOUND\n");
+        ask(&mut c, b"DEL 123456789\n", b"NOTFOUND\n"); // finds nothing: not an error
         ask(&mut c, b"SET 12345678 v\n", b"OK\n");
         ask(
             &mut c,
@@ -183,6 +252,13 @@ fn limits_key_and_value_sizes() {
         );
         ask(&mut c, b"GET k\n", b"NOTFOUND\n");
         ask(&mut c, b"SET k 0123456789abcdef\n", b"OK\n");
+        ask(&mut c, b"GET k\n", b"VALUE 0123456789abcdef\n");
+        // A refused SET changes nothing: the value k had stays.
+        ask(
+            &mut c,
+            b"SET k 0123456789abcdefX\n",
+            b"ERR value too long\n",
+        );
         ask(&mut c, b"GET k\n", b"VALUE 0123456789abcdef\n");
     });
 }
@@ -211,19 +287,69 @@ fn limits_a_line_of_max_line_bytes_is_fine() {
         let get = b"GET 12345678                   \n"; // 32 bytes, a bad request (two words)
         assert_eq!(get.len(), LIMITS.max_line);
         ask(&mut c, get, b"ERR bad request\n");
+        // The same length in two pieces: 31 bytes with no newline are not too long yet, the
+        // newline still fits. (The pause only makes the pieces likely to arrive apart.)
+        c.stream().set_nodelay(true).unwrap();
+        let key = [b'k'; 27]; // over max_key: a GET simply finds nothing
+        let start = [&b"GET "[..], &key].concat();
+        assert_eq!(start.len() + 1, LIMITS.max_line);
+        c.send(&start);
+        thread::sleep(Duration::from_millis(100));
+        ask(&mut c, b"\n", b"NOTFOUND\n");
+    });
+}
+
+#[test]
+fn limits_max_line_bytes_with_no_newline_are_too_long_already() {
+    // Spec, "Limits": once max_line bytes have come with no newline among them, the line
+    // cannot fit (max_line counts the newline): ERR line too long at once, not at the deadline.
+    against_yours_with(LIMITS, |addr, returned| {
+        let mut c = Conn::open(addr);
+        let started = Instant::now();
+        c.send(&[b'x'; LIMITS.max_line]); // exactly max_line bytes, then the client waits
+        let got = c.read_to_end();
+        let took = started.elapsed();
+        if got != b"ERR line too long\n" || took >= LIMITS.deadline / 2 {
+            fail(
+                "A client sent exactly max_line bytes with no newline and waited: the line is \
+                 too long already (the newline would be byte max_line + 1), so the server \
+                 refuses it then, and closes.",
+                &format!(
+                    "b\"ERR line too long\\n\", then end of stream, well within {:?}",
+                    LIMITS.deadline / 2
+                ),
+                &format!(
+                    "b\"{}\", then end of stream after {took:?}",
+                    got.escape_ascii()
+                ),
+            );
+        }
+        expect_returned(
+            returned,
+            "a line too long",
+            false,
+            "a line over max_line ends the connection with an error",
+        );
     });
 }
 
 #[test]
 fn limits_a_line_too_long_is_refused_and_the_connection_ends() {
-    // Spec, "Limits": a line over max_line bytes -> ERR line too long, then the server closes.
-    against_yours(LIMITS, |addr| {
+    // Spec, "Limits": a line over max_line bytes -> ERR line too long, then the server closes
+    // and serve_client returns an error.
+    against_yours_with(LIMITS, |addr, returned| {
         let mut c = Conn::open(addr);
         let mut line = b"GET ".to_vec();
         line.resize(LIMITS.max_line, b'k'); // 33 bytes with its newline
         line.push(b'\n');
         ask(&mut c, &line, b"ERR line too long\n");
         c.expect_eof();
+        expect_returned(
+            returned,
+            "a line too long",
+            false,
+            "a line over max_line ends the connection with an error",
+        );
     });
 }
 
@@ -259,24 +385,62 @@ fn limits_bytes_without_a_newline_are_cut_off_at_max_line() {
 #[test]
 fn deadline_a_silent_client_is_dropped_and_the_next_is_served() {
     // Spec, "Deadline": no whole line within the deadline -> the server closes, with no
-    // reply; then it serves the next client.
+    // reply, and serve_client returns an error; then it serves the next client. The deadline
+    // starts when the server is ready to read, not at the line's first byte: a client that
+    // sends nothing at all is cut off too.
     let limits = Limits {
         deadline: Duration::from_millis(1000),
         ..LIMITS
     };
-    against_yours(limits, |addr| {
-        // Timed from before connect(): the server's deadline cannot start earlier than that.
-        let started = Instant::now();
-        let mut silent = Conn::open(addr);
-        silent.send(b"GET k"); // half a line, then nothing
-        silent.expect_eof();
-        let took = started.elapsed();
-        if took < Duration::from_millis(900) {
-            fail(
-                "The server closed a client that was still within its deadline.",
-                "the close after 1 s",
-                &format!("the close after {took:?}"),
-            );
+    against_yours_with(limits, |addr, returned| {
+        for (sends, client) in [
+            (
+                &b"GET k"[..],
+                "a client that sent half a line, then nothing",
+            ),
+            (b"", "a client that sent nothing at all"),
+        ] {
+            // Timed from before connect(): the server's deadline cannot start earlier.
+            let started = Instant::now();
+            let mut silent = Conn::open(addr);
+            silent.send(sends);
+            // Everything until the server closes, or 3 s.
+            let mut stream = silent.stream();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(3)))
+                .unwrap();
+            let (mut got, mut buf, mut closed) = (Vec::new(), [0u8; 64], false);
+            while !closed && started.elapsed() < Duration::from_secs(3) {
+                match stream.read(&mut buf) {
+                    Ok(0) => closed = true,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        break
+                    }
+                    Err(_) => closed = true, // a reset closes too
+                }
+            }
+            let took = started.elapsed();
+            if !got.is_empty() || !closed || took < Duration::from_millis(900) {
+                fail(
+                    &format!(
+                        "{client}: the server must close it when the deadline (1 s) has passed, \
+                         not before, not much later, and with no reply."
+                    ),
+                    "end of stream, no bytes, about 1 s after connect()",
+                    &format!(
+                        "b\"{}\", then {} after {took:?}",
+                        got.escape_ascii(),
+                        if closed {
+                            "end of stream"
+                        } else {
+                            "still open"
+                        }
+                    ),
+                );
+            }
+            expect_returned(returned, client, false, "a passed deadline is an error");
         }
         let mut next = Conn::open(addr);
         ask(&mut next, b"GET k\n", b"NOTFOUND\n");
@@ -374,12 +538,12 @@ fn deadline_is_for_each_line_not_the_whole_connection() {
 fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
     // Spec, "Deadline": a client that sends requests and never reads the replies fills the
     // buffers between them, and the server's send() blocks; each reply must be taken within
-    // the deadline (1 s), or the connection ends and the next client is served.
+    // the deadline (1 s), or the connection ends with an error and the next client is served.
     let limits = Limits {
         deadline: Duration::from_millis(1000),
         ..LIMITS
     };
-    against_yours(limits, |addr| {
+    against_yours_with(limits, |addr, returned| {
         // Small buffers on the client's side, so that they fill after a few kilobytes.
         let mut hostile = testkit::Conn::open_small(addr, 4096);
         ask(&mut hostile, b"SET k 0123456789abcdef\n", b"OK\n");
@@ -432,6 +596,12 @@ fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
                 ),
             );
         }
+        expect_returned(
+            returned,
+            "a client that did not take its replies",
+            false,
+            "a reply not taken within the deadline ends the connection with an error",
+        );
     });
 }
 
@@ -439,21 +609,33 @@ fn deadline_a_client_that_never_reads_its_replies_is_dropped() {
 fn closing_end_of_stream_between_requests() {
     // Spec, "Closing": the client shuts down its side after whole requests -> each is
     // answered, then the server closes.
-    against_yours(LIMITS, |addr| {
+    against_yours_with(LIMITS, |addr, returned| {
         let mut c = Conn::open(addr);
         c.send(b"SET k v\nGET k\n").shutdown_write();
         c.expect(b"OK\nVALUE v\n").expect_eof();
+        expect_returned(
+            returned,
+            "a client that ended between requests",
+            true,
+            "end of stream after whole lines is a clean end",
+        );
     });
 }
 
 #[test]
 fn closing_mid_line_the_half_line_is_not_a_request() {
     // Spec, "Closing": a client that leaves in the middle of a line: no reply, nothing stored,
-    // and the next client is served.
-    against_yours(LIMITS, |addr| {
+    // serve_client returns an error, and the next client is served.
+    against_yours_with(LIMITS, |addr, returned| {
         let mut c = Conn::open(addr);
         c.send(b"SET k half").shutdown_write();
         c.expect_eof();
+        expect_returned(
+            returned,
+            "a client that left in the middle of a line",
+            false,
+            "the half line is not a request, and the client was cut off",
+        );
         let mut next = Conn::open(addr);
         ask(&mut next, b"GET k\n", b"NOTFOUND\n");
     });
