@@ -12,7 +12,10 @@ use crate::{Need, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let asked = need.idle_before_probing;
-    let idle = (asked.as_secs() + u64::from(asked.subsec_nanos() > 0)).max(1);
+    let idle = asked
+        .as_secs()
+        .saturating_add(u64::from(asked.subsec_nanos() > 0))
+        .max(1);
     let Some(budget) = need.give_up_after.as_secs().checked_sub(idle).filter(|b| *b > 0) else {
         return Err(io::ErrorKind::InvalidInput.into());
     };
