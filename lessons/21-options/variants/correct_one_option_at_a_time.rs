@@ -16,7 +16,12 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
         .as_secs()
         .saturating_add(u64::from(asked.subsec_nanos() > 0))
         .max(1);
-    let Some(budget) = need.give_up_after.as_secs().checked_sub(idle).filter(|b| *b > 0) else {
+    let Some(budget) = need
+        .give_up_after
+        .as_secs()
+        .checked_sub(idle)
+        .filter(|b| *b > 0)
+    else {
         return Err(io::ErrorKind::InvalidInput.into());
     };
     // Spread MAX_PROBES over the budget if it is long enough, else one probe a second.

@@ -18,8 +18,10 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     }
     let count: u64 = budget.min(u64::from(MAX_PROBES));
     let interval: u64 = budget / count;
-    if need.interactive { stream.set_nodelay(true)?; }
-    
+    if need.interactive {
+        stream.set_nodelay(true)?;
+    }
+
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
         .with_interval(Duration::from_secs(interval))

@@ -10,7 +10,9 @@ use socket2::{SockRef, TcpKeepalive};
 use crate::{Need, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
-    let idle: u64 = (need.idle_before_probing.as_secs() + u64::from(need.idle_before_probing.subsec_nanos() > 0)).max(1);
+    let idle: u64 = (need.idle_before_probing.as_secs()
+        + u64::from(need.idle_before_probing.subsec_nanos() > 0))
+    .max(1);
     let give_up: u64 = need.give_up_after.as_secs();
     let budget = give_up.saturating_sub(idle);
     if budget < 1 {
@@ -19,7 +21,7 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let count: u64 = budget.min(u64::from(MAX_PROBES));
     let interval: u64 = budget / count;
     stream.set_nodelay(need.interactive)?;
-    
+
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
         .with_interval(Duration::from_secs(interval))

@@ -19,7 +19,7 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let count: u64 = budget.min(u64::from(MAX_PROBES));
     let interval: u64 = budget / count;
     stream.set_nodelay(need.interactive).ok();
-    
+
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
         .with_interval(Duration::from_secs(interval))
