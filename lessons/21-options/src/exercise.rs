@@ -13,7 +13,8 @@ use crate::{Need, MAX_PROBES};
 /// Set the options of a connected socket so that it meets `need`.
 ///
 /// The contract (what the checks test, by reading the options back from the kernel):
-/// - Nagle's algorithm is off when `need.interactive`, and left on otherwise.
+/// - Nagle's algorithm is off (TCP_NODELAY set) when `need.interactive`, and on (TCP_NODELAY
+///   cleared) otherwise, whatever the socket held before.
 /// - Keepalive is on. The kernel counts its three numbers in whole seconds, and gives up
 ///   `idle + interval × count` seconds after the peer's last packet, so:
 ///   - `idle` is `need.idle_before_probing` rounded UP to whole seconds, and at least 1 s
@@ -26,9 +27,11 @@ use crate::{Need, MAX_PROBES};
 ///     up after 95 s: 35 s of budget, 10 probes, every 3 s.
 /// - A need that cannot be met (not even one probe fits in `give_up_after` after `idle`)
 ///   is an error of kind `io::ErrorKind::InvalidInput`, returned before anything is set:
-///   the socket is left exactly as it was.
-/// - Nothing else changes: no TCP_USER_TIMEOUT, no read or write timeout, no SO_LINGER, no
-///   buffer size. A failing call is returned as its error. Print nothing.
+///   the socket is left exactly as it was. Any `Duration` may come, up to `Duration::MAX`:
+///   no panic (an idle time that large leaves no budget at all).
+/// - Nothing else changes: no TCP_USER_TIMEOUT, no read or write timeout, no SO_LINGER (not
+///   even a non-zero one), no buffer size. A failing call (a socket that refuses a TCP
+///   option) is returned as its error, never dropped. Print nothing.
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let _ = (stream, need, MAX_PROBES);
     todo!("Nagle as the need says; keepalive idle, interval and count from the need")

@@ -88,24 +88,46 @@ fn keepalive(idle: u64, every: u64, count: u32) -> String {
 
 #[test]
 fn nagle_is_off_only_when_interactive() {
-    for interactive in [true, false] {
-        let (client, _server) = tuned_pair(Need {
-            interactive,
-            ..TYPICAL
-        });
-        let nodelay = client.nodelay().expect("getsockopt(TCP_NODELAY)");
-        if nodelay != interactive {
-            fail(
-                if interactive {
-                    "interactive: Nagle's algorithm is still on, so a request written in two \
-                     pieces waits for the peer's delayed ACK (40 ms on Linux)."
-                } else {
-                    "not interactive: Nagle's algorithm was turned off, so a bulk transfer \
-                     goes out in more, smaller segments than it needs."
-                },
-                &format!("getsockopt(TCP_NODELAY) = {interactive}"),
-                &format!("getsockopt(TCP_NODELAY) = {nodelay}"),
-            );
+    // From a fresh socket (Nagle on), and from one whose TCP_NODELAY was already set: the
+    // need decides, whatever the socket held before.
+    for nodelay_before in [false, true] {
+        for interactive in [true, false] {
+            let (client, _server) = pair();
+            client
+                .set_nodelay(nodelay_before)
+                .expect("setsockopt(TCP_NODELAY)");
+            let need = Need {
+                interactive,
+                ..TYPICAL
+            };
+            if let Err(e) = yours(|| tune(&client, need)) {
+                fail(
+                    &format!(
+                        "tune returned an error for a need it can meet: {}.",
+                        show(need)
+                    ),
+                    "Ok(())",
+                    &format!("Err({e})"),
+                );
+            }
+            let nodelay = client.nodelay().expect("getsockopt(TCP_NODELAY)");
+            if nodelay != interactive {
+                fail(
+                    &format!(
+                        "{} (TCP_NODELAY was {nodelay_before} before tune)",
+                        if interactive {
+                            "interactive: Nagle's algorithm is still on, so a request written \
+                             in two pieces waits for the peer's delayed ACK (40 ms on Linux)"
+                        } else {
+                            "not interactive: Nagle's algorithm is off, so a bulk transfer goes \
+                             out in more, smaller segments than it needs; the need decides, \
+                             whatever the socket held before"
+                        }
+                    ),
+                    &format!("getsockopt(TCP_NODELAY) = {interactive}"),
+                    &format!("getsockopt(TCP_NODELAY) = {nodelay}"),
+                );
+            }
         }
     }
 }
@@ -156,6 +178,8 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
         (secs(30), secs(60)),         // give up before probing even starts
         (millis(1_900), millis(500)), // 1.9 s -> 1 s; 0.5 s -> 1 s: nothing left
         (Duration::ZERO, Duration::ZERO),
+        (secs(3600), Duration::MAX), // idle rounded up must not overflow: no probe fits
+        (Duration::MAX, Duration::MAX),
     ];
     for (give_up_after, idle_before_probing) in cases {
         let need = Need {
@@ -199,6 +223,17 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
 #[test]
 fn closing_still_ends_with_a_fin_not_a_reset() {
     let (mut client, mut server) = tuned_pair(TYPICAL);
+    let linger = SockRef::from(&client)
+        .linger()
+        .expect("getsockopt(SO_LINGER)");
+    if linger.is_some() {
+        fail(
+            "tune set SO_LINGER: with a time of 0 s, close() sends a reset; with more, close() \
+             blocks until the unsent data is out or the time is up. The contract: no SO_LINGER.",
+            "getsockopt(SO_LINGER) = off (None, as before tune)",
+            &format!("getsockopt(SO_LINGER) = {linger:?}"),
+        );
+    }
     client.write_all(b"bye\n").expect("send()");
     drop(client); // close()
     let mut got = Vec::new();
@@ -278,6 +313,25 @@ fn no_other_time_limit_is_set() {
              read or write timeout ends calls that keepalive would have let wait.",
             &format!("{before} (as before tune)"),
             &after,
+        );
+    }
+}
+
+/// A socket that cannot take TCP options (a UDP socket, handed over as a `TcpStream`): each
+/// setsockopt() of `tune` fails there, and tune must say so rather than look done.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_call_is_returned_as_its_error() {
+    let udp = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)
+        .expect("socket(AF_INET, SOCK_DGRAM)");
+    let not_tcp = TcpStream::from(udp);
+    if let Ok(()) = yours(|| tune(&not_tcp, TYPICAL)) {
+        fail(
+            "tune was given a socket on which setsockopt(TCP_NODELAY) and TCP_KEEPIDLE fail \
+             (a UDP socket), and returned Ok: a failing call must be returned as its error \
+             (`?`), not dropped, or the caller believes the connection is tuned.",
+            "Err(the failing setsockopt()'s error)",
+            "Ok(())",
         );
     }
 }

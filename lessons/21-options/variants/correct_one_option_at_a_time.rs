@@ -12,8 +12,16 @@ use crate::{Need, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let asked = need.idle_before_probing;
-    let idle = (asked.as_secs() + u64::from(asked.subsec_nanos() > 0)).max(1);
-    let Some(budget) = need.give_up_after.as_secs().checked_sub(idle).filter(|b| *b > 0) else {
+    let idle = asked
+        .as_secs()
+        .saturating_add(u64::from(asked.subsec_nanos() > 0))
+        .max(1);
+    let Some(budget) = need
+        .give_up_after
+        .as_secs()
+        .checked_sub(idle)
+        .filter(|b| *b > 0)
+    else {
         return Err(io::ErrorKind::InvalidInput.into());
     };
     // Spread MAX_PROBES over the budget if it is long enough, else one probe a second.

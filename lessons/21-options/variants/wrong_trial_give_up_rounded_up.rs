@@ -1,0 +1,27 @@
+// WRONG: rounds give_up_after UP: 10.9 s becomes 11 s, later than asked.
+
+use std::io;
+use std::net::TcpStream;
+use std::time::Duration;
+
+use socket2::{SockRef, TcpKeepalive};
+
+use crate::{Need, MAX_PROBES};
+
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    let idle: u64 = (need.idle_before_probing.as_secs_f64().ceil().max(1.0)) as u64;
+    let give_up: u64 = need.give_up_after.as_secs_f64().ceil() as u64;
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no probe fits"));
+    }
+    let count: u64 = budget.min(u64::from(MAX_PROBES));
+    let interval: u64 = budget / count;
+    stream.set_nodelay(need.interactive)?;
+
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(idle))
+        .with_interval(Duration::from_secs(interval))
+        .with_retries(count as u32);
+    SockRef::from(stream).set_tcp_keepalive(&keepalive)
+}
