@@ -9,14 +9,22 @@ use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
 
 /// Fail a check: what should have happened, what did (both usually bytes), which test, and the
 /// command that gives the lesson's next hint.
 #[track_caller]
 pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
+    let test = std::thread::current().name().map(str::to_string);
+    panic!("{}", message(what, test.as_deref(), expected, actual));
+}
+
+/// The failure's text, as [`fail`] shows it (`test`: the check's name, if known).
+fn message(what: &str, test: Option<&str>, expected: &str, actual: &str) -> String {
     let mut message = format!("\n{}\n", what.trim_end());
-    if let Some(test) = std::thread::current().name().filter(|n| *n != "main") {
+    if let Some(test) = test.filter(|n| *n != "main") {
         message.push_str(&format!("  check:    {test}\n"));
     }
     message.push_str(&format!(
@@ -27,7 +35,7 @@ pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
     if let Some(command) = hint_command() {
         message.push_str(&format!("\nstuck? {command}\n"));
     }
-    panic!("{message}");
+    message
 }
 
 /// Multi-line text, indented under its label.
@@ -80,12 +88,18 @@ thread_local! {
 /// library call it made (`Duration * 2` overflowing: "your function panicked: overflow when
 /// multiplying duration by scalar, in a library call at src/exercise.rs:40"). Panics of the
 /// checks themselves (a [`fail`] from a test helper it called) go through as they are.
+///
+/// A call that does not return within [`STUCK`] (an endless loop, a blocked thread, a wait
+/// with no end) stops the whole test run with a message saying so: a check's own timeouts
+/// cannot fire while the learner's code holds the thread they run on.
 #[track_caller]
 pub fn yours<T>(call: impl FnOnce() -> T) -> T {
     install_hook();
     PANIC.with(|p| p.borrow_mut().take());
     let outer = INSIDE.with(|i| i.replace(true));
+    let watched = watch(std::panic::Location::caller());
     let result = panic::catch_unwind(AssertUnwindSafe(call));
+    drop(watched);
     INSIDE.with(|i| i.set(outer));
     match result {
         Ok(value) => value,
@@ -97,6 +111,65 @@ pub fn yours<T>(call: impl FnOnce() -> T) -> T {
             None => panic::resume_unwind(payload),
         },
     }
+}
+
+/// How long one call of the learner's function may take: six times testkit's timeout (one
+/// minute by default), far more than any check waits for.
+pub fn stuck_after() -> Duration {
+    crate::timeout() * 6
+}
+
+/// A call of the learner's function under way: its number, when it began, the check, where.
+type Call = (u64, Instant, Option<String>, String);
+
+/// The calls under way.
+static WATCHED: Mutex<Vec<Call>> = Mutex::new(Vec::new());
+
+/// One call being watched; dropping it ends the watch.
+struct Watched(u64);
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        let mut watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
+        watched.retain(|(id, ..)| *id != self.0);
+    }
+}
+
+/// Watch a call made at `place`. One thread (started once) looks at every call under way each
+/// second, and ends the process with a check's failure message when one has run too long.
+fn watch(place: &std::panic::Location) -> Watched {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static WATCHER: Once = Once::new();
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let test = std::thread::current().name().map(str::to_string);
+    let at = format!("{}:{}", place.file(), place.line());
+    let mut watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
+    watched.push((id, Instant::now(), test, at));
+    drop(watched);
+    WATCHER.call_once(|| {
+        std::thread::spawn(|| loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
+            let late = watched
+                .iter()
+                .find(|(_, began, ..)| began.elapsed() > stuck_after());
+            if let Some((_, began, test, at)) = late {
+                let what = format!(
+                    "Your function has not returned (called by the check at {at}): an endless \
+                     loop, a thread blocked (a blocking call or sleep inside async code), or \
+                     a wait with no end? The whole run stops here."
+                );
+                let got = format!("still running after {} s", began.elapsed().as_secs());
+                let expected = "(your function returns)";
+                // Straight to the standard error: the test harness captures `eprintln!`
+                // (this thread inherits the capture), and the process ends before it shows.
+                let text = message(&what, test.as_deref(), expected, &got);
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+                std::process::exit(101);
+            }
+        });
+    });
+    Watched(id)
 }
 
 /// The sentence and the `got:` line for a panic of the learner's function.
