@@ -931,12 +931,15 @@ fn sender_counts_the_end_in_the_window() {
     }
 }
 
+/// A scripted receiver's answers, as a plain function.
+type Answers = fn(u32) -> Vec<Vec<u8>>;
+
 #[test]
 fn sender_sends_the_end_again_until_it_is_acknowledged() {
     // Spec, "The End is a packet like the others" and "send returns once the End is
     // acknowledged": the first two copies of the End are lost, the third answered.
     struct LosesTheEnd {
-        inner: ScriptedReceiver<fn(u32) -> Vec<Vec<u8>>>,
+        inner: ScriptedReceiver<Answers>,
         ends: usize,
     }
     impl Link for LosesTheEnd {
