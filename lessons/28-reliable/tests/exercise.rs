@@ -529,6 +529,8 @@ struct ScriptedSender {
     /// An Ack that claims more than has been handed over, or goes back: (what, expected).
     wrong: Option<(String, String)>,
     end_again: bool,
+    /// How many Data and End datagrams were handed over (copies included): each gets one Ack.
+    answerable: usize,
     /// Bytes held on this thread when packet 0 was first handed over, over `baseline`.
     held_before_0: Option<isize>,
     baseline: isize,
@@ -566,6 +568,7 @@ impl ScriptedSender {
             acks: Vec::new(),
             wrong: None,
             end_again: false,
+            answerable: 0,
             held_before_0: None,
             baseline: live_bytes(),
         }
@@ -611,6 +614,7 @@ impl Link for ScriptedSender {
         if self.plan.is_empty() && last == self.total() && !self.end_again {
             // As if our last Ack had been lost: the End again, once.
             self.end_again = true;
+            self.answerable += 1;
             let end = self.packets.last().unwrap().clone();
             return Ok(Some(end));
         }
@@ -620,6 +624,7 @@ impl Link for ScriptedSender {
                     self.held_before_0 = Some(live_bytes() - self.baseline);
                 }
                 self.handed.extend(seq);
+                self.answerable += usize::from(seq.is_some());
                 Ok(Some(datagram))
             }
             None => {
@@ -645,6 +650,17 @@ fn receive_scripted(data: &[u8], payload: usize, first_round: &[u32]) -> Scripte
     let got = yours(|| receive(&mut peer, &config));
     if let Some((what, expected)) = &peer.wrong {
         fail("The receiver sent a wrong Ack.", expected, what);
+    }
+    if peer.acks.len() != peer.answerable {
+        fail(
+            "Every Data and End (copies too) gets one Ack; an Ack or a datagram that is not a \
+             packet gets none (spec, \"Receiving\").",
+            &format!(
+                "{} Acks for {} Data and End datagrams",
+                peer.answerable, peer.answerable
+            ),
+            &format!("{} Acks", peer.acks.len()),
+        );
     }
     match got {
         Ok(got) if got == data => {}
@@ -785,6 +801,369 @@ fn receiver_keeps_at_most_a_window_of_early_packets() {
              anyone) can make it hold any amount of memory. Keep at most `window` early packets.",
             "well under 1 MB held when packet 0 came",
             &format!("{:.1} MB held", held as f64 / 1e6),
+        );
+    }
+}
+
+/// A datagram that must change nothing for a sender with nothing acknowledged: not a packet,
+/// a receiver's packet, an Ack of nothing new (`A 0`), an Ack of packets never sent.
+fn noise(i: usize) -> Vec<u8> {
+    let all = [
+        Vec::new(),
+        b"A".to_vec(),
+        b"Z\0\0\0\0".to_vec(),
+        ack(0),
+        Packet::Data {
+            seq: 0,
+            payload: b"?".to_vec(),
+        }
+        .encode(),
+        Packet::End { seq: 0 }.encode(),
+        ack(1_000),
+    ];
+    all[i % all.len()].clone()
+}
+
+#[test]
+fn sender_gives_up_on_a_peer_that_answers_only_noise() {
+    // Spec, "Sending" and "Retransmission": a receiver that accepts nothing, but sends a
+    // datagram that changes nothing every 5 ms. Only a new acknowledgement resets the wait and
+    // the count: the timer still expires, the wait still doubles, and the sender gives up at
+    // the tries-th expiry. The link stops the check (an error of kind Other) after 5 s.
+    struct Noisy {
+        log: Log,
+        started: Instant,
+        sent_noise: usize,
+    }
+    impl Link for Noisy {
+        fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+            self.log.push((Instant::now(), datagram.to_vec()));
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            if self.started.elapsed() > Duration::from_secs(5) {
+                return Err(io::Error::other("the check stopped waiting"));
+            }
+            let every = Duration::from_millis(5);
+            if wait < every {
+                thread::sleep(wait);
+                return Ok(None);
+            }
+            thread::sleep(every);
+            self.sent_noise += 1;
+            Ok(Some(noise(self.sent_noise)))
+        }
+    }
+    let config = Config {
+        rto: Duration::from_millis(20),
+        max_rto: Duration::from_millis(160),
+        tries: 7,
+        window: 4,
+        ..CONFIG
+    };
+    let mut peer = Noisy {
+        log: Log::new(),
+        started: Instant::now(),
+        sent_noise: 0,
+    };
+    let sent = yours(|| send(&mut peer, &stream(20_000), &config));
+    let took = peer.started.elapsed();
+    let first: Vec<Instant> = peer
+        .log
+        .iter()
+        .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: 0, .. })))
+        .map(|(at, _)| *at)
+        .collect();
+    let gaps: Vec<u128> = first
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    let timed_out = matches!(&sent, Err(e) if e.kind() == ErrorKind::TimedOut);
+    if !timed_out || first.len() != config.tries as usize || took > Duration::from_secs(4) {
+        fail(
+            "The receiver answered only with datagrams that change nothing (garbage, its own \
+             packets, A 0 when nothing is acknowledged, A 1000 for packets never sent), one \
+             every 5 ms. They must not reset the wait or the count: packet 0 goes again after \
+             20, 40, 80, 160, 160, 160 ms, and the 7th expiry gives up.",
+            "Err(TimedOut) after about 0.6 s, packet 0 sent 7 times",
+            &format!(
+                "{sent:?} after {took:?}, packet 0 sent {} times, gaps {gaps:?} ms",
+                first.len()
+            ),
+        );
+    }
+}
+
+#[test]
+fn sender_counts_the_end_in_the_window() {
+    // Spec, "Datagrams" and "Sending": the End is a packet like the others. A stream of exactly
+    // `window` packets, to a receiver that never answers: the End must wait for a place.
+    let config = Config {
+        payload: 100,
+        window: 4,
+        rto: Duration::from_millis(10),
+        max_rto: Duration::from_millis(20),
+        tries: 3,
+        ..CONFIG
+    };
+    let mut silent = ScriptedReceiver {
+        log: Log::new(),
+        delivered: Vec::new(),
+        next: u32::MAX, // accepts nothing
+        ended: false,
+        replies: VecDeque::new(),
+        answer: |_| Vec::new(),
+    };
+    let _ = yours(|| send(&mut silent, &stream(400), &config));
+    let ends = silent
+        .log
+        .iter()
+        .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::End { .. })))
+        .count();
+    if ends > 0 {
+        fail(
+            "400 bytes in packets of 100 are D 0 to D 3, then E 4; the window is 4 and nothing \
+             was acknowledged, so the End (a packet like the others) could not go yet.",
+            "D 0 to D 3 only",
+            &format!("the End sent {ends} times"),
+        );
+    }
+}
+
+/// A scripted receiver's answers, as a plain function.
+type Answers = fn(u32) -> Vec<Vec<u8>>;
+
+#[test]
+fn sender_sends_the_end_again_until_it_is_acknowledged() {
+    // Spec, "The End is a packet like the others" and "send returns once the End is
+    // acknowledged": the first two copies of the End are lost, the third answered.
+    struct LosesTheEnd {
+        inner: ScriptedReceiver<Answers>,
+        ends: usize,
+    }
+    impl Link for LosesTheEnd {
+        fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+            if let Some(Packet::End { .. }) = Packet::parse(datagram) {
+                self.ends += 1;
+                if self.ends < 3 {
+                    return Ok(()); // lost on the way
+                }
+            }
+            self.inner.send(datagram)
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            self.inner.recv(wait)
+        }
+    }
+    let mut link = LosesTheEnd {
+        inner: ScriptedReceiver {
+            log: Log::new(),
+            delivered: Vec::new(),
+            next: 0,
+            ended: false,
+            replies: VecDeque::new(),
+            answer: |next| vec![ack(next)],
+        },
+        ends: 0,
+    };
+    let data = stream(2_500);
+    let config = Config {
+        rto: Duration::from_millis(20),
+        ..CONFIG
+    };
+    let sent = yours(|| send(&mut link, &data, &config));
+    let (ends, inner) = (link.ends, &link.inner);
+    if sent.is_err() || ends < 3 || !inner.ended || inner.delivered != data {
+        fail(
+            "The first two copies of the End were lost: the End has a timer like any packet, \
+             and send() returns Ok only once A 4 (for E 3) has come.",
+            "the End sent 3 times, then Ok(())",
+            &format!("the End sent {ends} times, then {sent:?}"),
+        );
+    }
+}
+
+#[test]
+fn sender_restarts_the_timer_on_a_new_acknowledgement() {
+    // Spec, "Retransmission": a new acknowledgement restarts the timer (RFC 6298, 5.3). A 1
+    // comes 60 ms after D 0 went (rto 100 ms); then nothing more. Packet 1, now the oldest in
+    // flight, has its own full rto from the Ack: it must not go again at 100 ms, on D 0's
+    // timer, 40 ms after A 1.
+    struct AckOnceLate {
+        log: Log,
+        acked_at: Option<Instant>,
+    }
+    impl Link for AckOnceLate {
+        fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+            self.log.push((Instant::now(), datagram.to_vec()));
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            let first = self
+                .log
+                .first()
+                .map(|(at, _)| *at)
+                .unwrap_or_else(Instant::now);
+            let ack_time = first + Duration::from_millis(60);
+            let left = ack_time.saturating_duration_since(Instant::now());
+            if self.acked_at.is_none() && left <= wait {
+                thread::sleep(left);
+                self.acked_at = Some(Instant::now());
+                return Ok(Some(ack(1)));
+            }
+            thread::sleep(wait);
+            Ok(None)
+        }
+    }
+    let config = Config {
+        rto: Duration::from_millis(100),
+        max_rto: Duration::from_millis(200),
+        tries: 2,
+        window: 4,
+        ..CONFIG
+    };
+    let mut peer = AckOnceLate {
+        log: Log::new(),
+        acked_at: None,
+    };
+    let _ = yours(|| send(&mut peer, &stream(20_000), &config));
+    let ones: Vec<Instant> = peer
+        .log
+        .iter()
+        .filter(|(_, d)| matches!(Packet::parse(d), Some(Packet::Data { seq: 1, .. })))
+        .map(|(at, _)| *at)
+        .collect();
+    let gap = match (peer.acked_at, ones.get(1)) {
+        (Some(acked), Some(again)) => again.saturating_duration_since(acked),
+        _ => fail(
+            "A 1 came 60 ms after D 0; then nothing: packet 1 had to go again.",
+            "A 1 taken, packet 1 sent twice",
+            &format!(
+                "A 1 {}, packet 1 sent {} times",
+                if peer.acked_at.is_some() {
+                    "taken"
+                } else {
+                    "never asked for"
+                },
+                ones.len()
+            ),
+        ),
+    };
+    if gap < Duration::from_millis(80) {
+        fail(
+            "A 1 acknowledged something new, 60 ms into D 0's timer (rto 100 ms): the timer \
+             restarts for packet 1, which goes again a full rto after A 1.",
+            "packet 1 again about 100 ms after A 1",
+            &format!("packet 1 again {} ms after A 1", gap.as_millis()),
+        );
+    }
+}
+
+#[test]
+fn sender_returns_the_links_error() {
+    // Spec, "Retransmission": an error from the link (chapter 10's refused port) ends the send
+    // with that error, not a wait and a TimedOut.
+    struct Refused {
+        sends: usize,
+    }
+    impl Link for Refused {
+        fn send(&mut self, _: &[u8]) -> io::Result<()> {
+            self.sends += 1;
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            Err(io::Error::from(ErrorKind::ConnectionRefused))
+        }
+    }
+    let started = Instant::now();
+    let mut link = Refused { sends: 0 };
+    let sent = yours(|| send(&mut link, &stream(5_000), &CONFIG));
+    let took = started.elapsed();
+    if !matches!(&sent, Err(e) if e.kind() == ErrorKind::ConnectionRefused)
+        || took > Duration::from_millis(500)
+    {
+        fail(
+            "The link's recv() failed with ConnectionRefused (nobody at the peer's port): \
+             send() returns that error at once.",
+            "Err(ConnectionRefused) within 0.5 s",
+            &format!("{sent:?} after {took:?} and {} datagrams", link.sends),
+        );
+    }
+}
+
+#[test]
+fn receiver_lingers_while_the_end_keeps_coming() {
+    // Spec, "The end": the receiver answers until nothing has come for `linger` (300 ms here),
+    // counted from the last datagram, not from the End. The End comes again 4 times, 200 ms
+    // apart (800 ms in all): each is answered; then 300 ms of silence, and the bytes.
+    struct EndAgain {
+        first: VecDeque<Vec<u8>>,
+        last: Instant,
+        again: usize,
+        acks: Vec<(Instant, u32)>,
+    }
+    impl Link for EndAgain {
+        fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+            if let Some(Packet::Ack { next }) = Packet::parse(datagram) {
+                self.acks.push((Instant::now(), next));
+            }
+            Ok(())
+        }
+        fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+            assert!(!wait.is_zero(), "Link::recv was given a zero wait");
+            if let Some(first) = self.first.pop_front() {
+                self.last = Instant::now();
+                return Ok(Some(first));
+            }
+            let when = self.last + Duration::from_millis(200);
+            let left = when.saturating_duration_since(Instant::now());
+            if self.again < 4 && left <= wait {
+                thread::sleep(left);
+                self.again += 1;
+                self.last = Instant::now();
+                return Ok(Some(Packet::End { seq: 1 }.encode()));
+            }
+            thread::sleep(wait.min(Duration::from_secs(3)));
+            Ok(None)
+        }
+    }
+    let config = Config {
+        linger: Duration::from_millis(300),
+        ..CONFIG
+    };
+    let data = Packet::Data {
+        seq: 0,
+        payload: b"ok".to_vec(),
+    };
+    let mut link = EndAgain {
+        first: VecDeque::from([data.encode(), Packet::End { seq: 1 }.encode()]),
+        last: Instant::now(),
+        again: 0,
+        acks: Vec::new(),
+    };
+    let started = Instant::now();
+    let got = yours(|| receive(&mut link, &config));
+    let took = started.elapsed();
+    let finals = link.acks.iter().filter(|(_, next)| *next == 2).count();
+    if !matches!(&got, Ok(bytes) if bytes == b"ok") || finals != 5 {
+        fail(
+            "D 0, E 1, then E 1 again every 200 ms, 4 times: while something comes within \
+             linger (300 ms), the receiver is still there, and answers each End with A 2.",
+            "A 2 five times, then Ok(b\"ok\")",
+            &format!(
+                "A 2 {finals} times, then {got:?} ({} of the 4 repeated Ends asked for)",
+                link.again
+            ),
+        );
+    }
+    if took > Duration::from_millis(2_500) {
+        fail(
+            "After the last End, nothing came: the receiver returns after linger (300 ms).",
+            "Ok(b\"ok\") about 1.1 s after the start",
+            &format!("{got:?} after {took:?}"),
         );
     }
 }
