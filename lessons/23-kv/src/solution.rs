@@ -50,7 +50,9 @@ fn read_line(
             return Err(ErrorKind::TimedOut.into());
         }
         stream.set_read_timeout(Some(left))?;
-        let n = match (&*stream).read(&mut buf) {
+        // Never more than max_line bytes kept: read only what still fits.
+        let room = (limits.max_line - pending.len()).min(buf.len());
+        let n = match (&*stream).read(&mut buf[..room]) {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
