@@ -16,15 +16,20 @@ use std::time::Duration;
 /// - Every attempt goes through `connect(addr, limit)`: ONE connection attempt that gives up
 ///   after `limit` (the lesson's also narrates it). Never connect any other way.
 /// - Addresses are tried in the order given, each ONCE: an address that appears again later
-///   in the list is skipped (resolvers do return duplicates).
+///   in the list, next to its first place or further down, is skipped there (resolvers do
+///   return duplicates); it is tried at its FIRST place.
 /// - The deadline is shared: each attempt's `limit` is the time left until the deadline
 ///   (measured just before the attempt) divided by the number of distinct addresses not
 ///   tried yet, this one included. So a refusal that comes at once leaves its share to the
 ///   addresses after it, and the whole call ends by the deadline.
+/// - No time left before an attempt (an attempt overran its limit, or `deadline` is zero):
+///   make no more attempts, not even with a limit of zero. Return the first attempt's error,
+///   or, when no attempt was made, an error of kind `io::ErrorKind::TimedOut`.
 /// - The first attempt that succeeds wins: return its stream at once, and make no attempt
 ///   after it. An attempt that fails is not the end: the next address may answer.
-/// - When every attempt has failed, return the error of the FIRST attempt, as it is: that is
-///   the address the resolver preferred, and the later ones had less time.
+/// - When every attempt has failed, return the error of the FIRST attempt, as it is (that
+///   very `io::Error`, not a new one of the same kind): that is the address the resolver
+///   preferred, and the later ones had less time.
 /// - No address at all: no attempt, and an error of kind `io::ErrorKind::InvalidInput`.
 /// - Print nothing: the lesson narrates each attempt around your function.
 pub fn connect_any(

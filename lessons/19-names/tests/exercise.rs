@@ -22,6 +22,9 @@ enum Plan {
     Silent,
     /// connect() works: a real listener is there.
     Answers,
+    /// Nobody answers, and the attempt overruns: it takes three times its limit, then fails:
+    /// timed out (a loaded machine, a clock that jumped).
+    Overruns,
 }
 
 /// Real loopback addresses, one per plan: a listener where the plan is `Answers`, a port
@@ -42,7 +45,7 @@ fn addresses(plans: &[Plan]) -> Addresses {
                 addrs.push(listener.local_addr().unwrap());
                 listeners.push(listener);
             }
-            Plan::Refused | Plan::Silent => {
+            Plan::Refused | Plan::Silent | Plan::Overruns => {
                 let port = testkit::refusing_port();
                 addrs.push(port.addr);
                 refusing.push(port);
@@ -56,6 +59,19 @@ fn addresses(plans: &[Plan]) -> Addresses {
         _refusing: refusing,
     }
 }
+
+/// What the test's attempt puts in each error it returns: the address that failed, so that
+/// a check can tell WHICH attempt's error came back, and that it came back as it was.
+#[derive(Debug, PartialEq)]
+struct FailedAt(SocketAddr);
+
+impl std::fmt::Display for FailedAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "the attempt at {} failed", self.0)
+    }
+}
+
+impl std::error::Error for FailedAt {}
 
 /// One call of `connect`: the address, the limit it was given, when it started (since the
 /// call of connect_any).
@@ -76,10 +92,16 @@ fn run(given: &Addresses, deadline: Duration) -> (io::Result<TcpStream>, Vec<Cal
         calls.borrow_mut().push(Call { addr, limit, at });
         let plan = given.addrs.iter().position(|&a| a == addr);
         match plan.map(|i| given.plans[i]) {
-            Some(Plan::Refused) => Err(io::Error::from(ErrorKind::ConnectionRefused)),
+            Some(Plan::Refused) => {
+                Err(io::Error::new(ErrorKind::ConnectionRefused, FailedAt(addr)))
+            }
             Some(Plan::Silent) => {
                 std::thread::sleep(limit.min(timeout()));
-                Err(io::Error::from(ErrorKind::TimedOut))
+                Err(io::Error::new(ErrorKind::TimedOut, FailedAt(addr)))
+            }
+            Some(Plan::Overruns) => {
+                std::thread::sleep((limit * 3).min(timeout()));
+                Err(io::Error::new(ErrorKind::TimedOut, FailedAt(addr)))
             }
             Some(Plan::Answers) => TcpStream::connect_timeout(&addr, timeout()),
             None => Err(io::Error::other("an address that was not given")),
@@ -173,6 +195,32 @@ fn check_error(why: &str, result: io::Result<TcpStream>, kind: ErrorKind) {
     }
 }
 
+/// The result must be the error the attempt at `addr` returned, as it was (not a new error
+/// of the same kind).
+#[track_caller]
+fn check_error_of(why: &str, result: io::Result<TcpStream>, kind: ErrorKind, addr: SocketAddr) {
+    let expected = format!("Err({kind:?}: {})", FailedAt(addr));
+    match result {
+        Err(e) if e.kind() == kind => {
+            let from = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<FailedAt>());
+            if from != Some(&FailedAt(addr)) {
+                fail(
+                    &format!(
+                        "{why} The kind is right, but it is not that attempt's error as \
+                              the attempt returned it (a new error, or another attempt's)."
+                    ),
+                    &expected,
+                    &format!("Err({:?}: {e})", e.kind()),
+                );
+            }
+        }
+        Ok(_) => fail(why, &expected, "Ok(a stream)"),
+        Err(e) => fail(why, &expected, &format!("Err({:?}: {e})", e.kind())),
+    }
+}
+
 /// A duration in whole milliseconds, rounded to the nearest.
 fn ms(d: Duration) -> u128 {
     (d.as_micros() + 500) / 1000
@@ -245,6 +293,45 @@ fn an_address_given_twice_is_tried_once() {
 }
 
 #[test]
+fn a_duplicate_further_down_the_list_is_skipped_too() {
+    use Plan::*;
+    // A, B, A, C: the resolver gave A again after B (not side by side). A is tried first (its
+    // first place is the resolver's preference), once, and counted once when sharing.
+    let mut given = addresses(&[Refused, Refused, Refused, Answers]);
+    given.addrs[2] = given.addrs[0];
+    let (result, calls, _) = run(&given, millis(2000));
+    let why = "The third address is the first one again, further down the list: it is \
+               skipped, the first stays where the resolver put it, and the deadline is \
+               shared among the 3 distinct addresses.";
+    let expected = [given.addrs[0], given.addrs[1], given.addrs[3]];
+    check_attempts(why, &expected, &calls);
+    check_limits(millis(2000), 3, &calls);
+    check_connected(result, given.addrs[3]);
+}
+
+#[test]
+fn no_attempt_is_made_once_the_deadline_has_passed() {
+    use Plan::*;
+    // The first attempt overruns its 150 ms share (it takes 450 ms): the 300 ms deadline has
+    // passed, so the second address, which would answer, is not tried.
+    let given = addresses(&[Overruns, Answers]);
+    let (result, calls, _) = run(&given, millis(300));
+    let why = "The first attempt overran, and the deadline has passed when it fails: no \
+               other attempt is made (not even with a limit of zero, which std's \
+               connect_timeout refuses).";
+    check_attempts(why, &given.addrs[..1], &calls);
+    let why = "No time was left for the second address: the first attempt's error, as it is.";
+    check_error_of(why, result, ErrorKind::TimedOut, given.addrs[0]);
+
+    // A deadline of zero: no time for any attempt.
+    let given = addresses(&[Answers]);
+    let (result, calls, _) = run(&given, Duration::ZERO);
+    check_attempts("A deadline of zero: no attempt at all.", &[], &calls);
+    let why = "A deadline of zero leaves no time for an attempt: nothing was tried.";
+    check_error(why, result, ErrorKind::TimedOut);
+}
+
+#[test]
 fn the_resolvers_order_is_kept_whatever_the_family() {
     use Plan::*;
     // The resolver put IPv6 first (RFC 6724's default preference): that order is kept, with
@@ -281,7 +368,7 @@ fn when_every_attempt_fails_the_first_error_is_returned() {
         let why = "Every address is tried before giving up.";
         check_attempts(why, &given.addrs, &calls);
         let why = "Every attempt failed: connect_any returns the FIRST attempt's error, as it is.";
-        check_error(why, result, kind);
+        check_error_of(why, result, kind, given.addrs[0]);
     }
 }
 

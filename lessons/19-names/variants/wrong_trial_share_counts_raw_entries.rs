@@ -1,0 +1,45 @@
+// WRONG: skips duplicates but divides the time left by the ENTRIES left in the raw list,
+// duplicates included: each attempt gets less than its share.
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+pub fn connect_any(
+    addrs: &[SocketAddr],
+    deadline: Duration,
+    mut connect: impl FnMut(SocketAddr, Duration) -> io::Result<TcpStream>,
+) -> io::Result<TcpStream> {
+    let mut to_try: Vec<SocketAddr> = Vec::new();
+    let mut raw_left = addrs.len() as u32;
+    for &addr in addrs {
+        if !to_try.contains(&addr) {
+            to_try.push(addr);
+        }
+    }
+    let end = Instant::now() + deadline;
+    let mut first_error = None;
+    for (i, &addr) in to_try.iter().enumerate() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break; // no time for another attempt
+        }
+        let _ = i;
+        let addresses_left = raw_left.max(1);
+        raw_left -= 1;
+        match connect(addr, left / addresses_left) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        let kind = if to_try.is_empty() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::TimedOut
+        };
+        io::Error::new(kind, "no address could be tried")
+    }))
+}
