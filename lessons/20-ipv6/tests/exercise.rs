@@ -148,6 +148,14 @@ fn a_mapped_peer_is_its_ipv4_self_for_every_rule() {
         false,
         why,
     );
+    let why = "a rule written as a mapped address is an IPv6 rule: it holds no IPv4 client";
+    check(
+        &["::ffff:10.1.2.3/128"],
+        "[::ffff:10.1.2.3]:5000",
+        false,
+        why,
+    );
+    check(&["::ffff:10.1.2.3"], "10.1.2.3:5000", false, why);
     let why = "one rule that holds it is enough, wherever it is in the list";
     check(&["::/0", "10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
 }
@@ -175,6 +183,12 @@ fn only_mapped_addresses_are_ipv4() {
         why,
     );
     check(&["10.0.0.0/8"], "[1::ffff:a00:1]:5000", false, why);
+    let why = "the first 80 bits of a mapped address are zero, all of them: the fifth group too";
+    check(&["10.0.0.0/8"], "[::1:ffff:a00:1]:5000", false, why);
+    check(&["::/64"], "[::1:ffff:a00:1]:5000", true, why);
+    let why = "a mapped address has ffff after its 80 zero bits, and no other group";
+    check(&["10.0.0.0/8"], "[::fffe:a00:1]:5000", false, why);
+    check(&["::fffe:0:0/96"], "[::fffe:a00:1]:5000", true, why);
 }
 
 #[test]
@@ -247,3 +261,4 @@ fn real_clients_of_a_dual_stack_socket_meet_the_rules_of_their_own_family() {
     check_peer(&["127.0.0.0/8"], peer6, false, v6);
     check_peer(&["0.0.0.0/0"], peer6, false, v6);
 }
+
