@@ -24,9 +24,11 @@ use crate::Net;
 ///   no IPv4 client.
 /// - An IPv4-mapped peer, `[::ffff:a.b.c.d]` (80 zero bits, 16 one bits, then the IPv4
 ///   address: an IPv4 client of a dual-stack socket), IS the IPv4 client a.b.c.d for every
-///   rule: the IPv4 rules may hold it, no IPv6 rule does (not `::/0` either).
+///   rule: the IPv4 rules may hold it, no IPv6 rule does (not `::/0` either, nor a rule
+///   written mapped, `::ffff:10.1.2.3/128`, which holds no IPv4 client at all).
 /// - No other IPv6 address is IPv4: not the deprecated IPv4-compatible `::a.b.c.d` (so `::1`
-///   is `::1`), not an address that merely ends like a mapped one (`2001:db8::ffff:c000:221`).
+///   is `::1`), not an address that merely ends like a mapped one (`2001:db8::ffff:c000:221`,
+///   `::1:ffff:a00:1`: all 80 bits must be zero), nor `::fffe:a00:1` (the 16 bits are ffff).
 /// - The port, and an IPv6 peer's flow info and scope id, play no part.
 /// - No rules: no one is allowed.
 /// - Print nothing: the lesson's server narrates around your function.

@@ -148,6 +148,14 @@ fn a_mapped_peer_is_its_ipv4_self_for_every_rule() {
         false,
         why,
     );
+    let why = "a rule written as a mapped address is an IPv6 rule: it holds no IPv4 client";
+    check(
+        &["::ffff:10.1.2.3/128"],
+        "[::ffff:10.1.2.3]:5000",
+        false,
+        why,
+    );
+    check(&["::ffff:10.1.2.3"], "10.1.2.3:5000", false, why);
     let why = "one rule that holds it is enough, wherever it is in the list";
     check(&["::/0", "10.0.0.0/8"], "[::ffff:10.1.2.3]:5000", true, why);
 }
@@ -175,6 +183,12 @@ fn only_mapped_addresses_are_ipv4() {
         why,
     );
     check(&["10.0.0.0/8"], "[1::ffff:a00:1]:5000", false, why);
+    let why = "the first 80 bits of a mapped address are zero, all of them: the fifth group too";
+    check(&["10.0.0.0/8"], "[::1:ffff:a00:1]:5000", false, why);
+    check(&["::/64"], "[::1:ffff:a00:1]:5000", true, why);
+    let why = "a mapped address has ffff after its 80 zero bits, and no other group";
+    check(&["10.0.0.0/8"], "[::fffe:a00:1]:5000", false, why);
+    check(&["::fffe:0:0/96"], "[::fffe:a00:1]:5000", true, why);
 }
 
 #[test]
@@ -246,4 +260,93 @@ fn real_clients_of_a_dual_stack_socket_meet_the_rules_of_their_own_family() {
     check_peer(&["::1/128"], peer6, true, v6);
     check_peer(&["127.0.0.0/8"], peer6, false, v6);
     check_peer(&["0.0.0.0/0"], peer6, false, v6);
+}
+
+/// The child half of `prints_nothing`: calls `allowed` between two markers, on stdout and
+/// stderr, when the parent asks for it (the variable below); otherwise it does nothing.
+#[test]
+fn child_of_prints_nothing() {
+    if std::env::var_os(PRINT_CHILD).is_none() {
+        return;
+    }
+    use std::io::Write;
+    println!("{BEGIN}");
+    eprintln!("{BEGIN}");
+    let _ = std::io::stdout().flush();
+    for (texts, peer) in [
+        (&["10.0.0.0/8"][..], "10.1.2.3:1"),
+        (&["10.0.0.0/8"][..], "[::ffff:10.1.2.3]:1"),
+        (&["::/0"][..], "[2001:db8::1]:1"),
+        (&["::/0"][..], "192.0.2.1:1"),
+        (&[][..], "[::1]:1"),
+    ] {
+        let _ = allowed(peer.parse().unwrap(), &rules(texts));
+    }
+    let _ = std::io::stdout().flush();
+    println!("{END}");
+    eprintln!("{END}");
+}
+
+const PRINT_CHILD: &str = "LESSON_20_PRINT_CHILD";
+const BEGIN: &str = "<<<allowed-begins>>>";
+const END: &str = "<<<allowed-ends>>>";
+
+/// What was printed between the markers.
+fn between_markers(text: &str) -> Option<String> {
+    let start = text.find(BEGIN)? + BEGIN.len();
+    let end = start + text[start..].find(END)?;
+    Some(text[start..end].trim().to_string())
+}
+
+#[test]
+fn prints_nothing() {
+    // The same test binary, run again for the child test alone, its output not captured.
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_of_prints_nothing", "--nocapture"])
+        .args(["--test-threads", "1"])
+        .env(PRINT_CHILD, "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read both pipes on threads, so that a child that never ends cannot block this test.
+    fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    }
+    let out = drain(child.stdout.take().unwrap());
+    let err = drain(child.stderr.take().unwrap());
+    let deadline = std::time::Instant::now() + testkit::timeout() * 4;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            fail(
+                "allowed, run in a child test, did not return in time",
+                "an answer",
+                "no answer",
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    for (name, text) in [("stdout", &out), ("stderr", &err)] {
+        match between_markers(text) {
+            Some(printed) if printed.is_empty() => {}
+            Some(printed) => fail(
+                &format!("allowed printed on {name}: it must print nothing (the server narrates)"),
+                "(nothing)",
+                &printed,
+            ),
+            None => fail(
+                &format!("allowed, run in a child test, did not return (its {name} is cut short)"),
+                "an answer, then the end marker",
+                "the child test stopped inside allowed (a panic, or todo!())",
+            ),
+        }
+    }
 }
