@@ -163,7 +163,7 @@ fn the_payload_after_the_header_is_not_options() {
 fn an_unknown_option_is_skipped_by_its_length_and_end_stops_the_list() {
     // Options (8 bytes): kind 30 length 4 (two bytes of value), mss 1460, then end (0) and a
     // byte of padding that must not be read as an option.
-    let bytes = hex("9bc8 b69b 0000 0001 0000 0000 7002 ffff 0000 0000 \
+    let bytes = hex("9bc8 b69b 0000 0001 0000 0000 8002 ffff 0000 0000 \
                      1e04 abcd 0204 05b4 00ff 0000");
     let got = decode(&bytes);
     let ok = matches!(&got, Ok(h) if h.options.len() == 2 && h.options[1] == "mss 1460");
