@@ -140,6 +140,38 @@ fn every_flag_in_tcpdumps_order() {
     if got.as_ref().map(|h| h.flags.as_str()) != Ok("S.") {
         fail("A SYN-ACK (byte 13 = 0x12).", "flags \"S.\"", &show(&got));
     }
+    bytes[13] = 0x00;
+    let got = decode(&bytes);
+    if got.as_ref().map(|h| h.flags.as_str()) != Ok("") {
+        fail(
+            "A header with no flag set (byte 13 = 0x00): no flag, no letter. tcpdump shows \
+             [none], but the field holds only the letters: an empty string.",
+            "flags \"\"",
+            &show(&got),
+        );
+    }
+}
+
+#[test]
+fn the_reserved_bits_of_byte_12_are_ignored() {
+    // The data segment with the four reserved bits under the data offset set: byte 12 is 0x8f
+    // instead of 0x80. The data offset is still 8 words (32 bytes), and nothing else changes.
+    let mut bytes = hex(DATA);
+    bytes[12] = 0x8f;
+    assert_decodes(
+        "The data segment with byte 12 = 0x8f: the data offset is its top 4 bits (8 words), the \
+         low 4 are reserved and ignored (RFC 9293)",
+        &bytes,
+        TcpHeader {
+            source_port: 39880,
+            destination_port: 46747,
+            seq: 586039532,
+            ack: 3419881042,
+            flags: "P.".into(),
+            window: 64,
+            options: options(&["nop", "nop", "TS val 4091571447 ecr 1103121620"]),
+        },
+    );
 }
 
 #[test]
@@ -163,7 +195,7 @@ fn the_payload_after_the_header_is_not_options() {
 fn an_unknown_option_is_skipped_by_its_length_and_end_stops_the_list() {
     // Options (8 bytes): kind 30 length 4 (two bytes of value), mss 1460, then end (0) and a
     // byte of padding that must not be read as an option.
-    let bytes = hex("9bc8 b69b 0000 0001 0000 0000 7002 ffff 0000 0000 \
+    let bytes = hex("9bc8 b69b 0000 0001 0000 0000 8002 ffff 0000 0000 \
                      1e04 abcd 0204 05b4 00ff 0000");
     let got = decode(&bytes);
     let ok = matches!(&got, Ok(h) if h.options.len() == 2 && h.options[1] == "mss 1460");
@@ -219,6 +251,18 @@ fn an_option_running_past_the_header_is_an_error_not_a_panic() {
     assert_refused(
         "Options 01 01 01 02: kind 2 with no length byte",
         &hex("9bc8 b69b 22ee 40eb 0000 0000 6002 ffd7 fe30 0000 0101 0102"),
+    );
+    // Two nops, then an mss of length 4 with only 2 bytes left: it fits in the option space
+    // (4 bytes), but not in what is left of it.
+    assert_refused(
+        "Options 01 01 02 04: an mss of length 4, 2 bytes left in the header",
+        &hex("9bc8 b69b 22ee 40eb 0000 0000 6002 ffd7 fe30 0000 0101 0204"),
+    );
+    // An mss of length 8 in a 4-byte option space, and 4 bytes of payload after the header:
+    // the option runs past the header, into the data, which is not its own.
+    assert_refused(
+        "Option kind 2 with length 8 in a 4-byte option space, then 4 bytes of payload",
+        &hex("9bc8 b69b 22ee 40eb 0000 0000 6002 ffd7 fe30 0000 0208 0000 05b4 abcd"),
     );
 }
 
