@@ -15,13 +15,21 @@ use tokio_rustls::rustls::pki_types::CertificateDer;
 /// that reads and writes like one); returns the stream to send and receive lines on.
 ///
 /// The contract (what the checks test, against TLS servers of their own):
-/// - Trust `ca` and nothing else: a server whose certificate another CA signed is refused.
+/// - Trust `ca` and nothing else: a server whose certificate another CA signed, or that
+///   signed itself, is refused.
 /// - The server's certificate must be for `name`, the name you are asked for: a certificate
-///   from `ca` for any other name is refused.
+///   from `ca` for any other name is refused. So is one past its validity dates (expired),
+///   and a server that cannot prove it holds the certificate's private key (its signature
+///   over the handshake does not verify).
 /// - Say which name you want in the ClientHello (SNI): a server with several names picks its
 ///   certificate by it.
-/// - A refused handshake is an error (`Err`), never a stream. A `name` that is not a DNS name
-///   or an IP address (`"not a name!"`) is an `io::ErrorKind::InvalidInput` error.
+/// - A refused handshake is an error (`Err`), never a stream: of kind
+///   `io::ErrorKind::InvalidData`, with rustls's reason inside (the `rustls::Error` that
+///   tokio-rustls puts in the `io::Error`), so the caller can tell why. A `name` that is not a
+///   DNS name or an IP address (`"not a name!"`) is an `io::ErrorKind::InvalidInput` error. A
+///   `ca` that is not a certificate is an error too (of any kind): never a panic.
+/// - The stream comes back as the handshake left it: you send and read nothing on it, so what
+///   the server sends first (a greeting) is the caller's to read.
 /// - Print nothing: the lesson narrates around your function.
 pub async fn connect_tls<S>(
     socket: S,

@@ -1,6 +1,7 @@
 //! The exercise's checks: your `connect_tls` runs here against TLS servers of the test's own
 //! (rustls, on real loopback sockets), with certificates made for each check: for the name
-//! asked, for another name, from another CA. They check what crosses the connection (the
+//! asked, for another name, from another CA, self-signed, expired, offered by a server without
+//! its key. They check what crosses the connection (the
 //! echo, the name in the ClientHello) and what your function returns, never what anything
 //! prints. (`cargo exercise lesson-22-tls` runs them on src/exercise.rs.)
 
@@ -13,6 +14,7 @@ use testkit::{fail, yours};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::sign::{CertifiedKey, SingleCertAndKey};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
@@ -39,16 +41,40 @@ fn ca(common_name: &str) -> Ca {
 /// A server configuration whose certificate, for `names`, is signed by `ca`.
 fn server_config(ca: &Ca, names: &[&str]) -> Arc<ServerConfig> {
     let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let cert = params(names).signed_by(&key, &ca.issuer).unwrap();
+    with_cert(cert.der().clone(), &key)
+}
+
+/// A certificate's parameters: for `names`, valid from now on (rcgen's default).
+fn params(names: &[&str]) -> CertificateParams {
     let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let cert = CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&key, &ca.issuer)
-        .unwrap();
+    CertificateParams::new(names).unwrap()
+}
+
+/// A server configuration that offers `cert` and signs the handshake with `key`.
+fn with_cert(cert: CertificateDer<'static>, key: &KeyPair) -> Arc<ServerConfig> {
     let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let config = ServerConfig::builder()
         .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone()], key)
+        .with_single_cert(vec![cert], key)
         .unwrap();
+    Arc::new(config)
+}
+
+/// A server whose certificate, for "echo.test", is signed by `ca` but for another key than
+/// the one it signs the handshake with: it has a copy of the certificate, not its key.
+fn server_without_the_key(ca: &Ca) -> Arc<ServerConfig> {
+    let (real, copier) = (
+        KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(),
+        KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(),
+    );
+    let cert = params(&["echo.test"]).signed_by(&real, &ca.issuer).unwrap();
+    let der = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(copier.serialize_der()));
+    let signer = tokio_rustls::rustls::crypto::ring::sign::any_supported_type(&der).unwrap();
+    let certified = CertifiedKey::new(vec![cert.der().clone()], signer);
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
     Arc::new(config)
 }
 
@@ -59,12 +85,19 @@ struct Served {
     received: Vec<u8>,
 }
 
-/// One TLS connection served: the handshake, every byte until the client's close_notify,
-/// the same bytes back, then the server's close_notify.
-async fn serve_one(listener: TcpListener, config: Arc<ServerConfig>) -> io::Result<Served> {
+/// One TLS connection served: the handshake, the `greeting` (a server that speaks first),
+/// every byte until the client's close_notify, the same bytes back, then the server's
+/// close_notify.
+async fn serve_one(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    greeting: &[u8],
+) -> io::Result<Served> {
     let (tcp, _) = listener.accept().await?;
     let mut tls = TlsAcceptor::from(config).accept(tcp).await?;
     let sni = tls.get_ref().1.server_name().map(String::from);
+    tls.write_all(greeting).await?;
+    tls.flush().await?;
     let mut received = Vec::new();
     tls.read_to_end(&mut received).await?;
     tls.write_all(&received).await?;
@@ -94,19 +127,33 @@ fn exchange(
     trusted: &Ca,
     name: &str,
 ) -> (io::Result<Vec<u8>>, io::Result<Served>) {
+    exchange_with(config, trusted.cert.clone(), name, b"")
+}
+
+/// `exchange`, trusting the certificate `ca` (whatever its bytes), with a server that sends
+/// `greeting` first.
+fn exchange_with(
+    config: Arc<ServerConfig>,
+    ca: CertificateDer<'static>,
+    name: &str,
+    greeting: &[u8],
+) -> (io::Result<Vec<u8>>, io::Result<Served>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let limit = testkit::timeout();
-    let ca = trusted.cert.clone();
     yours(|| {
         runtime.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let tcp = TcpStream::connect(addr).await.unwrap();
-            let both =
-                async { tokio::join!(echo_through(tcp, ca, name), serve_one(listener, config)) };
+            let both = async {
+                tokio::join!(
+                    echo_through(tcp, ca, name),
+                    serve_one(listener, config, greeting)
+                )
+            };
             match tokio::time::timeout(limit, both).await {
                 Ok(both) => both,
                 Err(_) => fail(
@@ -123,6 +170,37 @@ fn shown(result: &io::Result<Vec<u8>>) -> String {
     match result {
         Ok(bytes) => format!("Ok: the echo b\"{}\"", bytes.escape_ascii()),
         Err(e) => format!("Err({e})"),
+    }
+}
+
+/// A refused handshake: an `Err` of kind InvalidData with rustls's reason inside (what
+/// tokio-rustls's `connect` returns), so the caller can say why.
+#[track_caller]
+fn refused(why: &str, expected: &str, client: &io::Result<Vec<u8>>) {
+    let Err(e) = client else {
+        fail(why, &format!("Err({expected})"), &shown(client));
+    };
+    let reason = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<tokio_rustls::rustls::Error>());
+    if e.kind() != io::ErrorKind::InvalidData || reason.is_none() {
+        fail(
+            &format!(
+                "{why}\nRefused, yes; but a refused handshake is an InvalidData error with \
+                 rustls's reason inside (a rustls::Error), as the connector returns it: the \
+                 caller tells by it a certificate for another name from an unknown CA."
+            ),
+            &format!("Err(InvalidData: rustls::Error: {expected})"),
+            &format!(
+                "Err({:?}: {}{e})",
+                e.kind(),
+                if reason.is_some() {
+                    "rustls::Error: "
+                } else {
+                    "not a rustls::Error: "
+                }
+            ),
+        );
     }
 }
 
@@ -155,14 +233,12 @@ fn a_certificate_from_the_ca_for_the_name_asked_is_accepted() {
 fn a_certificate_for_another_name_is_refused() {
     let ca = ca("the check's CA");
     let (client, _) = exchange(server_config(&ca, &["other.test"]), &ca, "echo.test");
-    if client.is_ok() {
-        fail(
-            "The certificate is from the right CA but for \"other.test\", and you were asked \
-             for \"echo.test\": the handshake must be refused.",
-            "Err(invalid peer certificate: certificate not valid for name \"echo.test\" …)",
-            &shown(&client),
-        );
-    }
+    refused(
+        "The certificate is from the right CA but for \"other.test\", and you were asked \
+         for \"echo.test\": the handshake must be refused.",
+        "invalid peer certificate: certificate not valid for name \"echo.test\" …",
+        &client,
+    );
 }
 
 #[test]
@@ -170,14 +246,93 @@ fn a_certificate_from_another_ca_is_refused() {
     let (trusted, stranger) = (ca("the CA you trust"), ca("a CA you do not trust"));
     let config = server_config(&stranger, &["echo.test"]);
     let (client, _) = exchange(config, &trusted, "echo.test");
+    refused(
+        "The certificate is for \"echo.test\", but signed by a CA you were not given: \
+         the handshake must be refused (trust `ca` and nothing else).",
+        "invalid peer certificate: UnknownIssuer",
+        &client,
+    );
+}
+
+#[test]
+fn a_self_signed_certificate_is_refused() {
+    let ca = ca("the check's CA");
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let cert = params(&["echo.test"]).self_signed(&key).unwrap();
+    let (client, _) = exchange(with_cert(cert.der().clone(), &key), &ca, "echo.test");
+    refused(
+        "The certificate is for \"echo.test\", but signed by itself: anyone can make one for \
+         any name. The handshake must be refused (trust `ca` and nothing else).",
+        "invalid peer certificate: UnknownIssuer",
+        &client,
+    );
+}
+
+#[test]
+fn an_expired_certificate_is_refused() {
+    let ca = ca("the check's CA");
+    let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let mut expired = params(&["echo.test"]);
+    expired.not_before = rcgen::date_time_ymd(2000, 1, 1);
+    expired.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    let cert = expired.signed_by(&key, &ca.issuer).unwrap();
+    let (client, _) = exchange(with_cert(cert.der().clone(), &key), &ca, "echo.test");
+    refused(
+        "The certificate is from `ca` and for \"echo.test\", but it expired on 2001-01-01: \
+         the handshake must be refused (a certificate is valid only within its dates).",
+        "invalid peer certificate: Expired",
+        &client,
+    );
+}
+
+#[test]
+fn a_server_without_the_certificates_key_is_refused() {
+    let ca = ca("the check's CA");
+    let (client, _) = exchange(server_without_the_key(&ca), &ca, "echo.test");
+    refused(
+        "The server sent a certificate from `ca` for \"echo.test\", but signed the handshake \
+         (CertificateVerify) with another key: it has a copy of the certificate, which is \
+         public, not its private key. The handshake must be refused.",
+        "peer sent a signature that does not verify (BadSignature)",
+        &client,
+    );
+}
+
+#[test]
+fn a_ca_that_is_not_a_certificate_is_an_error() {
+    let ca = ca("the check's CA");
+    let garbage = CertificateDer::from(b"not a certificate".to_vec());
+    let (client, _) = exchange_with(
+        server_config(&ca, &["echo.test"]),
+        garbage,
+        "echo.test",
+        b"",
+    );
     if client.is_ok() {
         fail(
-            "The certificate is for \"echo.test\", but signed by a CA you were not given: \
-             the handshake must be refused (trust `ca` and nothing else).",
-            "Err(invalid peer certificate: UnknownIssuer)",
+            "`ca` is 17 bytes that are not a certificate: connect_tls must return an error \
+             (not a panic, not a stream).",
+            "Err(…)",
             &shown(&client),
         );
     }
+}
+
+#[test]
+fn what_the_server_sends_first_comes_through() {
+    let ca = ca("the check's CA");
+    let config = server_config(&ca, &["echo.test"]);
+    let (client, server) = exchange_with(config, ca.cert.clone(), "echo.test", b"welcome\n");
+    if !matches!(&client, Ok(echo) if echo == b"welcome\nhello\n") {
+        fail(
+            "The server speaks first: right after the handshake it sends b\"welcome\\n\", \
+             then echoes. The stream you return must have lost nothing: read nothing from it \
+             yourself.",
+            "Ok: the echo b\"welcome\\nhello\\n\"",
+            &shown(&client),
+        );
+    }
+    assert_eq!(server.expect("the test's server").received, b"hello\n");
 }
 
 #[test]
