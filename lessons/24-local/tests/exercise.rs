@@ -243,7 +243,9 @@ fn a_silent_peer_is_the_sockets_timeout() {
     let took = start.elapsed();
     let _ = done.send(());
     let _sender = guard.join().expect("the guard thread");
-    let timed_out = matches!(&result, Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
+    let expired =
+        |e: &std::io::Error| matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    let timed_out = matches!(&result, Err(e) if expired(e));
     if !timed_out || took > std::time::Duration::from_secs(2) {
         fail(
             "The peer stayed connected and sent nothing; the socket's read timeout (300 ms) \
