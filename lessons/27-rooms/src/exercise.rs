@@ -21,7 +21,10 @@ use crate::Limits;
 ///   `PART #room` -> `OK part #room`, `MSG #room text` -> `OK msg #room`, `LIST` ->
 ///   `ROOMS #a #b`, `QUIT` -> `OK bye` and close. Errors: `ERR bad command`, `ERR bad nick`,
 ///   `ERR nick taken`, `ERR nick already set`, `ERR no nick`, `ERR bad room`,
-///   `ERR not in #room`, `ERR already in #room`; the connection goes on.
+///   `ERR not in #room`, `ERR already in #room`; the connection goes on. The first failing
+///   check answers, in the chapter's order: shape, `no nick`, the name, then the state
+///   (`nick already set` before `nick taken`). `MSG`'s text is the rest of the line after the
+///   room's space, passed on unchanged, leading and trailing spaces included.
 /// - The other members of the room, and no one else, get `JOIN #room nick`,
 ///   `PART #room nick`, `MSG #room nick text`: in one order for all, each event queued for
 ///   every member before its sender's reply.
@@ -31,6 +34,9 @@ use crate::Limits;
 /// - A member that leaves in any way (QUIT, end of stream, a reset, a line over
 ///   `limits.max_line` -> `ERR line too long`, a line not done within `limits.line_wait` of
 ///   its first byte) leaves every room (the others get `PART #room nick`); its nick is free.
+///   `max_line` bytes with no `\n` among them are too long already: refuse them at once. A
+///   line's deadline starts at its first byte, even one that came with the line before.
+/// - While a member's reply waits for room, read no more of its commands.
 /// - Print nothing; never panic on what a client sends.
 pub fn serve(
     incoming: impl Iterator<Item = TcpStream> + Send + 'static,

@@ -191,9 +191,12 @@ fn nick_rules() {
     }
     a.ask("NICK alice", "OK nick alice");
     a.ask("NICK alice2", "ERR nick already set");
+    // Spec, "Errors": the name is checked before the state, "already set" before "taken".
+    a.ask("NICK al!ce", "ERR bad nick");
     let mut b = Client::open(addr, "b");
     b.ask("NICK alice", "ERR nick taken");
     b.ask("NICK abcdefghijklmnop", "OK nick abcdefghijklmnop");
+    a.ask("NICK abcdefghijklmnop", "ERR nick already set");
     let mut c = Client::open(addr, "c");
     c.ask("NICK A_b-9", "OK nick A_b-9");
 }
@@ -261,6 +264,9 @@ fn rooms_join_msg_part() {
     alice.expect("JOIN #a bob");
     alice.ask("MSG #a hello  bob", "OK msg #a");
     bob.expect("MSG #a alice hello  bob");
+    // The text is everything after the room's space, a leading or trailing space included.
+    alice.ask("MSG #a  lead and trail ", "OK msg #a");
+    bob.expect("MSG #a alice  lead and trail ");
     bob.send(b"MSG #a caf\xe9 \xff!\n");
     bob.expect("OK msg #a");
     alice.expect_bytes(b"MSG #a bob caf\xe9 \xff!\n");
@@ -561,6 +567,61 @@ fn limits_bytes_without_a_newline_are_cut_off_at_max_line() {
 }
 
 #[test]
+fn limits_max_line_bytes_without_a_newline_are_too_long_already() {
+    // Spec, "Limits": once max_line bytes have come with no \n among them, the line is too
+    // long: refused then, without waiting for one more byte (or for line_wait).
+    let addr = yours_at(LIMITS);
+    let mut bob = member(addr, "bob", &[]);
+    let started = Instant::now();
+    bob.send(&[b'x'; LIMITS.max_line]);
+    let got = bob.next();
+    let took = started.elapsed();
+    if !matches!(&got, Ok(l) if l == b"ERR line too long\n") || took > LIMITS.line_wait / 2 {
+        fail(
+            "bob sent exactly max_line (64) bytes with no newline, and then nothing: the \
+             line is too long already (a newline would make it 65 bytes).",
+            "b\"ERR line too long\\n\" at once, then the end",
+            &format!(
+                "{} after {took:?}",
+                got.map(|l| show(&l)).unwrap_or_else(|e| e.to_string())
+            ),
+        );
+    }
+    bob.expect_end();
+}
+
+#[test]
+fn limits_line_wait_holds_for_a_line_that_came_with_the_one_before() {
+    // Spec, "Limits": the deadline starts at a line's first byte, even when that byte came
+    // in the same packet as the line before.
+    let limits = Limits {
+        line_wait: Duration::from_millis(800),
+        ..LIMITS
+    };
+    let addr = yours_at(limits);
+    let mut alice = member(addr, "alice", &["#a"]);
+    let mut bob = member(addr, "bob", &["#a"]);
+    alice.expect("JOIN #a bob");
+    let started = Instant::now();
+    bob.send(b"LIST\nMSG #a half a li");
+    bob.expect("ROOMS #a");
+    match alice.next() {
+        Ok(l) if l == b"PART #a bob\n" => {}
+        got => fail(
+            "bob sent \"LIST\\nMSG #a half a li\" in one write, then nothing: the half line \
+             must be cut line_wait (800 ms) after its first byte, and bob leave #a.",
+            "alice gets b\"PART #a bob\\n\" about 800 ms later",
+            &format!(
+                "{} after {:?}",
+                got.map(|l| show(&l)).unwrap_or_else(|e| e.to_string()),
+                started.elapsed()
+            ),
+        ),
+    }
+    bob.expect_end();
+}
+
+#[test]
 fn limits_a_line_must_be_done_within_line_wait_but_silence_is_fine() {
     // Spec, "Limits": line_wait counts from a line's first byte; between lines, no limit.
     let limits = Limits {
@@ -708,6 +769,69 @@ fn slow_your_own_replies_wait_for_room() {
         }
     }
     sender.join().unwrap().unwrap();
+}
+
+#[test]
+fn slow_a_member_that_never_reads_its_replies_is_read_no_more_and_holds_up_no_one() {
+    // Spec, "Slow members": a reply waits for room in its member's queue, and meanwhile the
+    // server reads no more of that member's commands; that wait holds no lock: others go on.
+    // As many bytes of replies as of commands: with a bounded queue the server stops reading
+    // after a few MiB (what the kernel buffers hold); without one it reads all 64 MiB.
+    const MOST: usize = 64 << 20;
+    let addr = yours_at(LIMITS);
+    let mut alice = member(addr, "alice", &["#a"]);
+    let mut hog = Client::small(addr, "hog");
+    hog.ask("NICK hog", "OK nick hog");
+    // Each line is a command (24 bytes), each reply ERR not in #abcdefghijklmnop (29 bytes).
+    let block: Vec<u8> = b"MSG #abcdefghijklmnop x\n".repeat(1024);
+    let mut conn = hog.conn.try_clone().unwrap();
+    conn.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut sent = 0usize;
+    let mut stalls = 0;
+    let mut at = 0;
+    while sent < MOST && stalls < 2 {
+        match conn.write(&block[at..]) {
+            Ok(n) => {
+                sent += n;
+                at = (at + n) % block.len();
+                stalls = 0;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                stalls += 1
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => fail(
+                "hog sent commands and read none of the replies: the server must stop reading \
+                 its commands, not close it.",
+                "the server stops reading, the connection stays open",
+                &format!("{e} after {sent} bytes"),
+            ),
+        }
+    }
+    if stalls < 2 {
+        fail(
+            "hog sent commands and never read a reply, and the server read on and on: a \
+             member's replies must wait for room in its queue (limits.queue lines), and \
+             meanwhile the server reads no more of its commands.",
+            "the server stops reading hog's commands once its queue and the buffers are full",
+            &format!("{} MiB of commands taken, and still reading", sent >> 20),
+        );
+    }
+    // hog's reply waits for room; alice must not wait for hog.
+    alice.send(b"LIST\n");
+    match alice.next() {
+        Ok(l) if l == b"ROOMS #a\n" => {}
+        got => fail(
+            "hog's reply waits for room in hog's queue, and alice waited with it: no lock \
+             may be held while a member waits (keep the reply's place first, then lock).",
+            "alice's b\"ROOMS #a\\n\" at once",
+            &format!("{:?}", got.map(|l| show(&l))),
+        ),
+    }
+    alice.ask("JOIN #b", "OK join #b");
+    drop(hog);
+    drop(conn);
 }
 
 #[test]
