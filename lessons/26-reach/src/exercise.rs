@@ -17,17 +17,21 @@ use crate::{Limits, ReachError, Reached, Resolve};
 /// In short (the spec has every detail, and the checks test each clause):
 /// - Resolving: `resolver.resolve(host, port)`, once. Its error, or no address at all, is
 ///   `ReachError::Resolve`.
-/// - Connecting (RFC 8305): one attempt at a time, in the resolver's order; the next starts
-///   when the current ones have had `limits.stagger` without success, or at once when one
-///   fails. An attempt fails after `limits.attempt`. The first connection wins; every other
+/// - Connecting (RFC 8305): one attempt at a time, in the resolver's order; the next one (one
+///   address, not all that are left) starts when the current ones have had `limits.stagger`
+///   without success, or at once when one fails. An attempt fails after `limits.attempt`
+///   (`TimedOut`). The first connection wins; every other
 ///   attempt still in progress is cancelled (its socket closed) before you return, and the
 ///   addresses not yet tried are not tried. All failed: `ReachError::AllFailed`, each
 ///   address with its own error, in the resolver's order.
 /// - TLS over the winner, with `tls` (it trusts what it should): the certificate must be for
-///   `host`, and `host` goes in the ClientHello (SNI). A refusal is `ReachError::Tls`.
+///   `host`, and `host` goes in the ClientHello (SNI). A refusal, or a `host` that is neither
+///   a DNS name nor an IP address, is `ReachError::Tls`.
 /// - Exchange: send `request`, all of it; read the answer to its end (the server's
 ///   close_notify), at most `limits.max_answer` bytes, else `ReachError::Exchange`.
-/// - Deadline: everything within `limits.deadline`, else `ReachError::TimedOut`.
+/// - Deadline: everything, from the call (resolving included) to the answer's end, within
+///   `limits.deadline`, else `ReachError::TimedOut`. Whichever way you return, no attempt of
+///   yours is left connecting.
 /// - Print nothing: the lesson narrates around your function.
 pub async fn reach(
     resolver: &dyn Resolve,

@@ -45,6 +45,17 @@ impl Resolve for Fixed {
     }
 }
 
+/// A resolver that takes its time (as getaddrinfo may, asking a DNS server far away) before
+/// answering as `Fixed` does.
+struct Slow(Fixed, Duration);
+
+impl Resolve for Slow {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        std::thread::sleep(self.1);
+        self.0.resolve(host, port)
+    }
+}
+
 // ---- the checks' TLS servers ----
 
 /// A CA, and what a client needs to trust it.
@@ -180,7 +191,7 @@ fn limits() -> Limits {
 
 /// Your reach, and how long it took.
 async fn run(
-    resolver: &Fixed,
+    resolver: &dyn Resolve,
     host: &str,
     tls: Arc<ClientConfig>,
     request: &[u8],
@@ -204,7 +215,7 @@ async fn run(
 /// Your reach on the check's runtime, its panics reported as yours.
 fn reach_as(
     rt: &tokio::runtime::Runtime,
-    resolver: &Fixed,
+    resolver: &dyn Resolve,
     host: &str,
     client: &Arc<ClientConfig>,
     request: &[u8],
@@ -488,7 +499,7 @@ fn connecting_every_failure_is_reported_with_its_address_in_order() {
         attempt: Duration::from_millis(300),
         ..limits()
     };
-    let (got, _) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
     let kinds = match &got {
         Err(ReachError::AllFailed(each)) => each.iter().map(|(a, e)| (*a, e.kind())).collect(),
         _ => Vec::new(),
@@ -503,6 +514,47 @@ fn connecting_every_failure_is_reported_with_its_address_in_order() {
             "Every address failed (refused, no answer within limits.attempt, refused): ReachError::AllFailed names each with its own error, in the resolver's order.",
             &format!("Err(AllFailed [{}: ConnectionRefused, {}: TimedOut, {}: ConnectionRefused])", first.addr, hole.addr, last.addr),
             &show(&got),
+        );
+    }
+    if took >= Duration::from_millis(1000) {
+        fail(
+            "The black hole's attempt fails after limits.attempt (300 ms here), not after a time limit of your own: everything has failed after 300 ms and a little.",
+            "Err(AllFailed …) after 300 ms and a little",
+            &format!("{} after {} ms", show(&got), took.as_millis()),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn connecting_one_new_attempt_per_stagger_even_after_a_failure() {
+    let rt = runtime();
+    let ca = ca();
+    let refusing = testkit::refusing_port();
+    let (first_hole, second_hole) = (
+        lesson_26_reach::black_hole().unwrap(),
+        lesson_26_reach::black_hole().unwrap(),
+    );
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
+    let resolver = Fixed::new(vec![refusing.addr, first_hole.addr, second_hole.addr, addr]);
+    let (got, took) = reach_as(
+        &rt,
+        &resolver,
+        "localhost",
+        &ca.client,
+        b"hello\n",
+        &limits(),
+    );
+    expect_reached(
+        &got,
+        addr,
+        "A refused port, two black holes, then the server: reach should get to the server.",
+    );
+    if !(Duration::from_millis(480)..Duration::from_millis(1500)).contains(&took) {
+        fail(
+            "The refusal starts the first black hole at once; it has its stagger (250 ms) alone, then the second black hole its own 250 ms, and only then the server: one new attempt at a time, whether it was started by a failure or by a stagger.",
+            "reached after 500 ms and a little",
+            &format!("reached after {} ms", took.as_millis()),
         );
     }
 }
@@ -589,6 +641,25 @@ fn tls_a_certificate_from_another_ca_is_refused() {
             "The certificate is for \"localhost\", but from a CA you do not trust.",
             "Err(Tls(…))",
             &show(&got),
+        );
+    }
+}
+
+#[test]
+fn tls_a_host_that_is_no_name_is_a_tls_error() {
+    let (got, _, log, _) = one_server(
+        &["localhost"],
+        Answer::Capitals,
+        "no such!name",
+        b"hello\n",
+        &limits(),
+    );
+    let requests = log.lock().unwrap().requests.len();
+    if !matches!(got, Err(ReachError::Tls(_))) || requests > 0 {
+        fail(
+            "host \"no such!name\" is neither a DNS name nor an IP address: no certificate can be checked for it. That is ReachError::Tls (not a panic), and no request is sent.",
+            "Err(Tls(…)), no request sent",
+            &format!("{}, {requests} request(s) sent", show(&got)),
         );
     }
 }
@@ -733,11 +804,57 @@ fn deadline_covers_the_connecting_too() {
         deadline: Duration::from_millis(400),
         ..limits()
     };
-    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    let (got, took, left) = yours(|| {
+        rt.block_on(async {
+            let (got, took) = run(
+                &resolver,
+                "localhost",
+                ca.client.clone(),
+                b"hello\n",
+                &limits,
+            )
+            .await;
+            // As in connecting_the_losing_attempts_are_cancelled: a few turns for aborted
+            // tasks to be dropped, no sleeping.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            (got, took, syn_sent_to(hole.addr.port()))
+        })
+    });
     if !matches!(got, Err(ReachError::TimedOut)) || took > Duration::from_secs(3) {
         fail(
             "One address, a black hole; limits.attempt is 5 s but limits.deadline 400 ms: the deadline wins.",
             "Err(TimedOut) after about 400 ms",
+            &format!("{} after {} ms", show(&got), took.as_millis()),
+        );
+    }
+    if left > 0 {
+        fail(
+            "Your reach gave up at the deadline, but its attempt is still connecting: whichever way reach returns, no attempt of yours is left in progress (its socket closed).",
+            "no socket still connecting to the black hole",
+            &format!("{left} socket(s) in SYN_SENT to {}", hole.addr),
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn deadline_counts_from_the_resolving() {
+    let rt = runtime();
+    let ca = ca();
+    let hole = lesson_26_reach::black_hole().unwrap();
+    // The resolver takes 500 ms, longer than the whole deadline (400 ms).
+    let resolver = Slow(Fixed::new(vec![hole.addr]), Duration::from_millis(500));
+    let limits = Limits {
+        deadline: Duration::from_millis(400),
+        ..limits()
+    };
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
+    if !matches!(got, Err(ReachError::TimedOut)) || took >= Duration::from_millis(750) {
+        fail(
+            "The resolver took 500 ms, longer than limits.deadline (400 ms); then a black hole. The deadline counts from the start of reach, resolving included: TimedOut as soon as the resolver is back, not 400 ms later.",
+            "Err(TimedOut) after 500 ms and a little",
             &format!("{} after {} ms", show(&got), took.as_millis()),
         );
     }
