@@ -402,6 +402,7 @@ fn over_real_sockets_the_bytes_come_from_the_address_that_answered() {
     // real server that says hello; 1.5 s in all.
     let refusing = testkit::refusing_port();
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut addrs = vec![refusing.addr, server.local_addr().unwrap()];
     #[cfg(target_os = "linux")]
     let _hole = {
