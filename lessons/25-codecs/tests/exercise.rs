@@ -315,6 +315,103 @@ fn a_varint_not_in_its_shortest_form_is_refused() {
     }
 }
 
+/// What `decode_eof` (called by FramedRead once the peer has closed, until it says None or
+/// fails) gave for the bytes left in `src`.
+#[derive(Debug, PartialEq)]
+enum AtEnd {
+    /// Ok(None) at once, with nothing left: the peer closed after a whole frame.
+    Clean,
+    /// An error (of any kind), no frame: the peer closed in the middle of a frame.
+    Refused,
+    /// Anything else, described.
+    Other(String),
+}
+
+impl AtEnd {
+    fn show(&self) -> String {
+        match self {
+            AtEnd::Clean => "then, at the end, Ok(None) with nothing left: a clean end".into(),
+            AtEnd::Refused => "then, at the end, an error: half a frame is not a frame".into(),
+            AtEnd::Other(what) => format!("then, at the end, {what}"),
+        }
+    }
+}
+
+/// The stream cut every way, then closed by the peer: the whole frames come out of `decode`,
+/// then `decode_eof` says how the stream ends.
+fn shown(frames: &[Vec<u8>]) -> String {
+    let frames: Vec<String> = frames.iter().map(|f| show(f)).collect();
+    format!("the frames [{}]", frames.join(", "))
+}
+
+#[track_caller]
+fn expect_at_end(what: &str, stream: &[u8], frames: &[&[u8]], want: AtEnd) {
+    let max = 1024;
+    for (how, arrivals) in cuts(stream) {
+        let got = feed(max, &arrivals, &how);
+        let whole: Vec<Vec<u8>> = frames.iter().map(|f| f.to_vec()).collect();
+        let End::Waiting(left) = &got.end else {
+            fail(
+                &format!("{what}: {} with max = {max}, {how}.", show(stream)),
+                &format!("{}, then Ok(None) until the close", shown(&whole)),
+                &got.show(),
+            );
+        };
+        let mut decoder = VarintPrefixed::new(max);
+        let mut buf = BytesMut::from(&left[..]);
+        let mut made = Vec::new();
+        let end = loop {
+            match yours(|| decoder.decode_eof(&mut buf)) {
+                Ok(Some(frame)) => made.push(frame.to_vec()),
+                Ok(None) if made.is_empty() && buf.is_empty() => break AtEnd::Clean,
+                Ok(None) if buf.is_empty() => {
+                    break AtEnd::Other(format!("{}, then Ok(None)", shown(&made)))
+                }
+                Ok(None) => {
+                    let left = show(&buf);
+                    let made = shown(&made);
+                    let dropped = format!("Ok(None) with {left} left (dropped without a word)");
+                    break AtEnd::Other(format!("{made}, then {dropped}"));
+                }
+                Err(_) if made.is_empty() => break AtEnd::Refused,
+                Err(e) => {
+                    break AtEnd::Other(format!("{}, then Err({:?})", shown(&made), e.kind()))
+                }
+            }
+            if made.len() > 16 {
+                break AtEnd::Other(format!("{} and more", shown(&made)));
+            }
+        };
+        if got.frames != whole || end != want {
+            fail(
+                &format!(
+                    "{what}: {}, {how}, then the peer closed (FramedRead calls decode_eof).",
+                    show(stream)
+                ),
+                &format!("{}, {}", shown(&whole), want.show()),
+                &format!("{}, {}", shown(&got.frames), end.show()),
+            );
+        }
+    }
+}
+
+#[test]
+fn at_the_end_half_a_frame_is_an_error_and_nothing_left_a_clean_end() {
+    // The peer closes after whole frames: they come out, then the stream ends cleanly.
+    let stream = frames(&[b"hello", b"", b"x"]);
+    let done = "Whole frames, then the peer's close";
+    expect_at_end(done, &stream, &[b"hello", b"", b"x"], AtEnd::Clean);
+    // The peer closes in the middle of a frame (its payload, its varint): not a frame.
+    let mut stream = frame(b"hello");
+    stream.extend_from_slice(b"\x05hel");
+    let cut = "A frame, then half a frame cut short by the peer's close";
+    expect_at_end(cut, &stream, &[b"hello"], AtEnd::Refused);
+    let mut stream = frame(b"hello");
+    stream.extend_from_slice(b"\x82");
+    let cut = "A frame, then half a varint cut short by the peer's close";
+    expect_at_end(cut, &stream, &[b"hello"], AtEnd::Refused);
+}
+
 /// `max` is a usize, and may be more than any u32 holds: then no length is over it.
 #[cfg(target_pointer_width = "64")]
 #[test]
