@@ -40,8 +40,14 @@ impl Decoder for VarintPrefixed {
     ///   frame with an empty payload.)
     /// - A length of exactly `self.max` is fine; over it, `InvalidData` as soon as the
     ///   varint is complete: without waiting for the payload, and without making room for
-    ///   it. (`max` is a `usize`, and may be more than any `u32`: then no length is over it.) No `reserve` for a payload at all: a varint is only a claim (one that promises
+    ///   it. (`max` is a `usize`, and may be more than any `u32`: then no length is over
+    ///   it.) No `reserve` for a payload at all: a varint is only a claim (one that promises
     ///   4 GiB must cost nothing, whatever `max` is); FramedRead makes room as bytes come.
+    /// - At the end of the stream (the peer has closed: FramedRead calls `decode_eof` until
+    ///   it says `Ok(None)` or fails): the whole frames come out, then nothing left in `src`
+    ///   is a clean end (`Ok(None)`), and part of a frame left (a varint or a payload the
+    ///   close cut short) is an error of any kind, never a frame, never dropped in silence.
+    ///   The trait's default `decode_eof` does exactly this with your `decode`: keep it.
     /// - Print nothing: the lesson narrates around your decoder.
     fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<BytesMut>> {
         let _ = src;

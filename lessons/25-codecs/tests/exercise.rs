@@ -1,7 +1,8 @@
 //! The exercise's checks, on behaviour alone: what your decoder returns and what it leaves in
 //! the buffer (and how much room it makes there) for streams fed whole, cut at every place
 //! (at every two places, for short ones) and a byte at a time; the frames of the lesson's own
-//! encoder; and the same decoder under a real `FramedRead` on a real socket.
+//! encoder; what `decode_eof` makes of the end of the stream; the same decoder under a real
+//! `FramedRead` on a real socket; and that it prints nothing (run in a child process).
 //! (`cargo exercise lesson-25-codecs` runs them on src/exercise.rs.)
 
 use std::io::ErrorKind;
@@ -315,6 +316,103 @@ fn a_varint_not_in_its_shortest_form_is_refused() {
     }
 }
 
+/// What `decode_eof` (called by FramedRead once the peer has closed, until it says None or
+/// fails) gave for the bytes left in `src`.
+#[derive(Debug, PartialEq)]
+enum AtEnd {
+    /// Ok(None) at once, with nothing left: the peer closed after a whole frame.
+    Clean,
+    /// An error (of any kind), no frame: the peer closed in the middle of a frame.
+    Refused,
+    /// Anything else, described.
+    Other(String),
+}
+
+impl AtEnd {
+    fn show(&self) -> String {
+        match self {
+            AtEnd::Clean => "then, at the end, Ok(None) with nothing left: a clean end".into(),
+            AtEnd::Refused => "then, at the end, an error: half a frame is not a frame".into(),
+            AtEnd::Other(what) => format!("then, at the end, {what}"),
+        }
+    }
+}
+
+/// The stream cut every way, then closed by the peer: the whole frames come out of `decode`,
+/// then `decode_eof` says how the stream ends.
+fn shown(frames: &[Vec<u8>]) -> String {
+    let frames: Vec<String> = frames.iter().map(|f| show(f)).collect();
+    format!("the frames [{}]", frames.join(", "))
+}
+
+#[track_caller]
+fn expect_at_end(what: &str, stream: &[u8], frames: &[&[u8]], want: AtEnd) {
+    let max = 1024;
+    for (how, arrivals) in cuts(stream) {
+        let got = feed(max, &arrivals, &how);
+        let whole: Vec<Vec<u8>> = frames.iter().map(|f| f.to_vec()).collect();
+        let End::Waiting(left) = &got.end else {
+            fail(
+                &format!("{what}: {} with max = {max}, {how}.", show(stream)),
+                &format!("{}, then Ok(None) until the close", shown(&whole)),
+                &got.show(),
+            );
+        };
+        let mut decoder = VarintPrefixed::new(max);
+        let mut buf = BytesMut::from(&left[..]);
+        let mut made = Vec::new();
+        let end = loop {
+            match yours(|| decoder.decode_eof(&mut buf)) {
+                Ok(Some(frame)) => made.push(frame.to_vec()),
+                Ok(None) if made.is_empty() && buf.is_empty() => break AtEnd::Clean,
+                Ok(None) if buf.is_empty() => {
+                    break AtEnd::Other(format!("{}, then Ok(None)", shown(&made)))
+                }
+                Ok(None) => {
+                    let left = show(&buf);
+                    let made = shown(&made);
+                    let dropped = format!("Ok(None) with {left} left (dropped without a word)");
+                    break AtEnd::Other(format!("{made}, then {dropped}"));
+                }
+                Err(_) if made.is_empty() => break AtEnd::Refused,
+                Err(e) => {
+                    break AtEnd::Other(format!("{}, then Err({:?})", shown(&made), e.kind()))
+                }
+            }
+            if made.len() > 16 {
+                break AtEnd::Other(format!("{} and more", shown(&made)));
+            }
+        };
+        if got.frames != whole || end != want {
+            fail(
+                &format!(
+                    "{what}: {}, {how}, then the peer closed (FramedRead calls decode_eof).",
+                    show(stream)
+                ),
+                &format!("{}, {}", shown(&whole), want.show()),
+                &format!("{}, {}", shown(&got.frames), end.show()),
+            );
+        }
+    }
+}
+
+#[test]
+fn at_the_end_half_a_frame_is_an_error_and_nothing_left_a_clean_end() {
+    // The peer closes after whole frames: they come out, then the stream ends cleanly.
+    let stream = frames(&[b"hello", b"", b"x"]);
+    let done = "Whole frames, then the peer's close";
+    expect_at_end(done, &stream, &[b"hello", b"", b"x"], AtEnd::Clean);
+    // The peer closes in the middle of a frame (its payload, its varint): not a frame.
+    let mut stream = frame(b"hello");
+    stream.extend_from_slice(b"\x05hel");
+    let cut = "A frame, then half a frame cut short by the peer's close";
+    expect_at_end(cut, &stream, &[b"hello"], AtEnd::Refused);
+    let mut stream = frame(b"hello");
+    stream.extend_from_slice(b"\x82");
+    let cut = "A frame, then half a varint cut short by the peer's close";
+    expect_at_end(cut, &stream, &[b"hello"], AtEnd::Refused);
+}
+
 /// `max` is a usize, and may be more than any u32 holds: then no length is over it.
 #[cfg(target_pointer_width = "64")]
 #[test]
@@ -402,5 +500,130 @@ fn under_a_framed_read_on_a_socket() {
             &want.join(", "),
             &got.join(", "),
         );
+    }
+}
+
+/// The environment variable that makes `decoder_output_probe` run: the check below sets it
+/// in a child process of this test binary.
+const PROBE: &str = "LESSON_25_DECODER_OUTPUT_PROBE";
+/// What the probe writes before and after calling your decoder.
+const BEGIN: &str = "<<decoder-output-begins>>";
+const END: &str = "<<decoder-output-ends>>";
+
+/// Not a check on its own (it does nothing unless PROBE is set): the decoder on the streams
+/// of the checks above, frames, refusals and ends, in a process whose output is not
+/// captured, between two markers.
+#[test]
+fn decoder_output_probe() {
+    use std::io::Write;
+    if std::env::var_os(PROBE).is_none() {
+        return;
+    }
+    let mark = |m: &str| {
+        for out in [
+            &mut std::io::stdout() as &mut dyn Write,
+            &mut std::io::stderr(),
+        ] {
+            let _ = out.write_all(m.as_bytes());
+            let _ = out.flush();
+        }
+    };
+    let mut half = frame(b"hello");
+    half.extend_from_slice(b"\x05hel");
+    let streams: [(&[u8], usize); 7] = [
+        (&frames(&[b"hello", b"", b"x"]), 1024),
+        (&half, 1024),
+        (b"\x80\x01", 127),
+        (b"\x80\x80\x80\x80\x10", usize::MAX),
+        (b"\xff\xff\xff\xff\x8f", usize::MAX),
+        (b"\x85\x00", usize::MAX),
+        (b"\x80\x80\x01ab", usize::MAX),
+    ];
+    mark(BEGIN);
+    for (stream, max) in streams {
+        for arrivals in [vec![stream], stream.chunks(1).collect()] {
+            let mut decoder = VarintPrefixed::new(max);
+            let mut buf = BytesMut::new();
+            let refused = 'feed: {
+                for arrival in arrivals {
+                    buf.put_slice(arrival);
+                    loop {
+                        match decoder.decode(&mut buf) {
+                            Ok(Some(_)) => {}
+                            Ok(None) => break,
+                            Err(_) => break 'feed true,
+                        }
+                    }
+                }
+                false
+            };
+            if !refused {
+                while let Ok(Some(_)) = decoder.decode_eof(&mut buf) {}
+            }
+        }
+    }
+    mark(END);
+}
+
+#[test]
+fn your_decoder_prints_nothing() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let args = ["decoder_output_probe", "--exact", "--nocapture"];
+    let mut child = Command::new(exe)
+        .args(args)
+        .arg("--test-threads=1")
+        .env(PROBE, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the test binary again, for the probe");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = std::time::Instant::now() + testkit::timeout();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the probe") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            fail(
+                "Your decoder, run on the checks' streams in a process of its own, did not finish.",
+                &format!("the probe done within {:?}", testkit::timeout()),
+                "still running: does decode() loop, or block?",
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    let between = |out: &str| -> Option<String> {
+        let start = out.find(BEGIN)? + BEGIN.len();
+        let end = start + out[start..].find(END)?;
+        Some(out[start..end].to_string())
+    };
+    match (between(&stdout), between(&stderr)) {
+        (Some(out), Some(err)) if out.is_empty() && err.is_empty() => {}
+        (Some(out), Some(err)) => fail(
+            "Your decoder printed: the contract says print nothing (the lesson narrates around it, and its output would land in the middle of the server's).",
+            "nothing on standard output or standard error while decode() and decode_eof() run",
+            &format!("stdout {}, stderr {}", show(out.as_bytes()), show(err.as_bytes())),
+        ),
+        _ => fail(
+            "Your decoder, run on the checks' streams in a process of its own, did not get to the end (a panic? the other checks say where).",
+            "the probe run to its end",
+            &format!("exit {status}, stderr {:?}", stderr.chars().take(600).collect::<String>()),
+        ),
     }
 }
