@@ -7,8 +7,11 @@
 
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
 use testkit::trace::Event;
-use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
+#[cfg(target_os = "linux")]
+use testkit::TraceFile;
+use testkit::{lesson, BookOutput, Conn, Server, Trace};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-03-listen");
 

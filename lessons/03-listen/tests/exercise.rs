@@ -669,6 +669,7 @@ fn a_connection_that_gets_in_late_counts_and_the_next_waits_its_own_wait() {
 }
 
 /// Set in the child process of [`another_error_after_connections_got_in_is_returned`].
+#[cfg(unix)]
 const CHILD: &str = "FILL_QUEUE_CHECK_CHILD";
 
 /// Any other error is returned as it is, after connections got in too. The probe runs out of

@@ -6,6 +6,7 @@
 #![cfg(not(any(feature = "exercise", feature = "variant")))]
 
 use std::net::SocketAddr;
+#[cfg(target_os = "linux")]
 use std::time::Duration;
 
 use assert_cmd::Command;

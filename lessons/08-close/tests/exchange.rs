@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+#[cfg(target_os = "linux")]
 use testkit::trace::Event;
 use testkit::{in_order, lesson, BookOutput, Conn, Server, Trace};
 
@@ -151,6 +152,7 @@ fn std_alone_shows_the_reset_too() {
 }
 
 /// A connection accepted (the call returned; its line is printed once it is in the trace).
+#[cfg(target_os = "linux")]
 fn accepted(e: &Event) -> bool {
     e.kind == "call" && e.name() == "accept"
 }

@@ -10,7 +10,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use testkit::hostile::Target;
-use testkit::{Conn, Server, TraceFile};
+#[cfg(target_os = "linux")]
+use testkit::TraceFile;
+use testkit::{Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-12-nonblocking");
 

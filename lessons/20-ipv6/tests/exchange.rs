@@ -8,7 +8,9 @@
 
 use std::net::{SocketAddr, TcpStream};
 
-use testkit::{lesson, BookOutput, Conn, Server};
+#[cfg(target_os = "linux")]
+use testkit::BookOutput;
+use testkit::{lesson, Conn, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-20-ipv6");
 

@@ -63,6 +63,7 @@ fn options(client: &TcpStream) -> String {
     let socket = SockRef::from(client);
     let nodelay = client.nodelay().expect("getsockopt(TCP_NODELAY)");
     let on = socket.keepalive().expect("getsockopt(SO_KEEPALIVE)");
+    #[cfg_attr(windows, allow(unused_mut))]
     let mut got = format!("TCP_NODELAY {nodelay}, SO_KEEPALIVE {on}");
     // Windows sets the keepalive numbers but cannot read them back.
     #[cfg(not(windows))]

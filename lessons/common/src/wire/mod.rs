@@ -38,10 +38,12 @@ mod linux;
 /// Is the capture running (the namespace was made and the packet socket is open)?
 static CAPTURING: AtomicBool = AtomicBool::new(false);
 /// Does `--wire` print the segments (and not only write them to a pcap file)?
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the capture, Linux only
 static SHOW: AtomicBool = AtomicBool::new(false);
 /// Who owns which port, as the lesson's narration said (`server`, `alice`, …).
 static NAMES: Mutex<Option<HashMap<u16, String>>> = Mutex::new(None);
 /// Turns captured frames into lines (it remembers each connection's first sequence numbers).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the capture, Linux only
 static DECODER: Mutex<Option<Decoder>> = Mutex::new(None);
 
 /// What the command line asked for.
@@ -204,6 +206,7 @@ pub struct Frame {
     pub data: Vec<u8>,
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the capture, Linux only
 fn show(out: &mut dyn Write, frame: &Frame) {
     if !SHOW.load(Ordering::SeqCst) {
         return;
