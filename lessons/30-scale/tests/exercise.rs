@@ -328,8 +328,9 @@ fn lines_a_line_in_many_pieces_and_many_lines_in_one() {
 #[test]
 fn limits_a_line_too_long_is_refused_at_once() {
     // Spec, "Limits": max_line bytes with no \n among them: ERR line too long, then the end,
-    // without waiting for more.
-    with_server(&["--max-line", "64"], |server| {
+    // without waiting for more. (idle is a minute here: the end must be the refusal's, not
+    // idle's, which would come as soon as the check's own timeout.)
+    with_server(&["--max-line", "64", "--idle-ms", "60000"], |server| {
         let mut c = connect(server.addr);
         round_trip(&mut c, b"short\n", "the client");
         c.write_all(&[b'y'; 64]).unwrap();
@@ -337,7 +338,8 @@ fn limits_a_line_too_long_is_refused_at_once() {
         if got != b"ERR line too long\n" || !ended {
             fail(
                 "64 bytes with no newline (--max-line 64) must be refused at once: \
-                 `ERR line too long\\n`, then the end of the connection.",
+                 `ERR line too long\\n`, then the end of the connection (at once too: \
+                 --idle-ms is 60000 here, so the end cannot be idle's).",
                 &format!("{} then the end", show(b"ERR line too long\n")),
                 &format!(
                     "{}{}",
@@ -660,5 +662,63 @@ fn backpressure_a_client_that_never_reads_costs_little_and_delays_no_one() {
         let _ = pid;
         drop(rude);
         round_trip(&mut polite, b"after\n", "the polite client");
+    });
+}
+
+#[test]
+fn backpressure_a_client_that_takes_no_answer_is_closed_after_idle() {
+    // Spec, "Backpressure": after idle without room to write, the server closes the
+    // connection. A client sends lines and never reads: once the kernel's buffers are full
+    // the server cannot answer, and stops reading; idle (1000 ms here) later it must close
+    // (then the client's next write fails: the server closed with its bytes unread, a reset).
+    with_server(&["--idle-ms", "1000"], |server| {
+        let mut rude = connect(server.addr);
+        rude.set_nonblocking(true).unwrap();
+        let mut line = vec![b'r'; 99];
+        line.push(b'\n');
+        let chunk = line.repeat(640);
+        let began = Instant::now();
+        let mut taken_last = Instant::now();
+        let closed = loop {
+            match rude.write(&chunk) {
+                Ok(_) => taken_last = Instant::now(),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    thread::sleep(Duration::from_millis(10))
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break Some(taken_last.elapsed()),
+            }
+            if began.elapsed() > timeout() + Duration::from_secs(5) {
+                break None;
+            }
+        };
+        if let Some(waited) = closed {
+            eprintln!(
+                "takes no answer: closed {} ms after its sends stopped being taken",
+                waited.as_millis()
+            );
+        }
+        let (soonest, latest) = (Duration::from_millis(500), Duration::from_millis(4000));
+        if closed.is_none_or(|waited| waited < soonest || waited > latest) {
+            fail(
+                "A client that sends and never reads its answers must be closed once idle \
+                 (1000 ms here) has passed without room to write them (spec, \
+                 \"Backpressure\"): is there a timeout on your writes?",
+                &format!(
+                    "closed between {} and {} ms after its sends stopped being taken",
+                    soonest.as_millis(),
+                    latest.as_millis()
+                ),
+                &match closed {
+                    Some(waited) => format!("closed {} ms after", waited.as_millis()),
+                    None => format!(
+                        "still connected {} s later",
+                        (timeout() + Duration::from_secs(5)).as_secs()
+                    ),
+                },
+            );
+        }
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"after\n", "a client after it");
     });
 }
