@@ -9,8 +9,8 @@ use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 /// Fail a check: what should have happened, what did (both usually bytes), which test, and the
@@ -97,7 +97,9 @@ pub fn yours<T>(call: impl FnOnce() -> T) -> T {
     install_hook();
     PANIC.with(|p| p.borrow_mut().take());
     let outer = INSIDE.with(|i| i.replace(true));
-    let watched = watch(std::panic::Location::caller());
+    // The outermost call is watched (an inner one would end the watch when it returns).
+    let place = std::panic::Location::caller();
+    let watched = (!outer).then(|| watch(place));
     let result = panic::catch_unwind(AssertUnwindSafe(call));
     drop(watched);
     INSIDE.with(|i| i.set(outer));
@@ -119,57 +121,93 @@ pub fn stuck_after() -> Duration {
     crate::timeout() * 6
 }
 
-/// A call of the learner's function under way: its number, when it began, the check, where.
-type Call = (u64, Instant, Option<String>, String);
+/// One thread's call of the learner's function, as the watcher sees it. Written without a
+/// lock at every call: a lock here would make the threads of a race check take turns, and hide
+/// the very races the checks look for.
+struct Slot {
+    /// When the call began, in nanoseconds since [`base`], plus one; 0: no call under way.
+    began: AtomicU64,
+    /// Where the check called it.
+    at: AtomicPtr<std::panic::Location<'static>>,
+    /// The check (the thread's name).
+    test: Option<String>,
+}
 
-/// The calls under way.
-static WATCHED: Mutex<Vec<Call>> = Mutex::new(Vec::new());
+/// The instant the watch's clock counts from.
+fn base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+/// Every thread's slot (a lock only when a thread makes its first call).
+static SLOTS: Mutex<Vec<Weak<Slot>>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static SLOT: Arc<Slot> = {
+        let slot = Arc::new(Slot {
+            began: AtomicU64::new(0),
+            at: AtomicPtr::new(std::ptr::null_mut()),
+            test: std::thread::current().name().map(str::to_string),
+        });
+        SLOTS.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::downgrade(&slot));
+        start_watcher();
+        slot
+    };
+}
 
 /// One call being watched; dropping it ends the watch.
-struct Watched(u64);
+struct Watched;
 
 impl Drop for Watched {
     fn drop(&mut self) {
-        let mut watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
-        watched.retain(|(id, ..)| *id != self.0);
+        SLOT.with(|slot| slot.began.store(0, Ordering::Relaxed));
     }
 }
 
-/// Watch a call made at `place`. One thread (started once) looks at every call under way each
-/// second, and ends the process with a check's failure message when one has run too long.
-fn watch(place: &std::panic::Location) -> Watched {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
+/// Watch a call made at `place` (the outermost call of a thread only).
+fn watch(place: &'static std::panic::Location<'static>) -> Watched {
+    SLOT.with(|slot| {
+        let at = place as *const std::panic::Location<'static> as *mut _;
+        slot.at.store(at, Ordering::Relaxed);
+        let began = base().elapsed().as_nanos() as u64 + 1;
+        slot.began.store(began, Ordering::Relaxed);
+    });
+    Watched
+}
+
+/// One thread (started once) looks at every call under way twice a second, and ends the
+/// process with a check's failure message when one has run too long.
+fn start_watcher() {
     static WATCHER: Once = Once::new();
-    let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    let test = std::thread::current().name().map(str::to_string);
-    let at = format!("{}:{}", place.file(), place.line());
-    let mut watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
-    watched.push((id, Instant::now(), test, at));
-    drop(watched);
     WATCHER.call_once(|| {
         std::thread::spawn(|| loop {
             std::thread::sleep(Duration::from_millis(500));
-            let watched = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
-            let late = watched
-                .iter()
-                .find(|(_, began, ..)| began.elapsed() > stuck_after());
-            if let Some((_, began, test, at)) = late {
+            let slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+            for slot in slots.iter().filter_map(Weak::upgrade) {
+                let began = slot.began.load(Ordering::Relaxed);
+                let now = base().elapsed().as_nanos() as u64 + 1;
+                let running = Duration::from_nanos(now.saturating_sub(began));
+                if began == 0 || running <= stuck_after() {
+                    continue;
+                }
+                // SAFETY: only ever a `&'static Location` stored by `watch`, before `began`.
+                let at = unsafe { slot.at.load(Ordering::Relaxed).as_ref() };
+                let at = at.map_or("?".to_string(), |l| format!("{}:{}", l.file(), l.line()));
                 let what = format!(
                     "Your function has not returned (called by the check at {at}): an endless \
                      loop, a thread blocked (a blocking call or sleep inside async code), or \
                      a wait with no end? The whole run stops here."
                 );
-                let got = format!("still running after {} s", began.elapsed().as_secs());
+                let got = format!("still running after {} s", running.as_secs());
                 let expected = "(your function returns)";
                 // Straight to the standard error: the test harness captures `eprintln!`
                 // (this thread inherits the capture), and the process ends before it shows.
-                let text = message(&what, test.as_deref(), expected, &got);
+                let text = message(&what, slot.test.as_deref(), expected, &got);
                 let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
                 std::process::exit(101);
             }
         });
     });
-    Watched(id)
 }
 
 /// The sentence and the `got:` line for a panic of the learner's function.
