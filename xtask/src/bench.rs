@@ -443,8 +443,10 @@ impl Lab {
     /// against a fresh reference run), so only a server that misses it three times fails.
     /// The floors: half the reference for the readiness loop and tokio; for the two designs
     /// that cost more by design, about half what they do on a quiet machine (2026-12-03: 11
-    /// did 0.47×, a thread switch per round trip; 14 0.54×, a handshake per request), so that
-    /// a change that halves them fails while a busy machine does not.
+    /// did 0.47×, a thread switch per round trip), so that a change that halves them fails
+    /// while a busy machine does not. 14 (a handshake per request) swings most with the
+    /// machine's load: 0.54–0.69× quiet, 0.31× in a CI run of a fresh clone; its floor is 0.2×
+    /// (a change that makes it three times slower still fails). A try that misses is printed.
     fn smoke(mut self) -> bool {
         let lines = ["-c", "1000", "--closed", "1s"];
         let http = ["-c", "1000", "--closed", "1s", "--http"];
@@ -452,12 +454,12 @@ impl Lab {
             (&THREADS, &REFERENCE, &lines, 0.25),
             (&LOOP, &REFERENCE, &lines, 0.5),
             (&TASKS, &REFERENCE, &lines, 0.5),
-            (&HTTP, &HTTP_REFERENCE, &http, 0.3),
+            (&HTTP, &HTTP_REFERENCE, &http, 0.2),
         ];
         let mut ok = true;
         for (server, reference, load, floor) in cases {
             let mut verdict = (0.0, 0.0);
-            for _ in 0..3 {
+            for attempt in 1..=3 {
                 let (Some(reference), Some(s)) = (
                     self.run(reference, load, true),
                     self.run(server, load, true),
@@ -471,6 +473,10 @@ impl Lab {
                 if verdict.1 == 0.0 && verdict.0 >= floor {
                     break;
                 }
+                println!(
+                    "smoke: {:<30} {:.2}x the reference, {} connections lost: missed (try {attempt} of 3)",
+                    server.name, verdict.0, verdict.1
+                );
             }
             let (ratio, lost) = verdict;
             let said = if lost == 0.0 && ratio >= floor {
