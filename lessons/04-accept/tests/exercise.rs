@@ -624,3 +624,17 @@ fn memory_grows_with_the_clients_served_not_with_the_number_asked_for() {
         );
     }
 }
+
+#[test]
+fn accept_loop_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your accept_loop runs (an error, a shortage, a failing client).
+    testkit::prints_nothing(
+        "accept_loop",
+        &[
+            "a_client_whose_serve_fails_does_not_stop_the_loop",
+            "a_shortage_pauses_10_ms_then_twice_as_long_each_time",
+            "a_broken_listener_ends_the_loop_with_its_error",
+        ],
+    );
+}

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use crate::quiet::{self, mark};
+
 /// Fail a check: what should have happened, what did (both usually bytes), which test, and the
 /// command that gives the lesson's next hint.
 #[track_caller]
@@ -100,7 +102,9 @@ pub fn yours<T>(call: impl FnOnce() -> T) -> T {
     // The outermost call is watched (an inner one would end the watch when it returns).
     let place = std::panic::Location::caller();
     let watched = (!outer).then(|| watch(place));
+    mark(quiet::BEGIN);
     let result = panic::catch_unwind(AssertUnwindSafe(call));
+    mark(quiet::END);
     drop(watched);
     INSIDE.with(|i| i.set(outer));
     match result {
