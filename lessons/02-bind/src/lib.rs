@@ -34,8 +34,12 @@ pub fn two_free_ports(
     ip: IpAddr,
     mut probe: impl FnMut(SocketAddr) -> io::Result<bool>,
 ) -> io::Result<u16> {
-    // Each process starts somewhere else, so that two runs at once look in different places.
-    let start = 20_000 + (std::process::id() % 5_000) as u16 * 2;
+    // Each process starts somewhere else, so that two runs at once look in different places:
+    // 24 ports apart, room for the pair and the ten ports of the dev servers after it. (Two
+    // apart, a demo started just after another, its process id one higher, probed the ten
+    // ports the first one's dev servers were taking: 2 runs in 150 of the lesson's tests
+    // failed that way, 2026-12-03.)
+    let start = 20_000 + (std::process::id() % 500) as u16 * 24;
     for port in (start..32_000).chain(20_000..start).step_by(2) {
         if probe(SocketAddr::new(ip, port))? && probe(SocketAddr::new(ip, port + 1))? {
             return Ok(port);
