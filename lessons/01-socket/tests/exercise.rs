@@ -677,3 +677,17 @@ fn descriptors_lost() -> Option<String> {
     }
     None
 }
+
+#[test]
+fn socket_for_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your socket_for runs.
+    testkit::prints_nothing(
+        "socket_for",
+        &[
+            "a_spec_that_names_no_endpoint_is_invalid_input",
+            "tcp_with_an_ipv4_address_is_a_tcp_socket_of_ipv4",
+            "unix_with_a_path_too_long_for_an_address_is_refused",
+        ],
+    );
+}

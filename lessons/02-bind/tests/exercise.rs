@@ -532,3 +532,17 @@ fn over_real_sockets_the_kernel_answers() {
     socket.listen(8).expect("listen()");
     Conn::open(SocketAddr::new(LOOPBACK, free));
 }
+
+#[test]
+fn bind_in_range_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your bind_in_range runs.
+    testkit::prints_nothing(
+        "bind_in_range",
+        &[
+            "taken_ports_are_skipped_and_the_first_free_one_wins",
+            "any_other_error_is_returned_at_once",
+            "every_port_taken_is_address_in_use_naming_the_range",
+        ],
+    );
+}

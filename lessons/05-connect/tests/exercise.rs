@@ -742,3 +742,17 @@ fn real_sockets_a_refused_port_and_a_black_hole_are_passed_over() {
         }
     }
 }
+
+#[test]
+fn connect_first_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your connect_first runs.
+    testkit::prints_nothing(
+        "connect_first",
+        &[
+            "a_refused_address_starts_the_next_at_once",
+            "when_every_try_fails_the_error_of_the_last_to_fail_is_returned_at_once",
+            "no_address_at_all_is_an_invalid_input_error_and_no_try",
+        ],
+    );
+}

@@ -691,3 +691,17 @@ fn a_real_slow_reader_meets_a_two_second_deadline() {
         );
     }
 }
+
+#[test]
+fn send_all_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your send_all runs.
+    testkit::prints_nothing(
+        "send_all",
+        &[
+            "a_few_bytes_per_send_and_every_byte_arrives",
+            "an_interrupted_send_is_tried_again",
+            "an_error_is_returned_as_it_is_with_the_bytes_sent",
+        ],
+    );
+}

@@ -665,3 +665,17 @@ fn a_real_non_blocking_socket_with_a_trickling_writer() {
         );
     }
 }
+
+#[test]
+fn poll_message_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your poll_message runs.
+    testkit::prints_nothing(
+        "poll_message",
+        &[
+            "a_message_in_pieces_of_every_size_comes_out_whole",
+            "end_of_stream_in_the_body_is_an_error_not_a_shorter_message",
+            "a_message_of_exactly_max_bytes_passes_one_more_does_not",
+        ],
+    );
+}

@@ -1025,3 +1025,17 @@ fn other_failures_are_returned_as_they_are() {
         }
     }
 }
+
+#[test]
+fn finish_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your finish runs.
+    testkit::prints_nothing(
+        "finish",
+        &[
+            "the_whole_answer_arrives_though_the_client_sent_more",
+            "a_client_that_resets_is_a_reset_not_an_error",
+            "a_flooding_client_is_cut_off_after_max_discard",
+        ],
+    );
+}

@@ -682,3 +682,17 @@ fn many_short_lines_cost_no_more_memory_than_one() {
         );
     }
 }
+
+#[test]
+fn echo_lines_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your echo_lines runs.
+    testkit::prints_nothing(
+        "echo_lines",
+        &[
+            "each_line_comes_back_as_it_came",
+            "every_line_too_long_is_refused_not_only_the_first",
+            "an_error_from_reading_ends_the_loop_at_once",
+        ],
+    );
+}

@@ -465,3 +465,17 @@ fn the_answer_is_returned_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn request_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your request runs.
+    testkit::prints_nothing(
+        "request",
+        &[
+            "an_answer_that_comes_is_returned",
+            "strays_are_not_the_answer_and_do_not_buy_time",
+            "any_other_error_is_returned_at_once",
+        ],
+    );
+}

@@ -498,3 +498,17 @@ fn other_errors_are_returned() {
         ),
     }
 }
+
+#[test]
+fn read_ready_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your read_ready runs.
+    testkit::prints_nothing(
+        "read_ready",
+        &[
+            "lines_are_split_across_and_within_reads",
+            "the_lines_before_a_line_too_long_are_kept",
+            "end_of_stream_is_eof_and_earlier_lines_are_kept",
+        ],
+    );
+}

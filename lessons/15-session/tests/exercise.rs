@@ -366,3 +366,17 @@ fn whoever_logs_in_next_starts_at_the_top() {
         ],
     );
 }
+
+#[test]
+fn handle_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your handle runs.
+    testkit::prints_nothing(
+        "handle",
+        &[
+            "a_login_then_the_file_commands",
+            "a_wrong_password_logs_out",
+            "nothing_runs_before_a_login",
+        ],
+    );
+}

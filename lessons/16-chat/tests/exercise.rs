@@ -449,3 +449,17 @@ fn a_client_that_reads_again_gets_whole_messages_then_too_slow() {
         );
     }
 }
+
+#[test]
+fn chat_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your chat runs.
+    testkit::prints_nothing(
+        "chat",
+        &[
+            "each_line_goes_to_the_room_once_and_empty_ones_nowhere",
+            "a_line_too_long_is_an_error",
+            "a_member_that_fell_behind_is_too_slow",
+        ],
+    );
+}

@@ -355,3 +355,17 @@ fn the_step_is_not_clamped_to_the_board() {
         ],
     );
 }
+
+#[test]
+fn apply_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your apply runs.
+    testkit::prints_nothing(
+        "apply",
+        &[
+            "inputs_in_order_are_all_applied",
+            "a_late_input_is_ignored_and_changes_nothing",
+            "numbers_wrap_around",
+        ],
+    );
+}

@@ -437,3 +437,17 @@ fn over_real_sockets_the_bytes_come_from_the_address_that_answered() {
         );
     }
 }
+
+#[test]
+fn connect_any_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your connect_any runs.
+    testkit::prints_nothing(
+        "connect_any",
+        &[
+            "the_first_address_that_answers_is_the_one",
+            "a_failed_attempt_is_not_the_end_the_next_address_is_tried",
+            "when_every_attempt_fails_the_first_error_is_returned",
+        ],
+    );
+}

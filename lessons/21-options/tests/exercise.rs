@@ -336,3 +336,17 @@ fn a_failing_call_is_returned_as_its_error() {
         );
     }
 }
+
+#[test]
+fn tune_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your tune runs.
+    testkit::prints_nothing(
+        "tune",
+        &[
+            "nagle_is_off_only_when_interactive",
+            "an_impossible_need_is_refused_before_anything_is_set",
+            "a_failing_call_is_returned_as_its_error",
+        ],
+    );
+}

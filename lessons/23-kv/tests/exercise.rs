@@ -658,3 +658,17 @@ fn clients_one_store_for_all_and_bad_clients_do_not_stop_the_server() {
         ask(&mut last, b"GET shared\n", b"VALUE yes\n");
     });
 }
+
+#[test]
+fn serve_client_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your serve_client runs.
+    testkit::prints_nothing(
+        "serve_client",
+        &[
+            "commands_set_get_del",
+            "bad_requests_get_an_error_and_the_connection_goes_on",
+            "limits_a_line_too_long_is_refused_and_the_connection_ends",
+        ],
+    );
+}

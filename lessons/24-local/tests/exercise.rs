@@ -392,3 +392,17 @@ fn refuse_late_cloexec() -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn recv_fd_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your recv_fd runs.
+    testkit::prints_nothing(
+        "recv_fd",
+        &[
+            "the_descriptor_that_came_works",
+            "end_of_stream_is_unexpected_eof",
+            "a_byte_without_a_descriptor_is_invalid_data",
+        ],
+    );
+}

@@ -1167,3 +1167,17 @@ fn receiver_lingers_while_the_end_keeps_coming() {
         );
     }
 }
+
+#[test]
+fn send_and_receive_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your send and receive runs.
+    testkit::prints_nothing(
+        "send and receive",
+        &[
+            "sender_ignores_bad_datagrams_and_false_acks",
+            "receiver_ignores_what_is_not_data",
+            "sender_returns_the_links_error",
+        ],
+    );
+}
