@@ -17,8 +17,9 @@ use tokio_rustls::rustls::pki_types::CertificateDer;
 /// The contract (what the checks test, against TLS servers of their own):
 /// - Trust `ca` and nothing else: a server whose certificate another CA signed, or that
 ///   signed itself, is refused.
-/// - The server's certificate must be for `name`, the name you are asked for: a certificate
-///   from `ca` for any other name is refused. So is one past its validity dates (expired),
+/// - The server's certificate must be for `name`, the name the caller asks for (the lesson's
+///   `--name`; not a name of your choosing, nor one the server offers): a certificate from
+///   `ca` for any other name is refused. So is one past its validity dates (expired),
 ///   and a server that cannot prove it holds the certificate's private key (its signature
 ///   over the handshake does not verify).
 /// - Say which name you want in the ClientHello (SNI): a server with several names picks its
