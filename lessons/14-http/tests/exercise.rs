@@ -455,3 +455,17 @@ fn a_recv_error_is_returned() {
         );
     }
 }
+
+#[test]
+fn read_request_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your read_request runs.
+    testkit::prints_nothing(
+        "read_request",
+        &[
+            "a_head_in_pieces_is_reassembled",
+            "the_head_limit_holds_against_a_flood_with_no_end_of_head",
+            "early_closes_are_closed",
+        ],
+    );
+}

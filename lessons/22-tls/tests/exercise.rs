@@ -369,3 +369,17 @@ fn a_name_that_is_not_a_name_is_an_invalid_input_error() {
         );
     }
 }
+
+#[test]
+fn connect_tls_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your connect_tls runs.
+    testkit::prints_nothing(
+        "connect_tls",
+        &[
+            "a_certificate_from_the_ca_for_the_name_asked_is_accepted",
+            "a_certificate_for_another_name_is_refused",
+            "a_name_that_is_not_a_name_is_an_invalid_input_error",
+        ],
+    );
+}
