@@ -32,6 +32,7 @@ use crate::TcpHeader;
 ///   what the options before it left; payload bytes after the header are not its own), or is
 ///   missing. A known kind whose length is too short for its value (an `mss` of length 2):
 ///   `Err`, or shown as an unknown kind — never a value read from bytes not its own.
+/// - Print nothing: the lesson prints what you return.
 pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
     let _ = bytes;
     todo!("decode the TCP header")

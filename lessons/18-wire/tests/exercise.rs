@@ -289,3 +289,17 @@ fn a_known_option_too_short_for_its_value_is_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn decode_tcp_header_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your decode_tcp_header runs.
+    testkit::prints_nothing(
+        "decode_tcp_header",
+        &[
+            "a_syn_and_its_options",
+            "an_unknown_option_is_skipped_by_its_length_and_end_stops_the_list",
+            "an_option_running_past_the_header_is_an_error_not_a_panic",
+        ],
+    );
+}

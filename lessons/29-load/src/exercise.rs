@@ -45,6 +45,7 @@ use crate::{Latency, MOST_DUE};
 ///   after `start`) with requests a few centuries apart; every due time is exact to the
 ///   nanosecond, however long the interval.
 /// - An empty run (`end` at `start` or before it) counts nothing.
+/// - Print nothing: the lesson reports what you return.
 pub fn latencies(
     start: Instant,
     interval: Duration,

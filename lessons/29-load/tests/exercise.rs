@@ -576,3 +576,17 @@ fn a_run_of_more_than_a_million_requests_due_is_refused() {
         );
     }
 }
+
+#[test]
+fn latencies_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your latencies runs.
+    testkit::prints_nothing(
+        "latencies",
+        &[
+            "a_stall_delays_every_request_that_was_due_during_it",
+            "requests_that_never_went_count_too",
+            "an_answer_before_its_request_is_refused",
+        ],
+    );
+}
