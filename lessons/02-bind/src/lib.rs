@@ -49,10 +49,14 @@ pub fn two_free_ports(
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }
 
-/// Is `addr`'s port free? A socket bound to it and closed again, quietly: `Ok(false)` if
-/// another socket holds it.
+/// Is `addr`'s port free for a server that sets SO_REUSEADDR? A socket bound to it and closed
+/// again, quietly: `Ok(false)` if another socket holds it.
 pub fn port_is_free(addr: SocketAddr) -> io::Result<bool> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    // The lesson's servers set SO_REUSEADDR: a port that only a connection in TIME_WAIT holds
+    // (an earlier run's) is free for them.
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
     match socket.bind(&SockAddr::from(addr)) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::AddrInUse => Ok(false),

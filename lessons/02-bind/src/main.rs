@@ -401,10 +401,19 @@ fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
 // ANCHOR_END: dev
 
 // ANCHOR: probe
-/// The demo's stage (`two_free_ports`): is `addr`'s port free? A socket bound to it, then
-/// closed, each call narrated; a port another socket holds is `Ok(false)`.
+/// The demo's stage (`two_free_ports`): is `addr`'s port free? A socket with SO_REUSEADDR,
+/// bound to it, then closed, each call narrated; a port another socket holds is `Ok(false)`.
 fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
     let socket = new_socket(addr, say).map_err(into_io)?;
+    if cfg!(unix) {
+        // As the dev servers will: a port that only a connection in TIME_WAIT holds is free
+        // for them (an earlier run's, say), so it is free here too.
+        let why = "ask as the dev servers will: TIME_WAIT alone does not take a port";
+        say.call("setsockopt(SO_REUSEADDR, 1)", why, || {
+            socket.set_reuse_address(true)
+        })
+        .map_err(into_io)?;
+    }
     let why = "is this port free? (the dev servers will ask for it)";
     let bound = say.call_then(
         format!("bind({addr})"),
