@@ -57,13 +57,20 @@ fn failing_server(args: &[&str]) -> Trace {
     trace
 }
 
-/// A port that was free a moment ago (bind port 0, note the port, close the socket).
+/// A port that was free a moment ago, below the ephemeral range: a port the kernel chose for
+/// port 0 can be given to another process's connect() before the server binds it (a run in
+/// 150 failed that way, 2026-12-03), a port below the range is taken only by a bind().
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    two_free_ports("127.0.0.1".parse().unwrap(), port_is_free).expect("two free ports in a row")
+}
+
+/// Held by the tests that give a server a port of their choosing, so that two of them do not
+/// choose the same one (this process looks for free ports from the same place every time).
+fn choosing_ports() -> std::sync::MutexGuard<'static, ()> {
+    static CHOOSING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CHOOSING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Serve the waiting server its one client, so that it exits.
@@ -268,6 +275,7 @@ fn a_raw_client_is_told_its_own_address_then_end_of_stream() {
 
 #[test]
 fn a_fixed_port_is_bound_as_asked() {
+    let _choosing = choosing_ports();
     let addr = format!("127.0.0.1:{}", free_port());
     let server = start_server(&["--addr", &addr]);
     assert_eq!(server.addr.to_string(), addr);
@@ -346,6 +354,7 @@ fn an_address_this_machine_does_not_have_cannot_be_bound() {
 
 #[test]
 fn a_server_given_ports_skips_a_taken_one_and_serves_on_the_next() {
+    let _choosing = choosing_ports();
     let ip: IpAddr = "127.0.0.1".parse().unwrap();
     // Free when looked at is not free a moment later: another process (a demo of this lesson
     // run by another test, probing ports the same way) may take the port in between. Look
