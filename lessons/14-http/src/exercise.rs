@@ -25,7 +25,8 @@ use crate::{body_length, head_end, Connection, Recv, Request, MAX_HEAD};
 ///   do not count.
 /// - Then the body: `body_length(head)` gives how many bytes of it follow the head, or the
 ///   response that refuses it (`Request::Refused(that response)`, with no further recv). Read
-///   until that many bytes have come after the head.
+///   until that many bytes have come after the head, and not a recv more: a request that is
+///   whole (its head and body may all come in the first recv) gets no further recv.
 /// - Return `Request::Complete(head)`: the head alone, empty line included; the body and any
 ///   byte after it are set aside.
 /// - `Recv::TimedOut` or `Recv::Closed` before the request is whole (a head without its empty
