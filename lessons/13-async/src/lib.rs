@@ -1,6 +1,6 @@
 //! Lesson 13's exercise, and what it is given: a [`LineWaiter`] keeps a connection's waiting
-//! state (the line so far, the deadline for it), and its `next_event` waits for whichever comes
-//! first (a line, the idle limit, the shutdown signal) and says which as an [`Event`]. It may be
+//! state from one call to the next, and its `next_event` waits for whichever comes first (a
+//! line, the idle limit, the shutdown signal) and says which as an [`Event`]. It may be
 //! cancelled at any await and called again, and loses nothing. It prints nothing: the lesson
 //! narrates around it, and the tests check what it returns, and when.
 

@@ -428,11 +428,11 @@ async fn handle(
     // Two owned halves, like asyncio's (reader, writer) pair: each can go its own way.
     let (read_half, mut writer) = stream.into_split();
     let mut reader = BufReader::new(read_half);
-    // The waiting state that outlives each wait: the line so far, and its deadline.
+    // One waiter for the whole connection: whatever it keeps lasts from one wait to the next.
     let mut waiter = LineWaiter::new(limits.idle);
     let (mut answered, mut failure) = (0, None);
     loop {
-        let why = "wait for a whole line (in time), or the shutdown signal (select!)";
+        let why = "wait for a whole line (in time), or the shutdown signal";
         let waiting = waiter.next_event(&mut reader, &mut shutdown);
         let shown = |event: &Event| event_shown(event, limits.idle);
         let event = say.call_async_then("read_line()", why, waiting, shown);
