@@ -394,3 +394,38 @@ fn an_oversized_datagram_is_reported_not_cut() {
     let trace = trace.read();
     assert_eq!(trace.received("server").len(), 1500 + 1501);
 }
+
+#[test]
+fn a_limit_on_each_wait_lasts_as_long_as_the_peer_talks_a_moment_does_not() {
+    // What chapter 13 says of examples/deadlines.rs: against a peer that sends twenty
+    // datagrams 100 ms apart, a 300 ms timeout on each wait (and a Sleep reset at each
+    // datagram) takes all twenty and gives up some 2.2 s after it started; one moment fixed
+    // 300 ms ahead gives up then, with the three or so that came by then.
+    let run = lesson(&testkit::example("deadlines")).run();
+    run.success();
+    // Each line: "<way>: <count> datagram(s), gave up after <ms> ms".
+    let results: Vec<(u64, u64)> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let numbers: Vec<u64> = line
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let [.., count, ms] = numbers[..] else {
+                panic!("no count and time in {line:?}")
+            };
+            (count, ms)
+        })
+        .collect();
+    let [each_wait, moment, reset] = results[..] else {
+        panic!("three ways, three lines: {}", run.stdout)
+    };
+    for (way, (count, ms)) in [("each wait", each_wait), ("reset", reset)] {
+        assert_eq!(count, 20, "{way}: every datagram, {}", run.stdout);
+        assert!((2_100..4_000).contains(&ms), "{way}: {}", run.stdout);
+    }
+    let (count, ms) = moment;
+    assert!((2..=4).contains(&count), "the moment: {}", run.stdout);
+    assert!((300..1_000).contains(&ms), "the moment: {}", run.stdout);
+}
