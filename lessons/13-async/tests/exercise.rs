@@ -906,3 +906,17 @@ async fn a_client_that_keeps_sending_cannot_hold_off_the_shutdown_signal() {
         ),
     );
 }
+
+#[test]
+fn next_event_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your LineWaiter runs.
+    testkit::prints_nothing(
+        "LineWaiter",
+        &[
+            "a_line_sent_in_pieces_is_one_event",
+            "a_line_too_long_is_an_error",
+            "a_silent_client_times_out_after_idle",
+        ],
+    );
+}
