@@ -20,6 +20,11 @@ use crate::quiet::{self, mark};
 #[track_caller]
 pub fn fail(what: &str, expected: &str, actual: &str) -> ! {
     let test = std::thread::current().name().map(str::to_string);
+    // The message is all a learner needs: no "panicked at testkit/…" line, and no backtrace
+    // of the checks' own frames even when RUST_BACKTRACE is set (a newcomer's trial found the
+    // message buried under 30 frames).
+    install_hook();
+    FAILING.with(|f| f.set(true));
     panic!("{}", message(what, test.as_deref(), expected, actual));
 }
 
@@ -82,6 +87,8 @@ thread_local! {
     static PANIC: RefCell<Option<Caught>> = const { RefCell::new(None) };
     /// Whether this thread is inside [`yours`].
     static INSIDE: Cell<bool> = const { Cell::new(false) };
+    /// Whether the panic under way is a check's [`fail`]: the hook prints its message alone.
+    static FAILING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Call the learner's function. A panic inside it fails the check with a sentence that says
@@ -300,7 +307,8 @@ fn first_own_frame(backtrace: &str, lesson: &str, cwd: &str) -> Option<Origin> {
 }
 
 /// A panic hook that keeps quiet about the learner's panics inside [`yours`] (which reports
-/// them) and leaves every other panic to the usual hook.
+/// them), prints a check's [`fail`] as its message alone, and leaves every other panic to the
+/// usual hook.
 fn install_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -311,6 +319,12 @@ fn install_hook() {
             .ok()
             .and_then(|d| Some(Path::new(&d).file_name()?.to_string_lossy().into_owned()));
         panic::set_hook(Box::new(move |info| {
+            if FAILING.with(|f| f.replace(false)) {
+                if let Some(text) = info.payload().downcast_ref::<String>() {
+                    eprintln!("{text}");
+                    return;
+                }
+            }
             let (Some(lesson), Some(location)) = (lesson.as_deref(), info.location()) else {
                 return usual(info);
             };
