@@ -26,11 +26,11 @@ use crate::{Filled, Next};
 /// - Keep nothing else: no copy of a connection you return (when the caller drops `waiting`,
 ///   the connections end), and no socket whose connect() did not complete (left open, it
 ///   sends its SYN again, and gets in unseen as soon as someone accepts).
-/// - A connection that does not complete within `wait` (each connection has its own `wait`)
-///   means the queue is full: stop there, with `Next::NoAnswer`. (Linux ignores a SYN that
-///   finds the queue full, and a connect() without a time limit waits about two minutes for
-///   an answer that never comes.) The whole probe takes about `wait` more than its
-///   connections do: nothing else waits.
+/// - A connection that does not complete within `wait` (each connection has its own `wait`,
+///   which is more than zero) means the queue is full: stop there, with `Next::NoAnswer`.
+///   (Linux ignores a SYN that finds the queue full, and a connect() without a time limit
+///   waits about two minutes for an answer that never comes.) The whole probe takes about
+///   `wait` more than its connections do: nothing else waits.
 /// - A connection that is refused AFTER at least one got in: the queue is full too, and this
 ///   system says so (Windows): stop, with `Next::Refused`. The checks make that happen on
 ///   Linux too: the listener closes while your connection waits for its answer.
