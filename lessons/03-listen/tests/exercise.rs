@@ -856,3 +856,17 @@ fn another_error_after_connections_got_in_is_returned() {
         );
     }
 }
+
+#[test]
+fn fill_queue_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your fill_queue runs.
+    testkit::prints_nothing(
+        "fill_queue",
+        &[
+            "a_ceiling_smaller_than_the_queue_stops_the_probe_at_the_ceiling",
+            "a_port_where_nothing_listens_is_an_error_returned_as_it_is",
+            "a_refusal_after_connections_got_in_is_a_full_queue",
+        ],
+    );
+}
