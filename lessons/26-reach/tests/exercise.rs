@@ -101,6 +101,13 @@ enum Answer {
     Cut(usize),
     /// Bytes of `a` for as long as the client reads them.
     Endless,
+    /// Slow at every phase: waits this long before its side of the TLS handshake, and again,
+    /// once it has the request, before answering in capitals (then close_notify).
+    Dawdles(Duration),
+    /// Takes the TCP connection and never sends a byte: no TLS handshake, ever.
+    Silent,
+    /// Once it has the request, one byte of `a` each time this long has passed, never the end.
+    Trickle(Duration),
 }
 
 /// What a server saw.
@@ -135,6 +142,12 @@ async fn tls_server(ca: &Ca, names: &[&str], answer: Answer) -> (SocketAddr, Arc
             logged.lock().unwrap().connections += 1;
             let (acceptor, log) = (acceptor.clone(), logged.clone());
             tokio::spawn(async move {
+                match answer {
+                    // Holding the connection open, and silent.
+                    Answer::Silent => return std::future::pending::<()>().await,
+                    Answer::Dawdles(pause) => tokio::time::sleep(pause).await,
+                    _ => {}
+                }
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
                 };
@@ -161,6 +174,17 @@ async fn tls_server(ca: &Ca, names: &[&str], answer: Answer) -> (SocketAddr, Arc
                         while tls.write_all(&[b'a'; 4096]).await.is_ok() {}
                         return;
                     }
+                    Answer::Dawdles(pause) => {
+                        tokio::time::sleep(pause).await;
+                        line.to_ascii_uppercase()
+                    }
+                    Answer::Trickle(every) => loop {
+                        tokio::time::sleep(every).await;
+                        if tls.write_all(b"a").await.is_err() || tls.flush().await.is_err() {
+                            return;
+                        }
+                    },
+                    Answer::Silent => unreachable!("a silent server never gets a request"),
                 };
                 let _ = tls.write_all(&reply).await;
                 let _ = tls.shutdown().await;
@@ -583,6 +607,25 @@ fn one_server(
     (got, addr, log, took)
 }
 
+/// The usual call: a server for "localhost" answering as `answer`, found by a resolver that
+/// takes `resolving` to answer, asked b"hello\n". What came back, and how long it took.
+fn hello_after(
+    resolving: Duration,
+    answer: Answer,
+    limits: &Limits,
+) -> (Result<Reached, ReachError>, Duration) {
+    let rt = runtime();
+    let ca = ca();
+    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], answer));
+    let resolver = Slow(Fixed::new(vec![addr]), resolving);
+    reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", limits)
+}
+
+/// The same with a resolver that answers at once.
+fn hello(answer: Answer, limits: &Limits) -> (Result<Reached, ReachError>, Duration) {
+    hello_after(Duration::ZERO, answer, limits)
+}
+
 #[test]
 fn tls_the_name_goes_in_the_client_hello() {
     let (got, addr, log, _) = one_server(
@@ -712,13 +755,7 @@ fn exchange_the_request_goes_whole_and_the_answer_is_read_to_its_end() {
 
 #[test]
 fn exchange_an_answer_over_the_limit_is_an_error() {
-    let (got, _, _, _) = one_server(
-        &["localhost"],
-        Answer::Bytes(1001),
-        "localhost",
-        b"hello\n",
-        &limits(),
-    );
+    let (got, _) = hello(Answer::Bytes(1001), &limits());
     if !matches!(got, Err(ReachError::Exchange(_))) {
         fail(
             "An answer of 1001 bytes, one over limits.max_answer.",
@@ -730,13 +767,7 @@ fn exchange_an_answer_over_the_limit_is_an_error() {
 
 #[test]
 fn exchange_an_answer_cut_without_close_notify_is_an_error() {
-    let (got, _, _, _) = one_server(
-        &["localhost"],
-        Answer::Cut(10),
-        "localhost",
-        b"hello\n",
-        &limits(),
-    );
+    let (got, _) = hello(Answer::Cut(10), &limits());
     if !matches!(got, Err(ReachError::Exchange(_))) {
         fail(
             "The server sent 10 bytes and closed the TCP connection without close_notify: the answer may have been cut, so its end is not the answer's end.",
@@ -749,17 +780,8 @@ fn exchange_an_answer_cut_without_close_notify_is_an_error() {
 #[test]
 fn exchange_an_endless_answer_is_refused_at_the_limit() {
     // A long deadline: reading on and on until it passes would show as TimedOut.
-    let limits = Limits {
-        deadline: Duration::from_secs(2),
-        ..limits()
-    };
-    let (got, _, _, took) = one_server(
-        &["localhost"],
-        Answer::Endless,
-        "localhost",
-        b"hello\n",
-        &limits,
-    );
+    let limits = deadline_of(2000);
+    let (got, took) = hello(Answer::Endless, &limits);
     if !matches!(got, Err(ReachError::Exchange(_))) {
         fail(
             "The server answers without end: stop reading once the answer is past limits.max_answer (1000 bytes), instead of keeping all of it until the deadline (2 s).",
@@ -771,23 +793,99 @@ fn exchange_an_endless_answer_is_refused_at_the_limit() {
 
 // ---- Deadline ----
 
+/// The deadline passed: `Err(TimedOut)`, at `deadline` and a little (the deadline's timer
+/// fires late under load, never early), whichever phase it interrupted.
+#[track_caller]
+fn expect_timed_out(
+    got: &Result<Reached, ReachError>,
+    took: Duration,
+    deadline: Duration,
+    what: &str,
+) {
+    let on_time = deadline.mul_f64(0.9)..deadline + Duration::from_secs(1);
+    if !matches!(got, Err(ReachError::TimedOut)) || !on_time.contains(&took) {
+        fail(
+            &format!("{what} limits.deadline ({} ms) is one deadline for the whole of reach, counted from the call; when it passes, whichever phase it interrupts, reach returns ReachError::TimedOut (not the error of that phase, such as Tls or Exchange), then and not later.", deadline.as_millis()),
+            &format!("Err(TimedOut) after {} ms and a little", deadline.as_millis()),
+            &format!("{} after {} ms", show(got), took.as_millis()),
+        );
+    }
+}
+
+/// Limits for the deadline's checks: a short deadline, everything else as usual.
+fn deadline_of(ms: u64) -> Limits {
+    Limits {
+        deadline: Duration::from_millis(ms),
+        ..limits()
+    }
+}
+
+#[test]
+fn deadline_a_server_that_accepts_and_never_speaks_is_given_up_on() {
+    let limits = deadline_of(500);
+    let (got, took) = hello(Answer::Silent, &limits);
+    expect_timed_out(
+        &got,
+        took,
+        limits.deadline,
+        "The server accepts the connection and never sends a byte: the TLS handshake never ends.",
+    );
+}
+
 #[test]
 fn deadline_a_server_that_never_answers_is_given_up_on() {
-    let limits = Limits {
-        deadline: Duration::from_millis(500),
-        ..limits()
-    };
-    let (got, _, _, took) = one_server(
-        &["localhost"],
-        Answer::Nothing,
-        "localhost",
-        b"hello\n",
-        &limits,
+    let limits = deadline_of(500);
+    let (got, took) = hello(Answer::Nothing, &limits);
+    expect_timed_out(
+        &got,
+        took,
+        limits.deadline,
+        "The server completes the handshake, takes the request and never answers.",
     );
-    if !matches!(got, Err(ReachError::TimedOut)) || took > Duration::from_secs(3) {
+}
+
+#[test]
+fn deadline_a_trickling_server_is_given_up_on() {
+    let limits = deadline_of(500);
+    let (got, took) = hello(Answer::Trickle(Duration::from_millis(50)), &limits);
+    expect_timed_out(
+        &got,
+        took,
+        limits.deadline,
+        "The server answers one byte every 50 ms and never ends: each read is quick, the answer never complete.",
+    );
+}
+
+#[test]
+fn deadline_is_one_for_all_the_phases() {
+    // Resolving, the handshake and the answer take 300 ms each: each phase is within the
+    // deadline (700 ms), the whole (900 ms) is not.
+    let pause = Duration::from_millis(300);
+    let limits = deadline_of(700);
+    let (got, took) = hello_after(pause, Answer::Dawdles(pause), &limits);
+    expect_timed_out(
+        &got,
+        took,
+        limits.deadline,
+        "The resolver takes 300 ms, the server 300 ms before its handshake and 300 ms before its answer: 900 ms in all, each phase within the deadline but not the whole.",
+    );
+}
+
+#[test]
+fn deadline_slow_phases_that_fit_in_it_are_fine() {
+    // The same slow phases, 900 ms in all, within a deadline of 2 s; and limits.attempt,
+    // which is for one connection attempt only (connecting here is at once), shorter than
+    // each of them.
+    let pause = Duration::from_millis(300);
+    let limits = Limits {
+        attempt: Duration::from_millis(200),
+        ..deadline_of(2000)
+    };
+    let (got, took) = hello_after(pause, Answer::Dawdles(pause), &limits);
+    if !matches!(&got, Ok(r) if r.answer == b"HELLO\n") {
         fail(
-            "The server takes the request and never answers: give up at limits.deadline (500 ms).",
-            "Err(TimedOut) after about 500 ms",
+            "The resolver takes 300 ms, the server 300 ms before its handshake and 300 ms before its answer: 900 ms in all, within limits.deadline (2 s). The deadline is for the whole; no phase has a limit of its own (limits.attempt, 200 ms here, is for a connection attempt only).",
+            "Ok(… with answer b\"HELLO\\n\") after 900 ms and a little",
             &format!("{} after {} ms", show(&got), took.as_millis()),
         );
     }
@@ -800,10 +898,7 @@ fn deadline_covers_the_connecting_too() {
     let ca = ca();
     let hole = lesson_26_reach::black_hole().unwrap();
     let resolver = Fixed::new(vec![hole.addr]);
-    let limits = Limits {
-        deadline: Duration::from_millis(400),
-        ..limits()
-    };
+    let limits = deadline_of(400);
     let (got, took, left) = yours(|| {
         rt.block_on(async {
             let (got, took) = run(
@@ -822,13 +917,12 @@ fn deadline_covers_the_connecting_too() {
             (got, took, syn_sent_to(hole.addr.port()))
         })
     });
-    if !matches!(got, Err(ReachError::TimedOut)) || took > Duration::from_secs(3) {
-        fail(
-            "One address, a black hole; limits.attempt is 5 s but limits.deadline 400 ms: the deadline wins.",
-            "Err(TimedOut) after about 400 ms",
-            &format!("{} after {} ms", show(&got), took.as_millis()),
-        );
-    }
+    expect_timed_out(
+        &got,
+        took,
+        limits.deadline,
+        "One address, a black hole; limits.attempt is 5 s: the deadline comes first.",
+    );
     if left > 0 {
         fail(
             "Your reach gave up at the deadline, but its attempt is still connecting: whichever way reach returns, no attempt of yours is left in progress (its socket closed).",
@@ -846,10 +940,7 @@ fn deadline_counts_from_the_resolving() {
     let hole = lesson_26_reach::black_hole().unwrap();
     // The resolver takes 500 ms, longer than the whole deadline (400 ms).
     let resolver = Slow(Fixed::new(vec![hole.addr]), Duration::from_millis(500));
-    let limits = Limits {
-        deadline: Duration::from_millis(400),
-        ..limits()
-    };
+    let limits = deadline_of(400);
     let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
     if !matches!(got, Err(ReachError::TimedOut)) || took >= Duration::from_millis(750) {
         fail(
