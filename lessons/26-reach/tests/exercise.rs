@@ -280,26 +280,51 @@ fn expect_reached(got: &Result<Reached, ReachError>, addr: SocketAddr, what: &st
 
 // ---- Resolving ----
 
-#[test]
-fn resolving_asks_the_resolver_once_for_the_name_and_port() {
+/// The usual set-up: a server for "localhost" answering in capitals, its address after
+/// `before` (refusing ports, black holes) and before `after` in the resolver's answer; your
+/// reach, asked b"hello\n" with `limits`, must get that server's answer (`what` says the
+/// case). What the resolver was asked, and how long reach took.
+#[track_caller]
+fn reach_the_server(
+    before: &[SocketAddr],
+    after: &[SocketAddr],
+    limits: &Limits,
+    what: &str,
+) -> (Vec<(String, u16)>, Duration) {
     let rt = runtime();
     let ca = ca();
     let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![addr]);
-    let (got, _) = reach_as(
-        &rt,
-        &resolver,
-        "localhost",
-        &ca.client,
-        b"hello\n",
+    let resolver = Fixed::new([before, &[addr], after].concat());
+    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", limits);
+    expect_reached(&got, addr, what);
+    let asked = resolver.asked.lock().unwrap().clone();
+    (asked, took)
+}
+
+/// Reached within `window`, else the check fails: `what` says why, `expected` when.
+#[track_caller]
+fn expect_took(took: Duration, window: std::ops::Range<Duration>, what: &str, expected: &str) {
+    if !window.contains(&took) {
+        fail(
+            what,
+            expected,
+            &format!("reached after {} ms", took.as_millis()),
+        );
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[test]
+fn resolving_asks_the_resolver_once_for_the_name_and_port() {
+    let (asked, _) = reach_the_server(
+        &[],
+        &[],
         &limits(),
-    );
-    expect_reached(
-        &got,
-        addr,
         "One address, a server for \"localhost\": reach should get its answer.",
     );
-    let asked = resolver.asked.lock().unwrap().clone();
     if asked != [("localhost".to_string(), 7026)] {
         fail(
             "The resolver must be asked once, for the host and the port.",
@@ -342,107 +367,78 @@ fn resolving_an_error_or_no_address_is_a_resolve_error() {
 
 #[test]
 fn connecting_a_refused_address_moves_on_at_once() {
-    let rt = runtime();
-    let ca = ca();
     let refusing = testkit::refusing_port();
-    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![refusing.addr, addr]);
     // A long stagger, so that waiting for it would show.
     let limits = Limits {
-        stagger: Duration::from_secs(1),
+        stagger: ms(1000),
         ..limits()
     };
-    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
-    expect_reached(
-        &got,
-        addr,
+    let (_, took) = reach_the_server(
+        &[refusing.addr],
+        &[],
+        &limits,
         "The first address refuses, the second serves: reach should get there.",
     );
-    if took >= Duration::from_millis(600) {
-        fail(
-            "A refused attempt has failed: the next one starts at once, not after the stagger (1 s here).",
-            "reached in well under 1 s",
-            &format!("reached after {} ms", took.as_millis()),
-        );
-    }
+    expect_took(
+        took,
+        ms(0)..ms(600),
+        "A refused attempt has failed: the next one starts at once, not after the stagger (1 s here).",
+        "reached in well under 1 s",
+    );
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn connecting_a_black_hole_is_overtaken_after_the_stagger() {
-    let rt = runtime();
-    let ca = ca();
     let hole = lesson_26_reach::black_hole().unwrap();
-    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![hole.addr, addr]);
-    let (got, took) = reach_as(
-        &rt,
-        &resolver,
-        "localhost",
-        &ca.client,
-        b"hello\n",
+    let (_, took) = reach_the_server(
+        &[hole.addr],
+        &[],
         &limits(),
-    );
-    expect_reached(
-        &got,
-        addr,
         "The first address never answers (a black hole), the second serves.",
     );
-    if !(Duration::from_millis(240)..Duration::from_millis(2000)).contains(&took) {
-        fail(
-            "The second attempt starts when the first has had the stagger (250 ms) without success: not before, and not after the first attempt gives up (5 s here).",
-            "reached after 250 ms and a little",
-            &format!("reached after {} ms", took.as_millis()),
-        );
-    }
+    expect_took(
+        took,
+        ms(240)..ms(2000),
+        "The second attempt starts when the first has had the stagger (250 ms) without success: not before, and not after the first attempt gives up (5 s here).",
+        "reached after 250 ms and a little",
+    );
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn connecting_a_failure_starts_the_next_at_once_while_another_attempt_waits() {
-    let rt = runtime();
-    let ca = ca();
     let hole = lesson_26_reach::black_hole().unwrap();
     let refusing = testkit::refusing_port();
-    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![hole.addr, refusing.addr, addr]);
     let limits = Limits {
-        stagger: Duration::from_secs(1),
+        stagger: ms(1000),
         ..limits()
     };
-    let (got, took) = reach_as(&rt, &resolver, "localhost", &ca.client, b"hello\n", &limits);
-    expect_reached(
-        &got,
-        addr,
+    let (_, took) = reach_the_server(
+        &[hole.addr, refusing.addr],
+        &[],
+        &limits,
         "A black hole, a refused port, then the server: reach should get to the server.",
     );
-    if !(Duration::from_millis(950)..Duration::from_millis(1600)).contains(&took) {
-        fail(
-            "The black hole has its stagger (1 s) alone; then the second address refuses at once, and the third starts at once too, although the black hole's attempt is still waiting: a failure starts the next attempt, whatever else is in progress.",
-            "reached after 1 s and a little",
-            &format!("reached after {} ms", took.as_millis()),
-        );
-    }
+    expect_took(
+        took,
+        ms(950)..ms(1600),
+        "The black hole has its stagger (1 s) alone; then the second address refuses at once, and the third starts at once too, although the black hole's attempt is still waiting: a failure starts the next attempt, whatever else is in progress.",
+        "reached after 1 s and a little",
+    );
 }
 
 #[test]
 fn connecting_attempts_are_staggered_not_simultaneous() {
-    let rt = runtime();
-    let ca = ca();
-    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
     // A listener that only counts: a connection to it means an attempt was made.
     let spy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     spy.set_nonblocking(true).unwrap();
-    let resolver = Fixed::new(vec![addr, spy.local_addr().unwrap()]);
-    let (got, _) = reach_as(
-        &rt,
-        &resolver,
-        "localhost",
-        &ca.client,
-        b"hello\n",
+    reach_the_server(
+        &[],
+        &[spy.local_addr().unwrap()],
         &limits(),
+        "The first address serves at once.",
     );
-    expect_reached(&got, addr, "The first address serves at once.");
     // The kernel completes a handshake without accept(): a connect() there would be queued.
     if spy.accept().is_ok() {
         fail(
@@ -468,6 +464,49 @@ fn syn_sent_to(port: u16) -> usize {
         .count()
 }
 
+/// Your reach, through a resolver answering `addrs`, on `rt`; then, once
+/// the runtime has had a few turns to drop the tasks it aborted (no sleeping: an attempt
+/// still running would still be running after it), how many sockets of this process are
+/// still connecting to `hole`. What came back, how long it took, and that count.
+#[cfg(target_os = "linux")]
+fn reach_then_count_connecting(
+    rt: &tokio::runtime::Runtime,
+    ca: &Ca,
+    addrs: Vec<SocketAddr>,
+    limits: &Limits,
+    hole: SocketAddr,
+) -> (Result<Reached, ReachError>, Duration, usize) {
+    let resolver = Fixed::new(addrs);
+    yours(|| {
+        rt.block_on(async {
+            let (got, took) = run(
+                &resolver,
+                "localhost",
+                ca.client.clone(),
+                b"hello\n",
+                limits,
+            )
+            .await;
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            (got, took, syn_sent_to(hole.port()))
+        })
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn expect_none_connecting(left: usize, hole: SocketAddr, what: &str) {
+    if left > 0 {
+        fail(
+            what,
+            "no socket still connecting to the black hole",
+            &format!("{left} socket(s) in SYN_SENT to {hole}"),
+        );
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn connecting_the_losing_attempts_are_cancelled() {
@@ -475,37 +514,18 @@ fn connecting_the_losing_attempts_are_cancelled() {
     let ca = ca();
     let hole = lesson_26_reach::black_hole().unwrap();
     let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![hole.addr, addr]);
-    let left = yours(|| {
-        rt.block_on(async {
-            let (got, _) = run(
-                &resolver,
-                "localhost",
-                ca.client.clone(),
-                b"hello\n",
-                &limits(),
-            )
-            .await;
-            expect_reached(
-                &got,
-                addr,
-                "The first address never answers, the second serves.",
-            );
-            // An aborted task is dropped the next time the runtime gets to it: give it a few
-            // turns (no sleeping: a loser still running would still be running after one).
-            for _ in 0..10 {
-                tokio::task::yield_now().await;
-            }
-            syn_sent_to(hole.addr.port())
-        })
-    });
-    if left > 0 {
-        fail(
-            "Once a connection has won, the attempts still in progress must be cancelled: their sockets closed, not left waiting for their own time limit.",
-            "no socket still connecting to the black hole",
-            &format!("{left} socket(s) in SYN_SENT to {}", hole.addr),
-        );
-    }
+    let (got, _, left) =
+        reach_then_count_connecting(&rt, &ca, vec![hole.addr, addr], &limits(), hole.addr);
+    expect_reached(
+        &got,
+        addr,
+        "The first address never answers, the second serves.",
+    );
+    expect_none_connecting(
+        left,
+        hole.addr,
+        "Once a connection has won, the attempts still in progress must be cancelled: their sockets closed, not left waiting for their own time limit.",
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -552,35 +572,23 @@ fn connecting_every_failure_is_reported_with_its_address_in_order() {
 #[cfg(target_os = "linux")]
 #[test]
 fn connecting_one_new_attempt_per_stagger_even_after_a_failure() {
-    let rt = runtime();
-    let ca = ca();
     let refusing = testkit::refusing_port();
     let (first_hole, second_hole) = (
         lesson_26_reach::black_hole().unwrap(),
         lesson_26_reach::black_hole().unwrap(),
     );
-    let (addr, _) = rt.block_on(tls_server(&ca, &["localhost"], Answer::Capitals));
-    let resolver = Fixed::new(vec![refusing.addr, first_hole.addr, second_hole.addr, addr]);
-    let (got, took) = reach_as(
-        &rt,
-        &resolver,
-        "localhost",
-        &ca.client,
-        b"hello\n",
+    let (_, took) = reach_the_server(
+        &[refusing.addr, first_hole.addr, second_hole.addr],
+        &[],
         &limits(),
-    );
-    expect_reached(
-        &got,
-        addr,
         "A refused port, two black holes, then the server: reach should get to the server.",
     );
-    if !(Duration::from_millis(480)..Duration::from_millis(1500)).contains(&took) {
-        fail(
-            "The refusal starts the first black hole at once; it has its stagger (250 ms) alone, then the second black hole its own 250 ms, and only then the server: one new attempt at a time, whether it was started by a failure or by a stagger.",
-            "reached after 500 ms and a little",
-            &format!("reached after {} ms", took.as_millis()),
-        );
-    }
+    expect_took(
+        took,
+        ms(480)..ms(1500),
+        "The refusal starts the first black hole at once; it has its stagger (250 ms) alone, then the second black hole its own 250 ms, and only then the server: one new attempt at a time, whether it was started by a failure or by a stagger.",
+        "reached after 500 ms and a little",
+    );
 }
 
 // ---- TLS ----
@@ -646,23 +654,28 @@ fn tls_the_name_goes_in_the_client_hello() {
     }
 }
 
-#[test]
-fn tls_a_certificate_for_another_name_is_refused() {
-    let (got, _, log, _) = one_server(
-        &["other.test"],
-        Answer::Capitals,
-        "localhost",
-        b"hello\n",
-        &limits(),
-    );
+/// A server of our CA with a certificate for `names`, reached as `host`: the handshake must
+/// fail, `ReachError::Tls`, and no request be sent (`what` says why).
+#[track_caller]
+fn expect_refused_before_any_request(names: &[&str], host: &str, what: &str) {
+    let (got, _, log, _) = one_server(names, Answer::Capitals, host, b"hello\n", &limits());
     let requests = log.lock().unwrap().requests.len();
     if !matches!(got, Err(ReachError::Tls(_))) || requests > 0 {
         fail(
-            "The certificate is from the CA you trust, but for \"other.test\", not \"localhost\": the handshake must fail, before any request.",
+            what,
             "Err(Tls(…)), no request sent",
             &format!("{}, {requests} request(s) sent", show(&got)),
         );
     }
+}
+
+#[test]
+fn tls_a_certificate_for_another_name_is_refused() {
+    expect_refused_before_any_request(
+        &["other.test"],
+        "localhost",
+        "The certificate is from the CA you trust, but for \"other.test\", not \"localhost\": the handshake must fail, before any request.",
+    );
 }
 
 #[test]
@@ -690,21 +703,11 @@ fn tls_a_certificate_from_another_ca_is_refused() {
 
 #[test]
 fn tls_a_host_that_is_no_name_is_a_tls_error() {
-    let (got, _, log, _) = one_server(
+    expect_refused_before_any_request(
         &["localhost"],
-        Answer::Capitals,
         "no such!name",
-        b"hello\n",
-        &limits(),
+        "host \"no such!name\" is neither a DNS name nor an IP address: no certificate can be checked for it. That is ReachError::Tls (not a panic), and no request is sent.",
     );
-    let requests = log.lock().unwrap().requests.len();
-    if !matches!(got, Err(ReachError::Tls(_))) || requests > 0 {
-        fail(
-            "host \"no such!name\" is neither a DNS name nor an IP address: no certificate can be checked for it. That is ReachError::Tls (not a panic), and no request is sent.",
-            "Err(Tls(…)), no request sent",
-            &format!("{}, {requests} request(s) sent", show(&got)),
-        );
-    }
 }
 
 #[test]
@@ -897,39 +900,20 @@ fn deadline_covers_the_connecting_too() {
     let rt = runtime();
     let ca = ca();
     let hole = lesson_26_reach::black_hole().unwrap();
-    let resolver = Fixed::new(vec![hole.addr]);
     let limits = deadline_of(400);
-    let (got, took, left) = yours(|| {
-        rt.block_on(async {
-            let (got, took) = run(
-                &resolver,
-                "localhost",
-                ca.client.clone(),
-                b"hello\n",
-                &limits,
-            )
-            .await;
-            // As in connecting_the_losing_attempts_are_cancelled: a few turns for aborted
-            // tasks to be dropped, no sleeping.
-            for _ in 0..10 {
-                tokio::task::yield_now().await;
-            }
-            (got, took, syn_sent_to(hole.addr.port()))
-        })
-    });
+    let (got, took, left) =
+        reach_then_count_connecting(&rt, &ca, vec![hole.addr], &limits, hole.addr);
     expect_timed_out(
         &got,
         took,
         limits.deadline,
         "One address, a black hole; limits.attempt is 5 s: the deadline comes first.",
     );
-    if left > 0 {
-        fail(
-            "Your reach gave up at the deadline, but its attempt is still connecting: whichever way reach returns, no attempt of yours is left in progress (its socket closed).",
-            "no socket still connecting to the black hole",
-            &format!("{left} socket(s) in SYN_SENT to {}", hole.addr),
-        );
-    }
+    expect_none_connecting(
+        left,
+        hole.addr,
+        "Your reach gave up at the deadline, but its attempt is still connecting: whichever way reach returns, no attempt of yours is left in progress (its socket closed).",
+    );
 }
 
 #[cfg(target_os = "linux")]
