@@ -30,8 +30,13 @@ use crate::{Limits, ReachError, Reached, Resolve};
 /// - Exchange: send `request`, all of it; read the answer to its end (the server's
 ///   close_notify), at most `limits.max_answer` bytes, else `ReachError::Exchange`.
 /// - Deadline: everything, from the call (resolving included) to the answer's end, within
-///   `limits.deadline`, else `ReachError::TimedOut`. Whichever way you return, no attempt of
-///   yours is left connecting.
+///   `limits.deadline`, else `ReachError::TimedOut`. One deadline for the whole call, not one
+///   per phase (slow phases that together fit in it are fine; together past it, they are
+///   not), and no shorter limit of your own on any phase (`limits.attempt` is for connection
+///   attempts only). When it passes, whichever phase it interrupts (a server that never
+///   starts its handshake, never answers, or trickles its answer without end), the error is
+///   `TimedOut`, not `Tls` or `Exchange`, and it comes then, not later. Whichever way you
+///   return, no attempt of yours is left connecting.
 /// - Print nothing: the lesson narrates around your function.
 pub async fn reach(
     resolver: &dyn Resolve,

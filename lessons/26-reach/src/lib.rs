@@ -78,7 +78,7 @@ pub enum ReachError {
     Tls(io::Error),
     /// Sending the request or reading the answer failed, or the answer was too long.
     Exchange(io::Error),
-    /// `limits.deadline` passed before the answer was complete.
+    /// `limits.deadline` passed before the answer was complete, whichever phase it interrupted.
     TimedOut,
 }
 // ANCHOR_END: given
