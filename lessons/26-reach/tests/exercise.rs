@@ -944,3 +944,17 @@ fn deadline_counts_from_the_resolving() {
         );
     }
 }
+
+#[test]
+fn reach_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your reach runs.
+    testkit::prints_nothing(
+        "reach",
+        &[
+            "exchange_the_request_goes_whole_and_the_answer_is_read_to_its_end",
+            "connecting_every_failure_is_reported_with_its_address_in_order",
+            "tls_a_certificate_for_another_name_is_refused",
+        ],
+    );
+}
