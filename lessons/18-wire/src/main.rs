@@ -59,8 +59,11 @@ static LESSON: Lesson = Lesson {
 };
 
 fn main() -> ExitCode {
-    // This chapter is about the wire: its demo shows the segments without being asked.
-    common::wire::show_by_default();
+    // This chapter is about the wire: its demo shows the segments without being asked (but
+    // not when all it does is decode a header given on the command line: no segment is sent).
+    if !std::env::args().any(|arg| arg == "--decode") {
+        common::wire::show_by_default();
+    }
     common::cli::main(&LESSON, demo, server, client)
 }
 

@@ -616,3 +616,25 @@ fn a_broken_header_is_an_error_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn decode_prints_the_header_and_nothing_of_the_wire() {
+    // The chapter's "try your decoder" command: the SYN's fields and options, two lines, and no
+    // wire view (it decodes bytes from the command line: there is no segment to show).
+    let syn = "9bc8 b69b 22ee 40eb 0000 0000 a002 ffd7 fe30 0000 0204 ffd7 0402 080a f3e0 6cf6 \
+               0000 0000 0103 030a";
+    let run = lesson(BIN).args(&["--decode", syn]).run();
+    run.success();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].contains("39880") && lines[0].contains("[S]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[1].contains("mss 65495") && lines[1].contains("wscale 10"),
+        "{}",
+        run.stdout
+    );
+}
