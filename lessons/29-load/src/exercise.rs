@@ -27,7 +27,8 @@ use crate::{Latency, MOST_DUE};
 ///   part of the run: nothing for it, answered or not.
 /// - An answered request: `Latency::Answered`, the time its user waited, from the moment it
 ///   was due (a server that stalls for a second delays every request due in that second,
-///   not only the one it was answering).
+///   not only the one it was answering). An answer that came after `end` is an answer too:
+///   its whole wait, not a bound.
 /// - A request due before `end` and never answered, whether it went or was never sent
 ///   (the connection was stuck behind an earlier request, or had failed):
 ///   `Latency::AtLeast`, the time from when it was due until `end`. These are the slowest
