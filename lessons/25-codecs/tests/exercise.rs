@@ -237,11 +237,11 @@ fn a_length_over_max_is_refused_as_soon_as_the_varint_is_there() {
 }
 
 #[test]
-fn a_length_of_4_gib_fits_five_bytes_and_costs_nothing() {
+fn five_byte_lengths_up_to_4_gib_cost_nothing_before_their_payload() {
     // With no maximum to speak of, 2^28 (80 80 80 80 01, the smallest 5-byte varint) and
     // u32::MAX (ff ff ff ff 0f) are lengths like any other: wait for their payloads, src as it
     // was, and no room made for them.
-    // (2^28 first: a decoder that reserves its payload then asks for 256 MiB, not 4 GiB.)
+    // (2^28, 256 MiB, first: a decoder that reserves its payload then asks for that, not 4 GiB.)
     for varint in [&b"\x80\x80\x80\x80\x01"[..], b"\xff\xff\xff\xff\x0f"] {
         let mut stream = frame(b"hi");
         stream.extend_from_slice(varint);
