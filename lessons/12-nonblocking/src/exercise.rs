@@ -31,7 +31,8 @@ use crate::{Ended, MAX_LINE, READS_PER_TURN};
 /// - A read of 0 bytes (end of stream): return `Ended::Eof` (the complete lines before it are
 ///   in `lines`; a line the client left unfinished stays in `pending`: without its `\n` it is
 ///   not a line).
-/// - `ErrorKind::Interrupted`: read again. Any other error: return it.
+/// - `ErrorKind::Interrupted`: read again (that read counts toward READS_PER_TURN too: every
+///   call of `read` does). Any other error: return it.
 /// - Print nothing: the lesson narrates each read around your function.
 pub fn read_ready(
     stream: &mut impl Read,

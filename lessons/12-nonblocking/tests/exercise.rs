@@ -487,6 +487,22 @@ fn an_interrupted_read_is_read_again() {
 }
 
 #[test]
+fn an_interrupted_read_counts_toward_the_reads_of_a_turn() {
+    // A signal storm (EINTR after EINTR) must not keep the call going: every read counts.
+    let mut steps: Vec<Step> = (0..READS_PER_TURN + 4).map(|_| Step::Interrupted).collect();
+    steps.push(bytes(b"too late\n"));
+    let (ended, lines, _, reads) = run(script(steps), Vec::new());
+    if !matches!(ended, Ok(Ended::MoreLeft)) || reads != READS_PER_TURN || !lines.is_empty() {
+        fail(
+            "Every read counts toward READS_PER_TURN, an interrupted one too: after that many \
+             reads (each interrupted by a signal here), read_ready returns MoreLeft.",
+            &format!("Ok(MoreLeft) after {READS_PER_TURN} reads, no line"),
+            &format!("{ended:?} after {reads} reads, lines {}", show(&lines)),
+        );
+    }
+}
+
+#[test]
 fn other_errors_are_returned() {
     let (ended, _, _, _) = run(script(vec![bytes(b"a\n"), Step::Fail]), Vec::new());
     match ended {
