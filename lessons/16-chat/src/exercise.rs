@@ -34,8 +34,8 @@ use crate::{Ending, Lines, Member, Message, Writer};
 ///   a client that reads slower than the room talks falls behind in it. When its inbox lost
 ///   `n` messages (`recv()` gives `Err(RecvError::Lagged(n))`): return
 ///   `Ok(Ending::TooSlow(n))` at once.
-/// - A broken line (too long: `InvalidData`; not finished within the line wait: `TimedOut`)
-///   or a failed write (a client that stopped reading: `writer.send` gives up after its time
+/// - A broken line (too long: `InvalidData`; not finished within the line wait: `TimedOut`;
+///   the client gone in the middle of one: `UnexpectedEof`) or a failed write (a client that stopped reading: `writer.send` gives up after its time
 ///   limit): return that error, as it is, at once (no second try).
 /// - Never block the thread (the whole server shares it); print nothing.
 pub async fn chat(

@@ -340,6 +340,28 @@ fn a_line_not_finished_in_time_is_an_error() {
 }
 
 #[test]
+fn a_client_gone_in_the_middle_of_a_line_is_an_error() {
+    // The client sends half a line and closes its end: not a member that left (Ok(Left)),
+    // a broken line (`lines.next()` gives UnexpectedEof), and the half line goes nowhere.
+    let mut s = setup(16, Duration::from_secs(5));
+    let (ended, ()) = run(&mut s, async |client, _room| {
+        client.write_all(b"half a li").await.unwrap();
+        client.shutdown().await.unwrap();
+    });
+    let said = drain(&mut s.watcher);
+    let ok = matches!(&ended, Some(Err(e)) if e.kind() == ErrorKind::UnexpectedEof);
+    if !ok || !said.is_empty() {
+        fail(
+            "The client sent \"half a li\" and closed its end: `lines.next()` fails with \
+             UnexpectedEof, and chat must return that error (a broken line, not a member that \
+             left); the half line goes nowhere.",
+            "Err(UnexpectedEof), nothing in the room",
+            &format!("{}, in the room: {said:?}", show(&ended)),
+        );
+    }
+}
+
+#[test]
 fn a_client_that_stops_reading_is_dropped() {
     // A client that never reads, and a room with 20 MB for it: its socket's buffers fill up,
     // the next write waits its limit (500 ms) and fails, and chat must return that error, at
