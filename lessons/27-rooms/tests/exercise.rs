@@ -855,10 +855,11 @@ fn slow_the_queue_holds_limits_queue_lines_and_a_dropped_member_gets_none_of_the
             (false, false) | (true, true) => {}
             (true, false) => fail(
                 &format!(
-                    "slow was dropped by alice's line {n}, with line 1 still being written \
-                     to it and lines 2 to {n} waiting, {} line(s): its queue (limits.queue = \
-                     {}) was not full yet.",
-                    n - 1,
+                    "slow was dropped by alice's line {n}, which found line 1 still being \
+                     written to slow and {} line(s) waiting behind it: its queue \
+                     (limits.queue = {}) still had room for line {n} (the line being written \
+                     is no longer in the queue).",
+                    n.saturating_sub(2),
                     limits.queue
                 ),
                 &format!(
