@@ -28,9 +28,13 @@ use crate::Limits;
 /// - The other members of the room, and no one else, get `JOIN #room nick`,
 ///   `PART #room nick`, `MSG #room nick text`: in one order for all, each event queued for
 ///   every member before its sender's reply.
-/// - `limits.queue` lines at most wait for a member. A line from another member that finds
-///   the queue full drops that member at once (the others get its PARTs). Your own replies
-///   wait for room instead. No member ever waits for another.
+/// - `limits.queue` lines at most wait for a member, not yet written to its socket; the line
+///   being written to it waits no more (queue 4: line 1 half written, lines 2 to 5 waiting,
+///   line 6 finds the queue full). A line from another member that finds the queue full
+///   drops that member at once, as that line is queued: the others get its PARTs (the line's
+///   sender before or after its reply), and its connection is closed without writing what
+///   waited in its queue. Your own replies wait for room instead. No member ever waits for
+///   another.
 /// - A member that leaves in any way (QUIT, end of stream, a reset, a line over
 ///   `limits.max_line` -> `ERR line too long`, a line not done within `limits.line_wait` of
 ///   its first byte) leaves every room (the others get `PART #room nick`); its nick is free.

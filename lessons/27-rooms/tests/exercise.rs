@@ -22,11 +22,25 @@ const LIMITS: Limits = Limits {
 /// Start your server on a port of its own (the test accepts, your `serve` does the rest), and
 /// return its address. Its thread lives as long as the test process.
 fn yours_at(limits: Limits) -> SocketAddr {
+    yours_at_with(limits, None)
+}
+
+/// [`yours_at`], and every connection your server gets has a send buffer of about `send_buffer`
+/// bytes (the test accepts them, so it may set that): your writes to a client that does not
+/// read stop after a few kilobytes, not hundreds.
+fn yours_at_with(limits: Limits, send_buffer: Option<usize>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind(127.0.0.1:0)");
     let addr = listener.local_addr().unwrap();
     let incoming = std::iter::from_fn(move || loop {
         match listener.accept() {
-            Ok((stream, _)) => return Some(stream),
+            Ok((stream, _)) => {
+                if let Some(bytes) = send_buffer {
+                    socket2::SockRef::from(&stream)
+                        .set_send_buffer_size(bytes)
+                        .expect("setsockopt(SO_SNDBUF)");
+                }
+                return Some(stream);
+            }
             Err(_) => thread::sleep(Duration::from_millis(10)),
         }
     });
@@ -743,6 +757,180 @@ fn slow_a_member_that_does_not_read_delays_no_one_and_is_dropped() {
     }
     let _ = alice.conn.shutdown(Shutdown::Both);
     reading.join().unwrap();
+}
+
+/// A line far bigger than what the kernel's buffers hold between a client with a small receive
+/// buffer and a server with a small send buffer (12,288 bytes measured on Linux against the
+/// reference solution): a server that writes it to a client that does not read is stuck in
+/// its middle.
+#[cfg(target_os = "linux")]
+const BIG_LINE: usize = 150_000;
+
+#[cfg(target_os = "linux")]
+#[test]
+fn slow_the_queue_holds_limits_queue_lines_and_a_dropped_member_gets_none_of_them() {
+    // Spec, "Slow members" and "Leaving": slow stops reading. Each of alice's lines is far
+    // bigger than the kernel buffers between the server and slow (a few KB here), so the
+    // first one stays half written and the queue is the only place the next ones can wait:
+    // line 1 being written, lines 2 to queue + 1 waiting (4 lines), line queue + 2 finds the
+    // queue full and drops slow at once. slow then gets nothing more of its queue, only what
+    // the kernel buffers already held, and the end.
+    let limits = Limits {
+        max_line: BIG_LINE + 100,
+        queue: 4,
+        ..LIMITS
+    };
+    let addr = yours_at_with(limits, Some(4096));
+    let mut bob = member(addr, "bob", &["#a"]);
+    let mut alice = member(addr, "alice", &["#a"]);
+    bob.expect("JOIN #a alice");
+    let mut slow = Client::small(addr, "slow");
+    slow.ask("NICK slow", "OK nick slow");
+    slow.ask("JOIN #a", "OK join #a");
+    bob.expect("JOIN #a slow");
+    alice.expect("JOIN #a slow");
+    let text = |n: usize| format!("{n} {}", "x".repeat(BIG_LINE - 20));
+    let most = limits.queue + 2;
+    for n in 1..=most {
+        alice.send(format!("MSG #a {}\n", text(n)).as_bytes());
+        if n == most {
+            // The line that drops slow: alice, in #a too, gets slow's PART before or after
+            // her reply.
+            let mut line = alice.next();
+            if matches!(&line, Ok(l) if l == b"PART #a slow\n") {
+                line = alice.next();
+            }
+            if !matches!(&line, Ok(l) if l == b"OK msg #a\n") {
+                fail(
+                    &format!("alice sent line {n}, and got another line than her reply."),
+                    "b\"OK msg #a\\n\" (after or before b\"PART #a slow\\n\")",
+                    &format!("{:?}", line.map(|l| show(&l[..l.len().min(40)]))),
+                );
+            }
+        } else {
+            alice.expect("OK msg #a");
+        }
+        // bob gets alice's line; slow's PART, if that line dropped slow, before or after it.
+        let part =
+            |line: &std::io::Result<Vec<u8>>| matches!(line, Ok(l) if l == b"PART #a slow\n");
+        let mut dropped = false;
+        let mut next = bob.next();
+        if part(&next) {
+            dropped = true;
+            next = bob.next();
+        }
+        let want = format!("MSG #a alice {}\n", text(n));
+        if !matches!(&next, Ok(l) if *l == want.as_bytes()) {
+            fail(
+                &format!("bob, who reads, did not get alice's line {n} whole."),
+                &format!("{}… ({} bytes)", show(&want.as_bytes()[..20]), want.len()),
+                &match next {
+                    Ok(l) => format!("{}… ({} bytes)", show(&l[..l.len().min(20)]), l.len()),
+                    Err(e) => e.to_string(),
+                },
+            );
+        }
+        if n == 1 {
+            // Line 1 is on its way to slow (its first bytes are in slow's kernel buffer), so
+            // it has left the queue: the server is writing it, and cannot finish.
+            let mut byte = [0u8; 1];
+            if !matches!(slow.conn.peek(&mut byte), Ok(1)) {
+                fail(
+                    "slow is in #a and alice's line 1 was queued for it (alice has her OK), \
+                     but none of it reached slow: a member's queue must be written out to it \
+                     as it comes.",
+                    "the first bytes of b\"MSG #a alice 1 xxx…\\n\" on slow's connection",
+                    &format!("nothing within {:?}", timeout()),
+                );
+            }
+        }
+        // Everything that alice's line made the server queue for bob is ahead of this reply.
+        bob.send(b"LIST\n");
+        let mut next = bob.next();
+        if part(&next) {
+            dropped = true;
+            next = bob.next();
+        }
+        match (dropped, n == most) {
+            (false, false) | (true, true) => {}
+            (true, false) => fail(
+                &format!(
+                    "slow was dropped by alice's line {n}, which found line 1 still being \
+                     written to slow and {} line(s) waiting behind it: its queue \
+                     (limits.queue = {}) still had room for line {n} (the line being written \
+                     is no longer in the queue).",
+                    n.saturating_sub(2),
+                    limits.queue
+                ),
+                &format!(
+                    "slow dropped by line {most} (the first line that finds {} lines \
+                     waiting)",
+                    limits.queue
+                ),
+                &format!("b\"PART #a slow\\n\" after line {n}"),
+            ),
+            (false, true) => fail(
+                &format!(
+                    "slow did not read, and alice's line {n} came while line 1 was still \
+                     being written to it and lines 2 to {} waited, {} lines: its queue \
+                     (limits.queue = {}) was full, so slow must be dropped at once, as \
+                     that line is queued: bob gets PART #a slow before his next reply.",
+                    n - 1,
+                    n - 2,
+                    limits.queue
+                ),
+                "b\"PART #a slow\\n\", then bob's b\"ROOMS #a\\n\"",
+                &format!(
+                    "{} (slow not dropped)",
+                    next.as_ref()
+                        .map(|l| show(&l[..l.len().min(40)]))
+                        .unwrap_or_else(|e| e.to_string())
+                ),
+            ),
+        }
+        if !matches!(&next, Ok(l) if l == b"ROOMS #a\n") {
+            fail(
+                "bob asked LIST after alice's line, and got another line than the reply.",
+                "b\"ROOMS #a\\n\"",
+                &format!("{:?}", next.map(|l| show(&l[..l.len().min(40)]))),
+            );
+        }
+    }
+    // slow reads now: the bytes of line 1 the kernel held (line 1 whole, at most), then the
+    // end; none of the lines that were waiting in its queue.
+    let mut whole = Vec::new();
+    let ended = loop {
+        match slow.next() {
+            Ok(line) if line.is_empty() => break true,
+            Ok(line) if line.ends_with(b"\n") => {
+                let words: Vec<&[u8]> = line.splitn(5, |&b| b == b' ').collect();
+                whole.push(
+                    String::from_utf8_lossy(&words[..words.len().min(4)].join(&b' ')).into_owned(),
+                );
+            }
+            Ok(_) => break true, // a half line, then the end
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    if whole.len() > 1 || !ended {
+        fail(
+            "slow was dropped as too slow, so its connection must be closed without writing \
+             what waited in its queue: it may get what the kernel held of the line being \
+             written, not the lines after it.",
+            "line 1 (or part of it) at most, then the end of the connection",
+            &format!(
+                "{} whole line(s): {:?}{}",
+                whole.len(),
+                whole,
+                if ended {
+                    ", then the end"
+                } else {
+                    ", and no end"
+                }
+            ),
+        );
+    }
 }
 
 #[test]
