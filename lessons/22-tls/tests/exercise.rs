@@ -68,10 +68,13 @@ fn with_cert(cert: CertificateDer<'static>, key: &KeyPair) -> Arc<ServerConfig> 
 /// intermediates) and signs the handshake with `key`.
 fn with_chain(chain: Vec<CertificateDer<'static>>, key: &KeyPair) -> Arc<ServerConfig> {
     let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    let config = ServerConfig::builder()
+    let mut config = ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .unwrap();
+    // No session tickets: the server's handshake ends when the client's Finished comes, and
+    // sends nothing more (a check looks at whether it completed).
+    config.send_tls13_tickets = 0;
     Arc::new(config)
 }
 
@@ -87,9 +90,10 @@ fn server_without_the_key(ca: &Ca) -> (Arc<ServerConfig>, CertificateDer<'static
     let der = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(copier.serialize_der()));
     let signer = tokio_rustls::rustls::crypto::ring::sign::any_supported_type(&der).unwrap();
     let certified = CertifiedKey::new(vec![cert.der().clone()], signer);
-    let config = ServerConfig::builder()
+    let mut config = ServerConfig::builder()
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    config.send_tls13_tickets = 0;
     (Arc::new(config), cert.der().clone())
 }
 
@@ -231,7 +235,8 @@ fn refused(why: &str, expected: &str, client: &io::Result<Vec<u8>>) {
             &format!(
                 "{why}\nRefused, yes; but a refused handshake is an InvalidData error with \
                  rustls's reason inside (a rustls::Error), as the connector returns it: the \
-                 caller tells by it a certificate for another name from an unknown CA."
+                 caller tells by it a certificate for another name from an unknown CA, or \
+                 from a certificate that is not pinned."
             ),
             &format!("Err(InvalidData: rustls::Error: {expected})"),
             &format!(
@@ -265,16 +270,28 @@ fn refused_because(
         .and_then(|inner| inner.downcast_ref::<TlsError>())
         .expect("refused() saw a rustls::Error");
     if !is_it(reason) {
+        let pin = if not_pinned(reason) {
+            " Your function said the certificate is not pinned, and it is: `pins` holds the \
+             pin of the server's own certificate (the end entity), and the refusal must be the \
+             one it gets without pins."
+        } else {
+            ""
+        };
         fail(
-            &format!("{why}\nRefused, yes, but not for that reason."),
+            &format!("{why}\nRefused, yes, but not for that reason.{pin}"),
             &format!("Err(InvalidData: rustls::Error: {expected})"),
             &format!("Err(InvalidData: rustls::Error: {reason} ({reason:?}))"),
         );
     }
-    if let Ok(Served {
-        handshake: Ok(()), ..
-    }) = server
-    {
+    // The test's server records a failed handshake as `handshake: Err`; anything else means
+    // its handshake completed (and what followed may have failed).
+    if !matches!(
+        server,
+        Ok(Served {
+            handshake: Err(_),
+            ..
+        })
+    ) {
         fail(
             &format!(
                 "{why}\nYour function returned the right error, but only after the handshake \
