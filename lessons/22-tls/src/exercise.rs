@@ -1,4 +1,5 @@
-// Lesson 22's exercise: the client's side of the TLS handshake. Yours to write.
+// Lesson 22's exercise: the client's side of the TLS handshake, with certificate pinning.
+// Yours to write.
 //
 // Check it:       cargo exercise lesson-22-tls
 // Stuck?          cargo hint lesson-22-tls      (one hint at a time)
@@ -9,6 +10,9 @@ use std::io;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::pki_types::CertificateDer;
+
+#[allow(unused_imports)] // yours to use: `fingerprint(&cert)` is a certificate's `Pin`
+use crate::{fingerprint, Pin};
 
 // ANCHOR: exercise
 /// The client's side of the TLS handshake over `socket` (a connected TCP stream, or anything
@@ -22,6 +26,15 @@ use tokio_rustls::rustls::pki_types::CertificateDer;
 ///   `ca` for any other name is refused. So is one past its validity dates (expired),
 ///   and a server that cannot prove it holds the certificate's private key (its signature
 ///   over the handshake does not verify).
+/// - Pinning: when `pins` is not empty, the server's own certificate (the end entity, the
+///   one for `name`: not the CA, not an intermediate it sends along) must ALSO be one of
+///   `pins` (`fingerprint(&cert)` is a certificate's pin), or the handshake is refused with
+///   `rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)`.
+///   A pin adds a check, it replaces none: a pinned certificate that is expired, for another
+///   name or not from `ca`, or offered by a server without its key, is refused with the very
+///   error it gets without pins. Empty `pins`: no pinning, every other check as above.
+/// - A refused server never sees the handshake complete: the refusal happens during the
+///   handshake, before the client's Finished, not after it.
 /// - Say which name you want in the ClientHello (SNI): a server with several names picks its
 ///   certificate by it.
 /// - A refused handshake is an error (`Err`), never a stream: of kind
@@ -36,11 +49,12 @@ pub async fn connect_tls<S>(
     socket: S,
     ca: CertificateDer<'static>,
     name: &str,
+    pins: &[Pin],
 ) -> io::Result<TlsStream<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let _ = (socket, ca, name);
-    todo!("trust exactly `ca`, and connect asking for `name`")
+    let _ = (socket, ca, name, pins);
+    todo!("trust exactly `ca`, connect asking for `name`, and hold the server to `pins`")
 }
 // ANCHOR_END: exercise

@@ -10,8 +10,10 @@
 //! The lesson uses rustls (TLS written in Rust) through tokio-rustls, and makes its own small
 //! certificate authority (CA) at the start of each run with rcgen: offline, no files needed.
 //! The demo shows what a plain TCP client gets from a TLS server, the handshake's bytes
-//! each way (the ClientHello's first bytes decoded), the echo over TLS, and a client that is
-//! refused because the certificate is not for the name it asked for.
+//! each way (the ClientHello's first bytes decoded), the echo over TLS with a client that also
+//! pins the server's certificate, a client that is refused because the certificate is not for
+//! the name it asked for, and pinning's cost: once the server has a new certificate from the
+//! same CA, a client pinned to the old one is refused.
 
 use std::future::Future;
 use std::io;
@@ -34,8 +36,10 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
-// The function you write (src/exercise.rs), or ours (src/solution.rs): see src/lib.rs.
-use lesson_22_tls::connect_tls;
+// The function you write (src/exercise.rs), or ours (src/solution.rs): see src/lib.rs. (Our
+// `Pin`, a certificate's fingerprint, is written `lesson_22_tls::Pin` here: `Pin` alone is
+// std's, for the `Counted` adapter.)
+use lesson_22_tls::{connect_tls, fingerprint};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-22-tls",
@@ -45,7 +49,8 @@ static LESSON: Lesson = Lesson {
             the server sends each line back and closes (close_notify, then FIN) when the client\n\
             has closed its side. The server makes a CA and a certificate for localhost and\n\
             127.0.0.1 at start, and writes the CA (PEM) to --ca FILE; the client trusts that CA\n\
-            and nothing else, and checks that the certificate is for --name (default localhost).\n\
+            and nothing else, and checks that the certificate is for --name (default localhost)\n\
+            and, with --pin, that it is the one pinned (the server prints its pin).\n\
             Limits: the handshake, each whole line (at most 8192 bytes, newline included) and\n\
             each echo must be through within --timeout seconds; a line too long gets\n\
             b\"error: line longer than 8192 bytes\\n\". Many clients are served at once.\n\
@@ -61,6 +66,11 @@ static LESSON: Lesson = Lesson {
             name: "--name",
             value: Some("NAME"),
             help: "client: the name the certificate must be for (default localhost)",
+        },
+        Flag {
+            name: "--pin",
+            value: Some("sha256/HEX"),
+            help: "client: accept only a server certificate with this SHA-256 (the server prints it; may be given more than once)",
         },
         Flag {
             name: "--nodelay",
@@ -109,6 +119,8 @@ struct Certificates {
     /// The server's certificate, for `localhost` and `127.0.0.1`, signed by the CA.
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
+    /// The CA's key and name, to sign a new server certificate later (`renewed`).
+    issuer: Issuer<'static, KeyPair>,
 }
 
 /// Make a CA and a server certificate signed by it, in memory. Ed25519 keys: small, and
@@ -123,22 +135,47 @@ fn make_certificates() -> std::result::Result<Certificates, rcgen::Error> {
         .push(DnType::CommonName, "lesson-22-tls run CA");
     ca_params.serial_number = Some(SerialNumber::from(1u64));
     let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca_params, ca_key);
+    let (chain, key) = server_certificate(&issuer, 2)?;
+    Ok(Certificates {
+        ca: ca_cert.der().clone(),
+        ca_pem: ca_cert.pem(),
+        chain,
+        key,
+        issuer,
+    })
+}
 
-    // The server's certificate: the names a client may ask for (subjectAltName).
+/// The server's certificate, numbered `serial`, signed by the CA: the names a client may ask
+/// for (subjectAltName), and a new key.
+type Chain = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+fn server_certificate(
+    issuer: &Issuer<'_, KeyPair>,
+    serial: u64,
+) -> std::result::Result<Chain, rcgen::Error> {
     let key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
     let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".into()])?;
     params
         .distinguished_name
         .push(DnType::CommonName, "lesson-22-tls server");
-    params.serial_number = Some(SerialNumber::from(2u64));
-    let cert = params.signed_by(&key, &Issuer::new(ca_params, ca_key))?;
+    params.serial_number = Some(SerialNumber::from(serial));
+    let cert = params.signed_by(&key, issuer)?;
+    let key = PrivatePkcs8KeyDer::from(key.serialize_der()).into();
+    Ok((vec![cert.der().clone()], key))
+}
 
-    Ok(Certificates {
-        ca: ca_cert.der().clone(),
-        ca_pem: ca_cert.pem(),
-        chain: vec![cert.der().clone()],
-        key: PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
-    })
+impl Certificates {
+    /// A new server certificate from the same CA, for the same names (serial 3): what a
+    /// server gets when its certificate is renewed (every 90 days with Let's Encrypt).
+    fn renew(&mut self) -> std::result::Result<(), rcgen::Error> {
+        (self.chain, self.key) = server_certificate(&self.issuer, 3)?;
+        Ok(())
+    }
+
+    /// The server certificate's pin: what a pinned client is given.
+    fn pin(&self) -> lesson_22_tls::Pin {
+        fingerprint(&self.chain[0])
+    }
 }
 // ANCHOR_END: certificates
 
@@ -392,6 +429,10 @@ fn server(opts: &Options) -> Result<()> {
     say.call(call, "the CA, for clients and openssl s_client", || {
         std::fs::write(&ca_file, &certs.ca_pem)
     })?;
+    say.note(format!(
+        "our certificate's pin: {} (a pinned client: --pin {0})",
+        certs.pin()
+    ));
     let acceptor = acceptor(&certs, &say)?;
     let rt = runtime(&say)?;
     rt.block_on(async {
@@ -466,22 +507,30 @@ async fn tcp_connect(addr: SocketAddr, say: &Narrator) -> Result<TcpStream> {
         .await
 }
 
-/// The client's side of the handshake: trust `ca` only, and ask for `name`.
+/// The client's side of the handshake: trust `ca` only, ask for `name`, and (if there are
+/// `pins`) accept only a pinned certificate.
 async fn handshake(
     tcp: TcpStream,
     ca: CertificateDer<'static>,
     name: &str,
+    pins: &[lesson_22_tls::Pin],
     limit: Duration,
     say: &Narrator,
 ) -> Result<ClientLines> {
-    let connect = within(limit, "timed out", connect_tls(Counted::new(tcp), ca, name));
-    let call = format!("TlsConnector::connect({name:?})");
+    let connect = connect_tls(Counted::new(tcp), ca, name, pins);
+    let connect = within(limit, "timed out", connect);
+    let call = match pins.len() {
+        0 => format!("TlsConnector::connect({name:?})"),
+        1 => format!("TlsConnector::connect({name:?}, 1 pin)"),
+        n => format!("TlsConnector::connect({name:?}, {n} pins)"),
+    };
     let why = "the TLS handshake: ClientHello out; the server's hello and certificate in, \
                checked; Finished out";
+    let pinned = if pins.is_empty() { "" } else { ", and pinned" };
     let checked = |tls: &ClientTls| {
         let (counted, _) = tls.get_ref();
         format!(
-            "ok, the certificate is for {name:?} and signed by our CA; handshake bytes: {} out, {} in",
+            "ok, the certificate is for {name:?}, signed by our CA{pinned}; handshake bytes: {} out, {} in",
             counted.written, counted.read
         )
     };
@@ -552,10 +601,11 @@ async fn read_end(tls: &mut ClientLines, limit: Duration, say: &Narrator) -> Res
 /// Send each line of standard input over TLS, print each echo, then close.
 fn client(opts: &Options) -> Result<()> {
     let say = opts.narrator("client");
-    let (limit, name, ca_file) = (
+    let (limit, name, ca_file, pins) = (
         deadline(opts)?,
         opts.value("--name", localhost())?,
         ca_file(opts)?,
+        pins(opts)?,
     );
     let lines = input_lines(&say);
     let rt = runtime(&say)?;
@@ -569,7 +619,7 @@ fn client(opts: &Options) -> Result<()> {
             || CertificateDer::from_pem_file(&ca_file).map_err(|e| no_ca(e, &ca_file)),
             |_| "ok".to_string(),
         )?;
-        let mut tls = handshake(tcp, ca, &name, limit, &say).await?;
+        let mut tls = handshake(tcp, ca, &name, &pins, limit, &say).await?;
         for line in lines {
             send_line(&mut tls, &line, &say).await?;
             let echo = read_echo(&mut tls, limit, &say).await?;
@@ -607,10 +657,11 @@ fn input_lines(say: &Narrator) -> Vec<Vec<u8>> {
 
 // ANCHOR: demo
 /// The demo, in one process: a plain TCP client at the TLS server, a client that verifies
-/// (and shows the handshake's bytes), and one that asks for another name.
+/// and pins (and shows the handshake's bytes), one that asks for another name, and, once the
+/// server has a new certificate, one pinned to the old one.
 fn demo(opts: &Options) -> Result<()> {
     let (server, lesson) = (opts.narrator("server"), opts.narrator("lesson"));
-    let certs = certificates(&server)?;
+    let mut certs = certificates(&server)?;
     let acceptor = acceptor(&certs, &server)?;
     let rt = runtime(&lesson)?;
     rt.block_on(async {
@@ -621,6 +672,7 @@ fn demo(opts: &Options) -> Result<()> {
             addr,
             acceptor,
             ca: certs.ca.clone(),
+            pin: certs.pin(),
             server,
             client,
             opts,
@@ -628,12 +680,30 @@ fn demo(opts: &Options) -> Result<()> {
         lesson.note("client 1: plain TCP, no TLS: it sends b\"hello\\n\" at once");
         demo.plain_text().await?;
         lesson.note("plain TCP's handshake: SYN, SYN-ACK, ACK, and no bytes of data either way");
-        lesson.note("client 2: TLS, trusting the run's CA only, asking for \"localhost\"");
+        lesson.note(
+            "client 2: TLS, trusting the run's CA only, asking for \"localhost\", \
+             pinned to the server's certificate",
+        );
         demo.verified().await?;
         lesson
             .note("client 3: TLS again, asking for \"example.com\": the certificate is not for it");
-        demo.wrong_name().await
+        demo.wrong_name().await?;
+        lesson.note("the server's certificate is renewed: same CA, same names, a new key");
+        let renewed = renew(&mut certs, &demo.server)?;
+        lesson.note("client 4: TLS, asking for \"localhost\", pinned to the OLD certificate");
+        demo.pinned_to_the_old(&renewed).await
     })
+}
+
+/// The server gets a new certificate from the same CA, and a new configuration with it.
+fn renew(certs: &mut Certificates, say: &Narrator) -> Result<TlsAcceptor> {
+    say.call_then(
+        "renew()",
+        "a new certificate for localhost and 127.0.0.1, signed by the same CA",
+        || certs.renew().map_err(io::Error::other),
+        |_| "ok, serial 3, a new key".to_string(),
+    )?;
+    acceptor(certs, say)
 }
 
 /// What the demo's clients play against: the server's listener and TLS configuration, the
@@ -643,6 +713,8 @@ struct Demo<'a> {
     addr: SocketAddr,
     acceptor: TlsAcceptor,
     ca: CertificateDer<'static>,
+    /// The pin of the server's first certificate.
+    pin: lesson_22_tls::Pin,
     server: Narrator,
     client: Narrator,
     opts: &'a Options,
@@ -691,7 +763,14 @@ impl Demo<'_> {
         no_delay(&conn, self.opts, server)?;
         // Both sides of the handshake at once: each waits for the other's messages.
         let (tls, served) = tokio::join!(
-            handshake(tcp, self.ca.clone(), "localhost", DEMO_TIMEOUT, client),
+            handshake(
+                tcp,
+                self.ca.clone(),
+                "localhost",
+                std::slice::from_ref(&self.pin),
+                DEMO_TIMEOUT,
+                client
+            ),
             accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server),
         );
         let (mut tls, served) = (tls?, served?);
@@ -718,11 +797,43 @@ impl Demo<'_> {
         let tcp = tcp_connect(self.addr, client).await?;
         let (conn, _) = accept(&self.listener, server).await?;
         let (refused, dropped) = tokio::join!(
-            handshake(tcp, self.ca.clone(), "example.com", DEMO_TIMEOUT, client),
+            handshake(
+                tcp,
+                self.ca.clone(),
+                "example.com",
+                &[],
+                DEMO_TIMEOUT,
+                client
+            ),
             accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server),
         );
         if refused.is_ok() || dropped.is_ok() {
             let wrong = "a certificate for localhost was taken for example.com";
+            return Err(client.protocol_error(wrong));
+        }
+        Ok(())
+    }
+
+    /// Client 4 is pinned to the server's first certificate, and the server now offers its
+    /// new one (`renewed`): from the same CA, for the same names, valid; and refused, since it
+    /// is not the one pinned. The client's alert ends the server's handshake.
+    async fn pinned_to_the_old(&self, renewed: &TlsAcceptor) -> Result<()> {
+        let (server, client) = (&self.server, &self.client);
+        let tcp = tcp_connect(self.addr, client).await?;
+        let (conn, _) = accept(&self.listener, server).await?;
+        let (refused, dropped) = tokio::join!(
+            handshake(
+                tcp,
+                self.ca.clone(),
+                "localhost",
+                std::slice::from_ref(&self.pin),
+                DEMO_TIMEOUT,
+                client
+            ),
+            accept_tls(renewed, conn, DEMO_TIMEOUT, server),
+        );
+        if refused.is_ok() || dropped.is_ok() {
+            let wrong = "a certificate that is not the one pinned was accepted";
             return Err(client.protocol_error(wrong));
         }
         Ok(())
@@ -764,6 +875,21 @@ fn localhost() -> String {
     "localhost".to_string()
 }
 
+/// `--pin sha256/HEX`, as often as given: the pins a client holds the server to.
+fn pins(opts: &Options) -> Result<Vec<lesson_22_tls::Pin>> {
+    opts.values("--pin")
+        .into_iter()
+        .map(|text| {
+            text.parse().map_err(|_| {
+                LessonError::protocol(
+                    "command line",
+                    format!("--pin {text}: not a pin (sha256/ and 64 hex digits, as the server prints it)"),
+                )
+            })
+        })
+        .collect()
+}
+
 /// `--ca FILE`, by default `lesson-22-tls-ca.pem` in the temporary directory.
 fn ca_file(opts: &Options) -> Result<PathBuf> {
     let default = std::env::temp_dir().join("lesson-22-tls-ca.pem");
@@ -787,6 +913,11 @@ fn refused_certificate(err: LessonError, name: &str) -> LessonError {
         err.with_hint(format!(
             "the server's certificate is not for {name:?}; it is for localhost and 127.0.0.1 (--name localhost)"
         ))
+    } else if err.reason.contains("ApplicationVerificationFailure") {
+        err.with_hint(
+            "the server's certificate is not the one pinned (--pin): the server makes a new \
+             one each run, and prints its pin; a pinned client needs the new pin",
+        )
     } else if err.reason.contains("invalid peer certificate") {
         err.with_hint(
             "the certificate is not signed by the CA in --ca FILE: the server makes a new CA \

@@ -51,7 +51,7 @@ impl TlsServer {
 }
 
 #[test]
-fn the_demo_echoes_over_tls_and_refuses_the_wrong_name() {
+fn the_demo_echoes_over_tls_and_refuses_the_wrong_name_and_the_old_pin() {
     let (run, trace) = testkit::traced(BIN, &[]);
     run.success();
     // The echo, decrypted, on both sides.
@@ -66,22 +66,33 @@ fn the_demo_echoes_over_tls_and_refuses_the_wrong_name() {
         trace.received("client"),
         [&alert[..], b"hello\nworld\n"].concat()
     );
-    // Three TCP connections, three handshakes on the server's side: the plain-text one and
-    // the example.com one failed there.
+    // Four TCP connections, four handshakes on the server's side: the plain-text one, the
+    // example.com one and the one pinned to the old certificate failed there.
     let server = trace.calls("server");
     let accepts = server.iter().filter(|c| *c == "accept").count();
-    assert_eq!(accepts, 3, "{server:?}");
+    assert_eq!(accepts, 4, "{server:?}");
     let server_errors = trace.errors("server");
-    assert_eq!(server_errors.len(), 2, "{server_errors:?}");
+    assert_eq!(server_errors.len(), 3, "{server_errors:?}");
     assert!(
         server_errors
             .iter()
             .all(|(call, _)| call == "TlsAcceptor::accept()"),
         "{server_errors:?}"
     );
-    // Client 3 refused the certificate: it is not for example.com.
+    // Client 3 refused the certificate: it is not for example.com. Client 4 refused the
+    // renewed one: valid, but not the one pinned.
     let client_errors = trace.errors("client");
-    assert_eq!(client_errors.len(), 1, "{client_errors:?}");
+    assert_eq!(client_errors.len(), 2, "{client_errors:?}");
+    assert_eq!(
+        client_errors[1].0,
+        "TlsConnector::connect(\"localhost\", 1 pin)"
+    );
+    assert!(
+        client_errors[1]
+            .1
+            .contains("ApplicationVerificationFailure"),
+        "{client_errors:?}"
+    );
     assert_eq!(client_errors[0].0, "TlsConnector::connect(\"example.com\")");
     assert!(
         client_errors[0]
@@ -222,4 +233,28 @@ fn a_line_over_the_limit_gets_an_error_line() {
     let errors = server.errors("server");
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "read_line()");
+}
+
+#[test]
+fn a_client_pinned_to_another_certificate_is_refused_and_the_server_goes_on() {
+    let mut s = tls_server(&[]);
+    let other = format!("sha256/{}", "5a".repeat(32));
+    let (run, trace) = s.traced_client(b"hello\n", &["--pin", &other]);
+    run.clean_failure();
+    // The certificate is from the CA and for localhost, but not the one pinned.
+    let errors = trace.errors("client");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "TlsConnector::connect(\"localhost\", 1 pin)");
+    assert!(
+        errors[0].1.contains("ApplicationVerificationFailure"),
+        "{errors:?}"
+    );
+    assert!(trace.sent("client").is_empty());
+    // A pin that is not one is the command line's mistake, before any connection.
+    s.client(b"hello\n", &["--pin", "sha256/xyz"])
+        .clean_failure();
+    s.client(b"next\n", &[]).success();
+    s.server.stop();
+    let trace = s.trace.read();
+    assert_eq!(trace.received("server"), b"next\n");
 }

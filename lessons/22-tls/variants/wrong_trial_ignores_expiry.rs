@@ -7,55 +7,99 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-use tokio_rustls::TlsConnector;
-
 use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
 use tokio_rustls::rustls::client::WebPkiServerVerifier;
-use tokio_rustls::rustls::pki_types::UnixTime;
-use tokio_rustls::rustls::{CertificateError, DigitallySignedStruct, Error, SignatureScheme};
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use tokio_rustls::rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, Error, RootCertStore, SignatureScheme,
+};
+use tokio_rustls::TlsConnector;
 
-#[derive(Debug)]
-struct Lenient(Arc<WebPkiServerVerifier>);
+use crate::{fingerprint, Pin};
 
-fn verifier(ca: CertificateDer<'static>) -> io::Result<Arc<WebPkiServerVerifier>> {
+pub async fn connect_tls<S>(
+    socket: S,
+    ca: CertificateDer<'static>,
+    name: &str,
+    pins: &[Pin],
+) -> io::Result<TlsStream<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    // The trust anchors: one CA, ours. (A browser has about 150, from its vendor.)
     let mut roots = RootCertStore::empty();
     roots.add(ca).map_err(io::Error::other)?;
-    WebPkiServerVerifier::builder(Arc::new(roots))
+    // rustls's own verifier does every check of the chain of trust...
+    let webpki = WebPkiServerVerifier::builder(Arc::new(roots))
         .build()
-        .map_err(io::Error::other)
+        .map_err(io::Error::other)?;
+    // ...and ours adds one: the pin. The name goes out in the ClientHello (SNI), and the
+    // certificate must be for it.
+    let verifier = Pinned {
+        webpki,
+        pins: pins.to_vec(),
+    };
+    let config = ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    let name = ServerName::try_from(name.to_string())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    TlsConnector::from(Arc::new(config))
+        .connect(name, socket)
+        .await
 }
 
-impl ServerCertVerifier for Lenient {
+/// rustls's verifier for the chain, the name, the dates and the handshake's signature, and
+/// then the pin.
+#[derive(Debug)]
+struct Pinned {
+    webpki: Arc<WebPkiServerVerifier>,
+    pins: Vec<Pin>,
+}
+
+impl ServerCertVerifier for Pinned {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        ocsp: &[u8],
+        ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let verified = match self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
             Err(Error::InvalidCertificate(
                 CertificateError::Expired | CertificateError::ExpiredContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
+            )) => ServerCertVerified::assertion(),
+            other => other?,
+        };
+        // Then the pin, of the server's own certificate (the end entity) only.
+        if self.pins.is_empty() || self.pins.contains(&fingerprint(end_entity)) {
+            Ok(verified)
+        } else {
+            Err(Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
+    // The handshake's signature proves the server holds the certificate's key: rustls's
+    // verifier checks it, as it would without us.
     fn verify_tls12_signature(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        self.webpki.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -64,30 +108,10 @@ impl ServerCertVerifier for Lenient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        self.webpki.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.webpki.supported_verify_schemes()
     }
-}
-
-pub async fn connect_tls<S>(
-    socket: S,
-    ca: CertificateDer<'static>,
-    name: &str,
-) -> io::Result<TlsStream<S>>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let strict = verifier(ca)?;
-    let config = ClientConfig::builder()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Lenient(strict)))
-        .with_no_client_auth();
-    let name = ServerName::try_from(name.to_string())
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    TlsConnector::from(Arc::new(config))
-        .connect(name, socket)
-        .await
 }
