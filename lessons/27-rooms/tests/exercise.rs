@@ -1094,3 +1094,17 @@ fn many_clients_at_once() {
         }
     }
 }
+
+#[test]
+fn serve_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your serve runs.
+    testkit::prints_nothing(
+        "serve",
+        &[
+            "rooms_join_msg_part",
+            "bad_commands_get_an_error_and_the_connection_goes_on",
+            "leaving_by_quit",
+        ],
+    );
+}
