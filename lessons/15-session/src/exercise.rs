@@ -26,8 +26,9 @@ use crate::{Command, Reply, Session, State, Store};
 ///   count again; a right password does not either): the third gets 421 instead of 530, and
 ///   the session is over (logged out; the connection ends next, as after `QUIT`). The count
 ///   never goes down: should the connection go on, every wrong password after the third
-///   gets 421 too.
-///   `session.wrong_passwords` is where the count is kept; every session has its own.
+///   gets 421 too (what a later right password gets is not checked: the lesson closes the
+///   connection on 421). `session.wrong_passwords` is where the count is kept; every session
+///   has its own.
 /// - `PASS` at any other time: 503, and the session is left as it is (it is no password
 ///   attempt).
 /// - Any other command once logged in: whatever `store.run(&mut session.cwd, command)`
