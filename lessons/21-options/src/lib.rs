@@ -37,4 +37,10 @@ pub struct Need {
 /// The most keepalive probes `tune` sends: ten unanswered probes in a row are proof enough
 /// that the peer is gone; more only add traffic on a dead path.
 pub const MAX_PROBES: u32 = 10;
+
+/// The most seconds Linux takes for the keepalive idle time and interval (TCP_KEEPIDLE and
+/// TCP_KEEPINTVL: `MAX_TCP_KEEPIDLE` and `MAX_TCP_KEEPINTVL` in the kernel's
+/// include/net/tcp.h; more is EINVAL). macOS and Windows take more; `tune` keeps to this
+/// everywhere, so that a need means the same on every system.
+pub const MAX_KEEPALIVE_SECS: u64 = 32_767;
 // ANCHOR_END: need

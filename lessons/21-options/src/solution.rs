@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-use crate::{Need, MAX_PROBES};
+use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 
 // ANCHOR: solution
 /// Set the options of a connected socket so that it meets `need`: Nagle off if interactive,
@@ -17,15 +17,20 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
     let give_up = need.give_up_after.as_secs();
     let budget = give_up.saturating_sub(idle);
-    if budget < 1 {
+    if budget < 1 || idle > MAX_KEEPALIVE_SECS {
         // Checked before any setsockopt(): an impossible need leaves the socket untouched.
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+            format!(
+                "no probe fits: give up after {give_up} s, idle for {idle} s first (at most \
+                 {MAX_KEEPALIVE_SECS} s)"
+            ),
         ));
     }
     let count = budget.min(u64::from(MAX_PROBES));
-    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    // Rounded down: idle + interval × count <= give_up. And no more than the kernel takes
+    // (a shorter interval only gives up earlier than asked).
+    let interval = (budget / count).min(MAX_KEEPALIVE_SECS);
     stream.set_nodelay(need.interactive)?;
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))

@@ -147,6 +147,11 @@ fn keepalive_numbers_follow_from_the_need() {
         (millis(10_900), millis(2_100), (3, 1, 7)), // 2.1 s idle -> 3 s; 10.9 s -> 10 s
         (secs(5), Duration::ZERO, (1, 1, 4)),    // no idle asked: the kernel's minimum, 1 s
         (secs(5), millis(1), (1, 1, 4)),         // 1 ms rounds up to 1 s
+        // The kernel's limit (MAX_KEEPALIVE_SECS, 32,767 s): an idle time of exactly that is
+        // fine; an interval the rule makes longer is that (giving up earlier, never later).
+        (secs(32_777), secs(32_767), (32_767, 1, 10)),
+        (Duration::MAX, secs(60), (60, 32_767, 10)),
+        (secs(400_000), secs(60), (60, 32_767, 10)), // 39,994 s a probe by the rule alone
     ];
     for (give_up_after, idle_before_probing, (idle, every, count)) in cases {
         let need = Need {
@@ -181,6 +186,7 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
         (Duration::ZERO, Duration::ZERO),
         (secs(3600), Duration::MAX), // idle rounded up must not overflow: no probe fits
         (Duration::MAX, Duration::MAX),
+        (secs(100_000), secs(32_768)), // an idle time the kernel does not take
     ];
     for (give_up_after, idle_before_probing) in cases {
         let need = Need {
@@ -196,8 +202,9 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
             Err(e) if e.kind() == ErrorKind::InvalidInput => {}
             other => fail(
                 &format!(
-                    "The need {} cannot be met (not one probe fits), but tune did not refuse \
-                     it with an InvalidInput error.",
+                    "The need {} cannot be met (not one probe fits, or the idle time is more \
+                     than the kernel takes, MAX_KEEPALIVE_SECS), but tune did not refuse it \
+                     with an InvalidInput error.",
                     show(need)
                 ),
                 "Err(kind InvalidInput)",

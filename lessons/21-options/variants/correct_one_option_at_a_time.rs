@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-use crate::{Need, MAX_PROBES};
+use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let asked = need.idle_before_probing;
@@ -20,12 +20,12 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
         .give_up_after
         .as_secs()
         .checked_sub(idle)
-        .filter(|b| *b > 0)
+        .filter(|b| *b > 0 && idle <= MAX_KEEPALIVE_SECS)
     else {
         return Err(io::ErrorKind::InvalidInput.into());
     };
     // Spread MAX_PROBES over the budget if it is long enough, else one probe a second.
-    let interval = (budget / u64::from(MAX_PROBES)).max(1);
+    let interval = (budget / u64::from(MAX_PROBES)).clamp(1, MAX_KEEPALIVE_SECS);
     let count = (budget / interval).min(u64::from(MAX_PROBES));
     let socket = SockRef::from(stream);
     socket.set_keepalive(true)?;

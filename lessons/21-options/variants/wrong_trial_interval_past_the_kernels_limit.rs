@@ -1,0 +1,37 @@
+// WRONG: takes the rule's interval as it comes: for a need with a long budget (give up after
+// Duration::MAX, say) the interval is beyond the 32,767 s Linux takes, setsockopt() fails with
+// EINVAL, and the socket is left half-changed (TCP_NODELAY set, keepalive not).
+
+use std::io;
+use std::net::TcpStream;
+use std::time::Duration;
+
+use socket2::{SockRef, TcpKeepalive};
+
+use crate::{Need, MAX_PROBES};
+
+/// Set the options of a connected socket so that it meets `need`: Nagle off if interactive,
+/// and keepalive with the most probes (at most `MAX_PROBES`) that fit in the need's budget.
+pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
+    // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
+    // later.
+    let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
+    let give_up = need.give_up_after.as_secs();
+    let budget = give_up.saturating_sub(idle);
+    if budget < 1 {
+        // Checked before any setsockopt(): an impossible need leaves the socket untouched.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("no probe fits: give up after {give_up} s, but idle for {idle} s first"),
+        ));
+    }
+    let count = budget.min(u64::from(MAX_PROBES));
+    let interval = budget / count; // rounded down: idle + interval × count <= give_up
+    stream.set_nodelay(need.interactive)?;
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(idle))
+        .with_interval(Duration::from_secs(interval));
+    #[cfg(not(windows))]
+    let keepalive = keepalive.with_retries(count as u32);
+    SockRef::from(stream).set_tcp_keepalive(&keepalive)
+}
