@@ -30,7 +30,9 @@ use crate::{Limits, Report};
 /// - `limits.idle`: the longest you wait for a client's next whole line, or for room to
 ///   write its answer; past it, close. End of stream (even mid-line: a half line gets no
 ///   answer) or a reset: close that connection; the others go on.
-/// - accept() errors (EMFILE): `report.accept_failed(&e)`, pause 10 ms, go on.
+/// - accept() errors (EMFILE: no descriptor left): `report.accept_failed(&e)`, pause 10 ms,
+///   accept again; never return. The clients you have are served meanwhile, and those waiting
+///   to be accepted are, once descriptors are free (no new connection comes to wake you).
 /// - Print nothing; never panic on what a client sends.
 pub fn serve(listener: TcpListener, limits: Limits, report: Report) -> io::Result<()> {
     let _ = (listener, limits, report);
