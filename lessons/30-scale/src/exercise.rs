@@ -23,8 +23,8 @@ use crate::{Limits, Report};
 ///   memory of 1,000 idle connections small (a few KB each, no big buffer per connection).
 /// - Backpressure: a client that sends and never reads makes your server stop reading it
 ///   once its answers wait; its memory does not grow, and no other client waits for it.
-/// - Fairness: a client that sends as fast as it can (and reads) does not delay the others:
-///   a polite client's round trip stays under a second.
+/// - Fairness: clients that send as fast as they can (and read), one or several, do not
+///   delay the others: a polite client's round trip stays under a second.
 /// - `limits.max_line` bytes with no `\n` among them: answer `ERR line too long\n` at once
 ///   (without waiting for the rest, without keeping its bytes), then close.
 /// - `limits.idle`: the longest you wait for a client's next whole line, or for room to

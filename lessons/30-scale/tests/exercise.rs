@@ -558,6 +558,104 @@ fn fairness_a_flooding_client_gets_every_line_back_and_starves_no_one() {
     });
 }
 
+#[test]
+fn fairness_many_flooding_clients_starve_no_one() {
+    let _turn = heavy();
+    // Spec, "Fairness": 8 clients send short lines as fast as they can for 3 s, and read
+    // their answers (thrown away: the check above compares them); meanwhile a polite
+    // client's round trips stay under 1 s. Why 8: while the server serves one, the others'
+    // kernel buffers fill (MBs each), so a server that reads a client until it has nothing
+    // more to read (WouldBlock) has MBs to read from each before it comes back to the polite
+    // client. (One flooder alone may run dry now and then on a busy machine.)
+    const FLOODERS: usize = 8;
+    const MANY_FLOOD: Duration = Duration::from_secs(3);
+    with_server(&[], |server| {
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"hello\n", "the polite client");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let until = Instant::now() + MANY_FLOOD;
+        let going = {
+            let stop = stop.clone();
+            move || !stop.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < until
+        };
+        let lines = std::sync::Arc::new(b"flooding\n".repeat(LINES_A_CHUNK / 8));
+        let mut flooders = Vec::new();
+        for _ in 0..FLOODERS {
+            let sending = connect(server.addr);
+            // Short waits: each thread looks at the clock often, and ends with the flood.
+            sending
+                .set_write_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            sending
+                .set_read_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            let mut reading = sending.try_clone().unwrap();
+            let (lines, going_send, going_read) = (lines.clone(), going.clone(), going.clone());
+            let again = |e: &std::io::Error| {
+                matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                )
+            };
+            flooders.push(thread::spawn(move || {
+                let mut sending = sending;
+                while going_send() {
+                    match sending.write(&lines) {
+                        Ok(_) => {}
+                        Err(e) if again(&e) => {}
+                        Err(_) => break,
+                    }
+                }
+            }));
+            flooders.push(thread::spawn(move || {
+                let mut buf = vec![0u8; 1 << 16];
+                while going_read() {
+                    match reading.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) if again(&e) => {}
+                        Err(_) => break,
+                    }
+                }
+            }));
+        }
+        let mut worst = Duration::ZERO;
+        let mut trips = 0;
+        while going() && worst <= POLITE_ROUND_TRIP {
+            let bound = MANY_FLOOD + Duration::from_secs(2);
+            let took = round_trip_within(&mut polite, b"polite\n", bound).unwrap_or(bound);
+            worst = worst.max(took);
+            trips += 1;
+            thread::sleep(Duration::from_millis(20));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for flooder in flooders {
+            flooder.join().unwrap_or_else(|p| resume_unwind(p));
+        }
+        eprintln!(
+            "{FLOODERS} flooders: polite {trips} round trips, worst {} ms",
+            worst.as_millis()
+        );
+        if worst > POLITE_ROUND_TRIP {
+            fail(
+                &format!(
+                    "While {FLOODERS} clients flood (and read their answers), a polite client \
+                     waited too long: does your server read one client until it has nothing \
+                     more to read (WouldBlock)? A client that sends as fast as you read never \
+                     runs dry, and the others' kernel buffers fill meanwhile: read a little \
+                     from each in turn."
+                ),
+                &format!(
+                    "every round trip under {} ms",
+                    POLITE_ROUND_TRIP.as_millis()
+                ),
+                &format!("{} ms, the worst of {trips}", worst.as_millis()),
+            );
+        }
+        round_trip(&mut polite, b"after\n", "the polite client");
+    });
+}
+
 /// What the flooding client read back.
 struct Echoed {
     bytes: u64,
