@@ -888,7 +888,7 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
                                 served.len()
                             ),
                             "a server still running, serving the clients it has",
-                            "its process ended (did serve return the error?)",
+                            "its process ended (did serve return the error, or panic on it?)",
                         );
                     }
                     waiting.push((c, shown(k)));
@@ -900,9 +900,10 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
             fail(
                 &format!(
                     "The check lowers your server's descriptor limit to {FEW_DESCRIPTORS} \
-                     (ulimit -n) and connects clients one by one until one is not answered \
-                     within {} ms: with one descriptor a client, that comes before {} clients, \
-                     after at least 8.",
+                     (ulimit -n) and connects clients one by one, each left connected, until \
+                     one is not answered within {} ms: with one descriptor a client, that \
+                     comes after at least 8 and before {}. Fewer: does your server serve the \
+                     clients it has one at a time (a blocking call, a lock)?",
                     taken_within.as_millis(),
                     4 * FEW_DESCRIPTORS
                 ),
@@ -926,7 +927,7 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
                          it has must still be served{}. An accept() error is not the server's \
                          end: report it, pause 10 ms, accept again.",
                         if ended(server) {
-                            ", but your server's process ended (did serve return the error?)"
+                            ", but your server's process ended (did serve return the error, or panic on it?)"
                         } else {
                             ""
                         }
