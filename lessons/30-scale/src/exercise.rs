@@ -23,14 +23,16 @@ use crate::{Limits, Report};
 ///   memory of 1,000 idle connections small (a few KB each, no big buffer per connection).
 /// - Backpressure: a client that sends and never reads makes your server stop reading it
 ///   once its answers wait; its memory does not grow, and no other client waits for it.
-/// - Fairness: a client that sends as fast as it can (and reads) does not delay the others:
-///   a polite client's round trip stays under a second.
+/// - Fairness: clients that send as fast as they can (and read), one or several, do not
+///   delay the others: a polite client's round trip stays under a second.
 /// - `limits.max_line` bytes with no `\n` among them: answer `ERR line too long\n` at once
 ///   (without waiting for the rest, without keeping its bytes), then close.
 /// - `limits.idle`: the longest you wait for a client's next whole line, or for room to
 ///   write its answer; past it, close. End of stream (even mid-line: a half line gets no
 ///   answer) or a reset: close that connection; the others go on.
-/// - accept() errors (EMFILE): `report.accept_failed(&e)`, pause 10 ms, go on.
+/// - accept() errors (EMFILE: no descriptor left): `report.accept_failed(&e)`, pause 10 ms,
+///   accept again; never return. The clients you have are served meanwhile, and those waiting
+///   to be accepted are, once descriptors are free (no new connection comes to wake you).
 /// - Print nothing; never panic on what a client sends.
 pub fn serve(listener: TcpListener, limits: Limits, report: Report) -> io::Result<()> {
     let _ = (listener, limits, report);

@@ -36,7 +36,12 @@ fn heavy() -> std::sync::MutexGuard<'static, ()> {
 /// Start the server with `args`, run `check` against it, stop it. A server that ended during
 /// the check (a `todo!()`, a panic) is reported as such, with what it printed.
 fn with_server(args: &[&str], check: impl FnOnce(&mut Server)) {
-    let mut server = Server::start(BIN, args);
+    with_started(Server::start(BIN, args), check);
+}
+
+/// [`with_server`] for a server already started (by a shell that lowered its limits, say):
+/// what it printed, once stopped.
+fn with_started(mut server: Server, check: impl FnOnce(&mut Server)) -> testkit::Run {
     let mut probe = connect(server.addr);
     if round_trip_within(&mut probe, b"are you there?\n", timeout()).is_none() {
         let run = server.stop();
@@ -52,7 +57,11 @@ fn with_server(args: &[&str], check: impl FnOnce(&mut Server)) {
     let ended = !server.is_running();
     let run = server.stop();
     if let Err(payload) = outcome {
-        if ended {
+        // A check that said so already (its own message names the process's end) stands.
+        let said = payload
+            .downcast_ref::<String>()
+            .is_some_and(|m| m.contains("process ended"));
+        if ended && !said {
             fail(
                 "Your server's process ended during the check (a todo!() or a panic?): it must \
                  serve for ever.",
@@ -62,6 +71,7 @@ fn with_server(args: &[&str], check: impl FnOnce(&mut Server)) {
         }
         resume_unwind(payload);
     }
+    run
 }
 
 /// A client's connection, with a timeout on every wait.
@@ -168,6 +178,16 @@ fn round_trip(stream: &mut TcpStream, line: &[u8], who: &str) -> Duration {
 fn round_trip_within(stream: &mut TcpStream, line: &[u8], bound: Duration) -> Option<Duration> {
     let began = Instant::now();
     stream.write_all(line).ok()?;
+    answered_within(stream, line, bound, began)
+}
+
+/// `line` read back whole by `began + bound`: how long since `began`, or None.
+fn answered_within(
+    stream: &mut TcpStream,
+    line: &[u8],
+    bound: Duration,
+    began: Instant,
+) -> Option<Duration> {
     let mut got = Vec::new();
     let mut buf = [0u8; 256];
     while got.len() < line.len() {
@@ -538,6 +558,104 @@ fn fairness_a_flooding_client_gets_every_line_back_and_starves_no_one() {
     });
 }
 
+#[test]
+fn fairness_many_flooding_clients_starve_no_one() {
+    let _turn = heavy();
+    // Spec, "Fairness": 8 clients send short lines as fast as they can for 3 s, and read
+    // their answers (thrown away: the check above compares them); meanwhile a polite
+    // client's round trips stay under 1 s. Why 8: while the server serves one, the others'
+    // kernel buffers fill (MBs each), so a server that reads a client until it has nothing
+    // more to read (WouldBlock) has MBs to read from each before it comes back to the polite
+    // client. (One flooder alone may run dry now and then on a busy machine.)
+    const FLOODERS: usize = 8;
+    const MANY_FLOOD: Duration = Duration::from_secs(3);
+    with_server(&[], |server| {
+        let mut polite = connect(server.addr);
+        round_trip(&mut polite, b"hello\n", "the polite client");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let until = Instant::now() + MANY_FLOOD;
+        let going = {
+            let stop = stop.clone();
+            move || !stop.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < until
+        };
+        let lines = std::sync::Arc::new(b"flooding\n".repeat(LINES_A_CHUNK / 8));
+        let mut flooders = Vec::new();
+        for _ in 0..FLOODERS {
+            let sending = connect(server.addr);
+            // Short waits: each thread looks at the clock often, and ends with the flood.
+            sending
+                .set_write_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            sending
+                .set_read_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            let mut reading = sending.try_clone().unwrap();
+            let (lines, going_send, going_read) = (lines.clone(), going.clone(), going.clone());
+            let again = |e: &std::io::Error| {
+                matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                )
+            };
+            flooders.push(thread::spawn(move || {
+                let mut sending = sending;
+                while going_send() {
+                    match sending.write(&lines) {
+                        Ok(_) => {}
+                        Err(e) if again(&e) => {}
+                        Err(_) => break,
+                    }
+                }
+            }));
+            flooders.push(thread::spawn(move || {
+                let mut buf = vec![0u8; 1 << 16];
+                while going_read() {
+                    match reading.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) if again(&e) => {}
+                        Err(_) => break,
+                    }
+                }
+            }));
+        }
+        let mut worst = Duration::ZERO;
+        let mut trips = 0;
+        while going() && worst <= POLITE_ROUND_TRIP {
+            let bound = MANY_FLOOD + Duration::from_secs(2);
+            let took = round_trip_within(&mut polite, b"polite\n", bound).unwrap_or(bound);
+            worst = worst.max(took);
+            trips += 1;
+            thread::sleep(Duration::from_millis(20));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for flooder in flooders {
+            flooder.join().unwrap_or_else(|p| resume_unwind(p));
+        }
+        eprintln!(
+            "{FLOODERS} flooders: polite {trips} round trips, worst {} ms",
+            worst.as_millis()
+        );
+        if worst > POLITE_ROUND_TRIP {
+            fail(
+                &format!(
+                    "While {FLOODERS} clients flood (and read their answers), a polite client \
+                     waited too long: does your server read one client until it has nothing \
+                     more to read (WouldBlock)? A client that sends as fast as you read never \
+                     runs dry, and the others' kernel buffers fill meanwhile: read a little \
+                     from each in turn."
+                ),
+                &format!(
+                    "every round trip under {} ms",
+                    POLITE_ROUND_TRIP.as_millis()
+                ),
+                &format!("{} ms, the worst of {trips}", worst.as_millis()),
+            );
+        }
+        round_trip(&mut polite, b"after\n", "the polite client");
+    });
+}
+
 /// What the flooding client read back.
 struct Echoed {
     bytes: u64,
@@ -721,4 +839,159 @@ fn backpressure_a_client_that_takes_no_answer_is_closed_after_idle() {
         let mut polite = connect(server.addr);
         round_trip(&mut polite, b"after\n", "a client after it");
     });
+}
+
+/// The server's descriptor limit in [`accept_errors_no_descriptor_left_then_accepting_again`].
+#[cfg(unix)]
+const FEW_DESCRIPTORS: usize = 64;
+
+#[cfg(unix)]
+#[test]
+fn accept_errors_no_descriptor_left_then_accepting_again() {
+    let _turn = heavy();
+    // Spec, "Accepting": the server may open 64 descriptors here (a shell lowers its
+    // limit: `ulimit -n 64`). Clients connect one by one, each served, until one is not: the
+    // server is out of descriptors and its accept() fails (EMFILE); that one and two more wait
+    // in the listening socket's queue. The clients it has are still served; then 8 of them
+    // leave, and the 3 that waited must be served, with no new connection to wake the server
+    // (a readiness loop must try accept() again by itself); then a new client.
+    let limit = format!("ulimit -n {FEW_DESCRIPTORS} && exec \"$0\" \"$@\"");
+    let args = ["-c", &limit, BIN, "server", "--idle-ms", "60000"];
+    let run = with_started(Server::start("sh", &args), |server| {
+        let shown = |k: usize| format!("client {k}\n").into_bytes();
+        let mut served: Vec<TcpStream> = Vec::new();
+        let mut waiting: Vec<(TcpStream, Vec<u8>)> = Vec::new();
+        // A client the server does not take: not answered within a second, however busy.
+        let taken_within = Duration::from_secs(1);
+        let ended = |server: &mut Server| {
+            let until = Instant::now() + Duration::from_secs(1);
+            while server.is_running() && Instant::now() < until {
+                thread::sleep(Duration::from_millis(10));
+            }
+            !server.is_running()
+        };
+        for k in 0..4 * FEW_DESCRIPTORS {
+            let mut c = connect(server.addr);
+            let began = Instant::now();
+            match round_trip_within(&mut c, &shown(k), taken_within) {
+                Some(_) => served.push(c),
+                None => {
+                    // Sooner than the bound: the connection was closed on it. By whom?
+                    if began.elapsed() < taken_within && ended(server) {
+                        fail(
+                            &format!(
+                                "Your server's process ended once it was out of descriptors \
+                                 ({FEW_DESCRIPTORS} at most here, after {} clients), when \
+                                 its accept() failed (EMFILE): an accept() error is not the \
+                                 server's end (spec, \"Accepting\"). Report it, pause \
+                                 10 ms, accept again; serve never returns.",
+                                served.len()
+                            ),
+                            "a server still running, serving the clients it has",
+                            "its process ended (did serve return the error, or panic on it?)",
+                        );
+                    }
+                    waiting.push((c, shown(k)));
+                    break;
+                }
+            }
+        }
+        if waiting.is_empty() || served.len() < 8 {
+            fail(
+                &format!(
+                    "The check lowers your server's descriptor limit to {FEW_DESCRIPTORS} \
+                     (ulimit -n) and connects clients one by one, each left connected, until \
+                     one is not answered within {} ms: with one descriptor a client, that \
+                     comes after at least 8 and before {}. Fewer: does your server serve the \
+                     clients it has one at a time (a blocking call, a lock)?",
+                    taken_within.as_millis(),
+                    4 * FEW_DESCRIPTORS
+                ),
+                &format!("between 8 and {} clients served", 4 * FEW_DESCRIPTORS),
+                &format!("{} served", served.len()),
+            );
+        }
+        for k in 0..2 {
+            let mut c = connect(server.addr);
+            let line = format!("waiting {k}\n").into_bytes();
+            c.write_all(&line).unwrap();
+            waiting.push((c, line));
+        }
+        let count = served.len();
+        for (k, c) in served.iter_mut().enumerate() {
+            if round_trip_within(c, b"still here\n", timeout()).is_none() {
+                fail(
+                    &format!(
+                        "Your server ran out of descriptors ({FEW_DESCRIPTORS} at most here) \
+                         after {count} clients, so its accept() fails (EMFILE); the clients \
+                         it has must still be served{}. An accept() error is not the server's \
+                         end: report it, pause 10 ms, accept again.",
+                        if ended(server) {
+                            ", but your server's process ended (did serve return the error, or panic on it?)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    &format!("b\"still here\\n\" back to client {k} of {count}"),
+                    "no answer",
+                );
+            }
+        }
+        for c in served.drain(..8) {
+            drop(c);
+        }
+        let bound = Duration::from_secs(5);
+        let began = Instant::now();
+        for (k, (c, line)) in waiting.iter_mut().enumerate() {
+            if answered_within(c, line, bound, began).is_none() {
+                fail(
+                    &format!(
+                        "Your server ran out of descriptors ({FEW_DESCRIPTORS} at most here) \
+                         after {count} clients, and 3 more waited to be accepted; then 8 \
+                         clients left, freeing 8 descriptors: the 3 that waited must be \
+                         served now. After an accept() error (EMFILE), report it, pause 10 ms \
+                         and accept again (a readiness loop gets no new event for the \
+                         connections already waiting{}).",
+                        if ended(server) {
+                            "; and your server's process ended"
+                        } else {
+                            ""
+                        }
+                    ),
+                    &format!(
+                        "{} back to waiting client {} of 3 within {} ms",
+                        show(line),
+                        k + 1,
+                        bound.as_millis()
+                    ),
+                    "no answer",
+                );
+            }
+        }
+        let mut new = connect(server.addr);
+        round_trip(
+            &mut new,
+            b"a new client\n",
+            "a client after the others left",
+        );
+        for (k, c) in served.iter_mut().enumerate() {
+            round_trip(c, b"and now\n", &format!("client {k} of those left"));
+        }
+    });
+    // The lesson prints each accept() error your serve reports: `accept() -> error: …`.
+    let reports = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("accept()"))
+        .count();
+    eprintln!("out of descriptors: {reports} accept() errors reported");
+    if reports == 0 {
+        fail(
+            "Your server's accept() failed (EMFILE: no descriptor left) and your serve did not \
+             report it: call report.accept_failed(&e) for each failed accept() (the lesson \
+             prints it).",
+            "a line `accept() -> error: …` (printed by the lesson for report.accept_failed)",
+            &run.transcript(),
+        );
+    }
 }

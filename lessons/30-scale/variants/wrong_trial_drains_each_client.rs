@@ -1,10 +1,10 @@
-// WRONG, but NOT in verify-exercises' list (its name is not wrong_*): the fairness check
-// catches it only when the flood outpaces the server, which depends on the machine's
-// scheduling (CI's fresh clone saw it pass all 8 checks on 2026-12-02). Kept as a known gap.
-// A readiness loop that reads a client until it has nothing more to read
-// (WouldBlock) before it looks at any other. A client that sends as fast as the server reads
-// never runs dry, and every other client waits as long as it goes on: the fairness check's
-// polite client waits for the whole flood. (Otherwise the correct readiness loop.)
+// WRONG: a readiness loop that reads a client until it has nothing more to read (WouldBlock)
+// before it looks at any other. A client that sends as fast as the server reads never runs
+// dry, and while the server reads one, the kernel's buffers of the other fast clients fill
+// (MBs each) to be read to the end in their turn: a polite client waits as long as the flood
+// goes on. (Otherwise the correct readiness loop.) With one flooder the fairness check caught
+// it only when the flood outpaced the server (5 runs in 10 here; CI's fresh clone saw it pass
+// on 2026-12-02); with 8 flooders the polite client waited the whole flood, 10 runs in 10.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
