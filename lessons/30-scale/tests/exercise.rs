@@ -856,7 +856,18 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
     // leave, and the 3 that waited must be served, with no new connection to wake the server
     // (a readiness loop must try accept() again by itself); then a new client.
     let limit = format!("ulimit -n {FEW_DESCRIPTORS} && exec \"$0\" \"$@\"");
-    let args = ["-c", &limit, BIN, "server", "--idle-ms", "60000"];
+    // The trace records each accept() error your serve reports (report.accept_failed).
+    let trace = testkit::TraceFile::new();
+    let args = [
+        "-c",
+        &limit,
+        BIN,
+        "server",
+        "--idle-ms",
+        "60000",
+        "--trace",
+        trace.path(),
+    ];
     let run = with_started(Server::start("sh", &args), |server| {
         let shown = |k: usize| format!("client {k}\n").into_bytes();
         let mut served: Vec<TcpStream> = Vec::new();
@@ -978,11 +989,12 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
             round_trip(c, b"and now\n", &format!("client {k} of those left"));
         }
     });
-    // The lesson prints each accept() error your serve reports: `accept() -> error: …`.
-    let reports = run
-        .stdout
-        .lines()
-        .filter(|l| l.contains("accept()"))
+    // Each accept() error your serve reports is an error event of the lesson's, in the trace.
+    let reports = trace
+        .read()
+        .errors("server")
+        .iter()
+        .filter(|(call, _)| call.starts_with("accept"))
         .count();
     eprintln!("out of descriptors: {reports} accept() errors reported");
     if reports == 0 {
@@ -990,8 +1002,38 @@ fn accept_errors_no_descriptor_left_then_accepting_again() {
             "Your server's accept() failed (EMFILE: no descriptor left) and your serve did not \
              report it: call report.accept_failed(&e) for each failed accept() (the lesson \
              prints it).",
-            "a line `accept() -> error: …` (printed by the lesson for report.accept_failed)",
+            "an accept() error in the lesson's trace (it records each report.accept_failed)",
             &run.transcript(),
+        );
+    }
+}
+
+#[test]
+fn serve_prints_nothing() {
+    // Spec: print nothing. With --quiet the lesson prints its readiness line (`listening on
+    // HOST:PORT`, the line every check waits for) and nothing else: any other byte on stdout
+    // or stderr is your serve's, through echoes, a refusal and a client that leaves.
+    let server = Server::start(BIN, &["--quiet", "--max-line", "64", "--idle-ms", "60000"]);
+    let run = with_started(server, |server| {
+        let mut c = connect(server.addr);
+        round_trip(&mut c, b"hello\n", "the client");
+        c.write_all(&[b'y'; 64]).unwrap();
+        let _ = read_to_end_within(&mut c, timeout());
+        let mut d = connect(server.addr);
+        round_trip(&mut d, b"bye\n", "another client");
+    });
+    let printed: Vec<&str> = run
+        .stdout
+        .lines()
+        .chain(run.stderr.lines())
+        .filter(|line| !line.starts_with("listening on "))
+        .collect();
+    if !printed.is_empty() {
+        fail(
+            "Your server printed while it served: serve must print nothing (with --quiet the \
+             lesson prints only its `listening on` line; remove your println!/eprintln!/dbg!).",
+            "(nothing but the listening line)",
+            &printed.join("\n"),
         );
     }
 }
