@@ -7,8 +7,11 @@
 // loop, see it 26 to 213 times a second (debug build; a failure in about 1 try of 1,000);
 // through the checks, under load, once in about half a second, whatever the number of threads
 // (2 to 16) and of takes per round (1 to 512). The 32-thread check caught it 5 runs of 10;
-// with the 16-thread rounds (2 s) added, 11 of 12 (one test run at a time) and 12 of 20 (two
-// at once). A check that finds it 20 times in 20 here would race for 5 s or more.
+// with the 16-thread rounds (2 s) added: at 07:20 UTC, 11 of 12 (one test run at a time) and
+// 12 of 20 (two at once); at 07:45, 10 of 10 and 40 of 40 (load average 25 to 32). How often
+// the two cores run two of the check's threads at the same instant decides it, and that
+// changes with the machine's other work: a check sure to find it 20 times in 20 at the worst
+// rate seen would race for 5 s or more.
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
