@@ -22,7 +22,9 @@ use crate::{handle, Connection, Shared};
 ///   in a row). Never more than `max` passes at once, even when many threads call
 ///   `try_enter` at the same moment, over and over (the checks make 32 threads do that for
 ///   three quarters of a second); and never `None` while fewer than `max` exist, whatever
-///   another thread is doing at that moment.
+///   another thread is doing at that moment: taking or dropping a pass, or being refused one
+///   (the checks hold `max` - 1 passes and make threads race for the last place; a `None`
+///   that no other thread's pass explains fails).
 /// - `max` = 0 refuses everyone; any `max` up to `usize::MAX` works (2^32 + 1 included).
 /// - Two `Limit`s are independent: each counts its own passes.
 /// - One `Limit` is shared between threads (it must be `Send` and `Sync`).

@@ -1,14 +1,15 @@
 //! The exercise's checks: your `Limit`, `Pass` and `spawn_handler` run here, in the test. The
-//! limit is raced by 32 threads at once, thousands of times; `spawn_handler` starts a thread
-//! on a test `Connection` that plays a client (a line, then the end, an error or a panic, when
-//! the test lets it go on). They check how many passes exist, when a place is free again, the
+//! limit is raced by 32 threads at once, thousands of times, by 16 in rounds, and for its last
+//! place while the test holds the others; `spawn_handler` starts a thread on a test
+//! `Connection` that plays a client (a line, then the end, an error or a panic, when the test
+//! lets it go on). They check how many passes exist, when a place is free again, the
 //! bytes sent back and what the thread returns, never what anything prints.
 //! (`cargo exercise lesson-11-threads` runs them on src/exercise.rs.)
 // The starter's `Pass` has no `Drop` yet: dropping one is still what the checks mean to do.
 #![allow(clippy::drop_non_drop)]
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -236,6 +237,7 @@ const HOLD: usize = 16;
 
 #[test]
 fn never_more_than_max_passes_when_32_threads_ask_at_once() {
+    let _turn = racing();
     // With max = 32, there is always room: each thread holds at most one pass at a time.
     for max in [1, 4, 16, THREADS] {
         race(max);
@@ -325,6 +327,271 @@ fn hold(inside: &AtomicUsize, most: &AtomicUsize) {
         std::hint::spin_loop();
     }
     inside.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// The races below take turns: each needs the cores to itself (threads of another race would
+/// run in its threads' place, and its threads would seldom run at the same time).
+static RACES: Mutex<()> = Mutex::new(());
+
+fn racing() -> std::sync::MutexGuard<'static, ()> {
+    RACES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Each on a cache line of its own: the checks' own counters must not slow your atomics.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Threads that take and drop passes together, in rounds, with room for all.
+const CROWD: usize = 16;
+/// How many times each thread takes and drops a pass in a round.
+const TAKES: usize = 256;
+/// How long the threads of each check below race (a wrong limit is reported when the race is
+/// over). Such a race shows only when the system stops a thread at the wrong moment, or two
+/// threads run at the same instant on two cores: time, not a number of tries, is what finds it.
+/// Measured on a 2-core machine under load, 3 December 2026, two test runs at once: a
+/// `fetch_add` undone when over max was refused wrongly within 0.3 s, alone (the race for the
+/// last place, with twice as many threads as cores); in the whole test run, 57 runs of 60
+/// with 1 s and twice as many, 20 of 20 with 1.5 s and three times as many. A
+/// `compare_exchange` loop that gives up after 3 tries, once in about half a second on
+/// average, at any number of threads and rounds tried (2 to 16; 1 to 512 takes a round): 2 s
+/// finds it from 12 runs of 20 to 40 of 40, as the machine's other work goes: not always (it
+/// stays `variants/unreliable_gives_up_after_three_tries.rs`).
+const CROWD_FOR: Duration = Duration::from_millis(2000);
+const LAST_FOR: Duration = Duration::from_millis(1500);
+
+/// Wait, spinning, until `all` have come (the crowd's count of arrivals, all rounds together):
+/// so the threads leave in the same instant, and those on different cores really run at the
+/// same time, even on a machine with two cores and much else to run (a thread the system has
+/// stopped holds the others at the next meeting, instead of letting them work alone). False:
+/// stop now (time is up, or another thread stopped).
+fn meet(come: &AtomicUsize, all: usize, stop: &AtomicBool, until: Instant) -> bool {
+    if Instant::now() > until {
+        stop.store(true, Ordering::SeqCst);
+    }
+    come.fetch_add(1, Ordering::SeqCst);
+    let mut spins = 0u32;
+    while come.load(Ordering::SeqCst) < all && !stop.load(Ordering::Relaxed) {
+        spins = spins.wrapping_add(1);
+        if spins.is_multiple_of(1024) {
+            if Instant::now() > until {
+                stop.store(true, Ordering::SeqCst);
+            }
+            // (Lets a thread that waits for this core run.)
+            thread::yield_now();
+        }
+        std::hint::spin_loop();
+    }
+    !stop.load(Ordering::SeqCst)
+}
+
+/// Sets `flag` when its thread ends in a panic (a check failed in it, or your function
+/// panicked): the other threads of the check stop too.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn never_none_with_room_while_other_threads_take_and_drop() {
+    let _turn = racing();
+    // Room for every thread's pass, and more: a None is never right here.
+    let max = 1024;
+    let limit = new_limit(max);
+    let come = Padded(AtomicUsize::new(0));
+    let stop = Padded(AtomicBool::new(false));
+    let until = Instant::now() + CROWD_FOR;
+    let work = || {
+        let _stop = StopOnPanic(&stop);
+        let (mut refused, mut asked) = (0, 0);
+        for round in 1.. {
+            if !meet(&come, CROWD * round, &stop, until) {
+                break;
+            }
+            // A round in one call of `yours`: nothing of the test's between your drops and
+            // asks, so that the other threads' come in between as often as can be.
+            refused += yours(|| {
+                let mut refused = 0;
+                for _ in 0..TAKES {
+                    match limit.try_enter() {
+                        Some(pass) => drop(pass),
+                        None => refused += 1,
+                    }
+                }
+                refused
+            });
+            asked += TAKES;
+            if refused > 0 {
+                stop.store(true, Ordering::SeqCst);
+            }
+        }
+        (refused, asked)
+    };
+    let (refused, asked) = thread::scope(|s| {
+        let threads: Vec<_> = (0..CROWD).map(|_| s.spawn(work)).collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| panic::resume_unwind(e)))
+            .fold((0, 0), |(r, a), (refused, asked)| (r + refused, a + asked))
+    });
+    if refused > 0 {
+        fail(
+            &format!(
+                "try_enter said None while there was room: Limit::new({max}), and {CROWD} \
+                 threads that each took a pass and dropped it at once, over and over, at the \
+                 same time (never more than {CROWD} passes at once). Another thread's ask or \
+                 drop at the same moment is no reason to refuse."
+            ),
+            "a pass every time",
+            &format!("None {refused} times, of {asked} asks"),
+        );
+    }
+    passes_given(
+        &limit,
+        max,
+        &format!(
+            "from Limit::new({max}) after {CROWD} threads had taken and dropped passes at \
+             the same time (every pass dropped since)"
+        ),
+    );
+}
+
+#[test]
+fn never_none_for_the_last_place_while_no_one_holds_it() {
+    let _turn = racing();
+    // The test holds every place but the last, and threads race for that one.
+    let max = 3;
+    let limit = new_limit(max);
+    let held = fill(&limit, max - 1);
+    // More threads than cores: so that the system stops one now and then at any point of its
+    // code, in the middle of a try_enter too, and the others go on meanwhile.
+    let others = thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
+        * 3;
+    let until = Instant::now() + LAST_FOR;
+    let come = Padded(AtomicUsize::new(0));
+    let finished = Padded(AtomicBool::new(false));
+    // The first thread's asks, numbered from 1: the last it began, and the last it ended.
+    let began = Padded(AtomicUsize::new(0));
+    let ended = Padded(AtomicUsize::new(0));
+    let start = || {
+        come.fetch_add(1, Ordering::SeqCst);
+        while come.load(Ordering::SeqCst) < others + 1 {
+            thread::yield_now();
+        }
+    };
+    // The first thread, over and over: drops its pass (if it has one) and at once asks again.
+    // The others ask meanwhile, over and over (None: the first holds it), and each drops at
+    // once any pass it gets. Each None the first thread is told must come while another
+    // thread holds the last place. A pass taken after `ended` was read, and dropped before
+    // `began` was read, can explain only the first thread's asks numbered from that `ended`
+    // + 1 to that `began`: any other ask began after the pass was dropped, or ended before it
+    // was taken. A None no pass explains came while only the test's max - 1 passes existed.
+    let first = || {
+        let _stop = StopOnPanic(&finished);
+        let mut mine = fill(&limit, 1).pop();
+        let mut refused = Vec::new();
+        let mut k = 0;
+        start();
+        while Instant::now() < until {
+            yours(|| {
+                for _ in 0..64 {
+                    k += 1;
+                    began.store(k, Ordering::SeqCst);
+                    fence(Ordering::SeqCst);
+                    drop(mine.take());
+                    mine = limit.try_enter();
+                    fence(Ordering::SeqCst);
+                    ended.store(k, Ordering::SeqCst);
+                    if mine.is_none() {
+                        refused.push(k);
+                    }
+                }
+            });
+        }
+        finished.store(true, Ordering::SeqCst);
+        (refused, k)
+    };
+    let other = || {
+        // From which ask of the first thread's to which one this thread's passes may explain
+        // a None (spans that meet are joined): in order, both ends rising.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        start();
+        while !finished.load(Ordering::SeqCst) {
+            yours(|| {
+                for _ in 0..64 {
+                    let from = ended.load(Ordering::SeqCst) + 1;
+                    fence(Ordering::SeqCst);
+                    if let Some(pass) = limit.try_enter() {
+                        drop(pass);
+                        fence(Ordering::SeqCst);
+                        let to = began.load(Ordering::SeqCst);
+                        match spans.last_mut() {
+                            Some((_, last)) if from <= *last + 1 => *last = to,
+                            _ => spans.push((from, to)),
+                        }
+                    }
+                }
+            });
+        }
+        spans
+    };
+    let (refused, asked, spans) = thread::scope(|s| {
+        let others: Vec<_> = (0..others).map(|_| s.spawn(other)).collect();
+        let (refused, asked) = first();
+        let spans: Vec<Vec<(usize, usize)>> = others
+            .into_iter()
+            .map(|o| o.join().unwrap_or_else(|e| panic::resume_unwind(e)))
+            .collect();
+        (refused, asked, spans)
+    });
+    // A thread's only span that may hold k: its last one that begins at k or before.
+    let explained = |k: usize| {
+        spans.iter().any(|spans| {
+            let i = spans.partition_point(|&(from, _)| from <= k);
+            i > 0 && spans[i - 1].1 >= k
+        })
+    };
+    let wrong = refused.iter().filter(|&&k| !explained(k)).count();
+    if wrong > 0 {
+        fail(
+            &format!(
+                "try_enter said None while fewer than max passes existed: Limit::new({max}), \
+                 the test holding {} passes, and threads racing for the last place (one \
+                 dropping its pass and asking again at once, over and over; the others asking, \
+                 and dropping at once any pass they got). A None is right only while another \
+                 thread holds the last place; some came while no one did. An ask that was \
+                 refused must not stop another from getting the place, even for a moment.",
+                max - 1
+            ),
+            &format!("None only while {max} passes exist"),
+            &format!(
+                "None {wrong} times while only the test's {} passes existed (of {asked} asks)",
+                max - 1
+            ),
+        );
+    }
+    drop(held);
+    passes_given(
+        &limit,
+        max,
+        &format!(
+            "from Limit::new({max}) after threads had raced for its last place (every pass \
+             dropped since)"
+        ),
+    );
 }
 
 /// What the test's client does after its line, once the test lets it go on.
