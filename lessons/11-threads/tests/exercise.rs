@@ -997,3 +997,17 @@ fn a_thread_that_cannot_be_made_is_an_error_and_frees_its_place() {
         "because it could not be made (spawn_handler returned the error)",
     );
 }
+
+#[test]
+fn try_enter_and_spawn_handler_prints_nothing() {
+    // The contract's "print nothing": these checks run again with their output seen, and
+    // nothing may come out while your Limit and spawn_handler run.
+    testkit::prints_nothing(
+        "Limit and spawn_handler",
+        &[
+            "a_limit_gives_max_passes_then_none",
+            "a_full_limit_says_none_at_once",
+            "the_place_is_freed_when_the_thread_ends_with_an_error",
+        ],
+    );
+}
