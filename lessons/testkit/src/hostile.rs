@@ -1184,6 +1184,16 @@ pub fn memory_limit(t: &Target) {
         return;
     }
     let mut case = Case::start("memory_limit", t);
+    // Ready is serving, not listening: a server may make its threads and runtime after its
+    // listening line (lesson 27's serve does). Limited before that, it could not start at all
+    // (lesson 27 exited with EAGAIN from its first thread, once, 2026-12-03): one client is
+    // served first, so that the limit falls on a server that runs.
+    {
+        let mut s = connect(case.addr());
+        let _ = s.write_all(&t.request);
+        let _ = s.shutdown(Shutdown::Write);
+        let _ = read_until_closed(&mut s, t.deadline + t.margin);
+    }
     let pid = case.server.pid();
     let pid_s = pid.to_string();
     let before = current_limit(pid, "as");
