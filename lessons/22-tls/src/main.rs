@@ -793,52 +793,43 @@ impl Demo<'_> {
     /// Client 3 asks for example.com: it refuses the certificate, and the server's handshake
     /// ends without a connection.
     async fn wrong_name(&self) -> Result<()> {
-        let (server, client) = (&self.server, &self.client);
-        let tcp = tcp_connect(self.addr, client).await?;
-        let (conn, _) = accept(&self.listener, server).await?;
-        let (refused, dropped) = tokio::join!(
-            handshake(
-                tcp,
-                self.ca.clone(),
-                "example.com",
-                &[],
-                DEMO_TIMEOUT,
-                client
-            ),
-            accept_tls(&self.acceptor, conn, DEMO_TIMEOUT, server),
-        );
-        if refused.is_ok() || dropped.is_ok() {
-            let wrong = "a certificate for localhost was taken for example.com";
-            return Err(client.protocol_error(wrong));
-        }
-        Ok(())
+        let wrong = "a certificate for localhost was taken for example.com";
+        self.refused(&self.acceptor, "example.com", &[], wrong)
+            .await
     }
 
     /// Client 4 is pinned to the server's first certificate, and the server now offers its
     /// new one (`renewed`): from the same CA, for the same names, valid; and refused, since it
     /// is not the one pinned. The client's alert ends the server's handshake.
     async fn pinned_to_the_old(&self, renewed: &TlsAcceptor) -> Result<()> {
+        let pins = std::slice::from_ref(&self.pin);
+        let wrong = "a certificate that is not the one pinned was accepted";
+        self.refused(renewed, "localhost", pins, wrong).await
+    }
+
+    /// A client that must refuse what `acceptor` offers it: its handshake fails, and the
+    /// server's with it (`wrong`: what it would mean if either succeeded).
+    async fn refused(
+        &self,
+        acceptor: &TlsAcceptor,
+        name: &str,
+        pins: &[lesson_22_tls::Pin],
+        wrong: &str,
+    ) -> Result<()> {
         let (server, client) = (&self.server, &self.client);
         let tcp = tcp_connect(self.addr, client).await?;
         let (conn, _) = accept(&self.listener, server).await?;
         let (refused, dropped) = tokio::join!(
-            handshake(
-                tcp,
-                self.ca.clone(),
-                "localhost",
-                std::slice::from_ref(&self.pin),
-                DEMO_TIMEOUT,
-                client
-            ),
-            accept_tls(renewed, conn, DEMO_TIMEOUT, server),
+            handshake(tcp, self.ca.clone(), name, pins, DEMO_TIMEOUT, client),
+            accept_tls(acceptor, conn, DEMO_TIMEOUT, server),
         );
         if refused.is_ok() || dropped.is_ok() {
-            let wrong = "a certificate that is not the one pinned was accepted";
             return Err(client.protocol_error(wrong));
         }
         Ok(())
     }
 }
+
 // ANCHOR_END: demo
 
 /// `--nodelay`: send each write at once, even while earlier bytes are not yet acknowledged.
