@@ -503,127 +503,16 @@ fn under_a_framed_read_on_a_socket() {
     }
 }
 
-/// The environment variable that makes `decoder_output_probe` run: the check below sets it
-/// in a child process of this test binary.
-const PROBE: &str = "LESSON_25_DECODER_OUTPUT_PROBE";
-/// What the probe writes before and after calling your decoder.
-const BEGIN: &str = "<<decoder-output-begins>>";
-const END: &str = "<<decoder-output-ends>>";
-
-/// Not a check on its own (it does nothing unless PROBE is set): the decoder on the streams
-/// of the checks above, frames, refusals and ends, in a process whose output is not
-/// captured, between two markers.
-#[test]
-fn decoder_output_probe() {
-    use std::io::Write;
-    if std::env::var_os(PROBE).is_none() {
-        return;
-    }
-    let mark = |m: &str| {
-        for out in [
-            &mut std::io::stdout() as &mut dyn Write,
-            &mut std::io::stderr(),
-        ] {
-            let _ = out.write_all(m.as_bytes());
-            let _ = out.flush();
-        }
-    };
-    let mut half = frame(b"hello");
-    half.extend_from_slice(b"\x05hel");
-    let streams: [(&[u8], usize); 7] = [
-        (&frames(&[b"hello", b"", b"x"]), 1024),
-        (&half, 1024),
-        (b"\x80\x01", 127),
-        (b"\x80\x80\x80\x80\x10", usize::MAX),
-        (b"\xff\xff\xff\xff\x8f", usize::MAX),
-        (b"\x85\x00", usize::MAX),
-        (b"\x80\x80\x01ab", usize::MAX),
-    ];
-    mark(BEGIN);
-    for (stream, max) in streams {
-        for arrivals in [vec![stream], stream.chunks(1).collect()] {
-            let mut decoder = VarintPrefixed::new(max);
-            let mut buf = BytesMut::new();
-            let refused = 'feed: {
-                for arrival in arrivals {
-                    buf.put_slice(arrival);
-                    loop {
-                        match decoder.decode(&mut buf) {
-                            Ok(Some(_)) => {}
-                            Ok(None) => break,
-                            Err(_) => break 'feed true,
-                        }
-                    }
-                }
-                false
-            };
-            if !refused {
-                while let Ok(Some(_)) = decoder.decode_eof(&mut buf) {}
-            }
-        }
-    }
-    mark(END);
-}
-
 #[test]
 fn your_decoder_prints_nothing() {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let args = ["decoder_output_probe", "--exact", "--nocapture"];
-    let mut child = Command::new(exe)
-        .args(args)
-        .arg("--test-threads=1")
-        .env(PROBE, "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the test binary again, for the probe");
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    let deadline = std::time::Instant::now() + testkit::timeout();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the probe") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            fail(
-                "Your decoder, run on the checks' streams in a process of its own, did not finish.",
-                &format!("the probe done within {:?}", testkit::timeout()),
-                "still running: does decode() loop, or block?",
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
-    let between = |out: &str| -> Option<String> {
-        let start = out.find(BEGIN)? + BEGIN.len();
-        let end = start + out[start..].find(END)?;
-        Some(out[start..end].to_string())
-    };
-    match (between(&stdout), between(&stderr)) {
-        (Some(out), Some(err)) if out.is_empty() && err.is_empty() => {}
-        (Some(out), Some(err)) => fail(
-            "Your decoder printed: the contract says print nothing (the lesson narrates around it, and its output would land in the middle of the server's).",
-            "nothing on standard output or standard error while decode() and decode_eof() run",
-            &format!("stdout {}, stderr {}", show(out.as_bytes()), show(err.as_bytes())),
-        ),
-        _ => fail(
-            "Your decoder, run on the checks' streams in a process of its own, did not get to the end (a panic? the other checks say where).",
-            "the probe run to its end",
-            &format!("exit {status}, stderr {:?}", stderr.chars().take(600).collect::<String>()),
-        ),
-    }
+    // The contract's "print nothing": these checks run again with their output seen (frames,
+    // refusals, ends), and nothing may come out while your decoder runs.
+    testkit::prints_nothing(
+        "decoder",
+        &[
+            "frames_cut_every_way_come_out_whole",
+            "a_varint_not_in_its_shortest_form_is_refused",
+            "at_the_end_half_a_frame_is_an_error_and_nothing_left_a_clean_end",
+        ],
+    );
 }
