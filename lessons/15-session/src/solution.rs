@@ -57,7 +57,7 @@ impl Session {
     pub fn handle(&mut self, store: &mut Store, command: Command) -> Reply {
         // A pending rename lives exactly one command: whatever comes now takes it away, and
         // only a good RNFR puts one back.
-        let renaming = match &mut self.login {
+        let pending = match &mut self.login {
             Login::In { renaming, .. } => renaming.take(),
             _ => None,
         };
@@ -95,24 +95,17 @@ impl Session {
                 }
             }
             (_, Command::Pass(_)) => Reply::new(503, "bad sequence of commands: USER first"),
-            (
-                Login::In {
-                    cwd,
-                    renaming: next,
-                    ..
-                },
-                Command::Rnfr(key),
-            ) => {
+            (Login::In { cwd, renaming, .. }, Command::Rnfr(key)) => {
                 if store.exists(cwd, &key) {
-                    *next = Some(key);
+                    *renaming = Some(key);
                     Reply::new(350, "ready for RNTO")
                 } else {
                     Reply::new(550, format!("no such key: {key}"))
                 }
             }
-            (Login::In { cwd, .. }, Command::Rnto(to)) => match renaming {
+            (Login::In { cwd, .. }, Command::Rnto(to)) => match pending {
                 Some(from) => store.rename(cwd, &from, &to),
-                None => Reply::new(503, "bad sequence of commands: RNFR first"),
+                None => Reply::new(503, "bad sequence of commands"),
             },
             (Login::In { cwd, .. }, command) => store.run(cwd, command),
             (_, _) => Reply::new(530, "not logged in"),

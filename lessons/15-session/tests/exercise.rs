@@ -51,8 +51,8 @@ fn converse(what: &str, session: &mut Session, store: &mut Store, steps: &[Step]
         } else {
             format!("{want} ...")
         };
-        expected.push(format!("{line:<18} -> {want:<24} then: {}", shown(after)));
-        got.push(format!("{line:<18} -> {whole:<24} then: {}", shown(&now)));
+        expected.push(format!("{line:<18} -> {want:<24}  then: {}", shown(after)));
+        got.push(format!("{line:<18} -> {whole:<24}  then: {}", shown(&now)));
         if !reply_ok || now != *after {
             got.last_mut().unwrap().push_str("   <- here");
             fail(what, &expected.join("\n"), &got.join("\n"));
