@@ -25,8 +25,8 @@ impl Session {
         todo!("is the session over?")
     }
 
-    /// Who is logged in: `Some("alice")` after a right password, until the next USER (or
-    /// the end of the session); `None` before, and while a password is awaited.
+    /// Who is logged in: `Some("alice")` after a right password, until the next USER;
+    /// `None` before any login, and while a password is awaited.
     pub fn user(&self) -> Option<&str> {
         todo!("who is logged in?")
     }
