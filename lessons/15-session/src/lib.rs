@@ -1,79 +1,30 @@
-//! Lesson 15's session, commands, replies and store, and its exercise: `handle`, the
-//! session's transition function. It prints nothing and touches no socket: the lesson reads
-//! each line, narrates, and sends the `Reply` it returns; the tests check the replies and the
-//! session.
+//! Lesson 15's commands, replies and store, and its exercise: the `Session` type, what one
+//! connection remembers, with `handle`, which answers one command. It prints nothing and
+//! touches no socket: the lesson reads each line, narrates, and sends the `Reply` it returns;
+//! the tests check the replies, the store, and the session's `is_over` and `user`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 // The function you write: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
 #[cfg(not(feature = "variant"))]
+#[allow(clippy::new_without_default)]
 #[cfg_attr(feature = "exercise", path = "exercise.rs")]
 #[cfg_attr(not(feature = "exercise"), path = "solution.rs")]
 mod exercise;
 #[cfg(feature = "variant")]
+#[allow(clippy::new_without_default)]
 mod exercise {
     include!(env!(
         "LESSON_VARIANT",
         "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
     ));
 }
-pub use exercise::handle;
-
-// ANCHOR: session
-/// Where a session is in the login dance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    /// Nobody has said who they are.
-    LoggedOut,
-    /// `USER` came; the server waits for that user's `PASS`.
-    NeedPass { user: String },
-    /// The password was right: the file commands work now.
-    LoggedIn { user: String },
-}
-
-/// What the server remembers about one client, for as long as its connection lasts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub state: State,
-    /// The current directory, which `CWD` changes and `LIST`, `PUT` and `GET` use.
-    pub cwd: String,
-    /// Wrong passwords given on this connection so far.
-    pub wrong_passwords: u32,
-}
-
-impl Session {
-    /// A new connection starts from nothing: logged out, in `/`.
-    pub fn new() -> Session {
-        Session {
-            state: State::LoggedOut,
-            cwd: "/".to_string(),
-            wrong_passwords: 0,
-        }
-    }
-}
-// ANCHOR_END: session
-
-impl Default for Session {
-    fn default() -> Self {
-        Session::new()
-    }
-}
+pub use exercise::Session;
 
 impl Default for Store {
     fn default() -> Self {
         Store::new()
-    }
-}
-
-impl fmt::Display for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.state {
-            State::LoggedOut => write!(f, "logged out"),
-            State::NeedPass { user } => write!(f, "waiting for {user}'s password"),
-            State::LoggedIn { user } => write!(f, "{user} logged in, in {}", self.cwd),
-        }
     }
 }
 
@@ -88,6 +39,10 @@ pub enum Command {
     List,
     Put(String, String),
     Get(String),
+    /// Rename, first half: the key to rename (RFC 959's RNFR).
+    Rnfr(String),
+    /// Rename, second half: its new key (RNTO).
+    Rnto(String),
     Quit,
 }
 
@@ -143,6 +98,9 @@ impl Command {
             },
             "GET" if is_key(arg) => Ok(Command::Get(arg.to_string())),
             "GET" => Err(needs("a key (no /)")),
+            "RNFR" if is_key(arg) => Ok(Command::Rnfr(arg.to_string())),
+            "RNTO" if is_key(arg) => Ok(Command::Rnto(arg.to_string())),
+            "RNFR" | "RNTO" => Err(needs("a key (no /)")),
             "QUIT" => Ok(Command::Quit),
             _ => Err(Reply::new(
                 500,
@@ -182,7 +140,26 @@ impl Store {
         self.accounts.contains(&(user, password))
     }
 
-    /// The commands that need a login, run in the directory `cwd` (which CWD changes).
+    /// Whether the key `key` holds a value, seen from the directory `cwd`.
+    pub fn exists(&self, cwd: &str, key: &str) -> bool {
+        self.values.contains_key(&resolve(cwd, key))
+    }
+
+    /// Give the value at `from` the key `to` (an old value at `to` is replaced), both seen from
+    /// `cwd`: 250, or 550 if `from` holds nothing.
+    pub fn rename(&mut self, cwd: &str, from: &str, to: &str) -> Reply {
+        let (from, to) = (resolve(cwd, from), resolve(cwd, to));
+        match self.values.remove(&from) {
+            Some(value) => {
+                self.values.insert(to.clone(), value);
+                Reply::new(250, format!("renamed {from} to {to}"))
+            }
+            None => Reply::new(550, format!("no such key: {from}")),
+        }
+    }
+
+    /// The commands that need a login and no memory of the one before, run in the directory
+    /// `cwd` (which CWD changes).
     pub fn run(&mut self, cwd: &mut String, command: Command) -> Reply {
         match command {
             Command::Pwd => Reply::new(257, format!("\"{cwd}\"")),
@@ -218,7 +195,7 @@ impl Store {
                 Some(value) => Reply::new(213, value.clone()),
                 None => Reply::new(550, format!("no such key: {key}")),
             },
-            // USER, PASS and QUIT are the session's business, not the store's.
+            // USER, PASS, QUIT, RNFR and RNTO are the session's business, not the store's.
             _ => Reply::new(503, "bad sequence of commands"),
         }
     }

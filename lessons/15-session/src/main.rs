@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use common::listener::{time_left, Backoff};
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 
-use lesson_15_session::{handle, Command, Reply, Session, Store};
+use lesson_15_session::{Command, Reply, Session, Store};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-15-session",
@@ -34,13 +34,14 @@ static LESSON: Lesson = Lesson {
             \x20   LIST            -> 226 <names; directories end in />\n\
             \x20   PUT key value   -> 250 stored /docs/key\n\
             \x20   GET key         -> 213 value              (or 550 no such key)\n\
+            \x20   RNFR key        -> 350 (or 550), then RNTO new -> 250 renamed\n\
             \x20   QUIT            -> 221 bye, and the server closes\n\
             \n\
             Before login every command but USER, PASS and QUIT gets 530 not logged in; PASS\n\
-            without USER gets 503; an unknown command 500; a line over 512 bytes 500; a line\n\
-            that is not UTF-8 501; and the session goes on. A silent client gets 421 and is\n\
-            closed after --timeout-ms. The third wrong password on a connection gets 421 and\n\
-            closes it. Accounts: alice/secret, bob/builder.\n\
+            without USER gets 503, and so does an RNTO not right after a 350; an unknown\n\
+            command 500; a line over 512 bytes 500; a line that is not UTF-8 501; and the\n\
+            session goes on. A silent client gets 421 and is closed after --timeout-ms. The\n\
+            third wrong password on a connection gets 421 and closes it. Accounts: alice/secret, bob/builder.\n\
             The server gives each connection its own thread and its own session.\n\
             \n\
             Try it: nc -C 127.0.0.1 7015   (or plain nc: the server accepts \\n too)",
@@ -236,11 +237,11 @@ fn serve_line(
             Ok(line) => match Command::parse(line) {
                 Err(reply) => reply,
                 Ok(command) => {
-                    let before = session.to_string();
+                    let before = who(session);
                     // The store is shared by all sessions; the session is this client's own.
                     let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-                    let reply = handle(session, &mut store, command);
-                    let after = session.to_string();
+                    let reply = session.handle(&mut store, command);
+                    let after = who(session);
                     if after != before {
                         say.note(format!("session: {before} -> {after}"));
                     }
@@ -263,8 +264,17 @@ fn serve_line(
         }
     };
     send_all(conn, &reply.to_bytes(), say)?;
-    // 221: the client said QUIT; 421: the session refused to go on (too many wrong passwords).
-    Ok(!matches!(reply.code, 221 | 421))
+    // Over: the client said QUIT, or the session refused to go on (too many wrong passwords).
+    Ok(!session.is_over())
+}
+
+/// The session as the narration shows it, from what it lets the lesson see.
+fn who(session: &Session) -> String {
+    match (session.is_over(), session.user()) {
+        (true, _) => "over".to_string(),
+        (false, Some(user)) => format!("{user} logged in"),
+        (false, None) => "not logged in".to_string(),
+    }
 }
 // ANCHOR_END: serve_line
 
@@ -434,24 +444,28 @@ fn command(conn: &mut Conn, pending: &mut Vec<u8>, line: &str, say: &Narrator) -
 // ANCHOR_END: client
 
 // ANCHOR: demo
-/// The two sessions of the demo: the first logs in and stores a note; the second (a
-/// reconnect) finds itself logged out and back in `/`, but the note is still there.
-const FIRST_SESSION: [&str; 7] = [
+/// The two sessions of the demo: the first logs in, stores a note and renames it (a second
+/// RNTO has no RNFR just before it: 503); the second (a reconnect) finds itself logged out
+/// and back in `/`, but the renamed note is still there.
+const FIRST_SESSION: &[&str] = &[
     "PWD",
     "USER alice",
     "PASS secret",
     "CWD docs",
     "PUT note buy milk",
+    "RNFR note",
+    "RNTO todo",
+    "RNTO again",
     "LIST",
     "QUIT",
 ];
-const SECOND_SESSION: [&str; 7] = [
-    "GET note",
+const SECOND_SESSION: &[&str] = &[
+    "GET todo",
     "USER alice",
     "PASS secret",
     "PWD",
     "CWD docs",
-    "GET note",
+    "GET todo",
     "QUIT",
 ];
 
@@ -481,7 +495,7 @@ fn demo(opts: &Options) -> Result<()> {
         let greeting = Reply::new(220, "lesson-15 ready").to_bytes();
         send_all(&mut conn, &greeting, &server)?;
         expect_reply(&mut to_server, &mut client_pending, &client)?;
-        for line in script {
+        for &line in script {
             send_all(&mut to_server, format!("{line}\r\n").as_bytes(), &client)?;
             serve_line(
                 &mut conn,

@@ -56,16 +56,19 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
         "PASS secret",
         "CWD docs",
         "PUT note buy milk",
+        "RNFR note",
+        "RNTO todo",
+        "RNTO again",
         "LIST",
         "QUIT",
     ];
     let second = [
-        "GET note",
+        "GET todo",
         "USER alice",
         "PASS secret",
         "PWD",
         "CWD docs",
-        "GET note",
+        "GET todo",
         "QUIT",
     ];
     let mut commands = crlf(&first);
@@ -73,7 +76,7 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
     assert_eq!(trace.sent("client"), commands);
     assert_eq!(trace.received("server"), commands);
     // The second session starts logged out and in / (530, then 257 "/"), but finds the note
-    // the first one stored: the session died with its connection, the store did not.
+    // the first one stored and renamed: the session died with its connection, the store did not.
     let mut replies = crlf(&[
         "220 lesson-15 ready",
         "530 not logged in",
@@ -81,7 +84,10 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
         "230 alice logged in",
         "250 now in /docs",
         "250 stored /docs/note",
-        "226 note readme",
+        "350 ready for RNTO",
+        "250 renamed /docs/note to /docs/todo",
+        "503 bad sequence of commands",
+        "226 readme todo",
         "221 bye",
     ]);
     replies.extend(crlf(&[
@@ -108,7 +114,7 @@ fn the_demo_runs_two_sessions_and_the_second_starts_from_nothing() {
     let eofs: Vec<usize> = (0..client_recvs.len())
         .filter(|&i| client_recvs[i].is_empty())
         .collect();
-    assert_eq!(eofs, [8, client_recvs.len() - 1], "{client_recvs:?}");
+    assert_eq!(eofs, [11, client_recvs.len() - 1], "{client_recvs:?}");
     let server_calls = trace.calls("server");
     assert_eq!(server_calls.iter().filter(|c| *c == "accept").count(), 2);
     assert!(trace.errors("server").is_empty() && trace.errors("client").is_empty());
