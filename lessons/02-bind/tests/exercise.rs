@@ -2,9 +2,11 @@
 //! and answers as each check plans it: "address already in use" for a port planned as taken
 //! (as if another program held it), another of the kernel's errors (an errno) where one is
 //! planned, and for a free port a real socket, really bound there (a pair of ports the check
-//! found and holds). While your function runs, that `bind` also looks at the ports it handed
-//! over: a real bind() of its own tells whether your function still holds a socket or has
-//! closed it. Then once over real sockets and the kernel's own answers. They check which
+//! found and holds). While your function runs, that `bind` also looks at what it handed over:
+//! when the odd port is asked for, a real bind() of its own of the even port must be refused
+//! (your function still holds it), and the socket of a pair that failed must be closed before
+//! the next attempt (its descriptor, on Unix, no longer that socket). Then once over real
+//! sockets and the kernel's own answers. They check which
 //! attempts it makes, in which order and how fast, which sockets it holds when, and what it
 //! returns (the two sockets, bound and not listening, or which error: bind()'s own, errno and
 //! all), never what anything prints. (`cargo exercise lesson-02-bind` runs them on
@@ -110,6 +112,65 @@ fn held(addr: SocketAddr) -> bool {
     matches!(really_bind(addr), Err(e) if e.kind() == ErrorKind::AddrInUse)
 }
 
+/// One socket the check handed over, known by more than its port: on Unix, its descriptor and
+/// the inode behind it, so that "does your function still have it open?" has an exact answer
+/// (another socket on that port a moment later, another test's, is not yours).
+struct Handle {
+    port: u16,
+    #[cfg(unix)]
+    fd: i32,
+    #[cfg(unix)]
+    id: Option<(u64, u64)>,
+}
+
+impl Handle {
+    fn of(socket: &Socket, port: u16) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            let fd = socket.as_raw_fd();
+            Handle {
+                port,
+                fd,
+                id: inode(fd),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = socket;
+            Handle { port }
+        }
+    }
+
+    /// Is this very socket still open? (Elsewhere than Unix: is its port still held?)
+    fn still_open(&self, ip: IpAddr) -> bool {
+        #[cfg(unix)]
+        {
+            let _ = ip;
+            self.id.is_some() && inode(self.fd) == self.id
+        }
+        #[cfg(not(unix))]
+        {
+            held(SocketAddr::new(ip, self.port))
+        }
+    }
+}
+
+/// The file behind a descriptor, as fstat(2) names it: (device, inode); None if it is closed.
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)]
+fn inode(fd: i32) -> Option<(u64, u64)> {
+    let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: fstat writes a whole `stat` when it returns 0, and reads nothing else.
+    let stat = unsafe {
+        if libc::fstat(fd, stat.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stat.assume_init()
+    };
+    Some((stat.st_dev as u64, stat.st_ino as u64))
+}
+
 /// Run your `bind_pair(ip, ports, bind)`: what it returned, and the attempts it made through
 /// `bind`, in order.
 fn run(ip: IpAddr, ports: RangeInclusive<u16>, plans: Plans) -> (Pair, Vec<SocketAddr>) {
@@ -119,8 +180,8 @@ fn run(ip: IpAddr, ports: RangeInclusive<u16>, plans: Plans) -> (Pair, Vec<Socke
 /// What the check's `bind` has handed over so far.
 #[derive(Default)]
 struct Handed {
-    /// Even ports whose socket went to your function, and whose pair is not settled yet.
-    evens: Vec<u16>,
+    /// The even ports' sockets that went to your function, whose pair is not settled yet.
+    evens: Vec<Handle>,
     /// Both sockets of a pair went to your function: the search is over.
     done: bool,
 }
@@ -160,7 +221,7 @@ fn run_timed(
             Some(Plan::Free(socket)) if addr.ip() == ip => {
                 let mut handed = handed.borrow_mut();
                 match addr.port() % 2 {
-                    0 => handed.evens.push(addr.port()),
+                    0 => handed.evens.push(Handle::of(&socket, addr.port())),
                     _ => handed.done = true,
                 }
                 Ok(socket)
@@ -175,16 +236,16 @@ fn run_timed(
     let result = yours(|| bind_pair(ip, ports, bind));
     if result.is_err() {
         // Whatever went wrong, no socket of a pair is left open behind the error.
-        for &even in &handed.borrow().evens {
-            let addr = SocketAddr::new(ip, even);
-            if held(addr) {
+        for even in &handed.borrow().evens {
+            let addr = SocketAddr::new(ip, even.port);
+            if even.still_open(ip) {
                 fail(
                     &format!(
                         "bind_pair returned an error, but a socket it was given (bound to \
                          {addr}) is still open: it holds that port for nobody."
                     ),
-                    &format!("{addr} free again once bind_pair has returned"),
-                    &format!("{addr} still held"),
+                    &format!("the socket bound to {addr} closed once bind_pair has returned"),
+                    &format!("the socket bound to {addr} still open"),
                 );
             }
         }
@@ -210,9 +271,9 @@ fn check_what_is_held(ip: IpAddr, addr: SocketAddr, handed: &mut Handed, attempt
         );
     }
     let mut still_open = Vec::new();
-    for &even in &handed.evens {
-        let even_addr = SocketAddr::new(ip, even);
-        if port % 2 == 1 && port - 1 == even {
+    for even in std::mem::take(&mut handed.evens) {
+        let even_addr = SocketAddr::new(ip, even.port);
+        if port % 2 == 1 && port - 1 == even.port {
             if !held(even_addr) {
                 fail(
                     &format!(
@@ -226,7 +287,7 @@ fn check_what_is_held(ip: IpAddr, addr: SocketAddr, handed: &mut Handed, attempt
                 );
             }
             still_open.push(even);
-        } else if held(even_addr) {
+        } else if even.still_open(ip) {
             fail(
                 &format!(
                     "bind_pair asked bind() for {addr} while still holding {even_addr}, the \
@@ -234,9 +295,9 @@ fn check_what_is_held(ip: IpAddr, addr: SocketAddr, handed: &mut Handed, attempt
                      and holds a port another program may want. Close it before any other \
                      attempt."
                 ),
-                &format!("{even_addr} free again before bind({addr})"),
+                &format!("the socket bound to {even_addr} closed before bind({addr})"),
                 &format!(
-                    "{even_addr} still held\nattempts so far:\n{}",
+                    "the socket bound to {even_addr} still open\nattempts so far:\n{}",
                     show(attempts)
                 ),
             );
@@ -596,7 +657,10 @@ fn port_0_and_ranges_without_a_pair_are_invalid_input_and_no_attempt() {
              at all (an even port and the next, both in the range): no attempt."
         );
         check_attempts(&why, LOOPBACK, &[], &attempts);
-        let why = format!("bind_pair(…, {shown}, …) is a mistake of the caller's.");
+        let why = format!(
+            "bind_pair(…, {shown}, …): a range with port 0 or without a pair is the caller's \
+             mistake (InvalidInput), not a busy port (AddrInUse)."
+        );
         check_error(&why, result, ErrorKind::InvalidInput);
     }
 }
@@ -630,8 +694,9 @@ fn a_range_up_to_port_65535_is_searched_to_its_end() {
     ] {
         let (result, attempts) = run(LOOPBACK, first..=last, Plans::new());
         let why = format!(
-            "The range {first}..={last}, every pair taken: each even port with its partner in \
-             the range is tried once, and the search ends (there is no port 65536)."
+            "The range {first}..={last}, every pair taken: each even port whose partner is in \
+             the range too is tried once (an even last port has none, and an odd first port \
+             starts no pair), and the search ends there: there is no port 65536."
         );
         check_attempts(&why, LOOPBACK, &tried, &attempts);
         let why = "Every pair of the range is taken: that is an AddrInUse error.";
