@@ -24,9 +24,9 @@ use socket2::Socket;
 ///   return both sockets as bind(addr) gave them: bound, not listening.
 /// - Each port is asked for at most once, in increasing order, on `ip`; an odd port only right
 ///   after its even port bound, and nothing after the pair is bound.
-/// - The socket on `p` stays bound while `p + 1` is asked for: closed in between, another
-///   program could take `p`. If `p + 1` is taken, `p`'s socket is closed before any other
-///   attempt (half a pair holds a port for nothing).
+/// - From the attempt on `p` to the one on `p + 1`, no other program can take `p` (the checks
+///   try, with a bind() of their own). A pair that cannot be completed holds nothing: by the
+///   next attempt, `p` is free for others again.
 /// - "Address already in use" (`io::ErrorKind::AddrInUse`) from either port: that pair is
 ///   taken, the next may be free. Any other error, from either port, is about the address or
 ///   the program, not one port (an IP address this machine lacks, no permission, no file
