@@ -1,5 +1,5 @@
-// Lesson 02's exercise: the first free port of a range, as development servers find one.
-// Yours to write.
+// Lesson 02's exercise: a pair of ports, an even one and the next, as an RTP media session
+// takes them (RFC 3550, section 11). Yours to write.
 //
 // Check it:       cargo exercise lesson-02-bind
 // Stuck?          cargo hint lesson-02-bind      (one hint at a time)
@@ -13,41 +13,39 @@ use std::ops::RangeInclusive;
 use socket2::Socket;
 
 // ANCHOR: exercise
-/// Bind a socket to the first free port of `ports` on `ip`, as a development server does when
-/// its usual port is taken ("7002 is in use, trying 7003"), and return the socket with the
-/// address it has.
+/// Bind two sockets on `ip` to a pair of ports of `ports`: an even port `p` (for RTP) and the
+/// next one, `p + 1` (for RTCP), both in the range and both free; the pair with the lowest `p`
+/// wins. Return the two sockets, `(socket on p, socket on p + 1)`.
 ///
 /// The contract (what the checks test):
 /// - Every attempt goes through `bind(addr)`: ONE new socket, bound to `addr` (the lesson's
 ///   narrates socket(), setsockopt() and bind()). It returns the bound socket, or bind()'s
-///   error, with the failed socket already closed. Make and bind no socket any other way.
-///   Return the socket as bind(addr) gave it: bound, not listening (the caller listens when it
-///   is ready; until then a client that connects is refused).
-/// - The ports are tried in increasing order, each once, on `ip`. The first that binds wins:
-///   return its socket and the address it is bound to (the one you asked for: the socket's
-///   `local_addr()`, getsockname(), says the same), and make no attempt after it.
-/// - "Address already in use" (`io::ErrorKind::AddrInUse`): another socket holds that port, so
-///   the next one may be free. Any other error is about the address or the program, not this
-///   one port (an IP address this machine does not have, a port it may not use, no file
-///   descriptor left, …): another port cannot help, so return that error at once, as it is:
-///   bind()'s own `io::Error`, not a new one (the caller reads its OS error code). That holds
-///   for "permission denied" at a port below 1024 too, even in a range that goes on above it:
-///   judge no port yourself, bind() answers (a privileged program may bind port 80).
-/// - Port 0 is no port: bind() would take ANY free port, outside the range. A range that
-///   contains 0, or no port at all (`7010..=7000`), is an error of kind
-///   `io::ErrorKind::InvalidInput`, and no attempt is made.
-/// - When every port of the range is taken: an error of kind `AddrInUse` whose message names
+///   error, with the failed socket already closed. Make and bind no socket any other way, and
+///   return both sockets as bind(addr) gave them: bound, not listening.
+/// - Each port is asked for at most once, in increasing order, on `ip`; an odd port only right
+///   after its even port bound, and nothing after the pair is bound.
+/// - From the attempt on `p` to the one on `p + 1`, no other program can take `p` (the checks
+///   try, with a bind() of their own). A pair that cannot be completed holds nothing: by the
+///   next attempt, `p` is free for others again.
+/// - "Address already in use" (`io::ErrorKind::AddrInUse`) from either port: that pair is
+///   taken, the next may be free. Any other error, from either port, is about the address or
+///   the program, not one port (an IP address this machine lacks, no permission, no file
+///   descriptor left, …): return it at once, as it is (bind()'s own `io::Error`, not a new
+///   one: the caller reads its OS error code), with no socket left open.
+/// - A range that contains port 0 (bind() would take ANY port), or that holds no pair at all
+///   (`7001..=7002`, `7010..=7000`), is an error of kind `io::ErrorKind::InvalidInput`, and no
+///   attempt is made. A range's ports that belong to no pair are never asked for.
+/// - When every pair of the range is taken: an error of kind `AddrInUse` whose message names
 ///   the range (its first and its last port), not the last attempt's bare error.
-/// - Every range of `u16` works, however long (no limit on the number of attempts: 1..=65535
-///   is a range too), up to the last port there is, 65535. bind() never waits, and neither
-///   does the search: no pause between attempts.
+/// - Every range of `u16` works, however long (no limit on the attempts), up to the last
+///   port there is, 65535. bind() never waits, and neither does the search.
 /// - Print nothing: the lesson narrates each attempt.
-pub fn bind_in_range(
+pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
     bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
-) -> io::Result<(Socket, SocketAddr)> {
+) -> io::Result<(Socket, Socket)> {
     let _ = (ip, ports, bind);
-    todo!("find the first free port of the range")
+    todo!("bind the first free pair of ports of the range")
 }
 // ANCHOR_END: exercise

@@ -1,6 +1,6 @@
-//! Lesson 02's exercise: `bind_in_range` binds a socket to the first free port of a range, as
-//! a development server does when its port is taken. It prints nothing: the lesson hands it a
-//! `bind(addr)` that narrates each attempt (socket, setsockopt, bind), and the tests hand it
+//! Lesson 02's exercise: `bind_pair` binds two sockets to a pair of ports of a range, an even
+//! one and the next, as an RTP media session takes them. It prints nothing: the lesson hands it
+//! a `bind(addr)` that narrates each attempt (socket, setsockopt, bind), and the tests hand it
 //! one that records each attempt and says which ports are taken.
 
 use std::io;
@@ -21,31 +21,41 @@ mod exercise {
         "set LESSON_VARIANT to the variant's path (cargo xtask verify-exercises does)"
     ));
 }
-pub use exercise::bind_in_range;
+pub use exercise::bind_pair;
 
-/// The demo's stage, not one of its lessons: two ports in a row that nobody uses, so that every
-/// run shows the same two dev servers (and the tests can take a port and leave the next free).
-/// They are looked for below the ephemeral ranges (Linux 32768-60999, macOS and Windows
-/// 49152-65535), where no connection takes a port. `probe(addr)` says whether a port is free
-/// (it binds a socket to it and closes it again: the lesson narrates each call, the tests use
-/// [`port_is_free`]); its error other than a taken port ends the search. Returns the first of
-/// the two.
-pub fn two_free_ports(
+/// The demo's stage, not one of its lessons: `count` ports in a row that nobody uses, the first
+/// of them even, so that every run shows the same story (and the tests can hold some of them
+/// and leave the others free). Returns the first.
+///
+/// Unlike the exercise, it holds nothing: `probe(addr)` binds a socket to the port and closes
+/// it again (the lesson narrates each call, the tests use [`port_is_free`]); its error other
+/// than a taken port ends the search. And it looks at whole windows of ports, not pairs: one
+/// taken port rules out its window, and the next window is tried. The windows are below the
+/// ephemeral ranges (Linux 32768-60999, macOS and Windows 49152-65535), where no connection
+/// takes a port.
+pub fn free_ports(
     ip: IpAddr,
+    count: u16,
     mut probe: impl FnMut(SocketAddr) -> io::Result<bool>,
 ) -> io::Result<u16> {
-    // Each process starts somewhere else, so that two runs at once look in different places:
-    // 24 ports apart, room for the pair and the ten ports of the dev servers after it. (Two
-    // apart, a demo started just after another, its process id one higher, probed the ten
-    // ports the first one's dev servers were taking: 2 runs in 150 of the lesson's tests
-    // failed that way, 2026-12-03.)
-    let start = 20_000 + (std::process::id() % 500) as u16 * 24;
-    for port in (start..32_000).chain(20_000..start).step_by(2) {
-        if probe(SocketAddr::new(ip, port))? && probe(SocketAddr::new(ip, port + 1))? {
-            return Ok(port);
+    // Windows of 24 ports from 20000 on, and each process starts at a window of its own, so
+    // that two runs at once look in different places. (Two ports apart, a demo started just
+    // after another, its process id one higher, probed the ports the first one's servers were
+    // taking: 2 runs in 150 of the lesson's tests failed that way, 2026-12-03.)
+    const WINDOW: u16 = 24;
+    const WINDOWS: u32 = 500; // 20000 + 500 * 24 = 32000
+    assert!(count <= WINDOW, "at most {WINDOW} ports in a row");
+    let own = std::process::id() % WINDOWS;
+    'windows: for k in 0..WINDOWS {
+        let low = 20_000 + ((own + k) % WINDOWS) as u16 * WINDOW;
+        for port in low..low + count {
+            if !probe(SocketAddr::new(ip, port))? {
+                continue 'windows;
+            }
         }
+        return Ok(low);
     }
-    let why = "no two free ports in a row between 20000 and 32000";
+    let why = format!("no {count} free ports in a row between 20000 and 32000");
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }
 

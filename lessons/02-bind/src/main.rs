@@ -5,8 +5,9 @@
 //! port the kernel chose, shows a second socket being refused the same address, lets a client
 //! get its address implicitly at connect(), and restarts the server on its old port while the
 //! last connection is still in TIME_WAIT: refused without SO_REUSEADDR, allowed with it.
-//! Last, two copies of a development server ask for the same range of ports: the second finds
-//! the first port taken and takes the next (`bind_in_range`, the exercise; `--ports LO-HI`).
+//! Last, two media servers each take a pair of ports, an even one for RTP and the next for
+//! RTCP, from the same range, while another program holds one port of it (`bind_pair`, the
+//! exercise; `--ports LO-HI`).
 //!
 //! The exchange: the client sends `hello\n`; the server answers with the address it sees the
 //! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
@@ -20,7 +21,7 @@ use std::str::FromStr;
 use common::narrate::family;
 use common::talk::{getsockname, give_up_after, recv_line, send_all};
 use common::{Flag, Lesson, LessonError, Narrator, Options, Result};
-use lesson_02_bind::{bind_in_range, two_free_ports};
+use lesson_02_bind::{bind_pair, free_ports};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 static LESSON: Lesson = Lesson {
@@ -30,8 +31,9 @@ static LESSON: Lesson = Lesson {
     about: "The demo binds a server to 127.0.0.1 port 0 and reads back the port the kernel chose,\n\
             shows a second socket refused the same address (address already in use), connects a\n\
             client (which gets its own address implicitly, at connect), and restarts the server on\n\
-            its old port while the finished connection is in TIME_WAIT. Last, two dev servers ask\n\
-            for the same range of ports: the second finds the first port taken and takes the next.\n\n\
+            its old port while the finished connection is in TIME_WAIT. Last, two media servers take\n\
+            an RTP/RTCP pair of ports (an even one and the next) from the same range, while another\n\
+            program holds one of its ports.\n\n\
             The exchange: the client sends b\"hello\\n\" (any line of up to 1024 bytes will do); the\n\
             server answers b\"you are 127.0.0.1:PORT\\n\" (the client's address as the server sees\n\
             it), closes the connection first, and exits. Try it with:\n    \
@@ -51,7 +53,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--ports",
             value: Some("LO-HI"),
-            help: "server: listen on the first free port from LO to HI, on --addr's IP address (its port is then unused)",
+            help: "server: take the first free pair of ports from LO to HI (an even one and the next), on --addr's IP address (its port is then unused); serve on the even one",
         },
     ],
 };
@@ -186,9 +188,9 @@ fn listen(listener: &Socket, say: &Narrator) -> Result<()> {
 // ANCHOR_END: listen_on
 
 // ANCHOR: attempt
-/// One attempt of `bind_in_range` (your exercise): a new socket, SO_REUSEADDR, bind(addr),
-/// each call narrated. A refusal is an answer that bind_in_range reads (it decides by the
-/// error's kind), not the end of the lesson: hence an `io::Result`.
+/// One attempt of `bind_pair` (your exercise): a new socket, SO_REUSEADDR, bind(addr), each
+/// call narrated. A refusal is an answer that bind_pair reads (it decides by the error's
+/// kind), not the end of the lesson: hence an `io::Result`.
 fn attempt(addr: SocketAddr, reuse: bool, say: &Narrator) -> io::Result<Socket> {
     let socket = new_socket(addr, say).map_err(into_io)?;
     if reuse {
@@ -204,18 +206,22 @@ fn into_io(err: LessonError) -> io::Error {
     err.source.unwrap_or_else(|| io::Error::other(err.reason))
 }
 
-/// A server that takes the first free port of a range (`--ports LO-HI`), then listens.
-fn listen_in_range(
+/// A media server: the first free pair of ports of a range (`--ports LO-HI`), RTP on the even
+/// one and RTCP on the next, both listening. Also returns the RTP socket's address.
+fn listen_on_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
     reuse: bool,
     say: &Narrator,
-) -> Result<(Socket, SocketAddr)> {
-    let asked = format!("bind_in_range({ip}, {}-{})", ports.start(), ports.end());
-    let found = bind_in_range(ip, ports, |addr| attempt(addr, reuse, say));
-    let (listener, bound) = found.map_err(|e| LessonError::io(asked, e, LESSON.package))?;
-    listen(&listener, say)?;
-    Ok((listener, bound))
+) -> Result<(Socket, Socket, SocketAddr)> {
+    let asked = format!("bind_pair({ip}, {}-{})", ports.start(), ports.end());
+    let found = bind_pair(ip, ports, |addr| attempt(addr, reuse, say));
+    let (rtp, rtcp) = found.map_err(|e| LessonError::io(asked, e, LESSON.package))?;
+    let bound =
+        getsockname(&rtp).map_err(|e| LessonError::io("getsockname()", e, LESSON.package))?;
+    listen(&rtp, say)?;
+    listen(&rtcp, say)?;
+    Ok((rtp, rtcp, bound))
 }
 // ANCHOR_END: attempt
 
@@ -375,46 +381,61 @@ fn demo(opts: &Options) -> Result<()> {
 
     restart(addr, &opts.narrator("again"))?;
 
-    dev_servers(addr.ip(), opts)
+    media_servers(addr.ip(), opts)
 }
 // ANCHOR_END: demo
 
-// ANCHOR: dev
-/// Two copies of a development server, each told to take the first free port of the same
-/// ten. The first gets the first port; the second finds it taken and moves on to the next.
-fn dev_servers(ip: IpAddr, opts: &Options) -> Result<()> {
-    let looking = |e| LessonError::io("looking for two free ports in a row", e, LESSON.package);
+// ANCHOR: media
+/// Two media servers, each told to take an RTP/RTCP pair from the same six ports, while
+/// another program listens on the fourth. The first takes the first pair; the second finds its
+/// even port taken, then the next pair's odd port, and takes the pair after.
+fn media_servers(ip: IpAddr, opts: &Options) -> Result<()> {
+    let looking = |e| LessonError::io("looking for six free ports in a row", e, LESSON.package);
     let stage = opts.narrator("probe");
-    let first = two_free_ports(ip, |addr| probe(addr, &stage)).map_err(looking)?;
-    let ports = first..=first + 9;
-    let dev1 = opts.narrator("dev1");
-    let (one, _) = listen_in_range(ip, ports.clone(), true, &dev1)?;
-    let dev2 = opts.narrator("dev2");
-    let (two, bound) = listen_in_range(ip, ports, true, &dev2)?;
+    let first = free_ports(ip, 6, |addr| probe(addr, &stage)).map_err(looking)?;
+    let ports = first..=first + 5;
+
+    // Another program, already listening on an odd port of the range.
+    let other = opts.narrator("other");
+    let taken = SocketAddr::new(ip, first + 3);
+    let held = attempt(taken, true, &other);
+    let held = held.map_err(|e| LessonError::io(format!("bind({taken})"), e, LESSON.package))?;
+    listen(&held, &other)?;
+
+    let media1 = opts.narrator("media1");
+    let (rtp1, rtcp1, _) = listen_on_pair(ip, ports.clone(), true, &media1)?;
+    let media2 = opts.narrator("media2");
+    let (rtp2, rtcp2, bound) = listen_on_pair(ip, ports, true, &media2)?;
     if bound.port() != first {
-        dev2.note("the first port of the range is dev1's: it took the next free one");
+        media2.note(
+            "media1 holds the first pair, and the second pair's odd port is other's: media2 \
+             closed that pair's even socket again and took the pair after",
+        );
     }
-    close(two, "listener", &dev2);
-    close(one, "listener", &dev1);
+    close(rtcp2, "rtcp", &media2);
+    close(rtp2, "rtp", &media2);
+    close(rtcp1, "rtcp", &media1);
+    close(rtp1, "rtp", &media1);
+    close(held, "listener", &other);
     Ok(())
 }
-// ANCHOR_END: dev
+// ANCHOR_END: media
 
 // ANCHOR: probe
-/// The demo's stage (`two_free_ports`): is `addr`'s port free? A socket with SO_REUSEADDR,
+/// The demo's stage (`free_ports`): is `addr`'s port free? A socket with SO_REUSEADDR,
 /// bound to it, then closed, each call narrated; a port another socket holds is `Ok(false)`.
 fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
     let socket = new_socket(addr, say).map_err(into_io)?;
     if cfg!(unix) {
-        // As the dev servers will: a port that only a connection in TIME_WAIT holds is free
+        // As the media servers will: a port that only a connection in TIME_WAIT holds is free
         // for them (an earlier run's, say), so it is free here too.
-        let why = "ask as the dev servers will: TIME_WAIT alone does not take a port";
+        let why = "ask as the servers will: TIME_WAIT alone does not take a port";
         say.call("setsockopt(SO_REUSEADDR, 1)", why, || {
             socket.set_reuse_address(true)
         })
         .map_err(into_io)?;
     }
-    let why = "is this port free? (the dev servers will ask for it)";
+    let why = "is this port free? (the servers will ask for it)";
     let bound = say.call_then(
         format!("bind({addr})"),
         why,
@@ -436,17 +457,20 @@ fn probe(addr: SocketAddr, say: &Narrator) -> io::Result<bool> {
 fn server(opts: &Options) -> Result<()> {
     let say = opts.narrator("server");
     let reuse = !opts.has("--no-reuseaddr");
-    let (listener, _) = if opts.has("--ports") {
+    let (listener, rtcp) = if opts.has("--ports") {
         let Ports(ports) = opts.value("--ports", Ports(7002..=7011))?;
-        let (listener, bound) = listen_in_range(opts.addr.ip(), ports, reuse, &say)?;
+        let (rtp, rtcp, bound) = listen_on_pair(opts.addr.ip(), ports, reuse, &say)?;
         opts.ready(bound);
-        (listener, bound)
+        (rtp, Some(rtcp))
     } else {
-        listen_on(opts.addr, reuse, opts, &say)?
+        (listen_on(opts.addr, reuse, opts, &say)?.0, None)
     };
     let (conn, peer) = accept_one(&listener, &say)?;
     give_up_after(opts.millis("--limit-ms", 30_000)?, &say);
     answer(conn, peer, &say)?;
+    if let Some(rtcp) = rtcp {
+        close(rtcp, "rtcp", &say);
+    }
     close(listener, "listener", &say);
     Ok(())
 }

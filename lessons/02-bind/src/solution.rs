@@ -7,36 +7,45 @@ use std::ops::RangeInclusive;
 use socket2::Socket;
 
 // ANCHOR: solution
-/// Bind a socket to the first free port of `ports` on `ip`: each attempt through `bind(addr)`,
-/// in order; "address already in use" moves on to the next port, any other error ends the
-/// search. Port 0 or an empty range is `InvalidInput`; a range with every port taken is one
-/// `AddrInUse` error that names it.
-pub fn bind_in_range(
+/// Bind an RTP/RTCP pair of sockets: the first even port `p` of `ports` on `ip` such that `p`
+/// and `p + 1` are both in the range and both free. The even socket is held while the odd one
+/// is asked for, closed if the odd one is taken; any error but "address already in use" ends
+/// the search. A range with port 0 or with no pair is `InvalidInput`; every pair taken is one
+/// `AddrInUse` error that names the range.
+pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
-) -> io::Result<(Socket, SocketAddr)> {
+) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    if ports.is_empty() || ports.contains(&0) {
-        let why = "no range of ports to try: port 0 means any port, and a range goes up";
+    // Counted in u32: next to 65535, `p + 1` and `p + 2` do not fit in a u16.
+    let (first32, last32) = (u32::from(first), u32::from(last));
+    // The range's first even port: its first port, or the one after it.
+    let start = first32 + first32 % 2;
+    if first == 0 || start + 1 > last32 {
+        let why = format!("no pair of ports in {first}-{last} (an even one and the next; no 0)");
         return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    // A range's iterator stops after its last port, 65535 included: no `port += 1` to overflow.
-    for port in ports {
-        match bind(SocketAddr::new(ip, port)) {
-            Ok(socket) => {
-                // getsockname(): the address the kernel really gave this socket.
-                let own = socket.local_addr()?.as_socket();
-                let own = own.ok_or_else(|| io::Error::other("not an IP address"))?;
-                return Ok((socket, own));
-            }
-            // Another socket holds this port: the next one may be free.
+    // Every even port below the last one: its pair partner, p + 1, is then in the range too.
+    for even in (start..last32).step_by(2) {
+        let rtp = even as u16; // below `last`, so it fits
+        let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
+            Ok(socket) => socket,
+            // Taken: then so is this pair. The odd port after it starts no pair.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
-            // Not about this one port (an address this machine lacks, no permission, …).
+            Err(e) => return Err(e),
+        };
+        // rtp_socket stays bound while we ask for the next port: closed now, another program
+        // could take `rtp` before we come back for it.
+        match bind(SocketAddr::new(ip, rtp + 1)) {
+            Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
+            // Half a pair is no use: give the even port back before trying the next pair.
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => drop(rtp_socket),
+            // Returning drops (closes) rtp_socket too.
             Err(e) => return Err(e),
         }
     }
-    let why = format!("every port of {ip} {first}-{last} is in use");
+    let why = format!("every pair of ports of {ip} {first}-{last} is in use");
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }
 // ANCHOR_END: solution

@@ -1,6 +1,6 @@
 //! Lesson 02's exchange, checked for real: port 0 and the port the kernel chose, the address
 //! already in use, SO_REUSEADDR after TIME_WAIT, the client's implicit bind, the first free
-//! port of a range (`--ports`, the dev servers of the demo), and failures.
+//! pair of ports of a range (`--ports`, the media servers of the demo), and failures.
 //! The checks read the bytes, calls and errors of a run's trace (`--trace`), exit codes and
 //! raw bytes, never the narration's wording (that is pinned once, by the book-output test).
 //! The lesson as the book shows it runs on the reference build only; the exercise's checks are
@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, TcpListener};
 
-use lesson_02_bind::{port_is_free, two_free_ports};
+use lesson_02_bind::{free_ports, port_is_free};
 
 use testkit::{lesson, BookOutput, Conn, Server, Trace, TraceFile};
 
@@ -61,7 +61,7 @@ fn failing_server(args: &[&str]) -> Trace {
 /// port 0 can be given to another process's connect() before the server binds it (a run in
 /// 150 failed that way, 2026-12-03), a port below the range is taken only by a bind().
 fn free_port() -> u16 {
-    two_free_ports("127.0.0.1".parse().unwrap(), port_is_free).expect("two free ports in a row")
+    free_ports("127.0.0.1".parse().unwrap(), 1, port_is_free).expect("a free port")
 }
 
 /// Held by the tests that give a server a port of their choosing, so that two of them do not
@@ -139,43 +139,56 @@ fn the_demo_runs_the_whole_exchange_in_order() {
         "close",
     ];
     assert_eq!(trace.calls("again"), testkit::with_reuse(&again));
-    // Two dev servers on the same range: the second is refused the first one's port, and binds
-    // the next one.
-    let dev = ["socket", "setsockopt", "bind", "listen", "close"];
-    assert_eq!(trace.calls("dev1"), testkit::with_reuse(&dev));
-    let first = binds(&trace, "dev1");
-    assert_eq!(first.len(), 1, "{first:?}");
-    let (_, taken) = &first[0];
-    let port: u16 = taken
-        .rsplit_once(':')
-        .unwrap()
-        .1
-        .trim_end_matches(')')
-        .parse()
-        .unwrap();
-    let next = format!("bind(127.0.0.1:{})", port + 1);
+    // Another program listens on the fourth port of the range; media1 takes the first pair;
+    // media2 is refused media1's even port, binds the next even port but is refused its odd
+    // partner (other's), and takes the pair after.
+    let other = ["socket", "setsockopt", "bind", "listen", "close"];
+    assert_eq!(trace.calls("other"), testkit::with_reuse(&other));
+    let held = binds(&trace, "other");
+    assert_eq!(held.len(), 1, "{held:?}");
+    let port_of = |call: &str| -> u16 {
+        let port = call.rsplit_once(':').unwrap().1.trim_end_matches(')');
+        port.parse().unwrap()
+    };
+    let p = port_of(&held[0].1) - 3;
+    let bind = |kind: &str, port: u16| (kind.to_string(), format!("bind(127.0.0.1:{port})"));
     assert_eq!(
-        binds(&trace, "dev2"),
+        binds(&trace, "media1"),
+        [bind("call", p), bind("call", p + 1)]
+    );
+    let media = [
+        "socket",
+        "setsockopt",
+        "bind",
+        "socket",
+        "setsockopt",
+        "bind",
+        "listen",
+        "listen",
+        "close",
+        "close",
+    ];
+    assert_eq!(trace.calls("media1"), testkit::with_reuse(&media));
+    assert_eq!(
+        binds(&trace, "media2"),
         [
-            ("error".to_string(), taken.clone()),
-            ("call".to_string(), next.clone())
+            bind("error", p),
+            bind("call", p + 2),
+            bind("error", p + 3),
+            bind("call", p + 4),
+            bind("call", p + 5)
         ]
     );
-    // Before them, the probe found those two ports free: a socket with SO_REUSEADDR (as the dev
-    // servers set) bound to each and closed again, every call in the trace (a taken port on the
-    // way is an error, then the next pair).
+    // Before them, the probe found those six ports free: a socket with SO_REUSEADDR (as the
+    // servers set) bound to each and closed again, every call in the trace (a taken port on
+    // the way is an error, then the next window).
     let probed = binds(&trace, "probe");
-    assert!(
-        probed.ends_with(&[
-            ("call".to_string(), taken.clone()),
-            ("call".to_string(), next)
-        ]),
-        "{probed:?}"
-    );
+    let six: Vec<_> = (p..p + 6).map(|port| bind("call", port)).collect();
+    assert!(probed.ends_with(&six), "{probed:?}");
     let calls = trace.calls("probe");
     let each = testkit::with_reuse(&["socket", "setsockopt", "bind", "close"]);
-    let last = &calls[calls.len().saturating_sub(2 * each.len())..];
-    assert_eq!(last, [each.clone(), each.clone()].concat());
+    let last = &calls[calls.len().saturating_sub(6 * each.len())..];
+    assert_eq!(last, vec![each.clone(); 6].concat());
     assert_eq!(calls.len() % each.len(), 0, "{calls:?}");
 }
 
@@ -353,7 +366,7 @@ fn an_address_this_machine_does_not_have_cannot_be_bound() {
 }
 
 #[test]
-fn a_server_given_ports_skips_a_taken_one_and_serves_on_the_next() {
+fn a_server_given_ports_skips_a_taken_pair_and_serves_on_the_next() {
     let _choosing = choosing_ports();
     let ip: IpAddr = "127.0.0.1".parse().unwrap();
     // Free when looked at is not free a moment later: another process (a demo of this lesson
@@ -361,32 +374,35 @@ fn a_server_given_ports_skips_a_taken_one_and_serves_on_the_next() {
     // again then (CI saw it once, 2026-12-03).
     let (first, holder) = (0..10)
         .find_map(|_| {
-            let first = two_free_ports(ip, port_is_free).expect("two free ports in a row");
+            let first = free_ports(ip, 4, port_is_free).expect("four free ports in a row");
             TcpListener::bind((ip, first))
                 .ok()
                 .map(|held| (first, held))
         })
-        .expect("the first of two free ports, held (10 tries)");
-    let ports = format!("{first}-{}", first + 1);
+        .expect("the first of four free ports, held (10 tries)");
+    let ports = format!("{first}-{}", first + 3);
     let (server, trace) = traced_server(&["--ports", &ports]);
-    assert_eq!(server.addr.port(), first + 1);
+    assert_eq!(server.addr.port(), first + 2);
     be_its_client(&server);
     server.finish().success();
     drop(holder);
     let expected = [
         ("error".to_string(), format!("bind({ip}:{first})")),
-        ("call".to_string(), format!("bind({ip}:{})", first + 1)),
+        ("call".to_string(), format!("bind({ip}:{})", first + 2)),
+        ("call".to_string(), format!("bind({ip}:{})", first + 3)),
     ];
     assert_eq!(binds(&trace.read(), "server"), expected);
 }
 
 #[test]
-fn a_server_whose_ports_are_all_taken_names_them_and_fails_cleanly() {
+fn a_server_whose_pairs_are_all_taken_names_them_and_fails_cleanly() {
     let first = start_server(&[]);
     let port = first.addr.port();
-    let ports = format!("{port}-{port}");
+    // The one pair that holds the first server's port.
+    let even = port & !1;
+    let ports = format!("{even}-{}", even + 1);
     let (run, trace) = testkit::traced(BIN, &["server", "--ports", &ports]);
-    run.clean_failure().stderr_has(&format!("{port}-{port}"));
+    run.clean_failure().stderr_has(&ports);
     let in_use = (
         format!("bind({})", first.addr),
         "address already in use".to_string(),
@@ -398,8 +414,8 @@ fn a_server_whose_ports_are_all_taken_names_them_and_fails_cleanly() {
 }
 
 #[test]
-fn port_0_or_an_empty_range_is_refused_before_any_socket() {
-    for ports in ["0-10", "7010-7000", "0"] {
+fn port_0_or_a_range_without_a_pair_is_refused_before_any_socket() {
+    for ports in ["0-10", "7010-7000", "0", "7001-7002", "7003"] {
         let (run, trace) = testkit::traced(BIN, &["server", "--ports", ports]);
         run.clean_failure();
         assert_eq!(

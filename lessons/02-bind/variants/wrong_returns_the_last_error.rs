@@ -1,5 +1,5 @@
-// WRONG: when every port is taken, returns the last attempt's own error: "address already in
-// use", which names no port, so the user cannot tell which range was full.
+// WRONG: when every pair is taken, returns the last attempt's bare "address already in use",
+// which names neither the range nor its ends.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -7,27 +7,40 @@ use std::ops::RangeInclusive;
 
 use socket2::Socket;
 
-pub fn bind_in_range(
+pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
-) -> io::Result<(Socket, SocketAddr)> {
+) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    if ports.is_empty() || ports.contains(&0) {
-        let why = format!("ports {first}-{last}: not a range of real ports (1-65535, low to high)");
+    // Counted in u32: next to 65535, `p + 1` and `p + 2` do not fit in a u16.
+    let (first32, last32) = (u32::from(first), u32::from(last));
+    // The range's first even port: its first port, or the one after it.
+    let start = first32 + first32 % 2;
+    if first == 0 || start + 1 > last32 {
+        let why = format!("no pair of ports in {first}-{last} (an even one and the next; no 0)");
         return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    let mut last = None;
-    for port in ports {
-        match bind(SocketAddr::new(ip, port)) {
-            Ok(socket) => {
-                let own = socket.local_addr()?.as_socket();
-                let own = own.ok_or_else(|| io::Error::other("not an IP address"))?;
-                return Ok((socket, own));
-            }
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
+    let mut last_error = None;
+    // Every even port below the last one: its pair partner, p + 1, is then in the range too.
+    for even in (start..last32).step_by(2) {
+        let rtp = even as u16; // below `last`, so it fits
+        let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
+            Ok(socket) => socket,
+            // Taken: then so is this pair. The odd port after it starts no pair.
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => { last_error = Some(e); continue }
+            Err(e) => return Err(e),
+        };
+        // rtp_socket stays bound while we ask for the next port: closed now, another program
+        // could take `rtp` before we come back for it.
+        match bind(SocketAddr::new(ip, rtp + 1)) {
+            Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
+            // Half a pair is no use: give the even port back before trying the next pair.
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => last_error = Some(e),
+            // Returning drops (closes) rtp_socket too.
             Err(e) => return Err(e),
         }
     }
-    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrInUse)))
+    let why = format!("every pair of ports of {ip} {first}-{last} is in use");
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::AddrInUse, why)))
 }
