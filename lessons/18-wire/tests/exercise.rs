@@ -1,11 +1,17 @@
 //! The exercise's checks: your `Reassembler` gets segments as a network delivers them (in
 //! order, out of order, repeated, overlapping, across the 2^32 wrap of sequence numbers,
 //! beyond its window), and the checks look at the bytes each `push` returns and at
-//! `is_finished()`. The last checks are many random cases from a fixed seed: the same on every
+//! `is_finished()`, and one at the memory it holds for a hostile sender. The last checks are many random cases from a fixed seed: the same on every
 //! run. (`cargo exercise lesson-18-wire` runs them on src/exercise.rs.)
 
 use lesson_18_wire::Reassembler;
+use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours};
+
+// Memory: an allocator that counts the bytes each thread allocates (a check's figures are its
+// own thread's, whatever other tests do meanwhile).
+#[global_allocator]
+static COUNTING: Counting = Counting;
 
 /// Bytes as the book shows them: `b"hello"`.
 fn show(bytes: &[u8]) -> String {
@@ -258,6 +264,41 @@ fn a_fin_beyond_the_window_is_dropped() {
     r.finished(false, "The FIN was beyond the window when it came");
     r.push(6, b"", true, b"", what);
     r.finished(true, "The FIN sent again, inside the window");
+}
+
+#[test]
+fn a_sender_cannot_make_it_hold_more_than_the_window() {
+    // A hostile sender: 4096 segments of a window's length, one starting at each byte of the
+    // window, all overlapping, none at the next byte; then 2000 segments far ahead.
+    let window = 4096;
+    let isn = u32::MAX - 1000;
+    let data = vec![b'x'; window];
+    let (returned, peak) = peak_during(|| {
+        let mut receiver = yours(|| Reassembler::new(isn, window));
+        let mut returned = 0;
+        for offset in 1..window as u32 {
+            let seq = isn.wrapping_add(1).wrapping_add(offset);
+            returned += yours(|| receiver.push(seq, &data, false)).len();
+        }
+        for k in 0..2000u32 {
+            let seq = isn.wrapping_add(1).wrapping_add(window as u32 * (k + 2));
+            returned += yours(|| receiver.push(seq, &data, false)).len();
+        }
+        returned
+    });
+    let limit = 32 * window + 65_536;
+    if returned != 0 || peak > limit {
+        fail(
+            &format!(
+                "A sender pushed 4095 overlapping segments of {window} bytes inside a window of \
+                 {window}, none of them at the next byte, then 2000 far beyond the window: \
+                 nothing is returned, and what the receiver holds stays about one window \
+                 (counted: the most your Reassembler had allocated at once)."
+            ),
+            &format!("0 bytes returned, at most {limit} bytes allocated at once"),
+            &format!("{returned} bytes returned, {peak} bytes allocated at once"),
+        );
+    }
 }
 
 // --- Many random cases, from a fixed seed ---------------------------------------------------

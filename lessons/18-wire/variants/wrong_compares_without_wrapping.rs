@@ -71,9 +71,4 @@ impl Reassembler {
     pub fn is_finished(&self) -> bool {
         self.fin == Some(self.next)
     }
-
-    /// How far `seq` lies after `next` (negative: before it), modulo 2^32.
-    fn distance(&self, seq: u32) -> i32 {
-        seq.wrapping_sub(self.next) as i32
-    }
 }

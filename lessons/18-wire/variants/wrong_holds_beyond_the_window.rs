@@ -8,10 +8,8 @@ use std::collections::VecDeque;
 pub struct Reassembler {
     /// The sequence number of the next byte to return (the RFC's RCV.NXT).
     next: u32,
-    /// How far past `next` a byte may lie and still be kept (RCV.WND).
-    window: usize,
     /// The receive queue: `held[i]` is the byte numbered `next + i`, once it has arrived.
-    /// It never grows past `window`: that is the whole memory a sender can make us use.
+    /// (No window: it grows as far ahead as a sender likes.)
     held: VecDeque<Option<u8>>,
     /// The FIN's sequence number, once a FIN inside the window has arrived.
     fin: Option<u32>,
@@ -19,10 +17,10 @@ pub struct Reassembler {
 
 impl Reassembler {
     pub fn new(isn: u32, window: usize) -> Self {
+        let _ = window; // no window: everything is kept
         Reassembler {
             // The SYN took one sequence number: the first byte of data is the one after it.
             next: isn.wrapping_add(1),
-            window,
             held: VecDeque::new(),
             fin: None,
         }
