@@ -1,8 +1,9 @@
 //! The exercise's checks: your `Reassembler` gets segments as a network delivers them (in
 //! order, out of order, repeated, overlapping, across the 2^32 wrap of sequence numbers,
-//! beyond its window), and the checks look at the bytes each `push` returns and at
-//! `is_finished()`, and one at the memory it holds for a hostile sender. The last checks are many random cases from a fixed seed: the same on every
-//! run. (`cargo exercise lesson-18-wire` runs them on src/exercise.rs.)
+//! beyond its window), and the checks look at the bytes each `push` returns, at
+//! `is_finished()`, and (for a hostile sender) at the memory it holds. The last checks are
+//! many random cases from a fixed seed: the same on every run. (`cargo exercise
+//! lesson-18-wire` runs them on src/exercise.rs.)
 
 use lesson_18_wire::Reassembler;
 use testkit::allocations::{peak_during, Counting};
