@@ -1,40 +1,59 @@
-// Lesson 18's exercise: decode a TCP header. Yours to write.
+// Lesson 18's exercise: put a TCP stream back together, as the receiving kernel does. Yours to
+// write.
 //
 // Check it:       cargo exercise lesson-18-wire
 // Stuck?          cargo hint lesson-18-wire      (one hint at a time)
-// Try it:         cargo run-exercise lesson-18-wire -- --decode "9bc8 b69b 22ee 40eb ..."
-
-#[allow(unused_imports)]
-use crate::TcpHeader;
+// Try it:         cargo run-exercise lesson-18-wire -- --reassemble 1
 
 // ANCHOR: exercise
-/// Decode a TCP header from its bytes as they are on the wire (RFC 9293, section 3.1).
+/// The receiving side of one direction of a TCP connection (RFC 9293, sections 3.4 and
+/// 3.10.7.4): segments go in as they arrive — in any order, cut anywhere, some more than once —
+/// and out come the bytes recv() may return: the sender's bytes, in the sender's order, each
+/// exactly once.
 ///
-/// The layout (the RFC's, every number big-endian):
-/// source port (bytes 0–1), destination port (2–3), sequence number (4–7), acknowledgment
-/// number (8–11), data offset (the top 4 bits of byte 12: the header's length in 32-bit
-/// words; its low 4 bits are reserved: ignore them), flags (byte 13: CWR ECE URG ACK PSH RST
-/// SYN FIN from the top bit down), window (14–15), checksum, urgent pointer, then options up
-/// to the data offset.
-/// An option is one byte of kind, then (for every kind but 0 and 1) one byte of length,
-/// counting the kind and length bytes, then its value.
+/// - `new(isn, window)`: `isn` is the sequence number of the peer's SYN. `window` (at least 1,
+///   below 2^31) is how many sequence numbers, counted from the first byte not yet returned,
+///   the receiver accepts.
+/// - `push(seq, payload, fin)`: one segment. `seq` is the number of its first payload byte
+///   (when the payload is empty, of its FIN); `fin`: whether it carries FIN. Returns the bytes
+///   this segment made ready: every byte, from the first one not yet returned, up to the first
+///   that has not arrived (empty when there are none).
+/// - `is_finished()`: whether the stream is complete (below).
 ///
 /// The contract (what the checks test):
-/// - The fields as `TcpHeader` documents them: `flags` in tcpdump's letters and order (no
-///   flag set: an empty string).
-/// - `options` in the order they come: kind 0 (end of options) ends them; kind 1 is `nop`, a
-///   single byte; kind 2 is `mss N`, 3 `wscale N`, 4 `sackOK`, 8 `TS val A ecr B` (two
-///   32-bit numbers); any other kind may be shown as you like, and is skipped by its length.
-/// - A header of exactly 20 bytes has no options; bytes after the data offset are the
-///   segment's payload, not options.
-/// - `Err` (any text), never a panic, for: fewer than 20 bytes; a data offset below 5 words
-///   or past the bytes given; an option whose length is below 2, runs past the header (past
-///   what the options before it left; payload bytes after the header are not its own), or is
-///   missing. A known kind whose length is too short for its value (an `mss` of length 2):
-///   `Err`, or shown as an unknown kind — never a value read from bytes not its own.
-/// - Print nothing: the lesson prints what you return.
-pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
-    let _ = bytes;
-    todo!("decode the TCP header")
+/// - The SYN takes one sequence number: the first byte of data is numbered `isn + 1`.
+/// - Sequence numbers have 32 bits and wrap around: after 4294967295 comes 0. Every segment the
+///   checks push lies within 2^31 of the first byte not yet returned.
+/// - A byte that arrives again after it was returned is not returned again: a segment returned
+///   entirely already gives nothing, one partly old and partly new gives its new bytes only.
+/// - A byte that arrives before those ahead of it is kept, and returned once the gap before it
+///   is filled, whatever order and cuts the segments filling it come in.
+/// - The window: a byte numbered at or beyond (first byte not yet returned) + `window` is
+///   dropped: never kept, never returned, even once the gap before it fills (its sender will
+///   send it again). The segment's bytes inside the window are kept. So whatever a sender
+///   sends, no more than `window` bytes are ever held.
+/// - FIN takes the sequence number after the segment's last payload byte; a FIN whose number is
+///   beyond the window is dropped, like a byte. `is_finished()` becomes true once every byte
+///   before the FIN has been returned, and not before. Bytes at or after the FIN's number are
+///   never returned.
+/// - Never a panic, whatever the segment; print nothing (the lesson prints what you return).
+pub struct Reassembler {
+    // Yours: whatever the receiver must remember.
+}
+
+impl Reassembler {
+    pub fn new(isn: u32, window: usize) -> Self {
+        let _ = (isn, window);
+        todo!("what does a receiver start with?")
+    }
+
+    pub fn push(&mut self, seq: u32, payload: &[u8], fin: bool) -> Vec<u8> {
+        let _ = (seq, payload, fin);
+        todo!("take one segment, return the bytes it made ready")
+    }
+
+    pub fn is_finished(&self) -> bool {
+        todo!("has every byte before the FIN been returned?")
+    }
 }
 // ANCHOR_END: exercise

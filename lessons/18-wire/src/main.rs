@@ -26,7 +26,7 @@ use common::trace::Kind;
 use common::{show_bytes, Flag, Lesson, Narrated, Narrator, Options, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
 
-use lesson_18_wire::decode_tcp_header;
+use lesson_18_wire::{decode_tcp_header, scramble, Reassembler};
 
 static LESSON: Lesson = Lesson {
     package: "lesson-18-wire",
@@ -36,8 +36,10 @@ static LESSON: Lesson = Lesson {
             exchange puts on the wire, right after the call that caused it.\n\
             --scenario picks the exchange: connection (default), nagle, window, half-close,\n\
             reset, refused, udp. --pcap FILE also saves the segments for tcpdump -r FILE.\n\
-            --decode HEX decodes one TCP header (the bytes as tcpdump -x prints them) with\n\
-            the exercise's decoder. The server (`-- server`) answers one line with the same\n\
+            --decode HEX decodes one TCP header (the bytes as tcpdump -x prints them).\n\
+            --reassemble SEED cuts a request into segments, shuffles and repeats some (SEED\n\
+            picks how), and puts it back together with the exercise's Reassembler.\n\
+            The server (`-- server`) answers one line with the same\n\
             line in capitals and closes: watch it with sudo tcpdump -i lo -n port 7018.",
     flags: &[
         Flag {
@@ -55,13 +57,18 @@ static LESSON: Lesson = Lesson {
             value: Some("HEX"),
             help: "decode one TCP header, e.g. \"9bc8 b69b 22ee 40eb ...\"",
         },
+        Flag {
+            name: "--reassemble",
+            value: Some("SEED"),
+            help: "put a shuffled stream back together with the exercise's Reassembler",
+        },
     ],
 };
 
 fn main() -> ExitCode {
     // This chapter is about the wire: its demo shows the segments without being asked (but
-    // not when all it does is decode a header given on the command line: no segment is sent).
-    if !std::env::args().any(|arg| arg == "--decode") {
+    // not when all it does is decode a header or reassemble a made-up stream: no segment is sent).
+    if !std::env::args().any(|arg| arg == "--decode" || arg == "--reassemble") {
         common::wire::show_by_default();
     }
     common::cli::main(&LESSON, demo, server, client)
@@ -74,6 +81,13 @@ fn demo(opts: &Options) -> Result<()> {
         .filter(|h| !h.is_empty())
     {
         return decode(&hex);
+    }
+    if let Some(seed) = opts
+        .value::<String>("--reassemble", String::new())
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        return reassemble(&seed);
     }
     let scenario: String = opts.value("--scenario", "connection".to_string())?;
     let server = opts.narrator("server");
@@ -293,7 +307,7 @@ fn udp(opts: &Options, server: &Narrator, client: &Narrator) -> Result<()> {
 }
 // ANCHOR_END: udp
 
-/// `--decode HEX`: one TCP header through the exercise's decoder.
+/// `--decode HEX`: one TCP header through the lesson's decoder.
 fn decode(hex: &str) -> Result<()> {
     let bytes = parse_hex(hex).map_err(|e| common::LessonError::protocol("--decode", e))?;
     let header = decode_tcp_header(&bytes)
@@ -317,6 +331,62 @@ fn decode(hex: &str) -> Result<()> {
     );
     Ok(())
 }
+
+// ANCHOR: reassemble
+/// `--reassemble SEED`: a request after a SYN numbered just below 2^32, cut, shuffled and
+/// partly repeated (SEED picks how), through the exercise's [`Reassembler`], one segment at a
+/// time, as a receiving kernel gets them.
+fn reassemble(seed: &str) -> Result<()> {
+    let seed: u64 = seed.parse().map_err(|_| {
+        common::LessonError::protocol("--reassemble", format!("{seed:?} is not a number"))
+    })?;
+    let stream = b"GET /index.html HTTP/1.1\r\nHost: example.org\r\n\r\n";
+    let isn = u32::MAX - 24; // the 25th byte after the SYN is numbered 0
+    let window = 65_535;
+    let segments = scramble(stream, isn, seed);
+    println!(
+        "{} bytes after a SYN numbered {isn}, as {} segments (seed {seed}), window {window}",
+        stream.len(),
+        segments.len()
+    );
+    let mut receiver = Reassembler::new(isn, window);
+    let mut returned = Vec::new();
+    for segment in &segments {
+        let ready = receiver.push(segment.seq, &segment.payload, segment.fin);
+        println!(
+            "seq {:>10} (+{:>2})  len {:>2}{}  {:<14} -> {}",
+            segment.seq,
+            segment.seq.wrapping_sub(isn),
+            segment.payload.len(),
+            if segment.fin { " FIN" } else { "    " },
+            show_bytes(&segment.payload),
+            match ready.len() {
+                0 => "nothing yet".to_string(),
+                n => format!("{n} bytes: {}", show_bytes(&ready)),
+            }
+        );
+        returned.extend_from_slice(&ready);
+    }
+    println!(
+        "returned, in all: {} bytes{}, finished: {}",
+        returned.len(),
+        if returned == stream {
+            ", the stream as sent"
+        } else {
+            ""
+        },
+        if receiver.is_finished() { "yes" } else { "no" }
+    );
+    if returned != stream || !receiver.is_finished() {
+        let why = format!(
+            "the bytes returned are not the stream sent: {}",
+            show_bytes(&returned)
+        );
+        return Err(common::LessonError::protocol("Reassembler", why));
+    }
+    Ok(())
+}
+// ANCHOR_END: reassemble
 
 /// Hex digits, spaces allowed between them: `9bc8 b69b` or `9b c8 b6 9b`.
 fn parse_hex(text: &str) -> std::result::Result<Vec<u8>, String> {

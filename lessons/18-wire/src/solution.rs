@@ -1,85 +1,80 @@
 // Reference solution for lesson 18's exercise. (Yours goes in exercise.rs.)
 
-use crate::TcpHeader;
+use std::collections::VecDeque;
 
 // ANCHOR: solution
-/// Decode a TCP header (RFC 9293, section 3.1): the fixed 20 bytes, then the options.
-pub fn decode_tcp_header(bytes: &[u8]) -> Result<TcpHeader, String> {
-    if bytes.len() < 20 {
-        return Err(format!(
-            "{} bytes: a TCP header has at least 20",
-            bytes.len()
-        ));
-    }
-    // Every number on the wire is big-endian ("network byte order").
-    let u16_at = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
-    let u32_at =
-        |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    // The data offset: the header's length in 32-bit words, in the top 4 bits of byte 12.
-    let length = usize::from(bytes[12] >> 4) * 4;
-    if length < 20 || length > bytes.len() {
-        return Err(format!(
-            "the data offset says {length} bytes of header, and {} are here",
-            bytes.len()
-        ));
-    }
-    // Byte 13 holds the flags: CWR ECE URG ACK PSH RST SYN FIN, from the top bit down.
-    let bits = bytes[13];
-    let mut flags = String::new();
-    for (mask, letter) in [
-        (0x02, 'S'),
-        (0x01, 'F'),
-        (0x08, 'P'),
-        (0x04, 'R'),
-        (0x20, 'U'),
-        (0x40, 'E'),
-        (0x80, 'W'),
-        (0x10, '.'),
-    ] {
-        if bits & mask != 0 {
-            flags.push(letter);
-        }
-    }
-    Ok(TcpHeader {
-        source_port: u16_at(0),
-        destination_port: u16_at(2),
-        seq: u32_at(4),
-        ack: u32_at(8),
-        flags,
-        window: u16_at(14),
-        options: decode_options(&bytes[20..length])?,
-    })
+/// The receiving side of one direction of a TCP connection: segments in, as they arrive; the
+/// bytes recv() may return out, in order, each once (RFC 9293, sections 3.4 and 3.10.7.4).
+pub struct Reassembler {
+    /// The sequence number of the next byte to return (the RFC's RCV.NXT).
+    next: u32,
+    /// How far past `next` a byte may lie and still be kept (RCV.WND).
+    window: usize,
+    /// The receive queue: `held[i]` is the byte numbered `next + i`, once it has arrived.
+    /// It never grows past `window`: that is the whole memory a sender can make us use.
+    held: VecDeque<Option<u8>>,
+    /// The FIN's sequence number, once a FIN inside the window has arrived.
+    fin: Option<u32>,
 }
 
-/// Options are kind, length, value — except kinds 0 (end) and 1 (no-op), one byte each.
-fn decode_options(mut rest: &[u8]) -> Result<Vec<String>, String> {
-    let mut options = Vec::new();
-    while let Some(&kind) = rest.first() {
-        match kind {
-            0 => break,
-            1 => {
-                options.push("nop".to_string());
-                rest = &rest[1..];
-                continue;
-            }
-            _ => {}
+impl Reassembler {
+    pub fn new(isn: u32, window: usize) -> Self {
+        Reassembler {
+            // The SYN took one sequence number: the first byte of data is the one after it.
+            next: isn.wrapping_add(1),
+            window,
+            held: VecDeque::new(),
+            fin: None,
         }
-        let len = usize::from(*rest.get(1).ok_or("an option cut short")?);
-        if len < 2 || len > rest.len() {
-            return Err(format!("option {kind} says it is {len} bytes long"));
-        }
-        let value = &rest[2..len];
-        let number = |v: &[u8]| v.iter().fold(0u64, |n, b| n << 8 | u64::from(*b));
-        options.push(match (kind, value.len()) {
-            (2, 2) => format!("mss {}", number(value)),
-            (3, 1) => format!("wscale {}", value[0]),
-            (4, 0) => "sackOK".to_string(),
-            (5, _) => format!("sack {} blocks", value.len() / 8),
-            (8, 8) => format!("TS val {} ecr {}", number(&value[..4]), number(&value[4..])),
-            _ => format!("option {kind} ({} bytes)", value.len()),
-        });
-        rest = &rest[len..];
     }
-    Ok(options)
+
+    pub fn push(&mut self, seq: u32, payload: &[u8], fin: bool) -> Vec<u8> {
+        // Where the segment starts, counted from the next byte to return. Sequence numbers
+        // wrap at 2^32, so this is the difference modulo 2^32 read as a signed number
+        // (RFC 1982): negative means "before next", bytes returned already.
+        let start = i64::from(self.distance(seq));
+        // Nothing is kept past the window, nor at or after the FIN's place.
+        let mut limit = self.window as i64;
+        if let Some(fin) = self.fin {
+            limit = limit.min(i64::from(self.distance(fin)));
+        }
+        for (i, &byte) in payload.iter().enumerate() {
+            let at = start + i as i64;
+            if at < 0 {
+                continue; // old: returned already (a retransmission)
+            }
+            if at >= limit {
+                break; // beyond the window: dropped; the sender will send it again
+            }
+            let at = at as usize;
+            if self.held.len() <= at {
+                self.held.resize(at + 1, None);
+            }
+            self.held[at] = Some(byte);
+        }
+        // FIN takes the number after the last payload byte; it counts only inside the window.
+        let fin_at = start + payload.len() as i64;
+        if fin && self.fin.is_none() && (0..self.window as i64).contains(&fin_at) {
+            self.fin = Some(seq.wrapping_add(payload.len() as u32));
+            self.held.truncate(fin_at as usize); // nothing after the end of the stream
+        }
+        // Return what is now in order: the bytes at the front, up to the first gap.
+        let mut ready = Vec::new();
+        while let Some(Some(byte)) = self.held.front() {
+            ready.push(*byte);
+            self.held.pop_front();
+        }
+        self.next = self.next.wrapping_add(ready.len() as u32);
+        ready
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.fin == Some(self.next)
+    }
+
+    /// How far `seq` lies after `next` (negative: before it), modulo 2^32.
+    fn distance(&self, seq: u32) -> i32 {
+        seq.wrapping_sub(self.next) as i32
+    }
 }
 // ANCHOR_END: solution

@@ -2,7 +2,8 @@
 //! directions, payload sizes; the numbers that change from run to run masked), where they
 //! fall among the calls, the bytes and the errors (from the run's trace: `--trace`), the
 //! capture against the kernel's own counters, the pcap file through tcpdump, the book's
-//! copies of the output, and the exercise's TCP header decoder.
+//! copies of the output, the lesson's TCP header decoder (`--decode`), and the exercise's
+//! reassembly as the lesson shows it (`--reassemble SEED`).
 //!
 //! The captures need a private network namespace. Where this machine refuses one, the tests
 //! that need it say so on stderr (and fail under CI=true, where the namespace must work).
@@ -524,7 +525,7 @@ fn an_unknown_scenario_is_a_clear_error() {
     run.code(1).stderr_has("not a scenario");
 }
 
-// --- The exercise: decoding a TCP header ---------------------------------------------------
+// --- The lesson's decoder: one TCP header ---------------------------------------------------------
 
 /// Real headers, from a capture of lesson 05 (`--pcap`, read back with tcpdump -x).
 const SYN: &str = "9bc8 b69b 22ee 40eb 0000 0000 a002 ffd7 fe30 0000 0204 ffd7 0402 080a f3e0 6cf6 0000 0000 0103 030a";
@@ -637,4 +638,36 @@ fn decode_prints_the_header_and_nothing_of_the_wire() {
         "{}",
         run.stdout
     );
+}
+
+// --- The exercise, as the lesson shows it: `--reassemble SEED` ------------------------------
+
+#[test]
+fn reassemble_puts_every_shuffled_stream_back_together() {
+    // Each seed cuts, repeats and shuffles the stream differently; the lesson exits 0 only if
+    // what the Reassembler returned is the stream, and it is finished. No wire view: no
+    // segment is sent.
+    for seed in ["0", "1", "2", "3", "18", "1982"] {
+        let run = lesson(BIN).args(&["--reassemble", seed]).run();
+        run.success();
+        assert!(
+            run.stdout.contains("the stream as sent, finished: yes"),
+            "--reassemble {seed}:\n{}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains("wire "), "{}", run.stdout);
+    }
+    let run = lesson(BIN).args(&["--reassemble", "x"]).run();
+    run.code(1).stderr_has("is not a number");
+}
+
+#[test]
+fn book_output_reassemble() {
+    let run = lesson(BIN).args(&["--reassemble", "1"]).run();
+    run.success();
+    let text = format!(
+        "$ cargo run -p lesson-18-wire -- --reassemble 1\n{}",
+        run.stdout
+    );
+    testkit::compare_or_bless("output-reassemble.txt", &text);
 }
