@@ -12,8 +12,8 @@ use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 // ANCHOR: exercise
 /// Set the options of a connected socket so that it meets `need`.
 ///
-/// The contract (what the checks test, by reading the options back from the kernel, for a few
-/// dozen chosen needs and a few hundred random ones):
+/// The contract (what the checks test, by reading the options back from the kernel, for two
+/// dozen chosen needs and four hundred random ones):
 /// - Nagle's algorithm is off (TCP_NODELAY set) when `need.interactive`, and on (TCP_NODELAY
 ///   cleared) otherwise, whatever the socket held before.
 /// - Keepalive is on. The kernel probes a peer after `idle` seconds of silence, then every
