@@ -1,13 +1,14 @@
-//! The exercise's checks: your `tune` runs here on a real connected socket, for several needs,
-//! and the checks read back from the kernel what it set (getsockopt), and what the peer sees
-//! when the connection closes. Never what anything prints. (`cargo exercise lesson-21-options`
+//! The exercise's checks: your `tune` runs here on real connected sockets, for chosen and for
+//! random needs, and the checks read back from the kernel what it set (getsockopt) and test each
+//! of the contract's promises on it, and what the peer sees when the connection closes. Never
+//! what anything prints, nor how the numbers were found. (`cargo exercise lesson-21-options`
 //! runs them on src/exercise.rs.)
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use lesson_21_options::{tune, Need};
+use lesson_21_options::{tune, Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 use socket2::SockRef;
 use testkit::{fail, yours};
 
@@ -79,14 +80,6 @@ fn options(client: &TcpStream) -> String {
     got
 }
 
-fn keepalive(idle: u64, every: u64, count: u32) -> String {
-    let mut want = "TCP_NODELAY true, SO_KEEPALIVE true".to_string();
-    if cfg!(not(windows)) {
-        want += &format!(", idle {idle} s, every {every} s, {count} probes");
-    }
-    want
-}
-
 #[test]
 fn nagle_is_off_only_when_interactive() {
     // From a fresh socket (Nagle on), and from one whose TCP_NODELAY was already set: the
@@ -133,47 +126,265 @@ fn nagle_is_off_only_when_interactive() {
     }
 }
 
+/// The keepalive numbers read back from the kernel: (idle, interval, count).
+#[cfg(not(windows))]
+fn numbers(client: &TcpStream) -> Option<(u64, u64, u64)> {
+    let socket = SockRef::from(client);
+    if !socket.keepalive().expect("getsockopt(SO_KEEPALIVE)") {
+        return None;
+    }
+    let idle = socket.tcp_keepalive_time().expect("TCP_KEEPIDLE").as_secs();
+    let every = socket.tcp_keepalive_interval().expect("TCP_KEEPINTVL");
+    let count = socket.tcp_keepalive_retries().expect("TCP_KEEPCNT");
+    Some((idle, every.as_secs(), u64::from(count)))
+}
+
+/// Whole seconds, rounded up (what the test knows of the need, done its own way).
+fn secs_up(d: Duration) -> u64 {
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
+}
+
+/// The earliest idle time the kernel takes that keeps promise 1, if the kernel takes it.
+fn earliest_idle(need: Need) -> Option<u64> {
+    Some(secs_up(need.idle_before_probing).max(1)).filter(|s| *s <= MAX_KEEPALIVE_SECS)
+}
+
+/// The whole seconds after `idle` within which the peer must be given up (promise 2).
+fn room_after(need: Need, idle: u64) -> u64 {
+    need.give_up_after.as_secs().saturating_sub(idle)
+}
+
+/// Can any three numbers keep promises 1 and 2? (One probe, 1 s after the earliest idle.)
+fn can_be_met(need: Need) -> bool {
+    earliest_idle(need).is_some_and(|idle| room_after(need, idle) >= 1)
+}
+
+/// Tune a fresh connection for `need` and check every promise of the contract on what the
+/// kernel holds afterwards, whatever way the numbers were found.
+#[cfg(not(windows))]
+fn judge(need: Need) {
+    let (client, _server) = pair();
+    if !can_be_met(need) {
+        return refused(&client, need);
+    }
+    if let Err(e) = yours(|| tune(&client, need)) {
+        fail(
+            &format!(
+                "tune returned an error for a need it can meet (at least one probe fits): {}.",
+                show(need)
+            ),
+            "Ok(())",
+            &format!("Err(kind {:?}: {e})", e.kind()),
+        );
+    }
+    let Some((idle, every, count)) = numbers(&client) else {
+        fail(
+            &format!("Keepalive is off after tune, for the need {}.", show(need)),
+            "getsockopt(SO_KEEPALIVE) = true",
+            "getsockopt(SO_KEEPALIVE) = false",
+        )
+    };
+    let got = format!("idle {idle} s, interval {every} s, count {count}");
+    let broken = |promise: &str, expected: String| -> ! {
+        fail(
+            &format!(
+                "For the need {}, {promise}. The kernel probes after idle s of silence, then \
+                 every interval s, and drops the peer idle + interval x count s after its last \
+                 packet; what you leave unset stays the system's (on Linux 7200 s, 75 s, 9).",
+                show(need)
+            ),
+            &expected,
+            &got,
+        )
+    };
+    if Duration::from_secs(idle) < need.idle_before_probing {
+        broken(
+            "the first probe goes out before the allowed silence is over (promise 1)",
+            format!(
+                "idle >= {:?}: at least {} s in whole seconds",
+                need.idle_before_probing,
+                secs_up(need.idle_before_probing)
+            ),
+        );
+    }
+    let dropped_at = u128::from(idle) + u128::from(every) * u128::from(count);
+    if dropped_at > need.give_up_after.as_secs() as u128 {
+        broken(
+            "the peer is given up later than asked (promise 2)",
+            format!(
+                "idle + interval x count <= {:?}, that is <= {} whole seconds; got {idle} + \
+                 {every} x {count} = {dropped_at} s",
+                need.give_up_after,
+                need.give_up_after.as_secs()
+            ),
+        );
+    }
+    if count > u64::from(MAX_PROBES) {
+        broken(
+            "there are more probes than MAX_PROBES",
+            format!("count <= {MAX_PROBES}"),
+        );
+    }
+    // The earliest idle time leaves the most room; at 1 s apart, one probe per second of it.
+    let earliest = earliest_idle(need).expect("a need that can be met");
+    let most = room_after(need, earliest).min(u64::from(MAX_PROBES));
+    if count < most {
+        broken(
+            "fewer probes than fit (promise 3: as many as the need leaves room for)",
+            format!(
+                "count = {most}: {most} probes fit ({earliest} + 1 x {most} = {} s)",
+                earliest + most
+            ),
+        );
+    }
+    let widest = (room_after(need, earliest) / count).min(MAX_KEEPALIVE_SECS);
+    if every < widest {
+        broken(
+            "the probes are closer together than they need be (promise 4: as far apart as \
+             they fit, with that many)",
+            format!(
+                "interval = {widest} s: {earliest} + {widest} x {count} = {} s still fits",
+                earliest + widest * count
+            ),
+        );
+    }
+    if idle > earliest {
+        broken(
+            "probing starts later than it may (promise 5: as early as promise 1 allows)",
+            format!(
+                "idle = {earliest} s (the first whole second, at least 1, with \
+                 {:?} of silence passed)",
+                need.idle_before_probing
+            ),
+        );
+    }
+}
+
+/// `tune` must refuse `need` with InvalidInput and leave the socket as it was.
+fn refused(client: &TcpStream, need: Need) {
+    let before = options(client);
+    let result = yours(|| tune(client, need));
+    let after = options(client);
+    match result {
+        Err(e) if e.kind() == ErrorKind::InvalidInput => {}
+        other => fail(
+            &format!(
+                "The need {} cannot be met (not one probe fits between the idle time and the \
+                 give-up time, or the idle time is more than the kernel takes, \
+                 MAX_KEEPALIVE_SECS), but tune did not refuse it with an InvalidInput error.",
+                show(need)
+            ),
+            "Err(kind InvalidInput)",
+            &match other {
+                Ok(()) => format!("Ok(()), with {after}"),
+                Err(e) => format!("Err(kind {:?}: {e})", e.kind()),
+            },
+        ),
+    }
+    if after != before {
+        fail(
+            &format!(
+                "tune refused the need {}, but changed the socket first: check the need \
+                 before any setsockopt().",
+                show(need)
+            ),
+            &format!("{before} (as before tune)"),
+            &after,
+        );
+    }
+}
+
+#[cfg(not(windows))]
 #[test]
-fn keepalive_numbers_follow_from_the_need() {
-    // (give up after, idle before probing) -> (idle, interval, count), by the contract's rule.
+fn keepalive_keeps_the_needs_promises() {
+    // (give up after, idle before probing): the edges of the promises.
     let cases = [
-        (secs(95), secs(60), (60, 3, 10)),       // the contract's example
-        (secs(100), secs(60), (60, 4, 10)),      // the budget used exactly: 60 + 4 x 10 = 100
-        (secs(99), secs(60), (60, 3, 10)),       // 39 s: 10 probes, 3 s apart (4 s: 100 > 99)
-        (secs(65), secs(60), (60, 1, 5)),        // under 10 s of budget: one probe a second
-        (secs(61), secs(60), (60, 1, 1)),        // one probe, and no more, fits
-        (secs(70), secs(60), (60, 1, 10)),       // 10 s: exactly MAX_PROBES at 1 s
-        (secs(3600), secs(600), (600, 300, 10)), // a long budget: the interval grows, not the count
-        (millis(10_900), millis(2_100), (3, 1, 7)), // 2.1 s idle -> 3 s; 10.9 s -> 10 s
-        (secs(5), Duration::ZERO, (1, 1, 4)),    // no idle asked: the kernel's minimum, 1 s
-        (secs(5), millis(1), (1, 1, 4)),         // 1 ms rounds up to 1 s
-        // The kernel's limit (MAX_KEEPALIVE_SECS, 32,767 s): an idle time of exactly that is
-        // fine; an interval the rule makes longer is that (giving up earlier, never later).
-        (secs(32_777), secs(32_767), (32_767, 1, 10)),
-        (Duration::MAX, secs(60), (60, 32_767, 10)),
-        (secs(400_000), secs(60), (60, 32_767, 10)), // 39,994 s a probe by the rule alone
+        (secs(95), secs(60)),                // 35 s of room after 60 s
+        (secs(100), secs(60)),               // room used exactly
+        (secs(99), secs(60)),                // room not a multiple of the count
+        (secs(65), secs(60)),                // room for fewer than MAX_PROBES
+        (secs(61), secs(60)),                // room for one probe, and no more
+        (secs(70), secs(60)),                // exactly MAX_PROBES at 1 s
+        (secs(3600), secs(600)),             // a long room
+        (millis(10_900), millis(2_100)),     // fractions of a second on both sides
+        (millis(62_999), millis(60_001)),    // 60.001 s of silence; 62.999 s to give up
+        (secs(5), Duration::ZERO),           // no silence asked: the kernel's minimum is 1 s
+        (secs(5), millis(1)),                // 1 ms of silence
+        (secs(2), Duration::ZERO),           // one probe after the minimum
+        (secs(32_777), secs(32_767)),        // the longest idle time the kernel takes
+        (Duration::MAX, secs(60)),           // an interval past the kernel's limit, by division
+        (secs(400_000), secs(60)),           // the same, with an ordinary number
+        (Duration::MAX, millis(32_766_500)), // the longest idle, reached by rounding up
     ];
-    for (give_up_after, idle_before_probing, (idle, every, count)) in cases {
-        let need = Need {
+    for (give_up_after, idle_before_probing) in cases {
+        judge(Need {
             give_up_after,
             idle_before_probing,
             interactive: true,
+        });
+    }
+}
+
+/// A small random generator with a fixed seed: the same needs every run.
+#[cfg(not(windows))]
+struct Random(u64);
+
+#[cfg(not(windows))]
+impl Random {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// A duration of one of the sizes that matter, whole seconds or not.
+    fn duration(&mut self) -> Duration {
+        let nanos = match self.below(3) {
+            0 => 0,
+            1 => 1 + self.below(999_999_999) as u32,
+            _ => self.below(1000) as u32 * 1_000_000,
         };
-        let (client, _server) = tuned_pair(need);
-        let got = options(&client);
-        let want = keepalive(idle, every, count);
-        if got != want {
-            fail(
-                &format!(
-                    "For the need {}, the keepalive numbers are not the contract's rule (the \
-                     kernel gives up idle + interval x count s after the peer's last packet; \
-                     what you leave unset stays the system's: on Linux 7200 s, 75 s, 9).",
-                    show(need)
-                ),
-                &want,
-                &got,
-            );
-        }
+        let secs = match self.below(6) {
+            0 => 0,
+            1 => self.below(20),
+            2 => self.below(200),
+            3 => 32_700 + self.below(100),
+            4 => self.below(1_000_000),
+            _ => return Duration::MAX,
+        };
+        Duration::new(secs, nanos)
+    }
+}
+
+#[cfg(not(windows))]
+#[test]
+fn keepalive_keeps_the_promises_for_random_needs() {
+    let mut random = Random(0x5eed_2121);
+    for _ in 0..400 {
+        let idle_before_probing = random.duration();
+        // Mostly a give-up time a little after the idle time, where the edges are.
+        let give_up_after = match random.below(4) {
+            0 => random.duration(),
+            // Room for a few probes, or none: where count and refusal are decided.
+            1 => idle_before_probing
+                .checked_add(Duration::new(
+                    random.below(13),
+                    random.below(1000) as u32 * 1_000_000,
+                ))
+                .unwrap_or(Duration::MAX),
+            _ => idle_before_probing
+                .checked_add(random.duration().min(secs(500)))
+                .unwrap_or(Duration::MAX),
+        };
+        judge(Need {
+            give_up_after,
+            idle_before_probing,
+            interactive: random.below(2) == 0,
+        });
     }
 }
 
@@ -182,11 +393,14 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
     let cases = [
         (secs(60), secs(60)),         // no time left for a single probe
         (secs(30), secs(60)),         // give up before probing even starts
-        (millis(1_900), millis(500)), // 1.9 s -> 1 s; 0.5 s -> 1 s: nothing left
+        (millis(1_900), millis(500)), // nothing left once in whole seconds
+        (millis(61_999), millis(60_001)),
         (Duration::ZERO, Duration::ZERO),
+        (secs(1), Duration::ZERO), // the kernel waits 1 s at least before probing
         (secs(3600), Duration::MAX), // idle rounded up must not overflow: no probe fits
         (Duration::MAX, Duration::MAX),
         (secs(100_000), secs(32_768)), // an idle time the kernel does not take
+        (secs(100_000), millis(32_767_001)),
     ];
     for (give_up_after, idle_before_probing) in cases {
         let need = Need {
@@ -194,37 +408,9 @@ fn an_impossible_need_is_refused_before_anything_is_set() {
             idle_before_probing,
             interactive: true,
         };
+        assert!(!can_be_met(need), "the test's own case: {}", show(need));
         let (client, _server) = pair();
-        let before = options(&client);
-        let result = yours(|| tune(&client, need));
-        let after = options(&client);
-        match result {
-            Err(e) if e.kind() == ErrorKind::InvalidInput => {}
-            other => fail(
-                &format!(
-                    "The need {} cannot be met (not one probe fits, or the idle time is more \
-                     than the kernel takes, MAX_KEEPALIVE_SECS), but tune did not refuse it \
-                     with an InvalidInput error.",
-                    show(need)
-                ),
-                "Err(kind InvalidInput)",
-                &match other {
-                    Ok(()) => format!("Ok(()), with {after}"),
-                    Err(e) => format!("Err(kind {:?}: {e})", e.kind()),
-                },
-            ),
-        }
-        if after != before {
-            fail(
-                &format!(
-                    "tune refused the need {}, but changed the socket first: check the need \
-                     before any setsockopt().",
-                    show(need)
-                ),
-                &format!("{before} (as before tune)"),
-                &after,
-            );
-        }
+        refused(&client, need);
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-use crate::{Need, MAX_PROBES};
+use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     // Whole seconds, rounded so that the need is never broken: probe no earlier, give up no
@@ -15,7 +15,7 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
     let give_up = need.give_up_after.as_secs();
     let budget = give_up.saturating_sub(idle);
-    if budget < 1 {
+    if budget < 1 || idle > MAX_KEEPALIVE_SECS {
         // Checked before any setsockopt(): an impossible need leaves the socket untouched.
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -23,7 +23,7 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
         ));
     }
     let count = budget.min(u64::from(MAX_PROBES));
-    let interval = budget.div_ceil(count); // rounded down: idle + interval × count <= give_up
+    let interval = budget.div_ceil(count).min(MAX_KEEPALIVE_SECS); // rounded down: idle + interval × count <= give_up
     stream.set_nodelay(need.interactive)?;
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))

@@ -6,17 +6,17 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-use crate::{Need, MAX_PROBES};
+use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 
 pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let idle: u64 = (need.idle_before_probing.as_secs_f64().ceil().max(1.0)) as u64;
     let give_up: u64 = need.give_up_after.as_secs_f64().ceil() as u64;
     let budget = give_up.saturating_sub(idle);
-    if budget < 1 {
+    if budget < 1 || idle > MAX_KEEPALIVE_SECS {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "no probe fits"));
     }
     let count: u64 = budget.min(u64::from(MAX_PROBES));
-    let interval: u64 = budget / count;
+    let interval: u64 = (budget / count).min(MAX_KEEPALIVE_SECS);
     stream.set_nodelay(need.interactive)?;
 
     let keepalive = TcpKeepalive::new()

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
 
-use crate::{Need, MAX_PROBES};
+use crate::{Need, MAX_KEEPALIVE_SECS, MAX_PROBES};
 
 /// Set the options of a connected socket so that it meets `need`: Nagle off if interactive,
 /// and keepalive with the most probes (at most `MAX_PROBES`) that fit in the need's budget.
@@ -18,7 +18,7 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let idle = need.idle_before_probing.as_secs_f64().ceil().max(1.0) as u64;
     let give_up = need.give_up_after.as_secs();
     let budget = give_up.saturating_sub(idle);
-    if budget < 1 {
+    if budget < 1 || idle > MAX_KEEPALIVE_SECS {
         // Checked before any setsockopt(): an impossible need leaves the socket untouched.
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
