@@ -21,6 +21,7 @@ pub struct BookOutput {
     diagram: Option<String>,
     code: i32,
     keep_ports: Vec<u16>,
+    parity: bool,
     replacements: Vec<(String, String)>,
 }
 
@@ -35,6 +36,7 @@ impl BookOutput {
             diagram: Some("diagram.mmd".to_string()),
             code: 0,
             keep_ports: Vec::new(),
+            parity: false,
             replacements: Vec::new(),
         }
     }
@@ -56,6 +58,14 @@ impl BookOutput {
     /// Ports that are part of the lesson (e.g. its default port) and are not renumbered.
     pub fn keep_port(mut self, port: u16) -> Self {
         self.keep_ports.push(port);
+        self
+    }
+
+    /// Renumbered ports keep their parity (an even port is shown even): for a lesson whose
+    /// point is which ports are even (lesson 02's RTP pairs). The numbers then skip one now
+    /// and then, and the output depends on the kernel's choice of parity for port 0 too.
+    pub fn keep_parity(mut self) -> Self {
+        self.parity = true;
         self
     }
 
@@ -89,11 +99,14 @@ impl BookOutput {
         for (from, to) in &self.replacements {
             printed = printed.replace(from.as_str(), to);
         }
-        let text = format!("{command}\n{}", normalize_ports(&printed, &self.keep_ports));
+        let text = format!(
+            "{command}\n{}",
+            renumber(&printed, &self.keep_ports, self.parity)
+        );
         compare_or_bless(&self.file, &text);
         if let Some(file) = &self.diagram {
             let trace = Trace::read(trace_file.path());
-            let mut drawn = diagram_of(&trace, &printed, &self.keep_ports);
+            let mut drawn = renumbered_diagram(&trace, &printed, &self.keep_ports, self.parity);
             for (from, to) in &self.replacements {
                 drawn = drawn.replace(from.as_str(), to);
             }
@@ -158,7 +171,13 @@ fn first_difference(expected: &str, actual: &str) -> String {
 /// Ports change from run to run; the book shows them renumbered in order of appearance as
 /// 40001, 40002, … so that the output is the same every time. Ports in `keep` stay.
 pub fn normalize_ports(text: &str, keep: &[u16]) -> String {
+    renumber(text, keep, false)
+}
+
+/// [`normalize_ports`], and with `parity` each new number is odd or even as the real port is.
+fn renumber(text: &str, keep: &[u16], parity: bool) -> String {
     let mut seen: HashMap<String, String> = HashMap::new();
+    let mut last = 40_000u32;
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -180,8 +199,15 @@ pub fn normalize_ports(text: &str, keep: &[u16]) -> String {
             if port.is_empty() || keep_it {
                 out.push_str(&port);
             } else {
-                let next = format!("{}", 40001 + seen.len());
-                out.push_str(seen.entry(port).or_insert(next));
+                let number = seen.entry(port.clone()).or_insert_with(|| {
+                    last += 1;
+                    let real: u32 = port.parse().unwrap_or(0);
+                    if parity && last % 2 != real % 2 {
+                        last += 1;
+                    }
+                    last.to_string()
+                });
+                out.push_str(number);
             }
         }
     }
@@ -191,10 +217,14 @@ pub fn normalize_ports(text: &str, keep: &[u16]) -> String {
 /// The sequence diagram of a traced run, with its ports renumbered as in the run's printed
 /// output `printed` (the same ports get the same numbers as in `output.txt`).
 pub fn diagram_of(trace: &Trace, printed: &str, keep_ports: &[u16]) -> String {
+    renumbered_diagram(trace, printed, keep_ports, false)
+}
+
+fn renumbered_diagram(trace: &Trace, printed: &str, keep_ports: &[u16], parity: bool) -> String {
     let drawn = diagram(&trace.events);
     // Renumber the ports in order of appearance in the printed text, then in the diagram.
     const CUT: &str = "\n\u{0}diagram\u{0}\n";
-    let both = normalize_ports(&format!("{printed}{CUT}{drawn}"), keep_ports);
+    let both = renumber(&format!("{printed}{CUT}{drawn}"), keep_ports, parity);
     both.split_once(CUT)
         .map(|(_, d)| d.to_string())
         .unwrap_or(both)
@@ -436,6 +466,20 @@ mod tests {
         let text = "listening on 127.0.0.1:51234\nclient  connect(127.0.0.1:51234) -> ok, from 127.0.0.1:60001\n[::1]:51234 and :7001";
         let out = normalize_ports(text, &[7001]);
         assert_eq!(out, "listening on 127.0.0.1:40001\nclient  connect(127.0.0.1:40001) -> ok, from 127.0.0.1:40002\n[::1]:40001 and :7001");
+    }
+
+    #[test]
+    fn ports_can_keep_their_parity() {
+        let text = "bind 127.0.0.1:51001, 127.0.0.1:20000 127.0.0.1:20001 127.0.0.1:20002";
+        let out = renumber(text, &[], true);
+        assert_eq!(
+            out,
+            "bind 127.0.0.1:40001, 127.0.0.1:40002 127.0.0.1:40003 127.0.0.1:40004"
+        );
+        let out = renumber("127.0.0.1:51001 127.0.0.1:51003 127.0.0.1:20000", &[], true);
+        assert_eq!(out, "127.0.0.1:40001 127.0.0.1:40003 127.0.0.1:40004");
+        let out = renumber("127.0.0.1:51002 127.0.0.1:51002 127.0.0.1:20001", &[], true);
+        assert_eq!(out, "127.0.0.1:40002 127.0.0.1:40002 127.0.0.1:40003");
     }
 
     #[test]
