@@ -33,9 +33,12 @@
 ///   send it again). The segment's bytes inside the window are kept. So whatever a sender
 ///   sends, no more than `window` bytes are ever held.
 /// - FIN takes the sequence number after the segment's last payload byte; a FIN whose number is
-///   beyond the window is dropped, like a byte. `is_finished()` becomes true once every byte
+///   beyond the window when its segment arrives (the window as it was before that segment's
+///   own bytes were returned) is dropped, like a byte. `is_finished()` becomes true once every byte
 ///   before the FIN has been returned, and not before. Bytes at or after the FIN's number are
 ///   never returned.
+/// - The checks send one consistent stream: every copy of a byte holds the same value, and
+///   every FIN sent has the same place.
 /// - Never a panic, whatever the segment; print nothing (the lesson prints what you return).
 pub struct Reassembler {
     // Yours: whatever the receiver must remember.

@@ -253,6 +253,12 @@ fn nothing_at_or_after_the_fin() {
     r.finished(true, "Every byte before the FIN returned");
     r.push(3, b"more", false, b"", what);
     r.finished(true, "Still finished");
+    // Bytes past the FIN that were held before it came are not the stream's either.
+    let mut r = Receiver::new(9, BIG);
+    r.push(1, b"X", false, b"", what);
+    r.push(3, b"YZ", false, b"", what);
+    r.push(0, b"a", true, b"a", what);
+    r.finished(true, "Every byte before the FIN returned");
 }
 
 #[test]
