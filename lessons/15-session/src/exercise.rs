@@ -48,7 +48,8 @@ impl Session {
     /// - A connection gets 3 wrong passwords in all, whatever USER or right password came
     ///   between them: the third gets 421 instead of 530, and the session is over. Each
     ///   session has its own count.
-    /// - `PASS` at any other time: 503; it is no attempt, and changes nothing.
+    /// - `PASS` at any other time: 503; it is no attempt, and changes nothing else (like any
+    ///   command, it ends a pending rename: see `RNTO`).
     /// - Every other command before a login (nobody logged in, or a password awaited): 530,
     ///   and nothing changes, in the session or in the store.
     /// - Logged in, `PWD`, `CWD`, `LIST`, `PUT` and `GET`: whatever
