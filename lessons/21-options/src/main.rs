@@ -124,9 +124,8 @@ fn keepalive(conn: &TcpStream, say: &Narrator) -> Result<()> {
     // gone, and the next call on the socket fails with ETIMEDOUT. 5 + 3 x 1 = 8 s.
     let probes = TcpKeepalive::new()
         .with_time(Duration::from_secs(5))
-        .with_interval(Duration::from_secs(1));
-    #[cfg(not(windows))]
-    let probes = probes.with_retries(3);
+        .with_interval(Duration::from_secs(1))
+        .with_retries(3);
     let call = "setsockopt(SO_KEEPALIVE=1, TCP_KEEPIDLE=5, TCP_KEEPINTVL=1, TCP_KEEPCNT=3)";
     say.call(call, "probe a silent peer", || {
         sock.set_tcp_keepalive(&probes)

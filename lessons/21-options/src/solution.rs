@@ -38,9 +38,8 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     stream.set_nodelay(need.interactive)?;
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
-        .with_interval(Duration::from_secs(interval));
-    #[cfg(not(windows))]
-    let keepalive = keepalive.with_retries(count as u32);
+        .with_interval(Duration::from_secs(interval))
+        .with_retries(count as u32);
     SockRef::from(stream).set_tcp_keepalive(&keepalive)
 }
 // ANCHOR_END: solution

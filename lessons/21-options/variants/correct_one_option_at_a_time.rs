@@ -31,7 +31,6 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     socket.set_keepalive(true)?;
     let probes = TcpKeepalive::new().with_time(Duration::from_secs(idle));
     let probes = probes.with_interval(Duration::from_secs(interval));
-    #[cfg(not(windows))]
     let probes = probes.with_retries(count as u32);
     let _ = count;
     socket.set_tcp_keepalive(&probes)?;

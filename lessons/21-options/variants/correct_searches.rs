@@ -44,7 +44,8 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     socket.set_tcp_keepalive(
         &TcpKeepalive::new()
             .with_time(Duration::from_secs(idle))
-            .with_interval(Duration::from_secs(interval)),
+            .with_interval(Duration::from_secs(interval))
+            .with_retries(count as u32),
     )?;
     socket.set_tcp_nodelay(need.interactive)
 }

@@ -28,7 +28,6 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
         .with_interval(Duration::from_secs(interval));
-    #[cfg(not(windows))]
     let keepalive = keepalive.with_retries(count as u32);
     SockRef::from(stream).set_tcp_keepalive(&keepalive)
 }

@@ -28,7 +28,6 @@ pub fn tune(stream: &TcpStream, need: Need) -> io::Result<()> {
     let keepalive = TcpKeepalive::new()
         .with_time(Duration::from_secs(idle))
         .with_interval(Duration::from_secs(interval));
-    #[cfg(not(windows))]
     let keepalive = keepalive.with_retries(count as u32);
     let socket = SockRef::from(stream);
     socket.set_recv_buffer_size(256 * 1024)?;
