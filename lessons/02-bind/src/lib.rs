@@ -1,5 +1,6 @@
 //! Lesson 02's exercise: `bind_pair` binds two sockets to a pair of ports of a range, an even
-//! one and the next, as an RTP media session takes them. It prints nothing: the lesson hands it
+//! one and the next, as an RTP media session takes them, the search starting where the caller
+//! says and going round the range (RFC 6056, section 3.3.1). It prints nothing: the lesson hands it
 //! a `bind(addr)` that narrates each attempt (socket, setsockopt, bind), and the tests hand it
 //! one that records each attempt and says which ports are taken.
 

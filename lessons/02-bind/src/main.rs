@@ -6,12 +6,15 @@
 //! get its address implicitly at connect(), and restarts the server on its old port while the
 //! last connection is still in TIME_WAIT: refused without SO_REUSEADDR, allowed with it.
 //! Last, two media servers each take a pair of ports, an even one for RTP and the next for
-//! RTCP, from the same range, while another program holds one port of it (`bind_pair`, the
-//! exercise; `--ports LO-HI`).
+//! RTCP, from the same range, while another program holds one port of it, each search starting
+//! where it is told and going round the range (`bind_pair`, the exercise; `--ports LO-HI`, from
+//! a random start).
 //!
 //! The exchange: the client sends `hello\n`; the server answers with the address it sees the
 //! client at, `you are 127.0.0.1:PORT\n`, and closes first; then the client closes.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
@@ -53,7 +56,7 @@ static LESSON: Lesson = Lesson {
         Flag {
             name: "--ports",
             value: Some("LO-HI"),
-            help: "server: take the first free pair of ports from LO to HI (an even one and the next), on --addr's IP address (its port is then unused); serve on the even one",
+            help: "server: take a free pair of ports from LO to HI (an even one and the next), the search starting at a random port of the range and wrapping round it, on --addr's IP address (its port is then unused); serve on the even one",
         },
     ],
 };
@@ -206,16 +209,22 @@ fn into_io(err: LessonError) -> io::Error {
     err.source.unwrap_or_else(|| io::Error::other(err.reason))
 }
 
-/// A media server: the first free pair of ports of a range (`--ports LO-HI`), RTP on the even
-/// one and RTCP on the next, both listening. Also returns the RTP socket's address.
+/// A media server: a free pair of ports of a range (`--ports LO-HI`), the search beginning at
+/// `start`, RTP on the even one and RTCP on the next, both listening. Also returns the RTP
+/// socket's address.
 fn listen_on_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     reuse: bool,
     say: &Narrator,
 ) -> Result<(Socket, Socket, SocketAddr)> {
-    let asked = format!("bind_pair({ip}, {}-{})", ports.start(), ports.end());
-    let found = bind_pair(ip, ports, |addr| attempt(addr, reuse, say));
+    let asked = format!(
+        "bind_pair({ip}, {}-{}, {start})",
+        ports.start(),
+        ports.end()
+    );
+    let found = bind_pair(ip, ports, start, |addr| attempt(addr, reuse, say));
     let (rtp, rtcp) = found.map_err(|e| LessonError::io(asked, e, LESSON.package))?;
     let bound =
         getsockname(&rtp).map_err(|e| LessonError::io("getsockname()", e, LESSON.package))?;
@@ -386,9 +395,11 @@ fn demo(opts: &Options) -> Result<()> {
 // ANCHOR_END: demo
 
 // ANCHOR: media
-/// Two media servers, each told to take an RTP/RTCP pair from the same six ports, while
-/// another program listens on the fourth. The first takes the first pair; the second finds its
-/// even port taken, then the next pair's odd port, and takes the pair after.
+/// Two media servers, each told to take an RTP/RTCP pair from the same six ports (three pairs),
+/// while another program listens on the fourth. Their starts are fixed here, so that the output
+/// stays the same (a real server picks its own at random, as `--ports` does): the first starts
+/// at the last pair and takes it; the second starts at the middle pair, whose odd port is
+/// taken, finds the last pair the first one's, wraps round and takes the range's first pair.
 fn media_servers(ip: IpAddr, opts: &Options) -> Result<()> {
     let looking = |e| LessonError::io("looking for six free ports in a row", e, LESSON.package);
     let stage = opts.narrator("probe");
@@ -403,13 +414,13 @@ fn media_servers(ip: IpAddr, opts: &Options) -> Result<()> {
     listen(&held, &other)?;
 
     let media1 = opts.narrator("media1");
-    let (rtp1, rtcp1, _) = listen_on_pair(ip, ports.clone(), true, &media1)?;
+    let (rtp1, rtcp1, _) = listen_on_pair(ip, ports.clone(), first + 4, true, &media1)?;
     let media2 = opts.narrator("media2");
-    let (rtp2, rtcp2, bound) = listen_on_pair(ip, ports, true, &media2)?;
-    if bound.port() != first {
+    let (rtp2, rtcp2, bound) = listen_on_pair(ip, ports, first + 2, true, &media2)?;
+    if bound.port() == first {
         media2.note(
-            "media1 holds the first pair, and the second pair's odd port is other's: media2 \
-             closed that pair's even socket again and took the pair after",
+            "the middle pair's odd port is other's, so media2 closed its even socket again; the \
+             last pair is media1's; then the search wrapped round to the range's first pair",
         );
     }
     close(rtcp2, "rtcp", &media2);
@@ -459,7 +470,8 @@ fn server(opts: &Options) -> Result<()> {
     let reuse = !opts.has("--no-reuseaddr");
     let (listener, rtcp) = if opts.has("--ports") {
         let Ports(ports) = opts.value("--ports", Ports(7002..=7011))?;
-        let (rtp, rtcp, bound) = listen_on_pair(opts.addr.ip(), ports, reuse, &say)?;
+        let start = random_start(&ports);
+        let (rtp, rtcp, bound) = listen_on_pair(opts.addr.ip(), ports, start, reuse, &say)?;
         opts.ready(bound);
         (rtp, Some(rtcp))
     } else {
@@ -487,6 +499,19 @@ fn client(opts: &Options) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: client
+
+/// Where a server's search for a pair begins: a port of `ports` chosen at random (RFC 6056,
+/// section 3.3.1), so that servers started together do not all race for the range's first pair.
+/// std's `RandomState` is seeded at random for each process: its hash of anything will do. (A
+/// range without ports gets its first port, which bind_pair refuses with the range.)
+fn random_start(ports: &RangeInclusive<u16>) -> u16 {
+    let (first, last) = (u64::from(*ports.start()), u64::from(*ports.end()));
+    if first > last {
+        return *ports.start();
+    }
+    let random = RandomState::new().hash_one(std::process::id());
+    (first + random % (last - first + 1)) as u16 // at most `last`, so it fits
+}
 
 /// `--ports LO-HI`: a range of ports, both ends included (`7002-7011`).
 struct Ports(RangeInclusive<u16>);

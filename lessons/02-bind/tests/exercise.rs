@@ -171,10 +171,15 @@ fn inode(fd: i32) -> Option<(u64, u64)> {
     Some((stat.st_dev as u64, stat.st_ino as u64))
 }
 
-/// Run your `bind_pair(ip, ports, bind)`: what it returned, and the attempts it made through
-/// `bind`, in order.
-fn run(ip: IpAddr, ports: RangeInclusive<u16>, plans: Plans) -> (Pair, Vec<SocketAddr>) {
-    run_timed(ip, ports, plans, None)
+/// Run your `bind_pair(ip, ports, start, bind)`: what it returned, and the attempts it made
+/// through `bind`, in order.
+fn run(
+    ip: IpAddr,
+    ports: RangeInclusive<u16>,
+    start: u16,
+    plans: Plans,
+) -> (Pair, Vec<SocketAddr>) {
+    run_timed(ip, ports, start, plans, None)
 }
 
 /// What the check's `bind` has handed over so far.
@@ -191,6 +196,7 @@ struct Handed {
 fn run_timed(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     plans: Plans,
     limit: Option<Duration>,
 ) -> (Pair, Vec<SocketAddr>) {
@@ -233,7 +239,7 @@ fn run_timed(
             )),
         }
     };
-    let result = yours(|| bind_pair(ip, ports, bind));
+    let result = yours(|| bind_pair(ip, ports, start, bind));
     if result.is_err() {
         // Whatever went wrong, no socket of a pair is left open behind the error.
         for even in &handed.borrow().evens {
@@ -356,7 +362,7 @@ fn check_attempt(
     } else {
         recent
     };
-    let expected = format!("each port of {first}..={last} at most once, in increasing order");
+    let expected = format!("each port of {first}..={last} at most once");
     fail(&what, &expected, &got)
 }
 
@@ -398,8 +404,8 @@ fn check_pair(result: Pair, ip: IpAddr, p: u16) -> (Socket, Socket) {
             let (one, two) = (own_address(&first), own_address(&second));
             if (one, two) != (Some(even), Some(odd)) {
                 fail(
-                    "bind_pair returned sockets that are not the first free pair, the even \
-                     port's socket first.",
+                    "bind_pair returned sockets that are not the first free pair of the \
+                     search, the even port's socket first.",
                     &format!("Ok((socket bound to {even}, socket bound to {odd}))"),
                     &format!(
                         "Ok((socket bound to {}, socket bound to {}))",
@@ -490,7 +496,7 @@ fn a_free_first_pair_is_bound_and_returned() {
     let mut plans = Plans::new();
     let p = plans.free_pair(LOOPBACK);
     // The ports after the pair would bind too (were they asked for): they are not.
-    let (result, attempts) = run(LOOPBACK, p..=p + 5, plans);
+    let (result, attempts) = run(LOOPBACK, p..=p + 5, p, plans);
     let why = "The range's first two ports are free: the even one, then the next, and nothing \
                after them.";
     check_attempts(why, LOOPBACK, &[p, p + 1], &attempts);
@@ -505,7 +511,7 @@ fn a_half_free_pair_is_let_go_and_the_next_even_port_tried() {
     let (x, y) = (plans.free_pair(LOOPBACK), plans.free_pair(LOOPBACK));
     let (a, b) = (x.min(y), x.max(y));
     let plans = plans.taken([a - 2, a + 1]);
-    let (result, attempts) = run(LOOPBACK, a - 2..=b + 3, plans);
+    let (result, attempts) = run(LOOPBACK, a - 2..=b + 3, a - 2, plans);
     let mut expected = vec![a - 2, a, a + 1];
     expected.extend(evens(a + 2, b));
     expected.push(b + 1);
@@ -527,7 +533,7 @@ fn a_range_that_starts_on_an_odd_port_starts_its_pairs_after_it() {
     let p = plans.free_pair(LOOPBACK);
     // p - 1 is odd: it starts no pair (p - 1 and p are no RTP/RTCP pair), and must not be
     // asked for.
-    let (result, attempts) = run(LOOPBACK, p - 1..=p + 1, plans);
+    let (result, attempts) = run(LOOPBACK, p - 1..=p + 1, p - 1, plans);
     let why = format!(
         "The range {}..={}: its first port is odd, so the first pair is {p} and {}.",
         p - 1,
@@ -548,7 +554,7 @@ fn an_ipv6_address_is_bound_and_returned_too() {
     let mut plans = Plans::new();
     let p = plans.free_pair(ip);
     let plans = plans.taken([p - 2]);
-    let (result, attempts) = run(ip, p - 2..=p + 1, plans);
+    let (result, attempts) = run(ip, p - 2..=p + 1, p - 2, plans);
     let why = "On [::1], the first pair's even port is taken and the second pair binds, each \
                attempt on the IP address given.";
     check_attempts(why, ip, &[p - 2, p, p + 1], &attempts);
@@ -574,7 +580,7 @@ fn any_other_error_is_returned_at_once() {
         let mut plans = Plans::new();
         let p = plans.free_pair(LOOPBACK);
         let plans = plans.taken([p - 4]).fails(p - 2, errno);
-        let (result, attempts) = run(LOOPBACK, p - 4..=p + 1, plans);
+        let (result, attempts) = run(LOOPBACK, p - 4..=p + 1, p - 4, plans);
         let why = format!(
             "bind({}) fails with {name} ({error}), which is not about that one port: the \
              search stops there (the next pair is free, but is not tried). Only \"address \
@@ -589,7 +595,7 @@ fn any_other_error_is_returned_at_once() {
         let mut plans = Plans::new();
         let p = plans.free_pair(LOOPBACK);
         let plans = plans.fails(p + 1, errno);
-        let (result, attempts) = run(LOOPBACK, p..=p + 3, plans);
+        let (result, attempts) = run(LOOPBACK, p..=p + 3, p, plans);
         let why = format!(
             "{p} binds, then bind({}) fails with {name} ({error}): not about that one port \
              either, so the search stops there, although the next pair might be free.",
@@ -609,7 +615,7 @@ fn a_long_range_is_searched_to_its_end_without_waiting() {
     let mut plans = Plans::new();
     let p = plans.free_pair(LOOPBACK);
     let limit = Duration::from_secs(5);
-    let (result, attempts) = run_timed(LOOPBACK, 1..=p + 1, plans, Some(limit));
+    let (result, attempts) = run_timed(LOOPBACK, 1..=p + 1, 1, plans, Some(limit));
     let mut expected = evens(1, p);
     expected.push(p + 1);
     let got: Vec<u16> = attempts.iter().map(|a| a.port()).collect();
@@ -651,7 +657,8 @@ fn port_0_and_ranges_without_a_pair_are_invalid_input_and_no_attempt() {
     ];
     for ports in ranges {
         let shown = format!("{}..={}", ports.start(), ports.end());
-        let (result, attempts) = run(LOOPBACK, ports, Plans::new());
+        let start = *ports.start();
+        let (result, attempts) = run(LOOPBACK, ports, start, Plans::new());
         let why = format!(
             "The range {shown} contains port 0 (\"any port\", outside any range) or no pair \
              at all (an even port and the next, both in the range): no attempt."
@@ -668,7 +675,7 @@ fn port_0_and_ranges_without_a_pair_are_invalid_input_and_no_attempt() {
 #[test]
 fn every_pair_taken_is_address_in_use_naming_the_range() {
     // 41207 is odd and 41212 has no partner in the range: two pairs, 41208 and 41210.
-    let (result, attempts) = run(LOOPBACK, 41_207..=41_212, Plans::new());
+    let (result, attempts) = run(LOOPBACK, 41_207..=41_212, 41_207, Plans::new());
     let why = "Every pair of 41207..=41212 is taken: the even ports 41208 and 41210 are tried \
                once each (41207 and 41212 start no pair in the range), then the search gives \
                up.";
@@ -692,7 +699,7 @@ fn a_range_up_to_port_65535_is_searched_to_its_end() {
         (65_533, 65_535, vec![65_534]),
         (65_530, 65_534, vec![65_530, 65_532]),
     ] {
-        let (result, attempts) = run(LOOPBACK, first..=last, Plans::new());
+        let (result, attempts) = run(LOOPBACK, first..=last, first, Plans::new());
         let why = format!(
             "The range {first}..={last}, every pair taken: each even port whose partner is in \
              the range too is tried once (an even last port has none, and an odd first port \
@@ -704,15 +711,193 @@ fn a_range_up_to_port_65535_is_searched_to_its_end() {
     }
 }
 
+/// The order the contract asks for: the pairs of `first..=last` (even `p`, `p + 1` in the
+/// range), from the first at or after `start` (else the first of all), round the end, once.
+fn order(first: u16, last: u16, start: u16) -> Vec<u16> {
+    let pairs: Vec<u16> = (first..last).filter(|p| p % 2 == 0).collect();
+    let from = pairs.iter().position(|&p| p >= start).unwrap_or(0);
+    pairs[from..]
+        .iter()
+        .chain(&pairs[..from])
+        .copied()
+        .collect()
+}
+
+#[test]
+fn the_search_starts_at_start_and_wraps_round_the_range_once() {
+    // Every pair taken, so that the whole order shows: each pair once, from `start`'s on.
+    let cases: &[(u16, u16, &[u16], &str)] = &[
+        (41_200, 41_209, &[41_200], "start on the range's first port"),
+        (
+            41_200,
+            41_209,
+            &[41_204, 41_206],
+            "start on an even port inside the range",
+        ),
+        (
+            41_200,
+            41_209,
+            &[41_205, 41_203],
+            "an odd start: its pair is the one after it",
+        ),
+        (
+            41_200,
+            41_209,
+            &[41_208],
+            "start on the last pair's even port",
+        ),
+        (
+            41_200,
+            41_209,
+            &[41_209],
+            "start on the last port, odd: no pair at or after it",
+        ),
+        (
+            41_201,
+            41_210,
+            &[41_201, 41_202],
+            "a range from an odd port to an even one",
+        ),
+        (
+            41_201,
+            41_210,
+            &[41_207, 41_208],
+            "start near its end, whose last port has no partner",
+        ),
+        (
+            41_201,
+            41_210,
+            &[41_209, 41_210],
+            "start past its last pair",
+        ),
+        (41_208, 41_209, &[41_208, 41_209], "a range of one pair"),
+        (
+            41_207,
+            41_210,
+            &[41_207, 41_208, 41_209, 41_210],
+            "one pair, ports of none around it",
+        ),
+        (
+            65_530,
+            65_535,
+            &[65_533, 65_534, 65_535],
+            "a range up to port 65535",
+        ),
+        (
+            65_531,
+            65_534,
+            &[65_531, 65_533, 65_534],
+            "a range up to 65534 (one pair, 65532)",
+        ),
+    ];
+    for &(first, last, starts, what) in cases {
+        for &start in starts {
+            let (result, attempts) = run(LOOPBACK, first..=last, start, Plans::new());
+            let expected = order(first, last, start);
+            let why = format!(
+                "bind_pair(…, {first}..={last}, start {start}, …), every pair taken ({what}): \
+                 the first pair tried is the first whose even port is at or after {start} (or, \
+                 if none is, the range's first pair); then the following pairs to the range's \
+                 last, then from its first on, each pair once, up to the one before the first \
+                 tried."
+            );
+            check_attempts(&why, LOOPBACK, &expected, &attempts);
+            let why = "Every pair of the range is taken: that is an AddrInUse error.";
+            let message = check_error(why, result, ErrorKind::AddrInUse);
+            if !message.contains(&first.to_string()) || !message.contains(&last.to_string()) {
+                fail(
+                    "The error for a range whose every pair is taken must name the range (its \
+                     first and last port), wherever the search began.",
+                    &format!("Err(AddrInUse: a message with {first} and {last} in it)"),
+                    &format!("Err(AddrInUse: {message})"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_free_pair_before_start_is_found_after_the_wrap() {
+    // The free pair p is before `start`: the search goes to the range's end, wraps round,
+    // and finds it; one pair after it (never reached) would be free too.
+    let mut plans = Plans::new();
+    let p = plans.free_pair(LOOPBACK);
+    let (result, attempts) = run(LOOPBACK, p - 4..=p + 5, p + 2, plans);
+    let why = format!(
+        "The range {}..={}, start {}: {} and {} are taken, then the search wraps round to {}, \
+         {} (both taken) and the free pair {p} and {}, and stops there.",
+        p - 4,
+        p + 5,
+        p + 2,
+        p + 2,
+        p + 4,
+        p - 4,
+        p - 2,
+        p + 1
+    );
+    check_attempts(
+        &why,
+        LOOPBACK,
+        &[p + 2, p + 4, p - 4, p - 2, p, p + 1],
+        &attempts,
+    );
+    check_pair(result, LOOPBACK, p);
+
+    // A half-free pair on the way, after the wrap: its even socket is let go, as anywhere.
+    let mut plans = Plans::new();
+    let (x, y) = (plans.free_pair(LOOPBACK), plans.free_pair(LOOPBACK));
+    let (a, b) = (x.min(y), x.max(y));
+    let plans = plans.taken([a + 1]);
+    let (result, attempts) = run(LOOPBACK, a..=b + 3, b + 2, plans);
+    let mut expected = vec![b + 2, a, a + 1];
+    expected.extend(evens(a + 2, b));
+    expected.push(b + 1);
+    let why = format!(
+        "The range {a}..={}, start {}: {} is taken, the search wraps round to {a} (it binds, \
+         but {} is taken: let it go), then goes on up to the free pair {b} and {}.",
+        b + 3,
+        b + 2,
+        b + 2,
+        a + 1,
+        b + 1
+    );
+    check_attempts(&why, LOOPBACK, &expected, &attempts);
+    check_pair(result, LOOPBACK, b);
+}
+
+#[test]
+fn a_start_outside_the_range_is_invalid_input_and_no_attempt() {
+    for (first, last, start) in [
+        (41_200, 41_209, 41_199),
+        (41_200, 41_209, 41_210),
+        (41_200, 41_209, 0),
+        (41_200, 41_209, 65_535),
+        (65_530, 65_534, 65_535),
+    ] {
+        let (result, attempts) = run(LOOPBACK, first..=last, start, Plans::new());
+        let why = format!(
+            "start {start} is not a port of {first}..={last}: the caller's mistake, so no \
+             attempt."
+        );
+        check_attempts(&why, LOOPBACK, &[], &attempts);
+        let why = format!(
+            "bind_pair(…, {first}..={last}, start {start}, …): a start outside the range is \
+             InvalidInput."
+        );
+        check_error(&why, result, ErrorKind::InvalidInput);
+    }
+}
+
 /// Your `bind_pair` over real sockets, each attempt recorded (and a repeated one stopped).
 fn really(ip: IpAddr, ports: RangeInclusive<u16>) -> Pair {
+    let start = *ports.start();
     let mut attempts = Attempts::default();
     let range = ports.clone();
     let bind = |addr| {
         attempts.record(&range, addr);
         really_bind(addr)
     };
-    yours(|| bind_pair(ip, ports, bind))
+    yours(|| bind_pair(ip, ports, start, bind))
 }
 
 #[test]
@@ -750,7 +935,7 @@ fn over_real_sockets_the_kernel_answers() {
         tried.record(&range, addr);
         really_bind(addr)
     };
-    let result = yours(|| bind_pair(elsewhere, range.clone(), count));
+    let result = yours(|| bind_pair(elsewhere, range.clone(), 20_005, count));
     let why = "Over real sockets: bind(192.0.2.1:…) is refused, whatever the port.";
     check_os_error(why, result, libc::EADDRNOTAVAIL, "EADDRNOTAVAIL");
     if attempts != 1 {

@@ -1,5 +1,5 @@
-// WRONG: walks every port and keeps the last even socket in an Option until another even port
-// binds: when the odd port is taken, half a pair stays bound through the next attempts,
+// WRONG: keeps the even socket of a pair whose odd port is taken in a variable outside the
+// loop, until another pair replaces it: half a pair stays bound through the next attempts,
 // holding a port for nobody.
 
 use std::io;
@@ -11,33 +11,41 @@ use socket2::Socket;
 pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
 ) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    let start = u32::from(first) + u32::from(first % 2);
-    if first == 0 || start + 1 > u32::from(last) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no pair in the range"));
+    let (first32, last32) = (u32::from(first), u32::from(last));
+    let low = first32 + first32 % 2;
+    if first == 0 || low + 1 > last32 || !ports.contains(&start) {
+        let why = format!(
+            "no pair of ports in {first}-{last} (an even one and the next; no 0), \
+             or start {start} outside it"
+        );
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    let in_use = |e: &io::Error| e.kind() == io::ErrorKind::AddrInUse;
-    let mut rtp: Option<Socket> = None;
-    for port in start as u16..=last {
-        if port % 2 == 0 {
-            if port == last {
-                break;
-            }
-            match bind(SocketAddr::new(ip, port)) {
-                Ok(socket) => rtp = Some(socket),
-                Err(e) if in_use(&e) => continue,
-                Err(e) => return Err(e),
-            }
-        } else if rtp.is_some() {
-            match bind(SocketAddr::new(ip, port)) {
-                Ok(rtcp) => return Ok((rtp.take().unwrap(), rtcp)),
-                Err(e) if in_use(&e) => continue,
-                Err(e) => return Err(e),
-            }
+    let high = (last32 - 1) & !1;
+    let pairs = (high - low) / 2 + 1;
+    let start32 = u32::from(start);
+    let begin = start32 + start32 % 2;
+    let begin = if begin > high { low } else { begin };
+    let skip = (begin - low) / 2;
+    let mut half: Option<Socket> = None;
+    for i in 0..pairs {
+        let even = low + 2 * ((skip + i) % pairs);
+        let rtp = even as u16; // below `last`, so it fits
+        let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
+            Ok(socket) => socket,
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            Err(e) => return Err(e),
+        };
+        match bind(SocketAddr::new(ip, rtp + 1)) {
+            Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => half = Some(rtp_socket),
+            Err(e) => return Err(e),
         }
     }
-    let why = format!("every pair of {first}-{last} is in use");
+    drop(half);
+    let why = format!("every pair of ports of {ip} {first}-{last} is in use");
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }

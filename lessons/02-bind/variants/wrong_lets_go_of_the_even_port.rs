@@ -11,27 +11,39 @@ use socket2::Socket;
 pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
 ) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    let start = u32::from(first) + u32::from(first % 2);
-    if first == 0 || start + 1 > u32::from(last) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no pair in the range"));
+    let (first32, last32) = (u32::from(first), u32::from(last));
+    let low = first32 + first32 % 2;
+    if first == 0 || low + 1 > last32 || !ports.contains(&start) {
+        let why = format!(
+            "no pair of ports in {first}-{last} (an even one and the next; no 0), \
+             or start {start} outside it"
+        );
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    let in_use = |e: &io::Error| e.kind() == io::ErrorKind::AddrInUse;
-    for p in (start..u32::from(last)).step_by(2) {
-        let p = p as u16;
-        match bind(SocketAddr::new(ip, p)) {
+    let high = (last32 - 1) & !1;
+    let pairs = (high - low) / 2 + 1;
+    let start32 = u32::from(start);
+    let begin = start32 + start32 % 2;
+    let begin = if begin > high { low } else { begin };
+    let skip = (begin - low) / 2;
+    for i in 0..pairs {
+        let even = low + 2 * ((skip + i) % pairs);
+        let rtp = even as u16; // below `last`, so it fits
+        match bind(SocketAddr::new(ip, rtp)) {
             Ok(_) => {} // free: that is all we wanted to know
-            Err(e) if in_use(&e) => continue,
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
             Err(e) => return Err(e),
         }
-        match bind(SocketAddr::new(ip, p + 1)) {
-            Ok(rtcp) => return Ok((bind(SocketAddr::new(ip, p))?, rtcp)),
-            Err(e) if in_use(&e) => continue,
+        match bind(SocketAddr::new(ip, rtp + 1)) {
+            Ok(rtcp_socket) => return Ok((bind(SocketAddr::new(ip, rtp))?, rtcp_socket)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => {}
             Err(e) => return Err(e),
         }
     }
-    let why = format!("every pair of {first}-{last} is in use");
+    let why = format!("every pair of ports of {ip} {first}-{last} is in use");
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }

@@ -1,5 +1,6 @@
-// WRONG: refuses port 0 and an empty range, but a range that holds no pair (7001..=7002)
-// is searched and ends as "in use", a caller's mistake reported as busy ports.
+// WRONG: refuses port 0, an empty range and a start outside it, but a range that holds no
+// pair (7001..=7002) is searched and ends as "in use", a caller's mistake reported as busy
+// ports.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -10,33 +11,36 @@ use socket2::Socket;
 pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
 ) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    // Counted in u32: next to 65535, `p + 1` and `p + 2` do not fit in a u16.
     let (first32, last32) = (u32::from(first), u32::from(last));
-    // The range's first even port: its first port, or the one after it.
-    let start = first32 + first32 % 2;
-    if first == 0 || first > last {
-        let why = format!("no pair of ports in {first}-{last} (an even one and the next; no 0)");
+    let low = first32 + first32 % 2;
+    if first == 0 || first > last || !ports.contains(&start) {
+        let why = format!(
+            "no pair of ports in {first}-{last} (an even one and the next; no 0), \
+             or start {start} outside it"
+        );
         return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    // Every even port below the last one: its pair partner, p + 1, is then in the range too.
-    for even in (start..last32).step_by(2) {
+    let high = last32.saturating_sub(1) & !1;
+    let pairs = (high + 2).saturating_sub(low) / 2;
+    let start32 = u32::from(start);
+    let begin = start32 + start32 % 2;
+    let begin = if begin > high { low } else { begin };
+    let skip = begin.saturating_sub(low) / 2;
+    for i in 0..pairs {
+        let even = low + 2 * ((skip + i) % pairs);
         let rtp = even as u16; // below `last`, so it fits
         let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
             Ok(socket) => socket,
-            // Taken: then so is this pair. The odd port after it starts no pair.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
             Err(e) => return Err(e),
         };
-        // rtp_socket stays bound while we ask for the next port: closed now, another program
-        // could take `rtp` before we come back for it.
         match bind(SocketAddr::new(ip, rtp + 1)) {
             Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
-            // Half a pair is no use: give the even port back before trying the next pair.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => drop(rtp_socket),
-            // Returning drops (closes) rtp_socket too.
             Err(e) => return Err(e),
         }
     }

@@ -1,5 +1,5 @@
-// WRONG: counts the even ports in u16 with p += 2 while p < last: after 65534 comes 65536,
-// which overflows (a panic in a debug build, 0 and a search that starts again in release).
+// WRONG: rounds an odd start up to its pair's even port in u16: start + 1 after 65535 is
+// 65536, which overflows (a panic in a debug build, port 0 and a wrong first pair in release).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -10,27 +10,38 @@ use socket2::Socket;
 pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
 ) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    let start = u32::from(first) + u32::from(first % 2);
-    if first == 0 || start + 1 > u32::from(last) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "no pair in the range"));
+    let (first32, last32) = (u32::from(first), u32::from(last));
+    let low = first32 + first32 % 2;
+    if first == 0 || low + 1 > last32 || !ports.contains(&start) {
+        let why = format!(
+            "no pair of ports in {first}-{last} (an even one and the next; no 0), \
+             or start {start} outside it"
+        );
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    let in_use = |e: &io::Error| e.kind() == io::ErrorKind::AddrInUse;
-    let mut p = start as u16;
-    while p < last {
-        match bind(SocketAddr::new(ip, p)) {
-            Ok(rtp) => match bind(SocketAddr::new(ip, p + 1)) {
-                Ok(rtcp) => return Ok((rtp, rtcp)),
-                Err(e) if in_use(&e) => {}
-                Err(e) => return Err(e),
-            },
-            Err(e) if in_use(&e) => {}
+    let high = (last32 - 1) & !1;
+    let pairs = (high - low) / 2 + 1;
+    let begin = u32::from(start + start % 2);
+    let begin = if begin > high { low } else { begin };
+    let skip = (begin - low) / 2;
+    for i in 0..pairs {
+        let even = low + 2 * ((skip + i) % pairs);
+        let rtp = even as u16; // below `last`, so it fits
+        let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
+            Ok(socket) => socket,
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            Err(e) => return Err(e),
+        };
+        match bind(SocketAddr::new(ip, rtp + 1)) {
+            Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => drop(rtp_socket),
             Err(e) => return Err(e),
         }
-        p += 2;
     }
-    let why = format!("every pair of {first}-{last} is in use");
+    let why = format!("every pair of ports of {ip} {first}-{last} is in use");
     Err(io::Error::new(io::ErrorKind::AddrInUse, why))
 }

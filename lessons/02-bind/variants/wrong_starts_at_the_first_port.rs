@@ -1,4 +1,4 @@
-// WRONG: steps by two from the range's first port whatever its parity: from an odd first
+// WRONG: counts the pairs from the range's first port whatever its parity: from an odd first
 // port every "pair" is an odd port and the even one after it, no RTP/RTCP pair.
 
 use std::io;
@@ -10,33 +10,36 @@ use socket2::Socket;
 pub fn bind_pair(
     ip: IpAddr,
     ports: RangeInclusive<u16>,
+    start: u16,
     mut bind: impl FnMut(SocketAddr) -> io::Result<Socket>,
 ) -> io::Result<(Socket, Socket)> {
     let (first, last) = (*ports.start(), *ports.end());
-    // Counted in u32: next to 65535, `p + 1` and `p + 2` do not fit in a u16.
     let (first32, last32) = (u32::from(first), u32::from(last));
-    // The range's first even port: its first port, or the one after it.
-    let start = first32;
-    if first == 0 || start + 1 > last32 {
-        let why = format!("no pair of ports in {first}-{last} (an even one and the next; no 0)");
+    let low = first32;
+    if first == 0 || low + 1 > last32 || !ports.contains(&start) {
+        let why = format!(
+            "no pair of ports in {first}-{last} (an even one and the next; no 0), \
+             or start {start} outside it"
+        );
         return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     }
-    // Every even port below the last one: its pair partner, p + 1, is then in the range too.
-    for even in (start..last32).step_by(2) {
+    let high = last32 - 1 - (last32 - 1 - low) % 2;
+    let pairs = (high - low) / 2 + 1;
+    let start32 = u32::from(start);
+    let begin = start32 + start32 % 2;
+    let begin = if begin > high { low } else { begin };
+    let skip = (begin - low) / 2;
+    for i in 0..pairs {
+        let even = low + 2 * ((skip + i) % pairs);
         let rtp = even as u16; // below `last`, so it fits
         let rtp_socket = match bind(SocketAddr::new(ip, rtp)) {
             Ok(socket) => socket,
-            // Taken: then so is this pair. The odd port after it starts no pair.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
             Err(e) => return Err(e),
         };
-        // rtp_socket stays bound while we ask for the next port: closed now, another program
-        // could take `rtp` before we come back for it.
         match bind(SocketAddr::new(ip, rtp + 1)) {
             Ok(rtcp_socket) => return Ok((rtp_socket, rtcp_socket)),
-            // Half a pair is no use: give the even port back before trying the next pair.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => drop(rtp_socket),
-            // Returning drops (closes) rtp_socket too.
             Err(e) => return Err(e),
         }
     }
