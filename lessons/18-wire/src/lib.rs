@@ -132,28 +132,32 @@ pub struct Segment {
     pub fin: bool,
 }
 
+/// splitmix64: small, and the same numbers on every machine for the same seed: the dice of
+/// [`scramble`], and of the exercise's random checks.
+pub struct Random(pub u64);
+
+impl Random {
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    }
+}
+
 /// `stream`, sent after a SYN numbered `isn`, as a network may deliver it: cut into pieces
 /// of 1 to 8 bytes, some sent twice (cut again, so that the copies overlap their neighbours),
 /// all shuffled; the last piece carries FIN. The same `seed` gives the same segments.
 pub fn scramble(stream: &[u8], isn: u32, seed: u64) -> Vec<Segment> {
-    let mut state = seed;
-    // splitmix64: small, and the same on every machine.
-    let mut random = move |below: usize| -> usize {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % below as u64) as usize
-    };
+    let mut random = Random(seed);
     let first = isn.wrapping_add(1); // the SYN takes one number
     let mut segments = Vec::new();
-    let cut = |segments: &mut Vec<Segment>,
-               from: usize,
-               to: usize,
-               random: &mut dyn FnMut(usize) -> usize| {
+    let cut = |segments: &mut Vec<Segment>, from: usize, to: usize, random: &mut Random| {
         let mut at = from;
         while at < to {
-            let end = (at + 1 + random(8)).min(to);
+            let end = (at + 1 + random.below(8)).min(to);
             segments.push(Segment {
                 seq: first.wrapping_add(at as u32),
                 payload: stream[at..end].to_vec(),
@@ -173,13 +177,13 @@ pub fn scramble(stream: &[u8], isn: u32, seed: u64) -> Vec<Segment> {
     // A few retransmissions: a stretch of the stream sent again, cut elsewhere.
     for _ in 0..2 {
         if stream.len() > 1 {
-            let from = random(stream.len());
-            let to = (from + 1 + random(12)).min(stream.len());
+            let from = random.below(stream.len());
+            let to = (from + 1 + random.below(12)).min(stream.len());
             cut(&mut segments, from, to, &mut random);
         }
     }
     for i in (1..segments.len()).rev() {
-        let j = random(i + 1);
+        let j = random.below(i + 1);
         segments.swap(i, j);
     }
     segments

@@ -5,7 +5,7 @@
 //! many random cases from a fixed seed: the same on every run. (`cargo exercise
 //! lesson-18-wire` runs them on src/exercise.rs.)
 
-use lesson_18_wire::Reassembler;
+use lesson_18_wire::{Random, Reassembler};
 use testkit::allocations::{peak_during, Counting};
 use testkit::{fail, yours};
 
@@ -309,19 +309,6 @@ fn a_sender_cannot_make_it_hold_more_than_the_window() {
 }
 
 // --- Many random cases, from a fixed seed ---------------------------------------------------
-
-/// splitmix64: the same numbers on every machine.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
 
 /// What the receiver must do, by the contract, for a sender that sends pieces of one known
 /// stream: which bytes arrived inside the window, whether FIN did, what is returned.
