@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-// The function you write: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks
+// The type you write: src/exercise.rs is yours (`cargo exercise lesson-15-session` checks
 // it), src/solution.rs is ours. Maintainers build a variant in its place (CONTRIBUTING.md).
 #[cfg(not(feature = "variant"))]
 #[allow(clippy::new_without_default)]
